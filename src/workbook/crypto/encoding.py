@@ -1,0 +1,37 @@
+"""Unambiguous byte encodings for everything we sign, bind as associated data or feed to
+HKDF: each field is length-prefixed, so ("ab", "c") and ("a", "bc") never collide."""
+
+from __future__ import annotations
+
+import base64
+import struct
+
+Field = bytes | bytearray | str | int | None
+
+
+def fields(*parts: Field) -> bytes:
+    """Length-prefixed concatenation; None and "" differ, ints are 8-byte big-endian."""
+    out = bytearray()
+    for part in parts:
+        if part is None:
+            out += b"\xff\xff\xff\xff"
+            continue
+        if isinstance(part, int):
+            raw = struct.pack(">q", part)
+        elif isinstance(part, str):
+            raw = part.encode("utf-8")
+        else:
+            raw = bytes(part)
+        out += struct.pack(">I", len(raw)) + raw
+    return bytes(out)
+
+
+def b64(data: bytes | bytearray) -> str:
+    return base64.urlsafe_b64encode(bytes(data)).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ValueError("malformed base64 field") from exc

@@ -1,0 +1,124 @@
+"""Reading and verifying the audit chain (P7).
+
+`verify` walks every event from the start: hash chain, then signature by the acting user's
+registered key (or the vault's audit key for events before anyone holds keys, or the recovery
+key). It names the first broken link. `list` shows who, when, what kind and ids - never
+content, and restricted section names only to those who can open them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from workbook.crypto.encoding import unb64
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.keypairs import PublicKeys
+from workbook.domain.roles import Role
+from workbook.services.errors import NotPermitted
+from workbook.services.session import Session
+from workbook.services.workbooks import audit_detail_info
+from workbook.vault import accounts, audit_log
+from workbook.vault.audit_log import GENESIS, AuditRow
+from workbook.vault.keyfile import KeyFile
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    ok: bool
+    events: int
+    first_broken: int | None
+    problem: str
+    unapproved_signers: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "events": self.events, "first_broken": self.first_broken,
+                "problem": self.problem, "unapproved_signers": self.unapproved_signers}
+
+
+class AuditTrail:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def verify(self) -> AuditReport:
+        self.s.require_keys()
+        rows = audit_log.rows(self.s.conn)
+        history = accounts.key_history(self.s.conn)
+        recovery = KeyFile.load(self.s.vault_dir).recovery_public
+        prev = GENESIS
+        unapproved = 0
+        for expected_seq, row in enumerate(rows, start=1):
+            problem = self._check(row, expected_seq, prev, history, recovery)
+            if problem:
+                return AuditReport(False, len(rows), row.seq, problem, unapproved)
+            if row.signer not in ("vault", "recovery") and not any(
+                self.s.trust.is_trusted(row.signer, k) for k in history.get(row.signer, [])
+            ):
+                unapproved += 1
+            prev = row.hash
+        return AuditReport(True, len(rows), None, "", unapproved)
+
+    def _check(self, row: AuditRow, expected_seq: int, prev: bytes,
+               history: dict[str, list[bytes]], recovery: PublicKeys) -> str:
+        if row.seq != expected_seq:
+            return f"event {expected_seq} is missing (found {row.seq} in its place)"
+        if row.prev_hash != prev:
+            return f"event {row.seq} does not follow event {row.seq - 1} (chain broken)"
+        digest = audit_log.event_hash(prev, row.seq, row.at, row.user_id, row.event,
+                                      row.ids_json, row.detail, row.signer)
+        if digest != row.hash:
+            return f"event {row.seq} was altered (its hash does not match its content)"
+        if row.signer == "vault":
+            candidates = [self.s.audit_key.public]
+        elif row.signer == "recovery":
+            candidates = [recovery]
+        else:
+            if row.signer != row.user_id:
+                return f"event {row.seq} is signed by someone other than its actor"
+            candidates = [PublicKeys(k) for k in history.get(row.signer, [])]
+        for key in candidates:
+            try:
+                key.verify(row.signature, row.hash)
+                return ""
+            except AuthenticationFailed:
+                continue
+        return f"event {row.seq} has a signature that does not verify"
+
+    def events(self, limit: int | None = None) -> list[dict[str, Any]]:
+        self.s.require_keys()
+        if self.s.role is not Role.TEAM_MANAGER and self.s.role is not Role.ADMIN:
+            raise NotPermitted("the audit log is for the administrator and team managers")
+        names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
+        rows = audit_log.rows(self.s.conn)
+        if limit is not None:
+            rows = rows[-limit:]
+        out = []
+        for row in rows:
+            item: dict[str, Any] = {
+                "seq": row.seq, "time": row.at, "user": names.get(row.user_id, row.user_id),
+                "user_id": row.user_id, "event": row.event, "ids": row.ids,
+            }
+            section = self._open_detail(row)
+            if section:
+                item["section"] = section
+            out.append(item)
+        return out
+
+    def _open_detail(self, row: AuditRow) -> str:
+        if row.detail is None or row.event != "section_read":
+            return ""
+        try:
+            data = json.loads(row.detail)
+            epoch, sealed = int(data["epoch"]), unb64(data["sealed"])
+        except (ValueError, KeyError, TypeError):
+            return ""
+        for held_section, held_epoch in self.s.keys.held():
+            if held_epoch != epoch:
+                continue
+            try:
+                opened = self.s.keys.keypair(held_section, epoch).open(
+                    sealed, audit_detail_info(self.s.vault_id, held_section))
+                return str(json.loads(opened).get("section", ""))
+            except (AuthenticationFailed, ValueError):
+                continue
+        return ""

@@ -1,0 +1,253 @@
+"""Access is granted by those who have it (P5), and taken away by moving to a new epoch.
+
+A grant seals the current section secret to a newcomer's public key. It is made by a current
+holder who compared the newcomer's fingerprint, or with the recovery key; either way the
+newcomer's keys are certified, which is what stops an administrator planting an account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbook.crypto import recovery_key
+from workbook.crypto.keypairs import KeyPair, PublicKeys, normalise_fingerprint
+from workbook.crypto.secret import Secret
+from workbook.crypto.symmetric import wrap
+from workbook.domain.roles import Role, Section
+from workbook.services import signatures
+from workbook.services.errors import InvalidInput, TamperingDetected
+from workbook.services.section_keys import (
+    previous_wrap_ad,
+    previous_wrap_key,
+    section_keypair,
+)
+from workbook.services.session import Session
+from workbook.services.trust import RECOVERY, load_trust
+from workbook.vault import accounts, section_store
+from workbook.vault.accounts import CertRow, UserRow
+from workbook.vault.keyfile import KeyFile
+
+
+@dataclass(frozen=True)
+class PendingGrant:
+    username: str
+    full_name: str
+    role: str
+    section: str
+
+
+class Grants:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def fingerprint(self) -> str:
+        return self.s.require_keys().public.fingerprint()
+
+    # --- what is pending -------------------------------------------------------------------
+    def all_pending(self) -> list[PendingGrant]:
+        """Entitled by policy, with keys, but without the current epoch of the section."""
+        held: dict[tuple[str, str], set[int]] = {}
+        for grant in section_store.grants(self.s.conn):
+            held.setdefault((grant.holder, grant.section), set()).add(grant.epoch)
+        out = []
+        for user in accounts.all_users(self.s.conn):
+            if user.status != "active" or user.public_keys is None or user.role == Role.ADMIN:
+                continue
+            for section in self.s.policy.sections_for(Role(user.role)):
+                current = self.s.trust.current_epoch(section.value)
+                if current not in held.get((user.user_id, section.value), set()):
+                    out.append(PendingGrant(user.username, user.full_name, user.role,
+                                            section.value))
+        return sorted(out, key=lambda p: (p.username, p.section))
+
+    def pending(self) -> list[PendingGrant]:
+        """Grants the signed-in person could approve: those of sections they hold."""
+        self.s.require_keys()
+        mine = self.s.keys.held_sections()
+        return [p for p in self.all_pending() if p.section in mine]
+
+    # --- approve ---------------------------------------------------------------------------
+    def approve(self, username: str, fingerprint: str = "", recovery_text: str = "") -> list[str]:
+        """Approve every pending grant of `username` that this approver can give.
+
+        With a fingerprint: sections the approver holds. With the recovery key: all of them
+        (the fingerprint is still checked if given). Returns the sections granted."""
+        approver = self.s.require_keys()
+        user = accounts.by_username(self.s.conn, username.strip())
+        if user is None:
+            raise InvalidInput(f"no account called {username.strip()[:40]!r}")
+        if user.status == "initial" or user.public_keys is None:
+            raise InvalidInput(
+                f"{user.username!r} has not replaced their initial passphrase yet; they must "
+                "sign in and choose their own before they can be granted keys"
+            )
+        if user.status == "disabled":
+            raise InvalidInput(f"{user.username!r} is disabled")
+        theirs = PublicKeys(user.public_keys)
+        given = normalise_fingerprint(fingerprint)
+        if given and given != normalise_fingerprint(theirs.fingerprint()):
+            raise InvalidInput(
+                "the fingerprint does not match the one on their screen: do not approve; "
+                "tell your team manager"
+            )
+        pending = [p.section for p in self.all_pending() if p.username == user.username]
+        at = self.s.now()
+        if recovery_text:
+            r_key = _parse_recovery(recovery_text)
+            r_pair = recovery_key.recovery_keypair(r_key)
+            r_key.wipe()
+            if r_pair.public.raw != KeyFile.load(self.s.vault_dir).recovery_public.raw:
+                r_pair.wipe()
+                raise InvalidInput("that is not this vault's recovery key")
+            try:
+                granted = self._grant_with_recovery(user, theirs, pending, r_pair, at)
+            finally:
+                r_pair.wipe()
+        else:
+            if not given:
+                raise InvalidInput(
+                    "give the fingerprint shown on their screen (--fingerprint), after reading "
+                    "it together"
+                )
+            mine = self.s.keys.held_sections()
+            sections = [s for s in pending if s in mine]
+            with self.s.write():
+                self._certify(user, theirs, self.s.user_id, approver, at)
+                for section in sections:
+                    epoch = self.s.trust.current_epoch(section)
+                    self._seal_grant(section, epoch, self.s.keys.secret(section, epoch), user,
+                                     theirs, at)
+                self.s.audit("keys_approved", {"user": user.user_id, "count": len(sections)})
+            granted = sections
+        self._reload_trust()
+        return granted
+
+    def _grant_with_recovery(
+        self, user: UserRow, theirs: PublicKeys, pending: list[str], r_pair: KeyPair, at: str
+    ) -> list[str]:
+        recovery_grants = {
+            (g.section, g.epoch): g for g in section_store.grants(self.s.conn, RECOVERY)
+        }
+        with self.s.write():
+            self._certify(user, theirs, RECOVERY, r_pair, at)
+            for section in pending:
+                epoch = self.s.trust.current_epoch(section)
+                grant = recovery_grants.get((section, epoch))
+                if grant is None:
+                    raise TamperingDetected(f"section {section} has no recovery grant")
+                secret = Secret(r_pair.open(grant.sealed, signatures.grant_info(
+                    self.s.vault_id, section, epoch, RECOVERY)))
+                self._seal_grant(section, epoch, secret, user, theirs, at)
+                secret.wipe()
+            self.s.audit("keys_approved", {"user": user.user_id, "count": len(pending),
+                                           "with": "recovery"})
+            self.s.audit("recovery_key_used", {"purpose": "approve keys", "user": user.user_id})
+        return pending
+
+    def _certify(self, user: UserRow, theirs: PublicKeys, signer: str, signer_pair: KeyPair,
+                 at: str) -> None:
+        accounts.add_cert(self.s.conn, CertRow(
+            user.user_id, theirs.raw, signer, at,
+            signer_pair.sign(signatures.user_cert(self.s.vault_id, user.user_id, theirs.raw,
+                                                  signer, at)),
+        ))
+
+    def _seal_grant(self, section: str, epoch: int, secret: Secret, user: UserRow,
+                    theirs: PublicKeys, at: str) -> None:
+        section_store.insert_grant(self.s.conn, section_store.GrantRow(
+            section, epoch, user.user_id,
+            theirs.seal(secret.value, signatures.grant_info(self.s.vault_id, section, epoch,
+                                                             user.user_id)),
+            self.s.user_id, at,
+        ))
+        keypair = self.s.require_keys()
+        section_store.append_membership(
+            self.s.conn, at, self.s.user_id, "grant", user.user_id, section, epoch,
+            keypair.sign(signatures.membership(self.s.vault_id, at, self.s.user_id, "grant",
+                                               user.user_id, section, epoch)),
+        )
+
+    def _reload_trust(self) -> None:
+        trust = load_trust(self.s.conn, self.s.vault_id,
+                           KeyFile.load(self.s.vault_dir).recovery_public)
+        self.s.trust.user_keys = trust.user_keys
+        self.s.trust.epochs = trust.epochs
+
+
+def _parse_recovery(text: str) -> Secret:
+    try:
+        return recovery_key.parse_key(text)
+    except recovery_key.RecoveryKeyInvalid as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def rotate_due_sections(session: Session) -> list[str]:
+    """Move to a new epoch every held section that a disabled or no-longer-entitled person
+    still holds at its current epoch. Derived from the signed grants and the accounts, so no
+    unsigned "rotation due" flag exists to be tampered with."""
+    if session.keypair is None or session.must_replace_passphrase:
+        return []
+    users = {u.user_id: u for u in accounts.all_users(session.conn)}
+    rotated = []
+    for section in sorted(session.keys.held_sections()):
+        epoch = session.trust.current_epoch(section)
+        holders = [g.holder for g in section_store.grants(session.conn)
+                   if g.section == section and g.epoch == epoch and g.holder != RECOVERY]
+        removed = [h for h in holders if not _still_entitled(session, users.get(h), section)]
+        if removed:
+            keep = [users[h] for h in holders if h not in removed and h in users]
+            _rotate(session, section, epoch, keep)
+            rotated.append(section)
+    return rotated
+
+
+def _still_entitled(session: Session, user: UserRow | None, section: str) -> bool:
+    return (
+        user is not None
+        and user.status == "active"
+        and user.role != Role.ADMIN
+        and session.policy.may_read(Role(user.role), Section(section))
+    )
+
+
+def _rotate(session: Session, section: str, epoch: int, keep: list[UserRow]) -> None:
+    signer = session.require_keys()
+    old_secret = session.keys.secret(section, epoch)
+    old_pair = section_keypair(old_secret, session.vault_id, section, epoch)
+    new_secret = Secret.random()
+    new_epoch = epoch + 1
+    new_public = section_keypair(new_secret, session.vault_id, section, new_epoch).public.raw
+    at = session.now()
+    message = signatures.section_epoch(session.vault_id, section, new_epoch, new_public,
+                                       session.user_id, at)
+    recovery_public = KeyFile.load(session.vault_dir).recovery_public
+    with session.write():
+        section_store.insert_epoch(session.conn, section_store.EpochRow(
+            section, new_epoch, new_public, session.user_id, at, signer.sign(message),
+            old_pair.sign(message),
+            wrap(previous_wrap_key(new_secret, session.vault_id, section, new_epoch),
+                 old_secret.value, previous_wrap_ad(session.vault_id, section, new_epoch)),
+        ))
+        holders = [(RECOVERY, recovery_public)] + [
+            (u.user_id, PublicKeys(u.public_keys)) for u in keep if u.public_keys is not None
+        ]
+        for holder, public in holders:
+            section_store.insert_grant(session.conn, section_store.GrantRow(
+                section, new_epoch, holder,
+                public.seal(new_secret.value, signatures.grant_info(
+                    session.vault_id, section, new_epoch, holder)),
+                session.user_id, at,
+            ))
+        removed = {g.holder for g in section_store.grants(session.conn)
+                   if g.section == section and g.epoch == epoch} - {h for h, _ in holders}
+        for holder in removed:
+            section_store.delete_grants_of(session.conn, holder, section)
+        section_store.append_membership(
+            session.conn, at, session.user_id, "rotate", session.user_id, section, new_epoch,
+            signer.sign(signatures.membership(session.vault_id, at, session.user_id, "rotate",
+                                              session.user_id, section, new_epoch)),
+        )
+        session.audit("section_rotated", {"epoch": new_epoch}, detail=None)
+    trust = load_trust(session.conn, session.vault_id, recovery_public)
+    session.trust.user_keys = trust.user_keys
+    session.trust.epochs = trust.epochs
+    session.keys.add(section, new_epoch, new_secret)

@@ -1,0 +1,214 @@
+"""How a record version becomes a stored row and back (KEYS.md, "Integrity" and "write").
+
+The author signs the logical version: family, record, kind, section name, parents, author,
+device, time and the SHA-512 of the payload. The version id is the hash of that signed version,
+so it is the same in every vault a bundle carries it to. The row's clear columns (including the
+section tag and epoch) are bound to the ciphertext as AES-GCM associated data or HPKE info, so a
+holder of the database key alone can neither read, move, alter nor replay a row."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from workbook.crypto.encoding import b64, fields, unb64
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.services.errors import TamperingDetected
+from workbook.services.section_keys import SectionKeys
+from workbook.services.trust import Trust
+from workbook.vault.version_store import VersionRow
+
+
+@dataclass(frozen=True)
+class RecordVersion:
+    """One readable, verified version of a record."""
+
+    version_id: str
+    family_id: str
+    record_id: str
+    kind: str
+    section: str
+    parents: tuple[str, ...]
+    author: str
+    device: str
+    created_at: str
+    payload: dict[str, Any]
+    sealed: bool
+
+
+def canonical(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def signed_message(
+    family_id: str, record_id: str, kind: str, section: str, parents: tuple[str, ...],
+    author: str, device: str, created_at: str, payload: bytes,
+) -> bytes:
+    return fields(
+        "workbook version v1", family_id, record_id, kind, section, ",".join(sorted(parents)),
+        author, device, created_at, hashlib.sha512(payload).digest(),
+    )
+
+
+def version_id_of(message: bytes, signature: bytes) -> str:
+    return hashlib.sha256(message + signature).hexdigest()[:32]
+
+
+def row_ad(
+    version_id: str, family_id: str, record_id: str, kind: str, tag: bytes | None, epoch: int,
+    parents: str, author: str, device: str, created_at: str, sealed: bool,
+) -> bytes:
+    return fields(
+        "workbook version row v1", version_id, family_id, record_id, kind, tag, epoch, parents,
+        author, device, created_at, int(sealed),
+    )
+
+
+def _parents_text(parents: tuple[str, ...]) -> str:
+    return json.dumps(sorted(parents))
+
+
+@dataclass(frozen=True)
+class SignedVersion:
+    """A version signed by its author, before it is encrypted for one vault."""
+
+    version_id: str
+    family_id: str
+    record_id: str
+    kind: str
+    section: str
+    parents: tuple[str, ...]
+    author: str
+    device: str
+    created_at: str
+    payload: bytes
+    signature: bytes
+
+    def plaintext(self) -> bytes:
+        return json.dumps(
+            {"s": self.section, "p": self.payload.decode("utf-8"), "sig": b64(self.signature)},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+
+
+def sign_version(
+    signer: KeyPair, *, family_id: str, record_id: str, kind: str, section: str,
+    parents: tuple[str, ...], author: str, device: str, created_at: str,
+    payload: dict[str, Any],
+) -> SignedVersion:
+    body = canonical(payload)
+    message = signed_message(
+        family_id, record_id, kind, section, parents, author, device, created_at, body
+    )
+    signature = signer.sign(message)
+    return SignedVersion(
+        version_id_of(message, signature), family_id, record_id, kind, section,
+        tuple(sorted(parents)), author, device, created_at, body, signature,
+    )
+
+
+def encrypt_for_holder(version: SignedVersion, keys: SectionKeys, epoch: int) -> VersionRow:
+    tag = keys.tag(version.section, epoch, version.family_id)
+    parents = _parents_text(version.parents)
+    ad = row_ad(
+        version.version_id, version.family_id, version.record_id, version.kind, tag, epoch,
+        parents, version.author, version.device, version.created_at, False,
+    )
+    body = keys.cipher(version.section, epoch, version.family_id).encrypt(version.plaintext(), ad)
+    return VersionRow(
+        version.family_id, version.version_id, version.record_id, version.kind, tag, epoch,
+        parents, version.author, version.device, version.created_at, False, body,
+    )
+
+
+def seal_for_section(version: SignedVersion, section_public: PublicKeys, epoch: int) -> VersionRow:
+    """A sealed envelope (P3): its writer cannot open it again."""
+    parents = _parents_text(version.parents)
+    ad = row_ad(
+        version.version_id, version.family_id, version.record_id, version.kind, None, epoch,
+        parents, version.author, version.device, version.created_at, True,
+    )
+    body = section_public.seal(version.plaintext(), ad)
+    return VersionRow(
+        version.family_id, version.version_id, version.record_id, version.kind, None, epoch,
+        parents, version.author, version.device, version.created_at, True, body,
+    )
+
+
+def open_row(
+    row: VersionRow, keys: SectionKeys, trust: Trust,
+    tags: dict[bytes, tuple[str, int]] | None = None,
+) -> RecordVersion | None:
+    """Decrypt and verify a row; None if it belongs to a section this person cannot read.
+
+    Raises TamperingDetected if the row is in a readable section but fails any check."""
+    ad = row_ad(
+        row.version_id, row.family_id, row.record_id, row.kind, row.section_tag, row.epoch,
+        row.parents, row.author, row.device, row.created_at, row.sealed,
+    )
+    section: str | None = None
+    plaintext: bytes | None = None
+    if not row.sealed:
+        lookup = tags if tags is not None else keys.tags_for_family(row.family_id)
+        found = lookup.get(row.section_tag or b"")
+        if found is None:
+            return None
+        section, epoch = found
+        if epoch != row.epoch:
+            raise _tampered(row, "its epoch was changed")
+        try:
+            plaintext = keys.cipher(section, epoch, row.family_id).decrypt(row.body, ad)
+        except AuthenticationFailed:
+            raise _tampered(row, "it fails authentication") from None
+    else:
+        for held_section, epoch in keys.held():
+            if epoch != row.epoch:
+                continue
+            try:
+                plaintext = keys.keypair(held_section, epoch).open(row.body, ad)
+            except AuthenticationFailed:
+                continue
+            section = held_section
+            break
+        if plaintext is None or section is None:
+            return None
+    return _verify(row, plaintext, section, trust)
+
+
+def _verify(row: VersionRow, plaintext: bytes, section: str, trust: Trust) -> RecordVersion:
+    try:
+        envelope = json.loads(plaintext)
+        payload_text = envelope["p"]
+        signature = unb64(envelope["sig"])
+        claimed_section = envelope["s"]
+        parents = tuple(json.loads(row.parents))
+        payload = json.loads(payload_text)
+    except (ValueError, KeyError, TypeError):
+        raise _tampered(row, "its content is malformed") from None
+    if claimed_section != section:
+        raise _tampered(row, "it claims another section")
+    message = signed_message(
+        row.family_id, row.record_id, row.kind, section, parents, row.author, row.device,
+        row.created_at, payload_text.encode("utf-8"),
+    )
+    if version_id_of(message, signature) != row.version_id:
+        raise _tampered(row, "its version id does not match its content")
+    if not trust.verify_by(row.author, signature, message):
+        raise _tampered(row, "its author's signature does not verify")
+    if not isinstance(payload, dict):
+        raise _tampered(row, "its content is malformed")
+    return RecordVersion(
+        row.version_id, row.family_id, row.record_id, row.kind, section, parents, row.author,
+        row.device, row.created_at, payload, row.sealed,
+    )
+
+
+def _tampered(row: VersionRow, why: str) -> TamperingDetected:
+    return TamperingDetected(
+        f"version {row.version_id} of record {row.record_id} failed verification ({why}): "
+        "it was altered outside Workbook and is not shown"
+    )

@@ -1,0 +1,96 @@
+"""Writing and reading record versions: the one place that decides whether a person writes
+in the clear-to-holders form or as a sealed envelope, and which rows they may read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from workbook.domain.roles import Section
+from workbook.services.errors import InvalidInput, NotPermitted
+from workbook.services.record_codec import (
+    RecordVersion,
+    SignedVersion,
+    encrypt_for_holder,
+    open_row,
+    seal_for_section,
+    sign_version,
+)
+from workbook.services.session import Session
+from workbook.vault import version_store
+
+KINDS = ("family", "person", "entry", "action", "review")
+
+
+class Records:
+    """Versions in and out, for one session. Callers hold the transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def write(
+        self, *, family_id: str, record_id: str, kind: str, section: str,
+        payload: dict[str, Any], parents: tuple[str, ...] = (),
+    ) -> SignedVersion:
+        keypair = self.s.require_practitioner()
+        if kind not in KINDS:
+            raise InvalidInput(f"unknown record kind {kind!r}")
+        try:
+            Section(section)
+        except ValueError:
+            raise InvalidInput(f"unknown section {section!r}") from None
+        if not self.s.policy.may_write(self.s.role):
+            raise NotPermitted("your role may not add to the workbook")
+        version = sign_version(
+            keypair, family_id=family_id, record_id=record_id, kind=kind, section=section,
+            parents=parents, author=self.s.user_id, device=self.s.device,
+            created_at=self.s.now(), payload=payload,
+        )
+        epoch = self.s.trust.current_epoch(section)
+        if self.s.keys.holds(section):
+            row = encrypt_for_holder(version, self.s.keys, epoch)
+        else:
+            public = self.s.trust.section_public(section, epoch)
+            if public is None:
+                raise NotPermitted(f"the keys of section {section} cannot be verified")
+            row = seal_for_section(version, public, epoch)
+        version_store.insert(self.s.conn, row)
+        return version
+
+    def can_read(self, section: str) -> bool:
+        """The single permission rule for reading: the policy allows it and the key is held."""
+        return (
+            self.s.policy.may_read(self.s.role, Section(section))
+            and self.s.keys.holds(section)
+        )
+
+    def readable_sections(self) -> list[Section]:
+        return [s for s in Section if self.can_read(s.value)]
+
+    def of_family(self, family_id: str) -> list[RecordVersion]:
+        """Every version of the family this person may read, verified. Versions of sections
+        the person holds a key for but the policy no longer grants are left out."""
+        self.s.require_practitioner()
+        tags = self.s.keys.tags_for_family(family_id)
+        out = []
+        for row in version_store.of_family(self.s.conn, family_id):
+            version = open_row(row, self.s.keys, self.s.trust, tags)
+            if version is not None and self.can_read(version.section):
+                out.append(version)
+        return out
+
+    def of_record(self, record_id: str) -> list[RecordVersion]:
+        self.s.require_practitioner()
+        out = []
+        for row in version_store.of_record(self.s.conn, record_id):
+            version = open_row(row, self.s.keys, self.s.trust)
+            if version is not None and self.can_read(version.section):
+                out.append(version)
+        return out
+
+
+def group_by_record(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:
+    grouped: dict[str, list[RecordVersion]] = defaultdict(list)
+    for version in versions:
+        grouped[version.record_id].append(version)
+    return grouped

@@ -1,0 +1,232 @@
+"""A Session is one signed-in person on one vault (STYLE.md, "What we take" 2).
+
+It holds the keys that person unlocked and the open connection, and hangs the use-case
+managers off itself (`session.families`, `session.entries`, ...). The GUI keeps exactly one;
+the CLI makes one per command. `lock()` drops every key and closes the connection."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbook.crypto.encoding import b64
+from workbook.crypto.keypairs import KeyPair
+from workbook.crypto.secret import Secret
+from workbook.crypto.symmetric import wrap
+from workbook.domain.policy import Policy
+from workbook.domain.roles import Role
+from workbook.services.clock import Clock, stamp
+from workbook.services.errors import NotPermitted, PassphraseMustBeReplaced
+from workbook.services.section_keys import SectionKeys
+from workbook.services.trust import Trust
+from workbook.vault import audit_log
+from workbook.vault.accounts import UserRow
+from workbook.vault.database import Connection, transaction
+from workbook.vault.keyfile import KeyFile, KeyFileBody, kek_wrap_ad
+
+if TYPE_CHECKING:
+    from workbook.services.accounts import Accounts
+    from workbook.services.audit import AuditTrail
+    from workbook.services.families import Families
+    from workbook.services.grants import Grants
+    from workbook.services.records import Records
+    from workbook.services.workbooks import Workbooks
+
+
+def device_id() -> str:
+    """A stable, non-identifying label for this OS account on this PC, stored on versions."""
+    raw = f"{socket.gethostname()}|{getpass.getuser()}".encode()
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+@dataclass
+class Session:
+    """Everything one signed-in person has unlocked. Never printed: repr hides it."""
+
+    vault_dir: Path
+    vault_id: str
+    conn: Connection
+    clock: Clock
+    device_secret: Secret
+    vault_key: Secret
+    kek: Secret
+    user: UserRow
+    keypair: KeyPair | None
+    audit_key: KeyPair
+    trust: Trust
+    keys: SectionKeys
+    policy: Policy
+    device: str = field(default_factory=device_id)
+    warnings: list[str] = field(default_factory=list)
+    announcements: list[str] = field(default_factory=list)
+    _closed: bool = False
+    _managers: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Session(user={self.user.username!r}, vault={self.vault_id!r})"
+
+    # --- identity and rules ----------------------------------------------------------------
+    @property
+    def role(self) -> Role:
+        return Role(self.user.role)
+
+    @property
+    def user_id(self) -> str:
+        return self.user.user_id
+
+    @property
+    def must_replace_passphrase(self) -> bool:
+        return self.user.status == "initial"
+
+    def require_ready(self) -> None:
+        """An initial passphrase may be used for one thing only: replacing it."""
+        if self.must_replace_passphrase:
+            raise PassphraseMustBeReplaced(
+                "replace your initial passphrase first (workbook passphrase change)"
+            )
+
+    def require_keys(self) -> KeyPair:
+        self.require_ready()
+        if self.keypair is None:  # pragma: no cover - active accounts always have keys
+            raise PassphraseMustBeReplaced("this account has no keys yet")
+        return self.keypair
+
+    def require_practitioner(self) -> KeyPair:
+        keypair = self.require_keys()
+        if self.role is Role.ADMIN:
+            raise NotPermitted("the administrator does not read or write case records")
+        return keypair
+
+    def require_account_manager(self) -> None:
+        self.require_keys()
+        if self.role is not Role.ADMIN and not self.user.is_owner:
+            raise NotPermitted("only the administrator or the vault owner manages accounts")
+
+    def now(self) -> str:
+        return stamp(self.clock())
+
+    # --- audit -----------------------------------------------------------------------------
+    def audit(
+        self, event: str, ids: Mapping[str, object] | None = None, detail: bytes | None = None
+    ) -> None:
+        """Append an audit event inside the caller's transaction."""
+        signer_keys = self.keypair if self.keypair is not None else self.audit_key
+        audit_log.append(
+            self.conn,
+            at=self.now(),
+            user_id=self.user_id,
+            event=event,
+            ids=dict(ids or {}),
+            detail=detail,
+            signer=self.user_id if self.keypair is not None else "vault",
+            sign=signer_keys.sign,
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One use case, one transaction; audit events inside it commit with the change."""
+        with transaction(self.conn):
+            yield
+
+    # --- managers (Anki's col.decks style) -------------------------------------------------
+    def _manager(self, name: str, factory: type) -> Any:
+        if name not in self._managers:
+            self._managers[name] = factory(self)
+        return self._managers[name]
+
+    @property
+    def families(self) -> Families:
+        from workbook.services.families import Families
+
+        return self._manager("families", Families)
+
+    @property
+    def records(self) -> Records:
+        from workbook.services.records import Records
+
+        return self._manager("records", Records)
+
+    @property
+    def workbooks(self) -> Workbooks:
+        from workbook.services.workbooks import Workbooks
+
+        return self._manager("workbooks", Workbooks)
+
+    @property
+    def accounts(self) -> Accounts:
+        from workbook.services.accounts import Accounts
+
+        return self._manager("accounts", Accounts)
+
+    @property
+    def grants(self) -> Grants:
+        from workbook.services.grants import Grants
+
+        return self._manager("grants", Grants)
+
+    @property
+    def audit_trail(self) -> AuditTrail:
+        from workbook.services.audit import AuditTrail
+
+        return self._manager("audit", AuditTrail)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def remember_audit_head(self) -> None:
+        """Store the audit head this person has seen in their KEK-wrapped blob (KEYS.md), so a
+        truncated or rolled-back log is noticed at their next sign-in."""
+        if self.keypair is None or self.must_replace_passphrase:
+            return
+        seq, digest = audit_log.head(self.conn)
+        keypair = self.keypair
+
+        def change(_kf: KeyFile, body: KeyFileBody) -> None:
+            username, slot = body.slot_for_user_id(self.user_id)
+            slot.kek_wrap = b64(
+                wrap(
+                    self.kek.value,
+                    json.dumps(
+                        {"seed": b64(keypair.seed.value), "audit_seq": seq,
+                         "audit_hash": digest.hex()}
+                    ).encode(),
+                    kek_wrap_ad(self.vault_id, self.user_id, slot),
+                )
+            )
+            body.accounts[username] = slot
+
+        KeyFile.update(self.vault_dir, self.device_secret, change)
+
+    def lock(self) -> None:
+        """Sign out: record the audit head, drop every key, close the connection."""
+        if self._closed:
+            return
+        try:
+            self.remember_audit_head()
+        finally:
+            self._closed = True
+            self.keys.wipe()
+            if self.keypair is not None:
+                self.keypair.wipe()
+            self.audit_key.wipe()
+            for secret in (self.device_secret, self.vault_key, self.kek):
+                secret.wipe()
+            self._managers.clear()
+            self.conn.close()
+
+    close = lock
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock()

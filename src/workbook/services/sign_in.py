@@ -1,0 +1,278 @@
+"""Signing in (KEYS.md, "sign in") and the online controls against guessing (P8).
+
+Failures slow down (no attempt is even tried before the delay has passed) and lock the account
+after ten; each failure goes to the side journal, sealed, and is folded into the audit chain at
+the next unlock. Against a copied file, Argon2id and the device secret are the control."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from workbook.crypto.encoding import b64, unb64
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.crypto.passphrase_kdf import KdfParams, derive_kek, stretch
+from workbook.crypto.secret import Secret
+from workbook.crypto.symmetric import unwrap
+from workbook.domain.ids import new_id
+from workbook.domain.policy import parse_policy
+from workbook.services import trust as trust_mod
+from workbook.services.clock import Clock, stamp, system_clock
+from workbook.services.errors import SignInFailed, TamperingDetected
+from workbook.services.section_keys import SectionKeys
+from workbook.services.session import Session
+from workbook.vault import accounts, audit_log, device_secret, journal, meta
+from workbook.vault.database import DatabaseError, VaultDamaged, connect
+from workbook.vault.keyfile import (
+    KeyFile,
+    KeyFileBody,
+    KeyFileError,
+    kek_wrap_ad,
+    vault_key_user_info,
+)
+from workbook.vault.migrations import migrate
+
+MAX_FAILURES = 10
+FREE_ATTEMPTS = 3
+MAX_DELAY_SECONDS = 300
+GENERIC_FAILURE = "wrong username or passphrase"
+
+
+def delay_after(failures: int) -> int:
+    """Seconds to wait before the next attempt: none for three, then doubling from one."""
+    if failures < FREE_ATTEMPTS:
+        return 0
+    return int(min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS))
+
+
+def load_device_secret(vault_id: str) -> Secret:
+    device_secret.select_backend()
+    raw = device_secret.load_device_secret(vault_id)
+    if raw is None:
+        raise SignInFailed(
+            "this OS account is not enrolled for this vault: its device secret is not in the "
+            "keyring (enrol it with `workbook device enrol`)"
+        )
+    return Secret(raw)
+
+
+def sign_in(
+    vault_dir: Path, username: str, passphrase: str, *, clock: Clock = system_clock
+) -> Session:
+    keyfile = KeyFile.load(vault_dir)
+    d_secret = load_device_secret(keyfile.vault_id)
+    try:
+        body = keyfile.open_body(d_secret)
+    except KeyFileError:
+        d_secret.wipe()
+        raise
+    slot = body.accounts.get(username.strip())
+    now = clock()
+    if slot is None:
+        # Spend the same effort as a real attempt, so timing does not reveal valid usernames.
+        stretch(passphrase, b"\0" * 16, KdfParams())
+        _journal_failure(vault_dir, keyfile, body, username, now, "unknown user")
+        d_secret.wipe()
+        raise SignInFailed(GENERIC_FAILURE)
+    if slot.locked:
+        d_secret.wipe()
+        raise SignInFailed(
+            f"this account is locked after {MAX_FAILURES} failed sign-ins; an administrator can "
+            "unlock it (workbook user unlock)"
+        )
+    if slot.failed and slot.last_failed:
+        wait_until = datetime.fromisoformat(slot.last_failed) + timedelta(
+            seconds=delay_after(slot.failed)
+        )
+        if now < wait_until:
+            seconds = int((wait_until - now).total_seconds()) + 1
+            d_secret.wipe()
+            raise SignInFailed(
+                f"too many failed sign-ins: wait {seconds} seconds before trying again"
+            )
+    params = KdfParams.from_json(slot.kdf)
+    kek = derive_kek(stretch(passphrase, unb64(slot.salt), params), d_secret, keyfile.vault_id,
+                     slot.user_id)
+    try:
+        opened = unwrap(kek.value, unb64(slot.kek_wrap),
+                        kek_wrap_ad(keyfile.vault_id, slot.user_id, slot), "sign-in")
+    except AuthenticationFailed:
+        kek.wipe()
+        _record_failure(vault_dir, keyfile, d_secret, username, now)
+        d_secret.wipe()
+        raise SignInFailed(GENERIC_FAILURE) from None
+
+    content = json.loads(opened)
+    keypair: KeyPair | None = None
+    seen_seq, seen_hash = 0, ""
+    if slot.state == "initial":
+        v_key = Secret(unb64(content["vault_key"]))
+    else:
+        keypair = KeyPair(Secret(unb64(content["seed"])))
+        seen_seq, seen_hash = int(content.get("audit_seq", 0)), str(content.get("audit_hash", ""))
+        if slot.vault_key_seal is None:
+            raise TamperingDetected("the key file has no vault key for this account")
+        try:
+            v_key = Secret(keypair.open(
+                unb64(slot.vault_key_seal),
+                vault_key_user_info(keyfile.vault_id, slot.user_id, slot.vault_key_generation),
+                "vault key",
+            ))
+        except AuthenticationFailed:
+            raise TamperingDetected(
+                "this account's vault key in the key file does not open: it was altered"
+            ) from None
+        if slot.pending_vault_key_seal is not None:
+            # A rekey was interrupted: the database holds either the old or the new key.
+            try:
+                pending = Secret(keypair.open(
+                    unb64(slot.pending_vault_key_seal),
+                    vault_key_user_info(keyfile.vault_id, slot.user_id,
+                                        keyfile.vault_key_generation + 1),
+                    "vault key",
+                ))
+            except AuthenticationFailed:
+                raise TamperingDetected("this account's pending vault key was altered") from None
+            v_key = choose_vault_key(vault_dir, [v_key, pending])
+    if slot.failed:
+        _reset_failures(vault_dir, d_secret, username)
+    return open_session(
+        vault_dir, keyfile, body, d_secret, v_key, kek, slot.user_id, keypair, clock,
+        seen=(seen_seq, seen_hash),
+    )
+
+
+def choose_vault_key(vault_dir: Path, candidates: list[Secret]) -> Secret:
+    for candidate in candidates:
+        try:
+            connect(vault_dir, candidate).close()
+            return candidate
+        except VaultDamaged:
+            continue
+    raise VaultDamaged("the vault database opens with none of this account's keys")
+
+
+def open_session(
+    vault_dir: Path, keyfile: KeyFile, body: KeyFileBody, d_secret: Secret, v_key: Secret,
+    kek: Secret, user_id: str, keypair: KeyPair | None, clock: Clock,
+    seen: tuple[int, str] = (0, ""), event: str = "sign_in",
+) -> Session:
+    """Open the database and build the session; shared by sign-in and recovery."""
+    conn = connect(vault_dir, v_key)
+    try:
+        migrate(conn)
+        user = accounts.by_id(conn, user_id)
+        if user is None or user.status == "disabled":
+            raise SignInFailed("this account is disabled")
+        audit_pair = KeyPair(Secret(meta.get(conn, "audit_seed") or b""))
+        if b64(audit_pair.public.raw) != body.audit_public:
+            raise TamperingDetected("the vault's audit key does not match the key file")
+        trust = trust_mod.load_trust(conn, keyfile.vault_id, keyfile.recovery_public)
+        keys = SectionKeys(keyfile.vault_id, trust)
+        if keypair is not None:
+            keys.load_grants(conn, user_id, keypair)
+        row = conn.execute(
+            "SELECT text FROM policy_versions ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        policy = parse_policy(str(row[0]))
+    except (DatabaseError, ValueError) as exc:
+        conn.close()
+        raise TamperingDetected(f"the vault could not be opened safely: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
+    session = Session(
+        vault_dir=vault_dir, vault_id=keyfile.vault_id, conn=conn, clock=clock,
+        device_secret=d_secret, vault_key=v_key, kek=kek, user=user, keypair=keypair,
+        audit_key=audit_pair, trust=trust, keys=keys, policy=policy,
+    )
+    try:
+        _check_audit_head(session, seen)
+        _fold_journal(session)
+        with session.write():
+            session.audit(event)
+        session.remember_audit_head()
+        if keypair is not None and not session.must_replace_passphrase:
+            from workbook.services.grants import rotate_due_sections
+
+            rotate_due_sections(session)
+    except BaseException:
+        session.lock()
+        raise
+    return session
+
+
+def _check_audit_head(session: Session, seen: tuple[int, str]) -> None:
+    seq, digest = seen
+    if seq <= 0:
+        return
+    stored = audit_log.hash_at(session.conn, seq)
+    if stored is None or stored.hex() != digest:
+        session.warnings.append(
+            "the audit log was truncated or rewritten since you last signed in: tell your team "
+            "manager and run `workbook audit verify`"
+        )
+        with session.write():
+            session.audit("audit_rollback_detected", {"expected_seq": seq})
+    for row in audit_log.rows(session.conn, after_seq=seq):
+        if row.event == "recovery_key_used":
+            session.announcements.append(
+                f"the recovery key was used on {row.at[:10]} ({row.ids.get('purpose', 'recovery')})"
+            )
+
+
+def _fold_journal(session: Session) -> None:
+    events, bad = journal.read(session.vault_dir, session.vault_id, session.audit_key)
+    if not events and not bad:
+        return
+    with session.write():
+        for event in events:
+            ids = {"journal_id": str(event.get("id", "")), "attempted_at": str(event.get("at", "")),
+                   "username": str(event.get("username", ""))[:64]}
+            exists = session.conn.execute(
+                "SELECT 1 FROM audit WHERE event = 'sign_in_failed' AND ids = ?",
+                (audit_log.canonical_ids(ids),),
+            ).fetchone()
+            if not exists:
+                session.audit("sign_in_failed", ids)
+        if bad:
+            session.audit("journal_damaged", {"unreadable_lines": bad})
+    journal.clear(session.vault_dir)
+
+
+def _journal_failure(
+    vault_dir: Path, keyfile: KeyFile, body: KeyFileBody, username: str, now: datetime,
+    reason: str,
+) -> None:
+    if not body.audit_public:
+        return
+    journal.append(
+        vault_dir, keyfile.vault_id, PublicKeys(unb64(body.audit_public)),
+        {"id": new_id(), "at": stamp(now), "username": username[:64], "reason": reason},
+    )
+
+
+def _record_failure(
+    vault_dir: Path, keyfile: KeyFile, d_secret: Secret, username: str, now: datetime
+) -> None:
+    def change(_kf: KeyFile, body: KeyFileBody) -> None:
+        slot = body.accounts[username]
+        slot.failed += 1
+        slot.last_failed = now.isoformat()
+        if slot.failed >= MAX_FAILURES:
+            slot.locked = True
+
+    updated = KeyFile.update(vault_dir, d_secret, change)
+    _journal_failure(vault_dir, keyfile, updated.open_body(d_secret), username, now,
+                     "wrong passphrase")
+
+
+def _reset_failures(vault_dir: Path, d_secret: Secret, username: str) -> None:
+    def change(_kf: KeyFile, body: KeyFileBody) -> None:
+        slot = body.accounts[username]
+        slot.failed = 0
+        slot.last_failed = None
+
+    KeyFile.update(vault_dir, d_secret, change)

@@ -1,0 +1,32 @@
+"""The exact bytes each signer signs. One place, so writer and verifier can never disagree."""
+
+from __future__ import annotations
+
+from workbook.crypto.encoding import fields
+
+
+def user_cert(vault_id: str, user_id: str, public_keys: bytes, signer: str, at: str) -> bytes:
+    return fields("workbook user cert v1", vault_id, user_id, public_keys, signer, at)
+
+
+def section_epoch(
+    vault_id: str, section: str, epoch: int, public_keys: bytes, created_by: str, at: str
+) -> bytes:
+    return fields(
+        "workbook section epoch v1", vault_id, section, epoch, public_keys, created_by, at
+    )
+
+
+def membership(
+    vault_id: str, at: str, actor: str, event: str, user_id: str,
+    section: str | None, epoch: int | None,
+) -> bytes:
+    return fields("workbook membership v1", vault_id, at, actor, event, user_id, section, epoch)
+
+
+def policy(vault_id: str, text: str, author: str, at: str) -> bytes:
+    return fields("workbook policy v1", vault_id, text, author, at)
+
+
+def grant_info(vault_id: str, section: str, epoch: int, holder: str) -> bytes:
+    return fields("workbook section grant v1", vault_id, section, epoch, holder)

@@ -1,0 +1,109 @@
+"""Rows of the users, user_keys and user_certs tables. No decisions here: services decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workbook.vault.database import Connection
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user_id: str
+    username: str
+    full_name: str
+    role: str
+    status: str
+    is_owner: bool
+    created_at: str
+    created_by: str
+    public_keys: bytes | None
+
+
+_COLUMNS = (
+    "user_id, username, full_name, role, status, is_owner, created_at, created_by, public_keys"
+)
+
+
+def _row(r: Any) -> UserRow:
+    return UserRow(
+        str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bool(r[5]), str(r[6]), str(r[7]),
+        bytes(r[8]) if r[8] is not None else None,
+    )
+
+
+def insert(conn: Connection, user: UserRow) -> None:
+    conn.execute(
+        f"INSERT INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            user.user_id, user.username, user.full_name, user.role, user.status,
+            int(user.is_owner), user.created_at, user.created_by, user.public_keys,
+        ),
+    )
+
+
+def by_username(conn: Connection, username: str) -> UserRow | None:
+    r = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
+    return None if r is None else _row(r)
+
+
+def by_id(conn: Connection, user_id: str) -> UserRow | None:
+    r = conn.execute(f"SELECT {_COLUMNS} FROM users WHERE user_id = ?", (user_id,)).fetchone()
+    return None if r is None else _row(r)
+
+
+def all_users(conn: Connection) -> list[UserRow]:
+    return [_row(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY username")]
+
+
+def set_status(conn: Connection, user_id: str, status: str) -> None:
+    conn.execute("UPDATE users SET status = ? WHERE user_id = ?", (status, user_id))
+
+
+def set_role(conn: Connection, user_id: str, role: str) -> None:
+    conn.execute("UPDATE users SET role = ? WHERE user_id = ?", (role, user_id))
+
+
+def set_public_keys(conn: Connection, user_id: str, public_keys: bytes, at: str) -> None:
+    conn.execute(
+        "UPDATE users SET public_keys = ?, keys_at = ? WHERE user_id = ?",
+        (public_keys, at, user_id),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO user_keys (user_id, public_keys, registered_at) VALUES (?, ?, ?)",
+        (user_id, public_keys, at),
+    )
+
+
+def key_history(conn: Connection) -> dict[str, list[bytes]]:
+    out: dict[str, list[bytes]] = {}
+    for user_id, keys in conn.execute("SELECT user_id, public_keys FROM user_keys"):
+        out.setdefault(str(user_id), []).append(bytes(keys))
+    return out
+
+
+@dataclass(frozen=True)
+class CertRow:
+    user_id: str
+    public_keys: bytes
+    signer: str
+    signed_at: str
+    signature: bytes
+
+
+def add_cert(conn: Connection, cert: CertRow) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO user_certs (user_id, public_keys, signer, signed_at, signature) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (cert.user_id, cert.public_keys, cert.signer, cert.signed_at, cert.signature),
+    )
+
+
+def all_certs(conn: Connection) -> list[CertRow]:
+    return [
+        CertRow(str(a), bytes(b), str(c), str(d), bytes(e))
+        for a, b, c, d, e in conn.execute(
+            "SELECT user_id, public_keys, signer, signed_at, signature FROM user_certs"
+        )
+    ]

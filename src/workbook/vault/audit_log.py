@@ -1,0 +1,95 @@
+"""The audit table: append-only events, each hash-chained to the one before and signed.
+
+hash_n = SHA-256(hash_{n-1} || fields(seq, time, user, event, ids, SHA-256(detail), signer)).
+The signature is over hash_n. Verification walks the chain from the start and names the first
+event whose hash or signature does not hold."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from workbook.crypto.encoding import fields
+from workbook.vault.database import Connection
+
+GENESIS = hashlib.sha256(b"workbook audit genesis").digest()
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: str
+    user_id: str
+    event: str
+    ids: dict[str, object]
+    ids_json: str
+    detail: bytes | None
+    signer: str
+    prev_hash: bytes
+    hash: bytes
+    signature: bytes
+
+
+def event_hash(
+    prev_hash: bytes, seq: int, at: str, user_id: str, event: str, ids_json: str,
+    detail: bytes | None, signer: str,
+) -> bytes:
+    detail_hash = hashlib.sha256(detail).digest() if detail is not None else b""
+    body = fields(seq, at, user_id, event, ids_json, detail_hash, signer)
+    return hashlib.sha256(prev_hash + body).digest()
+
+
+def canonical_ids(ids: Mapping[str, object]) -> str:
+    return json.dumps(ids, sort_keys=True, separators=(",", ":"))
+
+
+def head(conn: Connection) -> tuple[int, bytes]:
+    r = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (0, GENESIS) if r is None else (int(r[0]), bytes(r[1]))
+
+
+def append(
+    conn: Connection, *, at: str, user_id: str, event: str, ids: dict[str, object],
+    detail: bytes | None, signer: str, sign: Callable[[bytes], bytes],
+) -> AuditRow:
+    """Append one event; must run inside the caller's transaction, so the event and the change
+    it records commit together or not at all."""
+    last_seq, prev = head(conn)
+    seq = last_seq + 1
+    ids_json = canonical_ids(ids)
+    digest = event_hash(prev, seq, at, user_id, event, ids_json, detail, signer)
+    signature = sign(digest)
+    conn.execute(
+        "INSERT INTO audit (seq, at, user_id, event, ids, detail, signer, prev_hash, hash, "
+        "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, at, user_id, event, ids_json, detail, signer, prev, digest, signature),
+    )
+    return AuditRow(seq, at, user_id, event, ids, ids_json, detail, signer, prev, digest, signature)
+
+
+def rows(conn: Connection, after_seq: int = 0) -> list[AuditRow]:
+    out = []
+    for r in conn.execute(
+        "SELECT seq, at, user_id, event, ids, detail, signer, prev_hash, hash, signature "
+        "FROM audit WHERE seq > ? ORDER BY seq",
+        (after_seq,),
+    ):
+        try:
+            ids = json.loads(r[4])
+        except (ValueError, TypeError):
+            ids = {"_unreadable": True}
+        out.append(
+            AuditRow(
+                int(r[0]), str(r[1]), str(r[2]), str(r[3]), ids if isinstance(ids, dict) else {},
+                str(r[4]), None if r[5] is None else bytes(r[5]), str(r[6]), bytes(r[7]),
+                bytes(r[8]), bytes(r[9]),
+            )
+        )
+    return out
+
+
+def hash_at(conn: Connection, seq: int) -> bytes | None:
+    r = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+    return None if r is None else bytes(r[0])

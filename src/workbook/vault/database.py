@@ -1,0 +1,94 @@
+"""The SQLCipher connection: keyed with a raw 256-bit key, WAL, synchronous=FULL, a sized page
+cache and secure_delete. Readers never block (WAL); writers wait briefly, then fail clearly."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from workbook.crypto.secret import Secret
+
+DATABASE_NAME = "vault.db"
+BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 64 * 1024
+
+Connection = Any  # sqlcipher3 ships no type stubs
+DatabaseError = sqlcipher3.DatabaseError
+IntegrityError = sqlcipher3.IntegrityError
+OperationalError = sqlcipher3.OperationalError
+
+
+class VaultBusy(Exception):
+    """Another person or process is writing to this vault; try again in a moment."""
+
+
+class VaultDamaged(Exception):
+    """The database file cannot be opened with the key, or fails its integrity check."""
+
+
+def database_path(vault_dir: Path) -> Path:
+    return vault_dir / DATABASE_NAME
+
+
+def connect(vault_dir: Path, key: Secret, *, create: bool = False) -> Connection:
+    path = database_path(vault_dir)
+    if not create and not path.exists():
+        raise VaultDamaged(f"the vault database is missing from {vault_dir}")
+    conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        # The raw key has to pass through a PRAGMA string; it lives only for this call.
+        conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except DatabaseError:
+            raise VaultDamaged(
+                "the vault database does not open with this key: it is damaged, or not this "
+                "vault's database"
+            ) from None
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise VaultDamaged("the vault database could not switch to write-ahead logging")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection) -> Iterator[None]:
+    """One use case, one transaction. BEGIN IMMEDIATE takes the write lock up front, so a busy
+    vault fails before any work is done rather than half way through."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise VaultBusy(
+                "the vault is busy: someone else is saving a change; try again in a moment"
+            ) from None
+        raise
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except OperationalError as exc:
+        conn.execute("ROLLBACK")
+        raise VaultBusy(f"the change could not be saved: {exc}") from None
+
+
+def integrity_ok(conn: Connection) -> bool:
+    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    return rows == [("ok",)]

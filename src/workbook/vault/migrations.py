@@ -1,0 +1,210 @@
+"""Ordered, named schema migrations, each applied in the same transaction as the row that
+records it (as sqlite-utils does). A vault newer than this program is refused, not guessed at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from workbook.vault.database import Connection, transaction
+
+
+class SchemaTooNew(Exception):
+    """The vault was written by a newer Workbook."""
+
+
+def _m001_initial(conn: Connection) -> None:
+    conn.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+
+        CREATE TABLE users (
+            user_id     TEXT PRIMARY KEY,
+            username    TEXT NOT NULL UNIQUE,
+            full_name   TEXT NOT NULL,
+            role        TEXT NOT NULL,
+            status      TEXT NOT NULL,           -- initial | active | disabled
+            is_owner    INTEGER NOT NULL DEFAULT 0,
+            created_at  TEXT NOT NULL,
+            created_by  TEXT NOT NULL,
+            public_keys BLOB,                    -- set at first passphrase change
+            keys_at     TEXT
+        );
+
+        -- Every public key a user has held, so old signatures still verify after a reset.
+        CREATE TABLE user_keys (
+            user_id     TEXT NOT NULL,
+            public_keys BLOB NOT NULL,
+            registered_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, public_keys)
+        );
+
+        -- A certificate binds a user's public keys; signed by the recovery key or by a holder
+        -- who compared the fingerprint (KEYS.md, Trust).
+        CREATE TABLE user_certs (
+            user_id     TEXT NOT NULL,
+            public_keys BLOB NOT NULL,
+            signer      TEXT NOT NULL,           -- 'recovery' or a user id
+            signed_at   TEXT NOT NULL,
+            signature   BLOB NOT NULL,
+            PRIMARY KEY (user_id, signer, public_keys)
+        );
+
+        CREATE TABLE section_epochs (
+            section     TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            public_keys BLOB NOT NULL,
+            created_by  TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            signature   BLOB NOT NULL,           -- by created_by (user or recovery key)
+            prev_signature BLOB,                 -- by the previous epoch's section key
+            prev_wrapped BLOB,                   -- previous epoch's secret under this epoch's
+            PRIMARY KEY (section, epoch)
+        );
+
+        CREATE TABLE section_grants (
+            section     TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            holder      TEXT NOT NULL,           -- a user id, or 'recovery'
+            sealed      BLOB NOT NULL,
+            granted_by  TEXT NOT NULL,
+            granted_at  TEXT NOT NULL,
+            PRIMARY KEY (section, epoch, holder)
+        );
+
+        CREATE TABLE membership (
+            seq         INTEGER PRIMARY KEY,
+            at          TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            event       TEXT NOT NULL,           -- grant | revoke | disable | role | rotate
+            user_id     TEXT NOT NULL,
+            section     TEXT,
+            epoch       INTEGER,
+            signature   BLOB NOT NULL
+        );
+
+        CREATE TABLE policy_versions (
+            seq         INTEGER PRIMARY KEY,
+            text        TEXT NOT NULL,
+            author      TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            signature   BLOB NOT NULL
+        );
+
+        -- Every record version, clustered by family so one family is one contiguous read.
+        CREATE TABLE versions (
+            family_id   TEXT NOT NULL,
+            version_id  TEXT NOT NULL,
+            record_id   TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            section_tag BLOB,                    -- HMAC under the section secret; NULL if sealed
+            epoch       INTEGER NOT NULL,
+            parents     TEXT NOT NULL,
+            author      TEXT NOT NULL,
+            device      TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            sealed      INTEGER NOT NULL,
+            body        BLOB NOT NULL,
+            PRIMARY KEY (family_id, version_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX versions_by_record ON versions (record_id);
+        CREATE INDEX versions_by_kind ON versions (kind, family_id);
+
+        CREATE TABLE audit (
+            seq         INTEGER PRIMARY KEY,
+            at          TEXT NOT NULL,
+            user_id     TEXT NOT NULL,
+            event       TEXT NOT NULL,
+            ids         TEXT NOT NULL,
+            detail      BLOB,
+            signer      TEXT NOT NULL,           -- the acting user's id, or 'vault'
+            prev_hash   BLOB NOT NULL,
+            hash        BLOB NOT NULL,
+            signature   BLOB NOT NULL
+        );
+
+        CREATE TABLE drafts (
+            draft_id    TEXT PRIMARY KEY,
+            user_id     TEXT NOT NULL,
+            family_id   TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            body        BLOB NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("001_initial", _m001_initial),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='migrations'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT max(id) FROM migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(
+    conn: Connection, migrations: list[tuple[str, Callable[[Connection], None]]] | None = None
+) -> list[str]:
+    """Apply every migration this vault lacks, each in its own transaction; return their names."""
+    steps = MIGRATIONS if migrations is None else migrations
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL)"
+    )
+    have = current_version(conn)
+    if have > len(steps):
+        raise SchemaTooNew(
+            f"this vault was written by a newer Workbook (schema {have}; this program knows "
+            f"{len(steps)}): install the newer Workbook to open it"
+        )
+    applied = []
+    for number, (name, step) in enumerate(steps, start=1):
+        if number <= have:
+            continue
+        with transaction(conn):
+            # executescript would COMMIT our transaction; run the statements one by one instead.
+            _run_in_transaction(conn, step)
+            conn.execute(
+                "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
+                (number, name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        applied.append(name)
+    return applied
+
+
+def _run_in_transaction(conn: Connection, step: Callable[[Connection], None]) -> None:
+    class _Proxy:
+        """Feeds executescript's statements through execute, keeping the open transaction."""
+
+        def executescript(self, script: str) -> None:
+            for statement in _split_sql(script):
+                conn.execute(statement)
+
+        def execute(self, *args: object) -> object:
+            return conn.execute(*args)
+
+    step(_Proxy())
+
+
+def _split_sql(script: str) -> list[str]:
+    import sqlite3
+
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        stripped = line.split("--", 1)[0] if "--" in line else line
+        buffer += stripped
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,120 @@
+"""Rows of section_epochs, section_grants and membership: sealed section secrets and the
+signed log of who was given or lost them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workbook.vault.database import Connection
+
+
+@dataclass(frozen=True)
+class EpochRow:
+    section: str
+    epoch: int
+    public_keys: bytes
+    created_by: str
+    created_at: str
+    signature: bytes
+    prev_signature: bytes | None
+    prev_wrapped: bytes | None
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    section: str
+    epoch: int
+    holder: str
+    sealed: bytes
+    granted_by: str
+    granted_at: str
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    seq: int
+    at: str
+    actor: str
+    event: str
+    user_id: str
+    section: str | None
+    epoch: int | None
+    signature: bytes
+
+
+def _blob(value: Any) -> bytes | None:
+    return None if value is None else bytes(value)
+
+
+def insert_epoch(conn: Connection, row: EpochRow) -> None:
+    conn.execute(
+        "INSERT INTO section_epochs (section, epoch, public_keys, created_by, created_at, "
+        "signature, prev_signature, prev_wrapped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row.section, row.epoch, row.public_keys, row.created_by, row.created_at,
+            row.signature, row.prev_signature, row.prev_wrapped,
+        ),
+    )
+
+
+def all_epochs(conn: Connection) -> list[EpochRow]:
+    return [
+        EpochRow(str(r[0]), int(r[1]), bytes(r[2]), str(r[3]), str(r[4]), bytes(r[5]),
+                 _blob(r[6]), _blob(r[7]))
+        for r in conn.execute(
+            "SELECT section, epoch, public_keys, created_by, created_at, signature, "
+            "prev_signature, prev_wrapped FROM section_epochs ORDER BY section, epoch"
+        )
+    ]
+
+
+def insert_grant(conn: Connection, row: GrantRow) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO section_grants (section, epoch, holder, sealed, granted_by, "
+        "granted_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (row.section, row.epoch, row.holder, row.sealed, row.granted_by, row.granted_at),
+    )
+
+
+def delete_grants_of(conn: Connection, holder: str, section: str | None = None) -> None:
+    if section is None:
+        conn.execute("DELETE FROM section_grants WHERE holder = ?", (holder,))
+    else:
+        conn.execute(
+            "DELETE FROM section_grants WHERE holder = ? AND section = ?", (holder, section)
+        )
+
+
+def grants(conn: Connection, holder: str | None = None) -> list[GrantRow]:
+    sql = "SELECT section, epoch, holder, sealed, granted_by, granted_at FROM section_grants"
+    params: tuple[object, ...] = ()
+    if holder is not None:
+        sql += " WHERE holder = ?"
+        params = (holder,)
+    return [
+        GrantRow(str(a), int(b), str(c), bytes(d), str(e), str(f))
+        for a, b, c, d, e, f in conn.execute(sql, params)
+    ]
+
+
+def append_membership(
+    conn: Connection, at: str, actor: str, event: str, user_id: str,
+    section: str | None, epoch: int | None, signature: bytes,
+) -> None:
+    conn.execute(
+        "INSERT INTO membership (at, actor, event, user_id, section, epoch, signature) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (at, actor, event, user_id, section, epoch, signature),
+    )
+
+
+def membership(conn: Connection) -> list[MembershipRow]:
+    return [
+        MembershipRow(int(a), str(b), str(c), str(d), str(e),
+                      None if f is None else str(f), None if g is None else int(g), bytes(h))
+        for a, b, c, d, e, f, g, h in conn.execute(
+            "SELECT seq, at, actor, event, user_id, section, epoch, signature FROM membership "
+            "ORDER BY seq"
+        )
+    ]

@@ -1,0 +1,92 @@
+"""Rows of the versions table: every record version ever written, never updated in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from workbook.vault.database import Connection
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A stored version: clear header columns plus the encrypted body."""
+
+    family_id: str
+    version_id: str
+    record_id: str
+    kind: str
+    section_tag: bytes | None
+    epoch: int
+    parents: str
+    author: str
+    device: str
+    created_at: str
+    sealed: bool
+    body: bytes
+
+
+_COLUMNS = (
+    "family_id, version_id, record_id, kind, section_tag, epoch, parents, author, device, "
+    "created_at, sealed, body"
+)
+
+
+def _row(r: Any) -> VersionRow:
+    tag = r[4]
+    return VersionRow(
+        str(r[0]), str(r[1]), str(r[2]), str(r[3]),
+        None if tag is None else bytes(tag),
+        int(r[5]), str(r[6]), str(r[7]), str(r[8]), str(r[9]), bool(r[10]),
+        bytes(r[11]),
+    )
+
+
+def insert(conn: Connection, row: VersionRow) -> bool:
+    """Insert a version; False if it is already there (set union, used by imports)."""
+    cur = conn.execute(
+        f"INSERT OR IGNORE INTO versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            row.family_id, row.version_id, row.record_id, row.kind, row.section_tag, row.epoch,
+            row.parents, row.author, row.device, row.created_at, int(row.sealed), row.body,
+        ),
+    )
+    return bool(cur.rowcount)
+
+
+def of_family(conn: Connection, family_id: str) -> list[VersionRow]:
+    return [
+        _row(r)
+        for r in conn.execute(f"SELECT {_COLUMNS} FROM versions WHERE family_id = ?", (family_id,))
+    ]
+
+
+def of_record(conn: Connection, record_id: str) -> list[VersionRow]:
+    return [
+        _row(r)
+        for r in conn.execute(f"SELECT {_COLUMNS} FROM versions WHERE record_id = ?", (record_id,))
+    ]
+
+
+def of_kind(conn: Connection, kind: str) -> Iterable[VersionRow]:
+    for r in conn.execute(f"SELECT {_COLUMNS} FROM versions WHERE kind = ?", (kind,)):
+        yield _row(r)
+
+
+def family_of_record(conn: Connection, record_id: str) -> str | None:
+    r = conn.execute(
+        "SELECT family_id FROM versions WHERE record_id = ? LIMIT 1", (record_id,)
+    ).fetchone()
+    return None if r is None else str(r[0])
+
+
+def family_exists(conn: Connection, family_id: str) -> bool:
+    r = conn.execute(
+        "SELECT 1 FROM versions WHERE family_id = ? AND kind = 'family' LIMIT 1", (family_id,)
+    ).fetchone()
+    return r is not None
+
+
+def all_family_ids(conn: Connection) -> list[str]:
+    return [str(r[0]) for r in conn.execute("SELECT DISTINCT family_id FROM versions")]
