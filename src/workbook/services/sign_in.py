@@ -18,13 +18,14 @@ from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import unwrap
 from workbook.domain.ids import new_id
 from workbook.domain.policy import parse_policy
+from workbook.services import signatures
 from workbook.services import trust as trust_mod
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import SignInFailed, TamperingDetected
 from workbook.services.section_keys import SectionKeys
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_log, device_secret, journal, meta
-from workbook.vault.database import DatabaseError, VaultDamaged, connect
+from workbook.vault.database import Connection, DatabaseError, VaultDamaged, connect
 from workbook.vault.keyfile import (
     KeyFile,
     KeyFileBody,
@@ -173,10 +174,7 @@ def open_session(
         keys = SectionKeys(keyfile.vault_id, trust)
         if keypair is not None:
             keys.load_grants(conn, user_id, keypair)
-        row = conn.execute(
-            "SELECT text FROM policy_versions ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        policy = parse_policy(str(row[0]))
+        policy = parse_policy(verified_policy_text(conn, keyfile.vault_id, trust))
     except (DatabaseError, ValueError) as exc:
         conn.close()
         raise TamperingDetected(f"the vault could not be opened safely: {exc}") from None
@@ -202,6 +200,27 @@ def open_session(
         session.lock()
         raise
     return session
+
+
+def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust) -> str:
+    """The newest policy, believed only if its author (the recovery key at init, else the
+    administrator who changed it) signed it."""
+    row = conn.execute(
+        "SELECT text, author, at, signature FROM policy_versions ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        raise TamperingDetected("the vault has no policy")
+    text, author, at, signature = str(row[0]), str(row[1]), str(row[2]), bytes(row[3])
+    message = signatures.policy(vault_id, text, author, at)
+    if trust.verify_by(author, signature, message):
+        return text
+    for raw in accounts.key_history(conn).get(author, []):
+        try:
+            PublicKeys(raw).verify(signature, message)
+            return text
+        except AuthenticationFailed:
+            continue
+    raise TamperingDetected("the vault's policy was altered: its signature does not verify")
 
 
 def _check_audit_head(session: Session, seen: tuple[int, str]) -> None:

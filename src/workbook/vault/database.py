@@ -4,6 +4,7 @@ cache and secure_delete. Readers never block (WAL); writers wait briefly, then f
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ def connect(vault_dir: Path, key: Secret, *, create: bool = False) -> Connection
     path = database_path(vault_dir)
     if not create and not path.exists():
         raise VaultDamaged(f"the vault database is missing from {vault_dir}")
+    if create and not path.exists():
+        # Private from the first byte; SQLite gives the -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         # The raw key has to pass through a PRAGMA string; it lives only for this call.

@@ -1,0 +1,60 @@
+"""Entry point: parse, run one command, turn every refusal into one line on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from workbook.cli.commands import COMMANDS, CliContext
+from workbook.cli.parser import build_parser
+from workbook.crypto.recovery_key import RecoveryKeyInvalid
+from workbook.domain.policy import PolicyError
+from workbook.services.errors import WorkbookError
+from workbook.vault.database import VaultBusy, VaultDamaged
+from workbook.vault.device_secret import KeyringUnavailable
+from workbook.vault.keyfile import KeyFileError
+from workbook.vault.migrations import SchemaTooNew
+
+EXPECTED = (WorkbookError, KeyFileError, VaultBusy, VaultDamaged, SchemaTooNew,
+            KeyringUnavailable, RecoveryKeyInvalid, PolicyError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    key = args.command if not getattr(args, "action", None) else f"{args.command} {args.action}"
+    handler = COMMANDS[key]
+    ctx = CliContext(
+        args=args,
+        vault=args.vault or os.environ.get("WORKBOOK_VAULT", ""),
+        username=args.as_user or os.environ.get("WORKBOOK_USER", ""),
+        json=bool(args.json),
+    )
+    try:
+        handler(ctx)
+    except EXPECTED as exc:
+        return _fail(str(exc))
+    except ValueError as exc:  # e.g. a bad WORKBOOK_KEYRING value
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except Exception as exc:  # never a traceback, and never content in the message
+        return _fail(f"unexpected internal error ({exc.__class__.__name__}); nothing was changed "
+                     "by the failed step")
+    finally:
+        ctx.close()
+    return 0
+
+
+def _fail(message: str) -> int:
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"workbook: error: {first_line}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
