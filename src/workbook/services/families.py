@@ -53,6 +53,7 @@ class Families:
                          "case_owner": self.s.user_id},
             )
             self.s.audit("family_added", {"family": family_id})
+        self.s.events.emit("family_added", family_id=family_id)
         return family_id
 
     def all(self) -> list[FamilySummary]:
@@ -103,6 +104,7 @@ class Families:
                 section=Section.HOUSEHOLD.value, payload=payload,
             )
             self.s.audit("person_added", {"family": family_id, "person": person_id})
+        self.s.events.emit("person_added", family_id=family_id, person_id=person_id)
         return person_id
 
     # --- entries ---------------------------------------------------------------------------
@@ -126,6 +128,7 @@ class Families:
                          "significant": bool(significant)},
             )
             self.s.audit("entry_added", {"family": family_id, "entry": entry_id})
+        self.s.events.emit("entry_added", family_id=family_id, entry_id=entry_id)
         return entry_id
 
     def edit_entry(self, entry_id: str, text: str) -> str:
@@ -147,6 +150,7 @@ class Families:
             )
             self.s.audit("entry_edited", {"family": head.family_id, "entry": entry_id,
                                           "version": version.version_id})
+        self.s.events.emit("entry_edited", family_id=head.family_id, entry_id=entry_id)
         return version.version_id
 
     def entry_history(self, entry_id: str) -> list[RecordVersion]:
@@ -174,6 +178,7 @@ class Families:
                          "status": "open", "review": review_id},
             )
             self.s.audit("action_added", {"family": family_id, "action": action_id})
+        self.s.events.emit("action_added", family_id=family_id, action_id=action_id)
         return action_id
 
     # --- helpers ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from workbook.domain.policy import Policy
 from workbook.domain.roles import Role
 from workbook.services.clock import Clock, stamp
 from workbook.services.errors import NotPermitted, PassphraseMustBeReplaced
+from workbook.services.events import EventBus
 from workbook.services.section_keys import SectionKeys
 from workbook.services.trust import Trust
 from workbook.vault import audit_log
@@ -66,6 +67,7 @@ class Session:
     device: str = field(default_factory=device_id)
     warnings: list[str] = field(default_factory=list)
     announcements: list[str] = field(default_factory=list)
+    events: EventBus = field(default_factory=EventBus)
     _closed: bool = False
     _managers: dict[str, Any] = field(default_factory=dict)
 
@@ -218,6 +220,8 @@ class Session:
                 secret.wipe()
             self._managers.clear()
             self.conn.close()
+            self.events.emit("locked")
+            self.events.clear()
 
     close = lock
 

@@ -1,0 +1,171 @@
+"""Every service call runs on one worker thread that owns the Session (STYLE.md item 5).
+
+The GUI submits `fn(session) -> result` with a callback; the callback runs back on the GUI
+thread and is the only place that touches widgets. One thread owns the SQLCipher connection,
+so the connection is never shared between threads. Work that outlasts 100 ms shows the busy
+indicator, so the window never looks frozen."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from workbook.services.errors import WorkbookError
+from workbook.services.session import Session
+from workbook.services.sign_in import sign_in
+
+Callback = Callable[[Any], None]
+ErrorCallback = Callable[[str], None]
+BUSY_AFTER_MS = 100
+
+
+class _Worker(QObject):
+    done = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: Session | None = None
+
+    @Slot(int, object)
+    def run(self, op_id: int, fn: Callable[[_Worker], Any]) -> None:
+        try:
+            result = fn(self)
+        except WorkbookError as exc:
+            self.failed.emit(op_id, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown as one line, never with content
+            self.failed.emit(op_id, _describe(exc))
+            return
+        self.done.emit(op_id, result)
+
+
+def _describe(exc: Exception) -> str:
+    from workbook.cli.main import EXPECTED
+
+    if isinstance(exc, EXPECTED):
+        return str(exc)
+    return f"Something went wrong ({exc.__class__.__name__}); nothing more was changed."
+
+
+class Operations(QObject):
+    """The GUI's handle on the worker thread and the signed-in session."""
+
+    submit = Signal(int, object)
+    busy_changed = Signal(bool)
+    signed_in = Signal(object)   # the Session (only for reading identity on the GUI side)
+    locked = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("workbook-worker")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self.submit.connect(self._worker.run)
+        self._worker.done.connect(self._on_done)
+        self._worker.failed.connect(self._on_failed)
+        self._callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
+        self._ids = itertools.count(1)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.timeout.connect(lambda: self.busy_changed.emit(True))
+        self._thread.start()
+        self.session_user: Any = None
+
+    # --- running work ----------------------------------------------------------------------
+    def run(self, fn: Callable[[Session], Any], on_done: Callback | None = None,
+            on_error: ErrorCallback | None = None) -> int:
+        """Run `fn(session)` on the worker; callbacks run on the GUI thread."""
+
+        def with_session(worker: _Worker) -> Any:
+            if worker.session is None or worker.session.closed:
+                raise WorkbookError("the workbook is locked")
+            return fn(worker.session)
+
+        return self._submit(with_session, on_done, on_error)
+
+    def sign_in(self, vault_dir: Path, username: str, passphrase: str,
+                on_done: Callback | None = None, on_error: ErrorCallback | None = None) -> int:
+        def do(worker: _Worker) -> Session:
+            if worker.session is not None and not worker.session.closed:
+                worker.session.lock()
+            worker.session = sign_in(vault_dir, username, passphrase)
+            return worker.session
+
+        def done(session: Any) -> None:
+            self.session_user = session.user
+            self.signed_in.emit(session)
+            if on_done is not None:
+                on_done(session)
+
+        return self._submit(do, done, on_error)
+
+    def lock(self, on_done: Callback | None = None) -> int:
+        def do(worker: _Worker) -> None:
+            if worker.session is not None:
+                worker.session.lock()
+                worker.session = None
+
+        def done(_: Any) -> None:
+            self.session_user = None
+            self.locked.emit()
+            if on_done is not None:
+                on_done(None)
+
+        return self._submit(do, done, None)
+
+    def _submit(self, fn: Callable[[_Worker], Any], on_done: Callback | None,
+                on_error: ErrorCallback | None) -> int:
+        op_id = next(self._ids)
+        self._callbacks[op_id] = (on_done, on_error)
+        if not self._busy_timer.isActive():
+            self._busy_timer.start(BUSY_AFTER_MS)
+        self.submit.emit(op_id, fn)
+        return op_id
+
+    @Slot(int, object)
+    def _on_done(self, op_id: int, result: object) -> None:
+        on_done, _ = self._callbacks.pop(op_id, (None, None))
+        self._settle()
+        if on_done is not None:
+            on_done(result)
+
+    @Slot(int, str)
+    def _on_failed(self, op_id: int, message: str) -> None:
+        _, on_error = self._callbacks.pop(op_id, (None, None))
+        self._settle()
+        if on_error is not None:
+            on_error(message)
+
+    def _settle(self) -> None:
+        if not self._callbacks:
+            self._busy_timer.stop()
+            self.busy_changed.emit(False)
+
+    @property
+    def pending(self) -> int:
+        return len(self._callbacks)
+
+    def shutdown(self) -> None:
+        """Lock and stop the worker; called when the application quits. Blocks (briefly) until
+        the session is locked, so no key outlives the window."""
+        finished = threading.Event()
+
+        def lock_now(worker: _Worker) -> None:
+            try:
+                if worker.session is not None:
+                    worker.session.lock()
+                    worker.session = None
+            finally:
+                finished.set()
+
+        self._submit(lock_now, None, None)
+        finished.wait(10)
+        self._thread.quit()
+        self._thread.wait(5000)
