@@ -198,12 +198,18 @@ def cmd_entry_edit(ctx: CliContext) -> None:
     ctx.out(version, {"id": ctx.args.entry, "version": version})
 
 
+def cmd_entry_delete(ctx: CliContext) -> None:
+    version = ctx.ready_session().families.delete_entry(ctx.args.entry, ctx.args.reason)
+    ctx.out(version, {"id": ctx.args.entry, "version": version, "deleted": True})
+
+
 def cmd_entry_history(ctx: CliContext) -> None:
     session = ctx.ready_session()
     versions = session.families.entry_history(ctx.args.entry)
     data = [{"version": v.version_id, "parents": list(v.parents),
              "text": v.payload.get("text", ""), "author": session.workbooks.username(v.author),
-             "time": v.created_at, "date": v.payload.get("date", "")} for v in versions]
+             "time": v.created_at, "date": v.payload.get("date", ""),
+             "deleted": bool(v.payload.get("deleted"))} for v in versions]
     lines = [f"{d['time']}  {d['author']:<16} {d['version']}\n    {d['text']}" for d in data]
     ctx.out("\n".join(lines), data)
 
@@ -354,6 +360,7 @@ COMMANDS: dict[str, Handler] = {
     "person add": cmd_person_add,
     "entry add": cmd_entry_add,
     "entry edit": cmd_entry_edit,
+    "entry delete": cmd_entry_delete,
     "entry history": cmd_entry_history,
     "action add": cmd_action_add,
     "show": cmd_show,

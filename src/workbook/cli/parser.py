@@ -110,6 +110,9 @@ def build_parser() -> WorkbookArgumentParser:
     p = sub(entry, "edit", "correct an entry (a new version; history is kept)")
     p.add_argument("entry")
     p.add_argument("--text", required=True)
+    p = sub(entry, "delete", "delete an entry (a tombstone version; history is kept)")
+    p.add_argument("entry")
+    p.add_argument("--reason", required=True)
     p = sub(entry, "history", "every version of an entry")
     p.add_argument("entry")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
-from workbook.domain.roles import Section, parse_section
+from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
 from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.record_codec import RecordVersion
@@ -65,8 +65,10 @@ class Families:
         by_record: dict[str, list[RecordVersion]] = {}
         from workbook.services.record_codec import open_row
 
+        household = Section.HOUSEHOLD.value
         for row in version_store.of_kind(self.s.conn, "family"):
-            version = open_row(row, self.s.keys, self.s.trust)
+            tags = self.s.keys.tags_for_section(household, row.family_id)
+            version = open_row(row, self.s.keys, self.s.trust, tags)
             if version is not None:
                 by_record.setdefault(version.record_id, []).append(version)
         for family_id, versions in by_record.items():
@@ -153,11 +155,35 @@ class Families:
         self.s.events.emit("entry_edited", family_id=head.family_id, entry_id=entry_id)
         return version.version_id
 
+    def delete_entry(self, entry_id: str, reason: str) -> str:
+        """Deletion is a tombstone version: the history stays, the entry leaves the views."""
+        entry_id = validation.record_id(entry_id, "entry id")
+        reason = validation.text(reason, "reason for deleting")
+        versions = self.s.records.of_record(entry_id)
+        if not versions or versions[0].kind != "entry":
+            raise NotFound(f"no entry {entry_id} that you can read")
+        state = record_state(entry_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        with self.s.write():
+            version = self.s.records.write(
+                family_id=head.family_id, record_id=entry_id, kind="entry", section=head.section,
+                payload={**head.payload, "deleted": True, "deleted_reason": reason},
+                parents=state.heads,
+            )
+            self.s.audit("entry_deleted", {"family": head.family_id, "entry": entry_id,
+                                           "version": version.version_id})
+        self.s.events.emit("entry_deleted", family_id=head.family_id, entry_id=entry_id)
+        return version.version_id
+
     def entry_history(self, entry_id: str) -> list[RecordVersion]:
         entry_id = validation.record_id(entry_id, "entry id")
         versions = self.s.records.of_record(entry_id)
         if not versions or versions[0].kind != "entry":
             raise NotFound(f"no entry {entry_id} that you can read")
+        if Section(versions[0].section) not in CORE_SECTIONS:
+            with self.s.write():
+                self.s.audit("section_read", {"family": versions[0].family_id,
+                                              "entry": entry_id})
         return sorted(versions, key=lambda v: (v.created_at, v.version_id))
 
     # --- plan actions ----------------------------------------------------------------------

@@ -123,6 +123,10 @@ class SectionKeys:
             self._tag_keys[(section, epoch)] = key
         return row_tag(key, family_id)
 
+    def tags_for_section(self, section: str, family_id: str) -> dict[bytes, tuple[str, int]]:
+        """Only one section's tags: listing families needs the household's, nothing more."""
+        return {self.tag(s, e, family_id): (s, e) for (s, e) in self._secrets if s == section}
+
     def tags_for_family(self, family_id: str) -> dict[bytes, tuple[str, int]]:
         return {self.tag(s, e, family_id): (s, e) for (s, e) in self._secrets}
 
