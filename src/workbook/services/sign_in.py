@@ -235,11 +235,16 @@ def _check_audit_head(session: Session, seen: tuple[int, str]) -> None:
         )
         with session.write():
             session.audit("audit_rollback_detected", {"expected_seq": seq})
+    uses: dict[str, list[str]] = {}
     for row in audit_log.rows(session.conn, after_seq=seq):
         if row.event == "recovery_key_used":
-            session.announcements.append(
-                f"the recovery key was used on {row.at[:10]} ({row.ids.get('purpose', 'recovery')})"
-            )
+            uses.setdefault(str(row.ids.get("purpose", "recovery")), []).append(row.at[:10])
+    for purpose, days in sorted(uses.items()):
+        times = "once" if len(days) == 1 else f"{len(days)} times"
+        session.announcements.append(
+            f"the recovery key was used {times} to {purpose} ({days[0]} to {days[-1]})"
+            if len(days) > 1 else f"the recovery key was used on {days[0]} to {purpose}"
+        )
 
 
 def _fold_journal(session: Session) -> None:
