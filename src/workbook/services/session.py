@@ -69,6 +69,7 @@ class Session:
     announcements: list[str] = field(default_factory=list)
     events: EventBus = field(default_factory=EventBus)
     _closed: bool = False
+    _write_depth: int = 0
     _managers: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -133,9 +134,22 @@ class Session:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One use case, one transaction; audit events inside it commit with the change."""
-        with transaction(self.conn):
-            yield
+        """One use case, one transaction; audit events inside it commit with the change.
+        Nested calls join the outer transaction, so a batch (an import, the demo) is one
+        commit and one fsync rather than thousands."""
+        if self._write_depth:
+            self._write_depth += 1
+            try:
+                yield
+            finally:
+                self._write_depth -= 1
+            return
+        self._write_depth = 1
+        try:
+            with transaction(self.conn):
+                yield
+        finally:
+            self._write_depth = 0
 
     # --- managers (Anki's col.decks style) -------------------------------------------------
     def _manager(self, name: str, factory: type) -> Any:
