@@ -62,6 +62,7 @@ def load_device_secret(vault_id: str) -> Secret:
 def sign_in(
     vault_dir: Path, username: str, passphrase: str, *, clock: Clock = system_clock
 ) -> Session:
+    username = username.strip()
     keyfile = KeyFile.load(vault_dir)
     d_secret = load_device_secret(keyfile.vault_id)
     try:
@@ -69,7 +70,7 @@ def sign_in(
     except KeyFileError:
         d_secret.wipe()
         raise
-    slot = body.accounts.get(username.strip())
+    slot = body.accounts.get(username)
     now = clock()
     if slot is None:
         # Spend the same effort as a real attempt, so timing does not reveal valid usernames.

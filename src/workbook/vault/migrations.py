@@ -195,12 +195,13 @@ def _run_in_transaction(conn: Connection, step: Callable[[Connection], None]) ->
 
 
 def _split_sql(script: str) -> list[str]:
+    """Split a script into statements with SQLite's own completeness test, so semicolons and
+    double dashes inside string literals are left alone."""
     import sqlite3
 
     statements, buffer = [], ""
     for line in script.splitlines(keepends=True):
-        stripped = line.split("--", 1)[0] if "--" in line else line
-        buffer += stripped
+        buffer += line
         if sqlite3.complete_statement(buffer):
             if buffer.strip():
                 statements.append(buffer.strip())

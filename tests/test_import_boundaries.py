@@ -1,0 +1,126 @@
+"""The arrows of ARCHITECTURE.md, checked in fresh interpreters (STYLE.md, "What we take" 1).
+
+Every module of the core packages (domain, crypto, vault, services, sync, reports) and of the
+command line is imported alone in a new Python process, and that process's `sys.modules` is
+inspected: no PySide6 (nor its shiboken6 runtime) may be loaded, so the CLI never pays for Qt and
+the core runs without it. Modules of `workbook.domain` must, in addition, import nothing of ours
+outside `workbook.domain`: the domain is plain rules in the domain's words, with no I/O.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+import pytest
+
+CORE_PACKAGES = (
+    "workbook.domain",
+    "workbook.crypto",
+    "workbook.vault",
+    "workbook.services",
+    "workbook.sync",
+    "workbook.reports",
+    "workbook.cli",
+)
+QT_ROOTS = ("PySide6", "shiboken6")
+
+# Printed by the child: every loaded module that is ours or Qt's, as JSON on one line.
+PROBE = (
+    "import importlib, json, sys\n"
+    "importlib.import_module(sys.argv[1])\n"
+    "print(json.dumps(sorted(m for m in sys.modules\n"
+    "    if m.split('.')[0] in ('workbook', 'PySide6', 'shiboken6'))))\n"
+)
+
+
+def core_modules() -> list[str]:
+    """Each core package and every module under it, found by walking the installed package, so a
+    module added later is covered without editing this test."""
+    names: list[str] = []
+    for package_name in CORE_PACKAGES:
+        package = importlib.import_module(package_name)
+        names.append(package_name)
+        names.extend(
+            info.name
+            for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}.")
+        )
+    return names
+
+
+MODULES = core_modules()
+
+
+@cache
+def loaded_after_import() -> dict[str, list[str] | str]:
+    """Import every module in its own fresh interpreter, a few at a time in parallel (the suite
+    stays fast, memory stays bounded), and collect what each one loaded - or the error text if
+    the import failed."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSTARTUP"}
+
+    def probe(name: str) -> list[str] | str:
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE, name],
+            capture_output=True, text=True, env=env, timeout=120, check=False,
+        )
+        if proc.returncode != 0:
+            return f"import failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}"
+        loaded: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return loaded
+
+    workers = max(2, 2 * (os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(MODULES, pool.map(probe, MODULES), strict=True))
+
+
+def test_the_walk_finds_the_core() -> None:
+    """Guard against a walk that silently finds nothing (then every other test would pass)."""
+    for expected in (
+        "workbook.domain.history",
+        "workbook.crypto.symmetric",
+        "workbook.vault.database",
+        "workbook.services.sign_in",
+        "workbook.reports.recovery_sheet",
+        "workbook.cli.main",
+    ):
+        assert expected in MODULES
+    assert not any(name.startswith("workbook.ui") for name in MODULES)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_core_module_does_not_import_qt(module: str) -> None:
+    loaded = loaded_after_import()[module]
+    assert isinstance(loaded, list), loaded
+    assert module in loaded
+    qt = [m for m in loaded if m.split(".")[0] in QT_ROOTS]
+    assert qt == [], f"{module} pulls in Qt: {qt}"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m.startswith("workbook.domain")])
+def test_domain_imports_nothing_else_of_ours(module: str) -> None:
+    loaded = loaded_after_import()[module]
+    assert isinstance(loaded, list), loaded
+    foreign = [
+        m for m in loaded
+        if m.split(".")[0] == "workbook"
+        and m not in {"workbook", "workbook.domain"}
+        and not m.startswith("workbook.domain.")
+    ]
+    assert foreign == [], f"{module} imports outside the domain: {foreign}"
+
+
+def test_the_probe_would_see_qt() -> None:
+    """The check is live: the same probe, run on the GUI package's Qt dependency, reports it."""
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "PySide6.QtCore"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"PySide6 is not importable here: {proc.stderr.strip()[-200:]}")
+    assert "PySide6" in json.loads(proc.stdout.strip().splitlines()[-1])
