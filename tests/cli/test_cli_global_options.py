@@ -66,11 +66,6 @@ def test_passphrase_file(cli: Cli) -> None:
 SECRET_IN_ARGV = "hunter2 correct horse battery"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: argparse's allow_abbrev is on, so `--passphrase X` (and `--pass X`) is taken as "
-    "`--passphrase-file X`: the secret typed on the command line is accepted as a file name and "
-    "echoed back in the error 'the passphrase file X does not exist' (cli/parser.py builds "
-    "every parser without allow_abbrev=False)"))
 @pytest.mark.parametrize("argv", [
     ("family", "list", "--passphrase", SECRET_IN_ARGV),
     ("--passphrase", SECRET_IN_ARGV, "family", "list"),

@@ -69,24 +69,35 @@ def cmd_init(ctx: CliContext) -> None:
     a = ctx.args
     passphrase = secrets_input.acting_passphrase(getattr(a, "passphrase_file", None))
     sheet = Path(a.recovery_sheet).expanduser() if a.recovery_sheet else None
-    if sheet is not None and not sheet.parent.is_dir():
-        raise InvalidInput(f"cannot write the recovery sheet: {sheet.parent} is not a folder")
+    if sheet is not None:
+        if not sheet.parent.is_dir():
+            raise InvalidInput(f"cannot write the recovery sheet: {sheet.parent} is not a folder")
+        if sheet.exists():
+            raise InvalidInput(f"the recovery sheet {sheet} already exists; choose a new file")
     created = create_vault(ctx.vault_dir(), team=a.team, owner_username=a.owner,
                            owner_name=a.owner_name, owner_role=a.owner_role,
                            passphrase=passphrase)
+    sheet_error = ""
     if sheet is not None:
         from workbook.reports.recovery_sheet import render_recovery_sheet
 
-        write_private(sheet, render_recovery_sheet(
-            team=created.team, vault_id=created.vault_id, recovery_key=created.recovery_key,
-            owner_name=validation.name(a.owner_name), created_at=datetime.now(UTC)))
+        try:
+            write_private(sheet, render_recovery_sheet(
+                team=created.team, vault_id=created.vault_id,
+                recovery_key=created.recovery_key, owner_name=validation.name(a.owner_name),
+                created_at=datetime.now(UTC)))
+        except OSError as exc:
+            # The vault exists now: never lose the key because the sheet could not be saved.
+            sheet_error = f"the recovery sheet could not be written ({exc.strerror})"
+            print(f"workbook: warning: {sheet_error}; copy the key below by hand",
+                  file=sys.stderr)
     ctx.out(
         f"Vault {created.vault_id} created for {created.team}.\n\n"
         f"RECOVERY KEY (shown once; print the recovery sheet and give it to your data "
         f"controller):\n\n    {created.recovery_key}\n",
         {"vault_id": created.vault_id, "team": created.team,
          "recovery_key": created.recovery_key, "owner": a.owner,
-         "recovery_sheet": str(sheet) if sheet else None},
+         "recovery_sheet": str(sheet) if sheet and not sheet_error else None},
     )
 
 
@@ -178,14 +189,19 @@ def cmd_family_list(ctx: CliContext) -> None:
 
 def cmd_person_add(ctx: CliContext) -> None:
     a = ctx.args
-    person_id = ctx.ready_session().families.add_person(a.family, a.name, a.dob, a.relationship)
+    if a.dob is not None and not a.dob.strip():
+        validation.iso_date(a.dob, "date of birth")  # refuses the empty value, clearly
+    person_id = ctx.ready_session().families.add_person(a.family, a.name, a.dob or "",
+                                                        a.relationship)
     ctx.out(person_id, {"id": person_id})
 
 
 def cmd_entry_add(ctx: CliContext) -> None:
     a = ctx.args
+    if a.date is not None and not a.date.strip():
+        validation.iso_date(a.date, "entry date")  # refuses the empty value, clearly
     session = ctx.ready_session()
-    entry_id = session.families.add_entry(a.family, a.section, a.text, a.date, a.entry_type,
+    entry_id = session.families.add_entry(a.family, a.section, a.text, a.date or "", a.entry_type,
                                           a.significant)
     if not session.records.can_read(a.section) and not ctx.json:
         print(f"Added as a sealed entry: you cannot read the {a.section} section, so you will "
@@ -305,7 +321,17 @@ def cmd_device_enrol(ctx: CliContext) -> None:
             {"vault_id": vault_id, "enrolled": True})
 
 
+def _output_path(path: str) -> Path:
+    out = Path(path).expanduser()
+    if not out.parent.is_dir():
+        raise InvalidInput(f"cannot write {path}: {out.parent} is not a folder")
+    if out.is_dir():
+        raise InvalidInput(f"cannot write {path}: it is a folder")
+    return out
+
+
 def cmd_device_request(ctx: CliContext) -> None:
+    _output_path(ctx.args.out)
     request, code = device.request_enrolment(ctx.vault_dir())
     write_private(Path(ctx.args.out).expanduser(), request)
     ctx.out(f"Request written to {ctx.args.out}. Give it to a colleague signed in on an enrolled "
@@ -314,6 +340,7 @@ def cmd_device_request(ctx: CliContext) -> None:
 
 
 def cmd_device_grant(ctx: CliContext) -> None:
+    _output_path(ctx.args.out)
     request = _read_small_file(ctx.args.request, "enrolment request")
     grant = device.grant_enrolment(ctx.ready_session(), request, ctx.args.code)
     write_private(Path(ctx.args.out).expanduser(), grant)
@@ -335,6 +362,8 @@ def cmd_policy_set(ctx: CliContext) -> None:
 def _read_small_file(path: str, what: str) -> bytes:
     p = Path(path).expanduser()
     try:
+        if p.is_dir():
+            raise InvalidInput(f"the {what} file {path} is a folder")
         if p.stat().st_size > 1024 * 1024:
             raise InvalidInput(f"the {what} file {path} is too large")
         return p.read_bytes()

@@ -11,7 +11,7 @@ from workbook.cli.parser import build_parser
 from workbook.crypto.recovery_key import RecoveryKeyInvalid
 from workbook.domain.policy import PolicyError
 from workbook.services.errors import WorkbookError
-from workbook.vault.database import VaultBusy, VaultDamaged
+from workbook.vault.database import DatabaseError, VaultBusy, VaultDamaged
 from workbook.vault.device_secret import KeyringUnavailable
 from workbook.vault.keyfile import KeyFileError
 from workbook.vault.migrations import SchemaTooNew
@@ -40,6 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except ValueError as exc:  # e.g. a bad WORKBOOK_KEYRING value
         return _fail(str(exc))
+    except DatabaseError:
+        return _fail("the vault database is damaged (a page failed its authentication check); "
+                     "restore it from a backup - nothing was changed")
+    except BrokenPipeError:
+        return 1
     except KeyboardInterrupt:
         return _fail("interrupted")
     except Exception as exc:  # never a traceback, and never content in the message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from workbook import __version__
 from workbook.domain.roles import Role, Section
@@ -15,11 +16,26 @@ class WorkbookArgumentParser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit 2, never a page of help."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        # Never echo what was typed: a passphrase pasted into argv must not reach the screen.
+        if message.startswith("unrecognized arguments"):
+            message = ("unrecognised arguments (not shown, in case they hold a secret); "
+                       "passphrases are never taken from the command line")
+        message = re.sub(r"invalid choice: '.*?' \(", "invalid choice (", message, flags=re.S)
         self.exit(2, f"workbook: error: {message} (see `workbook {self._sub_name()} --help`)\n")
 
     def _sub_name(self) -> str:
         parts = self.prog.split()
         return " ".join(parts[1:]) if len(parts) > 1 else ""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _globals(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -35,7 +51,7 @@ def _globals(parser: argparse.ArgumentParser, top: bool) -> None:
 
 
 def build_parser() -> WorkbookArgumentParser:
-    parser = WorkbookArgumentParser(prog="workbook", description=(
+    parser = WorkbookArgumentParser(prog="workbook", allow_abbrev=False, description=(
         "Workbook: the encrypted family workbook for multi-agency safeguarding teams."))
     parser.add_argument("--version", action="version", version=f"workbook {__version__}")
     _globals(parser, top=True)
@@ -45,7 +61,8 @@ def build_parser() -> WorkbookArgumentParser:
     def sub(
         parent: argparse._SubParsersAction, name: str, help_text: str
     ) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
+        p: argparse.ArgumentParser = parent.add_parser(
+            name, help=help_text, description=help_text, allow_abbrev=False)
         _globals(p, top=False)
         return p
 
@@ -96,7 +113,7 @@ def build_parser() -> WorkbookArgumentParser:
     p = sub(person, "add", "add a person to a family's household")
     p.add_argument("family")
     p.add_argument("--name", required=True)
-    p.add_argument("--dob", default="")
+    p.add_argument("--dob", default=None)
     p.add_argument("--relationship", default="")
 
     entry = group("entry", "workbook entries")
@@ -104,7 +121,7 @@ def build_parser() -> WorkbookArgumentParser:
     p.add_argument("family")
     p.add_argument("--section", required=True, help=SECTION_LIST)
     p.add_argument("--text", required=True)
-    p.add_argument("--date", default="")
+    p.add_argument("--date", default=None)
     p.add_argument("--type", default="note", dest="entry_type")
     p.add_argument("--significant", action="store_true")
     p = sub(entry, "edit", "correct an entry (a new version; history is kept)")
@@ -129,7 +146,7 @@ def build_parser() -> WorkbookArgumentParser:
     audit = group("audit", "the audit log")
     sub(audit, "verify", "check the whole chain; names the first broken link")
     p = sub(audit, "list", "who did what and when (administrator and team managers)")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=_positive_int)
 
     p = sub(subs, "demo", "create a demo vault with synthetic families")
     p.add_argument("--families", type=int, default=200)

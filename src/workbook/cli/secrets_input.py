@@ -25,7 +25,10 @@ def read_secret_file(path: str, what: str) -> str:
         raise InvalidInput(
             f"cannot read the {what} file {path}: {exc.__class__.__name__}"
         ) from None
-    return text.strip("\r\n")
+    value = text.strip("\r\n")
+    if not value.strip():
+        raise InvalidInput(f"the {what} file {path} is empty")
+    return value
 
 
 def acting_passphrase(passphrase_file: str | None) -> str:

@@ -80,7 +80,7 @@ def parse_role(text: str) -> Role:
         return Role(text.strip())
     except ValueError:
         valid = ", ".join(r.value for r in Role)
-        raise ValueError(f"unknown role {text!r}; valid roles: {valid}") from None
+        raise ValueError(f"unknown role {text[:40]!r}; valid roles: {valid}") from None
 
 
 def parse_section(text: str) -> Section:
@@ -89,4 +89,4 @@ def parse_section(text: str) -> Section:
         return Section(text.strip())
     except ValueError:
         valid = ", ".join(s.value for s in Section)
-        raise ValueError(f"unknown section {text!r}; valid sections: {valid}") from None
+        raise ValueError(f"unknown section {text[:40]!r}; valid sections: {valid}") from None

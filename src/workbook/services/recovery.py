@@ -126,14 +126,17 @@ def enrol_with_recovery_key(vault_dir: Path, recovery_text: str, *,
     keyfile, r_pair = open_recovery(vault_dir, recovery_text)
     try:
         d_secret, v_key = recovered_secrets(keyfile, r_pair, vault_dir)
+        device_secret.select_backend()
+        if not device_secret.keyring_available():
+            raise device_secret.KeyringUnavailable()
         conn = connect(vault_dir, v_key)
         try:
             with transaction(conn):
                 audit_recovery_use(conn, r_pair, stamp(clock()), "enrol device", {})
+                # Stored inside the transaction: if the keyring refuses, no enrolment is audited.
+                device_secret.store_device_secret(keyfile.vault_id, bytes(d_secret.value))
         finally:
             conn.close()
-        device_secret.select_backend()
-        device_secret.store_device_secret(keyfile.vault_id, bytes(d_secret.value))
         d_secret.wipe()
         v_key.wipe()
         return keyfile.vault_id

@@ -45,6 +45,7 @@ def connect(vault_dir: Path, key: Secret, *, create: bool = False) -> Connection
     conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         # The raw key has to pass through a PRAGMA string; it lives only for this call.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")
         conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
