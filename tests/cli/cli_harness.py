@@ -73,9 +73,11 @@ def _onboard(vault: Path, owner_pw: str, username: str, full_name: str, role: st
     with sign_in(vault, username, initial) as newcomer:
         newcomer.accounts.change_passphrase(initial, final)
         fingerprint = newcomer.grants.fingerprint()
-    if role != "admin":
-        with sign_in(vault, "tm", owner_pw) as owner:
-            owner.grants.approve(username, fingerprint=fingerprint, recovery_text=recovery)
+    # The administrator is approved too (keys certified, no section): only certified keys may
+    # manage accounts or the policy.
+    with sign_in(vault, "tm", owner_pw) as owner:
+        owner.grants.approve(username, fingerprint=fingerprint,
+                             recovery_text="" if role == "admin" else recovery)
 
 
 def build_template(root: Path) -> Template:

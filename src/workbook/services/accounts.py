@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from workbook.crypto.encoding import b64, unb64
-from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.passphrase_kdf import KdfParams, derive_kek, new_salt, stretch
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import wrap
@@ -91,7 +91,7 @@ class Accounts:
                 user_id, username, full_name, role_value.value, "initial", False, self.s.now(),
                 self.s.user_id, None,
             ))
-            self._sign_membership("account_created", user_id)
+            self._sign_membership(f"role:{role_value.value}", user_id)
             self.s.audit("user_added", {"user": user_id, "role": role_value.value})
 
             def change(_kf: KeyFile, body: KeyFileBody) -> None:
@@ -105,11 +105,12 @@ class Accounts:
     def all(self) -> list[UserSummary]:
         self.s.require_keys()
         body = KeyFile.load(self.s.vault_dir).open_body(self.s.device_secret)
+        owner = self.s.membership().owner
         out = []
         for user in accounts.all_users(self.s.conn):
             slot = body.accounts.get(user.username)
             out.append(UserSummary(
-                user.username, user.full_name, user.role, user.status, user.is_owner,
+                user.username, user.full_name, user.role, user.status, user.user_id == owner,
                 bool(slot and slot.locked), user.public_keys is not None,
             ))
         return out
@@ -197,7 +198,7 @@ class Accounts:
             raise InvalidInput(str(exc)) from None
         if user.status == "disabled":
             raise InvalidInput(f"{user.username!r} is disabled")
-        if user.is_owner and new_role is Role.ADMIN:
+        if user.user_id == self.s.membership().owner and new_role is Role.ADMIN:
             raise NotPermitted("the vault owner cannot become the administrator (P6)")
         if new_role.value == user.role:
             return
@@ -217,7 +218,7 @@ class Accounts:
         user = self.get(username)
         if user.user_id == self.s.user_id:
             raise InvalidInput("you cannot disable your own account")
-        if user.is_owner:
+        if user.user_id == self.s.membership().owner:
             raise NotPermitted("the vault owner's account cannot be disabled")
         if user.status == "disabled":
             raise InvalidInput(f"{user.username!r} is already disabled")
@@ -237,6 +238,7 @@ class Accounts:
         at any point leaves a key file with a seal that opens the database."""
         new_key = Secret.random()
         users = {u.username: u for u in accounts.all_users(self.s.conn)}
+        current = {u.username: self.s.trust.current_key(u.user_id) for u in users.values()}
         stranded: list[str] = []
         generation = KeyFile.load(self.s.vault_dir).vault_key_generation + 1
 
@@ -244,11 +246,13 @@ class Accounts:
             body.accounts.pop(removed, None)
             for username, slot in list(body.accounts.items()):
                 user = users.get(username)
-                if user is None or user.public_keys is None or slot.state != "active":
+                key = current.get(username)
+                # Only a certified key: a key written into the users table is never believed.
+                if user is None or key is None or slot.state != "active":
                     if username not in stranded:
                         stranded.append(username)
                     continue
-                slot.pending_vault_key_seal = b64(PublicKeys(user.public_keys).seal(
+                slot.pending_vault_key_seal = b64(key.seal(
                     new_key.value, vault_key_user_info(kf.vault_id, user.user_id, generation)))
             kf.pending_recovery_seal = kf.recovery_public.seal(
                 new_key.value, vault_key_recovery_info(kf.vault_id, generation))

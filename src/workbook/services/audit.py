@@ -36,6 +36,10 @@ class AuditReport:
                 "problem": self.problem, "unapproved_signers": self.unapproved_signers}
 
 
+VAULT_SIGNABLE = frozenset({"sign_in", "sign_in_failed", "journal_damaged",
+                            "audit_rollback_detected"})
+
+
 class AuditTrail:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -49,14 +53,30 @@ class AuditTrail:
         unapproved = 0
         for expected_seq, row in enumerate(rows, start=1):
             problem = self._check(row, expected_seq, prev, history, recovery)
+            if not problem:
+                problem = self._missing_version(row)
             if problem:
                 return AuditReport(False, len(rows), row.seq, problem, unapproved)
-            if row.signer not in ("vault", "recovery") and not any(
-                self.s.trust.is_trusted(row.signer, k) for k in history.get(row.signer, [])
+            if row.signer not in ("vault", "recovery") and not self.s.trust.user_keys.get(
+                row.signer
             ):
                 unapproved += 1
             prev = row.hash
         return AuditReport(True, len(rows), None, "", unapproved)
+
+    def _missing_version(self, row: AuditRow) -> str:
+        """Every write names the version it made; a version deleted outside Workbook (to roll
+        a record back quietly) is missing here."""
+        version = row.ids.get("version")
+        if not isinstance(version, str) or not version:
+            return ""
+        found = self.s.conn.execute(
+            "SELECT 1 FROM versions WHERE version_id = ? LIMIT 1", (version,)
+        ).fetchone()
+        if found is None:
+            return (f"event {row.seq} recorded version {version}, which is missing from the "
+                    "vault: a record was rolled back outside Workbook")
+        return ""
 
     def _check(self, row: AuditRow, expected_seq: int, prev: bytes,
                history: dict[str, list[bytes]], recovery: PublicKeys) -> str:
@@ -69,13 +89,22 @@ class AuditTrail:
         if digest != row.hash:
             return f"event {row.seq} was altered (its hash does not match its content)"
         if row.signer == "vault":
+            # Anyone signed in holds the vault's audit key: it may only sign events that
+            # happen before a person has keys of their own.
+            if row.event not in VAULT_SIGNABLE:
+                return f"event {row.seq} ({row.event}) is signed with the vault key, not a person's"
             candidates = [self.s.audit_key.public]
         elif row.signer == "recovery":
             candidates = [recovery]
         else:
             if row.signer != row.user_id:
                 return f"event {row.seq} is signed by someone other than its actor"
-            candidates = [PublicKeys(k) for k in history.get(row.signer, [])]
+            certified = self.s.trust.keys_of(row.signer) + [
+                PublicKeys(k) for k in sorted(self.s.trust.withdrawn.get(row.signer, set()))
+            ]
+            # Once a person has certified keys, only those count: a key planted in the
+            # user_keys table by someone with the database key is never believed.
+            candidates = certified or [PublicKeys(k) for k in history.get(row.signer, [])]
         for key in candidates:
             try:
                 key.verify(row.signature, row.hash)
@@ -90,7 +119,7 @@ class AuditTrail:
             raise NotPermitted("the audit log is for the administrator and team managers")
         names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
         rows = audit_log.rows(self.s.conn)
-        if limit is not None:
+        if limit is not None and limit > 0:
             rows = rows[-limit:]
         out = []
         for row in rows:

@@ -46,13 +46,13 @@ class Families:
         self._require_household_writer()
         family_id = new_id()
         with self.s.write():
-            self.s.records.write(
+            version = self.s.records.write(
                 family_id=family_id, record_id=family_id, kind="family",
                 section=Section.HOUSEHOLD.value,
                 payload={"name": name, "reference": reference, "status": "open",
                          "case_owner": self.s.user_id},
             )
-            self.s.audit("family_added", {"family": family_id})
+            self.s.audit("family_added", {"family": family_id, "version": version.version_id})
         self.s.events.emit("family_added", family_id=family_id)
         return family_id
 
@@ -101,11 +101,12 @@ class Families:
         payload: dict[str, Any] = {"name": name, "dob": dob, "relationship": relationship}
         payload.update(extra or {})
         with self.s.write():
-            self.s.records.write(
+            version = self.s.records.write(
                 family_id=family_id, record_id=person_id, kind="person",
                 section=Section.HOUSEHOLD.value, payload=payload,
             )
-            self.s.audit("person_added", {"family": family_id, "person": person_id})
+            self.s.audit("person_added", {"family": family_id, "person": person_id,
+                                          "version": version.version_id})
         self.s.events.emit("person_added", family_id=family_id, person_id=person_id)
         return person_id
 
@@ -124,12 +125,13 @@ class Families:
             )
         entry_id = new_id()
         with self.s.write():
-            self.s.records.write(
+            version = self.s.records.write(
                 family_id=family_id, record_id=entry_id, kind="entry", section=section_value,
                 payload={"text": text, "date": date, "type": entry_type,
                          "significant": bool(significant)},
             )
-            self.s.audit("entry_added", {"family": family_id, "entry": entry_id})
+            self.s.audit("entry_added", {"family": family_id, "entry": entry_id,
+                                         "version": version.version_id})
         self.s.events.emit("entry_added", family_id=family_id, entry_id=entry_id)
         return entry_id
 
@@ -197,13 +199,14 @@ class Families:
             raise InvalidInput(f"no active user {owner.strip()[:40]!r} to own the action")
         action_id = new_id()
         with self.s.write():
-            self.s.records.write(
+            version = self.s.records.write(
                 family_id=family_id, record_id=action_id, kind="action",
                 section=Section.PLAN.value,
                 payload={"text": text, "owner": owner_row.user_id, "due": due,
                          "status": "open", "review": review_id},
             )
-            self.s.audit("action_added", {"family": family_id, "action": action_id})
+            self.s.audit("action_added", {"family": family_id, "action": action_id,
+                                          "version": version.version_id})
         self.s.events.emit("action_added", family_id=family_id, action_id=action_id)
         return action_id
 

@@ -15,6 +15,7 @@ from workbook.crypto.symmetric import wrap
 from workbook.domain.roles import Role, Section
 from workbook.services import signatures
 from workbook.services.errors import InvalidInput, TamperingDetected
+from workbook.services.membership import Membership
 from workbook.services.section_keys import (
     previous_wrap_ad,
     previous_wrap_key,
@@ -25,6 +26,8 @@ from workbook.services.trust import RECOVERY, load_trust
 from workbook.vault import accounts, section_store
 from workbook.vault.accounts import CertRow, UserRow
 from workbook.vault.keyfile import KeyFile
+
+IDENTITY = "(identity)"  # a pending certification of someone's keys, with no section
 
 
 @dataclass(frozen=True)
@@ -48,21 +51,27 @@ class Grants:
         held: dict[tuple[str, str], set[int]] = {}
         for grant in section_store.grants(self.s.conn):
             held.setdefault((grant.holder, grant.section), set()).add(grant.epoch)
+        membership = self.s.membership()
         out = []
         for user in accounts.all_users(self.s.conn):
-            if user.status != "active" or user.public_keys is None or user.role == Role.ADMIN:
+            role = membership.role_of(user.user_id)
+            if user.public_keys is None or role is None or not membership.is_active(user.user_id):
                 continue
-            for section in self.s.policy.sections_for(Role(user.role)):
+            if not self.s.trust.is_trusted(user.user_id, user.public_keys):
+                out.append(PendingGrant(user.username, user.full_name, role.value, IDENTITY))
+            if role is Role.ADMIN:
+                continue
+            for section in self.s.policy.sections_for(role):
                 current = self.s.trust.current_epoch(section.value)
                 if current not in held.get((user.user_id, section.value), set()):
-                    out.append(PendingGrant(user.username, user.full_name, user.role,
+                    out.append(PendingGrant(user.username, user.full_name, role.value,
                                             section.value))
         return sorted(out, key=lambda p: (p.username, p.section))
 
     def pending(self) -> list[PendingGrant]:
         """Grants the signed-in person could approve: those of sections they hold."""
         self.s.require_keys()
-        mine = self.s.keys.held_sections()
+        mine = self.s.keys.held_sections() | {IDENTITY}
         return [p for p in self.all_pending() if p.section in mine]
 
     # --- approve ---------------------------------------------------------------------------
@@ -72,6 +81,8 @@ class Grants:
         With a fingerprint: sections the approver holds. With the recovery key: all of them
         (the fingerprint is still checked if given). Returns the sections granted."""
         approver = self.s.require_keys()
+        if not recovery_text:
+            approver = self.s.require_certified()
         user = accounts.by_username(self.s.conn, username.strip())
         if user is None:
             raise InvalidInput(f"no account called {username.strip()[:40]!r}")
@@ -89,7 +100,8 @@ class Grants:
                 "the fingerprint does not match the one on their screen: do not approve; "
                 "tell your team manager"
             )
-        pending = [p.section for p in self.all_pending() if p.username == user.username]
+        pending = [p.section for p in self.all_pending()
+                   if p.username == user.username and p.section != IDENTITY]
         at = self.s.now()
         if recovery_text:
             r_key = _parse_recovery(recovery_text)
@@ -167,10 +179,8 @@ class Grants:
         )
 
     def _reload_trust(self) -> None:
-        trust = load_trust(self.s.conn, self.s.vault_id,
-                           KeyFile.load(self.s.vault_dir).recovery_public)
-        self.s.trust.user_keys = trust.user_keys
-        self.s.trust.epochs = trust.epochs
+        self.s.trust.replace_with(load_trust(self.s.conn, self.s.vault_id,
+                                             KeyFile.load(self.s.vault_dir).recovery_public))
 
 
 def _parse_recovery(text: str) -> Secret:
@@ -186,13 +196,18 @@ def rotate_due_sections(session: Session) -> list[str]:
     unsigned "rotation due" flag exists to be tampered with."""
     if session.keypair is None or session.must_replace_passphrase:
         return []
+    mine = session.trust.current_key(session.user_id)
+    if mine is None or mine.raw != session.keypair.public.raw:
+        return []  # a new epoch must be signed by a certified holder to be believed
+    membership = session.membership()
     users = {u.user_id: u for u in accounts.all_users(session.conn)}
     rotated = []
     for section in sorted(session.keys.held_sections()):
         epoch = session.trust.current_epoch(section)
         holders = [g.holder for g in section_store.grants(session.conn)
                    if g.section == section and g.epoch == epoch and g.holder != RECOVERY]
-        removed = [h for h in holders if not _still_entitled(session, users.get(h), section)]
+        removed = [h for h in holders
+                   if not _still_entitled(session, membership, users.get(h), section)]
         if removed:
             keep = [users[h] for h in holders if h not in removed and h in users]
             _rotate(session, section, epoch, keep)
@@ -200,12 +215,17 @@ def rotate_due_sections(session: Session) -> list[str]:
     return rotated
 
 
-def _still_entitled(session: Session, user: UserRow | None, section: str) -> bool:
+def _still_entitled(session: Session, membership: Membership, user: UserRow | None,
+                    section: str) -> bool:
+    """From the signed membership log and certified keys only, never the users table."""
+    if user is None or user.status == "disabled" or not membership.is_active(user.user_id):
+        return False
+    role = membership.role_of(user.user_id)
     return (
-        user is not None
-        and user.status == "active"
-        and user.role != Role.ADMIN
-        and session.policy.may_read(Role(user.role), Section(section))
+        role is not None
+        and role is not Role.ADMIN
+        and session.trust.current_key(user.user_id) is not None
+        and session.policy.may_read(role, Section(section))
     )
 
 
@@ -227,9 +247,11 @@ def _rotate(session: Session, section: str, epoch: int, keep: list[UserRow]) -> 
             wrap(previous_wrap_key(new_secret, session.vault_id, section, new_epoch),
                  old_secret.value, previous_wrap_ad(session.vault_id, section, new_epoch)),
         ))
-        holders = [(RECOVERY, recovery_public)] + [
-            (u.user_id, PublicKeys(u.public_keys)) for u in keep if u.public_keys is not None
-        ]
+        holders: list[tuple[str, PublicKeys]] = [(RECOVERY, recovery_public)]
+        for user in keep:
+            key = session.trust.current_key(user.user_id)
+            if key is not None:
+                holders.append((user.user_id, key))
         for holder, public in holders:
             section_store.insert_grant(session.conn, section_store.GrantRow(
                 section, new_epoch, holder,
@@ -247,7 +269,5 @@ def _rotate(session: Session, section: str, epoch: int, keep: list[UserRow]) -> 
                                               session.user_id, section, new_epoch)),
         )
         session.audit("section_rotated", {"epoch": new_epoch}, detail=None)
-    trust = load_trust(session.conn, session.vault_id, recovery_public)
-    session.trust.user_keys = trust.user_keys
-    session.trust.epochs = trust.epochs
+    session.trust.replace_with(load_trust(session.conn, session.vault_id, recovery_public))
     session.keys.add(section, new_epoch, new_secret)

@@ -20,9 +20,10 @@ def current_policy_text(session: Session) -> str:
 
 
 def set_policy(session: Session, text: str) -> None:
-    keypair = session.require_keys()
-    if session.role is not Role.ADMIN:
+    session.require_keys()
+    if session.membership().role_of(session.user_id) is not Role.ADMIN:
         raise NotPermitted("only the administrator changes the policy")
+    keypair = session.require_certified()
     try:
         policy = parse_policy(text)
     except PolicyError as exc:

@@ -32,7 +32,8 @@ class Records:
         self, *, family_id: str, record_id: str, kind: str, section: str,
         payload: dict[str, Any], parents: tuple[str, ...] = (),
     ) -> SignedVersion:
-        keypair = self.s.require_practitioner()
+        self.s.require_practitioner()
+        keypair = self.s.require_certified()
         if kind not in KINDS:
             raise InvalidInput(f"unknown record kind {kind!r}")
         try:

@@ -15,7 +15,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.passphrase_kdf import KdfParams
 from workbook.crypto.secret import Secret
-from workbook.services import validation
+from workbook.services import signatures, validation
 from workbook.services.accounts import make_slot, passphrase_ok
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
@@ -106,6 +106,11 @@ def reset_account(
                     (user.user_id,),
                 )
                 section_store.delete_grants_of(conn, user.user_id)
+                # The old keys went with the old passphrase: withdraw every key this account
+                # ever registered, so a fresh approval does not look like a planted second key.
+                for keys in accounts.key_history(conn).get(user.user_id, []):
+                    accounts.add_revocation(conn, user.user_id, keys, at, r_pair.sign(
+                        signatures.key_revocation(keyfile.vault_id, user.user_id, keys, at)))
                 audit_recovery_use(conn, r_pair, at, "reset passphrase", {"user": user.user_id})
 
                 def change(_kf: KeyFile, body: KeyFileBody) -> None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from workbook.services.audit import AuditTrail
     from workbook.services.families import Families
     from workbook.services.grants import Grants
+    from workbook.services.membership import Membership
     from workbook.services.records import Records
     from workbook.services.workbooks import Workbooks
 
@@ -107,10 +108,28 @@ class Session:
             raise NotPermitted("the administrator does not read or write case records")
         return keypair
 
+    def membership(self) -> Membership:
+        from workbook.services.membership import load_membership
+
+        return load_membership(self.conn, self.vault_id, self.trust)
+
+    def require_certified(self) -> KeyPair:
+        """Acts that others must be able to trust (managing accounts, changing the policy)
+        need keys a holder or the recovery key has approved."""
+        keypair = self.require_keys()
+        current = self.trust.current_key(self.user_id)
+        if current is None or current.raw != keypair.public.raw:
+            raise NotPermitted(
+                "your keys have not been approved yet: ask the vault owner to approve you "
+                f"(workbook keys approve {self.user.username} --fingerprint ...)"
+            )
+        return keypair
+
     def require_account_manager(self) -> None:
         self.require_keys()
-        if self.role is not Role.ADMIN and not self.user.is_owner:
+        if not self.membership().may_manage_accounts(self.user_id):
             raise NotPermitted("only the administrator or the vault owner manages accounts")
+        self.require_certified()
 
     def now(self) -> str:
         return stamp(self.clock())

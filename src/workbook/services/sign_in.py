@@ -18,12 +18,14 @@ from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import unwrap
 from workbook.domain.ids import new_id
 from workbook.domain.policy import parse_policy
+from workbook.domain.roles import Role
 from workbook.services import signatures
 from workbook.services import trust as trust_mod
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import SignInFailed, TamperingDetected
 from workbook.services.section_keys import SectionKeys
 from workbook.services.session import Session
+from workbook.services.trust import RECOVERY
 from workbook.vault import accounts, audit_log, device_secret, journal, meta
 from workbook.vault.database import Connection, DatabaseError, VaultDamaged, connect
 from workbook.vault.keyfile import (
@@ -187,6 +189,16 @@ def open_session(
         device_secret=d_secret, vault_key=v_key, kek=kek, user=user, keypair=keypair,
         audit_key=audit_pair, trust=trust, keys=keys, policy=policy,
     )
+    if trust.broken_epochs:
+        session.warnings.append(
+            f"{len(trust.broken_epochs)} section key epoch(s) failed their signature check and "
+            "were refused: the vault was altered outside Workbook; tell your team manager"
+        )
+    if trust.conflicted:
+        session.warnings.append(
+            "someone vouched for a second key for an account behind its owner's back; that "
+            "account's signatures are not trusted until it is reset with the recovery key"
+        )
     try:
         _check_audit_head(session, seen)
         _fold_journal(session)
@@ -213,14 +225,14 @@ def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust
         raise TamperingDetected("the vault has no policy")
     text, author, at, signature = str(row[0]), str(row[1]), str(row[2]), bytes(row[3])
     message = signatures.policy(vault_id, text, author, at)
+    if author != RECOVERY:
+        from workbook.services.membership import load_membership
+
+        if load_membership(conn, vault_id, trust).role_of(author) is not Role.ADMIN:
+            raise TamperingDetected("the vault's policy was altered: it was not set by the "
+                                    "administrator")
     if trust.verify_by(author, signature, message):
         return text
-    for raw in accounts.key_history(conn).get(author, []):
-        try:
-            PublicKeys(raw).verify(signature, message)
-            return text
-        except AuthenticationFailed:
-            continue
     raise TamperingDetected("the vault's policy was altered: its signature does not verify")
 
 

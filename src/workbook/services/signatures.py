@@ -30,3 +30,7 @@ def policy(vault_id: str, text: str, author: str, at: str) -> bytes:
 
 def grant_info(vault_id: str, section: str, epoch: int, holder: str) -> bytes:
     return fields("workbook section grant v1", vault_id, section, epoch, holder)
+
+
+def key_revocation(vault_id: str, user_id: str, public_keys: bytes, at: str) -> bytes:
+    return fields("workbook key revocation v1", vault_id, user_id, public_keys, at)

@@ -19,16 +19,29 @@ RECOVERY = "recovery"
 
 @dataclass
 class Trust:
-    """Trusted user keys and verified section epochs, computed once per session."""
+    """Trusted user keys and verified section epochs, computed once per session.
+
+    `user_keys` are every certified key of a user, for verifying what they signed (a key
+    withdrawn at an account reset still verifies its past signatures). `current` is the one
+    key new secrets may be sealed to. A user with two certified keys that were not withdrawn is
+    in `conflicted`: someone vouched for a second key behind their back, so none of that
+    user's keys is trusted until the recovery key settles it."""
 
     vault_id: str
     recovery: PublicKeys
     user_keys: dict[str, set[bytes]] = field(default_factory=dict)
+    current: dict[str, bytes] = field(default_factory=dict)
+    conflicted: set[str] = field(default_factory=set)
+    withdrawn: dict[str, set[bytes]] = field(default_factory=dict)
     epochs: dict[tuple[str, int], PublicKeys] = field(default_factory=dict)
     broken_epochs: list[tuple[str, int]] = field(default_factory=list)
 
     def is_trusted(self, user_id: str, public_keys: bytes) -> bool:
         return public_keys in self.user_keys.get(user_id, set())
+
+    def current_key(self, user_id: str) -> PublicKeys | None:
+        raw = self.current.get(user_id)
+        return None if raw is None else PublicKeys(raw)
 
     def keys_of(self, user_id: str) -> list[PublicKeys]:
         return [PublicKeys(k) for k in sorted(self.user_keys.get(user_id, set()))]
@@ -44,6 +57,13 @@ class Trust:
                 continue
         return False
 
+    def replace_with(self, other: Trust) -> None:
+        """Refresh in place: SectionKeys and the session share this object."""
+        self.user_keys, self.current, self.conflicted = other.user_keys, other.current, \
+            other.conflicted
+        self.withdrawn = other.withdrawn
+        self.epochs, self.broken_epochs = other.epochs, other.broken_epochs
+
     def current_epoch(self, section: str) -> int:
         epochs = [e for (s, e) in self.epochs if s == section]
         return max(epochs) if epochs else 0
@@ -54,21 +74,43 @@ class Trust:
 
 def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
     trust = Trust(vault_id, recovery)
+    revoked = {
+        (user_id, keys)
+        for user_id, keys, at, signature in accounts.all_revocations(conn)
+        if _verifies(recovery, signature,
+                     signatures.key_revocation(vault_id, user_id, keys, at))
+    }
     certs = accounts.all_certs(conn)
-    changed = True
-    while changed:
-        changed = False
-        for cert in certs:
-            if cert.public_keys in trust.user_keys.get(cert.user_id, set()):
-                continue
-            message = signatures.user_cert(
-                vault_id, cert.user_id, cert.public_keys, cert.signer, cert.signed_at
-            )
-            if cert.signer != cert.user_id and trust.verify_by(
-                cert.signer, cert.signature, message
-            ):
-                trust.user_keys.setdefault(cert.user_id, set()).add(cert.public_keys)
-                changed = True
+    excluded: set[str] = set()
+    while True:
+        trusted: dict[str, set[bytes]] = {}
+        probe = Trust(vault_id, recovery, trusted)
+        changed = True
+        while changed:
+            changed = False
+            for cert in certs:
+                if cert.user_id in excluded or cert.signer in excluded:
+                    continue
+                if cert.public_keys in trusted.get(cert.user_id, set()):
+                    continue
+                message = signatures.user_cert(
+                    vault_id, cert.user_id, cert.public_keys, cert.signer, cert.signed_at
+                )
+                if cert.signer != cert.user_id and probe.verify_by(
+                    cert.signer, cert.signature, message
+                ):
+                    trusted.setdefault(cert.user_id, set()).add(cert.public_keys)
+                    changed = True
+        live = {u: {k for k in keys if (u, k) not in revoked} for u, keys in trusted.items()}
+        conflicted = {u for u, keys in live.items() if len(keys) > 1}
+        if conflicted <= excluded:
+            break
+        excluded |= conflicted
+    trust.user_keys = trusted
+    trust.current = {u: next(iter(keys)) for u, keys in live.items() if len(keys) == 1}
+    trust.conflicted = excluded
+    for user_id, keys in revoked:
+        trust.withdrawn.setdefault(user_id, set()).add(keys)
     for row in section_store.all_epochs(conn):
         message = signatures.section_epoch(
             vault_id, row.section, row.epoch, row.public_keys, row.created_by, row.created_at
@@ -90,3 +132,11 @@ def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
         if not ok:
             trust.broken_epochs.append((row.section, row.epoch))
     return trust
+
+
+def _verifies(key: PublicKeys, signature: bytes, message: bytes) -> bool:
+    try:
+        key.verify(signature, message)
+        return True
+    except AuthenticationFailed:
+        return False

@@ -117,6 +117,11 @@ def create_vault(
                     signatures.user_cert(vault_id, owner_id, owner_pair.public.raw, RECOVERY, at)
                 )),
             )
+            section_store.append_membership(
+                conn, at, RECOVERY, f"owner:{role.value}", owner_id, None, None,
+                r_pair.sign(signatures.membership(
+                    vault_id, at, RECOVERY, f"owner:{role.value}", owner_id, None, None)),
+            )
             policy_text = default_policy_text()
             conn.execute(
                 "INSERT INTO policy_versions (text, author, at, signature) VALUES (?, ?, ?, ?)",

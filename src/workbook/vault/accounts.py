@@ -107,3 +107,21 @@ def all_certs(conn: Connection) -> list[CertRow]:
             "SELECT user_id, public_keys, signer, signed_at, signature FROM user_certs"
         )
     ]
+
+
+def add_revocation(conn: Connection, user_id: str, public_keys: bytes, at: str,
+                   signature: bytes) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO key_revocations (user_id, public_keys, signed_at, signature) "
+        "VALUES (?, ?, ?, ?)",
+        (user_id, public_keys, at, signature),
+    )
+
+
+def all_revocations(conn: Connection) -> list[tuple[str, bytes, str, bytes]]:
+    return [
+        (str(a), bytes(b), str(c), bytes(d))
+        for a, b, c, d in conn.execute(
+            "SELECT user_id, public_keys, signed_at, signature FROM key_revocations"
+        )
+    ]

@@ -39,6 +39,16 @@ def _m001_initial(conn: Connection) -> None:
             PRIMARY KEY (user_id, public_keys)
         );
 
+        -- A key withdrawn by the recovery key (an account reset): it still verifies what it
+        -- signed before, but nothing new is sealed to it and it no longer counts as current.
+        CREATE TABLE key_revocations (
+            user_id     TEXT NOT NULL,
+            public_keys BLOB NOT NULL,
+            signed_at   TEXT NOT NULL,
+            signature   BLOB NOT NULL,
+            PRIMARY KEY (user_id, public_keys)
+        );
+
         -- A certificate binds a user's public keys; signed by the recovery key or by a holder
         -- who compared the fingerprint (KEYS.md, Trust).
         CREATE TABLE user_certs (
@@ -108,6 +118,7 @@ def _m001_initial(conn: Connection) -> None:
             PRIMARY KEY (family_id, version_id)
         ) WITHOUT ROWID;
         CREATE INDEX versions_by_record ON versions (record_id);
+        CREATE INDEX versions_by_version ON versions (version_id);
         CREATE INDEX versions_by_kind ON versions (kind, family_id);
 
         CREATE TABLE audit (

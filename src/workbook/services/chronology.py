@@ -1,0 +1,132 @@
+"""The chronology: every entry a person may see in a family, across sections, in date order.
+
+Serious case reviews keep finding that no agency saw the whole chronology; this flattens an
+opened workbook (only the sections the person may read, as `workbooks.open` decided) into rows,
+and applies the filters practitioners ask for: section, author, type, a date range and
+"significant events only" - the view a serious case review asks for. Plain data, no Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbook.domain.roles import SECTION_TITLES, Section
+from workbook.services.session import Session
+
+PREVIEW_CHARS = 160
+
+
+@dataclass(frozen=True)
+class ChronologyRow:
+    """One entry as the chronology shows it."""
+
+    date: str            # YYYY-MM-DD
+    section: str         # section value, e.g. "case-notes"
+    type: str            # visit, call, meeting, note, other, assessment
+    author: str          # username
+    significant: bool
+    preview: str         # the first line of the text, shortened
+    entry_id: str
+    conflict: bool
+    created_at: str = ""
+    sealed: bool = False
+
+    @property
+    def section_title(self) -> str:
+        return section_title(self.section)
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    """Empty sets mean "any"; dates are inclusive ISO dates or empty."""
+
+    sections: frozenset[str] = field(default_factory=frozenset)
+    authors: frozenset[str] = field(default_factory=frozenset)
+    types: frozenset[str] = field(default_factory=frozenset)
+    date_from: str = ""
+    date_to: str = ""
+    significant_only: bool = False
+
+    def accepts(self, row: ChronologyRow) -> bool:
+        if self.sections and row.section not in self.sections:
+            return False
+        if self.authors and row.author not in self.authors:
+            return False
+        if self.types and row.type not in self.types:
+            return False
+        if self.date_from and row.date < self.date_from:
+            return False
+        if self.date_to and row.date > self.date_to:
+            return False
+        return not self.significant_only or row.significant
+
+
+def section_title(section: str) -> str:
+    try:
+        return SECTION_TITLES[Section(section)]
+    except ValueError:
+        return section
+
+
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """One line of at most `limit` characters, cut at a word where it can be."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def rows_from_workbook(workbook: dict[str, Any]) -> list[ChronologyRow]:
+    """Flatten `workbooks.open(...).to_json()` into chronology rows, oldest first."""
+    out: list[ChronologyRow] = []
+    for section, content in workbook.get("sections", {}).items():
+        for entry in content.get("entries", []):
+            out.append(ChronologyRow(
+                date=str(entry.get("date") or str(entry.get("created_at", ""))[:10]),
+                section=section,
+                type=str(entry.get("type") or "note"),
+                author=str(entry.get("author", "")),
+                significant=bool(entry.get("significant", False)),
+                preview=preview(str(entry.get("text", ""))),
+                entry_id=str(entry.get("id", "")),
+                conflict=bool(entry.get("conflict", False)),
+                created_at=str(entry.get("created_at", "")),
+                sealed=bool(entry.get("sealed", False)),
+            ))
+    out.sort(key=lambda r: (r.date, r.created_at, r.entry_id))
+    return out
+
+
+def filter_rows(rows: Iterable[ChronologyRow], chosen: ChronologyFilter) -> list[ChronologyRow]:
+    return [row for row in rows if chosen.accepts(row)]
+
+
+def facets(rows: Iterable[ChronologyRow]) -> dict[str, list[str]]:
+    """The values each filter can take, from the rows themselves (so a filter never offers a
+    section or author that is not there)."""
+    sections: set[str] = set()
+    authors: set[str] = set()
+    types: set[str] = set()
+    for row in rows:
+        sections.add(row.section)
+        authors.add(row.author)
+        types.add(row.type)
+    order = {s.value: i for i, s in enumerate(Section)}
+    return {
+        "sections": sorted(sections, key=lambda s: (order.get(s, 99), s)),
+        "authors": sorted(authors, key=str.casefold),
+        "types": sorted(types),
+    }
+
+
+def chronology(
+    session: Session, family_id: str, chosen: ChronologyFilter | None = None
+) -> list[ChronologyRow]:
+    """Open the family (audited as any opening is) and return its filtered chronology."""
+    rows = rows_from_workbook(session.workbooks.open(family_id).to_json())
+    return filter_rows(rows, chosen or ChronologyFilter())

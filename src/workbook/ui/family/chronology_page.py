@@ -1,0 +1,267 @@
+"""The chronology page: every entry this person may see, in date order, with the filters a
+review asks for; the same page, fixed to one section, lists that section's entries."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbook.services.chronology import (
+    ChronologyFilter,
+    ChronologyRow,
+    facets,
+    filter_rows,
+    section_title,
+)
+from workbook.ui.family.common import UNKNOWN_DATE, accessible, date_edit, iso_of
+from workbook.ui.family.context import FamilyContext
+from workbook.ui.family.models.chronology_model import (
+    COL_AUTHOR,
+    COL_DATE,
+    COL_SECTION,
+    COL_SIGNIFICANT,
+    COL_TEXT,
+    COL_TYPE,
+    ENTRY_ID_ROLE,
+    ChronologyModel,
+)
+
+ANY = ""
+
+
+class ChronologyPage(QWidget):
+    """With `section` None: the whole chronology with a section filter; otherwise one section."""
+
+    filtered = Signal(int)   # how many rows the current filter gives
+
+    def __init__(self, context: FamilyContext, section: str | None = None,
+                 parent: QWidget | None = None, *, filters: bool = True) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.fixed_section = section
+        self._all: list[ChronologyRow] = []
+        self._updating = False
+        where = section_title(section) if section else "Chronology"
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        self.section = QComboBox(self)
+        accessible(self.section, "Filter by section")
+        self.author = QComboBox(self)
+        accessible(self.author, f"{where}: filter by author")
+        self.type = QComboBox(self)
+        accessible(self.type, f"{where}: filter by type")
+        self.date_from = date_edit(f"{where}: from date", optional=True, parent=self,
+                                   unknown="Any date")
+        self.date_to = date_edit(f"{where}: to date", optional=True, parent=self,
+                                 unknown="Any date")
+        for combo in (self.section, self.author, self.type):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
+        self.significant = QCheckBox("Significant events only", self)
+        accessible(self.significant, f"{where}: significant events only",
+                   "The view a serious case review asks for")
+        self.newest_first = QCheckBox("Newest first", self)
+        accessible(self.newest_first, f"{where}: newest first")
+        self.reset = QPushButton("Clear filters", self)
+        accessible(self.reset, f"{where}: clear filters")
+        column = 0
+        if section is None:
+            grid.addWidget(self._label("Se&ction", self.section), 0, column)
+            grid.addWidget(self.section, 1, column)
+            column += 1
+        else:
+            self.section.setVisible(False)
+        for text, widget in (("&Author", self.author), ("T&ype", self.type),
+                             ("&From", self.date_from), ("&To", self.date_to)):
+            grid.addWidget(self._label(text, widget), 0, column)
+            grid.addWidget(widget, 1, column)
+            column += 1
+        checks = QVBoxLayout()
+        checks.addWidget(self.significant)
+        checks.addWidget(self.newest_first)
+        grid.addLayout(checks, 0, column, 2, 1)
+        grid.addWidget(self.reset, 1, column + 1)
+        grid.setColumnStretch(column + 2, 1)
+        self.filter_bar = QWidget(self)
+        self.filter_bar.setLayout(grid)
+        grid.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_bar)
+        # A section page lists its own entries without the filter bar: the chronology page
+        # is where a person filters.
+        self.filter_bar.setVisible(filters)
+        self.model = ChronologyModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        accessible(self.table, f"{where} entries")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((COL_DATE, 92), (COL_SECTION, 200), (COL_TYPE, 80),
+                           (COL_AUTHOR, 90), (COL_SIGNIFICANT, 90)):
+            self.table.setColumnWidth(col, width)
+        if section is not None:
+            self.table.setColumnHidden(COL_SECTION, True)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.count = QLabel(self)
+        self.count.setAccessibleName(f"{where}: number of entries shown")
+        row.addWidget(self.count, 1)
+        self.history = QPushButton("History…", self)
+        accessible(self.history, f"{where}: history of the selected entry")
+        self.correct = QPushButton("Correct…", self)
+        accessible(self.correct, f"{where}: correct the selected entry")
+        self.new = QPushButton("New entry…", self)
+        accessible(self.new, f"{where}: new entry")
+        for button in (self.history, self.correct, self.new):
+            row.addWidget(button)
+        layout.addLayout(row)
+        for combo in (self.section, self.author, self.type):
+            combo.currentIndexChanged.connect(self.apply)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self.apply)
+        self.significant.toggled.connect(self.apply)
+        self.newest_first.toggled.connect(self.apply)
+        self.reset.clicked.connect(self.clear_filters)
+        self.new.clicked.connect(lambda: self.context.open_editor(self.fixed_section))
+        self.correct.clicked.connect(self._correct)
+        self.history.clicked.connect(self._history)
+        self.table.doubleClicked.connect(lambda _: self._history())
+        self.table.selectionModel().selectionChanged.connect(self._selection)
+        self._selection()
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        return label
+
+    # --- data ------------------------------------------------------------------------------
+    def set_rows(self, rows: list[ChronologyRow], readable: list[str] | None = None) -> None:
+        """All rows this page may show (for a section page, only that section's); the page
+        applies the current filter choice to them."""
+        self._all = rows
+        found = facets(self._all)
+        self._updating = True
+        sections = [s for s in (readable or found["sections"])]
+        self._refill(self.section, "All sections",
+                     [(section_title(s), s) for s in sections])
+        self._refill(self.author, "All authors", [(a, a) for a in found["authors"]])
+        types = sorted(set(found["types"]) | {"visit", "call", "meeting", "note", "other"})
+        self._refill(self.type, "All types", [(t.capitalize(), t) for t in types])
+        self._updating = False
+        self.apply()
+
+    @staticmethod
+    def _refill(combo: QComboBox, everything: str, items: list[tuple[str, str]]) -> None:
+        keep = combo.currentData()
+        combo.clear()
+        combo.addItem(everything, ANY)
+        for text, value in items:
+            combo.addItem(text, value)
+        index = combo.findData(keep)
+        combo.setCurrentIndex(index if index >= 0 else 0)
+
+    def current_filter(self) -> ChronologyFilter:
+        def one(combo: QComboBox) -> frozenset[str]:
+            value = combo.currentData()
+            return frozenset({value}) if value else frozenset()
+
+        return ChronologyFilter(
+            sections=one(self.section), authors=one(self.author), types=one(self.type),
+            date_from=iso_of(self.date_from), date_to=iso_of(self.date_to),
+            significant_only=self.significant.isChecked(),
+        )
+
+    def apply(self) -> None:
+        """Filter in the service, on the worker (never on the GUI thread)."""
+        if self._updating:
+            return
+        rows, chosen, reverse = self._all, self.current_filter(), self.newest_first.isChecked()
+
+        def run(_: object) -> list[ChronologyRow]:
+            out = filter_rows(rows, chosen)
+            return out[::-1] if reverse else out
+
+        if not rows or (chosen == ChronologyFilter() and not reverse):
+            # Nothing chosen: every row shows, in the service's order; no need to ask.
+            self._show(rows)
+            return
+        self.context.run(run, self._show)
+
+    def _show(self, rows: object) -> None:
+        assert isinstance(rows, list)
+        self.model.set_rows(rows)
+        total = len(self._all)
+        shown = len(rows)
+        noun = "entry" if total == 1 else "entries"
+        self.count.setText(f"{total} {noun}" if shown == total
+                           else f"Showing {shown} of {total} {noun}")
+        self._selection()
+        self.filtered.emit(shown)
+
+    def clear_filters(self) -> None:
+        self._updating = True
+        for combo in (self.section, self.author, self.type):
+            combo.setCurrentIndex(0)
+        for edit in (self.date_from, self.date_to):
+            edit.setDate(UNKNOWN_DATE)
+        self.significant.setChecked(False)
+        self.newest_first.setChecked(False)
+        self._updating = False
+        self.apply()
+
+    def set_date_range(self, first: QDate, last: QDate) -> None:
+        self.date_from.setDate(first)
+        self.date_to.setDate(last)
+
+    # --- actions ---------------------------------------------------------------------------
+    def selected_entry(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        value = rows[0].data(ENTRY_ID_ROLE)
+        return str(value) if value else None
+
+    def _selection(self) -> None:
+        chosen = self.selected_entry() is not None
+        self.history.setEnabled(chosen)
+        self.correct.setEnabled(chosen)
+
+    def _correct(self) -> None:
+        entry_id = self.selected_entry()
+        if entry_id:
+            self.context.open_editor(None, entry_id)
+
+    def _history(self) -> None:
+        entry_id = self.selected_entry()
+        if entry_id:
+            self.context.show_history(entry_id)
+
+    def wipe(self) -> None:
+        self._all = []
+        self._updating = True
+        for combo in (self.section, self.author, self.type):
+            combo.clear()
+        self._updating = False
+        self.model.clear()
+        self.count.setText("")

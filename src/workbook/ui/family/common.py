@@ -1,0 +1,167 @@
+"""Small pieces every page of the family workbook uses: dates shown as dd/mm/yyyy, accessible
+names set once for a control and its inner editor, and the coloured bands of the header."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+DATE_FORMAT = "dd/MM/yyyy"
+UNKNOWN_DATE = QDate(1899, 12, 31)   # the special value of an optional date edit
+
+BAND_STYLES = {
+    # Dark text on pale fills: readable in light themes; a bold border carries the meaning too.
+    "warning": "background:#FFF4CE; color:#3D2E00; border:1px solid #C98A00;"
+               "border-left:6px solid #C98A00; border-radius:4px;",
+    "danger": "background:#FDE7E9; color:#5C0A12; border:1px solid #C50F1F;"
+              "border-left:6px solid #C50F1F; border-radius:4px;",
+    "info": "background:#E8F1FB; color:#0B2A4A; border:1px solid #2F6DB5;"
+            "border-left:6px solid #2F6DB5; border-radius:4px;",
+    "calm": "background:palette(alternate-base); border:1px solid palette(mid);"
+            "border-radius:4px;",
+}
+
+
+def fmt_date(iso: str) -> str:
+    """YYYY-MM-DD (or an ISO timestamp) as dd/mm/yyyy; anything else unchanged."""
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except (ValueError, TypeError):
+        return iso
+
+
+def fmt_stamp(stamp: str) -> str:
+    """An ISO timestamp as local dd/mm/yyyy HH:MM."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M")
+    except (ValueError, TypeError):
+        return stamp
+
+
+def age_on(dob: str, today: date) -> str:
+    try:
+        born = date.fromisoformat(dob)
+    except (ValueError, TypeError):
+        return ""
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return str(max(years, 0))
+
+
+def iso_of(edit: QDateEdit) -> str:
+    value = edit.date()
+    if value == edit.minimumDate() and edit.specialValueText():
+        return ""
+    return value.toString("yyyy-MM-dd")
+
+
+def set_iso(edit: QDateEdit, iso: str) -> None:
+    value = QDate.fromString(iso[:10], "yyyy-MM-dd") if iso else QDate()
+    edit.setDate(value if value.isValid() else edit.minimumDate())
+
+
+class DateEdit(QDateEdit):
+    """A date edit that Tab leaves. Qt's own moves Tab between day, month and year, which
+    traps a keyboard user at a "Not known" date; here Tab goes to the next control, and the
+    arrow keys and "/" move between the parts of the date."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt's name
+        return QWidget.focusNextPrevChild(self, forward)
+
+
+def date_edit(name: str, *, optional: bool = False, parent: QWidget | None = None,
+              unknown: str = "Not known") -> QDateEdit:
+    """A keyboard-friendly date edit showing dd/mm/yyyy, with a calendar pop-up. An optional
+    one shows "Not known" at its minimum."""
+    edit = DateEdit(parent)
+    edit.setDisplayFormat(DATE_FORMAT)
+    edit.setCalendarPopup(True)
+    edit.setMaximumDate(QDate(2200, 12, 31))
+    if optional:
+        edit.setMinimumDate(UNKNOWN_DATE)
+        edit.setSpecialValueText(unknown)
+        edit.setDate(UNKNOWN_DATE)
+    else:
+        edit.setMinimumDate(QDate(1900, 1, 1))
+        edit.setDate(QDate.currentDate())
+    edit.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+    edit.setMinimumWidth(130)
+    edit.setMaximumWidth(170)
+    accessible(edit, name)
+    return edit
+
+
+def accessible(widget: QWidget, name: str, description: str = "") -> QWidget:
+    """Name a control for screen readers, and the editor inside it (combo and date boxes have
+    one) so that every widget that can take focus has a name."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+    if isinstance(widget, (QComboBox, QAbstractSpinBox)):
+        for inner in widget.findChildren(QLineEdit):
+            inner.setAccessibleName(name)
+    return widget
+
+
+def wipe_text(widget: QWidget) -> None:
+    """Empty an editor and its undo history, so no case text can be brought back by Ctrl+Z."""
+    if isinstance(widget, QLineEdit):
+        widget.setText("")          # setText (unlike clear) also empties the undo history
+    elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        widget.setPlainText("")
+        widget.document().clearUndoRedoStacks()
+        widget.document().setModified(False)
+
+
+class Band(QFrame):
+    """A coloured band with a title and a body: safety flags, conflicts, messages."""
+
+    def __init__(self, kind: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"band-{kind}")
+        self.setStyleSheet(f"QFrame#band-{kind} {{{BAND_STYLES[kind]}}} QLabel {{border:none;"
+                           "background:transparent;}")
+        self.setAccessibleName(name)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        layout = QVBoxLayout()
+        layout.setSpacing(2)
+        outer.addLayout(layout, 1)
+        self.action_row = QHBoxLayout()
+        outer.addLayout(self.action_row)
+        self.title = QLabel(self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.body = QLabel(self)
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+
+    def show_text(self, title: str, body: str) -> None:
+        self.title.setText(title)
+        self.body.setText(body)
+        self.body.setVisible(bool(body))
+        self.setAccessibleDescription(f"{title} {body}".strip())
+        self.setVisible(True)
+
+    def wipe(self) -> None:
+        self.title.setText("")
+        self.body.setText("")
+        self.setAccessibleDescription("")
+        self.setVisible(False)

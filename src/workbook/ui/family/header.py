@@ -1,0 +1,97 @@
+"""The workbook header: who the family is, who owns the case, its status, and - prominent,
+before anything else - what a worker must know before knocking (home-visit safety flags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from workbook.services.chronology import preview
+from workbook.ui.family.common import Band, accessible, fmt_date
+
+SAFETY_PREVIEW = 220
+
+
+class FamilyHeader(QWidget):
+    """Name, reference, case owner, status, the safety band and the conflict banner."""
+
+    resolve_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.name = QLabel(self)
+        self.name.setObjectName("family-name")
+        font = self.name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.name.setAccessibleName("Family name")
+        self.details = QLabel(self)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setAccessibleName("Family details")
+        self.details.setObjectName("family-details")
+        top.addWidget(self.name)
+        top.addSpacing(12)
+        top.addWidget(self.details, 1, Qt.AlignmentFlag.AlignBottom)
+        self.tools = QHBoxLayout()
+        top.addLayout(self.tools)
+        layout.addLayout(top)
+        self.safety = Band("warning", "Home-visit safety flags", self)
+        self.no_safety = QLabel(self)
+        self.no_safety.setAccessibleName("Home-visit safety")
+        self.no_safety.setObjectName("no-safety")
+        layout.addWidget(self.safety)
+        layout.addWidget(self.no_safety)
+        self.conflict = Band("danger", "Conflicting versions", self)
+        self.resolve = QPushButton("Resolve conflicts…", self.conflict)
+        accessible(self.resolve, "Resolve conflicts")
+        self.resolve.clicked.connect(self.resolve_requested)
+        self.conflict.action_row.addWidget(self.resolve, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.conflict)
+        self.wipe()
+
+    def show_family(self, family: dict[str, Any], safety: list[dict[str, Any]],
+                    conflicts: int) -> None:
+        self.name.setText(str(family.get("name", "")))
+        parts = []
+        if family.get("reference"):
+            parts.append(f"Reference {family['reference']}")
+        parts.append(f"Case owner: {family.get('case_owner', '') or 'not set'}")
+        parts.append(f"Status: {str(family.get('status', 'open')).capitalize()}")
+        self.details.setText("   ·   ".join(parts))
+        if safety:
+            lines = [f"• {preview(str(e.get('text', '')), SAFETY_PREVIEW)}  "
+                     f"({fmt_date(str(e.get('date', '')))}, {e.get('author', '')})"
+                     for e in safety]
+            count = len(safety)
+            self.safety.show_text(
+                f"⚠  Home-visit safety: {count} flag{'s' if count != 1 else ''} - read before "
+                "visiting", "\n".join(lines))
+            self.no_safety.setVisible(False)
+        else:
+            self.safety.wipe()
+            self.no_safety.setText("No home-visit safety flags recorded.")
+            self.no_safety.setVisible(True)
+        if conflicts:
+            noun = "record has" if conflicts == 1 else "records have"
+            self.conflict.show_text(
+                f"{conflicts} {noun} conflicting versions",
+                "Two people changed the same record separately. Nothing is lost: choose what "
+                "to keep.")
+        else:
+            self.conflict.wipe()
+
+    def wipe(self) -> None:
+        self.name.setText("")
+        self.details.setText("")
+        self.no_safety.setText("")
+        self.no_safety.setVisible(False)
+        self.safety.wipe()
+        self.conflict.wipe()

@@ -1,0 +1,121 @@
+"""The chronology as a table that loads lazily: the view asks for more rows as it scrolls
+(canFetchMore/fetchMore, a page of 200 at a time), so a 5,000-entry family paints at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from workbook.services.chronology import ChronologyRow
+from workbook.ui.family.common import fmt_date
+
+COL_DATE, COL_SECTION, COL_TYPE, COL_AUTHOR, COL_SIGNIFICANT, COL_TEXT = range(6)
+HEADERS = ("Date", "Section", "Type", "Author", "Significant", "Entry")
+ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
+SIGNIFICANT_ROLE = Qt.ItemDataRole.UserRole + 3
+CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 4
+ROW_ROLE = Qt.ItemDataRole.UserRole + 5
+PAGE = 200
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class ChronologyModel(QAbstractTableModel):
+    """Rows from services.chronology, already filtered and ordered by the service."""
+
+    def __init__(self, parent: object | None = None, page: int = PAGE) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self._rows: list[ChronologyRow] = []
+        self._loaded = 0
+        self._page = page
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- data in ---------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[ChronologyRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._loaded = min(self._page, len(self._rows))
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    @property
+    def total(self) -> int:
+        return len(self._rows)
+
+    def row_at(self, row: int) -> ChronologyRow | None:
+        return self._rows[row] if 0 <= row < self._loaded else None
+
+    # --- lazy loading ----------------------------------------------------------------------
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._loaded < len(self._rows)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = min(self._page, len(self._rows) - self._loaded)
+        if more <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + more - 1)
+        self._loaded += more
+        self.endInsertRows()
+
+    # --- the table -------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._loaded
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < self._loaded:
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_TEXT:
+            return row.preview
+        if role == Qt.ItemDataRole.FontRole and row.significant:
+            return self._bold
+        if role == ENTRY_ID_ROLE:
+            return row.entry_id
+        if role == SECTION_ROLE:
+            return row.section
+        if role == SIGNIFICANT_ROLE:
+            return row.significant
+        if role == CONFLICT_ROLE:
+            return row.conflict
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    @staticmethod
+    def _display(row: ChronologyRow, col: int) -> str:
+        if col == COL_DATE:
+            return fmt_date(row.date)
+        if col == COL_SECTION:
+            return row.section_title
+        if col == COL_TYPE:
+            return row.type.capitalize()
+        if col == COL_AUTHOR:
+            return row.author
+        if col == COL_SIGNIFICANT:
+            return "Significant" if row.significant else ""
+        text = row.preview
+        if row.conflict:
+            text = "[Conflict] " + text
+        if row.sealed:
+            text = "[Sealed] " + text
+        return text

@@ -1,0 +1,103 @@
+"""The plan: actions with owner, due date and status; overdue ones stand out in words and
+colour, and supervisors see at a glance how many there are."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbook.services.session import Session
+from workbook.ui.family.common import accessible
+from workbook.ui.family.context import FamilyContext
+from workbook.ui.family.dialogs import ActionDialog
+from workbook.ui.family.models.actions_model import (
+    COL_DUE,
+    COL_OWNER,
+    COL_STATUS,
+    COL_TEXT,
+    ActionsModel,
+)
+
+
+class PlanPanel(QWidget):
+    def __init__(self, context: FamilyContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        title = QLabel("Plan actions", self)
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
+        self.summary = QLabel(self)
+        self.summary.setAccessibleName("Plan summary")
+        top.addWidget(title)
+        top.addSpacing(12)
+        top.addWidget(self.summary, 1)
+        self.add = QPushButton("Add action…", self)
+        accessible(self.add, "Add action")
+        top.addWidget(self.add)
+        layout.addLayout(top)
+        self.model = ActionsModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        accessible(self.table, "Plan actions")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(COL_OWNER, 110)
+        self.table.setColumnWidth(COL_DUE, 100)
+        self.table.setColumnWidth(COL_STATUS, 100)
+        layout.addWidget(self.table, 1)
+        self.add.clicked.connect(self._open)
+
+    def set_actions(self, actions: list[dict[str, Any]], today: date | None = None) -> None:
+        self.model.set_rows(actions, today)
+        overdue = self.model.overdue_count
+        total = self.model.rowCount()
+        text = f"{total} action{'s' if total != 1 else ''}"
+        if overdue:
+            text += f" - {overdue} overdue"
+            self.summary.setStyleSheet("color:#8A0F1C; font-weight:bold;")
+        else:
+            self.summary.setStyleSheet("")
+        self.summary.setText(text)
+
+    def _open(self) -> None:
+        snapshot = self.context.snapshot
+        if snapshot is None:
+            return
+        dialog = ActionDialog(snapshot.users, snapshot.me, self)
+        dialog.submitted.connect(lambda values: self._submit(dialog, values))
+        self.context.track(dialog)
+        dialog.open()
+
+    def _submit(self, dialog: ActionDialog, values: dict[str, Any]) -> None:
+        family_id = self.context.family_id
+        if not family_id:
+            return
+        dialog.busy()
+
+        def add(s: Session) -> str:
+            return s.families.add_action(family_id, values["text"], values["owner"],
+                                         values["due"])
+
+        self.context.run(add, lambda _: dialog.accept(), dialog.show_error)
+
+    def wipe(self) -> None:
+        self.model.clear()
+        self.summary.setText("")

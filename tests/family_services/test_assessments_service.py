@@ -1,0 +1,64 @@
+"""The risk and resilience assessment is an entry of its section with structured fields,
+versioned like every entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.family_vault import FamilyVault
+from workbook.services.assessments import (
+    RESILIENCE_FACTORS,
+    RISK_FACTORS,
+    Rating,
+    latest_assessment,
+    save_assessment,
+)
+from workbook.services.errors import InvalidInput
+
+
+def test_save_and_read_back_then_a_new_version_has_the_head_as_parent(fv: FamilyVault) -> None:
+    assert len(RISK_FACTORS) == 3 and len(RESILIENCE_FACTORS) == 5
+    with fv.sign_in("sw1") as s:
+        assert latest_assessment(s, fv.family_id) is None
+        save_assessment(s, fv.family_id, {"violence": ("low", "no incidents this year"),
+                                          "family": Rating("high", "grandmother daily")},
+                        "Risks are manageable with the plan.", date="2026-02-01")
+        first = latest_assessment(s, fv.family_id)
+        assert first is not None
+        assert first.factors["violence"] == Rating("low", "no incidents this year")
+        assert first.formulation == "Risks are manageable with the plan."
+        version_id = save_assessment(s, first.entry_id and fv.family_id,
+                                     {"violence": ("medium", "threats reported")},
+                                     "Risk is rising.", entry_id=first.entry_id)
+        second = latest_assessment(s, fv.family_id)
+        assert second is not None and second.entry_id == first.entry_id
+        assert second.version_id == version_id and second.factors["violence"].rating == "medium"
+        history = s.families.entry_history(first.entry_id)
+        assert [v.parents for v in history] == [(), (first.version_id,)]
+        view = s.workbooks.open(fv.family_id, audit=False).to_json()
+        (entry,) = view["sections"]["risk-assessment"]["entries"]
+        assert entry["type"] == "assessment" and "Risk is rising." in entry["text"]
+
+
+@pytest.mark.parametrize("factors", [{"mood": ("low", "")}, {"violence": ("extreme", "")}])
+def test_unknown_factors_and_ratings_are_refused(fv: FamilyVault, factors: dict) -> None:
+    with fv.sign_in("sw1") as s, pytest.raises(InvalidInput):
+        save_assessment(s, fv.family_id, factors, "Formulation")
+
+
+def test_a_formulation_is_required(fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as s, pytest.raises(InvalidInput, match="formulation"):
+        save_assessment(s, fv.family_id, {}, "   ")
+
+
+def test_from_workbook_reads_the_same_assessment_from_an_opened_family(fv: FamilyVault) -> None:
+    from workbook.services.assessments import from_workbook
+
+    with fv.sign_in("sw1") as s:
+        save_assessment(s, fv.family_id, {"individual": ("high", "strong bond")}, "Stable.")
+        latest = latest_assessment(s, fv.family_id)
+        found = from_workbook(s.workbooks.open(fv.family_id, audit=False).to_json())
+    assert latest is not None and found is not None
+    assert (found.entry_id, found.version_id, found.factors, found.formulation) == (
+        latest.entry_id, latest.version_id, latest.factors, latest.formulation)
+    assert found.author == "sw1"
