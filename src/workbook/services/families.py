@@ -66,6 +66,7 @@ class Families:
         from workbook.services.record_codec import open_row
 
         household = Section.HOUSEHOLD.value
+        self.s.trust.verified.load_kind(self.s.conn, "family")
         for row in version_store.of_kind(self.s.conn, "family"):
             tags = self.s.keys.tags_for_section(household, row.family_id)
             version = open_row(row, self.s.keys, self.s.trust, tags)

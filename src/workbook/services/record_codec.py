@@ -197,8 +197,10 @@ def _verify(row: VersionRow, plaintext: bytes, section: str, trust: Trust) -> Re
     )
     if version_id_of(message, signature) != row.version_id:
         raise _tampered(row, "its version id does not match its content")
-    if not trust.verify_by(row.author, signature, message):
-        raise _tampered(row, "its author's signature does not verify")
+    if not trust.verified.is_verified(row.version_id):
+        if not trust.verify_by(row.author, signature, message):
+            raise _tampered(row, "its author's signature does not verify")
+        trust.verified.mark(row.version_id, row.family_id, row.kind)
     if not isinstance(payload, dict):
         raise _tampered(row, "its content is malformed")
     return RecordVersion(

@@ -73,6 +73,7 @@ class Records:
         the person holds a key for but the policy no longer grants are left out."""
         self.s.require_practitioner()
         tags = self.s.keys.tags_for_family(family_id)
+        self.s.trust.verified.load_family(self.s.conn, family_id)
         out = []
         for row in version_store.of_family(self.s.conn, family_id):
             version = open_row(row, self.s.keys, self.s.trust, tags)

@@ -20,7 +20,13 @@ from workbook.services.accounts import make_slot, passphrase_ok
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.vault import accounts, audit_log, device_secret, meta, section_store
-from workbook.vault.database import Connection, VaultDamaged, connect, transaction
+from workbook.vault.database import (
+    Connection,
+    VaultDamaged,
+    cipher_pages_ok,
+    connect,
+    transaction,
+)
 from workbook.vault.keyfile import (
     KeyFile,
     KeyFileBody,
@@ -88,6 +94,10 @@ def reset_account(
         d_secret, v_key = recovered_secrets(keyfile, r_pair, vault_dir)
         conn = connect(vault_dir, v_key)
         try:
+            # Recovery is rare and consequential: refuse a damaged vault before changing it.
+            if not cipher_pages_ok(conn):
+                raise VaultDamaged("the vault database is damaged (pages fail their "
+                                   "authentication check); restore it from a backup first")
             migrate(conn)
             user = accounts.by_username(conn, username)
             if user is None:

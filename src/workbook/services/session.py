@@ -242,10 +242,12 @@ class Session:
         if self._closed:
             return
         try:
+            self.trust.verified.flush(self.conn)
             self.remember_audit_head()
         finally:
             self._closed = True
             self.keys.wipe()
+            self.trust.verified.wipe()
             if self.keypair is not None:
                 self.keypair.wipe()
             self.audit_key.wipe()

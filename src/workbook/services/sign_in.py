@@ -26,6 +26,7 @@ from workbook.services.errors import SignInFailed, TamperingDetected
 from workbook.services.section_keys import SectionKeys
 from workbook.services.session import Session
 from workbook.services.trust import RECOVERY
+from workbook.services.verified_versions import VerifiedVersions
 from workbook.vault import accounts, audit_log, device_secret, journal, meta
 from workbook.vault.database import Connection, DatabaseError, VaultDamaged, connect
 from workbook.vault.keyfile import (
@@ -174,6 +175,9 @@ def open_session(
         if b64(audit_pair.public.raw) != body.audit_public:
             raise TamperingDetected("the vault's audit key does not match the key file")
         trust = trust_mod.load_trust(conn, keyfile.vault_id, keyfile.recovery_public)
+        if keypair is not None:
+            trust.verified = VerifiedVersions.for_person(keypair.seed.value, keyfile.vault_id,
+                                                          user_id)
         keys = SectionKeys(keyfile.vault_id, trust)
         if keypair is not None:
             keys.load_grants(conn, user_id, keypair)

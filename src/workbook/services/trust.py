@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.services import signatures
+from workbook.services.verified_versions import VerifiedVersions
 from workbook.vault import accounts, section_store
 from workbook.vault.database import Connection
 
@@ -35,6 +36,7 @@ class Trust:
     withdrawn: dict[str, set[bytes]] = field(default_factory=dict)
     epochs: dict[tuple[str, int], PublicKeys] = field(default_factory=dict)
     broken_epochs: list[tuple[str, int]] = field(default_factory=list)
+    verified: VerifiedVersions = field(default_factory=VerifiedVersions)
 
     def is_trusted(self, user_id: str, public_keys: bytes) -> bool:
         return public_keys in self.user_keys.get(user_id, set())

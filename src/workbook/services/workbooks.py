@@ -113,6 +113,7 @@ class Workbooks:
     def _audit_reads(self, family_id: str, versions: list[RecordVersion]) -> None:
         read_restricted = sorted({v.section for v in versions if Section(v.section) in RESTRICTED})
         with self.s.write():
+            self.s.trust.verified.flush(self.s.conn)
             self.s.audit("family_opened", {"family": family_id})
             for section in read_restricted:
                 epoch = self.s.trust.current_epoch(section)

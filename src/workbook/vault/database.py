@@ -94,6 +94,11 @@ def transaction(conn: Connection) -> Iterator[None]:
         raise VaultBusy(f"the change could not be saved: {exc}") from None
 
 
+def cipher_pages_ok(conn: Connection) -> bool:
+    """SQLCipher's own check of every page's HMAC: finds damage that no query has read yet."""
+    return not conn.execute("PRAGMA cipher_integrity_check").fetchall()
+
+
 def integrity_ok(conn: Connection) -> bool:
     rows = conn.execute("PRAGMA integrity_check").fetchall()
     return rows == [("ok",)]

@@ -134,6 +134,15 @@ def _m001_initial(conn: Connection) -> None:
             signature   BLOB NOT NULL
         );
 
+        -- Per-person marks of versions whose signatures were verified (opaque HMACs).
+        CREATE TABLE verification_receipts (
+            family_id   TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            receipt     BLOB NOT NULL,
+            PRIMARY KEY (family_id, receipt)
+        ) WITHOUT ROWID;
+        CREATE INDEX receipts_by_kind ON verification_receipts (kind);
+
         CREATE TABLE drafts (
             draft_id    TEXT PRIMARY KEY,
             user_id     TEXT NOT NULL,

@@ -1,0 +1,80 @@
+"""Remembering which versions this person has already verified, so a signature is checked
+once per person rather than on every read.
+
+Sound because a version id is the hash of the signed version (message and signature): a row
+that decrypts and hashes to a verified id carries exactly the message and signature that were
+verified. In memory for the session, and across sessions as receipts: HMAC(version id) under a
+key derived from the person's own private key, stored per family. Only that person can make a
+receipt, so a holder of the database key cannot mark a forgery as verified; copying receipts
+between rows achieves nothing, because the id check runs first."""
+
+from __future__ import annotations
+
+from workbook.crypto.encoding import fields
+from workbook.crypto.symmetric import hkdf, mac
+from workbook.vault import receipt_store
+from workbook.vault.database import Connection, VaultBusy
+
+
+class VerifiedVersions:
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key
+        self._known: set[str] = set()
+        self._receipts: set[bytes] = set()
+        self._loaded_families: set[str] = set()
+        self._loaded_kinds: set[str] = set()
+        self._new: dict[bytes, tuple[str, str]] = {}
+
+    @classmethod
+    def for_person(cls, seed: bytes | bytearray, vault_id: str, user_id: str) -> VerifiedVersions:
+        return cls(hkdf(seed, fields("workbook verification receipt v1", vault_id, user_id)))
+
+    def _receipt(self, version_id: str) -> bytes:
+        assert self._key is not None
+        return mac(self._key, fields("receipt", version_id))[:16]
+
+    def load_family(self, conn: Connection, family_id: str) -> None:
+        if self._key is None or family_id in self._loaded_families:
+            return
+        self._receipts.update(receipt_store.of_family(conn, family_id))
+        self._loaded_families.add(family_id)
+
+    def load_kind(self, conn: Connection, kind: str) -> None:
+        if self._key is None or kind in self._loaded_kinds:
+            return
+        self._receipts.update(receipt_store.of_kind(conn, kind))
+        self._loaded_kinds.add(kind)
+
+    def is_verified(self, version_id: str) -> bool:
+        if version_id in self._known:
+            return True
+        if self._key is not None and self._receipts and self._receipt(version_id) in self._receipts:
+            self._known.add(version_id)
+            return True
+        return False
+
+    def mark(self, version_id: str, family_id: str, kind: str) -> None:
+        self._known.add(version_id)
+        if self._key is not None:
+            receipt = self._receipt(version_id)
+            if receipt not in self._receipts:
+                self._receipts.add(receipt)
+                self._new[receipt] = (family_id, kind)
+
+    def flush(self, conn: Connection) -> None:
+        """Store new receipts; inside the caller's transaction if one is open. Best effort:
+        a busy vault only means the signatures are checked again next time."""
+        if not self._new:
+            return
+        rows = [(family, kind, receipt) for receipt, (family, kind) in self._new.items()]
+        try:
+            receipt_store.insert_many(conn, rows)
+        except VaultBusy:
+            return
+        self._new.clear()
+
+    def wipe(self) -> None:
+        self._key = None
+        self._known.clear()
+        self._receipts.clear()
+        self._new.clear()
