@@ -454,8 +454,10 @@ def _break(cli: Cli, how: str) -> tuple[dict[str, Any], Path]:
     if how == "corrupt database":
         db = vault / "vault.db"
         data = bytearray(db.read_bytes())
-        middle = len(data) // 2
-        data[middle:middle + 64] = os.urandom(64)
+        # Every page after the first is damaged, so whatever a command reads is damaged (a
+        # damaged page that no command reads cannot be noticed short of a full check).
+        first_page = 8192
+        data[first_page:] = os.urandom(len(data) - first_page)
         db.write_bytes(bytes(data))
     elif how == "truncated key file":
         keys = vault / "keys.json"

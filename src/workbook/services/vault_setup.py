@@ -30,6 +30,7 @@ from workbook.vault import accounts, audit_log, device_secret, meta, section_sto
 from workbook.vault.accounts import CertRow, UserRow
 from workbook.vault.database import connect, transaction
 from workbook.vault.keyfile import (
+    NEW_VAULT_PAGE_SIZE,
     KeyFile,
     KeyFileBody,
     Slot,
@@ -95,7 +96,7 @@ def create_vault(
     policy = default_policy()
 
     vault_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    conn = connect(vault_dir, v_key, create=True)
+    conn = connect(vault_dir, v_key, create=True, page_size=NEW_VAULT_PAGE_SIZE)
     try:
         migrate(conn)
         with transaction(conn):
@@ -183,6 +184,7 @@ def create_vault(
         ),
         vault_key_generation=1,
         body_blob=b"",
+        cipher_page_size=NEW_VAULT_PAGE_SIZE,
     )
     keyfile.seal_body(d_secret, KeyFileBody({owner_username: slot}, b64(audit_pair.public.raw)))
     device_secret.store_device_secret(vault_id, bytes(d_secret.value))

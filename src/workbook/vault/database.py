@@ -31,11 +31,26 @@ class VaultDamaged(Exception):
     """The database file cannot be opened with the key, or fails its integrity check."""
 
 
+def _page_size_from_key_file(vault_dir: Path) -> int:
+    from workbook.vault.keyfile import KeyFile, KeyFileError
+
+    try:
+        return KeyFile.load(vault_dir).cipher_page_size
+    except KeyFileError:
+        return 4096
+
+
 def database_path(vault_dir: Path) -> Path:
     return vault_dir / DATABASE_NAME
 
 
-def connect(vault_dir: Path, key: Secret, *, create: bool = False) -> Connection:
+def connect(
+    vault_dir: Path, key: Secret, *, create: bool = False, page_size: int | None = None
+) -> Connection:
+    """Open the vault's database. The page size is not secret and lives in the key file; it
+    must be given before the first read, or SQLCipher cannot find its page boundaries."""
+    if page_size is None:
+        page_size = _page_size_from_key_file(vault_dir)
     path = database_path(vault_dir)
     if not create and not path.exists():
         raise VaultDamaged(f"the vault database is missing from {vault_dir}")
@@ -47,6 +62,7 @@ def connect(vault_dir: Path, key: Secret, *, create: bool = False) -> Connection
         # The raw key has to pass through a PRAGMA string; it lives only for this call.
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")
+        conn.execute(f"PRAGMA cipher_page_size = {int(page_size)}")
         conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         try:

