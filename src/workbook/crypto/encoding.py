@@ -11,19 +11,25 @@ Field = bytes | bytearray | str | int | None
 
 def fields(*parts: Field) -> bytes:
     """Length-prefixed concatenation; None and "" differ, ints are 8-byte big-endian."""
-    out = bytearray()
+    out: list[bytes] = []
     for part in parts:
-        if part is None:
-            out += b"\xff\xff\xff\xff"
-            continue
-        if isinstance(part, int):
-            raw = struct.pack(">q", part)
-        elif isinstance(part, str):
+        if isinstance(part, str):
             raw = part.encode("utf-8")
+        elif part is None:
+            out.append(_NONE)
+            continue
+        elif isinstance(part, int):
+            raw = _INT.pack(part)
         else:
             raw = bytes(part)
-        out += struct.pack(">I", len(raw)) + raw
-    return bytes(out)
+        out.append(_LEN.pack(len(raw)))
+        out.append(raw)
+    return b"".join(out)
+
+
+_NONE = b"\xff\xff\xff\xff"
+_LEN = struct.Struct(">I")
+_INT = struct.Struct(">q")
 
 
 def b64(data: bytes | bytearray) -> str:
