@@ -1,0 +1,546 @@
+"""Home: where a practitioner starts the day (issue 3, "Home").
+
+A search box that finds families and persons as you type, and panels: my families, my overdue
+actions, recently changed families, conflicts to resolve, and (labelled, empty for now) due for
+review and time limits at risk. Colleagues waiting for this person's approval appear at the top.
+
+Everything shown comes from services through the main window; `clear()` empties every model,
+the search box and the index, so a locked screen keeps nothing of anyone's cases."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbook.services.grants import PendingGrant
+from workbook.services.home import HomeActivity, HomeOverview
+from workbook.services.search import SearchIndex
+from workbook.ui.models import (
+    FAMILY_ID_ROLE,
+    ActionsModel,
+    ConflictFamiliesModel,
+    FamiliesModel,
+    PendingApprovalsModel,
+    RecentFamiliesModel,
+    RowsModel,
+    SearchResultsModel,
+)
+from workbook.ui.models.search_results_model import SUBTITLE_ROLE, TITLE_ROLE
+from workbook.ui.sign_in_page import scaled_label, sentence
+
+SEARCH_PLACEHOLDER = "Search families and people by name, date of birth, reference or address"
+PREPARING = "Preparing search…"
+LOADING = "Loading…"
+REVIEW_NOT_YET = ("Not tracked yet: monthly review dates come with supervision records in a "
+                  "later version of Workbook.")
+TIME_LIMITS_NOT_YET = ("Not tracked yet: statutory time limits (such as 10 working days to "
+                       "refer after an assessment) come in a later version of Workbook.")
+
+
+class Panel(QFrame):
+    """A titled box holding one list, with a sentence instead of an empty table."""
+
+    def __init__(self, title: str, model: QAbstractItemModel | None, empty_text: str,
+                 parent: QWidget | None = None, stretch_column: int = 0,
+                 max_rows: int = 0) -> None:
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.model = model
+        self.empty_text = empty_text
+        self.stretch_column = stretch_column
+        self.max_rows = max_rows  # >0: the table is only as tall as its rows (up to this many)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(6)
+        self.header = QHBoxLayout()
+        self.header.setSpacing(8)
+        self.title = scaled_label(title, 1.08, True, "panelTitle")
+        self.title.setWordWrap(False)
+        self.count = scaled_label("", 0.95, object_name="count")
+        self.count.setWordWrap(False)
+        self.header.addWidget(self.title)
+        self.header.addWidget(self.count)
+        self.header.addStretch(1)
+        layout.addLayout(self.header)
+        self.empty = scaled_label(LOADING if model is not None else empty_text, 1.0,
+                                  object_name="subtle")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.empty.setAccessibleName(f"{title}: status")
+        layout.addWidget(self.empty)
+        self.view: QTableView | None = None
+        if model is not None:
+            view = QTableView()
+            view.setModel(model)
+            view.setAccessibleName(title)
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            view.setAlternatingRowColors(True)
+            view.setShowGrid(False)
+            view.setWordWrap(False)
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            view.setTextElideMode(Qt.TextElideMode.ElideRight)
+            view.verticalHeader().hide()
+            view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+            header = view.horizontalHeader()
+            header.setHighlightSections(False)
+            header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
+                                       | Qt.AlignmentFlag.AlignVCenter)
+            header.setResizeContentsPrecision(200)
+            header.setMinimumSectionSize(60)
+            view.setTabKeyNavigation(False)
+            view.setMinimumHeight(84)
+            view.hide()
+            self.view = view
+            layout.addWidget(view, 1)
+            model.modelReset.connect(self.refresh)
+        # Takes the spare height only while there is no table (stretch 0 against its 1).
+        layout.addStretch(0)
+
+    def add_action(self, button: QPushButton) -> None:
+        self.header.addWidget(button)
+
+    def set_loading(self) -> None:
+        self.empty.setText(LOADING)
+        self.count.clear()
+        self._show_table(False)
+
+    def _show_table(self, shown: bool) -> None:
+        if self.view is not None:
+            self.view.setVisible(shown)
+        self.empty.setVisible(not shown)
+
+    def refresh(self) -> None:
+        rows = self.model.rowCount() if self.model is not None else 0
+        self.count.setText(str(rows) if rows else "")
+        view = self.view
+        if not rows or view is None:
+            self.empty.setText(self.empty_text)
+            self._show_table(False)
+            return
+        self._show_table(True)
+        header = view.horizontalHeader()
+        for column in range(header.count()):
+            if column == self.stretch_column:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                view.resizeColumnToContents(column)
+                header.resizeSection(column, min(header.sectionSize(column) + 12, 240))
+        if self.max_rows:
+            shown = min(rows, self.max_rows)
+            height = header.sizeHint().height() + sum(view.rowHeight(r) for r in range(shown))
+            view.setFixedHeight(height + 2 * view.frameWidth() + 2)
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """A search result on two lines: the name, then what it is and where, in quieter text."""
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        del index
+        metrics = QFontMetrics(option.font)
+        return QSize(option.rect.width(), metrics.height() * 2 + 18)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.text = ""
+        widget = item.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)
+        palette = item.palette
+        text = palette.color(QPalette.ColorRole.HighlightedText if selected
+                             else QPalette.ColorRole.Text)
+        quiet = QColor(text)
+        if not selected:
+            base = palette.color(QPalette.ColorRole.Base)
+            quiet = QColor((text.red() * 6 + base.red() * 4) // 10,
+                           (text.green() * 6 + base.green() * 4) // 10,
+                           (text.blue() * 6 + base.blue() * 4) // 10)
+        area = item.rect.adjusted(12, 8, -12, -8)
+        metrics = QFontMetrics(item.font)
+        bold = QFont(item.font)
+        bold.setBold(True)
+        painter.save()
+        painter.setFont(bold)
+        painter.setPen(text)
+        title = str(index.data(TITLE_ROLE) or "")
+        painter.drawText(area.x(), area.y() + metrics.ascent(),
+                         QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight,
+                                                       area.width()))
+        painter.setFont(item.font)
+        painter.setPen(quiet)
+        subtitle = str(index.data(SUBTITLE_ROLE) or "")
+        painter.drawText(area.x(), area.y() + metrics.height() + metrics.ascent() + 2,
+                         metrics.elidedText(subtitle, Qt.TextElideMode.ElideRight,
+                                            area.width()))
+        painter.restore()
+
+
+class Banner(QFrame):
+    """Sign-in warnings and announcements (for example: the recovery key was used)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 10, 12, 10)
+        self.text = scaled_label("", 1.0)
+        self.text.setAccessibleName("Important notice")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.dismiss = QPushButton("Dismiss")
+        self.dismiss.setAccessibleName("Dismiss the notice")
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self.dismiss.clicked.connect(self.clear)
+        self.hide()
+
+    def set_messages(self, messages: Sequence[str]) -> None:
+        items = [sentence(m) for m in messages if m.strip()]
+        if not items:
+            self.clear()
+            return
+        self.text.setText("\n".join(f"• {m}" if len(items) > 1 else m for m in items))
+        self.show()
+
+    def clear(self) -> None:
+        self.text.clear()
+        self.hide()
+
+
+class HomePage(QWidget):
+    """The home screen. Emits what the person asks for; the main window runs the services."""
+
+    open_family_requested = Signal(str)
+    approve_requested = Signal(str, str)  # username, fingerprint typed by the approver
+    copy_requested = Signal(str)
+    searched = Signal(float)  # seconds the last keystroke's search took
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._index: SearchIndex | None = None
+        self.my_families_model = FamiliesModel(self)
+        self.actions_model = ActionsModel(self)
+        self.recent_model = RecentFamiliesModel(self)
+        self.conflicts_model = ConflictFamiliesModel(self)
+        self.approvals_model = PendingApprovalsModel(self)
+        self.search_model = SearchResultsModel(self)
+
+        self.banner = Banner()
+        self.title = scaled_label("Home", 1.7, True, "heading")
+        self.title.setWordWrap(False)
+        self.note = scaled_label("", 1.0, object_name="notice")
+        self.note.setContentsMargins(10, 7, 10, 7)
+        self.note.setAccessibleName("Note")
+        self.note.hide()
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("search")
+        self.search_box.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_box.setAccessibleName("Search families and people")
+        self.search_box.setAccessibleDescription(SEARCH_PLACEHOLDER)
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumHeight(self.search_box.sizeHint().height() + 12)
+
+        # Search results replace the panels while there is something in the box.
+        self.results_count = scaled_label("", 0.95, object_name="subtle")
+        self.results_count.setAccessibleName("Search result count")
+        self.results_view = QListView()
+        self.results_view.setModel(self.search_model)
+        self.results_view.setAccessibleName("Search results")
+        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.setUniformItemSizes(True)
+        self.results_view.setItemDelegate(ResultDelegate(self.results_view))
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.results_count)
+        results_layout.addWidget(self.results_view, 1)
+
+        self.approvals_panel = Panel("Access waiting for your approval", self.approvals_model,
+                                     "", stretch_column=PendingApprovalsModel.COL_SECTIONS,
+                                     max_rows=3)
+        self.approve_button = QPushButton("Approve…")
+        self.approve_button.setObjectName("primary")
+        self.approve_button.setAccessibleName("Approve the selected colleague's access")
+        self.approve_button.setToolTip("Ask them to read out their fingerprint, then type it")
+        self.approvals_panel.add_action(self.approve_button)
+        self.approval_message = scaled_label("", 1.0, object_name="subtle")
+        self.approval_message.setAccessibleName("Approval result")
+        self.approval_message.hide()
+        panel_layout = self.approvals_panel.layout()
+        if isinstance(panel_layout, QVBoxLayout):
+            panel_layout.addWidget(self.approval_message)
+        self.approvals_panel.hide()
+
+        self.families_panel = Panel("My families", self.my_families_model,
+                                    "No families where you are case owner or own an action.",
+                                    stretch_column=FamiliesModel.COL_NAME)
+        self.actions_panel = Panel("My overdue actions", self.actions_model,
+                                   "None of your actions is overdue.",
+                                   stretch_column=ActionsModel.COL_ACTION)
+        self.recent_panel = Panel("Recently changed", self.recent_model, "No changes yet.",
+                                  stretch_column=RecentFamiliesModel.COL_NAME)
+        self.conflicts_panel = Panel("Conflicts to resolve", self.conflicts_model,
+                                     "No conflicting versions to merge.",
+                                     stretch_column=ConflictFamiliesModel.COL_NAME)
+        self.review_panel = Panel("Due for review", None, REVIEW_NOT_YET)
+        self.time_limits_panel = Panel("Time limits at risk", None, TIME_LIMITS_NOT_YET)
+        self.panels = [self.families_panel, self.actions_panel, self.recent_panel,
+                       self.conflicts_panel, self.review_panel, self.time_limits_panel]
+
+        dashboard = QWidget()
+        dashboard.setObjectName("dashboard")
+        grid = QGridLayout(dashboard)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(14)
+        grid.addWidget(self.approvals_panel, 0, 0, 1, 2)
+        grid.addWidget(self.families_panel, 1, 0)
+        grid.addWidget(self.actions_panel, 1, 1)
+        grid.addWidget(self.recent_panel, 2, 0)
+        side = QVBoxLayout()
+        side.setSpacing(14)
+        for panel in (self.conflicts_panel, self.review_panel, self.time_limits_panel):
+            side.addWidget(panel)
+        side.addStretch(1)
+        grid.addLayout(side, 2, 1)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(2, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(dashboard)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.body = QStackedWidget()
+        self.body.addWidget(scroll)
+        self.body.addWidget(results)
+        self.dashboard = scroll
+        self.results = results
+
+        top = QHBoxLayout()
+        top.setSpacing(24)
+        top.addWidget(self.title)
+        top.addWidget(self.search_box, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 18, 28, 16)
+        layout.setSpacing(12)
+        layout.addWidget(self.banner)
+        layout.addLayout(top)
+        layout.addWidget(self.note)
+        layout.addWidget(self.body, 1)
+
+        self.search_box.textChanged.connect(self.search)
+        self.search_box.returnPressed.connect(self._open_current_result)
+        self.results_view.activated.connect(self._open_index)
+        for panel in (self.families_panel, self.actions_panel, self.recent_panel,
+                      self.conflicts_panel):
+            if panel.view is not None:
+                panel.view.activated.connect(self._open_index)
+                self._copy_shortcut(panel.view)
+        self._copy_shortcut(self.results_view)
+        self.approve_button.clicked.connect(self._approve_selected)
+        self._down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search_box)
+        self._down.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self._down.activated.connect(self._focus_results)
+        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._escape.activated.connect(self._escape_search)
+        self.setTabOrder(self.search_box, self.results_view)
+        self.set_index(None)
+
+    # --- filling in ------------------------------------------------------------------------
+    def begin_loading(self, messages: Sequence[str] = ()) -> None:
+        self.banner.set_messages(messages)
+        for panel in self.panels[:4]:
+            panel.set_loading()
+
+    def set_overview(self, overview: HomeOverview, actions_known: bool = True) -> None:
+        """My families (and, once plan actions are read, my overdue actions)."""
+        self.note.setText(overview.note)
+        self.note.setVisible(bool(overview.note))
+        self.my_families_model.set_rows(overview.my_families)
+        if actions_known or not overview.families:
+            self.actions_model.set_rows(overview.overdue_actions)
+
+    def set_activity(self, activity: HomeActivity) -> None:
+        self.recent_model.set_rows(activity.recently_changed)
+        self.conflicts_model.set_rows(activity.conflicts)
+
+    def set_pending(self, grants: Sequence[PendingGrant]) -> None:
+        self.approvals_model.set_grants(grants)
+        self.approvals_panel.setVisible(self.approvals_model.rowCount() > 0)
+
+    def show_approval_result(self, text: str) -> None:
+        self.approval_message.setText(sentence(text))
+        self.approval_message.setVisible(bool(text))
+        self.approvals_panel.setVisible(bool(text) or self.approvals_model.rowCount() > 0)
+
+    def set_index(self, index: SearchIndex | None) -> None:
+        self._index = index
+        self.search_box.setPlaceholderText(SEARCH_PLACEHOLDER if index is not None
+                                           else PREPARING)
+        if index is not None and self.search_box.text():
+            self.search(self.search_box.text())
+
+    @property
+    def search_ready(self) -> bool:
+        return self._index is not None
+
+    # --- search ----------------------------------------------------------------------------
+    def search(self, text: str) -> None:
+        started = time.perf_counter()
+        if not text.strip():
+            self.search_model.clear()
+            self.results_count.clear()
+            self.body.setCurrentWidget(self.dashboard)
+            return
+        self.body.setCurrentWidget(self.results)
+        if self._index is None:
+            self.search_model.clear()
+            self.results_count.setText(PREPARING)
+            return
+        results = self._index.query(text)
+        self.search_model.set_results(results)
+        if results.total == 0:
+            self.results_count.setText("Nothing found.")
+        elif results.total > len(results.hits):
+            self.results_count.setText(f"{results.total} found; the best "
+                                       f"{len(results.hits)} are shown. Type more to narrow.")
+        else:
+            self.results_count.setText(f"{results.total} found. Enter opens the first; "
+                                       "the arrow keys choose another.")
+        if results.hits:
+            self.results_view.setCurrentIndex(self.search_model.index(0, 0))
+        self.searched.emit(time.perf_counter() - started)
+
+    def _focus_results(self) -> None:
+        if self.search_model.rowCount():
+            self.results_view.setFocus()
+            if not self.results_view.currentIndex().isValid():
+                self.results_view.setCurrentIndex(self.search_model.index(0, 0))
+
+    def _escape_search(self) -> None:
+        if self.search_box.text():
+            self.search_box.clear()
+            self.search_box.setFocus()
+
+    def _open_current_result(self) -> None:
+        index = self.results_view.currentIndex()
+        if not index.isValid() and self.search_model.rowCount():
+            index = self.search_model.index(0, 0)
+        if index.isValid():
+            self._open_index(index)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        family_id = index.data(FAMILY_ID_ROLE)
+        if family_id:
+            self.open_family_requested.emit(str(family_id))
+
+    def _copy_shortcut(self, view: QAbstractItemView) -> None:
+        shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), view)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(lambda: self._copy_from(view))
+
+    def _copy_from(self, view: QAbstractItemView) -> None:
+        index = view.currentIndex()
+        if not index.isValid():
+            return
+        model = view.model()
+        if isinstance(model, RowsModel):
+            cells = [str(model.index(index.row(), c).data() or "")
+                     for c in range(model.columnCount())]
+            text = "\t".join(c for c in cells if c)
+        else:
+            text = str(index.data() or "")
+        if text:
+            self.copy_requested.emit(text)
+
+    # --- approving a colleague -------------------------------------------------------------
+    def selected_pending(self) -> tuple[str, str] | None:
+        view = self.approvals_panel.view
+        row = view.currentIndex().row() if view is not None else -1
+        person = self.approvals_model.row_at(row if row >= 0 else 0)
+        return (person.username, person.full_name) if person is not None else None
+
+    def _approve_selected(self) -> None:
+        chosen = self.selected_pending()
+        if chosen is None:
+            return
+        username, full_name = chosen
+        fingerprint, ok = QInputDialog.getText(
+            self, "Approve access",
+            f"Ask {full_name} ({username}) to read out the fingerprint shown on their "
+            "screen.\nType the digits you hear (spaces do not matter):",
+            QLineEdit.EchoMode.Normal, "")
+        if ok and fingerprint.strip():
+            self.approval_message.hide()
+            self.approve_requested.emit(username, fingerprint)
+
+    # --- lock ------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget everything shown: models, search box, index, notes."""
+        index = self._index
+        self._index = None
+        if index is not None:
+            index.clear()
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.search_box.setPlaceholderText(PREPARING)
+        for model in (self.my_families_model, self.actions_model, self.recent_model,
+                      self.conflicts_model, self.approvals_model, self.search_model):
+            model.clear()
+        self.results_count.clear()
+        self.banner.clear()
+        self.note.clear()
+        self.note.hide()
+        self.approval_message.clear()
+        self.approval_message.hide()
+        self.approvals_panel.hide()
+        self.body.setCurrentWidget(self.dashboard)
+        for panel in self.panels[:4]:
+            panel.set_loading()

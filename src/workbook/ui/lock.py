@@ -1,0 +1,272 @@
+"""When Workbook locks itself (P8): on demand (Ctrl+L, the Lock button), after idle time (the
+vault's `idle_lock_minutes`, default 5), and when the operating system locks the screen, goes to
+sleep or switches to another user, where the platform tells us.
+
+Idle time is measured by an application-wide event filter: any key press, mouse button, mouse
+movement, wheel or touch anywhere in the application restarts the timer.
+
+The operating system's lock is not something Qt reports (`applicationStateChanged` only says
+the window lost focus), so `SystemLockWatcher` listens where it can:
+- Linux: systemd-logind on the system bus (this session's `Lock` signal, its `Active` property
+  turning false when another user is switched to, and `PrepareForSleep`), and the screen saver
+  on the session bus (`org.freedesktop.ScreenSaver` / `org.gnome.ScreenSaver` `ActiveChanged`).
+  With no D-Bus (a container, some minimal desktops) nothing is reported; idle lock still works.
+- Windows: `WTSRegisterSessionNotification`; lock, disconnect and log-off messages lock.
+- macOS: not reported (it would need the Cocoa workspace notifications); idle lock still works.
+`SystemLockWatcher.sources` says what is being listened to, for the About text and the tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractNativeEventFilter,
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
+
+DEFAULT_IDLE_MINUTES = 5
+LOCK_SHORTCUT = "Ctrl+L"
+
+_ACTIVITY = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.MouseMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
+    QEvent.Type.TabletPress, QEvent.Type.InputMethod,
+})
+
+LOGIN1 = "org.freedesktop.login1"
+LOGIN1_PATH = "/org/freedesktop/login1"
+LOGIN1_MANAGER = "org.freedesktop.login1.Manager"
+LOGIN1_SESSION = "org.freedesktop.login1.Session"
+PROPERTIES = "org.freedesktop.DBus.Properties"
+SCREENSAVERS = (("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver"),
+                ("org.freedesktop.ScreenSaver", "/ScreenSaver"),
+                ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"))
+
+
+def _slot(signature: str) -> Any:
+    """What Qt's SLOT() macro makes of a slot signature. PySide6 wants it as str at run time
+    (its type stubs say bytes, which it refuses), hence Any."""
+    return "1" + signature
+
+
+def escape_bus_label(label: str) -> str:
+    """systemd's object-path escaping of a session id: '2' -> '_32', 'c1' -> 'c1'."""
+    out = []
+    for i, ch in enumerate(label):
+        if ch.isascii() and (ch.isalpha() or (ch.isdigit() and i > 0)):
+            out.append(ch)
+        else:
+            out.append(f"_{ord(ch):02x}")
+    return "".join(out) or "_"
+
+
+class SystemLockWatcher(QObject):
+    """Reports the operating system's session lock, sleep and user switch as `system_locked`."""
+
+    system_locked = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.sources: list[str] = []
+        self._native: _WindowsSessionFilter | None = None
+
+    def start(self, window: QWidget | None = None, system_bus: Any = None,
+              session_bus: Any = None) -> list[str]:
+        """Listen where the platform allows; returns what is listened to. Tests pass their own
+        buses (a private session bus standing in for the system bus)."""
+        if system_bus is not None or session_bus is not None:
+            self._start_dbus(system_bus, session_bus)
+        elif sys.platform.startswith("linux") or "bsd" in sys.platform:
+            self._start_dbus(None, None)
+        elif sys.platform == "win32" and window is not None:
+            self._start_windows(window)
+        return list(self.sources)
+
+    # --- Linux: D-Bus ----------------------------------------------------------------------
+    def _start_dbus(self, system_bus: Any, session_bus: Any) -> None:
+        try:
+            from PySide6.QtDBus import QDBusConnection
+        except ImportError:  # pragma: no cover - QtDBus ships with PySide6 on Linux
+            return
+        system = system_bus if system_bus is not None else QDBusConnection.systemBus()
+        if system.isConnected():
+            path = self._login1_session_path(system)
+            # Any sender: a spoofed signal can only lock, which is the safe direction.
+            if path and system.connect("", path, LOGIN1_SESSION, "Lock", self,
+                                       _slot("_on_session_lock()")):
+                self.sources.append("logind session lock")
+            if path and system.connect("", path, PROPERTIES, "PropertiesChanged", self,
+                                       _slot("_on_session_properties(QString,QVariantMap,"
+                                             "QStringList)")):
+                self.sources.append("logind user switch")
+            if system.connect("", LOGIN1_PATH, LOGIN1_MANAGER, "PrepareForSleep", self,
+                              _slot("_on_sleep(bool)")):
+                self.sources.append("logind sleep")
+        session = session_bus if session_bus is not None else QDBusConnection.sessionBus()
+        if session.isConnected():
+            for service, path in SCREENSAVERS:
+                if session.connect("", path, service, "ActiveChanged", self,
+                                   _slot("_on_screensaver(bool)")):
+                    self.sources.append(f"{service} screen lock")
+        self.sources = list(dict.fromkeys(self.sources))
+
+    def _login1_session_path(self, bus: Any) -> str:
+        session_id = os.environ.get("XDG_SESSION_ID", "")
+        if session_id:
+            return f"{LOGIN1_PATH}/session/{escape_bus_label(session_id)}"
+        try:
+            from PySide6.QtDBus import QDBusInterface
+        except ImportError:  # pragma: no cover
+            return ""
+        manager = QDBusInterface(LOGIN1, LOGIN1_PATH, LOGIN1_MANAGER, bus)
+        reply = manager.call("GetSessionByPID", os.getpid())
+        arguments = reply.arguments() if reply is not None else []
+        if not arguments:
+            return ""
+        found = arguments[0]
+        path = found.path() if hasattr(found, "path") else str(found)
+        return path if path.startswith(LOGIN1_PATH) else ""
+
+    @Slot()
+    def _on_session_lock(self) -> None:
+        self.system_locked.emit("the computer was locked")
+
+    @Slot(str, "QVariantMap", "QStringList")
+    def _on_session_properties(self, _interface: str, changed: dict[str, Any],
+                               _invalidated: list[str]) -> None:
+        if changed.get("Active") is False:
+            self.system_locked.emit("another user was switched to")
+
+    @Slot(bool)
+    def _on_sleep(self, going_to_sleep: bool) -> None:
+        if going_to_sleep:
+            self.system_locked.emit("the computer went to sleep")
+
+    @Slot(bool)
+    def _on_screensaver(self, active: bool) -> None:
+        if active:
+            self.system_locked.emit("the screen was locked")
+
+    # --- Windows: WTS session notifications ------------------------------------------------
+    def _start_windows(self, window: QWidget) -> None:  # pragma: no cover - Windows only
+        import ctypes
+
+        try:
+            wtsapi32 = ctypes.windll.wtsapi32  # type: ignore[attr-defined]
+            if not wtsapi32.WTSRegisterSessionNotification(int(window.winId()), 0):
+                return
+        except (AttributeError, OSError):
+            return
+        self._native = _WindowsSessionFilter(self.system_locked)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installNativeEventFilter(self._native)
+            self.sources.append("Windows session lock")
+
+
+class _WindowsSessionFilter(QAbstractNativeEventFilter):  # pragma: no cover - Windows only
+    WM_WTSSESSION_CHANGE = 0x02B1
+    LOCKING = {0x2: "the session was disconnected", 0x4: "the session was disconnected",
+               0x6: "the user logged off", 0x7: "the computer was locked"}
+
+    def __init__(self, signal: Any) -> None:
+        super().__init__()
+        self._signal = signal
+
+    def nativeEventFilter(self, event_type: QByteArray | bytes | bytearray | memoryview,  # noqa: N802
+                          message: int) -> tuple[bool, int]:
+        raw = event_type.data() if isinstance(event_type, QByteArray) else event_type
+        if bytes(raw) != b"windows_generic_MSG":
+            return False, 0
+        import ctypes.wintypes
+
+        msg = ctypes.wintypes.MSG.from_address(int(message))
+        if msg.message == self.WM_WTSSESSION_CHANGE and msg.wParam in self.LOCKING:
+            self._signal.emit(self.LOCKING[msg.wParam])
+        return False, 0
+
+
+class LockController(QObject):
+    """Decides when to lock and says so with `lock_requested(reason)`; the main window locks.
+
+    Active only while someone is signed in (`start`/`stop`)."""
+
+    lock_requested = Signal(str)
+
+    def __init__(self, window: QWidget, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> None:
+        super().__init__(window)
+        self._window = window
+        self._active = False
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self._on_idle)
+        self.set_idle_minutes(idle_minutes)
+        self.shortcut = QShortcut(QKeySequence(LOCK_SHORTCUT), window)
+        self.shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.shortcut.activated.connect(self._on_shortcut)
+        self.system = SystemLockWatcher(self)
+        self.system.system_locked.connect(self._on_system)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    # --- settings --------------------------------------------------------------------------
+    def set_idle_minutes(self, minutes: int) -> None:
+        self.set_idle_timeout_ms(max(1, int(minutes)) * 60_000)
+
+    def set_idle_timeout_ms(self, ms: int) -> None:
+        self._idle.setInterval(max(1, int(ms)))
+        if self._active:
+            self._idle.start()
+
+    @property
+    def idle_timeout_ms(self) -> int:
+        return self._idle.interval()
+
+    def start_system_watch(self) -> list[str]:
+        return self.system.start(self._window)
+
+    # --- signed in or not ------------------------------------------------------------------
+    def start(self) -> None:
+        self._active = True
+        self._idle.start()
+
+    def stop(self) -> None:
+        self._active = False
+        self._idle.stop()
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def request(self, reason: str) -> None:
+        if self._active:
+            self.lock_requested.emit(reason)
+
+    # --- sources ---------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if self._active and event.type() in _ACTIVITY:
+            self._idle.start()
+        return super().eventFilter(watched, event)
+
+    def _on_idle(self) -> None:
+        minutes = self._idle.interval() / 60_000
+        shown = f"{minutes:g} minute" + ("" if minutes == 1 else "s")
+        self.request(f"Workbook locked itself after {shown} without use.")
+
+    def _on_shortcut(self) -> None:
+        self.request("")
+
+    def _on_system(self, why: str) -> None:
+        self.request(f"Workbook locked because {why}.")

@@ -1,0 +1,151 @@
+"""Home: my families, overdue actions, recently changed; the search box finds families and
+persons as you type, tolerant of accents and hyphens, and opens a family with Enter or a
+double-click; home follows changes; the administrator sees no family names and finds nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from shell_support import MARKER, MARKER_FAMILY, Team, all_texts, assert_nothing_of, sign_in_to_home
+
+from workbook.services.home import ADMIN_NOTE
+from workbook.ui.main_window import MainWindow
+from workbook.ui.models import FAMILY_ID_ROLE
+
+
+def _results(window: MainWindow) -> list[str]:
+    model = window.home_page.search_model
+    return [str(model.index(r, 0).data()) for r in range(model.rowCount())]
+
+
+def _type(qtbot: Any, window: MainWindow, text: str) -> list[str]:
+    box = window.home_page.search_box
+    box.clear()
+    qtbot.keyClicks(box, text)
+    return _results(window)
+
+
+def test_home_panels(qtbot: Any, window: MainWindow, team: Team) -> None:
+    sign_in_to_home(qtbot, window, "sw1")
+    qtbot.waitUntil(lambda: window.home_page.recent_model.rowCount() > 0, timeout=10_000)
+    page = window.home_page
+    mine = page.my_families_model
+    assert [mine.index(r, mine.COL_NAME).data() for r in range(mine.rowCount())] == [
+        MARKER_FAMILY]
+    assert mine.index(0, mine.COL_MINE).data() == "Case owner and plan action"
+    actions = page.actions_model
+    assert actions.rowCount() == 1
+    assert actions.index(0, actions.COL_ACTION).data() == f"Chase {MARKER} school report"
+    assert actions.index(0, actions.COL_DUE).data() == "10/01/2026"
+    recent = page.recent_model
+    assert {recent.index(r, 0).data() for r in range(recent.rowCount())} == {
+        MARKER_FAMILY, "The Smith-Jones family"}
+    assert page.conflicts_model.rowCount() == 0
+    assert page.conflicts_panel.empty.text() == "No conflicting versions to merge."
+    for panel in (page.review_panel, page.time_limits_panel):
+        assert panel.isVisible() and "Not tracked yet" in panel.empty.text()
+    assert page.families_panel.count.text() == "1"
+
+
+def test_search_is_tolerant_of_accents_and_hyphens(qtbot: Any, window: MainWindow) -> None:
+    sign_in_to_home(qtbot, window, "sw1")
+    assert window.home_page.body.currentWidget() is window.home_page.dashboard
+    found = _type(qtbot, window, "zoe")
+    assert len(found) == 1 and found[0].startswith(f"Zoë {MARKER}")
+    assert window.home_page.body.currentWidget() is window.home_page.results
+    found = _type(qtbot, window, "smith")
+    assert found[0].startswith("The Smith-Jones family")
+    assert any(r.startswith("Ann Smith-Jones") for r in found)
+    assert _type(qtbot, window, "02/03/2015")[0].startswith(f"Zoë {MARKER}")
+    assert _type(qtbot, window, "mill lane")  # by address
+    assert _type(qtbot, window, "xyzzy") == []
+    assert window.home_page.results_count.text() == "Nothing found."
+    qtbot.keyClick(window.home_page.search_box, Qt.Key.Key_Escape)
+    assert window.home_page.search_box.text() == ""
+    assert window.home_page.body.currentWidget() is window.home_page.dashboard
+
+
+def test_enter_in_the_search_box_opens_the_family(qtbot: Any, window: MainWindow,
+                                                  team: Team) -> None:
+    sign_in_to_home(qtbot, window, "sw1")
+    _type(qtbot, window, "zoe quill")
+    with qtbot.waitSignal(window.family_opened, timeout=5_000) as opened:
+        qtbot.keyClick(window.home_page.search_box, Qt.Key.Key_Return)
+    assert opened.args == [team.marker_family]
+    assert window.showing_family
+    qtbot.waitUntil(lambda: window.ops.pending == 0, timeout=20_000)
+    # Alt+Home goes back; the search is still there.
+    qtbot.keyClick(window, Qt.Key.Key_Home, Qt.KeyboardModifier.AltModifier)
+    assert window.stack.currentWidget() is window.home_page
+
+
+def test_arrow_down_then_enter_opens_another_result(qtbot: Any, window: MainWindow,
+                                                    team: Team) -> None:
+    sign_in_to_home(qtbot, window, "sw1")
+    _type(qtbot, window, "smith")
+    qtbot.keyClick(window.home_page.search_box, Qt.Key.Key_Down)
+    view = window.home_page.results_view
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    with qtbot.waitSignal(window.family_opened, timeout=5_000) as opened:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert opened.args == [team.other_family]
+
+
+def test_double_click_in_my_families_opens_it(qtbot: Any, window: MainWindow,
+                                              team: Team) -> None:
+    sign_in_to_home(qtbot, window, "sw1")
+    view = window.home_page.families_panel.view
+    assert view is not None
+    index = window.home_page.my_families_model.index(0, 0)
+    assert index.data(FAMILY_ID_ROLE) == team.marker_family
+    rect = view.visualRect(index)
+    with qtbot.waitSignal(window.family_opened, timeout=5_000) as opened:
+        # QTest's double click needs the press of a first click before it, as a hand makes.
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args == [team.marker_family]
+
+
+def test_home_follows_changes(qtbot: Any, window: MainWindow) -> None:
+    sign_in_to_home(qtbot, window, "sw1")
+    window.ops.run(lambda s: s.families.add("The Larkspur family", "NU-0009"))
+    qtbot.waitUntil(lambda: window.home_page.my_families_model.rowCount() == 2,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: window.home_page.search_ready and bool(
+        window.home_page._index and window.home_page._index.query("larkspur").hits),  # noqa: SLF001
+        timeout=10_000)
+    assert _type(qtbot, window, "larks")[0].startswith("The Larkspur family")
+
+
+def test_the_administrator_sees_no_family_and_finds_nothing(qtbot: Any,
+                                                            window: MainWindow) -> None:
+    sign_in_to_home(qtbot, window, "admin")
+    page = window.home_page
+    assert page.note.isVisible() and page.note.text() == ADMIN_NOTE
+    for text in ("smith", "zoe", "quill", "the", "NU-0001"):
+        assert _type(qtbot, window, text) == []
+    page.search_box.clear()  # what was typed is not case content; take it away to look
+    assert_nothing_of(window, MARKER, "Smith-Jones", "NU-0001")
+    assert all(model.rowCount() == 0 for model in (
+        page.my_families_model, page.actions_model, page.recent_model, page.conflicts_model))
+    # Opening a family by id is refused for the administrator: nothing changes.
+    window.open_family("0" * 32)
+    assert window.stack.currentWidget() is page
+    assert not any("family" in t.casefold() and "Smith" in t for t in all_texts(window))
+
+
+def test_copy_from_a_list_is_concealed(qtbot: Any, window: MainWindow) -> None:
+    sign_in_to_home(qtbot, window, "sw1")
+    view = window.home_page.families_panel.view
+    assert view is not None
+    view.setFocus()
+    view.setCurrentIndex(window.home_page.my_families_model.index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert window.clipboard.holds_ours()
+    from PySide6.QtGui import QGuiApplication
+
+    mime = QGuiApplication.clipboard().mimeData()
+    assert MARKER_FAMILY in mime.text()
+    assert bytes(mime.data("x-kde-passwordManagerHint").data()) == b"secret"

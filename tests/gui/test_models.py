@@ -1,0 +1,114 @@
+"""The home screen's item models, tested without a view (STYLE.md 4): rows in with set_rows,
+cells out by COL_* constant and role, dates as dd/mm/yyyy, clear() empties them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from workbook.services.grants import IDENTITY, PendingGrant
+from workbook.services.home import ChangedFamily, ConflictFamily, HomeAction, HomeFamily
+from workbook.services.search import SearchHit, SearchResults
+from workbook.ui.models import (
+    FAMILY_ID_ROLE,
+    ROW_ROLE,
+    ActionsModel,
+    ConflictFamiliesModel,
+    FamiliesModel,
+    PendingApprovalsModel,
+    RecentFamiliesModel,
+    SearchResultsModel,
+    format_date,
+    format_timestamp,
+)
+from workbook.ui.models.search_results_model import KIND_ROLE, PERSON_ID_ROLE
+
+FAMILY = HomeFamily("f1", "The Ash family", "NU-1", "open", "sw1", "case owner")
+
+
+def test_dates_are_british() -> None:
+    assert format_date("2026-06-01") == "01/06/2026"
+    assert format_date("") == ""
+    assert format_date("not a date") == "not a date"
+    assert format_timestamp("2026-06-01T09:05:00+00:00")[:10] in ("01/06/2026", "31/05/2026")
+    assert len(format_timestamp("2026-06-01T09:05:00+00:00")) == 16
+
+
+def test_families_model() -> None:
+    model = FamiliesModel()
+    assert model.rowCount() == 0
+    model.set_rows([FAMILY])
+    assert (model.rowCount(), model.columnCount()) == (1, 4)
+    assert model.index(0, model.COL_NAME).data() == "The Ash family"
+    assert model.index(0, model.COL_REFERENCE).data() == "NU-1"
+    assert model.index(0, model.COL_STATUS).data() == "Open"
+    assert model.index(0, model.COL_MINE).data() == "Case owner"
+    assert model.index(0, 0).data(FAMILY_ID_ROLE) == "f1"
+    assert model.index(0, 0).data(ROW_ROLE) == FAMILY
+    assert model.headerData(model.COL_NAME, Qt.Orientation.Horizontal) == "Family"
+    assert model.rowCount(model.index(0, 0)) == 0  # a flat table
+    assert model.index(5, 0).data() is None
+    model.clear()
+    assert model.rowCount() == 0
+
+
+def test_recent_and_conflict_models() -> None:
+    recent = RecentFamiliesModel()
+    recent.set_rows([ChangedFamily("f1", "The Ash family", "NU-1",
+                                   "2026-06-01T12:00:00.000000+00:00")])
+    assert recent.index(0, recent.COL_CHANGED).data().startswith("01/06/2026")
+    conflicts = ConflictFamiliesModel()
+    conflicts.set_rows([ConflictFamily("f1", "The Ash family", "NU-1", 2)])
+    assert conflicts.index(0, conflicts.COL_RECORDS).data() == "2"
+    assert conflicts.index(0, 0).data(FAMILY_ID_ROLE) == "f1"
+
+
+def test_actions_model_marks_overdue() -> None:
+    model = ActionsModel()
+    model.set_rows([HomeAction("a1", "f1", "The Ash family", "Book the core group",
+                               "2026-06-01", "open", 14),
+                    HomeAction("a2", "f1", "The Ash family", "Phone school", "2026-06-14",
+                               "open", 1)])
+    assert model.index(0, model.COL_DUE).data() == "01/06/2026"
+    assert model.index(0, model.COL_OVERDUE).data() == "14 days"
+    assert model.index(1, model.COL_OVERDUE).data() == "1 day"
+    assert model.index(0, model.COL_FAMILY).data() == "The Ash family"
+    assert model.index(0, model.COL_OVERDUE).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(0, model.COL_ACTION).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert model.index(0, 0).data(FAMILY_ID_ROLE) == "f1"
+
+
+def test_approvals_model_groups_by_person() -> None:
+    model = PendingApprovalsModel()
+    model.set_grants([
+        PendingGrant("new1", "Nia Newcomer", "social-worker", "plan"),
+        PendingGrant("new1", "Nia Newcomer", "social-worker", "household"),
+        PendingGrant("new1", "Nia Newcomer", "social-worker", IDENTITY),
+        PendingGrant("adm", "Avery Hall", "admin", IDENTITY),
+    ])
+    assert model.rowCount() == 2
+    assert model.index(0, model.COL_NAME).data() == "Avery Hall"
+    assert model.index(0, model.COL_SECTIONS).data() == "Identity check"
+    assert model.index(1, model.COL_ROLE).data() == "Social worker"
+    assert model.index(1, model.COL_SECTIONS).data() == "Identity check, Household, Plan"
+    assert model.index(1, model.COL_USERNAME).data() == "new1"
+    assert model.index(1, 0).data(FAMILY_ID_ROLE) == ""
+
+
+def test_search_results_model() -> None:
+    model = SearchResultsModel()
+    person = SearchHit("person", "f1", "p1", "Zoë Ash", "The Ash family", "NU-1",
+                       "born 02/03/2015, daughter")
+    family = SearchHit("family", "f1", "", "The Ash family", "The Ash family", "NU-1", "NU-1")
+    model.set_results(SearchResults([family, person], 7))
+    assert model.rowCount() == 2 and model.total == 7
+    assert model.index(0, 0).data() == "The Ash family  ·  family  ·  NU-1"
+    assert model.index(1, 0).data() == \
+        "Zoë Ash  ·  in The Ash family  ·  born 02/03/2015, daughter"
+    assert model.index(1, 0).data(FAMILY_ID_ROLE) == "f1"
+    assert model.index(1, 0).data(PERSON_ID_ROLE) == "p1"
+    assert model.index(1, 0).data(KIND_ROLE) == "person"
+    assert model.index(1, 0).data(ROW_ROLE) == person
+    assert model.rowCount(model.index(0, 0)) == 0
+    assert model.data(QModelIndex()) is None
+    model.clear()
+    assert model.rowCount() == 0 and model.total == 0

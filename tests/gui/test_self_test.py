@@ -1,0 +1,37 @@
+"""`workbook-gui --self-test` as the installer runs it: a separate process, offscreen, a
+temporary demo vault; exit 0 and nothing on standard output but one JSON object of timings.
+The temporary vault (and its file keyring) is gone afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+KEYS = {"start_to_sign_in_ms", "unlock_to_home_ms", "open_family_ms", "search_keystroke_ms",
+        "peak_rss_mb"}
+
+
+def test_self_test_prints_only_json_timings(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("WORKBOOK_KEYRING", "WORKBOOK_VAULT", "WORKBOOK_USER",
+                        "WORKBOOK_PASSPHRASE", "QT_QPA_PLATFORM")}
+    env.update({"TMPDIR": str(scratch), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                "HOME": str(tmp_path / "home")})
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from workbook.ui.app import main; sys.exit(main(['--self-test']))"],
+        capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    figures = json.loads(lines[0])
+    assert set(figures) == KEYS
+    assert all(isinstance(v, int | float) and v > 0 for v in figures.values())
+    assert figures["search_keystroke_ms"] < 50
+    assert list(scratch.iterdir()) == [], "the temporary demo vault must be removed"
+    assert not (tmp_path / "config").exists(), "no keyring file outside the temporary folder"

@@ -1,0 +1,257 @@
+"""The in-memory search of the home screen (services/search.py).
+
+Pure tests of folding, tokens and the index (no vault), a speed check over 20,000 persons, and
+tests over a real vault proving the index holds only what the person may read: the
+administrator, and a newcomer whose keys are not yet approved, get nothing."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import pytest
+
+from support.memory_keyring import MemoryKeyring
+from workbook.crypto.passphrase_kdf import KdfParams
+from workbook.services.errors import NotPermitted
+from workbook.services.search import (
+    IndexBuilder,
+    SearchHit,
+    SearchIndex,
+    build_index,
+    date_tokens,
+    fold,
+    may_search,
+    query_tokens,
+    tokens,
+)
+from workbook.services.sign_in import sign_in
+from workbook.services.vault_setup import create_vault
+
+FAST_KDF = KdfParams(8 * 1024, 1, 1)
+OWNER_PASS = "correct horse battery staple"
+PASSES = {"admin": "keeper of accounts walks the quiet corridor",
+          "pc1": "police constable reads the sealed notes",
+          "new1": "newcomer waits for approval patiently"}
+INITIAL = "initial pass phrase for everyone"
+
+
+# --- folding and tokens -------------------------------------------------------------------
+def test_fold_removes_accents_and_case() -> None:
+    assert fold("Zoë") == "zoe"
+    assert fold("ŁUKASZ") == "lukasz"
+    assert fold("Şahin") == "sahin"
+    assert fold("Nguyễn") == "nguyen"
+    assert fold("Siobhán Ó Briain") == "siobhan o briain"
+    assert fold("ﬁona") == "fiona"  # compatibility ligature
+
+
+def test_tokens_split_on_spaces_and_hyphens() -> None:
+    assert tokens("Zoë Smith-Jones") == ["zoe", "smith", "jones"]
+    assert tokens("Begum\u2013Whitfield,  Leeds") == ["begum", "whitfield", "leeds"]
+    assert tokens("O'Brien") == ["obrien"]
+
+
+def test_dates_are_matched_as_shown_and_as_typed() -> None:
+    assert "02/03/2015" in date_tokens("2015-03-02")
+    assert "2/3/2015" in date_tokens("2015-03-02")
+    assert "2015" in date_tokens("2015-03-02")
+    assert query_tokens("2015-03-02") == ["02/03/2015"]
+    assert query_tokens("02.03.2015") == ["02/03/2015"]
+
+
+# --- the index on its own -----------------------------------------------------------------
+def _hit(kind: str, name: str, family: str = "The Smith-Jones family", dob: str = "") -> SearchHit:
+    return SearchHit(kind, f"f-{family}", f"p-{name}" if kind == "person" else "", name, family,
+                     "REF-1", dob)
+
+
+@pytest.fixture
+def small_index() -> SearchIndex:
+    index = SearchIndex()
+    index.add(_hit("family", "The Smith-Jones family"), ["ref", "1", "ref1", "leeds"])
+    index.add(_hit("person", "Zoë Smith-Jones"), date_tokens("2015-03-02") + ["leeds"])
+    index.add(_hit("person", "Adam Smith-Jones"), date_tokens("1980-11-20"))
+    index.add(_hit("family", "The Kowalski family", "The Kowalski family"), ["ref", "2"])
+    index.add(_hit("person", "Łukasz Kowalski", "The Kowalski family"),
+              date_tokens("1988-01-09"))
+    return index.freeze()
+
+
+def names(index: SearchIndex, text: str) -> list[str]:
+    return [h.name for h in index.query(text).hits]
+
+
+def test_zoe_finds_zoe_with_diaeresis(small_index: SearchIndex) -> None:
+    assert names(small_index, "zoe") == ["Zoë Smith-Jones"]
+    assert names(small_index, "ZOË") == ["Zoë Smith-Jones"]
+
+
+def test_smith_finds_smith_jones_family_first(small_index: SearchIndex) -> None:
+    found = names(small_index, "smith")
+    assert found[0] == "The Smith-Jones family"
+    assert set(found) == {"The Smith-Jones family", "Zoë Smith-Jones", "Adam Smith-Jones"}
+    assert set(names(small_index, "jones")) == set(found)
+
+
+def test_every_word_typed_must_match(small_index: SearchIndex) -> None:
+    assert names(small_index, "zo smi") == ["Zoë Smith-Jones"]
+    assert names(small_index, "zoe kowalski") == []
+    assert names(small_index, "lukasz") == ["Łukasz Kowalski"]
+
+
+def test_date_of_birth_and_reference(small_index: SearchIndex) -> None:
+    assert names(small_index, "02/03/2015") == ["Zoë Smith-Jones"]
+    assert names(small_index, "2/3/2015") == ["Zoë Smith-Jones"]
+    assert names(small_index, "2015-03-02") == ["Zoë Smith-Jones"]
+    assert names(small_index, "02/03") == ["Zoë Smith-Jones"]
+    assert names(small_index, "ref 2") == ["The Kowalski family"]
+
+
+def test_empty_query_and_clear(small_index: SearchIndex) -> None:
+    assert small_index.query("   ").hits == []
+    small_index.clear()
+    assert len(small_index) == 0
+    assert small_index.query("zoe").hits == []
+
+
+def test_limit_and_total() -> None:
+    index = SearchIndex()
+    for i in range(120):
+        index.add(_hit("person", f"Sam Smith {i:03d}"), [])
+    index.freeze()
+    results = index.query("sam", limit=50)
+    assert results.total == 120
+    assert len(results.hits) == 50
+
+
+FIRST = ("Zoë", "Zoe", "Amelia", "Oliver", "Łukasz", "Siobhán", "Mehmet", "Aaliyah", "Jan",
+         "Elif", "Cian", "Noah", "Isla", "Harry", "Grace", "Muhammad", "Freya", "Jack")
+LAST = ("Smith", "Jones", "Smith-Jones", "Kowalski", "Şahin", "Nguyễn", "Ó Briain", "Taylor",
+        "Begum-Whitfield", "Brown", "Williams", "Evans", "Patel", "Khan", "Wilson", "Davies")
+
+
+def test_each_keystroke_under_50_ms_for_20000_persons() -> None:
+    rng = random.Random(3)
+    index = SearchIndex()
+    for f in range(2000):
+        surname = rng.choice(LAST)
+        family = f"The {surname} family"
+        index.add(SearchHit("family", f"f{f}", "", family, family, f"REF-{f:04d}", ""),
+                  tokens(f"REF-{f:04d}"))
+        for p in range(10):
+            dob = f"{rng.randint(1950, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            address = f"{rng.randint(1, 200)} {rng.choice(LAST)} Road, Leeds LS{rng.randint(1, 28)}"
+            index.add(SearchHit("person", f"f{f}", f"p{f}-{p}",
+                                f"{rng.choice(FIRST)} {surname}", family, "", dob),
+                      date_tokens(dob) + tokens(address))
+    index.freeze()
+    assert len(index) == 22000
+    typed = "smith-jones zo"
+    worst = 0.0
+    for end in range(1, len(typed) + 1):
+        best = min(_timed(index, typed[:end]) for _ in range(3))
+        worst = max(worst, best)
+    assert worst < 0.050, f"slowest keystroke took {worst * 1000:.1f} ms"
+    assert all("Smith-Jones" in h.name for h in index.query(typed).hits)
+    assert index.query("zoe smith").total > 0
+
+
+def _timed(index: SearchIndex, text: str) -> float:
+    started = time.perf_counter()
+    index.query(text)
+    return time.perf_counter() - started
+
+
+# --- built from a real vault --------------------------------------------------------------
+@dataclass
+class Team:
+    vault: Path
+    zoe_family: str
+    kowalski_family: str
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
+    previous = keyring.get_keyring()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("WORKBOOK_KEYRING", raising=False)
+        keyring.set_keyring(MemoryKeyring())
+        try:
+            yield _build_team(tmp_path_factory.mktemp("search") / "vault")
+        finally:
+            keyring.set_keyring(previous)
+
+
+def _build_team(vault: Path) -> Team:
+    created = create_vault(vault, team="North Unit", owner_username="tm",
+                           owner_name="Tess Manager", passphrase=OWNER_PASS, kdf=FAST_KDF)
+    with sign_in(vault, "tm", OWNER_PASS) as s:
+        zoe = s.families.add("The Smith-Jones family", "NU-0001")
+        s.families.add_person(zoe, "Zoë Smith-Jones", "2015-03-02", "daughter",
+                              {"address": "4 Mill Lane, Leeds LS1 2AB"})
+        s.families.add_person(zoe, "Adam Smith-Jones", "1980-11-20", "father")
+        kow = s.families.add("The Kowalski family", "NU-0002")
+        s.families.add_person(kow, "Łukasz Kowalski", "1988-01-09", "father")
+        s.accounts.add("admin", "Avery Hall", "admin", INITIAL)
+        s.accounts.add("pc1", "Pat Constable", "police", INITIAL)
+        s.accounts.add("new1", "Nia Newcomer", "social-worker", INITIAL)
+    fingerprints = {}
+    for user in ("admin", "pc1", "new1"):
+        with sign_in(vault, user, INITIAL) as s:
+            s.accounts.change_passphrase(INITIAL, PASSES[user])
+            fingerprints[user] = s.grants.fingerprint()
+    with sign_in(vault, "tm", OWNER_PASS) as s:
+        s.grants.approve("pc1", fingerprint=fingerprints["pc1"],
+                         recovery_text=created.recovery_key)
+    return Team(vault, zoe, kow)
+
+
+def test_index_of_a_practitioner(team: Team) -> None:
+    with sign_in(team.vault, "tm", OWNER_PASS) as s:
+        index = build_index(s)
+    assert len(index) == 5
+    zoe = index.query("zoe").hits
+    assert [(h.kind, h.name, h.family_id) for h in zoe] == [
+        ("person", "Zoë Smith-Jones", team.zoe_family)]
+    assert zoe[0].detail == "born 02/03/2015, daughter"
+    assert {h.name for h in index.query("smith").hits} == {
+        "The Smith-Jones family", "Zoë Smith-Jones", "Adam Smith-Jones"}
+    assert [h.name for h in index.query("NU-0002").hits] == ["The Kowalski family"]
+    # An address finds the person who lives there and their family.
+    assert {h.name for h in index.query("mill lane").hits} == {
+        "Zoë Smith-Jones", "The Smith-Jones family"}
+
+
+def test_police_may_search_the_household(team: Team) -> None:
+    with sign_in(team.vault, "pc1", PASSES["pc1"]) as s:
+        assert may_search(s)
+        index = build_index(s)
+    assert [h.name for h in index.query("zoe").hits] == ["Zoë Smith-Jones"]
+
+
+@pytest.mark.parametrize("user", ["admin", "new1"])
+def test_no_household_key_means_an_empty_index(team: Team, user: str) -> None:
+    with sign_in(team.vault, user, PASSES[user]) as s:
+        assert not may_search(s)
+        index = build_index(s)
+    assert len(index) == 0
+    assert index.query("smith").hits == []
+
+
+def test_builder_works_in_steps_and_only_for_its_own_session(team: Team) -> None:
+    with sign_in(team.vault, "tm", OWNER_PASS) as s:
+        builder = IndexBuilder(s)
+        assert builder.progress == (0, 5)
+        steps = 0
+        while not builder.step(s, rows=2):
+            steps += 1
+        assert steps == 2
+        assert len(builder.index) == 5
+        with sign_in(team.vault, "pc1", PASSES["pc1"]) as other, \
+                pytest.raises(NotPermitted):
+            IndexBuilder(s).step(other)
