@@ -94,6 +94,14 @@ def cli_help(vault: Path) -> str:
     ])
 
 
+def has_display() -> bool:
+    """On Linux and the BSDs a window needs an X or Wayland server (or an explicit Qt
+    platform); Windows and macOS always have one."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd")):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def find_gui() -> Callable[[list[str]], object] | None:
     """The GUI's entry point if it is installed and importable; None sends people to the CLI.
     A GUI that exists but fails to import (no display libraries) is reported, not hidden."""
@@ -151,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_summary(result)
 
     gui = find_gui()
+    if gui is not None and not has_display():
+        print("No display was found (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop "
+              "app cannot open here; use the command line instead.")
+        gui = None
     if gui is not None:
         outcome = gui(["--vault", str(vault)])
         return outcome if isinstance(outcome, int) else 0
