@@ -5,6 +5,7 @@ household section and actions to the plan (P2): names are as protected as notes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,55 +140,47 @@ class Families:
     def edit_entry(self, entry_id: str, text: str) -> str:
         """A correction is a new version whose parents are every current head, so editing an
         entry in conflict also resolves the conflict."""
-        entry_id = validation.record_id(entry_id, "entry id")
         text = validation.text(text, "entry text")
-        versions = self.s.records.of_record(entry_id)
-        if not versions or versions[0].kind != "entry":
-            raise NotFound(f"no entry {entry_id} that you can read")
-        state = record_state(entry_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
-        payload = dict(head.payload)
-        payload["text"] = text
-        with self.s.write():
-            version = self.s.records.write(
-                family_id=head.family_id, record_id=entry_id, kind="entry", section=head.section,
-                payload=payload, parents=state.heads,
-            )
-            self.s.audit("entry_edited", {"family": head.family_id, "entry": entry_id,
-                                          "version": version.version_id})
-        self.s.events.emit("entry_edited", family_id=head.family_id, entry_id=entry_id)
-        return version.version_id
+        return self._supersede(entry_id, "entry_edited", lambda payload: {**payload,
+                                                                          "text": text})
 
     def delete_entry(self, entry_id: str, reason: str) -> str:
         """Deletion is a tombstone version: the history stays, the entry leaves the views."""
-        entry_id = validation.record_id(entry_id, "entry id")
         reason = validation.text(reason, "reason for deleting")
+        return self._supersede(entry_id, "entry_deleted", lambda payload: {
+            **payload, "deleted": True, "deleted_reason": reason})
+
+    def entry_history(self, entry_id: str) -> list[RecordVersion]:
+        versions = self._entry_versions(entry_id)
+        if Section(versions[0].section) not in CORE_SECTIONS:
+            with self.s.write():
+                self.s.audit("section_read", {"family": versions[0].family_id,
+                                              "entry": versions[0].record_id})
+        return sorted(versions, key=lambda v: (v.created_at, v.version_id))
+
+    def _entry_versions(self, entry_id: str) -> list[RecordVersion]:
+        entry_id = validation.record_id(entry_id, "entry id")
         versions = self.s.records.of_record(entry_id)
         if not versions or versions[0].kind != "entry":
             raise NotFound(f"no entry {entry_id} that you can read")
+        return versions
+
+    def _supersede(self, entry_id: str, event: str,
+                   change: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
+        """Write a new version of an entry over all its current heads, audited as `event`."""
+        versions = self._entry_versions(entry_id)
+        entry_id = versions[0].record_id
         state = record_state(entry_id, versions)
         head = next(v for v in versions if v.version_id == state.heads[-1])
         with self.s.write():
             version = self.s.records.write(
                 family_id=head.family_id, record_id=entry_id, kind="entry", section=head.section,
-                payload={**head.payload, "deleted": True, "deleted_reason": reason},
-                parents=state.heads,
+                payload=change(dict(head.payload)), parents=state.heads,
             )
-            self.s.audit("entry_deleted", {"family": head.family_id, "entry": entry_id,
-                                           "version": version.version_id})
-        self.s.events.emit("entry_deleted", family_id=head.family_id, entry_id=entry_id)
+            self.s.audit(event, {"family": head.family_id, "entry": entry_id,
+                                 "version": version.version_id})
+        self.s.events.emit(event, family_id=head.family_id, entry_id=entry_id)
         return version.version_id
-
-    def entry_history(self, entry_id: str) -> list[RecordVersion]:
-        entry_id = validation.record_id(entry_id, "entry id")
-        versions = self.s.records.of_record(entry_id)
-        if not versions or versions[0].kind != "entry":
-            raise NotFound(f"no entry {entry_id} that you can read")
-        if Section(versions[0].section) not in CORE_SECTIONS:
-            with self.s.write():
-                self.s.audit("section_read", {"family": versions[0].family_id,
-                                              "entry": entry_id})
-        return sorted(versions, key=lambda v: (v.created_at, v.version_id))
 
     # --- plan actions ----------------------------------------------------------------------
     def add_action(self, family_id: str, text: str, owner: str, due: str,
