@@ -121,8 +121,9 @@ def cmd_user_disable(ctx: CliContext) -> None:
     stranded = ctx.ready_session().accounts.disable(ctx.args.username)
     note = ""
     if stranded:
-        note = ("\nThese accounts had not yet chosen their own passphrase and must be given a new "
-                "initial one (workbook recover): " + ", ".join(stranded))
+        note = ("\nThese accounts had not chosen their own passphrase or been approved yet, so "
+                "they cannot open the rekeyed vault; give them a new initial passphrase "
+                "(workbook recover): " + ", ".join(stranded))
     ctx.out(f"Account {ctx.args.username} disabled; the vault was rekeyed.{note}",
             {"username": ctx.args.username, "disabled": True, "needs_new_initial": stranded})
 
@@ -267,8 +268,8 @@ def cmd_audit_verify(ctx: CliContext) -> None:
         raise InvalidInput(f"audit chain broken at event {report.first_broken}: {report.problem}")
     human = f"Audit chain verified: {report.events} events, every link and signature holds."
     if report.unapproved_signers:
-        human += (f" ({report.unapproved_signers} events are signed by keys no holder has "
-                  "approved yet, such as the administrator's.)")
+        human += (f" ({report.unapproved_signers} events are signed by people whose keys no "
+                  "holder has approved yet.)")
     ctx.out(human, report.to_json())
 
 

@@ -21,7 +21,8 @@ class WorkbookArgumentParser(argparse.ArgumentParser):
             message = ("unrecognised arguments (not shown, in case they hold a secret); "
                        "passphrases are never taken from the command line")
         message = re.sub(r"invalid choice: '.*?' \(", "invalid choice (", message, flags=re.S)
-        self.exit(2, f"workbook: error: {message} (see `workbook {self._sub_name()} --help`)\n")
+        command = " ".join(["workbook", self._sub_name()]).strip()
+        self.exit(2, f"workbook: error: {message} (see `{command} --help`)\n")
 
     def _sub_name(self) -> str:
         parts = self.prog.split()

@@ -151,10 +151,8 @@ def save_assessment(
             family_id=family_id, record_id=entry_id, kind="entry", section=SECTION,
             payload=payload, parents=parents,
         )
-        ids = {"family": family_id, "entry": entry_id}
-        if parents:
-            ids["version"] = version.version_id
-        session.audit(event, ids)
+        session.audit(event, {"family": family_id, "entry": entry_id,
+                              "version": version.version_id})
     session.events.emit(event, family_id=family_id, entry_id=entry_id)
     return version.version_id
 

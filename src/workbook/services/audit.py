@@ -57,9 +57,9 @@ class AuditTrail:
                 problem = self._missing_version(row)
             if problem:
                 return AuditReport(False, len(rows), row.seq, problem, unapproved)
-            if row.signer not in ("vault", "recovery") and not self.s.trust.user_keys.get(
+            if row.signer not in ("vault", "recovery") and self.s.trust.current_key(
                 row.signer
-            ):
+            ) is None:
                 unapproved += 1
             prev = row.hash
         return AuditReport(True, len(rows), None, "", unapproved)
@@ -102,9 +102,13 @@ class AuditTrail:
             certified = self.s.trust.keys_of(row.signer) + [
                 PublicKeys(k) for k in sorted(self.s.trust.withdrawn.get(row.signer, set()))
             ]
-            # Once a person has certified keys, only those count: a key planted in the
-            # user_keys table by someone with the database key is never believed.
-            candidates = certified or [PublicKeys(k) for k in history.get(row.signer, [])]
+            # Once a person has a current certified key, only certified (or withdrawn) keys
+            # count: a key planted in user_keys by someone with the database key is never
+            # believed. Between a reset and re-approval they have none, and their own new key
+            # is accepted (and counted as unapproved).
+            candidates = certified
+            if self.s.trust.current_key(row.signer) is None:
+                candidates = certified + [PublicKeys(k) for k in history.get(row.signer, [])]
         for key in candidates:
             try:
                 key.verify(row.signature, row.hash)

@@ -118,7 +118,10 @@ def reset_account(
                 section_store.delete_grants_of(conn, user.user_id)
                 # The old keys went with the old passphrase: withdraw every key this account
                 # ever registered, so a fresh approval does not look like a planted second key.
-                for keys in accounts.key_history(conn).get(user.user_id, []):
+                registered = set(accounts.key_history(conn).get(user.user_id, []))
+                certified = {c.public_keys for c in accounts.all_certs(conn)
+                             if c.user_id == user.user_id}
+                for keys in sorted(registered | certified):
                     accounts.add_revocation(conn, user.user_id, keys, at, r_pair.sign(
                         signatures.key_revocation(keyfile.vault_id, user.user_id, keys, at)))
                 audit_recovery_use(conn, r_pair, at, "reset passphrase", {"user": user.user_id})

@@ -71,6 +71,7 @@ class Session:
     events: EventBus = field(default_factory=EventBus)
     _closed: bool = False
     _write_depth: int = 0
+    _role: Role | None = None
     _managers: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -79,7 +80,12 @@ class Session:
     # --- identity and rules ----------------------------------------------------------------
     @property
     def role(self) -> Role:
-        return Role(self.user.role)
+        """The role from the signed membership log, never the users table (which anyone signed
+        in can rewrite). No signed role means the least: the administrator's, which reads and
+        writes no case record."""
+        if self._role is None:
+            self._role = self.membership().role_of(self.user_id) or Role.ADMIN
+        return self._role
 
     @property
     def user_id(self) -> str:
@@ -126,9 +132,13 @@ class Session:
         return keypair
 
     def require_account_manager(self) -> None:
+        from workbook.services.membership import may_administer
+
         self.require_keys()
-        if not self.membership().may_manage_accounts(self.user_id):
-            raise NotPermitted("only the administrator or the vault owner manages accounts")
+        if not may_administer(self.conn, self.vault_id, self.trust, self.membership(),
+                              self.user_id):
+            raise NotPermitted("only the vault owner, or an administrator the owner approved, "
+                               "manages accounts")
         self.require_certified()
 
     def now(self) -> str:

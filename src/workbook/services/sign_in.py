@@ -230,9 +230,13 @@ def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust
     text, author, at, signature = str(row[0]), str(row[1]), str(row[2]), bytes(row[3])
     message = signatures.policy(vault_id, text, author, at)
     if author != RECOVERY:
-        from workbook.services.membership import load_membership
+        from workbook.services.membership import load_membership, may_administer
 
-        if load_membership(conn, vault_id, trust).role_of(author) is not Role.ADMIN:
+        # The author's standing when they signed, not now: a later role change must not
+        # turn an honest policy into "tampering" and lock the team out.
+        then = load_membership(conn, vault_id, trust, until=at)
+        if not may_administer(conn, vault_id, trust, then, author) or \
+                then.role_of(author) is not Role.ADMIN:
             raise TamperingDetected("the vault's policy was altered: it was not set by the "
                                     "administrator")
     if trust.verify_by(author, signature, message):
