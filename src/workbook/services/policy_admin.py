@@ -8,6 +8,7 @@ from workbook.domain.policy import PolicyError, parse_policy
 from workbook.domain.roles import Role
 from workbook.services import signatures
 from workbook.services.errors import InvalidInput, NotPermitted
+from workbook.services.membership import may_administer
 from workbook.services.session import Session
 
 
@@ -21,8 +22,14 @@ def current_policy_text(session: Session) -> str:
 
 def set_policy(session: Session, text: str) -> None:
     session.require_keys()
-    if session.membership().role_of(session.user_id) is not Role.ADMIN:
-        raise NotPermitted("only the administrator changes the policy")
+    membership = session.membership()
+    # The same standing sign-in demands of a policy's author: anything less would store a
+    # policy that every sign-in then refuses as tampering.
+    if membership.role_of(session.user_id) is not Role.ADMIN or not may_administer(
+        session.conn, session.vault_id, session.trust, membership, session.user_id
+    ):
+        raise NotPermitted("only the administrator, approved by the vault owner, changes the "
+                           "policy")
     keypair = session.require_certified()
     try:
         policy = parse_policy(text)
