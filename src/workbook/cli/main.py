@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbook.cli.commands import COMMANDS, CliContext
+from workbook.cli.commands import COMMANDS, CliContext, Handler
 from workbook.cli.parser import build_parser
 from workbook.crypto.recovery_key import RecoveryKeyInvalid
 from workbook.domain.policy import PolicyError
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     key = args.command if not getattr(args, "action", None) else f"{args.command} {args.action}"
-    handler = COMMANDS[key]
+    handler = all_commands()[key]
     ctx = CliContext(
         args=args,
         vault=args.vault or os.environ.get("WORKBOOK_VAULT", ""),
@@ -53,6 +53,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         ctx.close()
     return 0
+
+
+def all_commands() -> dict[str, Handler]:
+    from workbook.cli.areas import areas
+
+    merged = dict(COMMANDS)
+    for area in areas():
+        merged.update(area.COMMANDS)
+    return merged
 
 
 def _fail(message: str) -> int:

@@ -171,4 +171,13 @@ def build_parser() -> WorkbookArgumentParser:
     sub(policy, "show", "print the current policy")
     p = sub(policy, "set", "replace the policy (administrator)")
     p.add_argument("file")
+
+    from workbook.cli.areas import Grammar, areas
+
+    grammar = Grammar(top=subs, groups={"user": users, "passphrase": pw, "keys": keys,
+                                        "family": fam, "person": person, "entry": entry,
+                                        "action": action, "audit": audit, "device": device,
+                                        "policy": policy}, sub=sub, group=group)
+    for area in areas():
+        area.add_arguments(grammar)
     return parser
