@@ -71,9 +71,15 @@ def section_title(section: str) -> str:
 
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     """One line of at most `limit` characters, cut at a word where it can be."""
-    flat = " ".join(text.split())
+    # Only the head of a long text can reach the preview: flatten that, not the whole entry.
+    head = text if len(text) <= 4 * limit else text[: 4 * limit]
+    flat = " ".join(head.split())
     if len(flat) <= limit:
-        return flat
+        if head is text:
+            return flat
+        flat = " ".join(text.split())  # mostly white space: the whole text decides
+        if len(flat) <= limit:
+            return flat
     cut = flat[: limit - 1]
     space = cut.rfind(" ")
     if space > limit // 2:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from workbook.crypto.encoding import b64, fields, unb64
@@ -185,7 +186,7 @@ def _verify(row: VersionRow, plaintext: bytes, section: str, trust: Trust) -> Re
         payload_text = envelope["p"]
         signature = unb64(envelope["sig"])
         claimed_section = envelope["s"]
-        parents = tuple(json.loads(row.parents))
+        parents = _parents(row.parents)
         payload = json.loads(payload_text)
     except (ValueError, KeyError, TypeError):
         raise _tampered(row, "its content is malformed") from None
@@ -207,6 +208,15 @@ def _verify(row: VersionRow, plaintext: bytes, section: str, trust: Trust) -> Re
         row.version_id, row.family_id, row.record_id, row.kind, section, parents, row.author,
         row.device, row.created_at, payload, row.sealed,
     )
+
+
+@lru_cache(maxsize=8192)
+def _parents(text: str) -> tuple[str, ...]:
+    """Most versions share a handful of parent lists ("[]" above all): parse each once."""
+    parsed = json.loads(text)
+    if not isinstance(parsed, list) or not all(isinstance(p, str) for p in parsed):
+        raise TypeError("parents are not a list of ids")
+    return tuple(parsed)
 
 
 def _tampered(row: VersionRow, why: str) -> TamperingDetected:

@@ -75,9 +75,15 @@ class Records:
         tags = self.s.keys.tags_for_family(family_id)
         self.s.trust.verified.load_family(self.s.conn, family_id)
         out = []
+        allowed: dict[str, bool] = {}  # the rule per section, asked once per family
         for row in version_store.of_family(self.s.conn, family_id):
             version = open_row(row, self.s.keys, self.s.trust, tags)
-            if version is not None and self.can_read(version.section):
+            if version is None:
+                continue
+            ok = allowed.get(version.section)
+            if ok is None:
+                ok = allowed[version.section] = self.can_read(version.section)
+            if ok:
                 out.append(version)
         return out
 

@@ -239,3 +239,18 @@ def test_opening_is_audited_once_and_refreshes_after_a_change_are_not(driver, qt
         driver.call(lambda s: s.families.add_entry(fid, "case-notes", "A new note", "2026-03-01"))
     driver.settle()
     assert driver.call(opened) == before + 1
+
+
+def test_header_lists_the_newest_safety_flags_and_counts_the_rest(qtbot) -> None:
+    from workbook.ui.family.header import SAFETY_SHOWN, FamilyHeader
+
+    header = FamilyHeader()
+    qtbot.addWidget(header)
+    flags = [{"text": f"Flag number {i}", "date": f"2026-01-{10 + i:02d}", "author": "sw1"}
+             for i in range(SAFETY_SHOWN + 3)]
+    header.show_family({"name": "A family"}, flags, 0)
+    body = header.safety.body.text()
+    assert "8 flags" in header.safety.title.text()
+    assert all(f"Flag number {i}" in body for i in range(SAFETY_SHOWN))
+    assert f"Flag number {SAFETY_SHOWN}" not in body
+    assert "and 3 older: see Home-visit safety" in body

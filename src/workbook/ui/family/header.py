@@ -14,6 +14,9 @@ from workbook.ui.family.common import Band, accessible, fmt_date
 SAFETY_PREVIEW = 220
 
 
+SAFETY_SHOWN = 5  # flags listed in the header, newest first
+
+
 class FamilyHeader(QWidget):
     """Name, reference, case owner, status, the safety band and the conflict banner."""
 
@@ -67,10 +70,14 @@ class FamilyHeader(QWidget):
         parts.append(f"Status: {str(family.get('status', 'open')).capitalize()}")
         self.details.setText("   ·   ".join(parts))
         if safety:
+            # The newest few, so the header stays readable (and cheap to lay out); the
+            # Home-visit safety page lists every flag.
             lines = [f"• {preview(str(e.get('text', '')), SAFETY_PREVIEW)}  "
                      f"({fmt_date(str(e.get('date', '')))}, {e.get('author', '')})"
-                     for e in safety]
+                     for e in safety[:SAFETY_SHOWN]]
             count = len(safety)
+            if count > SAFETY_SHOWN:
+                lines.append(f"… and {count - SAFETY_SHOWN} older: see Home-visit safety")
             self.safety.show_text(
                 f"⚠  Home-visit safety: {count} flag{'s' if count != 1 else ''} - read before "
                 "visiting", "\n".join(lines))
