@@ -60,6 +60,9 @@ class Operations(QObject):
     busy_changed = Signal(bool)
     signed_in = Signal(object)   # the Session (only for reading identity on the GUI side)
     locked = Signal()
+    # Emitted on the GUI thread just before the lock is queued: a view with unsaved work
+    # (a draft typed less than a second ago) queues its save now, so it runs before the lock.
+    lock_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +110,8 @@ class Operations(QObject):
         return self._submit(do, done, on_error)
 
     def lock(self, on_done: Callback | None = None) -> int:
+        self.lock_requested.emit()
+
         def do(worker: _Worker) -> None:
             if worker.session is not None:
                 worker.session.lock()
@@ -155,6 +160,7 @@ class Operations(QObject):
     def shutdown(self) -> None:
         """Lock and stop the worker; called when the application quits. Blocks (briefly) until
         the session is locked, so no key outlives the window."""
+        self.lock_requested.emit()
         finished = threading.Event()
 
         def lock_now(worker: _Worker) -> None:

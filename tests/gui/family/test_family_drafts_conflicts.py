@@ -52,6 +52,21 @@ def test_a_draft_survives_lock_and_is_restored_for_its_author_only(driver, qtbot
     assert any(r.preview == DRAFT for r in view.snapshot.rows)
 
 
+def test_words_typed_just_before_a_lock_are_in_the_draft(driver, qtbot) -> None:
+    """The draft timer waits a second after typing stops; locking inside that second still
+    saves what was typed (the save is queued ahead of the lock)."""
+    driver.sign_in("sw1")
+    driver.open()
+    _type_draft(driver, qtbot)
+    view = driver.view
+    qtbot.keyClicks(view.editor.text, " and the last words")
+    assert view.editor.pending
+    driver.lock()
+    driver.sign_in("sw1")
+    driver.open()
+    assert view.editor.text.toPlainText() == DRAFT + " and the last words"
+
+
 def test_a_draft_is_stored_encrypted(driver, qtbot, fv: FamilyVault) -> None:
     driver.sign_in("sw1")
     driver.open()

@@ -95,6 +95,7 @@ class FamilyWorkbookView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
+        ops.lock_requested.connect(self._save_pending_draft)
         self.bridge = bridge
         self._family_id: str | None = None
         self._snapshot: FamilySnapshot | None = None
@@ -202,6 +203,10 @@ class FamilyWorkbookView(QWidget):
             self.clear()
         self._family_id = family_id
         self._load(initial=True)
+
+    def _save_pending_draft(self) -> None:
+        if self._family_id is not None and self.editor.pending:
+            self.editor.save_draft_now()
 
     def clear(self) -> None:
         """Forget the family: every model row, text, undo stack, dialog and cached content."""
