@@ -228,7 +228,7 @@ ENTRIES = 50
 CHEAP_KDF = KdfParams(8 * 1024, 1, 1)
 CHUNK = 250  # families per transaction and writer
 SEED = 20260101
-FIXTURE_FORMAT = "3"  # bump when the builder below changes what it writes
+FIXTURE_FORMAT = "4"  # bump when the builder below changes what it writes
 
 OWNER = ("tm", "Tess Manager", "team-manager", "correct horse battery staple")
 INITIAL = "initial pass phrase one"
@@ -269,6 +269,8 @@ WORDS = (
 ).split()
 SURNAMES = ("Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Wright Khan Evans "
             "Thomas Roberts Walker Wood Thompson White Hughes Green Hall Clarke Jackson").split()
+PERSONS_PER_FAMILY = ("parent", "parent", "child", "child", "child", "grandparent",
+                      "grandparent", "aunt", "uncle", "family friend")
 FIRST = ("Amelia Olivia Isla Ava Noah Oliver George Leo Arthur Muhammad Freya Lily Jack Harry "
          "Aisha Zoe Mia Ruby Theo Oscar Archie Grace Alfie Evie").split()
 
@@ -403,7 +405,8 @@ def _day(rng: random.Random, first_year: int = 2023, years: int = 3) -> str:
 def _family_records(
     rng: random.Random, number: int, users: dict[str, str]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(writer, records.write kwargs) for one family: the family, two persons, 50 records."""
+    """(writer, records.write kwargs) for one family: the family, ten persons (so 2,000
+    families hold the 20,000 persons of issue 3's targets), 50 records."""
     from workbook.domain.ids import new_id
 
     family_id = new_id()
@@ -412,12 +415,12 @@ def _family_records(
     yield "tm", {**base, "record_id": family_id, "kind": "family", "section": "household",
                  "payload": {"name": f"{surname} family", "reference": f"BN-{number:05d}",
                              "status": "open", "case_owner": users["tm"]}}
-    for relationship in ("parent", "child"):
+    for relationship in PERSONS_PER_FAMILY:
+        born = {"parent": (1975, 20), "child": (2008, 15), "grandparent": (1945, 20)}.get(
+            relationship, (1960, 30))
         yield "tm", {**base, "record_id": new_id(), "kind": "person", "section": "household",
                      "payload": {"name": f"{rng.choice(FIRST)} {surname}",
-                                 "dob": _day(rng, *((1975, 20) if relationship == "parent"
-                                                    else (2008, 15))),
-                                 "relationship": relationship}}
+                                 "dob": _day(rng, *born), "relationship": relationship}}
     records = [(s, w) for s, n, w in LAYOUT for _ in range(n)]
     rng.shuffle(records)
     for section, writer in records:

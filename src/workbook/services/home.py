@@ -206,7 +206,7 @@ def activity(session: Session, families: list[HomeFamily],
     several: dict[str, tuple[str, set[str], set[str]]] = {}
     tags: dict[str, dict[bytes, tuple[str, int]]] = {}
     for kind in KINDS:
-        for row in version_store.of_kind(session.conn, kind):
+        for row in version_store.headers_of_kind(session.conn, kind):
             if row.family_id not in known or row.sealed or row.section_tag is None:
                 continue
             family_tags = tags.get(row.family_id)
@@ -256,6 +256,7 @@ def _heads(session: Session, kind: str, section: str) -> dict[str, RecordVersion
     """The newest head of every record of `kind` in `section`, decrypted and verified."""
     opened: dict[str, list[RecordVersion]] = {}
     tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+    session.trust.verified.load_kind(session.conn, kind)  # signatures checked at an earlier sign-in
     for row in version_store.of_kind(session.conn, kind):
         family_tags = tags.get(row.family_id)
         if family_tags is None:

@@ -228,6 +228,8 @@ class IndexBuilder:
         if not may_search(session):
             self.done = True
             return
+        for kind in ("family", "person"):
+            session.trust.verified.load_kind(session.conn, kind)
         self._rows = list(version_store.of_kind(session.conn, "family"))
         self._rows += list(version_store.of_kind(session.conn, "person"))
 

@@ -101,7 +101,9 @@ def _m001_initial(conn: Connection) -> None:
             signature   BLOB NOT NULL
         );
 
-        -- Every record version, clustered by family so one family is one contiguous read.
+        -- Every record version, clustered by family so one family is one contiguous read,
+        -- and by kind within it, so home's "every family's plan actions" and the search
+        -- index's "every person" read one page per family rather than one per version.
         CREATE TABLE versions (
             family_id   TEXT NOT NULL,
             version_id  TEXT NOT NULL,
@@ -115,11 +117,14 @@ def _m001_initial(conn: Connection) -> None:
             created_at  TEXT NOT NULL,
             sealed      INTEGER NOT NULL,
             body        BLOB NOT NULL,
-            PRIMARY KEY (family_id, version_id)
+            PRIMARY KEY (family_id, kind, version_id)
         ) WITHOUT ROWID;
         CREATE INDEX versions_by_record ON versions (record_id);
         CREATE INDEX versions_by_version ON versions (version_id);
-        CREATE INDEX versions_by_kind ON versions (kind, family_id);
+        -- Covers what home's activity list reads of every version (no bodies), so it scans a
+        -- small index instead of every page of the vault.
+        CREATE INDEX versions_by_kind ON versions (
+            kind, family_id, record_id, created_at, sealed, section_tag, parents);
 
         CREATE TABLE audit (
             seq         INTEGER PRIMARY KEY,

@@ -74,6 +74,31 @@ def of_kind(conn: Connection, kind: str) -> Iterable[VersionRow]:
         yield _row(r)
 
 
+@dataclass(frozen=True)
+class VersionHeader:
+    """What can be known of a version without its body: enough to see what changed and
+    where two heads stand, never what was written."""
+
+    family_id: str
+    record_id: str
+    version_id: str
+    created_at: str
+    sealed: bool
+    section_tag: bytes | None
+    parents: str
+
+
+def headers_of_kind(conn: Connection, kind: str) -> Iterable[VersionHeader]:
+    """Read from the covering index alone: no body, so no page of the table is touched."""
+    for r in conn.execute(
+        "SELECT family_id, record_id, version_id, created_at, sealed, section_tag, parents "
+        "FROM versions INDEXED BY versions_by_kind WHERE kind = ?", (kind,)
+    ):
+        tag = r[5]
+        yield VersionHeader(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]),
+                            None if tag is None else bytes(tag), str(r[6]))
+
+
 def family_of_record(conn: Connection, record_id: str) -> str | None:
     r = conn.execute(
         "SELECT family_id FROM versions WHERE record_id = ? LIMIT 1", (record_id,)
