@@ -83,6 +83,11 @@ class PrintedDocument:
         return f"{self.kind}-{date.today().isoformat()}.pdf"
 
 
+def page_count(pdf: bytes) -> int:
+    """Pages in a PDF that reportlab wrote (one "/Type /Page" object per page)."""
+    return len(re.findall(rb"/Type /Page(?!s)", pdf))
+
+
 def parse_kind(kind: str) -> str:
     value = kind.strip().lower()
     if value not in KINDS:
