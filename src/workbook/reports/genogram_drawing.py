@@ -45,6 +45,7 @@ def genogram_drawing(persons: Sequence[GenogramPerson], width: float, today: dat
     group.scale(scale, scale)
     drawing = Drawing(natural_w * scale, natural_h * scale)
     drawing.add(group)
+    drawing.hAlign = "CENTER"
     return drawing
 
 

@@ -174,14 +174,16 @@ class Printing:
         keep = {p: p not in left_out for p in case_summary.PARTS}
         persons = self._persons(view)
         used: set[str] = {_HOUSEHOLD}
-        assessment_entries = self._entries(view, [_REFERRAL]) if keep["assessment"] else None
+        assessment_entries = (tuple(self._entries(view, [_REFERRAL])) if keep["assessment"]
+                              else None)
         risk: AssessmentContent | None = None
         risk_entries = None
         if keep["risk"]:
-            risk_entries = self._entries(view, [_RISK])
+            risk_entries = tuple(self._entries(view, [_RISK]))
             risk = self._risk(view)
-        actions = self._actions(view, now.date()) if keep["plan"] else None
-        chronology = self._entries(view, list(view["sections"])) if keep["chronology"] else None
+        actions = tuple(self._actions(view, now.date())) if keep["plan"] else None
+        chronology = (tuple(self._entries(view, list(view["sections"])))
+                      if keep["chronology"] else None)
         used |= {_REFERRAL} if assessment_entries else set()
         used |= {_RISK} if risk_entries else set()
         used |= {_PLAN} if actions else set()
