@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from workbook.reports.content import ActionLine, EntryLine, FamilyHeading, PersonLine
 from workbook.reports.house_style import FONT_BOLD, escape, frame_width, styles
+from workbook.reports.scripts import para
 
 __all__ = [
     "actions_table",
@@ -44,26 +45,26 @@ def paragraphs(text: str, style: ParagraphStyle | None = None) -> list[Flowable]
     """Text as typed: each line break kept, every character escaped (a "<" in a note is text)."""
     style = style or styles().body
     lines = text.splitlines() or [""]
-    return [Paragraph(escape(line) if line.strip() else "&nbsp;", style) for line in lines]
+    return [para(escape(line) if line.strip() else "&nbsp;", style) for line in lines]
 
 
-def note(text: str) -> Paragraph:
-    return Paragraph(escape(text), styles().small)
+def note(text: str) -> Flowable:
+    return para(escape(text), styles().small)
 
 
-def section_heading(text: str) -> Paragraph:
-    return Paragraph(escape(text), styles().heading)
+def section_heading(text: str) -> Flowable:
+    return para(escape(text), styles().heading)
 
 
 def family_heading(title: str, family: FamilyHeading) -> list[Flowable]:
     house = styles()
     ref = f" ({escape(family.reference)})" if family.reference else ""
     out: list[Flowable] = [
-        Paragraph(escape(title), house.title),
-        Paragraph(f"<b>{escape(family.name)}</b>{ref}", house.body),
+        para(escape(title), house.title),
+        para(f"<b>{escape(family.name)}</b>{ref}", house.body),
     ]
     if family.case_owner:
-        out.append(Paragraph(f"Case owner: {escape(family.case_owner)}", house.body))
+        out.append(para(f"Case owner: {escape(family.case_owner)}", house.body))
     return out
 
 
@@ -92,12 +93,12 @@ def household_table(people: Sequence[PersonLine], *, with_address: bool = False)
     if with_address:
         titles.append("Address")
         widths = [0.26, 0.15, 0.07, 0.2, 0.32]
-    rows: list[list[Flowable | str]] = [[Paragraph(t, head) for t in titles]]
+    rows: list[list[Flowable | str]] = [[para(t, head) for t in titles]]
     for p in people:
-        row: list[Flowable | str] = [Paragraph(escape(v), cell) for v in
+        row: list[Flowable | str] = [para(escape(v), cell) for v in
                                      (p.name, p.dob, p.age, p.relationship)]
         if with_address:
-            row.append(Paragraph(escape(p.address), cell))
+            row.append(para(escape(p.address), cell))
         rows.append(row)
     return _table(rows, [w * width for w in widths])
 
@@ -108,13 +109,13 @@ def actions_table(actions: Sequence[ActionLine]) -> Flowable:
         return note("No current plan actions.")
     width = frame_width()
     rows: list[list[Flowable | str]] = [
-        [Paragraph(t, head) for t in ("Action", "Owner", "Due", "Status")]
+        [para(t, head) for t in ("Action", "Owner", "Due", "Status")]
     ]
     for a in actions:
         status = a.status + (" (overdue)" if a.overdue else "")
         owner = a.owner + (" (you)" if a.mine else "")
-        rows.append([Paragraph(escape(a.text), cell), Paragraph(escape(owner), cell),
-                     Paragraph(escape(a.due), cell), Paragraph(escape(status), cell)])
+        rows.append([para(escape(a.text), cell), para(escape(owner), cell),
+                     para(escape(a.due), cell), para(escape(status), cell)])
     return _table(rows, [width * w for w in (0.47, 0.22, 0.14, 0.17)])
 
 
@@ -123,11 +124,11 @@ def safety_box(flags: Sequence[EntryLine]) -> Flowable:
     cell, head = _cell_styles()
     big = ParagraphStyle("wb-flag", parent=cell, fontSize=10.5, leading=13.5)
     if not flags:
-        rows: list[list[Flowable | str]] = [[Paragraph("No home-visit safety flags recorded. "
+        rows: list[list[Flowable | str]] = [[para("No home-visit safety flags recorded. "
                                                       "Check with the case owner before going.",
                                                       big)]]
     else:
-        rows = [[Paragraph(f"<b>{escape(f.date)}</b> {escape(f.text)}", big)] for f in flags]
+        rows = [[para(f"<b>{escape(f.date)}</b> {escape(f.text)}", big)] for f in flags]
     table = Table(rows, colWidths=[frame_width()], hAlign="LEFT")
     table.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1.6, _FLAG_EDGE),
@@ -161,7 +162,7 @@ def entry_blocks(entries: Sequence[EntryLine], *, show_section: bool = True) -> 
         body = paragraphs(e.text, text_style)
         # The heading line is kept with the first line of its text, never left alone at the
         # foot of a page; the rest of a long note may run on.
-        out.append(KeepTogether([Paragraph(" \u00b7 ".join(bits), meta), body[0]]))
+        out.append(KeepTogether([para(" \u00b7 ".join(bits), meta), body[0]]))
         out.extend(body[1:])
     if not entries:
         out.append(note("Nothing recorded that you may read."))

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from workbook.reports import blocks
 from workbook.reports.content import AssessmentContent, CaseSummaryContent
@@ -18,11 +18,11 @@ from workbook.reports.genogram_drawing import genogram_drawing
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
-    build_document,
     escape,
     frame_width,
     styles,
 )
+from workbook.reports.scripts import build_shaped, para
 
 __all__ = ["PARTS", "TITLE", "render_case_summary"]
 
@@ -39,8 +39,13 @@ PARTS: dict[str, str] = {
 
 
 def render_case_summary(content: CaseSummaryContent, *, printed_by: str,
-                        printed_at: datetime) -> bytes:
+        printed_at: datetime) -> bytes:
     """Lay out the summary in memory and return the PDF bytes."""
+    marking = PrintMarking(printed_by=printed_by, printed_at=printed_at)
+    return build_shaped(lambda: _story(content, printed_at), title=TITLE, marking=marking)
+
+
+def _story(content: CaseSummaryContent, printed_at: datetime) -> list[Flowable]:
     story: list[Flowable] = blocks.family_heading(TITLE, content.family)
     if content.household is not None:
         story.append(blocks.section_heading("Household"))
@@ -66,8 +71,7 @@ def render_case_summary(content: CaseSummaryContent, *, printed_by: str,
     if content.chronology is not None:
         story.append(blocks.section_heading("Chronology"))
         story += blocks.entry_blocks(content.chronology)
-    marking = PrintMarking(printed_by=printed_by, printed_at=printed_at)
-    return build_document(story, title=TITLE, marking=marking)
+    return story
 
 
 def _risk(risk: AssessmentContent) -> list[Flowable]:
@@ -76,10 +80,10 @@ def _risk(risk: AssessmentContent) -> list[Flowable]:
                           spaceAfter=0)
     head = ParagraphStyle("wb-risk-head", parent=cell, fontName=FONT_BOLD)
     rows: list[list[Flowable | str]] = [
-        [Paragraph(t, head) for t in ("Domain", "Factor", "Rating", "Why")]
+        [para(t, head) for t in ("Domain", "Factor", "Rating", "Why")]
     ]
     for f in risk.factors:
-        rows.append([Paragraph(escape(v), cell) for v in
+        rows.append([para(escape(v), cell) for v in
                      (f.domain, f.factor, f.rating or "not rated", f.rationale)])
     width = frame_width()
     table = Table(rows, colWidths=[width * w for w in (0.16, 0.27, 0.12, 0.45)], repeatRows=1,
@@ -90,9 +94,9 @@ def _risk(risk: AssessmentContent) -> list[Flowable]:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     return [
-        Paragraph(f"Assessed {escape(risk.date)} by {escape(risk.author)}", house.small),
+        para(f"Assessed {escape(risk.date)} by {escape(risk.author)}", house.small),
         table,
         Spacer(1, 2 * mm),
-        KeepTogether([Paragraph("<b>Formulation</b>", house.body),
+        KeepTogether([para("<b>Formulation</b>", house.body),
                       *blocks.paragraphs(risk.formulation)]),
     ]

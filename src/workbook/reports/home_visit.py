@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from workbook.reports import blocks
 from workbook.reports.content import HomeVisitContent
-from workbook.reports.house_style import PrintMarking, build_document, escape, styles
+from workbook.reports.house_style import PrintMarking, escape, styles
+from workbook.reports.scripts import build_shaped, para
 
 __all__ = ["HANDLING", "PARTS", "TITLE", "render_home_visit"]
 
@@ -34,14 +35,19 @@ PARTS: dict[str, str] = {
 
 
 def render_home_visit(content: HomeVisitContent, *, printed_by: str,
-                      printed_at: datetime) -> bytes:
+        printed_at: datetime) -> bytes:
     """Lay out the summary in memory and return the PDF bytes."""
+    marking = PrintMarking(printed_by=printed_by, printed_at=printed_at, handling=HANDLING)
+    return build_shaped(lambda: _story(content), title=TITLE, marking=marking)
+
+
+def _story(content: HomeVisitContent) -> list[Flowable]:
     house = styles()
     story: list[Flowable] = blocks.family_heading(TITLE, content.family)
     if content.show_address:
         story.append(blocks.section_heading("Address"))
         if content.family.addresses:
-            story += [Paragraph(f"<b>{escape(a)}</b>", house.body)
+            story += [para(f"<b>{escape(a)}</b>", house.body)
                       for a in content.family.addresses]
         else:
             story.append(blocks.note("No address is recorded for this household."))
@@ -60,7 +66,7 @@ def render_home_visit(content: HomeVisitContent, *, printed_by: str,
     if content.contacts is not None:
         story.append(blocks.section_heading("Key contacts"))
         if content.contacts:
-            story += [Paragraph(f"<b>{escape(role)}:</b> {escape(who)}", house.body)
+            story += [para(f"<b>{escape(role)}:</b> {escape(who)}", house.body)
                       for role, who in content.contacts]
         else:
             story.append(blocks.note("No key contacts are recorded."))
@@ -68,5 +74,4 @@ def render_home_visit(content: HomeVisitContent, *, printed_by: str,
     story.append(blocks.note(
         "Only what the person who printed this may read in Workbook is shown. Take only what "
         "the visit needs; keep it with you; destroy it securely (shred it) after use."))
-    marking = PrintMarking(printed_by=printed_by, printed_at=printed_at, handling=HANDLING)
-    return build_document(story, title=TITLE, marking=marking)
+    return story

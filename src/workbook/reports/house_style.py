@@ -35,6 +35,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 __all__ = [
     "APP_NAME",
+    "FONT_ARABIC",
     "FONT_BOLD",
     "FONT_MONO",
     "FONT_SANS",
@@ -54,11 +55,16 @@ APP_NAME = "Workbook"
 FONT_SANS = "WB-Sans"
 FONT_BOLD = "WB-Sans-Bold"
 FONT_MONO = "WB-Mono"
+FONT_ARABIC = "WB-Arabic"
+FONT_ARABIC_BOLD = "WB-Arabic-Bold"
 
 _FONT_FILES = {
     FONT_SANS: "DejaVuSans.ttf",
     FONT_BOLD: "DejaVuSans-Bold.ttf",
     FONT_MONO: "DejaVuSansMono.ttf",
+    # Arabic script in full (Urdu, Persian and Kurdish letters too), for reports/scripts.py.
+    FONT_ARABIC: "NotoSansArabic-Regular.ttf",
+    FONT_ARABIC_BOLD: "NotoSansArabic-Bold.ttf",
 }
 
 # Page geometry. The margins leave room for the furniture drawn outside the frame: the marking
@@ -103,6 +109,10 @@ def register_fonts() -> None:
         # So that <b> inside a paragraph picks the bold face rather than a base font.
         pdfmetrics.registerFontFamily(
             FONT_SANS, normal=FONT_SANS, bold=FONT_BOLD, italic=FONT_SANS, boldItalic=FONT_BOLD
+        )
+        pdfmetrics.registerFontFamily(
+            FONT_ARABIC, normal=FONT_ARABIC, bold=FONT_ARABIC_BOLD, italic=FONT_ARABIC,
+            boldItalic=FONT_ARABIC_BOLD,
         )
         _registered = True
 

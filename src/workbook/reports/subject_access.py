@@ -10,18 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from workbook.reports import blocks
 from workbook.reports.content import SubjectAccessContent
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
-    build_document,
     escape,
     frame_width,
     styles,
 )
+from workbook.reports.scripts import build_shaped, para
 
 __all__ = ["TITLE", "render_subject_access"]
 
@@ -29,13 +29,18 @@ TITLE = "Subject access export"
 
 
 def render_subject_access(content: SubjectAccessContent, *, printed_by: str,
-                          printed_at: datetime) -> bytes:
+        printed_at: datetime) -> bytes:
     """Lay out the export in memory and return the PDF bytes."""
+    marking = PrintMarking(printed_by=printed_by, printed_at=printed_at)
+    return build_shaped(lambda: _story(content), title=TITLE, marking=marking)
+
+
+def _story(content: SubjectAccessContent) -> list[Flowable]:
     house = styles()
     story: list[Flowable] = [
-        Paragraph(TITLE, house.title),
-        Paragraph(f"Information held about <b>{escape(content.subject.name)}</b>", house.body),
-        Paragraph(f"Held in the workbook of {escape(content.family.name)}"
+        para(TITLE, house.title),
+        para(f"Information held about <b>{escape(content.subject.name)}</b>", house.body),
+        para(f"Held in the workbook of {escape(content.family.name)}"
                   + (f" ({escape(content.family.reference)})" if content.family.reference
                      else ""), house.body),
         blocks.note(
@@ -54,15 +59,14 @@ def render_subject_access(content: SubjectAccessContent, *, printed_by: str,
     story.append(blocks.actions_table(content.actions))
     story.append(blocks.section_heading("Records"))
     story += blocks.entry_blocks(content.entries)
-    marking = PrintMarking(printed_by=printed_by, printed_at=printed_at)
-    return build_document(story, title=TITLE, marking=marking)
+    return story
 
 
 def _details(details: tuple[tuple[str, str], ...]) -> Table:
     house = styles()
     label = ParagraphStyle("wb-sar-label", parent=house.body, fontName=FONT_BOLD)
     width = frame_width()
-    table = Table([[Paragraph(escape(k), label), Paragraph(escape(v), house.body)]
+    table = Table([[para(escape(k), label), para(escape(v), house.body)]
                    for k, v in details] or [["", ""]],
                   colWidths=[width * 0.3, width * 0.7], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
