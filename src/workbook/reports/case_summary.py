@@ -53,7 +53,7 @@ def _story(content: CaseSummaryContent, printed_at: datetime) -> list[Flowable]:
     if content.genogram is not None:
         story.append(blocks.section_heading("Genogram"))
         if content.genogram:
-            story.append(genogram_drawing(content.genogram, frame_width(), printed_at.date()))
+            story += genogram_drawing(content.genogram, frame_width(), printed_at.date())
         else:
             story.append(blocks.note("No one is recorded in this household."))
     if content.assessment_entries is not None:

@@ -13,10 +13,12 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, Rec
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable
 
 from workbook.domain.genogram import GenogramLayout, GenogramPerson, layout
 from workbook.reports.ages import age_on
-from workbook.reports.house_style import FONT_BOLD, FONT_SANS, register_fonts
+from workbook.reports.house_style import FONT_BOLD, FONT_SANS, escape, register_fonts, styles
+from workbook.reports.scripts import needs_shaping, para
 
 __all__ = ["genogram_drawing"]
 
@@ -30,23 +32,40 @@ _LINE = colors.HexColor("#3A4A5C")
 _INDEX_FILL = colors.HexColor("#E8F1FB")
 
 
-def genogram_drawing(persons: Sequence[GenogramPerson], width: float, today: date) -> Drawing:
+def genogram_drawing(persons: Sequence[GenogramPerson], width: float,
+                     today: date) -> list[Flowable]:
     """A drawing at most `width` wide; a household too wide for the page is scaled down (never
-    below a size where names stay legible, after which names are shortened)."""
+    below a size where names stay legible, after which names are shortened).
+
+    Drawing strings are not shaped, so a label in a script that needs shaping (Arabic, Urdu,
+    Hebrew) would print with unjoined letters in the wrong order: such a label becomes a
+    number, and a key under the drawing gives the name as a shaped paragraph."""
     register_fonts()
     result = layout(persons)
     ages = {p.person_id: age_on(p.dob, today) for p in persons}
+    keyed: dict[str, str] = {}
+    for node in sorted(result.nodes.values(), key=lambda n: (n.generation, n.x)):
+        person = node.person
+        if needs_shaping(person.name) or needs_shaping(person.relationship):
+            keyed[person.person_id] = f"({len(keyed) + 1})"
     natural_w = max(result.width, 1) * _SLOT
     natural_h = max(result.generations, 1) * _ROW
     scale = min(1.0, width / natural_w)
     scale = max(scale, _MIN_SCALE)
     group = Group()
-    _draw(group, result, natural_h, ages)
+    _draw(group, result, natural_h, ages, keyed)
     group.scale(scale, scale)
     drawing = Drawing(natural_w * scale, natural_h * scale)
     drawing.add(group)
     drawing.hAlign = "CENTER"
-    return drawing
+    out: list[Flowable] = [drawing]
+    small = styles().small
+    for pid, mark in keyed.items():
+        person = result.nodes[pid].person
+        text = escape(person.name) + (f" \u00b7 {escape(person.relationship)}"
+                                      if person.relationship else "")
+        out.append(para(f"{mark} {text}", small))
+    return out
 
 
 def _centre(result: GenogramLayout, pid: str, height: float) -> tuple[float, float]:
@@ -54,7 +73,8 @@ def _centre(result: GenogramLayout, pid: str, height: float) -> tuple[float, flo
     return (node.x + 0.5) * _SLOT, height - (node.generation * _ROW + _SIZE)
 
 
-def _draw(d: Group, result: GenogramLayout, height: float, ages: dict[str, str]) -> None:
+def _draw(d: Group, result: GenogramLayout, height: float, ages: dict[str, str],
+          keyed: dict[str, str]) -> None:
     line_y: dict[frozenset[str], float] = {}
     for part in result.partnerships:
         (ax, ay), (bx, by) = _centre(result, part.left, height), _centre(result, part.right,
@@ -92,10 +112,11 @@ def _draw(d: Group, result: GenogramLayout, height: float, ages: dict[str, str])
             d.add(Line(x, bar_y, x, y + _SIZE / 2, strokeColor=_LINE))
     for pid, node in result.nodes.items():
         x, y = _centre(result, pid, height)
-        _symbol(d, node.person, x, y, ages.get(pid, ""))
+        _symbol(d, node.person, x, y, ages.get(pid, ""), keyed.get(pid, ""))
 
 
-def _symbol(d: Group, person: GenogramPerson, x: float, y: float, age: str) -> None:
+def _symbol(d: Group, person: GenogramPerson, x: float, y: float, age: str,
+            key: str) -> None:
     sizes = [_SIZE + 2 * mm, _SIZE] if person.index else [_SIZE]
     for size in sizes:
         fill = _INDEX_FILL if person.index else colors.white
@@ -111,7 +132,8 @@ def _symbol(d: Group, person: GenogramPerson, x: float, y: float, age: str) -> N
     if age:
         d.add(String(x, y - 3, age, fontName=FONT_BOLD, fontSize=8, textAnchor="middle"))
     label_y = y - _SIZE / 2 - _DROP - 3.2 * mm
-    for n, line in enumerate((person.name, person.relationship)):
+    lines = (key, "") if key else (person.name, person.relationship)
+    for n, line in enumerate(lines):
         if line:
             text = _fit(line, _SLOT - 2 * mm)
             d.add(String(x, label_y - n * (_LABEL + 1.5), text, fontName=FONT_SANS,

@@ -24,7 +24,7 @@ from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -261,6 +261,16 @@ class _MarkedCanvas(Canvas):
 
     def _draw_fitted(self, text: str, font: str, x: float, y: float, usable: float) -> None:
         """Draw a centred footer line, shrinking it rather than letting it run off the paper."""
+        from workbook.reports.scripts import needs_shaping, para
+
+        if needs_shaping(text):
+            # A name in Arabic or Hebrew script: a shaped paragraph, centred on the same line.
+            style = ParagraphStyle("wb-footer", fontName=font, fontSize=_FOOTER_SIZE,
+                                   leading=_FOOTER_SIZE * 1.2, alignment=TA_CENTER)
+            line = para(escape(text), style)
+            _w, h = line.wrap(usable, _FOOTER_SIZE * 4)
+            line.drawOn(self, x - usable / 2, y - h + _FOOTER_SIZE)
+            return
         size = _FOOTER_SIZE
         while size > _MIN_FOOTER_SIZE and pdfmetrics.stringWidth(text, font, size) > usable:
             size -= 0.25
