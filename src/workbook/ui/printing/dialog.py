@@ -102,6 +102,9 @@ class PrintOptionsDialog(QDialog):
     def _update(self) -> None:
         kind = str(self.kind.currentData())
         ok, hint = True, "Only what you may read is printed; the print is recorded in the audit."
+        if kind == SUBJECT_ACCESS:
+            hint = ("Everything held about this person in the sections you may read; the "
+                    "export is recorded in the audit as a subject access export.")
         if kind == SUBJECT_ACCESS and self.person.count() == 0:
             ok, hint = False, "No one in this household that you may read."
         elif kind != SUBJECT_ACCESS and not any(b.isChecked() for b in self.part_boxes.values()):
