@@ -64,7 +64,12 @@ def _save(ctx: CliContext, printing: Printing, document: PrintedDocument, out: P
     except OSError as exc:
         raise InvalidInput(f"cannot write {ctx.args.out}: {exc.strerror or 'write failed'}; "
                            "nothing was saved") from None
-    printing.record(document, "save_pdf")
+    try:
+        printing.record(document, "save_pdf")
+    except BaseException:
+        # An unaudited copy must not be left behind as if the save had worked.
+        out.unlink(missing_ok=True)
+        raise
     pages = page_count(document.pdf)
     ctx.out(f"{document.title} ({pages} page{'s' if pages != 1 else ''}) saved to "
             f"{ctx.args.out}. It is OFFICIAL-SENSITIVE: keep it safe and delete it when done.",
