@@ -175,3 +175,26 @@ def test_clearing_the_view_closes_the_options(qtbot: Any, view: FamilyWorkbookVi
     assert not dialog.isVisible()
     assert dialog.person.count() == 0
     assert not view.print_button.isEnabled()
+
+
+def test_a_lock_while_the_preview_is_open_closes_it_unaudited(
+        qtbot: Any, view: FamilyWorkbookView, fv: FamilyVault,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[PrintPreviewDialog] = []
+
+    def preview_then_lock(parent: Any, pdf: bytes, title: str, **hooks: Any) -> int:
+        dialog = PrintPreviewDialog(pdf, title, on_printed=hooks.get("on_printed"),
+                                    on_saved=hooks.get("on_saved"), parent=parent)
+        dialog.show()
+        seen.append(dialog)
+        qtbot.wait(20)            # the flow hands the preview to the view to track
+        view.clear()              # what locking or switching user does
+        assert not dialog.isVisible()
+        return 0
+
+    monkeypatch.setattr(flow, "show_print_preview", preview_then_lock)
+    dialog = _options(qtbot, view)
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(seen), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not view.findChildren(PrintPreviewDialog), timeout=TIMEOUT)
+    assert _audit(fv, "print") == [] and _audit(fv, "save_pdf") == []
