@@ -24,7 +24,7 @@ from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -35,6 +35,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 __all__ = [
     "APP_NAME",
+    "FONT_ARABIC",
     "FONT_BOLD",
     "FONT_MONO",
     "FONT_SANS",
@@ -54,11 +55,16 @@ APP_NAME = "Workbook"
 FONT_SANS = "WB-Sans"
 FONT_BOLD = "WB-Sans-Bold"
 FONT_MONO = "WB-Mono"
+FONT_ARABIC = "WB-Arabic"
+FONT_ARABIC_BOLD = "WB-Arabic-Bold"
 
 _FONT_FILES = {
     FONT_SANS: "DejaVuSans.ttf",
     FONT_BOLD: "DejaVuSans-Bold.ttf",
     FONT_MONO: "DejaVuSansMono.ttf",
+    # Arabic script in full (Urdu, Persian and Kurdish letters too), for reports/scripts.py.
+    FONT_ARABIC: "NotoSansArabic-Regular.ttf",
+    FONT_ARABIC_BOLD: "NotoSansArabic-Bold.ttf",
 }
 
 # Page geometry. The margins leave room for the furniture drawn outside the frame: the marking
@@ -103,6 +109,10 @@ def register_fonts() -> None:
         # So that <b> inside a paragraph picks the bold face rather than a base font.
         pdfmetrics.registerFontFamily(
             FONT_SANS, normal=FONT_SANS, bold=FONT_BOLD, italic=FONT_SANS, boldItalic=FONT_BOLD
+        )
+        pdfmetrics.registerFontFamily(
+            FONT_ARABIC, normal=FONT_ARABIC, bold=FONT_ARABIC_BOLD, italic=FONT_ARABIC,
+            boldItalic=FONT_ARABIC_BOLD,
         )
         _registered = True
 
@@ -251,6 +261,16 @@ class _MarkedCanvas(Canvas):
 
     def _draw_fitted(self, text: str, font: str, x: float, y: float, usable: float) -> None:
         """Draw a centred footer line, shrinking it rather than letting it run off the paper."""
+        from workbook.reports.scripts import needs_shaping, para
+
+        if needs_shaping(text):
+            # A name in Arabic or Hebrew script: a shaped paragraph, centred on the same line.
+            style = ParagraphStyle("wb-footer", fontName=font, fontSize=_FOOTER_SIZE,
+                                   leading=_FOOTER_SIZE * 1.2, alignment=TA_CENTER)
+            line = para(escape(text), style)
+            _w, h = line.wrap(usable, _FOOTER_SIZE * 4)
+            line.drawOn(self, x - usable / 2, y - h + _FOOTER_SIZE)
+            return
         size = _FOOTER_SIZE
         while size > _MIN_FOOTER_SIZE and pdfmetrics.stringWidth(text, font, size) > usable:
             size -= 0.25

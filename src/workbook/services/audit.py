@@ -36,6 +36,7 @@ class AuditReport:
                 "problem": self.problem, "unapproved_signers": self.unapproved_signers}
 
 
+PRINT_EVENTS = frozenset({"print", "save_pdf", "subject_access"})
 VAULT_SIGNABLE = frozenset({"sign_in", "sign_in_failed", "journal_damaged",
                             "audit_rollback_detected"})
 
@@ -134,8 +135,44 @@ class AuditTrail:
             section = self._open_detail(row)
             if section:
                 item["section"] = section
+            printed = self._open_print_detail(row)
+            if printed:
+                item["restricted_sections"] = printed
             out.append(item)
         return out
+
+    def _open_print_detail(self, row: AuditRow) -> list[str]:
+        """The restricted sections a print, saved PDF or subject access export held, as far as
+        this person holds their keys (services/printing.py seals one note per section)."""
+        if row.detail is None or row.event not in PRINT_EVENTS:
+            return []
+        try:
+            notes = json.loads(row.detail)["restricted"]
+        except (ValueError, KeyError, TypeError):
+            return []
+        out = []
+        for note in notes if isinstance(notes, list) else []:
+            opened = self._open_sealed(note)
+            if opened.get("printed") and opened.get("section"):
+                out.append(str(opened["section"]))
+        return out
+
+    def _open_sealed(self, note: Any) -> dict[str, Any]:
+        try:
+            epoch, sealed = int(note["epoch"]), unb64(note["sealed"])
+        except (ValueError, KeyError, TypeError):
+            return {}
+        for held_section, held_epoch in self.s.keys.held():
+            if held_epoch != epoch:
+                continue
+            try:
+                opened = self.s.keys.keypair(held_section, epoch).open(
+                    sealed, audit_detail_info(self.s.vault_id, held_section))
+                data = json.loads(opened)
+                return data if isinstance(data, dict) else {}
+            except (AuthenticationFailed, ValueError):
+                continue
+        return {}
 
     def _open_detail(self, row: AuditRow) -> str:
         if row.detail is None or row.event != "section_read":

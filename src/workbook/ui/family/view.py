@@ -43,6 +43,7 @@ from workbook.ui.family.household_panel import HouseholdPanel
 from workbook.ui.family.loading import FamilySnapshot, load_family
 from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.operations import Operations
+from workbook.ui.printing import start_printing
 
 CHRONOLOGY = "chronology"
 CONFLICTS = "conflicts"
@@ -129,9 +130,11 @@ class FamilyWorkbookView(QWidget):
         accessible(self.restricted, "Add to a restricted section",
                    "Pass information to a section you cannot read; you will not be able to "
                    "read it back")
+        self.print_button = QPushButton("Print…", self)
+        accessible(self.print_button, "Print", "Ctrl+P")
         self.close_button = QPushButton("Close family", self)
         accessible(self.close_button, "Close family")
-        for button in (self.new_entry, self.restricted, self.close_button):
+        for button in (self.new_entry, self.restricted, self.print_button, self.close_button):
             row.addWidget(button)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
@@ -178,6 +181,8 @@ class FamilyWorkbookView(QWidget):
         self.new_entry.clicked.connect(lambda: self.open_editor(self._current_section()))
         self.restricted.clicked.connect(self._restricted)
         self.close_button.clicked.connect(self._close)
+        self.print_button.clicked.connect(lambda: start_printing(self))
+        QShortcut(QKeySequence("Ctrl+P"), self, lambda: start_printing(self))
         self.editor.finished.connect(self._back)
         QShortcut(QKeySequence("Ctrl+N"), self, lambda: self.open_editor(
             self._current_section()))
@@ -185,7 +190,7 @@ class FamilyWorkbookView(QWidget):
         self._set_enabled(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for widget in (self.new_entry, self.restricted, self.navigator):
+        for widget in (self.new_entry, self.restricted, self.print_button, self.navigator):
             widget.setEnabled(on)
 
     # --- the public interface ----------------------------------------------------------------

@@ -1,0 +1,469 @@
+"""Printing: home-visit summaries, case summaries and subject access exports (issue 5).
+
+What a document shows is gathered ONLY from `workbooks.open`, the same service that decides what
+the family screen shows: there is no second permission path, so a printout can never hold more
+than the screen would. Documents are built in memory; this module never writes a file.
+
+Every print and every saved PDF is audited (`print`, `save_pdf`, `subject_access`): who (the
+event's user), when (its time), which family or person and which sections. Core section names
+are in the clear ids, as they are for everyone; whether a restricted section went into the
+document is sealed to that section's key, one sealed note for EVERY restricted section (printed
+or not), so neither the administrator nor a colleague without the key learns from the audit
+which restricted sections a family has, or even how many (P4, P7)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from workbook.crypto.encoding import b64
+from workbook.domain.roles import CORE_SECTIONS, Section
+from workbook.reports import case_summary, home_visit, subject_access
+from workbook.reports.ages import age_on
+from workbook.reports.content import (
+    ActionLine,
+    AssessmentContent,
+    CaseSummaryContent,
+    EntryLine,
+    FactorLine,
+    FamilyHeading,
+    HomeVisitContent,
+    PersonLine,
+    SubjectAccessContent,
+)
+from workbook.services import assessments, validation
+from workbook.services.chronology import section_title
+from workbook.services.errors import InvalidInput, NotFound
+from workbook.services.household import genogram_person
+from workbook.services.session import Session
+from workbook.services.workbooks import RESTRICTED, audit_detail_info
+from workbook.vault import accounts
+
+HOME_VISIT = "home-visit"
+CASE_SUMMARY = "case-summary"
+SUBJECT_ACCESS = "subject-access"
+KINDS = (HOME_VISIT, CASE_SUMMARY)
+PARTS: dict[str, dict[str, str]] = {HOME_VISIT: home_visit.PARTS,
+                                    CASE_SUMMARY: case_summary.PARTS}
+ACTIONS = ("print", "save_pdf")
+RECENT_ENTRIES = 8
+RECENT_CHARS = 400
+THIRD_PARTY = "[third party]"
+
+_SAFETY = Section.HOME_VISIT_SAFETY.value
+_HOUSEHOLD = Section.HOUSEHOLD.value
+_PLAN = Section.PLAN.value
+_REFERRAL = Section.REFERRAL_ASSESSMENT.value
+_RISK = Section.RISK_ASSESSMENT.value
+
+
+@dataclass(frozen=True, repr=False)
+class PrintedDocument:
+    """A document built in memory, with what its audit needs. Never printed by repr()."""
+
+    kind: str
+    title: str
+    pdf: bytes
+    family_id: str
+    sections: tuple[str, ...]   # section values whose content is in the document
+    left_out: tuple[str, ...] = ()
+    person_id: str = ""
+    redacted: bool = False
+
+    def __repr__(self) -> str:
+        return f"PrintedDocument(kind={self.kind!r}, pages=..., bytes={len(self.pdf)})"
+
+    @property
+    def suggested_name(self) -> str:
+        """A file name that says what the file is and nothing about whom."""
+        return f"{self.kind}-{date.today().isoformat()}.pdf"
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages in a PDF that reportlab wrote (one "/Type /Page" object per page)."""
+    return len(re.findall(rb"/Type /Page(?!s)", pdf))
+
+
+def parse_kind(kind: str) -> str:
+    value = kind.strip().lower()
+    if value not in KINDS:
+        raise InvalidInput(f"unknown document kind {kind[:40]!r}; use one of {', '.join(KINDS)}")
+    return value
+
+
+def parse_leave_out(kind: str, parts: str | Iterable[str]) -> tuple[str, ...]:
+    """"safety,plan" or ["safety", "plan"] -> checked part names, each once, in print order."""
+    kind = parse_kind(kind)
+    items = parts.split(",") if isinstance(parts, str) else list(parts)
+    known = PARTS[kind]
+    chosen: set[str] = set()
+    for raw in items:
+        part = raw.strip().lower()
+        if not part:
+            if isinstance(parts, str) and parts.strip():
+                raise InvalidInput("an empty part name in --leave-out (two commas in a row?)")
+            continue
+        if part not in known:
+            raise InvalidInput(f"unknown part {raw.strip()[:40]!r} of a {kind} document; "
+                               f"parts: {', '.join(known)}")
+        chosen.add(part)
+    if chosen == set(known):
+        raise InvalidInput("every part was left out: there would be nothing to print")
+    return tuple(p for p in known if p in chosen)
+
+
+class Printing:
+    """The print use cases of one signed-in person."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self._full_names: dict[str, str] | None = None
+
+    # --- documents --------------------------------------------------------------------------
+    def document(self, kind: str, family_id: str,
+                 leave_out: str | Iterable[str] = ()) -> PrintedDocument:
+        kind = parse_kind(kind)
+        if kind == HOME_VISIT:
+            return self.home_visit(family_id, leave_out)
+        return self.case_summary(family_id, leave_out)
+
+    def home_visit(self, family_id: str,
+                   leave_out: str | Iterable[str] = ()) -> PrintedDocument:
+        left_out = parse_leave_out(HOME_VISIT, leave_out)
+        view, now = self._open(family_id)
+        used: set[str] = {_HOUSEHOLD}
+        keep = {p: p not in left_out for p in home_visit.PARTS}
+        persons = self._persons(view)
+        flags = None
+        if keep["safety"]:
+            flags = tuple(reversed(self._entries(view, [_SAFETY])))
+            used |= {_SAFETY} if flags else set()
+        actions = None
+        if keep["plan"]:
+            actions = tuple(a for a in self._actions(view, now.date()) if a.status == "open")
+            used |= {_PLAN} if actions else set()
+        recent = None
+        if keep["chronology"]:
+            everything = self._entries(view, list(view["sections"]))
+            recent = tuple(_shorten(e) for e in reversed(everything[-RECENT_ENTRIES:]))
+            used |= {self._section_of(view, e) for e in recent}
+        content = HomeVisitContent(
+            family=self._heading(view, persons if keep["address"] else ()),
+            safety_flags=flags,
+            household=tuple(_line(p, now.date()) for p in persons) if keep["household"]
+            else None,
+            actions=actions,
+            recent=recent,
+            contacts=self._contacts(view) if keep["contacts"] else None,
+            show_address=keep["address"],
+            left_out=left_out,
+        )
+        pdf = home_visit.render_home_visit(content, printed_by=self.s.user.full_name,
+                                           printed_at=now)
+        return PrintedDocument(HOME_VISIT, home_visit.TITLE, pdf, view["family"]["id"],
+                               _ordered(used), left_out)
+
+    def case_summary(self, family_id: str,
+                     leave_out: str | Iterable[str] = ()) -> PrintedDocument:
+        left_out = parse_leave_out(CASE_SUMMARY, leave_out)
+        view, now = self._open(family_id)
+        keep = {p: p not in left_out for p in case_summary.PARTS}
+        persons = self._persons(view)
+        used: set[str] = {_HOUSEHOLD}
+        assessment_entries = (tuple(self._entries(view, [_REFERRAL])) if keep["assessment"]
+                              else None)
+        risk: AssessmentContent | None = None
+        risk_entries = None
+        if keep["risk"]:
+            risk_entries = tuple(self._entries(view, [_RISK]))
+            risk = self._risk(view)
+        actions = tuple(self._actions(view, now.date())) if keep["plan"] else None
+        chronology = (tuple(self._entries(view, list(view["sections"])))
+                      if keep["chronology"] else None)
+        used |= {_REFERRAL} if assessment_entries else set()
+        used |= {_RISK} if risk_entries else set()
+        used |= {_PLAN} if actions else set()
+        used |= {self._section_of(view, e) for e in chronology or ()}
+        content = CaseSummaryContent(
+            family=self._heading(view, persons),
+            household=tuple(_line(p, now.date()) for p in persons) if keep["household"]
+            else None,
+            genogram=tuple(genogram_person(p) for p in persons) if keep["genogram"] else None,
+            assessment_entries=assessment_entries,
+            risk=risk,
+            risk_entries=risk_entries,
+            actions=actions,
+            chronology=chronology,
+            left_out=left_out,
+        )
+        pdf = case_summary.render_case_summary(content, printed_by=self.s.user.full_name,
+                                               printed_at=now)
+        return PrintedDocument(CASE_SUMMARY, case_summary.TITLE, pdf, view["family"]["id"],
+                               _ordered(used), left_out)
+
+    def subject_access(self, person_id: str, *,
+                       redact_third_parties: bool = False) -> PrintedDocument:
+        """Everything held about one person in the sections this person may read."""
+        person_id = validation.record_id(person_id, "person id")
+        self.s.require_practitioner()
+        versions = self.s.records.of_record(person_id)
+        if not versions or versions[0].kind != "person":
+            raise NotFound(f"no person {person_id} that you can read")
+        view, now = self._open(versions[0].family_id)
+        persons = self._persons(view)
+        subject = next((p for p in persons if p["id"] == person_id), None)
+        if subject is None:
+            raise NotFound(f"no person {person_id} that you can read")
+        others = [p for p in persons if p["id"] != person_id]
+        redact = _redactor(subject, others, str(view["family"].get("name", ""))) \
+            if redact_third_parties else (lambda text: text)
+        entries = self._entries(view, list(view["sections"]))
+        actions = self._actions(view, now.date())
+        names = {p["id"]: str(p.get("name", "")) for p in persons}
+        content = SubjectAccessContent(
+            subject=_line(subject, now.date()),
+            family=self._heading(view, ()),
+            details=tuple((k, redact(v)) for k, v in _details(subject, names, now.date()))
+            + (("Recorded by", self.full_name(str(subject.get("author", "")))),),
+            others=tuple(
+                PersonLine(THIRD_PARTY, "", "", str(p.get("relationship", "")))
+                if redact_third_parties else _line(p, now.date()) for p in others),
+            actions=tuple(ActionLine(redact(a.text), a.owner, a.due, a.status, a.mine,
+                                     a.overdue) for a in actions),
+            entries=tuple(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),
+                                    e.significant, e.conflict) for e in entries),
+            sections=tuple(section_title(s) for s in view["sections"]),
+            redacted=redact_third_parties,
+        )
+        used = {_HOUSEHOLD} | {self._section_of(view, e) for e in entries}
+        used |= {_PLAN} if actions else set()
+        pdf = subject_access.render_subject_access(content, printed_by=self.s.user.full_name,
+                                                   printed_at=now)
+        return PrintedDocument(SUBJECT_ACCESS, subject_access.TITLE, pdf,
+                               view["family"]["id"], _ordered(used), (), person_id,
+                               redact_third_parties)
+
+    # --- audit ------------------------------------------------------------------------------
+    def record(self, document: PrintedDocument, action: str) -> None:
+        """Audit that `document` was printed (`print`) or saved as a PDF (`save_pdf`).
+
+        A subject access export is audited as `subject_access` whichever way it left."""
+        if action not in ACTIONS:
+            raise InvalidInput(f"unknown print action {action!r}")
+        self.s.require_practitioner()
+        core = [s for s in document.sections if Section(s) in CORE_SECTIONS]
+        ids: dict[str, object] = {"family": document.family_id, "document": document.kind,
+                                  "sections": ",".join(core)}
+        if document.left_out:
+            ids["left_out"] = ",".join(document.left_out)
+        event = action
+        if document.kind == SUBJECT_ACCESS:
+            event = "subject_access"
+            ids.update({"person": document.person_id, "action": action,
+                        "redacted": document.redacted})
+        detail = self._sealed_sections(document.sections)
+        with self.s.write():
+            self.s.audit(event, ids, detail)
+
+    def _sealed_sections(self, sections: Sequence[str]) -> bytes:
+        """One note per restricted section, sealed to that section: whether it was printed."""
+        notes = []
+        for section in RESTRICTED:
+            epoch = self.s.trust.current_epoch(section.value)
+            public = self.s.trust.section_public(section.value, epoch)
+            if public is None:
+                continue
+            sealed = public.seal(
+                json.dumps({"section": section.value,
+                            "printed": section.value in sections}).encode(),
+                audit_detail_info(self.s.vault_id, section.value),
+            )
+            notes.append({"epoch": epoch, "sealed": b64(sealed)})
+        return json.dumps({"restricted": notes}).encode()
+
+    # --- gathering --------------------------------------------------------------------------
+    def _open(self, family_id: str) -> tuple[dict[str, Any], datetime]:
+        view = self.s.workbooks.open(family_id).to_json()
+        return view, self.s.clock()
+
+    def full_name(self, username: str) -> str:
+        if self._full_names is None:
+            self._full_names = {u.username: u.full_name or u.username
+                                for u in accounts.all_users(self.s.conn)}
+        return self._full_names.get(username, username)
+
+    def _heading(self, view: dict[str, Any], persons: Sequence[dict[str, Any]]) -> FamilyHeading:
+        family = view["family"]
+        addresses = tuple(dict.fromkeys(str(p["address"]).strip() for p in persons
+                                        if str(p.get("address") or "").strip()))
+        return FamilyHeading(
+            name=str(family.get("name") or f"Family {family['id']}"),
+            reference=str(family.get("reference", "")),
+            case_owner=self.full_name(str(family.get("case_owner", ""))),
+            addresses=addresses,
+        )
+
+    def _persons(self, view: dict[str, Any]) -> list[dict[str, Any]]:
+        persons = view["sections"].get(_HOUSEHOLD, {}).get("persons", [])
+        # Oldest first, as a household is read aloud; no date of birth goes last.
+        return sorted(persons, key=lambda p: (not p.get("dob"), p.get("dob") or "",
+                                              str(p.get("name", "")).casefold()))
+
+    def _entries(self, view: dict[str, Any], sections: Sequence[str]) -> list[EntryLine]:
+        out: list[tuple[tuple[str, str, str], EntryLine]] = []
+        for section in sections:
+            for e in view["sections"].get(section, {}).get("entries", []):
+                line = EntryLine(
+                    date=_uk_date(str(e.get("date") or str(e.get("created_at", ""))[:10])),
+                    section=section_title(section),
+                    type=str(e.get("type") or "note"),
+                    author=self.full_name(str(e.get("author", ""))),
+                    text=str(e.get("text", "")),
+                    significant=bool(e.get("significant", False)),
+                    conflict=bool(e.get("conflict", False)),
+                )
+                key = (str(e.get("date", "")), str(e.get("created_at", "")), str(e["id"]))
+                out.append((key, line))
+        out.sort(key=lambda item: item[0])
+        return [line for _key, line in out]
+
+    def _section_of(self, view: dict[str, Any], entry: EntryLine) -> str:
+        for section in view["sections"]:
+            if section_title(section) == entry.section:
+                return section
+        return _HOUSEHOLD
+
+    def _actions(self, view: dict[str, Any], today: date) -> list[ActionLine]:
+        me = self.s.user.username
+        raw = view["sections"].get(_PLAN, {}).get("actions", [])
+        lines = []
+        for a in raw:
+            owner = str(a.get("owner", ""))
+            status = str(a.get("status", "open"))
+            due = str(a.get("due", ""))
+            lines.append((owner != me, due, ActionLine(
+                text=str(a.get("text", "")), owner=self.full_name(owner), due=_uk_date(due),
+                status=status, mine=owner == me,
+                overdue=status == "open" and bool(due) and due < today.isoformat())))
+        lines.sort(key=lambda item: (item[0], item[1]))
+        return [line for *_key, line in lines]
+
+    def _contacts(self, view: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        out: list[tuple[str, str]] = []
+        owner = str(view["family"].get("case_owner", ""))
+        if owner:
+            out.append(("Case owner (lead professional)", self.full_name(owner)))
+        owners = [self.full_name(str(a.get("owner", "")))
+                  for a in view["sections"].get(_PLAN, {}).get("actions", [])
+                  if a.get("status", "open") == "open" and a.get("owner") != owner]
+        if owners:
+            out.append(("Owners of open plan actions", ", ".join(dict.fromkeys(owners))))
+        for p in self._persons(view):
+            phone = str(p.get("phone") or "").strip()
+            if phone:
+                out.append((str(p.get("name", "")), phone))
+        return tuple(out)
+
+    def _risk(self, view: dict[str, Any]) -> AssessmentContent | None:
+        found = assessments.from_workbook(view)
+        if found is None:
+            return None
+        factors = []
+        for domain, keys in (("Risk/threat", assessments.RISK_FACTORS),
+                             ("Resilience", assessments.RESILIENCE_FACTORS)):
+            for key, label in keys:
+                rating = found.factors.get(key)
+                factors.append(FactorLine(domain, label, rating.rating if rating else "",
+                                          rating.rationale if rating else ""))
+        return AssessmentContent(_uk_date(found.date), self.full_name(found.author),
+                                 tuple(factors), found.formulation)
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _ordered(sections: set[str]) -> tuple[str, ...]:
+    return tuple(s.value for s in Section if s.value in sections)
+
+
+def _uk_date(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def _line(person: dict[str, Any], today: date) -> PersonLine:
+    dob = str(person.get("dob") or "")
+    return PersonLine(
+        name=str(person.get("name", "")), dob=_uk_date(dob) if dob else "",
+        age=age_on(dob, today), relationship=str(person.get("relationship", "")),
+        address=str(person.get("address") or ""), language=str(person.get("language") or ""),
+    )
+
+
+def _shorten(entry: EntryLine) -> EntryLine:
+    flat = " ".join(entry.text.split())
+    if len(flat) <= RECENT_CHARS:
+        return entry
+    cut = flat[:RECENT_CHARS].rsplit(" ", 1)[0]
+    return EntryLine(entry.date, entry.section, entry.type, entry.author, cut + " …",
+                     entry.significant, entry.conflict)
+
+
+_DETAIL_LABELS = (("name", "Name"), ("dob", "Date of birth"), ("relationship", "Relationship"),
+                  ("sex", "Sex"), ("address", "Address"), ("language", "Language"),
+                  ("phone", "Phone"))
+_INTERNAL = frozenset({"id", "version", "author", "created_at", "sealed", "conflict", "heads",
+                       "parents", "partner_of", "separated", "index", "deleted"})
+
+
+def _details(person: dict[str, Any], names: dict[str, str],
+             today: date) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for key, label in _DETAIL_LABELS:
+        value = str(person.get(key) or "").strip()
+        if value:
+            out.append((label, _uk_date(value) if key == "dob" else value))
+    age = age_on(str(person.get("dob") or ""), today)
+    if age:
+        out.append(("Age", age))
+    partner = names.get(str(person.get("partner_of") or ""))
+    if partner:
+        out.append(("Partner", partner + (" (separated)" if person.get("separated") else "")))
+    parents = [names[p] for p in person.get("parents") or [] if p in names]
+    if parents:
+        out.append(("Parents", ", ".join(parents)))
+    known = {k for k, _label in _DETAIL_LABELS} | _INTERNAL
+    for key in sorted(person):
+        if key not in known and isinstance(person[key], str | int | float) and str(person[key]):
+            out.append((key.replace("_", " ").capitalize(), str(person[key])))
+    return out
+
+
+def _redactor(subject: dict[str, Any], others: Sequence[dict[str, Any]], family_name: str) -> Any:
+    """Replace other household members' names (whole, then each of their own names) by
+    "[third party]". Words the subject's own name or the family's name share are kept: they
+    name the subject too."""
+    keep = {w.casefold() for w in re.findall(r"\w+", str(subject.get("name", "")) + " "
+                                              + family_name)}
+    phrases: set[str] = set()
+    for person in others:
+        name = str(person.get("name", "")).strip()
+        if not name:
+            continue
+        phrases.add(name)
+        phrases.update(w for w in re.findall(r"\w+", name)
+                       if len(w) > 1 and w.casefold() not in keep)
+    if not phrases:
+        return lambda text: text
+    ordered = sorted(phrases, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)",
+                         re.IGNORECASE)
+
+    def redact(text: str) -> str:
+        return pattern.sub(THIRD_PARTY, text)
+
+    return redact
