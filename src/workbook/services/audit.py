@@ -179,16 +179,6 @@ class AuditTrail:
             return ""
         try:
             data = json.loads(row.detail)
-            epoch, sealed = int(data["epoch"]), unb64(data["sealed"])
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             return ""
-        for held_section, held_epoch in self.s.keys.held():
-            if held_epoch != epoch:
-                continue
-            try:
-                opened = self.s.keys.keypair(held_section, epoch).open(
-                    sealed, audit_detail_info(self.s.vault_id, held_section))
-                return str(json.loads(opened).get("section", ""))
-            except (AuthenticationFailed, ValueError):
-                continue
-        return ""
+        return str(self._open_sealed(data).get("section", ""))
