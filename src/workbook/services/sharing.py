@@ -28,6 +28,7 @@ from workbook.services.session import Session
 from workbook.services.vouches import vouch_message
 from workbook.sync.bundle import write_bundle
 from workbook.sync.card import Card
+from workbook.sync.stream import CHUNK_SIZE
 from workbook.vault import sharing_store, version_store
 
 CONSENTS = ("given", "refused", "not-sought")
@@ -123,8 +124,8 @@ class Sharing:
         return SharingDecision(found.vault_id, tuple(family_ids), tuple(chosen), purpose,
                                lawful_basis, consent, reason, notes.strip())
 
-    def share(self, decision: SharingDecision, out: Path, progress: Progress | None = None
-              ) -> ShareResult:
+    def share(self, decision: SharingDecision, out: Path, progress: Progress | None = None,
+              chunk_size: int = CHUNK_SIZE) -> ShareResult:
         self.s.require_practitioner()
         partners = Partners(self.s)
         partner = partners.resolve(decision.partner)
@@ -154,7 +155,7 @@ class Sharing:
                     write_bundle(
                         f, identity=pair, sender=self.s.vault_id, recipient=partner.vault_id,
                         recipient_identity=card.identity, sequence=sequence,
-                        created_at=decided_at, bundle_id=bundle_id,
+                        created_at=decided_at, bundle_id=bundle_id, chunk_size=chunk_size,
                         payload=self._frames(decision, partner, card, own_card, pair, bundle_id,
                                              decided_at, decision_records, counter, progress),
                     )

@@ -12,7 +12,7 @@ import re
 import secrets
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -127,11 +127,15 @@ class CheckedBundle:
     header: Header
     body_offset: int
     ad_header: bytes
+    opener: Callable[[], BinaryIO] | None = field(default=None, compare=False)
+
+    def _open(self) -> BinaryIO:
+        return self.opener() if self.opener is not None else self.path.open("rb")
 
     def frames(self, identity: KeyPair) -> Iterator[dict[str, Any]]:
         """Decrypt and parse; re-hashes the body and refuses at the end if it changed."""
         try:
-            with self.path.open("rb") as f:
+            with self._open() as f:
                 f.seek(self.body_offset)
                 hashing = _HashingReader(f)
                 klen_raw = hashing.read(_KLEN.size)
@@ -225,12 +229,13 @@ def parse_header(raw: bytes) -> Header:
 SenderKey = Callable[[str], PublicKeys]
 
 
-def check_bundle(path: Path, *, this_vault: str, sender_key: SenderKey) -> CheckedBundle:
+def check_bundle(path: Path, *, this_vault: str, sender_key: SenderKey,
+                 opener: Callable[[], BinaryIO] | None = None) -> CheckedBundle:
     """Every check that needs no decryption: version, header, recipient, pinned sender,
     signature, body length and digest. `sender_key` raises BundleRefused for a sender who is
-    not a pinned partner."""
+    not a pinned partner. `opener` reads from elsewhere than `path` (tests, in memory)."""
     try:
-        with path.open("rb") as f:
+        with (opener() if opener is not None else path.open("rb")) as f:
             preamble, raw, header, signature = read_header(f)
             if header.recipient != this_vault:
                 raise BundleRefused(
@@ -265,4 +270,4 @@ def check_bundle(path: Path, *, this_vault: str, sender_key: SenderKey) -> Check
         raise BundleRefused(f"the bundle file {path} cannot be read: {exc.strerror}") from None
     placeholder = Header(header.sender, header.recipient, header.bundle_id, header.sequence,
                          header.created_at, header.chunk_size, 0, "0" * 128)
-    return CheckedBundle(path, header, body_offset, stream_ad(placeholder.encode()))
+    return CheckedBundle(path, header, body_offset, stream_ad(placeholder.encode()), opener)
