@@ -141,9 +141,9 @@ def test_reordered_chunks_are_refused(world: World, bundle: Path, tmp_path: Path
 
 
 def test_every_single_byte_change_is_refused(world: World, tmp_path: Path) -> None:
-    """Every byte of a small bundle, flipped, fails the reader; a sample of them (the whole
-    header and signature every 11th byte, and every 397th body byte) also goes through the service and leaves
-    the vault unchanged."""
+    """Every byte of a small bundle, flipped, fails the reader; a sample (every 11th byte of
+    the header and signature, every 397th of the body) also goes through the service and
+    leaves the vault unchanged."""
     fid, _ = make_family(world.office, world.office.owner)
     path = share(world.office, world.office.owner, world.hub, [fid], ["household"],
                  tmp_path / "small.wbb")

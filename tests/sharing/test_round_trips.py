@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import World
+
 from support.vaults import TeamVault
 from workbook.services.receiving import Preview, Receiving
 from workbook.services.sharing import Sharing

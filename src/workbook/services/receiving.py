@@ -49,6 +49,9 @@ def acceptable_family(session: Session, family_id: str, decision_families: set[s
     that decides which families a bundle may touch (the lead adds "not disposed" here)."""
     if family_id not in decision_families:
         return "a family that its sharing decision does not name"
+    home = version_store.family_of_record(session.conn, family_id)
+    if home is not None and home != family_id:
+        return "a family whose id is another record's here"
     return None
 
 
@@ -223,6 +226,7 @@ class _Walk:
         self.ended = False
         self.max_epoch = max((e for (_s, e) in s.trust.epochs), default=1)
         self._local: dict[str, bool] = {}
+        self._families_checked: dict[str, str | None] = {}
 
     def run(self) -> None:
         try:
@@ -338,7 +342,10 @@ class _Walk:
         kind = _text(frame, "kind", 20)
         if kind not in SHAREABLE_KINDS:
             raise refuse(f"it carries a record of kind {kind[:20]!r}, which is never shared")
-        why = acceptable_family(self.s, family_id, self.decision_families)
+        if family_id not in self._families_checked:
+            self._families_checked[family_id] = acceptable_family(self.s, family_id,
+                                                                  self.decision_families)
+        why = self._families_checked[family_id]
         if why is not None:
             raise refuse(f"it carries versions of {why}")
         parents = frame.get("parents")
