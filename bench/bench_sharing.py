@@ -40,8 +40,9 @@ from workbook.domain.roles import Role
 from workbook.services.identity import Identity
 from workbook.services.partners import Partners
 from workbook.services.receiving import Receiving, RefusedBundle
-from workbook.services.record_codec import sign_version
-from workbook.services.sharing import Sharing, _seal, group_info
+from workbook.services.record_codec import row_ad, sign_version
+from workbook.services.sealed_groups import encrypt, group_info, make_token
+from workbook.services.sharing import Sharing
 from workbook.services.vouches import vouch_message
 from workbook.sync.bundle import write_bundle
 from workbook.sync.stream import CHUNK_SIZE
@@ -160,10 +161,10 @@ def _big_bundle(office: TeamVault, hub: TeamVault, path: Path, megabytes: int) -
                "sections": ["case-notes"], "restricted": 0, "purpose": "bench",
                "lawful_basis": "bench", "consent": "given", "reason": "", "notes": "",
                "decided_by": author_id, "decided_at": "bench"}
-        token = json.dumps({"section": "case-notes", "family": fid}).encode()
+        key, token = make_token(target.public, "case-notes", fid,
+                                group_info(hub.vault_id, bundle_id, 0, target.epoch))
         yield {"t": "group", "index": 0, "family": fid, "epoch": target.epoch,
-               "token": b64(target.public.seal(token, group_info(hub.vault_id, bundle_id, 0,
-                                                                 target.epoch)))}
+               "token": b64(token)}
         ids = []
         for n in range(count):
             v = sign_version(author, family_id=fid, record_id=new_id(), kind="entry",
@@ -175,9 +176,9 @@ def _big_bundle(office: TeamVault, hub: TeamVault, path: Path, megabytes: int) -
             yield {"t": "version", "id": v.version_id, "family": fid, "record": v.record_id,
                    "kind": "entry", "parents": [], "author": author_id, "device": "d",
                    "at": v.created_at, "epoch": target.epoch, "group": 0,
-                   "body": b64(_seal(target.public, v.plaintext(), v.version_id, fid,
-                                     v.record_id, "entry", target.epoch, "[]", author_id, "d",
-                                     v.created_at))}
+                   "body": b64(encrypt(key, v.plaintext(), row_ad(
+                       v.version_id, fid, v.record_id, "entry", None, target.epoch, "[]",
+                       author_id, "d", v.created_at, True)))}
         ids.sort()
         yield {"t": "vouch", "family": fid, "ids": ids,
                "signature": b64(pair.sign(vouch_message(office.vault_id, hub.vault_id,

@@ -4,7 +4,6 @@ certified key. The audit chain and the tamper checks still hold after imports.""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,8 @@ from workbook.services.errors import TamperingDetected
 from workbook.services.identity import Identity
 from workbook.services.partners import Partners
 from workbook.services.receiving import Receiving, RefusedBundle
-from workbook.services.record_codec import sign_version
-from workbook.services.sharing import _seal, group_info
+from workbook.services.record_codec import row_ad, sign_version
+from workbook.services.sealed_groups import encrypt, group_info, make_token
 from workbook.services.vouches import vouch_message
 from workbook.sync.bundle import write_bundle
 
@@ -66,21 +65,20 @@ def _rogue_bundle(world: World, out: Path, author: str, signer: KeyPair, fid: st
                            created_at="2026-11-23T10:00:00.000000+00:00",
                            payload={"text": "forged", "date": "2026-11-23", "type": "note",
                                     "significant": False})
-    token = json.dumps({"section": "household", "family": fid}).encode()
+    key, token = make_token(target.public, "household", fid,
+                            group_info(hub.vault_id, bundle_id, 0, target.epoch))
+    ad = row_ad(version.version_id, fid, version.record_id, "entry", None, target.epoch, "[]",
+                author, "d", version.created_at, True)
     frames = [
         {"t": "card", "card": b64(card.raw), "signature": b64(card.signature)},
         {"t": "decision", "decision_id": bundle_id, "families": [fid],
          "sections": ["household"], "restricted": 0, "purpose": "p", "lawful_basis": "b",
          "consent": "given", "reason": "", "notes": "", "decided_by": "x", "decided_at": "t"},
-        {"t": "group", "index": 0, "family": fid, "epoch": target.epoch,
-         "token": b64(target.public.seal(token, group_info(hub.vault_id, bundle_id, 0,
-                                                           target.epoch)))},
+        {"t": "group", "index": 0, "family": fid, "epoch": target.epoch, "token": b64(token)},
         {"t": "version", "id": version.version_id, "family": fid,
          "record": version.record_id, "kind": "entry", "parents": [], "author": author,
          "device": "d", "at": version.created_at, "epoch": target.epoch, "group": 0,
-         "body": b64(_seal(target.public, version.plaintext(), version.version_id, fid,
-                           version.record_id, "entry", target.epoch, "[]", author, "d",
-                           version.created_at))},
+         "body": b64(encrypt(key, version.plaintext(), ad))},
         {"t": "vouch", "family": fid, "ids": [version.version_id],
          "signature": b64(pair.sign(vouch_message(office.vault_id, hub.vault_id, bundle_id,
                                                   fid, [version.version_id])))},

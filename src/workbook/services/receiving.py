@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,10 @@ from workbook.domain.roles import Section
 from workbook.services.errors import InvalidInput, TamperingDetected
 from workbook.services.identity import Identity
 from workbook.services.partners import Partner, Partners, load_partners, unknown_sections
-from workbook.services.record_codec import encrypt_for_holder, verify_envelope
+from workbook.services.record_codec import encrypt_for_holder, row_ad, verify_envelope
+from workbook.services.sealed_groups import GroupKey, decrypt, group_info, pack_row_body
 from workbook.services.session import Session
-from workbook.services.sharing import CONSENTS, SHAREABLE_KINDS, group_info
+from workbook.services.sharing import CONSENTS, SHAREABLE_KINDS
 from workbook.services.trust import RECOVERY
 from workbook.services.vouches import SessionVouches, vouch_message
 from workbook.sync.bundle import CheckedBundle, check_bundle
@@ -127,71 +128,75 @@ class Receiving:
             raise refuse(str(exc)) from None
         return checked, found["partner"]
 
-    # --- stage 2: preview ----------------------------------------------------------------
+    # --- stages 2 and 3: preview, then apply ----------------------------------------------
     def preview(self, path: Path) -> Preview:
-        checked, partner = self.check(path)
-        return self._plan(checked, partner)
+        return self.receive(path, dry_run=True)
 
-    def _plan(self, checked: CheckedBundle, partner: Partner) -> Preview:
+    def receive(self, path: Path, *, dry_run: bool = False, progress: Progress | None = None
+                ) -> Preview:
+        """One pass over the bundle: every frame validated, every version checked, and (unless
+        `dry_run`) inserted, all in one transaction that any refusal rolls back."""
+        checked, partner = self.check(path)
         h = checked.header
         preview = Preview(partner.vault_id, partner.team, h.bundle_id, h.sequence, h.created_at)
-        seen = sharing_store.received_sequences(self.s.conn, partner.vault_id)
         if sharing_store.was_received(self.s.conn, partner.vault_id, h.bundle_id):
             preview.already_received = True
             return preview
+        seen = sharing_store.received_sequences(self.s.conn, partner.vault_id)
         upto = max([h.sequence, *seen])
         preview.missing_sequences = sorted(set(range(1, upto + 1)) - set(seen) - {h.sequence})
-        walk = _Walk(self.s, checked, partner, Identity(self.s).keypair(), apply=False)
-        walk.run()
+        walk = _Walk(self.s, checked, partner, Identity(self.s).keypair(), apply=not dry_run,
+                     progress=progress)
+        if dry_run:
+            walk.run()
+        else:
+            with self.s.write():
+                walk.run()
+                for row in walk.vouches:
+                    sharing_store.put_vouch(self.s.conn, row)
+                if walk.card is not None:
+                    Partners(self.s).offer_card(partner, walk.card)
+                sharing_store.record_received(self.s.conn, partner.vault_id, h.bundle_id,
+                                              h.sequence, self.s.now())
+                self.s.audit("bundle_received", {
+                    "partner": partner.vault_id, "bundle": h.bundle_id, "sequence": h.sequence,
+                    "families": sorted(walk.decision_families), "added": walk.inserted,
+                    "already_here": walk.already_here})
+            if isinstance(self.s.trust.vouches, SessionVouches):
+                self.s.trust.vouches.reset()
+            preview.applied = True
+            self.s.events.emit("bundle_received", bundle_id=h.bundle_id)
         preview.decision = walk.decision
         preview.families = sorted(walk.decision_families)
         preview.versions = len(walk.incoming) + walk.already_here
         preview.known_versions = walk.already_here
-        self._describe(preview, walk.incoming)
+        self._describe(preview, walk)
         return preview
 
-    def _describe(self, preview: Preview, incoming: list[Incoming]) -> None:
+    def _describe(self, preview: Preview, walk: _Walk) -> None:
+        """New records, changed records and conflicts, from clear headers only: what was here
+        before the bundle plus what it brings."""
         by_record: dict[str, list[Incoming]] = {}
-        for item in incoming:
+        for item in walk.incoming:
             by_record.setdefault(item.record_id, []).append(item)
         for record_id, items in sorted(by_record.items()):
-            local = sharing_store.version_headers(self.s.conn, record_id)
+            local = walk.local_before.get(record_id, [])
             summary = {"record": record_id, "family": items[0].family_id, "kind": items[0].kind,
                        "versions": len(items)}
             (preview.changed if local else preview.new).append(summary)
-            versions = [_Head(v, tuple(json.loads(p)), at) for v, p, at in local]
+            versions = [_Head(v, tuple(json.loads(p)), at) for v, p, at, _f in local]
             versions += [_Head(i.version_id, i.parents, i.created_at) for i in items]
             heads = head_ids(versions)
             if len(heads) > 1:
                 preview.conflicts.append({**summary, "heads": heads})
 
-    # --- stage 3: apply --------------------------------------------------------------------
-    def receive(self, path: Path, *, dry_run: bool = False, progress: Progress | None = None
-                ) -> Preview:
-        checked, partner = self.check(path)
-        preview = self._plan(checked, partner)
-        if dry_run or preview.already_received:
-            return preview
-        walk = _Walk(self.s, checked, partner, Identity(self.s).keypair(), apply=True,
-                     progress=progress, total=len(preview.new) + len(preview.changed))
-        walk.total = max(1, preview.versions - preview.known_versions)
-        with self.s.write():
-            walk.run()
-            for row in walk.vouches:
-                sharing_store.put_vouch(self.s.conn, row)
-            if walk.card is not None:
-                Partners(self.s).offer_card(partner, walk.card)
-            sharing_store.record_received(self.s.conn, partner.vault_id, checked.header.bundle_id,
-                                          checked.header.sequence, self.s.now())
-            self.s.audit("bundle_received", {
-                "partner": partner.vault_id, "bundle": checked.header.bundle_id,
-                "sequence": checked.header.sequence, "families": preview.families,
-                "added": walk.inserted, "already_here": walk.already_here})
-        if isinstance(self.s.trust.vouches, SessionVouches):
-            self.s.trust.vouches.reset()
-        preview.applied = True
-        self.s.events.emit("bundle_received", bundle_id=checked.header.bundle_id)
-        return preview
+
+@dataclass(frozen=True)
+class _Group:
+    family_id: str
+    epoch: int
+    token: bytes
+    key: GroupKey | None
 
 
 @dataclass(frozen=True)
@@ -205,18 +210,18 @@ class _Walk:
     """One pass over the decrypted frames, validating each; inserts only when `apply`."""
 
     def __init__(self, s: Session, checked: CheckedBundle, partner: Partner, identity: KeyPair,
-                 *, apply: bool, progress: Progress | None = None, total: int = 0) -> None:
+                 *, apply: bool, progress: Progress | None = None) -> None:
         self.s = s
         self.checked = checked
         self.partner = partner
         self.identity = identity
         self.apply = apply
         self.progress = progress
-        self.total = total
         self.card: Card | None = None
         self.decision: dict[str, Any] = {}
         self.decision_families: set[str] = set()
-        self.groups: dict[int, tuple[str, int, str | None]] = {}  # index -> family, epoch, sect
+        self.groups: dict[int, _Group] = {}
+        self.local_before: dict[str, list[tuple[str, str, str, str]]] = {}
         self.ids_by_family: dict[str, list[str]] = {}
         self.vouched: set[str] = set()
         self.vouches: list[sharing_store.VouchRow] = []
@@ -230,7 +235,7 @@ class _Walk:
 
     def run(self) -> None:
         try:
-            for frame in self.checked.frames(self.identity):
+            for frame in self.checked.frames(self.identity, self.progress):
                 self._frame(frame)
         except BundleRefused as exc:
             raise refuse(str(exc)) from None
@@ -320,20 +325,14 @@ class _Walk:
         if type(epoch) is not int or not 1 <= epoch <= self.max_epoch:
             raise refuse("it is sealed to section keys this vault never had")
         token = unb64(_text(frame, "token", 8192))
-        section: str | None = None
         info = group_info(self.s.vault_id, self.checked.header.bundle_id, index, epoch)
-        for held, held_epoch in self.s.keys.held():
-            if held_epoch != epoch or not self.s.records.can_read(held):
-                continue
-            try:
-                opened = json.loads(self.s.keys.keypair(held, epoch).open(token, info))
-            except (AuthenticationFailed, ValueError):
-                continue
-            if opened != {"section": held, "family": family_id}:
+        key = self.s.keys.group_key(token, info, epoch)
+        if key is not None and (key.family_id != family_id
+                                or not self.s.records.can_read(key.section)):
+            if key.family_id != family_id:
                 raise refuse("a section group in it does not match its label")
-            section = held
-            break
-        self.groups[index] = (family_id, epoch, section)
+            key = None
+        self.groups[index] = _Group(family_id, epoch, token, key)
 
     def _version(self, frame: dict[str, Any]) -> None:
         version_id = _id(frame, "id")
@@ -358,55 +357,51 @@ class _Walk:
         epoch, group = frame.get("epoch"), frame.get("group")
         if type(group) is not int or group not in self.groups:
             raise refuse("it carries a version outside any section group")
-        group_family, group_epoch, section = self.groups[group]
-        if group_family != family_id or epoch != group_epoch:
+        g = self.groups[group]
+        if g.family_id != family_id or epoch != g.epoch:
             raise refuse("it carries a version that does not match its section group")
-        body = unb64(_text(frame, "body", _MAX_BODY))
+        blob = unb64(_text(frame, "body", _MAX_BODY))
         if kind == "family" and record_id != family_id:
             raise refuse("it carries a family record under another family's id")
-        home = version_store.family_of_record(self.s.conn, record_id)
-        if home is not None and home != family_id:
+        local = self.local_before.get(record_id)
+        if local is None:
+            local = sharing_store.version_headers(self.s.conn, record_id)
+            self.local_before[record_id] = local
+        if local and local[0][3] != family_id:
             raise refuse("it would move a record to another family")
         ids = self.ids_by_family.setdefault(family_id, [])
         if len(ids) >= 1_000_000:
             raise refuse("it is too large")
         ids.append(version_id)
-        parents_text = json.dumps(sorted(parents))
-        header = VersionRow(family_id, version_id, record_id, kind, None, epoch, parents_text,
-                            author, device, created_at, True, body)
-        if sharing_store.has_version(self.s.conn, version_id):
+        if any(v == version_id for v, _p, _a, _f in local):
             self.already_here += 1
             return
-        row = header
-        if section is not None:
-            row = self._open_held(header, section)
-        if self.apply:
-            if version_store.insert(self.s.conn, row):
-                self.inserted += 1
-            if self.progress is not None and (self.inserted % 200 == 0):
-                self.progress(self.inserted, self.total)
+        parents_text = json.dumps(sorted(parents))
+        header = VersionRow(family_id, version_id, record_id, kind, None, epoch, parents_text,
+                            author, device, created_at, True, b"")
+        if g.key is not None:
+            row = self._open_held(header, g.key, blob)
         else:
-            self.incoming.append(Incoming(version_id, family_id, record_id, kind,
-                                          tuple(sorted(parents)), created_at))
+            row = replace(header, body=pack_row_body(g.token, self.checked.header.bundle_id,
+                                                     group, blob))
+        self.incoming.append(Incoming(version_id, family_id, record_id, kind,
+                                      tuple(sorted(parents)), created_at))
+        if self.apply and version_store.insert(self.s.conn, row):
+            self.inserted += 1
 
-    def _open_held(self, header: VersionRow, section: str) -> VersionRow:
-        """A version of a section this person holds: open, verify, and (when applying) store
-        it in the holder form under the current epoch."""
-        from workbook.services.record_codec import row_ad
-
+    def _open_held(self, header: VersionRow, key: GroupKey, blob: bytes) -> VersionRow:
+        """A version of a section this person holds (its current epoch, so `can_read`): open,
+        verify, and store it in the holder form under the current epoch."""
         ad = row_ad(header.version_id, header.family_id, header.record_id, header.kind, None,
                     header.epoch, header.parents, header.author, header.device,
                     header.created_at, True)
         try:
-            plaintext = self.s.keys.keypair(section, header.epoch).open(header.body, ad)
+            plaintext = decrypt(key.key, blob, ad)
         except AuthenticationFailed:
             raise refuse("a version in it does not open with its section's key") from None
-        version = verify_envelope(header, plaintext, section, self.s.trust,
+        version = verify_envelope(header, plaintext, key.section, self.s.trust,
                                   vouched=not self._is_local(header.author))
-        if not self.apply or not self.s.keys.holds(section):
-            return header
-        epoch = self.s.trust.current_epoch(section)
-        return encrypt_for_holder(version, self.s.keys, epoch)
+        return encrypt_for_holder(version, self.s.keys, self.s.trust.current_epoch(key.section))
 
     def _is_local(self, author: str) -> bool:
         known = self._local.get(author)

@@ -16,6 +16,7 @@ from typing import Any
 from workbook.crypto.encoding import b64, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.services import sealed_groups
 from workbook.services.errors import TamperingDetected
 from workbook.services.section_keys import SectionKeys
 from workbook.services.trust import Trust
@@ -166,18 +167,39 @@ def open_row(
         except AuthenticationFailed:
             raise _tampered(row, "it fails authentication") from None
     else:
+        opened = _open_sealed(row, keys, ad)
+        if opened is None:
+            return None
+        section, plaintext = opened
+    return _verify(row, plaintext, section, trust)
+
+
+def _open_sealed(row: VersionRow, keys: SectionKeys, ad: bytes) -> tuple[str, bytes] | None:
+    """Trial-open a sealed envelope, or a member of a sealed group (services/sealed_groups.py)
+    whose token is opened once per session; None if no held section key opens it."""
+    try:
+        group = sealed_groups.unpack_row_body(row.body)
+    except AuthenticationFailed:
+        raise _tampered(row, "its sealed body is malformed") from None
+    if group is None:
         for held_section, epoch in keys.held():
             if epoch != row.epoch:
                 continue
             try:
-                plaintext = keys.keypair(held_section, epoch).open(row.body, ad)
+                return held_section, keys.keypair(held_section, epoch).open(row.body, ad)
             except AuthenticationFailed:
                 continue
-            section = held_section
-            break
-        if plaintext is None or section is None:
-            return None
-    return _verify(row, plaintext, section, trust)
+        return None
+    info = sealed_groups.group_info(keys.vault_id, group.bundle_id, group.index, row.epoch)
+    key = keys.group_key(group.token, info, row.epoch)
+    if key is None:
+        return None
+    if key.family_id != row.family_id:
+        raise _tampered(row, "it was moved from another family")
+    try:
+        return key.section, sealed_groups.decrypt(key.key, group.blob, ad)
+    except AuthenticationFailed:
+        raise _tampered(row, "it fails authentication") from None
 
 
 def row_plaintext(row: VersionRow, keys: SectionKeys, section: str) -> bytes:
@@ -188,7 +210,10 @@ def row_plaintext(row: VersionRow, keys: SectionKeys, section: str) -> bytes:
         row.parents, row.author, row.device, row.created_at, row.sealed,
     )
     if row.sealed:
-        return keys.keypair(section, row.epoch).open(row.body, ad)
+        opened = _open_sealed(row, keys, ad)
+        if opened is None or opened[0] != section:
+            raise _tampered(row, "it no longer opens")
+        return opened[1]
     return keys.cipher(section, row.epoch, row.family_id).decrypt(row.body, ad)
 
 

@@ -9,14 +9,13 @@ holders of the section can read it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbook.crypto.encoding import b64, fields
-from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.crypto.encoding import b64
+from workbook.crypto.keypairs import KeyPair
 from workbook.domain.ids import new_id
 from workbook.domain.roles import CORE_SECTIONS, SECTION_TITLES, Section, parse_section
 from workbook.services import validation
@@ -24,6 +23,7 @@ from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.identity import Identity
 from workbook.services.partners import Partner, Partners
 from workbook.services.record_codec import open_row, row_ad, row_plaintext
+from workbook.services.sealed_groups import encrypt, group_info, make_token
 from workbook.services.session import Session
 from workbook.services.vouches import vouch_message
 from workbook.sync.bundle import write_bundle
@@ -35,10 +35,6 @@ CONSENTS = ("given", "refused", "not-sought")
 SHAREABLE_KINDS = ("family", "person", "entry", "action")
 HOME_VISIT_SECTIONS = (Section.HOUSEHOLD.value, Section.HOME_VISIT_SAFETY.value)
 Progress = Callable[[int, int], None]
-
-
-def group_info(recipient: str, bundle_id: str, index: int, epoch: int) -> bytes:
-    return fields("workbook bundle group v1", recipient, bundle_id, index, epoch)
 
 
 @dataclass(frozen=True)
@@ -233,7 +229,7 @@ class Sharing:
         for done, family_id in enumerate(d.families):
             tags = self.s.keys.tags_for_family(family_id)
             self.s.trust.verified.load_family(self.s.conn, family_id)
-            groups: dict[str, int] = {}
+            groups: dict[str, tuple[int, bytes]] = {}
             ids: list[str] = []
             for row in version_store.of_family(self.s.conn, family_id):
                 if row.kind not in SHAREABLE_KINDS:
@@ -245,23 +241,23 @@ class Sharing:
                     continue
                 target = card.sections[version.section]
                 if version.section not in groups:
-                    groups[version.section] = group_index
-                    token = json.dumps({"section": version.section, "family": family_id}
-                                       ).encode()
+                    key, token = make_token(
+                        target.public, version.section, family_id,
+                        group_info(partner.vault_id, bundle_id, group_index, target.epoch))
+                    groups[version.section] = (group_index, key)
                     yield {"t": "group", "index": group_index, "family": family_id,
-                           "epoch": target.epoch,
-                           "token": b64(target.public.seal(token, group_info(
-                               partner.vault_id, bundle_id, group_index, target.epoch)))}
+                           "epoch": target.epoch, "token": b64(token)}
                     group_index += 1
+                index, key = groups[version.section]
                 plaintext = row_plaintext(row, self.s.keys, version.section)
+                ad = row_ad(row.version_id, family_id, row.record_id, row.kind, None,
+                            target.epoch, row.parents, row.author, row.device, row.created_at,
+                            True)
                 yield {"t": "version", "id": row.version_id, "family": family_id,
                        "record": row.record_id, "kind": row.kind,
                        "parents": sorted(version.parents), "author": row.author,
                        "device": row.device, "at": row.created_at, "epoch": target.epoch,
-                       "group": groups[version.section],
-                       "body": b64(_seal(target.public, plaintext, row.version_id, family_id,
-                                         row.record_id, row.kind, target.epoch, row.parents,
-                                         row.author, row.device, row.created_at))}
+                       "group": index, "body": b64(encrypt(key, plaintext, ad))}
                 ids.append(row.version_id)
                 total += 1
             if ids:
@@ -277,12 +273,3 @@ class Sharing:
 
 class _Counter:
     versions = 0
-
-
-def _seal(public: PublicKeys, plaintext: bytes, version_id: str, family_id: str,
-          record_id: str, kind: str, epoch: int, parents: str, author: str, device: str,
-          created_at: str) -> bytes:
-    """Exactly the sealed envelope record_codec.seal_for_section makes, for the partner."""
-    ad = row_ad(version_id, family_id, record_id, kind, None, epoch, parents, author, device,
-                created_at, True)
-    return public.seal(plaintext, ad)

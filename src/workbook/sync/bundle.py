@@ -132,12 +132,14 @@ class CheckedBundle:
     def _open(self) -> BinaryIO:
         return self.opener() if self.opener is not None else self.path.open("rb")
 
-    def frames(self, identity: KeyPair) -> Iterator[dict[str, Any]]:
-        """Decrypt and parse; re-hashes the body and refuses at the end if it changed."""
+    def frames(self, identity: KeyPair, progress: Callable[[int, int], None] | None = None
+               ) -> Iterator[dict[str, Any]]:
+        """Decrypt and parse; re-hashes the body and refuses at the end if it changed.
+        `progress(bytes read, body bytes)` is called about once per megabyte."""
         try:
             with self._open() as f:
                 f.seek(self.body_offset)
-                hashing = _HashingReader(f)
+                hashing = _HashingReader(f, progress, self.header.body_bytes)
                 klen_raw = hashing.read(_KLEN.size)
                 if len(klen_raw) != _KLEN.size:
                     raise BundleRefused("the bundle is truncated")
@@ -169,13 +171,23 @@ class CheckedBundle:
 
 
 class _HashingReader:
-    def __init__(self, f: BinaryIO) -> None:
+    def __init__(self, f: BinaryIO, progress: Callable[[int, int], None] | None = None,
+                 total: int = 0) -> None:
         self.f = f
         self.hash = hashlib.sha512()
+        self.progress = progress
+        self.total = total
+        self.count = 0
+        self._reported = 0
 
     def read(self, n: int) -> bytes:
         data = self.f.read(n)
         self.hash.update(data)
+        self.count += len(data)
+        if self.progress is not None and (self.count - self._reported >= 1 << 20
+                                          or self.count == self.total):
+            self._reported = self.count
+            self.progress(self.count, self.total)
         return data
 
 

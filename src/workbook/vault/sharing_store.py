@@ -162,13 +162,14 @@ def record_received(conn: Connection, sender: str, bundle_id: str, sequence: int
     )
 
 
-def version_headers(conn: Connection, record_id: str) -> list[tuple[str, str, str]]:
-    """(version id, parents JSON, created_at) of a record: enough for heads, no content."""
+def version_headers(conn: Connection, record_id: str) -> list[tuple[str, str, str, str]]:
+    """(version id, parents JSON, created_at, family id) of a record: enough for heads and
+    for refusing to move a record, without content."""
     return [
-        (str(r[0]), str(r[1]), str(r[2]))
+        (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
         for r in conn.execute(
-            "SELECT version_id, parents, created_at FROM versions WHERE record_id = ?",
-            (record_id,),
+            "SELECT version_id, parents, created_at, family_id FROM versions "
+            "WHERE record_id = ?", (record_id,),
         )
     ]
 
