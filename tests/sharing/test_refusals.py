@@ -189,3 +189,20 @@ def test_section_names_this_vault_does_not_know(world: World, tmp_path: Path) ->
         with pytest.raises(Exception, match="does not know"):
             Partners(s).add(card.to_file(), card.fingerprint)
         assert snapshot(s) == before
+
+
+def test_a_record_cannot_move_to_another_family(world: World, tmp_path: Path) -> None:
+    """A bundle reusing a record id the hub already holds in another family is refused."""
+    office, hub = world.office, world.hub
+    fid, eid = make_family(office, office.owner)
+    receive(hub, hub.owner, share(office, office.owner, hub, [fid], CORE, tmp_path / "a.wbb"))
+    other, _ = make_family(office, office.owner)
+    with office.session(office.owner) as s, s.write():
+        # The office's own database, rewritten by a holder of its key: the entry's id reused
+        # in another family. The office still signs and vouches for what it sends.
+        s.records.write(family_id=other, record_id=eid, kind="entry",
+                        section="home-visit-safety",
+                        payload={"text": "moved", "date": "2026-01-01", "type": "note",
+                                 "significant": False})
+    out = share(office, office.owner, hub, [other], CORE, tmp_path / "b.wbb")
+    refused(world, out, "move a record to another family")

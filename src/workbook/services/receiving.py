@@ -232,6 +232,8 @@ class _Walk:
         self.max_epoch = max((e for (_s, e) in s.trust.epochs), default=1)
         self._local: dict[str, bool] = {}
         self._families_checked: dict[str, str | None] = {}
+        self._preloaded: set[str] = set()
+        self._new_records: dict[str, set[str]] = {}
 
     def run(self) -> None:
         try:
@@ -245,6 +247,9 @@ class _Walk:
             raise refuse("it has a malformed field") from None
         if not self.ended:
             raise refuse("its content is incomplete")
+        for family_id, records in self._new_records.items():
+            if sharing_store.records_elsewhere(self.s.conn, family_id, records):
+                raise refuse("it would move a record to another family")
         for family_id, ids in self.ids_by_family.items():
             if not set(ids) <= self.vouched:
                 raise refuse(f"versions of family {family_id} are not vouched for by the sender")
@@ -363,12 +368,15 @@ class _Walk:
         blob = unb64(_text(frame, "body", _MAX_BODY))
         if kind == "family" and record_id != family_id:
             raise refuse("it carries a family record under another family's id")
+        if family_id not in self._preloaded:
+            self._preloaded.add(family_id)
+            for rid, headers in sharing_store.family_headers(self.s.conn, family_id).items():
+                self.local_before.setdefault(rid, headers)
         local = self.local_before.get(record_id)
         if local is None:
-            local = sharing_store.version_headers(self.s.conn, record_id)
+            local = []
             self.local_before[record_id] = local
-        if local and local[0][3] != family_id:
-            raise refuse("it would move a record to another family")
+            self._new_records.setdefault(family_id, set()).add(record_id)
         ids = self.ids_by_family.setdefault(family_id, [])
         if len(ids) >= 1_000_000:
             raise refuse("it is too large")

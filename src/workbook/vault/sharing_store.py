@@ -174,6 +174,33 @@ def version_headers(conn: Connection, record_id: str) -> list[tuple[str, str, st
     ]
 
 
+def family_headers(conn: Connection, family_id: str
+                   ) -> dict[str, list[tuple[str, str, str, str]]]:
+    """version_headers for every record of a family, in one clustered read."""
+    out: dict[str, list[tuple[str, str, str, str]]] = {}
+    for r in conn.execute(
+        "SELECT record_id, version_id, parents, created_at FROM versions WHERE family_id = ?",
+        (family_id,),
+    ):
+        out.setdefault(str(r[0]), []).append((str(r[1]), str(r[2]), str(r[3]), family_id))
+    return out
+
+
+def records_elsewhere(conn: Connection, family_id: str, record_ids: set[str]) -> bool:
+    """True if any of these records has a version in another family."""
+    ids = sorted(record_ids)
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        marks = ",".join("?" * len(batch))
+        row = conn.execute(
+            f"SELECT 1 FROM versions WHERE record_id IN ({marks}) AND family_id != ? LIMIT 1",
+            (*batch, family_id),
+        ).fetchone()
+        if row is not None:
+            return True
+    return False
+
+
 def has_version(conn: Connection, version_id: str) -> bool:
     return conn.execute(
         "SELECT 1 FROM versions WHERE version_id = ? LIMIT 1", (version_id,)
