@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import World
+from helpers import snapshot
 
 from support.vaults import TeamVault
 from workbook.services.receiving import Preview, Receiving
@@ -46,9 +47,12 @@ def test_office_to_hub_round_trip(world: World, tmp_path: Path) -> None:
     fid, eid = make_family(world.office, world.office.owner)
     bundle = share(world.office, world.office.owner, world.hub, [fid],
                    ["household", "home-visit-safety"], tmp_path / "b1.wbb")
-    preview = receive(world.hub, world.hub.owner, bundle, dry_run=True)
-    assert preview.families == [fid]
-    assert not preview.applied
+    with world.hub.session(world.hub.owner) as s:
+        before = snapshot(s)
+        preview = Receiving(s).receive(bundle, dry_run=True)
+        assert snapshot(s) == before  # a dry run changes nothing
+    assert preview.families == [fid] and not preview.applied
+    assert {r["record"] for r in preview.new} >= {fid, eid}
     result = receive(world.hub, world.hub.owner, bundle)
     assert result.applied
     seen = view(world.hub, world.hub.owner, fid)

@@ -105,7 +105,8 @@ class Identity:
 
     # --- the private half ------------------------------------------------------------------
     def keypair(self) -> KeyPair:
-        """Open this person's sealed copy; passes the identity on to colleagues who lack it."""
+        """Open this person's sealed copy. Writes nothing: passing the identity on happens in
+        `pass_on`, inside the transaction of an act that succeeds."""
         if self._keypair is not None:
             return self._keypair
         self.s.require_practitioner()
@@ -128,9 +129,14 @@ class Identity:
             raise TamperingDetected(
                 "your copy of the sharing identity does not match the vault's signed identity")
         self._keypair = pair
+        return pair
+
+    def pass_on(self) -> None:
+        """Seal the identity to certified colleagues who lack it (callers hold the
+        transaction, or this opens one)."""
+        pair = self.keypair()
         with self.s.write():
             self._pass_on(pair)
-        return pair
 
     def _pass_on(self, pair: KeyPair) -> None:
         """Seal the identity to each certified, active practitioner who lacks it."""
@@ -166,7 +172,7 @@ class Identity:
         if public is None:
             public = self.ensure()
         if sharing_store.identity_seal(self.s.conn, self.s.user_id) is not None:
-            self.keypair()  # passes the identity on to colleagues who lack it
+            self.pass_on()
         return {"vault_id": self.s.vault_id, "team": self.team(),
                 "fingerprint": public.fingerprint()}
 
@@ -181,5 +187,6 @@ class Identity:
         card = self.card()
         write_private(out, card.to_file())
         with self.s.write():
+            self._pass_on(self.keypair())
             self.s.audit("identity_exported", {"fingerprint": card.fingerprint})
         return card

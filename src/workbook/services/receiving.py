@@ -145,7 +145,8 @@ class Receiving:
         seen = sharing_store.received_sequences(self.s.conn, partner.vault_id)
         upto = max([h.sequence, *seen])
         preview.missing_sequences = sorted(set(range(1, upto + 1)) - set(seen) - {h.sequence})
-        walk = _Walk(self.s, checked, partner, Identity(self.s).keypair(), apply=not dry_run,
+        identity = Identity(self.s)
+        walk = _Walk(self.s, checked, partner, identity.keypair(), apply=not dry_run,
                      progress=progress)
         if dry_run:
             walk.run()
@@ -158,6 +159,7 @@ class Receiving:
                     Partners(self.s).offer_card(partner, walk.card)
                 sharing_store.record_received(self.s.conn, partner.vault_id, h.bundle_id,
                                               h.sequence, self.s.now())
+                identity.pass_on()
                 self.s.audit("bundle_received", {
                     "partner": partner.vault_id, "bundle": h.bundle_id, "sequence": h.sequence,
                     "families": sorted(walk.decision_families), "added": walk.inserted,

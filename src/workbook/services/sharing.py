@@ -157,6 +157,7 @@ class Sharing:
                     )
                 sharing_store.record_sent(self.s.conn, partner.vault_id, sequence, bundle_id,
                                           decided_at)
+                identity.pass_on()
                 self.s.audit("bundle_shared", {
                     "partner": partner.vault_id, "bundle": bundle_id, "sequence": sequence,
                     "families": list(decision.families), "versions": counter.versions})
