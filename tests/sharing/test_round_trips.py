@@ -192,3 +192,32 @@ def test_bundles_in_any_order_converge_and_report_gaps(world: World, tmp_path: P
     seen = view(hub, hub.owner, fid)
     entry = next(e for e in seen["sections"]["home-visit-safety"]["entries"] if e["id"] == eid)
     assert entry["text"] == "dog kept outside now" and not entry["conflict"]
+
+
+def test_a_stale_card_epoch_is_brought_forward_and_the_card_refreshed(world: World,
+                                                                      tmp_path: Path) -> None:
+    """The hub moves its sections to a new epoch (a colleague left); the office still seals to
+    the old epoch. The hub's holder imports it under the current epoch, and the hub's next
+    bundle gives the office the new card."""
+    office, hub = world.office, world.hub
+    with hub.session(hub.owner) as s:
+        s.accounts.disable(hub.member("social-worker").username)
+        epoch = s.trust.current_epoch("household")
+    assert epoch >= 2
+    fid, _ = make_family(office, office.owner)
+    out = share(office, office.owner, hub, [fid], CORE, tmp_path / "stale.wbb")
+    assert receive(hub, hub.owner, out).applied
+    with hub.session(hub.owner) as s:
+        epochs = {int(r[0]) for r in s.conn.execute(
+            "SELECT epoch FROM versions WHERE family_id = ? AND sealed = 0", (fid,))}
+        assert s.workbooks.open(fid).to_json()["family"]["name"] == "Smith"
+    assert epochs == {epoch}
+    hub_fid, _ = make_family(hub, hub.owner)
+    receive(office, office.owner, share(hub, hub.owner, office, [hub_fid], CORE,
+                                        tmp_path / "back.wbb"))
+    from workbook.services.partners import Partners
+
+    with office.session(office.owner) as s:
+        partners = Partners(s)
+        card = partners.card_of(partners.resolve("Partner Hub"))
+    assert card.sections["household"].epoch == epoch
