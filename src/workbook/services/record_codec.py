@@ -17,6 +17,7 @@ from typing import Any
 from workbook.crypto.encoding import b64, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.services import sealed_groups
 from workbook.services.errors import TamperingDetected
 from workbook.services.section_keys import SectionKeys
 from workbook.services.trust import Trust
@@ -38,6 +39,7 @@ class RecordVersion:
     created_at: str
     payload: dict[str, Any]
     sealed: bool
+    origin: str = ""  # the partner vault that vouched for it, if written in another vault
 
 
 def canonical(payload: dict[str, Any]) -> bytes:
@@ -166,18 +168,90 @@ def open_row(
         except AuthenticationFailed:
             raise _tampered(row, "it fails authentication") from None
     else:
+        opened = _open_sealed(row, keys, ad)
+        if opened is None:
+            return None
+        section, plaintext = opened
+    return _verify(row, plaintext, section, trust)
+
+
+def _open_sealed(row: VersionRow, keys: SectionKeys, ad: bytes) -> tuple[str, bytes] | None:
+    """Trial-open a sealed envelope, or a member of a sealed group (services/sealed_groups.py)
+    whose token is opened once per session; None if no held section key opens it."""
+    try:
+        group = sealed_groups.unpack_row_body(row.body)
+    except AuthenticationFailed:
+        raise _tampered(row, "its sealed body is malformed") from None
+    if group is None:
         for held_section, epoch in keys.held():
             if epoch != row.epoch:
                 continue
             try:
-                plaintext = keys.keypair(held_section, epoch).open(row.body, ad)
+                return held_section, keys.keypair(held_section, epoch).open(row.body, ad)
             except AuthenticationFailed:
                 continue
-            section = held_section
-            break
-        if plaintext is None or section is None:
-            return None
-    return _verify(row, plaintext, section, trust)
+        return None
+    info = sealed_groups.group_info(keys.vault_id, group.bundle_id, group.index, row.epoch)
+    key = keys.group_key(group.token, info, row.epoch)
+    if key is None:
+        return None
+    if key.family_id != row.family_id:
+        raise _tampered(row, "it was moved from another family")
+    try:
+        return key.section, sealed_groups.decrypt(key.key, group.blob, ad)
+    except AuthenticationFailed:
+        raise _tampered(row, "it fails authentication") from None
+
+
+def row_plaintext(row: VersionRow, keys: SectionKeys, section: str) -> bytes:
+    """The signed envelope of a row already opened with `open_row` (so known to be sound):
+    what a bundle seals again for another vault."""
+    ad = row_ad(
+        row.version_id, row.family_id, row.record_id, row.kind, row.section_tag, row.epoch,
+        row.parents, row.author, row.device, row.created_at, row.sealed,
+    )
+    if row.sealed:
+        opened = _open_sealed(row, keys, ad)
+        if opened is None or opened[0] != section:
+            raise _tampered(row, "it no longer opens")
+        return opened[1]
+    return keys.cipher(section, row.epoch, row.family_id).decrypt(row.body, ad)
+
+
+def verify_envelope(
+    header: VersionRow, plaintext: bytes, section: str, trust: Trust, vouched: bool,
+) -> SignedVersion:
+    """Check an envelope arriving in a bundle against its clear header: the section it claims,
+    its version id, and its author's signature (a local author's certified key always; a
+    vouch from the sending partner for anyone else). Raises TamperingDetected."""
+    try:
+        envelope = json.loads(plaintext)
+        payload_text = envelope["p"]
+        signature = unb64(envelope["sig"])
+        claimed_section = envelope["s"]
+        parents = tuple(json.loads(header.parents))
+        if not isinstance(json.loads(payload_text), dict):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        raise _tampered(header, "its content is malformed") from None
+    if claimed_section != section:
+        raise _tampered(header, "it claims another section")
+    payload = payload_text.encode("utf-8")
+    message = signed_message(
+        header.family_id, header.record_id, header.kind, section, parents, header.author,
+        header.device, header.created_at, payload,
+    )
+    if version_id_of(message, signature) != header.version_id:
+        raise _tampered(header, "its version id does not match its content")
+    local = header.author == "recovery" or header.author in trust.user_keys
+    if local or not vouched:
+        if not trust.verify_by(header.author, signature, message):
+            raise _tampered(header, "its author's signature does not verify")
+    return SignedVersion(
+        header.version_id, header.family_id, header.record_id, header.kind, section,
+        tuple(sorted(parents)), header.author, header.device, header.created_at, payload,
+        signature,
+    )
 
 
 def _verify(row: VersionRow, plaintext: bytes, section: str, trust: Trust) -> RecordVersion:
@@ -198,15 +272,18 @@ def _verify(row: VersionRow, plaintext: bytes, section: str, trust: Trust) -> Re
     )
     if version_id_of(message, signature) != row.version_id:
         raise _tampered(row, "its version id does not match its content")
+    origin = ""
+    if row.author not in trust.user_keys:
+        origin = trust.origin_of(row.version_id, row.family_id, row.author) or ""
     if not trust.verified.is_verified(row.version_id):
-        if not trust.verify_by(row.author, signature, message):
+        if not trust.verify_by(row.author, signature, message) and not origin:
             raise _tampered(row, "its author's signature does not verify")
         trust.verified.mark(row.version_id, row.family_id, row.kind)
     if not isinstance(payload, dict):
         raise _tampered(row, "its content is malformed")
     return RecordVersion(
         row.version_id, row.family_id, row.record_id, row.kind, section, parents, row.author,
-        row.device, row.created_at, payload, row.sealed,
+        row.device, row.created_at, payload, row.sealed, origin,
     )
 
 

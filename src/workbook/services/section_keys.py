@@ -5,12 +5,15 @@ belongs to, the key that wraps the previous epoch's secret, and one content key 
 
 from __future__ import annotations
 
+import hashlib
+
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import ContentCipher, hkdf, mac, unwrap
 from workbook.services.errors import TamperingDetected
+from workbook.services.sealed_groups import GroupKey, open_token
 from workbook.services.signatures import grant_info
 from workbook.services.trust import Trust
 from workbook.vault import section_store
@@ -48,6 +51,7 @@ class SectionKeys:
         self._keypairs: dict[tuple[str, int], KeyPair] = {}
         self._tag_keys: dict[tuple[str, int], bytes] = {}
         self._ciphers: dict[tuple[str, int, str], ContentCipher] = {}
+        self._groups: dict[bytes, GroupKey | None] = {}
 
     # --- loading ---------------------------------------------------------------------------
     def load_grants(self, conn: Connection, holder: str, opener: KeyPair) -> None:
@@ -143,6 +147,27 @@ class SectionKeys:
             self._ciphers[(section, epoch, family_id)] = cached
         return cached
 
+    def group_key(self, token: bytes, info: bytes, epoch: int) -> GroupKey | None:
+        """The key of a sealed group (services/sealed_groups.py), if a held section key of
+        `epoch` opens its token; opened once per session, so reading many imported versions
+        costs one public-key operation per group."""
+        cache_key = hashlib.sha256(info + token).digest()
+        if cache_key in self._groups:
+            return self._groups[cache_key]
+        found: GroupKey | None = None
+        for (section, held_epoch), keypair in sorted(self._keypairs.items()):
+            if held_epoch != epoch:
+                continue
+            try:
+                opened = open_token(keypair, token, info)
+            except AuthenticationFailed:
+                continue
+            if opened.section == section:
+                found = opened
+            break
+        self._groups[cache_key] = found
+        return found
+
     def wipe(self) -> None:
         for secret in self._secrets.values():
             secret.wipe()
@@ -152,3 +177,5 @@ class SectionKeys:
         self._keypairs.clear()
         self._tag_keys.clear()
         self._ciphers.clear()
+        self._groups.clear()
+        self._groups.clear()

@@ -27,6 +27,7 @@ from workbook.services.section_keys import SectionKeys
 from workbook.services.session import Session
 from workbook.services.trust import RECOVERY
 from workbook.services.verified_versions import VerifiedVersions
+from workbook.services.vouches import SessionVouches
 from workbook.vault import accounts, audit_log, device_secret, journal, meta
 from workbook.vault.database import Connection, DatabaseError, VaultDamaged, connect
 from workbook.vault.keyfile import (
@@ -193,6 +194,7 @@ def open_session(
         device_secret=d_secret, vault_key=v_key, kek=kek, user=user, keypair=keypair,
         audit_key=audit_pair, trust=trust, keys=keys, policy=policy,
     )
+    trust.vouches = SessionVouches(session)
     if trust.broken_epochs:
         session.warnings.append(
             f"{len(trust.broken_epochs)} section key epoch(s) failed their signature check and "

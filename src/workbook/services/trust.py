@@ -7,6 +7,7 @@ Section epochs are believed only if signed by a trusted creator and by the previ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
@@ -16,6 +17,12 @@ from workbook.vault import accounts, section_store
 from workbook.vault.database import Connection
 
 RECOVERY = "recovery"
+
+
+class VouchSource(Protocol):
+    """Who vouched for a version written in another vault (services/vouches.py)."""
+
+    def origin(self, version_id: str, family_id: str, author: str) -> str | None: ...
 
 
 @dataclass
@@ -37,6 +44,14 @@ class Trust:
     epochs: dict[tuple[str, int], PublicKeys] = field(default_factory=dict)
     broken_epochs: list[tuple[str, int]] = field(default_factory=list)
     verified: VerifiedVersions = field(default_factory=VerifiedVersions)
+    vouches: VouchSource | None = None
+
+    def origin_of(self, version_id: str, family_id: str, author: str) -> str | None:
+        """The partner vault that vouched for a version by an author who is not ours; never
+        for a local author, whose own certified key must verify (docs/bundle-format.md)."""
+        if self.vouches is None or author == RECOVERY or author in self.user_keys:
+            return None
+        return self.vouches.origin(version_id, family_id, author)
 
     def is_trusted(self, user_id: str, public_keys: bytes) -> bool:
         return public_keys in self.user_keys.get(user_id, set())

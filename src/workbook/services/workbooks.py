@@ -95,6 +95,8 @@ class Workbooks:
         item["author"] = self.username(latest.author)
         item["created_at"] = latest.created_at
         item["sealed"] = latest.sealed
+        if latest.origin:
+            item["from"] = self._partner_team(latest.origin)
         item["conflict"] = len(heads) > 1
         if len(heads) > 1:
             item["heads"] = [
@@ -103,6 +105,14 @@ class Workbooks:
                 for h in heads
             ]
         return item
+
+    def _partner_team(self, vault_id: str) -> str:
+        """"From <team>" for versions a partner vouched for (docs/bundle-format.md)."""
+        if not hasattr(self, "_teams"):
+            from workbook.services.partners import load_partners
+
+            self._teams = {p.vault_id: p.team for p in load_partners(self.s).values()}
+        return self._teams.get(vault_id, vault_id)
 
     def _public_payload(self, version: RecordVersion) -> dict[str, Any]:
         payload = dict(version.payload)

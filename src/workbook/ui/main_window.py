@@ -41,6 +41,7 @@ from workbook.ui.home_page import HomePage
 from workbook.ui.lock import LOCK_SHORTCUT, LockController
 from workbook.ui.models.approvals_model import role_text, section_text
 from workbook.ui.operations import Operations
+from workbook.ui.sharing.wiring import add_sharing_menu
 from workbook.ui.sign_in_page import (
     FingerprintPage,
     ReplacePassphrasePage,
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self.top_bar = TopBar()
         self.top_bar.hide()
+        add_sharing_menu(self)
         self.sign_in_page = SignInPage()
         self.replace_page = ReplacePassphrasePage()
         self.fingerprint_page = FingerprintPage()

@@ -159,8 +159,69 @@ def _m001_initial(conn: Connection) -> None:
     )
 
 
+def _m_sharing(conn: Connection) -> None:
+    """Sharing bundles (docs/bundle-format.md): the vault's sharing identity, pinned partners
+    as signed events, their latest cards, partner vouches for imported versions, and the
+    bundles sent and received (sequence numbers and deduplication)."""
+    conn.executescript(
+        """
+        CREATE TABLE sharing_identity (
+            slot        INTEGER PRIMARY KEY CHECK (slot = 1),
+            public_keys BLOB NOT NULL,
+            created_by  TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            signature   BLOB NOT NULL
+        );
+        CREATE TABLE sharing_identity_seals (
+            holder      TEXT PRIMARY KEY,        -- a user id or 'recovery'
+            sealed      BLOB NOT NULL
+        );
+        CREATE TABLE partner_events (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            partner_id  TEXT NOT NULL,
+            action      TEXT NOT NULL,           -- add | remove
+            public_keys BLOB NOT NULL,
+            team        TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            signature   BLOB NOT NULL
+        );
+        CREATE TABLE partner_cards (
+            partner_id  TEXT PRIMARY KEY,
+            card        BLOB NOT NULL,
+            signature   BLOB NOT NULL,
+            issued_at   TEXT NOT NULL
+        );
+        CREATE TABLE partner_vouches (
+            sender      TEXT NOT NULL,
+            bundle_id   TEXT NOT NULL,
+            family_id   TEXT NOT NULL,
+            version_ids TEXT NOT NULL,
+            signature   BLOB NOT NULL,
+            PRIMARY KEY (sender, bundle_id, family_id)
+        );
+        CREATE INDEX partner_vouches_by_family ON partner_vouches (family_id);
+        CREATE TABLE bundles_sent (
+            partner_id  TEXT NOT NULL,
+            sequence    INTEGER NOT NULL,
+            bundle_id   TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            PRIMARY KEY (partner_id, sequence)
+        );
+        CREATE TABLE bundles_received (
+            sender      TEXT NOT NULL,
+            bundle_id   TEXT NOT NULL,
+            sequence    INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (sender, bundle_id)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_sharing", _m_sharing),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -44,6 +44,7 @@ from workbook.ui.family.loading import FamilySnapshot, load_family
 from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.operations import Operations
 from workbook.ui.printing import start_printing
+from workbook.ui.sharing.wiring import add_share_button
 
 CHRONOLOGY = "chronology"
 CONFLICTS = "conflicts"
@@ -136,6 +137,7 @@ class FamilyWorkbookView(QWidget):
         accessible(self.close_button, "Close family")
         for button in (self.new_entry, self.restricted, self.print_button, self.close_button):
             row.addWidget(button)
+        add_share_button(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)

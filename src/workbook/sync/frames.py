@@ -1,0 +1,54 @@
+"""Frames of the decrypted stream: a 4-byte length and canonical JSON, at most MAX_FRAME bytes,
+so a hostile length can never make the reader allocate more than that."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+from workbook.sync.errors import BundleRefused
+
+MAX_FRAME = 8 * 1024 * 1024
+_LEN = struct.Struct(">I")
+
+
+def encode(frame: dict[str, Any]) -> bytes:
+    raw = json.dumps(frame, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(raw) > MAX_FRAME:
+        raise ValueError("a bundle frame is too large")
+    return _LEN.pack(len(raw)) + raw
+
+
+def decode(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
+    buffer = bytearray()
+    offset = 0
+    for chunk in chunks:
+        buffer += chunk
+        while True:
+            if len(buffer) - offset < _LEN.size:
+                break
+            (size,) = _LEN.unpack_from(buffer, offset)
+            if size > MAX_FRAME:
+                raise BundleRefused("the bundle holds an oversized record")
+            if len(buffer) - offset - _LEN.size < size:
+                break
+            raw = bytes(buffer[offset + _LEN.size: offset + _LEN.size + size])
+            offset += _LEN.size + size
+            yield _parse(raw)
+        if offset:
+            del buffer[:offset]
+            offset = 0
+    if buffer:
+        raise BundleRefused("the bundle's content ends in the middle of a record")
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    try:
+        frame = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BundleRefused("the bundle holds a malformed record") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("t"), str):
+        raise BundleRefused("the bundle holds a malformed record")
+    return frame

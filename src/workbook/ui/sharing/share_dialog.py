@@ -1,0 +1,152 @@
+"""Share a family with a partner: partner, sections (only those the person can read; the core
+a home visit needs preselected), purpose, lawful basis, consent and reason, notes, and a file
+the person chooses. The decision goes into the family's sharing log in both vaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbook.domain.roles import SECTION_TITLES, Section
+from workbook.services.partners import Partners
+from workbook.services.session import Session
+from workbook.services.sharing import CONSENTS, HOME_VISIT_SECTIONS, ShareResult, Sharing
+from workbook.ui.operations import Operations
+from workbook.ui.sharing.base import SharingDialog
+
+CONSENT_TEXT = {"given": "Given", "refused": "Refused", "not-sought": "Not sought"}
+
+
+@dataclass(frozen=True)
+class ShareChoices:
+    partners: list[tuple[str, str]]  # (vault id, team)
+    sections: list[str]
+
+
+class ShareDialog(SharingDialog):
+    def __init__(self, ops: Operations, family_id: str, family_name: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(ops, f"Share {family_name or 'family'}", parent)
+        self.family_id = family_id
+        self.result_value: ShareResult | None = None
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.partner = QComboBox(self)
+        self.partner.setAccessibleName("Partner")
+        form.addRow("Share with", self.partner)
+        self.sections_box = QGroupBox("Sections (only those you can read)", self)
+        self.sections_layout = QVBoxLayout(self.sections_box)
+        self.section_checks: dict[str, QCheckBox] = {}
+        form.addRow(self.sections_box)
+        self.purpose = QLineEdit(self)
+        self.purpose.setAccessibleName("Purpose")
+        self.lawful_basis = QLineEdit(self)
+        self.lawful_basis.setAccessibleName("Lawful basis")
+        self.consent = QComboBox(self)
+        self.consent.setAccessibleName("Consent")
+        for value in CONSENTS:
+            self.consent.addItem(CONSENT_TEXT[value], value)
+        self.reason = QLineEdit(self)
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("Needed when consent was refused or not sought")
+        self.notes = QPlainTextEdit(self)
+        self.notes.setAccessibleName("Notes")
+        self.notes.setMaximumHeight(70)
+        self.out = QLineEdit(self)
+        self.out.setAccessibleName("Bundle file")
+        browse = QPushButton("Choose…", self)
+        browse.clicked.connect(self._choose_file)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.out, 1)
+        file_row.addWidget(browse)
+        form.addRow("Purpose", self.purpose)
+        form.addRow("Lawful basis", self.lawful_basis)
+        form.addRow("Consent", self.consent)
+        form.addRow("Reason", self.reason)
+        form.addRow("Notes", self.notes)
+        form.addRow("Save bundle as", file_row)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(self)
+        self.share_button = self.buttons.addButton("Share", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._share)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.share_button.setEnabled(False)
+        self.run(self._load_choices, self._fill)
+
+    @staticmethod
+    def _load_choices(s: Session) -> ShareChoices:
+        partners = [(p.vault_id, p.team) for p in Partners(s).all() if not p.removed]
+        return ShareChoices(partners, [x.value for x in Sharing(s).shareable_sections()])
+
+    def _fill(self, choices: ShareChoices) -> None:
+        for vault_id, team in choices.partners:
+            self.partner.addItem(team, vault_id)
+        for section in choices.sections:
+            box = QCheckBox(SECTION_TITLES[Section(section)], self.sections_box)
+            box.setChecked(section in HOME_VISIT_SECTIONS)
+            self.section_checks[section] = box
+            self.sections_layout.addWidget(box)
+        if not choices.partners:
+            self.show_message("There are no partners yet: the owner or a team manager adds "
+                              "them under Sharing, Partners.", error=True)
+        self.share_button.setEnabled(bool(choices.partners))
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save bundle as", "",
+                                              "Workbook bundles (*.wbb)")
+        if path:
+            self.out.setText(path)
+
+    def chosen_sections(self) -> list[str]:
+        return [s for s, box in self.section_checks.items() if box.isChecked()]
+
+    def _share(self) -> None:
+        partner = self.partner.currentData()
+        out = self.out.text().strip()
+        if not out:
+            self.show_message("Choose where to save the bundle.", error=True)
+            return
+        sections = self.chosen_sections()
+        purpose, basis = self.purpose.text(), self.lawful_basis.text()
+        consent, reason = str(self.consent.currentData()), self.reason.text()
+        notes, family = self.notes.toPlainText(), self.family_id
+
+        def share(s: Session) -> ShareResult:
+            sharing = Sharing(s)
+            decision = sharing.decide(partner=str(partner or ""), families=[family],
+                                      sections=sections, purpose=purpose, lawful_basis=basis,
+                                      consent=consent, reason=reason, notes=notes)
+            return sharing.share(decision, Path(out).expanduser())
+
+        self.share_button.setEnabled(False)
+        self.show_message("Sharing…")
+        self.run(share, self._shared)
+
+    def work_failed(self) -> None:
+        self.share_button.setEnabled(self.partner.count() > 0)
+
+    def _shared(self, result: ShareResult) -> None:
+        self.result_value = result
+        self.show_message(f"Shared {result.versions} versions with {result.team}. Give them "
+                          f"the file {Path(result.out).name}.")
+        self.buttons.clear()
+        close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.clicked.connect(self.accept)

@@ -1,0 +1,207 @@
+"""Rows of the sharing tables (migration 002_sharing). Nothing here is believed as stored:
+services verify every signature before they use a row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbook.vault.database import Connection
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    public_keys: bytes
+    created_by: str
+    created_at: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class PartnerEvent:
+    seq: int
+    partner_id: str
+    action: str
+    public_keys: bytes
+    team: str
+    at: str
+    actor: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class VouchRow:
+    sender: str
+    bundle_id: str
+    family_id: str
+    version_ids: str
+    signature: bytes
+
+
+def identity(conn: Connection) -> IdentityRow | None:
+    r = conn.execute(
+        "SELECT public_keys, created_by, created_at, signature FROM sharing_identity"
+    ).fetchone()
+    return None if r is None else IdentityRow(bytes(r[0]), str(r[1]), str(r[2]), bytes(r[3]))
+
+
+def put_identity(conn: Connection, row: IdentityRow) -> None:
+    conn.execute(
+        "INSERT INTO sharing_identity (slot, public_keys, created_by, created_at, signature) "
+        "VALUES (1, ?, ?, ?, ?)",
+        (row.public_keys, row.created_by, row.created_at, row.signature),
+    )
+
+
+def identity_seal(conn: Connection, holder: str) -> bytes | None:
+    r = conn.execute(
+        "SELECT sealed FROM sharing_identity_seals WHERE holder = ?", (holder,)
+    ).fetchone()
+    return None if r is None else bytes(r[0])
+
+
+def identity_holders(conn: Connection) -> set[str]:
+    return {str(r[0]) for r in conn.execute("SELECT holder FROM sharing_identity_seals")}
+
+
+def put_identity_seal(conn: Connection, holder: str, sealed: bytes) -> None:
+    conn.execute(
+        "INSERT INTO sharing_identity_seals (holder, sealed) VALUES (?, ?) "
+        "ON CONFLICT(holder) DO UPDATE SET sealed = excluded.sealed",
+        (holder, sealed),
+    )
+
+
+def partner_events(conn: Connection) -> list[PartnerEvent]:
+    return [
+        PartnerEvent(int(r[0]), str(r[1]), str(r[2]), bytes(r[3]), str(r[4]), str(r[5]),
+                     str(r[6]), bytes(r[7]))
+        for r in conn.execute(
+            "SELECT seq, partner_id, action, public_keys, team, at, actor, signature "
+            "FROM partner_events ORDER BY seq"
+        )
+    ]
+
+
+def append_partner_event(conn: Connection, partner_id: str, action: str, public_keys: bytes,
+                         team: str, at: str, actor: str, signature: bytes) -> None:
+    conn.execute(
+        "INSERT INTO partner_events (partner_id, action, public_keys, team, at, actor, "
+        "signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (partner_id, action, public_keys, team, at, actor, signature),
+    )
+
+
+def partner_card(conn: Connection, partner_id: str) -> tuple[bytes, bytes, str] | None:
+    r = conn.execute(
+        "SELECT card, signature, issued_at FROM partner_cards WHERE partner_id = ?",
+        (partner_id,),
+    ).fetchone()
+    return None if r is None else (bytes(r[0]), bytes(r[1]), str(r[2]))
+
+
+def put_partner_card(conn: Connection, partner_id: str, card: bytes, signature: bytes,
+                     issued_at: str) -> None:
+    conn.execute(
+        "INSERT INTO partner_cards (partner_id, card, signature, issued_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(partner_id) DO UPDATE SET card = excluded.card, "
+        "signature = excluded.signature, issued_at = excluded.issued_at",
+        (partner_id, card, signature, issued_at),
+    )
+
+
+def vouches_of_family(conn: Connection, family_id: str) -> list[VouchRow]:
+    return [
+        VouchRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bytes(r[4]))
+        for r in conn.execute(
+            "SELECT sender, bundle_id, family_id, version_ids, signature FROM partner_vouches "
+            "WHERE family_id = ?", (family_id,)
+        )
+    ]
+
+
+def put_vouch(conn: Connection, row: VouchRow) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO partner_vouches (sender, bundle_id, family_id, version_ids, "
+        "signature) VALUES (?, ?, ?, ?, ?)",
+        (row.sender, row.bundle_id, row.family_id, row.version_ids, row.signature),
+    )
+
+
+def next_sequence(conn: Connection, partner_id: str) -> int:
+    r = conn.execute(
+        "SELECT max(sequence) FROM bundles_sent WHERE partner_id = ?", (partner_id,)
+    ).fetchone()
+    return int(r[0] or 0) + 1
+
+
+def record_sent(conn: Connection, partner_id: str, sequence: int, bundle_id: str,
+                created_at: str) -> None:
+    conn.execute(
+        "INSERT INTO bundles_sent (partner_id, sequence, bundle_id, created_at) "
+        "VALUES (?, ?, ?, ?)", (partner_id, sequence, bundle_id, created_at),
+    )
+
+
+def was_received(conn: Connection, sender: str, bundle_id: str) -> bool:
+    r = conn.execute(
+        "SELECT 1 FROM bundles_received WHERE sender = ? AND bundle_id = ?", (sender, bundle_id)
+    ).fetchone()
+    return r is not None
+
+
+def received_sequences(conn: Connection, sender: str) -> list[int]:
+    return sorted(int(r[0]) for r in conn.execute(
+        "SELECT sequence FROM bundles_received WHERE sender = ?", (sender,)))
+
+
+def record_received(conn: Connection, sender: str, bundle_id: str, sequence: int,
+                    received_at: str) -> None:
+    conn.execute(
+        "INSERT INTO bundles_received (sender, bundle_id, sequence, received_at) "
+        "VALUES (?, ?, ?, ?)", (sender, bundle_id, sequence, received_at),
+    )
+
+
+def version_headers(conn: Connection, record_id: str) -> list[tuple[str, str, str, str]]:
+    """(version id, parents JSON, created_at, family id) of a record: enough for heads and
+    for refusing to move a record, without content."""
+    return [
+        (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+        for r in conn.execute(
+            "SELECT version_id, parents, created_at, family_id FROM versions "
+            "WHERE record_id = ?", (record_id,),
+        )
+    ]
+
+
+def family_headers(conn: Connection, family_id: str
+                   ) -> dict[str, list[tuple[str, str, str, str]]]:
+    """version_headers for every record of a family, in one clustered read."""
+    out: dict[str, list[tuple[str, str, str, str]]] = {}
+    for r in conn.execute(
+        "SELECT record_id, version_id, parents, created_at FROM versions WHERE family_id = ?",
+        (family_id,),
+    ):
+        out.setdefault(str(r[0]), []).append((str(r[1]), str(r[2]), str(r[3]), family_id))
+    return out
+
+
+def records_elsewhere(conn: Connection, family_id: str, record_ids: set[str]) -> bool:
+    """True if any of these records has a version in another family."""
+    ids = sorted(record_ids)
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        marks = ",".join("?" * len(batch))
+        row = conn.execute(
+            f"SELECT 1 FROM versions WHERE record_id IN ({marks}) AND family_id != ? LIMIT 1",
+            (*batch, family_id),
+        ).fetchone()
+        if row is not None:
+            return True
+    return False
+
+
+def has_version(conn: Connection, version_id: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM versions WHERE version_id = ? LIMIT 1", (version_id,)
+    ).fetchone() is not None
