@@ -154,8 +154,30 @@ def _m001_initial(conn: Connection) -> None:
     )
 
 
+def _m002_supervision(conn: Connection) -> None:
+    """Group supervision sessions: when, who chaired and attended, the agenda's order and
+    whether it was signed off. What was said about each family is case content and lives in
+    that family's supervision section as signed, encrypted review versions, not here."""
+    conn.executescript(
+        """
+        CREATE TABLE supervision_sessions (
+            session_id   TEXT PRIMARY KEY,
+            held_on      TEXT NOT NULL,
+            chair        TEXT NOT NULL,
+            attendees    TEXT NOT NULL,
+            agenda       TEXT NOT NULL,
+            status       TEXT NOT NULL CHECK (status IN ('open', 'finished')),
+            started_at   TEXT NOT NULL,
+            finished_at  TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX supervision_sessions_by_date ON supervision_sessions (held_on);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_supervision", _m002_supervision),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

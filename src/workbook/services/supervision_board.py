@@ -1,0 +1,330 @@
+"""The supervisor's board: which families are due for review this month, which plan actions are
+overdue (by owner), which time limits are at risk or breached, each worker's caseload, and the
+twelve-month trends the charts draw - all from what the signed-in person may read.
+
+One pass per record kind over the vault: rows whose section tag is not one this person can read
+are skipped before anything is decrypted, and signatures already verified are not verified
+again (the verified-versions cache), so the board stays quick on a large unit."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from workbook.domain.history import record_state
+from workbook.domain.roles import Role, Section
+from workbook.domain.working_days import REGION_TITLES
+from workbook.services import time_limits
+from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
+from workbook.services.record_codec import RecordVersion, open_row
+from workbook.services.session import Session
+from workbook.services.time_limits import AT_RISK, BREACHED, TimeLimit
+from workbook.vault import accounts, version_store
+
+CLOSED_ACTION = ("done", "cancelled")
+TREND_MONTHS = 12
+FINAL = "final"
+
+
+@dataclass(frozen=True)
+class DueFamily:
+    family_id: str
+    name: str
+    reference: str
+    case_owner: str      # username
+    last_reviewed: str   # ISO date of the last signed-off review, "" if never
+    next_review: str     # ISO date, "" if never reviewed
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    action_id: str
+    family_id: str
+    family_name: str
+    text: str
+    owner: str           # username
+    due: str
+    days_overdue: int    # calendar days
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    family_id: str
+    family_name: str
+    limit: str
+    started: str
+    due: str
+    state: str
+    record_id: str
+
+
+@dataclass(frozen=True)
+class Caseload:
+    worker: str          # username
+    families: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: str           # YYYY-MM
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthCompliance:
+    month: str           # YYYY-MM
+    kept: int            # limits due that month that were met in time
+    total: int           # limits due that month (met, or running and breached)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.kept / self.total if self.total else 100.0
+
+
+@dataclass
+class Board:
+    today: str
+    month_end: str
+    region: str
+    due_families: list[DueFamily] = field(default_factory=list)
+    overdue_actions: list[OverdueAction] = field(default_factory=list)
+    time_limits: list[LimitRow] = field(default_factory=list)
+    caseload: list[Caseload] = field(default_factory=list)
+    overdue_by_month: list[MonthCount] = field(default_factory=list)
+    compliance_by_month: list[MonthCompliance] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def at_risk_or_breached(self) -> list[LimitRow]:
+        return [t for t in self.time_limits if t.state in (AT_RISK, BREACHED)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "today": self.today, "month_end": self.month_end, "region": self.region,
+            "due_families": [asdict(f) for f in self.due_families],
+            "overdue_actions": [asdict(a) for a in self.overdue_actions],
+            "time_limits": [asdict(t) for t in self.time_limits],
+            "caseload": [asdict(c) for c in self.caseload],
+            "overdue_by_month": [asdict(m) for m in self.overdue_by_month],
+            "compliance_by_month": [{**asdict(m), "percent": round(m.percent, 1)}
+                                    for m in self.compliance_by_month],
+            "note": self.note,
+        }
+
+
+@dataclass
+class _Record:
+    head: RecordVersion
+    first_created: str
+
+
+def month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def last_months(today: date, count: int = TREND_MONTHS) -> list[date]:
+    """The first day of each of the last `count` months, oldest first, this month last."""
+    out = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        out.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return out[::-1]
+
+
+def board(session: Session, now: datetime | None = None) -> Board:
+    """The board as of `now` (the session's clock by default)."""
+    now = now or session.clock()
+    today = now.date()
+    region_name = time_limits.region(session)
+    result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
+    if session.role is Role.ADMIN:
+        result.note = "The administrator reads no case records, so the board is empty."
+        return result
+    session.require_practitioner()
+    if not session.records.can_read(Section.HOUSEHOLD.value):
+        result.note = "You do not hold the household key yet, so no families are shown."
+        return result
+    names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
+    families = {r.head.family_id: r for r in latest_records(session, "family",
+                                                      {Section.HOUSEHOLD.value}).values()
+                if not r.head.payload.get("deleted")}
+    open_families = {fid: r for fid, r in families.items()
+                     if str(r.head.payload.get("status", "open")) == "open"}
+    readable = {s.value for s in session.records.readable_sections()}
+
+    def family_name(fid: str) -> str:
+        return str(families[fid].head.payload.get("name", ""))
+
+    # Reviews: the signed-off ones count; the latest sets the next review date.
+    reviews: dict[str, list[RecordVersion]] = {}
+    if Section.SUPERVISION.value in readable:
+        for rec in latest_records(session, "review", {Section.SUPERVISION.value}).values():
+            p = rec.head.payload
+            if p.get("status") == FINAL and not p.get("deleted") and _iso(p.get("date")):
+                reviews.setdefault(rec.head.family_id, []).append(rec.head)
+    end = month_end(today)
+    for fid, rec in open_families.items():
+        done = sorted(reviews.get(fid, []), key=lambda v: str(v.payload.get("date")))
+        last = str(done[-1].payload.get("date")) if done else ""
+        following = str(done[-1].payload.get("next_review", "")) if done else ""
+        if done and not _iso(following):
+            following = time_limits.add_month(date.fromisoformat(last)).isoformat()
+        if not done or date.fromisoformat(following) <= end:
+            result.due_families.append(DueFamily(
+                fid, family_name(fid), str(rec.head.payload.get("reference", "")),
+                names.get(str(rec.head.payload.get("case_owner", "")), ""), last, following))
+    result.due_families.sort(key=lambda f: (f.next_review or "0000", f.name.casefold(),
+                                            f.family_id))
+
+    # Plan actions: overdue now, and overdue at the end of each of the last twelve months.
+    months = last_months(today)
+    points = [min(month_end(m), today) for m in months]
+    overdue_counts = [0] * len(points)
+    if Section.PLAN.value in readable:
+        for rec in latest_records(session, "action", {Section.PLAN.value}).values():
+            p = rec.head.payload
+            if rec.head.family_id not in families or p.get("deleted"):
+                continue
+            due = _iso(p.get("due"))
+            if due is None:
+                continue
+            status = str(p.get("status", "open"))
+            closed = _iso(p.get("closed_on")) if status in CLOSED_ACTION else None
+            if status in CLOSED_ACTION and closed is None:
+                closed = date.fromisoformat(rec.head.created_at[:10])
+            created = date.fromisoformat(rec.first_created[:10])
+            for i, point in enumerate(points):
+                if due < point and created <= point and (closed is None or closed > point):
+                    overdue_counts[i] += 1
+            if status not in CLOSED_ACTION and due < today:
+                result.overdue_actions.append(OverdueAction(
+                    rec.head.record_id, rec.head.family_id, family_name(rec.head.family_id),
+                    str(p.get("text", "")), names.get(str(p.get("owner", "")), ""),
+                    due.isoformat(), (today - due).days))
+    result.overdue_actions.sort(key=lambda a: (a.owner, a.due, a.family_name.casefold(),
+                                               a.action_id))
+    result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
+                               for m, n in zip(months, overdue_counts, strict=True)]
+
+    # Time limits.
+    limits: list[TimeLimit] = []
+    entry_sections = readable - {Section.HOUSEHOLD.value, Section.PLAN.value}
+    completions: dict[str, list[tuple[date, str]]] = {}
+    referrals: dict[str, list[date]] = {}
+    for rec in latest_records(session, "entry", entry_sections).values():
+        p = rec.head.payload
+        fid = rec.head.family_id
+        if fid not in open_families or p.get("deleted"):
+            continue
+        milestone = p.get("milestone")
+        day = _iso(p.get("date"))
+        if rec.head.section == Section.REFERRAL_ASSESSMENT.value and day is not None:
+            if milestone == ASSESSMENT_COMPLETED:
+                completions.setdefault(fid, []).append((day, rec.head.record_id))
+            elif milestone == REFERRED:
+                referrals.setdefault(fid, []).append(day)
+        if p.get("urgent"):
+            raised = _moment(p.get("urgent_at"))
+            response = p.get("response")
+            responded = _moment(response.get("at")) if isinstance(response, dict) else None
+            if raised is not None:
+                limits.append(time_limits.urgent_limit(fid, rec.head.record_id, raised,
+                                                       responded, now))
+    for fid, done_on in completions.items():
+        referred_on = sorted(referrals.get(fid, []))
+        for completed, entry_id in sorted(done_on):
+            met = next((r for r in referred_on if r >= completed), None)
+            limits.append(time_limits.referral_limit(fid, entry_id, completed, met, today,
+                                                     region_name))
+    for fid, rec in open_families.items():
+        opened = date.fromisoformat(rec.first_created[:10])
+        held = [d for d in (_iso(v.payload.get("date")) for v in reviews.get(fid, []))
+                if d is not None]
+        limits.extend(time_limits.review_limits(fid, opened, held, today))
+    for limit in limits:
+        if limit.running:
+            result.time_limits.append(LimitRow(limit.family_id, family_name(limit.family_id),
+                                               limit.limit, limit.started, limit.due,
+                                               limit.state, limit.record_id))
+    order = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
+    result.time_limits.sort(key=lambda t: (order[t.state], t.due, t.family_name.casefold(),
+                                           t.limit, t.record_id))
+    result.compliance_by_month = _compliance(limits, months)
+
+    counts: dict[str, int] = {}
+    for rec in open_families.values():
+        worker = names.get(str(rec.head.payload.get("case_owner", "")), "")
+        if worker:
+            counts[worker] = counts.get(worker, 0) + 1
+    result.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
+                             key=lambda c: (-c.families, c.worker))
+    return result
+
+
+def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompliance]:
+    kept = {m.strftime("%Y-%m"): 0 for m in months}
+    total = dict(kept)
+    for limit in limits:
+        key = limit.due_day[:7]
+        if key not in total:
+            continue
+        if limit.met:
+            total[key] += 1
+            kept[key] += limit.state != BREACHED
+        elif limit.state == BREACHED:
+            total[key] += 1
+    return [MonthCompliance(k, kept[k], total[k]) for k in total]
+
+
+def latest_records(session: Session, kind: str, sections: set[str]) -> dict[str, _Record]:
+    """The newest head of every record of `kind` in `sections`, decrypted and verified, with
+    when the record was first written."""
+    if not sections:
+        return {}
+    session.trust.verified.load_kind(session.conn, kind)
+    opened: dict[str, list[RecordVersion]] = {}
+    tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+    for row in version_store.of_kind(session.conn, kind):
+        if row.sealed:
+            continue
+        family_tags = tags.get(row.family_id)
+        if family_tags is None:
+            family_tags = {t: found for t, found in
+                           session.keys.tags_for_family(row.family_id).items()
+                           if found[0] in sections}
+            tags[row.family_id] = family_tags
+        if row.section_tag not in family_tags:
+            continue
+        version = open_row(row, session.keys, session.trust, family_tags)
+        if version is not None and version.section in sections:
+            opened.setdefault(version.record_id, []).append(version)
+    out = {}
+    for record_id, items in opened.items():
+        if len(items) == 1:
+            out[record_id] = _Record(items[0], items[0].created_at)
+            continue
+        state = record_state(record_id, items)
+        head = next(v for v in items if v.version_id == state.heads[-1])
+        out[record_id] = _Record(head, min(v.created_at for v in items))
+    return out
+
+
+def _iso(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def region_title(region_name: str) -> str:
+    return REGION_TITLES.get(region_name, region_name)
