@@ -415,3 +415,10 @@ def parse_scaling(text: str) -> int:
 
 def today_iso(session: Session) -> str:
     return date.fromisoformat(session.now()[:10]).isoformat()
+
+
+def colleagues(session: Session) -> list[tuple[str, str]]:
+    """Active practitioners (username, full name) who may attend or own an action."""
+    session.require_practitioner()
+    return [(u.username, u.full_name) for u in accounts.all_users(session.conn)
+            if u.status != "disabled" and u.role != Role.ADMIN.value]

@@ -1,0 +1,1 @@
+"""The supervisor's board and the group supervision session (issue 4)."""
