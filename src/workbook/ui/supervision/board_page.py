@@ -11,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -34,6 +35,7 @@ def _tree(name: str, headers: list[str]) -> QTreeWidget:
     tree.setAccessibleName(name)
     tree.setRootIsDecorated(True)
     tree.setMinimumHeight(160)
+    tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return tree
 
 
@@ -111,10 +113,9 @@ class SupervisionBoard(QWidget):
                 parent = QTreeWidgetItem(self.overdue, [a.owner or "(no owner)"])
                 owners[a.owner] = parent
             QTreeWidgetItem(parent, [a.text, a.family_name, a.due, str(a.days_overdue)])
-        for owner, item in owners.items():
-            item.setText(3, str(item.childCount()))
+        for item in owners.values():
+            item.setText(0, f"{item.text(0)} ({item.childCount()})")
             item.setExpanded(True)
-            del owner
         self.limits.clear()
         for t in result.at_risk_or_breached:
             QTreeWidgetItem(self.limits, [t.family_name, LIMIT_TEXT.get(t.limit, t.limit),
@@ -126,7 +127,7 @@ class SupervisionBoard(QWidget):
         self.charts = [caseload_chart(result.caseload), overdue_chart(result.overdue_by_month),
                        compliance_chart(result.compliance_by_month)]
         for chart in self.charts:
-            self.chart_row.addWidget(chart)
+            self.chart_row.addWidget(chart, 1)
         self.loaded.emit()
 
     def clear(self) -> None:

@@ -3,6 +3,8 @@ twelve months, and time-limit compliance by month."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -10,10 +12,11 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QLineSeries,
+    QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 
 from workbook.services.supervision_board import Caseload, MonthCompliance, MonthCount
 
@@ -28,17 +31,28 @@ def _view(chart: QChart, name: str) -> QChartView:
     return view
 
 
-def _axes(chart: QChart, series: QBarSeries | QLineSeries, labels: list[str],
-          top: float) -> None:
+def _axes(chart: QChart, series: QBarSeries | QLineSeries | QStackedBarSeries,
+          labels: list[str], top: float) -> None:
     x = QBarCategoryAxis()
     x.append(labels)
+    if len(labels) > 6:
+        x.setLabelsAngle(-90)
     y = QValueAxis()
-    y.setRange(0, max(top, 1))
+    top = max(int(top), 1)
+    if top > 5:
+        top = -(-top // 5) * 5  # up to a multiple of five, so the ticks are whole numbers
+    y.setRange(0, top)
+    y.setTickCount(top + 1 if top <= 5 else 6)
     y.setLabelFormat("%d")
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(x)
     series.attachAxis(y)
+
+
+def _month_label(month: str) -> str:
+    """"2026-03" -> "Mar 26": short enough for twelve labels under a small chart."""
+    return date.fromisoformat(month + "-01").strftime("%b %y")
 
 
 def caseload_chart(caseload: list[Caseload]) -> QChartView:
@@ -62,29 +76,28 @@ def overdue_chart(months: list[MonthCount]) -> QChartView:
     for i, item in enumerate(months):
         series.append(QPointF(i, item.count))
     chart.addSeries(series)
-    x = QValueAxis()
-    x.setRange(0, max(len(months) - 1, 1))
-    x.setTickCount(max(len(months), 2))
-    x.setLabelFormat("%d")
-    x.setTitleText(f"months from {months[0].month}" if months else "")
-    y = QValueAxis()
-    y.setRange(0, max((m.count for m in months), default=1) or 1)
-    y.setLabelFormat("%d")
-    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(x)
-    series.attachAxis(y)
+    _axes(chart, series, [_month_label(m.month) for m in months] or ["-"],
+          max((m.count for m in months), default=1))
     return _view(chart, "Overdue actions over the last 12 months")
 
 
 def compliance_chart(months: list[MonthCompliance]) -> QChartView:
     chart = QChart()
-    chart.setTitle("Time limits met in time, by month due (%)")
-    bars = QBarSet("Met in time")
+    chart.setTitle("Time limits by month due: met in time / missed")
+    kept = QBarSet("Met in time")
+    missed = QBarSet("Missed")
+    kept.setColor(QColor("#2e7d32"))
+    missed.setColor(QColor("#c62828"))
     for item in months:
-        bars.append(round(item.percent, 1))
-    series = QBarSeries()
-    series.append(bars)
+        kept.append(item.kept)
+        missed.append(item.total - item.kept)
+    series = QStackedBarSeries()
+    series.append(kept)
+    series.append(missed)
     chart.addSeries(series)
-    _axes(chart, series, [m.month[2:] for m in months] or ["-"], 100)
-    return _view(chart, "Time-limit compliance by month")
+    _axes(chart, series, [_month_label(m.month) for m in months] or ["-"],
+          max((m.total for m in months), default=1))
+    view = _view(chart, "Time-limit compliance by month")
+    chart.legend().show()
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return view

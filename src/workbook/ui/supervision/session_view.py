@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -71,7 +72,10 @@ class ReviewFormWidget(QWidget):
         self.action_table = QTableWidget(0, 3)
         self.action_table.setHorizontalHeaderLabels(["Action", "Owner (username)",
                                                 "Due (YYYY-MM-DD)"])
-        self.action_table.horizontalHeader().setStretchLastSection(True)
+        header = self.action_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for index in (1, 2):
+            header.setSectionResizeMode(index, QHeaderView.ResizeMode.ResizeToContents)
         self.action_table.setAccessibleName("Actions")
         self.action_table.setMinimumHeight(110)
         self.action_table.itemChanged.connect(lambda _item: self.changed.emit())
@@ -257,7 +261,7 @@ class SessionView(QWidget):
         self.meeting = found
         self.heading.setText(
             f"Group supervision on {found.held_on} · chaired by {found.chair} · "
-            f"{', '.join(found.attendees)}" + (" · finished and signed off"
+            f"attendees: {', '.join(found.attendees)}" + (" · finished and signed off"
                                                if found.finished else ""))
         current = self.family_id
         self.agenda.blockSignals(True)
