@@ -66,8 +66,8 @@ def test_board_shows_due_overdue_limits_and_charts(page: SupervisionPage,
     assert "Adams family" in due and "Brown family" not in due
     owners = {board.overdue.topLevelItem(i).text(0): board.overdue.topLevelItem(i)
               for i in range(board.overdue.topLevelItemCount())}
-    assert owners["sw1"].child(0).text(0) == "Arrange the home visit"
-    assert owners["sw1"].child(0).text(3) == "10"
+    assert owners["sw1 (1)"].child(0).text(0) == "Arrange the home visit"
+    assert owners["sw1 (1)"].child(0).text(3) == "10"
     limits = [(board.limits.topLevelItem(i).text(0), board.limits.topLevelItem(i).text(1),
                board.limits.topLevelItem(i).text(3))
               for i in range(board.limits.topLevelItemCount())]
@@ -209,3 +209,49 @@ def test_main_window_button_for_supervisors_only(qtbot: Any, bv: BoardVault) -> 
         assert not window.supervision.button.isVisible()
     finally:
         window.close()
+
+
+def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> None:
+    from workbook.ui.supervision.family_limits import TimeLimitsDialog
+
+    ids = bv.ids
+    dialog = TimeLimitsDialog(runner(tm), ids["Davis"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reload()
+    limits = [dialog.limits.topLevelItem(i).text(0)
+              for i in range(dialog.limits.topLevelItemCount())]
+    assert limits == ["Monthly review"]  # Davis was referred in time
+    # Bad input is named and records nothing.
+    dialog.completed.setText("last Tuesday")
+    qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
+    assert "YYYY-MM-DD" in dialog.message.text()
+    dialog.referred.setText("2026-03-05")
+    qtbot.mouseClick(dialog.record_referred, Qt.MouseButton.LeftButton)
+    assert "in the future" in dialog.message.text()
+    qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
+    assert "Choose an entry first" in dialog.message.text()
+    dialog.completed.setText("2026-02-27")
+    qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
+    states = {dialog.limits.topLevelItem(i).text(0): dialog.limits.topLevelItem(i).text(3)
+              for i in range(dialog.limits.topLevelItemCount())}
+    assert states["Referral (10 working days)"] == "On track"
+    # Mark a concern urgent, then answer it.
+    entry = tm.families.add_entry(ids["Davis"], "case-notes", "Child disclosed a bruise")
+    dialog.reload()
+    row = next(i for i in range(dialog.entries.topLevelItemCount())
+               if dialog.entries.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == entry)
+    dialog.entries.setCurrentItem(dialog.entries.topLevelItem(row))
+    qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
+    assert "24 hours" in dialog.message.text()
+    states = {dialog.limits.topLevelItem(i).text(0): dialog.limits.topLevelItem(i).text(3)
+              for i in range(dialog.limits.topLevelItemCount())}
+    assert states["Urgent concern (24 hours)"] == "On track"
+    qtbot.mouseClick(dialog.record_response, Qt.MouseButton.LeftButton)
+    assert "response must not be empty" in dialog.message.text()
+    dialog.response.setText("Strategy discussion held with police")
+    qtbot.mouseClick(dialog.record_response, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "Response recorded."
+    labels = [dialog.limits.topLevelItem(i).text(0)
+              for i in range(dialog.limits.topLevelItemCount())]
+    assert "Urgent concern (24 hours)" not in labels

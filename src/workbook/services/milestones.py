@@ -11,12 +11,13 @@ Every write goes through Records (the one permission path) and is audited."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
-from workbook.domain.roles import Section
+from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.record_codec import RecordVersion
@@ -105,6 +106,10 @@ def _entry_head(session: Session, entry_id: str) -> tuple[RecordVersion, tuple[s
     versions = session.records.of_record(entry_id)
     if not versions or versions[0].kind != "entry":
         raise NotFound(f"no entry {entry_id} that you can read")
+    if Section(versions[0].section) not in CORE_SECTIONS:
+        with session.write():
+            session.audit("section_read", {"family": versions[0].family_id,
+                                           "entry": versions[0].record_id})
     state = record_state(entry_id, versions)
     head = next(v for v in versions if v.version_id == state.heads[-1])
     return head, state.heads
@@ -121,3 +126,45 @@ def _supersede(session: Session, head: RecordVersion, parents: tuple[str, ...],
                               "version": version.version_id})
     session.events.emit("entry_edited", family_id=head.family_id, entry_id=head.record_id)
     return version.version_id
+
+
+@dataclass(frozen=True)
+class Concern:
+    """An entry of a core section, as the family's time-limits view lists it."""
+
+    entry_id: str
+    section: str
+    date: str
+    text: str
+    urgent: bool
+    urgent_at: str
+    response: str
+    responded_at: str
+
+
+def concerns(session: Session, family_id: str) -> list[Concern]:
+    """The family's entries in the core sections (newest first) with their urgency, so that
+    one can be marked urgent or its response recorded. Restricted sections are left out here
+    (their reads are audited one by one through the family view)."""
+    family_id = validation.record_id(family_id, "family id")
+    session.require_practitioner()
+    core = {s.value for s in CORE_SECTIONS}
+    out = []
+    by_record: dict[str, list[RecordVersion]] = {}
+    for version in session.records.of_family(family_id):
+        if version.kind == "entry" and version.section in core:
+            by_record.setdefault(version.record_id, []).append(version)
+    for record_id, versions in by_record.items():
+        state = record_state(record_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        p = head.payload
+        if p.get("deleted") or p.get("milestone"):
+            continue
+        raw = p.get("response")
+        response: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        out.append(Concern(record_id, head.section, str(p.get("date", "")),
+                           str(p.get("text", "")), bool(p.get("urgent")),
+                           str(p.get("urgent_at", "")), str(response.get("text", "")),
+                           str(response.get("at", ""))))
+    out.sort(key=lambda c: (c.date, c.entry_id), reverse=True)
+    return out

@@ -134,8 +134,9 @@ def last_months(today: date, count: int = TREND_MONTHS) -> list[date]:
     return out[::-1]
 
 
-def board(session: Session, now: datetime | None = None) -> Board:
-    """The board as of `now` (the session's clock by default)."""
+def board(session: Session, now: datetime | None = None, family_id: str | None = None) -> Board:
+    """The board as of `now` (the session's clock by default); with `family_id`, only that
+    family's part of it (the family's own time-limits view)."""
     now = now or session.clock()
     today = now.date()
     region_name = time_limits.region(session)
@@ -150,7 +151,8 @@ def board(session: Session, now: datetime | None = None) -> Board:
     names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
     families = {r.head.family_id: r for r in latest_records(session, "family",
                                                       {Section.HOUSEHOLD.value}).values()
-                if not r.head.payload.get("deleted")}
+                if not r.head.payload.get("deleted")
+                and (family_id is None or r.head.family_id == family_id)}
     open_families = {fid: r for fid, r in families.items()
                      if str(r.head.payload.get("status", "open")) == "open"}
     readable = {s.value for s in session.records.readable_sections()}

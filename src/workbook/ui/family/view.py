@@ -130,7 +130,11 @@ class FamilyWorkbookView(QWidget):
                    "read it back")
         self.close_button = QPushButton("Close family", self)
         accessible(self.close_button, "Close family")
-        for button in (self.new_entry, self.restricted, self.close_button):
+        from workbook.ui.supervision.family_limits import open_time_limits
+
+        self.time_limits = QPushButton("Time limits…", self)
+        self.time_limits.clicked.connect(lambda: open_time_limits(self))
+        for button in (self.new_entry, self.restricted, self.time_limits, self.close_button):
             row.addWidget(button)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
@@ -184,7 +188,7 @@ class FamilyWorkbookView(QWidget):
         self._set_enabled(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for widget in (self.new_entry, self.restricted, self.navigator):
+        for widget in (self.new_entry, self.restricted, self.time_limits, self.navigator):
             widget.setEnabled(on)
 
     # --- the public interface ----------------------------------------------------------------
