@@ -172,3 +172,29 @@ def test_milestones_and_urgent_concerns_bad_input(bv: BoardVault) -> None:
         with pytest.raises(InvalidInput, match="not an urgent concern"):
             milestones.record_response(tm, plain, "Done")
         assert len(tm.records.of_family(ids["Adams"])) == before + 1
+
+
+def test_review_drafts_belong_to_their_author_family_and_session(bv: BoardVault) -> None:
+    from workbook.services import drafts, review_drafts
+    from workbook.vault import draft_store
+
+    ids = bv.ids
+    with bv.sign_in("tm") as tm:
+        sid = supervision.start_session(tm, "2026-03-02", [], [ids["Adams"]])
+        review_drafts.save_review_draft(tm, sid, ids["Adams"], _form(summary="typed so far"))
+        review_drafts.save_review_draft(tm, sid, ids["Adams"], _form(summary="typed more"))
+        found = review_drafts.review_draft(tm, sid, ids["Adams"])
+        assert found is not None and found.summary == "typed more"
+        assert found.actions[0].text == "Make the referral"
+        assert review_drafts.review_draft(tm, "1" * 32, ids["Adams"]) is None
+        assert drafts.drafts_for(tm, ids["Adams"]) == []  # not an entry draft
+        rows = draft_store.of_user(tm.conn, tm.user_id, ids["Adams"])
+        assert len(rows) == 1
+        # Moved to another family, the body no longer opens: it is left out, never shown.
+        with tm.write():
+            tm.conn.execute("UPDATE drafts SET family_id = ? WHERE draft_id = ?",
+                            (ids["Brown"], rows[0].draft_id))
+        assert review_drafts.review_draft(tm, sid, ids["Brown"]) is None
+        assert review_drafts.review_draft(tm, sid, ids["Adams"]) is None
+    with bv.sign_in("sw1") as sw:
+        assert review_drafts.review_draft(sw, sid, ids["Adams"]) is None
