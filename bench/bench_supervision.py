@@ -32,7 +32,7 @@ TODAY = date(2026, 3, 2)
 
 def _populate(work: common.Path) -> tuple[int, float]:
     rng = random.Random(4)
-    clock = common.StepClock(datetime(2026, 2, 1, tzinfo=UTC))
+    clock = common.StepClock(datetime(2026, 3, 2, 6, tzinfo=UTC))
     owners = ["tm", "sw1", "pc1"]
     with stopwatch() as took, sign_in(work, "tm", common.PASSPHRASES["tm"],
                                       clock=clock) as tm:

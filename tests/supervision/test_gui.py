@@ -83,7 +83,7 @@ def test_board_shows_due_overdue_limits_and_charts(page: SupervisionPage,
 def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: BoardVault,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     ids = bv.ids
-    page.ask_start = lambda colleagues, today: (today, ["sw1"])
+    page.ask_start = lambda _colleagues, today: (today, ["sw1"])
     qtbot.mouseClick(page.board.start_button, Qt.MouseButton.LeftButton)
     view = page.session_view
     assert view is not None and view.meeting is not None

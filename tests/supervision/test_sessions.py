@@ -198,3 +198,18 @@ def test_review_drafts_belong_to_their_author_family_and_session(bv: BoardVault)
         assert review_drafts.review_draft(tm, sid, ids["Adams"]) is None
     with bv.sign_in("sw1") as sw:
         assert review_drafts.review_draft(sw, sid, ids["Adams"]) is None
+
+
+def test_saving_again_keeps_actions_already_in_the_plan(bv: BoardVault) -> None:
+    ids = bv.ids
+    with bv.sign_in("tm") as tm:
+        sid = supervision.start_session(tm, "2026-03-02", [], [ids["Adams"]])
+        supervision.record_review(tm, sid, ids["Adams"], _form())
+        supervision.record_review(tm, sid, ids["Adams"], _form(
+            actions=(ActionForm("One more thing", "sw1", "2026-03-20"),)))
+        review = supervision.meeting(tm, sid).reviews[ids["Adams"]]
+        assert sorted(a.text for a in review.form.actions) == [
+            "Make the referral", "One more thing", "Ring the school"]
+        assert all(a.action_id for a in review.form.actions)
+        plan = tm.workbooks.open(ids["Adams"]).to_json()["sections"]["plan"]["actions"]
+        assert sum(a.get("review") == review.review_id for a in plan) == 3

@@ -285,7 +285,11 @@ def record_review(session: Session, session_id: str, family_id: str, form: Revie
             if action.action_id and action.action_id not in known:
                 raise InvalidInput("an action id on the form is not one of this review's")
     with session.write():
-        actions = []
+        # Actions already in the plan stay on the review even if the form leaves them out:
+        # they are changed or closed in the plan, not by editing the review.
+        mentioned = {a.action_id for a in form.actions if a.action_id}
+        actions = [a for a in existing.form.actions if a.action_id not in mentioned] \
+            if existing else []
         for action in form.actions:
             action_id = action.action_id or session.families.add_action(
                 family_id, action.text, action.owner, action.due, review_id=review_id)

@@ -8,11 +8,12 @@ again (the verified-versions cache), so the board stays quick on a large unit.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from workbook.domain.history import record_state
+from workbook.domain.history import head_ids
 from workbook.domain.roles import Role, Section
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services import time_limits
@@ -21,6 +22,7 @@ from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
 from workbook.services.time_limits import AT_RISK, BREACHED, TimeLimit
 from workbook.vault import accounts, version_store
+from workbook.vault.version_store import VersionRow
 
 CLOSED_ACTION = ("done", "cancelled")
 TREND_MONTHS = 12
@@ -216,7 +218,8 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     entry_sections = readable - {Section.HOUSEHOLD.value, Section.PLAN.value}
     completions: dict[str, list[tuple[date, str]]] = {}
     referrals: dict[str, list[date]] = {}
-    for rec in latest_records(session, "entry", entry_sections).values():
+    everyday = frozenset(entry_sections - {Section.REFERRAL_ASSESSMENT.value})
+    for rec in latest_records(session, "entry", entry_sections, edited_only=everyday).values():
         p = rec.head.payload
         fid = rec.head.family_id
         if fid not in open_families or p.get("deleted"):
@@ -281,14 +284,30 @@ def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompli
     return [MonthCompliance(k, kept[k], total[k]) for k in total]
 
 
-def latest_records(session: Session, kind: str, sections: set[str]) -> dict[str, _Record]:
+@dataclass(frozen=True)
+class _Header:
+    """A version's clear header, enough to find a record's heads before decrypting."""
+
+    version_id: str
+    parents: tuple[str, ...]
+    created_at: str
+
+
+def latest_records(session: Session, kind: str, sections: set[str], *,
+                   edited_only: frozenset[str] = frozenset()) -> dict[str, _Record]:
     """The newest head of every record of `kind` in `sections`, decrypted and verified, with
-    when the record was first written."""
+    when the record was first written.
+
+    Only heads are decrypted: a record's heads are found from the versions' clear headers
+    (parents), as `home.activity` does; each head read is then fully verified (its parents are
+    bound into its authenticated data). For sections in `edited_only`, records with a single
+    version are skipped unread - used for entries, where an urgent mark is always a later
+    version, so that the board does not decrypt every case note."""
     if not sections:
         return {}
     session.trust.verified.load_kind(session.conn, kind)
-    opened: dict[str, list[RecordVersion]] = {}
     tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+    rows: dict[str, list[VersionRow]] = {}
     for row in version_store.of_kind(session.conn, kind):
         if row.sealed:
             continue
@@ -298,19 +317,25 @@ def latest_records(session: Session, kind: str, sections: set[str]) -> dict[str,
                            session.keys.tags_for_family(row.family_id).items()
                            if found[0] in sections}
             tags[row.family_id] = family_tags
-        if row.section_tag not in family_tags:
-            continue
+        if row.section_tag in family_tags:
+            rows.setdefault(row.record_id, []).append(row)
+    out = {}
+    for record_id, versions in rows.items():
+        family_tags = tags[versions[0].family_id]
+        if len(versions) == 1:
+            row = versions[0]
+            if family_tags[row.section_tag or b""][0] in edited_only:
+                continue
+            first = row.created_at
+        else:
+            headers = [_Header(r.version_id, tuple(json.loads(r.parents)), r.created_at)
+                       for r in versions]
+            newest = head_ids(headers)[-1]
+            row = next(r for r in versions if r.version_id == newest)
+            first = min(r.created_at for r in versions)
         version = open_row(row, session.keys, session.trust, family_tags)
         if version is not None and version.section in sections:
-            opened.setdefault(version.record_id, []).append(version)
-    out = {}
-    for record_id, items in opened.items():
-        if len(items) == 1:
-            out[record_id] = _Record(items[0], items[0].created_at)
-            continue
-        state = record_state(record_id, items)
-        head = next(v for v in items if v.version_id == state.heads[-1])
-        out[record_id] = _Record(head, min(v.created_at for v in items))
+            out[record_id] = _Record(version, first)
     return out
 
 
