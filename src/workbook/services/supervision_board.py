@@ -9,6 +9,8 @@ again (the verified-versions cache), so the board stays quick on a large unit.""
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +24,7 @@ from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
 from workbook.services.time_limits import AT_RISK, BREACHED, TimeLimit
 from workbook.vault import accounts, version_store
-from workbook.vault.version_store import VersionRow
+from workbook.vault.version_store import VersionHeader
 
 CLOSED_ACTION = ("done", "cancelled")
 TREND_MONTHS = 12
@@ -199,10 +201,12 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
             closed = _iso(p.get("closed_on")) if status in CLOSED_ACTION else None
             if status in CLOSED_ACTION and closed is None:
                 closed = date.fromisoformat(rec.head.created_at[:10])
+            # Overdue at a month's end point p when due < p, created <= p and not closed by p.
             created = date.fromisoformat(rec.first_created[:10])
-            for i, point in enumerate(points):
-                if due < point and created <= point and (closed is None or closed > point):
-                    overdue_counts[i] += 1
+            lo = max(bisect_right(points, due), bisect_left(points, created))
+            hi = len(points) if closed is None else bisect_left(points, closed)
+            for i in range(lo, hi):
+                overdue_counts[i] += 1
             if status not in CLOSED_ACTION and due < today:
                 result.overdue_actions.append(OverdueAction(
                     rec.head.record_id, rec.head.family_id, family_name(rec.head.family_id),
@@ -219,7 +223,8 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     completions: dict[str, list[tuple[date, str]]] = {}
     referrals: dict[str, list[date]] = {}
     everyday = frozenset(entry_sections - {Section.REFERRAL_ASSESSMENT.value})
-    for rec in latest_records(session, "entry", entry_sections, edited_only=everyday).values():
+    for rec in latest_records(session, "entry", entry_sections, edited_only=everyday,
+                              headers=entry_headers(session, open_families)).values():
         p = rec.head.payload
         fid = rec.head.family_id
         if fid not in open_families or p.get("deleted"):
@@ -293,50 +298,110 @@ class _Header:
     created_at: str
 
 
-def latest_records(session: Session, kind: str, sections: set[str], *,
-                   edited_only: frozenset[str] = frozenset()) -> dict[str, _Record]:
-    """The newest head of every record of `kind` in `sections`, decrypted and verified, with
-    when the record was first written.
+class BoardMemo:
+    """What one signed-in session has already opened for the board: versions by id (a version
+    never changes, so an opened one stays right) and each family's section tags for the keys
+    held. Lives in memory with the session's other managers and goes with them at lock."""
 
-    Only heads are decrypted: a record's heads are found from the versions' clear headers
-    (parents), as `home.activity` does; each head read is then fully verified (its parents are
-    bound into its authenticated data). For sections in `edited_only`, records with a single
-    version are skipped unread - used for entries, where an urgent mark is always a later
-    version, so that the board does not decrypt every case note."""
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.versions: dict[str, RecordVersion] = {}
+        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+        self._held: list[tuple[str, int]] = []
+
+    def refresh(self) -> None:
+        """Forget the tags if the keys held changed (a grant, a rotation) since last time."""
+        held = self.session.keys.held()
+        if held != self._held:
+            self._tags.clear()
+            self._held = held
+
+    def tags(self, family_id: str) -> dict[bytes, tuple[str, int]]:
+        found = self._tags.get(family_id)
+        if found is None:
+            found = self.session.keys.tags_for_family(family_id)
+            self._tags[family_id] = found
+        return found
+
+    def load(self, keys: Iterable[list[str]]) -> None:
+        """Read, decrypt and verify the versions (family id, version id) not opened yet."""
+        missing = [(fid, vid) for fid, vid in keys if vid not in self.versions]
+        for row in version_store.by_keys(self.session.conn, missing):
+            version = open_row(row, self.session.keys, self.session.trust,
+                               self.tags(row.family_id))
+            if version is not None:
+                self.versions[row.version_id] = version
+
+
+def memo(session: Session) -> BoardMemo:
+    found: BoardMemo = session._manager("supervision_board", BoardMemo)
+    return found
+
+
+def latest_records(session: Session, kind: str, sections: set[str], *,
+                   headers: Iterable[VersionHeader] | None = None,
+                   edited_only: frozenset[str] = frozenset()) -> dict[str, _Record]:
+    """The newest head of every record of `kind` in `sections` (among `headers`, by default
+    every version of that kind), decrypted and verified, with when it was first written.
+
+    Heads are found from the clear headers (parents) read from an index, as `home.activity`
+    does, and only heads are read and decrypted - each then fully verified, its parents being
+    bound into its authenticated data; heads this session already opened are not opened again.
+    For sections in `edited_only`, records with a single version are left unread."""
     if not sections:
         return {}
     session.trust.verified.load_kind(session.conn, kind)
-    tags: dict[str, dict[bytes, tuple[str, int]]] = {}
-    rows: dict[str, list[VersionRow]] = {}
-    for row in version_store.of_kind(session.conn, kind):
-        if row.sealed:
+    remembered = memo(session)
+    remembered.refresh()
+    grouped: dict[str, list[VersionHeader]] = {}
+    source = version_store.headers_of_kind(session.conn, kind) if headers is None else headers
+    family_tags = remembered.tags
+    for header in source:
+        if header.sealed or header.kind != kind:
             continue
-        family_tags = tags.get(row.family_id)
-        if family_tags is None:
-            family_tags = {t: found for t, found in
-                           session.keys.tags_for_family(row.family_id).items()
-                           if found[0] in sections}
-            tags[row.family_id] = family_tags
-        if row.section_tag in family_tags:
-            rows.setdefault(row.record_id, []).append(row)
-    out = {}
-    for record_id, versions in rows.items():
-        family_tags = tags[versions[0].family_id]
+        found = family_tags(header.family_id).get(header.section_tag or b"")
+        if found is not None and found[0] in sections:
+            group = grouped.get(header.record_id)
+            if group is None:
+                grouped[header.record_id] = [header]
+            else:
+                group.append(header)
+    heads: dict[str, tuple[VersionHeader, str]] = {}
+    for record_id, versions in grouped.items():
         if len(versions) == 1:
-            row = versions[0]
-            if family_tags[row.section_tag or b""][0] in edited_only:
+            head = versions[0]
+            tags = remembered.tags(head.family_id)
+            if tags[head.section_tag or b""][0] in edited_only:
                 continue
-            first = row.created_at
-        else:
-            headers = [_Header(r.version_id, tuple(json.loads(r.parents)), r.created_at)
-                       for r in versions]
-            newest = head_ids(headers)[-1]
-            row = next(r for r in versions if r.version_id == newest)
-            first = min(r.created_at for r in versions)
-        version = open_row(row, session.keys, session.trust, family_tags)
+            heads[record_id] = (head, head.created_at)
+            continue
+        newest = head_ids([_Header(v.version_id, tuple(json.loads(v.parents)), v.created_at)
+                           for v in versions])[-1]
+        head = next(v for v in versions if v.version_id == newest)
+        heads[record_id] = (head, min(v.created_at for v in versions))
+    remembered.load([h.family_id, h.version_id] for h, _first in heads.values())
+    out = {}
+    for record_id, (head, first) in heads.items():
+        version = remembered.versions.get(head.version_id)
         if version is not None and version.section in sections:
             out[record_id] = _Record(version, first)
     return out
+
+
+def entry_headers(session: Session, families: Iterable[str]) -> list[VersionHeader]:
+    """The entry versions the board needs, without reading every entry: those of the
+    referral-and-assessment section (milestones) and those of records with more than one
+    version (urgent marks and responses are later versions)."""
+    remembered = memo(session)
+    remembered.refresh()
+    section = Section.REFERRAL_ASSESSMENT.value
+    wanted = [tag for fid in families for tag, (s, _e) in remembered.tags(fid).items()
+              if s == section]
+    found = {h.version_id: h
+             for h in version_store.headers_of_tags(session.conn, "entry", wanted)}
+    found.update((h.version_id, h)
+                 for h in version_store.headers_of_edited(session.conn, "entry"))
+    return list(found.values())
 
 
 def _iso(value: object) -> date | None:

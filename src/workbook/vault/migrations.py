@@ -157,7 +157,13 @@ def _m001_initial(conn: Connection) -> None:
 def _m002_supervision(conn: Connection) -> None:
     """Group supervision sessions: when, who chaired and attended, the agenda's order and
     whether it was signed off. What was said about each family is case content and lives in
-    that family's supervision section as signed, encrypted review versions, not here."""
+    that family's supervision section as signed, encrypted review versions, not here.
+
+    Two indexes let the supervisor's board find the versions that matter without reading every
+    row of the table (whose pages hold the bodies): the clear headers by kind and section tag,
+    so heads are found from the index alone, and the records with more than one version (an
+    urgent mark or a response is always a later version). Both hold clear header columns only,
+    which the versions table already holds."""
     conn.executescript(
         """
         CREATE TABLE supervision_sessions (
@@ -171,6 +177,9 @@ def _m002_supervision(conn: Connection) -> None:
             finished_at  TEXT NOT NULL DEFAULT ''
         );
         CREATE INDEX supervision_sessions_by_date ON supervision_sessions (held_on);
+        CREATE INDEX versions_headers
+            ON versions (kind, section_tag, record_id, parents, created_at, sealed);
+        CREATE INDEX versions_edited ON versions (kind, record_id) WHERE parents <> '[]';
         """
     )
 

@@ -90,3 +90,75 @@ def family_exists(conn: Connection, family_id: str) -> bool:
 
 def all_family_ids(conn: Connection) -> list[str]:
     return [str(r[0]) for r in conn.execute("SELECT DISTINCT family_id FROM versions")]
+
+
+_CHUNK = 400  # host parameters per IN (...) query, well under SQLite's limit
+
+
+@dataclass(frozen=True)
+class VersionHeader:
+    """The clear header of a version, read from the versions_headers index alone."""
+
+    family_id: str
+    version_id: str
+    record_id: str
+    kind: str
+    section_tag: bytes | None
+    parents: str
+    created_at: str
+    sealed: bool
+
+
+_HEADER = "family_id, version_id, record_id, kind, section_tag, parents, created_at, sealed"
+
+
+def _header(r: Any) -> VersionHeader:
+    tag = r[4]
+    return VersionHeader(str(r[0]), str(r[1]), str(r[2]), str(r[3]),
+                         None if tag is None else bytes(tag), str(r[5]), str(r[6]), bool(r[7]))
+
+
+def headers_of_kind(conn: Connection, kind: str) -> list[VersionHeader]:
+    return [_header(r) for r in conn.execute(
+        f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,))]
+
+
+def headers_of_tags(conn: Connection, kind: str, tags: list[bytes]) -> list[VersionHeader]:
+    """Headers of versions of `kind` carrying any of these section tags."""
+    out: list[VersionHeader] = []
+    for start in range(0, len(tags), _CHUNK):
+        chunk = tags[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        out.extend(_header(r) for r in conn.execute(
+            f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers "
+            f"WHERE kind = ? AND section_tag IN ({marks})", (kind, *chunk)))
+    return out
+
+
+def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
+    """Headers of every version of the records of `kind` that have more than one version."""
+    ids = [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT record_id FROM versions INDEXED BY versions_edited "
+        "WHERE kind = ? AND parents <> '[]'", (kind,))]
+    out: list[VersionHeader] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        out.extend(_header(r) for r in conn.execute(
+            f"SELECT {_HEADER} FROM versions WHERE record_id IN ({marks}) AND kind = ?",
+            (*chunk, kind)))
+    return out
+
+
+def by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionRow]:
+    """Whole rows by (family id, version id), the primary key."""
+    out: list[VersionRow] = []
+    step = _CHUNK // 2
+    for start in range(0, len(keys), step):
+        chunk = keys[start:start + step]
+        marks = ", ".join("(?, ?)" for _ in chunk)
+        flat = [value for key in chunk for value in key]
+        out.extend(_row(r) for r in conn.execute(
+            f"SELECT {_COLUMNS} FROM versions WHERE (family_id, version_id) IN "
+            f"(VALUES {marks})", flat))
+    return out
