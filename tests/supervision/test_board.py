@@ -129,3 +129,27 @@ def test_action_status_bad_input_changes_nothing(bv: BoardVault) -> None:
         assert len(tm.records.of_record(bv.ids["act_overdue"])) == before
         plan_actions.set_action_status(tm, bv.ids["act_overdue"], "done")
         assert bv.ids["act_overdue"] not in {a.action_id for a in board(tm).overdue_actions}
+
+
+def test_board_on_one_session_follows_every_change(bv: BoardVault) -> None:
+    """The session remembers what it opened; every new version must still show."""
+    from workbook.services import milestones, plan_actions
+
+    ids = bv.ids
+    with bv.sign_in("tm") as tm:
+        first = board(tm)
+        assert board(tm).to_json() == first.to_json()
+        action = tm.families.add_action(ids["Davis"], "Late already", "tm", "2026-02-01")
+        assert action in {a.action_id for a in board(tm).overdue_actions}
+        plan_actions.set_action_status(tm, action, "done")
+        assert action not in {a.action_id for a in board(tm).overdue_actions}
+        note = tm.families.add_entry(ids["Davis"], "case-notes", "Worrying call")
+        assert not any(t.record_id == note for t in board(tm).time_limits)
+        milestones.mark_urgent(tm, note)
+        assert any(t.record_id == note and t.limit == "urgent-response"
+                   for t in board(tm).time_limits)
+        milestones.record_assessment_completed(tm, ids["Davis"], "2026-03-02")
+        assert any(t.family_id == ids["Davis"] and t.limit == "referral"
+                   for t in board(tm).time_limits)
+        tm.lock()
+        assert not tm._managers  # the remembered versions went with the keys

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -223,8 +223,10 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     completions: dict[str, list[tuple[date, str]]] = {}
     referrals: dict[str, list[date]] = {}
     everyday = frozenset(entry_sections - {Section.REFERRAL_ASSESSMENT.value})
+    chosen = tuple(sorted(open_families))
     for rec in latest_records(session, "entry", entry_sections, edited_only=everyday,
-                              headers=entry_headers(session, open_families)).values():
+                              headers=lambda: entry_headers(session, chosen),
+                              scope=chosen).values():
         p = rec.head.payload
         fid = rec.head.family_id
         if fid not in open_families or p.get("deleted"):
@@ -306,15 +308,17 @@ class BoardMemo:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.versions: dict[str, RecordVersion] = {}
+        self.results: dict[str, tuple[Hashable, dict[str, _Record]]] = {}
         self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
-        self._held: list[tuple[str, int]] = []
+        self.held: list[tuple[str, int]] = []
 
     def refresh(self) -> None:
         """Forget the tags if the keys held changed (a grant, a rotation) since last time."""
         held = self.session.keys.held()
-        if held != self._held:
+        if held != self.held:
             self._tags.clear()
-            self._held = held
+            self.results.clear()
+            self.held = held
 
     def tags(self, family_id: str) -> dict[bytes, tuple[str, int]]:
         found = self._tags.get(family_id)
@@ -339,22 +343,32 @@ def memo(session: Session) -> BoardMemo:
 
 
 def latest_records(session: Session, kind: str, sections: set[str], *,
-                   headers: Iterable[VersionHeader] | None = None,
-                   edited_only: frozenset[str] = frozenset()) -> dict[str, _Record]:
+                   headers: Callable[[], Iterable[VersionHeader]] | None = None,
+                   edited_only: frozenset[str] = frozenset(),
+                   scope: Hashable = None) -> dict[str, _Record]:
     """The newest head of every record of `kind` in `sections` (among `headers`, by default
     every version of that kind), decrypted and verified, with when it was first written.
 
     Heads are found from the clear headers (parents) read from an index, as `home.activity`
     does, and only heads are read and decrypted - each then fully verified, its parents being
     bound into its authenticated data; heads this session already opened are not opened again.
-    For sections in `edited_only`, records with a single version are left unread."""
+    For sections in `edited_only`, records with a single version are left unread.
+
+    Versions are only ever added, so while the number of versions of `kind`, the keys held and
+    the arguments (with `scope`, what decides `headers`) are unchanged, the last answer stands
+    and is given again without reading anything."""
     if not sections:
         return {}
-    session.trust.verified.load_kind(session.conn, kind)
     remembered = memo(session)
     remembered.refresh()
+    key = (kind, frozenset(sections), edited_only, scope, tuple(remembered.held),
+           version_store.count_of_kind(session.conn, kind))
+    cached = remembered.results.get(kind)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    session.trust.verified.load_kind(session.conn, kind)
     grouped: dict[str, list[VersionHeader]] = {}
-    source = version_store.headers_of_kind(session.conn, kind) if headers is None else headers
+    source = version_store.headers_of_kind(session.conn, kind) if headers is None else headers()
     family_tags = remembered.tags
     for header in source:
         if header.sealed or header.kind != kind:
@@ -385,6 +399,7 @@ def latest_records(session: Session, kind: str, sections: set[str], *,
         version = remembered.versions.get(head.version_id)
         if version is not None and version.section in sections:
             out[record_id] = _Record(version, first)
+    remembered.results[kind] = (key, out)
     return out
 
 

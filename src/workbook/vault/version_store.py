@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbook.vault.database import Connection
 
@@ -95,9 +95,9 @@ def all_family_ids(conn: Connection) -> list[str]:
 _CHUNK = 400  # host parameters per IN (...) query, well under SQLite's limit
 
 
-@dataclass(frozen=True)
-class VersionHeader:
-    """The clear header of a version, read from the versions_headers index alone."""
+class VersionHeader(NamedTuple):
+    """The clear header of a version, read from the versions_headers index alone (a tuple:
+    the board reads tens of thousands of them)."""
 
     family_id: str
     version_id: str
@@ -106,21 +106,24 @@ class VersionHeader:
     section_tag: bytes | None
     parents: str
     created_at: str
-    sealed: bool
+    sealed: int
 
 
 _HEADER = "family_id, version_id, record_id, kind, section_tag, parents, created_at, sealed"
-
-
-def _header(r: Any) -> VersionHeader:
-    tag = r[4]
-    return VersionHeader(str(r[0]), str(r[1]), str(r[2]), str(r[3]),
-                         None if tag is None else bytes(tag), str(r[5]), str(r[6]), bool(r[7]))
+_header = VersionHeader._make
 
 
 def headers_of_kind(conn: Connection, kind: str) -> list[VersionHeader]:
     return [_header(r) for r in conn.execute(
         f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,))]
+
+
+def count_of_kind(conn: Connection, kind: str) -> int:
+    """How many versions of `kind` there are: versions are only ever added, so an unchanged
+    count means nothing of that kind changed."""
+    row = conn.execute("SELECT count(*) FROM versions INDEXED BY versions_headers "
+                       "WHERE kind = ?", (kind,)).fetchone()
+    return int(row[0])
 
 
 def headers_of_tags(conn: Connection, kind: str, tags: list[bytes]) -> list[VersionHeader]:
