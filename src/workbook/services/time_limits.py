@@ -81,6 +81,7 @@ def set_region(session: Session, value: str) -> str:
                                                                       Role.ADMIN):
         raise NotPermitted("only the vault owner, a team manager or the administrator changes "
                            "the working-days region")
+    session.require_certified()
     with session.write():
         meta.put(session.conn, REGION_KEY, chosen)
         session.audit("setting_changed", {"setting": REGION_KEY, "value": chosen})

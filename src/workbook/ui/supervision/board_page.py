@@ -88,6 +88,8 @@ class SupervisionBoard(QWidget):
 
     def refresh(self) -> None:
         self.error.hide()
+        if self.board is None:
+            self.summary.setText("Loading the board…")
         self._run(board, self.show_board, self._failed)
 
     def _failed(self, message: str) -> None:
