@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import NOW, BoardVault
+from supervision_vault import NOW, BoardVault
 
 from workbook.services import time_limits
 from workbook.services.errors import InvalidInput, NotPermitted

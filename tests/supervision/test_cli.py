@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import BoardVault
 from pypdf import PdfReader
+from supervision_vault import BoardVault
 
 from support.family_vault import PASSPHRASES
 from workbook.cli import main

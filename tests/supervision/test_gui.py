@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BoardVault
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from supervision_vault import BoardVault
 
 from support.family_vault import PASSPHRASES
 from workbook.services import review_drafts, supervision
@@ -255,3 +255,60 @@ def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> N
     labels = [dialog.limits.topLevelItem(i).text(0)
               for i in range(dialog.limits.topLevelItemCount())]
     assert "Urgent concern (24 hours)" not in labels
+
+
+def _unnamed_or_unreachable(root: Any) -> list[str]:
+    """As tests/gui/family/test_family_accessibility.py checks the family workbook."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QGraphicsView,
+        QHeaderView,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+        QWidget,
+    )
+
+    controls = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QAbstractItemView,
+                QPlainTextEdit, QTextEdit, QGraphicsView)
+    problems = []
+    for w in root.findChildren(QWidget):
+        parent = w.parentWidget()
+        in_combo = False
+        while parent is not None:
+            in_combo = in_combo or isinstance(parent, QComboBox)
+            parent = parent.parentWidget()
+        if not w.isVisibleTo(root) or in_combo:
+            continue
+        focusable = bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        if (isinstance(w, controls) and not isinstance(w, QHeaderView) and not focusable
+                and w.focusProxy() is None):
+            problems.append(f"not reachable by Tab: {type(w).__name__} {w.accessibleName()!r}")
+        if focusable and not w.accessibleName().strip():
+            problems.append(f"no accessible name: {type(w).__name__} in "
+                            f"{type(w.parentWidget()).__name__}")
+    return problems
+
+
+def test_every_control_is_named_and_reachable(qtbot: Any, page: SupervisionPage,
+                                              tm: Session, bv: BoardVault) -> None:
+    from workbook.ui.supervision.family_limits import TimeLimitsDialog
+    from workbook.ui.supervision.page import StartSessionDialog
+
+    assert _unnamed_or_unreachable(page) == []
+    page.ask_start = lambda _colleagues, today: (today, ["sw1"])
+    page.start_session()
+    assert page.session_view is not None
+    assert _unnamed_or_unreachable(page.session_view) == []
+    start = StartSessionDialog(supervision.colleagues(tm), "2026-03-02")
+    qtbot.addWidget(start)
+    assert _unnamed_or_unreachable(start) == []
+    limits = TimeLimitsDialog(runner(tm), bv.ids["Adams"])
+    qtbot.addWidget(limits)
+    limits.reload()
+    assert _unnamed_or_unreachable(limits) == []
+    charts = page.board.charts
+    assert "tm: 6" in charts[0].accessibleDescription()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import BoardVault
 from pypdf import PdfReader
+from supervision_vault import BoardVault
 
 from workbook.reports.supervision_minutes import render_minutes
 from workbook.services import milestones, supervision

@@ -133,6 +133,8 @@ class FamilyWorkbookView(QWidget):
         from workbook.ui.supervision.family_limits import open_time_limits
 
         self.time_limits = QPushButton("Time limits…", self)
+        accessible(self.time_limits, "Time limits",
+                   "Referral, urgent-concern and review time limits of this family")
         self.time_limits.clicked.connect(lambda: open_time_limits(self))
         for button in (self.new_entry, self.restricted, self.time_limits, self.close_button):
             row.addWidget(button)

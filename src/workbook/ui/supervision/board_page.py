@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.supervision_board import Board, board
+from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.charts import caseload_chart, compliance_chart, overdue_chart
 
 Runner = Callable[..., Any]
@@ -83,6 +84,7 @@ class SupervisionBoard(QWidget):
         layout.addLayout(grid, 1)
         layout.addLayout(self.chart_row, 1)
         self.charts: list[QWidget] = []
+        name_controls(self)
         self.refresh_button.clicked.connect(self.refresh)
         self.start_button.clicked.connect(self.start_requested)
 

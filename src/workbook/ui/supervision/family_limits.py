@@ -26,6 +26,7 @@ from workbook.services import milestones
 from workbook.services.milestones import Concern
 from workbook.services.session import Session
 from workbook.services.supervision_board import Board, board
+from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import LIMIT_TEXT, STATE_TEXT
 
 Runner = Callable[..., Any]
@@ -89,6 +90,9 @@ class TimeLimitsDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Message")
         layout.addWidget(self.message)
+        self.record_completed.setAccessibleName("Record the assessment's completion")
+        self.record_referred.setAccessibleName("Record the referral")
+        name_controls(self)
         self.record_completed.clicked.connect(
             lambda: self._do(lambda s, v: milestones.record_assessment_completed(
                 s, self.family_id, v), self.completed, "Assessment completion recorded."))

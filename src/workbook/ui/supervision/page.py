@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbook.domain.roles import Role
 from workbook.services import supervision
 from workbook.services.session import Session
+from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import SupervisionBoard
 from workbook.ui.supervision.session_view import SessionView
 
@@ -71,6 +72,7 @@ class StartSessionDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        name_controls(self)
 
     def chosen(self) -> tuple[str, list[str]]:
         names = [str(self.attendees.item(r).data(Qt.ItemDataRole.UserRole))
@@ -109,6 +111,7 @@ class SupervisionPage(QWidget):
                                  tuple[str, list[str]] | None] = self._ask_start
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        name_controls(self)
         self.board.start_requested.connect(self.start_session)
         self.open_button.clicked.connect(self._open_chosen)
 

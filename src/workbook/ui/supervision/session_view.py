@@ -36,6 +36,7 @@ from workbook.services import review_drafts, supervision
 from workbook.services.session import Session
 from workbook.services.supervision import ActionForm, Meeting, ReviewForm
 from workbook.ui import print_preview
+from workbook.ui.supervision import name_controls
 
 Runner = Callable[..., Any]
 DRAFT_DELAY_MS = 800
@@ -72,6 +73,8 @@ class ReviewFormWidget(QWidget):
         self.action_table = QTableWidget(0, 3)
         self.action_table.setHorizontalHeaderLabels(["Action", "Owner (username)",
                                                 "Due (YYYY-MM-DD)"])
+        self.action_table.verticalHeader().hide()
+        self.action_table.setCornerButtonEnabled(False)
         header = self.action_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for index in (1, 2):
@@ -96,6 +99,7 @@ class ReviewFormWidget(QWidget):
         self.next_review.setAccessibleName("Next review date")
         self.next_review.textChanged.connect(self.changed)
         form.addRow("Next review date", self.next_review)
+        name_controls(self)
 
     def add_action(self, action: ActionForm | None = None) -> None:
         row = self.action_table.rowCount()
@@ -245,6 +249,7 @@ class SessionView(QWidget):
         self.finish_button.clicked.connect(self.finish)
         self.minutes_button.clicked.connect(self.show_minutes)
         self.failed.connect(self._show_error)
+        name_controls(self)
 
     # --- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
