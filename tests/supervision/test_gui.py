@@ -116,6 +116,9 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
                     and review_drafts.review_draft(tm, sid, ids["Adams"]).next_review
                     == "2026-04-02", timeout=5000)
 
+    # Typing just before a lock is kept too: the pending draft is saved as the page clears.
+    qtbot.keyClicks(form.decisions, "Refer to the hardship fund")
+    assert view._draft_timer.isActive()
     # A lock clears everything; reopening the session restores the unsaved typing.
     page.clear()
     assert page.session_view is None and page.board.board is None
@@ -126,6 +129,7 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     qtbot.waitUntil(lambda: view.form.summary.toPlainText() == "Mum engaging well",
                     timeout=5000)
     assert "Restored your unsaved changes" in view.message.text()
+    assert view.form.decisions.toPlainText() == "Refer to the hardship fund"
     assert view.form.form().actions[0].text == "Apply for the hardship fund"
 
     # Bad input in a field is named, and nothing is recorded.

@@ -445,7 +445,11 @@ class SessionView(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def clear(self) -> None:
-        self._draft_timer.stop()
+        """On lock: keep what was typed since the last draft (the save is queued before the
+        lock, on the same worker), then forget everything shown."""
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.save_draft()
         self.meeting = None
         self.family_id = ""
         self.agenda.clear()
