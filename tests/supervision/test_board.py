@@ -151,5 +151,10 @@ def test_board_on_one_session_follows_every_change(bv: BoardVault) -> None:
         milestones.record_assessment_completed(tm, ids["Davis"], "2026-03-02")
         assert any(t.family_id == ids["Davis"] and t.limit == "referral"
                    for t in board(tm).time_limits)
+        plan_actions.set_action_status(tm, ids["act_overdue"], "cancelled")
+        tm.families.add_action(ids["Clark"], "Another", "sw1", "2026-02-28")
+        warm = board(tm).to_json()
         tm.lock()
         assert not tm._managers  # the remembered versions went with the keys
+    with bv.sign_in("tm") as fresh:
+        assert board(fresh).to_json() == warm

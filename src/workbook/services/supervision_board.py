@@ -190,28 +190,28 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     points = [min(month_end(m), today) for m in months]
     overdue_counts = [0] * len(points)
     if Section.PLAN.value in readable:
+        facts = memo(session).action_facts
         for rec in latest_records(session, "action", {Section.PLAN.value}).values():
-            p = rec.head.payload
-            if rec.head.family_id not in families or p.get("deleted"):
+            if rec.head.family_id not in families:
                 continue
-            due = _iso(p.get("due"))
-            if due is None:
+            fact = facts.get(rec.head.version_id)
+            if fact is None:
+                fact = _action_fact(rec)
+                facts[rec.head.version_id] = fact
+            if fact is _NOT_AN_ACTION:
                 continue
-            status = str(p.get("status", "open"))
-            closed = _iso(p.get("closed_on")) if status in CLOSED_ACTION else None
-            if status in CLOSED_ACTION and closed is None:
-                closed = date.fromisoformat(rec.head.created_at[:10])
+            due, closed, created, is_open = fact[0], fact[1], fact[2], fact[3]
             # Overdue at a month's end point p when due < p, created <= p and not closed by p.
-            created = date.fromisoformat(rec.first_created[:10])
             lo = max(bisect_right(points, due), bisect_left(points, created))
             hi = len(points) if closed is None else bisect_left(points, closed)
             for i in range(lo, hi):
                 overdue_counts[i] += 1
-            if status not in CLOSED_ACTION and due < today:
+            if is_open and due < today:
+                p = rec.head.payload
                 result.overdue_actions.append(OverdueAction(
                     rec.head.record_id, rec.head.family_id, family_name(rec.head.family_id),
                     str(p.get("text", "")), names.get(str(p.get("owner", "")), ""),
-                    due.isoformat(), (today - due).days))
+                    fact[4], (today - due).days))
     result.overdue_actions.sort(key=lambda a: (a.owner, a.due, a.family_name.casefold(),
                                                a.action_id))
     result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
@@ -308,7 +308,8 @@ class BoardMemo:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.versions: dict[str, RecordVersion] = {}
-        self.results: dict[str, tuple[Hashable, dict[str, _Record]]] = {}
+        self.results: dict[str, _KindState] = {}
+        self.action_facts: dict[str, _ActionFact] = {}
         self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
         self.held: list[tuple[str, int]] = []
 
@@ -343,6 +344,17 @@ def memo(session: Session) -> BoardMemo:
     return found
 
 
+@dataclass
+class _KindState:
+    """The last answer for one kind, and what it was worked out from."""
+
+    key: Hashable
+    count: int
+    known: set[str]                                   # version ids seen
+    grouped: dict[str, list[VersionHeader]]           # readable versions by record
+    out: dict[str, _Record]
+
+
 def latest_records(session: Session, kind: str, sections: set[str], *,
                    headers: Callable[[], Iterable[VersionHeader]] | None = None,
                    edited_only: frozenset[str] = frozenset(),
@@ -355,34 +367,72 @@ def latest_records(session: Session, kind: str, sections: set[str], *,
     bound into its authenticated data; heads this session already opened are not opened again.
     For sections in `edited_only`, records with a single version are left unread.
 
-    Versions are only ever added, so while the number of versions of `kind`, the keys held and
-    the arguments (with `scope`, what decides `headers`) are unchanged, the last answer stands
-    and is given again without reading anything."""
+    Versions are only ever added. So while the keys held and the arguments (with `scope`, what
+    decides `headers`) are unchanged, an unchanged count of versions of `kind` means the last
+    answer stands; a changed count with the default headers means only the versions not seen
+    before are read, and only their records worked out again."""
     if not sections:
         return {}
     remembered = memo(session)
     remembered.refresh()
-    key = (kind, frozenset(sections), edited_only, scope, tuple(remembered.held),
-           version_store.count_of_kind(session.conn, kind))
-    cached = remembered.results.get(kind)
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    key = (kind, frozenset(sections), edited_only, scope, tuple(remembered.held))
+    count = version_store.count_of_kind(session.conn, kind)
+    state = remembered.results.get(kind)
+    if state is not None and state.key == key:
+        if state.count == count:
+            return state.out
+        if headers is None:
+            return _catch_up(session, kind, sections, edited_only, state, count)
     session.trust.verified.load_kind(session.conn, kind)
-    grouped: dict[str, list[VersionHeader]] = {}
     source = version_store.headers_of_kind(session.conn, kind) if headers is None else headers()
-    family_tags = remembered.tags
+    state = _KindState(key, count, set(), {}, {})
+    _take(session, kind, sections, state, source)
+    state.out = _heads(session, sections, edited_only, state.grouped)
+    remembered.results[kind] = state
+    return state.out
+
+
+def _take(session: Session, kind: str, sections: set[str], state: _KindState,
+          source: Iterable[VersionHeader]) -> set[str]:
+    """Add readable headers to `state`; return the records they belong to."""
+    family_tags = memo(session).tags
+    touched: set[str] = set()
     for header in source:
+        state.known.add(header.version_id)
         if header.sealed or header.kind != kind:
             continue
         found = family_tags(header.family_id).get(header.section_tag or b"")
         if found is not None and found[0] in sections:
-            group = grouped.get(header.record_id)
+            group = state.grouped.get(header.record_id)
             if group is None:
-                grouped[header.record_id] = [header]
-            else:
+                state.grouped[header.record_id] = [header]
+            elif all(h.version_id != header.version_id for h in group):
                 group.append(header)
+            touched.add(header.record_id)
+    return touched
+
+
+def _catch_up(session: Session, kind: str, sections: set[str], edited_only: frozenset[str],
+              state: _KindState, count: int) -> dict[str, _Record]:
+    session.trust.verified.load_kind(session.conn, kind)
+    new = [k for k in version_store.keys_of_kind(session.conn, kind) if k[1] not in state.known]
+    touched = _take(session, kind, sections, state,
+                    version_store.headers_by_keys(session.conn, new))
+    changed = _heads(session, sections, edited_only, {r: state.grouped[r] for r in touched})
+    out = dict(state.out)
+    for record_id in touched:
+        out.pop(record_id, None)
+    out.update(changed)
+    state.out = out
+    state.count = count
+    return out
+
+
+def _heads(session: Session, sections: set[str], edited_only: frozenset[str],
+           records: dict[str, list[VersionHeader]]) -> dict[str, _Record]:
+    remembered = memo(session)
     heads: dict[str, tuple[VersionHeader, str]] = {}
-    for record_id, versions in grouped.items():
+    for record_id, versions in records.items():
         if len(versions) == 1:
             head = versions[0]
             tags = remembered.tags(head.family_id)
@@ -400,7 +450,6 @@ def latest_records(session: Session, kind: str, sections: set[str], *,
         version = remembered.versions.get(head.version_id)
         if version is not None and version.section in sections:
             out[record_id] = _Record(version, first)
-    remembered.results[kind] = (key, out)
     return out
 
 
@@ -418,6 +467,25 @@ def entry_headers(session: Session, families: Iterable[str]) -> list[VersionHead
     found.update((h.version_id, h)
                  for h in version_store.headers_of_edited(session.conn, "entry"))
     return list(found.values())
+
+
+_ActionFact = tuple[date, date | None, date, bool, str]
+_NOT_AN_ACTION: _ActionFact = (date.min, None, date.min, False, "")
+
+
+def _action_fact(rec: _Record) -> _ActionFact:
+    """What the board needs of an action version: due, closed (or None), first written, still
+    open, and the due date as text. Worked out once per version and remembered."""
+    p = rec.head.payload
+    due = _iso(p.get("due"))
+    if due is None or p.get("deleted"):
+        return _NOT_AN_ACTION
+    status = str(p.get("status", "open"))
+    closed = _iso(p.get("closed_on")) if status in CLOSED_ACTION else None
+    if status in CLOSED_ACTION and closed is None:
+        closed = date.fromisoformat(rec.head.created_at[:10])
+    created = date.fromisoformat(rec.first_created[:10])
+    return (due, closed, created, status not in CLOSED_ACTION, due.isoformat())
 
 
 def _iso(value: object) -> date | None:

@@ -118,6 +118,26 @@ def headers_of_kind(conn: Connection, kind: str) -> list[VersionHeader]:
         f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,))]
 
 
+def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:
+    """(family id, version id) of every version of `kind`, from the index alone."""
+    return [(str(r[0]), str(r[1])) for r in conn.execute(
+        "SELECT family_id, version_id FROM versions INDEXED BY versions_headers WHERE kind = ?",
+        (kind,))]
+
+
+def headers_by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionHeader]:
+    out: list[VersionHeader] = []
+    step = _CHUNK // 2
+    for start in range(0, len(keys), step):
+        chunk = keys[start:start + step]
+        marks = ", ".join("(?, ?)" for _ in chunk)
+        flat = [value for key in chunk for value in key]
+        out.extend(_header(r) for r in conn.execute(
+            f"SELECT {_HEADER} FROM versions WHERE (family_id, version_id) IN "
+            f"(VALUES {marks})", flat))
+    return out
+
+
 def count_of_kind(conn: Connection, kind: str) -> int:
     """How many versions of `kind` there are: versions are only ever added, so an unchanged
     count means nothing of that kind changed."""
