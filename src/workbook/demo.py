@@ -811,6 +811,11 @@ def build_demo(
         for username in AUTHOR_ORDER:
             written = _write_as(sessions[username], username, plan, family_ids, counts)
             say(f"  {username}: {written} entries and actions")
+        from workbook.demo_supervision import add_supervision_demo
+
+        say("Adding a group supervision, assessments and urgent concerns ...")
+        add_supervision_demo(owner_session, family_ids, seed,
+                             list(dict.fromkeys(f.case_owner for f in plan[:8])))
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(

@@ -99,6 +99,8 @@ def drafts_for(session: Session, family_id: str | None = None) -> list[Draft]:
             data = json.loads(unwrap(key, row.body, ad, "draft"))
         except (AuthenticationFailed, ValueError):
             continue
+        if "form" in data:  # a draft of another form (review_drafts), not an entry
+            continue
         out.append(Draft(
             row.draft_id, row.family_id, row.updated_at, str(data.get("section", "")),
             str(data.get("date", "")), str(data.get("type", "note")),

@@ -184,6 +184,9 @@ class MainWindow(QMainWindow):
         self._refresh_index = False
 
         self._wire()
+        from workbook.ui.supervision.page import SupervisionEntry
+
+        self.supervision = SupervisionEntry(self)  # the top bar's "Supervision" button
         self._show_sign_in("")
         if vault_dir is None:
             self.sign_in_page.set_vault(vault_problem or "No vault chosen.", available=False)

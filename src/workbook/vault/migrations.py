@@ -121,10 +121,7 @@ def _m001_initial(conn: Connection) -> None:
         ) WITHOUT ROWID;
         CREATE INDEX versions_by_record ON versions (record_id);
         CREATE INDEX versions_by_version ON versions (version_id);
-        -- Covers what home's activity list reads of every version (no bodies), so it scans a
-        -- small index instead of every page of the vault.
-        CREATE INDEX versions_by_kind ON versions (
-            kind, family_id, record_id, created_at, sealed, section_tag, parents);
+        CREATE INDEX versions_by_kind ON versions (kind, family_id);
 
         CREATE TABLE audit (
             seq         INTEGER PRIMARY KEY,
@@ -219,9 +216,40 @@ def _m_sharing(conn: Connection) -> None:
     )
 
 
+def _m003_supervision(conn: Connection) -> None:
+    """Group supervision sessions: when, who chaired and attended, the agenda's order and
+    whether it was signed off. What was said about each family is case content and lives in
+    that family's supervision section as signed, encrypted review versions, not here.
+
+    Two indexes let the supervisor's board find the versions that matter without reading every
+    row of the table (whose pages hold the bodies): the clear headers by kind and section tag,
+    so heads are found from the index alone, and the records with more than one version (an
+    urgent mark or a response is always a later version). Both hold clear header columns only,
+    which the versions table already holds."""
+    conn.executescript(
+        """
+        CREATE TABLE supervision_sessions (
+            session_id   TEXT PRIMARY KEY,
+            held_on      TEXT NOT NULL,
+            chair        TEXT NOT NULL,
+            attendees    TEXT NOT NULL,
+            agenda       TEXT NOT NULL,
+            status       TEXT NOT NULL CHECK (status IN ('open', 'finished')),
+            started_at   TEXT NOT NULL,
+            finished_at  TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX supervision_sessions_by_date ON supervision_sessions (held_on);
+        CREATE INDEX versions_headers
+            ON versions (kind, section_tag, record_id, parents, created_at, sealed);
+        CREATE INDEX versions_edited ON versions (kind, record_id) WHERE parents <> '[]';
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
+    ("003_supervision", _m003_supervision),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

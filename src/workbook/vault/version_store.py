@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbook.vault.database import Connection
 
@@ -74,31 +74,6 @@ def of_kind(conn: Connection, kind: str) -> Iterable[VersionRow]:
         yield _row(r)
 
 
-@dataclass(frozen=True)
-class VersionHeader:
-    """What can be known of a version without its body: enough to see what changed and
-    where two heads stand, never what was written."""
-
-    family_id: str
-    record_id: str
-    version_id: str
-    created_at: str
-    sealed: bool
-    section_tag: bytes | None
-    parents: str
-
-
-def headers_of_kind(conn: Connection, kind: str) -> Iterable[VersionHeader]:
-    """Read from the covering index alone: no body, so no page of the table is touched."""
-    for r in conn.execute(
-        "SELECT family_id, record_id, version_id, created_at, sealed, section_tag, parents "
-        "FROM versions INDEXED BY versions_by_kind WHERE kind = ?", (kind,)
-    ):
-        tag = r[5]
-        yield VersionHeader(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]),
-                            None if tag is None else bytes(tag), str(r[6]))
-
-
 def family_of_record(conn: Connection, record_id: str) -> str | None:
     r = conn.execute(
         "SELECT family_id FROM versions WHERE record_id = ? LIMIT 1", (record_id,)
@@ -115,3 +90,98 @@ def family_exists(conn: Connection, family_id: str) -> bool:
 
 def all_family_ids(conn: Connection) -> list[str]:
     return [str(r[0]) for r in conn.execute("SELECT DISTINCT family_id FROM versions")]
+
+
+_CHUNK = 400  # host parameters per IN (...) query, well under SQLite's limit
+
+
+class VersionHeader(NamedTuple):
+    """The clear header of a version, read from the versions_headers index alone (a tuple:
+    the board reads tens of thousands of them)."""
+
+    family_id: str
+    version_id: str
+    record_id: str
+    kind: str
+    section_tag: bytes | None
+    parents: str
+    created_at: str
+    sealed: int
+
+
+_HEADER = "family_id, version_id, record_id, kind, section_tag, parents, created_at, sealed"
+_header = VersionHeader._make
+
+
+def headers_of_kind(conn: Connection, kind: str) -> list[VersionHeader]:
+    return [_header(r) for r in conn.execute(
+        f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,))]
+
+
+def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:
+    """(family id, version id) of every version of `kind`, from the index alone."""
+    return [(str(r[0]), str(r[1])) for r in conn.execute(
+        "SELECT family_id, version_id FROM versions INDEXED BY versions_headers WHERE kind = ?",
+        (kind,))]
+
+
+def headers_by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionHeader]:
+    out: list[VersionHeader] = []
+    step = _CHUNK // 2
+    for start in range(0, len(keys), step):
+        chunk = keys[start:start + step]
+        marks = ", ".join("(?, ?)" for _ in chunk)
+        flat = [value for key in chunk for value in key]
+        out.extend(_header(r) for r in conn.execute(
+            f"SELECT {_HEADER} FROM versions WHERE (family_id, version_id) IN "
+            f"(VALUES {marks})", flat))
+    return out
+
+
+def count_of_kind(conn: Connection, kind: str) -> int:
+    """How many versions of `kind` there are: versions are only ever added, so an unchanged
+    count means nothing of that kind changed."""
+    row = conn.execute("SELECT count(*) FROM versions INDEXED BY versions_headers "
+                       "WHERE kind = ?", (kind,)).fetchone()
+    return int(row[0])
+
+
+def headers_of_tags(conn: Connection, kind: str, tags: list[bytes]) -> list[VersionHeader]:
+    """Headers of versions of `kind` carrying any of these section tags."""
+    out: list[VersionHeader] = []
+    for start in range(0, len(tags), _CHUNK):
+        chunk = tags[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        out.extend(_header(r) for r in conn.execute(
+            f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers "
+            f"WHERE kind = ? AND section_tag IN ({marks})", (kind, *chunk)))
+    return out
+
+
+def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
+    """Headers of every version of the records of `kind` that have more than one version."""
+    ids = [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT record_id FROM versions INDEXED BY versions_edited "
+        "WHERE kind = ? AND parents <> '[]'", (kind,))]
+    out: list[VersionHeader] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        out.extend(_header(r) for r in conn.execute(
+            f"SELECT {_HEADER} FROM versions WHERE record_id IN ({marks}) AND kind = ?",
+            (*chunk, kind)))
+    return out
+
+
+def by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionRow]:
+    """Whole rows by (family id, version id), the primary key."""
+    out: list[VersionRow] = []
+    step = _CHUNK // 2
+    for start in range(0, len(keys), step):
+        chunk = keys[start:start + step]
+        marks = ", ".join("(?, ?)" for _ in chunk)
+        flat = [value for key in chunk for value in key]
+        out.extend(_row(r) for r in conn.execute(
+            f"SELECT {_COLUMNS} FROM versions WHERE (family_id, version_id) IN "
+            f"(VALUES {marks})", flat))
+    return out

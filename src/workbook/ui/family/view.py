@@ -135,7 +135,14 @@ class FamilyWorkbookView(QWidget):
         accessible(self.print_button, "Print", "Ctrl+P")
         self.close_button = QPushButton("Close family", self)
         accessible(self.close_button, "Close family")
-        for button in (self.new_entry, self.restricted, self.print_button, self.close_button):
+        from workbook.ui.supervision.family_limits import open_time_limits
+
+        self.time_limits = QPushButton("Time limits…", self)
+        accessible(self.time_limits, "Time limits",
+                   "Referral, urgent-concern and review time limits of this family")
+        self.time_limits.clicked.connect(lambda: open_time_limits(self))
+        for button in (self.new_entry, self.restricted, self.time_limits, self.print_button,
+                       self.close_button):
             row.addWidget(button)
         add_share_button(self)
         self.busy = QProgressBar(self)
@@ -192,7 +199,8 @@ class FamilyWorkbookView(QWidget):
         self._set_enabled(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for widget in (self.new_entry, self.restricted, self.print_button, self.navigator):
+        for widget in (self.new_entry, self.restricted, self.time_limits, self.print_button,
+                       self.navigator):
             widget.setEnabled(on)
 
     # --- the public interface ----------------------------------------------------------------

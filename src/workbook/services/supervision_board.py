@@ -1,0 +1,506 @@
+"""The supervisor's board: which families are due for review this month, which plan actions are
+overdue (by owner), which time limits are at risk or breached, each worker's caseload, and the
+twelve-month trends the charts draw - all from what the signed-in person may read.
+
+One pass per record kind over the vault: rows whose section tag is not one this person can read
+are skipped before anything is decrypted, and signatures already verified are not verified
+again (the verified-versions cache), so the board stays quick on a large unit."""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from workbook.domain.history import head_ids
+from workbook.domain.roles import Role, Section
+from workbook.domain.working_days import REGION_TITLES
+from workbook.services import time_limits
+from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
+from workbook.services.record_codec import RecordVersion, open_row
+from workbook.services.session import Session
+from workbook.services.time_limits import AT_RISK, BREACHED, TimeLimit
+from workbook.vault import accounts, version_store
+from workbook.vault.version_store import VersionHeader
+
+CLOSED_ACTION = ("done", "cancelled")
+TREND_MONTHS = 12
+FINAL = "final"
+
+
+@dataclass(frozen=True)
+class DueFamily:
+    family_id: str
+    name: str
+    reference: str
+    case_owner: str      # username
+    last_reviewed: str   # ISO date of the last signed-off review, "" if never
+    next_review: str     # ISO date, "" if never reviewed
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    action_id: str
+    family_id: str
+    family_name: str
+    text: str
+    owner: str           # username
+    due: str
+    days_overdue: int    # calendar days
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    family_id: str
+    family_name: str
+    limit: str
+    started: str
+    due: str
+    state: str
+    record_id: str
+
+
+@dataclass(frozen=True)
+class Caseload:
+    worker: str          # username
+    families: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: str           # YYYY-MM
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthCompliance:
+    month: str           # YYYY-MM
+    kept: int            # limits due that month that were met in time
+    total: int           # limits due that month (met, or running and breached)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.kept / self.total if self.total else 100.0
+
+
+@dataclass
+class Board:
+    today: str
+    month_end: str
+    region: str
+    due_families: list[DueFamily] = field(default_factory=list)
+    overdue_actions: list[OverdueAction] = field(default_factory=list)
+    time_limits: list[LimitRow] = field(default_factory=list)
+    caseload: list[Caseload] = field(default_factory=list)
+    overdue_by_month: list[MonthCount] = field(default_factory=list)
+    compliance_by_month: list[MonthCompliance] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def at_risk_or_breached(self) -> list[LimitRow]:
+        return [t for t in self.time_limits if t.state in (AT_RISK, BREACHED)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "today": self.today, "month_end": self.month_end, "region": self.region,
+            "due_families": [asdict(f) for f in self.due_families],
+            "overdue_actions": [asdict(a) for a in self.overdue_actions],
+            "time_limits": [asdict(t) for t in self.time_limits],
+            "caseload": [asdict(c) for c in self.caseload],
+            "overdue_by_month": [asdict(m) for m in self.overdue_by_month],
+            "compliance_by_month": [{**asdict(m), "percent": round(m.percent, 1)}
+                                    for m in self.compliance_by_month],
+            "note": self.note,
+        }
+
+
+@dataclass
+class _Record:
+    head: RecordVersion
+    first_created: str
+
+
+def month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def last_months(today: date, count: int = TREND_MONTHS) -> list[date]:
+    """The first day of each of the last `count` months, oldest first, this month last."""
+    out = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        out.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return out[::-1]
+
+
+def board(session: Session, now: datetime | None = None, family_id: str | None = None) -> Board:
+    """The board as of `now` (the session's clock by default); with `family_id`, only that
+    family's part of it (the family's own time-limits view)."""
+    now = now or session.clock()
+    today = now.date()
+    region_name = time_limits.region(session)
+    result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
+    if session.role is Role.ADMIN:
+        result.note = "The administrator reads no case records, so the board is empty."
+        return result
+    session.require_practitioner()
+    if not session.records.can_read(Section.HOUSEHOLD.value):
+        result.note = "You do not hold the household key yet, so no families are shown."
+        return result
+    names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
+    families = {r.head.family_id: r for r in latest_records(session, "family",
+                                                      {Section.HOUSEHOLD.value}).values()
+                if not r.head.payload.get("deleted")
+                and (family_id is None or r.head.family_id == family_id)}
+    open_families = {fid: r for fid, r in families.items()
+                     if str(r.head.payload.get("status", "open")) == "open"}
+    readable = {s.value for s in session.records.readable_sections()}
+
+    def family_name(fid: str) -> str:
+        return str(families[fid].head.payload.get("name", ""))
+
+    # Reviews: the signed-off ones count; the latest sets the next review date.
+    reviews: dict[str, list[RecordVersion]] = {}
+    if Section.SUPERVISION.value in readable:
+        for rec in latest_records(session, "review", {Section.SUPERVISION.value}).values():
+            p = rec.head.payload
+            if p.get("status") == FINAL and not p.get("deleted") and _iso(p.get("date")):
+                reviews.setdefault(rec.head.family_id, []).append(rec.head)
+    end = month_end(today)
+    for fid, rec in open_families.items():
+        done = sorted(reviews.get(fid, []), key=lambda v: str(v.payload.get("date")))
+        last = str(done[-1].payload.get("date")) if done else ""
+        following = str(done[-1].payload.get("next_review", "")) if done else ""
+        if done and not _iso(following):
+            following = time_limits.add_month(date.fromisoformat(last)).isoformat()
+        if not done or date.fromisoformat(following) <= end:
+            result.due_families.append(DueFamily(
+                fid, family_name(fid), str(rec.head.payload.get("reference", "")),
+                names.get(str(rec.head.payload.get("case_owner", "")), ""), last, following))
+    result.due_families.sort(key=lambda f: (f.next_review or "0000", f.name.casefold(),
+                                            f.family_id))
+
+    # Plan actions: overdue now, and overdue at the end of each of the last twelve months.
+    months = last_months(today)
+    points = [min(month_end(m), today) for m in months]
+    overdue_counts = [0] * len(points)
+    if Section.PLAN.value in readable:
+        facts = memo(session).action_facts
+        for rec in latest_records(session, "action", {Section.PLAN.value}).values():
+            if rec.head.family_id not in families:
+                continue
+            fact = facts.get(rec.head.version_id)
+            if fact is None:
+                fact = _action_fact(rec)
+                facts[rec.head.version_id] = fact
+            if fact is _NOT_AN_ACTION:
+                continue
+            due, closed, created, is_open = fact[0], fact[1], fact[2], fact[3]
+            # Overdue at a month's end point p when due < p, created <= p and not closed by p.
+            lo = max(bisect_right(points, due), bisect_left(points, created))
+            hi = len(points) if closed is None else bisect_left(points, closed)
+            for i in range(lo, hi):
+                overdue_counts[i] += 1
+            if is_open and due < today:
+                p = rec.head.payload
+                result.overdue_actions.append(OverdueAction(
+                    rec.head.record_id, rec.head.family_id, family_name(rec.head.family_id),
+                    str(p.get("text", "")), names.get(str(p.get("owner", "")), ""),
+                    fact[4], (today - due).days))
+    result.overdue_actions.sort(key=lambda a: (a.owner, a.due, a.family_name.casefold(),
+                                               a.action_id))
+    result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
+                               for m, n in zip(months, overdue_counts, strict=True)]
+
+    # Time limits.
+    limits: list[TimeLimit] = []
+    entry_sections = readable - {Section.HOUSEHOLD.value, Section.PLAN.value}
+    completions: dict[str, list[tuple[date, str]]] = {}
+    referrals: dict[str, list[date]] = {}
+    everyday = frozenset(entry_sections - {Section.REFERRAL_ASSESSMENT.value})
+    chosen = tuple(sorted(open_families))
+    for rec in latest_records(session, "entry", entry_sections, edited_only=everyday,
+                              headers=lambda: entry_headers(session, chosen),
+                              scope=chosen).values():
+        p = rec.head.payload
+        fid = rec.head.family_id
+        if fid not in open_families or p.get("deleted"):
+            continue
+        milestone = p.get("milestone")
+        day = _iso(p.get("date"))
+        if rec.head.section == Section.REFERRAL_ASSESSMENT.value and day is not None:
+            if milestone == ASSESSMENT_COMPLETED:
+                completions.setdefault(fid, []).append((day, rec.head.record_id))
+            elif milestone == REFERRED:
+                referrals.setdefault(fid, []).append(day)
+        if p.get("urgent"):
+            raised = _moment(p.get("urgent_at"))
+            response = p.get("response")
+            responded = _moment(response.get("at")) if isinstance(response, dict) else None
+            if raised is not None:
+                limits.append(time_limits.urgent_limit(fid, rec.head.record_id, raised,
+                                                       responded, now))
+    for fid, done_on in completions.items():
+        referred_on = sorted(referrals.get(fid, []))
+        for completed, entry_id in sorted(done_on):
+            met = next((r for r in referred_on if r >= completed), None)
+            limits.append(time_limits.referral_limit(fid, entry_id, completed, met, today,
+                                                     region_name))
+    for fid, rec in open_families.items():
+        opened = date.fromisoformat(rec.first_created[:10])
+        held = [d for d in (_iso(v.payload.get("date")) for v in reviews.get(fid, []))
+                if d is not None]
+        limits.extend(time_limits.review_limits(fid, opened, held, today))
+    for limit in limits:
+        if limit.running:
+            result.time_limits.append(LimitRow(limit.family_id, family_name(limit.family_id),
+                                               limit.limit, limit.started, limit.due,
+                                               limit.state, limit.record_id))
+    order = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
+    result.time_limits.sort(key=lambda t: (order[t.state], t.due, t.family_name.casefold(),
+                                           t.limit, t.record_id))
+    result.compliance_by_month = _compliance(limits, months)
+
+    counts: dict[str, int] = {}
+    for rec in open_families.values():
+        worker = names.get(str(rec.head.payload.get("case_owner", "")), "")
+        if worker:
+            counts[worker] = counts.get(worker, 0) + 1
+    result.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
+                             key=lambda c: (-c.families, c.worker))
+    return result
+
+
+def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompliance]:
+    kept = {m.strftime("%Y-%m"): 0 for m in months}
+    total = dict(kept)
+    for limit in limits:
+        key = limit.due_day[:7]
+        if key not in total:
+            continue
+        if limit.met:
+            total[key] += 1
+            kept[key] += limit.state != BREACHED
+        elif limit.state == BREACHED:
+            total[key] += 1
+    return [MonthCompliance(k, kept[k], total[k]) for k in total]
+
+
+@dataclass(frozen=True)
+class _Header:
+    """A version's clear header, enough to find a record's heads before decrypting."""
+
+    version_id: str
+    parents: tuple[str, ...]
+    created_at: str
+
+
+class BoardMemo:
+    """What one signed-in session has already opened for the board: versions by id (a version
+    never changes, so an opened one stays right) and each family's section tags for the keys
+    held. Lives in memory with the session's other managers and goes with them at lock."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.versions: dict[str, RecordVersion] = {}
+        self.results: dict[str, _KindState] = {}
+        self.action_facts: dict[str, _ActionFact] = {}
+        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+        self.held: list[tuple[str, int]] = []
+
+    def refresh(self) -> None:
+        """Forget the tags if the keys held changed (a grant, a rotation) since last time."""
+        held = self.session.keys.held()
+        if held != self.held:
+            self._tags.clear()
+            self.results.clear()
+            self.held = held
+
+    def tags(self, family_id: str) -> dict[bytes, tuple[str, int]]:
+        found = self._tags.get(family_id)
+        if found is None:
+            found = self.session.keys.tags_for_family(family_id)
+            self._tags[family_id] = found
+        return found
+
+    def load(self, keys: Iterable[list[str]]) -> None:
+        """Read, decrypt and verify the versions (family id, version id) not opened yet."""
+        # In primary-key order, so the table's pages are read once each rather than at random.
+        missing = sorted((fid, vid) for fid, vid in keys if vid not in self.versions)
+        for row in version_store.by_keys(self.session.conn, missing):
+            version = open_row(row, self.session.keys, self.session.trust,
+                               self.tags(row.family_id))
+            if version is not None:
+                self.versions[row.version_id] = version
+
+
+def memo(session: Session) -> BoardMemo:
+    found: BoardMemo = session._manager("supervision_board", BoardMemo)
+    return found
+
+
+@dataclass
+class _KindState:
+    """The last answer for one kind, and what it was worked out from."""
+
+    key: Hashable
+    count: int
+    known: set[str]                                   # version ids seen
+    grouped: dict[str, list[VersionHeader]]           # readable versions by record
+    out: dict[str, _Record]
+
+
+def latest_records(session: Session, kind: str, sections: set[str], *,
+                   headers: Callable[[], Iterable[VersionHeader]] | None = None,
+                   edited_only: frozenset[str] = frozenset(),
+                   scope: Hashable = None) -> dict[str, _Record]:
+    """The newest head of every record of `kind` in `sections` (among `headers`, by default
+    every version of that kind), decrypted and verified, with when it was first written.
+
+    Heads are found from the clear headers (parents) read from an index, as `home.activity`
+    does, and only heads are read and decrypted - each then fully verified, its parents being
+    bound into its authenticated data; heads this session already opened are not opened again.
+    For sections in `edited_only`, records with a single version are left unread.
+
+    Versions are only ever added. So while the keys held and the arguments (with `scope`, what
+    decides `headers`) are unchanged, an unchanged count of versions of `kind` means the last
+    answer stands; a changed count with the default headers means only the versions not seen
+    before are read, and only their records worked out again."""
+    if not sections:
+        return {}
+    remembered = memo(session)
+    remembered.refresh()
+    key = (kind, frozenset(sections), edited_only, scope, tuple(remembered.held))
+    count = version_store.count_of_kind(session.conn, kind)
+    state = remembered.results.get(kind)
+    if state is not None and state.key == key:
+        if state.count == count:
+            return state.out
+        if headers is None:
+            return _catch_up(session, kind, sections, edited_only, state, count)
+    session.trust.verified.load_kind(session.conn, kind)
+    source = version_store.headers_of_kind(session.conn, kind) if headers is None else headers()
+    state = _KindState(key, count, set(), {}, {})
+    _take(session, kind, sections, state, source)
+    state.out = _heads(session, sections, edited_only, state.grouped)
+    remembered.results[kind] = state
+    return state.out
+
+
+def _take(session: Session, kind: str, sections: set[str], state: _KindState,
+          source: Iterable[VersionHeader]) -> set[str]:
+    """Add readable headers to `state`; return the records they belong to."""
+    family_tags = memo(session).tags
+    touched: set[str] = set()
+    for header in source:
+        state.known.add(header.version_id)
+        if header.sealed or header.kind != kind:
+            continue
+        found = family_tags(header.family_id).get(header.section_tag or b"")
+        if found is not None and found[0] in sections:
+            group = state.grouped.get(header.record_id)
+            if group is None:
+                state.grouped[header.record_id] = [header]
+            elif all(h.version_id != header.version_id for h in group):
+                group.append(header)
+            touched.add(header.record_id)
+    return touched
+
+
+def _catch_up(session: Session, kind: str, sections: set[str], edited_only: frozenset[str],
+              state: _KindState, count: int) -> dict[str, _Record]:
+    session.trust.verified.load_kind(session.conn, kind)
+    new = [k for k in version_store.keys_of_kind(session.conn, kind) if k[1] not in state.known]
+    touched = _take(session, kind, sections, state,
+                    version_store.headers_by_keys(session.conn, new))
+    changed = _heads(session, sections, edited_only, {r: state.grouped[r] for r in touched})
+    out = dict(state.out)
+    for record_id in touched:
+        out.pop(record_id, None)
+    out.update(changed)
+    state.out = out
+    state.count = count
+    return out
+
+
+def _heads(session: Session, sections: set[str], edited_only: frozenset[str],
+           records: dict[str, list[VersionHeader]]) -> dict[str, _Record]:
+    remembered = memo(session)
+    heads: dict[str, tuple[VersionHeader, str]] = {}
+    for record_id, versions in records.items():
+        if len(versions) == 1:
+            head = versions[0]
+            tags = remembered.tags(head.family_id)
+            if tags[head.section_tag or b""][0] in edited_only:
+                continue
+            heads[record_id] = (head, head.created_at)
+            continue
+        newest = head_ids([_Header(v.version_id, tuple(json.loads(v.parents)), v.created_at)
+                           for v in versions])[-1]
+        head = next(v for v in versions if v.version_id == newest)
+        heads[record_id] = (head, min(v.created_at for v in versions))
+    remembered.load([h.family_id, h.version_id] for h, _first in heads.values())
+    out = {}
+    for record_id, (head, first) in heads.items():
+        version = remembered.versions.get(head.version_id)
+        if version is not None and version.section in sections:
+            out[record_id] = _Record(version, first)
+    return out
+
+
+def entry_headers(session: Session, families: Iterable[str]) -> list[VersionHeader]:
+    """The entry versions the board needs, without reading every entry: those of the
+    referral-and-assessment section (milestones) and those of records with more than one
+    version (urgent marks and responses are later versions)."""
+    remembered = memo(session)
+    remembered.refresh()
+    section = Section.REFERRAL_ASSESSMENT.value
+    wanted = [tag for fid in families for tag, (s, _e) in remembered.tags(fid).items()
+              if s == section]
+    found = {h.version_id: h
+             for h in version_store.headers_of_tags(session.conn, "entry", wanted)}
+    found.update((h.version_id, h)
+                 for h in version_store.headers_of_edited(session.conn, "entry"))
+    return list(found.values())
+
+
+_ActionFact = tuple[date, date | None, date, bool, str]
+_NOT_AN_ACTION: _ActionFact = (date.min, None, date.min, False, "")
+
+
+def _action_fact(rec: _Record) -> _ActionFact:
+    """What the board needs of an action version: due, closed (or None), first written, still
+    open, and the due date as text. Worked out once per version and remembered."""
+    p = rec.head.payload
+    due = _iso(p.get("due"))
+    if due is None or p.get("deleted"):
+        return _NOT_AN_ACTION
+    status = str(p.get("status", "open"))
+    closed = _iso(p.get("closed_on")) if status in CLOSED_ACTION else None
+    if status in CLOSED_ACTION and closed is None:
+        closed = date.fromisoformat(rec.head.created_at[:10])
+    created = date.fromisoformat(rec.first_created[:10])
+    return (due, closed, created, status not in CLOSED_ACTION, due.isoformat())
+
+
+def _iso(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def region_title(region_name: str) -> str:
+    return REGION_TITLES.get(region_name, region_name)

@@ -1,0 +1,146 @@
+"""The supervisor's board: due families, overdue actions by owner, time limits at risk or
+breached, and the three charts. Work runs through `run(fn, on_done, on_error)` (the window's
+Operations), so the GUI thread never touches the vault."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbook.services.supervision_board import Board, board
+from workbook.ui.supervision import name_controls
+from workbook.ui.supervision.charts import caseload_chart, compliance_chart, overdue_chart
+
+Runner = Callable[..., Any]
+STATE_TEXT = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
+LIMIT_TEXT = {"referral": "Referral (10 working days)",
+              "urgent-response": "Urgent concern (24 hours)", "review": "Monthly review"}
+
+
+def _tree(name: str, headers: list[str]) -> QTreeWidget:
+    tree = QTreeWidget()
+    tree.setHeaderLabels(headers)
+    tree.setAccessibleName(name)
+    tree.setRootIsDecorated(True)
+    tree.setMinimumHeight(160)
+    tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return tree
+
+
+class SupervisionBoard(QWidget):
+    """The board page; `start_requested` asks the window to begin a session."""
+
+    loaded = Signal()
+    start_requested = Signal()
+
+    def __init__(self, run: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._run = run
+        self.board: Board | None = None
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = QLabel("Supervision board")
+        self.title.setObjectName("pageTitle")
+        self.summary = QLabel()
+        self.summary.setObjectName("subtle")
+        self.refresh_button = QPushButton("Refresh")
+        self.start_button = QPushButton("Start a supervision session…")
+        head.addWidget(self.title)
+        head.addWidget(self.summary, 1)
+        head.addWidget(self.refresh_button)
+        head.addWidget(self.start_button)
+        layout.addLayout(head)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.hide()
+        layout.addWidget(self.error)
+        grid = QGridLayout()
+        self.due = _tree("Families due for review", ["Family", "Case owner", "Last reviewed",
+                                                     "Next review"])
+        self.overdue = _tree("Overdue actions by owner", ["Owner / action", "Family", "Due",
+                                                          "Days overdue"])
+        self.limits = _tree("Time limits at risk or breached", ["Family", "Time limit", "Due",
+                                                                "State"])
+        for column, (label, tree) in enumerate((("Due for review this month", self.due),
+                                                ("Overdue actions by owner", self.overdue),
+                                                ("Time limits at risk or breached",
+                                                 self.limits))):
+            grid.addWidget(QLabel(label), 0, column)
+            grid.addWidget(tree, 1, column)
+        self.chart_row = QHBoxLayout()
+        layout.addLayout(grid, 1)
+        layout.addLayout(self.chart_row, 1)
+        self.charts: list[QWidget] = []
+        name_controls(self)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.start_button.clicked.connect(self.start_requested)
+
+    def refresh(self) -> None:
+        self.error.hide()
+        if self.board is None:
+            self.summary.setText("Loading the board…")
+        self._run(board, self.show_board, self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def show_board(self, result: Board) -> None:
+        self.board = result
+        self.summary.setText(
+            f"{result.today} · {len(result.due_families)} due · "
+            f"{len(result.overdue_actions)} overdue actions · "
+            f"{len(result.at_risk_or_breached)} time limits at risk or breached"
+            + (f" · {result.note}" if result.note else ""))
+        self.due.clear()
+        for f in result.due_families:
+            QTreeWidgetItem(self.due, [f.name, f.case_owner, f.last_reviewed or "never",
+                                       f.next_review or "-"])
+        self.overdue.clear()
+        owners: dict[str, QTreeWidgetItem] = {}
+        for a in result.overdue_actions:
+            parent = owners.get(a.owner)
+            if parent is None:
+                parent = QTreeWidgetItem(self.overdue, [a.owner or "(no owner)"])
+                owners[a.owner] = parent
+            QTreeWidgetItem(parent, [a.text, a.family_name, a.due, str(a.days_overdue)])
+        for item in owners.values():
+            item.setText(0, f"{item.text(0)} ({item.childCount()})")
+            item.setExpanded(True)
+        self.limits.clear()
+        for t in result.at_risk_or_breached:
+            QTreeWidgetItem(self.limits, [t.family_name, LIMIT_TEXT.get(t.limit, t.limit),
+                                          t.due[:16].replace("T", " "),
+                                          STATE_TEXT.get(t.state, t.state)])
+        for chart in self.charts:
+            self.chart_row.removeWidget(chart)
+            chart.deleteLater()
+        self.charts = [caseload_chart(result.caseload), overdue_chart(result.overdue_by_month),
+                       compliance_chart(result.compliance_by_month)]
+        for chart in self.charts:
+            self.chart_row.addWidget(chart, 1)
+        self.loaded.emit()
+
+    def clear(self) -> None:
+        """On lock: nothing of the board stays on screen."""
+        self.board = None
+        for tree in (self.due, self.overdue, self.limits):
+            tree.clear()
+        for chart in self.charts:
+            self.chart_row.removeWidget(chart)
+            chart.deleteLater()
+        self.charts = []
+        self.summary.clear()

@@ -1,0 +1,229 @@
+"""The supervision page (board, past sessions, the session in progress) and its one hook into
+the main window: a "Supervision" button in the top bar for roles that supervise.
+
+Work runs on the window's worker (Operations.run); answers that arrive after a lock are
+dropped, and the page is cleared the moment the window shows the sign-in page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbook.domain.roles import Role
+from workbook.services import supervision
+from workbook.services.session import Session
+from workbook.ui.supervision import name_controls
+from workbook.ui.supervision.board_page import SupervisionBoard
+from workbook.ui.supervision.session_view import SessionView
+
+if TYPE_CHECKING:
+    from workbook.ui.main_window import MainWindow
+
+Runner = Callable[..., Any]
+SUPERVISING_ROLES = (Role.TEAM_MANAGER.value, Role.SENIOR_SOCIAL_WORKER.value)
+
+
+class StartSessionDialog(QDialog):
+    """Date and attendees; the agenda is built from the families due."""
+
+    def __init__(self, colleagues: list[tuple[str, str]], today: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Start a supervision session")
+        form = QFormLayout(self)
+        self.held_on = QLineEdit(today)
+        self.held_on.setPlaceholderText("YYYY-MM-DD")
+        self.held_on.setAccessibleName("Session date")
+        form.addRow("Date", self.held_on)
+        self.attendees = QListWidget()
+        self.attendees.setAccessibleName("Attendees")
+        for username, full_name in colleagues:
+            item = QListWidgetItem(f"{full_name} ({username})")
+            item.setData(Qt.ItemDataRole.UserRole, username)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.attendees.addItem(item)
+        form.addRow("Attendees", self.attendees)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        name_controls(self)
+
+    def chosen(self) -> tuple[str, list[str]]:
+        names = [str(self.attendees.item(r).data(Qt.ItemDataRole.UserRole))
+                 for r in range(self.attendees.count())
+                 if self.attendees.item(r).checkState() == Qt.CheckState.Checked]
+        return self.held_on.text(), names
+
+
+class SupervisionPage(QWidget):
+    """The board, a list of sessions to reopen, and the session in progress."""
+
+    session_opened = Signal(str)
+
+    def __init__(self, run: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._run_raw = run
+        self._epoch = 0
+        self.pages = QStackedWidget()
+        self.board = SupervisionBoard(self.run)
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        past = QHBoxLayout()
+        past.addWidget(QLabel("Sessions:"))
+        self.sessions = QComboBox()
+        self.sessions.setAccessibleName("Supervision sessions")
+        self.open_button = QPushButton("Open session")
+        past.addWidget(self.sessions, 1)
+        past.addWidget(self.open_button)
+        column.addLayout(past)
+        column.addWidget(self.board, 1)
+        self.pages.addWidget(top)
+        self.board_page = top
+        self.session_view: SessionView | None = None
+        self.ask_start: Callable[[list[tuple[str, str]], str],
+                                 tuple[str, list[str]] | None] = self._ask_start
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        name_controls(self)
+        self.board.start_requested.connect(self.start_session)
+        self.open_button.clicked.connect(self._open_chosen)
+
+    def run(self, fn: Callable[[Session], Any], on_done: Callable[[Any], None],
+            on_error: Callable[[str], None] | None = None) -> Any:
+        """Run on the worker; drop answers that come back after a lock or sign-out."""
+        epoch = self._epoch
+
+        def done(result: Any) -> None:
+            if epoch == self._epoch:
+                on_done(result)
+
+        def failed(message: str) -> None:
+            if epoch == self._epoch and on_error is not None:
+                on_error(message)
+
+        return self._run_raw(fn, done, failed)
+
+    def refresh(self) -> None:
+        self.pages.setCurrentWidget(self.board_page)
+        self.board.refresh()
+        self.run(supervision.sessions, self._show_sessions, self.board._failed)
+
+    def _show_sessions(self, rows: list[Any]) -> None:
+        self.sessions.clear()
+        for row in rows:
+            self.sessions.addItem(f"{row.held_on} · {row.status} · {len(row.agenda)} families",
+                                  row.session_id)
+
+    def _open_chosen(self) -> None:
+        sid = self.sessions.currentData()
+        if sid:
+            self.open_session(str(sid))
+
+    def start_session(self) -> None:
+        self.run(lambda s: (supervision.colleagues(s), s.now()[:10]), self._start_with,
+                 self.board._failed)
+
+    def _start_with(self, found: tuple[list[tuple[str, str]], str]) -> None:
+        colleagues, today = found
+        chosen = self.ask_start(colleagues, today)
+        if chosen is None:
+            return
+        held_on, attendees = chosen
+        self.run(lambda s: supervision.start_session(s, held_on, attendees), self.open_session,
+                 self.board._failed)
+
+    def _ask_start(self, colleagues: list[tuple[str, str]],
+                   today: str) -> tuple[str, list[str]] | None:
+        dialog = StartSessionDialog(colleagues, today or date.today().isoformat(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.chosen()
+
+    def open_session(self, session_id: str) -> None:
+        if self.session_view is not None:
+            self.pages.removeWidget(self.session_view)
+            self.session_view.deleteLater()
+        view = SessionView(self.run, session_id)
+        view.back_requested.connect(self.refresh)
+        self.session_view = view
+        self.pages.addWidget(view)
+        self.pages.setCurrentWidget(view)
+        view.reload()
+        self.session_opened.emit(session_id)
+
+    def clear(self) -> None:
+        """On lock: forget pending answers and everything shown."""
+        self._epoch += 1
+        self.board.clear()
+        self.sessions.clear()
+        if self.session_view is not None:
+            self.session_view.clear()
+            self.pages.removeWidget(self.session_view)
+            self.session_view.deleteLater()
+            self.session_view = None
+        self.pages.setCurrentWidget(self.board_page)
+
+
+class SupervisionEntry:
+    """The top-bar button and the lazily built page, for the main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.page: SupervisionPage | None = None
+        self.button = QPushButton("Supervision")
+        self.button.setAccessibleName("Supervision")
+        self.button.setToolTip("The supervisor's board and group supervision sessions")
+        self.button.hide()
+        bar = window.top_bar.layout()
+        if isinstance(bar, QHBoxLayout):
+            bar.insertWidget(bar.indexOf(window.top_bar.home_button) + 1, self.button)
+        self.button.clicked.connect(self.show)
+        window.ops.signed_in.connect(self._signed_in)
+        window.stack.currentChanged.connect(self._page_changed)
+
+    def _signed_in(self, session: Session) -> None:
+        self.button.setVisible(session.user.role in SUPERVISING_ROLES
+                               and not session.must_replace_passphrase)
+
+    def _page_changed(self, _index: int) -> None:
+        if self.window.stack.currentWidget() is self.window.sign_in_page:
+            self.button.hide()
+            if self.page is not None:
+                self.page.clear()
+
+    def show(self) -> None:
+        if not self.window.signed_in:
+            return
+        if self.page is None:
+            self.page = SupervisionPage(lambda fn, done, failed: self.window.ops.run(
+                fn, on_done=done, on_error=failed))
+            self.window.stack.addWidget(self.page)
+        self.window.stack.setCurrentWidget(self.page)
+        self.page.refresh()

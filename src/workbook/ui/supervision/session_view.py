@@ -1,0 +1,461 @@
+"""A group supervision session: the agenda (reorderable, any family can be added) and, for the
+family chosen, the review form - summary, working well, worried about, decisions, scaling 0-10,
+actions with owner and due date, next review date. Typing is kept in an encrypted draft as it
+happens (review_drafts), so a crash or a lock loses nothing; "Save review" records the family's
+draft version, "Finish and sign off" makes every review final. Minutes go only through the
+print preview, and printing or saving them is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbook.services import review_drafts, supervision
+from workbook.services.session import Session
+from workbook.services.supervision import ActionForm, Meeting, ReviewForm
+from workbook.ui import print_preview
+from workbook.ui.supervision import name_controls
+
+Runner = Callable[..., Any]
+DRAFT_DELAY_MS = 800
+NOT_SET = -1
+
+
+class ReviewFormWidget(QWidget):
+    """The per-family form; `changed` fires on every edit."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.summary = QPlainTextEdit()
+        self.working_well = QPlainTextEdit()
+        self.worried = QPlainTextEdit()
+        self.decisions = QPlainTextEdit()
+        for edit, label in ((self.summary, "Summary"),
+                            (self.working_well, "What is working well"),
+                            (self.worried, "What we are worried about"),
+                            (self.decisions, "What needs to happen (decisions)")):
+            edit.setAccessibleName(label)
+            edit.setTabChangesFocus(True)
+            edit.setMaximumHeight(80)
+            edit.textChanged.connect(self.changed)
+            form.addRow(label, edit)
+        self.scaling = QSpinBox()
+        self.scaling.setRange(NOT_SET, 10)
+        self.scaling.setSpecialValueText("not set")
+        self.scaling.setAccessibleName("Scaling judgement, 0 to 10")
+        self.scaling.valueChanged.connect(self.changed)
+        form.addRow("Scaling (0-10)", self.scaling)
+        self.action_table = QTableWidget(0, 3)
+        self.action_table.setHorizontalHeaderLabels(["Action", "Owner (username)",
+                                                "Due (YYYY-MM-DD)"])
+        self.action_table.verticalHeader().hide()
+        self.action_table.setCornerButtonEnabled(False)
+        header = self.action_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for index in (1, 2):
+            header.setSectionResizeMode(index, QHeaderView.ResizeMode.ResizeToContents)
+        self.action_table.setAccessibleName("Actions")
+        self.action_table.setMinimumHeight(110)
+        self.action_table.itemChanged.connect(lambda _item: self.changed.emit())
+        buttons = QHBoxLayout()
+        self.add_action_button = QPushButton("Add action")
+        self.remove_action_button = QPushButton("Remove action")
+        buttons.addWidget(self.add_action_button)
+        buttons.addWidget(self.remove_action_button)
+        buttons.addStretch(1)
+        self.add_action_button.clicked.connect(self._add_blank_action)
+        self.remove_action_button.clicked.connect(self._remove_action)
+        column = QVBoxLayout()
+        column.addWidget(self.action_table)
+        column.addLayout(buttons)
+        form.addRow("Actions", column)
+        self.next_review = QLineEdit()
+        self.next_review.setPlaceholderText("YYYY-MM-DD")
+        self.next_review.setAccessibleName("Next review date")
+        self.next_review.textChanged.connect(self.changed)
+        form.addRow("Next review date", self.next_review)
+        name_controls(self)
+
+    def add_action(self, action: ActionForm | None = None) -> None:
+        row = self.action_table.rowCount()
+        self.action_table.blockSignals(True)
+        self.action_table.insertRow(row)
+        values = (action.text, action.owner, action.due) if action else ("", "", "")
+        for column, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if action is not None and action.action_id:
+                # Already in the family's plan: changed there, not here.
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                item.setData(Qt.ItemDataRole.UserRole, action.action_id)
+            self.action_table.setItem(row, column, item)
+        self.action_table.blockSignals(False)
+        self.changed.emit()
+
+    def _add_blank_action(self) -> None:
+        self.add_action()
+        self.action_table.setCurrentCell(self.action_table.rowCount() - 1, 0)
+
+    def _remove_action(self) -> None:
+        row = self.action_table.currentRow()
+        item = self.action_table.item(row, 0) if row >= 0 else None
+        if item is None or item.data(Qt.ItemDataRole.UserRole):
+            return
+        self.action_table.removeRow(row)
+        self.changed.emit()
+
+    def set_form(self, form: ReviewForm | None) -> None:
+        form = form or ReviewForm()
+        self.blockSignals(True)
+        self.summary.setPlainText(form.summary)
+        self.working_well.setPlainText(form.working_well)
+        self.worried.setPlainText(form.worried)
+        self.decisions.setPlainText(form.decisions)
+        self.scaling.setValue(NOT_SET if form.scaling is None else form.scaling)
+        self.next_review.setText(form.next_review)
+        self.action_table.setRowCount(0)
+        for action in form.actions:
+            self.add_action(action)
+        self.blockSignals(False)
+
+    def form(self) -> ReviewForm:
+        actions = []
+        for row in range(self.action_table.rowCount()):
+            cells = [self.action_table.item(row, c) for c in range(3)]
+            texts = [c.text() if c is not None else "" for c in cells]
+            action_id = cells[0].data(Qt.ItemDataRole.UserRole) if cells[0] else ""
+            if not any(t.strip() for t in texts):
+                continue
+            actions.append(ActionForm(texts[0], texts[1], texts[2], str(action_id or "")))
+        scaling = self.scaling.value()
+        return ReviewForm(self.summary.toPlainText(), self.working_well.toPlainText(),
+                          self.worried.toPlainText(), self.decisions.toPlainText(),
+                          None if scaling == NOT_SET else scaling, self.next_review.text(),
+                          tuple(actions))
+
+    def set_read_only(self, read_only: bool) -> None:
+        for edit in (self.summary, self.working_well, self.worried, self.decisions):
+            edit.setReadOnly(read_only)
+        self.next_review.setReadOnly(read_only)
+        self.scaling.setReadOnly(read_only)
+        self.add_action_button.setEnabled(not read_only)
+        self.remove_action_button.setEnabled(not read_only)
+        self.action_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only
+                                     else QAbstractItemView.EditTrigger.AllEditTriggers)
+
+
+class SessionView(QWidget):
+    """One session; `back_requested` returns to the board."""
+
+    back_requested = Signal()
+    loaded = Signal()
+    saved = Signal(str)       # family id whose review was recorded
+    finished = Signal()
+    failed = Signal(str)
+
+    def __init__(self, run: Runner, session_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._run = run
+        self.session_id = session_id
+        self.meeting: Meeting | None = None
+        self.family_id = ""
+        self.confirm: Callable[[str], bool] = self._ask
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.back_button = QPushButton("Back to the board")
+        self.heading = QLabel()
+        self.heading.setObjectName("pageTitle")
+        self.heading.setWordWrap(True)
+        head.addWidget(self.back_button)
+        head.addWidget(self.heading, 1)
+        layout.addLayout(head)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        layout.addWidget(self.message)
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Agenda (drag to reorder)"))
+        self.agenda = QListWidget()
+        self.agenda.setAccessibleName("Agenda")
+        self.agenda.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.agenda.model().rowsMoved.connect(lambda *_: self._save_order())
+        self.agenda.currentItemChanged.connect(self._family_chosen)
+        left.addWidget(self.agenda, 1)
+        moves = QHBoxLayout()
+        self.up_button = QPushButton("Move up")
+        self.down_button = QPushButton("Move down")
+        moves.addWidget(self.up_button)
+        moves.addWidget(self.down_button)
+        left.addLayout(moves)
+        self.family_choice = QComboBox()
+        self.family_choice.setAccessibleName("Family to add")
+        self.add_button = QPushButton("Add to agenda")
+        left.addWidget(self.family_choice)
+        left.addWidget(self.add_button)
+        body.addLayout(left, 1)
+        right = QVBoxLayout()
+        self.family_title = QLabel()
+        self.family_title.setObjectName("sectionTitle")
+        right.addWidget(self.family_title)
+        self.form = ReviewFormWidget()
+        right.addWidget(self.form, 1)
+        actions = QHBoxLayout()
+        self.save_button = QPushButton("Save review")
+        self.finish_button = QPushButton("Finish and sign off…")
+        self.minutes_button = QPushButton("Minutes…")
+        actions.addWidget(self.save_button)
+        actions.addStretch(1)
+        actions.addWidget(self.minutes_button)
+        actions.addWidget(self.finish_button)
+        right.addLayout(actions)
+        body.addLayout(right, 3)
+        layout.addLayout(body, 1)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self._loading = False
+        self.form.changed.connect(self._edited)
+        self.back_button.clicked.connect(self._back)
+        self.up_button.clicked.connect(lambda: self._move(-1))
+        self.down_button.clicked.connect(lambda: self._move(1))
+        self.add_button.clicked.connect(self._add_family)
+        self.save_button.clicked.connect(self.save_review)
+        self.finish_button.clicked.connect(self.finish)
+        self.minutes_button.clicked.connect(self.show_minutes)
+        self.failed.connect(self._show_error)
+        name_controls(self)
+
+    # --- loading ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        sid = self.session_id
+
+        def load(s: Session) -> tuple[Meeting, list[tuple[str, str]]]:
+            return supervision.meeting(s, sid), [(f.family_id, f.name)
+                                                 for f in s.families.all()]
+
+        self._run(load, self._loaded, self.failed.emit)
+
+    def _loaded(self, result: tuple[Meeting, list[tuple[str, str]]]) -> None:
+        found, families = result
+        self.meeting = found
+        self.heading.setText(
+            f"Group supervision on {found.held_on} · chaired by {found.chair} · "
+            f"attendees: {', '.join(found.attendees)}" + (" · finished and signed off"
+                                               if found.finished else ""))
+        current = self.family_id
+        self.agenda.blockSignals(True)
+        self.agenda.clear()
+        for item in found.agenda:
+            review = found.reviews.get(item.family_id)
+            mark = f" - reviewed ({review.status})" if review else ""
+            row = QListWidgetItem(f"{item.name}{mark}")
+            row.setData(Qt.ItemDataRole.UserRole, item.family_id)
+            self.agenda.addItem(row)
+        self.agenda.blockSignals(False)
+        on_agenda = {i.family_id for i in found.agenda}
+        self.family_choice.clear()
+        for fid, name in families:
+            if fid not in on_agenda:
+                self.family_choice.addItem(name, fid)
+        for control in (self.add_button, self.family_choice, self.up_button, self.down_button,
+                        self.finish_button, self.save_button):
+            control.setEnabled(not found.finished)
+        self.agenda.setDragEnabled(not found.finished)
+        self.form.set_read_only(found.finished)
+        ids = [i.family_id for i in found.agenda]
+        self.select_family(current if current in ids else (ids[0] if ids else ""))
+        self.loaded.emit()
+
+    def select_family(self, family_id: str) -> None:
+        for row in range(self.agenda.count()):
+            if self.agenda.item(row).data(Qt.ItemDataRole.UserRole) == family_id:
+                self.agenda.setCurrentRow(row)
+                self._show_family(family_id)
+                return
+        self._show_family("")
+
+    def _family_chosen(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            self._show_family(str(current.data(Qt.ItemDataRole.UserRole)))
+
+    def _show_family(self, family_id: str) -> None:
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.save_draft()
+        self.family_id = family_id
+        found = self.meeting
+        item = next((i for i in found.agenda if i.family_id == family_id), None) \
+            if found else None
+        self.family_title.setText(f"{item.name} ({item.reference})" if item else
+                                  "No family chosen")
+        self.form.setEnabled(item is not None)
+        review = found.reviews.get(family_id) if found and item else None
+        self._loading = True
+        self.form.set_form(review.form if review else None)
+        self._loading = False
+        if item is None or (found is not None and found.finished):
+            return
+        sid = self.session_id
+        self._run(lambda s: review_drafts.review_draft(s, sid, family_id),
+                  lambda draft: self._restore(family_id, draft), self.failed.emit)
+
+    def _restore(self, family_id: str, draft: ReviewForm | None) -> None:
+        if draft is None or family_id != self.family_id:
+            return
+        self._loading = True
+        self.form.set_form(draft)
+        self._loading = False
+        self.message.setText("Restored your unsaved changes to this review.")
+
+    # --- editing ---------------------------------------------------------------------------
+    def _edited(self) -> None:
+        if not self._loading and self.family_id:
+            self._draft_timer.start()
+
+    def save_draft(self) -> None:
+        if not self.family_id or (self.meeting and self.meeting.finished):
+            return
+        sid, fid, form = self.session_id, self.family_id, self.form.form()
+        self._run(lambda s: review_drafts.save_review_draft(s, sid, fid, form),
+                  lambda _draft_id: None, self.failed.emit)
+
+    def save_review(self) -> None:
+        if not self.family_id:
+            return
+        self._draft_timer.stop()
+        sid, fid, form = self.session_id, self.family_id, self.form.form()
+
+        def save(s: Session) -> str:
+            review_id = supervision.record_review(s, sid, fid, form)
+            review_drafts.discard_review_draft(s, sid, fid)
+            return review_id
+
+        def done(_review_id: str) -> None:
+            self.message.setText("Review saved; its actions are in the family's plan.")
+            self.saved.emit(fid)
+            self.reload()
+
+        self._run(save, done, self.failed.emit)
+
+    def finish(self) -> None:
+        if not self.confirm("Finish the session? Every review becomes final, signed off by "
+                            "you, and can no longer be changed here."):
+            return
+        sid = self.session_id
+
+        def done(count: int) -> None:
+            self.message.setText(f"Session finished: {count} review"
+                                 f"{'s' if count != 1 else ''} signed off.")
+            self.finished.emit()
+            self.reload()
+
+        self._run(lambda s: supervision.finish(s, sid), done, self.failed.emit)
+
+    def _move(self, step: int) -> None:
+        row = self.agenda.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.agenda.count():
+            return
+        item = self.agenda.takeItem(row)
+        self.agenda.insertItem(target, item)
+        self.agenda.setCurrentRow(target)
+        self._save_order()
+
+    def _save_order(self) -> None:
+        order = [str(self.agenda.item(r).data(Qt.ItemDataRole.UserRole))
+                 for r in range(self.agenda.count())]
+        sid = self.session_id
+        self._run(lambda s: supervision.reorder(s, sid, order), lambda _r: self.reload(),
+                  self.failed.emit)
+
+    def _add_family(self) -> None:
+        fid = self.family_choice.currentData()
+        if not fid:
+            return
+        sid = self.session_id
+        self.family_id = str(fid)
+        self._run(lambda s: supervision.add_family(s, sid, str(fid)), lambda _r: self.reload(),
+                  self.failed.emit)
+
+    # --- minutes ---------------------------------------------------------------------------
+    def show_minutes(self) -> None:
+        sid = self.session_id
+
+        def build(s: Session) -> bytes:
+            from workbook.reports.supervision_minutes import render_minutes
+
+            return render_minutes(supervision.meeting(s, sid),
+                                  printed_by=s.user.full_name or s.user.username,
+                                  printed_at=s.clock().astimezone())
+
+        self._run(build, self._preview, self.failed.emit)
+
+    def _preview(self, pdf: bytes) -> None:
+        sid = self.session_id
+
+        def audit(event: str) -> None:
+            self._run(lambda s: supervision.record_minutes_output(s, sid, event),
+                      lambda _r: None, self.failed.emit)
+
+        def saved(_path: Path) -> None:
+            audit("save_pdf")
+
+        print_preview.show_print_preview(
+            self, pdf, "Group supervision minutes", on_printed=lambda: audit("print"),
+            on_saved=saved, suggested_name="supervision-minutes.pdf")
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _back(self) -> None:
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.save_draft()
+        self.back_requested.emit()
+
+    def _show_error(self, message: str) -> None:
+        self.message.setText(message)
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Finish the session", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def clear(self) -> None:
+        """On lock: keep what was typed since the last draft (the save is queued before the
+        lock, on the same worker), then forget everything shown."""
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.save_draft()
+        self.meeting = None
+        self.family_id = ""
+        self.agenda.clear()
+        self.family_choice.clear()
+        self._loading = True
+        self.form.set_form(None)
+        self._loading = False
+        self.heading.clear()
+        self.message.clear()
