@@ -1,0 +1,24 @@
+"""tests/ is not a package: make tests/support importable from this sub-folder too."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_TESTS = str(Path(__file__).resolve().parents[1])
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
+
+import pytest  # noqa: E402
+
+from support import vaults  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def team_template(tmp_path_factory: pytest.TempPathFactory) -> vaults.TeamVault:
+    return vaults.team_vault_template(tmp_path_factory)
+
+
+@pytest.fixture
+def team(team_template: vaults.TeamVault, tmp_path: Path) -> vaults.TeamVault:
+    return team_template.copy_to(tmp_path / "vault")
