@@ -1,0 +1,220 @@
+"""Closing families, the disposal review and two-person disposal, on real vaults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from support import vaults
+from workbook.domain.roles import Role
+from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
+from workbook.services.retention import Retention, is_disposed
+from workbook.services.session import Session
+from workbook.vault import retention_store, version_store
+
+LATER = timedelta(days=366 * 7)
+
+
+@contextmanager
+def later(vault: vaults.TeamVault, who: object, shift: timedelta = LATER) -> Iterator[Session]:
+    with vault.session(who) as s:  # type: ignore[arg-type]
+        real = s.clock
+        s.clock = lambda: real() + shift
+        yield s
+
+
+def _close(team: vaults.TeamVault, label: str = "a", kind: str = "early-help") -> str:
+    fid = team.families[label]
+    with team.session("owner") as s:
+        row = Retention(s).close(fid, kind)
+        assert row.family_type == kind
+    return fid
+
+
+def _dispose(team: vaults.TeamVault, fid: str) -> None:
+    with later(team, Role.TEAM_MANAGER) as s:
+        Retention(s).propose(fid)
+    with later(team, Role.ADMIN) as s:
+        Retention(s).confirm(fid)
+
+
+def test_closing_starts_retention_by_family_type(team: vaults.TeamVault) -> None:
+    fid = _close(team, "a", "early-help")
+    with team.session(Role.SOCIAL_WORKER) as s:
+        family = next(f for f in s.families.all() if f.family_id == fid)
+        assert family.status == "closed"
+    with team.session(Role.TEAM_MANAGER) as s:
+        r = Retention(s)
+        assert r.review() == []
+        (item,) = r.review(include_not_due=True)
+        assert item.family_id == fid and not item.due
+        assert item.dispose_after[:4] == str(int(item.closed_at[:4]) + 6)
+        with pytest.raises(InvalidInput, match="kept until"):
+            r.propose(fid)
+    with later(team, Role.ADMIN) as s:
+        (item,) = Retention(s).review()
+        assert item.due and item.family_id == fid
+
+
+def test_bad_close_inputs_are_refused(team: vaults.TeamVault) -> None:
+    fid = team.families["a"]
+    with team.session("owner") as s:
+        r = Retention(s)
+        with pytest.raises(InvalidInput, match="unknown family type"):
+            r.close(fid, "forever")
+        with pytest.raises(NotFound):
+            r.close("0" * 32, "early-help")
+        with pytest.raises(InvalidInput):
+            r.close("not an id!", "early-help")
+        r.close(fid, "early-help")
+        with pytest.raises(InvalidInput, match="already closed"):
+            r.close(fid, "early-help")
+    with team.session(Role.SOCIAL_WORKER) as s, pytest.raises(NotPermitted):
+        Retention(s).close(team.families["b"], "early-help")
+    with team.session(Role.ADMIN) as s, pytest.raises(NotPermitted):
+        Retention(s).close(team.families["b"], "early-help")
+
+
+def test_disposal_is_two_person_and_removes_everything(team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    other = team.families["b"]
+    with later(team, Role.ADMIN) as s, pytest.raises(NotPermitted, match="team manager"):
+        Retention(s).propose(fid)
+    with later(team, Role.TEAM_MANAGER) as s:
+        with pytest.raises(NotPermitted, match="administrator"):
+            Retention(s).confirm(fid)
+        Retention(s).propose(fid)
+        with pytest.raises(InvalidInput, match="already proposed"):
+            Retention(s).propose(fid)
+    with later(team, Role.ADMIN) as s:
+        before = s.conn.execute("SELECT count(*) FROM versions WHERE family_id = ?",
+                                (fid,)).fetchone()[0]
+        done = Retention(s).confirm(fid)
+        assert done.versions_removed == before > 0
+        assert done.file_rebuilt
+        for table in retention_store.tables_holding_families(s.conn):
+            n = s.conn.execute(f'SELECT count(*) FROM "{table}" WHERE family_id = ?',
+                               (fid,)).fetchone()[0]
+            assert n == 0, table
+        assert s.conn.execute("SELECT count(*) FROM family_retention").fetchone()[0] == 0
+        assert s.conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert is_disposed(s.conn, fid) and not is_disposed(s.conn, other)
+        assert s.audit_trail.verify().ok
+        events = [e for e in s.audit_trail.events(None) if e["event"] == "family_disposed"]
+        assert events and set(events[0]["ids"]) == {"family", "family_type", "versions"}
+        with pytest.raises(InvalidInput, match="already disposed"):
+            Retention(s).confirm(fid)
+    wal = team.path / "vault.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    for member in team.everyone():
+        if member.role == Role.ADMIN.value:
+            continue
+        with team.session(member) as s:
+            assert s.audit_trail.verify().ok
+            assert fid not in {f.family_id for f in s.families.all()}
+            with pytest.raises(NotFound):
+                s.families.add_entry(fid, "case-notes", "more", "2026-03-01")
+            assert other in {f.family_id for f in s.families.all()} or \
+                not s.records.can_read("household")
+
+
+def test_proposer_cannot_confirm_and_admin_cannot_skip_proposal(team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    with later(team, Role.ADMIN) as s, pytest.raises(InvalidInput, match="proposes it first"):
+        Retention(s).confirm(fid)
+    with later(team, Role.TEAM_MANAGER) as s:
+        Retention(s).propose(fid)
+        Retention(s).withdraw(fid)
+    with later(team, Role.ADMIN) as s, pytest.raises(InvalidInput, match="proposes it first"):
+        Retention(s).confirm(fid)
+
+
+def test_imports_of_a_disposed_family_are_no_ops(team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    with team.session("owner") as s:
+        rows = version_store.of_family(s.conn, fid)
+    _dispose(team, fid)
+    with team.session("owner") as s:
+        with s.write():
+            assert not any(version_store.insert(s.conn, row) for row in rows)
+        assert version_store.of_family(s.conn, fid) == []
+
+
+def test_deleting_versions_without_a_signed_disposal_is_still_detected(
+        team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    _dispose(team, fid)
+    with team.session("owner") as s:
+        assert s.audit_trail.verify().ok
+        # Quietly delete a version of the other family: no tombstone covers it.
+        victim = s.conn.execute("SELECT version_id FROM versions WHERE family_id = ? AND "
+                                "kind = 'entry' LIMIT 1", (team.families["b"],)).fetchone()[0]
+        s.conn.execute("DELETE FROM versions WHERE version_id = ?", (victim,))
+        report = s.audit_trail.verify()
+        assert not report.ok and "rolled back" in report.problem
+        # Claim it in the disposed list of the real tombstone: the signed digest refuses it.
+        s.conn.execute("INSERT INTO disposed_versions (version_id, family_id) VALUES (?, ?)",
+                       (victim, fid))
+        report = s.audit_trail.verify()
+        assert not report.ok and "do not match its signed record" in report.problem
+
+
+def test_a_forged_tombstone_is_detected(team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    _dispose(team, fid)
+    with team.session("owner") as s:
+        s.conn.execute("UPDATE disposals SET confirmed_by = ? WHERE family_id = ?",
+                       (team.owner.user_id, fid))
+        report = s.audit_trail.verify()
+        assert not report.ok and "not signed by its confirmer" in report.problem
+
+
+def test_a_forged_closing_or_proposal_is_refused(team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    with team.session("owner") as s:
+        s.conn.execute("UPDATE family_retention SET dispose_after = '2000-01-01'")
+    with team.session(Role.TEAM_MANAGER) as s:
+        assert Retention(s).review() == []
+        with pytest.raises(TamperingDetected):
+            Retention(s).propose(fid)
+
+
+def test_policy_without_retention_stays_valid_and_custom_retention_applies(
+        team: vaults.TeamVault) -> None:
+    from workbook.domain.policy import DEFAULT_RETENTION_YEARS, PolicyError, parse_policy
+
+    old = ('version = 1\n[core]\nsections = ["household"]\n')
+    assert parse_policy(old).retention_years == DEFAULT_RETENTION_YEARS
+    custom = parse_policy(old + '\n[retention]\n"short-break" = 2\n')
+    assert custom.retention_years == {"short-break": 2}
+    assert parse_policy(custom.to_toml()) == custom
+    for bad in ['[retention]\n"x" = 0\n', '[retention]\n"Bad Type" = 3\n',
+                '[retention]\n"x" = "six"\n', '[retention]\n', 'retention = 5\n']:
+        with pytest.raises(PolicyError):
+            parse_policy(old + "\n" + bad)
+
+
+def test_certificate_is_written_only_where_chosen(team: vaults.TeamVault, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook.reports.disposal_certificate import render_disposal_certificate
+
+    fid = _close(team)
+    with later(team, Role.TEAM_MANAGER) as s:
+        Retention(s).propose(fid)
+    with later(team, Role.ADMIN) as s:
+        done = Retention(s).confirm(fid)
+        pdf = render_disposal_certificate(done, team="North Unit", printed_by="Admin",
+                                          printed_at=s.clock())
+    assert pdf.startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert fid in text and "early-help" in text
+    for word in team.all_markers():
+        assert word not in text
