@@ -16,6 +16,7 @@ from workbook.reports.house_style import (
     PrintMarking,
     build_document,
     escape,
+    format_date,
     format_datetime,
     frame_width,
     styles,
@@ -35,7 +36,7 @@ def render_disposal_certificate(disposal: Disposal, *, team: str, printed_by: st
         ("Family id", disposal.family_id),
         ("Family type", disposal.family_type),
         ("Closed", _when(disposal.closed_at)),
-        ("Kept until", disposal.dispose_after),
+        ("Kept until", _day(disposal.dispose_after)),
         ("Proposed by", f"{disposal.proposed_by} (team manager), {_when(disposal.proposed_at)}"),
         ("Confirmed by", f"{disposal.confirmed_by} (administrator), "
                          f"{_when(disposal.disposed_at)}"),
@@ -73,6 +74,13 @@ def render_disposal_certificate(disposal: Disposal, *, team: str, printed_by: st
     return build_document(story, title=TITLE, marking=PrintMarking(
         printed_by=printed_by, printed_at=printed_at, handling="Keep with the team's "
         "records of disposal."))
+
+
+def _day(iso: str) -> str:
+    try:
+        return format_date(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso
 
 
 def _when(stamp: str) -> str:
