@@ -182,6 +182,9 @@ class MainWindow(QMainWindow):
         self._refresh_index = False
 
         self._wire()
+        from workbook.ui import retention as retention_ui
+
+        self.retention = retention_ui.install(self)
         self._show_sign_in("")
         if vault_dir is None:
             self.sign_in_page.set_vault(vault_problem or "No vault chosen.", available=False)
