@@ -59,10 +59,17 @@ def test_backup_reminder_for_the_administrator_only(
     qtbot.waitUntil(area.reminder.isVisible, timeout=10_000)
     assert "No backup" in area.reminder.text.text()
     assert area.button.isVisible()
+    (tmp_path / "taken.wbk").write_bytes(b"keep")
+    area.backup_to(tmp_path / "taken.wbk")
+    qtbot.waitUntil(lambda: "not made" in area.reminder.text.text(), timeout=10_000)
+    assert "already exists" in area.reminder.text.text()
+    area.backup_to(tmp_path / "b.wbk")
+    qtbot.waitUntil(lambda: "saved to" in area.reminder.text.text(), timeout=20_000)
+    assert (tmp_path / "b.wbk").exists() and not area.reminder.backup_button.isVisible()
     _lock(qtbot, window)
     assert not area.reminder.isVisible() and not area.button.isVisible()
     with team.session(Role.ADMIN) as s:
-        backup.make_backup(s, tmp_path / "b.wbk")
+        assert backup.last_backup_at(s) is not None
     _sign_in(qtbot, window, team.member(Role.ADMIN))
     assert not area.reminder.isVisible()
     _lock(qtbot, window)

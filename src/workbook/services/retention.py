@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from workbook.crypto.encoding import fields
@@ -280,3 +281,15 @@ class Retention:
     def disposals(self) -> list[DisposalRow]:
         self._require_reviewer()
         return retention_store.all_disposals(self.s.conn)
+
+
+def write_certificate(session: Session, disposal: Disposal, out: Path) -> None:
+    """Render the disposal certificate in memory and write it, private, to the file the person
+    chose; nothing is written anywhere else."""
+    from workbook.reports.disposal_certificate import render_disposal_certificate
+    from workbook.vault import meta
+    from workbook.vault.files import write_private
+
+    write_private(out, render_disposal_certificate(
+        disposal, team=meta.get_text(session.conn, "team"), printed_by=session.user.full_name,
+        printed_at=session.clock()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from workbook.cli import secrets_input
@@ -11,8 +10,7 @@ from workbook.cli.areas import Grammar
 from workbook.cli.commands import CliContext, Handler
 from workbook.services import backup
 from workbook.services.errors import InvalidInput
-from workbook.services.retention import Retention
-from workbook.vault.files import write_private
+from workbook.services.retention import Retention, write_certificate
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -130,17 +128,11 @@ def cmd_disposal_propose(ctx: CliContext) -> None:
 
 
 def cmd_disposal_confirm(ctx: CliContext) -> None:
-    from workbook.reports.disposal_certificate import render_disposal_certificate
-    from workbook.vault import meta
-
     out = _new_file(ctx.args.certificate, "certificate")
     session = ctx.ready_session()
     disposal = Retention(session).confirm(ctx.args.family)
-    team = meta.get_text(session.conn, "team")
     try:
-        write_private(out, render_disposal_certificate(
-            disposal, team=team, printed_by=session.user.full_name,
-            printed_at=datetime.now(UTC)))
+        write_certificate(session, disposal, out)
         written = str(out)
     except OSError as exc:
         written = ""

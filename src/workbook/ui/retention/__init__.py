@@ -4,9 +4,10 @@ one line."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFileDialog, QPushButton, QWidget
 
 from workbook.domain.roles import Role
 from workbook.services import backup
@@ -36,6 +37,7 @@ class RetentionArea:
         bar = _box(window.top_bar)
         bar.insertWidget(bar.indexOf(window.top_bar.home_button) + 1, self.button)
         self.button.clicked.connect(self.show_review)
+        self.reminder.backup_button.clicked.connect(self.ask_backup)
         self.page.back_requested.connect(window.show_home)
         window.home_loaded.connect(self._on_home)
         window.lock_finished.connect(self.clear)
@@ -50,6 +52,23 @@ class RetentionArea:
     def _show_reminder(self, text: Any) -> None:
         if self.window.signed_in:
             self.reminder.set_text(str(text))
+
+    def ask_backup(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self.window, "Save a backup of the vault", "workbook-backup.wbk",
+            "Workbook backup (*.wbk)")
+        if path:
+            self.backup_to(Path(path))
+
+    def backup_to(self, path: Path) -> None:
+        """Make a backup on the worker; the reminder then says where it went, or why not."""
+        self.window.ops.run(
+            lambda s: backup.make_backup(s, path),
+            on_done=lambda info: self.reminder.set_text(
+                f"Backup {info.backup_id} saved to {path}. Keep it somewhere safe and "
+                "separate from this PC.", offer_backup=False),
+            on_error=lambda message: self.reminder.set_text(
+                f"The backup was not made: {message}"))
 
     def show_review(self) -> None:
         if not self.window.signed_in:

@@ -3,7 +3,6 @@ and administrators (who confirm and save the certificate). Ids, types and dates 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.roles import Role
-from workbook.services.retention import Disposal, Retention, ReviewItem
+from workbook.services.retention import Disposal, Retention, ReviewItem, write_certificate
 from workbook.services.session import Session
 from workbook.ui.operations import Operations
 from workbook.ui.sign_in_page import scaled_label
@@ -33,14 +32,8 @@ COLUMNS = ("Family id", "Type", "Closed", "Kept until", "Status")
 
 def confirm_and_certify(session: Session, family_id: str, certificate: Path) -> Disposal:
     """Confirm on the worker, then write the certificate to the file the person chose."""
-    from workbook.reports.disposal_certificate import render_disposal_certificate
-    from workbook.vault import meta
-    from workbook.vault.files import write_private
-
     disposal = Retention(session).confirm(family_id)
-    write_private(certificate, render_disposal_certificate(
-        disposal, team=meta.get_text(session.conn, "team"),
-        printed_by=session.user.full_name, printed_at=datetime.now(UTC)))
+    write_certificate(session, disposal, certificate)
     return disposal
 
 

@@ -16,13 +16,17 @@ class BackupReminder(QFrame):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setAccessibleName("Backup reminder")
+        self.backup_button = QPushButton("Back up now…")
+        self.backup_button.setAccessibleName("Make a backup now")
         self.dismiss = QPushButton("Dismiss")
         self.dismiss.setAccessibleName("Dismiss the backup reminder")
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.backup_button)
         layout.addWidget(self.dismiss)
         self.dismiss.clicked.connect(self.hide)
         self.hide()
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, offer_backup: bool = True) -> None:
         self.text.setText(text)
+        self.backup_button.setVisible(offer_backup)
         self.setVisible(bool(text))
