@@ -213,14 +213,17 @@ def test_backup_taken_during_writes_is_consistent(team: vaults.TeamVault, tmp_pa
         while len(written) < 3:
             stop.wait(0.01)
         outs = []
+        counts = [len(written)]
         for n in range(3):
             out = tmp_path / f"during-{n}.wbk"
             _make(team, out)
             outs.append(out)
+            counts.append(len(written))
     finally:
         stop.set()
         thread.join()
     assert not errors
+    assert counts[-1] > counts[0], "the writer wrote nothing while the backups were taken"
     for n, out in enumerate(outs):
         restored = backup.restore_backup(out, tmp_path / f"r{n}", team.owner.username,
                                          team.owner.passphrase)
