@@ -154,3 +154,17 @@ def test_close_review_propose_confirm_with_certificate(
     again = cli.fails("disposal", "confirm", cli.t.family_id, "--certificate",
                       str(cli.tmp / "c2.pdf"), user="admin")
     assert "already disposed" in again.err
+    reprint = cli.tmp / "c3.pdf"
+    cli.ok("disposal", "certificate", cli.t.family_id, "--out", str(reprint), user="admin")
+    assert reprint.read_bytes().startswith(b"%PDF")
+    refused = cli.fails("disposal", "certificate", cli.t.family_id, "--out", str(reprint),
+                        user="admin")
+    assert "already exists" in refused.err
+
+
+def test_reopen_command(cli: Cli) -> None:
+    cli.ok("family", "close", cli.t.family_id, "--type", "looked-after")
+    reopened = cli.ok("--json", "family", "reopen", cli.t.family_id).json()
+    assert reopened["status"] == "open"
+    assert cli.ok("--json", "retention", "review", "--all").json() == []
+    assert "not closed" in cli.fails("family", "reopen", cli.t.family_id).err

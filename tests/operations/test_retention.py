@@ -218,3 +218,39 @@ def test_certificate_is_written_only_where_chosen(team: vaults.TeamVault, tmp_pa
     assert fid in text and "early-help" in text
     for word in team.all_markers():
         assert word not in text
+
+
+def test_reopening_ends_retention_and_closing_again_starts_it_anew(
+        team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    with later(team, Role.TEAM_MANAGER) as s:
+        Retention(s).propose(fid)
+    with team.session(Role.SOCIAL_WORKER) as s, pytest.raises(NotPermitted):
+        Retention(s).reopen(fid)
+    with team.session("owner") as s:
+        Retention(s).reopen(fid)
+        with pytest.raises(InvalidInput, match="not closed"):
+            Retention(s).reopen(fid)
+        assert retention_store.proposal_of(s.conn, fid) is None
+        assert next(f for f in s.families.all() if f.family_id == fid).status == "open"
+    with later(team, Role.ADMIN) as s:
+        assert Retention(s).review(include_not_due=True) == []
+        with pytest.raises(NotFound, match="not closed"):
+            Retention(s).confirm(fid)
+    with team.session("owner") as s:
+        row = Retention(s).close(fid, "child-in-need")
+        assert row.dispose_after[:4] == str(int(row.closed_at[:4]) + 25)
+        assert s.audit_trail.verify().ok
+
+
+def test_a_past_disposal_certificate_can_be_printed_again(team: vaults.TeamVault) -> None:
+    fid = _close(team)
+    _dispose(team, fid)
+    with team.session(Role.ADMIN) as s:
+        again = Retention(s).disposal(fid)
+        assert again.family_id == fid and again.versions_removed > 0
+        assert again.dispose_after and again.family_type == "early-help"
+        with pytest.raises(NotFound):
+            Retention(s).disposal(team.families["b"])
+    with team.session(Role.SOCIAL_WORKER) as s, pytest.raises(NotPermitted):
+        Retention(s).disposal(fid)

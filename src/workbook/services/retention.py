@@ -42,8 +42,8 @@ def proposal_message(vault_id: str, row: ProposalRow, retention: RetentionRow) -
 
 def disposal_message(vault_id: str, row: DisposalRow) -> bytes:
     return fields("workbook family disposed v1", vault_id, row.family_id, row.family_type,
-                  row.closed_at, row.proposed_by, row.proposed_at, row.confirmed_by,
-                  row.disposed_at, row.version_count, row.versions_digest)
+                  row.closed_at, row.dispose_after, row.proposed_by, row.proposed_at,
+                  row.confirmed_by, row.disposed_at, row.version_count, row.versions_digest)
 
 
 def versions_digest(version_ids: list[str]) -> bytes:
@@ -259,9 +259,9 @@ class Retention:
         with self.s.write():
             version_ids = retention_store.version_ids_of(self.s.conn, family_id)
             unsigned = DisposalRow(
-                family_id, retention.family_type, retention.closed_at, proposal.proposed_by,
-                proposal.proposed_at, self.s.user_id, self.s.now(), len(version_ids),
-                versions_digest(version_ids), b"")
+                family_id, retention.family_type, retention.closed_at, retention.dispose_after,
+                proposal.proposed_by, proposal.proposed_at, self.s.user_id, self.s.now(),
+                len(version_ids), versions_digest(version_ids), b"")
             row = DisposalRow(**{**unsigned.__dict__, "signature": keypair.sign(
                 disposal_message(self.s.vault_id, unsigned))})
             removed = retention_store.delete_family_rows(self.s.conn, family_id)
@@ -281,6 +281,55 @@ class Retention:
     def disposals(self) -> list[DisposalRow]:
         self._require_reviewer()
         return retention_store.all_disposals(self.s.conn)
+
+    def disposal(self, family_id: str) -> Disposal:
+        """A past disposal, from its tombstone, for printing its certificate again."""
+        self._require_reviewer()
+        family_id = validation.record_id(family_id, "family id")
+        row = retention_store.disposal_of(self.s.conn, family_id)
+        if row is None:
+            raise NotFound(f"family {family_id} has not been disposed of")
+        problem = verify_disposal(self.s.conn, self.s.vault_id, self.s.trust, family_id)
+        if problem:
+            raise TamperingDetected(problem)
+        names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
+        return Disposal(
+            row.family_id, row.family_type, row.closed_at, row.dispose_after,
+            names.get(row.proposed_by, row.proposed_by), row.proposed_at,
+            names.get(row.confirmed_by, row.confirmed_by), row.disposed_at, row.version_count,
+            {}, hashlib.sha256(row.signature).hexdigest()[:32], True)
+
+    # --- reopening -------------------------------------------------------------------------
+    def reopen(self, family_id: str) -> str:
+        """Work starts again on a closed family: its retention period (and any proposal to
+        dispose of it) ends; closing it again starts a new one."""
+        family_id = validation.record_id(family_id, "family id")
+        self.s.require_practitioner()
+        if self.s.role not in CLOSERS:
+            raise NotPermitted("reopening a family is for a team manager or a senior social "
+                               "worker")
+        if retention_store.is_disposed(self.s.conn, family_id):
+            raise NotFound(f"family {family_id} was disposed of")
+        versions = [v for v in self.s.records.of_record(family_id) if v.kind == "family"]
+        if not versions:
+            if version_store.family_exists(self.s.conn, family_id):
+                raise NotPermitted("reopening a family needs the household section's key")
+            raise NotFound(f"no family {family_id} in this vault")
+        state = record_state(family_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        if head.payload.get("status") != "closed":
+            raise InvalidInput(f"family {family_id} is not closed")
+        payload = dict(head.payload)
+        payload["status"] = "open"
+        payload.pop("closed_at", None)
+        with self.s.write():
+            version = self.s.records.write(
+                family_id=family_id, record_id=family_id, kind="family",
+                section=Section.HOUSEHOLD.value, payload=payload, parents=state.heads)
+            retention_store.delete_retention(self.s.conn, family_id)
+            self.s.audit("family_reopened", {"family": family_id, "version": version.version_id})
+        self.s.events.emit("family_reopened", family_id=family_id)
+        return version.version_id
 
 
 def write_certificate(session: Session, disposal: Disposal, out: Path) -> None:

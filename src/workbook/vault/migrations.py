@@ -181,6 +181,7 @@ def _m_operations(conn: Connection) -> None:
             family_id       TEXT PRIMARY KEY,
             family_type     TEXT NOT NULL,
             closed_at       TEXT NOT NULL,
+            dispose_after   TEXT NOT NULL,
             proposed_by     TEXT NOT NULL,
             proposed_at     TEXT NOT NULL,
             confirmed_by    TEXT NOT NULL,

@@ -39,6 +39,7 @@ class DisposalRow:
     family_id: str
     family_type: str
     closed_at: str
+    dispose_after: str
     proposed_by: str
     proposed_at: str
     confirmed_by: str
@@ -113,18 +114,19 @@ def version_ids_of(conn: Connection, family_id: str) -> list[str]:
 
 def put_disposal(conn: Connection, row: DisposalRow, version_ids: list[str]) -> None:
     conn.execute(
-        "INSERT INTO disposals (family_id, family_type, closed_at, proposed_by, proposed_at, "
-        "confirmed_by, disposed_at, version_count, versions_digest, signature) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (row.family_id, row.family_type, row.closed_at, row.proposed_by, row.proposed_at,
+        "INSERT INTO disposals (family_id, family_type, closed_at, dispose_after, proposed_by, "
+        "proposed_at, confirmed_by, disposed_at, version_count, versions_digest, signature) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.family_id, row.family_type, row.closed_at, row.dispose_after, row.proposed_by,
+         row.proposed_at,
          row.confirmed_by, row.disposed_at, row.version_count, row.versions_digest,
          row.signature))
     conn.executemany("INSERT INTO disposed_versions (version_id, family_id) VALUES (?, ?)",
                      [(v, row.family_id) for v in version_ids])
 
 
-_DISPOSAL_COLUMNS = ("family_id, family_type, closed_at, proposed_by, proposed_at, confirmed_by, "
-                     "disposed_at, version_count, versions_digest, signature")
+_DISPOSAL_COLUMNS = ("family_id, family_type, closed_at, dispose_after, proposed_by, proposed_at, "
+                     "confirmed_by, disposed_at, version_count, versions_digest, signature")
 
 
 def disposal_of(conn: Connection, family_id: str) -> DisposalRow | None:
@@ -140,7 +142,7 @@ def all_disposals(conn: Connection) -> list[DisposalRow]:
 
 def _disposal(r: Any) -> DisposalRow:
     return DisposalRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
-                       str(r[6]), int(r[7]), bytes(r[8]), bytes(r[9]))
+                       str(r[6]), str(r[7]), int(r[8]), bytes(r[9]), bytes(r[10]))
 
 
 def disposed_family_of_version(conn: Connection, version_id: str) -> str | None:

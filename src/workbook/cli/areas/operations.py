@@ -33,6 +33,10 @@ def add_arguments(grammar: Grammar) -> None:
     p.add_argument("--type", required=True, dest="family_type",
                    help="the family type the policy keeps a retention period for")
 
+    p = grammar.sub(grammar.groups["family"], "reopen",
+                    "reopen a closed family; its retention period ends")
+    p.add_argument("family")
+
     retention = grammar.group("retention", "retention of closed families")
     p = grammar.sub(retention, "review", "families past retention (team manager, administrator)")
     p.add_argument("--all", action="store_true", help="every closed family, due or not")
@@ -47,6 +51,9 @@ def add_arguments(grammar: Grammar) -> None:
     p = grammar.sub(disposal, "withdraw", "withdraw a proposed disposal")
     p.add_argument("family")
     grammar.sub(disposal, "list", "families disposed of (content-free)")
+    p = grammar.sub(disposal, "certificate", "print a past disposal's certificate again")
+    p.add_argument("family")
+    p.add_argument("--out", required=True, help="where to write the certificate PDF")
 
 
 def _new_file(path: str, what: str) -> Path:
@@ -112,6 +119,12 @@ def cmd_family_close(ctx: CliContext) -> None:
              "dispose_after": row.dispose_after})
 
 
+def cmd_family_reopen(ctx: CliContext) -> None:
+    version = Retention(ctx.ready_session()).reopen(ctx.args.family)
+    ctx.out(f"Family {ctx.args.family} reopened; its retention period has ended.",
+            {"id": ctx.args.family, "version": version, "status": "open"})
+
+
 def cmd_retention_review(ctx: CliContext) -> None:
     items = Retention(ctx.ready_session()).review(include_not_due=ctx.args.all)
     lines = [f"{i.family_id}  {i.family_type:<17} closed {i.closed_at[:10]}  kept until "
@@ -144,6 +157,15 @@ def cmd_disposal_confirm(ctx: CliContext) -> None:
             {**disposal.to_json(), "certificate": written or None})
 
 
+def cmd_disposal_certificate(ctx: CliContext) -> None:
+    out = _new_file(ctx.args.out, "certificate")
+    session = ctx.ready_session()
+    disposal = Retention(session).disposal(ctx.args.family)
+    write_certificate(session, disposal, out)
+    ctx.out(f"Certificate of the disposal of family {disposal.family_id} written to {out}.",
+            {**disposal.to_json(), "certificate": str(out)})
+
+
 def cmd_disposal_withdraw(ctx: CliContext) -> None:
     Retention(ctx.ready_session()).withdraw(ctx.args.family)
     ctx.out(f"Proposed disposal of family {ctx.args.family} withdrawn.",
@@ -163,9 +185,11 @@ COMMANDS: dict[str, Handler] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "family close": cmd_family_close,
+    "family reopen": cmd_family_reopen,
     "retention review": cmd_retention_review,
     "disposal propose": cmd_disposal_propose,
     "disposal confirm": cmd_disposal_confirm,
     "disposal withdraw": cmd_disposal_withdraw,
     "disposal list": cmd_disposal_list,
+    "disposal certificate": cmd_disposal_certificate,
 }
