@@ -254,3 +254,46 @@ def test_a_past_disposal_certificate_can_be_printed_again(team: vaults.TeamVault
             Retention(s).disposal(team.families["b"])
     with team.session(Role.SOCIAL_WORKER) as s, pytest.raises(NotPermitted):
         Retention(s).disposal(fid)
+
+
+def test_one_person_cannot_pass_a_deletion_off_as_a_disposal(team: vaults.TeamVault) -> None:
+    from workbook.services.retention import (
+        disposal_message,
+        proposal_message,
+        versions_digest,
+    )
+    from workbook.vault.retention_store import DisposalRow, ProposalRow
+
+    fid = team.families["b"]
+    tm = team.member(Role.TEAM_MANAGER)
+    with team.session(tm) as s:
+        keypair = s.require_keys()
+        ids = retention_store.version_ids_of(s.conn, fid)
+        now = s.now()
+        unsigned_proposal = ProposalRow(fid, s.user_id, now, b"")
+        own = keypair.sign(proposal_message(s.vault_id, unsigned_proposal, "2000-01-01"))
+
+        def forge(proposer: str, proposal_signature: bytes) -> None:
+            s.conn.execute("DELETE FROM disposals")
+            s.conn.execute("DELETE FROM disposed_versions")
+            row = DisposalRow(fid, "early-help", now, "2000-01-01", proposer, now,
+                              proposal_signature, s.user_id, now, len(ids),
+                              versions_digest(ids), b"")
+            row = DisposalRow(**{**row.__dict__, "signature": keypair.sign(
+                disposal_message(s.vault_id, row))})
+            retention_store.put_disposal(s.conn, row, ids)
+
+        s.conn.execute("DELETE FROM versions WHERE family_id = ?", (fid,))
+        forge(s.user_id, own)
+        report = s.audit_trail.verify()
+        assert not report.ok and "one person" in report.problem
+        forge(team.owner.user_id, own)  # claims the owner proposed: their signature is missing
+        report = s.audit_trail.verify()
+        assert not report.ok and "no valid proposal" in report.problem
+        # Two colluding team managers: a real proposal, but no administrator confirmed it.
+        with team.session("owner") as owner:
+            theirs = owner.require_keys().sign(proposal_message(
+                s.vault_id, ProposalRow(fid, owner.user_id, now, b""), "2000-01-01"))
+        forge(team.owner.user_id, theirs)
+        report = s.audit_trail.verify()
+        assert not report.ok and "not an approved administrator" in report.problem

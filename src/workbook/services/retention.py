@@ -35,15 +35,16 @@ def closing_message(vault_id: str, row: RetentionRow) -> bytes:
                   row.closed_at, row.dispose_after, row.closed_by)
 
 
-def proposal_message(vault_id: str, row: ProposalRow, retention: RetentionRow) -> bytes:
+def proposal_message(vault_id: str, row: ProposalRow, dispose_after: str) -> bytes:
     return fields("workbook disposal proposed v1", vault_id, row.family_id, row.proposed_by,
-                  row.proposed_at, retention.dispose_after)
+                  row.proposed_at, dispose_after)
 
 
 def disposal_message(vault_id: str, row: DisposalRow) -> bytes:
     return fields("workbook family disposed v1", vault_id, row.family_id, row.family_type,
                   row.closed_at, row.dispose_after, row.proposed_by, row.proposed_at,
-                  row.confirmed_by, row.disposed_at, row.version_count, row.versions_digest)
+                  row.proposal_signature, row.confirmed_by, row.disposed_at, row.version_count,
+                  row.versions_digest)
 
 
 def versions_digest(version_ids: list[str]) -> bytes:
@@ -101,13 +102,33 @@ def is_disposed(conn: Connection, family_id: str) -> bool:
 
 
 def verify_disposal(conn: Connection, vault_id: str, trust: Trust, family_id: str) -> str:
-    """"" if the family's tombstone is signed by its confirming administrator and accounts
-    for exactly the versions recorded as disposed; otherwise what is wrong."""
+    """"" if the family's tombstone holds: signed by its confirmer, who was then an
+    administrator the owner approved; carrying the proposal signed by its proposer, who was
+    then a team manager and someone else; and accounting for exactly the versions recorded as
+    disposed. Otherwise what is wrong. So one person with the database key and their own
+    signing key cannot pass a deletion off as a disposal."""
+    from workbook.services.membership import load_membership, may_administer
+
     row = retention_store.disposal_of(conn, family_id)
     if row is None:
         return f"family {family_id} has disposed versions but no disposal record"
     if not trust.verify_by(row.confirmed_by, row.signature, disposal_message(vault_id, row)):
         return f"the disposal record of family {family_id} is not signed by its confirmer"
+    proposal = ProposalRow(family_id, row.proposed_by, row.proposed_at, row.proposal_signature)
+    if not trust.verify_by(row.proposed_by, row.proposal_signature,
+                           proposal_message(vault_id, proposal, row.dispose_after)):
+        return f"the disposal record of family {family_id} has no valid proposal"
+    if row.proposed_by == row.confirmed_by:
+        return f"the disposal of family {family_id} was proposed and confirmed by one person"
+    then = load_membership(conn, vault_id, trust, until=row.disposed_at)
+    if then.role_of(row.confirmed_by) is not Role.ADMIN or not may_administer(
+            conn, vault_id, trust, then, row.confirmed_by):
+        return (f"the disposal of family {family_id} was confirmed by someone who was not an "
+                "approved administrator")
+    proposed = load_membership(conn, vault_id, trust, until=row.proposed_at)
+    if proposed.role_of(row.proposed_by) is not Role.TEAM_MANAGER:
+        return (f"the disposal of family {family_id} was proposed by someone who was not a "
+                "team manager")
     ids = retention_store.disposed_version_ids(conn, family_id)
     if len(ids) != row.version_count or versions_digest(ids) != row.versions_digest:
         return f"the disposed versions of family {family_id} do not match its signed record"
@@ -218,7 +239,8 @@ class Retention:
             raise InvalidInput(f"disposal of family {retention.family_id} is already proposed")
         unsigned = ProposalRow(retention.family_id, self.s.user_id, self.s.now(), b"")
         row = ProposalRow(unsigned.family_id, unsigned.proposed_by, unsigned.proposed_at,
-                          keypair.sign(proposal_message(self.s.vault_id, unsigned, retention)))
+                          keypair.sign(proposal_message(self.s.vault_id, unsigned,
+                                                        retention.dispose_after)))
         with self.s.write():
             retention_store.put_proposal(self.s.conn, row)
             self.s.audit("disposal_proposed", {"family": row.family_id})
@@ -250,7 +272,8 @@ class Retention:
         if proposal.proposed_by == self.s.user_id:
             raise NotPermitted("the person who proposed a disposal cannot also confirm it")
         if not self.s.trust.verify_by(proposal.proposed_by, proposal.signature,
-                                      proposal_message(self.s.vault_id, proposal, retention)):
+                                      proposal_message(self.s.vault_id, proposal,
+                                                       retention.dispose_after)):
             raise TamperingDetected(f"the disposal proposal of family {family_id} was altered")
         if self.s.membership().role_of(proposal.proposed_by) is not Role.TEAM_MANAGER:
             raise NotPermitted("the disposal was proposed by someone who is no longer a team "
@@ -260,8 +283,8 @@ class Retention:
             version_ids = retention_store.version_ids_of(self.s.conn, family_id)
             unsigned = DisposalRow(
                 family_id, retention.family_type, retention.closed_at, retention.dispose_after,
-                proposal.proposed_by, proposal.proposed_at, self.s.user_id, self.s.now(),
-                len(version_ids), versions_digest(version_ids), b"")
+                proposal.proposed_by, proposal.proposed_at, proposal.signature, self.s.user_id,
+                self.s.now(), len(version_ids), versions_digest(version_ids), b"")
             row = DisposalRow(**{**unsigned.__dict__, "signature": keypair.sign(
                 disposal_message(self.s.vault_id, unsigned))})
             removed = retention_store.delete_family_rows(self.s.conn, family_id)

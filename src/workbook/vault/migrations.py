@@ -184,6 +184,7 @@ def _m_operations(conn: Connection) -> None:
             dispose_after   TEXT NOT NULL,
             proposed_by     TEXT NOT NULL,
             proposed_at     TEXT NOT NULL,
+            proposal_signature BLOB NOT NULL,    -- the team manager's, kept as evidence
             confirmed_by    TEXT NOT NULL,
             disposed_at     TEXT NOT NULL,
             version_count   INTEGER NOT NULL,

@@ -42,6 +42,7 @@ class DisposalRow:
     dispose_after: str
     proposed_by: str
     proposed_at: str
+    proposal_signature: bytes
     confirmed_by: str
     disposed_at: str
     version_count: int
@@ -115,10 +116,10 @@ def version_ids_of(conn: Connection, family_id: str) -> list[str]:
 def put_disposal(conn: Connection, row: DisposalRow, version_ids: list[str]) -> None:
     conn.execute(
         "INSERT INTO disposals (family_id, family_type, closed_at, dispose_after, proposed_by, "
-        "proposed_at, confirmed_by, disposed_at, version_count, versions_digest, signature) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "proposed_at, proposal_signature, confirmed_by, disposed_at, version_count, "
+        "versions_digest, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (row.family_id, row.family_type, row.closed_at, row.dispose_after, row.proposed_by,
-         row.proposed_at,
+         row.proposed_at, row.proposal_signature,
          row.confirmed_by, row.disposed_at, row.version_count, row.versions_digest,
          row.signature))
     conn.executemany("INSERT INTO disposed_versions (version_id, family_id) VALUES (?, ?)",
@@ -126,7 +127,8 @@ def put_disposal(conn: Connection, row: DisposalRow, version_ids: list[str]) -> 
 
 
 _DISPOSAL_COLUMNS = ("family_id, family_type, closed_at, dispose_after, proposed_by, proposed_at, "
-                     "confirmed_by, disposed_at, version_count, versions_digest, signature")
+                     "proposal_signature, confirmed_by, disposed_at, version_count, "
+                     "versions_digest, signature")
 
 
 def disposal_of(conn: Connection, family_id: str) -> DisposalRow | None:
@@ -142,7 +144,8 @@ def all_disposals(conn: Connection) -> list[DisposalRow]:
 
 def _disposal(r: Any) -> DisposalRow:
     return DisposalRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
-                       str(r[6]), str(r[7]), int(r[8]), bytes(r[9]), bytes(r[10]))
+                       bytes(r[6]), str(r[7]), str(r[8]), int(r[9]), bytes(r[10]),
+                       bytes(r[11]))
 
 
 def disposed_family_of_version(conn: Connection, version_id: str) -> str | None:
