@@ -297,3 +297,22 @@ def test_one_person_cannot_pass_a_deletion_off_as_a_disposal(team: vaults.TeamVa
         forge(team.owner.user_id, theirs)
         report = s.audit_trail.verify()
         assert not report.ok and "not an approved administrator" in report.problem
+
+
+def test_the_demo_has_a_family_due_for_disposal_review(tmp_path: Path) -> None:
+    from workbook.crypto.passphrase_kdf import KdfParams
+    from workbook.demo import build_demo, demo_user
+    from workbook.services.sign_in import sign_in
+
+    vaults.use_memory_keyring()
+    result = build_demo(tmp_path / "demo", families=3, big_family_entries=0,
+                        kdf=KdfParams(8 * 1024, 1, 1))
+    admin = demo_user("admin")
+    with sign_in(tmp_path / "demo", admin.username, admin.passphrase) as s:
+        (item,) = Retention(s).review()
+        assert item.due and item.family_type == "early-help"
+        assert s.audit_trail.verify().ok
+    manager = demo_user("manager")
+    with sign_in(tmp_path / "demo", manager.username, manager.passphrase) as s:
+        statuses = sorted(f.status for f in s.families.all())
+        assert statuses == ["closed", "open", "open"] and result.families == 3
