@@ -250,12 +250,6 @@ def _unpack_parts(handle: IO[bytes], info: BackupInfo, into: Path, name: str) ->
         raise TamperingDetected(f"the backup {name} has extra bytes after its last part")
 
 
-def describe(path: Path) -> BackupInfo:
-    """The header of a backup file, unauthenticated: for showing, never for trusting."""
-    with _open_backup(path) as handle:
-        return read_header(handle, path.name)[0]
-
-
 @contextlib.contextmanager
 def _open_backup(path: Path) -> Iterator[IO[bytes]]:
     path = path.expanduser()
