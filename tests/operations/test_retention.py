@@ -316,3 +316,26 @@ def test_the_demo_has_a_family_due_for_disposal_review(tmp_path: Path) -> None:
     with sign_in(tmp_path / "demo", manager.username, manager.passphrase) as s:
         statuses = sorted(f.status for f in s.families.all())
         assert statuses == ["closed", "open", "open"] and result.families == 3
+
+
+def test_a_busy_vault_defers_the_rebuild_and_compact_finishes_it(team: vaults.TeamVault) -> None:
+    from workbook.vault.database import connect
+
+    fid = _close(team)
+    with later(team, Role.TEAM_MANAGER) as s:
+        Retention(s).propose(fid)
+    with later(team, Role.ADMIN) as s:
+        reader = connect(team.path, s.vault_key)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM versions").fetchone()
+            done = Retention(s).confirm(fid)
+            assert not done.file_rebuilt
+            assert retention_store.version_ids_of(s.conn, fid) == []
+        finally:
+            reader.execute("COMMIT")
+            reader.close()
+        assert Retention(s).compact()
+        assert s.audit_trail.verify().ok
+    wal = team.path / "vault.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0

@@ -301,6 +301,15 @@ class Retention:
             names.get(self.s.user_id, self.s.user_id), row.disposed_at, len(version_ids),
             removed, hashlib.sha256(row.signature).hexdigest()[:32], rebuilt)
 
+    def compact(self) -> bool:
+        """Rebuild the database file and empty its log now (after a disposal that found the
+        vault too busy to do it); True when done."""
+        self._require_reviewer()
+        done = retention_store.vacuum(self.s.conn)
+        with self.s.write():
+            self.s.audit("vault_compacted", {"done": done})
+        return done
+
     def disposals(self) -> list[DisposalRow]:
         self._require_reviewer()
         return retention_store.all_disposals(self.s.conn)

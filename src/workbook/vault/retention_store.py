@@ -183,9 +183,19 @@ def delete_family_rows(conn: Connection, family_id: str) -> dict[str, int]:
     return removed
 
 
-def vacuum(conn: Connection) -> bool:
+def vacuum(conn: Connection, wait_ms: int = 1000) -> bool:
     """Rebuild the file so no freed page keeps old ciphertext, then empty the write-ahead log.
-    False if another reader kept the log from being emptied (it is on the next checkpoint)."""
-    conn.execute("VACUUM")
-    busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    return not busy
+    False if the vault was too busy (a writer kept VACUUM out, or a reader kept the log from
+    being emptied) within `wait_ms`: the deletion stands, and `compact` can be run later."""
+    from workbook.vault.database import BUSY_TIMEOUT_MS, OperationalError
+
+    # The checkpoint waits on the busy handler; a reader may hold it for as long as it likes.
+    conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    try:
+        conn.execute("VACUUM")
+        busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+    except OperationalError:
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -51,6 +51,8 @@ def add_arguments(grammar: Grammar) -> None:
     p = grammar.sub(disposal, "withdraw", "withdraw a proposed disposal")
     p.add_argument("family")
     grammar.sub(disposal, "list", "families disposed of (content-free)")
+    grammar.sub(disposal, "compact",
+                "rebuild the database file now, if a disposal found the vault too busy")
     p = grammar.sub(disposal, "certificate", "print a past disposal's certificate again")
     p.add_argument("family")
     p.add_argument("--out", required=True, help="where to write the certificate PDF")
@@ -151,10 +153,22 @@ def cmd_disposal_confirm(ctx: CliContext) -> None:
         written = ""
         print(f"workbook: warning: the certificate could not be written ({exc.strerror}); "
               "the disposal is done and recorded", file=sys.stderr)
+    if not disposal.file_rebuilt:
+        print("workbook: warning: the vault was too busy to rebuild its database file now; the "
+              "content is deleted - run `workbook disposal compact` when nobody else is using "
+              "the vault", file=sys.stderr)
     ctx.out(f"Family {disposal.family_id} disposed of: {disposal.versions_removed} record "
             f"versions removed. Certificate written to {written}." if written else
             f"Family {disposal.family_id} disposed of.",
             {**disposal.to_json(), "certificate": written or None})
+
+
+def cmd_disposal_compact(ctx: CliContext) -> None:
+    done = Retention(ctx.ready_session()).compact()
+    if not done:
+        raise InvalidInput("the vault is in use (a change is being saved or read): try "
+                           "`workbook disposal compact` again when nobody else is using it")
+    ctx.out("The vault's database file was rebuilt and its log emptied.", {"compacted": True})
 
 
 def cmd_disposal_certificate(ctx: CliContext) -> None:
@@ -192,4 +206,5 @@ COMMANDS: dict[str, Handler] = {
     "disposal withdraw": cmd_disposal_withdraw,
     "disposal list": cmd_disposal_list,
     "disposal certificate": cmd_disposal_certificate,
+    "disposal compact": cmd_disposal_compact,
 }

@@ -198,5 +198,7 @@ class DisposalReviewPage(QWidget):
         self.ops.run(lambda s: confirm_and_certify(s, family_id, certificate),
                      on_done=lambda d: self._after(
                          f"Family {family_id} disposed of: {d.versions_removed} record versions "
-                         f"removed. Certificate saved to {certificate}."),
+                         f"removed. Certificate saved to {certificate}."
+                         + ("" if d.file_rebuilt else " The vault was too busy to rebuild its "
+                            "file now: run `workbook disposal compact` later.")),
                      on_error=self._show_error)
