@@ -108,6 +108,11 @@ def test_restore_on_a_new_device_with_the_recovery_key(cli: Cli) -> None:
     (("disposal", "confirm", "{family}", "--certificate", "{tmp}/missing/c.pdf"),
      "is not a folder"),
     (("disposal", "withdraw", "{family}"), "no disposal"),
+    (("family", "reopen", "{family}"), "not closed"),
+    (("disposal", "certificate", "{family}", "--out", "{tmp}/c.pdf"), "has not been disposed"),
+    (("restore", "{tmp}/plain.txt", "--to", "{tmp}/r", "--recovery-key-file",
+      "{tmp}/no-key.txt"), "does not exist"),
+    (("backup", "--out", "{tmp}/x.wbk", "--remind-days", "many"), "invalid int"),
 ])
 def test_bad_input_is_refused_and_changes_nothing(cli: Cli, argv: tuple[str, ...],
                                                   message: str) -> None:
