@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_VAULT ?= demo-vault
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench installer-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# Builds the one-folder app with PyInstaller (installed here, from the package registry) and
+# runs it; not part of `make test` (see docs/deployment.md for its duration).
+installer-smoke: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
+	$(BIN)/python installer/smoke.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -205,6 +205,34 @@ def stopwatch() -> Iterator[list[float]]:
 
 
 # --------------------------------------------------------------------------------------------
+# Floors others share
+# --------------------------------------------------------------------------------------------
+
+
+def minimal_reportlab_pdf(paragraphs: int = 1) -> bytes:
+    """The floor for anything Workbook prints: a bare reportlab document built in memory with
+    the built-in Helvetica, `paragraphs` short paragraphs of body text, no house style, no
+    fonts to embed, no page furniture."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    body = getSampleStyleSheet()["BodyText"]
+    story = [Paragraph(f"Paragraph {n}: the quick brown fox jumps over the lazy dog.", body)
+             for n in range(paragraphs)]
+    SimpleDocTemplate(buffer, pagesize=A4).build(story)
+    return buffer.getvalue()
+
+
+def reportlab_floor(runs: int = 20, paragraphs: int = 1) -> Timing:
+    """Timing of `minimal_reportlab_pdf` (after one warm-up), measured in the caller's run."""
+    return repeat(lambda: minimal_reportlab_pdf(paragraphs), runs, warmup=1)
+
+
+# --------------------------------------------------------------------------------------------
 # Keyring
 # --------------------------------------------------------------------------------------------
 

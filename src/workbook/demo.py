@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from faker import Faker
@@ -816,6 +816,8 @@ def build_demo(
         say("Adding a group supervision, assessments and urgent concerns ...")
         add_supervision_demo(owner_session, family_ids, seed,
                              list(dict.fromkeys(f.case_owner for f in plan[:8])))
+        if len(family_ids) >= 3:
+            _close_long_ago(owner_session, family_ids[-1], today)
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(
@@ -823,6 +825,20 @@ def build_demo(
         families=len(plan), persons=counts["persons"], entries=counts["entries"],
         actions=counts["actions"], big_family_id=family_ids[0], seconds=seconds,
     )
+
+
+def _close_long_ago(session: Session, family_id: str, today: date) -> None:
+    """One family closed as early help seven years ago, so the disposal review has a family
+    past its retention period to show."""
+    from workbook.services.retention import Retention
+
+    real = session.clock
+    closed = datetime(today.year - 7, today.month, min(today.day, 28), 12, tzinfo=UTC)
+    session.clock = lambda: closed
+    try:
+        Retention(session).close(family_id, "early-help")
+    finally:
+        session.clock = real
 
 
 def _quiet(_message: str) -> None:

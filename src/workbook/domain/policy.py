@@ -3,11 +3,24 @@ policy file is an error and never a silent change of who reads what."""
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from workbook.domain.roles import CORE_SECTIONS, PRACTITIONER_ROLES, Role, Section
+
+# Years a closed family's record is kept before it is reviewed for disposal, per family type.
+# A policy without a [retention] table (every policy written before retention existed) keeps
+# these; a policy that has one replaces them.
+DEFAULT_RETENTION_YEARS: dict[str, int] = {
+    "early-help": 6,
+    "child-in-need": 25,
+    "child-protection": 40,
+    "looked-after": 75,
+}
+MAX_RETENTION_YEARS = 150
+_FAMILY_TYPE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 
 class PolicyError(ValueError):
@@ -19,6 +32,11 @@ class Policy:
     """Readers per section. Writers are every practitioner role, by design (P3)."""
 
     readers: dict[Section, frozenset[Role]]
+    retention_years: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_RETENTION_YEARS))
+
+    def family_types(self) -> list[str]:
+        return sorted(self.retention_years)
 
     def sections_for(self, role: Role) -> frozenset[Section]:
         return frozenset(s for s, roles in self.readers.items() if role in roles)
@@ -42,6 +60,9 @@ class Policy:
             roles = sorted(r.value for r in self.readers.get(section, frozenset()))
             quoted = ", ".join(f'"{r}"' for r in roles)
             lines.append(f"{section.value} = [{quoted}]")
+        if self.retention_years != DEFAULT_RETENTION_YEARS:
+            lines += ["", "[retention]"]
+            lines += [f'"{t}" = {y}' for t, y in sorted(self.retention_years.items())]
         return "\n".join(lines) + "\n"
 
 
@@ -51,7 +72,7 @@ def parse_policy(text: str) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy is not valid TOML: {exc}") from None
-    unknown_keys = set(data) - {"version", "core", "readers"}
+    unknown_keys = set(data) - {"version", "core", "readers", "retention"}
     if unknown_keys:
         raise PolicyError(f"policy has unknown keys: {', '.join(sorted(unknown_keys))}")
     if data.get("version") != 1:
@@ -75,7 +96,27 @@ def parse_policy(text: str) -> Policy:
             readers[section].add(role)
     if not readers[Section.HOUSEHOLD]:
         raise PolicyError("someone must be able to read the household section")
-    return Policy({s: frozenset(r) for s, r in readers.items()})
+    retention = _retention(data.get("retention"))
+    return Policy({s: frozenset(r) for s, r in readers.items()}, retention)
+
+
+def _retention(table: object) -> dict[str, int]:
+    """[retention]: family type = years kept after closing. Absent means the defaults."""
+    if table is None:
+        return dict(DEFAULT_RETENTION_YEARS)
+    if not isinstance(table, dict) or not table:
+        raise PolicyError("[retention] must be a table of family type = years")
+    out: dict[str, int] = {}
+    for name, years in table.items():
+        if not _FAMILY_TYPE.match(name):
+            raise PolicyError(f"[retention] family type {name!r} must be lower-case letters, "
+                              "digits and hyphens")
+        if isinstance(years, bool) or not isinstance(years, int) or \
+                not 1 <= years <= MAX_RETENTION_YEARS:
+            raise PolicyError(f"[retention] {name} must be a whole number of years from 1 to "
+                              f"{MAX_RETENTION_YEARS}")
+        out[name] = years
+    return out
 
 
 def default_policy_text() -> str:

@@ -47,6 +47,7 @@ class AuditTrail:
 
     def verify(self) -> AuditReport:
         self.s.require_keys()
+        self._disposals: dict[str, str] = {}  # family id -> problem with its tombstone
         rows = audit_log.rows(self.s.conn)
         history = accounts.key_history(self.s.conn)
         recovery = KeyFile.load(self.s.vault_dir).recovery_public
@@ -75,6 +76,20 @@ class AuditTrail:
             "SELECT 1 FROM versions WHERE version_id = ? LIMIT 1", (version,)
         ).fetchone()
         if found is None:
+            from workbook.services.retention import verify_disposal
+            from workbook.vault.retention_store import disposed_family_of_version
+
+            # A version removed by a signed, two-person disposal is accounted for; any other
+            # missing version is a quiet rollback.
+            family = disposed_family_of_version(self.s.conn, version)
+            if family is not None:
+                if family not in self._disposals:
+                    self._disposals[family] = verify_disposal(
+                        self.s.conn, self.s.vault_id, self.s.trust, family)
+                problem = self._disposals[family]
+                if not problem:
+                    return ""
+                return f"event {row.seq} recorded version {version}: {problem}"
             return (f"event {row.seq} recorded version {version}, which is missing from the "
                     "vault: a record was rolled back outside Workbook")
         return ""

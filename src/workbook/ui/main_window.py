@@ -187,6 +187,10 @@ class MainWindow(QMainWindow):
         from workbook.ui.supervision.page import SupervisionEntry
 
         self.supervision = SupervisionEntry(self)  # the top bar's "Supervision" button
+
+        from workbook.ui import retention as retention_ui
+
+        self.retention = retention_ui.install(self)
         self._show_sign_in("")
         if vault_dir is None:
             self.sign_in_page.set_vault(vault_problem or "No vault chosen.", available=False)

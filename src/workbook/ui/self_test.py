@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -58,6 +57,10 @@ def process_age_ms() -> float:
 
 
 def peak_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows has no resource module; the figure is then unknown
+        return 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024

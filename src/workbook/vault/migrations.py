@@ -246,10 +246,59 @@ def _m003_supervision(conn: Connection) -> None:
     )
 
 
+def _m_operations(conn: Connection) -> None:
+    """Retention and disposal: content-free rows only (ids, family type, dates, signatures)."""
+    conn.executescript(
+        """
+        -- A closed family and when it comes up for disposal review; signed by who closed it.
+        CREATE TABLE family_retention (
+            family_id     TEXT PRIMARY KEY,
+            family_type   TEXT NOT NULL,
+            closed_at     TEXT NOT NULL,
+            dispose_after TEXT NOT NULL,
+            closed_by     TEXT NOT NULL,
+            signature     BLOB NOT NULL
+        );
+
+        -- A team manager's signed proposal to dispose of a family past retention.
+        CREATE TABLE disposal_proposals (
+            family_id   TEXT PRIMARY KEY,
+            proposed_by TEXT NOT NULL,
+            proposed_at TEXT NOT NULL,
+            signature   BLOB NOT NULL
+        );
+
+        -- The tombstone: a disposed family, signed by the administrator who confirmed it.
+        CREATE TABLE disposals (
+            family_id       TEXT PRIMARY KEY,
+            family_type     TEXT NOT NULL,
+            closed_at       TEXT NOT NULL,
+            dispose_after   TEXT NOT NULL,
+            proposed_by     TEXT NOT NULL,
+            proposed_at     TEXT NOT NULL,
+            proposal_signature BLOB NOT NULL,    -- the team manager's, kept as evidence
+            confirmed_by    TEXT NOT NULL,
+            disposed_at     TEXT NOT NULL,
+            version_count   INTEGER NOT NULL,
+            versions_digest BLOB NOT NULL,
+            signature       BLOB NOT NULL
+        );
+
+        -- The ids of the versions a disposal removed, so the audit check can tell a signed
+        -- disposal from a quiet deletion.
+        CREATE TABLE disposed_versions (
+            version_id TEXT PRIMARY KEY,
+            family_id  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
     ("003_supervision", _m003_supervision),
+    ("004_operations", _m_operations),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

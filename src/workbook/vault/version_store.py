@@ -44,7 +44,12 @@ def _row(r: Any) -> VersionRow:
 
 
 def insert(conn: Connection, row: VersionRow) -> bool:
-    """Insert a version; False if it is already there (set union, used by imports)."""
+    """Insert a version; False if it is already there (set union, used by imports) or its
+    family was disposed of (a disposal is final: an old copy cannot bring it back)."""
+    from workbook.vault.retention_store import is_disposed
+
+    if is_disposed(conn, row.family_id):
+        return False
     cur = conn.execute(
         f"INSERT OR IGNORE INTO versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (

@@ -1,0 +1,376 @@
+"""Retention and disposal (docs/retention.md).
+
+Closing a family starts its retention period (years per family type, from the policy).
+Families past retention appear in the disposal review. Disposal takes two people: a team
+manager proposes it, an administrator confirms it, and they are never the same person. The
+confirmation removes the family's content from every table that holds it, then rebuilds the
+database file, and leaves only a tombstone: the family id, its type, dates, who proposed and
+who confirmed, how many versions went and a digest of their ids, signed by the administrator.
+`audit verify` accepts a missing version only if a tombstone that verifies accounts for it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from workbook.crypto.encoding import fields
+from workbook.domain.history import record_state
+from workbook.domain.roles import Role, Section
+from workbook.services import validation
+from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
+from workbook.services.session import Session
+from workbook.services.trust import Trust
+from workbook.vault import accounts, retention_store, version_store
+from workbook.vault.database import Connection
+from workbook.vault.retention_store import DisposalRow, ProposalRow, RetentionRow
+
+CLOSERS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
+
+
+def closing_message(vault_id: str, row: RetentionRow) -> bytes:
+    return fields("workbook family closed v1", vault_id, row.family_id, row.family_type,
+                  row.closed_at, row.dispose_after, row.closed_by)
+
+
+def proposal_message(vault_id: str, row: ProposalRow, dispose_after: str) -> bytes:
+    return fields("workbook disposal proposed v1", vault_id, row.family_id, row.proposed_by,
+                  row.proposed_at, dispose_after)
+
+
+def disposal_message(vault_id: str, row: DisposalRow) -> bytes:
+    return fields("workbook family disposed v1", vault_id, row.family_id, row.family_type,
+                  row.closed_at, row.dispose_after, row.proposed_by, row.proposed_at,
+                  row.proposal_signature, row.confirmed_by, row.disposed_at, row.version_count,
+                  row.versions_digest)
+
+
+def versions_digest(version_ids: list[str]) -> bytes:
+    return hashlib.sha256(fields("workbook disposed versions v1", *sorted(version_ids))).digest()
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One closed family in the disposal review: ids, type and dates, never content."""
+
+    family_id: str
+    family_type: str
+    closed_at: str
+    dispose_after: str
+    closed_by: str
+    due: bool
+    proposed_by: str
+    proposed_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Disposal:
+    """What a confirmed disposal did: the tombstone in readable form, for the certificate."""
+
+    family_id: str
+    family_type: str
+    closed_at: str
+    dispose_after: str
+    proposed_by: str
+    proposed_at: str
+    confirmed_by: str
+    disposed_at: str
+    versions_removed: int
+    rows_removed: dict[str, int]
+    tombstone_digest: str
+    file_rebuilt: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def is_disposed(conn: Connection, family_id: str) -> bool:
+    """The one place other areas (sharing imports) ask whether a family was disposed of."""
+    return retention_store.is_disposed(conn, family_id)
+
+
+def verify_disposal(conn: Connection, vault_id: str, trust: Trust, family_id: str) -> str:
+    """"" if the family's tombstone holds: signed by its confirmer, who was then an
+    administrator the owner approved; carrying the proposal signed by its proposer, who was
+    then a team manager and someone else; and accounting for exactly the versions recorded as
+    disposed. Otherwise what is wrong. So one person with the database key and their own
+    signing key cannot pass a deletion off as a disposal."""
+    from workbook.services.membership import load_membership, may_administer
+
+    row = retention_store.disposal_of(conn, family_id)
+    if row is None:
+        return f"family {family_id} has disposed versions but no disposal record"
+    if not trust.verify_by(row.confirmed_by, row.signature, disposal_message(vault_id, row)):
+        return f"the disposal record of family {family_id} is not signed by its confirmer"
+    proposal = ProposalRow(family_id, row.proposed_by, row.proposed_at, row.proposal_signature)
+    if not trust.verify_by(row.proposed_by, row.proposal_signature,
+                           proposal_message(vault_id, proposal, row.dispose_after)):
+        return f"the disposal record of family {family_id} has no valid proposal"
+    if row.proposed_by == row.confirmed_by:
+        return f"the disposal of family {family_id} was proposed and confirmed by one person"
+    then = load_membership(conn, vault_id, trust, until=row.disposed_at)
+    if then.role_of(row.confirmed_by) is not Role.ADMIN or not may_administer(
+            conn, vault_id, trust, then, row.confirmed_by):
+        return (f"the disposal of family {family_id} was confirmed by someone who was not an "
+                "approved administrator")
+    proposed = load_membership(conn, vault_id, trust, until=row.proposed_at)
+    if proposed.role_of(row.proposed_by) is not Role.TEAM_MANAGER:
+        return (f"the disposal of family {family_id} was proposed by someone who was not a "
+                "team manager")
+    ids = retention_store.disposed_version_ids(conn, family_id)
+    if len(ids) != row.version_count or versions_digest(ids) != row.versions_digest:
+        return f"the disposed versions of family {family_id} do not match its signed record"
+    return ""
+
+
+class Retention:
+    """Closing families, the disposal review, and two-person disposal."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # --- closing ---------------------------------------------------------------------------
+    def close(self, family_id: str, family_type: str) -> RetentionRow:
+        family_id = validation.record_id(family_id, "family id")
+        self.s.require_practitioner()
+        if self.s.role not in CLOSERS:
+            raise NotPermitted("closing a family is for a team manager or a senior social "
+                               "worker")
+        family_type = family_type.strip()
+        years = self.s.policy.retention_years.get(family_type)
+        if years is None:
+            raise InvalidInput(f"unknown family type {family_type[:40]!r}; the policy knows: "
+                               + ", ".join(self.s.policy.family_types()))
+        if retention_store.is_disposed(self.s.conn, family_id):
+            raise NotFound(f"family {family_id} was disposed of")
+        versions = [v for v in self.s.records.of_record(family_id) if v.kind == "family"]
+        if not versions:
+            if version_store.family_exists(self.s.conn, family_id):
+                raise NotPermitted("closing a family needs the household section's key")
+            raise NotFound(f"no family {family_id} in this vault")
+        state = record_state(family_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        if head.payload.get("status") == "closed":
+            raise InvalidInput(f"family {family_id} is already closed")
+        now = self.s.now()
+        dispose_after = add_years(datetime.fromisoformat(now).date(), years).isoformat()
+        keypair = self.s.require_certified()
+        unsigned = RetentionRow(family_id, family_type, now, dispose_after, self.s.user_id, b"")
+        row = RetentionRow(family_id, family_type, now, dispose_after, self.s.user_id,
+                           keypair.sign(closing_message(self.s.vault_id, unsigned)))
+        payload = dict(head.payload)
+        payload.update({"status": "closed", "closed_at": now, "family_type": family_type})
+        with self.s.write():
+            version = self.s.records.write(
+                family_id=family_id, record_id=family_id, kind="family",
+                section=Section.HOUSEHOLD.value, payload=payload, parents=state.heads)
+            retention_store.put_retention(self.s.conn, row)
+            self.s.audit("family_closed", {"family": family_id, "version": version.version_id,
+                                           "family_type": family_type,
+                                           "dispose_after": dispose_after})
+        self.s.events.emit("family_closed", family_id=family_id)
+        return row
+
+    # --- the review ------------------------------------------------------------------------
+    def _require_reviewer(self) -> None:
+        self.s.require_keys()
+        if self.s.role not in (Role.TEAM_MANAGER, Role.ADMIN):
+            raise NotPermitted("the disposal review is for team managers and administrators")
+
+    def review(self, *, include_not_due: bool = False) -> list[ReviewItem]:
+        """Closed families past retention (all closed families with include_not_due),
+        with any proposal waiting for confirmation."""
+        self._require_reviewer()
+        today = self.s.clock().date().isoformat()
+        names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
+        out = []
+        for row in retention_store.all_retention(self.s.conn):
+            if not self._closing_ok(row):
+                continue
+            due = row.dispose_after <= today
+            if not due and not include_not_due:
+                continue
+            proposal = retention_store.proposal_of(self.s.conn, row.family_id)
+            out.append(ReviewItem(
+                row.family_id, row.family_type, row.closed_at, row.dispose_after,
+                names.get(row.closed_by, row.closed_by), due,
+                names.get(proposal.proposed_by, proposal.proposed_by) if proposal else "",
+                proposal.proposed_at if proposal else ""))
+        return out
+
+    def _closing_ok(self, row: RetentionRow) -> bool:
+        return self.s.trust.verify_by(row.closed_by, row.signature,
+                                      closing_message(self.s.vault_id, row))
+
+    def _due(self, family_id: str) -> RetentionRow:
+        family_id = validation.record_id(family_id, "family id")
+        if retention_store.is_disposed(self.s.conn, family_id):
+            raise InvalidInput(f"family {family_id} was already disposed of")
+        row = retention_store.retention_of(self.s.conn, family_id)
+        if row is None:
+            raise NotFound(f"family {family_id} is not closed, so it has no retention period")
+        if not self._closing_ok(row):
+            raise TamperingDetected(f"the closing record of family {family_id} was altered")
+        today = self.s.clock().date().isoformat()
+        if row.dispose_after > today:
+            raise InvalidInput(f"family {family_id} is kept until {row.dispose_after}; it "
+                               "cannot be disposed of before then")
+        return row
+
+    # --- proposing -------------------------------------------------------------------------
+    def propose(self, family_id: str) -> ProposalRow:
+        keypair = self.s.require_certified()
+        if self.s.role is not Role.TEAM_MANAGER:
+            raise NotPermitted("a team manager proposes disposals")
+        retention = self._due(family_id)
+        if retention_store.proposal_of(self.s.conn, retention.family_id) is not None:
+            raise InvalidInput(f"disposal of family {retention.family_id} is already proposed")
+        unsigned = ProposalRow(retention.family_id, self.s.user_id, self.s.now(), b"")
+        row = ProposalRow(unsigned.family_id, unsigned.proposed_by, unsigned.proposed_at,
+                          keypair.sign(proposal_message(self.s.vault_id, unsigned,
+                                                        retention.dispose_after)))
+        with self.s.write():
+            retention_store.put_proposal(self.s.conn, row)
+            self.s.audit("disposal_proposed", {"family": row.family_id})
+        return row
+
+    def withdraw(self, family_id: str) -> None:
+        """A team manager or administrator stops a proposed disposal."""
+        self._require_reviewer()
+        self.s.require_certified()
+        family_id = validation.record_id(family_id, "family id")
+        if retention_store.proposal_of(self.s.conn, family_id) is None:
+            raise NotFound(f"no disposal of family {family_id} is proposed")
+        with self.s.write():
+            retention_store.delete_proposal(self.s.conn, family_id)
+            self.s.audit("disposal_withdrawn", {"family": family_id})
+
+    # --- confirming ------------------------------------------------------------------------
+    def confirm(self, family_id: str) -> Disposal:
+        keypair = self.s.require_certified()
+        if self.s.role is not Role.ADMIN:
+            raise NotPermitted("an administrator confirms disposals")
+        self.s.require_account_manager()  # an administrator the owner approved
+        retention = self._due(family_id)
+        family_id = retention.family_id
+        proposal = retention_store.proposal_of(self.s.conn, family_id)
+        if proposal is None:
+            raise InvalidInput(f"no disposal of family {family_id} is proposed: a team manager "
+                               "proposes it first")
+        if proposal.proposed_by == self.s.user_id:
+            raise NotPermitted("the person who proposed a disposal cannot also confirm it")
+        if not self.s.trust.verify_by(proposal.proposed_by, proposal.signature,
+                                      proposal_message(self.s.vault_id, proposal,
+                                                       retention.dispose_after)):
+            raise TamperingDetected(f"the disposal proposal of family {family_id} was altered")
+        if self.s.membership().role_of(proposal.proposed_by) is not Role.TEAM_MANAGER:
+            raise NotPermitted("the disposal was proposed by someone who is no longer a team "
+                               "manager; a team manager must propose it again")
+        names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
+        with self.s.write():
+            version_ids = retention_store.version_ids_of(self.s.conn, family_id)
+            unsigned = DisposalRow(
+                family_id, retention.family_type, retention.closed_at, retention.dispose_after,
+                proposal.proposed_by, proposal.proposed_at, proposal.signature, self.s.user_id,
+                self.s.now(), len(version_ids), versions_digest(version_ids), b"")
+            row = DisposalRow(**{**unsigned.__dict__, "signature": keypair.sign(
+                disposal_message(self.s.vault_id, unsigned))})
+            removed = retention_store.delete_family_rows(self.s.conn, family_id)
+            retention_store.delete_retention(self.s.conn, family_id)
+            retention_store.put_disposal(self.s.conn, row, version_ids)
+            self.s.audit("family_disposed", {"family": family_id,
+                                             "family_type": retention.family_type,
+                                             "versions": len(version_ids)})
+        rebuilt = retention_store.vacuum(self.s.conn)
+        self.s.events.emit("family_disposed", family_id=family_id)
+        return Disposal(
+            family_id, retention.family_type, retention.closed_at, retention.dispose_after,
+            names.get(proposal.proposed_by, proposal.proposed_by), proposal.proposed_at,
+            names.get(self.s.user_id, self.s.user_id), row.disposed_at, len(version_ids),
+            removed, hashlib.sha256(row.signature).hexdigest()[:32], rebuilt)
+
+    def compact(self) -> bool:
+        """Rebuild the database file and empty its log now (after a disposal that found the
+        vault too busy to do it); True when done."""
+        self._require_reviewer()
+        done = retention_store.vacuum(self.s.conn)
+        with self.s.write():
+            self.s.audit("vault_compacted", {"done": done})
+        return done
+
+    def disposals(self) -> list[DisposalRow]:
+        self._require_reviewer()
+        return retention_store.all_disposals(self.s.conn)
+
+    def disposal(self, family_id: str) -> Disposal:
+        """A past disposal, from its tombstone, for printing its certificate again."""
+        self._require_reviewer()
+        family_id = validation.record_id(family_id, "family id")
+        row = retention_store.disposal_of(self.s.conn, family_id)
+        if row is None:
+            raise NotFound(f"family {family_id} has not been disposed of")
+        problem = verify_disposal(self.s.conn, self.s.vault_id, self.s.trust, family_id)
+        if problem:
+            raise TamperingDetected(problem)
+        names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
+        return Disposal(
+            row.family_id, row.family_type, row.closed_at, row.dispose_after,
+            names.get(row.proposed_by, row.proposed_by), row.proposed_at,
+            names.get(row.confirmed_by, row.confirmed_by), row.disposed_at, row.version_count,
+            {}, hashlib.sha256(row.signature).hexdigest()[:32], True)
+
+    # --- reopening -------------------------------------------------------------------------
+    def reopen(self, family_id: str) -> str:
+        """Work starts again on a closed family: its retention period (and any proposal to
+        dispose of it) ends; closing it again starts a new one."""
+        family_id = validation.record_id(family_id, "family id")
+        self.s.require_practitioner()
+        if self.s.role not in CLOSERS:
+            raise NotPermitted("reopening a family is for a team manager or a senior social "
+                               "worker")
+        if retention_store.is_disposed(self.s.conn, family_id):
+            raise NotFound(f"family {family_id} was disposed of")
+        versions = [v for v in self.s.records.of_record(family_id) if v.kind == "family"]
+        if not versions:
+            if version_store.family_exists(self.s.conn, family_id):
+                raise NotPermitted("reopening a family needs the household section's key")
+            raise NotFound(f"no family {family_id} in this vault")
+        state = record_state(family_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        if head.payload.get("status") != "closed":
+            raise InvalidInput(f"family {family_id} is not closed")
+        payload = dict(head.payload)
+        payload["status"] = "open"
+        payload.pop("closed_at", None)
+        with self.s.write():
+            version = self.s.records.write(
+                family_id=family_id, record_id=family_id, kind="family",
+                section=Section.HOUSEHOLD.value, payload=payload, parents=state.heads)
+            retention_store.delete_retention(self.s.conn, family_id)
+            self.s.audit("family_reopened", {"family": family_id, "version": version.version_id})
+        self.s.events.emit("family_reopened", family_id=family_id)
+        return version.version_id
+
+
+def write_certificate(session: Session, disposal: Disposal, out: Path) -> None:
+    """Render the disposal certificate in memory and write it, private, to the file the person
+    chose; nothing is written anywhere else."""
+    from workbook.reports.disposal_certificate import render_disposal_certificate
+    from workbook.vault import meta
+    from workbook.vault.files import write_private
+
+    write_private(out, render_disposal_certificate(
+        disposal, team=meta.get_text(session.conn, "team"), printed_by=session.user.full_name,
+        printed_at=session.clock()))

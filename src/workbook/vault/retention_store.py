@@ -1,0 +1,201 @@
+"""Rows of retention and disposal: closed families, proposals, tombstones, and the sweep that
+removes a disposed family's content from every table that holds it.
+
+`is_disposed` is the one test every importer asks before adding a version: a disposed
+family's versions never come back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workbook.vault.database import Connection
+
+# Our own tables keep the family id on purpose; the sweep leaves them alone.
+TOMBSTONE_TABLES = frozenset({"disposals", "disposed_versions"})
+RETENTION_TABLES = frozenset({"family_retention", "disposal_proposals"})
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    family_id: str
+    family_type: str
+    closed_at: str
+    dispose_after: str
+    closed_by: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    family_id: str
+    proposed_by: str
+    proposed_at: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class DisposalRow:
+    family_id: str
+    family_type: str
+    closed_at: str
+    dispose_after: str
+    proposed_by: str
+    proposed_at: str
+    proposal_signature: bytes
+    confirmed_by: str
+    disposed_at: str
+    version_count: int
+    versions_digest: bytes
+    signature: bytes
+
+
+def is_disposed(conn: Connection, family_id: str) -> bool:
+    """True once a family has been disposed of: its versions must never be stored again."""
+    row = conn.execute("SELECT 1 FROM disposals WHERE family_id = ?", (family_id,)).fetchone()
+    return row is not None
+
+
+def put_retention(conn: Connection, row: RetentionRow) -> None:
+    conn.execute(
+        "INSERT INTO family_retention (family_id, family_type, closed_at, dispose_after, "
+        "closed_by, signature) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(family_id) DO UPDATE SET "
+        "family_type = excluded.family_type, closed_at = excluded.closed_at, "
+        "dispose_after = excluded.dispose_after, closed_by = excluded.closed_by, "
+        "signature = excluded.signature",
+        (row.family_id, row.family_type, row.closed_at, row.dispose_after, row.closed_by,
+         row.signature),
+    )
+
+
+def retention_of(conn: Connection, family_id: str) -> RetentionRow | None:
+    r = conn.execute(
+        "SELECT family_id, family_type, closed_at, dispose_after, closed_by, signature "
+        "FROM family_retention WHERE family_id = ?", (family_id,)).fetchone()
+    return None if r is None else _retention(r)
+
+
+def all_retention(conn: Connection) -> list[RetentionRow]:
+    return [_retention(r) for r in conn.execute(
+        "SELECT family_id, family_type, closed_at, dispose_after, closed_by, signature "
+        "FROM family_retention ORDER BY dispose_after, family_id")]
+
+
+def delete_retention(conn: Connection, family_id: str) -> None:
+    conn.execute("DELETE FROM family_retention WHERE family_id = ?", (family_id,))
+    conn.execute("DELETE FROM disposal_proposals WHERE family_id = ?", (family_id,))
+
+
+def _retention(r: Any) -> RetentionRow:
+    return RetentionRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bytes(r[5]))
+
+
+def put_proposal(conn: Connection, row: ProposalRow) -> None:
+    conn.execute(
+        "INSERT INTO disposal_proposals (family_id, proposed_by, proposed_at, signature) "
+        "VALUES (?, ?, ?, ?)",
+        (row.family_id, row.proposed_by, row.proposed_at, row.signature))
+
+
+def proposal_of(conn: Connection, family_id: str) -> ProposalRow | None:
+    r = conn.execute(
+        "SELECT family_id, proposed_by, proposed_at, signature FROM disposal_proposals "
+        "WHERE family_id = ?", (family_id,)).fetchone()
+    return None if r is None else ProposalRow(str(r[0]), str(r[1]), str(r[2]), bytes(r[3]))
+
+
+def delete_proposal(conn: Connection, family_id: str) -> None:
+    conn.execute("DELETE FROM disposal_proposals WHERE family_id = ?", (family_id,))
+
+
+def version_ids_of(conn: Connection, family_id: str) -> list[str]:
+    return sorted(str(r[0]) for r in conn.execute(
+        "SELECT version_id FROM versions WHERE family_id = ?", (family_id,)))
+
+
+def put_disposal(conn: Connection, row: DisposalRow, version_ids: list[str]) -> None:
+    conn.execute(
+        "INSERT INTO disposals (family_id, family_type, closed_at, dispose_after, proposed_by, "
+        "proposed_at, proposal_signature, confirmed_by, disposed_at, version_count, "
+        "versions_digest, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.family_id, row.family_type, row.closed_at, row.dispose_after, row.proposed_by,
+         row.proposed_at, row.proposal_signature,
+         row.confirmed_by, row.disposed_at, row.version_count, row.versions_digest,
+         row.signature))
+    conn.executemany("INSERT INTO disposed_versions (version_id, family_id) VALUES (?, ?)",
+                     [(v, row.family_id) for v in version_ids])
+
+
+_DISPOSAL_COLUMNS = ("family_id, family_type, closed_at, dispose_after, proposed_by, proposed_at, "
+                     "proposal_signature, confirmed_by, disposed_at, version_count, "
+                     "versions_digest, signature")
+
+
+def disposal_of(conn: Connection, family_id: str) -> DisposalRow | None:
+    r = conn.execute(f"SELECT {_DISPOSAL_COLUMNS} FROM disposals WHERE family_id = ?",
+                     (family_id,)).fetchone()
+    return None if r is None else _disposal(r)
+
+
+def all_disposals(conn: Connection) -> list[DisposalRow]:
+    return [_disposal(r) for r in conn.execute(
+        f"SELECT {_DISPOSAL_COLUMNS} FROM disposals ORDER BY disposed_at")]
+
+
+def _disposal(r: Any) -> DisposalRow:
+    return DisposalRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
+                       bytes(r[6]), str(r[7]), str(r[8]), int(r[9]), bytes(r[10]),
+                       bytes(r[11]))
+
+
+def disposed_family_of_version(conn: Connection, version_id: str) -> str | None:
+    r = conn.execute("SELECT family_id FROM disposed_versions WHERE version_id = ?",
+                     (version_id,)).fetchone()
+    return None if r is None else str(r[0])
+
+
+def disposed_version_ids(conn: Connection, family_id: str) -> list[str]:
+    return sorted(str(r[0]) for r in conn.execute(
+        "SELECT version_id FROM disposed_versions WHERE family_id = ?", (family_id,)))
+
+
+def tables_holding_families(conn: Connection) -> list[str]:
+    """Every table with a family_id column but our own: versions, receipts, drafts, and
+    whatever later areas add, so a disposal cannot miss a table someone adds next year."""
+    names = [str(r[0]) for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    out = []
+    for name in names:
+        if name in TOMBSTONE_TABLES or name in RETENTION_TABLES:
+            continue
+        columns = {str(c[1]) for c in conn.execute(f'PRAGMA table_info("{name}")')}
+        if "family_id" in columns:
+            out.append(name)
+    return sorted(out)
+
+
+def delete_family_rows(conn: Connection, family_id: str) -> dict[str, int]:
+    """Delete the family's rows everywhere; secure_delete overwrites the freed cells."""
+    removed: dict[str, int] = {}
+    for table in tables_holding_families(conn):
+        cur = conn.execute(f'DELETE FROM "{table}" WHERE family_id = ?', (family_id,))
+        removed[table] = int(cur.rowcount)
+    return removed
+
+
+def vacuum(conn: Connection, wait_ms: int = 1000) -> bool:
+    """Rebuild the file so no freed page keeps old ciphertext, then empty the write-ahead log.
+    False if the vault was too busy (a writer kept VACUUM out, or a reader kept the log from
+    being emptied) within `wait_ms`: the deletion stands, and `compact` can be run later."""
+    from workbook.vault.database import BUSY_TIMEOUT_MS, OperationalError
+
+    # The checkpoint waits on the busy handler; a reader may hold it for as long as it likes.
+    conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    try:
+        conn.execute("VACUUM")
+        busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+    except OperationalError:
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
