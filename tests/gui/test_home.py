@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from shell_support import MARKER, MARKER_FAMILY, Team, all_texts, assert_nothing_of, sign_in_to_home
+from shell_support import (
+    MARKER,
+    MARKER_FAMILY,
+    PASSES,
+    Team,
+    all_texts,
+    assert_nothing_of,
+    sign_in_to_home,
+)
 
 from workbook.services.home import ADMIN_NOTE
 from workbook.ui.main_window import MainWindow
@@ -43,9 +51,35 @@ def test_home_panels(qtbot: Any, window: MainWindow, team: Team) -> None:
         MARKER_FAMILY, "The Smith-Jones family"}
     assert page.conflicts_model.rowCount() == 0
     assert page.conflicts_panel.empty.text() == "No conflicting versions to merge."
-    for panel in (page.review_panel, page.time_limits_panel):
-        assert panel.isVisible() and "Not tracked yet" in panel.empty.text()
+    qtbot.waitUntil(lambda: page.due_reviews_model.rowCount() > 0, timeout=10_000)
+    due = page.due_reviews_model
+    assert [due.index(r, due.COL_NAME).data() for r in range(due.rowCount())] == [MARKER_FAMILY]
+    assert due.index(0, due.COL_NEXT).data() == "Never reviewed"
+    assert page.time_limits_model.rowCount() == 0
+    assert page.time_limits_panel.empty.text() == "No time limit is at risk or breached."
     assert page.families_panel.count.text() == "1"
+
+
+def test_home_shows_a_breached_referral_time_limit(qtbot: Any, window: MainWindow,
+                                                   team: Team) -> None:
+    """An assessment completed a month ago and never followed by a referral: the 10
+    working-day limit is breached, and home says so for the case owner."""
+    from datetime import date, timedelta
+
+    from workbook.services.milestones import record_assessment_completed
+    from workbook.services.sign_in import sign_in
+
+    with sign_in(team.vault, "sw1", PASSES["sw1"]) as session:
+        record_assessment_completed(session, team.marker_family,
+                                    (date.today() - timedelta(days=30)).isoformat())
+    sign_in_to_home(qtbot, window, "sw1")
+    page = window.home_page
+    qtbot.waitUntil(lambda: page.time_limits_model.rowCount() > 0, timeout=10_000)
+    limits = page.time_limits_model
+    assert limits.index(0, limits.COL_FAMILY).data() == MARKER_FAMILY
+    assert limits.index(0, limits.COL_LIMIT).data() == "Referral after assessment"
+    assert limits.index(0, limits.COL_STATE).data() == "Breached"
+    assert limits.index(0, 0).data(FAMILY_ID_ROLE) == team.marker_family
 
 
 def test_search_is_tolerant_of_accents_and_hyphens(qtbot: Any, window: MainWindow) -> None:

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.grants import PendingGrant
-from workbook.services.home import HomeActivity, HomeOverview
+from workbook.services.home import HomeActivity, HomeDeadlines, HomeOverview
 from workbook.services.search import SearchIndex
 from workbook.ui.models import (
     FAMILY_ID_ROLE,
@@ -63,16 +63,13 @@ from workbook.ui.models import (
     RowsModel,
     SearchResultsModel,
 )
+from workbook.ui.models.deadlines_model import DueReviewsModel, TimeLimitsModel
 from workbook.ui.models.search_results_model import SUBTITLE_ROLE, TITLE_ROLE
 from workbook.ui.sign_in_page import scaled_label, sentence
 
 SEARCH_PLACEHOLDER = "Search families and people by name, date of birth, reference or address"
 PREPARING = "Preparing search…"
 LOADING = "Loading…"
-REVIEW_NOT_YET = ("Not tracked yet: monthly review dates come with supervision records in a "
-                  "later version of Workbook.")
-TIME_LIMITS_NOT_YET = ("Not tracked yet: statutory time limits (such as 10 working days to "
-                       "refer after an assessment) come in a later version of Workbook.")
 
 
 class Panel(QFrame):
@@ -266,6 +263,8 @@ class HomePage(QWidget):
         self.conflicts_model = ConflictFamiliesModel(self)
         self.approvals_model = PendingApprovalsModel(self)
         self.search_model = SearchResultsModel(self)
+        self.due_reviews_model = DueReviewsModel(self)
+        self.time_limits_model = TimeLimitsModel(self)
 
         self.banner = Banner()
         self.title = scaled_label("Home", 1.7, True, "heading")
@@ -324,8 +323,12 @@ class HomePage(QWidget):
         self.conflicts_panel = Panel("Conflicts to resolve", self.conflicts_model,
                                      "No conflicting versions to merge.",
                                      stretch_column=ConflictFamiliesModel.COL_NAME)
-        self.review_panel = Panel("Due for review", None, REVIEW_NOT_YET)
-        self.time_limits_panel = Panel("Time limits at risk", None, TIME_LIMITS_NOT_YET)
+        self.review_panel = Panel("Due for review this month", self.due_reviews_model,
+                                  "No family of yours is due for review this month.",
+                                  stretch_column=DueReviewsModel.COL_NAME, max_rows=6)
+        self.time_limits_panel = Panel("Time limits at risk", self.time_limits_model,
+                                       "No time limit is at risk or breached.",
+                                       stretch_column=TimeLimitsModel.COL_FAMILY, max_rows=6)
         self.panels = [self.families_panel, self.actions_panel, self.recent_panel,
                        self.conflicts_panel, self.review_panel, self.time_limits_panel]
 
@@ -377,7 +380,7 @@ class HomePage(QWidget):
         self.search_box.returnPressed.connect(self._open_current_result)
         self.results_view.activated.connect(self._open_index)
         for panel in (self.families_panel, self.actions_panel, self.recent_panel,
-                      self.conflicts_panel):
+                      self.conflicts_panel, self.review_panel, self.time_limits_panel):
             if panel.view is not None:
                 panel.view.activated.connect(self._open_index)
                 self._copy_shortcut(panel.view)
@@ -395,7 +398,7 @@ class HomePage(QWidget):
     # --- filling in ------------------------------------------------------------------------
     def begin_loading(self, messages: Sequence[str] = ()) -> None:
         self.banner.set_messages(messages)
-        for panel in self.panels[:4]:
+        for panel in self.panels:
             panel.set_loading()
 
     def set_overview(self, overview: HomeOverview, actions_known: bool = True) -> None:
@@ -409,6 +412,10 @@ class HomePage(QWidget):
     def set_activity(self, activity: HomeActivity) -> None:
         self.recent_model.set_rows(activity.recently_changed)
         self.conflicts_model.set_rows(activity.conflicts)
+
+    def set_deadlines(self, deadlines: HomeDeadlines) -> None:
+        self.due_reviews_model.set_rows(deadlines.due_for_review)
+        self.time_limits_model.set_rows(deadlines.time_limits)
 
     def set_pending(self, grants: Sequence[PendingGrant]) -> None:
         self.approvals_model.set_grants(grants)
@@ -532,7 +539,8 @@ class HomePage(QWidget):
         self.search_box.blockSignals(False)
         self.search_box.setPlaceholderText(PREPARING)
         for model in (self.my_families_model, self.actions_model, self.recent_model,
-                      self.conflicts_model, self.approvals_model, self.search_model):
+                      self.conflicts_model, self.approvals_model, self.search_model,
+                      self.due_reviews_model, self.time_limits_model):
             model.clear()
         self.results_count.clear()
         self.banner.clear()
@@ -542,5 +550,5 @@ class HomePage(QWidget):
         self.approval_message.hide()
         self.approvals_panel.hide()
         self.body.setCurrentWidget(self.dashboard)
-        for panel in self.panels[:4]:
+        for panel in self.panels:
             panel.set_loading()

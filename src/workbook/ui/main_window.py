@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
     actions_loaded = Signal()  # my overdue actions, and families where I own an action
     activity_loaded = Signal()  # recently changed and conflicts are on screen
     search_ready = Signal()
+    deadlines_loaded = Signal()  # reviews due and time limits at risk are on screen
     lock_finished = Signal()  # the session is dropped and every view cleared
     family_opened = Signal(str)
 
@@ -359,6 +360,8 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda s: home.activity(s, families),
                      on_done=self._guard(self._on_activity),
                      on_error=self._guard(self._on_home_error))
+        if not self._index_running:
+            self._load_deadlines()
 
     def _prepare_family_view(self) -> None:
         if self._person is not None and self._person.role != Role.ADMIN.value:
@@ -367,6 +370,18 @@ class MainWindow(QMainWindow):
     def _on_activity(self, activity: home.HomeActivity) -> None:
         self.home_page.set_activity(activity)
         self.activity_loaded.emit()
+
+    def _load_deadlines(self) -> None:
+        """Reviews due and time limits at risk come from the supervisor's board, which reads
+        every family's latest records: last, once search is ready, so nothing waits on it."""
+        mine = list(self.home_page.my_families_model.rows())
+        self.ops.run(lambda s: home.deadlines(s, mine),
+                     on_done=self._guard(self._on_deadlines),
+                     on_error=self._guard(self._on_home_error))
+
+    def _on_deadlines(self, deadlines: home.HomeDeadlines) -> None:
+        self.home_page.set_deadlines(deadlines)
+        self.deadlines_loaded.emit()
 
     def _on_pending(self, grants: Sequence[PendingGrant]) -> None:
         self.home_page.set_pending(grants)
@@ -391,6 +406,7 @@ class MainWindow(QMainWindow):
                     return
                 self.home_page.set_index(builder.index)
                 self.search_ready.emit()
+                self._load_deadlines()
                 return
             self.ops.run(builder.step,
                          on_done=self._guard(lambda _done: step(builder)),

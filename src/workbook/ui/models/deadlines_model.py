@@ -1,0 +1,49 @@
+"""Home's deadlines: families due for review this month, and time limits at risk or breached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QBrush, QPalette
+
+from workbook.services.supervision_board import DueFamily, LimitRow
+from workbook.services.time_limits import BREACHED, REFERRAL, REVIEW, URGENT
+from workbook.ui.models.actions_model import OVERDUE_COLOUR
+from workbook.ui.models.base import RowsModel, format_date
+
+LIMIT_TEXT = {REFERRAL: "Referral after assessment", URGENT: "Urgent concern: response",
+              REVIEW: "Monthly review"}
+STATE_TEXT = {BREACHED: "Breached", "at_risk": "At risk", "on_track": "On track"}
+
+
+class DueReviewsModel(RowsModel[DueFamily]):
+    COL_NAME, COL_OWNER, COL_NEXT = range(3)
+    HEADERS = ("Family", "Case owner", "Review due")
+
+    def text(self, row: DueFamily, column: int) -> str:
+        if column == self.COL_NAME:
+            return row.name
+        if column == self.COL_OWNER:
+            return row.case_owner
+        return format_date(row.next_review) if row.next_review else "Never reviewed"
+
+
+class TimeLimitsModel(RowsModel[LimitRow]):
+    COL_FAMILY, COL_LIMIT, COL_DUE, COL_STATE = range(4)
+    HEADERS = ("Family", "Time limit", "Due", "State")
+
+    def text(self, row: LimitRow, column: int) -> str:
+        if column == self.COL_FAMILY:
+            return row.family_name
+        if column == self.COL_LIMIT:
+            return LIMIT_TEXT.get(row.limit, row.limit)
+        if column == self.COL_DUE:
+            return format_date(row.due[:10])
+        return STATE_TEXT.get(row.state, row.state)
+
+    def foreground(self, row: LimitRow, column: int) -> Any:
+        if column == self.COL_STATE and row.state == BREACHED:
+            if QPalette().color(QPalette.ColorRole.Window).lightness() < 128:
+                return None
+            return QBrush(OVERDUE_COLOUR)
+        return None
