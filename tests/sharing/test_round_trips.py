@@ -10,6 +10,7 @@ from conftest import World
 from helpers import snapshot
 
 from support.vaults import TeamVault
+from workbook.services.chronology import rows_from_workbook
 from workbook.services.receiving import Preview, Receiving
 from workbook.services.sharing import Sharing
 
@@ -61,6 +62,8 @@ def test_office_to_hub_round_trip(world: World, tmp_path: Path) -> None:
     assert "dog in the house" in texts
     again = receive(world.hub, world.hub.owner, bundle)
     assert again.already_received
+    rows = [r for r in rows_from_workbook(seen) if r.preview == "dog in the house"]
+    assert [r.author for r in rows] == ["from Office North"]  # the chronology names the partner
 
 
 def version_state(vault: TeamVault, family_id: str) -> tuple[set[str], dict[str, list[str]]]:

@@ -7,6 +7,7 @@ and applies the filters practitioners ask for: section, author, type, a date ran
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from workbook.domain.roles import SECTION_TITLES, Section
 from workbook.services.session import Session
 
 PREVIEW_CHARS = 160
+_UNKNOWN_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,17 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+def _author(entry: dict[str, Any]) -> str:
+    """Who wrote it; for a version received from a partner, which team it came from too."""
+    author = str(entry.get("author", ""))
+    partner = entry.get("from")
+    if not partner:
+        return author
+    if _UNKNOWN_ID.fullmatch(author):  # a person of the partner's vault: no name here
+        return f"from {partner}"
+    return f"{author} (from {partner})"
+
+
 def rows_from_workbook(workbook: dict[str, Any]) -> list[ChronologyRow]:
     """Flatten `workbooks.open(...).to_json()` into chronology rows, oldest first."""
     out: list[ChronologyRow] = []
@@ -96,7 +109,7 @@ def rows_from_workbook(workbook: dict[str, Any]) -> list[ChronologyRow]:
                 date=str(entry.get("date") or str(entry.get("created_at", ""))[:10]),
                 section=section,
                 type=str(entry.get("type") or "note"),
-                author=str(entry.get("author", "")),
+                author=_author(entry),
                 significant=bool(entry.get("significant", False)),
                 preview=preview(str(entry.get("text", ""))),
                 entry_id=str(entry.get("id", "")),
