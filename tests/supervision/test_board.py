@@ -9,7 +9,7 @@ from supervision_vault import NOW, BoardVault
 
 from workbook.services import time_limits
 from workbook.services.errors import InvalidInput, NotPermitted
-from workbook.services.supervision_board import board
+from workbook.services.supervision_board import FamilyReader, board
 
 
 def _limits(result, family_id):  # noqa: ANN001, ANN202
@@ -158,3 +158,24 @@ def test_board_on_one_session_follows_every_change(bv: BoardVault) -> None:
         assert not tm._managers  # the remembered versions went with the keys
     with bv.sign_in("tm") as fresh:
         assert board(fresh).to_json() == warm
+
+
+def test_the_board_of_a_few_families_agrees_with_the_whole_board(bv: BoardVault) -> None:
+    """Home reads just my families, family by family; it must say what the unit's board says
+    of them (time limits, reviews due, overdue actions)."""
+    chosen = [bv.ids["Adams"], bv.ids["Brown"], bv.ids["Davis"]]
+    with bv.sign_in("tm") as tm:
+        whole = board(tm)
+    with bv.sign_in("tm") as tm:
+        reader = FamilyReader(chosen)
+        while not reader.step(tm, families=2):
+            pass
+        few = reader.board(tm)
+
+    def of(rows, key):  # noqa: ANN001, ANN202
+        return sorted((key(r) for r in rows if r.family_id in chosen), key=repr)
+
+    assert of(few.time_limits, repr) == of(whole.time_limits, repr)
+    assert of(few.due_families, repr) == of(whole.due_families, repr)
+    assert of(few.overdue_actions, repr) == of(whole.overdue_actions, repr)
+    assert {t.family_id for t in few.time_limits} <= set(chosen)

@@ -25,8 +25,7 @@ from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
 from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
-from workbook.services.supervision import SUPERVISOR_ROLES
-from workbook.services.supervision_board import DueFamily, LimitRow, board
+from workbook.services.supervision_board import DueFamily, FamilyReader, LimitRow
 from workbook.services.time_limits import AT_RISK, BREACHED
 from workbook.vault import accounts, meta, version_store
 
@@ -288,23 +287,26 @@ def _by_name(family: HomeFamily) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class HomeDeadlines:
-    """Families due for review this month and time limits at risk or breached: for my
-    families, or for every family a supervisor may read (they chase the whole unit's)."""
+    """Of my families: those due for review this month, and time limits at risk or breached.
+    The whole unit's are on the supervisor's board."""
 
     due_for_review: list[DueFamily]
     time_limits: list[LimitRow]
 
 
-def deadlines(session: Session, mine: list[HomeFamily]) -> HomeDeadlines:
-    """From the supervisor's board (one computation of reviews and time limits for the
-    whole app), narrowed to what home shows this person."""
+def deadlines_reader(session: Session, mine: list[HomeFamily]) -> FamilyReader:
+    """Reads my families for home's deadlines, a few per step (`FamilyReader.step`); nothing
+    for the administrator or before keys are there."""
     if session.role is Role.ADMIN or session.must_replace_passphrase:
+        return FamilyReader([])
+    return FamilyReader(f.family_id for f in mine)
+
+
+def deadlines(session: Session, reader: FamilyReader) -> HomeDeadlines:
+    """The supervisor's board narrowed to my families (read by `reader`): a worker's home
+    never pays for, or holds in memory, every family of the unit."""
+    if not reader.versions:
         return HomeDeadlines([], [])
-    result = board(session)
-    wanted: set[str] | None = None
-    if session.role not in SUPERVISOR_ROLES:
-        wanted = {f.family_id for f in mine}
-    due = [f for f in result.due_families if wanted is None or f.family_id in wanted]
-    limits = [t for t in result.time_limits if t.state in (AT_RISK, BREACHED)
-              and (wanted is None or t.family_id in wanted)]
-    return HomeDeadlines(due, limits)
+    result = reader.board(session)
+    limits = [t for t in result.time_limits if t.state in (AT_RISK, BREACHED)]
+    return HomeDeadlines(result.due_families, limits)

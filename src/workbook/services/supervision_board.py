@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -138,10 +138,16 @@ def last_months(today: date, count: int = TREND_MONTHS) -> list[date]:
     return out[::-1]
 
 
-def board(session: Session, now: datetime | None = None, family_id: str | None = None) -> Board:
+def board(session: Session, now: datetime | None = None, family_id: str | None = None,
+          *, versions: Collection[RecordVersion] | None = None) -> Board:
     """The board as of `now` (the session's clock by default); with `family_id`, only that
-    family's part of it (the family's own time-limits view)."""
+    family's part of it (the family's own time-limits view).
+
+    With `versions` (read by a `FamilyReader`), the board of just those families rather than
+    of the unit's latest records: what home shows a worker of their own families, without
+    the cost (and the memory) of the whole unit's board."""
     now = now or session.clock()
+    latest_records = _latest_in(versions) if versions is not None else _latest_everywhere
     today = now.date()
     region_name = time_limits.region(session)
     result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
@@ -353,6 +359,63 @@ class _KindState:
     known: set[str]                                   # version ids seen
     grouped: dict[str, list[VersionHeader]]           # readable versions by record
     out: dict[str, _Record]
+
+
+def _latest_everywhere(session: Session, kind: str, sections: set[str],
+                       **options: Any) -> dict[str, _Record]:
+    return latest_records(session, kind, sections, **options)
+
+
+def _latest_in(versions: Iterable[RecordVersion]) -> Callable[..., dict[str, _Record]]:
+    """`latest_records` over versions already read (a few families': see `FamilyReader`),
+    their heads found in memory."""
+    by_kind: dict[str, dict[str, list[RecordVersion]]] = {}
+    for version in versions:
+        by_kind.setdefault(version.kind, {}).setdefault(version.record_id, []).append(version)
+
+    def latest(_session: Session, kind: str, sections: set[str],
+               **_options: Any) -> dict[str, _Record]:
+        out = {}
+        for record_id, group in by_kind.get(kind, {}).items():
+            newest = head_ids(group)[-1]
+            head = next(v for v in group if v.version_id == newest)
+            if head.section in sections:
+                out[record_id] = _Record(head, min(v.created_at for v in group))
+        return out
+
+    return latest
+
+
+class FamilyReader:
+    """Reads a few families for the board, a handful per step so that other work (opening a
+    family) never waits long behind it; keeps only the versions the board looks at (entries
+    only where a time limit can start: milestones, and edited entries such as urgent marks)."""
+
+    STEP = 20
+
+    def __init__(self, family_ids: Iterable[str]) -> None:
+        self._pending = list(dict.fromkeys(family_ids))
+        self.versions: list[RecordVersion] = []
+
+    @property
+    def done(self) -> bool:
+        return not self._pending
+
+    def step(self, session: Session, families: int = STEP) -> bool:
+        chosen, self._pending = self._pending[:families], self._pending[families:]
+        for fid in chosen:
+            read = session.records.of_family(fid)
+            edited = {v.record_id for v in read if v.parents}
+            self.versions.extend(
+                v for v in read
+                if v.kind != "entry" or v.section == Section.REFERRAL_ASSESSMENT.value
+                or v.record_id in edited)
+        return self.done
+
+    def board(self, session: Session, now: datetime | None = None) -> Board:
+        if not self.done:
+            raise RuntimeError("the families are not all read yet")
+        return board(session, now, versions=self.versions)
 
 
 def latest_records(session: Session, kind: str, sections: set[str], *,
