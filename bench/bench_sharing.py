@@ -204,8 +204,10 @@ from workbook.services.receiving import Receiving
 s = sign_in(__import__('pathlib').Path({vault!r}), {user!r}, {passphrase!r})
 result = Receiving(s).receive(__import__('pathlib').Path({bundle!r}))
 s.lock()
-print(json.dumps({{"applied": result.applied,
-                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+# VmHWM, not ru_maxrss: after fork and exec, ru_maxrss still counts the parent's peak.
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
+peak = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"applied": result.applied, "maxrss_kb": peak}}))
 """
 
 

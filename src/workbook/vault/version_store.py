@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -118,9 +118,12 @@ _HEADER = "family_id, version_id, record_id, kind, section_tag, parents, created
 _header = VersionHeader._make
 
 
-def headers_of_kind(conn: Connection, kind: str) -> list[VersionHeader]:
-    return [_header(r) for r in conn.execute(
-        f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,))]
+def headers_of_kind(conn: Connection, kind: str) -> Iterator[VersionHeader]:
+    """Streamed from the cursor: a vault has hundreds of thousands of entry headers, and
+    their readers keep only a few of them."""
+    for r in conn.execute(
+            f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,)):
+        yield _header(r)
 
 
 def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:
