@@ -179,3 +179,13 @@ def test_the_board_of_a_few_families_agrees_with_the_whole_board(bv: BoardVault)
     assert of(few.due_families, repr) == of(whole.due_families, repr)
     assert of(few.overdue_actions, repr) == of(whole.overdue_actions, repr)
     assert {t.family_id for t in few.time_limits} <= set(chosen)
+
+
+def test_the_board_counts_by_the_uk_date(bv: BoardVault) -> None:
+    """At 00:30 BST on 1 July the board's month is July, though UTC still says 30 June."""
+    from datetime import UTC, datetime
+
+    with bv.sign_in("tm", datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) as tm:
+        result = board(tm)
+    assert result.today == "2026-07-01"
+    assert result.month_end == "2026-07-31"

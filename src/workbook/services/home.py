@@ -23,6 +23,7 @@ from datetime import date
 
 from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
+from workbook.services.clock import civil_date
 from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
 from workbook.services.supervision_board import DueFamily, FamilyReader, LimitRow
@@ -158,7 +159,7 @@ def action_overview(session: Session, first: HomeOverview,
     plan = Section.PLAN.value
     if not first.families or not _readable(session, plan):
         return first
-    today = today or session.clock().date()
+    today = today or civil_date(session.clock())
     families = {f.family_id: f for f in first.families}
     overdue: list[HomeAction] = []
     with_my_actions: set[str] = set()

@@ -37,6 +37,7 @@ from workbook.reports.content import (
 )
 from workbook.services import assessments, validation
 from workbook.services.chronology import section_title
+from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.household import genogram_person
 from workbook.services.session import Session
@@ -144,7 +145,7 @@ class Printing:
             used |= {_SAFETY} if flags else set()
         actions = None
         if keep["plan"]:
-            actions = tuple(a for a in self._actions(view, now.date()) if a.status == "open")
+            actions = tuple(a for a in self._actions(view, civil_date(now)) if a.status == "open")
             used |= {_PLAN} if actions else set()
         recent = None
         if keep["chronology"]:
@@ -154,7 +155,7 @@ class Printing:
         content = HomeVisitContent(
             family=self._heading(view, persons if keep["address"] else ()),
             safety_flags=flags,
-            household=tuple(_line(p, now.date()) for p in persons) if keep["household"]
+            household=tuple(_line(p, civil_date(now)) for p in persons) if keep["household"]
             else None,
             actions=actions,
             recent=recent,
@@ -181,7 +182,7 @@ class Printing:
         if keep["risk"]:
             risk_entries = tuple(self._entries(view, [_RISK]))
             risk = self._risk(view)
-        actions = tuple(self._actions(view, now.date())) if keep["plan"] else None
+        actions = tuple(self._actions(view, civil_date(now))) if keep["plan"] else None
         chronology = (tuple(self._entries(view, list(view["sections"])))
                       if keep["chronology"] else None)
         used |= {_REFERRAL} if assessment_entries else set()
@@ -190,7 +191,7 @@ class Printing:
         used |= {self._section_of(view, e) for e in chronology or ()}
         content = CaseSummaryContent(
             family=self._heading(view, persons),
-            household=tuple(_line(p, now.date()) for p in persons) if keep["household"]
+            household=tuple(_line(p, civil_date(now)) for p in persons) if keep["household"]
             else None,
             genogram=tuple(genogram_person(p) for p in persons) if keep["genogram"] else None,
             assessment_entries=assessment_entries,
@@ -222,16 +223,16 @@ class Printing:
         redact = _redactor(subject, others, str(view["family"].get("name", ""))) \
             if redact_third_parties else (lambda text: text)
         entries = self._entries(view, list(view["sections"]))
-        actions = self._actions(view, now.date())
+        actions = self._actions(view, civil_date(now))
         names = {p["id"]: str(p.get("name", "")) for p in persons}
         content = SubjectAccessContent(
-            subject=_line(subject, now.date()),
+            subject=_line(subject, civil_date(now)),
             family=self._heading(view, ()),
-            details=tuple((k, redact(v)) for k, v in _details(subject, names, now.date()))
+            details=tuple((k, redact(v)) for k, v in _details(subject, names, civil_date(now)))
             + (("Recorded by", self.full_name(str(subject.get("author", "")))),),
             others=tuple(
                 PersonLine(THIRD_PARTY, "", "", str(p.get("relationship", "")))
-                if redact_third_parties else _line(p, now.date()) for p in others),
+                if redact_third_parties else _line(p, civil_date(now)) for p in others),
             actions=tuple(ActionLine(redact(a.text), a.owner, a.due, a.status, a.mine,
                                      a.overdue) for a in actions),
             entries=tuple(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),

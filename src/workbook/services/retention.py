@@ -20,6 +20,7 @@ from workbook.crypto.encoding import fields
 from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
 from workbook.services import validation
+from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
 from workbook.services.session import Session
 from workbook.services.trust import Trust
@@ -193,7 +194,7 @@ class Retention:
         """Closed families past retention (all closed families with include_not_due),
         with any proposal waiting for confirmation."""
         self._require_reviewer()
-        today = self.s.clock().date().isoformat()
+        today = civil_date(self.s.clock()).isoformat()
         names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
         out = []
         for row in retention_store.all_retention(self.s.conn):
@@ -223,7 +224,7 @@ class Retention:
             raise NotFound(f"family {family_id} is not closed, so it has no retention period")
         if not self._closing_ok(row):
             raise TamperingDetected(f"the closing record of family {family_id} was altered")
-        today = self.s.clock().date().isoformat()
+        today = civil_date(self.s.clock()).isoformat()
         if row.dispose_after > today:
             raise InvalidInput(f"family {family_id} is kept until {row.dispose_after}; it "
                                "cannot be disposed of before then")

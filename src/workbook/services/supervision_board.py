@@ -19,6 +19,7 @@ from workbook.domain.history import head_ids
 from workbook.domain.roles import Role, Section
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services import time_limits
+from workbook.services.clock import civil_date
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
@@ -148,7 +149,7 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     the cost (and the memory) of the whole unit's board."""
     now = now or session.clock()
     latest_records = _latest_in(versions) if versions is not None else _latest_everywhere
-    today = now.date()
+    today = civil_date(now)
     region_name = time_limits.region(session)
     result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
     if session.role is Role.ADMIN:
