@@ -10,7 +10,9 @@ record: it is not signed, audited or shared; finishing it makes the entry, and d
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
@@ -85,13 +87,11 @@ def save_draft(
     return draft_id
 
 
-def drafts_for(session: Session, family_id: str | None = None) -> list[Draft]:
-    """The signed-in person's own drafts (of one family, or all), oldest first. A draft that
-    does not open (altered, or moved from another row) is left out, never shown wrong."""
-    if family_id is not None:
-        family_id = validation.record_id(family_id, "family id")
+def opened_drafts(session: Session, family_id: str | None
+                  ) -> Iterator[tuple[draft_store.DraftRow, dict[str, Any]]]:
+    """The signed-in person's drafts that open: one that does not (altered, or moved from
+    another row) is left out, never shown wrong."""
     key = _key(session)
-    out = []
     for row in draft_store.of_user(session.conn, session.user_id, family_id):
         ad = draft_ad(session.vault_id, row.draft_id, row.user_id, row.family_id,
                       row.updated_at)
@@ -99,6 +99,17 @@ def drafts_for(session: Session, family_id: str | None = None) -> list[Draft]:
             data = json.loads(unwrap(key, row.body, ad, "draft"))
         except (AuthenticationFailed, ValueError):
             continue
+        if isinstance(data, dict):
+            yield row, data
+
+
+def drafts_for(session: Session, family_id: str | None = None) -> list[Draft]:
+    """The signed-in person's own drafts (of one family, or all), oldest first. A draft that
+    does not open (altered, or moved from another row) is left out, never shown wrong."""
+    if family_id is not None:
+        family_id = validation.record_id(family_id, "family id")
+    out = []
+    for row, data in opened_drafts(session, family_id):
         if "form" in data:  # a draft of another form (review_drafts), not an entry
             continue
         out.append(Draft(

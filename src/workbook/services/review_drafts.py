@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from workbook.crypto.errors import AuthenticationFailed
-from workbook.crypto.symmetric import unwrap, wrap
+from workbook.crypto.symmetric import wrap
 from workbook.domain.ids import new_id
 from workbook.services import validation
-from workbook.services.drafts import _key, draft_ad
+from workbook.services.drafts import _key, draft_ad, opened_drafts
 from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
 from workbook.services.supervision import ActionForm, ReviewForm
@@ -24,14 +23,7 @@ MAX_DRAFT = 200_000
 
 def _find(session: Session, session_id: str, family_id: str
           ) -> tuple[str, ReviewForm] | None:
-    key = _key(session)
-    for row in draft_store.of_user(session.conn, session.user_id, family_id):
-        ad = draft_ad(session.vault_id, row.draft_id, row.user_id, row.family_id,
-                      row.updated_at)
-        try:
-            data = json.loads(unwrap(key, row.body, ad, "draft"))
-        except (AuthenticationFailed, ValueError):
-            continue
+    for row, data in opened_drafts(session, family_id):
         if data.get("form") != FORM or data.get("session") != session_id:
             continue
         raw = data.get("review", {})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from workbook.vault.database import Connection
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -134,16 +136,7 @@ def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:
 
 
 def headers_by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionHeader]:
-    out: list[VersionHeader] = []
-    step = _CHUNK // 2
-    for start in range(0, len(keys), step):
-        chunk = keys[start:start + step]
-        marks = ", ".join("(?, ?)" for _ in chunk)
-        flat = [value for key in chunk for value in key]
-        out.extend(_header(r) for r in conn.execute(
-            f"SELECT {_HEADER} FROM versions WHERE (family_id, version_id) IN "
-            f"(VALUES {marks})", flat))
-    return out
+    return _by_primary_key(conn, _HEADER, keys, _header)
 
 
 def count_of_kind(conn: Connection, kind: str) -> int:
@@ -182,14 +175,20 @@ def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
 
 
 def by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionRow]:
-    """Whole rows by (family id, version id), the primary key."""
-    out: list[VersionRow] = []
+    """Whole rows by (family id, version id)."""
+    return _by_primary_key(conn, _COLUMNS, keys, _row)
+
+
+def _by_primary_key(conn: Connection, columns: str, keys: list[tuple[str, str]],
+                    make: Callable[[Any], T]) -> list[T]:
+    """Rows by (family id, version id), a few hundred keys per query."""
+    out: list[T] = []
     step = _CHUNK // 2
     for start in range(0, len(keys), step):
         chunk = keys[start:start + step]
         marks = ", ".join("(?, ?)" for _ in chunk)
         flat = [value for key in chunk for value in key]
-        out.extend(_row(r) for r in conn.execute(
-            f"SELECT {_COLUMNS} FROM versions WHERE (family_id, version_id) IN "
+        out.extend(make(r) for r in conn.execute(
+            f"SELECT {columns} FROM versions WHERE (family_id, version_id) IN "
             f"(VALUES {marks})", flat))
     return out
