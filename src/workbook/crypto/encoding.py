@@ -12,18 +12,24 @@ Field = bytes | bytearray | str | int | None
 def fields(*parts: Field) -> bytes:
     """Length-prefixed concatenation; None and "" differ, ints are 8-byte big-endian."""
     out: list[bytes] = []
+    append = out.append
     for part in parts:
-        if isinstance(part, str):
-            raw = part.encode("utf-8")
+        kind = type(part)
+        if kind is str:
+            raw = part.encode("utf-8")  # type: ignore[union-attr]
+        elif kind is bytes:
+            raw = part
         elif part is None:
-            out.append(_NONE)
+            append(_NONE)
             continue
-        elif isinstance(part, int):
+        elif isinstance(part, int):  # bool too, as before
             raw = _INT.pack(part)
+        elif isinstance(part, str):
+            raw = part.encode("utf-8")
         else:
             raw = bytes(part)
-        out.append(_LEN.pack(len(raw)))
-        out.append(raw)
+        append(_LEN.pack(len(raw)))
+        append(raw)
     return b"".join(out)
 
 

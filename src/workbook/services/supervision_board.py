@@ -335,10 +335,11 @@ class BoardMemo:
             self._tags[family_id] = found
         return found
 
-    def load(self, keys: Iterable[list[str]]) -> None:
-        """Read, decrypt and verify the versions (family id, version id) not opened yet."""
+    def load(self, keys: Iterable[tuple[str, str, str]]) -> None:
+        """Read, decrypt and verify the versions (family id, kind, version id: the primary
+        key) not opened yet."""
         # In primary-key order, so the table's pages are read once each rather than at random.
-        missing = sorted((fid, vid) for fid, vid in keys if vid not in self.versions)
+        missing = sorted(k for k in keys if k[2] not in self.versions)
         for row in version_store.by_keys(self.session.conn, missing):
             version = open_row(row, self.session.keys, self.session.trust,
                                self.tags(row.family_id))
@@ -479,7 +480,8 @@ def _take(session: Session, kind: str, sections: set[str], state: _KindState,
 def _catch_up(session: Session, kind: str, sections: set[str], edited_only: frozenset[str],
               state: _KindState, count: int) -> dict[str, _Record]:
     session.trust.verified.load_kind(session.conn, kind)
-    new = [k for k in version_store.keys_of_kind(session.conn, kind) if k[1] not in state.known]
+    new = [(fid, kind, vid) for fid, vid in version_store.keys_of_kind(session.conn, kind)
+           if vid not in state.known]
     touched = _take(session, kind, sections, state,
                     version_store.headers_by_keys(session.conn, new))
     changed = _heads(session, sections, edited_only, {r: state.grouped[r] for r in touched})
@@ -508,7 +510,7 @@ def _heads(session: Session, sections: set[str], edited_only: frozenset[str],
                            for v in versions])[-1]
         head = next(v for v in versions if v.version_id == newest)
         heads[record_id] = (head, min(v.created_at for v in versions))
-    remembered.load([h.family_id, h.version_id] for h, _first in heads.values())
+    remembered.load((h.family_id, h.kind, h.version_id) for h, _first in heads.values())
     out = {}
     for record_id, (head, first) in heads.items():
         version = remembered.versions.get(head.version_id)

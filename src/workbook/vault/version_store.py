@@ -135,7 +135,7 @@ def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:
         (kind,))]
 
 
-def headers_by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionHeader]:
+def headers_by_keys(conn: Connection, keys: list[tuple[str, str, str]]) -> list[VersionHeader]:
     return _by_primary_key(conn, _HEADER, keys, _header)
 
 
@@ -174,21 +174,22 @@ def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
     return out
 
 
-def by_keys(conn: Connection, keys: list[tuple[str, str]]) -> list[VersionRow]:
-    """Whole rows by (family id, version id)."""
+def by_keys(conn: Connection, keys: list[tuple[str, str, str]]) -> list[VersionRow]:
+    """Whole rows by primary key: (family id, kind, version id)."""
     return _by_primary_key(conn, _COLUMNS, keys, _row)
 
 
-def _by_primary_key(conn: Connection, columns: str, keys: list[tuple[str, str]],
+def _by_primary_key(conn: Connection, columns: str, keys: list[tuple[str, str, str]],
                     make: Callable[[Any], T]) -> list[T]:
-    """Rows by (family id, version id), a few hundred keys per query."""
+    """Rows by (family id, kind, version id), the whole primary key so each is one seek; a
+    few hundred keys per query."""
     out: list[T] = []
-    step = _CHUNK // 2
+    step = _CHUNK // 3
     for start in range(0, len(keys), step):
         chunk = keys[start:start + step]
-        marks = ", ".join("(?, ?)" for _ in chunk)
+        marks = ", ".join("(?, ?, ?)" for _ in chunk)
         flat = [value for key in chunk for value in key]
         out.extend(make(r) for r in conn.execute(
-            f"SELECT {columns} FROM versions WHERE (family_id, version_id) IN "
+            f"SELECT {columns} FROM versions WHERE (family_id, kind, version_id) IN "
             f"(VALUES {marks})", flat))
     return out
