@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import secrets
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,8 @@ from pathlib import Path
 import platformdirs
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
+
+from workbook.vault.files import sync_directory
 
 try:  # POSIX only; on Windows we rely on the in-process lock and atomic replace alone.
     import fcntl
@@ -187,16 +188,4 @@ class FileKeyring(KeyringBackend):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(directory)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable. Not possible (nor needed) on Windows, where directories cannot be
-    opened as files."""
-    if sys.platform == "win32":  # pragma: no cover
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        sync_directory(directory)

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from workbook.ui.family.common import fmt_date
+from workbook.ui.family.models.table import HeaderedTable
 
 COL_TEXT, COL_OWNER, COL_DUE, COL_STATUS = range(4)
 HEADERS = ("Action", "Owner", "Due", "Status")
@@ -27,7 +28,9 @@ def is_overdue(action: dict[str, Any], today: date) -> bool:
     return action.get("status", "open") == "open" and bool(due) and due < today.isoformat()
 
 
-class ActionsModel(QAbstractTableModel):
+class ActionsModel(HeaderedTable):
+    HEADERS = HEADERS
+
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[dict[str, Any]] = []
@@ -48,17 +51,8 @@ class ActionsModel(QAbstractTableModel):
     def overdue_count(self) -> int:
         return sum(1 for r in self._rows if is_overdue(r, self._today))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+    def shown_rows(self) -> int:
+        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from workbook.services.chronology import ChronologyRow
 from workbook.ui.family.common import fmt_date
+from workbook.ui.family.models.table import HeaderedTable
 
 COL_DATE, COL_SECTION, COL_TYPE, COL_AUTHOR, COL_SIGNIFICANT, COL_TEXT = range(6)
 HEADERS = ("Date", "Section", "Type", "Author", "Significant", "Entry")
@@ -23,8 +24,10 @@ PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ChronologyModel(QAbstractTableModel):
+class ChronologyModel(HeaderedTable):
     """Rows from services.chronology, already filtered and ordered by the service."""
+
+    HEADERS = HEADERS
 
     def __init__(self, parent: object | None = None, page: int = PAGE) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
@@ -66,17 +69,8 @@ class ChronologyModel(QAbstractTableModel):
         self.endInsertRows()
 
     # --- the table -------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._loaded
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+    def shown_rows(self) -> int:
+        return self._loaded
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < self._loaded:
