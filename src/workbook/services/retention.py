@@ -22,6 +22,7 @@ from workbook.domain.roles import Role, Section
 from workbook.services import validation
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
+from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
 from workbook.services.trust import Trust
 from workbook.vault import accounts, retention_store, version_store
@@ -143,6 +144,21 @@ class Retention:
         self.s = session
 
     # --- closing ---------------------------------------------------------------------------
+    def _family_head(self, family_id: str, doing: str
+                     ) -> tuple[RecordVersion, tuple[str, ...]]:
+        """The family record's newest head and all its heads (a new version's parents), or
+        why it cannot be changed."""
+        if retention_store.is_disposed(self.s.conn, family_id):
+            raise NotFound(f"family {family_id} was disposed of")
+        versions = [v for v in self.s.records.of_record(family_id) if v.kind == "family"]
+        if not versions:
+            if version_store.family_exists(self.s.conn, family_id):
+                raise NotPermitted(f"{doing} needs the household section's key")
+            raise NotFound(f"no family {family_id} in this vault")
+        state = record_state(family_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        return head, tuple(state.heads)
+
     def close(self, family_id: str, family_type: str) -> RetentionRow:
         family_id = validation.record_id(family_id, "family id")
         self.s.require_practitioner()
@@ -154,15 +170,7 @@ class Retention:
         if years is None:
             raise InvalidInput(f"unknown family type {family_type[:40]!r}; the policy knows: "
                                + ", ".join(self.s.policy.family_types()))
-        if retention_store.is_disposed(self.s.conn, family_id):
-            raise NotFound(f"family {family_id} was disposed of")
-        versions = [v for v in self.s.records.of_record(family_id) if v.kind == "family"]
-        if not versions:
-            if version_store.family_exists(self.s.conn, family_id):
-                raise NotPermitted("closing a family needs the household section's key")
-            raise NotFound(f"no family {family_id} in this vault")
-        state = record_state(family_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
+        head, heads = self._family_head(family_id, "closing a family")
         if head.payload.get("status") == "closed":
             raise InvalidInput(f"family {family_id} is already closed")
         now = self.s.now()
@@ -176,7 +184,7 @@ class Retention:
         with self.s.write():
             version = self.s.records.write(
                 family_id=family_id, record_id=family_id, kind="family",
-                section=Section.HOUSEHOLD.value, payload=payload, parents=state.heads)
+                section=Section.HOUSEHOLD.value, payload=payload, parents=heads)
             retention_store.put_retention(self.s.conn, row)
             self.s.audit("family_closed", {"family": family_id, "version": version.version_id,
                                            "family_type": family_type,
@@ -341,15 +349,7 @@ class Retention:
         if self.s.role not in CLOSERS:
             raise NotPermitted("reopening a family is for a team manager or a senior social "
                                "worker")
-        if retention_store.is_disposed(self.s.conn, family_id):
-            raise NotFound(f"family {family_id} was disposed of")
-        versions = [v for v in self.s.records.of_record(family_id) if v.kind == "family"]
-        if not versions:
-            if version_store.family_exists(self.s.conn, family_id):
-                raise NotPermitted("reopening a family needs the household section's key")
-            raise NotFound(f"no family {family_id} in this vault")
-        state = record_state(family_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
+        head, heads = self._family_head(family_id, "reopening a family")
         if head.payload.get("status") != "closed":
             raise InvalidInput(f"family {family_id} is not closed")
         payload = dict(head.payload)
@@ -358,7 +358,7 @@ class Retention:
         with self.s.write():
             version = self.s.records.write(
                 family_id=family_id, record_id=family_id, kind="family",
-                section=Section.HOUSEHOLD.value, payload=payload, parents=state.heads)
+                section=Section.HOUSEHOLD.value, payload=payload, parents=heads)
             retention_store.delete_retention(self.s.conn, family_id)
             self.s.audit("family_reopened", {"family": family_id, "version": version.version_id})
         self.s.events.emit("family_reopened", family_id=family_id)
