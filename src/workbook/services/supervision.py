@@ -308,9 +308,18 @@ def record_review(session: Session, session_id: str, family_id: str, form: Revie
 
 
 def finish(session: Session, session_id: str) -> int:
-    """Sign off every review of the session as final versions; returns how many."""
+    """Sign off every review of the session as final versions; returns how many.
+
+    The chair signs off what the meeting decided; a team manager may do it in the chair's
+    absence (leave, a long illness), but another senior social worker may not sign off a
+    meeting they did not chair."""
     require_supervisor(session)
     row = _session_row(session, session_id, open_only=True)
+    if row.chair != session.user_id and session.role is not Role.TEAM_MANAGER:
+        chair_row = accounts.by_id(session.conn, row.chair)
+        chair = chair_row.username if chair_row is not None else "its chair"
+        raise NotPermitted(f"only the session's chair ({chair}) or a team manager can sign off "
+                           "this supervision session")
     reviews = _reviews(session, row.session_id, {})
     if not reviews:
         raise InvalidInput("no family has been reviewed in this session yet; record at least "
