@@ -62,7 +62,7 @@ def test_recent_and_conflict_models() -> None:
     assert conflicts.index(0, 0).data(FAMILY_ID_ROLE) == "f1"
 
 
-def test_actions_model_marks_overdue() -> None:
+def test_actions_model_marks_overdue(qapp: object) -> None:  # colours need the application
     model = ActionsModel()
     model.set_rows([HomeAction("a1", "f1", "The Ash family", "Book the core group",
                                "2026-06-01", "open", 14),
@@ -112,3 +112,15 @@ def test_search_results_model() -> None:
     assert model.data(QModelIndex()) is None
     model.clear()
     assert model.rowCount() == 0 and model.total == 0
+
+
+def test_dates_typed_as_shown_reach_the_services_as_iso() -> None:
+    from workbook.ui.models.base import format_date, format_moment, typed_date
+
+    assert typed_date("02/04/2026") == "2026-04-02" == typed_date(" 2/4/2026 ")
+    assert typed_date("2026-04-02") == "2026-04-02"
+    for refused in ("31/02/2026", "next week", "04/2026", ""):
+        assert typed_date(refused) == refused  # left for the services to refuse by name
+    assert format_date(typed_date("29/02/2028")) == "29/02/2028"
+    assert format_moment("2026-04-02") == "02/04/2026"
+    assert format_moment("2026-04-02T09:30:00").startswith("02/04/2026 ")

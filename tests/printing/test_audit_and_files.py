@@ -14,7 +14,7 @@ from support.vaults import TeamVault
 from workbook.domain.roles import Role
 from workbook.services.errors import InvalidInput
 from workbook.services.printing import Printing
-from workbook.services.workbooks import RESTRICTED
+from workbook.services.read_audit import RESTRICTED
 from workbook.vault import audit_log
 
 

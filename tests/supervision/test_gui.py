@@ -68,6 +68,8 @@ def test_board_shows_due_overdue_limits_and_charts(page: SupervisionPage,
               for i in range(board.overdue.topLevelItemCount())}
     assert owners["sw1 (1)"].child(0).text(0) == "Arrange the home visit"
     assert owners["sw1 (1)"].child(0).text(3) == "10"
+    assert owners["sw1 (1)"].child(0).text(2) == "20/02/2026"  # dates as dd/mm/yyyy
+    assert board.summary.text().startswith("02/03/2026 · ")
     limits = [(board.limits.topLevelItem(i).text(0), board.limits.topLevelItem(i).text(1),
                board.limits.topLevelItem(i).text(3))
               for i in range(board.limits.topLevelItemCount())]
@@ -107,11 +109,11 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     qtbot.keyClicks(form.summary, "Mum engaging well")
     qtbot.keyClicks(form.worried, "Rent arrears")
     form.scaling.setValue(6)
-    form.next_review.setText("2026-04-02")
+    form.next_review.setText("02/04/2026")  # typed as the screens show dates
     qtbot.mouseClick(form.add_action_button, Qt.MouseButton.LeftButton)
     form.action_table.item(0, 0).setText("Apply for the hardship fund")
     form.action_table.item(0, 1).setText("sw1")
-    form.action_table.item(0, 2).setText("2026-03-09")
+    form.action_table.item(0, 2).setText("9/3/2026")
     qtbot.waitUntil(lambda: review_drafts.review_draft(tm, sid, ids["Adams"]) is not None
                     and review_drafts.review_draft(tm, sid, ids["Adams"]).next_review
                     == "2026-04-02", timeout=5000)
@@ -131,6 +133,8 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     assert "Restored your unsaved changes" in view.message.text()
     assert view.form.decisions.toPlainText() == "Refer to the hardship fund"
     assert view.form.form().actions[0].text == "Apply for the hardship fund"
+    assert view.form.form().actions[0].due == "2026-03-09"
+    assert view.form.next_review.text() == "02/04/2026"
 
     # Bad input in a field is named, and nothing is recorded.
     view.form.scaling.setValue(-1)
@@ -230,12 +234,13 @@ def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> N
     dialog.completed.setText("last Tuesday")
     qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
     assert "YYYY-MM-DD" in dialog.message.text()
-    dialog.referred.setText("2026-03-05")
+    assert dialog.completed.placeholderText() == "dd/mm/yyyy"
+    dialog.referred.setText("05/03/2026")
     qtbot.mouseClick(dialog.record_referred, Qt.MouseButton.LeftButton)
     assert "in the future" in dialog.message.text()
     qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
     assert "Choose an entry first" in dialog.message.text()
-    dialog.completed.setText("2026-02-27")
+    dialog.completed.setText("27/02/2026")
     qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
     states = {dialog.limits.topLevelItem(i).text(0): dialog.limits.topLevelItem(i).text(3)
               for i in range(dialog.limits.topLevelItemCount())}

@@ -16,8 +16,8 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
 from workbook.services.errors import NotPermitted
+from workbook.services.read_audit import audit_detail_info
 from workbook.services.session import Session
-from workbook.services.workbooks import audit_detail_info
 from workbook.vault import accounts, audit_log
 from workbook.vault.audit_log import GENESIS, AuditRow
 from workbook.vault.keyfile import KeyFile

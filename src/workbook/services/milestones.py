@@ -20,6 +20,7 @@ from workbook.domain.ids import new_id
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
+from workbook.services.read_audit import audit_restricted_reads
 from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
 from workbook.vault import version_store
@@ -130,7 +131,7 @@ def _supersede(session: Session, head: RecordVersion, parents: tuple[str, ...],
 
 @dataclass(frozen=True)
 class Concern:
-    """An entry of a core section, as the family's time-limits view lists it."""
+    """An entry, as the family's time-limits view lists it."""
 
     entry_id: str
     section: str
@@ -143,17 +144,21 @@ class Concern:
 
 
 def concerns(session: Session, family_id: str) -> list[Concern]:
-    """The family's entries in the core sections (newest first) with their urgency, so that
-    one can be marked urgent or its response recorded. Restricted sections are left out here
-    (their reads are audited one by one through the family view)."""
+    """The family's entries in every section this person may read (newest first) with their
+    urgency, so that one can be marked urgent or its response recorded - a concern is as
+    likely to sit in the police or mental-health section as in the case notes. Reading a
+    restricted section here is audited as opening the family is."""
     family_id = validation.record_id(family_id, "family id")
     session.require_practitioner()
-    core = {s.value for s in CORE_SECTIONS}
     out = []
     by_record: dict[str, list[RecordVersion]] = {}
     for version in session.records.of_family(family_id):
-        if version.kind == "entry" and version.section in core:
+        if version.kind == "entry":
             by_record.setdefault(version.record_id, []).append(version)
+    restricted = {v[0].section for v in by_record.values()} - {s.value for s in CORE_SECTIONS}
+    if restricted:
+        with session.write():
+            audit_restricted_reads(session, family_id, restricted)
     for record_id, versions in by_record.items():
         state = record_state(record_id, versions)
         head = next(v for v in versions if v.version_id == state.heads[-1])

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from workbook.crypto.encoding import b64
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.reports import case_summary, home_visit, subject_access
 from workbook.reports.ages import age_on
@@ -40,8 +39,8 @@ from workbook.services.chronology import section_title
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.household import genogram_person
+from workbook.services.read_audit import RESTRICTED, sealed_note
 from workbook.services.session import Session
-from workbook.services.workbooks import RESTRICTED, audit_detail_info
 from workbook.vault import accounts
 
 HOME_VISIT = "home-visit"
@@ -272,18 +271,10 @@ class Printing:
 
     def _sealed_sections(self, sections: Sequence[str]) -> bytes:
         """One note per restricted section, sealed to that section: whether it was printed."""
-        notes = []
-        for section in RESTRICTED:
-            epoch = self.s.trust.current_epoch(section.value)
-            public = self.s.trust.section_public(section.value, epoch)
-            if public is None:
-                continue
-            sealed = public.seal(
-                json.dumps({"section": section.value,
-                            "printed": section.value in sections}).encode(),
-                audit_detail_info(self.s.vault_id, section.value),
-            )
-            notes.append({"epoch": epoch, "sealed": b64(sealed)})
+        notes = [note for section in RESTRICTED
+                 if (note := sealed_note(self.s, section.value,
+                                         {"section": section.value,
+                                          "printed": section.value in sections})) is not None]
         return json.dumps({"restricted": notes}).encode()
 
     # --- gathering --------------------------------------------------------------------------

@@ -4,24 +4,16 @@ is audited once per family opened, with the section's name sealed to that sectio
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from workbook.crypto.encoding import b64, fields
-from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
 from workbook.services.errors import NotFound
 from workbook.services.families import heads_of
+from workbook.services.read_audit import audit_restricted_reads
 from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
 from workbook.vault import accounts, version_store
-
-RESTRICTED = tuple(s for s in Section if s not in CORE_SECTIONS)
-
-
-def audit_detail_info(vault_id: str, section: str) -> bytes:
-    return fields("workbook audit detail v1", vault_id, section)
 
 
 @dataclass
@@ -121,18 +113,7 @@ class Workbooks:
         return payload
 
     def _audit_reads(self, family_id: str, versions: list[RecordVersion]) -> None:
-        read_restricted = sorted({v.section for v in versions if Section(v.section) in RESTRICTED})
         with self.s.write():
             self.s.trust.verified.flush(self.s.conn)
             self.s.audit("family_opened", {"family": family_id})
-            for section in read_restricted:
-                epoch = self.s.trust.current_epoch(section)
-                public = self.s.trust.section_public(section, epoch)
-                detail = None
-                if public is not None:
-                    sealed = public.seal(
-                        json.dumps({"section": section}).encode(),
-                        audit_detail_info(self.s.vault_id, section),
-                    )
-                    detail = json.dumps({"epoch": epoch, "sealed": b64(sealed)}).encode()
-                self.s.audit("section_read", {"family": family_id}, detail)
+            audit_restricted_reads(self.s, family_id, (v.section for v in versions))

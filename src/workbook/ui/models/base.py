@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -40,6 +40,27 @@ def format_timestamp(iso: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.strftime("%d/%m/%Y %H:%M")
+
+
+_BRITISH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def typed_date(text: str) -> str:
+    """A date typed the way the screens show it (dd/mm/yyyy) as the YYYY-MM-DD the services
+    take; anything else unchanged, for the services to accept (YYYY-MM-DD) or refuse."""
+    match = _BRITISH_DATE.fullmatch(text.strip())
+    if match is None:
+        return text
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return text
+
+
+def format_moment(iso: str) -> str:
+    """A date or a time stamp as the screens show it: '01/06/2026' or '01/06/2026 09:37'."""
+    return format_timestamp(iso) if len(iso.strip()) > 10 else format_date(iso)
 
 
 class RowsModel(QAbstractTableModel, Generic[T]):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.supervision_board import Board, board
+from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.charts import caseload_chart, compliance_chart, overdue_chart
 
@@ -101,14 +102,15 @@ class SupervisionBoard(QWidget):
     def show_board(self, result: Board) -> None:
         self.board = result
         self.summary.setText(
-            f"{result.today} · {len(result.due_families)} due · "
+            f"{format_date(result.today)} · {len(result.due_families)} due · "
             f"{len(result.overdue_actions)} overdue actions · "
             f"{len(result.at_risk_or_breached)} time limits at risk or breached"
             + (f" · {result.note}" if result.note else ""))
         self.due.clear()
         for f in result.due_families:
-            QTreeWidgetItem(self.due, [f.name, f.case_owner, f.last_reviewed or "never",
-                                       f.next_review or "-"])
+            QTreeWidgetItem(self.due, [f.name, f.case_owner,
+                                       format_date(f.last_reviewed) or "never",
+                                       format_date(f.next_review) or "-"])
         self.overdue.clear()
         owners: dict[str, QTreeWidgetItem] = {}
         for a in result.overdue_actions:
@@ -116,14 +118,15 @@ class SupervisionBoard(QWidget):
             if parent is None:
                 parent = QTreeWidgetItem(self.overdue, [a.owner or "(no owner)"])
                 owners[a.owner] = parent
-            QTreeWidgetItem(parent, [a.text, a.family_name, a.due, str(a.days_overdue)])
+            QTreeWidgetItem(parent, [a.text, a.family_name, format_date(a.due),
+                                     str(a.days_overdue)])
         for item in owners.values():
             item.setText(0, f"{item.text(0)} ({item.childCount()})")
             item.setExpanded(True)
         self.limits.clear()
         for t in result.at_risk_or_breached:
             QTreeWidgetItem(self.limits, [t.family_name, LIMIT_TEXT.get(t.limit, t.limit),
-                                          t.due[:16].replace("T", " "),
+                                          format_moment(t.due),
                                           STATE_TEXT.get(t.state, t.state)])
         for chart in self.charts:
             self.chart_row.removeWidget(chart)

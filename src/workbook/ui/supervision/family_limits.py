@@ -26,6 +26,7 @@ from workbook.services import milestones
 from workbook.services.milestones import Concern
 from workbook.services.session import Session
 from workbook.services.supervision_board import Board, board
+from workbook.ui.models.base import format_date, format_moment, typed_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import LIMIT_TEXT, STATE_TEXT
 
@@ -53,11 +54,11 @@ class TimeLimitsDialog(QDialog):
         layout.addWidget(self.limits)
         form = QFormLayout()
         self.completed = QLineEdit()
-        self.completed.setPlaceholderText("YYYY-MM-DD")
+        self.completed.setPlaceholderText("dd/mm/yyyy")
         self.completed.setAccessibleName("Assessment completed on")
         self.record_completed = QPushButton("Record")
         self.referred = QLineEdit()
-        self.referred.setPlaceholderText("YYYY-MM-DD")
+        self.referred.setPlaceholderText("dd/mm/yyyy")
         self.referred.setAccessibleName("Referred to the safeguarding team on")
         self.record_referred = QPushButton("Record")
         for label, edit, button in (("Assessment completed on", self.completed,
@@ -115,15 +116,15 @@ class TimeLimitsDialog(QDialog):
         self.limits.clear()
         for t in found.time_limits:
             QTreeWidgetItem(self.limits, [LIMIT_TEXT.get(t.limit, t.limit),
-                                          t.started[:16].replace("T", " "),
-                                          t.due[:16].replace("T", " "),
+                                          format_moment(t.started),
+                                          format_moment(t.due),
                                           STATE_TEXT.get(t.state, t.state)])
         chosen = self.selected_entry()
         self.entries.clear()
         for c in concerns:
             first_line = c.text.splitlines()[0][:90] if c.text else ""
             item = QTreeWidgetItem(self.entries, [
-                c.date, first_line, c.urgent_at[:16].replace("T", " ") if c.urgent else "",
+                format_date(c.date), first_line, format_moment(c.urgent_at) if c.urgent else "",
                 c.response[:60]])
             item.setData(0, Qt.ItemDataRole.UserRole, c.entry_id)
             if c.entry_id == chosen:
@@ -135,7 +136,7 @@ class TimeLimitsDialog(QDialog):
         return str(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else ""
 
     def _do(self, action: Callable[[Session, str], Any], edit: QLineEdit, done: str) -> None:
-        value = edit.text()
+        value = typed_date(edit.text())
 
         def finished(_result: Any) -> None:
             edit.clear()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbook.domain.roles import Role
 from workbook.services import supervision
 from workbook.services.session import Session
+from workbook.ui.models.base import format_date, typed_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import SupervisionBoard
 from workbook.ui.supervision.session_view import SessionView
@@ -49,8 +50,8 @@ class StartSessionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Start a supervision session")
         form = QFormLayout(self)
-        self.held_on = QLineEdit(today)
-        self.held_on.setPlaceholderText("YYYY-MM-DD")
+        self.held_on = QLineEdit(format_date(today))
+        self.held_on.setPlaceholderText("dd/mm/yyyy")
         self.held_on.setAccessibleName("Session date")
         form.addRow("Date", self.held_on)
         self.attendees = QListWidget()
@@ -78,7 +79,7 @@ class StartSessionDialog(QDialog):
         names = [str(self.attendees.item(r).data(Qt.ItemDataRole.UserRole))
                  for r in range(self.attendees.count())
                  if self.attendees.item(r).checkState() == Qt.CheckState.Checked]
-        return self.held_on.text(), names
+        return typed_date(self.held_on.text()), names
 
 
 class SupervisionPage(QWidget):
@@ -138,8 +139,8 @@ class SupervisionPage(QWidget):
     def _show_sessions(self, rows: list[Any]) -> None:
         self.sessions.clear()
         for row in rows:
-            self.sessions.addItem(f"{row.held_on} · {row.status} · {len(row.agenda)} families",
-                                  row.session_id)
+            self.sessions.addItem(f"{format_date(row.held_on)} · {row.status} · "
+                                  f"{len(row.agenda)} families", row.session_id)
 
     def _open_chosen(self) -> None:
         sid = self.sessions.currentData()

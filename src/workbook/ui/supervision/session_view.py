@@ -36,6 +36,7 @@ from workbook.services import review_drafts, supervision
 from workbook.services.session import Session
 from workbook.services.supervision import ActionForm, Meeting, ReviewForm
 from workbook.ui import print_preview
+from workbook.ui.models.base import format_date, typed_date
 from workbook.ui.supervision import name_controls
 
 Runner = Callable[..., Any]
@@ -72,7 +73,7 @@ class ReviewFormWidget(QWidget):
         form.addRow("Scaling (0-10)", self.scaling)
         self.action_table = QTableWidget(0, 3)
         self.action_table.setHorizontalHeaderLabels(["Action", "Owner (username)",
-                                                "Due (YYYY-MM-DD)"])
+                                                "Due (dd/mm/yyyy)"])
         self.action_table.verticalHeader().hide()
         self.action_table.setCornerButtonEnabled(False)
         header = self.action_table.horizontalHeader()
@@ -95,7 +96,7 @@ class ReviewFormWidget(QWidget):
         column.addLayout(buttons)
         form.addRow("Actions", column)
         self.next_review = QLineEdit()
-        self.next_review.setPlaceholderText("YYYY-MM-DD")
+        self.next_review.setPlaceholderText("dd/mm/yyyy")
         self.next_review.setAccessibleName("Next review date")
         self.next_review.textChanged.connect(self.changed)
         form.addRow("Next review date", self.next_review)
@@ -105,7 +106,8 @@ class ReviewFormWidget(QWidget):
         row = self.action_table.rowCount()
         self.action_table.blockSignals(True)
         self.action_table.insertRow(row)
-        values = (action.text, action.owner, action.due) if action else ("", "", "")
+        values = ((action.text, action.owner, format_date(action.due)) if action
+                  else ("", "", ""))
         for column, value in enumerate(values):
             item = QTableWidgetItem(value)
             if action is not None and action.action_id:
@@ -136,7 +138,7 @@ class ReviewFormWidget(QWidget):
         self.worried.setPlainText(form.worried)
         self.decisions.setPlainText(form.decisions)
         self.scaling.setValue(NOT_SET if form.scaling is None else form.scaling)
-        self.next_review.setText(form.next_review)
+        self.next_review.setText(format_date(form.next_review))
         self.action_table.setRowCount(0)
         for action in form.actions:
             self.add_action(action)
@@ -150,11 +152,13 @@ class ReviewFormWidget(QWidget):
             action_id = cells[0].data(Qt.ItemDataRole.UserRole) if cells[0] else ""
             if not any(t.strip() for t in texts):
                 continue
-            actions.append(ActionForm(texts[0], texts[1], texts[2], str(action_id or "")))
+            actions.append(ActionForm(texts[0], texts[1], typed_date(texts[2]),
+                                      str(action_id or "")))
         scaling = self.scaling.value()
         return ReviewForm(self.summary.toPlainText(), self.working_well.toPlainText(),
                           self.worried.toPlainText(), self.decisions.toPlainText(),
-                          None if scaling == NOT_SET else scaling, self.next_review.text(),
+                          None if scaling == NOT_SET else scaling,
+                          typed_date(self.next_review.text()),
                           tuple(actions))
 
     def set_read_only(self, read_only: bool) -> None:
@@ -265,7 +269,7 @@ class SessionView(QWidget):
         found, families = result
         self.meeting = found
         self.heading.setText(
-            f"Group supervision on {found.held_on} · chaired by {found.chair} · "
+            f"Group supervision on {format_date(found.held_on)} · chaired by {found.chair} · "
             f"attendees: {', '.join(found.attendees)}" + (" · finished and signed off"
                                                if found.finished else ""))
         current = self.family_id
