@@ -203,3 +203,26 @@ def test_launcher_refuses_a_folder_that_is_not_a_vault(
 
 def _must_not_build(*_args: object, **_kwargs: object) -> DemoResult:
     raise AssertionError("the launcher must not build over an existing folder")
+
+
+def test_a_year_of_group_supervision_fills_the_board(built: Built) -> None:
+    from workbook.demo import demo_user
+    from workbook.services import supervision
+    from workbook.services.supervision_board import board
+
+    manager = demo_user("manager")
+    with sign_in(built.vault, manager.username, manager.passphrase) as session:
+        held = supervision.sessions(session)
+        assert len(held) >= 10 and {row.status for row in held} == {"finished"}
+        days = sorted(date.fromisoformat(row.held_on) for row in held)
+        assert all(b - a == timedelta(days=28) for a, b in zip(days, days[1:], strict=False))
+        result = board(session)
+        # Reviewed families are not all due at once, and the charts have a history.
+        assert len(result.due_families) < built.result.families
+        assert sum(1 for month in result.compliance_by_month if month.total) >= 6
+        assert any(month.count for month in result.overdue_by_month[:-2])
+        # A family's monthly clock starts the day it came to the unit, not the day of the build.
+        today = date.fromisoformat(session.now()[:10])
+        for family in session.families.all():
+            first = min(v.created_at for v in session.records.of_record(family.family_id))
+            assert date.fromisoformat(first[:10]) <= today - timedelta(days=60)

@@ -14,7 +14,6 @@ hold real data.
 
 from __future__ import annotations
 
-import itertools
 import random
 import time
 from collections.abc import Callable
@@ -141,6 +140,7 @@ class PlannedAction:
     text: str
     owner: str
     due: str
+    done_on: str = ""  # most actions already past their due date were done
 
 
 @dataclass
@@ -148,6 +148,7 @@ class PlannedFamily:
     name: str
     reference: str
     case_owner: str
+    referred: str = ""  # when the family came to the unit: no supervision review before it
     persons: list[PlannedPerson] = field(default_factory=list)
     entries: list[PlannedEntry] = field(default_factory=list)
     actions: list[PlannedAction] = field(default_factory=list)
@@ -283,14 +284,6 @@ CONSENT = (
     "refused; overridden by the team manager because the threshold of significant harm is met",
 )
 TOLD = ("was told", "was not told, as telling them would increase the risk")
-SUPERVISION_SUMMARY = ("steady progress", "a mixed month", "a new incident reported by police",
-                       "attendance improving")
-SUPERVISION_WELL = ("school engagement", "the adults attend meetings",
-                    "support from the wider family")
-SUPERVISION_WORRY = ("home conditions", "the adults' drinking", "the ex-partner returning",
-                     "{child}'s low mood")
-SUPERVISION_DECISION = ("continue the plan", "step down to child in need at the next review",
-                        "convene a core group within two weeks")
 
 
 class _Texts:
@@ -464,16 +457,6 @@ class _Texts:
             f"Consent: {consent}. Decided by {decider}; the family {self.pick(TOLD)}."
         )
 
-    def supervision(self, h: _Household, next_review: date) -> str:
-        worry = self.pick(SUPERVISION_WORRY).format(child=self.child(h))
-        return (
-            f"Monthly group supervision. Summary: {self.pick(SUPERVISION_SUMMARY)}. "
-            f"Working well: {self.pick(SUPERVISION_WELL)}. Worried about: {worry}. "
-            f"Decisions: {self.pick(SUPERVISION_DECISION)}. "
-            f"Scaling: {self.rng.randint(2, 8)}/10. "
-            f"Next review: {self.spoken(next_review)}."
-        )
-
     # --- specialist sections ---------------------------------------------------------------
     def agency_check(self, section: Section, h: _Household, known: bool) -> str:
         """The check every specialist makes at referral; "known" only when their section then
@@ -607,7 +590,7 @@ class _Planner:
     ) -> tuple[PlannedFamily, _Household]:
         h = self.household(index, specials)
         family = PlannedFamily(f"The {h.surname} family", f"DEMO-{index + 1:04d}", case_owner,
-                               persons=h.adults + h.children)
+                               h.referred.isoformat(), persons=h.adults + h.children)
         t = self.texts
 
         def when() -> str:
@@ -644,16 +627,6 @@ class _Planner:
                   day.isoformat())
         decider = self.rng.choice(("manager", case_owner))
         entry(decider, Section.SHARING_LOG, t.sharing(h, demo_user(decider).full_name), when())
-        reviews = [h.referred + timedelta(days=30)]
-        while reviews[-1] <= self.today:
-            reviews.append(reviews[-1] + timedelta(days=self.rng.choice((28, 28, 35, 42))))
-        for review, next_review in itertools.pairwise(reviews):
-            entry("manager", Section.SUPERVISION, t.supervision(h, next_review),
-                  review.isoformat(), "meeting")
-        if len(reviews) < 2:
-            day = t.day_between(h.referred, self.today)
-            entry("manager", Section.SUPERVISION, t.supervision(h, reviews[0]),
-                  day.isoformat(), "meeting")
         for section, authors in SPECIALIST_AUTHORS.items():
             chance = 0.06 if section is Section.CHANNEL else 0.45
             more = 0
@@ -690,7 +663,10 @@ class _Planner:
             text, owner = choices[index]
             due = self.today + timedelta(days=self.rng.randint(-45, 75))
             author = self.rng.choice(("manager", family.case_owner))
-            family.actions.append(PlannedAction(author, text, owner, due.isoformat()))
+            done_on = ""
+            if due < self.today - timedelta(days=7) and self.rng.random() < 0.7:
+                done_on = (due - timedelta(days=self.rng.randint(0, 5))).isoformat()
+            family.actions.append(PlannedAction(author, text, owner, due.isoformat(), done_on))
 
     def grow(self, family: PlannedFamily, h: _Household, target: int) -> None:
         """Make one family long-running: core-section entries until every practitioner sees at
@@ -813,9 +789,11 @@ def build_demo(
             say(f"  {username}: {written} entries and actions")
         from workbook.demo_supervision import add_supervision_demo
 
-        say("Adding a group supervision, assessments and urgent concerns ...")
+        say("Adding a year of group supervision, assessments and urgent concerns ...")
         add_supervision_demo(owner_session, family_ids, seed,
-                             list(dict.fromkeys(f.case_owner for f in plan[:8])))
+                             list(dict.fromkeys(f.case_owner for f in plan[:8])),
+                             {fid: date.fromisoformat(f.referred)
+                              for fid, f in zip(family_ids, plan, strict=True)})
         if len(family_ids) >= 3:
             _close_long_ago(owner_session, family_ids[-1], today)
     seconds = time.perf_counter() - started
@@ -858,11 +836,16 @@ def _relax_sync(session: Session) -> None:
 
 
 def _create_family(session: Session, family: PlannedFamily, counts: dict[str, int]) -> str:
-    family_id = session.families.add(family.name, family.reference)
-    for person in family.persons:
-        session.families.add_person(family_id, person.name, person.dob, person.relationship,
-                                    dict(person.extra))
-        counts["persons"] += 1
+    """The family and its household, written on the day it came to the unit, so that its
+    monthly review clock starts then."""
+    from workbook.demo_supervision import clock_at
+
+    with clock_at(session, date.fromisoformat(family.referred)):
+        family_id = session.families.add(family.name, family.reference)
+        for person in family.persons:
+            session.families.add_person(family_id, person.name, person.dob,
+                                        person.relationship, dict(person.extra))
+            counts["persons"] += 1
     return family_id
 
 
@@ -872,6 +855,10 @@ def _write_as(
 ) -> int:
     """Everything one author writes, across all families, in one session. Each add is its own
     transaction, as the services offer no batch (see _relax_sync)."""
+    from workbook.demo_supervision import clock_at
+    from workbook.services.plan_actions import set_action_status
+
+    today = date.fromisoformat(session.now()[:10])
     written = 0
     for family, family_id in zip(plan, family_ids, strict=True):
         for entry in family.entries:
@@ -882,7 +869,16 @@ def _write_as(
                 written += 1
         for action in family.actions:
             if action.author == username:
-                session.families.add_action(family_id, action.text, action.owner, action.due)
+                # Agreed about a month before it falls due (not before the family came to the
+                # unit, not after today), so the overdue trend has a history.
+                agreed = min(today, max(date.fromisoformat(family.referred),
+                                        date.fromisoformat(action.due) - timedelta(days=30)))
+                with clock_at(session, agreed):
+                    action_id = session.families.add_action(family_id, action.text,
+                                                            action.owner, action.due)
+                if action.done_on:
+                    with clock_at(session, max(agreed, date.fromisoformat(action.done_on))):
+                        set_action_status(session, action_id, "done")
                 counts["actions"] += 1
                 written += 1
     return written
