@@ -14,7 +14,9 @@ only one JSON object:
     search_keystroke_ms   the slowest of three keystrokes, from key press to results painted
     peak_rss_mb           peak resident memory
 
-Anything else (progress, warnings, the reason for a failure) goes to standard error. A
+Anything else (progress, warnings, the reason for a failure) goes to standard error, including
+the resident memory after each stage (`memory: <stage> <MB> MB (peak <MB>)`), so a rise in the
+peak can be traced to the step that caused it. A
 practitioner other than the demo social worker can be used with WORKBOOK_USER and
 WORKBOOK_PASSPHRASE."""
 
@@ -73,6 +75,22 @@ def peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def current_rss_mb() -> float:
+    """Resident memory now (Linux /proc; 0.0 where it is not known)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
+def _stage(name: str, rss: float | None = None) -> None:
+    now = current_rss_mb() if rss is None else rss
+    print(f"memory: {name} {now:.1f} MB (peak {peak_rss_mb():.1f})", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -140,6 +158,7 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
     from workbook.ui.app import make_app, resolve_vault
     from workbook.ui.main_window import MainWindow
 
+    _stage("imports")
     app = make_app()
     resolved, problem = resolve_vault(str(vault))
     if problem:
@@ -152,10 +171,16 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
         app.processEvents()
         window.sign_in_page.repaint()
         start_to_sign_in = age_at_entry + (time.perf_counter() - entered) * 1000.0
+        _stage("sign-in window")
 
         times: dict[str, float] = {}
-        window.ops.signed_in.connect(lambda _s: times.setdefault("signed_in",
-                                                                 time.perf_counter()))
+        rss_at: dict[str, float] = {}
+
+        def signed_in(_session: object) -> None:
+            times.setdefault("signed_in", time.perf_counter())
+            rss_at.setdefault("unlock", current_rss_mb())
+
+        window.ops.signed_in.connect(signed_in)
         window.home_loaded.connect(lambda: times.setdefault("home", time.perf_counter()))
         social = demo_user("social")
         page = window.sign_in_page
@@ -167,11 +192,16 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
             raise SelfTestFailed(f"could not sign in: {page.message.text()}")
         window.home_page.repaint()
         unlock_to_home = (time.perf_counter() - times["signed_in"]) * 1000.0
+        _stage("unlock", rss_at.get("unlock"))
+        _stage("home")
         _wait(lambda: window.home_page.search_ready, "building the search index")
+        _stage("search index built")
 
         family_id = family_hint or _first_family(window)
         open_family = _open_family(window, family_id)
+        _stage("family opened")
         _render_every_page(window)
+        _stage("every page rendered")
 
         window.show_home()
         search = window.home_page.search_box
@@ -184,6 +214,7 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
             keystrokes.append((time.perf_counter() - started) * 1000.0)
         if window.home_page.search_model.rowCount() == 0:
             raise SelfTestFailed("the search found nothing for a family that exists")
+        _stage("searched")
 
         locked: list[bool] = []
         window.lock_finished.connect(lambda: locked.append(True))
@@ -191,6 +222,7 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
         _wait(lambda: bool(locked), "locking")
         if window.windowTitle() != "Workbook" or window.home_page.my_families_model.rowCount():
             raise SelfTestFailed("locking left something of the session on screen")
+        _stage("locked")
         figures = {
             "start_to_sign_in_ms": round(start_to_sign_in, 1),
             "unlock_to_home_ms": round(unlock_to_home, 1),
