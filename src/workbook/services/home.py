@@ -211,32 +211,31 @@ def activity(session: Session, families: list[HomeFamily],
     known = {f.family_id: f for f in families}
     readable = {s.value for s in session.records.readable_sections()}
     keys = session.keys
-    newest: dict[str, str] = {}
-    # Most records have one version: keep just its id, and sets only for records with more.
-    single: dict[str, str] = {}
-    several: dict[str, tuple[str, set[str], set[str]]] = {}
     tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+
+    def counts(row: version_store.VersionHeader) -> bool:
+        if row.family_id not in known or row.sealed or row.section_tag is None:
+            return False
+        family_tags = tags.get(row.family_id)
+        if family_tags is None:
+            family_tags = keys.tags_for_family(row.family_id)
+            tags[row.family_id] = family_tags
+        found = family_tags.get(row.section_tag)
+        return found is not None and found[0] in readable
+
+    newest: dict[str, str] = {}
+    # Conflicts need the versions of edited records only (a record is only ever created once,
+    # by one version without parents): an index holds just those, so the headers of the
+    # hundred thousand records never edited are streamed past without being kept.
+    several: dict[str, tuple[str, set[str], set[str]]] = {}
     for kind in KINDS:
         for row in version_store.headers_of_kind(session.conn, kind):
-            if row.family_id not in known or row.sealed or row.section_tag is None:
-                continue
-            family_tags = tags.get(row.family_id)
-            if family_tags is None:
-                family_tags = keys.tags_for_family(row.family_id)
-                tags[row.family_id] = family_tags
-            found = family_tags.get(row.section_tag)
-            if found is None or found[0] not in readable:
-                continue
-            if row.created_at > newest.get(row.family_id, ""):
+            if counts(row) and row.created_at > newest.get(row.family_id, ""):
                 newest[row.family_id] = row.created_at
-            record = row.record_id
-            if record not in several and record not in single and row.parents == "[]":
-                single[record] = row.version_id
+        for row in version_store.headers_of_edited(session.conn, kind):
+            if not counts(row):
                 continue
-            if record not in several:
-                first = single.pop(record, None)
-                several[record] = (row.family_id, {first} if first else set(), set())
-            _fid, ids, parents = several[record]
+            _fid, ids, parents = several.setdefault(row.record_id, (row.family_id, set(), set()))
             ids.add(row.version_id)
             if row.parents != "[]":
                 parents.update(json.loads(row.parents))
