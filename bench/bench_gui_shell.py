@@ -11,6 +11,12 @@ would meet them:
 - opening one of the fixture's families (about 60 versions) to first paint, for reference (the
   150 ms target for a 5,000-entry family is measured by bench_gui_family).
 
+The first run is a person's first sign-in on a fresh copy of the vault: every signature is
+checked once (about 0.15 ms each) and remembered as a verification receipt in the vault, so
+later sign-ins skip it. Its unlock-to-home and family figures are reported on their own rows;
+the targets are judged on the median of the runs after it, as a person meets them every day.
+The memory figure is the largest of all runs, the first included.
+
 The device secret reaches the child process through a file keyring in a temporary
 configuration folder (`WORKBOOK_KEYRING=file`), written from this process over a pipe, never
 in argv. Run alone: `.venv/bin/python bench/bench_gui_shell.py`.
@@ -31,7 +37,7 @@ if str(BENCH_DIR) not in sys.path:
 
 import common  # noqa: E402
 
-RUNS = 3
+RUNS = 3  # after the first sign-in
 USER = "sw1"
 
 _STORE_SECRET = """
@@ -73,7 +79,8 @@ def run() -> list[common.Row]:
         subprocess.run([sys.executable, "-c", _STORE_SECRET], env=env, check=True, text=True,
                        input=f"{fx.vault_id} {device_secret}")
         samples: dict[str, common.Timing] = {}
-        rss = 0.0
+        first = _self_test(vault, env)
+        rss = first.pop("peak_rss_mb")
         for _ in range(RUNS):
             figures = _self_test(vault, env)
             rss = max(rss, figures.pop("peak_rss_mb"))
@@ -90,8 +97,12 @@ def run() -> list[common.Row]:
         row("unlock_to_home_ms", "shell: unlock to home after the KDF", 500.0),
         row("search_keystroke_ms", "shell: search keystroke to results painted", 50.0),
         row("open_family_ms", "shell: open a 60-version family to first paint", None),
+        common.Row("shell: first sign-in: unlock to home (every signature checked)",
+                   first["unlock_to_home_ms"], note="one run, for reference"),
+        common.Row("shell: first sign-in: open a family", first["open_family_ms"],
+                   note="one run, for reference"),
         common.Row("shell: peak memory", rss, unit="MB", target=300.0,
-                   note=f"largest of {RUNS} runs"),
+                   note=f"largest of {RUNS + 1} runs"),
     ]
 
 

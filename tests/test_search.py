@@ -119,6 +119,27 @@ def test_empty_query_and_clear(small_index: SearchIndex) -> None:
     assert small_index.query("zoe").hits == []
 
 
+def test_records_added_after_freezing_are_found_once_frozen_again(
+        small_index: SearchIndex) -> None:
+    small_index.add(_hit("person", "Zoe Kowalski", "The Kowalski family"), ["leeds"])
+    assert names(small_index, "zoe") == ["Zoë Smith-Jones"]  # not until frozen again
+    small_index.freeze()
+    assert names(small_index, "zoe") == ["Zoe Kowalski", "Zoë Smith-Jones"]
+    assert names(small_index, "zoe kow") == ["Zoe Kowalski"]
+    # Earlier records keep their words; families still come first.
+    assert names(small_index, "leeds") == ["The Smith-Jones family", "Zoe Kowalski",
+                                           "Zoë Smith-Jones"]
+    assert small_index.query("kowalski").total == 3
+
+
+def test_a_word_repeated_in_one_record_counts_it_once() -> None:
+    index = SearchIndex()
+    index.add(_hit("person", "Sam Sam Smith"), ["sam", "samuel", "leeds", "leeds"])
+    index.freeze()
+    results = index.query("sam")
+    assert results.total == 1 and [h.name for h in results.hits] == ["Sam Sam Smith"]
+
+
 def test_limit_and_total() -> None:
     index = SearchIndex()
     for i in range(120):

@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 from shell_support import sign_in_to_home
 
-from workbook.ui.lock import escape_bus_label
+from workbook.ui.lock import (
+    MACOS_POLL_MS,
+    SystemLockWatcher,
+    escape_bus_label,
+    session_lock_reason,
+)
+from workbook.ui.macos_session import read_session
 from workbook.ui.main_window import MainWindow
 
 SCRIPT = r"""
@@ -90,3 +96,88 @@ def test_no_lock_request_while_nobody_is_signed_in(qtbot: Any, window: MainWindo
     window.lock_controller.system.system_locked.emit("the screen was locked")
     window.lock_controller.request("")
     assert requests == []
+
+
+# --- macOS: the window server's session dictionary, polled ----------------------------------
+@pytest.mark.parametrize(("state", "reason"), [
+    ({"CGSSessionScreenIsLocked": True, "kCGSSessionOnConsoleKey": True},
+     "the screen was locked"),
+    ({"kCGSSessionOnConsoleKey": False}, "another user was switched to"),
+    ({"CGSSessionScreenIsLocked": True, "kCGSSessionOnConsoleKey": False},
+     "the screen was locked"),
+    ({"kCGSSessionOnConsoleKey": True}, ""),
+    ({"CGSSessionScreenIsLocked": False, "kCGSSessionOnConsoleKey": True}, ""),
+    ({}, ""),
+    (None, ""),
+    # Only booleans count: a key with some other value says nothing.
+    ({"CGSSessionScreenIsLocked": "yes", "kCGSSessionOnConsoleKey": 0}, ""),
+])
+def test_session_lock_reason(state: dict[str, object] | None, reason: str) -> None:
+    assert session_lock_reason(state) == reason
+
+
+class _Session:
+    """Stands in for the operating system's side: what `CGSessionCopyCurrentDictionary`
+    would say now."""
+
+    def __init__(self, state: dict[str, object] | None) -> None:
+        self.state = state
+
+    def __call__(self) -> dict[str, object] | None:
+        return self.state
+
+
+def test_macos_poll_locks_once_per_change(qtbot: Any) -> None:
+    session = _Session({"kCGSSessionOnConsoleKey": True})
+    watcher = SystemLockWatcher()
+    got: list[str] = []
+    watcher.system_locked.connect(got.append)
+    assert watcher.start(session_reader=session) == ["macOS screen lock and user switch"]
+    assert watcher._poll.isActive() and watcher._poll.interval() == MACOS_POLL_MS  # noqa: SLF001
+    watcher.poll_session()
+    assert got == []
+    session.state = {"kCGSSessionOnConsoleKey": True, "CGSSessionScreenIsLocked": True}
+    watcher.poll_session()
+    watcher.poll_session()  # still locked: not reported again
+    assert got == ["the screen was locked"]
+    session.state = {"kCGSSessionOnConsoleKey": True}
+    watcher.poll_session()
+    session.state = {"kCGSSessionOnConsoleKey": False}
+    watcher.poll_session()
+    assert got == ["the screen was locked", "another user was switched to"]
+    # The timer polls by itself too.
+    session.state = {"kCGSSessionOnConsoleKey": True}
+    watcher.poll_session()
+    watcher._poll.setInterval(10)  # noqa: SLF001
+    session.state = {"CGSSessionScreenIsLocked": True}
+    qtbot.waitUntil(lambda: len(got) == 3, timeout=5000)
+    assert got[-1] == "the screen was locked"
+    watcher._poll.stop()  # noqa: SLF001
+
+
+def test_macos_poll_needs_a_session_dictionary() -> None:
+    watcher = SystemLockWatcher()
+    assert watcher.start(session_reader=_Session(None)) == []
+    assert not watcher._poll.isActive()  # noqa: SLF001
+
+
+def test_macos_glue_reads_nothing_elsewhere() -> None:
+    if sys.platform == "darwin":  # pragma: no cover - the real dictionary, on a Mac
+        state = read_session()
+        assert state is None or set(state) <= {"CGSSessionScreenIsLocked",
+                                                "kCGSSessionOnConsoleKey"}
+    else:
+        assert read_session() is None
+
+
+def test_a_macos_screen_lock_locks_the_window(qtbot: Any, window: MainWindow) -> None:
+    session = _Session({"kCGSSessionOnConsoleKey": True})
+    system = window.lock_controller.system
+    system.start(session_reader=session)
+    sign_in_to_home(qtbot, window, "sw1")
+    session.state = {"kCGSSessionOnConsoleKey": True, "CGSSessionScreenIsLocked": True}
+    with qtbot.waitSignal(window.lock_finished, timeout=10_000):
+        system.poll_session()
+    assert window.sign_in_page.notice.text() == "Workbook locked because the screen was locked."
+    assert window.windowTitle() == "Workbook"
+    system._poll.stop()  # noqa: SLF001

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-import holidays
-
 DEFAULT_REGION = "england-and-wales"
 
 # Region name (as a person types it) -> (country, subdivision) in the holidays package.
@@ -40,6 +38,10 @@ def parse_region(text: str) -> str:
 
 @cache
 def _bank_holidays(region: str, year: int) -> frozenset[date]:
+    # Imported on first use: the package costs ~60 ms and several MB at start-up, and most
+    # sessions count no working days before home is on screen.
+    import holidays
+
     country, subdivision = REGIONS[region]
     table = holidays.country_holidays(country, subdiv=subdivision, years=year)
     return frozenset(table.keys())

@@ -18,13 +18,15 @@ counted). Headers are not signed on their own, so a holder of the database key c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any, NamedTuple
 
 from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
 from workbook.services.clock import civil_date
-from workbook.services.record_codec import RecordVersion, open_row
+from workbook.services.record_codec import open_row
 from workbook.services.session import Session
 from workbook.services.supervision_board import DueFamily, FamilyReader, LimitRow
 from workbook.services.time_limits import AT_RISK, BREACHED
@@ -138,16 +140,19 @@ def family_overview(session: Session) -> HomeOverview:
     if not _readable(session, household):
         return HomeOverview([], [], [], NO_KEYS_NOTE)
     names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
-    families = []
-    for version in _heads(session, "family", household).values():
-        p = version.payload
+
+    def pick(p: dict[str, Any]) -> tuple[str, ...] | None:
         if p.get("deleted"):
-            continue
-        owned = p.get("case_owner") == session.user_id
-        families.append(HomeFamily(
-            version.family_id, str(p.get("name", "")), str(p.get("reference", "")),
-            str(p.get("status", "open")), names.get(str(p.get("case_owner", "")), ""),
-            CASE_OWNER if owned else ""))
+            return None
+        return (str(p.get("name", "")), str(p.get("reference", "")),
+                str(p.get("status", "open")), str(p.get("case_owner", "")))
+
+    families = []
+    for family_id, (name, reference, status, owner) in _heads(
+            session, "family", household, pick).values():
+        families.append(HomeFamily(family_id, name, reference, status,
+                                   names.get(owner, ""),
+                                   CASE_OWNER if owner == session.user_id else ""))
     families.sort(key=_by_name)
     return HomeOverview(families, [f for f in families if f.mine], [])
 
@@ -163,20 +168,23 @@ def action_overview(session: Session, first: HomeOverview,
     families = {f.family_id: f for f in first.families}
     overdue: list[HomeAction] = []
     with_my_actions: set[str] = set()
-    for action in _heads(session, "action", plan).values():
-        p = action.payload
-        family = families.get(action.family_id)
-        if p.get("owner") != session.user_id or p.get("deleted") or family is None:
-            continue
+
+    def pick(p: dict[str, Any]) -> tuple[str, ...] | None:
+        # Only my open actions are kept: the rest of the unit's are dropped as they are read.
+        if p.get("owner") != session.user_id or p.get("deleted"):
+            return None
         status = str(p.get("status", "open"))
-        if status != "open":
+        return (str(p.get("text", "")), str(p.get("due", ""))) if status == "open" else None
+
+    for record_id, (family_id, (text, due)) in _heads(session, "action", plan, pick).items():
+        family = families.get(family_id)
+        if family is None:
             continue
-        with_my_actions.add(action.family_id)
-        days = _days_overdue(str(p.get("due", "")), today)
+        with_my_actions.add(family_id)
+        days = _days_overdue(due, today)
         if days > 0:
-            overdue.append(HomeAction(action.record_id, action.family_id, family.name,
-                                      str(p.get("text", "")), str(p.get("due", "")),
-                                      status, days))
+            overdue.append(HomeAction(record_id, family_id, family.name, text, due, "open",
+                                      days))
     overdue.sort(key=lambda a: (a.due, a.family_name.casefold(), a.action_id))
     mine = []
     for family in first.families:
@@ -203,32 +211,31 @@ def activity(session: Session, families: list[HomeFamily],
     known = {f.family_id: f for f in families}
     readable = {s.value for s in session.records.readable_sections()}
     keys = session.keys
-    newest: dict[str, str] = {}
-    # Most records have one version: keep just its id, and sets only for records with more.
-    single: dict[str, str] = {}
-    several: dict[str, tuple[str, set[str], set[str]]] = {}
     tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+
+    def counts(row: version_store.VersionHeader) -> bool:
+        if row.family_id not in known or row.sealed or row.section_tag is None:
+            return False
+        family_tags = tags.get(row.family_id)
+        if family_tags is None:
+            family_tags = keys.tags_for_family(row.family_id)
+            tags[row.family_id] = family_tags
+        found = family_tags.get(row.section_tag)
+        return found is not None and found[0] in readable
+
+    newest: dict[str, str] = {}
+    # Conflicts need the versions of edited records only (a record is only ever created once,
+    # by one version without parents): an index holds just those, so the headers of the
+    # hundred thousand records never edited are streamed past without being kept.
+    several: dict[str, tuple[str, set[str], set[str]]] = {}
     for kind in KINDS:
         for row in version_store.headers_of_kind(session.conn, kind):
-            if row.family_id not in known or row.sealed or row.section_tag is None:
-                continue
-            family_tags = tags.get(row.family_id)
-            if family_tags is None:
-                family_tags = keys.tags_for_family(row.family_id)
-                tags[row.family_id] = family_tags
-            found = family_tags.get(row.section_tag)
-            if found is None or found[0] not in readable:
-                continue
-            if row.created_at > newest.get(row.family_id, ""):
+            if counts(row) and row.created_at > newest.get(row.family_id, ""):
                 newest[row.family_id] = row.created_at
-            record = row.record_id
-            if record not in several and record not in single and row.parents == "[]":
-                single[record] = row.version_id
+        for row in version_store.headers_of_edited(session.conn, kind):
+            if not counts(row):
                 continue
-            if record not in several:
-                first = single.pop(record, None)
-                several[record] = (row.family_id, {first} if first else set(), set())
-            _fid, ids, parents = several[record]
+            _fid, ids, parents = several.setdefault(row.record_id, (row.family_id, set(), set()))
             ids.add(row.version_id)
             if row.parents != "[]":
                 parents.update(json.loads(row.parents))
@@ -255,9 +262,25 @@ def home_summary(session: Session, today: date | None = None,
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _heads(session: Session, kind: str, section: str) -> dict[str, RecordVersion]:
-    """The newest head of every record of `kind` in `section`, decrypted and verified."""
-    opened: dict[str, list[RecordVersion]] = {}
+class _Head(NamedTuple):
+    """What a home step keeps of one decrypted version: enough to find the record's head,
+    and the few fields it shows (`picked`; None when the step has no use for the version).
+    The version's whole payload is dropped as soon as it is read."""
+
+    version_id: str
+    parents: tuple[str, ...]
+    created_at: str
+    family_id: str
+    picked: tuple[str, ...] | None
+
+
+def _heads(session: Session, kind: str, section: str,
+           pick: Callable[[dict[str, Any]], tuple[str, ...] | None],
+           ) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The newest head of every record of `kind` in `section`, decrypted and verified:
+    record id -> (family id, what `pick` took from it); records whose head `pick` has no use
+    for are left out."""
+    opened: dict[str, list[_Head]] = {}
     tags: dict[str, dict[bytes, tuple[str, int]]] = {}
     session.trust.verified.load_kind(session.conn, kind)  # signatures checked at an earlier sign-in
     for row in version_store.of_kind(session.conn, kind):
@@ -267,11 +290,17 @@ def _heads(session: Session, kind: str, section: str) -> dict[str, RecordVersion
             tags[row.family_id] = family_tags
         version = open_row(row, session.keys, session.trust, family_tags)
         if version is not None and version.section == section:
-            opened.setdefault(version.record_id, []).append(version)
+            opened.setdefault(version.record_id, []).append(_Head(
+                version.version_id, version.parents, version.created_at, version.family_id,
+                pick(version.payload)))
     out = {}
     for record_id, items in opened.items():
-        state = record_state(record_id, items)
-        out[record_id] = next(v for v in items if v.version_id == state.heads[-1])
+        head = items[0]
+        if len(items) > 1:
+            newest = record_state(record_id, items).heads[-1]
+            head = next(v for v in items if v.version_id == newest)
+        if head.picked is not None:
+            out[record_id] = (head.family_id, head.picked)
     return out
 
 

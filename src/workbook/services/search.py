@@ -19,10 +19,12 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+import sys
 import unicodedata
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
@@ -30,7 +32,6 @@ from workbook.services.errors import NotPermitted
 from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
 from workbook.vault import version_store
-from workbook.vault.version_store import VersionRow
 
 HOUSEHOLD = Section.HOUSEHOLD.value
 DEFAULT_LIMIT = 50
@@ -84,7 +85,7 @@ def date_tokens(iso: str) -> list[str]:
     return [f"{d}/{m}/{year}" for d in sorted(days) for m in sorted(months)] + [year]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """One thing the search found: a family, or a person in a family."""
 
@@ -105,32 +106,45 @@ class SearchResults:
 
 class _PrefixMap:
     """Words kept sorted, so the words starting with a prefix are one contiguous range found
-    by bisection; each word points at the records that contain it."""
+    by bisection. The records of word i are `_docs[_starts[i]:_starts[i + 1]]`: two flat
+    arrays of 4-byte numbers instead of a set per word (a set per word was most of the
+    index's memory for 20,000 persons)."""
 
     def __init__(self) -> None:
-        self._pending: dict[str, set[int]] = {}
+        self._pending: dict[str, list[int]] = {}
         self._words: list[str] = []
-        self._postings: list[frozenset[int]] = []
+        self._starts = array("I", [0])
+        self._docs = array("I")
         self._cache: dict[str, frozenset[int]] = {}
 
     def add(self, doc: int, words: Iterable[str]) -> None:
         for word in words:
             if word:
-                self._pending.setdefault(word, set()).add(doc)
+                docs = self._pending.get(word)
+                if docs is None:
+                    self._pending[sys.intern(word)] = [doc]
+                elif docs[-1] != doc:
+                    docs.append(doc)
 
     def freeze(self) -> None:
-        merged = {w: set(p) for w, p in zip(self._words, self._postings, strict=True)}
-        for word, docs in self._pending.items():
-            merged.setdefault(word, set()).update(docs)
+        merged = self._pending
+        for i, word in enumerate(self._words):
+            earlier = self._docs[self._starts[i]:self._starts[i + 1]].tolist()
+            merged[word] = sorted({*earlier, *merged.get(word, ())})
         self._pending = {}
         self._words = sorted(merged)
-        self._postings = [frozenset(merged[w]) for w in self._words]
+        starts, docs = array("I", [0]), array("I")
+        for word in self._words:
+            docs.extend(merged[word])
+            starts.append(len(docs))
+        self._starts, self._docs = starts, docs
         self._cache.clear()
 
     def clear(self) -> None:
         self._pending.clear()
         self._words.clear()
-        self._postings.clear()
+        self._starts = array("I", [0])
+        self._docs = array("I")
         self._cache.clear()
 
     def __bool__(self) -> bool:
@@ -142,7 +156,7 @@ class _PrefixMap:
             return cached
         lo = bisect.bisect_left(self._words, prefix)
         hi = bisect.bisect_left(self._words, prefix + "\U0010ffff", lo)
-        found: frozenset[int] = frozenset().union(*self._postings[lo:hi])
+        found = frozenset(self._docs[self._starts[lo]:self._starts[hi]])
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
         self._cache[prefix] = found
@@ -154,11 +168,11 @@ class SearchIndex:
 
     A record matches when every word typed starts some word of it. Ranking needs no per-record
     string work: a second map over name words alone tells whether each typed word is in the
-    name, and each record's sort key is computed once when it is added."""
+    name, and each record's place in name order is worked out once, when the index is frozen."""
 
     def __init__(self) -> None:
         self._hits: list[SearchHit] = []
-        self._sort_keys: list[tuple[int, str, str]] = []
+        self._order = array("I")  # each record's place: families first, then by folded name
         self._all = _PrefixMap()
         self._names = _PrefixMap()
 
@@ -169,8 +183,6 @@ class SearchIndex:
         doc = len(self._hits)
         self._hits.append(hit)
         name_words = tokens(hit.name)
-        self._sort_keys.append((0 if hit.kind == "family" else 1, fold(hit.name),
-                                hit.person_id))
         self._names.add(doc, name_words)
         self._all.add(doc, [*name_words, *words])
 
@@ -178,12 +190,19 @@ class SearchIndex:
         """Sort the words once every record is in (records added later need another call)."""
         self._all.freeze()
         self._names.freeze()
+        hits = self._hits
+        ranked = sorted(range(len(hits)), key=lambda d: (
+            0 if hits[d].kind == "family" else 1, fold(hits[d].name), hits[d].person_id))
+        order = array("I", bytes(4 * len(hits)))
+        for place, doc in enumerate(ranked):
+            order[doc] = place
+        self._order = order
         return self
 
     def clear(self) -> None:
         """Forget everything (on lock)."""
         self._hits.clear()
-        self._sort_keys.clear()
+        self._order = array("I")
         self._all.clear()
         self._names.clear()
 
@@ -200,28 +219,55 @@ class SearchIndex:
             if not docs:
                 return SearchResults([], 0)
         in_name = [self._names.starting_with(w) for w in words]
-        keys = self._sort_keys
+        order = self._order
 
-        def rank(doc: int) -> tuple[int, tuple[int, str, str]]:
-            return (-sum(1 for s in in_name if doc in s), keys[doc])
+        def rank(doc: int) -> tuple[int, int]:
+            return (-sum(1 for s in in_name if doc in s), order[doc])
 
         best = heapq.nsmallest(limit, docs, key=rank)
         return SearchResults([self._hits[d] for d in best], len(docs))
 
 
 # --- building from the vault --------------------------------------------------------------
+class _Seen(NamedTuple):
+    """What the index needs of one decrypted household version; the version itself (its
+    whole payload) is dropped as soon as this is taken from it."""
+
+    version_id: str
+    parents: tuple[str, ...]
+    created_at: str
+    kind: str
+    family_id: str
+    deleted: bool
+    name: str
+    reference: str  # a family's reference
+    dob: str  # a person's
+    address: str
+    relationship: str
+
+
+def _seen(version: RecordVersion) -> _Seen:
+    p = version.payload
+    return _Seen(version.version_id, version.parents, version.created_at, version.kind,
+                 version.family_id, bool(p.get("deleted")), str(p.get("name", "")),
+                 str(p.get("reference", "")), str(p.get("dob", "")),
+                 str(p.get("address", "")), str(p.get("relationship", "")))
+
+
 class IndexBuilder:
     """Builds the index of what one session can read, a step at a time (see module doc).
 
     Construct and step it on the thread that owns the session; `done` is True when the index
     is complete. An administrator, or anyone without the household key, gets an empty index:
-    the service, not the screen, decides that."""
+    the service, not the screen, decides that. Only the versions' keys are read up front; each
+    step reads its own rows and keeps just the fields the index uses, so memory holds neither
+    every ciphertext nor every decrypted payload at once."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._rows: list[VersionRow] = []
+        self._keys: list[tuple[str, str, str]] = []
         self._position = 0
-        self._opened: dict[str, list[RecordVersion]] = {}
+        self._seen: dict[str, list[_Seen]] = {}
         self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
         self.index = SearchIndex()
         self.done = False
@@ -230,12 +276,12 @@ class IndexBuilder:
             return
         for kind in ("family", "person"):
             session.trust.verified.load_kind(session.conn, kind)
-        self._rows = list(version_store.of_kind(session.conn, "family"))
-        self._rows += list(version_store.of_kind(session.conn, "person"))
+            self._keys += [(family_id, kind, version_id) for family_id, version_id
+                           in version_store.keys_of_kind(session.conn, kind)]
 
     @property
     def progress(self) -> tuple[int, int]:
-        return self._position, len(self._rows)
+        return self._position, len(self._keys)
 
     def step(self, session: Session, rows: int = STEP_ROWS) -> bool:
         """Open the next `rows` stored versions; True once the index is complete."""
@@ -243,64 +289,58 @@ class IndexBuilder:
             raise NotPermitted("this search index belongs to a session that has ended")
         if self.done:
             return True
-        end = min(self._position + rows, len(self._rows))
+        end = min(self._position + rows, len(self._keys))
         keys, trust = session.keys, session.trust
-        for row in self._rows[self._position:end]:
+        for row in version_store.by_keys(session.conn, self._keys[self._position:end]):
             tags = self._tags.get(row.family_id)
             if tags is None:
                 tags = keys.tags_for_section(HOUSEHOLD, row.family_id)
                 self._tags[row.family_id] = tags
             version = open_row(row, keys, trust, tags)
             if version is not None and version.section == HOUSEHOLD:
-                self._opened.setdefault(version.record_id, []).append(version)
+                self._seen.setdefault(version.record_id, []).append(_seen(version))
         self._position = end
-        if self._position >= len(self._rows):
+        if self._position >= len(self._keys):
             self._finish()
         return self.done
 
     def _finish(self) -> None:
-        heads = {rid: _head(rid, versions) for rid, versions in self._opened.items()}
-        families: dict[str, dict[str, Any]] = {}
-        for head in heads.values():
-            if head.kind == "family" and not head.payload.get("deleted"):
-                families[head.family_id] = head.payload
+        heads = [_head(rid, seen) for rid, seen in self._seen.items()]
+        self._seen.clear()
+        self._tags.clear()
+        self._keys = []
+        families = {h.family_id: h for _rid, h in heads if h.kind == "family" and not h.deleted}
         addresses: dict[str, list[str]] = {}
-        persons = sorted((h for h in heads.values() if h.kind == "person"),
-                         key=lambda v: (v.family_id, v.record_id))
-        for person in persons:
-            payload = person.payload
+        persons = sorted(((rid, h) for rid, h in heads if h.kind == "person"),
+                         key=lambda item: (item[1].family_id, item[0]))
+        for record_id, person in persons:
             family = families.get(person.family_id)
-            if family is None or payload.get("deleted"):
+            if family is None or person.deleted:
                 continue
-            name = str(payload.get("name", ""))
-            dob = str(payload.get("dob", ""))
-            address = str(payload.get("address", ""))
-            relationship = str(payload.get("relationship", ""))
+            dob, address = person.dob, person.address
             detail = ", ".join(p for p in (
-                f"born {display_date(dob)}" if dob else "", relationship) if p)
+                f"born {display_date(dob)}" if dob else "", person.relationship) if p)
             words = (date_tokens(dob) if dob else []) + tokens(address)
-            self.index.add(SearchHit("person", person.family_id, person.record_id, name,
-                                     str(family.get("name", "")),
-                                     str(family.get("reference", "")), detail), words)
+            self.index.add(SearchHit("person", family.family_id, record_id, person.name,
+                                     family.name, family.reference, detail), words)
             if address:
                 addresses.setdefault(person.family_id, []).append(address)
-        for family_id, payload in sorted(families.items()):
-            name, reference = str(payload.get("name", "")), str(payload.get("reference", ""))
+        for family_id, family in sorted(families.items()):
+            name, reference = family.name, family.reference
             words = tokens(reference) + [fold(reference).replace("-", "")]
             for address in dict.fromkeys(addresses.get(family_id, [])):
                 words += tokens(address)
             self.index.add(SearchHit("family", family_id, "", name, name, reference,
                                      reference), [w for w in words if w])
         self.index.freeze()
-        self._rows = []
-        self._opened.clear()
-        self._tags.clear()
         self.done = True
 
 
-def _head(record_id: str, versions: list[RecordVersion]) -> RecordVersion:
-    state = record_state(record_id, versions)
-    return next(v for v in versions if v.version_id == state.heads[-1])
+def _head(record_id: str, seen: list[_Seen]) -> tuple[str, _Seen]:
+    if len(seen) == 1:
+        return record_id, seen[0]
+    state = record_state(record_id, seen)
+    return record_id, next(v for v in seen if v.version_id == state.heads[-1])
 
 
 def may_search(session: Session) -> bool:

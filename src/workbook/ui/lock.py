@@ -12,13 +12,18 @@ the window lost focus), so `SystemLockWatcher` listens where it can:
   on the session bus (`org.freedesktop.ScreenSaver` / `org.gnome.ScreenSaver` `ActiveChanged`).
   With no D-Bus (a container, some minimal desktops) nothing is reported; idle lock still works.
 - Windows: `WTSRegisterSessionNotification`; lock, disconnect and log-off messages lock.
-- macOS: not reported (it would need the Cocoa workspace notifications); idle lock still works.
+- macOS: the window server's session dictionary (`CGSessionCopyCurrentDictionary`, read in
+  `macos_session`) is polled every 2 seconds; the screen being locked (`CGSSessionScreenIsLocked`)
+  or this session leaving the console (another user switched to) locks. Sleep locks the screen
+  first on a Mac set to ask for the password on wake, so it is covered by the screen lock. A
+  lock is noticed within the poll interval, before anyone can sign in at the login window.
 `SystemLockWatcher.sources` says what is being listened to, for the About text and the tests."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -49,6 +54,8 @@ LOGIN1_PATH = "/org/freedesktop/login1"
 LOGIN1_MANAGER = "org.freedesktop.login1.Manager"
 LOGIN1_SESSION = "org.freedesktop.login1.Session"
 PROPERTIES = "org.freedesktop.DBus.Properties"
+MACOS_POLL_MS = 2000
+SessionReader = Callable[[], Mapping[str, object] | None]
 SCREENSAVERS = (("org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver"),
                 ("org.freedesktop.ScreenSaver", "/ScreenSaver"),
                 ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"))
@@ -71,6 +78,20 @@ def escape_bus_label(label: str) -> str:
     return "".join(out) or "_"
 
 
+def session_lock_reason(state: Mapping[str, object] | None) -> str:
+    """Why macOS's session dictionary means Workbook should lock, or "" if it does not.
+
+    A missing dictionary (no window server session) or a missing key says nothing, so it does
+    not lock: only what the system positively reports counts."""
+    if not state:
+        return ""
+    if state.get("CGSSessionScreenIsLocked") is True:
+        return "the screen was locked"
+    if state.get("kCGSSessionOnConsoleKey") is False:
+        return "another user was switched to"
+    return ""
+
+
 class SystemLockWatcher(QObject):
     """Reports the operating system's session lock, sleep and user switch as `system_locked`."""
 
@@ -80,18 +101,51 @@ class SystemLockWatcher(QObject):
         super().__init__(parent)
         self.sources: list[str] = []
         self._native: _WindowsSessionFilter | None = None
+        self._session_reader: SessionReader | None = None
+        self._session_reason = ""
+        self._poll = QTimer(self)
+        self._poll.setInterval(MACOS_POLL_MS)
+        self._poll.timeout.connect(self.poll_session)
 
     def start(self, window: QWidget | None = None, system_bus: Any = None,
-              session_bus: Any = None) -> list[str]:
+              session_bus: Any = None, session_reader: SessionReader | None = None) -> list[str]:
         """Listen where the platform allows; returns what is listened to. Tests pass their own
-        buses (a private session bus standing in for the system bus)."""
-        if system_bus is not None or session_bus is not None:
+        buses (a private session bus standing in for the system bus), or their own reader of
+        macOS's session dictionary."""
+        if session_reader is not None:
+            self._start_session_poll(session_reader)
+        elif system_bus is not None or session_bus is not None:
             self._start_dbus(system_bus, session_bus)
         elif sys.platform.startswith("linux") or "bsd" in sys.platform:
             self._start_dbus(None, None)
         elif sys.platform == "win32" and window is not None:
             self._start_windows(window)
+        elif sys.platform == "darwin":
+            from workbook.ui.macos_session import read_session
+
+            self._start_session_poll(read_session)
         return list(self.sources)
+
+    # --- macOS: the window server's session dictionary, polled --------------------------
+    def _start_session_poll(self, reader: SessionReader) -> None:
+        if reader() is None:  # no GUI session, or the frameworks did not load
+            return
+        self._session_reader = reader
+        self._session_reason = ""
+        self.poll_session()
+        self._poll.start()
+        self.sources.append("macOS screen lock and user switch")
+
+    @Slot()
+    def poll_session(self) -> None:
+        """Lock once when the session turns locked (or leaves the console), not on every poll
+        while it stays so; the next change to locked locks again."""
+        if self._session_reader is None:
+            return
+        reason = session_lock_reason(self._session_reader())
+        if reason and reason != self._session_reason:
+            self.system_locked.emit(reason)
+        self._session_reason = reason
 
     # --- Linux: D-Bus ----------------------------------------------------------------------
     def _start_dbus(self, system_bus: Any, session_bus: Any) -> None:

@@ -14,7 +14,9 @@ only one JSON object:
     search_keystroke_ms   the slowest of three keystrokes, from key press to results painted
     peak_rss_mb           peak resident memory
 
-Anything else (progress, warnings, the reason for a failure) goes to standard error. A
+Anything else (progress, warnings, the reason for a failure) goes to standard error, including
+the resident memory after each stage (`memory: <stage> <MB> MB (peak <MB>)`), so a rise in the
+peak can be traced to the step that caused it. A
 practitioner other than the demo social worker can be used with WORKBOOK_USER and
 WORKBOOK_PASSPHRASE."""
 
@@ -26,13 +28,14 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 _IMPORTED_AT = time.perf_counter()
 
 WAIT_SECONDS = 120.0
+POLL_MS = 25
 SELF_TEST_FAMILIES = 20
 SELF_TEST_BIG_FAMILY = 300
 LONG_RUNNING_REFERENCE = "DEMO-0001"
@@ -73,6 +76,22 @@ def peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def current_rss_mb() -> float:
+    """Resident memory now (Linux /proc; 0.0 where it is not known)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
+def _stage(name: str, rss: float | None = None) -> None:
+    now = current_rss_mb() if rss is None else rss
+    print(f"memory: {name} {now:.1f} MB (peak {peak_rss_mb():.1f})", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -140,6 +159,7 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
     from workbook.ui.app import make_app, resolve_vault
     from workbook.ui.main_window import MainWindow
 
+    _stage("imports")
     app = make_app()
     resolved, problem = resolve_vault(str(vault))
     if problem:
@@ -152,26 +172,39 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
         app.processEvents()
         window.sign_in_page.repaint()
         start_to_sign_in = age_at_entry + (time.perf_counter() - entered) * 1000.0
+        _stage("sign-in window")
 
         times: dict[str, float] = {}
-        window.ops.signed_in.connect(lambda _s: times.setdefault("signed_in",
-                                                                 time.perf_counter()))
+        rss_at: dict[str, float] = {}
+
+        def signed_in(_session: object) -> None:
+            times.setdefault("signed_in", time.perf_counter())
+            rss_at.setdefault("unlock", current_rss_mb())
+
+        window.ops.signed_in.connect(signed_in)
         window.home_loaded.connect(lambda: times.setdefault("home", time.perf_counter()))
         social = demo_user("social")
         page = window.sign_in_page
         page.username.setText(os.environ.get("WORKBOOK_USER", social.username))
         page.passphrase.setText(os.environ.get("WORKBOOK_PASSPHRASE", social.passphrase))
         QTest.keyClick(page.passphrase, Qt.Key.Key_Return)
-        _wait(lambda: "home" in times or page.message.isVisible(), "signing in")
+        _wait(lambda: "home" in times or page.message.isVisible(), "signing in",
+              wake=[window.home_loaded, window.ops.busy_changed])
         if "home" not in times:
             raise SelfTestFailed(f"could not sign in: {page.message.text()}")
         window.home_page.repaint()
         unlock_to_home = (time.perf_counter() - times["signed_in"]) * 1000.0
-        _wait(lambda: window.home_page.search_ready, "building the search index")
+        _stage("unlock", rss_at.get("unlock"))
+        _stage("home")
+        _wait(lambda: window.home_page.search_ready, "building the search index",
+              wake=[window.search_ready])
+        _stage("search index built")
 
         family_id = family_hint or _first_family(window)
         open_family = _open_family(window, family_id)
+        _stage("family opened")
         _render_every_page(window)
+        _stage("every page rendered")
 
         window.show_home()
         search = window.home_page.search_box
@@ -184,13 +217,15 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
             keystrokes.append((time.perf_counter() - started) * 1000.0)
         if window.home_page.search_model.rowCount() == 0:
             raise SelfTestFailed("the search found nothing for a family that exists")
+        _stage("searched")
 
         locked: list[bool] = []
         window.lock_finished.connect(lambda: locked.append(True))
         QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-        _wait(lambda: bool(locked), "locking")
+        _wait(lambda: bool(locked), "locking", wake=[window.lock_finished])
         if window.windowTitle() != "Workbook" or window.home_page.my_families_model.rowCount():
             raise SelfTestFailed("locking left something of the session on screen")
+        _stage("locked")
         figures = {
             "start_to_sign_in_ms": round(start_to_sign_in, 1),
             "unlock_to_home_ms": round(unlock_to_home, 1),
@@ -205,22 +240,34 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
     return figures
 
 
-def _wait(done: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -> None:
+def _wait(done: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS,
+          wake: Sequence[Any] = ()) -> None:
     """Run the event loop until `done()`. A real QEventLoop, not QTest.qWait: the loop lets
-    the worker thread run Python while it waits, as the application's own loop does."""
+    the worker thread run Python while it waits, as the application's own loop does.
+
+    `done()` is checked whenever one of the `wake` signals fires, and otherwise every
+    `POLL_MS`: a tighter poll would take the interpreter lock from the worker hundreds of
+    times a second (the application's own loop does not), and slowed what is being measured
+    by a fifth."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.monotonic() + seconds
     loop = QEventLoop()
     tick = QTimer()
-    tick.setInterval(2)
+    tick.setInterval(POLL_MS)
     tick.timeout.connect(loop.quit)
+    for signal in wake:
+        signal.connect(loop.quit)
     tick.start()
-    while not done():
-        if time.monotonic() > deadline:
-            raise SelfTestFailed(f"timed out while {what}")
-        loop.exec()
-    tick.stop()
+    try:
+        while not done():
+            if time.monotonic() > deadline:
+                raise SelfTestFailed(f"timed out while {what}")
+            loop.exec()
+    finally:
+        tick.stop()
+        for signal in wake:
+            signal.disconnect(loop.quit)
 
 
 def _first_family(window: Any) -> str:
@@ -248,9 +295,10 @@ def _open_family(window: Any, family_id: str) -> float:
     started = time.perf_counter()
     window.open_family(family_id)
     if signal is not None:
-        _wait(lambda: bool(loaded), "opening a family")
+        _wait(lambda: bool(loaded), "opening a family", wake=[signal])
     else:
-        _wait(lambda: window.ops.pending == 0, "opening a family")
+        _wait(lambda: window.ops.pending == 0, "opening a family",
+              wake=[window.ops.busy_changed])
     QCoreApplication.processEvents()
     view.grab()
     elapsed = (time.perf_counter() - started) * 1000.0
@@ -273,13 +321,15 @@ def _render_every_page(window: Any) -> None:
     if isinstance(navigator, QListWidget):
         for row in range(navigator.count()):
             navigator.setCurrentRow(row)
-            _wait(lambda: window.ops.pending == 0, "showing a section")
+            _wait(lambda: window.ops.pending == 0, "showing a section",
+                  wake=[window.ops.busy_changed])
             view.grab()
             shown += 1
     for tabs in view.findChildren(QTabWidget):
         for index in range(tabs.count()):
             tabs.setCurrentIndex(index)
-            _wait(lambda: window.ops.pending == 0, "showing a tab")
+            _wait(lambda: window.ops.pending == 0, "showing a tab",
+                  wake=[window.ops.busy_changed])
             view.grab()
             shown += 1
     if shown == 0:

@@ -15,7 +15,11 @@ from workbook.crypto.secret import Secret
 
 DATABASE_NAME = "vault.db"
 BUSY_TIMEOUT_MS = 5000
-CACHE_KIB = 64 * 1024
+# SQLCipher's page cache holds decrypted pages. 16 MiB keeps one family's pages and the
+# indexes home reads warm; the 64 MiB it once was filled up with pages read once while home and
+# search scan every family (issue 3: the desktop's peak memory under 300 MB), and held more
+# decrypted content in memory than any screen needed.
+CACHE_KIB = 16 * 1024
 
 Connection = Any  # sqlcipher3 ships no type stubs
 DatabaseError = sqlcipher3.DatabaseError

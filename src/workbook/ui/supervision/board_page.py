@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from workbook.services.supervision_board import Board, board
 from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
-from workbook.ui.supervision.charts import caseload_chart, compliance_chart, overdue_chart
 
 Runner = Callable[..., Any]
 STATE_TEXT = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
@@ -131,6 +130,9 @@ class SupervisionBoard(QWidget):
         for chart in self.charts:
             self.chart_row.removeWidget(chart)
             chart.deleteLater()
+        # QtCharts loads with the first board shown, not with the main window.
+        from workbook.ui.supervision.charts import caseload_chart, compliance_chart, overdue_chart
+
         self.charts = [caseload_chart(result.caseload), overdue_chart(result.overdue_by_month),
                        compliance_chart(result.compliance_by_month)]
         for chart in self.charts:
