@@ -11,7 +11,7 @@ from typing import Any
 from workbook.crypto.encoding import b64, fields
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
-from workbook.services.errors import NotFound
+from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.families import heads_of
 from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
@@ -120,11 +120,17 @@ class Workbooks:
             payload["owner"] = self.username(str(payload["owner"]))
         return payload
 
-    def _audit_reads(self, family_id: str, versions: list[RecordVersion]) -> None:
-        read_restricted = sorted({v.section for v in versions if Section(v.section) in RESTRICTED})
+    def _audit_reads(self, family_id: str, versions: list[RecordVersion], *,
+                     opened: bool = True, audited: set[str] | None = None) -> set[str]:
+        """Audit the opening (unless `opened` is False: a later part of one opening) and each
+        restricted section read that `audited` does not hold yet; the sections audited."""
+        done = audited or set()
+        read_restricted = sorted({v.section for v in versions if Section(v.section) in RESTRICTED}
+                                 - done)
         with self.s.write():
             self.s.trust.verified.flush(self.s.conn)
-            self.s.audit("family_opened", {"family": family_id})
+            if opened:
+                self.s.audit("family_opened", {"family": family_id})
             for section in read_restricted:
                 epoch = self.s.trust.current_epoch(section)
                 public = self.s.trust.section_public(section, epoch)
@@ -136,3 +142,114 @@ class Workbooks:
                     )
                     detail = json.dumps({"epoch": epoch, "sealed": b64(sealed)}).encode()
                 self.s.audit("section_read", {"family": family_id}, detail)
+        return done | set(read_restricted)
+
+
+FIRST_ENTRIES = 200     # the newest entries a first look shows: one page of the chronology
+CHUNK_ROWS = 1000       # versions opened per later step
+FIRST_SECTIONS = (Section.HOME_VISIT_SAFETY.value, Section.RISK_ASSESSMENT.value)
+
+
+class OpeningInParts:
+    """Opening a big family in parts, so its workbook shows before every version is read.
+
+    `first()` opens the family record, every person, action and other non-entry record, the
+    home-visit safety and risk-assessment entries (the header's flags and the assessment
+    panel), any sealed rows, and the newest `first_entries` entries by when they were
+    written - each record with all its versions, so its heads and conflicts are already
+    final. `step()` opens up to `chunk` more versions; once `done`, `view()` is exactly what
+    `Workbooks.open` returns. Every version is verified before any part is returned, and the
+    reads are audited as one opening (P7): the opening once, each restricted section the
+    first time a part reads it. A family small enough is opened whole by `first()`.
+
+    Holds only what this session opened: any step asked of another session, or after
+    `cancel()`, drops everything held and raises NotFound."""
+
+    def __init__(self, family_id: str, *, first_entries: int = FIRST_ENTRIES,
+                 chunk: int = CHUNK_ROWS) -> None:
+        self.family_id = validation.record_id(family_id, "family id")
+        self._first_entries = max(0, first_entries)
+        self._chunk = max(1, chunk)
+        self._session: Session | None = None
+        self._readable: list[str] = []
+        self._rest: list[version_store.VersionRow] = []
+        self._versions: list[RecordVersion] = []
+        self._audited: set[str] = set()
+        self._cancelled = False
+        self.total = 0
+        self.opened = 0
+
+    @property
+    def done(self) -> bool:
+        return self._session is not None and not self._rest
+
+    def cancel(self) -> None:
+        """Safe from any thread: the next step (on the worker) drops what is held."""
+        self._cancelled = True
+
+    def first(self, session: Session) -> WorkbookView:
+        if self._session is not None:
+            raise InvalidInput("this opening has already begun")
+        session.require_practitioner()
+        if not version_store.family_exists(session.conn, self.family_id):
+            raise NotFound(f"no family {self.family_id} in this vault")
+        self._session = session
+        self._check(session)
+        rows = version_store.of_family(session.conn, self.family_id)
+        first_ids = self._first_records(session, rows)
+        first = [r for r in rows if r.record_id in first_ids]
+        self._rest = [r for r in rows if r.record_id not in first_ids]
+        self.total = len(rows)
+        self._readable = [s.value for s in session.records.readable_sections()]
+        self._open(session, first, opened=True)
+        return self.view()
+
+    def step(self, session: Session) -> WorkbookView | None:
+        """Open the next chunk; the whole workbook once the last is opened, else None."""
+        self._check(session)
+        chunk, self._rest = self._rest[:self._chunk], self._rest[self._chunk:]
+        self._open(session, chunk, opened=False)
+        return self.view() if self.done else None
+
+    def view(self) -> WorkbookView:
+        """What has been opened so far, assembled as `Workbooks.open` assembles a family."""
+        if self._session is None:
+            raise InvalidInput("this opening has not begun")
+        return self._session.workbooks._assemble(self.family_id, self._versions,
+                                                 self._readable)
+
+    def _first_records(self, session: Session, rows: list[version_store.VersionRow]) -> set[str]:
+        if len(rows) <= self._first_entries + self._chunk:
+            return {r.record_id for r in rows}
+        first_tags = {tag for tag, (section, _) in
+                      session.keys.tags_for_family(self.family_id).items()
+                      if section in FIRST_SECTIONS}
+        chosen: set[str] = set()
+        written: dict[str, str] = {}
+        for row in rows:
+            if row.kind != "entry" or row.sealed or row.section_tag in first_tags:
+                chosen.add(row.record_id)
+            elif row.created_at > written.get(row.record_id, ""):
+                written[row.record_id] = row.created_at
+        newest = sorted((r for r in written if r not in chosen),
+                        key=lambda r: (written[r], r), reverse=True)
+        chosen.update(newest[:self._first_entries])
+        return chosen
+
+    def _open(self, session: Session, rows: list[version_store.VersionRow], *,
+              opened: bool) -> None:
+        versions = session.records.open_rows(self.family_id, rows)
+        self._check(session)
+        self._versions.extend(versions)
+        self.opened += len(rows)
+        new_sections = {v.section for v in versions if Section(v.section) in RESTRICTED}
+        if opened or self.done or new_sections - self._audited:
+            self._audited = session.workbooks._audit_reads(
+                self.family_id, versions, opened=opened, audited=self._audited)
+
+    def _check(self, session: Session) -> None:
+        if self._cancelled or session is not self._session or session.closed:
+            self._session = None
+            self._rest = []
+            self._versions = []
+            raise NotFound(f"the opening of family {self.family_id} was cancelled")
