@@ -172,7 +172,7 @@ class OpeningInParts:
         self._chunk = max(1, chunk)
         self._session: Session | None = None
         self._readable: list[str] = []
-        self._rest: list[version_store.VersionRow] = []
+        self._rest: list[tuple[str, str, str]] = []   # (family, kind, version) still to open
         self._versions: list[RecordVersion] = []
         self._audited: set[str] = set()
         self._cancelled = False
@@ -195,11 +195,15 @@ class OpeningInParts:
             raise NotFound(f"no family {self.family_id} in this vault")
         self._session = session
         self._check(session)
-        rows = version_store.of_family(session.conn, self.family_id)
-        first_ids = self._first_records(session, rows)
-        first = [r for r in rows if r.record_id in first_ids]
-        self._rest = [r for r in rows if r.record_id not in first_ids]
-        self.total = len(rows)
+        headers = version_store.headers_of_family(session.conn, self.family_id)
+        first_ids = self._first_records(session, headers)
+        first: list[tuple[str, str, str]] = []
+        rest: list[tuple[str, str, str]] = []
+        for h in headers:
+            (first if h.record_id in first_ids else rest).append(
+                (h.family_id, h.kind, h.version_id))
+        self._rest = rest
+        self.total = len(headers)
         self._readable = [s.value for s in session.records.readable_sections()]
         self._open(session, first, opened=True)
         return self.view()
@@ -218,7 +222,8 @@ class OpeningInParts:
         return self._session.workbooks._assemble(self.family_id, self._versions,
                                                  self._readable)
 
-    def _first_records(self, session: Session, rows: list[version_store.VersionRow]) -> set[str]:
+    def _first_records(self, session: Session,
+                       rows: list[version_store.VersionHeader]) -> set[str]:
         if len(rows) <= self._first_entries + self._chunk:
             return {r.record_id for r in rows}
         first_tags = {tag for tag, (section, _) in
@@ -236,12 +241,17 @@ class OpeningInParts:
         chosen.update(newest[:self._first_entries])
         return chosen
 
-    def _open(self, session: Session, rows: list[version_store.VersionRow], *,
+    def _open(self, session: Session, keys: list[tuple[str, str, str]], *,
               opened: bool) -> None:
+        by_kind: dict[str, list[str]] = {}
+        for _family, kind, version_id in keys:
+            by_kind.setdefault(kind, []).append(version_id)
+        rows = [row for kind, ids in sorted(by_kind.items())
+                for row in version_store.of_family_kind(session.conn, self.family_id, kind, ids)]
         versions = session.records.open_rows(self.family_id, rows)
         self._check(session)
         self._versions.extend(versions)
-        self.opened += len(rows)
+        self.opened += len(keys)
         new_sections = {v.section for v in versions if Section(v.section) in RESTRICTED}
         if opened or self.done or new_sections - self._audited:
             self._audited = session.workbooks._audit_reads(

@@ -52,6 +52,7 @@ CONFLICTS = "conflicts"
 EDITOR = "editor"
 REFRESH_DELAY_MS = 150
 NOTICE_MS = 8000
+FIRST_LOOK_SETTLE_MS = 40   # after a first look, before the worker reads the rest
 PAGE_KEY = Qt.ItemDataRole.UserRole + 1
 
 
@@ -322,9 +323,12 @@ class FamilyWorkbookView(QWidget):
         if snapshot.complete:
             self._opened()
         else:
-            self._next_part(load)
+            # The first look paints before the worker takes the interpreter for the rest.
+            QTimer.singleShot(FIRST_LOOK_SETTLE_MS, self, lambda: self._next_part(load))
 
     def _next_part(self, load: FamilyLoad) -> None:
+        if load is not self._opening:
+            return
         self.run(load.step, lambda result: self._part_loaded(load, result),
                  lambda message: self._opening_failed(load, message))
 
