@@ -5,6 +5,7 @@ is audited once per family opened, with the section's name sealed to that sectio
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,6 +177,7 @@ class OpeningInParts:
         self._versions: list[RecordVersion] = []
         self._audited: set[str] = set()
         self._cancelled = False
+        self._lock = threading.Lock()   # cancel() comes from the GUI thread, steps from the worker
         self.total = 0
         self.opened = 0
 
@@ -184,8 +186,10 @@ class OpeningInParts:
         return self._session is not None and not self._rest
 
     def cancel(self) -> None:
-        """Safe from any thread: the next step (on the worker) drops what is held."""
-        self._cancelled = True
+        """Drop everything opened so far; safe from any thread, and any later step fails."""
+        with self._lock:
+            self._cancelled = True
+            self._forget()
 
     def first(self, session: Session) -> WorkbookView:
         if self._session is not None:
@@ -210,17 +214,19 @@ class OpeningInParts:
 
     def step(self, session: Session) -> WorkbookView | None:
         """Open the next chunk; the whole workbook once the last is opened, else None."""
-        self._check(session)
-        chunk, self._rest = self._rest[:self._chunk], self._rest[self._chunk:]
+        with self._lock:
+            self._check(session)
+            chunk, self._rest = self._rest[:self._chunk], self._rest[self._chunk:]
         self._open(session, chunk, opened=False)
         return self.view() if self.done else None
 
     def view(self) -> WorkbookView:
         """What has been opened so far, assembled as `Workbooks.open` assembles a family."""
-        if self._session is None:
-            raise InvalidInput("this opening has not begun")
-        return self._session.workbooks._assemble(self.family_id, self._versions,
-                                                 self._readable)
+        with self._lock:
+            session, versions = self._session, list(self._versions)
+        if session is None:
+            raise NotFound(f"the opening of family {self.family_id} was cancelled")
+        return session.workbooks._assemble(self.family_id, versions, self._readable)
 
     def _first_records(self, session: Session,
                        rows: list[version_store.VersionHeader]) -> set[str]:
@@ -249,17 +255,21 @@ class OpeningInParts:
         rows = [row for kind, ids in sorted(by_kind.items())
                 for row in version_store.of_family_kind(session.conn, self.family_id, kind, ids)]
         versions = session.records.open_rows(self.family_id, rows)
-        self._check(session)
-        self._versions.extend(versions)
+        with self._lock:
+            self._check(session)
+            self._versions.extend(versions)
         self.opened += len(keys)
         new_sections = {v.section for v in versions if Section(v.section) in RESTRICTED}
         if opened or self.done or new_sections - self._audited:
             self._audited = session.workbooks._audit_reads(
                 self.family_id, versions, opened=opened, audited=self._audited)
 
+    def _forget(self) -> None:
+        self._session = None
+        self._rest = []
+        self._versions = []
+
     def _check(self, session: Session) -> None:
         if self._cancelled or session is not self._session or session.closed:
-            self._session = None
-            self._rest = []
-            self._versions = []
+            self._forget()
             raise NotFound(f"the opening of family {self.family_id} was cancelled")
