@@ -15,6 +15,7 @@ from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.families import heads_of
 from workbook.services.record_codec import RecordVersion
+from workbook.services.records import group_by_record
 from workbook.services.session import Session
 from workbook.vault import accounts, version_store
 
@@ -62,7 +63,7 @@ class Workbooks:
     def _assemble(
         self, family_id: str, versions: list[RecordVersion], readable: list[str]
     ) -> WorkbookView:
-        heads = heads_of(versions)
+        heads = _heads(versions)
         family: dict[str, Any] = {"id": family_id}
         sections: dict[str, dict[str, list[dict[str, Any]]]] = {s: {} for s in readable}
         for _record_id, record_heads in sorted(heads.items()):
@@ -144,6 +145,15 @@ class Workbooks:
                     detail = json.dumps({"epoch": epoch, "sealed": b64(sealed)}).encode()
                 self.s.audit("section_read", {"family": family_id}, detail)
         return done | set(read_restricted)
+
+
+def _heads(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:
+    """`heads_of`, without working out the history of the many records that have one
+    version only (a version never names itself as a parent, so it is that record's head)."""
+    out: dict[str, list[RecordVersion]] = {}
+    for record_id, items in group_by_record(versions).items():
+        out[record_id] = items if len(items) == 1 else heads_of(items)[record_id]
+    return out
 
 
 FIRST_ENTRIES = 200     # the newest entries a first look shows: one page of the chronology
