@@ -151,7 +151,7 @@ class FamilyWorkbookView(QWidget):
         for button in (self.new_entry, self.restricted, self.time_limits, self.print_button,
                        self.close_button):
             row.addWidget(button)
-        self.share_button = add_share_button(self)
+        add_share_button(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -395,9 +395,6 @@ class FamilyWorkbookView(QWidget):
         self._set_enabled(True)
         for page in self._entry_pages():
             page.set_loading(snapshot.loading)
-        # Printing, sharing and the time limits need every entry: they wait for the rest.
-        for button in (self.print_button, self.share_button, self.time_limits):
-            button.setEnabled(snapshot.complete)
         self.busy.setVisible(False)
         if initial:
             if self.navigator.currentItem() is None and self.navigator.count():
