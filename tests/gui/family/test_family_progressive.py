@@ -138,3 +138,35 @@ def test_a_change_during_a_load_in_parts_shows_once_everything_has_loaded(driver
     assert new_id in _ids(view.chronology)
     whole = driver.call(lambda s: load_family(s, fid, audit=False))
     assert _ids(view.chronology) == [r.entry_id for r in whole.rows]
+
+
+def test_tampering_found_in_a_later_part_clears_the_first_look(driver, qtbot, texts) -> None:
+    driver.sign_in("tm")
+    _grow(driver)
+    view = _in_small_parts(driver, chunk=1)
+    loaded: list[str] = []
+    view.loaded.connect(loaded.append)
+    with qtbot.waitSignal(view.partly_loaded, timeout=15000):
+        view.open_family(driver.fv.family_id)
+    assert MARKER_NOTE not in _texts_shown(view)   # the oldest entry: a later part
+
+    def tamper(s: Any) -> None:
+        with s.write():
+            s.conn.execute("UPDATE versions SET created_at = '2001-01-01T00:00:00+00:00' "
+                           "WHERE record_id = ?", (driver.fv.ids["note"],))
+
+    driver.call(tamper)
+    qtbot.waitUntil(view.notice.isVisible, timeout=15000)
+    driver.settle()
+    assert loaded == []
+    assert "could not be opened" in texts(view)
+    assert view.snapshot is None and view.chronology.model.rowCount() == 0
+    assert "Smith" not in texts(view) and "Entry number" not in texts(view)
+
+
+def _texts_shown(view: Any) -> list[str]:
+    model = view.chronology.model
+    while model.canFetchMore():
+        model.fetchMore()
+    return [str(model.index(r, c).data()) for r in range(model.rowCount())
+            for c in range(model.columnCount())]
