@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from support.family_vault import MARKER_NOTE
+from support.qt_wait import linger, pump
 from workbook.ui.family.loading import load_family
 from workbook.ui.family.models.chronology_model import ENTRY_ID_ROLE
 
@@ -86,7 +87,7 @@ def test_a_lock_during_a_load_in_parts_cancels_it_and_leaves_nothing(driver, qtb
     assert load is not None
     driver.lock()
     driver.settle()
-    qtbot.wait(200)
+    linger(0.2)
     assert loaded == []
     assert view.family_id is None and view.snapshot is None and view._opening is None
     assert load._opening._versions == [] and load._opening._rest == []
@@ -108,7 +109,7 @@ def test_opening_another_family_during_a_load_in_parts_discards_it(driver, qtbot
     first = view._opening
     driver.open(driver.fv.other_family_id)
     driver.settle()
-    qtbot.wait(200)
+    linger(0.2)
     assert loaded == [driver.fv.other_family_id]
     assert first is not None and first._opening._versions == []
     assert view.family_id == driver.fv.other_family_id
@@ -133,7 +134,7 @@ def test_a_change_during_a_load_in_parts_shows_once_everything_has_loaded(driver
         view.open_family(fid)
     new_id = driver.call(lambda s: s.families.add_entry(fid, "case-notes", "Written meanwhile",
                                                         "2026-03-01"))
-    qtbot.waitUntil(lambda: len(loaded) >= 2, timeout=15000)
+    pump(lambda: len(loaded) >= 2)
     driver.settle()
     assert new_id in _ids(view.chronology)
     whole = driver.call(lambda s: load_family(s, fid, audit=False))
@@ -156,7 +157,7 @@ def test_tampering_found_in_a_later_part_clears_the_first_look(driver, qtbot, te
                            "WHERE record_id = ?", (driver.fv.ids["note"],))
 
     driver.call(tamper)
-    qtbot.waitUntil(view.notice.isVisible, timeout=15000)
+    pump(view.notice.isVisible)
     driver.settle()
     assert loaded == []
     assert "could not be opened" in texts(view)
