@@ -36,7 +36,7 @@ def _grow(fv: FamilyVault) -> dict[str, str]:
 
 def _open_in_parts(s: Any, family_id: str, first: int = 2, chunk: int = 3
                    ) -> tuple[WorkbookView, WorkbookView, int]:
-    opening = OpeningInParts(family_id, first_entries=first, chunk=chunk)
+    opening = OpeningInParts(family_id, first_entries=first, chunk=chunk, whole_up_to=0)
     first_look = opening.first(s)
     assert not opening.done
     steps = 0
@@ -80,7 +80,7 @@ def test_a_family_load_in_parts_ends_in_the_snapshot_of_one_load(fv: FamilyVault
     _grow(fv)
     with fv.sign_in("tm") as s:
         whole = load_family(s, fv.family_id, audit=False)
-        load = FamilyLoad(fv.family_id, first_entries=1, chunk=2)
+        load = FamilyLoad(fv.family_id, first_entries=1, chunk=2, whole_up_to=0)
         first = load.first(s)
         assert not first.complete and isinstance(first.loading, LoadProgress)
         assert 0 < len(first.rows) < len(whole.rows)
@@ -127,7 +127,7 @@ def test_the_parts_are_audited_as_one_opening(fv: FamilyVault) -> None:
 def test_a_cancelled_opening_keeps_nothing(fv: FamilyVault) -> None:
     _grow(fv)
     with fv.sign_in("tm") as s:
-        opening = OpeningInParts(fv.family_id, first_entries=1, chunk=1)
+        opening = OpeningInParts(fv.family_id, first_entries=1, chunk=1, whole_up_to=0)
         opening.first(s)
         opening.cancel()
         with pytest.raises(NotFound, match="cancelled"):
@@ -139,7 +139,7 @@ def test_a_cancelled_opening_keeps_nothing(fv: FamilyVault) -> None:
 
 def test_an_opening_is_never_continued_by_another_session(fv: FamilyVault) -> None:
     _grow(fv)
-    opening = OpeningInParts(fv.family_id, first_entries=1, chunk=1)
+    opening = OpeningInParts(fv.family_id, first_entries=1, chunk=1, whole_up_to=0)
     with fv.sign_in("tm") as s:
         opening.first(s)
     with fv.sign_in("tm") as other, pytest.raises(NotFound):
@@ -155,7 +155,7 @@ def test_an_unknown_family_is_not_found(fv: FamilyVault) -> None:
 def test_a_tampered_row_in_a_later_part_stops_the_opening(fv: FamilyVault) -> None:
     ids = _grow(fv)
     with fv.sign_in("tm") as s:
-        opening = OpeningInParts(fv.family_id, first_entries=1, chunk=2)
+        opening = OpeningInParts(fv.family_id, first_entries=1, chunk=2, whole_up_to=0)
         first_look = opening.first(s)
         later = next(i for k, i in ids.items() if k != "e2" and i not in _entries(first_look))
         with s.write():

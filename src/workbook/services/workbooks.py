@@ -157,7 +157,8 @@ def _heads(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:
 
 
 FIRST_ENTRIES = 200     # the newest entries a first look shows: one page of the chronology
-CHUNK_ROWS = 1000       # versions opened per later step
+CHUNK_ROWS = 2500       # versions opened per later step
+WHOLE_UP_TO = 1200      # a family of no more versions than this opens whole, in one step
 FIRST_SECTIONS = (Section.HOME_VISIT_SAFETY.value, Section.RISK_ASSESSMENT.value)
 
 
@@ -171,16 +172,18 @@ class OpeningInParts:
     final. `step()` opens up to `chunk` more versions; once `done`, `view()` is exactly what
     `Workbooks.open` returns. Every version is verified before any part is returned, and the
     reads are audited as one opening (P7): the opening once, each restricted section the
-    first time a part reads it. A family small enough is opened whole by `first()`.
+    first time a part reads it. A family of at most `whole_up_to` versions is opened whole
+    by `first()`.
 
     Holds only what this session opened: any step asked of another session, or after
     `cancel()`, drops everything held and raises NotFound."""
 
     def __init__(self, family_id: str, *, first_entries: int = FIRST_ENTRIES,
-                 chunk: int = CHUNK_ROWS) -> None:
+                 chunk: int = CHUNK_ROWS, whole_up_to: int = WHOLE_UP_TO) -> None:
         self.family_id = validation.record_id(family_id, "family id")
         self._first_entries = max(0, first_entries)
         self._chunk = max(1, chunk)
+        self._whole_up_to = whole_up_to
         self._session: Session | None = None
         self._readable: list[str] = []
         self._rest: list[tuple[str, str, str]] = []   # (family, kind, version) still to open
@@ -240,7 +243,7 @@ class OpeningInParts:
 
     def _first_records(self, session: Session,
                        rows: list[version_store.VersionHeader]) -> set[str]:
-        if len(rows) <= self._first_entries + self._chunk:
+        if len(rows) <= self._whole_up_to:
             return {r.record_id for r in rows}
         first_tags = {tag for tag, (section, _) in
                       session.keys.tags_for_family(self.family_id).items()

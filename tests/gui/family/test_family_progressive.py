@@ -35,6 +35,7 @@ def _in_small_parts(driver: Any, chunk: int = 2) -> Any:
     view = driver.view
     view.first_entries = 1
     view.load_chunk = chunk
+    view.whole_up_to = 0
     return view
 
 

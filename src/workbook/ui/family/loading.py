@@ -17,7 +17,7 @@ from workbook.services.assessments import Assessment, from_workbook
 from workbook.services.chronology import ChronologyRow, rows_from_workbook
 from workbook.services.drafts import Draft, drafts_for
 from workbook.services.session import Session
-from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, OpeningInParts
+from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO, OpeningInParts
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,10 @@ class FamilyLoad:
     GUI may `cancel()` at any time, and the next call then drops what was opened."""
 
     def __init__(self, family_id: str, *, first_entries: int = FIRST_ENTRIES,
-                 chunk: int = CHUNK_ROWS) -> None:
+                 chunk: int = CHUNK_ROWS, whole_up_to: int = WHOLE_UP_TO) -> None:
         self.family_id = family_id
-        self._opening = OpeningInParts(family_id, first_entries=first_entries, chunk=chunk)
+        self._opening = OpeningInParts(family_id, first_entries=first_entries, chunk=chunk,
+                                       whole_up_to=whole_up_to)
 
     def cancel(self) -> None:
         self._opening.cancel()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from workbook.domain.roles import Section
 from workbook.services.chronology import section_title
 from workbook.services.session import Session
-from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES
+from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO
 from workbook.ui.event_bridge import EventBridge
 from workbook.ui.family.assessment_panel import AssessmentPanel
 from workbook.ui.family.chronology_page import ChronologyPage
@@ -109,6 +109,7 @@ class FamilyWorkbookView(QWidget):
         self._refresh_after_opening = False
         self.first_entries = FIRST_ENTRIES
         self.load_chunk = CHUNK_ROWS
+        self.whole_up_to = WHOLE_UP_TO
         self._dialogs: list[QDialog] = []
         self._sections: list[str] = []
         self.pages: dict[str, QWidget] = {}
@@ -310,7 +311,7 @@ class FamilyWorkbookView(QWidget):
         self._cancel_opening()
         self.busy.setVisible(True)
         load = self._opening = FamilyLoad(family_id, first_entries=self.first_entries,
-                                          chunk=self.load_chunk)
+                                          chunk=self.load_chunk, whole_up_to=self.whole_up_to)
         self.run(load.first, lambda snapshot: self._first_look(load, snapshot),
                  lambda message: self._opening_failed(load, message))
 
