@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from workbook.domain.roles import SECTION_TITLES, Section
 from workbook.services.session import Session
@@ -19,9 +20,8 @@ PREVIEW_CHARS = 160
 _UNKNOWN_ID = re.compile(r"[0-9a-f]{32}")
 
 
-@dataclass(frozen=True)
-class ChronologyRow:
-    """One entry as the chronology shows it."""
+class ChronologyRow(NamedTuple):
+    """One entry as the chronology shows it (a tuple: a big family makes thousands at once)."""
 
     date: str            # YYYY-MM-DD
     section: str         # section value, e.g. "case-notes"
@@ -73,6 +73,12 @@ def section_title(section: str) -> str:
 
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     """One line of at most `limit` characters, cut at a word where it can be."""
+    # The flattening of a prefix is a prefix of the flattening of the whole text, so when the
+    # first 2 x limit characters already flatten to more than `limit`, the cut is the same.
+    if len(text) > 2 * limit:
+        flat = " ".join(text[: 2 * limit].split())
+        if len(flat) > limit:
+            return _cut(flat, limit)
     # Only the head of a long text can reach the preview: flatten that, not the whole entry.
     head = text if len(text) <= 4 * limit else text[: 4 * limit]
     flat = " ".join(head.split())
@@ -82,6 +88,10 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
         flat = " ".join(text.split())  # mostly white space: the whole text decides
         if len(flat) <= limit:
             return flat
+    return _cut(flat, limit)
+
+
+def _cut(flat: str, limit: int) -> str:
     cut = flat[: limit - 1]
     space = cut.rfind(" ")
     if space > limit // 2:
@@ -103,22 +113,22 @@ def _author(entry: dict[str, Any]) -> str:
 def rows_from_workbook(workbook: dict[str, Any]) -> list[ChronologyRow]:
     """Flatten `workbooks.open(...).to_json()` into chronology rows, oldest first."""
     out: list[ChronologyRow] = []
+    append = out.append
     for section, content in workbook.get("sections", {}).items():
         for entry in content.get("entries", []):
-            out.append(ChronologyRow(
-                date=str(entry.get("date") or str(entry.get("created_at", ""))[:10]),
-                section=section,
-                type=str(entry.get("type") or "note"),
-                author=_author(entry),
-                significant=bool(entry.get("significant", False)),
-                preview=preview(str(entry.get("text", ""))),
-                entry_id=str(entry.get("id", "")),
-                conflict=bool(entry.get("conflict", False)),
-                created_at=str(entry.get("created_at", "")),
-                sealed=bool(entry.get("sealed", False)),
+            get = entry.get
+            created_at = str(get("created_at", ""))
+            append(ChronologyRow(
+                str(get("date") or created_at[:10]), section, str(get("type") or "note"),
+                _author(entry), bool(get("significant", False)), preview(str(get("text", ""))),
+                str(get("id", "")), bool(get("conflict", False)), created_at,
+                bool(get("sealed", False)),
             ))
-    out.sort(key=lambda r: (r.date, r.created_at, r.entry_id))
+    out.sort(key=_ORDER)
     return out
+
+
+_ORDER = attrgetter("date", "created_at", "entry_id")
 
 
 def filter_rows(rows: Iterable[ChronologyRow], chosen: ChronologyFilter) -> list[ChronologyRow]:

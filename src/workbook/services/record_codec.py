@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from workbook.crypto.encoding import b64, fields, unb64
+from workbook.crypto.encoding import b64, field, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
 from workbook.services import sealed_groups
@@ -50,10 +51,14 @@ def signed_message(
     family_id: str, record_id: str, kind: str, section: str, parents: tuple[str, ...],
     author: str, device: str, created_at: str, payload: bytes,
 ) -> bytes:
-    return fields(
-        "workbook version v1", family_id, record_id, kind, section, ",".join(sorted(parents)),
-        author, device, created_at, hashlib.sha512(payload).digest(),
-    )
+    """fields("workbook version v1", family_id, record_id, kind, section, sorted parents
+    joined by commas, author, device, created_at, SHA-512 of the payload), assembled from
+    pieces: opening a family builds one per version (tests/family_services pins the bytes)."""
+    return b"".join((
+        _SIGNED_HEAD, _piece(family_id), field(record_id), _piece(kind), _piece(section),
+        _piece(",".join(sorted(parents))), _piece(author), _piece(device), field(created_at),
+        _DIGEST_LEN, hashlib.sha512(payload).digest(),
+    ))
 
 
 def version_id_of(message: bytes, signature: bytes) -> str:
@@ -64,10 +69,39 @@ def row_ad(
     version_id: str, family_id: str, record_id: str, kind: str, tag: bytes | None, epoch: int,
     parents: str, author: str, device: str, created_at: str, sealed: bool,
 ) -> bytes:
-    return fields(
-        "workbook version row v1", version_id, family_id, record_id, kind, tag, epoch, parents,
-        author, device, created_at, int(sealed),
-    )
+    """fields("workbook version row v1", version_id, family_id, record_id, kind, tag, epoch,
+    parents, author, device, created_at, int(sealed)), assembled from pieces as above."""
+    flag = int(sealed)
+    return b"".join((
+        _ROW_HEAD, field(version_id), _piece(family_id), field(record_id), _piece(kind),
+        _NONE if tag is None else _LEN(len(tag)) + bytes(tag), _int(epoch), _piece(parents),
+        _piece(author), _piece(device), field(created_at),
+        _FLAGS[flag] if flag in (0, 1) else _int(flag),
+    ))
+
+
+_SIGNED_HEAD = fields("workbook version v1")
+_ROW_HEAD = fields("workbook version row v1")
+_DIGEST_LEN = struct.pack(">I", hashlib.sha512().digest_size)
+_NONE = fields(None)
+_LEN = struct.Struct(">I").pack
+_FLAGS = (fields(0), fields(1))
+_PIECES: dict[str, bytes] = {}
+
+
+def _int(value: int) -> bytes:
+    return fields(value)
+
+
+def _piece(text: str) -> bytes:
+    """`field(text)` for the header values a family repeats on every version (its id, the
+    kinds, sections, authors, devices, parent lists), encoded once."""
+    found = _PIECES.get(text)
+    if found is None:
+        if len(_PIECES) > 4096:
+            _PIECES.clear()
+        found = _PIECES[text] = field(text)
+    return found
 
 
 def _parents_text(parents: tuple[str, ...]) -> str:
@@ -254,14 +288,26 @@ def verify_envelope(
     )
 
 
+_JSON = json.JSONDecoder()
+
+
+def _envelope(plaintext: bytes) -> Any:
+    """json.loads of an envelope we wrote (UTF-8, no BOM) without its encoding detection;
+    anything else goes the general way, with the same outcome as before."""
+    try:
+        return _JSON.decode(plaintext.decode("utf-8"))
+    except ValueError:
+        return json.loads(plaintext)
+
+
 def _verify(row: VersionRow, plaintext: bytes, section: str, trust: Trust) -> RecordVersion:
     try:
-        envelope = json.loads(plaintext)
+        envelope = _envelope(plaintext)
         payload_text = envelope["p"]
         signature = unb64(envelope["sig"])
         claimed_section = envelope["s"]
         parents = _parents(row.parents)
-        payload = json.loads(payload_text)
+        payload = _JSON.decode(payload_text)
     except (ValueError, KeyError, TypeError):
         raise _tampered(row, "its content is malformed") from None
     if claimed_section != section:

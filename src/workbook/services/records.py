@@ -4,6 +4,7 @@ in the clear-to-holders form or as a sealed envelope, and which rows they may re
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from workbook.domain.roles import Section
@@ -18,6 +19,7 @@ from workbook.services.record_codec import (
 )
 from workbook.services.session import Session
 from workbook.vault import version_store
+from workbook.vault.version_store import VersionRow
 
 KINDS = ("family", "person", "entry", "action", "review")
 
@@ -75,11 +77,19 @@ class Records:
         """Every version of the family this person may read, verified. Versions of sections
         the person holds a key for but the policy no longer grants are left out."""
         self.s.require_practitioner()
+        return self.open_rows(family_id, version_store.of_family(self.s.conn, family_id))
+
+    def open_rows(self, family_id: str, rows: Iterable[VersionRow]) -> list[RecordVersion]:
+        """`of_family` over rows of the family already read (a family opened in parts opens
+        its rows a chunk at a time): each verified, those the person may not read left out."""
+        self.s.require_practitioner()
         tags = self.s.keys.tags_for_family(family_id)
         self.s.trust.verified.load_family(self.s.conn, family_id)
         out = []
         allowed: dict[str, bool] = {}  # the rule per section, asked once per family
-        for row in version_store.of_family(self.s.conn, family_id):
+        for row in rows:
+            if row.family_id != family_id:
+                raise InvalidInput("a row of another family cannot be opened with this one")
             version = open_row(row, self.s.keys, self.s.trust, tags)
             if version is None:
                 continue

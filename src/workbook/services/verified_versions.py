@@ -10,15 +10,18 @@ between rows achieves nothing, because the id check runs first."""
 
 from __future__ import annotations
 
-from workbook.crypto.encoding import fields
-from workbook.crypto.symmetric import hkdf, mac
+from workbook.crypto.encoding import field, fields
+from workbook.crypto.symmetric import KeyedMac, hkdf
 from workbook.vault import receipt_store
 from workbook.vault.database import Connection, VaultBusy
+
+_RECEIPT = fields("receipt")
 
 
 class VerifiedVersions:
     def __init__(self, key: bytes | None = None) -> None:
         self._key = key
+        self._mac = None if key is None else KeyedMac(key)
         self._known: set[str] = set()
         self._receipts: set[bytes] = set()
         self._loaded_families: set[str] = set()
@@ -30,8 +33,8 @@ class VerifiedVersions:
         return cls(hkdf(seed, fields("workbook verification receipt v1", vault_id, user_id)))
 
     def _receipt(self, version_id: str) -> bytes:
-        assert self._key is not None
-        return mac(self._key, fields("receipt", version_id))[:16]
+        assert self._mac is not None
+        return self._mac.tag(_RECEIPT + field(version_id))[:16]
 
     def load_family(self, conn: Connection, family_id: str) -> None:
         if self._key is None or family_id in self._loaded_families:
@@ -75,6 +78,7 @@ class VerifiedVersions:
 
     def wipe(self) -> None:
         self._key = None
+        self._mac = None
         self._known.clear()
         self._receipts.clear()
         self._new.clear()

@@ -20,6 +20,7 @@ from support.family_vault import (  # noqa: E402
     build_template,
     copy_vault,
 )
+from support.qt_wait import linger, pump  # noqa: E402
 from workbook.ui.event_bridge import EventBridge  # noqa: E402
 from workbook.ui.family import FamilyWorkbookView  # noqa: E402
 from workbook.ui.operations import Operations  # noqa: E402
@@ -83,8 +84,8 @@ class Driver:
 
     def settle(self) -> None:
         """Wait until the worker has answered everything asked of it."""
-        self.qtbot.waitUntil(lambda: self.ops.pending == 0, timeout=TIMEOUT)
-        self.qtbot.wait(10)
+        pump(lambda: self.ops.pending == 0)
+        linger(0.01)
 
     def reloaded(self):  # noqa: ANN201 - a context manager waiting for the next load
         return self.qtbot.waitSignal(self.view.loaded, timeout=TIMEOUT)
@@ -93,7 +94,7 @@ class Driver:
         box: dict[str, object] = {}
         self.ops.run(fn, lambda r: box.setdefault("r", r),
                      lambda m: box.setdefault("e", m))
-        self.qtbot.waitUntil(lambda: bool(box), timeout=TIMEOUT)
+        pump(lambda: bool(box))
         if "e" in box:
             raise AssertionError(box["e"])
         return box["r"]

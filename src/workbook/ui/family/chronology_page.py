@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from workbook.services.chronology import (
 )
 from workbook.ui.family.common import UNKNOWN_DATE, accessible, date_edit, iso_of
 from workbook.ui.family.context import FamilyContext
+from workbook.ui.family.loading import LoadProgress
 from workbook.ui.family.models.chronology_model import (
     COL_AUTHOR,
     COL_DATE,
@@ -53,6 +55,8 @@ class ChronologyPage(QWidget):
         self.fixed_section = section
         self._all: list[ChronologyRow] = []
         self._updating = False
+        self._loading: LoadProgress | None = None
+        self._shown = 0
         where = section_title(section) if section else "Chronology"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -104,6 +108,20 @@ class ChronologyPage(QWidget):
         # A section page lists its own entries without the filter bar: the chronology page
         # is where a person filters.
         self.filter_bar.setVisible(filters)
+        # While a big family loads in parts: what is shown is the newest entries only.
+        self.loading_row = QWidget(self)
+        loading_layout = QHBoxLayout(self.loading_row)
+        loading_layout.setContentsMargins(0, 0, 0, 0)
+        self.loading_text = QLabel("Loading earlier entries…", self.loading_row)
+        self.loading_text.setWordWrap(True)
+        self.loading_text.setAccessibleName(f"{where}: loading earlier entries")
+        self.loading_bar = QProgressBar(self.loading_row)
+        self.loading_bar.setAccessibleName("Loading earlier entries")
+        self.loading_bar.setMaximumWidth(240)
+        loading_layout.addWidget(self.loading_text, 1)
+        loading_layout.addWidget(self.loading_bar)
+        self.loading_row.setVisible(False)
+        layout.addWidget(self.loading_row)
         self.model = ChronologyModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -171,6 +189,24 @@ class ChronologyPage(QWidget):
         self._updating = False
         self.apply()
 
+    def set_loading(self, progress: LoadProgress | None) -> None:
+        """Say that earlier entries are still loading (None: everything has loaded); filters
+        and the significant-events view apply to what has loaded, and say so."""
+        self._loading = progress
+        self.loading_row.setVisible(progress is not None)
+        if progress is None:
+            self.loading_bar.reset()
+        else:
+            self.loading_bar.setRange(0, max(1, progress.total))
+            self.loading_bar.setValue(min(progress.opened, progress.total))
+            self.loading_text.setText(
+                "Loading earlier entries… The newest entries are shown; filters and "
+                "significant events cover only the entries loaded so far.")
+            self.loading_bar.setAccessibleDescription(
+                f"{progress.opened:,} of {progress.total:,} versions read")
+        if self._all:
+            self._count_text()
+
     @staticmethod
     def _refill(combo: QComboBox, everything: str, items: list[tuple[str, str]]) -> None:
         keep = combo.currentData()
@@ -211,13 +247,20 @@ class ChronologyPage(QWidget):
     def _show(self, rows: object) -> None:
         assert isinstance(rows, list)
         self.model.set_rows(rows)
-        total = len(self._all)
-        shown = len(rows)
-        noun = "entry" if total == 1 else "entries"
-        self.count.setText(f"{total} {noun}" if shown == total
-                           else f"Showing {shown} of {total} {noun}")
+        self._shown = len(rows)
+        self._count_text()
         self._selection()
-        self.filtered.emit(shown)
+        self.filtered.emit(self._shown)
+
+    def _count_text(self) -> None:
+        shown = self._shown
+        total = len(self._all)
+        noun = "entry" if total == 1 else "entries"
+        text = (f"{total} {noun}" if shown == total
+                else f"Showing {shown} of {total} {noun}")
+        if self._loading is not None and (total or shown):
+            text += " loaded so far"
+        self.count.setText(text)
 
     def clear_filters(self) -> None:
         self._updating = True
@@ -264,4 +307,6 @@ class ChronologyPage(QWidget):
             combo.clear()
         self._updating = False
         self.model.clear()
+        self._shown = 0
+        self.set_loading(None)
         self.count.setText("")

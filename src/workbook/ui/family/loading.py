@@ -1,11 +1,13 @@
-"""What the family workbook view loads in one operation off the GUI thread: the opened
-workbook (only the sections this person may read, as the services decided), flattened once
-into what every page shows. Plain data: it crosses from the worker thread to the GUI thread,
-and no widget is touched here."""
+"""What the family workbook view loads off the GUI thread: the opened workbook (only the
+sections this person may read, as the services decided), flattened once into what every page
+shows - in one operation, or for a first look at a big family in parts (`FamilyLoad`). Plain
+data: it crosses from the worker thread to the GUI thread, and no widget is touched here."""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +17,15 @@ from workbook.services.assessments import Assessment, from_workbook
 from workbook.services.chronology import ChronologyRow, rows_from_workbook
 from workbook.services.drafts import Draft, drafts_for
 from workbook.services.session import Session
+from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO, OpeningInParts
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """How far a family opened in parts has got: versions opened of all it has."""
+
+    opened: int
+    total: int
 
 
 @dataclass
@@ -36,6 +47,11 @@ class FamilySnapshot:
     users: list[str]                       # active practitioners who may own an action
     me: str
     today: date = field(default_factory=date.today)
+    loading: LoadProgress | None = None    # set on a first look: the rest is still loading
+
+    @property
+    def complete(self) -> bool:
+        return self.loading is None
 
     @property
     def conflict_count(self) -> int:
@@ -48,17 +64,60 @@ def load_family(session: Session, family_id: str, *, audit: bool = True) -> Fami
     pass audit=False, since the person is still looking at the family they opened."""
     # Opening a big family allocates tens of thousands of short-lived objects and no cycles:
     # the cyclic collector's full passes over the heap meanwhile are a third of the flattening.
+    with _no_cyclic_collection():
+        return snapshot_of(session, family_id, session.workbooks.open(family_id, audit=audit)
+                           .to_json())
+
+
+class FamilyLoad:
+    """A family loaded in parts (services/workbooks.OpeningInParts): `first()` gives the
+    snapshot of a first look, `step()` opens more and reports progress until it gives the
+    whole snapshot - equal to what `load_family` gives. Each call runs on the worker; the
+    GUI may `cancel()` at any time, and the next call then drops what was opened."""
+
+    def __init__(self, family_id: str, *, first_entries: int = FIRST_ENTRIES,
+                 chunk: int = CHUNK_ROWS, whole_up_to: int = WHOLE_UP_TO) -> None:
+        self.family_id = family_id
+        self._opening = OpeningInParts(family_id, first_entries=first_entries, chunk=chunk,
+                                       whole_up_to=whole_up_to)
+
+    def cancel(self) -> None:
+        self._opening.cancel()
+
+    def first(self, session: Session) -> FamilySnapshot:
+        with _no_cyclic_collection():
+            workbook = self._opening.first(session).to_json()
+            return snapshot_of(session, self.family_id, workbook, self._progress())
+
+    def step(self, session: Session) -> FamilySnapshot | LoadProgress:
+        with _no_cyclic_collection():
+            view = self._opening.step(session)
+            if view is None:
+                progress = self._progress()
+                assert progress is not None
+                return progress
+            return snapshot_of(session, self.family_id, view.to_json())
+
+    def _progress(self) -> LoadProgress | None:
+        if self._opening.done:
+            return None
+        return LoadProgress(self._opening.opened, self._opening.total)
+
+
+@contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_family(session, family_id, audit)
+        yield
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_family(session: Session, family_id: str, audit: bool) -> FamilySnapshot:
-    workbook = session.workbooks.open(family_id, audit=audit).to_json()
+def snapshot_of(session: Session, family_id: str, workbook: dict[str, Any],
+                loading: LoadProgress | None = None) -> FamilySnapshot:
+    """Flatten an opened workbook (`WorkbookView.to_json()`) for every page."""
     sections: dict[str, dict[str, list[dict[str, Any]]]] = workbook["sections"]
     order = [s.value for s in Section]
     readable = sorted(sections, key=order.index)
@@ -103,4 +162,5 @@ def _load_family(session: Session, family_id: str, audit: bool) -> FamilySnapsho
         assessment=from_workbook(workbook),
         users=users,
         me=session.user.username,
+        loading=loading,
     )

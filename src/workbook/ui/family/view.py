@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbook.domain.roles import Section
 from workbook.services.chronology import section_title
 from workbook.services.session import Session
+from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO
 from workbook.ui.event_bridge import EventBridge
 from workbook.ui.family.assessment_panel import AssessmentPanel
 from workbook.ui.family.chronology_page import ChronologyPage
@@ -40,7 +41,7 @@ from workbook.ui.family.entry_editor import EntryEditor
 from workbook.ui.family.header import FamilyHeader
 from workbook.ui.family.history_dialog import HistoryDialog, VersionInfo
 from workbook.ui.family.household_panel import HouseholdPanel
-from workbook.ui.family.loading import FamilySnapshot, load_family
+from workbook.ui.family.loading import FamilyLoad, FamilySnapshot, LoadProgress, load_family
 from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.operations import Operations
 from workbook.ui.printing import start_printing
@@ -51,6 +52,7 @@ CONFLICTS = "conflicts"
 EDITOR = "editor"
 REFRESH_DELAY_MS = 150
 NOTICE_MS = 8000
+FIRST_LOOK_SETTLE_MS = 40   # after a first look, before the worker reads the rest
 PAGE_KEY = Qt.ItemDataRole.UserRole + 1
 
 
@@ -92,6 +94,7 @@ class FamilyWorkbookView(QWidget):
 
     closed = Signal()
     loaded = Signal(str)          # the family id, once its pages show the loaded content
+    partly_loaded = Signal(str)   # a big family's first look shows; earlier entries follow
 
     def __init__(self, ops: Operations, bridge: EventBridge,
                  parent: QWidget | None = None) -> None:
@@ -102,6 +105,11 @@ class FamilyWorkbookView(QWidget):
         self._family_id: str | None = None
         self._snapshot: FamilySnapshot | None = None
         self._generation = 0
+        self._opening: FamilyLoad | None = None     # a big family loading in parts
+        self._refresh_after_opening = False
+        self.first_entries = FIRST_ENTRIES
+        self.load_chunk = CHUNK_ROWS
+        self.whole_up_to = WHOLE_UP_TO
         self._dialogs: list[QDialog] = []
         self._sections: list[str] = []
         self.pages: dict[str, QWidget] = {}
@@ -226,6 +234,7 @@ class FamilyWorkbookView(QWidget):
     def clear(self) -> None:
         """Forget the family: every model row, text, undo stack, dialog and cached content."""
         self._generation += 1
+        self._cancel_opening()
         self._refresh.stop()
         self._notice_timer.stop()
         self._family_id = None
@@ -286,9 +295,79 @@ class FamilyWorkbookView(QWidget):
         if family_id is None:
             return
         if initial:
-            self.busy.setVisible(True)
-        self.run(lambda s: load_family(s, family_id, audit=initial),
-                 lambda snapshot: self._apply(snapshot, initial), self._load_failed)
+            self._open_in_parts(family_id)
+            return
+        if self._opening is not None:
+            # A refresh waits for the opening in flight, whose last part it would race.
+            self._refresh_after_opening = True
+            return
+        self.run(lambda s: load_family(s, family_id, audit=False),
+                 lambda snapshot: self._apply(snapshot, False), self._load_failed)
+
+    def _open_in_parts(self, family_id: str) -> None:
+        """A first look (a big family's newest entries, everything the header and panels
+        need) and then the rest a chunk at a time, each chunk its own worker call so that
+        a lock or another family can come between; a small family opens in one call."""
+        self._cancel_opening()
+        self.busy.setVisible(True)
+        load = self._opening = FamilyLoad(family_id, first_entries=self.first_entries,
+                                          chunk=self.load_chunk, whole_up_to=self.whole_up_to)
+        self.run(load.first, lambda snapshot: self._first_look(load, snapshot),
+                 lambda message: self._opening_failed(load, message))
+
+    def _first_look(self, load: FamilyLoad, snapshot: FamilySnapshot) -> None:
+        if load is not self._opening:
+            return
+        if snapshot.complete:
+            self._opening = None
+        self._apply(snapshot, True)
+        if snapshot.complete:
+            self._opened()
+        else:
+            # The first look paints before the worker takes the interpreter for the rest.
+            QTimer.singleShot(FIRST_LOOK_SETTLE_MS, self, lambda: self._next_part(load))
+
+    def _next_part(self, load: FamilyLoad) -> None:
+        if load is not self._opening:
+            return
+        self.run(load.step, lambda result: self._part_loaded(load, result),
+                 lambda message: self._opening_failed(load, message))
+
+    def _part_loaded(self, load: FamilyLoad, result: FamilySnapshot | LoadProgress) -> None:
+        if load is not self._opening:
+            return
+        if isinstance(result, LoadProgress):
+            for page in self._entry_pages():
+                page.set_loading(result)
+            self._next_part(load)
+            return
+        self._opening = None
+        self._apply(result, False)
+        self._opened()
+
+    def _opened(self) -> None:
+        if self._refresh_after_opening:
+            self._refresh_after_opening = False
+            self._refresh.start()
+
+    def _opening_failed(self, load: FamilyLoad, message: str) -> None:
+        if load is not self._opening:
+            return
+        # Nothing of a family that failed to open stays on screen, a first look included.
+        family_id = self._family_id
+        self.clear()
+        self._family_id = family_id
+        self._load_failed(message)
+
+    def _cancel_opening(self) -> None:
+        if self._opening is not None:
+            self._opening.cancel()
+        self._opening = None
+        self._refresh_after_opening = False
+
+    def _entry_pages(self) -> list[ChronologyPage]:
+        return [self.chronology] + [page.entries for page in self.pages.values()
+                                    if isinstance(page, SectionPage)]
 
     def _load_failed(self, message: str) -> None:
         self.busy.setVisible(False)
@@ -315,6 +394,8 @@ class FamilyWorkbookView(QWidget):
         self.conflicts.set_conflicts(snapshot.conflicts)
         self._sync_conflicts_item(bool(snapshot.conflicts))
         self._set_enabled(True)
+        for page in self._entry_pages():
+            page.set_loading(snapshot.loading)
         self.busy.setVisible(False)
         if initial:
             if self.navigator.currentItem() is None and self.navigator.count():
@@ -322,9 +403,13 @@ class FamilyWorkbookView(QWidget):
             if snapshot.drafts:
                 self.editor.restore(snapshot.readable, snapshot.drafts[-1])
                 self.show_page(EDITOR)
-        self.loaded.emit(snapshot.family_id)
+        if snapshot.complete:
+            self.loaded.emit(snapshot.family_id)
+        else:
+            self.partly_loaded.emit(snapshot.family_id)
 
     def _fill(self, page: SectionPage, snapshot: FamilySnapshot, initial: bool) -> None:
+        page.entries.set_loading(snapshot.loading)
         page.entries.set_rows(snapshot.rows_by_section.get(page.section, []))
         if page.panel is self.household and self.household is not None:
             self.household.set_persons(snapshot.persons, snapshot.today)
