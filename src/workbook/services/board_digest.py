@@ -1,0 +1,358 @@
+"""The supervisor's board kept as a per-person digest (docs/decisions/0004-board-digest.md).
+
+The board needs a handful of facts per record (a family's name and status, an action's due
+date, an entry's milestone or urgent mark) but the vault holds them inside tens of thousands of
+encrypted, signed versions. Opening all of them at every sign-in takes seconds, so each person
+keeps the facts they were able to read in one blob, encrypted under a key derived from their own
+private seed (as verification receipts are), and folds in only the versions logged since
+(`version_log.seq`), each opened and verified through `open_row` as any other read.
+
+The digest is thrown away and built again from the vault whenever what it was built from no
+longer holds: the keys held or the sections the policy lets this person read changed (a revoked
+grant must leave no readable fact behind), a version was removed (a disposal), or the blob does
+not open or parse. None of those is ever an error for the person: they only cost a rebuild."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from workbook.crypto.encoding import fields
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.symmetric import hkdf, unwrap, wrap
+from workbook.domain.history import head_ids
+from workbook.domain.roles import Section
+from workbook.services.record_codec import RecordVersion, open_row
+from workbook.services.session import Session
+from workbook.vault import board_digest_store, version_store
+from workbook.vault.database import BUSY_TIMEOUT_MS, OperationalError, VaultBusy, transaction
+from workbook.vault.version_store import VersionHeader
+
+FORMAT = 1
+KINDS = ("family", "review", "action", "entry")
+CLOSED_ACTION = ("done", "cancelled")
+SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
+OPEN_WITH_RECEIPTS = 64     # above this many heads of a kind, load the kind's receipts first
+
+# One record in the digest: [family id, versions, head version id, head section, facts,
+# first written]. versions: [[version id, parents, created at, section], ...] (the readable
+# ones); facts: what the board uses of the head (see `_facts`), None while the head is unread.
+Rec = list[Any]
+FAMILY, VERSIONS, HEAD, SECTION, FACTS, FIRST = range(6)
+
+
+@dataclass
+class BoardDigest:
+    """The facts one person can read, and what they were worked out from."""
+
+    seq: int = 0                                   # the last version_log.seq folded in
+    removals: int = 0                              # version_removals.count when built
+    held: list[list[Any]] = field(default_factory=list)    # session.keys.held()
+    readable: list[str] = field(default_factory=list)      # sections the policy lets me read
+    kinds: dict[str, dict[str, Rec]] = field(
+        default_factory=lambda: {k: {} for k in KINDS})
+    unsaved: int = 0                               # versions folded since last stored
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"format": FORMAT, "seq": self.seq, "removals": self.removals,
+                           "held": self.held, "readable": self.readable, "kinds": self.kinds},
+                          separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> BoardDigest:
+        """ValueError if it is not a digest of this format."""
+        try:
+            data = json.loads(raw)
+            if data["format"] != FORMAT:
+                raise ValueError("another format")
+            kinds = data["kinds"]
+            if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
+                raise ValueError("kinds")
+            digest = cls(int(data["seq"]), int(data["removals"]), list(data["held"]),
+                         list(data["readable"]), kinds)
+            for records in kinds.values():
+                for rec in records.values():
+                    if not isinstance(rec, list) or len(rec) != 6:
+                        raise ValueError("record")
+            return digest
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not a board digest: {type(exc).__name__}") from None
+
+
+def digest_key(seed: bytes | bytearray, vault_id: str, user_id: str) -> bytes:
+    return hkdf(seed, fields("workbook board digest v1", vault_id, user_id))
+
+
+def digest_ad(vault_id: str, user_id: str) -> bytes:
+    return fields("workbook board digest row v1", vault_id, user_id, FORMAT)
+
+
+def seal(digest: BoardDigest, key: bytes, ad: bytes) -> bytes:
+    return wrap(key, digest.to_bytes(), ad)
+
+
+def unseal(blob: bytes, key: bytes, ad: bytes) -> BoardDigest | None:
+    """The digest, or None if it fails authentication or does not parse."""
+    try:
+        return BoardDigest.from_bytes(unwrap(key, blob, ad, "board digest"))
+    except (AuthenticationFailed, ValueError):
+        return None
+
+
+class DigestHolder:
+    """The session's digest in memory, so a second read does not even decrypt the blob; goes
+    with the session's other managers at lock."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.digest: BoardDigest | None = None
+        self.loaded = False
+        self._key: bytes | None = None
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            keypair = self.session.require_keys()
+            self._key = digest_key(keypair.seed.value, self.session.vault_id,
+                                   self.session.user_id)
+        return self._key
+
+    @property
+    def ad(self) -> bytes:
+        return digest_ad(self.session.vault_id, self.session.user_id)
+
+
+def holder(session: Session) -> DigestHolder:
+    found: DigestHolder = session._manager("board_digest", DigestHolder)
+    return found
+
+
+def wanted_sections(session: Session) -> dict[str, frozenset[str]]:
+    """Which sections' versions of each kind the board reads, by the policy and keys held."""
+    readable = {s.value for s in session.records.readable_sections()}
+    return {
+        "family": frozenset(readable & {Section.HOUSEHOLD.value}),
+        "review": frozenset(readable & {Section.SUPERVISION.value}),
+        "action": frozenset(readable & {Section.PLAN.value}),
+        "entry": frozenset(readable - {Section.HOUSEHOLD.value, Section.PLAN.value}),
+    }
+
+
+def current(session: Session, *, fresh: bool = False) -> BoardDigest:
+    """The digest brought up to date with the vault: from memory, else from the stored blob,
+    else built from scratch; then every version logged since folded in. With `fresh`, built
+    from scratch and neither read from nor stored anywhere (the reference the tests compare
+    the kept digest with)."""
+    conn = session.conn
+    wanted = wanted_sections(session)
+    held = [list(h) for h in session.keys.held()]
+    readable = sorted(set().union(*wanted.values()))
+    removals = board_digest_store.removals(conn)
+    last = board_digest_store.last_seq(conn)
+    if fresh:
+        return _build(session, wanted, held, readable, removals, last)
+    mine = holder(session)
+    digest = mine.digest
+    if digest is None and not mine.loaded:
+        mine.loaded = True
+        blob = board_digest_store.load(conn, session.user_id)
+        digest = None if blob is None else unseal(blob, mine.key, mine.ad)
+    if (digest is None or digest.held != held or digest.readable != readable
+            or digest.removals != removals or digest.seq > last):
+        digest = _build(session, wanted, held, readable, removals, last)
+        digest.unsaved = max(digest.unsaved, 1)
+    elif digest.seq < last:
+        mine.digest = None  # a version that fails verification must not leave half a fold
+        new = board_digest_store.headers_since(conn, digest.seq)
+        _Folder(session, digest, wanted).fold(h for _seq, h in new)
+        digest.unsaved += len(new)
+        digest.seq = max([digest.seq, *(s for s, _h in new)])
+    mine.digest = digest
+    if digest.unsaved:
+        store(session, digest)
+    return digest
+
+
+def _build(session: Session, wanted: dict[str, frozenset[str]], held: list[list[Any]],
+           readable: list[str], removals: int, last: int) -> BoardDigest:
+    """Everything up to `last`, read by kind from the header index. `last` was read before
+    the headers, so anything logged after it is either read here too (folding it again later
+    changes nothing) or folded next time."""
+    digest = BoardDigest(last, removals, held, readable)
+    folder = _Folder(session, digest, wanted)
+    conn = session.conn
+    for kind in ("family", "review", "action"):
+        if wanted[kind]:
+            folder.fold(version_store.headers_of_kind(conn, kind))
+    if wanted["entry"]:
+        # Entries are most of the vault; only milestones (their own section) and entries with
+        # more than one version (urgent marks, responses) can start a time limit.
+        section = Section.REFERRAL_ASSESSMENT.value
+        tags = [tag for fid in version_store.all_family_ids(conn)
+                for tag, (s, _e) in folder.tags(fid).items() if s == section]
+        folder.fold(version_store.headers_of_tags(conn, "entry", tags))
+        folder.fold(version_store.headers_of_edited(conn, "entry"))
+    return digest
+
+
+def store(session: Session, digest: BoardDigest) -> None:
+    """Best effort, in its own short write: a busy vault only means more folding next time."""
+    mine = holder(session)
+    blob = seal(digest, mine.key, mine.ad)
+    conn = session.conn
+    try:
+        if session._write_depth:
+            board_digest_store.save(conn, session.user_id, blob)
+        else:
+            conn.execute(f"PRAGMA busy_timeout = {SAVE_WAIT_MS}")
+            try:
+                with transaction(conn):
+                    board_digest_store.save(conn, session.user_id, blob)
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except (VaultBusy, OperationalError):
+        return
+    digest.unsaved = 0
+
+
+@dataclass(frozen=True)
+class _Header:
+    version_id: str
+    parents: tuple[str, ...]
+    created_at: str
+
+
+@lru_cache(maxsize=8192)
+def _parents(text: str) -> tuple[str, ...]:
+    parsed = json.loads(text)
+    if not isinstance(parsed, list):
+        return ()
+    return tuple(str(p) for p in parsed)
+
+
+class _Folder:
+    """Adds versions' headers to a digest and reads the records' new heads."""
+
+    def __init__(self, session: Session, digest: BoardDigest,
+                 wanted: dict[str, frozenset[str]]) -> None:
+        self.session = session
+        self.digest = digest
+        self.wanted = wanted
+        self.everyday = wanted["entry"] - {Section.REFERRAL_ASSESSMENT.value}
+        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+
+    def tags(self, family_id: str) -> dict[bytes, tuple[str, int]]:
+        found = self._tags.get(family_id)
+        if found is None:
+            found = self.session.keys.tags_for_family(family_id)
+            self._tags[family_id] = found
+        return found
+
+    def fold(self, headers: Iterable[VersionHeader]) -> None:
+        touched: dict[str, set[str]] = {k: set() for k in KINDS}
+        for h in headers:
+            sections = self.wanted.get(h.kind)
+            if not sections or h.sealed:
+                continue
+            found = self.tags(h.family_id).get(h.section_tag or b"")
+            if found is None or found[0] not in sections:
+                continue
+            section = found[0]
+            parents = _parents(h.parents)
+            records = self.digest.kinds[h.kind]
+            rec = records.get(h.record_id)
+            if rec is None:
+                if h.kind == "entry" and section in self.everyday and not parents:
+                    continue  # an everyday entry never edited starts no time limit
+                rec = [h.family_id, [], "", section, None, h.created_at]
+                records[h.record_id] = rec
+            elif any(v[0] == h.version_id for v in rec[VERSIONS]):
+                continue
+            rec[VERSIONS].append([h.version_id, list(parents), h.created_at, section])
+            touched[h.kind].add(h.record_id)
+        for kind, record_ids in touched.items():
+            if record_ids:
+                self._heads(kind, record_ids)
+
+    def _heads(self, kind: str, record_ids: set[str]) -> None:
+        records = self.digest.kinds[kind]
+        to_open: dict[str, str] = {}  # head version id -> record id
+        for record_id in record_ids:
+            rec = records[record_id]
+            versions = rec[VERSIONS]
+            first = min(v[2] for v in versions)
+            if len(versions) == 1:
+                newest = versions[0]
+            else:
+                head_id = head_ids([_Header(v[0], tuple(v[1]), v[2]) for v in versions])[-1]
+                newest = next(v for v in versions if v[0] == head_id)
+            changed = newest[0] != rec[HEAD] or (kind == "action" and first != rec[FIRST])
+            rec[HEAD], rec[SECTION], rec[FIRST] = newest[0], newest[3], first
+            if (kind == "entry" and len(versions) == 1 and not newest[1]
+                    and newest[3] in self.everyday):
+                rec[FACTS] = None
+                continue
+            if changed or rec[FACTS] is None:
+                rec[FACTS] = None
+                to_open[newest[0]] = record_id
+        if not to_open:
+            return
+        session = self.session
+        if len(to_open) > OPEN_WITH_RECEIPTS:
+            session.trust.verified.load_kind(session.conn, kind)
+        keys = sorted((records[rid][FAMILY], kind, vid) for vid, rid in to_open.items())
+        for row in version_store.by_keys(session.conn, keys):
+            version = open_row(row, session.keys, session.trust, self.tags(row.family_id))
+            if version is None:
+                continue
+            rec = records[to_open[row.version_id]]
+            rec[FACTS] = _facts(version, rec[FIRST])
+            rec[SECTION] = version.section
+
+
+def _facts(version: RecordVersion, first_created: str) -> list[Any]:
+    """What the board uses of a record's head, by kind: plain strings and flags."""
+    p = version.payload
+    deleted = bool(p.get("deleted"))
+    if version.kind == "family":
+        return [str(p.get("name", "")), str(p.get("reference", "")),
+                str(p.get("case_owner", "")), str(p.get("status", "open")), deleted]
+    if version.kind == "review":
+        return [str(p.get("status", "")), str(p.get("date")), str(p.get("next_review", "")),
+                deleted]
+    if version.kind == "action":
+        return _action_facts(version, first_created)
+    response = p.get("response")
+    return [str(p.get("milestone", "")), str(p.get("date")), bool(p.get("urgent")),
+            str(p.get("urgent_at")),
+            str(response.get("at")) if isinstance(response, dict) else "", deleted]
+
+
+def _action_facts(version: RecordVersion, first_created: str) -> list[Any]:
+    """[due, closed on ("" while open), first written, still open, text, owner] as ISO dates,
+    which compare as the dates do; [] for what the board does not count (no due date, or
+    deleted)."""
+    p = version.payload
+    due = _iso(p.get("due"))
+    if due is None or p.get("deleted"):
+        return []
+    status = str(p.get("status", "open"))
+    closed = ""
+    if status in CLOSED_ACTION:
+        closed_on = _iso(p.get("closed_on"))
+        closed = (closed_on.isoformat() if closed_on is not None
+                  else date.fromisoformat(version.created_at[:10]).isoformat())
+    created = date.fromisoformat(first_created[:10]).isoformat()
+    return [due.isoformat(), closed, created, status not in CLOSED_ACTION,
+            str(p.get("text", "")), str(p.get("owner", ""))]
+
+
+def _iso(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
