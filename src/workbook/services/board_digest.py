@@ -14,6 +14,7 @@ not open or parse. None of those is ever an error for the person: they only cost
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,13 +37,16 @@ FORMAT = 1
 KINDS = ("family", "review", "action", "entry")
 CLOSED_ACTION = ("done", "cancelled")
 SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
+SAVE_AFTER = 500            # versions folded in before the digest is stored again (and at lock)
 OPEN_WITH_RECEIPTS = 64     # above this many heads of a kind, load the kind's receipts first
 
-# One record in the digest: [family id, versions, head version id, head section, facts,
-# first written]. versions: [[version id, parents, created at, section], ...] (the readable
-# ones); facts: what the board uses of the head (see `_facts`), None while the head is unread.
+# One record in the digest: [family id, head section, facts, first written]. facts: what the
+# board uses of the record's head (see `_facts`), None for an entry that cannot start a time
+# limit (never edited, in an everyday section). A record's versions are not kept: when one is
+# added, the record's headers are read again from the index (a few per family).
 Rec = list[Any]
-FAMILY, VERSIONS, HEAD, SECTION, FACTS, FIRST = range(6)
+FAMILY, SECTION, FACTS, FIRST = range(4)
+_SERIALS = itertools.count(1)
 
 
 @dataclass
@@ -56,6 +60,8 @@ class BoardDigest:
     kinds: dict[str, dict[str, Rec]] = field(
         default_factory=lambda: {k: {} for k in KINDS})
     unsaved: int = 0                               # versions folded since last stored
+    changes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    serial: int = field(default_factory=lambda: next(_SERIALS))   # which digest, in memory
 
     def to_bytes(self) -> bytes:
         return json.dumps({"format": FORMAT, "seq": self.seq, "removals": self.removals,
@@ -76,7 +82,7 @@ class BoardDigest:
                          list(data["readable"]), kinds)
             for records in kinds.values():
                 for rec in records.values():
-                    if not isinstance(rec, list) or len(rec) != 6:
+                    if not isinstance(rec, list) or len(rec) != 4:
                         raise ValueError("record")
             return digest
         except (KeyError, TypeError, AttributeError) as exc:
@@ -111,6 +117,7 @@ class DigestHolder:
         self.session = session
         self.digest: BoardDigest | None = None
         self.loaded = False
+        self.parts: object = None   # the board's last working (supervision_board._Parts)
         self._key: bytes | None = None
 
     @property
@@ -124,6 +131,11 @@ class DigestHolder:
     @property
     def ad(self) -> bytes:
         return digest_ad(self.session.vault_id, self.session.user_id)
+
+    def before_lock(self) -> None:
+        """Store what was folded in since the digest was last stored (Session.lock)."""
+        if self.digest is not None and self.digest.unsaved:
+            store(self.session, self.digest)
 
 
 def holder(session: Session) -> DigestHolder:
@@ -144,7 +156,9 @@ def wanted_sections(session: Session) -> dict[str, frozenset[str]]:
 
 def current(session: Session, *, fresh: bool = False) -> BoardDigest:
     """The digest brought up to date with the vault: from memory, else from the stored blob,
-    else built from scratch; then every version logged since folded in. With `fresh`, built
+    else built from scratch; then every version logged since folded in. Stored again once it
+    was rebuilt or many versions were folded in, and at sign-out: storing a blob of a few MB
+    after every change would cost more than folding the change in again. With `fresh`, built
     from scratch and neither read from nor stored anywhere (the reference the tests compare
     the kept digest with)."""
     conn = session.conn
@@ -164,7 +178,7 @@ def current(session: Session, *, fresh: bool = False) -> BoardDigest:
     if (digest is None or digest.held != held or digest.readable != readable
             or digest.removals != removals or digest.seq > last):
         digest = _build(session, wanted, held, readable, removals, last)
-        digest.unsaved = max(digest.unsaved, 1)
+        digest.unsaved = SAVE_AFTER
     elif digest.seq < last:
         mine.digest = None  # a version that fails verification must not leave half a fold
         new = board_digest_store.headers_since(conn, digest.seq)
@@ -172,7 +186,7 @@ def current(session: Session, *, fresh: bool = False) -> BoardDigest:
         digest.unsaved += len(new)
         digest.seq = max([digest.seq, *(s for s, _h in new)])
     mine.digest = digest
-    if digest.unsaved:
+    if digest.unsaved >= SAVE_AFTER:
         store(session, digest)
     return digest
 
@@ -185,17 +199,18 @@ def _build(session: Session, wanted: dict[str, frozenset[str]], held: list[list[
     digest = BoardDigest(last, removals, held, readable)
     folder = _Folder(session, digest, wanted)
     conn = session.conn
-    for kind in ("family", "review", "action"):
-        if wanted[kind]:
-            folder.fold(version_store.headers_of_kind(conn, kind))
+    headers: list[Iterable[VersionHeader]] = [
+        version_store.headers_of_kind(conn, kind)
+        for kind in ("family", "review", "action") if wanted[kind]]
     if wanted["entry"]:
         # Entries are most of the vault; only milestones (their own section) and entries with
         # more than one version (urgent marks, responses) can start a time limit.
         section = Section.REFERRAL_ASSESSMENT.value
         tags = [tag for fid in version_store.all_family_ids(conn)
                 for tag, (s, _e) in folder.tags(fid).items() if s == section]
-        folder.fold(version_store.headers_of_tags(conn, "entry", tags))
-        folder.fold(version_store.headers_of_edited(conn, "entry"))
+        headers.append(version_store.headers_of_tags(conn, "entry", tags))
+        headers.append(version_store.headers_of_edited(conn, "entry"))
+    folder.build(h for source in headers for h in source)
     return digest
 
 
@@ -235,7 +250,7 @@ def _parents(text: str) -> tuple[str, ...]:
 
 
 class _Folder:
-    """Adds versions' headers to a digest and reads the records' new heads."""
+    """Finds the heads of records that gained versions and reads them into the digest."""
 
     def __init__(self, session: Session, digest: BoardDigest,
                  wanted: dict[str, frozenset[str]]) -> None:
@@ -252,66 +267,84 @@ class _Folder:
             self._tags[family_id] = found
         return found
 
-    def fold(self, headers: Iterable[VersionHeader]) -> None:
-        touched: dict[str, set[str]] = {k: set() for k in KINDS}
-        for h in headers:
-            sections = self.wanted.get(h.kind)
-            if not sections or h.sealed:
-                continue
-            found = self.tags(h.family_id).get(h.section_tag or b"")
-            if found is None or found[0] not in sections:
-                continue
-            section = found[0]
-            parents = _parents(h.parents)
-            records = self.digest.kinds[h.kind]
-            rec = records.get(h.record_id)
-            if rec is None:
-                if h.kind == "entry" and section in self.everyday and not parents:
-                    continue  # an everyday entry never edited starts no time limit
-                rec = [h.family_id, [], "", section, None, h.created_at]
-                records[h.record_id] = rec
-            elif any(v[0] == h.version_id for v in rec[VERSIONS]):
-                continue
-            rec[VERSIONS].append([h.version_id, list(parents), h.created_at, section])
-            touched[h.kind].add(h.record_id)
-        for kind, record_ids in touched.items():
-            if record_ids:
-                self._heads(kind, record_ids)
+    def _readable(self, h: VersionHeader) -> str | None:
+        """The section of a header if the board reads it, else None."""
+        sections = self.wanted.get(h.kind)
+        if not sections or h.sealed:
+            return None
+        found = self.tags(h.family_id).get(h.section_tag or b"")
+        return found[0] if found is not None and found[0] in sections else None
 
-    def _heads(self, kind: str, record_ids: set[str]) -> None:
-        records = self.digest.kinds[kind]
-        to_open: dict[str, str] = {}  # head version id -> record id
-        for record_id in record_ids:
-            rec = records[record_id]
-            versions = rec[VERSIONS]
-            first = min(v[2] for v in versions)
+    def build(self, headers: Iterable[VersionHeader]) -> None:
+        """From scratch: `headers` holds every version of the records it names."""
+        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
+        for h in headers:
+            section = self._readable(h)
+            if section is not None:
+                grouped.setdefault((h.kind, h.record_id), []).append((h, section))
+        self._heads(grouped)
+
+    def fold(self, new: Iterable[VersionHeader]) -> None:
+        """Versions added since the digest was made: their records' headers are read again
+        (every epoch's tag of the section, in the family) and their heads worked out again."""
+        touched: dict[tuple[str, str], VersionHeader] = {}
+        for h in new:
+            if self._readable(h) is not None:
+                touched[(h.kind, h.record_id)] = h
+        by_kind: dict[str, set[bytes]] = {}
+        for (kind, _record_id), h in touched.items():
+            section = self.tags(h.family_id)[h.section_tag or b""][0]
+            by_kind.setdefault(kind, set()).update(
+                tag for tag, (s, _e) in self.tags(h.family_id).items() if s == section)
+        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
+        for kind, tags in by_kind.items():
+            for h in version_store.headers_of_tags(self.session.conn, kind, sorted(tags)):
+                key = (kind, h.record_id)
+                readable = self._readable(h) if key in touched else None
+                if readable is not None:
+                    grouped.setdefault(key, []).append((h, readable))
+        for key in touched:
+            if key not in grouped:  # gone since it was logged (a disposal): nothing to read
+                self.digest.kinds[key[0]].pop(key[1], None)
+        self._heads(grouped)
+
+    def _heads(self, grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]]) -> None:
+        to_open: dict[str, dict[str, tuple[str, str, str]]] = {k: {} for k in KINDS}
+        for (kind, record_id), versions in grouped.items():
+            records = self.digest.kinds[kind]
+            self.digest.changes[kind] += 1
+            first = min(h.created_at for h, _s in versions)
             if len(versions) == 1:
-                newest = versions[0]
+                head, section = versions[0]
             else:
-                head_id = head_ids([_Header(v[0], tuple(v[1]), v[2]) for v in versions])[-1]
-                newest = next(v for v in versions if v[0] == head_id)
-            changed = newest[0] != rec[HEAD] or (kind == "action" and first != rec[FIRST])
-            rec[HEAD], rec[SECTION], rec[FIRST] = newest[0], newest[3], first
-            if (kind == "entry" and len(versions) == 1 and not newest[1]
-                    and newest[3] in self.everyday):
-                rec[FACTS] = None
+                unique = {h.version_id: (h, s) for h, s in versions}
+                newest = head_ids([_Header(h.version_id, _parents(h.parents), h.created_at)
+                                   for h, _s in unique.values()])[-1]
+                head, section = unique[newest]
+            if (kind == "entry" and len(versions) == 1 and section in self.everyday
+                    and not _parents(head.parents)):
+                records.pop(record_id, None)  # an everyday entry never edited: no time limit
                 continue
-            if changed or rec[FACTS] is None:
-                rec[FACTS] = None
-                to_open[newest[0]] = record_id
-        if not to_open:
-            return
+            records.pop(record_id, None)
+            to_open[kind][head.version_id] = (record_id, head.family_id, first)
+        for kind, heads in to_open.items():
+            if heads:
+                self._open(kind, heads)
+
+    def _open(self, kind: str, heads: dict[str, tuple[str, str, str]]) -> None:
+        """Read, decrypt and verify the heads (version id -> record id, family id, first
+        written) and keep their facts."""
         session = self.session
-        if len(to_open) > OPEN_WITH_RECEIPTS:
+        if len(heads) > OPEN_WITH_RECEIPTS:
             session.trust.verified.load_kind(session.conn, kind)
-        keys = sorted((records[rid][FAMILY], kind, vid) for vid, rid in to_open.items())
+        records = self.digest.kinds[kind]
+        keys = sorted((fid, kind, vid) for vid, (_r, fid, _f) in heads.items())
         for row in version_store.by_keys(session.conn, keys):
             version = open_row(row, session.keys, session.trust, self.tags(row.family_id))
             if version is None:
                 continue
-            rec = records[to_open[row.version_id]]
-            rec[FACTS] = _facts(version, rec[FIRST])
-            rec[SECTION] = version.section
+            record_id, family_id, first = heads[row.version_id]
+            records[record_id] = [family_id, version.section, _facts(version, first), first]
 
 
 def _facts(version: RecordVersion, first_created: str) -> list[Any]:

@@ -159,17 +159,87 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
         result.note = "You do not hold the household key yet, so no families are shown."
         return result
     facts = board_digest.current(session, fresh=fresh)
-    _fill(result, facts, now, today, family_id,
-          {u.user_id: u.username for u in accounts.all_users(session.conn)})
+    names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
+    parts = _Parts() if fresh or family_id is not None else _parts(session)
+    _fill(result, facts, now, today, family_id, names, parts)
     return result
 
 
+@dataclass
+class _Parts:
+    """What the last board worked out, by what it depends on, so that a read with nothing
+    changed works out only what depends on the time of day (urgent concerns), and a read after
+    one action was added looks again only at that action. In memory with the session."""
+
+    base_key: Hashable = None
+    families: dict[str, list[Any]] = field(default_factory=dict)
+    open_families: dict[str, list[Any]] = field(default_factory=dict)
+    reviews: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    due_families: list[DueFamily] = field(default_factory=list)
+    caseload: list[Caseload] = field(default_factory=list)
+    review_limits: list[TimeLimit] = field(default_factory=list)
+    # actions: record id -> (the facts it was worked out from, lo, hi, overdue row or None)
+    actions: dict[str, tuple[Any, int, int, OverdueAction | None]] = field(default_factory=dict)
+    actions_key: Hashable = None
+    overdue: list[OverdueAction] = field(default_factory=list)
+    overdue_counts: list[int] = field(default_factory=list)
+    entries_key: Hashable = None
+    referral_limits: list[TimeLimit] = field(default_factory=list)
+    urgent: list[tuple[str, str, datetime, datetime | None]] = field(default_factory=list)
+
+
+def _parts(session: Session) -> _Parts:
+    holder = board_digest.holder(session)
+    found = holder.parts
+    if not isinstance(found, _Parts):
+        found = _Parts()
+        holder.parts = found
+    return found
+
+
 def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today: date,
-          family_id: str | None, names: dict[str, str]) -> None:
+          family_id: str | None, names: dict[str, str], parts: _Parts) -> None:
     """The board from the digest's facts (see `board_digest._facts` for their layout)."""
+    changes = digest.changes
+    base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
+                tuple(sorted(names.items())))
+    if parts.base_key != base_key:
+        _families_part(parts, digest, today, family_id, names)
+        parts.base_key = base_key
+        parts.actions.clear()
+        parts.actions_key = parts.entries_key = None
+    months = last_months(today)
+    actions_key = (base_key, changes["action"])
+    if parts.actions_key != actions_key:
+        _actions_part(parts, digest, today, months, names)
+        parts.actions_key = actions_key
+    entries_key = (base_key, changes["entry"], result.region)
+    if parts.entries_key != entries_key:
+        _entries_part(parts, digest, today, result.region)
+        parts.entries_key = entries_key
+
+    result.due_families = list(parts.due_families)
+    result.caseload = list(parts.caseload)
+    result.overdue_actions = list(parts.overdue)
+    result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
+                               for m, n in zip(months, parts.overdue_counts, strict=True)]
+    limits = [*parts.referral_limits, *parts.review_limits]
+    limits.extend(time_limits.urgent_limit(fid, entry_id, raised, responded, now)
+                  for fid, entry_id, raised, responded in parts.urgent)
+    family_name = {fid: str(rec[FACTS][0]) for fid, rec in parts.families.items()}
+    result.time_limits = [LimitRow(limit.family_id, family_name[limit.family_id], limit.limit,
+                                   limit.started, limit.due, limit.state, limit.record_id)
+                          for limit in limits if limit.running]
+    order = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
+    result.time_limits.sort(key=lambda t: (order[t.state], t.due, t.family_name.casefold(),
+                                           t.limit, t.record_id))
+    result.compliance_by_month = _compliance(limits, months)
+
+
+def _families_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
+                   family_id: str | None, names: dict[str, str]) -> None:
+    """Families, reviews due, caseload and review limits: what families and reviews decide."""
     kinds = digest.kinds
-    region_name = result.region
-    today_iso = today.isoformat()
     families: dict[str, list[Any]] = {}
     for rec in kinds["family"].values():
         facts = rec[FACTS]
@@ -177,10 +247,6 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
             continue
         families[rec[FAMILY]] = rec
     open_families = {fid: rec for fid, rec in families.items() if rec[FACTS][3] == "open"}
-
-    def family_name(fid: str) -> str:
-        return str(families[fid][FACTS][0])
-
     # Reviews: the signed-off ones count; the latest sets the next review date.
     reviews: dict[str, list[tuple[str, str]]] = {}
     for rec in kinds["review"].values():
@@ -189,47 +255,92 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
                 and rec[FAMILY] in families and _iso(facts[1])):
             reviews.setdefault(rec[FAMILY], []).append((facts[1], facts[2]))
     end = month_end(today)
+    due_families = []
+    review_limits: list[TimeLimit] = []
+    counts: dict[str, int] = {}
     for fid, rec in open_families.items():
+        facts = rec[FACTS]
         done = sorted(reviews.get(fid, []), key=lambda r: r[0])
         last = done[-1][0] if done else ""
         following = done[-1][1] if done else ""
         if done and not _iso(following):
             following = time_limits.add_month(date.fromisoformat(last)).isoformat()
         if not done or date.fromisoformat(following) <= end:
-            facts = rec[FACTS]
-            result.due_families.append(DueFamily(
-                fid, facts[0], facts[1], names.get(facts[2], ""), last, following))
-    result.due_families.sort(key=lambda f: (f.next_review or "0000", f.name.casefold(),
-                                            f.family_id))
+            due_families.append(DueFamily(fid, facts[0], facts[1], names.get(facts[2], ""),
+                                          last, following))
+        opened = date.fromisoformat(rec[FIRST][:10])
+        held = [date.fromisoformat(r[0]) for r in done]
+        review_limits.extend(time_limits.review_limits(fid, opened, held, today))
+        worker = names.get(str(facts[2]), "")
+        if worker:
+            counts[worker] = counts.get(worker, 0) + 1
+    due_families.sort(key=lambda f: (f.next_review or "0000", f.name.casefold(), f.family_id))
+    parts.families, parts.open_families, parts.reviews = families, open_families, reviews
+    parts.due_families = due_families
+    parts.review_limits = review_limits
+    parts.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
+                            key=lambda c: (-c.families, c.worker))
 
-    # Plan actions: overdue now, and overdue at the end of each of the last twelve months.
-    months = last_months(today)
+
+def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
+                  months: list[date], names: dict[str, str]) -> None:
+    """Plan actions: overdue now, and overdue at the end of each of the last twelve months.
+    Only actions whose facts changed since the last board are worked out again."""
     points = [min(month_end(m), today).isoformat() for m in months]
-    overdue_counts = [0] * len(points)
-    for action_id, rec in kinds["action"].items():
+    today_iso = today.isoformat()
+    families = parts.families
+    before = parts.actions
+    after: dict[str, tuple[Any, int, int, OverdueAction | None]] = {}
+    changed = len(before) != len(digest.kinds["action"])
+    for action_id, rec in digest.kinds["action"].items():
         facts = rec[FACTS]
+        known = before.get(action_id)
+        if known is not None and known[0] is facts:
+            after[action_id] = known
+            continue
+        changed = True
         if not facts or rec[FAMILY] not in families:
+            after[action_id] = (facts, 0, 0, None)
             continue
         due, closed, created = facts[0], facts[1], facts[2]
         # Overdue at a month's end point p when due < p, created <= p and not closed by p.
         lo = max(bisect_right(points, due), bisect_left(points, created))
         hi = bisect_left(points, closed) if closed else len(points)
-        for i in range(lo, hi):
-            overdue_counts[i] += 1
+        row = None
         if facts[3] and due < today_iso:
-            result.overdue_actions.append(OverdueAction(
-                action_id, rec[FAMILY], family_name(rec[FAMILY]), facts[4],
-                names.get(facts[5], ""), due, (today - date.fromisoformat(due)).days))
-    result.overdue_actions.sort(key=lambda a: (a.owner, a.due, a.family_name.casefold(),
-                                               a.action_id))
-    result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
-                               for m, n in zip(months, overdue_counts, strict=True)]
+            fid = rec[FAMILY]
+            row = OverdueAction(action_id, fid, str(families[fid][FACTS][0]), facts[4],
+                                names.get(facts[5], ""), due,
+                                (today - date.fromisoformat(due)).days)
+        after[action_id] = (facts, lo, hi, row)
+    parts.actions = after
+    if not changed and parts.overdue_counts:
+        return
+    steps = [0] * (len(points) + 1)
+    overdue = []
+    for _facts, lo, hi, row in after.values():
+        if lo < hi:
+            steps[lo] += 1
+            steps[hi] -= 1
+        if row is not None:
+            overdue.append(row)
+    counts, running = [], 0
+    for step in steps[:-1]:
+        running += step
+        counts.append(running)
+    overdue.sort(key=lambda a: (a.owner, a.due, a.family_name.casefold(), a.action_id))
+    parts.overdue, parts.overdue_counts = overdue, counts
 
-    # Time limits.
-    limits: list[TimeLimit] = []
+
+def _entries_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
+                  region_name: str) -> None:
+    """Referral limits (milestones) and the urgent concerns whose state the time of day
+    decides."""
+    open_families = parts.open_families
     completions: dict[str, list[tuple[date, str]]] = {}
     referrals: dict[str, list[date]] = {}
-    for entry_id, rec in kinds["entry"].items():
+    urgent = []
+    for entry_id, rec in digest.kinds["entry"].items():
         facts = rec[FACTS]
         fid = rec[FAMILY]
         if facts is None or fid not in open_families or facts[5]:
@@ -244,34 +355,15 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
             raised = _moment(facts[3])
             responded = _moment(facts[4]) if facts[4] else None
             if raised is not None:
-                limits.append(time_limits.urgent_limit(fid, entry_id, raised, responded, now))
+                urgent.append((fid, entry_id, raised, responded))
+    limits = []
     for fid, done_on in completions.items():
         referred_on = sorted(referrals.get(fid, []))
         for completed, entry_id in sorted(done_on):
             met = next((r for r in referred_on if r >= completed), None)
             limits.append(time_limits.referral_limit(fid, entry_id, completed, met, today,
                                                      region_name))
-    for fid, rec in open_families.items():
-        opened = date.fromisoformat(rec[FIRST][:10])
-        held = [d for d in (_iso(r[0]) for r in reviews.get(fid, [])) if d is not None]
-        limits.extend(time_limits.review_limits(fid, opened, held, today))
-    for limit in limits:
-        if limit.running:
-            result.time_limits.append(LimitRow(limit.family_id, family_name(limit.family_id),
-                                               limit.limit, limit.started, limit.due,
-                                               limit.state, limit.record_id))
-    order = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
-    result.time_limits.sort(key=lambda t: (order[t.state], t.due, t.family_name.casefold(),
-                                           t.limit, t.record_id))
-    result.compliance_by_month = _compliance(limits, months)
-
-    counts: dict[str, int] = {}
-    for rec in open_families.values():
-        worker = names.get(str(rec[FACTS][2]), "")
-        if worker:
-            counts[worker] = counts.get(worker, 0) + 1
-    result.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
-                             key=lambda c: (-c.families, c.worker))
+    parts.referral_limits, parts.urgent = limits, urgent
 
 
 def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompliance]:
