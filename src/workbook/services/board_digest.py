@@ -27,6 +27,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import head_ids
 from workbook.domain.roles import Section
+from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
 from workbook.vault import board_digest_store, version_store
@@ -40,10 +41,11 @@ SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the 
 SAVE_AFTER = 500            # versions folded in before the digest is stored again (and at lock)
 OPEN_WITH_RECEIPTS = 64     # above this many heads of a kind, load the kind's receipts first
 
-# One record in the digest: [family id, head section, facts, first written]. facts: what the
-# board uses of the record's head (see `_facts`), None for an entry that cannot start a time
-# limit (never edited, in an everyday section). A record's versions are not kept: when one is
-# added, the record's headers are read again from the index (a few per family).
+# One record in the digest: [family id, head section, facts, first written (families only)].
+# facts: what the board uses of the record's head (see `_facts`). Entries are kept only while
+# they can start a time limit (a milestone, an urgent concern). A record's versions are not
+# kept: when one is added, the record's headers are read again from the index (a few per
+# family).
 Rec = list[Any]
 FAMILY, SECTION, FACTS, FIRST = range(4)
 _SERIALS = itertools.count(1)
@@ -344,7 +346,11 @@ class _Folder:
             if version is None:
                 continue
             record_id, family_id, first = heads[row.version_id]
-            records[record_id] = [family_id, version.section, _facts(version, first), first]
+            facts = _facts(version, first)
+            if kind == "entry" and not _may_start_a_limit(facts):
+                continue
+            records[record_id] = [family_id, version.section, facts,
+                                  first if kind == "family" else ""]
 
 
 def _facts(version: RecordVersion, first_created: str) -> list[Any]:
@@ -363,6 +369,11 @@ def _facts(version: RecordVersion, first_created: str) -> list[Any]:
     return [str(p.get("milestone", "")), str(p.get("date")), bool(p.get("urgent")),
             str(p.get("urgent_at")),
             str(response.get("at")) if isinstance(response, dict) else "", deleted]
+
+
+def _may_start_a_limit(entry_facts: list[Any]) -> bool:
+    """Only milestones and urgent concerns start a time limit: other entries are not kept."""
+    return bool(entry_facts[2]) or entry_facts[0] in (ASSESSMENT_COMPLETED, REFERRED)
 
 
 def _action_facts(version: RecordVersion, first_created: str) -> list[Any]:
