@@ -165,6 +165,11 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     return result
 
 
+# An action's part of the board: the facts it was worked out from; the month points at which
+# it counts as overdue (lo <= i < hi); its overdue row, with the row's sort key, or None.
+_ActionPart = tuple[Any, int, int, tuple[tuple[str, str, str, str], OverdueAction] | None]
+
+
 @dataclass
 class _Parts:
     """What the last board worked out, by what it depends on, so that a read with nothing
@@ -178,8 +183,7 @@ class _Parts:
     due_families: list[DueFamily] = field(default_factory=list)
     caseload: list[Caseload] = field(default_factory=list)
     review_limits: list[TimeLimit] = field(default_factory=list)
-    # actions: record id -> (the facts it was worked out from, lo, hi, overdue row or None)
-    actions: dict[str, tuple[Any, int, int, OverdueAction | None]] = field(default_factory=dict)
+    actions: dict[str, _ActionPart] = field(default_factory=dict)
     actions_key: Hashable = None
     overdue: list[OverdueAction] = field(default_factory=list)
     overdue_counts: list[int] = field(default_factory=list)
@@ -289,8 +293,9 @@ def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
     points = [min(month_end(m), today).isoformat() for m in months]
     today_iso = today.isoformat()
     families = parts.families
+    folded = {fid: str(rec[FACTS][0]).casefold() for fid, rec in families.items()}
     before = parts.actions
-    after: dict[str, tuple[Any, int, int, OverdueAction | None]] = {}
+    after: dict[str, _ActionPart] = {}
     changed = len(before) != len(digest.kinds["action"])
     for action_id, rec in digest.kinds["action"].items():
         facts = rec[FACTS]
@@ -309,9 +314,11 @@ def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
         row = None
         if facts[3] and due < today_iso:
             fid = rec[FAMILY]
-            row = OverdueAction(action_id, fid, str(families[fid][FACTS][0]), facts[4],
-                                names.get(facts[5], ""), due,
-                                (today - date.fromisoformat(due)).days)
+            owner = names.get(facts[5], "")
+            # With its sort key, so that sorting compares tuples of text and calls nothing.
+            row = ((owner, due, folded[fid], action_id),
+                   OverdueAction(action_id, fid, str(families[fid][FACTS][0]), facts[4],
+                                 owner, due, (today - date.fromisoformat(due)).days))
         after[action_id] = (facts, lo, hi, row)
     parts.actions = after
     if not changed and parts.overdue_counts:
@@ -328,8 +335,8 @@ def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
     for step in steps[:-1]:
         running += step
         counts.append(running)
-    overdue.sort(key=lambda a: (a.owner, a.due, a.family_name.casefold(), a.action_id))
-    parts.overdue, parts.overdue_counts = overdue, counts
+    overdue.sort()
+    parts.overdue, parts.overdue_counts = [row for _key, row in overdue], counts
 
 
 def _entries_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
