@@ -158,10 +158,11 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     if not session.records.can_read(Section.HOUSEHOLD.value):
         result.note = "You do not hold the household key yet, so no families are shown."
         return result
-    facts = board_digest.current(session, fresh=fresh)
-    names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
-    parts = _Parts() if fresh or family_id is not None else _parts(session)
-    _fill(result, facts, now, today, family_id, names, parts)
+    with board_digest.collector_paused():
+        facts = board_digest.current(session, fresh=fresh)
+        names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
+        parts = _Parts() if fresh or family_id is not None else _parts(session)
+        _fill(result, facts, now, today, family_id, names, parts)
     return result
 
 
@@ -297,20 +298,24 @@ def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
     before = parts.actions
     after: dict[str, _ActionPart] = {}
     changed = len(before) != len(digest.kinds["action"])
+    right, left, ends = bisect_right, bisect_left, len(points)
     for action_id, rec in digest.kinds["action"].items():
         facts = rec[FACTS]
-        known = before.get(action_id)
-        if known is not None and known[0] is facts:
-            after[action_id] = known
-            continue
+        if before:
+            known = before.get(action_id)
+            if known is not None and known[0] is facts:
+                after[action_id] = known
+                continue
         changed = True
         if not facts or rec[FAMILY] not in families:
             after[action_id] = (facts, 0, 0, None)
             continue
         due, closed, created = facts[0], facts[1], facts[2]
         # Overdue at a month's end point p when due < p, created <= p and not closed by p.
-        lo = max(bisect_right(points, due), bisect_left(points, created))
-        hi = bisect_left(points, closed) if closed else len(points)
+        lo = right(points, due)
+        if created > points[0]:
+            lo = max(lo, left(points, created))
+        hi = left(points, closed) if closed else ends
         row = None
         if facts[3] and due < today_iso:
             fid = rec[FAMILY]
