@@ -41,7 +41,10 @@ KINDS = ("family", "review", "action", "entry")
 CLOSED_ACTION = ("done", "cancelled")
 SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
 SAVE_AFTER = 500            # versions folded in before the digest is stored again (and at lock)
-OPEN_WITH_RECEIPTS = 64     # above this many heads of a kind, load the kind's receipts first
+# Above this many heads of a kind to open, load the kind's receipts first (a rebuild). Fewer
+# are mostly versions this person has never read, for which receipts cannot help: checking
+# their signatures costs less than loading 20,000 receipts.
+OPEN_WITH_RECEIPTS = 1000
 
 # One record in the digest: [family id, head section, facts, first written (families only)].
 # facts: what the board uses of the record's head (see `_facts`). Entries are kept only while
