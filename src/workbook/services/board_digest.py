@@ -328,6 +328,7 @@ class _Folder:
         for key in touched:
             if key not in grouped:  # gone since it was logged (a disposal): nothing to read
                 self.digest.kinds[key[0]].pop(key[1], None)
+                self.digest.changes[key[0]] += 1
         self._heads(grouped)
 
     def _heads(self, grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]]) -> None:
