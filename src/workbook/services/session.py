@@ -252,6 +252,10 @@ class Session:
         if self._closed:
             return
         try:
+            for manager in list(self._managers.values()):
+                before_lock = getattr(manager, "before_lock", None)
+                if callable(before_lock):
+                    before_lock()  # e.g. the board digest stores what it folded in
             self.trust.verified.flush(self.conn)
             self.remember_audit_head()
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +18,8 @@ from typing import Any
 from workbook.domain.history import head_ids
 from workbook.domain.roles import Role, Section
 from workbook.domain.working_days import REGION_TITLES
-from workbook.services import time_limits
+from workbook.services import board_digest, time_limits
+from workbook.services.board_digest import FACTS, FAMILY, FIRST, SECTION
 from workbook.services.clock import civil_date
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.record_codec import RecordVersion, open_row
@@ -140,15 +141,13 @@ def last_months(today: date, count: int = TREND_MONTHS) -> list[date]:
 
 
 def board(session: Session, now: datetime | None = None, family_id: str | None = None,
-          *, versions: Collection[RecordVersion] | None = None) -> Board:
+          *, fresh: bool = False) -> Board:
     """The board as of `now` (the session's clock by default); with `family_id`, only that
     family's part of it (the family's own time-limits view).
 
-    With `versions` (read by a `FamilyReader`), the board of just those families rather than
-    of the unit's latest records: what home shows a worker of their own families, without
-    the cost (and the memory) of the whole unit's board."""
+    Worked out from this person's board digest (services/board_digest.py), brought up to date
+    first; with `fresh`, from a digest built from scratch and kept nowhere."""
     now = now or session.clock()
-    latest_records = _latest_in(versions) if versions is not None else _latest_everywhere
     today = civil_date(now)
     region_name = time_limits.region(session)
     result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
@@ -159,128 +158,224 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     if not session.records.can_read(Section.HOUSEHOLD.value):
         result.note = "You do not hold the household key yet, so no families are shown."
         return result
-    names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
-    families = {r.head.family_id: r for r in latest_records(session, "family",
-                                                      {Section.HOUSEHOLD.value}).values()
-                if not r.head.payload.get("deleted")
-                and (family_id is None or r.head.family_id == family_id)}
-    open_families = {fid: r for fid, r in families.items()
-                     if str(r.head.payload.get("status", "open")) == "open"}
-    readable = {s.value for s in session.records.readable_sections()}
+    with board_digest.collector_paused():
+        facts = board_digest.current(session, fresh=fresh)
+        names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
+        parts = _Parts() if fresh or family_id is not None else _parts(session)
+        _fill(result, facts, now, today, family_id, names, parts)
+    return result
 
-    def family_name(fid: str) -> str:
-        return str(families[fid].head.payload.get("name", ""))
 
+# An action's part of the board: the facts it was worked out from; the month points at which
+# it counts as overdue (lo <= i < hi); its overdue row, with the row's sort key, or None.
+_ActionPart = tuple[Any, int, int, tuple[tuple[str, str, str, str], OverdueAction] | None]
+
+
+@dataclass
+class _Parts:
+    """What the last board worked out, by what it depends on, so that a read with nothing
+    changed works out only what depends on the time of day (urgent concerns), and a read after
+    one action was added looks again only at that action. In memory with the session."""
+
+    base_key: Hashable = None
+    families: dict[str, list[Any]] = field(default_factory=dict)
+    open_families: dict[str, list[Any]] = field(default_factory=dict)
+    reviews: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    due_families: list[DueFamily] = field(default_factory=list)
+    caseload: list[Caseload] = field(default_factory=list)
+    review_limits: list[TimeLimit] = field(default_factory=list)
+    actions: dict[str, _ActionPart] = field(default_factory=dict)
+    actions_key: Hashable = None
+    overdue: list[OverdueAction] = field(default_factory=list)
+    overdue_counts: list[int] = field(default_factory=list)
+    entries_key: Hashable = None
+    referral_limits: list[TimeLimit] = field(default_factory=list)
+    urgent: list[tuple[str, str, datetime, datetime | None]] = field(default_factory=list)
+
+
+def _parts(session: Session) -> _Parts:
+    holder = board_digest.holder(session)
+    found = holder.parts
+    if not isinstance(found, _Parts):
+        found = _Parts()
+        holder.parts = found
+    return found
+
+
+def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today: date,
+          family_id: str | None, names: dict[str, str], parts: _Parts) -> None:
+    """The board from the digest's facts (see `board_digest._facts` for their layout)."""
+    changes = digest.changes
+    base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
+                tuple(sorted(names.items())))
+    if parts.base_key != base_key:
+        _families_part(parts, digest, today, family_id, names)
+        parts.base_key = base_key
+        parts.actions.clear()
+        parts.actions_key = parts.entries_key = None
+    months = last_months(today)
+    actions_key = (base_key, changes["action"])
+    if parts.actions_key != actions_key:
+        _actions_part(parts, digest, today, months, names)
+        parts.actions_key = actions_key
+    entries_key = (base_key, changes["entry"], result.region)
+    if parts.entries_key != entries_key:
+        _entries_part(parts, digest, today, result.region)
+        parts.entries_key = entries_key
+
+    result.due_families = list(parts.due_families)
+    result.caseload = list(parts.caseload)
+    result.overdue_actions = list(parts.overdue)
+    result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
+                               for m, n in zip(months, parts.overdue_counts, strict=True)]
+    limits = [*parts.referral_limits, *parts.review_limits]
+    limits.extend(time_limits.urgent_limit(fid, entry_id, raised, responded, now)
+                  for fid, entry_id, raised, responded in parts.urgent)
+    family_name = {fid: str(rec[FACTS][0]) for fid, rec in parts.families.items()}
+    result.time_limits = [LimitRow(limit.family_id, family_name[limit.family_id], limit.limit,
+                                   limit.started, limit.due, limit.state, limit.record_id)
+                          for limit in limits if limit.running]
+    order = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
+    result.time_limits.sort(key=lambda t: (order[t.state], t.due, t.family_name.casefold(),
+                                           t.limit, t.record_id))
+    result.compliance_by_month = _compliance(limits, months)
+
+
+def _families_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
+                   family_id: str | None, names: dict[str, str]) -> None:
+    """Families, reviews due, caseload and review limits: what families and reviews decide."""
+    kinds = digest.kinds
+    families: dict[str, list[Any]] = {}
+    for rec in kinds["family"].values():
+        facts = rec[FACTS]
+        if facts is None or facts[4] or (family_id is not None and rec[FAMILY] != family_id):
+            continue
+        families[rec[FAMILY]] = rec
+    open_families = {fid: rec for fid, rec in families.items() if rec[FACTS][3] == "open"}
     # Reviews: the signed-off ones count; the latest sets the next review date.
-    reviews: dict[str, list[RecordVersion]] = {}
-    if Section.SUPERVISION.value in readable:
-        for rec in latest_records(session, "review", {Section.SUPERVISION.value}).values():
-            p = rec.head.payload
-            if p.get("status") == FINAL and not p.get("deleted") and _iso(p.get("date")):
-                reviews.setdefault(rec.head.family_id, []).append(rec.head)
+    reviews: dict[str, list[tuple[str, str]]] = {}
+    for rec in kinds["review"].values():
+        facts = rec[FACTS]
+        if (facts is not None and facts[0] == FINAL and not facts[3]
+                and rec[FAMILY] in families and _iso(facts[1])):
+            reviews.setdefault(rec[FAMILY], []).append((facts[1], facts[2]))
     end = month_end(today)
+    due_families = []
+    review_limits: list[TimeLimit] = []
+    counts: dict[str, int] = {}
     for fid, rec in open_families.items():
-        done = sorted(reviews.get(fid, []), key=lambda v: str(v.payload.get("date")))
-        last = str(done[-1].payload.get("date")) if done else ""
-        following = str(done[-1].payload.get("next_review", "")) if done else ""
+        facts = rec[FACTS]
+        done = sorted(reviews.get(fid, []), key=lambda r: r[0])
+        last = done[-1][0] if done else ""
+        following = done[-1][1] if done else ""
         if done and not _iso(following):
             following = time_limits.add_month(date.fromisoformat(last)).isoformat()
         if not done or date.fromisoformat(following) <= end:
-            result.due_families.append(DueFamily(
-                fid, family_name(fid), str(rec.head.payload.get("reference", "")),
-                names.get(str(rec.head.payload.get("case_owner", "")), ""), last, following))
-    result.due_families.sort(key=lambda f: (f.next_review or "0000", f.name.casefold(),
-                                            f.family_id))
+            due_families.append(DueFamily(fid, facts[0], facts[1], names.get(facts[2], ""),
+                                          last, following))
+        opened = date.fromisoformat(rec[FIRST][:10])
+        held = [date.fromisoformat(r[0]) for r in done]
+        review_limits.extend(time_limits.review_limits(fid, opened, held, today))
+        worker = names.get(str(facts[2]), "")
+        if worker:
+            counts[worker] = counts.get(worker, 0) + 1
+    due_families.sort(key=lambda f: (f.next_review or "0000", f.name.casefold(), f.family_id))
+    parts.families, parts.open_families, parts.reviews = families, open_families, reviews
+    parts.due_families = due_families
+    parts.review_limits = review_limits
+    parts.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
+                            key=lambda c: (-c.families, c.worker))
 
-    # Plan actions: overdue now, and overdue at the end of each of the last twelve months.
-    months = last_months(today)
-    points = [min(month_end(m), today) for m in months]
-    overdue_counts = [0] * len(points)
-    if Section.PLAN.value in readable:
-        facts = memo(session).action_facts
-        for rec in latest_records(session, "action", {Section.PLAN.value}).values():
-            if rec.head.family_id not in families:
-                continue
-            fact = facts.get(rec.head.version_id)
-            if fact is None:
-                fact = _action_fact(rec)
-                facts[rec.head.version_id] = fact
-            if fact is _NOT_AN_ACTION:
-                continue
-            due, closed, created, is_open = fact[0], fact[1], fact[2], fact[3]
-            # Overdue at a month's end point p when due < p, created <= p and not closed by p.
-            lo = max(bisect_right(points, due), bisect_left(points, created))
-            hi = len(points) if closed is None else bisect_left(points, closed)
-            for i in range(lo, hi):
-                overdue_counts[i] += 1
-            if is_open and due < today:
-                p = rec.head.payload
-                result.overdue_actions.append(OverdueAction(
-                    rec.head.record_id, rec.head.family_id, family_name(rec.head.family_id),
-                    str(p.get("text", "")), names.get(str(p.get("owner", "")), ""),
-                    fact[4], (today - due).days))
-    result.overdue_actions.sort(key=lambda a: (a.owner, a.due, a.family_name.casefold(),
-                                               a.action_id))
-    result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
-                               for m, n in zip(months, overdue_counts, strict=True)]
 
-    # Time limits.
-    limits: list[TimeLimit] = []
-    entry_sections = readable - {Section.HOUSEHOLD.value, Section.PLAN.value}
+def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
+                  months: list[date], names: dict[str, str]) -> None:
+    """Plan actions: overdue now, and overdue at the end of each of the last twelve months.
+    Only actions whose facts changed since the last board are worked out again."""
+    points = [min(month_end(m), today).isoformat() for m in months]
+    today_iso = today.isoformat()
+    families = parts.families
+    folded = {fid: str(rec[FACTS][0]).casefold() for fid, rec in families.items()}
+    before = parts.actions
+    after: dict[str, _ActionPart] = {}
+    changed = len(before) != len(digest.kinds["action"])
+    right, left, ends = bisect_right, bisect_left, len(points)
+    for action_id, rec in digest.kinds["action"].items():
+        facts = rec[FACTS]
+        if before:
+            known = before.get(action_id)
+            if known is not None and known[0] is facts:
+                after[action_id] = known
+                continue
+        changed = True
+        if not facts or rec[FAMILY] not in families:
+            after[action_id] = (facts, 0, 0, None)
+            continue
+        due, closed, created = facts[0], facts[1], facts[2]
+        # Overdue at a month's end point p when due < p, created <= p and not closed by p.
+        lo = right(points, due)
+        if created > points[0]:
+            lo = max(lo, left(points, created))
+        hi = left(points, closed) if closed else ends
+        row = None
+        if facts[3] and due < today_iso:
+            fid = rec[FAMILY]
+            owner = names.get(facts[5], "")
+            # With its sort key, so that sorting compares tuples of text and calls nothing.
+            row = ((owner, due, folded[fid], action_id),
+                   OverdueAction(action_id, fid, str(families[fid][FACTS][0]), facts[4],
+                                 owner, due, (today - date.fromisoformat(due)).days))
+        after[action_id] = (facts, lo, hi, row)
+    parts.actions = after
+    if not changed and parts.overdue_counts:
+        return
+    steps = [0] * (len(points) + 1)
+    overdue = []
+    for _facts, lo, hi, row in after.values():
+        if lo < hi:
+            steps[lo] += 1
+            steps[hi] -= 1
+        if row is not None:
+            overdue.append(row)
+    counts, running = [], 0
+    for step in steps[:-1]:
+        running += step
+        counts.append(running)
+    overdue.sort()
+    parts.overdue, parts.overdue_counts = [row for _key, row in overdue], counts
+
+
+def _entries_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
+                  region_name: str) -> None:
+    """Referral limits (milestones) and the urgent concerns whose state the time of day
+    decides."""
+    open_families = parts.open_families
     completions: dict[str, list[tuple[date, str]]] = {}
     referrals: dict[str, list[date]] = {}
-    everyday = frozenset(entry_sections - {Section.REFERRAL_ASSESSMENT.value})
-    chosen = tuple(sorted(open_families))
-    for rec in latest_records(session, "entry", entry_sections, edited_only=everyday,
-                              headers=lambda: entry_headers(session, chosen),
-                              scope=chosen).values():
-        p = rec.head.payload
-        fid = rec.head.family_id
-        if fid not in open_families or p.get("deleted"):
+    urgent = []
+    for entry_id, rec in digest.kinds["entry"].items():
+        facts = rec[FACTS]
+        fid = rec[FAMILY]
+        if facts is None or fid not in open_families or facts[5]:
             continue
-        milestone = p.get("milestone")
-        day = _iso(p.get("date"))
-        if rec.head.section == Section.REFERRAL_ASSESSMENT.value and day is not None:
+        milestone, day = facts[0], _iso(facts[1])
+        if rec[SECTION] == Section.REFERRAL_ASSESSMENT.value and day is not None:
             if milestone == ASSESSMENT_COMPLETED:
-                completions.setdefault(fid, []).append((day, rec.head.record_id))
+                completions.setdefault(fid, []).append((day, entry_id))
             elif milestone == REFERRED:
                 referrals.setdefault(fid, []).append(day)
-        if p.get("urgent"):
-            raised = _moment(p.get("urgent_at"))
-            response = p.get("response")
-            responded = _moment(response.get("at")) if isinstance(response, dict) else None
+        if facts[2]:
+            raised = _moment(facts[3])
+            responded = _moment(facts[4]) if facts[4] else None
             if raised is not None:
-                limits.append(time_limits.urgent_limit(fid, rec.head.record_id, raised,
-                                                       responded, now))
+                urgent.append((fid, entry_id, raised, responded))
+    limits = []
     for fid, done_on in completions.items():
         referred_on = sorted(referrals.get(fid, []))
         for completed, entry_id in sorted(done_on):
             met = next((r for r in referred_on if r >= completed), None)
             limits.append(time_limits.referral_limit(fid, entry_id, completed, met, today,
                                                      region_name))
-    for fid, rec in open_families.items():
-        opened = date.fromisoformat(rec.first_created[:10])
-        held = [d for d in (_iso(v.payload.get("date")) for v in reviews.get(fid, []))
-                if d is not None]
-        limits.extend(time_limits.review_limits(fid, opened, held, today))
-    for limit in limits:
-        if limit.running:
-            result.time_limits.append(LimitRow(limit.family_id, family_name(limit.family_id),
-                                               limit.limit, limit.started, limit.due,
-                                               limit.state, limit.record_id))
-    order = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
-    result.time_limits.sort(key=lambda t: (order[t.state], t.due, t.family_name.casefold(),
-                                           t.limit, t.record_id))
-    result.compliance_by_month = _compliance(limits, months)
-
-    counts: dict[str, int] = {}
-    for rec in open_families.values():
-        worker = names.get(str(rec.head.payload.get("case_owner", "")), "")
-        if worker:
-            counts[worker] = counts.get(worker, 0) + 1
-    result.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
-                             key=lambda c: (-c.families, c.worker))
-    return result
+    parts.referral_limits, parts.urgent = limits, urgent
 
 
 def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompliance]:
@@ -316,7 +411,6 @@ class BoardMemo:
         self.session = session
         self.versions: dict[str, RecordVersion] = {}
         self.results: dict[str, _KindState] = {}
-        self.action_facts: dict[str, _ActionFact] = {}
         self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
         self.held: list[tuple[str, int]] = []
 
@@ -361,63 +455,6 @@ class _KindState:
     known: set[str]                                   # version ids seen
     grouped: dict[str, list[VersionHeader]]           # readable versions by record
     out: dict[str, _Record]
-
-
-def _latest_everywhere(session: Session, kind: str, sections: set[str],
-                       **options: Any) -> dict[str, _Record]:
-    return latest_records(session, kind, sections, **options)
-
-
-def _latest_in(versions: Iterable[RecordVersion]) -> Callable[..., dict[str, _Record]]:
-    """`latest_records` over versions already read (a few families': see `FamilyReader`),
-    their heads found in memory."""
-    by_kind: dict[str, dict[str, list[RecordVersion]]] = {}
-    for version in versions:
-        by_kind.setdefault(version.kind, {}).setdefault(version.record_id, []).append(version)
-
-    def latest(_session: Session, kind: str, sections: set[str],
-               **_options: Any) -> dict[str, _Record]:
-        out = {}
-        for record_id, group in by_kind.get(kind, {}).items():
-            newest = head_ids(group)[-1]
-            head = next(v for v in group if v.version_id == newest)
-            if head.section in sections:
-                out[record_id] = _Record(head, min(v.created_at for v in group))
-        return out
-
-    return latest
-
-
-class FamilyReader:
-    """Reads a few families for the board, a handful per step so that other work (opening a
-    family) never waits long behind it; keeps only the versions the board looks at (entries
-    only where a time limit can start: milestones, and edited entries such as urgent marks)."""
-
-    STEP = 20
-
-    def __init__(self, family_ids: Iterable[str]) -> None:
-        self._pending = list(dict.fromkeys(family_ids))
-        self.versions: list[RecordVersion] = []
-
-    @property
-    def done(self) -> bool:
-        return not self._pending
-
-    def step(self, session: Session, families: int = STEP) -> bool:
-        chosen, self._pending = self._pending[:families], self._pending[families:]
-        for fid in chosen:
-            read = session.records.of_family(fid)
-            edited = {v.record_id for v in read if v.parents}
-            self.versions.extend(
-                v for v in read
-                if v.kind != "entry" or v.section == Section.REFERRAL_ASSESSMENT.value
-                or v.record_id in edited)
-        return self.done
-
-    def board(self, session: Session, now: datetime | None = None) -> Board:
-        if not self.done:
-            raise RuntimeError("the families are not all read yet")
-        return board(session, now, versions=self.versions)
 
 
 def latest_records(session: Session, kind: str, sections: set[str], *,
@@ -517,41 +554,6 @@ def _heads(session: Session, sections: set[str], edited_only: frozenset[str],
         if version is not None and version.section in sections:
             out[record_id] = _Record(version, first)
     return out
-
-
-def entry_headers(session: Session, families: Iterable[str]) -> list[VersionHeader]:
-    """The entry versions the board needs, without reading every entry: those of the
-    referral-and-assessment section (milestones) and those of records with more than one
-    version (urgent marks and responses are later versions)."""
-    remembered = memo(session)
-    remembered.refresh()
-    section = Section.REFERRAL_ASSESSMENT.value
-    wanted = [tag for fid in families for tag, (s, _e) in remembered.tags(fid).items()
-              if s == section]
-    found = {h.version_id: h
-             for h in version_store.headers_of_tags(session.conn, "entry", wanted)}
-    found.update((h.version_id, h)
-                 for h in version_store.headers_of_edited(session.conn, "entry"))
-    return list(found.values())
-
-
-_ActionFact = tuple[date, date | None, date, bool, str]
-_NOT_AN_ACTION: _ActionFact = (date.min, None, date.min, False, "")
-
-
-def _action_fact(rec: _Record) -> _ActionFact:
-    """What the board needs of an action version: due, closed (or None), first written, still
-    open, and the due date as text. Worked out once per version and remembered."""
-    p = rec.head.payload
-    due = _iso(p.get("due"))
-    if due is None or p.get("deleted"):
-        return _NOT_AN_ACTION
-    status = str(p.get("status", "open"))
-    closed = _iso(p.get("closed_on")) if status in CLOSED_ACTION else None
-    if status in CLOSED_ACTION and closed is None:
-        closed = date.fromisoformat(rec.head.created_at[:10])
-    created = date.fromisoformat(rec.first_created[:10])
-    return (due, closed, created, status not in CLOSED_ACTION, due.isoformat())
 
 
 def _iso(value: object) -> date | None:

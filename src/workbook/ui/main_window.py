@@ -35,7 +35,6 @@ from workbook.services import home
 from workbook.services.grants import PendingGrant
 from workbook.services.search import IndexBuilder
 from workbook.services.session import Session
-from workbook.services.supervision_board import FamilyReader
 from workbook.ui.clipboard import SecureClipboard
 from workbook.ui.event_bridge import EventBridge
 from workbook.ui.home_page import HomePage
@@ -373,21 +372,11 @@ class MainWindow(QMainWindow):
         self.activity_loaded.emit()
 
     def _load_deadlines(self) -> None:
-        """Reviews due and time limits at risk come from the supervisor's board, which reads
-        my families' latest records: last, once search is ready, a few families per step so
-        that opening a family never waits long behind it."""
+        """Reviews due and time limits at risk of my families, from the supervisor's board
+        (kept as a digest, so quick), on the worker."""
         mine = list(self.home_page.my_families_model.rows())
-
-        def step(reader: FamilyReader) -> None:
-            if reader.done:
-                self.ops.run(lambda s: home.deadlines(s, reader),
-                             on_done=self._guard(self._on_deadlines),
-                             on_error=self._guard(self._on_home_error))
-                return
-            self.ops.run(reader.step, on_done=self._guard(lambda _done: step(reader)),
-                         on_error=self._guard(self._on_home_error))
-
-        self.ops.run(lambda s: home.deadlines_reader(s, mine), on_done=self._guard(step),
+        self.ops.run(lambda s: home.deadlines(s, mine),
+                     on_done=self._guard(self._on_deadlines),
                      on_error=self._guard(self._on_home_error))
 
     def _on_deadlines(self, deadlines: home.HomeDeadlines) -> None:

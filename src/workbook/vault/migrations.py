@@ -294,11 +294,52 @@ def _m_operations(conn: Connection) -> None:
     )
 
 
+def _m005_board_digest(conn: Connection) -> None:
+    """The supervisor's board kept as a per-person digest (docs/decisions/0004): a log giving
+    every version a sequence number (the versions table is WITHOUT ROWID, so it has none), so a
+    reader folds in only what was added since its digest; a count of versions ever removed
+    (a disposal), whose change means a digest starts again; and the digests themselves, one
+    encrypted blob per person. The log holds clear header columns only, which the versions
+    table already holds; its family_id column means a disposal deletes a family's log rows
+    with its versions."""
+    conn.executescript(
+        """
+        CREATE TABLE version_log (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            family_id  TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            version_id TEXT NOT NULL
+        );
+        INSERT INTO version_log (family_id, kind, version_id)
+            SELECT family_id, kind, version_id FROM versions ORDER BY created_at, version_id;
+        CREATE TRIGGER version_logged AFTER INSERT ON versions
+        BEGIN
+            INSERT INTO version_log (family_id, kind, version_id)
+                VALUES (NEW.family_id, NEW.kind, NEW.version_id);
+        END;
+        CREATE TABLE version_removals (
+            id    INTEGER PRIMARY KEY CHECK (id = 1),
+            count INTEGER NOT NULL
+        );
+        INSERT INTO version_removals (id, count) VALUES (1, 0);
+        CREATE TRIGGER version_removed AFTER DELETE ON versions
+        BEGIN
+            UPDATE version_removals SET count = count + 1 WHERE id = 1;
+        END;
+        CREATE TABLE board_digests (
+            user_id TEXT PRIMARY KEY,
+            body    BLOB NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
     ("003_supervision", _m003_supervision),
     ("004_operations", _m_operations),
+    ("005_board_digest", _m005_board_digest),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
