@@ -19,7 +19,7 @@ from support import vaults
 from support.family_vault import MARKER_MH, copy_vault, install_keyring
 from workbook.domain.roles import Role, Section
 from workbook.services import board_digest, milestones, plan_actions
-from workbook.services.errors import TamperingDetected
+from workbook.services.errors import NotFound, TamperingDetected
 from workbook.services.session import Session
 from workbook.services.supervision_board import board
 from workbook.vault import board_digest_store
@@ -315,3 +315,26 @@ def _families_in(result: Any) -> set[str]:
 def _families_in_json(data: dict[str, Any]) -> set[str]:
     return {row["family_id"] for key in ("due_families", "overdue_actions", "time_limits")
             for row in data[key]}
+
+
+def test_a_rebuild_in_small_steps_gives_the_same_board_and_is_kept(bv: BoardVault) -> None:
+    """What the GUI does at sign-in when the digest must be built again: one step at a time
+    on the worker, with writes by others in between, then the board."""
+    with bv.sign_in("tm") as tm:
+        _change_a_lot(tm, bv.ids)
+    with bv.sign_in("sw1") as sw:
+        rebuild = board_digest.rebuild_needed(sw)
+        assert rebuild is not None  # never built for sw1 yet
+        assert rebuild.step(sw, heads=3) is False  # the first step only finds the heads
+        steps = 1
+        while not rebuild.step(sw, heads=3):
+            steps += 1
+            if steps == 3:  # a write lands between steps: folded in by the next read
+                sw.families.add_action(bv.ids["Brown"], "Between steps", "sw1", "2026-02-10")
+        assert steps > 3 and rebuild.opened == rebuild.total
+        assert board_digest.rebuild_needed(sw) is None  # now the session's
+        result = _same(sw)
+        assert any(a["text"] == "Between steps" for a in result["overdue_actions"])
+        with pytest.raises(NotFound, match="another sign-in"):
+            with bv.sign_in("tm") as tm:
+                board_digest.Rebuild(sw).step(tm)

@@ -29,6 +29,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import head_ids
 from workbook.domain.roles import Section
+from workbook.services.errors import NotFound
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
@@ -184,27 +185,18 @@ def current(session: Session, *, fresh: bool = False) -> BoardDigest:
     from scratch and neither read from nor stored anywhere (the reference the tests compare
     the kept digest with)."""
     conn = session.conn
-    wanted = wanted_sections(session)
-    held = [list(h) for h in session.keys.held()]
-    readable = sorted(set().union(*wanted.values()))
-    removals = board_digest_store.removals(conn)
-    last = board_digest_store.last_seq(conn)
     if fresh:
-        return _build(session, wanted, held, readable, removals, last)
+        return Rebuild(session, keep=False).run()
     mine = holder(session)
-    digest = mine.digest
-    if digest is None and not mine.loaded:
-        mine.loaded = True
-        blob = board_digest_store.load(conn, session.user_id)
-        digest = None if blob is None else unseal(blob, mine.key, mine.ad)
-    if (digest is None or digest.held != held or digest.readable != readable
-            or digest.removals != removals or digest.seq > last):
-        digest = _build(session, wanted, held, readable, removals, last)
+    digest = _usable(session)
+    last = board_digest_store.last_seq(conn)
+    if digest is None:
+        digest = Rebuild(session).run()
         digest.unsaved = SAVE_AFTER
     elif digest.seq < last:
         mine.digest = None  # a version that fails verification must not leave half a fold
         new = board_digest_store.headers_since(conn, digest.seq)
-        _Folder(session, digest, wanted).fold(h for _seq, h in new)
+        _Folder(session, digest, wanted_sections(session)).fold(h for _seq, h in new)
         digest.unsaved += len(new)
         digest.seq = max([digest.seq, *(s for s, _h in new)])
     mine.digest = digest
@@ -213,27 +205,109 @@ def current(session: Session, *, fresh: bool = False) -> BoardDigest:
     return digest
 
 
-def _build(session: Session, wanted: dict[str, frozenset[str]], held: list[list[Any]],
-           readable: list[str], removals: int, last: int) -> BoardDigest:
-    """Everything up to `last`, read by kind from the header index. `last` was read before
-    the headers, so anything logged after it is either read here too (folding it again later
-    changes nothing) or folded next time."""
-    digest = BoardDigest(last, removals, held, readable)
-    folder = _Folder(session, digest, wanted)
-    conn = session.conn
-    headers: list[Iterable[VersionHeader]] = [
-        version_store.headers_of_kind(conn, kind)
-        for kind in ("family", "review", "action") if wanted[kind]]
-    if wanted["entry"]:
-        # Entries are most of the vault; only milestones (their own section) and entries with
-        # more than one version (urgent marks, responses) can start a time limit.
-        section = Section.REFERRAL_ASSESSMENT.value
-        tags = [tag for fid in version_store.all_family_ids(conn)
-                for tag, (s, _e) in folder.tags(fid).items() if s == section]
-        headers.append(version_store.headers_of_tags(conn, "entry", tags))
-        headers.append(version_store.headers_of_edited(conn, "entry"))
-    folder.build(h for source in headers for h in source)
+def _usable(session: Session) -> BoardDigest | None:
+    """This person's digest (from memory, else the stored blob) if it still holds for the keys
+    held, the sections readable and the versions removed; None if it must be built again."""
+    mine = holder(session)
+    digest = mine.digest
+    if digest is None and not mine.loaded:
+        mine.loaded = True
+        blob = board_digest_store.load(session.conn, session.user_id)
+        digest = None if blob is None else unseal(blob, mine.key, mine.ad)
+    if digest is None:
+        return None
+    readable = sorted(set().union(*wanted_sections(session).values()))
+    if (digest.held != [list(h) for h in session.keys.held()] or digest.readable != readable
+            or digest.removals != board_digest_store.removals(session.conn)
+            or digest.seq > board_digest_store.last_seq(session.conn)):
+        return None
     return digest
+
+
+def rebuild_needed(session: Session) -> Rebuild | None:
+    """A rebuild to run in steps (`Rebuild.step`) if this person's digest must be built again -
+    a first sign-in, new keys, a disposal - else None. The GUI steps it on its worker so that
+    opening a family never waits seconds behind it, then reads the board."""
+    return Rebuild(session) if _usable(session) is None else None
+
+
+class Rebuild:
+    """The digest built from scratch, in steps: the first reads the clear headers and finds
+    the heads; each later one opens up to `heads` of them. `last` is read before the headers,
+    so anything logged after it is either read here too (folding it again later changes
+    nothing) or folded in by the next `current()`; a disposal or a change of keys between
+    steps makes the next `current()` build again. When done, the digest is the session's and
+    is stored."""
+
+    STEP_HEADS = 2000
+
+    def __init__(self, session: Session, *, keep: bool = True) -> None:
+        conn = session.conn
+        self.session = session
+        self._keep = keep   # False: a reference built for comparison, never the session's
+        self.wanted = wanted_sections(session)
+        self.digest = BoardDigest(board_digest_store.last_seq(conn),
+                                  board_digest_store.removals(conn),
+                                  [list(h) for h in session.keys.held()],
+                                  sorted(set().union(*self.wanted.values())))
+        self._folder = _Folder(session, self.digest, self.wanted)
+        self._to_open: list[tuple[str, dict[str, tuple[str, str, str]]]] | None = None
+        self.total = 0
+        self.opened = 0
+
+    @property
+    def done(self) -> bool:
+        return self._to_open is not None and not self._to_open
+
+    def step(self, session: Session, heads: int = STEP_HEADS) -> bool:
+        """One step; True once the digest is complete (and now the session's)."""
+        if session is not self.session or session.closed:
+            self._to_open = []
+            raise NotFound("the board's rebuild belonged to another sign-in")
+        with collector_paused():
+            if self._to_open is None:
+                self._to_open = self._plan()
+                self.total = sum(len(chunk) for _kind, chunk in self._to_open)
+                return self._finish() if not self._to_open else False
+            kind, chunk = self._to_open.pop(0)
+            if len(chunk) > heads:
+                rest = dict(itertools.islice(chunk.items(), heads, None))
+                chunk = dict(itertools.islice(chunk.items(), heads))
+                self._to_open.insert(0, (kind, rest))
+            self._folder.open(kind, chunk)
+            self.opened += len(chunk)
+        return self._finish() if not self._to_open else False
+
+    def run(self) -> BoardDigest:
+        """Every step at once (the CLI, a board read with no digest, the tests' reference)."""
+        while not self.step(self.session, heads=1 << 30):
+            pass
+        return self.digest
+
+    def _plan(self) -> list[tuple[str, dict[str, tuple[str, str, str]]]]:
+        conn = self.session.conn
+        headers: list[Iterable[VersionHeader]] = [
+            version_store.headers_of_kind(conn, kind)
+            for kind in ("family", "review", "action") if self.wanted[kind]]
+        if self.wanted["entry"]:
+            # Entries are most of the vault; only milestones (their own section) and entries
+            # with more than one version (urgent marks, responses) can start a time limit.
+            section = Section.REFERRAL_ASSESSMENT.value
+            tags = [tag for fid in version_store.all_family_ids(conn)
+                    for tag, (s, _e) in self._folder.tags(fid).items() if s == section]
+            headers.append(version_store.headers_of_tags(conn, "entry", tags))
+            headers.append(version_store.headers_of_edited(conn, "entry"))
+        grouped = self._folder.group(h for source in headers for h in source)
+        return [(kind, heads) for kind, heads in self._folder.heads_to_open(grouped).items()
+                if heads]
+
+    def _finish(self) -> bool:
+        if self._keep:
+            mine = holder(self.session)
+            mine.digest = self.digest
+            mine.loaded = True
+            self.digest.unsaved = SAVE_AFTER
+        return True
 
 
 def store(session: Session, digest: BoardDigest) -> None:
@@ -297,14 +371,15 @@ class _Folder:
         found = self.tags(h.family_id).get(h.section_tag or b"")
         return found[0] if found is not None and found[0] in sections else None
 
-    def build(self, headers: Iterable[VersionHeader]) -> None:
+    def group(self, headers: Iterable[VersionHeader]
+              ) -> dict[tuple[str, str], list[tuple[VersionHeader, str]]]:
         """From scratch: `headers` holds every version of the records it names."""
         grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
         for h in headers:
             section = self._readable(h)
             if section is not None:
                 grouped.setdefault((h.kind, h.record_id), []).append((h, section))
-        self._heads(grouped)
+        return grouped
 
     def fold(self, new: Iterable[VersionHeader]) -> None:
         """Versions added since the digest was made: their records' headers are read again
@@ -329,9 +404,14 @@ class _Folder:
             if key not in grouped:  # gone since it was logged (a disposal): nothing to read
                 self.digest.kinds[key[0]].pop(key[1], None)
                 self.digest.changes[key[0]] += 1
-        self._heads(grouped)
+        for kind, heads in self.heads_to_open(grouped).items():
+            if heads:
+                self.open(kind, heads)
 
-    def _heads(self, grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]]) -> None:
+    def heads_to_open(self, grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]]
+                      ) -> dict[str, dict[str, tuple[str, str, str]]]:
+        """Each record's head to read (version id -> record id, family id, first written), by
+        kind; records that no longer need one are dropped from the digest."""
         to_open: dict[str, dict[str, tuple[str, str, str]]] = {k: {} for k in KINDS}
         for (kind, record_id), versions in grouped.items():
             records = self.digest.kinds[kind]
@@ -350,11 +430,9 @@ class _Folder:
                 continue
             records.pop(record_id, None)
             to_open[kind][head.version_id] = (record_id, head.family_id, first)
-        for kind, heads in to_open.items():
-            if heads:
-                self._open(kind, heads)
+        return to_open
 
-    def _open(self, kind: str, heads: dict[str, tuple[str, str, str]]) -> None:
+    def open(self, kind: str, heads: dict[str, tuple[str, str, str]]) -> None:
         """Read, decrypt and verify the heads (version id -> record id, family id, first
         written) and keep their facts."""
         session = self.session

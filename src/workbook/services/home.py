@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
+from workbook.services import board_digest
 from workbook.services.clock import civil_date
 from workbook.services.record_codec import open_row
 from workbook.services.session import Session
@@ -322,6 +323,15 @@ class HomeDeadlines:
 
     due_for_review: list[DueFamily]
     time_limits: list[LimitRow]
+
+
+def deadlines_rebuild(session: Session, mine: list[HomeFamily]) -> board_digest.Rebuild | None:
+    """The board digest's rebuild, if `deadlines` would need one first (a first sign-in, new
+    keys, a disposal): the GUI runs it a step at a time so that a family opened meanwhile
+    does not wait seconds behind it."""
+    if session.role is Role.ADMIN or session.must_replace_passphrase or not mine:
+        return None
+    return board_digest.rebuild_needed(session)
 
 
 def deadlines(session: Session, mine: list[HomeFamily]) -> HomeDeadlines:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.roles import Role
-from workbook.services import home
+from workbook.services import board_digest, home
 from workbook.services.grants import PendingGrant
 from workbook.services.search import IndexBuilder
 from workbook.services.session import Session
@@ -375,8 +375,21 @@ class MainWindow(QMainWindow):
         """Reviews due and time limits at risk of my families, from the supervisor's board
         (kept as a digest, so quick), on the worker."""
         mine = list(self.home_page.my_families_model.rows())
-        self.ops.run(lambda s: home.deadlines(s, mine),
-                     on_done=self._guard(self._on_deadlines),
+
+        def read(_done: object = None) -> None:
+            self.ops.run(lambda s: home.deadlines(s, mine),
+                         on_done=self._guard(self._on_deadlines),
+                         on_error=self._guard(self._on_home_error))
+
+        def step(rebuild: board_digest.Rebuild | None) -> None:
+            if rebuild is None:
+                read()
+                return
+            self.ops.run(rebuild.step,
+                         on_done=self._guard(lambda done: read() if done else step(rebuild)),
+                         on_error=self._guard(self._on_home_error))
+
+        self.ops.run(lambda s: home.deadlines_rebuild(s, mine), on_done=self._guard(step),
                      on_error=self._guard(self._on_home_error))
 
     def _on_deadlines(self, deadlines: home.HomeDeadlines) -> None:
