@@ -240,6 +240,7 @@ def _plain_copy(sw: Session, path: Path) -> Path:
         plain.execute("PRAGMA synchronous = OFF")
         ddl = source.execute(
             "SELECT sql FROM sqlite_master WHERE tbl_name = 'versions' AND sql IS NOT NULL "
+            "AND type IN ('table', 'index') "  # not the version log's triggers: Workbook's own
             "ORDER BY type DESC"  # the table before its indexes
         ).fetchall()
         plain.execute("BEGIN")

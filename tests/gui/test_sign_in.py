@@ -14,6 +14,7 @@ from workbook.services.sign_in import FREE_ATTEMPTS
 from workbook.ui.app import NO_VAULT, _KeyringCheck, resolve_vault
 from workbook.ui.main_window import MainWindow
 from workbook.vault import device_secret
+from workbook.vault.database import CACHE_KIB, DESKTOP_CACHE_KIB
 from workbook.vault.keyfile import KeyFile, KeyFileBody
 
 
@@ -39,6 +40,12 @@ def test_sign_in_goes_home(qtbot: Any, window: MainWindow) -> None:
     assert window.top_bar.isVisible()
     assert window.sign_in_page.passphrase.text() == ""
     assert window.sign_in_page.username.text() == ""
+    # The desktop keeps a smaller page cache than the services' default (its memory target).
+    sizes: list[int] = []
+    window.ops.run(lambda s: s.conn.execute("PRAGMA cache_size").fetchone()[0],
+                   on_done=sizes.append)
+    qtbot.waitUntil(lambda: bool(sizes), timeout=10_000)
+    assert sizes == [-DESKTOP_CACHE_KIB] and DESKTOP_CACHE_KIB < CACHE_KIB
 
 
 def test_wrong_passphrase_says_so_and_clears_the_field(qtbot: Any, window: MainWindow) -> None:

@@ -29,7 +29,7 @@ from workbook.services.section_keys import SectionKeys
 from workbook.services.trust import Trust
 from workbook.vault import audit_log
 from workbook.vault.accounts import UserRow
-from workbook.vault.database import Connection, transaction
+from workbook.vault.database import DESKTOP_CACHE_KIB, Connection, set_cache, transaction
 from workbook.vault.keyfile import KeyFile, KeyFileBody, kek_wrap_ad
 
 if TYPE_CHECKING:
@@ -273,6 +273,11 @@ class Session:
             self.events.clear()
 
     close = lock
+
+    def use_desktop_page_cache(self) -> None:
+        """The desktop's smaller page cache (vault/database.py DESKTOP_CACHE_KIB): it reads
+        every family once at sign-in and must stay within its memory target."""
+        set_cache(self.conn, DESKTOP_CACHE_KIB)
 
     @property
     def closed(self) -> bool:

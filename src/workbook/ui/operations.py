@@ -99,6 +99,7 @@ class Operations(QObject):
             if worker.session is not None and not worker.session.closed:
                 worker.session.lock()
             worker.session = sign_in(vault_dir, username, passphrase)
+            worker.session.use_desktop_page_cache()
             return worker.session
 
         def done(session: Any) -> None:
