@@ -32,6 +32,7 @@ from workbook.domain.roles import Section
 from workbook.services.errors import NotFound
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.record_codec import RecordVersion, open_row
+from workbook.services.section_keys import FamilyTags
 from workbook.services.session import Session
 from workbook.vault import board_digest_store, version_store
 from workbook.vault.database import BUSY_TIMEOUT_MS, OperationalError, VaultBusy, transaction
@@ -354,14 +355,7 @@ class _Folder:
         self.digest = digest
         self.wanted = wanted
         self.everyday = wanted["entry"] - {Section.REFERRAL_ASSESSMENT.value}
-        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
-
-    def tags(self, family_id: str) -> dict[bytes, tuple[str, int]]:
-        found = self._tags.get(family_id)
-        if found is None:
-            found = self.session.keys.tags_for_family(family_id)
-            self._tags[family_id] = found
-        return found
+        self.tags = FamilyTags(session.keys)
 
     def _readable(self, h: VersionHeader) -> str | None:
         """The section of a header if the board reads it, else None."""

@@ -179,3 +179,22 @@ class SectionKeys:
         self._ciphers.clear()
         self._groups.clear()
         self._groups.clear()
+
+
+class FamilyTags:
+    """Each family's section tags for the keys held, worked out once per family (an HKDF per
+    section and epoch) for a pass over many families' rows."""
+
+    def __init__(self, keys: SectionKeys) -> None:
+        self._keys = keys
+        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+
+    def __call__(self, family_id: str) -> dict[bytes, tuple[str, int]]:
+        found = self._tags.get(family_id)
+        if found is None:
+            found = self._keys.tags_for_family(family_id)
+            self._tags[family_id] = found
+        return found
+
+    def clear(self) -> None:
+        self._tags.clear()

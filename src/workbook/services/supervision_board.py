@@ -23,6 +23,7 @@ from workbook.services.board_digest import FACTS, FAMILY, FIRST, SECTION
 from workbook.services.clock import civil_date
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.record_codec import RecordVersion, open_row
+from workbook.services.section_keys import FamilyTags
 from workbook.services.session import Session
 from workbook.services.time_limits import AT_RISK, BREACHED, TimeLimit
 from workbook.vault import accounts, version_store
@@ -411,23 +412,16 @@ class BoardMemo:
         self.session = session
         self.versions: dict[str, RecordVersion] = {}
         self.results: dict[str, _KindState] = {}
-        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+        self.tags = FamilyTags(session.keys)
         self.held: list[tuple[str, int]] = []
 
     def refresh(self) -> None:
         """Forget the tags if the keys held changed (a grant, a rotation) since last time."""
         held = self.session.keys.held()
         if held != self.held:
-            self._tags.clear()
+            self.tags.clear()
             self.results.clear()
             self.held = held
-
-    def tags(self, family_id: str) -> dict[bytes, tuple[str, int]]:
-        found = self._tags.get(family_id)
-        if found is None:
-            found = self.session.keys.tags_for_family(family_id)
-            self._tags[family_id] = found
-        return found
 
     def load(self, keys: Iterable[tuple[str, str, str]]) -> None:
         """Read, decrypt and verify the versions (family id, kind, version id: the primary

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services import milestones
+from workbook.services.chronology import section_title
 from workbook.services.milestones import Concern
 from workbook.services.session import Session
 from workbook.services.supervision_board import Board, board
@@ -73,9 +74,14 @@ class TimeLimitsDialog(QDialog):
         layout.addWidget(QLabel("Entries: mark a concern urgent (a response is due within 24 "
                                 "hours), then record the response"))
         self.entries = QTreeWidget()
-        self.entries.setHeaderLabels(["Date", "Entry", "Urgent since", "Response"])
+        self.entries.setHeaderLabels(["Date", "Section", "Entry", "Urgent since", "Response"])
         self.entries.setAccessibleName("Entries")
         self.entries.setRootIsDecorated(False)
+        header = self.entries.header()
+        header.setStretchLastSection(False)
+        for column in (0, 1, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.entries, 1)
         row = QHBoxLayout()
         self.mark_urgent = QPushButton("Mark as urgent concern")
@@ -124,7 +130,8 @@ class TimeLimitsDialog(QDialog):
         for c in concerns:
             first_line = c.text.splitlines()[0][:90] if c.text else ""
             item = QTreeWidgetItem(self.entries, [
-                format_date(c.date), first_line, format_moment(c.urgent_at) if c.urgent else "",
+                format_date(c.date), section_title(c.section), first_line,
+                format_moment(c.urgent_at) if c.urgent else "",
                 c.response[:60]])
             item.setData(0, Qt.ItemDataRole.UserRole, c.entry_id)
             if c.entry_id == chosen:
