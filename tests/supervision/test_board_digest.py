@@ -195,7 +195,8 @@ def test_a_disposed_family_leaves_the_board(tmp_path_factory: pytest.TempPathFac
 
     from workbook.services.retention import Retention
 
-    team = vaults.session_template(tmp_path_factory, "operations", _team_with_admin)
+    team = vaults.session_template(tmp_path_factory, "operations",
+                                   vaults.build_team_vault_with_admin)
     team = team.copy_to(tmp_path / "vault")
     fid = team.families["a"]
     with team.session(Role.TEAM_MANAGER) as s:
@@ -217,17 +218,6 @@ def test_a_disposed_family_leaves_the_board(tmp_path_factory: pytest.TempPathFac
         assert _stored(s).removals > removals  # type: ignore[union-attr]
         assert not s.conn.execute("SELECT 1 FROM version_log WHERE family_id = ?",
                                   (fid,)).fetchall()
-
-
-def _team_with_admin(path: Path) -> vaults.TeamVault:
-    """As tests/operations builds it: the team vault with the administrator approved."""
-    vault = vaults.build_team_vault(path)
-    admin = vault.member(Role.ADMIN)
-    with vault.session(admin) as s:
-        fingerprint = s.grants.fingerprint()
-    with vault.session(vault.owner) as s:
-        s.grants.approve(admin.username, fingerprint=fingerprint)
-    return vault
 
 
 def test_the_log_numbers_every_version(bv: BoardVault) -> None:

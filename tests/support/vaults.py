@@ -313,6 +313,18 @@ def build_team_vault(path: Path) -> TeamVault:
     return vault
 
 
+def build_team_vault_with_admin(path: Path) -> TeamVault:
+    """The shared team vault, with the administrator approved by the owner (who may then
+    confirm disposals and manage accounts)."""
+    vault = build_team_vault(path)
+    admin = vault.member(Role.ADMIN)
+    with vault.session(admin) as s:
+        fingerprint = s.grants.fingerprint()
+    with vault.session(vault.owner) as s:
+        s.grants.approve(admin.username, fingerprint=fingerprint)
+    return vault
+
+
 # --- once per session ------------------------------------------------------------------------
 _TEMPLATES: dict[str, TeamVault] = {}
 

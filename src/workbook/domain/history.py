@@ -19,6 +19,16 @@ class Versioned(Protocol):
     def created_at(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class HistoryPoint:
+    """Just what finding heads needs of a version, read from its clear header before (or
+    instead of) decrypting it."""
+
+    version_id: str
+    parents: tuple[str, ...]
+    created_at: str
+
+
 def head_ids(versions: Iterable[Versioned]) -> list[str]:
     """Versions that no other version of the record names as a parent, oldest first."""
     items = list(versions)

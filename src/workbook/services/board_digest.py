@@ -27,7 +27,7 @@ from typing import Any
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
-from workbook.domain.history import head_ids
+from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
 from workbook.services.errors import NotFound
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
@@ -331,13 +331,6 @@ def store(session: Session, digest: BoardDigest) -> None:
     digest.unsaved = 0
 
 
-@dataclass(frozen=True)
-class _Header:
-    version_id: str
-    parents: tuple[str, ...]
-    created_at: str
-
-
 @lru_cache(maxsize=8192)
 def _parents(text: str) -> tuple[str, ...]:
     parsed = json.loads(text)
@@ -415,7 +408,7 @@ class _Folder:
                 head, section = versions[0]
             else:
                 unique = {h.version_id: (h, s) for h, s in versions}
-                newest = head_ids([_Header(h.version_id, _parents(h.parents), h.created_at)
+                newest = head_ids([HistoryPoint(h.version_id, _parents(h.parents), h.created_at)
                                    for h, _s in unique.values()])[-1]
                 head, section = unique[newest]
             if (kind == "entry" and len(versions) == 1 and section in self.everyday

@@ -17,7 +17,7 @@ from typing import Any
 from workbook.crypto.encoding import unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
-from workbook.domain.history import head_ids
+from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
 from workbook.services.errors import InvalidInput, TamperingDetected
 from workbook.services.identity import Identity
@@ -186,8 +186,8 @@ class Receiving:
             summary = {"record": record_id, "family": items[0].family_id, "kind": items[0].kind,
                        "versions": len(items)}
             (preview.changed if local else preview.new).append(summary)
-            versions = [_Head(v, tuple(json.loads(p)), at) for v, p, at, _f in local]
-            versions += [_Head(i.version_id, i.parents, i.created_at) for i in items]
+            versions = [HistoryPoint(v, tuple(json.loads(p)), at) for v, p, at, _f in local]
+            versions += [HistoryPoint(i.version_id, i.parents, i.created_at) for i in items]
             heads = head_ids(versions)
             if len(heads) > 1:
                 preview.conflicts.append({**summary, "heads": heads})
@@ -199,13 +199,6 @@ class _Group:
     epoch: int
     token: bytes
     key: GroupKey | None
-
-
-@dataclass(frozen=True)
-class _Head:
-    version_id: str
-    parents: tuple[str, ...]
-    created_at: str
 
 
 class _Walk:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from workbook.domain.history import head_ids
+from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Role, Section
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services import board_digest, time_limits
@@ -394,15 +394,6 @@ def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompli
     return [MonthCompliance(k, kept[k], total[k]) for k in total]
 
 
-@dataclass(frozen=True)
-class _Header:
-    """A version's clear header, enough to find a record's heads before decrypting."""
-
-    version_id: str
-    parents: tuple[str, ...]
-    created_at: str
-
-
 class BoardMemo:
     """What one signed-in session has already opened for the board: versions by id (a version
     never changes, so an opened one stays right) and each family's section tags for the keys
@@ -537,7 +528,7 @@ def _heads(session: Session, sections: set[str], edited_only: frozenset[str],
                 continue
             heads[record_id] = (head, head.created_at)
             continue
-        newest = head_ids([_Header(v.version_id, tuple(json.loads(v.parents)), v.created_at)
+        newest = head_ids([HistoryPoint(v.version_id, tuple(json.loads(v.parents)), v.created_at)
                            for v in versions])[-1]
         head = next(v for v in versions if v.version_id == newest)
         heads[record_id] = (head, min(v.created_at for v in versions))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -80,14 +80,9 @@ def of_family_kind(conn: Connection, family_id: str, kind: str,
                    version_ids: list[str]) -> list[VersionRow]:
     """Whole rows of one family and kind by version id: a range of the primary key each,
     a few hundred per query (many times quicker than `by_keys`' row values)."""
-    out: list[VersionRow] = []
-    for start in range(0, len(version_ids), _CHUNK):
-        chunk = version_ids[start:start + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        out.extend(_row(r) for r in conn.execute(
-            f"SELECT {_COLUMNS} FROM versions WHERE family_id = ? AND kind = ? "
-            f"AND version_id IN ({marks})", (family_id, kind, *chunk)))
-    return out
+    return [_row(r) for r in _rows_in(
+        conn, f"SELECT {_COLUMNS} FROM versions WHERE family_id = ? AND kind = ? "
+        f"AND version_id IN ({_MARKS})", version_ids, before=(family_id, kind))]
 
 
 def of_record(conn: Connection, record_id: str) -> list[VersionRow]:
@@ -170,14 +165,9 @@ def count_of_kind(conn: Connection, kind: str) -> int:
 
 def headers_of_tags(conn: Connection, kind: str, tags: list[bytes]) -> list[VersionHeader]:
     """Headers of versions of `kind` carrying any of these section tags."""
-    out: list[VersionHeader] = []
-    for start in range(0, len(tags), _CHUNK):
-        chunk = tags[start:start + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        out.extend(_header(r) for r in conn.execute(
-            f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers "
-            f"WHERE kind = ? AND section_tag IN ({marks})", (kind, *chunk)))
-    return out
+    return [_header(r) for r in _rows_in(
+        conn, f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers "
+        f"WHERE kind = ? AND section_tag IN ({_MARKS})", tags, before=(kind,))]
 
 
 def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
@@ -185,14 +175,9 @@ def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
     ids = [str(r[0]) for r in conn.execute(
         "SELECT DISTINCT record_id FROM versions INDEXED BY versions_edited "
         "WHERE kind = ? AND parents <> '[]'", (kind,))]
-    out: list[VersionHeader] = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        marks = ", ".join("?" * len(chunk))
-        out.extend(_header(r) for r in conn.execute(
-            f"SELECT {_HEADER} FROM versions WHERE record_id IN ({marks}) AND kind = ?",
-            (*chunk, kind)))
-    return out
+    return [_header(r) for r in _rows_in(
+        conn, f"SELECT {_HEADER} FROM versions WHERE record_id IN ({_MARKS}) AND kind = ?",
+        ids, after=(kind,))]
 
 
 def by_keys(conn: Connection, keys: list[tuple[str, str, str]]) -> list[VersionRow]:
@@ -214,3 +199,16 @@ def _by_primary_key(conn: Connection, columns: str, keys: list[tuple[str, str, s
             f"SELECT {columns} FROM versions WHERE (family_id, kind, version_id) IN "
             f"(VALUES {marks})", flat))
     return out
+
+
+_MARKS = "%MARKS%"
+
+
+def _rows_in(conn: Connection, sql: str, values: Sequence[Any], *, before: tuple[Any, ...] = (),
+             after: tuple[Any, ...] = ()) -> Iterator[Any]:
+    """The rows of `sql` for every one of `values`, bound to its `_MARKS` list, `_CHUNK` at a
+    time: SQLite caps the parameters of one statement."""
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start:start + _CHUNK]
+        yield from conn.execute(sql.replace(_MARKS, ", ".join("?" * len(chunk))),
+                                (*before, *chunk, *after))

@@ -39,6 +39,19 @@ def _in_small_parts(driver: Any, chunk: int = 2) -> Any:
     return view
 
 
+def _partly_loaded(driver: Any, qtbot: Any) -> tuple[Any, list[str]]:
+    """tm signed in, the family grown, and its opening stopped after the first look (one
+    version per later part); the families the view reports loaded from then on."""
+    driver.sign_in("tm")
+    _grow(driver)
+    view = _in_small_parts(driver, chunk=1)
+    loaded: list[str] = []
+    view.loaded.connect(loaded.append)
+    with qtbot.waitSignal(view.partly_loaded, timeout=15000):
+        view.open_family(driver.fv.family_id)
+    return view, loaded
+
+
 def test_a_big_family_shows_a_first_look_then_exactly_one_loads_content(driver, qtbot) -> None:
     driver.sign_in("tm")
     _grow(driver)
@@ -77,13 +90,7 @@ def test_a_big_family_shows_a_first_look_then_exactly_one_loads_content(driver, 
 
 def test_a_lock_during_a_load_in_parts_cancels_it_and_leaves_nothing(driver, qtbot,
                                                                      texts) -> None:
-    driver.sign_in("tm")
-    _grow(driver)
-    view = _in_small_parts(driver, chunk=1)
-    loaded: list[str] = []
-    view.loaded.connect(loaded.append)
-    with qtbot.waitSignal(view.partly_loaded, timeout=15000):
-        view.open_family(driver.fv.family_id)
+    view, loaded = _partly_loaded(driver, qtbot)
     load = view._opening
     assert load is not None
     driver.lock()
@@ -100,13 +107,7 @@ def test_a_lock_during_a_load_in_parts_cancels_it_and_leaves_nothing(driver, qtb
 
 def test_opening_another_family_during_a_load_in_parts_discards_it(driver, qtbot,
                                                                    texts) -> None:
-    driver.sign_in("tm")
-    _grow(driver)
-    view = _in_small_parts(driver, chunk=1)
-    loaded: list[str] = []
-    view.loaded.connect(loaded.append)
-    with qtbot.waitSignal(view.partly_loaded, timeout=15000):
-        view.open_family(driver.fv.family_id)
+    view, loaded = _partly_loaded(driver, qtbot)
     first = view._opening
     driver.open(driver.fv.other_family_id)
     driver.settle()
@@ -143,13 +144,7 @@ def test_a_change_during_a_load_in_parts_shows_once_everything_has_loaded(driver
 
 
 def test_tampering_found_in_a_later_part_clears_the_first_look(driver, qtbot, texts) -> None:
-    driver.sign_in("tm")
-    _grow(driver)
-    view = _in_small_parts(driver, chunk=1)
-    loaded: list[str] = []
-    view.loaded.connect(loaded.append)
-    with qtbot.waitSignal(view.partly_loaded, timeout=15000):
-        view.open_family(driver.fv.family_id)
+    view, loaded = _partly_loaded(driver, qtbot)
     assert MARKER_NOTE not in _texts_shown(view)   # the oldest entry: a later part
 
     def tamper(s: Any) -> None:
