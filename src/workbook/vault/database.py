@@ -37,6 +37,12 @@ class VaultDamaged(Exception):
     """The database file cannot be opened with the key, or fails its integrity check."""
 
 
+class VaultAltered(VaultDamaged):
+    """The vault's structure (tables, indexes, triggers, views) is not what its migration level
+    makes: someone holding the key changed it. Refused like a damaged vault; the message
+    starts "this vault's structure was altered" and names what differs."""
+
+
 def _page_size_from_key_file(vault_dir: Path) -> int:
     from workbook.vault.keyfile import KeyFile, KeyFileError
 
@@ -86,6 +92,11 @@ def connect(
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        # Nothing of the file is trusted merely because it opened: its structure must be its
+        # migration level's (a planted trigger could drop entries with their audit events).
+        from workbook.vault.schema_pin import pin
+
+        pin(conn)
     except BaseException:
         conn.close()
         raise
