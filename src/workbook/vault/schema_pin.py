@@ -15,6 +15,7 @@ known migrations, in order, from 1 with no gap, and the structure must be that l
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 
@@ -61,6 +62,7 @@ _TOKEN = re.compile(
 _cache: dict[tuple[Step, ...], list[Schema]] = {}
 
 
+@functools.lru_cache(maxsize=1024)
 def normalise_sql(sql: str | None) -> str | None:
     """The statement as tokens: comments and layout dropped, words and identifiers folded to
     lower case (SQLite reads them so), string literals kept exactly. Two texts that normalise
@@ -106,6 +108,11 @@ def expected_schemas(steps: Sequence[Step]) -> list[Schema]:
         memory.close()
     _cache[key] = levels
     return levels
+
+
+def prepare() -> None:
+    """Build (or find cached) the expected structures of this program's migrations."""
+    expected_schemas(migrations_module.MIGRATIONS)
 
 
 def recorded_level(conn: Connection, steps: Sequence[Step]) -> tuple[int, list[str]]:
