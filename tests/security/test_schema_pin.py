@@ -270,3 +270,27 @@ def test_sample_vaults_of_older_schemas_pass_and_upgrade(sample: str, tmp_path: 
     with sign_in(copy / "vault", "tm", expected["users"]["tm"]["passphrase"]) as owner:
         assert current_version(owner.conn) == SCHEMA_VERSION
         assert schema_differences(owner.conn) == []
+
+
+def test_a_trigger_planted_while_someone_is_signed_in_stops_their_next_write(
+    team: vaults.TeamVault,
+) -> None:
+    """The desktop stays signed in for hours: a trigger added meanwhile through another
+    connection must not act on that session's writes either."""
+    key = database_key(team)
+    family = team.families["a"]
+    with team.session(Role.POLICE) as s:
+        with raw_db(team, key) as conn:
+            conn.execute("CREATE TRIGGER drop_concerns BEFORE INSERT ON versions "
+                         "WHEN NEW.sealed = 1 BEGIN SELECT RAISE(IGNORE); END")
+        try:
+            entry = s.families.add_entry(family, "mental-health", vaults.marker("concern"),
+                                         "2026-02-01")
+        except VaultDamaged as refused:
+            assert str(refused).startswith(ALTERED)
+            assert "unexpected trigger 'drop_concerns' on 'versions'" in str(refused)
+        else:
+            stored = s.conn.execute("SELECT count(*) FROM versions WHERE record_id = ?",
+                                    (entry,)).fetchone()[0]
+            assert stored == 1, "the sealed concern was reported as added but silently vanished"
+            pytest.fail("the write went ahead under a planted trigger")

@@ -375,6 +375,8 @@ def migrate(
             f"this vault was written by a newer Workbook (schema {have}; this program knows "
             f"{len(steps)}): install the newer Workbook to open it"
         )
+    if hasattr(conn, "pinned_steps"):
+        conn.pinned_steps = tuple(steps)  # each step's transaction re-pins against these
     applied = []
     for number, (name, step) in enumerate(steps, start=1):
         if number <= have:

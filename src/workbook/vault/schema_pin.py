@@ -96,18 +96,21 @@ def expected_schemas(steps: Sequence[Step]) -> list[Schema]:
         return cached
     memory = sqlcipher3.connect(":memory:", isolation_level=None)
     try:
-        levels: list[Schema] = [{}]
         memory.execute(migrations_module.MIGRATIONS_TABLE_SQL)
+        levels = [_snapshot(memory)]
         for step in steps:
             memory.execute("BEGIN")
             migrations_module.run_step(memory, step[1])
             memory.execute("COMMIT")
-            levels.append({k: (t, s, normalise_sql(s))
-                           for k, (t, s, _) in _read_schema(memory).items()})
+            levels.append(_snapshot(memory))
     finally:
         memory.close()
     _cache[key] = levels
     return levels
+
+
+def _snapshot(conn: Connection) -> Schema:
+    return {k: (t, s, normalise_sql(s)) for k, (t, s, _) in _read_schema(conn).items()}
 
 
 def prepare() -> None:
@@ -151,6 +154,8 @@ def differences_at(conn: Connection, steps: Sequence[Step]) -> tuple[int, list[s
         )
     expected = expected_schemas(steps)[level]
     actual = _read_schema(conn)
+    if level == 0 and not actual:
+        return 0, []  # a new, empty database, before `migrate` makes the level record
     unexpected, changed, missing = [], [], []
     for key, (table, sql, _) in sorted(actual.items()):
         kind, name = key
@@ -183,8 +188,11 @@ def schema_differences(conn: Connection) -> list[str]:
 
 
 def pin(conn: Connection, steps: Sequence[Step] | None = None) -> None:
-    """Refuse the vault unless its structure is exactly its migration level's."""
-    level, found = differences_at(conn, migrations_module.MIGRATIONS if steps is None else steps)
+    """Refuse the vault unless its structure is exactly its migration level's. A vault
+    connection remembers what it was pinned at, for `repin_if_changed`."""
+    steps = migrations_module.MIGRATIONS if steps is None else steps
+    cookie = int(conn.execute("PRAGMA schema_version").fetchone()[0])
+    level, found = differences_at(conn, steps)
     if found:
         shown = found[:_SHOWN_AT_MOST]
         more = len(found) - len(shown)
@@ -193,6 +201,16 @@ def pin(conn: Connection, steps: Sequence[Step] | None = None) -> None:
             + (f"; and {more} more" if more else "")
             + " - Workbook will not open it; restore it from a backup"
         )
+    if hasattr(conn, "pinned_steps"):
+        conn.pinned_cookie, conn.pinned_steps = cookie, tuple(steps)
+
+
+def repin_if_changed(conn: Connection) -> None:
+    """Pin again if any connection changed the structure (the schema cookie moved) since this
+    one was pinned: costs one pragma when nothing changed."""
+    cookie = int(conn.execute("PRAGMA schema_version").fetchone()[0])
+    if cookie != conn.pinned_cookie:
+        pin(conn, conn.pinned_steps)
 
 
 def _describe(kind: str, name: str, table: str) -> str:
