@@ -261,16 +261,24 @@ def cmd_show(ctx: CliContext) -> None:
 
 
 def cmd_audit_verify(ctx: CliContext) -> None:
+    from workbook.services.audit import schema_status
+
     report = ctx.ready_session().audit_trail.verify()
+    data = {**report.to_json(), "schema": schema_status(ctx.ready_session())}
     if not report.ok:
         if ctx.json:
-            ctx.out("", report.to_json())
+            ctx.out("", data)
         raise InvalidInput(f"audit chain broken at event {report.first_broken}: {report.problem}")
+    if data["schema"]["differences"]:
+        if ctx.json:
+            ctx.out("", data)
+        raise InvalidInput("this vault's structure was altered: "
+                           + "; ".join(data["schema"]["differences"]))
     human = f"Audit chain verified: {report.events} events, every link and signature holds."
     if report.unapproved_signers:
         human += (f" ({report.unapproved_signers} events are signed by people whose keys no "
                   "holder has approved yet.)")
-    ctx.out(human, report.to_json())
+    ctx.out(human, data)
 
 
 def cmd_audit_list(ctx: CliContext) -> None:

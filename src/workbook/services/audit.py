@@ -21,6 +21,8 @@ from workbook.services.session import Session
 from workbook.vault import accounts, audit_log
 from workbook.vault.audit_log import GENESIS, AuditRow
 from workbook.vault.keyfile import KeyFile
+from workbook.vault.migrations import current_version
+from workbook.vault.schema_pin import schema_differences
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,14 @@ class AuditReport:
 PRINT_EVENTS = frozenset({"print", "save_pdf", "subject_access"})
 VAULT_SIGNABLE = frozenset({"sign_in", "sign_in_failed", "journal_damaged",
                             "audit_rollback_detected"})
+
+
+def schema_status(session: Session) -> dict[str, Any]:
+    """The `"schema"` field of `audit verify --json`: whether the vault's structure is still
+    exactly its migration level's (it was at connect; this looks again, now)."""
+    differences = schema_differences(session.conn)
+    return {"pinned": not differences, "level": current_version(session.conn),
+            "differences": differences}
 
 
 class AuditTrail:

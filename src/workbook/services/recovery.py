@@ -22,6 +22,7 @@ from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.vault import accounts, audit_log, device_secret, meta, section_store
 from workbook.vault.database import (
     Connection,
+    VaultAltered,
     VaultDamaged,
     cipher_pages_ok,
     connect,
@@ -69,6 +70,8 @@ def recovered_secrets(keyfile: KeyFile, r_pair: KeyPair, vault_dir: Path) -> tup
         try:
             connect(vault_dir, candidate).close()
             return d_secret, candidate
+        except VaultAltered:  # the key opened it: say what was altered
+            raise
         except VaultDamaged:
             continue
     raise VaultDamaged("the vault database does not open with the recovery key's vault key")

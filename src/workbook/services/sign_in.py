@@ -29,7 +29,13 @@ from workbook.services.trust import RECOVERY
 from workbook.services.verified_versions import VerifiedVersions
 from workbook.services.vouches import SessionVouches
 from workbook.vault import accounts, audit_log, device_secret, journal, meta
-from workbook.vault.database import Connection, DatabaseError, VaultDamaged, connect
+from workbook.vault.database import (
+    Connection,
+    DatabaseError,
+    VaultAltered,
+    VaultDamaged,
+    connect,
+)
 from workbook.vault.keyfile import (
     KeyFile,
     KeyFileBody,
@@ -155,6 +161,8 @@ def choose_vault_key(vault_dir: Path, candidates: list[Secret]) -> Secret:
         try:
             connect(vault_dir, candidate).close()
             return candidate
+        except VaultAltered:  # the key opened it: say what was altered
+            raise
         except VaultDamaged:
             continue
     raise VaultDamaged("the vault database opens with none of this account's keys")

@@ -24,6 +24,16 @@ CACHE_KIB = 64 * 1024
 DESKTOP_CACHE_KIB = 16 * 1024
 
 Connection = Any  # sqlcipher3 ships no type stubs
+
+
+class VaultConnection(sqlcipher3.Connection):
+    """A vault connection that remembers the schema cookie (`PRAGMA schema_version`) and the
+    migrations it was pinned against, so a write transaction re-checks the structure when
+    another connection changed it since (vault/schema_pin.py)."""
+
+    pinned_cookie: int | None = None
+    pinned_steps: tuple[Any, ...] | None = None
+
 DatabaseError = sqlcipher3.DatabaseError
 IntegrityError = sqlcipher3.IntegrityError
 OperationalError = sqlcipher3.OperationalError
@@ -35,6 +45,12 @@ class VaultBusy(Exception):
 
 class VaultDamaged(Exception):
     """The database file cannot be opened with the key, or fails its integrity check."""
+
+
+class VaultAltered(VaultDamaged):
+    """The vault's structure (tables, indexes, triggers, views) is not what its migration level
+    makes: someone holding the key changed it. Refused like a damaged vault; the message
+    starts "this vault's structure was altered" and names what differs."""
 
 
 def _page_size_from_key_file(vault_dir: Path) -> int:
@@ -63,7 +79,13 @@ def connect(
     if create and not path.exists():
         # Private from the first byte; SQLite gives the -wal and -shm files the same mode.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    from workbook.vault import schema_pin
+
+    # Built once per process, before the first keyed connection turns on SQLCipher's memory
+    # security (which wipes every freed allocation and makes the build about 8 times slower).
+    schema_pin.prepare()
+    conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                              factory=VaultConnection)
     try:
         # The raw key has to pass through a PRAGMA string; it lives only for this call.
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -86,6 +108,9 @@ def connect(
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        # Nothing of the file is trusted merely because it opened: its structure must be its
+        # migration level's (a planted trigger could drop entries with their audit events).
+        schema_pin.pin(conn)
     except BaseException:
         conn.close()
         raise
@@ -105,6 +130,12 @@ def transaction(conn: Connection) -> Iterator[None]:
             ) from None
         raise
     try:
+        # A trigger planted by another connection while this one was open would act on the
+        # writes below: with the write lock held, the structure cannot change under them.
+        if getattr(conn, "pinned_steps", None) is not None:
+            from workbook.vault import schema_pin
+
+            schema_pin.repin_if_changed(conn)
         yield
     except BaseException:
         conn.execute("ROLLBACK")

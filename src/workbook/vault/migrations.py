@@ -342,6 +342,11 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("005_board_digest", _m005_board_digest),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# The level record; made before the first migration, so part of every level's pinned schema.
+MIGRATIONS_TABLE_SQL = (
+    "CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+    "applied_at TEXT NOT NULL)"
+)
 
 
 def current_version(conn: Connection) -> int:
@@ -357,34 +362,40 @@ def current_version(conn: Connection) -> int:
 def migrate(
     conn: Connection, migrations: list[tuple[str, Callable[[Connection], None]]] | None = None
 ) -> list[str]:
-    """Apply every migration this vault lacks, each in its own transaction; return their names."""
+    """Apply every migration this vault lacks, each in its own transaction; return their names.
+    The structure is pinned again afterwards (vault/schema_pin.py): what the migrations made
+    must be exactly that level's schema."""
+    from workbook.vault.schema_pin import pin
+
     steps = MIGRATIONS if migrations is None else migrations
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "applied_at TEXT NOT NULL)"
-    )
+    conn.execute(MIGRATIONS_TABLE_SQL)
     have = current_version(conn)
     if have > len(steps):
         raise SchemaTooNew(
             f"this vault was written by a newer Workbook (schema {have}; this program knows "
             f"{len(steps)}): install the newer Workbook to open it"
         )
+    if hasattr(conn, "pinned_steps"):
+        conn.pinned_steps = tuple(steps)  # each step's transaction re-pins against these
     applied = []
     for number, (name, step) in enumerate(steps, start=1):
         if number <= have:
             continue
         with transaction(conn):
             # executescript would COMMIT our transaction; run the statements one by one instead.
-            _run_in_transaction(conn, step)
+            run_step(conn, step)
             conn.execute(
                 "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
                 (number, name, datetime.now(UTC).isoformat(timespec="seconds")),
             )
         applied.append(name)
+    pin(conn, steps)
     return applied
 
 
-def _run_in_transaction(conn: Connection, step: Callable[[Connection], None]) -> None:
+def run_step(conn: Connection, step: Callable[[Connection], None]) -> None:
+    """Run one migration inside the caller's open transaction (also used to build the pinned
+    schema in memory, so the expected structure comes from the very same statements)."""
     class _Proxy:
         """Feeds executescript's statements through execute, keeping the open transaction."""
 
