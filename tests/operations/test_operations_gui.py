@@ -120,5 +120,5 @@ def test_disposal_review_page_propose_then_confirm(
     assert window.stack.currentWidget() is window.home_page
     _lock(qtbot, window)
     with team.session("owner") as s:
-        assert is_disposed(s.conn, fid)
+        assert is_disposed(s, fid)
         assert s.audit_trail.verify().ok

@@ -14,6 +14,7 @@ from workbook.domain.roles import Role
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
 from workbook.services.retention import Retention, is_disposed
 from workbook.services.session import Session
+from workbook.services.tombstones import disposed_refusal
 from workbook.vault import retention_store, version_store
 
 LATER = timedelta(days=366 * 7)
@@ -102,7 +103,7 @@ def test_disposal_is_two_person_and_removes_everything(team: vaults.TeamVault) -
             assert n == 0, table
         assert s.conn.execute("SELECT count(*) FROM family_retention").fetchone()[0] == 0
         assert s.conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
-        assert is_disposed(s.conn, fid) and not is_disposed(s.conn, other)
+        assert is_disposed(s, fid) and not is_disposed(s, other)
         assert s.audit_trail.verify().ok
         events = [e for e in s.audit_trail.events(None) if e["event"] == "family_disposed"]
         assert events and set(events[0]["ids"]) == {"family", "family_type", "versions"}
@@ -133,14 +134,17 @@ def test_proposer_cannot_confirm_and_admin_cannot_skip_proposal(team: vaults.Tea
         Retention(s).confirm(fid)
 
 
-def test_imports_of_a_disposed_family_are_no_ops(team: vaults.TeamVault) -> None:
+def test_imports_and_writes_to_a_disposed_family_are_refused(team: vaults.TeamVault) -> None:
+    # The store no longer decides (a bare disposals row used to swallow every insert): the
+    # signed tombstone does, for receiving (which skips the family's versions) and writing.
     fid = _close(team)
-    with team.session("owner") as s:
-        rows = version_store.of_family(s.conn, fid)
     _dispose(team, fid)
     with team.session("owner") as s:
-        with s.write():
-            assert not any(version_store.insert(s.conn, row) for row in rows)
+        why = disposed_refusal(s, fid)
+        assert why is not None and "was disposed of on" in why
+        with s.write(), pytest.raises(InvalidInput, match="nothing can be added"):
+            s.records.write(family_id=fid, record_id=fid, kind="family",
+                            section="household", payload={"name": "back again"})
         assert version_store.of_family(s.conn, fid) == []
 
 

@@ -20,6 +20,11 @@ DEFAULT_RETENTION_YEARS: dict[str, int] = {
     "looked-after": 75,
 }
 MAX_RETENTION_YEARS = 150
+# Minutes without use before the desktop app locks: bounds fixed in code, the value from the
+# signed policy's optional [session] table (never from a plain row in the vault).
+DEFAULT_IDLE_LOCK_MINUTES = 5
+MIN_IDLE_LOCK_MINUTES = 1
+MAX_IDLE_LOCK_MINUTES = 30
 _FAMILY_TYPE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 
@@ -34,6 +39,7 @@ class Policy:
     readers: dict[Section, frozenset[Role]]
     retention_years: dict[str, int] = field(
         default_factory=lambda: dict(DEFAULT_RETENTION_YEARS))
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
 
     def family_types(self) -> list[str]:
         return sorted(self.retention_years)
@@ -63,6 +69,8 @@ class Policy:
         if self.retention_years != DEFAULT_RETENTION_YEARS:
             lines += ["", "[retention]"]
             lines += [f'"{t}" = {y}' for t, y in sorted(self.retention_years.items())]
+        if self.idle_lock_minutes != DEFAULT_IDLE_LOCK_MINUTES:
+            lines += ["", "[session]", f"idle_lock_minutes = {self.idle_lock_minutes}"]
         return "\n".join(lines) + "\n"
 
 
@@ -72,7 +80,7 @@ def parse_policy(text: str) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy is not valid TOML: {exc}") from None
-    unknown_keys = set(data) - {"version", "core", "readers", "retention"}
+    unknown_keys = set(data) - {"version", "core", "readers", "retention", "session"}
     if unknown_keys:
         raise PolicyError(f"policy has unknown keys: {', '.join(sorted(unknown_keys))}")
     if data.get("version") != 1:
@@ -97,7 +105,22 @@ def parse_policy(text: str) -> Policy:
     if not readers[Section.HOUSEHOLD]:
         raise PolicyError("someone must be able to read the household section")
     retention = _retention(data.get("retention"))
-    return Policy({s: frozenset(r) for s, r in readers.items()}, retention)
+    return Policy({s: frozenset(r) for s, r in readers.items()}, retention,
+                  _idle_lock_minutes(data.get("session")))
+
+
+def _idle_lock_minutes(table: object) -> int:
+    """[session] idle_lock_minutes: whole minutes within the bounds fixed in code."""
+    if table is None:
+        return DEFAULT_IDLE_LOCK_MINUTES
+    if not isinstance(table, dict) or set(table) - {"idle_lock_minutes"}:
+        raise PolicyError("[session] may only hold 'idle_lock_minutes'")
+    minutes = table.get("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or \
+            not MIN_IDLE_LOCK_MINUTES <= minutes <= MAX_IDLE_LOCK_MINUTES:
+        raise PolicyError(f"[session] idle_lock_minutes must be a whole number of minutes from "
+                          f"{MIN_IDLE_LOCK_MINUTES} to {MAX_IDLE_LOCK_MINUTES}")
+    return minutes
 
 
 def _retention(table: object) -> dict[str, int]:

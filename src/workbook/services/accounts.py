@@ -18,7 +18,7 @@ from workbook.domain.roles import Role, parse_role
 from workbook.services import signatures, validation
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.session import Session
-from workbook.vault import accounts, audit_log, meta, section_store
+from workbook.vault import accounts, audit_log, section_store
 from workbook.vault.accounts import UserRow
 from workbook.vault.keyfile import (
     KeyFile,
@@ -66,8 +66,9 @@ class Accounts:
         self.s = session
 
     def vault_kdf(self) -> KdfParams:
-        raw = meta.get_text(self.s.conn, "kdf_params")
-        return KdfParams.from_json(json.loads(raw)) if raw else KdfParams()
+        from workbook.services.kdf_policy import new_passphrase_kdf
+
+        return new_passphrase_kdf(self.s.conn, self.s.vault_id, self.s.trust.recovery)
 
     # --- create, list ----------------------------------------------------------------------
     def add(self, username: str, full_name: str, role: str, initial_passphrase: str) -> str:

@@ -29,7 +29,6 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.ids import new_id
-from workbook.domain.roles import Role
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.session import Session
 from workbook.vault import audit_log, device_secret, meta
@@ -88,11 +87,24 @@ def _header_ad(header: bytes) -> bytes:
 
 
 # --- taking a backup ---------------------------------------------------------------------------
+def may_make_backups(session: Session) -> bool:
+    """The owner, or an administrator the owner approved: from the signed membership log,
+    never `users.is_owner` or `users.role` (rows anyone signed in can rewrite)."""
+    from workbook.services.membership import may_administer
+
+    if session.keypair is None:
+        return False
+    membership = session.membership()
+    return may_administer(session.conn, session.vault_id, session.trust, membership,
+                          session.user_id)
+
+
 def require_backup_maker(session: Session) -> None:
-    """Backups copy everything: the owner or an administrator takes them, nobody else."""
+    """Backups copy everything: the owner or an approved administrator takes them."""
     session.require_keys()
-    if session.role is not Role.ADMIN and not session.user.is_owner:
-        raise NotPermitted("only the vault owner or an administrator makes backups")
+    if not may_make_backups(session):
+        raise NotPermitted("only the vault owner or an administrator the owner approved makes "
+                           "backups")
 
 
 def check_output_path(out: Path, vault_dir: Path) -> Path:
@@ -432,8 +444,7 @@ def backup_overdue(session: Session) -> str:
     when none is due or this person does not make backups."""
     from datetime import datetime, timedelta
 
-    if session.keypair is None or (session.role is not Role.ADMIN and
-                                   not session.user.is_owner):
+    if not may_make_backups(session):
         return ""
     days = reminder_days(session)
     last = last_backup_at(session)

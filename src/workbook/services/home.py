@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from workbook.domain.history import record_state
+from workbook.domain.policy import DEFAULT_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES
 from workbook.domain.roles import Role, Section
 from workbook.services import board_digest
 from workbook.services.clock import civil_date
@@ -31,11 +32,11 @@ from workbook.services.record_codec import open_row
 from workbook.services.session import Session
 from workbook.services.supervision_board import DueFamily, LimitRow, board
 from workbook.services.time_limits import AT_RISK, BREACHED
-from workbook.vault import accounts, meta, version_store
+from workbook.vault import accounts, version_store
 
-IDLE_LOCK_KEY = "idle_lock_minutes"
-DEFAULT_IDLE_MINUTES = 5
-MAX_IDLE_MINUTES = 240
+IDLE_LOCK_KEY = "idle_lock_minutes"  # the old plain setting: ignored since issue 12
+DEFAULT_IDLE_MINUTES = DEFAULT_IDLE_LOCK_MINUTES
+MAX_IDLE_MINUTES = MAX_IDLE_LOCK_MINUTES
 RECENT_LIMIT = 12
 CASE_OWNER = "case owner"
 PLAN_ACTION = "plan action"
@@ -115,15 +116,10 @@ class HomeSummary:
 
 # --- settings -----------------------------------------------------------------------------
 def idle_lock_minutes(session: Session) -> int:
-    """Minutes of inactivity before the app locks (vault setting, default 5, at most 240)."""
-    raw = meta.get_text(session.conn, IDLE_LOCK_KEY, str(DEFAULT_IDLE_MINUTES)).strip()
-    try:
-        minutes = int(raw)
-    except ValueError:
-        return DEFAULT_IDLE_MINUTES
-    if minutes < 1:
-        return DEFAULT_IDLE_MINUTES
-    return min(minutes, MAX_IDLE_MINUTES)
+    """Minutes of inactivity before the app locks: from the signed policy ([session], 1 to 30,
+    default 5). `meta.idle_lock_minutes` is a plain row anyone signed in can rewrite, so it is
+    ignored: it cannot keep a screen unlocked longer (nor, planted, shorter)."""
+    return session.policy.idle_lock_minutes
 
 
 # --- the two steps ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from workbook.services.record_codec import encrypt_for_holder, row_ad, verify_en
 from workbook.services.sealed_groups import GroupKey, decrypt, group_info, pack_row_body
 from workbook.services.session import Session
 from workbook.services.sharing import CONSENTS, SHAREABLE_KINDS
+from workbook.services.tombstones import disposed_refusal
 from workbook.services.trust import RECOVERY
 from workbook.services.vouches import SessionVouches, vouch_message
 from workbook.sync.bundle import CheckedBundle, check_bundle
@@ -228,6 +229,7 @@ class _Walk:
         self._local: dict[str, bool] = {}
         self._families_checked: dict[str, str | None] = {}
         self._preloaded: set[str] = set()
+        self._disposed: dict[str, bool] = {}  # family -> has a signed tombstone here
         self._new_records: dict[str, set[str]] = {}
 
     def run(self) -> None:
@@ -389,7 +391,10 @@ class _Walk:
                                                      group, blob))
         self.incoming.append(Incoming(version_id, family_id, record_id, kind,
                                       tuple(sorted(parents)), created_at))
-        if self.apply and version_store.insert(self.s.conn, row):
+        if family_id not in self._disposed:  # a disposal is final, if its tombstone is signed
+            self._disposed[family_id] = disposed_refusal(self.s, family_id) is not None
+        if self.apply and not self._disposed[family_id] and \
+                version_store.insert(self.s.conn, row):
             self.inserted += 1
 
     def _open_held(self, header: VersionRow, key: GroupKey, blob: bytes) -> VersionRow:

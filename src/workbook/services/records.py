@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from workbook.domain.roles import Section
-from workbook.services.errors import InvalidInput, NotPermitted
+from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.record_codec import (
     RecordVersion,
     SignedVersion,
@@ -18,6 +18,7 @@ from workbook.services.record_codec import (
     sign_version,
 )
 from workbook.services.session import Session
+from workbook.services.tombstones import refuse_if_disposed
 from workbook.vault import version_store
 from workbook.vault.version_store import VersionRow
 
@@ -44,6 +45,7 @@ class Records:
             raise InvalidInput(f"unknown section {section!r}") from None
         if not self.s.policy.may_write(self.s.role):
             raise NotPermitted("your role may not add to the workbook")
+        refuse_if_disposed(self.s, family_id)  # only a signed tombstone refuses
         version = sign_version(
             keypair, family_id=family_id, record_id=record_id, kind=kind, section=section,
             parents=parents, author=self.s.user_id, device=self.s.device,
@@ -57,7 +59,13 @@ class Records:
             if public is None:
                 raise NotPermitted(f"the keys of section {section} cannot be verified")
             row = seal_for_section(version, public, epoch)
-        version_store.insert(self.s.conn, row)
+        if not version_store.insert(self.s.conn, row) and \
+                not version_store.has_version(self.s.conn, version.version_id):
+            # Never report success for a version that is not there (a trigger in the file,
+            # say, dropped it): the caller's transaction rolls back and the person is told.
+            raise TamperingDetected(f"the vault did not store the new version of family "
+                                    f"{family_id}: something in the database refused it "
+                                    "silently; nothing was saved")
         # The writer's own signature, just made with their certified key: verified by
         # construction, so their later reads (and shares) need not check it again.
         self.s.trust.verified.mark(version.version_id, family_id, kind)

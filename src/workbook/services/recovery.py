@@ -6,20 +6,19 @@ so plainly, and the recovery sheet says to keep it in a safe."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from workbook.crypto import recovery_key
 from workbook.crypto.encoding import b64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
-from workbook.crypto.passphrase_kdf import KdfParams
 from workbook.crypto.secret import Secret
 from workbook.services import signatures, validation
 from workbook.services.accounts import make_slot, passphrase_ok
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
-from workbook.vault import accounts, audit_log, device_secret, meta, section_store
+from workbook.services.kdf_policy import new_passphrase_kdf
+from workbook.vault import accounts, audit_log, device_secret, section_store
 from workbook.vault.database import (
     Connection,
     VaultAltered,
@@ -108,8 +107,7 @@ def reset_account(
             if user.status == "disabled":
                 raise InvalidInput(f"{username!r} is disabled; it cannot be recovered")
             passphrase_ok(new_initial_passphrase, user.username, user.full_name)
-            kdf_text = meta.get_text(conn, "kdf_params")
-            kdf = KdfParams.from_json(json.loads(kdf_text)) if kdf_text else KdfParams()
+            kdf = new_passphrase_kdf(conn, keyfile.vault_id, keyfile.recovery_public)
             slot = make_slot(keyfile.vault_id, user.user_id, new_initial_passphrase, d_secret, kdf,
                              "initial", {"vault_key": b64(v_key.value)})
             at = stamp(clock())

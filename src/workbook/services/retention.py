@@ -24,9 +24,16 @@ from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
 from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
-from workbook.services.trust import Trust
+from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one import for audit
+    DisposalState,
+    disposal_message,
+    disposal_state,
+    is_disposed,
+    proposal_message,
+    verify_disposal,
+    versions_digest,
+)
 from workbook.vault import accounts, retention_store, version_store
-from workbook.vault.database import Connection
 from workbook.vault.retention_store import DisposalRow, ProposalRow, RetentionRow
 
 CLOSERS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
@@ -35,22 +42,6 @@ CLOSERS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
 def closing_message(vault_id: str, row: RetentionRow) -> bytes:
     return fields("workbook family closed v1", vault_id, row.family_id, row.family_type,
                   row.closed_at, row.dispose_after, row.closed_by)
-
-
-def proposal_message(vault_id: str, row: ProposalRow, dispose_after: str) -> bytes:
-    return fields("workbook disposal proposed v1", vault_id, row.family_id, row.proposed_by,
-                  row.proposed_at, dispose_after)
-
-
-def disposal_message(vault_id: str, row: DisposalRow) -> bytes:
-    return fields("workbook family disposed v1", vault_id, row.family_id, row.family_type,
-                  row.closed_at, row.dispose_after, row.proposed_by, row.proposed_at,
-                  row.proposal_signature, row.confirmed_by, row.disposed_at, row.version_count,
-                  row.versions_digest)
-
-
-def versions_digest(version_ids: list[str]) -> bytes:
-    return hashlib.sha256(fields("workbook disposed versions v1", *sorted(version_ids))).digest()
 
 
 def add_years(day: date, years: int) -> date:
@@ -98,45 +89,6 @@ class Disposal:
         return dict(self.__dict__)
 
 
-def is_disposed(conn: Connection, family_id: str) -> bool:
-    """The one place other areas (sharing imports) ask whether a family was disposed of."""
-    return retention_store.is_disposed(conn, family_id)
-
-
-def verify_disposal(conn: Connection, vault_id: str, trust: Trust, family_id: str) -> str:
-    """"" if the family's tombstone holds: signed by its confirmer, who was then an
-    administrator the owner approved; carrying the proposal signed by its proposer, who was
-    then a team manager and someone else; and accounting for exactly the versions recorded as
-    disposed. Otherwise what is wrong. So one person with the database key and their own
-    signing key cannot pass a deletion off as a disposal."""
-    from workbook.services.membership import load_membership, may_administer
-
-    row = retention_store.disposal_of(conn, family_id)
-    if row is None:
-        return f"family {family_id} has disposed versions but no disposal record"
-    if not trust.verify_by(row.confirmed_by, row.signature, disposal_message(vault_id, row)):
-        return f"the disposal record of family {family_id} is not signed by its confirmer"
-    proposal = ProposalRow(family_id, row.proposed_by, row.proposed_at, row.proposal_signature)
-    if not trust.verify_by(row.proposed_by, row.proposal_signature,
-                           proposal_message(vault_id, proposal, row.dispose_after)):
-        return f"the disposal record of family {family_id} has no valid proposal"
-    if row.proposed_by == row.confirmed_by:
-        return f"the disposal of family {family_id} was proposed and confirmed by one person"
-    then = load_membership(conn, vault_id, trust, until=row.disposed_at)
-    if then.role_of(row.confirmed_by) is not Role.ADMIN or not may_administer(
-            conn, vault_id, trust, then, row.confirmed_by):
-        return (f"the disposal of family {family_id} was confirmed by someone who was not an "
-                "approved administrator")
-    proposed = load_membership(conn, vault_id, trust, until=row.proposed_at)
-    if proposed.role_of(row.proposed_by) is not Role.TEAM_MANAGER:
-        return (f"the disposal of family {family_id} was proposed by someone who was not a "
-                "team manager")
-    ids = retention_store.disposed_version_ids(conn, family_id)
-    if len(ids) != row.version_count or versions_digest(ids) != row.versions_digest:
-        return f"the disposed versions of family {family_id} do not match its signed record"
-    return ""
-
-
 class Retention:
     """Closing families, the disposal review, and two-person disposal."""
 
@@ -148,8 +100,10 @@ class Retention:
                      ) -> tuple[RecordVersion, tuple[str, ...]]:
         """The family record's newest head and all its heads (a new version's parents), or
         why it cannot be changed."""
-        if retention_store.is_disposed(self.s.conn, family_id):
-            raise NotFound(f"family {family_id} was disposed of")
+        disposal = self._disposal_state(family_id)
+        if disposal is not None and disposal.verified:
+            raise NotFound(f"family {family_id} was disposed of on "
+                           f"{disposal.disposed_at[:10]}")
         versions = [v for v in self.s.records.of_record(family_id) if v.kind == "family"]
         if not versions:
             if version_store.family_exists(self.s.conn, family_id):
@@ -219,14 +173,24 @@ class Retention:
                 proposal.proposed_at if proposal else ""))
         return out
 
+    def _disposal_state(self, family_id: str) -> DisposalState | None:
+        return disposal_state(self.s.conn, self.s.vault_id, self.s.trust, family_id)
+
     def _closing_ok(self, row: RetentionRow) -> bool:
         return self.s.trust.verify_by(row.closed_by, row.signature,
                                       closing_message(self.s.vault_id, row))
 
     def _due(self, family_id: str) -> RetentionRow:
         family_id = validation.record_id(family_id, "family id")
-        if retention_store.is_disposed(self.s.conn, family_id):
+        state = self._disposal_state(family_id)
+        if state is not None and state.verified:
             raise InvalidInput(f"family {family_id} was already disposed of")
+        if state is not None:
+            # A row nobody signed blocks this one act (its tombstone could not be written
+            # beside it), loudly and by name; it hides nothing and stops no other work.
+            raise TamperingDetected(f"family {family_id} has a disposal record that is not "
+                                    f"signed ({state.problem}); it cannot be disposed of "
+                                    "until that row is removed")
         row = retention_store.retention_of(self.s.conn, family_id)
         if row is None:
             raise NotFound(f"family {family_id} is not closed, so it has no retention period")
@@ -320,8 +284,21 @@ class Retention:
         return done
 
     def disposals(self) -> list[DisposalRow]:
+        """Every disposals row, signed or not (`unsigned_disposals` names the ones that are
+        not: they are shown as a warning, never believed)."""
         self._require_reviewer()
         return retention_store.all_disposals(self.s.conn)
+
+    def unsigned_disposals(self) -> dict[str, str]:
+        """Family id -> what is wrong, for each disposals row whose signatures do not hold:
+        "disposal record not signed", kept visible so the planted row can be removed."""
+        self._require_reviewer()
+        out = {}
+        for row in retention_store.all_disposals(self.s.conn):
+            state = self._disposal_state(row.family_id)
+            if state is not None and not state.verified:
+                out[row.family_id] = state.problem
+        return out
 
     def disposal(self, family_id: str) -> Disposal:
         """A past disposal, from its tombstone, for printing its certificate again."""

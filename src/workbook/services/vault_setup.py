@@ -23,6 +23,7 @@ from workbook.domain.roles import OWNER_ROLES, Role, Section, parse_role
 from workbook.services import signatures
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput
+from workbook.services.kdf_policy import record_kdf_choice
 from workbook.services.section_keys import section_keypair
 from workbook.services.trust import RECOVERY
 from workbook.services.validation import name, username
@@ -103,7 +104,7 @@ def create_vault(
             meta.put(conn, "vault_id", vault_id)
             meta.put(conn, "team", team)
             meta.put(conn, "created_at", at)
-            meta.put(conn, "kdf_params", json.dumps(kdf.to_json()))
+            record_kdf_choice(conn, vault_id, kdf, r_pair.sign)  # R signs the choice
             meta.put(conn, "audit_seed", bytes(audit_pair.seed.value))
             meta.put(conn, "idle_lock_minutes", "5")
             accounts.insert(

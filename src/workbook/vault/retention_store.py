@@ -1,8 +1,8 @@
 """Rows of retention and disposal: closed families, proposals, tombstones, and the sweep that
 removes a disposed family's content from every table that holds it.
 
-`is_disposed` is the one test every importer asks before adding a version: a disposed
-family's versions never come back."""
+These are rows, not decisions: a `disposals` row is believed only once services/tombstones.py
+has verified its signatures (anyone signed in can write one)."""
 
 from __future__ import annotations
 
@@ -48,12 +48,6 @@ class DisposalRow:
     version_count: int
     versions_digest: bytes
     signature: bytes
-
-
-def is_disposed(conn: Connection, family_id: str) -> bool:
-    """True once a family has been disposed of: its versions must never be stored again."""
-    row = conn.execute("SELECT 1 FROM disposals WHERE family_id = ?", (family_id,)).fetchone()
-    return row is not None
 
 
 def put_retention(conn: Connection, row: RetentionRow) -> None:

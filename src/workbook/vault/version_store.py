@@ -46,12 +46,9 @@ def _row(r: Any) -> VersionRow:
 
 
 def insert(conn: Connection, row: VersionRow) -> bool:
-    """Insert a version; False if it is already there (set union, used by imports) or its
-    family was disposed of (a disposal is final: an old copy cannot bring it back)."""
-    from workbook.vault.retention_store import is_disposed
-
-    if is_disposed(conn, row.family_id):
-        return False
+    """Insert a version; False if it was not stored (already there: set union, used by
+    imports). Whether the family was disposed of is decided above, in services/tombstones.py,
+    from the signed tombstone: a bare `disposals` row must never swallow a write."""
     cur = conn.execute(
         f"INSERT OR IGNORE INTO versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -102,6 +99,12 @@ def family_of_record(conn: Connection, record_id: str) -> str | None:
         "SELECT family_id FROM versions WHERE record_id = ? LIMIT 1", (record_id,)
     ).fetchone()
     return None if r is None else str(r[0])
+
+
+def has_version(conn: Connection, version_id: str) -> bool:
+    r = conn.execute("SELECT 1 FROM versions WHERE version_id = ? LIMIT 1",
+                     (version_id,)).fetchone()
+    return r is not None
 
 
 def family_exists(conn: Connection, family_id: str) -> bool:
