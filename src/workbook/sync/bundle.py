@@ -247,6 +247,10 @@ def parse_header(raw: bytes) -> Header:
 SenderKey = Callable[[str], PublicKeys]
 
 
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
 def open_regular(path: Path) -> BinaryIO:
     """Open a bundle file for reading, refusing anything but a regular file: opened with
     O_NONBLOCK so a FIFO cannot block the open, then checked with fstat."""
@@ -287,10 +291,9 @@ def check_bundle(path: Path, *, this_vault: str, sender_key: SenderKey,
                     "identity: it was altered, or it is not from that partner") from None
             if max_body_bytes is not None and header.body_bytes > max_body_bytes:
                 raise BundleRefused(
-                    f"the bundle is larger than this vault accepts from one bundle (the cap is "
-                    f"{max_body_bytes // (1024 * 1024)} MiB; it holds "
-                    f"{header.body_bytes // (1024 * 1024)} MiB): ask the partner to share "
-                    "fewer families at a time")
+                    f"the bundle holds {_size(header.body_bytes)}, over this vault's cap of "
+                    f"{_size(max_body_bytes)} per bundle: ask the partner to share fewer "
+                    "families at a time")
             body_offset = f.tell()
             digest = hashlib.sha512()
             count = 0
