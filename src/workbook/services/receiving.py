@@ -87,6 +87,7 @@ class Preview:
     missing_sequences: list[int] = field(default_factory=list)
     applied: bool = False
     transactions: int = 0
+    longest_write_s: float = 0.0
     partner_received: int = 0
     caps: dict[str, int] = field(default_factory=dict)
 
@@ -191,6 +192,7 @@ class Receiving:
 
             writer.finish(last)
             preview.transactions = writer.transactions
+            preview.longest_write_s = writer.longest_hold
             if isinstance(self.s.trust.vouches, SessionVouches):
                 self.s.trust.vouches.reset()
             preview.applied = True
