@@ -29,10 +29,11 @@ MAX_BUNDLE_BYTES = 256 * 1024 * 1024
 # sent again counts again): five full bundles a month.
 MAX_PARTNER_VERSIONS = 250_000
 PARTNER_PERIOD_DAYS = 30
-# Versions written per transaction: an insert costs about 0.1 ms with its indexes and
-# triggers, so 2,000 versions (or 16 MiB of bodies, whichever comes first) hold the write lock
-# for well under a second (bench/bench_sharing.py, "longest write-lock hold").
-APPLY_BATCH = 2_000
+# Versions written per transaction: an insert costs 0.2-0.7 ms with the version log's indexes and
+# triggers (measured on a busy 2-core machine), so 500 versions (or 16 MiB of bodies, whichever
+# comes first) hold the write lock for well under a second (bench/bench_sharing.py, "longest
+# write-lock hold").
+APPLY_BATCH = 500
 APPLY_BATCH_BYTES = 16 * 1024 * 1024
 # Prepared rows kept in memory between checking a bundle and writing it; a bigger bundle is
 # read a second time instead (the second pass writes only what the first validated).
