@@ -142,6 +142,13 @@ def test_a_journal_of_a_million_lines_leaves_sign_in_working(vault: Path) -> Non
     assert damaged == [1_000_000]
 
 
+def test_a_journal_of_blank_lines_is_counted_not_walked(vault: Path) -> None:
+    (vault / JOURNAL_NAME).write_bytes(_honest_line(vault) + b"\n" * 20_000_000)
+    failed, damaged = _fold(vault)
+    assert failed == ["honest-try"]
+    assert damaged and damaged[0] > 0
+
+
 def test_a_fifo_planted_as_the_journal_never_blocks_sign_in(vault: Path) -> None:
     os.mkfifo(vault / JOURNAL_NAME)
     failed, damaged = _fold(vault)
