@@ -16,7 +16,7 @@ from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
 from workbook.services.sign_in import sign_in
 from workbook.services.vault_setup import create_vault
-from workbook.vault.files import write_private
+from workbook.vault.files import FileRefused, read_bounded, write_private
 
 
 @dataclass
@@ -363,23 +363,18 @@ def cmd_policy_show(ctx: CliContext) -> None:
 
 
 def cmd_policy_set(ctx: CliContext) -> None:
-    text = _read_small_file(ctx.args.file, "policy").decode("utf-8", errors="strict")
+    text = policy_admin.read_policy_file(ctx.args.file)
     policy_admin.set_policy(ctx.ready_session(), text)
     ctx.out("Policy changed.", {"changed": True})
 
 
 def _read_small_file(path: str, what: str) -> bytes:
-    p = Path(path).expanduser()
+    """At most 1 MiB of a regular file (enrolment requests and grants): pipes, devices and
+    folders are refused and nothing is read whole (vault/files.read_bounded)."""
     try:
-        if p.is_dir():
-            raise InvalidInput(f"the {what} file {path} is a folder")
-        if p.stat().st_size > 1024 * 1024:
-            raise InvalidInput(f"the {what} file {path} is too large")
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"the {what} file {path} does not exist") from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the {what} file {path}: {exc.strerror}") from None
+        return read_bounded(Path(path).expanduser(), 1024 * 1024, what)
+    except FileRefused as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 COMMANDS: dict[str, Handler] = {

@@ -9,22 +9,22 @@ import sys
 from pathlib import Path
 
 from workbook.services.errors import InvalidInput
+from workbook.vault.files import FileRefused, read_bounded
 
-MAX_SECRET_FILE = 64 * 1024
+# A passphrase is a line of words and a recovery key 60-odd characters: 4 KiB is ten times the
+# longest passphrase anyone types, and small enough that reading it can never hurt.
+MAX_SECRET_FILE = 4 * 1024
 
 
 def read_secret_file(path: str, what: str) -> str:
-    p = Path(path)
+    """The secret in a small regular file; pipes, devices, folders and big files are refused
+    (reading /dev/zero or a FIFO must not hang the command or exhaust memory)."""
     try:
-        if p.stat().st_size > MAX_SECRET_FILE:
-            raise InvalidInput(f"the {what} file {path} is too large to be a {what}")
-        text = p.read_text("utf-8")
-    except FileNotFoundError:
-        raise InvalidInput(f"the {what} file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            f"cannot read the {what} file {path}: {exc.__class__.__name__}"
-        ) from None
+        text = read_bounded(Path(path), MAX_SECRET_FILE, what).decode("utf-8")
+    except FileRefused as exc:
+        raise InvalidInput(str(exc)) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"cannot read the {what} file {path}: it is not UTF-8 text") from None
     value = text.strip("\r\n")
     if not value.strip():
         raise InvalidInput(f"the {what} file {path} is empty")

@@ -8,6 +8,7 @@ partner. Cards arriving in bundles replace the stored card only when signed by t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from workbook.crypto.encoding import fields
 from workbook.crypto.keypairs import PublicKeys, normalise_fingerprint
@@ -16,9 +17,10 @@ from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.services.identity import is_sharing_manager, require_sharing_manager
 from workbook.services.session import Session
-from workbook.sync.card import Card, parse_card, parse_card_file
+from workbook.sync.card import MAX_CARD_FILE, Card, parse_card, parse_card_file
 from workbook.sync.errors import BundleRefused
 from workbook.vault import sharing_store
+from workbook.vault.files import FileRefused, read_bounded
 
 ADD, REMOVE = "add", "remove"
 
@@ -74,6 +76,15 @@ def load_partners(session: Session) -> dict[str, Partner]:
                                             current.added_at, current.added_by, True,
                                             current.keys_ever_pinned)
     return out
+
+
+def read_card_file(path: str) -> bytes:
+    """An identity card file given on the command line: a regular file of at most
+    MAX_CARD_FILE bytes (pipes, devices and folders refused, never read whole)."""
+    try:
+        return read_bounded(Path(path).expanduser(), MAX_CARD_FILE, "identity card")
+    except FileRefused as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 class Partners:

@@ -4,12 +4,31 @@ holder's sign-in."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from workbook.domain.policy import PolicyError, parse_policy
 from workbook.domain.roles import Role
 from workbook.services import signatures
 from workbook.services.errors import InvalidInput, NotPermitted
 from workbook.services.membership import may_administer
 from workbook.services.session import Session
+from workbook.vault.files import FileRefused, read_bounded
+
+# The shipped policy is about 3 KiB; a team listing every role for every section, with comments,
+# stays under 20 KiB. 256 KiB is ample headroom and still parses in milliseconds.
+MAX_POLICY_FILE = 256 * 1024
+
+
+def read_policy_file(path: str) -> str:
+    """The text of a policy file given on the command line: a regular file of at most
+    MAX_POLICY_FILE bytes of UTF-8 (pipes, devices and folders refused, never read whole)."""
+    try:
+        data = read_bounded(Path(path).expanduser(), MAX_POLICY_FILE, "policy")
+        return data.decode("utf-8")
+    except FileRefused as exc:
+        raise InvalidInput(str(exc)) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"the policy file {path} is not UTF-8 text") from None
 
 
 def current_policy_text(session: Session) -> str:
@@ -31,10 +50,16 @@ def set_policy(session: Session, text: str) -> None:
         raise NotPermitted("only the administrator, approved by the vault owner, changes the "
                            "policy")
     keypair = session.require_certified()
+    if len(text.encode("utf-8", errors="replace")) > MAX_POLICY_FILE:
+        raise InvalidInput(f"the policy was not changed: it is larger than {MAX_POLICY_FILE} "
+                           "bytes")
     try:
         policy = parse_policy(text)
     except PolicyError as exc:
         raise InvalidInput(f"the policy was not changed: {exc}") from None
+    except RecursionError:
+        # tomllib recurses once per nested array or table: deep nesting is no honest policy.
+        raise InvalidInput("the policy was not changed: it is nested too deeply") from None
     at = session.now()
     with session.write():
         session.conn.execute(

@@ -2,11 +2,13 @@
 
 Verify reads nothing but the header, the signature and the body's digest. The preview decrypts
 and validates every frame without writing, and is computed from clear version headers, so it
-shows nothing of sections the person cannot read. Apply runs the same validation again inside
-one transaction; any refusal rolls it back, so a refused bundle leaves the vault unchanged."""
+shows nothing of sections the person cannot read. Apply first validates the whole bundle
+without writing, so a refused bundle leaves the vault unchanged, then writes it in batches
+(services/receive_limits.py) with the "received" record in the last one."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from workbook.domain.roles import Section
 from workbook.services.errors import InvalidInput, TamperingDetected
 from workbook.services.identity import Identity
 from workbook.services.partners import Partner, Partners, load_partners, unknown_sections
+from workbook.services.receive_limits import BatchWriter, ReceiveLimits, over_cap, partner_usage
 from workbook.services.record_codec import encrypt_for_holder, row_ad, verify_envelope
 from workbook.services.sealed_groups import GroupKey, decrypt, group_info, pack_row_body
 from workbook.services.session import Session
@@ -84,6 +87,10 @@ class Preview:
     known_versions: int = 0
     missing_sequences: list[int] = field(default_factory=list)
     applied: bool = False
+    transactions: int = 0
+    longest_write_s: float = 0.0
+    partner_received: int = 0
+    caps: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +101,7 @@ class Preview:
             "changed": self.changed, "conflicts": self.conflicts,
             "versions": self.versions, "already_here": self.known_versions,
             "missing_sequences": self.missing_sequences,
+            "partner_versions_in_period": self.partner_received, "caps": self.caps,
         }
 
 
@@ -102,8 +110,9 @@ def refuse(why: str) -> RefusedBundle:
 
 
 class Receiving:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, limits: ReceiveLimits | None = None) -> None:
         self.s = session
+        self.limits = limits or ReceiveLimits()
 
     # --- stage 1: verify -----------------------------------------------------------------
     def check(self, path: Path) -> tuple[CheckedBundle, Partner]:
@@ -124,7 +133,8 @@ class Receiving:
             return partner.identity
 
         try:
-            checked = check_bundle(path, this_vault=self.s.vault_id, sender_key=sender_key)
+            checked = check_bundle(path, this_vault=self.s.vault_id, sender_key=sender_key,
+                                   max_body_bytes=self.limits.max_bytes)
         except BundleRefused as exc:
             raise refuse(str(exc)) from None
         return checked, found["partner"]
@@ -135,36 +145,55 @@ class Receiving:
 
     def receive(self, path: Path, *, dry_run: bool = False, progress: Progress | None = None
                 ) -> Preview:
-        """One pass over the bundle: every frame validated, every version checked, and (unless
-        `dry_run`) inserted, all in one transaction that any refusal rolls back."""
+        """Every frame validated and every version checked, writing nothing; then (unless
+        `dry_run`) the validated versions written in batches, the last batch with the vouches,
+        the partner's card, the "received" record and the audit event. A crash between batches
+        leaves versions (set union, idempotent) that a second import of the bundle completes."""
         checked, partner = self.check(path)
         h = checked.header
-        preview = Preview(partner.vault_id, partner.team, h.bundle_id, h.sequence, h.created_at)
+        preview = Preview(partner.vault_id, partner.team, h.bundle_id, h.sequence, h.created_at,
+                          caps=self.limits.to_json())
         if sharing_store.was_received(self.s.conn, partner.vault_id, h.bundle_id):
             preview.already_received = True
             return preview
         seen = sharing_store.received_sequences(self.s.conn, partner.vault_id)
         upto = max([h.sequence, *seen])
         preview.missing_sequences = sorted(set(range(1, upto + 1)) - set(seen) - {h.sequence})
+        used = partner_usage(self.s, partner.vault_id, self.limits)
         identity = Identity(self.s)
         walk = _Walk(self.s, checked, partner, identity.keypair(), apply=not dry_run,
-                     progress=progress)
-        if dry_run:
-            walk.run()
-        else:
-            with self.s.write():
-                walk.run()
+                     progress=progress, limits=self.limits, partner_used=used)
+        walk.run()
+        preview.partner_received = used + walk.carried
+        if not dry_run:
+            writer = BatchWriter(self.s, self.limits)
+            if walk.rows is not None:
+                for row in walk.rows:
+                    writer.add(row)
+            else:
+                again = _Walk(self.s, checked, partner, identity.keypair(), apply=True,
+                              limits=self.limits, partner_used=used, expect=walk.validated,
+                              sink=writer.add)
+                again.run()
+
+            def last() -> None:
                 for row in walk.vouches:
                     sharing_store.put_vouch(self.s.conn, row)
                 if walk.card is not None:
                     Partners(self.s).offer_card(partner, walk.card)
+                if sharing_store.was_received(self.s.conn, partner.vault_id, h.bundle_id):
+                    return  # received meanwhile by another window: the versions are a union
                 sharing_store.record_received(self.s.conn, partner.vault_id, h.bundle_id,
                                               h.sequence, self.s.now())
                 identity.pass_on()
                 self.s.audit("bundle_received", {
                     "partner": partner.vault_id, "bundle": h.bundle_id, "sequence": h.sequence,
-                    "families": sorted(walk.decision_families), "added": walk.inserted,
+                    "families": sorted(walk.decision_families), "added": writer.inserted,
                     "already_here": walk.already_here})
+
+            writer.finish(last)
+            preview.transactions = writer.transactions
+            preview.longest_write_s = writer.longest_hold
             if isinstance(self.s.trust.vouches, SessionVouches):
                 self.s.trust.vouches.reset()
             preview.applied = True
@@ -206,7 +235,13 @@ class _Walk:
     """One pass over the decrypted frames, validating each; inserts only when `apply`."""
 
     def __init__(self, s: Session, checked: CheckedBundle, partner: Partner, identity: KeyPair,
-                 *, apply: bool, progress: Progress | None = None) -> None:
+                 *, apply: bool, progress: Progress | None = None,
+                 limits: ReceiveLimits | None = None, partner_used: int = 0,
+                 expect: dict[str, bytes] | None = None,
+                 sink: Callable[[VersionRow], None] | None = None) -> None:
+        """`apply` prepares the rows to write: kept in `rows` up to the memory budget, else
+        `rows` is None and `validated` (id -> digest of the body) lets a second walk with
+        `expect` and `sink` write exactly what this one validated."""
         self.s = s
         self.checked = checked
         self.partner = partner
@@ -223,7 +258,14 @@ class _Walk:
         self.vouches: list[sharing_store.VouchRow] = []
         self.incoming: list[Incoming] = []
         self.already_here = 0
-        self.inserted = 0
+        self.limits = limits or ReceiveLimits()
+        self.partner_used = partner_used
+        self.carried = 0
+        self.expect = expect
+        self.sink = sink
+        self.rows: list[VersionRow] | None = [] if apply and sink is None else None
+        self.rows_bytes = 0
+        self.validated: dict[str, bytes] = {}
         self.ended = False
         self.max_epoch = max((e for (_s, e) in s.trust.epochs), default=1)
         self._local: dict[str, bool] = {}
@@ -375,8 +417,10 @@ class _Walk:
             self.local_before[record_id] = local
             self._new_records.setdefault(family_id, set()).add(record_id)
         ids = self.ids_by_family.setdefault(family_id, [])
-        if len(ids) >= 1_000_000:
-            raise refuse("it is too large")
+        self.carried += 1
+        why_not = over_cap(self.limits, self.carried, self.partner_used, self.partner.team)
+        if why_not is not None:
+            raise refuse(why_not)
         ids.append(version_id)
         if any(v == version_id for v, _p, _a, _f in local):
             self.already_here += 1
@@ -393,9 +437,23 @@ class _Walk:
                                       tuple(sorted(parents)), created_at))
         if family_id not in self._disposed:  # a disposal is final, if its tombstone is signed
             self._disposed[family_id] = disposed_refusal(self.s, family_id) is not None
-        if self.apply and not self._disposed[family_id] and \
-                version_store.insert(self.s.conn, row):
-            self.inserted += 1
+        if self.apply and not self._disposed[family_id]:
+            self._prepared(row, hashlib.sha256(blob).digest())
+
+    def _prepared(self, row: VersionRow, digest: bytes) -> None:
+        """Keep a validated row for writing, or hand it to the sink of a second walk after
+        checking it is exactly what the first walk validated (the file may have been swapped
+        between the walks)."""
+        if self.expect is not None and self.expect.get(row.version_id) != digest:
+            raise refuse("the bundle file changed while it was being applied")
+        self.validated[row.version_id] = digest
+        if self.sink is not None:
+            self.sink(row)
+        elif self.rows is not None:
+            self.rows.append(row)
+            self.rows_bytes += len(row.body)
+            if self.rows_bytes > self.limits.keep_in_memory:
+                self.rows = None  # too big to keep: the writer reads the bundle again
 
     def _open_held(self, header: VersionRow, key: GroupKey, blob: bytes) -> VersionRow:
         """A version of a section this person holds (its current epoch, so `can_read`): open,

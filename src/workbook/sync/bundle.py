@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import secrets
+import stat
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from workbook.crypto import bounded_json
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
@@ -25,7 +28,10 @@ from workbook.sync.stream import CHUNK_SIZE, StreamWriter, open_stream, split_ch
 
 MAGIC = b"WBBUNDLE"
 FORMAT = 1
+# The writer's header is 1 KiB; 16 KiB leaves room for later formats' fields. The header is
+# flat JSON (depth 1): anything nested is refused before the json module sees it.
 MAX_HEADER = 16 * 1024
+MAX_HEADER_DEPTH = 2
 SIGNATURE_BYTES = 64
 HEADER_BYTES = 1024  # the writer pads its header to this, so it can be written last
 _PREAMBLE = struct.Struct(">8sHI")
@@ -130,7 +136,7 @@ class CheckedBundle:
     opener: Callable[[], BinaryIO] | None = field(default=None, compare=False)
 
     def _open(self) -> BinaryIO:
-        return self.opener() if self.opener is not None else self.path.open("rb")
+        return self.opener() if self.opener is not None else open_regular(self.path)
 
     def frames(self, identity: KeyPair, progress: Callable[[int, int], None] | None = None
                ) -> Iterator[dict[str, Any]]:
@@ -215,9 +221,9 @@ def read_header(f: BinaryIO) -> tuple[bytes, bytes, Header, bytes]:
 
 def parse_header(raw: bytes) -> Header:
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BundleRefused("the bundle's header is malformed") from None
+        data = bounded_json.loads(raw, max_bytes=MAX_HEADER, max_depth=MAX_HEADER_DEPTH)
+    except bounded_json.JsonRefused as exc:
+        raise BundleRefused(f"the bundle's header is malformed ({exc})") from None
     if not isinstance(data, dict) or sorted(data) != sorted(HEADER_FIELDS):
         raise BundleRefused("the bundle's header is malformed")
     ok = (
@@ -241,13 +247,37 @@ def parse_header(raw: bytes) -> Header:
 SenderKey = Callable[[str], PublicKeys]
 
 
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MiB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a bundle file for reading, refusing anything but a regular file: opened with
+    O_NONBLOCK so a FIFO cannot block the open, then checked with fstat."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise BundleRefused(f"the bundle file {path} is not a regular file (a device, pipe "
+                                "or socket is never read)")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 def check_bundle(path: Path, *, this_vault: str, sender_key: SenderKey,
-                 opener: Callable[[], BinaryIO] | None = None) -> CheckedBundle:
+                 opener: Callable[[], BinaryIO] | None = None,
+                 max_body_bytes: int | None = None) -> CheckedBundle:
     """Every check that needs no decryption: version, header, recipient, pinned sender,
     signature, body length and digest. `sender_key` raises BundleRefused for a sender who is
-    not a pinned partner. `opener` reads from elsewhere than `path` (tests, in memory)."""
+    not a pinned partner. `opener` reads from elsewhere than `path` (tests, in memory).
+    `max_body_bytes` is the receiver's cap, checked on the signed header before the body is
+    hashed, so an oversized bundle costs nothing to refuse."""
     try:
-        with (opener() if opener is not None else path.open("rb")) as f:
+        with (opener() if opener is not None else open_regular(path)) as f:
             preamble, raw, header, signature = read_header(f)
             if header.recipient != this_vault:
                 raise BundleRefused(
@@ -259,6 +289,11 @@ def check_bundle(path: Path, *, this_vault: str, sender_key: SenderKey,
                 raise BundleRefused(
                     "the bundle's signature does not verify against the partner's pinned "
                     "identity: it was altered, or it is not from that partner") from None
+            if max_body_bytes is not None and header.body_bytes > max_body_bytes:
+                raise BundleRefused(
+                    f"the bundle holds {_size(header.body_bytes)}, over this vault's cap of "
+                    f"{_size(max_body_bytes)} per bundle: ask the partner to share fewer "
+                    "families at a time")
             body_offset = f.tell()
             digest = hashlib.sha512()
             count = 0

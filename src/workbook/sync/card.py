@@ -10,13 +10,21 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from workbook.crypto import bounded_json
 from workbook.crypto.encoding import b64, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
 from workbook.sync.errors import BundleRefused
 
 CARD_FORMAT = "workbook identity card v1"
-MAX_CARD_FILE = 256 * 1024
+# A card carries one public key set (ed25519, X25519 and ML-KEM-768: about 1.7 KB in base64) for
+# the identity and for each section: 14 sections today make a signed card of about 33 KB, and
+# its file (the card base64 again) about 45 KB. 96 KiB and 128 KiB leave room for twice as many
+# sections while keeping a hostile card small.
+MAX_CARD_BYTES = 96 * 1024
+MAX_CARD_FILE = 128 * 1024
+# A card nests three levels ({"sections": {name: {...}}}); anything deeper is not a card.
+MAX_CARD_DEPTH = 8
 _VAULT_ID = re.compile(r"[0-9a-zA-Z_-]{8,128}")
 
 
@@ -64,12 +72,15 @@ def make_card(identity: KeyPair, *, vault_id: str, team: str,
 
 def parse_card_file(data: bytes) -> Card:
     if len(data) > MAX_CARD_FILE:
-        raise BundleRefused("the identity card file is too large")
+        raise BundleRefused(f"the identity card file is too large (at most {MAX_CARD_FILE} "
+                            "bytes)")
     try:
-        outer = json.loads(data.decode("utf-8"))
+        outer = bounded_json.loads(data, max_bytes=MAX_CARD_FILE, max_depth=MAX_CARD_DEPTH)
         raw = unb64(outer["card"])
         signature = unb64(outer["signature"])
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except bounded_json.JsonRefused as exc:
+        raise BundleRefused(f"this is not a Workbook identity card: {exc}") from None
+    except (ValueError, KeyError, TypeError):
         raise BundleRefused("this is not a Workbook identity card") from None
     return parse_card(raw, signature)
 
@@ -78,7 +89,7 @@ def parse_card(raw: bytes, signature: bytes) -> Card:
     """Shape and self-signature. Section names are returned as given: the caller decides
     whether it knows them."""
     try:
-        data: Any = json.loads(raw.decode("utf-8"))
+        data: Any = bounded_json.loads(raw, max_bytes=MAX_CARD_BYTES, max_depth=MAX_CARD_DEPTH)
         if not isinstance(data, dict) or data.get("format") != CARD_FORMAT:
             raise ValueError
         vault_id, team, issued_at = data["vault_id"], data["team"], data["issued_at"]

@@ -8,9 +8,13 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
+from workbook.crypto import bounded_json
 from workbook.sync.errors import BundleRefused
 
+# The format's own limit (docs/bundle-format.md): one version body of at most 6 MiB, in base64.
 MAX_FRAME = 8 * 1024 * 1024
+# A frame nests at most three levels (a version's parents list); anything deeper is hostile.
+MAX_FRAME_DEPTH = 8
 _LEN = struct.Struct(">I")
 
 
@@ -46,9 +50,9 @@ def decode(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
 
 def _parse(raw: bytes) -> dict[str, Any]:
     try:
-        frame = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise BundleRefused("the bundle holds a malformed record") from None
+        frame = bounded_json.loads(raw, max_bytes=MAX_FRAME, max_depth=MAX_FRAME_DEPTH)
+    except bounded_json.JsonRefused as exc:
+        raise BundleRefused(f"the bundle holds a malformed record ({exc})") from None
     if not isinstance(frame, dict) or not isinstance(frame.get("t"), str):
         raise BundleRefused("the bundle holds a malformed record")
     return frame

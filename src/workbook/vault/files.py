@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +33,55 @@ def write_private(path: Path, data: bytes) -> None:
             tmp.unlink()
         raise
     sync_directory(path.parent)
+
+
+class FileRefused(Exception):
+    """A file given from outside is missing, not a regular file or too large; the message is
+    one line naming the file and why, safe to show."""
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """At most `limit` bytes of a regular file, or FileRefused.
+
+    Opened with O_NONBLOCK so a FIFO cannot block the open, then checked with fstat (the file
+    that was opened, not a name that may since point elsewhere): pipes, devices, sockets and
+    folders are refused before a byte is read, and at most `limit` + 1 bytes are ever read, so
+    /dev/zero or a file growing under us cannot exhaust memory."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise FileRefused(f"the {what} file {path} does not exist") from None
+    except IsADirectoryError:
+        raise FileRefused(f"the {what} file {path} is a folder") from None
+    except OSError as exc:
+        raise FileRefused(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise FileRefused(f"the {what} file {path} is a folder")
+        if not stat.S_ISREG(mode):
+            raise FileRefused(f"the {what} file {path} is not a regular file (a device, pipe "
+                              "or socket is never read)")
+        if os.fstat(fd).st_size > limit:
+            raise FileRefused(f"the {what} file {path} is too large (at most {limit} bytes)")
+        parts: list[bytes] = []
+        size = 0
+        while size <= limit:
+            block = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not block:
+                break
+            parts.append(block)
+            size += len(block)
+        if size > limit:
+            raise FileRefused(f"the {what} file {path} is too large (at most {limit} bytes)")
+        return b"".join(parts)
+    except FileRefused:
+        raise
+    except OSError as exc:
+        raise FileRefused(f"cannot read the {what} file {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 def sync_directory(directory: Path) -> None:

@@ -205,3 +205,17 @@ def has_version(conn: Connection, version_id: str) -> bool:
     return conn.execute(
         "SELECT 1 FROM versions WHERE version_id = ? LIMIT 1", (version_id,)
     ).fetchone() is not None
+
+
+def versions_received_since(conn: Connection, sender: str, since: str) -> int:
+    """How many versions the partner's received bundles carried (by their vouches) since
+    `since`: what the per-partner cap counts. Versions carried again count again, which errs
+    on the side of refusing."""
+    r = conn.execute(
+        "SELECT coalesce(sum(length(v.version_ids) - length(replace(v.version_ids, ',', '')) "
+        "+ 1), 0) FROM partner_vouches v JOIN bundles_received r "
+        "ON r.sender = v.sender AND r.bundle_id = v.bundle_id "
+        "WHERE v.sender = ? AND r.received_at >= ? AND v.version_ids != ''",
+        (sender, since),
+    ).fetchone()
+    return int(r[0])

@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 from workbook.cli.areas import Grammar
-from workbook.cli.commands import CliContext, Handler, _output_path, _read_small_file
+from workbook.cli.commands import CliContext, Handler, _output_path
 from workbook.services.errors import InvalidInput
 from workbook.services.identity import Identity
-from workbook.services.partners import Partners
+from workbook.services.partners import Partners, read_card_file
 from workbook.services.receiving import Receiving
 from workbook.services.sharing import CONSENTS, Sharing
 
@@ -63,7 +63,7 @@ def cmd_identity_export(ctx: CliContext) -> None:
 
 
 def cmd_partner_add(ctx: CliContext) -> None:
-    data = _read_small_file(ctx.args.file, "identity card")
+    data = read_card_file(ctx.args.file)
     partner = Partners(ctx.ready_session()).add(data, ctx.args.fingerprint)
     ctx.out(f"Partner added: {partner.team} ({partner.vault_id}).", partner.to_json())
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.identity import Identity
-from workbook.services.partners import Partner, Partners
+from workbook.services.partners import Partner, Partners, read_card_file
 from workbook.services.session import Session
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
@@ -121,14 +121,8 @@ class PartnersDialog(SharingDialog):
         typed = self.typed_fingerprint.text()
 
         def add(s: Session) -> Partner:
-            try:
-                data = path.read_bytes() if path.stat().st_size <= 256 * 1024 else b"x" * (
-                    256 * 1024 + 1)
-            except OSError:
-                from workbook.services.errors import InvalidInput
-
-                raise InvalidInput(f"cannot read the card file {path.name}") from None
-            return Partners(s).add(data, typed)
+            # Bounded, regular files only: a FIFO or device never blocks the worker.
+            return Partners(s).add(read_card_file(str(path)), typed)
 
         def added(partner: Partner) -> None:
             self.card_path.clear()
