@@ -163,7 +163,7 @@ class Receiving:
                 self.s.audit("bundle_received", {
                     "partner": partner.vault_id, "bundle": h.bundle_id, "sequence": h.sequence,
                     "families": sorted(walk.decision_families), "added": walk.inserted,
-                    "already_here": walk.already_here})
+                    "already_here": walk.already_here}, versions=walk.inserted_keys)
             if isinstance(self.s.trust.vouches, SessionVouches):
                 self.s.trust.vouches.reset()
             preview.applied = True
@@ -223,6 +223,7 @@ class _Walk:
         self.incoming: list[Incoming] = []
         self.already_here = 0
         self.inserted = 0
+        self.inserted_keys: list[tuple[str, str]] = []  # (family, version): the event names them
         self.ended = False
         self.max_epoch = max((e for (_s, e) in s.trust.epochs), default=1)
         self._local: dict[str, bool] = {}
@@ -391,6 +392,7 @@ class _Walk:
                                       tuple(sorted(parents)), created_at))
         if self.apply and version_store.insert(self.s.conn, row):
             self.inserted += 1
+            self.inserted_keys.append((family_id, version_id))
 
     def _open_held(self, header: VersionRow, key: GroupKey, blob: bytes) -> VersionRow:
         """A version of a section this person holds (its current epoch, so `can_read`): open,
