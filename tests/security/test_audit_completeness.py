@@ -9,7 +9,9 @@ write's event is deleted from the tail of the chain."""
 
 from __future__ import annotations
 
+import base64
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,8 +36,10 @@ from workbook.services.record_codec import encrypt_for_holder, sign_version
 from workbook.services.retention import Retention
 from workbook.services.session import Session
 from workbook.services.sharing import Sharing
-from workbook.vault import audit_log
+from workbook.services.sign_in import sign_in
+from workbook.vault import audit_log, device_secret
 from workbook.vault.database import Connection, connect
+from workbook.vault.keyfile import KeyFile
 from workbook.vault.version_store import VersionRow
 
 BACKDATED = "2024-03-01T09:00:00.000000+00:00"
@@ -315,3 +319,42 @@ def test_print_details_have_one_length_whatever_was_printed(team: vaults.TeamVau
         assert s.audit_trail.verify().ok
         events = [e for e in s.audit_trail.events() if e["event"] in ("print", "save_pdf")]
         assert any(e.get("restricted_sections") == ["channel"] for e in events)
+
+
+# === vaults upgraded to the version index =======================================================
+def test_an_upgraded_vault_adopts_its_unnamed_versions_once(tmp_path: Path) -> None:
+    """The schema-001 sample holds two versions written without events (its conflict). The
+    first certified sign-in after the upgrade adopts them with one signed event; a version
+    planted later with a planted seq-0 index row is not adopted, and verify names it."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "vault-schema-001"
+    copy = tmp_path / sample.name
+    shutil.copytree(sample, copy)
+    vault = copy / "vault"
+    expected = json.loads((copy / "expected.json").read_text())
+    vaults.use_memory_keyring()
+    device_secret.store_device_secret(KeyFile.load(vault).vault_id, base64.urlsafe_b64decode(
+        (copy / "device-secret.txt").read_text().strip()))
+    passphrase = expected["users"]["tm"]["passphrase"]
+    smith = expected["families"]["smith"]["id"]
+    with sign_in(vault, "tm", passphrase) as s:
+        adopted = [r for r in audit_log.rows(s.conn) if r.event == "audit_versions_adopted"]
+        assert len(adopted) == 1 and adopted[0].ids["count"] == 2
+        assert s.audit_trail.verify().ok
+        assert s.keypair is not None
+        version = sign_version(
+            s.keypair, family_id=smith, record_id=new_id(), kind="entry",
+            section="case-notes", parents=(), author=s.user_id, device=s.device,
+            created_at=BACKDATED,
+            payload={"text": "planted", "date": BACKDATED[:10], "type": "note",
+                     "significant": False})
+        with s.write():
+            raw_insert(s.conn, encrypt_for_holder(version, s.keys,
+                                                  s.trust.current_epoch("case-notes")))
+            s.conn.execute("INSERT INTO audit_versions (family_id, version_id, seq) "
+                           "VALUES (?, ?, 0)", (smith, version.version_id))
+    with sign_in(vault, "tm", passphrase) as s:
+        assert len([r for r in audit_log.rows(s.conn)
+                    if r.event == "audit_versions_adopted"]) == 1
+        report = s.audit_trail.verify()
+        assert not report.ok
+        assert [u.version for u in report.unaudited_versions] == [version.version_id]

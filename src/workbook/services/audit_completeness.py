@@ -13,16 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbook.vault import audit_versions
+from workbook.vault import audit_log, audit_versions
 from workbook.vault.audit_log import AuditRow
 from workbook.vault.database import Connection
 
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
 # Honest writes stamp the version and its event in one transaction, from one clock.
 MAX_SKEW = timedelta(hours=1)
-# Events written before events named their many versions (before 006_audit_versions).
-LEGACY_SET_EVENTS = frozenset({"bundle_received", "bundle_shared"})
+ADOPTED = "audit_versions_adopted"
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,28 @@ class Unaudited:
                 "problem": self.problem}
 
 
+def adopt_unindexed(session: Session) -> int:
+    """Versions a vault held when it was upgraded to 006_audit_versions that no event named
+    (seq 0), adopted by one `audit_versions_adopted` event signed by the first certified
+    person to sign in; the number adopted. Call inside the sign-in's write transaction."""
+    if session.keypair is None or session.trust.current_key(session.user_id) is None:
+        return 0
+    pending = audit_versions.unadopted(session.conn)
+    if not pending or audit_log.has_event(session.conn, ADOPTED):
+        return 0   # adopted once, at the upgrade: seq-0 rows since are named by verify
+    session.audit(ADOPTED, {"count": len(pending)}, versions=pending)
+    audit_versions.adopt(session.conn, audit_log.head(session.conn)[0], pending)
+    return len(pending)
+
+
 @dataclass
 class _Named:
     single: dict[tuple[str, str], AuditRow]
     sets: dict[int, tuple[AuditRow, dict[str, str]]]
-    legacy_families: set[str]
 
 
 def _named(rows: list[AuditRow]) -> _Named:
-    out = _Named({}, {}, set())
+    out = _Named({}, {})
     for row in rows:
         family, version = row.ids.get("family"), row.ids.get("version")
         if isinstance(family, str) and isinstance(version, str) and family and version:
@@ -55,10 +70,6 @@ def _named(rows: list[AuditRow]) -> _Named:
         sets = row.ids.get("version_sets")
         if isinstance(sets, dict):
             out.sets[row.seq] = (row, {str(f): str(d) for f, d in sets.items()})
-        elif row.event in LEGACY_SET_EVENTS:
-            families = row.ids.get("families")
-            if isinstance(families, list):
-                out.legacy_families.update(str(f) for f in families)
     return out
 
 
@@ -69,16 +80,14 @@ def check(conn: Connection, rows: list[AuditRow],
     of, "" if by a valid signed disposal, else what is wrong with it."""
     named = _named(rows)
     mapped: dict[tuple[int, str], set[str]] = {}
-    legacy: set[tuple[str, str]] = set()
     for family, version, seq in audit_versions.all_rows(conn):
-        if seq == audit_versions.LEGACY_SEQ:
-            legacy.add((family, version))
-        else:
-            mapped.setdefault((seq, family), set()).add(version)
+        mapped.setdefault((seq, family), set()).add(version)
     stored = audit_versions.all_versions(conn)
     present = {(f, v) for f, _k, v, _c in stored}
     accepted: set[tuple[str, str]] = set()
-    problems: list[str] = []
+    problems: list[str] = [f"event {r.seq} adopts versions again: only the first sign-in after "
+                           "the upgrade to schema 006 adopts versions"
+                           for r in [r for r in rows if r.event == ADOPTED][1:]]
     for seq, (_row, digests) in sorted(named.sets.items()):
         for family, digest in sorted(digests.items()):
             versions = mapped.get((seq, family), set())
@@ -94,7 +103,6 @@ def check(conn: Connection, rows: list[AuditRow],
                     problems.append(f"event {seq} recorded version {version}, which is "
                                     "missing from the vault: a record was rolled back outside "
                                     "Workbook")
-    accepted.update(k for k in legacy if k[0] in named.legacy_families)
     out = []
     for family, kind, version, created_at in stored:
         row = named.single.get((family, version))

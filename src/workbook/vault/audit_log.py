@@ -99,6 +99,12 @@ def rows(conn: Connection, after_seq: int = 0) -> list[AuditRow]:
     return out
 
 
+def has_event(conn: Connection, event: str) -> bool:
+    """Whether any event of this kind was ever logged (a scan: for rare questions only)."""
+    return conn.execute("SELECT 1 FROM audit WHERE event = ? LIMIT 1", (event,)).fetchone() \
+        is not None
+
+
 def hash_at(conn: Connection, seq: int) -> bytes | None:
     r = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
     return None if r is None else bytes(r[0])

@@ -8,7 +8,8 @@ to mark versions without an event, and `workbook audit verify` believes it only 
 event's digest covers it (services/audit_completeness.py).
 
 seq 0 marks a version that was already in a vault upgraded to this table without an event
-naming it (versions received or logged at sharing before events named them)."""
+naming it (versions received or logged at sharing before events named them), until an
+`audit_versions_adopted` event names it."""
 
 from __future__ import annotations
 
@@ -69,3 +70,16 @@ def all_versions(conn: Connection) -> list[tuple[str, str, str, str]]:
     """Every stored version as (family id, kind, version id, created_at), without bodies."""
     return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in conn.execute(
         "SELECT family_id, kind, version_id, created_at FROM versions")]
+
+
+def unadopted(conn: Connection) -> list[tuple[str, str]]:
+    """(family id, version id) of the rows still at seq 0 (a partial index: usually none)."""
+    return [(str(r[0]), str(r[1])) for r in conn.execute(
+        "SELECT family_id, version_id FROM audit_versions WHERE seq = 0")]
+
+
+def adopt(conn: Connection, seq: int, versions: list[tuple[str, str]]) -> None:
+    """Point the seq-0 rows `versions` at event `seq`, which names them by digest."""
+    conn.executemany(
+        "UPDATE audit_versions SET seq = ? WHERE family_id = ? AND version_id = ? AND seq = 0",
+        [(seq, f, v) for f, v in versions])

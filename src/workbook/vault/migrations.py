@@ -338,8 +338,9 @@ def _m006_audit_versions(conn: Connection) -> None:
     """The audit made searchable by version (vault/audit_versions.py), so a family opened can
     mark a version that no event wrote, and `audit verify` can name it. Filled from the events
     that already name their version; a version in the vault that none names (received, or
-    logged at sharing, before events named them; or added outside Workbook) gets seq 0, which
-    `audit verify` accepts only in a family a bundle event of that time names."""
+    logged at sharing, before events named them; or added outside Workbook) gets seq 0, until
+    the first certified person to sign in adopts them with one signed event
+    (services/audit_completeness.adopt_unindexed)."""
     conn.executescript(
         """
         CREATE TABLE audit_versions (
@@ -348,6 +349,7 @@ def _m006_audit_versions(conn: Connection) -> None:
             seq        INTEGER NOT NULL,
             PRIMARY KEY (family_id, version_id)
         ) WITHOUT ROWID;
+        CREATE INDEX audit_versions_unadopted ON audit_versions (seq) WHERE seq = 0;
         """
     )
     import json
