@@ -358,3 +358,25 @@ def test_an_upgraded_vault_adopts_its_unnamed_versions_once(tmp_path: Path) -> N
         report = s.audit_trail.verify()
         assert not report.ok
         assert [u.version for u in report.unaudited_versions] == [version.version_id]
+
+
+def test_the_chronology_marks_an_unaudited_entry_in_words(team: vaults.TeamVault,
+                                                          qtbot: object) -> None:
+    from PySide6.QtCore import Qt
+
+    from workbook.ui.family.models.chronology_model import COL_TEXT, ChronologyModel
+
+    text = vaults.marker("gui")
+    _version, entry_id = plant_backdated_note(team, text)
+    with team.session(Role.TEAM_MANAGER) as s:
+        rows = rows_from_workbook(s.workbooks.open(team.families["a"]).to_json())
+    model = ChronologyModel()
+    model.set_rows(rows)
+    shown = {model.data(model.index(i, 0), Qt.ItemDataRole.UserRole + 1):
+             (str(model.data(model.index(i, COL_TEXT))),
+              str(model.data(model.index(i, COL_TEXT), Qt.ItemDataRole.ToolTipRole)))
+             for i in range(model.rowCount())}
+    assert shown[entry_id][0].startswith("[Not in the audit log] ")
+    assert shown[entry_id][1].startswith("Not in the audit log")
+    others = [cell for eid, (cell, _tip) in shown.items() if eid != entry_id]
+    assert others and not any("audit log" in cell for cell in others)
