@@ -150,6 +150,8 @@ def test_cli_verify_fails_and_json_lists_the_version(
     assert {"ok", "events", "first_broken", "problem", "unapproved_signers"} <= set(data)
     assert main(["audit", "verify"]) != 0
     assert line in capsys.readouterr().err
+    assert main(["show", team.families["a"]]) == 0
+    assert "[NOT IN THE AUDIT LOG]" in capsys.readouterr().out
 
 
 def test_planted_index_row_does_not_hide_the_version_from_verify(

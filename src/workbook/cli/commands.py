@@ -258,6 +258,8 @@ def cmd_show(ctx: CliContext) -> None:
                          f"{action.get('text')}")
         for entry in content.get("entries", []):
             flag = " [CONFLICT]" if entry.get("conflict") else ""
+            if entry.get("unaudited"):  # no write event: added outside Workbook
+                flag += " [NOT IN THE AUDIT LOG]"
             lines.append(f"  {entry.get('date', '')}  {entry.get('author')}{flag}: "
                          f"{entry.get('text')}")
     ctx.out("\n".join(lines), view)
