@@ -63,13 +63,15 @@ class Workbooks:
         audited: set[str] | None = None,
     ) -> WorkbookView:
         heads = _heads(versions)
+        # Versions no write event names (usually none): the set is built once, in C.
+        missing = set() if audited is None else {v.version_id for v in versions} - audited
         family: dict[str, Any] = {"id": family_id}
         sections: dict[str, dict[str, list[dict[str, Any]]]] = {s: {} for s in readable}
         for _record_id, record_heads in sorted(heads.items()):
             latest = record_heads[-1]
             if latest.payload.get("deleted") and len(record_heads) == 1:
                 continue
-            item = self._item(latest, record_heads, audited)
+            item = self._item(latest, record_heads, missing)
             if latest.kind == "family":
                 family.update({
                     "name": latest.payload.get("name", ""),
@@ -93,7 +95,7 @@ class Workbooks:
         return WorkbookView(family_id, family, sections)
 
     def _item(self, latest: RecordVersion, heads: list[RecordVersion],
-              audited: set[str] | None = None) -> dict[str, Any]:
+              missing: set[str] | None = None) -> dict[str, Any]:
         item: dict[str, Any] = {"id": latest.record_id, "version": latest.version_id}
         item.update(self._public_payload(latest))
         item["author"] = self.username(latest.author)
@@ -106,10 +108,10 @@ class Workbooks:
             item["heads"] = [
                 {"version": h.version_id, **self._public_payload(h),
                  "author": self.username(h.author), "created_at": h.created_at,
-                 **_unaudited_flag(h, audited)}
+                 **({"unaudited": True} if missing and h.version_id in missing else {})}
                 for h in heads
             ]
-        if any(_unaudited_flag(h, audited) for h in heads):
+        if missing and any(h.version_id in missing for h in heads):
             item["unaudited"] = True
         return item
 
@@ -139,13 +141,6 @@ class Workbooks:
                 self.s.audit("family_opened", {"family": family_id})
             audit_restricted_reads(self.s, family_id, read_restricted)
         return done | read_restricted
-
-
-def _unaudited_flag(version: RecordVersion, audited: set[str] | None) -> dict[str, bool]:
-    """`{"unaudited": True}` for a version no write event names: added outside Workbook."""
-    if audited is None or version.version_id in audited:
-        return {}
-    return {"unaudited": True}
 
 
 def _heads(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:
