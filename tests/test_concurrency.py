@@ -76,10 +76,10 @@ family, hold = sys.argv[3], sys.argv[4]
 s = sign_in(vault, user, os.environ["WORKBOOK_PASSPHRASE"])
 entry = new_id()
 with s.write():
-    s.records.write(family_id=family, record_id=entry, kind="entry", section="case-notes",
-                    payload={"text": "held note", "date": "2026-11-01", "type": "note",
-                             "significant": False})
-    s.audit("entry_added", {"family": family, "entry": entry})
+    v = s.records.write(family_id=family, record_id=entry, kind="entry", section="case-notes",
+                        payload={"text": "held note", "date": "2026-11-01", "type": "note",
+                                 "significant": False})
+    s.audit("entry_added", {"family": family, "entry": entry, "version": v.version_id})
     say("holding", entry)
     if hold == "wait":
         sys.stdin.readline()

@@ -268,11 +268,13 @@ def test_two_versions_on_one_parent_are_a_conflict_until_an_edit_merges_them(
     v1 = session.families.entry_history(entry_id)[0].version_id
     written = []
     for text in ("Visited the family with PC Jones", "Visited the family; dog in the yard"):
-        with session.write():
+        with session.write():  # two concurrent edits, each with its write event
             written.append(session.records.write(
                 family_id=family_id, record_id=entry_id, kind="entry", section="case-notes",
                 payload=_entry_payload(text), parents=(v1,),
             ))
+            session.audit("entry_edited", {"family": family_id, "entry": entry_id,
+                                           "version": written[-1].version_id})
     heads = {w.version_id for w in written}
 
     history = session.families.entry_history(entry_id)

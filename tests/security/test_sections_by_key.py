@@ -25,7 +25,7 @@ from workbook.crypto.symmetric import unwrap
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import CORE_SECTIONS, Role, Section
 from workbook.services.errors import NotPermitted, SignInFailed
-from workbook.services.read_audit import audit_detail_info
+from workbook.services.read_audit import audit_detail_info, unpad_note
 from workbook.services.record_codec import row_ad
 from workbook.services.section_keys import SectionKeys, previous_wrap_ad, previous_wrap_key
 from workbook.services.session import Session
@@ -136,7 +136,7 @@ def harvest(session: Session) -> Harvest:
                     except AuthenticationFailed:
                         continue
                     h.opened.append(opened)
-                    h.audit_sections.add(json.loads(opened)["section"])
+                    h.audit_sections.add(json.loads(unpad_note(opened))["section"])
             assert seq > 0
 
         # The key file body (device secret), the user's own slot (KEK) and the side journal

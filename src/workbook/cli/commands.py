@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.cli import secrets_input
 from workbook.services import device, policy_admin, recovery, validation
@@ -17,6 +17,9 @@ from workbook.services.session import Session
 from workbook.services.sign_in import sign_in
 from workbook.services.vault_setup import create_vault
 from workbook.vault.files import FileRefused, read_bounded, write_private
+
+if TYPE_CHECKING:
+    from workbook.services.audit import AuditReport
 
 
 @dataclass
@@ -255,6 +258,8 @@ def cmd_show(ctx: CliContext) -> None:
                          f"{action.get('text')}")
         for entry in content.get("entries", []):
             flag = " [CONFLICT]" if entry.get("conflict") else ""
+            if entry.get("unaudited"):  # no write event: added outside Workbook
+                flag += " [NOT IN THE AUDIT LOG]"
             lines.append(f"  {entry.get('date', '')}  {entry.get('author')}{flag}: "
                          f"{entry.get('text')}")
     ctx.out("\n".join(lines), view)
@@ -268,7 +273,7 @@ def cmd_audit_verify(ctx: CliContext) -> None:
     if not report.ok:
         if ctx.json:
             ctx.out("", data)
-        raise InvalidInput(f"audit chain broken at event {report.first_broken}: {report.problem}")
+        raise InvalidInput(_verify_failure(report))
     if data["schema"]["differences"]:
         if ctx.json:
             ctx.out("", data)
@@ -279,6 +284,14 @@ def cmd_audit_verify(ctx: CliContext) -> None:
         human += (f" ({report.unapproved_signers} events are signed by people whose keys no "
                   "holder has approved yet.)")
     ctx.out(human, data)
+
+
+def _verify_failure(report: AuditReport) -> str:
+    """The one line `audit verify` fails with: the first broken event of the chain, else the
+    first version without its write event (the rest are in `--json`'s unaudited_versions)."""
+    if report.first_broken is not None:
+        return f"audit chain broken at event {report.first_broken}: {report.problem}"
+    return report.problem
 
 
 def cmd_audit_list(ctx: CliContext) -> None:

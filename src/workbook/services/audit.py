@@ -15,8 +15,10 @@ from workbook.crypto.encoding import unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
+from workbook.services.audit_completeness import Unaudited
+from workbook.services.audit_completeness import check as check_completeness
 from workbook.services.errors import NotPermitted
-from workbook.services.read_audit import audit_detail_info
+from workbook.services.read_audit import audit_detail_info, unpad_note
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_log
 from workbook.vault.audit_log import GENESIS, AuditRow
@@ -32,10 +34,13 @@ class AuditReport:
     first_broken: int | None
     problem: str
     unapproved_signers: int
+    # Versions without a (trustworthy) write event: services/audit_completeness.py.
+    unaudited_versions: tuple[Unaudited, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "events": self.events, "first_broken": self.first_broken,
-                "problem": self.problem, "unapproved_signers": self.unapproved_signers}
+                "problem": self.problem, "unapproved_signers": self.unapproved_signers,
+                "unaudited_versions": [u.to_json() for u in self.unaudited_versions]}
 
 
 PRINT_EVENTS = frozenset({"print", "save_pdf", "subject_access"})
@@ -74,7 +79,29 @@ class AuditTrail:
             ) is None:
                 unapproved += 1
             prev = row.hash
-        return AuditReport(True, len(rows), None, "", unapproved)
+        return self._completeness(rows, unapproved)
+
+    def _completeness(self, rows: list[AuditRow], unapproved: int) -> AuditReport:
+        """The other way round, once the chain holds: every version has its write event."""
+        unaudited, problems = check_completeness(self.s.conn, rows, self._disposal_problem)
+        if not unaudited and not problems:
+            return AuditReport(True, len(rows), None, "", unapproved)
+        lines = problems + [u.problem for u in unaudited]
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        return AuditReport(False, len(rows), None, lines[0] + more, unapproved,
+                           tuple(unaudited))
+
+    def _disposal_problem(self, family: str) -> str | None:
+        """None if `family` was never disposed of; "" if by a valid signed disposal."""
+        from workbook.services.retention import verify_disposal
+        from workbook.vault.retention_store import disposal_of
+
+        if family not in self._disposals:
+            if disposal_of(self.s.conn, family) is None:
+                return None
+            self._disposals[family] = verify_disposal(
+                self.s.conn, self.s.vault_id, self.s.trust, family)
+        return self._disposals[family]
 
     def _missing_version(self, row: AuditRow) -> str:
         """Every write names the version it made; a version deleted outside Workbook (to roll
@@ -193,7 +220,7 @@ class AuditTrail:
             try:
                 opened = self.s.keys.keypair(held_section, epoch).open(
                     sealed, audit_detail_info(self.s.vault_id, held_section))
-                data = json.loads(opened)
+                data = json.loads(unpad_note(opened))
                 return data if isinstance(data, dict) else {}
             except (AuthenticationFailed, ValueError):
                 continue

@@ -33,6 +33,7 @@ class ChronologyRow(NamedTuple):
     conflict: bool
     created_at: str = ""
     sealed: bool = False
+    unaudited: bool = False  # no write event names it: added outside Workbook
 
     @property
     def section_title(self) -> str:
@@ -122,7 +123,7 @@ def rows_from_workbook(workbook: dict[str, Any]) -> list[ChronologyRow]:
                 str(get("date") or created_at[:10]), section, str(get("type") or "note"),
                 _author(entry), bool(get("significant", False)), preview(str(get("text", ""))),
                 str(get("id", "")), bool(get("conflict", False)), created_at,
-                bool(get("sealed", False)),
+                bool(get("sealed", False)), bool(get("unaudited", False)),
             ))
     out.sort(key=_ORDER)
     return out

@@ -39,7 +39,7 @@ from workbook.services.chronology import section_title
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.household import genogram_person
-from workbook.services.read_audit import RESTRICTED, sealed_note
+from workbook.services.read_audit import RESTRICTED, pad_detail, sealed_note
 from workbook.services.session import Session
 from workbook.vault import accounts
 
@@ -275,7 +275,7 @@ class Printing:
                  if (note := sealed_note(self.s, section.value,
                                          {"section": section.value,
                                           "printed": section.value in sections})) is not None]
-        return json.dumps({"restricted": notes}).encode()
+        return pad_detail("print", json.dumps({"restricted": notes}).encode())
 
     # --- gathering --------------------------------------------------------------------------
     def _open(self, family_id: str) -> tuple[dict[str, Any], datetime]:

@@ -85,6 +85,7 @@ class BatchWriter:
         self.pending: list[VersionRow] = []
         self.pending_bytes = 0
         self.inserted = 0
+        self.inserted_keys: list[tuple[str, str]] = []  # (family, version): the event names them
         self.transactions = 0
         self.longest_hold = 0.0  # seconds, for bench/bench_sharing.py
 
@@ -114,5 +115,6 @@ class BatchWriter:
                 disposed[row.family_id] = disposed_refusal(self.s, row.family_id) is not None
             if not disposed[row.family_id] and version_store.insert(self.s.conn, row):
                 self.inserted += 1
+                self.inserted_keys.append((row.family_id, row.version_id))
         self.pending.clear()
         self.pending_bytes = 0

@@ -35,7 +35,7 @@ from workbook.services.vouches import SessionVouches, vouch_message
 from workbook.sync.bundle import CheckedBundle, check_bundle
 from workbook.sync.card import Card, parse_card
 from workbook.sync.errors import BundleRefused
-from workbook.vault import accounts, sharing_store, version_store
+from workbook.vault import accounts, audit_versions, sharing_store, version_store
 from workbook.vault.version_store import VersionRow
 
 Progress = Callable[[int, int], None]
@@ -189,7 +189,9 @@ class Receiving:
                 self.s.audit("bundle_received", {
                     "partner": partner.vault_id, "bundle": h.bundle_id, "sequence": h.sequence,
                     "families": sorted(walk.decision_families), "added": writer.inserted,
-                    "already_here": walk.already_here})
+                    "already_here": walk.already_here},
+                    versions=writer.inserted_keys + _unnamed(self.s, walk.incoming,
+                                                             writer.inserted_keys))
 
             writer.finish(last)
             preview.transactions = writer.transactions
@@ -509,3 +511,21 @@ def _id(frame: dict[str, Any], key: str) -> str:
     if not (isinstance(value, str) and _ID.fullmatch(value)):
         raise refuse(f"it has a malformed id ({key[:20]})")
     return value
+
+
+def _unnamed(session: Session, incoming: list[Incoming],
+             inserted: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Versions of this bundle already in the vault that no event names: written by an earlier
+    batch of an import that stopped before its last one (docs/bundle-format.md). The event
+    that completes the import names them, so `audit verify` sees every version's event."""
+    named = {v for _f, v in inserted}
+    out: list[tuple[str, str]] = []
+    by_family: dict[str, list[str]] = {}
+    for item in incoming:
+        if item.version_id not in named:
+            by_family.setdefault(item.family_id, []).append(item.version_id)
+    for family_id, version_ids in sorted(by_family.items()):
+        audited = audit_versions.audited_of_family(session.conn, family_id)
+        out.extend((family_id, v) for v in version_ids
+                   if v not in audited and version_store.has_version(session.conn, v))
+    return out

@@ -10,7 +10,7 @@ import getpass
 import hashlib
 import json
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,9 +146,11 @@ class Session:
 
     # --- audit -----------------------------------------------------------------------------
     def audit(
-        self, event: str, ids: Mapping[str, object] | None = None, detail: bytes | None = None
+        self, event: str, ids: Mapping[str, object] | None = None, detail: bytes | None = None,
+        *, versions: Iterable[tuple[str, str]] = (),
     ) -> None:
-        """Append an audit event inside the caller's transaction."""
+        """Append an audit event inside the caller's transaction. An event that wrote many
+        versions (a received bundle) names them as (family id, version id) `versions`."""
         signer_keys = self.keypair if self.keypair is not None else self.audit_key
         audit_log.append(
             self.conn,
@@ -159,6 +161,7 @@ class Session:
             detail=detail,
             signer=self.user_id if self.keypair is not None else "vault",
             sign=signer_keys.sign,
+            versions=versions,
         )
 
     @contextmanager

@@ -71,6 +71,8 @@ class ShareResult:
 class Sharing:
     def __init__(self, session: Session) -> None:
         self.s = session
+        # (family, version) of the sharing-log entries a share writes: its event names them.
+        self._logged: list[tuple[str, str]] = []
 
     def shareable_sections(self) -> list[Section]:
         """The sections this person may share: exactly those they can read."""
@@ -143,6 +145,7 @@ class Sharing:
         try:
             with self.s.write():
                 decided_at = self.s.now()
+                self._logged = []
                 decision_records = self._log_decision(decision, partner, bundle_id, decided_at)
                 sequence = sharing_store.next_sequence(self.s.conn, partner.vault_id)
                 counter = _Counter()
@@ -160,7 +163,8 @@ class Sharing:
                 identity.pass_on()
                 self.s.audit("bundle_shared", {
                     "partner": partner.vault_id, "bundle": bundle_id, "sequence": sequence,
-                    "families": list(decision.families), "versions": counter.versions})
+                    "families": list(decision.families), "versions": counter.versions},
+                    versions=self._logged)
         except FileExistsError:
             raise InvalidInput(f"{out} already exists; choose a new file") from None
         except BaseException:
@@ -193,20 +197,22 @@ class Sharing:
         records: set[str] = set()
         for family_id in d.families:
             record_id = new_id()
-            self.s.records.write(
+            logged = self.s.records.write(
                 family_id=family_id, record_id=record_id, kind="entry",
                 section=Section.SHARING_LOG.value,
                 payload={"text": text, "date": at[:10], "type": "other", "significant": True,
                          "sharing": structured})
+            self._logged.append((family_id, logged.version_id))
             records.add(record_id)
             for section in restricted:
                 record_id = new_id()
-                self.s.records.write(
+                logged = self.s.records.write(
                     family_id=family_id, record_id=record_id, kind="entry", section=section,
                     payload={"text": f"This section was shared with {partner.team} "
                                      f"(bundle {bundle_id[:8]}). Purpose: {d.purpose}.",
                              "date": at[:10], "type": "other", "significant": True,
                              "sharing": {**structured, "section": section}})
+                self._logged.append((family_id, logged.version_id))
                 records.add(record_id)
         return records
 

@@ -21,6 +21,7 @@ from workbook.domain.policy import parse_policy
 from workbook.domain.roles import Role
 from workbook.services import signatures
 from workbook.services import trust as trust_mod
+from workbook.services.audit_completeness import adopt_unindexed
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import SignInFailed, TamperingDetected
 from workbook.services.section_keys import SectionKeys
@@ -218,6 +219,7 @@ def open_session(
         _fold_journal(session)
         with session.write():
             session.audit(event)
+            adopt_unindexed(session)
         session.remember_audit_head()
         if keypair is not None and not session.must_replace_passphrase:
             from workbook.services.grants import rotate_due_sections

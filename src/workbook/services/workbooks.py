@@ -16,7 +16,7 @@ from workbook.services.read_audit import RESTRICTED, audit_restricted_reads
 from workbook.services.record_codec import RecordVersion
 from workbook.services.records import group_by_record
 from workbook.services.session import Session
-from workbook.vault import accounts, version_store
+from workbook.vault import accounts, audit_versions, version_store
 
 
 @dataclass
@@ -48,22 +48,30 @@ class Workbooks:
             raise NotFound(f"no family {family_id} in this vault")
         versions = self.s.records.of_family(family_id)
         readable = [s.value for s in self.s.records.readable_sections()]
-        view = self._assemble(family_id, versions, readable)
+        view = self._assemble(family_id, versions, readable, self.audited(family_id))
         if audit:
             self._audit_reads(family_id, versions)
         return view
 
+    def audited(self, family_id: str) -> set[str]:
+        """The family's version ids that a write event names (one read of an index): any
+        other version is shown as "not in the audit log" (`audit verify` names it)."""
+        return audit_versions.audited_of_family(self.s.conn, family_id)
+
     def _assemble(
-        self, family_id: str, versions: list[RecordVersion], readable: list[str]
+        self, family_id: str, versions: list[RecordVersion], readable: list[str],
+        audited: set[str] | None = None,
     ) -> WorkbookView:
         heads = _heads(versions)
+        # Versions no write event names (usually none): the set is built once, in C.
+        missing = set() if audited is None else {v.version_id for v in versions} - audited
         family: dict[str, Any] = {"id": family_id}
         sections: dict[str, dict[str, list[dict[str, Any]]]] = {s: {} for s in readable}
         for _record_id, record_heads in sorted(heads.items()):
             latest = record_heads[-1]
             if latest.payload.get("deleted") and len(record_heads) == 1:
                 continue
-            item = self._item(latest, record_heads)
+            item = self._item(latest, record_heads, missing)
             if latest.kind == "family":
                 family.update({
                     "name": latest.payload.get("name", ""),
@@ -72,6 +80,8 @@ class Workbooks:
                     "case_owner": self.username(str(latest.payload.get("case_owner", ""))),
                     "conflict": len(record_heads) > 1,
                 })
+                if item.get("unaudited"):
+                    family["unaudited"] = True
                 continue
             bucket = {"person": "persons", "action": "actions"}.get(latest.kind, "entries")
             sections.setdefault(latest.section, {}).setdefault(bucket, []).append(item)
@@ -84,7 +94,8 @@ class Workbooks:
                 content["actions"].sort(key=lambda a: (a.get("due", ""), a["id"]))
         return WorkbookView(family_id, family, sections)
 
-    def _item(self, latest: RecordVersion, heads: list[RecordVersion]) -> dict[str, Any]:
+    def _item(self, latest: RecordVersion, heads: list[RecordVersion],
+              missing: set[str] | None = None) -> dict[str, Any]:
         item: dict[str, Any] = {"id": latest.record_id, "version": latest.version_id}
         item.update(self._public_payload(latest))
         item["author"] = self.username(latest.author)
@@ -96,9 +107,12 @@ class Workbooks:
         if len(heads) > 1:
             item["heads"] = [
                 {"version": h.version_id, **self._public_payload(h),
-                 "author": self.username(h.author), "created_at": h.created_at}
+                 "author": self.username(h.author), "created_at": h.created_at,
+                 **({"unaudited": True} if missing and h.version_id in missing else {})}
                 for h in heads
             ]
+        if missing and any(h.version_id in missing for h in heads):
+            item["unaudited"] = True
         return item
 
     def _partner_team(self, vault_id: str) -> str:
@@ -171,6 +185,7 @@ class OpeningInParts:
         self._rest: list[tuple[str, str, str]] = []   # (family, kind, version) still to open
         self._versions: list[RecordVersion] = []
         self._audited: set[str] = set()
+        self._in_log: set[str] = set()   # version ids a write event names
         self._cancelled = False
         self._lock = threading.Lock()   # cancel() comes from the GUI thread, steps from the worker
         self.total = 0
@@ -194,6 +209,7 @@ class OpeningInParts:
             raise NotFound(f"no family {self.family_id} in this vault")
         self._session = session
         self._check(session)
+        self._in_log = session.workbooks.audited(self.family_id)
         headers = version_store.headers_of_family(session.conn, self.family_id)
         first_ids = self._first_records(session, headers)
         first: list[tuple[str, str, str]] = []
@@ -221,7 +237,8 @@ class OpeningInParts:
             session, versions = self._session, list(self._versions)
         if session is None:
             raise NotFound(f"the opening of family {self.family_id} was cancelled")
-        return session.workbooks._assemble(self.family_id, versions, self._readable)
+        return session.workbooks._assemble(self.family_id, versions, self._readable,
+                                           self._in_log)
 
     def _first_records(self, session: Session,
                        rows: list[version_store.VersionHeader]) -> set[str]:

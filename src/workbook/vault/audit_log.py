@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from workbook.crypto.encoding import fields
@@ -53,9 +53,17 @@ def head(conn: Connection) -> tuple[int, bytes]:
 def append(
     conn: Connection, *, at: str, user_id: str, event: str, ids: dict[str, object],
     detail: bytes | None, signer: str, sign: Callable[[bytes], bytes],
+    versions: Iterable[tuple[str, str]] = (),
 ) -> AuditRow:
     """Append one event; must run inside the caller's transaction, so the event and the change
-    it records commit together or not at all."""
+    it records commit together or not at all. `versions`, (family id, version id) pairs an
+    event writes many of (a received bundle), are named by a signed digest per family in
+    `version_sets`; each is then findable by version (vault/audit_versions.py)."""
+    from workbook.vault import audit_versions
+
+    pairs = list(versions)
+    if pairs:
+        ids = {**ids, "version_sets": audit_versions.set_digests(pairs)}
     last_seq, prev = head(conn)
     seq = last_seq + 1
     ids_json = canonical_ids(ids)
@@ -66,6 +74,7 @@ def append(
         "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, at, user_id, event, ids_json, detail, signer, prev, digest, signature),
     )
+    audit_versions.record_event(conn, seq, ids, pairs)
     return AuditRow(seq, at, user_id, event, ids, ids_json, detail, signer, prev, digest, signature)
 
 
@@ -88,6 +97,12 @@ def rows(conn: Connection, after_seq: int = 0) -> list[AuditRow]:
             )
         )
     return out
+
+
+def has_event(conn: Connection, event: str) -> bool:
+    """Whether any event of this kind was ever logged (a scan: for rare questions only)."""
+    return conn.execute("SELECT 1 FROM audit WHERE event = ? LIMIT 1", (event,)).fetchone() \
+        is not None
 
 
 def hash_at(conn: Connection, seq: int) -> bytes | None:

@@ -334,12 +334,48 @@ def _m005_board_digest(conn: Connection) -> None:
     )
 
 
+def _m006_audit_versions(conn: Connection) -> None:
+    """The audit made searchable by version (vault/audit_versions.py), so a family opened can
+    mark a version that no event wrote, and `audit verify` can name it. Filled from the events
+    that already name their version; a version in the vault that none names (received, or
+    logged at sharing, before events named them; or added outside Workbook) gets seq 0, until
+    the first certified person to sign in adopts them with one signed event
+    (services/audit_completeness.adopt_unindexed)."""
+    conn.executescript(
+        """
+        CREATE TABLE audit_versions (
+            family_id  TEXT NOT NULL,
+            version_id TEXT NOT NULL,
+            seq        INTEGER NOT NULL,
+            PRIMARY KEY (family_id, version_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX audit_versions_unadopted ON audit_versions (seq) WHERE seq = 0;
+        """
+    )
+    import json
+
+    for seq, ids_json in conn.execute("SELECT seq, ids FROM audit ORDER BY seq").fetchall():
+        try:
+            ids = json.loads(ids_json)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(ids, dict):
+            continue
+        family, version = ids.get("family"), ids.get("version")
+        if isinstance(family, str) and isinstance(version, str) and family and version:
+            conn.execute("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
+                         "VALUES (?, ?, ?)", (family, version, int(seq)))
+    conn.execute("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
+                 "SELECT family_id, version_id, 0 FROM versions")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
     ("003_supervision", _m003_supervision),
     ("004_operations", _m_operations),
     ("005_board_digest", _m005_board_digest),
+    ("006_audit_versions", _m006_audit_versions),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The level record; made before the first migration, so part of every level's pinned schema.

@@ -20,6 +20,11 @@ SIGNIFICANT_ROLE = Qt.ItemDataRole.UserRole + 3
 CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 4
 ROW_ROLE = Qt.ItemDataRole.UserRole + 5
 PAGE = 200
+# Shown, in words, on an entry that no audit event wrote (services/audit_completeness.py).
+NOT_IN_AUDIT = "[Not in the audit log]"
+NOT_IN_AUDIT_TIP = ("Not in the audit log: no write event names this entry, so it was added "
+                    "outside Workbook and its date cannot be trusted. Tell your team manager; "
+                    "`workbook audit verify` names it.")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -80,7 +85,7 @@ class ChronologyModel(HeaderedTable):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_TEXT:
-            return row.preview
+            return f"{NOT_IN_AUDIT_TIP}\n\n{row.preview}" if row.unaudited else row.preview
         if role == Qt.ItemDataRole.FontRole and row.significant:
             return self._bold
         if role == ENTRY_ID_ROLE:
@@ -112,4 +117,6 @@ class ChronologyModel(HeaderedTable):
             text = "[Conflict] " + text
         if row.sealed:
             text = "[Sealed] " + text
+        if row.unaudited:
+            text = f"{NOT_IN_AUDIT} {text}"
         return text

@@ -1,0 +1,85 @@
+"""Which audit event named which version: the audit made searchable by version.
+
+The audit table's `ids` are JSON, so "has this version a write event?" cannot be answered by
+an index. Every event that writes versions (one named as `version`, or many as
+`version_sets`, one digest per family, as a received bundle does) also writes one row here
+per version, in the same transaction. The table is not signed: a family opened reads it only
+to mark versions without an event, and `workbook audit verify` believes it only where a signed
+event's digest covers it (services/audit_completeness.py).
+
+seq 0 marks a version that was already in a vault upgraded to this table without an event
+naming it (versions received or logged at sharing before events named them), until an
+`audit_versions_adopted` event names it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+from workbook.crypto.encoding import fields
+from workbook.vault.database import Connection
+
+LEGACY_SEQ = 0
+
+
+def set_digest(family_id: str, version_ids: Iterable[str]) -> str:
+    """The digest a signed event keeps of the versions it wrote in one family."""
+    body = fields("workbook audit version set v1", family_id, *sorted(set(version_ids)))
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def set_digests(versions: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """`set_digest` per family of (family id, version id) pairs."""
+    by_family: dict[str, list[str]] = {}
+    for family_id, version_id in versions:
+        by_family.setdefault(family_id, []).append(version_id)
+    return {f: set_digest(f, ids) for f, ids in sorted(by_family.items())}
+
+
+def record_event(conn: Connection, seq: int, ids: Mapping[str, object],
+                 versions: Iterable[tuple[str, str]] = ()) -> None:
+    """The rows for event `seq`: its named version, if it names one, and `versions`."""
+    pairs = list(versions)
+    family, version = ids.get("family"), ids.get("version")
+    if isinstance(family, str) and isinstance(version, str) and family and version:
+        pairs.append((family, version))
+    if pairs:
+        conn.executemany(
+            "INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) VALUES (?, ?, ?)",
+            [(f, v, seq) for f, v in pairs])
+
+
+def audited_of_family(conn: Connection, family_id: str) -> set[str]:
+    """The family's version ids whose row here points at an event that is still in the audit
+    table and names them (or names a set of versions): one range read of the primary key and
+    one lookup by seq each. A cheap check, not a verification: `audit verify` checks the
+    signatures and the set digests."""
+    return {str(r[0]) for r in conn.execute(
+        "SELECT a.version_id FROM audit_versions a LEFT JOIN audit e ON e.seq = a.seq "
+        "WHERE a.family_id = ? AND (a.seq = 0 OR instr(e.ids, a.version_id) > 0 "
+        "OR instr(e.ids, '\"version_sets\"') > 0)", (family_id,))}
+
+
+def all_rows(conn: Connection) -> list[tuple[str, str, int]]:
+    """Every (family id, version id, seq) row, for the whole-vault check."""
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
+        "SELECT family_id, version_id, seq FROM audit_versions")]
+
+
+def all_versions(conn: Connection) -> list[tuple[str, str, str, str]]:
+    """Every stored version as (family id, kind, version id, created_at), without bodies."""
+    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in conn.execute(
+        "SELECT family_id, kind, version_id, created_at FROM versions")]
+
+
+def unadopted(conn: Connection) -> list[tuple[str, str]]:
+    """(family id, version id) of the rows still at seq 0 (a partial index: usually none)."""
+    return [(str(r[0]), str(r[1])) for r in conn.execute(
+        "SELECT family_id, version_id FROM audit_versions WHERE seq = 0")]
+
+
+def adopt(conn: Connection, seq: int, versions: list[tuple[str, str]]) -> None:
+    """Point the seq-0 rows `versions` at event `seq`, which names them by digest."""
+    conn.executemany(
+        "UPDATE audit_versions SET seq = ? WHERE family_id = ? AND version_id = ? AND seq = 0",
+        [(seq, f, v) for f, v in versions])
