@@ -33,6 +33,7 @@ from workbook.services.sign_in import sign_in
 from workbook.vault import device_secret
 from workbook.vault.database import Connection, VaultDamaged
 from workbook.vault.keyfile import KeyFile
+from workbook.vault.migrations import MIGRATIONS
 
 ALTERED = "this vault's structure was altered"
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -130,12 +131,13 @@ def _restore_version_logged(conn: Connection, team: vaults.TeamVault) -> None:
 _KEPT: list[tuple[Any, ...]] = []
 
 
-def _forget_level_5(conn: Connection, team: vaults.TeamVault) -> None:
-    _KEPT[:] = conn.execute("SELECT * FROM migrations WHERE id = 5").fetchall()
-    conn.execute("DELETE FROM migrations WHERE id = 5")
+def _forget_newest_level(conn: Connection, team: vaults.TeamVault) -> None:
+    _KEPT[:] = conn.execute("SELECT * FROM migrations WHERE id = ?",
+                            (len(MIGRATIONS),)).fetchall()
+    conn.execute("DELETE FROM migrations WHERE id = ?", (len(MIGRATIONS),))
 
 
-def _remember_level_5(conn: Connection, team: vaults.TeamVault) -> None:
+def _remember_newest_level(conn: Connection, team: vaults.TeamVault) -> None:
     conn.executemany("INSERT INTO migrations VALUES (?, ?, ?)", _KEPT)
 
 
@@ -168,9 +170,9 @@ PLANTS = [
           _sql("UPDATE migrations SET name = '005_something_else' WHERE id = 5"),
           ("'005_something_else' at level 5",),
           _sql("UPDATE migrations SET name = '005_board_digest' WHERE id = 5")),
-    Plant("level claims fewer migrations", _forget_level_5,
-          ("unexpected table 'version_log'", "unexpected trigger 'version_logged'"),
-          _remember_level_5),
+    # The newest migration (006_audit_versions) made the table that a lower level lacks.
+    Plant("level claims fewer migrations", _forget_newest_level,
+          ("unexpected table 'audit_versions'",), _remember_newest_level),
 ]
 
 
