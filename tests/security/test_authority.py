@@ -255,6 +255,21 @@ def test_replayed_or_reordered_role_row_changes_nothing(team: vaults.TeamVault) 
         assert len(verified_events(s.conn, s.vault_id, s.trust)) == count
 
 
+def test_deleting_a_membership_row_mid_log_is_named(team: vaults.TeamVault) -> None:
+    police = team.member(Role.POLICE)
+    with team.session(team.owner) as s:
+        s.accounts.set_role(police.username, Role.EDUCATION.value)
+        s.accounts.set_role(police.username, Role.HEALTH.value)
+    with raw_db(team) as conn:  # take out the first change: the second must not stand alone
+        seq = int(conn.execute(
+            "SELECT seq FROM membership WHERE user_id = ? AND event = 'role:education'",
+            (police.user_id,)).fetchone()[0])
+        conn.execute("DELETE FROM membership WHERE seq = ?", (seq,))
+    with team.session(police) as s:
+        assert any("membership log" in w for w in s.warnings)
+        assert s.role is Role.POLICE  # nothing after the gap counts
+
+
 # --- who may certify -----------------------------------------------------------------------
 @pytest.mark.parametrize("signer_role", [Role.ADMIN, Role.POLICE])
 def test_certificate_by_admin_or_outsider_is_not_sealed_to(

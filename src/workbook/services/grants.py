@@ -202,6 +202,9 @@ def rotate_due_sections(session: Session) -> list[str]:
     longer hold (disabled, role changed, key reset). Holders come from the signed grant events
     only: a section_grants row without one is reported and ignored, and a missing or altered
     users row changes nothing."""
+    for problem in session.trust.problems:  # the membership log's chain, named at sign-in
+        if problem not in session.warnings:
+            session.warnings.append(problem)
     if session.keypair is None or session.must_replace_passphrase:
         return []
     mine = session.trust.current_key(session.user_id)

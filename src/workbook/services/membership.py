@@ -89,15 +89,16 @@ def verified_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog
     while counter in chained:
         follows = [e for e in chained.pop(counter) if e.prev == prev]
         if len(follows) != 1:
-            log.problems.append(f"the membership log's chain breaks at event {counter}: "
-                                "later events are ignored")
+            log.problems.append(f"the membership log was altered: its chain breaks at event "
+                                f"{counter}; later events are ignored")
             break
         log.events.append(follows[0])
         prev = follows[0].digest
         counter += 1
     if chained:
-        log.problems.append(f"{sum(len(v) for v in chained.values())} signed membership "
-                            "event(s) stand outside the log's chain and are ignored")
+        log.problems.append(f"the membership log was altered: {sum(map(len, chained.values()))} "
+                            "signed event(s) stand outside its chain (a row before them was "
+                            "deleted or moved) and are ignored; tell your team manager")
     return log
 
 
