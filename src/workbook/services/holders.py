@@ -49,6 +49,7 @@ class SignedHolders:
 
 def signed_holders(events: list[MembershipEvent]) -> SignedHolders:
     out = SignedHolders()
+    policy = default_policy()
     owner: str | None = None
     rotators: dict[tuple[str, int], str] = {}
     for ev in events:
@@ -61,7 +62,7 @@ def signed_holders(events: list[MembershipEvent]) -> SignedHolders:
             # At init the recovery key sealed epoch 1 of the owner's sections to the owner's
             # recovery-certified key, under the default policy (services/vault_setup.py).
             for section in Section:
-                if default_policy().may_read(role, section):
+                if policy.may_read(role, section):
                     out.held.setdefault((section.value, 1), {})[owner] = Holding(
                         owner, section.value, 1, b"", ev.at, RECOVERY)
             continue

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
 from workbook.services import signatures
 from workbook.services.trust import RECOVERY, Trust
@@ -102,12 +104,23 @@ def verified_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog
     return log
 
 
-def owner_of(conn: Connection, vault_id: str, trust: Trust) -> str | None:
-    """The owner: named by the first owner event the recovery key signed."""
-    for row in verified_events(conn, vault_id, trust):
-        if row.actor == RECOVERY and row.event.startswith(OWNER_EVENT):
-            return row.user_id
-    return None
+def owner_of(conn: Connection, vault_id: str, recovery: PublicKeys) -> str | None:
+    """The owner: named by the earliest owner event the recovery key signed."""
+    found: list[tuple[str, int, str]] = []
+    for row in section_store.membership(conn):
+        if row.actor != RECOVERY or not row.event.startswith(OWNER_EVENT):
+            continue
+        message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
+                                        row.section, row.epoch) if row.counter is None else \
+            signatures.membership_v2(vault_id, row.counter, row.prev, row.at, row.actor,
+                                     row.event, row.user_id, row.section, row.epoch,
+                                     row.keys_digest)
+        try:
+            recovery.verify(row.signature, message)
+        except AuthenticationFailed:
+            continue
+        found.append((row.at, row.seq, row.user_id))
+    return min(found)[2] if found else None
 
 
 def verified_events(conn: Connection, vault_id: str, trust: Trust) -> list[MembershipEvent]:
@@ -145,7 +158,8 @@ class Membership:
 
 
 def load_membership(
-    conn: Connection, vault_id: str, trust: Trust, until: str | None = None
+    conn: Connection, vault_id: str, trust: Trust, until: str | None = None,
+    events: list[MembershipEvent] | None = None,
 ) -> Membership:
     """Replay the signed log (up to `until`, to ask what held when something was signed).
 
@@ -156,7 +170,7 @@ def load_membership(
     disabled: set[str] = set()
     owner: str | None = None
     vouched = _owner_vouched(conn, vault_id, trust)
-    for row in verified_events(conn, vault_id, trust):
+    for row in verified_events(conn, vault_id, trust) if events is None else events:
         if until is not None and row.at > until:
             break
         if row.event.startswith(OWNER_EVENT) and row.actor == RECOVERY and owner is None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from workbook.services.holders import SignedHolders
 
 RECOVERY = "recovery"
+_CHECKED_MAX = 4096  # remembered signature checks per Trust (the logs, certificates)
 
 
 class VouchSource(Protocol):
@@ -58,7 +59,9 @@ class Trust:
     certifiers: dict[tuple[str, bytes], list[tuple[str, str]]] = field(default_factory=dict)
     holders: SignedHolders | None = None
     problems: list[str] = field(default_factory=list)
-    _checked: set[tuple[str, bytes, bytes]] = field(default_factory=set, repr=False)
+    # (key, signature, message) -> verified: a pure function of its inputs, so it may be shared
+    # by every Trust built from the same rows.
+    _checked: dict[tuple[bytes, bytes, bytes], bool] = field(default_factory=dict, repr=False)
 
     def origin_of(self, version_id: str, family_id: str, author: str) -> str | None:
         """The partner vault that vouched for a version by an author who is not ours; never
@@ -79,16 +82,16 @@ class Trust:
 
     def verify_by(self, signer: str, signature: bytes, message: bytes) -> bool:
         """True if `signer` (a user id or 'recovery') signed `message` with a trusted key."""
-        if (signer, signature, message) in self._checked:
-            return True
         candidates = [self.recovery] if signer == RECOVERY else self.keys_of(signer)
         for key in candidates:
-            try:
-                key.verify(signature, message)
-                self._checked.add((signer, signature, message))
+            probe = (key.raw, signature, message)
+            known = self._checked.get(probe)
+            if known is None:
+                known = _verifies(key, signature, message)
+                if len(self._checked) < _CHECKED_MAX:  # bounded: versions pass through here too
+                    self._checked[probe] = known
+            if known:
                 return True
-            except AuthenticationFailed:
-                continue
         return False
 
     def replace_with(self, other: Trust) -> None:
@@ -99,7 +102,7 @@ class Trust:
         self.epochs, self.broken_epochs = other.epochs, other.broken_epochs
         self.owner, self.certifiers, self.holders = other.owner, other.certifiers, other.holders
         self.problems = other.problems
-        self._checked = set()
+        self._checked = other._checked
 
     def vouched_by(self, user_id: str, allowed: Callable[[str, str], bool]) -> PublicKeys | None:
         """The current key of `user_id` if a certificate by a signer for whom
@@ -140,7 +143,7 @@ def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
     from workbook.services.holders import signed_holders
     from workbook.services.membership import load_membership, owner_of, verified_log
 
-    trust = Trust(vault_id, recovery)
+    trust = Trust(vault_id, recovery, _checked={})
     revoked = {
         (user_id, keys)
         for user_id, keys, at, signature in accounts.all_revocations(conn)
@@ -148,16 +151,17 @@ def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
                      signatures.key_revocation(vault_id, user_id, keys, at))
     }
     certs = accounts.all_certs(conn)
-    owner = owner_of(conn, vault_id, Trust(vault_id, recovery))
+    checked: dict[tuple[bytes, bytes, bytes], bool] = {}
+    owner = owner_of(conn, vault_id, recovery)
     excluded: set[str] = set()
     while True:
-        probe = Trust(vault_id, recovery, owner=owner)
+        probe = Trust(vault_id, recovery, owner=owner, _checked=checked)
         allowed: set[int] = set()  # practitioner certificates the signed log allows
         while True:
             _accept(probe, certs, allowed, excluded, revoked)
             log = verified_log(conn, vault_id, probe)
             holders = signed_holders(log.events)
-            membership = load_membership(conn, vault_id, probe)
+            membership = load_membership(conn, vault_id, probe, events=log.events)
             more = {
                 i for i, cert in enumerate(certs)
                 if i not in allowed and cert.signer not in (RECOVERY, owner)
@@ -175,6 +179,7 @@ def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
         excluded |= conflicted
     trust.owner, trust.certifiers, trust.holders = owner, probe.certifiers, holders
     trust.problems = log.problems
+    trust._checked = checked
     trust.user_keys = probe.user_keys
     trust.current = {u: next(iter(keys)) for u, keys in live.items() if len(keys) == 1}
     trust.conflicted = excluded
