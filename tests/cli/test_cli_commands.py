@@ -195,13 +195,16 @@ def test_passphrase_change_of_an_own_passphrase(cli: Cli) -> None:
 def test_keys_approve_with_a_recovery_key_file(cli: Cli, padding: tuple[str, str]) -> None:
     fingerprint = _onboard_newcomer(cli, "nora", "mental-health")
     key_file = cli.recovery_file(padding[0] + cli.t.recovery_key + padding[1])
-    approved = cli.ok("keys", "approve", "nora", "--recovery-key-file", str(key_file), "--json")
+    # The fingerprint is compared with the recovery key too (threat model K1).
+    cli.fails("keys", "approve", "nora", "--recovery-key-file", str(key_file))
+    approved = cli.ok("keys", "approve", "nora", "--recovery-key-file", str(key_file),
+                      "--fingerprint", fingerprint, "--json")
     # Every section of the role, including mental-health which only the recovery key holds.
     assert "mental-health" in approved.json()["sections"]
     assert "household" in approved.json()["sections"]
     view = json.dumps(cli.ok("show", cli.t.family_id, "--json", user="nora").json())
     assert MARKER_MH in view and MARKER_POLICE not in view
-    # With the fingerprint given as well, it is checked (and here matches: nothing pending).
+    # Approving again: the fingerprint matches, nothing is pending.
     again = cli.ok("keys", "approve", "nora", "--recovery-key-file", str(key_file),
                    "--fingerprint", fingerprint, "--json")
     assert again.json()["sections"] == []

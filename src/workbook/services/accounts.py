@@ -15,10 +15,11 @@ from workbook.crypto.symmetric import wrap
 from workbook.domain.ids import new_id
 from workbook.domain.passphrase import PassphraseRejected, check_passphrase
 from workbook.domain.roles import Role, parse_role
-from workbook.services import signatures, validation
+from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
+from workbook.services.membership import append_event
 from workbook.services.session import Session
-from workbook.vault import accounts, audit_log, section_store
+from workbook.vault import accounts, audit_log
 from workbook.vault.accounts import UserRow
 from workbook.vault.keyfile import (
     KeyFile,
@@ -106,12 +107,17 @@ class Accounts:
     def all(self) -> list[UserSummary]:
         self.s.require_keys()
         body = KeyFile.load(self.s.vault_dir).open_body(self.s.device_secret)
-        owner = self.s.membership().owner
+        membership = self.s.membership()
         out = []
         for user in accounts.all_users(self.s.conn):
             slot = body.accounts.get(user.username)
+            # Role and status shown from the signed log; the users table is only a cache.
+            role = membership.role_of(user.user_id)
+            status = "disabled" if user.user_id in membership.disabled else \
+                ("initial" if slot is not None and slot.state == "initial" else "active")
             out.append(UserSummary(
-                user.username, user.full_name, user.role, user.status, user.user_id == owner,
+                user.username, user.full_name, role.value if role else user.role, status,
+                user.user_id == membership.owner,
                 bool(slot and slot.locked), user.public_keys is not None,
             ))
         return out
@@ -197,11 +203,12 @@ class Accounts:
             new_role = parse_role(role)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
-        if user.status == "disabled":
+        membership = self.s.membership()
+        if user.user_id in membership.disabled:
             raise InvalidInput(f"{user.username!r} is disabled")
-        if user.user_id == self.s.membership().owner and new_role is Role.ADMIN:
+        if user.user_id == membership.owner and new_role is Role.ADMIN:
             raise NotPermitted("the vault owner cannot become the administrator (P6)")
-        if new_role.value == user.role:
+        if new_role is membership.role_of(user.user_id):
             return
         with self.s.write():
             accounts.set_role(self.s.conn, user.user_id, new_role.value)
@@ -219,9 +226,10 @@ class Accounts:
         user = self.get(username)
         if user.user_id == self.s.user_id:
             raise InvalidInput("you cannot disable your own account")
-        if user.user_id == self.s.membership().owner:
+        membership = self.s.membership()
+        if user.user_id == membership.owner:
             raise NotPermitted("the vault owner's account cannot be disabled")
-        if user.status == "disabled":
+        if user.user_id in membership.disabled:
             raise InvalidInput(f"{user.username!r} is already disabled")
         with self.s.write():
             accounts.set_status(self.s.conn, user.user_id, "disabled")
@@ -278,12 +286,8 @@ class Accounts:
             self.s.audit("vault_rekeyed", {"generation": generation})
         return sorted(stranded)
 
-    def _sign_membership(self, event: str, user_id: str, section: str | None = None,
-                         epoch: int | None = None) -> None:
+    def _sign_membership(self, event: str, user_id: str) -> None:
+        """A chained membership event (decision 0006), signed by this account manager."""
         keypair = self.s.require_keys()
-        at = self.s.now()
-        section_store.append_membership(
-            self.s.conn, at, self.s.user_id, event, user_id, section, epoch,
-            keypair.sign(signatures.membership(
-                self.s.vault_id, at, self.s.user_id, event, user_id, section, epoch)),
-        )
+        append_event(self.s.conn, self.s.vault_id, self.s.trust, self.s.now(), self.s.user_id,
+                     keypair.sign, event, user_id)

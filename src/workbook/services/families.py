@@ -189,7 +189,7 @@ class Families:
         text = validation.text(text, "action text")
         due = validation.iso_date(due, "due date")
         owner_row = accounts.by_username(self.s.conn, owner.strip())
-        if owner_row is None or owner_row.status == "disabled":
+        if owner_row is None or not self.s.membership().is_active(owner_row.user_id):
             raise InvalidInput(f"no active user {owner.strip()[:40]!r} to own the action")
         action_id = new_id()
         with self.s.write():

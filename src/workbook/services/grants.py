@@ -1,8 +1,11 @@
 """Access is granted by those who have it (P5), and taken away by moving to a new epoch.
 
 A grant seals the current section secret to a newcomer's public key. It is made by a current
-holder who compared the newcomer's fingerprint, or with the recovery key; either way the
-newcomer's keys are certified, which is what stops an administrator planting an account."""
+holder who compared the newcomer's fingerprint, or with the recovery key (the fingerprint is
+compared then too); either way the newcomer's keys are certified, which is what stops an
+administrator planting an account. Who holds a section comes only from the signed grant and
+rotate events (services/holders.py, decision 0006): a row of section_grants that no signed
+event backs is a stored blob, reported and ignored, never a holder."""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from workbook.crypto.symmetric import wrap
 from workbook.domain.roles import Role, Section
 from workbook.services import signatures
 from workbook.services.errors import InvalidInput, TamperingDetected
-from workbook.services.membership import Membership
+from workbook.services.holders import GRANT_EVENT, ROTATE_EVENT, Holding, SignedHolders
+from workbook.services.membership import Membership, append_event
 from workbook.services.section_keys import (
     previous_wrap_ad,
     previous_wrap_key,
@@ -28,6 +32,10 @@ from workbook.vault.accounts import CertRow, UserRow
 from workbook.vault.keyfile import KeyFile
 
 IDENTITY = "(identity)"  # a pending certification of someone's keys, with no section
+
+
+_NEED_FINGERPRINT = ("give the fingerprint shown on their screen (--fingerprint), after reading "
+                     "it together")
 
 
 @dataclass(frozen=True)
@@ -48,9 +56,7 @@ class Grants:
     # --- what is pending -------------------------------------------------------------------
     def all_pending(self) -> list[PendingGrant]:
         """Entitled by policy, with keys, but without the current epoch of the section."""
-        held: dict[tuple[str, str], set[int]] = {}
-        for grant in section_store.grants(self.s.conn):
-            held.setdefault((grant.holder, grant.section), set()).add(grant.epoch)
+        holders = self.s.trust.holders or SignedHolders()
         membership = self.s.membership()
         out = []
         for user in accounts.all_users(self.s.conn):
@@ -63,7 +69,7 @@ class Grants:
                 continue
             for section in self.s.policy.sections_for(role):
                 current = self.s.trust.current_epoch(section.value)
-                if current not in held.get((user.user_id, section.value), set()):
+                if user.user_id not in holders.of(section.value, current):
                     out.append(PendingGrant(user.username, user.full_name, role.value,
                                             section.value))
         return sorted(out, key=lambda p: (p.username, p.section))
@@ -91,7 +97,7 @@ class Grants:
                 f"{user.username!r} has not replaced their initial passphrase yet; they must "
                 "sign in and choose their own before they can be granted keys"
             )
-        if user.status == "disabled":
+        if user.user_id in self.s.membership().disabled:
             raise InvalidInput(f"{user.username!r} is disabled")
         theirs = PublicKeys(user.public_keys)
         given = normalise_fingerprint(fingerprint)
@@ -110,24 +116,26 @@ class Grants:
             if r_pair.public.raw != KeyFile.load(self.s.vault_dir).recovery_public.raw:
                 r_pair.wipe()
                 raise InvalidInput("that is not this vault's recovery key")
+            if not given:  # K1: the recovery key does not replace comparing the fingerprint
+                r_pair.wipe()
+                raise InvalidInput(_NEED_FINGERPRINT + ": the recovery key does not replace it")
             try:
                 granted = self._grant_with_recovery(user, theirs, pending, r_pair, at)
             finally:
                 r_pair.wipe()
         else:
             if not given:
-                raise InvalidInput(
-                    "give the fingerprint shown on their screen (--fingerprint), after reading "
-                    "it together"
-                )
+                raise InvalidInput(_NEED_FINGERPRINT)
             mine = self.s.keys.held_sections()
-            sections = [s for s in pending if s in mine]
+            holders = self.s.trust.holders or SignedHolders()
+            sections = [s for s in pending if s in mine and self.s.user_id in holders.of(
+                s, self.s.trust.current_epoch(s))]
             with self.s.write():
                 self._certify(user, theirs, self.s.user_id, approver, at)
                 for section in sections:
                     epoch = self.s.trust.current_epoch(section)
                     self._seal_grant(section, epoch, self.s.keys.secret(section, epoch), user,
-                                     theirs, at)
+                                     theirs, at, self.s.user_id, approver)
                 self.s.audit("keys_approved", {"user": user.user_id, "count": len(sections)})
             granted = sections
         self._reload_trust()
@@ -148,7 +156,7 @@ class Grants:
                     raise TamperingDetected(f"section {section} has no recovery grant")
                 secret = Secret(r_pair.open(grant.sealed, signatures.grant_info(
                     self.s.vault_id, section, epoch, RECOVERY)))
-                self._seal_grant(section, epoch, secret, user, theirs, at)
+                self._seal_grant(section, epoch, secret, user, theirs, at, RECOVERY, r_pair)
                 secret.wipe()
             self.s.audit("keys_approved", {"user": user.user_id, "count": len(pending),
                                            "with": "recovery"})
@@ -164,19 +172,18 @@ class Grants:
         ))
 
     def _seal_grant(self, section: str, epoch: int, secret: Secret, user: UserRow,
-                    theirs: PublicKeys, at: str) -> None:
+                    theirs: PublicKeys, at: str, actor: str, signer: KeyPair) -> None:
+        """Seal to the key just certified by this approver (who holds the section, or R),
+        and sign a grant event naming that exact key."""
         section_store.insert_grant(self.s.conn, section_store.GrantRow(
             section, epoch, user.user_id,
             theirs.seal(secret.value, signatures.grant_info(self.s.vault_id, section, epoch,
                                                              user.user_id)),
-            self.s.user_id, at,
+            actor, at,
         ))
-        keypair = self.s.require_keys()
-        section_store.append_membership(
-            self.s.conn, at, self.s.user_id, "grant", user.user_id, section, epoch,
-            keypair.sign(signatures.membership(self.s.vault_id, at, self.s.user_id, "grant",
-                                               user.user_id, section, epoch)),
-        )
+        append_event(self.s.conn, self.s.vault_id, self.s.trust, at, actor, signer.sign,
+                     GRANT_EVENT, user.user_id, section, epoch,
+                     signatures.keys_digest(theirs.raw))
 
     def _reload_trust(self) -> None:
         self.s.trust.replace_with(load_trust(self.s.conn, self.s.vault_id,
@@ -191,45 +198,68 @@ def _parse_recovery(text: str) -> Secret:
 
 
 def rotate_due_sections(session: Session) -> list[str]:
-    """Move to a new epoch every held section that a disabled or no-longer-entitled person
-    still holds at its current epoch. Derived from the signed grants and the accounts, so no
-    unsigned "rotation due" flag exists to be tampered with."""
+    """Move to a new epoch every held section that a signed holder at its current epoch may no
+    longer hold (disabled, role changed, key reset). Holders come from the signed grant events
+    only: a section_grants row without one is reported and ignored, and a missing or altered
+    users row changes nothing."""
+    for problem in session.trust.problems:  # the membership log's chain, named at sign-in
+        if problem not in session.warnings:
+            session.warnings.append(problem)
     if session.keypair is None or session.must_replace_passphrase:
         return []
     mine = session.trust.current_key(session.user_id)
     if mine is None or mine.raw != session.keypair.public.raw:
         return []  # a new epoch must be signed by a certified holder to be believed
     membership = session.membership()
-    users = {u.user_id: u for u in accounts.all_users(session.conn)}
     rotated = []
     for section in sorted(session.keys.held_sections()):
         epoch = session.trust.current_epoch(section)
-        holders = [g.holder for g in section_store.grants(session.conn)
-                   if g.section == section and g.epoch == epoch and g.holder != RECOVERY]
-        removed = [h for h in holders
-                   if not _still_entitled(session, membership, users.get(h), section)]
-        if removed:
-            keep = [users[h] for h in holders if h not in removed and h in users]
+        holders = signed_holders_of(session, section, epoch)
+        if session.user_id not in holders:
+            continue  # only a signed holder may rotate (holders.py)
+        keep = {h: k for h, k in ((h, _kept_key(session, membership, holding))
+                                  for h, holding in holders.items()) if k is not None}
+        if len(keep) < len(holders):
             _rotate(session, section, epoch, keep)
             rotated.append(section)
     return rotated
 
 
-def _still_entitled(session: Session, membership: Membership, user: UserRow | None,
-                    section: str) -> bool:
-    """From the signed membership log and certified keys only, never the users table."""
-    if user is None or user.status == "disabled" or not membership.is_active(user.user_id):
-        return False
-    role = membership.role_of(user.user_id)
-    return (
-        role is not None
-        and role is not Role.ADMIN
-        and session.trust.current_key(user.user_id) is not None
-        and session.policy.may_read(role, Section(section))
-    )
+def signed_holders_of(session: Session, section: str, epoch: int) -> dict[str, Holding]:
+    """The signed holders of (section, epoch); rows of section_grants that no signed event
+    backs are named in the session's warnings."""
+    holders = (session.trust.holders or SignedHolders()).of(section, epoch)
+    stray = sorted(g.holder for g in section_store.grants(session.conn)
+                   if g.section == section and g.epoch == epoch and g.holder != RECOVERY
+                   and g.holder not in holders)
+    for holder in stray:
+        warning = (f"section_grants has a row for {holder[:40]} in {section} (epoch {epoch}) "
+                   "that no signed grant event backs: ignored")
+        if warning not in session.warnings:
+            session.warnings.append(warning)
+    return holders
 
 
-def _rotate(session: Session, section: str, epoch: int, keep: list[UserRow]) -> None:
+def _kept_key(session: Session, membership: Membership, holding: Holding
+              ) -> PublicKeys | None:
+    """The key a holder is kept with at a rotation, from signed state only: an active signed
+    practitioner role that reads the section, and a current certified key that is the very
+    key the grant event sealed to (so a key planted after a reset never receives a secret),
+    vouched for by R, the owner or a holder of the section."""
+    user_id = holding.holder
+    role = membership.role_of(user_id)
+    if not membership.is_active(user_id) or role is None or role is Role.ADMIN or \
+            not session.policy.may_read(role, Section(holding.section)):
+        return None
+    key = session.trust.sealable(user_id, holding.section)
+    if key is None:
+        return None
+    if holding.keys_digest:
+        return key if signatures.keys_digest(key.raw) == holding.keys_digest else None
+    return key if session.trust.certified_by_then(user_id, holding.at) == key.raw else None
+
+
+def _rotate(session: Session, section: str, epoch: int, keep: dict[str, PublicKeys]) -> None:
     signer = session.require_keys()
     old_secret = session.keys.secret(section, epoch)
     old_pair = section_keypair(old_secret, session.vault_id, section, epoch)
@@ -247,11 +277,10 @@ def _rotate(session: Session, section: str, epoch: int, keep: list[UserRow]) -> 
             wrap(previous_wrap_key(new_secret, session.vault_id, section, new_epoch),
                  old_secret.value, previous_wrap_ad(session.vault_id, section, new_epoch)),
         ))
-        holders: list[tuple[str, PublicKeys]] = [(RECOVERY, recovery_public)]
-        for user in keep:
-            key = session.trust.current_key(user.user_id)
-            if key is not None:
-                holders.append((user.user_id, key))
+        append_event(session.conn, session.vault_id, session.trust, at, session.user_id,
+                     signer.sign, ROTATE_EVENT, session.user_id, section, new_epoch)
+        holders: list[tuple[str, PublicKeys]] = [(RECOVERY, recovery_public),
+                                                 *sorted(keep.items())]
         for holder, public in holders:
             section_store.insert_grant(session.conn, section_store.GrantRow(
                 section, new_epoch, holder,
@@ -259,15 +288,14 @@ def _rotate(session: Session, section: str, epoch: int, keep: list[UserRow]) -> 
                     session.vault_id, section, new_epoch, holder)),
                 session.user_id, at,
             ))
+            if holder != RECOVERY:
+                append_event(session.conn, session.vault_id, session.trust, at,
+                             session.user_id, signer.sign, GRANT_EVENT, holder, section,
+                             new_epoch, signatures.keys_digest(public.raw))
         removed = {g.holder for g in section_store.grants(session.conn)
                    if g.section == section and g.epoch == epoch} - {h for h, _ in holders}
         for holder in removed:
             section_store.delete_grants_of(session.conn, holder, section)
-        section_store.append_membership(
-            session.conn, at, session.user_id, "rotate", session.user_id, section, new_epoch,
-            signer.sign(signatures.membership(session.vault_id, at, session.user_id, "rotate",
-                                              session.user_id, section, new_epoch)),
-        )
         session.audit("section_rotated", {"epoch": new_epoch}, detail=None)
     session.trust.replace_with(load_trust(session.conn, session.vault_id, recovery_public))
     session.keys.add(section, new_epoch, new_secret)

@@ -139,15 +139,21 @@ class Identity:
             self._pass_on(pair)
 
     def _pass_on(self, pair: KeyPair) -> None:
-        """Seal the identity to each certified, active practitioner who lacks it."""
+        """Seal the identity to each certified, active practitioner who lacks it, whose key
+        the recovery key, the owner or a certified sharing manager vouched for (decision
+        0006): a key that only a colleague outside that circle vouched for gets nothing."""
         membership = self.s.membership()
         holders = sharing_store.identity_holders(self.s.conn)
-        for user_id, raw in sorted(self.s.trust.current.items()):
+        managers = {u for u in self.s.trust.current if is_sharing_manager(self.s, u)}
+        for user_id in sorted(self.s.trust.current):
             if user_id in holders or not membership.is_active(user_id):
                 continue
             if membership.role_of(user_id) in (None, Role.ADMIN):
                 continue
-            sealed = PublicKeys(raw).seal(pair.seed.value, seal_info(self.s.vault_id, user_id))
+            public = self.s.trust.vouched_by(user_id, lambda signer, _at: signer in managers)
+            if public is None:
+                continue
+            sealed = public.seal(pair.seed.value, seal_info(self.s.vault_id, user_id))
             sharing_store.put_identity_seal(self.s.conn, user_id, sealed)
             self.s.audit("sharing_identity_passed_on", {"to": user_id})
 

@@ -3,13 +3,20 @@
 Anyone signed in can rewrite the users table, so a role (which decides what a person is offered
 and what they keep when a section rotates) is believed only when the owner's creation (signed by
 the recovery key) or an account manager's signed event says so. Events whose signer is not
-trusted are ignored; account managers are the owner and certified administrators."""
+trusted are ignored; account managers are the owner and certified administrators.
+
+The order of the log comes from signed content, never from the row's `seq` (decision 0006):
+rows of the first format are taken in the order of their signed time, copies dropped; rows of
+the second format sign a counter and the digest of the event before them, and are followed as
+a chain after the first-format rows, so a copied, moved or foreign row changes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
 from workbook.services import signatures
 from workbook.services.trust import RECOVERY, Trust
@@ -19,6 +26,119 @@ from workbook.vault.database import Connection
 OWNER_EVENT = "owner:"
 ROLE_EVENT = "role:"
 DISABLE_EVENT = "disable"
+
+
+@dataclass(frozen=True)
+class MembershipEvent:
+    """One verified event, in the log's signed order."""
+
+    at: str
+    actor: str
+    event: str
+    user_id: str
+    section: str | None
+    epoch: int | None
+    keys_digest: bytes
+    counter: int | None
+    prev: bytes
+    digest: bytes
+
+
+@dataclass
+class MembershipLog:
+    events: list[MembershipEvent] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def head(self) -> tuple[int, bytes]:
+        """(counter, digest) of the newest chained event; (0, b"") before the first."""
+        chained = [e for e in self.events if e.counter is not None]
+        return (chained[-1].counter or 0, chained[-1].digest) if chained else (0, b"")
+
+
+def verified_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog:
+    """Every membership event whose actor's trusted key signed it, in signed order.
+
+    First-format rows: ordered by their signed time (then storage order), each distinct event
+    once. Second-format rows: the chain counter 1, 2, ... where each names the digest of the one
+    before; a row that breaks the chain (a gap, a fork) ends it, and is reported."""
+    log = MembershipLog()
+    legacy: list[tuple[str, int, MembershipEvent]] = []
+    chained: dict[int, list[MembershipEvent]] = {}
+    seen: set[bytes] = set()
+    for row in section_store.membership(conn):
+        if row.counter is None:
+            message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
+                                            row.section, row.epoch)
+        else:
+            message = signatures.membership_v2(vault_id, row.counter, row.prev, row.at,
+                                               row.actor, row.event, row.user_id, row.section,
+                                               row.epoch, row.keys_digest)
+        if not trust.verify_by(row.actor, row.signature, message):
+            continue
+        digest = signatures.event_digest(message, row.signature)
+        if digest in seen:
+            continue  # a copy of a signed row is the same event, once
+        seen.add(digest)
+        event = MembershipEvent(row.at, row.actor, row.event, row.user_id, row.section,
+                                row.epoch, row.keys_digest, row.counter, row.prev, digest)
+        if row.counter is None:
+            legacy.append((row.at, row.seq, event))
+        else:
+            chained.setdefault(row.counter, []).append(event)
+    log.events = [e for _at, _seq, e in sorted(legacy, key=lambda t: (t[0], t[1]))]
+    counter, prev = 1, b""
+    while counter in chained:
+        follows = [e for e in chained.pop(counter) if e.prev == prev]
+        if len(follows) != 1:
+            log.problems.append(f"the membership log was altered: its chain breaks at event "
+                                f"{counter}; later events are ignored")
+            break
+        log.events.append(follows[0])
+        prev = follows[0].digest
+        counter += 1
+    if chained:
+        log.problems.append(f"the membership log was altered: {sum(map(len, chained.values()))} "
+                            "signed event(s) stand outside its chain (a row before them was "
+                            "deleted or moved) and are ignored; tell your team manager")
+    return log
+
+
+def owner_of(conn: Connection, vault_id: str, recovery: PublicKeys) -> str | None:
+    """The owner: named by the earliest owner event the recovery key signed."""
+    found: list[tuple[str, int, str]] = []
+    for row in section_store.membership(conn):
+        if row.actor != RECOVERY or not row.event.startswith(OWNER_EVENT):
+            continue
+        message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
+                                        row.section, row.epoch) if row.counter is None else \
+            signatures.membership_v2(vault_id, row.counter, row.prev, row.at, row.actor,
+                                     row.event, row.user_id, row.section, row.epoch,
+                                     row.keys_digest)
+        try:
+            recovery.verify(row.signature, message)
+        except AuthenticationFailed:
+            continue
+        found.append((row.at, row.seq, row.user_id))
+    return min(found)[2] if found else None
+
+
+def verified_events(conn: Connection, vault_id: str, trust: Trust) -> list[MembershipEvent]:
+    """The verified membership events in signed order: what the log-heads check counts."""
+    return verified_log(conn, vault_id, trust).events
+
+
+def append_event(conn: Connection, vault_id: str, trust: Trust, at: str, actor: str,
+                 sign: Callable[[bytes], bytes], event: str, user_id: str,
+                 section: str | None = None, epoch: int | None = None,
+                 keys_digest: bytes = b"") -> None:
+    """Append a second-format event after the newest verified one (inside the caller's
+    transaction, so two writers cannot both take the same counter)."""
+    counter, prev = verified_log(conn, vault_id, trust).head
+    message = signatures.membership_v2(vault_id, counter + 1, prev, at, actor, event, user_id,
+                                       section, epoch, keys_digest)
+    section_store.append_membership(conn, at, actor, event, user_id, section, epoch,
+                                    sign(message), counter + 1, prev, keys_digest)
 
 
 @dataclass(frozen=True)
@@ -38,7 +158,8 @@ class Membership:
 
 
 def load_membership(
-    conn: Connection, vault_id: str, trust: Trust, until: str | None = None
+    conn: Connection, vault_id: str, trust: Trust, until: str | None = None,
+    events: list[MembershipEvent] | None = None,
 ) -> Membership:
     """Replay the signed log (up to `until`, to ask what held when something was signed).
 
@@ -49,13 +170,9 @@ def load_membership(
     disabled: set[str] = set()
     owner: str | None = None
     vouched = _owner_vouched(conn, vault_id, trust)
-    for row in section_store.membership(conn):
+    for row in verified_events(conn, vault_id, trust) if events is None else events:
         if until is not None and row.at > until:
             break
-        message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
-                                        row.section, row.epoch)
-        if not trust.verify_by(row.actor, row.signature, message):
-            continue
         if row.event.startswith(OWNER_EVENT) and row.actor == RECOVERY and owner is None:
             owner = row.user_id
             roles[row.user_id] = _role(row.event[len(OWNER_EVENT):]) or Role.TEAM_MANAGER

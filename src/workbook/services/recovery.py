@@ -104,7 +104,13 @@ def reset_account(
             user = accounts.by_username(conn, username)
             if user is None:
                 raise NotFound(f"no account called {username!r}")
-            if user.status == "disabled":
+            from workbook.services.membership import load_membership
+            from workbook.services.trust import load_trust
+
+            # Disabled by the signed membership log, never by the users row (decision 0006).
+            signed = load_membership(conn, keyfile.vault_id,
+                                     load_trust(conn, keyfile.vault_id, keyfile.recovery_public))
+            if user.user_id in signed.disabled:
                 raise InvalidInput(f"{username!r} is disabled; it cannot be recovered")
             passphrase_ok(new_initial_passphrase, user.username, user.full_name)
             kdf = new_passphrase_kdf(conn, keyfile.vault_id, keyfile.recovery_public)

@@ -7,6 +7,7 @@ the next unlock. Against a copied file, Argon2id and the device secret are the c
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from workbook.services.trust import RECOVERY
 from workbook.services.verified_versions import VerifiedVersions
 from workbook.services.vouches import SessionVouches
 from workbook.vault import accounts, audit_log, device_secret, journal, meta
+from workbook.vault.accounts import UserRow
 from workbook.vault.database import (
     Connection,
     DatabaseError,
@@ -178,13 +180,11 @@ def open_session(
     conn = connect(vault_dir, v_key)
     try:
         migrate(conn)
-        user = accounts.by_id(conn, user_id)
-        if user is None or user.status == "disabled":
-            raise SignInFailed("this account is disabled")
         audit_pair = KeyPair(Secret(meta.get(conn, "audit_seed") or b""))
         if b64(audit_pair.public.raw) != body.audit_public:
             raise TamperingDetected("the vault's audit key does not match the key file")
         trust = trust_mod.load_trust(conn, keyfile.vault_id, keyfile.recovery_public)
+        user = signed_user(conn, keyfile, body, trust, user_id, keypair)
         if keypair is not None:
             trust.verified = VerifiedVersions.for_person(keypair.seed.value, keyfile.vault_id,
                                                           user_id)
@@ -229,6 +229,26 @@ def open_session(
         session.lock()
         raise
     return session
+
+
+def signed_user(conn: Connection, keyfile: KeyFile, body: KeyFileBody, trust: trust_mod.Trust,
+                user_id: str, keypair: KeyPair | None) -> UserRow:
+    """The account as signed state says (decision 0006): disabled, role and ownership from the
+    signed membership log, "must replace the passphrase" from the key file slot. The users row
+    is a display cache: altered or deleted, it neither locks anyone out nor lets anyone in."""
+    from workbook.services.membership import load_membership
+
+    membership = load_membership(conn, keyfile.vault_id, trust)
+    if user_id in membership.disabled:
+        raise SignInFailed("this account is disabled")
+    username, slot = body.slot_for_user_id(user_id)
+    row = accounts.by_id(conn, user_id) or UserRow(
+        user_id, username, username, "", "", False, "", "",
+        None if keypair is None else keypair.public.raw)
+    role = membership.role_of(user_id)
+    return replace(row, username=username, role=role.value if role else row.role,
+                   status="initial" if slot.state == "initial" else "active",
+                   is_owner=user_id == membership.owner)
 
 
 def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust) -> str:

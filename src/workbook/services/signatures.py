@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from workbook.crypto.encoding import fields
 
 
@@ -22,6 +24,28 @@ def membership(
     section: str | None, epoch: int | None,
 ) -> bytes:
     return fields("workbook membership v1", vault_id, at, actor, event, user_id, section, epoch)
+
+
+def membership_v2(
+    vault_id: str, counter: int, prev: bytes, at: str, actor: str, event: str, user_id: str,
+    section: str | None, epoch: int | None, keys_digest: bytes,
+) -> bytes:
+    """A membership event of the second format (decision 0006): its place in the log
+    (`counter`, and `prev`, the digest of the event before it) and, for a grant, the digest of
+    the exact public keys the section secret was sealed to are signed with it."""
+    return fields("workbook membership event v2", vault_id, counter, prev, at, actor, event,
+                  user_id, section, epoch, keys_digest)
+
+
+def keys_digest(public_keys: bytes) -> bytes:
+    """Which public keys a grant event names: a holder is kept at a rotation only while their
+    certified key is still this one."""
+    return hashlib.sha256(fields("workbook holder keys v1", public_keys)).digest()
+
+
+def event_digest(message: bytes, signature: bytes) -> bytes:
+    """One membership event's identity, for the chain and for deduplicating copies."""
+    return hashlib.sha256(fields("workbook membership event digest", message, signature)).digest()
 
 
 def policy(vault_id: str, text: str, author: str, at: str) -> bytes:

@@ -153,7 +153,7 @@ def check_form(session: Session, form: ReviewForm, held_on: str) -> ReviewForm:
             raise InvalidInput(f"action {number} has no text")
         validation.text(text, f"text of action {number}")
         owner = accounts.by_username(session.conn, action.owner.strip())
-        if owner is None or owner.status == "disabled":
+        if owner is None or not session.membership().is_active(owner.user_id):
             raise InvalidInput(f"action {number}: no active user {action.owner.strip()[:40]!r} "
                                "to own it")
         due = validation.iso_date(action.due, f"due date of action {number}")
@@ -176,7 +176,7 @@ def start_session(session: Session, held_on: str, attendees: list[str],
         if not username:
             continue
         row = accounts.by_username(session.conn, username)
-        if row is None or row.status == "disabled":
+        if row is None or not session.membership().is_active(row.user_id):
             raise InvalidInput(f"no active user {username[:40]!r} to attend")
         if row.user_id not in names:
             names.append(row.user_id)
@@ -433,5 +433,7 @@ def today_iso(session: Session) -> str:
 def colleagues(session: Session) -> list[tuple[str, str]]:
     """Active practitioners (username, full name) who may attend or own an action."""
     session.require_practitioner()
+    membership = session.membership()
     return [(u.username, u.full_name) for u in accounts.all_users(session.conn)
-            if u.status != "disabled" and u.role != Role.ADMIN.value]
+            if membership.is_active(u.user_id)
+            and membership.role_of(u.user_id) is not Role.ADMIN]

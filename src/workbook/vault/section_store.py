@@ -33,6 +33,11 @@ class GrantRow:
 
 @dataclass(frozen=True)
 class MembershipRow:
+    """One stored membership event. Rows of the second format (decision 0006) also carry a
+    signed counter, the digest of the event before them, and for grants the digest of the
+    holder's public keys; all three travel in the signature column (`_pack`), so old vaults
+    need no schema change. `counter` is None for a row of the first format."""
+
     seq: int
     at: str
     actor: str
@@ -41,6 +46,35 @@ class MembershipRow:
     section: str | None
     epoch: int | None
     signature: bytes
+    counter: int | None = None
+    prev: bytes = b""
+    keys_digest: bytes = b""
+
+
+_V2 = b"WBM2"
+
+
+def _pack(signature: bytes, counter: int | None, prev: bytes, keys_digest: bytes) -> bytes:
+    if counter is None:
+        return signature
+    return b"".join((_V2, counter.to_bytes(8, "big"), bytes([len(prev)]), prev,
+                     bytes([len(keys_digest)]), keys_digest, signature))
+
+
+def _unpack(blob: bytes) -> tuple[bytes, int | None, bytes, bytes]:
+    """(signature, counter, prev, keys digest); a malformed envelope yields an empty
+    signature, which never verifies."""
+    if not blob.startswith(_V2):
+        return blob, None, b"", b""
+    try:
+        counter = int.from_bytes(blob[4:12], "big")
+        n = blob[12]
+        prev = blob[13:13 + n]
+        k = blob[13 + n]
+        digest = blob[14 + n:14 + n + k]
+        return blob[14 + n + k:], counter, prev, digest
+    except IndexError:
+        return b"", 0, b"", b""
 
 
 def _blob(value: Any) -> bytes | None:
@@ -101,18 +135,21 @@ def grants(conn: Connection, holder: str | None = None) -> list[GrantRow]:
 def append_membership(
     conn: Connection, at: str, actor: str, event: str, user_id: str,
     section: str | None, epoch: int | None, signature: bytes,
+    counter: int | None = None, prev: bytes = b"", keys_digest: bytes = b"",
 ) -> None:
     conn.execute(
         "INSERT INTO membership (at, actor, event, user_id, section, epoch, signature) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (at, actor, event, user_id, section, epoch, signature),
+        (at, actor, event, user_id, section, epoch,
+         _pack(signature, counter, prev, keys_digest)),
     )
 
 
 def membership(conn: Connection) -> list[MembershipRow]:
     return [
         MembershipRow(int(a), str(b), str(c), str(d), str(e),
-                      None if f is None else str(f), None if g is None else int(g), bytes(h))
+                      None if f is None else str(f), None if g is None else int(g),
+                      *_unpack(bytes(h)))
         for a, b, c, d, e, f, g, h in conn.execute(
             "SELECT seq, at, actor, event, user_id, section, epoch, signature FROM membership "
             "ORDER BY seq"
