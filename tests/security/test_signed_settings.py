@@ -208,7 +208,8 @@ def test_users_is_owner_does_not_grant_the_backup_right(team: vaults.TeamVault,
     with team.session(worker) as s:
         s.conn.execute("UPDATE users SET is_owner = 1 WHERE user_id = ?", (worker.user_id,))
     with team.session(worker) as s:
-        assert s.user.is_owner  # the row says so; nothing believes it
+        # The row says so; the session's person comes from the signed log (sign_in.signed_user)
+        assert not s.user.is_owner
         with pytest.raises(NotPermitted, match="owner"):
             backup.make_backup(s, tmp_path / "stolen.wbk")
         assert backup.backup_overdue(s) == ""
