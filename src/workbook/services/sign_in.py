@@ -23,6 +23,7 @@ from workbook.services import signatures
 from workbook.services import trust as trust_mod
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import SignInFailed, TamperingDetected
+from workbook.services.log_heads import Snapshot, examine
 from workbook.services.section_keys import SectionKeys
 from workbook.services.session import Session
 from workbook.services.trust import RECOVERY
@@ -34,6 +35,7 @@ from workbook.vault.keyfile import (
     KeyFile,
     KeyFileBody,
     KeyFileError,
+    Slot,
     kek_wrap_ad,
     vault_key_user_info,
 )
@@ -64,8 +66,11 @@ def load_device_secret(vault_id: str) -> Secret:
 
 
 def sign_in(
-    vault_dir: Path, username: str, passphrase: str, *, clock: Clock = system_clock
+    vault_dir: Path, username: str, passphrase: str, *, clock: Clock = system_clock,
+    accept_restore: bool = False,
 ) -> Session:
+    """Sign in. `accept_restore` is for the owner only (`workbook vault accept-restore`): it
+    accepts, audited, a vault older than this person or this OS account last saw."""
     username = username.strip()
     keyfile = KeyFile.load(vault_dir)
     d_secret = load_device_secret(keyfile.vault_id)
@@ -82,22 +87,11 @@ def sign_in(
         _journal_failure(vault_dir, keyfile, body, username, now, "unknown user")
         d_secret.wipe()
         raise SignInFailed(GENERIC_FAILURE)
-    if slot.locked:
+    try:
+        slot = _take_attempt(vault_dir, d_secret, username, now)
+    except BaseException:
         d_secret.wipe()
-        raise SignInFailed(
-            f"this account is locked after {MAX_FAILURES} failed sign-ins; an administrator can "
-            "unlock it (workbook user unlock)"
-        )
-    if slot.failed and slot.last_failed:
-        wait_until = datetime.fromisoformat(slot.last_failed) + timedelta(
-            seconds=delay_after(slot.failed)
-        )
-        if now < wait_until:
-            seconds = int((wait_until - now).total_seconds()) + 1
-            d_secret.wipe()
-            raise SignInFailed(
-                f"too many failed sign-ins: wait {seconds} seconds before trying again"
-            )
+        raise
     params = KdfParams.from_json(slot.kdf)
     kek = derive_kek(stretch(passphrase, unb64(slot.salt), params), d_secret, keyfile.vault_id,
                      slot.user_id)
@@ -113,11 +107,16 @@ def sign_in(
     content = json.loads(opened)
     keypair: KeyPair | None = None
     seen_seq, seen_hash = 0, ""
+    person: Snapshot | None = None
     if slot.state == "initial":
         v_key = Secret(unb64(content["vault_key"]))
     else:
         keypair = KeyPair(Secret(unb64(content["seed"])))
         seen_seq, seen_hash = int(content.get("audit_seq", 0)), str(content.get("audit_hash", ""))
+        try:
+            person = Snapshot.from_json(content)
+        except (ValueError, TypeError, IndexError, AttributeError):
+            raise TamperingDetected("this account's remembered log heads do not read") from None
         if slot.vault_key_seal is None:
             raise TamperingDetected("the key file has no vault key for this account")
         try:
@@ -142,11 +141,10 @@ def sign_in(
             except AuthenticationFailed:
                 raise TamperingDetected("this account's pending vault key was altered") from None
             v_key = choose_vault_key(vault_dir, [v_key, pending])
-    if slot.failed:
-        _reset_failures(vault_dir, d_secret, username)
+    _reset_failures(vault_dir, d_secret, username)
     return open_session(
         vault_dir, keyfile, body, d_secret, v_key, kek, slot.user_id, keypair, clock,
-        seen=(seen_seq, seen_hash),
+        seen=(seen_seq, seen_hash), person=person, accept_restore=accept_restore,
     )
 
 
@@ -164,6 +162,7 @@ def open_session(
     vault_dir: Path, keyfile: KeyFile, body: KeyFileBody, d_secret: Secret, v_key: Secret,
     kek: Secret, user_id: str, keypair: KeyPair | None, clock: Clock,
     seen: tuple[int, str] = (0, ""), event: str = "sign_in",
+    person: Snapshot | None = None, accept_restore: bool = False,
 ) -> Session:
     """Open the database and build the session; shared by sign-in and recovery."""
     conn = connect(vault_dir, v_key)
@@ -206,11 +205,12 @@ def open_session(
             "account's signatures are not trusted until it is reset with the recovery key"
         )
     try:
+        examine(session, person, keyfile.vault_key_generation, accept_restore)
         _check_audit_head(session, seen)
         _fold_journal(session)
         with session.write():
             session.audit(event)
-        session.remember_audit_head()
+        session.remember_log_heads()
         if keypair is not None and not session.must_replace_passphrase:
             from workbook.services.grants import rotate_due_sections
 
@@ -301,13 +301,45 @@ def _journal_failure(
     )
 
 
+def _take_attempt(vault_dir: Path, d_secret: Secret, username: str, now: datetime) -> Slot:
+    """Count this attempt as a failure BEFORE the passphrase is stretched, under the key file's
+    lock, so N attempts running in parallel count N and the delay or lock-out applies to the
+    next one (reading the counter before Argon2id and writing it after let 24 parallel tries
+    run 13 evaluations). A correct passphrase takes the count back to zero."""
+    taken: list[Slot] = []
+
+    def change(_kf: KeyFile, body: KeyFileBody) -> None:
+        slot = body.accounts.get(username)
+        if slot is None:
+            raise SignInFailed(GENERIC_FAILURE)
+        if slot.locked:
+            raise SignInFailed(
+                f"this account is locked after {MAX_FAILURES} failed sign-ins; an administrator "
+                "can unlock it (workbook user unlock)"
+            )
+        if slot.failed and slot.last_failed:
+            wait_until = datetime.fromisoformat(slot.last_failed) + timedelta(
+                seconds=delay_after(slot.failed)
+            )
+            if now < wait_until:
+                seconds = int((wait_until - now).total_seconds()) + 1
+                raise SignInFailed(
+                    f"too many failed sign-ins: wait {seconds} seconds before trying again"
+                )
+        slot.failed += 1
+        slot.last_failed = now.isoformat()
+        taken.append(slot)
+
+    KeyFile.update(vault_dir, d_secret, change)
+    return taken[0]
+
+
 def _record_failure(
     vault_dir: Path, keyfile: KeyFile, d_secret: Secret, username: str, now: datetime
 ) -> None:
+    """The attempt was already counted (_take_attempt); lock the account at the limit."""
     def change(_kf: KeyFile, body: KeyFileBody) -> None:
         slot = body.accounts[username]
-        slot.failed += 1
-        slot.last_failed = now.isoformat()
         if slot.failed >= MAX_FAILURES:
             slot.locked = True
 

@@ -1,0 +1,325 @@
+"""How far each signed log reached: remembered, and checked at every sign-in (issue 12).
+
+Every row of the signed logs is signed, but deleting the newest rows leaves a log that still
+verifies and says something older: the previous policy, a role change or a disable undone, a
+removed partner re-admitted, a bundle that may be replayed. So each person's sealed state (the
+KEK-wrapped blob) and each OS account's keyring (the "seen" record, vault/device_secret.py)
+keep, per log, the count of verified rows and a hash chained over them in the order they were
+appended. At the next sign-in a log with fewer verified rows, or whose first rows no longer
+chain to the remembered hash, is named. A count per log is one function here
+(`COUNTERS`), so a log's notion of "verified row" can change in one place."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workbook.crypto.encoding import fields
+from workbook.services import signatures
+from workbook.services.errors import NotPermitted, TamperingDetected
+from workbook.services.trust import RECOVERY, Trust
+from workbook.vault import audit_log, log_rows, section_store
+from workbook.vault.database import Connection
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
+POLICY, MEMBERSHIP, CERTS, REVOCATIONS = "policy", "membership", "certificates", "revocations"
+PARTNERS, RECEIVED, EPOCHS = "partner events", "received bundles", "section epochs"
+# A rolled-back membership or policy log changes who may do what: refused, not just named.
+DECISIVE = (MEMBERSHIP, POLICY)
+# What each OS account's keyring remembers per folder: small, and enough to order two states.
+SEEN_LOGS = (MEMBERSHIP, POLICY)
+ROLLBACK_EVENT = "log_rollback_detected"
+ACCEPT_EVENT = "restore_accepted"
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The running hash of one log's verified rows: `links[i]` covers the first i rows."""
+
+    links: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.links) - 1
+
+    def head(self) -> list[object]:
+        return [self.count, self.links[-1]]
+
+
+def chain(name: str, items: Iterable[bytes]) -> Chain:
+    link = hashlib.sha256(fields("workbook log head v1", name)).hexdigest()
+    links = [link]
+    for item in items:
+        link = hashlib.sha256(fields(link, hashlib.sha256(item).digest())).hexdigest()
+        links.append(link)
+    return Chain(tuple(links))
+
+
+# --- one counter per log: the rows that verify, as bytes, in append order ---------------------
+def policy_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
+    out = []
+    for row in log_rows.policy_rows(conn):
+        message = signatures.policy(vault_id, row.text, row.author, row.at)
+        if trust.verify_by(row.author, row.signature, message):
+            out.append(fields(message, row.signature))
+    return out
+
+
+def membership_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
+    out = []
+    for row in section_store.membership(conn):
+        message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
+                                        row.section, row.epoch)
+        if trust.verify_by(row.actor, row.signature, message):
+            out.append(fields(message, row.signature))
+    return out
+
+
+def cert_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
+    out = []
+    for user_id, keys, signer, at, signature in log_rows.cert_rows(conn):
+        message = signatures.user_cert(vault_id, user_id, keys, signer, at)
+        if signer != user_id and trust.verify_by(signer, signature, message):
+            out.append(fields(message, signature))
+    return out
+
+
+def revocation_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
+    out = []
+    for user_id, keys, at, signature in log_rows.revocation_rows(conn):
+        message = signatures.key_revocation(vault_id, user_id, keys, at)
+        if trust.verify_by(RECOVERY, signature, message):
+            out.append(fields(message, signature))
+    return out
+
+
+def partner_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
+    from workbook.services.partners import partner_event_message
+    from workbook.vault import sharing_store
+
+    out = []
+    for e in sharing_store.partner_events(conn):
+        message = partner_event_message(vault_id, e.partner_id, e.action, e.public_keys, e.team,
+                                        e.at, e.actor)
+        if trust.verify_by(e.actor, e.signature, message):
+            out.append(fields(message, e.signature))
+    return out
+
+
+def epoch_items(conn: Connection, _vault_id: str, trust: Trust) -> list[bytes]:
+    """Epochs load_trust verified (creator's and previous epoch's signatures)."""
+    return [
+        fields(section, epoch, keys, signature)
+        for section, epoch, keys, signature in log_rows.epoch_rows(conn)
+        if (found := trust.section_public(section, epoch)) is not None and found.raw == keys
+    ]
+
+
+def received_items(conn: Connection, _vault_id: str, _trust: Trust) -> list[bytes]:
+    """Bundles received are not signed rows; each is in the audit chain, and the record is what
+    refuses a replay, so its rows are counted as they are."""
+    return [fields(*row) for row in log_rows.received_rows(conn)]
+
+
+COUNTERS: dict[str, Callable[[Connection, str, Trust], list[bytes]]] = {
+    POLICY: policy_items, MEMBERSHIP: membership_items, CERTS: cert_items,
+    REVOCATIONS: revocation_items, PARTNERS: partner_items, EPOCHS: epoch_items,
+    RECEIVED: received_items,
+}
+
+
+# --- snapshots and their comparison ------------------------------------------------------------
+@dataclass(frozen=True)
+class Snapshot:
+    """The newest point of every log, as one person or one OS account saw it."""
+
+    audit_seq: int = 0
+    audit_hash: str = ""
+    audit_at: str = ""
+    logs: dict[str, list[object]] = field(default_factory=dict)
+    generation: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"audit_seq": self.audit_seq, "audit_hash": self.audit_hash,
+                "audit_at": self.audit_at, "logs": self.logs, "generation": self.generation}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Snapshot:
+        logs = data.get("logs") or {}
+        return cls(int(data.get("audit_seq", 0)), str(data.get("audit_hash", "")),
+                   str(data.get("audit_at", "")),
+                   {str(k): [int(v[0]), str(v[1])] for k, v in dict(logs).items()},
+                   int(data.get("generation", 0)))
+
+    def only(self, names: Iterable[str]) -> Snapshot:
+        keep = set(names)
+        return Snapshot(self.audit_seq, self.audit_hash, self.audit_at,
+                        {k: v for k, v in self.logs.items() if k in keep}, self.generation)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The vault as it is now: every log's chain and the audit head."""
+
+    chains: dict[str, Chain]
+    audit_seq: int
+    audit_hash: str
+    audit_at: str
+    generation: int
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.audit_seq, self.audit_hash, self.audit_at,
+                        {name: c.head() for name, c in self.chains.items()}, self.generation)
+
+
+def current(conn: Connection, vault_id: str, trust: Trust, generation: int) -> Current:
+    seq, digest = audit_log.head(conn)
+    return Current({name: chain(name, count(conn, vault_id, trust))
+                    for name, count in COUNTERS.items()},
+                   seq, digest.hex() if seq else "", log_rows.audit_at(conn, seq) or "",
+                   generation)
+
+
+@dataclass(frozen=True)
+class Loss:
+    log: str
+    lost: int  # rows fewer than remembered; 0 if as many or more but the old ones changed
+
+    def describe(self, since: str) -> str:
+        if self.lost > 0:
+            return f"the {self.log} log lost its newest {self.lost} event(s) {since}"
+        return f"the {self.log} log was rewritten {since}: an earlier event was removed or changed"
+
+
+def losses(remembered: Snapshot, now: Current) -> list[Loss]:
+    """Every log that is behind what was remembered, in a stable order."""
+    out = []
+    for name, head in sorted(remembered.logs.items()):
+        chain_now = now.chains.get(name)
+        if chain_now is None:
+            continue
+        count, link = int(str(head[0])), str(head[1])
+        if chain_now.count < count:
+            out.append(Loss(name, count - chain_now.count))
+        elif chain_now.links[count] != link:
+            out.append(Loss(name, 0))
+    return out
+
+
+def audit_behind(remembered: Snapshot, conn: Connection) -> bool:
+    """The remembered audit event is missing or different: the log was cut back or rewritten."""
+    if remembered.audit_seq <= 0:
+        return False
+    stored = audit_log.hash_at(conn, remembered.audit_seq)
+    return stored is None or stored.hex() != remembered.audit_hash
+
+
+def folder_point(seq: int, at: str) -> str:
+    return f"audit event {seq} ({at[:10] or 'date unknown'})"
+
+
+# --- the check at sign-in ----------------------------------------------------------------------
+RESTORE_HINT = ("if the team restored a backup on purpose, the owner runs "
+                "`workbook vault accept-restore`")
+
+
+def examine(session: Session, person: Snapshot | None, generation: int,
+            accept_restore: bool = False) -> None:
+    """Compare the vault with what this person (their sealed blob) and this OS account (the
+    keyring's seen record for this folder) last saw. Every log that lost rows is named and
+    audited; a rolled-back membership or policy log, or a folder older than this OS account
+    saw, is refused until the owner accepts it (a deliberate restore)."""
+    from workbook.vault import device_secret
+
+    conn = session.conn
+    now = current(conn, session.vault_id, session.trust, generation)
+    seen: Snapshot | None = None
+    refusal: str | None = None
+    try:
+        raw = device_secret.load_seen_state(session.vault_id, session.vault_dir,
+                                            bytes(session.device_secret.value))
+        seen = None if raw is None else Snapshot.from_json(raw)
+    except (device_secret.SeenStateAltered, ValueError, TypeError, IndexError):
+        refusal = ("this PC's record of the newest vault it saw (in the keyring) was altered; "
+                   + RESTORE_HINT)
+    named: dict[str, Loss] = {}
+    for loss in (losses(person, now) if person else []) + \
+            (losses(seen.only(SEEN_LOGS), now) if seen else []):
+        named.setdefault(loss.log, loss)
+    if named:
+        with session.write():
+            for loss in named.values():
+                session.warnings.append(loss.describe("since you last signed in")
+                                        + "; tell your team manager")
+                session.audit(ROLLBACK_EVENT, {"log": loss.log, "lost": loss.lost})
+    decisive = [loss for loss in named.values() if loss.log in DECISIVE]
+    if decisive:
+        refusal = "; ".join(loss.describe("since you last signed in") for loss in decisive) + \
+            (": a role change, a disable or a policy change may have been undone, so Workbook "
+             "will not open this vault until the owner checks it and runs "
+             "`workbook vault accept-restore`")
+    if seen is not None and not (person is not None and audit_behind(person, conn)):
+        if audit_behind(seen, conn):
+            refusal = (f"this vault is older than the one this PC last saw: "
+                       f"{folder_point(now.audit_seq, now.audit_at)} here, "
+                       f"{folder_point(seen.audit_seq, seen.audit_at)} last seen; "
+                       + RESTORE_HINT)
+        elif generation < seen.generation:
+            refusal = (f"this vault is older than the one this PC last saw: vault key "
+                       f"generation {generation} here, {seen.generation} last seen; "
+                       + RESTORE_HINT)
+    if refusal is None:
+        return
+    since = max((r.audit_at for r in (person, seen) if r is not None), default="")
+    owner = session.membership().owner
+    accepted = accepted_since(session, owner, since)
+    if accepted is not None:
+        session.announcements.append(
+            f"the owner accepted a restored vault on {accepted[:10]}; what was done after "
+            "the restored point is not in this vault")
+        return
+    if accept_restore:
+        if owner is None or session.user_id != owner:
+            session.remember_heads = False
+            raise NotPermitted("only the vault owner accepts a restored vault")
+        with session.write():
+            session.audit(ACCEPT_EVENT, {
+                "here": now.audit_seq, "last_seen": seen.audit_seq if seen else 0,
+                "logs": sorted(named)})
+        session.announcements.append(f"You accepted this vault as it is: {refusal}")
+        return
+    session.remember_heads = False
+    raise TamperingDetected(refusal)
+
+
+def accepted_since(session: Session, owner: str | None, since: str) -> str | None:
+    """The time of an acceptance by the owner made after `since`, chained into this vault's
+    own audit log at its place (so one copied from another folder does not count)."""
+    if owner is None:
+        return None
+    conn = session.conn
+    for ev in reversed(log_rows.audit_events_named(conn, ACCEPT_EVENT)):
+        if ev.signer != owner or ev.user_id != owner or ev.at <= since:
+            continue
+        digest = audit_log.event_hash(ev.prev_hash, ev.seq, ev.at, ev.user_id, ev.event,
+                                      ev.ids_json, ev.detail, ev.signer)
+        previous = audit_log.GENESIS if ev.seq == 1 else audit_log.hash_at(conn, ev.seq - 1)
+        if digest != ev.hash or previous != ev.prev_hash:
+            continue
+        if session.trust.verify_by(owner, ev.signature, ev.hash):
+            return ev.at
+    return None
+
+
+def remember_seen(session: Session, snapshot: Snapshot) -> None:
+    """This OS account's record for this folder: the audit head, the decisive logs and the
+    vault key generation."""
+    from workbook.vault import device_secret
+
+    device_secret.store_seen_state(session.vault_id, session.vault_dir,
+                                   bytes(session.device_secret.value),
+                                   snapshot.only(SEEN_LOGS).to_json())
