@@ -34,6 +34,7 @@ DECISIVE = (MEMBERSHIP, POLICY)
 SEEN_LOGS = (MEMBERSHIP, POLICY)
 ROLLBACK_EVENT = "log_rollback_detected"
 ACCEPT_EVENT = "restore_accepted"
+ACCEPTED_NOTE = "You accepted this vault as it is"
 
 
 @dataclass(frozen=True)
@@ -247,9 +248,12 @@ def examine(session: Session, person: Snapshot | None, generation: int,
         refusal = ("this PC's record of the newest vault it saw (in the keyring) was altered; "
                    + RESTORE_HINT)
     named: dict[str, Loss] = {}
-    for loss in (losses(person, now) if person else []) + \
-            (losses(seen.only(SEEN_LOGS), now) if seen else []):
-        named.setdefault(loss.log, loss)
+    culprits: list[Snapshot] = []  # the records a refusal rests on: an acceptance must be newer
+    for record in (person, seen.only(SEEN_LOGS) if seen else None):
+        for loss in losses(record, now) if record is not None else []:
+            named.setdefault(loss.log, loss)
+            if loss.log in DECISIVE:
+                culprits.append(record)
     if named:
         with session.write():
             for loss in named.values():
@@ -263,6 +267,8 @@ def examine(session: Session, person: Snapshot | None, generation: int,
              "will not open this vault until the owner checks it and runs "
              "`workbook vault accept-restore`")
     if seen is not None and not (person is not None and audit_behind(person, conn)):
+        if audit_behind(seen, conn) or generation < seen.generation:
+            culprits.append(seen)
         if audit_behind(seen, conn):
             refusal = (f"this vault is older than the one this PC last saw: "
                        f"{folder_point(now.audit_seq, now.audit_at)} here, "
@@ -274,7 +280,7 @@ def examine(session: Session, person: Snapshot | None, generation: int,
                        + RESTORE_HINT)
     if refusal is None:
         return
-    since = max((r.audit_at for r in (person, seen) if r is not None), default="")
+    since = max((r.audit_at for r in culprits), default="")
     owner = session.membership().owner
     accepted = accepted_since(session, owner, since)
     if accepted is not None:
@@ -290,7 +296,7 @@ def examine(session: Session, person: Snapshot | None, generation: int,
             session.audit(ACCEPT_EVENT, {
                 "here": now.audit_seq, "last_seen": seen.audit_seq if seen else 0,
                 "logs": sorted(named)})
-        session.announcements.append(f"You accepted this vault as it is: {refusal}")
+        session.announcements.append(f"{ACCEPTED_NOTE}: {refusal}")
         return
     session.remember_heads = False
     raise TamperingDetected(refusal)
