@@ -19,6 +19,7 @@ import pytest
 
 from support import vaults
 from support.memory_keyring import MemoryKeyring
+from workbook.cli.main import main as cli_main
 from workbook.crypto.secret import Secret
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
@@ -223,7 +224,8 @@ def copy_folder(source: Path, dest: Path) -> None:
 
 
 def test_a_folder_copied_back_is_refused_naming_both_points_until_the_owner_accepts(
-        pair: Pair, tmp_path: Path) -> None:
+        pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     team = pair.home
     police, worker = team.member(Role.POLICE), team.member(Role.SOCIAL_WORKER)
     with team.session(team.owner):
@@ -243,13 +245,17 @@ def test_a_folder_copied_back_is_refused_naming_both_points_until_the_owner_acce
         assert "workbook vault accept-restore" in message
     with pytest.raises(NotPermitted, match="only the vault owner"):
         sign_in(team.path, worker.username, worker.passphrase, accept_restore=True)
-    owner = sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True)
-    try:
-        assert any(e["event"] == "restore_accepted" for e in events(owner))
-    finally:
-        owner.lock()
+    monkeypatch.setenv("WORKBOOK_PASSPHRASE", team.owner.passphrase)
+    assert cli_main(["vault", "accept-restore", "--vault", str(team.path),
+                     "--as", team.owner.username]) == 0
+    assert "You accepted this vault as it is" in capsys.readouterr().out
     with team.session(worker) as s:
         assert s.user_id == worker.user_id
+    with team.session(team.owner) as s:
+        assert any(e["event"] == "restore_accepted" for e in events(s))
+    assert cli_main(["vault", "accept-restore", "--vault", str(team.path),
+                     "--as", team.owner.username]) == 0
+    assert "Nothing to accept" in capsys.readouterr().out
     # Another OS account that saw the newer vault accepts the owner's signed acceptance.
     _keyring().store.clear()
     _keyring().store.update(other_pc)

@@ -249,8 +249,9 @@ def examine(session: Session, person: Snapshot | None, generation: int,
                    + RESTORE_HINT)
     named: dict[str, Loss] = {}
     culprits: list[Snapshot] = []  # the records a refusal rests on: an acceptance must be newer
-    for record in (person, seen.only(SEEN_LOGS) if seen else None):
-        for loss in losses(record, now) if record is not None else []:
+    records = [r for r in (person, seen.only(SEEN_LOGS) if seen else None) if r is not None]
+    for record in records:
+        for loss in losses(record, now):
             named.setdefault(loss.log, loss)
             if loss.log in DECISIVE:
                 culprits.append(record)
