@@ -4,10 +4,10 @@ Every row of the signed logs is signed, but deleting the newest rows leaves a lo
 verifies and says something older: the previous policy, a role change or a disable undone, a
 removed partner re-admitted, a bundle that may be replayed. So each person's sealed state (the
 KEK-wrapped blob) and each OS account's keyring (the "seen" record, vault/device_secret.py)
-keep, per log, the count of verified rows and a hash chained over them in the order they were
-appended. At the next sign-in a log with fewer verified rows, or whose first rows no longer
-chain to the remembered hash, is named. A count per log is one function here
-(`COUNTERS`), so a log's notion of "verified row" can change in one place."""
+keep, per log, the count of its rows and a hash chained over their signed content in the order
+they were appended. At the next sign-in a log with fewer rows, or whose first rows no longer
+chain to the remembered hash, is named. A count per log is one function here (`COUNTERS`), so
+a log's notion of which rows count can change in one place."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from workbook.crypto.encoding import fields
 from workbook.services import signatures
 from workbook.services.errors import NotPermitted, TamperingDetected
-from workbook.services.trust import RECOVERY, Trust
 from workbook.vault import audit_log, log_rows, section_store
 from workbook.vault.database import Connection
 
@@ -60,73 +59,53 @@ def chain(name: str, items: Iterable[bytes]) -> Chain:
     return Chain(tuple(links))
 
 
-# --- one counter per log: the rows that verify, as bytes, in append order ---------------------
-def policy_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
-    out = []
-    for row in log_rows.policy_rows(conn):
-        message = signatures.policy(vault_id, row.text, row.author, row.at)
-        if trust.verify_by(row.author, row.signature, message):
-            out.append(fields(message, row.signature))
-    return out
+# --- one counter per log: its rows' signed content, in append order ------------------------------
+# Every row counts, verified or not: the head only has to notice that rows disappeared or
+# changed, which any row's removal shows; what a row *means* is decided by the log's readers,
+# which verify it. Counting every row costs no signature checks at sign-in and lock, and a row
+# whose signer's key stops verifying later (a conflicted account, K4) is not reported as lost.
+# A row planted by a holder of V and removed again is named (loud), never silent.
+def policy_items(conn: Connection, vault_id: str) -> list[bytes]:
+    return [fields(signatures.policy(vault_id, r.text, r.author, r.at), r.signature)
+            for r in log_rows.policy_rows(conn)]
 
 
-def membership_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
-    out = []
-    for row in section_store.membership(conn):
-        message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
-                                        row.section, row.epoch)
-        if trust.verify_by(row.actor, row.signature, message):
-            out.append(fields(message, row.signature))
-    return out
+def membership_items(conn: Connection, vault_id: str) -> list[bytes]:
+    return [fields(signatures.membership(vault_id, r.at, r.actor, r.event, r.user_id, r.section,
+                                         r.epoch), r.signature)
+            for r in section_store.membership(conn)]
 
 
-def cert_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
-    out = []
-    for user_id, keys, signer, at, signature in log_rows.cert_rows(conn):
-        message = signatures.user_cert(vault_id, user_id, keys, signer, at)
-        if signer != user_id and trust.verify_by(signer, signature, message):
-            out.append(fields(message, signature))
-    return out
+def cert_items(conn: Connection, vault_id: str) -> list[bytes]:
+    return [fields(signatures.user_cert(vault_id, user_id, keys, signer, at), signature)
+            for user_id, keys, signer, at, signature in log_rows.cert_rows(conn)]
 
 
-def revocation_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
-    out = []
-    for user_id, keys, at, signature in log_rows.revocation_rows(conn):
-        message = signatures.key_revocation(vault_id, user_id, keys, at)
-        if trust.verify_by(RECOVERY, signature, message):
-            out.append(fields(message, signature))
-    return out
+def revocation_items(conn: Connection, vault_id: str) -> list[bytes]:
+    return [fields(signatures.key_revocation(vault_id, user_id, keys, at), signature)
+            for user_id, keys, at, signature in log_rows.revocation_rows(conn)]
 
 
-def partner_items(conn: Connection, vault_id: str, trust: Trust) -> list[bytes]:
+def partner_items(conn: Connection, vault_id: str) -> list[bytes]:
     from workbook.services.partners import partner_event_message
     from workbook.vault import sharing_store
 
-    out = []
-    for e in sharing_store.partner_events(conn):
-        message = partner_event_message(vault_id, e.partner_id, e.action, e.public_keys, e.team,
-                                        e.at, e.actor)
-        if trust.verify_by(e.actor, e.signature, message):
-            out.append(fields(message, e.signature))
-    return out
+    return [fields(partner_event_message(vault_id, e.partner_id, e.action, e.public_keys,
+                                         e.team, e.at, e.actor), e.signature)
+            for e in sharing_store.partner_events(conn)]
 
 
-def epoch_items(conn: Connection, _vault_id: str, trust: Trust) -> list[bytes]:
-    """Epochs load_trust verified (creator's and previous epoch's signatures)."""
-    return [
-        fields(section, epoch, keys, signature)
-        for section, epoch, keys, signature in log_rows.epoch_rows(conn)
-        if (found := trust.section_public(section, epoch)) is not None and found.raw == keys
-    ]
+def epoch_items(conn: Connection, _vault_id: str) -> list[bytes]:
+    return [fields(*row) for row in log_rows.epoch_rows(conn)]
 
 
-def received_items(conn: Connection, _vault_id: str, _trust: Trust) -> list[bytes]:
-    """Bundles received are not signed rows; each is in the audit chain, and the record is what
-    refuses a replay, so its rows are counted as they are."""
+def received_items(conn: Connection, _vault_id: str) -> list[bytes]:
+    """Bundles received are not signed rows (each is in the audit chain); the record is what
+    refuses a replay, so a deleted row matters as much."""
     return [fields(*row) for row in log_rows.received_rows(conn)]
 
 
-COUNTERS: dict[str, Callable[[Connection, str, Trust], list[bytes]]] = {
+COUNTERS: dict[str, Callable[[Connection, str], list[bytes]]] = {
     POLICY: policy_items, MEMBERSHIP: membership_items, CERTS: cert_items,
     REVOCATIONS: revocation_items, PARTNERS: partner_items, EPOCHS: epoch_items,
     RECEIVED: received_items,
@@ -177,12 +156,21 @@ class Current:
                         {name: c.head() for name, c in self.chains.items()}, self.generation)
 
 
-def current(conn: Connection, vault_id: str, trust: Trust, generation: int) -> Current:
+def current(conn: Connection, vault_id: str, generation: int,
+            cache: dict[str, Any] | None = None) -> Current:
+    """The vault now. With `cache` (one per session), the chains are computed again only when a
+    log table was appended to or shrank since (vault/log_rows.marks)."""
+    marks = log_rows.marks(conn) if cache is not None else None
+    if cache is not None and cache.get("marks") == marks:
+        chains: dict[str, Chain] = cache["chains"]
+    else:
+        chains = {name: chain(name, count(conn, vault_id))
+                  for name, count in COUNTERS.items()}
+        if cache is not None:
+            cache.update(marks=marks, chains=chains)
     seq, digest = audit_log.head(conn)
-    return Current({name: chain(name, count(conn, vault_id, trust))
-                    for name, count in COUNTERS.items()},
-                   seq, digest.hex() if seq else "", log_rows.audit_at(conn, seq) or "",
-                   generation)
+    return Current(chains, seq, digest.hex() if seq else "",
+                   log_rows.audit_at(conn, seq) or "", generation)
 
 
 @dataclass(frozen=True)
@@ -237,7 +225,7 @@ def examine(session: Session, person: Snapshot | None, generation: int,
     from workbook.vault import device_secret
 
     conn = session.conn
-    now = current(conn, session.vault_id, session.trust, generation)
+    now = current(conn, session.vault_id, generation, session.log_heads_cache)
     seen: Snapshot | None = None
     refusal: str | None = None
     try:

@@ -70,6 +70,8 @@ class Session:
     announcements: list[str] = field(default_factory=list)
     events: EventBus = field(default_factory=EventBus)
     remember_heads: bool = True  # False once a sign-in was refused: nothing is recorded
+    log_heads_cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    reset_failures_of: str | None = None  # the username whose counted attempt succeeded
     _closed: bool = False
     _write_depth: int = 0
     _role: Role | None = None
@@ -233,13 +235,17 @@ class Session:
             return
         from workbook.services import log_heads
 
-        now = log_heads.current(self.conn, self.vault_id, self.trust, 0).snapshot()
+        now = log_heads.current(self.conn, self.vault_id, 0, self.log_heads_cache).snapshot()
         keypair = None if self.must_replace_passphrase else self.keypair
+        reset = self.reset_failures_of
         generation = 0
 
         def change(kf: KeyFile, body: KeyFileBody) -> None:
             nonlocal generation
             generation = kf.vault_key_generation
+            if reset is not None and reset in body.accounts:
+                body.accounts[reset].failed = 0  # this sign-in's attempt was the right one
+                body.accounts[reset].last_failed = None
             if keypair is None:
                 return
             username, slot = body.slot_for_user_id(self.user_id)
@@ -251,10 +257,11 @@ class Session:
             )
             body.accounts[username] = slot
 
-        if keypair is None:
+        if keypair is None and reset is None:
             generation = KeyFile.load(self.vault_dir).vault_key_generation
         else:
             KeyFile.update(self.vault_dir, self.device_secret, change)
+            self.reset_failures_of = None
         log_heads.remember_seen(self, log_heads.Snapshot(
             now.audit_seq, now.audit_hash, now.audit_at, now.logs, generation))
 

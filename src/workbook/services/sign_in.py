@@ -141,11 +141,21 @@ def sign_in(
             except AuthenticationFailed:
                 raise TamperingDetected("this account's pending vault key was altered") from None
             v_key = choose_vault_key(vault_dir, [v_key, pending])
-    _reset_failures(vault_dir, d_secret, username)
-    return open_session(
-        vault_dir, keyfile, body, d_secret, v_key, kek, slot.user_id, keypair, clock,
-        seen=(seen_seq, seen_hash), person=person, accept_restore=accept_restore,
-    )
+    # The count taken before the KDF goes back to zero with the first key file update of the
+    # session (its log heads), or here if the session cannot be opened.
+    spare = Secret(bytes(d_secret.value))
+    try:
+        session = open_session(
+            vault_dir, keyfile, body, d_secret, v_key, kek, slot.user_id, keypair, clock,
+            seen=(seen_seq, seen_hash), person=person, accept_restore=accept_restore,
+            reset_failures_of=username,
+        )
+    except BaseException:
+        _reset_failures(vault_dir, spare, username)
+        raise
+    finally:
+        spare.wipe()
+    return session
 
 
 def choose_vault_key(vault_dir: Path, candidates: list[Secret]) -> Secret:
@@ -163,6 +173,7 @@ def open_session(
     kek: Secret, user_id: str, keypair: KeyPair | None, clock: Clock,
     seen: tuple[int, str] = (0, ""), event: str = "sign_in",
     person: Snapshot | None = None, accept_restore: bool = False,
+    reset_failures_of: str | None = None,
 ) -> Session:
     """Open the database and build the session; shared by sign-in and recovery."""
     conn = connect(vault_dir, v_key)
@@ -193,6 +204,7 @@ def open_session(
         device_secret=d_secret, vault_key=v_key, kek=kek, user=user, keypair=keypair,
         audit_key=audit_pair, trust=trust, keys=keys, policy=policy,
     )
+    session.reset_failures_of = reset_failures_of
     trust.vouches = SessionVouches(session)
     if trust.broken_epochs:
         session.warnings.append(
@@ -330,7 +342,9 @@ def _take_attempt(vault_dir: Path, d_secret: Secret, username: str, now: datetim
         slot.last_failed = now.isoformat()
         taken.append(slot)
 
-    KeyFile.update(vault_dir, d_secret, change)
+    # Not fsynced: what makes parallel attempts count is the lock and the atomic rename; a wrong
+    # passphrase's failure is written durably just after (_record_failure).
+    KeyFile.update(vault_dir, d_secret, change, durable=False)
     return taken[0]
 
 

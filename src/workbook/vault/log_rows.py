@@ -94,3 +94,16 @@ def audit_events_named(conn: Connection, event: str) -> list[AuditEvent]:
 def audit_at(conn: Connection, seq: int) -> str | None:
     r = conn.execute("SELECT at FROM audit WHERE seq = ?", (seq,)).fetchone()
     return None if r is None else str(r[0])
+
+
+LOG_TABLES = ("policy_versions", "membership", "user_certs", "key_revocations", "partner_events",
+              "bundles_received", "section_epochs")
+
+
+def marks(conn: Connection) -> tuple[int, ...]:
+    """Row count and newest rowid of every log table: a cheap sign that none was appended to,
+    so what a session verified at sign-in need not be verified again at lock."""
+    parts = ", ".join(f"(SELECT count(*) FROM {t}), (SELECT max(rowid) FROM {t})"
+                      for t in LOG_TABLES)
+    row = conn.execute(f"SELECT {parts}").fetchone()
+    return tuple(int(v or 0) for v in row)
