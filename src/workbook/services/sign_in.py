@@ -37,6 +37,7 @@ from workbook.vault.keyfile import (
     KeyFileError,
     Slot,
     kek_wrap_ad,
+    put_back,
     vault_key_user_info,
 )
 from workbook.vault.migrations import migrate
@@ -88,7 +89,7 @@ def sign_in(
         d_secret.wipe()
         raise SignInFailed(GENERIC_FAILURE)
     try:
-        slot = _take_attempt(vault_dir, d_secret, username, now)
+        slot, before, after = _take_attempt(vault_dir, d_secret, username, now)
     except BaseException:
         d_secret.wipe()
         raise
@@ -151,7 +152,8 @@ def sign_in(
             reset_failures_of=username,
         )
     except BaseException:
-        _reset_failures(vault_dir, spare, username)
+        if not put_back(vault_dir, before, after):
+            _reset_failures(vault_dir, spare, username)
         raise
     finally:
         spare.wipe()
@@ -313,14 +315,17 @@ def _journal_failure(
     )
 
 
-def _take_attempt(vault_dir: Path, d_secret: Secret, username: str, now: datetime) -> Slot:
+def _take_attempt(vault_dir: Path, d_secret: Secret, username: str, now: datetime
+                  ) -> tuple[Slot, bytes, bytes]:
     """Count this attempt as a failure BEFORE the passphrase is stretched, under the key file's
     lock, so N attempts running in parallel count N and the delay or lock-out applies to the
     next one (reading the counter before Argon2id and writing it after let 24 parallel tries
     run 13 evaluations). A correct passphrase takes the count back to zero."""
     taken: list[Slot] = []
+    before: list[bytes] = []
 
     def change(_kf: KeyFile, body: KeyFileBody) -> None:
+        before.append(KeyFile.path(vault_dir).read_bytes())
         slot = body.accounts.get(username)
         if slot is None:
             raise SignInFailed(GENERIC_FAILURE)
@@ -344,8 +349,8 @@ def _take_attempt(vault_dir: Path, d_secret: Secret, username: str, now: datetim
 
     # Not fsynced: what makes parallel attempts count is the lock and the atomic rename; a wrong
     # passphrase's failure is written durably just after (_record_failure).
-    KeyFile.update(vault_dir, d_secret, change, durable=False)
-    return taken[0]
+    written = KeyFile.update(vault_dir, d_secret, change, durable=False)
+    return taken[0], before[0], written.to_bytes()
 
 
 def _record_failure(

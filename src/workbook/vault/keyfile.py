@@ -205,6 +205,21 @@ class KeyFile:
             return keyfile
 
 
+def put_back(vault_dir: Path, before: bytes, after: bytes) -> bool:
+    """Under the lock, replace the key file by `before` if it still holds exactly `after` (the
+    bytes one update wrote): an attempt counted and then found right, in a sign-in that was
+    refused for another reason, leaves the file as it was. False if anything changed since."""
+    with exclusive_lock(vault_dir / LOCK_NAME):
+        path = KeyFile.path(vault_dir)
+        try:
+            if path.read_bytes() != after:
+                return False
+        except OSError:
+            return False
+        write_private(path, before)
+        return True
+
+
 def _body_key(device_secret: Secret, vault_id: str) -> bytes:
     return hkdf(device_secret.value, fields("workbook keyfile body", vault_id))
 
