@@ -263,6 +263,46 @@ def test_a_folder_copied_back_is_refused_naming_both_points_until_the_owner_acce
         assert any("the owner accepted a restored vault" in n for n in s.announcements)
 
 
+def test_an_acceptance_copied_into_an_older_folder_does_not_count(
+        pair: Pair, tmp_path: Path) -> None:
+    """The owner's signed acceptance of one restored state is chained to it: appended to an
+    even older copy, it accepts nothing."""
+    team, worker = pair.home, pair.home.member(Role.SOCIAL_WORKER)
+    with team.session(team.owner) as s:
+        key = Secret(bytes(s.vault_key.value))
+    oldest, older = tmp_path / "oldest", tmp_path / "older"
+    copy_folder(team.path, oldest)
+    with team.session(team.owner) as s:
+        s.families.add("Second", "R-2")
+    copy_folder(team.path, older)
+    with team.session(team.owner) as s:
+        s.families.add("Third", "R-3")
+    other_pc = dict(_keyring().store)  # saw the newest state, not the acceptance
+    copy_folder(older, team.path)
+    sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True).lock()
+    conn = connect(team.path, key)
+    try:
+        accepted = conn.execute("SELECT at, user_id, event, ids, detail, signer, prev_hash, hash, "
+                                "signature FROM audit WHERE event = 'restore_accepted'"
+                                ).fetchone()
+    finally:
+        conn.close()
+    copy_folder(oldest, team.path)
+    conn = connect(team.path, key)
+    try:
+        head = conn.execute("SELECT max(seq) FROM audit").fetchone()[0]
+        conn.execute("INSERT INTO audit (seq, at, user_id, event, ids, detail, signer, "
+                      "prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      (head + 1, *accepted))
+    finally:
+        conn.close()
+        key.wipe()
+    _keyring().store.clear()
+    _keyring().store.update(other_pc)
+    with pytest.raises(TamperingDetected, match="older than the one this PC last saw"):
+        team.sign_in(worker)
+
+
 def test_a_vault_rekeyed_and_copied_back_with_its_old_key_file_is_refused(
         pair: Pair, tmp_path: Path) -> None:
     """Only the database and key file go back (no audit of the newer state in the copy)."""

@@ -228,6 +228,7 @@ def examine(session: Session, person: Snapshot | None, generation: int,
     now = current(conn, session.vault_id, generation, session.log_heads_cache)
     seen: Snapshot | None = None
     refusal: str | None = None
+    culprits: list[Snapshot] = []  # the records a refusal rests on: an acceptance must be newer
     try:
         raw = device_secret.load_seen_state(session.vault_id, session.vault_dir,
                                             bytes(session.device_secret.value))
@@ -235,8 +236,8 @@ def examine(session: Session, person: Snapshot | None, generation: int,
     except (device_secret.SeenStateAltered, ValueError, TypeError, IndexError):
         refusal = ("this PC's record of the newest vault it saw (in the keyring) was altered; "
                    + RESTORE_HINT)
+        culprits.extend([person] if person is not None else [])
     named: dict[str, Loss] = {}
-    culprits: list[Snapshot] = []  # the records a refusal rests on: an acceptance must be newer
     records = [r for r in (person, seen.only(SEEN_LOGS) if seen else None) if r is not None]
     for record in records:
         for loss in losses(record, now):
