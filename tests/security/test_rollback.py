@@ -253,6 +253,7 @@ def test_a_folder_copied_back_is_refused_naming_both_points_until_the_owner_acce
         assert s.user_id == worker.user_id
     with team.session(team.owner) as s:
         assert any(e["event"] == "restore_accepted" for e in events(s))
+        assert s.audit_trail.verify().ok
     assert cli_main(["vault", "accept-restore", "--vault", str(team.path),
                      "--as", team.owner.username]) == 0
     assert "Nothing to accept" in capsys.readouterr().out

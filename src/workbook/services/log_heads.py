@@ -244,11 +244,14 @@ def examine(session: Session, person: Snapshot | None, generation: int,
             named.setdefault(loss.log, loss)
             if loss.log in DECISIVE:
                 culprits.append(record)
-    if named:
+    for loss in named.values():
+        session.warnings.append(loss.describe("since you last signed in")
+                                + "; tell your team manager")
+    if named and session.keypair is not None:
+        # Signed by the person: `audit verify` accepts no vault-signed event of this kind. A
+        # newcomer without keys yet is warned; the next person with keys records it.
         with session.write():
             for loss in named.values():
-                session.warnings.append(loss.describe("since you last signed in")
-                                        + "; tell your team manager")
                 session.audit(ROLLBACK_EVENT, {"log": loss.log, "lost": loss.lost})
     decisive = [loss for loss in named.values() if loss.log in DECISIVE]
     if decisive:
@@ -282,6 +285,11 @@ def examine(session: Session, person: Snapshot | None, generation: int,
         if owner is None or session.user_id != owner:
             session.remember_heads = False
             raise NotPermitted("only the vault owner accepts a restored vault")
+        try:
+            session.require_certified()  # others check the acceptance against this key
+        except BaseException:
+            session.remember_heads = False
+            raise
         with session.write():
             session.audit(ACCEPT_EVENT, {
                 "here": now.audit_seq, "last_seen": seen.audit_seq if seen else 0,
