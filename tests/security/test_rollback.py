@@ -7,6 +7,7 @@ and runs raw SQL, or copies files of the vault folder back. The honest side uses
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -368,6 +369,7 @@ def _guess(vault: str, username: str, store: dict[tuple[str, str], str],
         results.put(str(exc))
 
 
+@pytest.mark.skipif(os.name != "posix", reason="the key file lock is POSIX-only (K13)")
 def test_parallel_wrong_passphrases_are_each_counted_before_the_kdf(pair: Pair) -> None:
     """24 tries at one instant: the free attempts run Argon2id, every other one waits."""
     team = pair.home
