@@ -313,9 +313,11 @@ def restore_backup(path: Path, to: Path, username: str, passphrase: str,
     staging = to.parent / f".{to.name}.restoring-{secrets.token_hex(6)}"
     os.mkdir(staging, 0o700)
     enrolled = False
+    seen_id = ""
     try:
         with _open_backup(path) as handle:
             info, header, tag = read_header(handle, path.name)
+            seen_id = info.vault_id
             _unpack_parts(handle, info, staging, path.name)
         try:
             keyfile = KeyFile.load(staging)
@@ -373,17 +375,29 @@ def restore_backup(path: Path, to: Path, username: str, passphrase: str,
             to.rmdir()
         os.replace(staging, to)
         sync_directory(to.parent)
+        # The restore records itself: this OS account has seen the restored vault in its new
+        # folder (services/log_heads.py), so its first sign-in there is not refused.
+        device_secret.move_seen_state(info.vault_id, staging, to)
     except (DatabaseError, VaultDamaged) as exc:
         _remove(staging)
+        _forget_seen(seen_id, staging)
         if enrolled:
             device_secret.delete_device_secret(info.vault_id)
         raise TamperingDetected(f"the backup's database cannot be opened: {exc}") from None
     except BaseException:
         _remove(staging)
+        _forget_seen(seen_id, staging)
         if enrolled:
             device_secret.delete_device_secret(info.vault_id)
         raise
     return Restored(info, to, events, families, enrolled)
+
+
+def _forget_seen(vault_id: str, staging: Path) -> None:
+    """A failed restore leaves nothing in the keyring, not even its staging folder's record."""
+    if vault_id:
+        with contextlib.suppress(Exception):
+            device_secret.delete_seen_state(vault_id, staging)
 
 
 def _opens(keyfile: KeyFile, raw: bytes) -> bool:

@@ -69,6 +69,9 @@ class Session:
     warnings: list[str] = field(default_factory=list)
     announcements: list[str] = field(default_factory=list)
     events: EventBus = field(default_factory=EventBus)
+    remember_heads: bool = True  # False once a sign-in was refused: nothing is recorded
+    log_heads_cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    reset_failures_of: str | None = None  # the username whose counted attempt succeeded
     _closed: bool = False
     _write_depth: int = 0
     _role: Role | None = None
@@ -226,29 +229,46 @@ class Session:
         return self._manager("audit", AuditTrail)
 
     # --- lifecycle -------------------------------------------------------------------------
-    def remember_audit_head(self) -> None:
-        """Store the audit head this person has seen in their KEK-wrapped blob (KEYS.md), so a
-        truncated or rolled-back log is noticed at their next sign-in."""
-        if self.keypair is None or self.must_replace_passphrase:
+    def remember_log_heads(self) -> None:
+        """Store how far every signed log reached (the audit head, and per log the count of
+        verified rows and their chained hash: services/log_heads.py) in this person's
+        KEK-wrapped blob, and this vault folder's newest state in this OS account's keyring, so
+        a cut-back log or an older folder copied back is noticed at the next sign-in."""
+        if not self.remember_heads:
             return
-        seq, digest = audit_log.head(self.conn)
-        keypair = self.keypair
+        from workbook.services import log_heads
 
-        def change(_kf: KeyFile, body: KeyFileBody) -> None:
+        now = log_heads.current(self.conn, self.vault_id, 0, self.log_heads_cache).snapshot()
+        keypair = None if self.must_replace_passphrase else self.keypair
+        reset = self.reset_failures_of
+        generation = 0
+
+        def change(kf: KeyFile, body: KeyFileBody) -> None:
+            nonlocal generation
+            generation = kf.vault_key_generation
+            if reset is not None and reset in body.accounts:
+                body.accounts[reset].failed = 0  # this sign-in's attempt was the right one
+                body.accounts[reset].last_failed = None
+            if keypair is None:
+                return
             username, slot = body.slot_for_user_id(self.user_id)
+            content = {"seed": b64(keypair.seed.value), **now.to_json(),
+                       "generation": generation}
             slot.kek_wrap = b64(
-                wrap(
-                    self.kek.value,
-                    json.dumps(
-                        {"seed": b64(keypair.seed.value), "audit_seq": seq,
-                         "audit_hash": digest.hex()}
-                    ).encode(),
-                    kek_wrap_ad(self.vault_id, self.user_id, slot),
-                )
+                wrap(self.kek.value, json.dumps(content).encode(),
+                     kek_wrap_ad(self.vault_id, self.user_id, slot))
             )
             body.accounts[username] = slot
 
-        KeyFile.update(self.vault_dir, self.device_secret, change)
+        if keypair is None and reset is None:
+            generation = KeyFile.load(self.vault_dir).vault_key_generation
+        else:
+            KeyFile.update(self.vault_dir, self.device_secret, change)
+            self.reset_failures_of = None
+        log_heads.remember_seen(self, log_heads.Snapshot(
+            now.audit_seq, now.audit_hash, now.audit_at, now.logs, generation))
+
+    remember_audit_head = remember_log_heads
 
     def lock(self) -> None:
         """Sign out: record the audit head, drop every key, close the connection."""
@@ -260,7 +280,7 @@ class Session:
                 if callable(before_lock):
                     before_lock()  # e.g. the board digest stores what it folded in
             self.trust.verified.flush(self.conn)
-            self.remember_audit_head()
+            self.remember_log_heads()
         finally:
             self._closed = True
             self.keys.wipe()

@@ -25,6 +25,7 @@ from workbook.services import trust as trust_mod
 from workbook.services.audit_completeness import adopt_unindexed
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import SignInFailed, TamperingDetected
+from workbook.services.log_heads import Snapshot, examine
 from workbook.services.section_keys import SectionKeys
 from workbook.services.session import Session
 from workbook.services.trust import RECOVERY
@@ -43,7 +44,9 @@ from workbook.vault.keyfile import (
     KeyFile,
     KeyFileBody,
     KeyFileError,
+    Slot,
     kek_wrap_ad,
+    put_back,
     vault_key_user_info,
 )
 from workbook.vault.migrations import migrate
@@ -73,8 +76,11 @@ def load_device_secret(vault_id: str) -> Secret:
 
 
 def sign_in(
-    vault_dir: Path, username: str, passphrase: str, *, clock: Clock = system_clock
+    vault_dir: Path, username: str, passphrase: str, *, clock: Clock = system_clock,
+    accept_restore: bool = False,
 ) -> Session:
+    """Sign in. `accept_restore` is for the owner only (`workbook vault accept-restore`): it
+    accepts, audited, a vault older than this person or this OS account last saw."""
     username = username.strip()
     keyfile = KeyFile.load(vault_dir)
     d_secret = load_device_secret(keyfile.vault_id)
@@ -91,22 +97,11 @@ def sign_in(
         _journal_failure(vault_dir, keyfile, body, username, now, "unknown user")
         d_secret.wipe()
         raise SignInFailed(GENERIC_FAILURE)
-    if slot.locked:
+    try:
+        slot, before, after = _take_attempt(vault_dir, d_secret, username, now)
+    except BaseException:
         d_secret.wipe()
-        raise SignInFailed(
-            f"this account is locked after {MAX_FAILURES} failed sign-ins; an administrator can "
-            "unlock it (workbook user unlock)"
-        )
-    if slot.failed and slot.last_failed:
-        wait_until = datetime.fromisoformat(slot.last_failed) + timedelta(
-            seconds=delay_after(slot.failed)
-        )
-        if now < wait_until:
-            seconds = int((wait_until - now).total_seconds()) + 1
-            d_secret.wipe()
-            raise SignInFailed(
-                f"too many failed sign-ins: wait {seconds} seconds before trying again"
-            )
+        raise
     params = KdfParams.from_json(slot.kdf)
     kek = derive_kek(stretch(passphrase, unb64(slot.salt), params), d_secret, keyfile.vault_id,
                      slot.user_id)
@@ -122,11 +117,16 @@ def sign_in(
     content = json.loads(opened)
     keypair: KeyPair | None = None
     seen_seq, seen_hash = 0, ""
+    person: Snapshot | None = None
     if slot.state == "initial":
         v_key = Secret(unb64(content["vault_key"]))
     else:
         keypair = KeyPair(Secret(unb64(content["seed"])))
         seen_seq, seen_hash = int(content.get("audit_seq", 0)), str(content.get("audit_hash", ""))
+        try:
+            person = Snapshot.from_json(content)
+        except (ValueError, TypeError, IndexError, AttributeError):
+            raise TamperingDetected("this account's remembered log heads do not read") from None
         if slot.vault_key_seal is None:
             raise TamperingDetected("the key file has no vault key for this account")
         try:
@@ -151,12 +151,22 @@ def sign_in(
             except AuthenticationFailed:
                 raise TamperingDetected("this account's pending vault key was altered") from None
             v_key = choose_vault_key(vault_dir, [v_key, pending])
-    if slot.failed:
-        _reset_failures(vault_dir, d_secret, username)
-    return open_session(
-        vault_dir, keyfile, body, d_secret, v_key, kek, slot.user_id, keypair, clock,
-        seen=(seen_seq, seen_hash),
-    )
+    # The count taken before the KDF goes back to zero with the first key file update of the
+    # session (its log heads), or here if the session cannot be opened.
+    spare = Secret(bytes(d_secret.value))
+    try:
+        session = open_session(
+            vault_dir, keyfile, body, d_secret, v_key, kek, slot.user_id, keypair, clock,
+            seen=(seen_seq, seen_hash), person=person, accept_restore=accept_restore,
+            reset_failures_of=username,
+        )
+    except BaseException:
+        if not put_back(vault_dir, before, after):
+            _reset_failures(vault_dir, spare, username)
+        raise
+    finally:
+        spare.wipe()
+    return session
 
 
 def choose_vault_key(vault_dir: Path, candidates: list[Secret]) -> Secret:
@@ -175,6 +185,8 @@ def open_session(
     vault_dir: Path, keyfile: KeyFile, body: KeyFileBody, d_secret: Secret, v_key: Secret,
     kek: Secret, user_id: str, keypair: KeyPair | None, clock: Clock,
     seen: tuple[int, str] = (0, ""), event: str = "sign_in",
+    person: Snapshot | None = None, accept_restore: bool = False,
+    reset_failures_of: str | None = None,
 ) -> Session:
     """Open the database and build the session; shared by sign-in and recovery."""
     conn = connect(vault_dir, v_key)
@@ -203,6 +215,7 @@ def open_session(
         device_secret=d_secret, vault_key=v_key, kek=kek, user=user, keypair=keypair,
         audit_key=audit_pair, trust=trust, keys=keys, policy=policy,
     )
+    session.reset_failures_of = reset_failures_of
     trust.vouches = SessionVouches(session)
     if trust.broken_epochs:
         session.warnings.append(
@@ -215,12 +228,13 @@ def open_session(
             "account's signatures are not trusted until it is reset with the recovery key"
         )
     try:
+        examine(session, person, keyfile.vault_key_generation, accept_restore)
         _check_audit_head(session, seen)
         _fold_journal(session)
         with session.write():
             session.audit(event)
             adopt_unindexed(session)
-        session.remember_audit_head()
+        session.remember_log_heads()
         if keypair is not None and not session.must_replace_passphrase:
             from workbook.services.grants import rotate_due_sections
 
@@ -331,13 +345,50 @@ def _journal_failure(
     )
 
 
+def _take_attempt(vault_dir: Path, d_secret: Secret, username: str, now: datetime
+                  ) -> tuple[Slot, bytes, bytes]:
+    """Count this attempt as a failure BEFORE the passphrase is stretched, under the key file's
+    lock, so N attempts running in parallel count N and the delay or lock-out applies to the
+    next one (reading the counter before Argon2id and writing it after let 24 parallel tries
+    run 13 evaluations). A correct passphrase takes the count back to zero."""
+    taken: list[Slot] = []
+    before: list[bytes] = []
+
+    def change(_kf: KeyFile, body: KeyFileBody) -> None:
+        before.append(KeyFile.path(vault_dir).read_bytes())
+        slot = body.accounts.get(username)
+        if slot is None:
+            raise SignInFailed(GENERIC_FAILURE)
+        if slot.locked:
+            raise SignInFailed(
+                f"this account is locked after {MAX_FAILURES} failed sign-ins; an administrator "
+                "can unlock it (workbook user unlock)"
+            )
+        if slot.failed and slot.last_failed:
+            wait_until = datetime.fromisoformat(slot.last_failed) + timedelta(
+                seconds=delay_after(slot.failed)
+            )
+            if now < wait_until:
+                seconds = int((wait_until - now).total_seconds()) + 1
+                raise SignInFailed(
+                    f"too many failed sign-ins: wait {seconds} seconds before trying again"
+                )
+        slot.failed += 1
+        slot.last_failed = now.isoformat()
+        taken.append(slot)
+
+    # Not fsynced: what makes parallel attempts count is the lock and the atomic rename; a wrong
+    # passphrase's failure is written durably just after (_record_failure).
+    written = KeyFile.update(vault_dir, d_secret, change, durable=False)
+    return taken[0], before[0], written.to_bytes()
+
+
 def _record_failure(
     vault_dir: Path, keyfile: KeyFile, d_secret: Secret, username: str, now: datetime
 ) -> None:
+    """The attempt was already counted (_take_attempt); lock the account at the limit."""
     def change(_kf: KeyFile, body: KeyFileBody) -> None:
         slot = body.accounts[username]
-        slot.failed += 1
-        slot.last_failed = now.isoformat()
         if slot.failed >= MAX_FAILURES:
             slot.locked = True
 

@@ -1,8 +1,11 @@
 """The one place the app reads and writes the per-vault device secret D (see KEYS.md).
 
 D is 32 random bytes per vault, kept in the OS keyring of each enrolled OS account under service
-`workbook` and account = vault id. Keeping every keyring call here means there is one place that
-decides which keyring is acceptable, one encoding, and one check that what comes back is intact.
+`workbook` and account = vault id. Beside it, per vault folder, a small record of the newest
+signed state this OS account has seen there (account = vault id + ":seen:" + a hash of the
+folder's path), so a folder copied back to an older state is noticed. Keeping every keyring
+call here means there is one place that decides which keyring is acceptable, one encoding, and
+one check that what comes back is intact.
 
 The OS keyring is the default and the only store chosen automatically. A machine without one
 gets a clear `KeyringUnavailable` instead of keyring's silent fallbacks; the user may then opt in,
@@ -15,7 +18,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
+import json
 import os
+from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backends.chainer
@@ -24,6 +32,8 @@ import keyring.backends.null
 from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError, PasswordDeleteError
 
+from workbook.crypto.encoding import fields
+from workbook.crypto.symmetric import hkdf, mac
 from workbook.vault.file_keyring import FileKeyring
 
 SERVICE = "workbook"
@@ -161,3 +171,86 @@ def _check_vault_id(vault_id: str) -> None:
     """The vault id is the keyring account; an empty one would collide across vaults."""
     if not isinstance(vault_id, str) or not vault_id:
         raise ValueError("a vault id is required")
+
+
+# --- what this OS account last saw of a vault folder (docs/crypto.md, "The seen record") -----
+SEEN_MARK = ":seen:"
+
+
+class SeenStateAltered(Exception):
+    """The seen record in the keyring does not authenticate under this vault's device secret."""
+
+
+def seen_account(vault_id: str, folder: Path) -> str:
+    """The keyring account of the seen record: the vault id and a hash of the folder's path,
+    so a copy or restore of the same vault in another folder has a record of its own."""
+    _check_vault_id(vault_id)
+    where = hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogateescape"))
+    return f"{vault_id}{SEEN_MARK}{where.hexdigest()[:24]}"
+
+
+def store_seen_state(vault_id: str, folder: Path, device: bytes, state: dict[str, Any]) -> None:
+    """Keep `state` beside D, tagged with a key derived from D: a value planted by someone who
+    can write the keyring but does not hold D is noticed."""
+    body = json.dumps(state, sort_keys=True, separators=(",", ":"))
+    tag = mac(_seen_key(device, vault_id), fields("workbook seen state v1", vault_id, body))
+    encoded = json.dumps({"state": body, "tag": tag.hex()}, separators=(",", ":"))
+    backend = _require_backend()
+    try:
+        backend.set_password(SERVICE, seen_account(vault_id, folder), encoded)
+    except NoKeyringError:
+        raise KeyringUnavailable() from None
+
+
+def load_seen_state(vault_id: str, folder: Path, device: bytes) -> dict[str, Any] | None:
+    """The state last stored for this folder, None if none; SeenStateAltered if it does not
+    authenticate."""
+    backend = _require_backend()
+    try:
+        encoded = backend.get_password(SERVICE, seen_account(vault_id, folder))
+    except NoKeyringError:
+        raise KeyringUnavailable() from None
+    if encoded is None:
+        return None
+    try:
+        outer = json.loads(encoded)
+        body, tag = str(outer["state"]), bytes.fromhex(str(outer["tag"]))
+        expected = mac(_seen_key(device, vault_id), fields("workbook seen state v1", vault_id,
+                                                           body))
+        if not hmac.compare_digest(tag, expected):
+            raise SeenStateAltered()
+        state = json.loads(body)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SeenStateAltered() from None
+    if not isinstance(state, dict):
+        raise SeenStateAltered()
+    return state
+
+
+def move_seen_state(vault_id: str, old: Path, new: Path) -> None:
+    """Carry a folder's record to the folder it was moved to (a restore's staging folder)."""
+    backend = _require_backend()
+    try:
+        value = backend.get_password(SERVICE, seen_account(vault_id, old))
+        if value is None:
+            return
+        backend.set_password(SERVICE, seen_account(vault_id, new), value)
+        backend.delete_password(SERVICE, seen_account(vault_id, old))
+    except PasswordDeleteError:
+        pass
+    except NoKeyringError:
+        raise KeyringUnavailable() from None
+
+
+def delete_seen_state(vault_id: str, folder: Path) -> None:
+    backend = _require_backend()
+    try:
+        backend.delete_password(SERVICE, seen_account(vault_id, folder))
+    except PasswordDeleteError:
+        pass
+    except NoKeyringError:
+        raise KeyringUnavailable() from None
+
+
+def _seen_key(device: bytes, vault_id: str) -> bytes:
+    return hkdf(device, fields("workbook seen state key", vault_id))

@@ -18,21 +18,24 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically with mode 0600 from the first byte."""
+def write_private(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` atomically with mode 0600 from the first byte. `durable=False`
+    skips the fsyncs: still atomic for every other process, but a power cut may lose it."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    sync_directory(path.parent)
+    if durable:
+        sync_directory(path.parent)
 
 
 class FileRefused(Exception):

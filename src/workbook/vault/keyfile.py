@@ -143,8 +143,8 @@ class KeyFile:
             indent=1,
         ).encode()
 
-    def save(self, vault_dir: Path) -> None:
-        write_private(self.path(vault_dir), self.to_bytes())
+    def save(self, vault_dir: Path, *, durable: bool = True) -> None:
+        write_private(self.path(vault_dir), self.to_bytes(), durable=durable)
 
     @classmethod
     def load(cls, vault_dir: Path) -> KeyFile:
@@ -189,16 +189,35 @@ class KeyFile:
 
     @classmethod
     def update(
-        cls, vault_dir: Path, device_secret: Secret, change: Callable[[KeyFile, KeyFileBody], None]
+        cls, vault_dir: Path, device_secret: Secret,
+        change: Callable[[KeyFile, KeyFileBody], None], *, durable: bool = True,
     ) -> KeyFile:
-        """Read-modify-write under an exclusive lock, so two processes never lose an update."""
+        """Read-modify-write under an exclusive lock, so two processes never lose an update.
+        `durable=False` is for counting a sign-in attempt: other processes see it at once (the
+        lock and the atomic rename are what make parallel attempts count), and the session's
+        own update that follows a right passphrase is durable."""
         with exclusive_lock(vault_dir / LOCK_NAME):
             keyfile = cls.load(vault_dir)
             body = keyfile.open_body(device_secret)
             change(keyfile, body)
             keyfile.seal_body(device_secret, body)
-            keyfile.save(vault_dir)
+            keyfile.save(vault_dir, durable=durable)
             return keyfile
+
+
+def put_back(vault_dir: Path, before: bytes, after: bytes) -> bool:
+    """Under the lock, replace the key file by `before` if it still holds exactly `after` (the
+    bytes one update wrote): an attempt counted and then found right, in a sign-in that was
+    refused for another reason, leaves the file as it was. False if anything changed since."""
+    with exclusive_lock(vault_dir / LOCK_NAME):
+        path = KeyFile.path(vault_dir)
+        try:
+            if path.read_bytes() != after:
+                return False
+        except OSError:
+            return False
+        write_private(path, before)
+        return True
 
 
 def _body_key(device_secret: Secret, vault_id: str) -> bytes:

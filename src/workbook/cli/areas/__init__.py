@@ -26,6 +26,6 @@ class Grammar:
 
 
 def areas() -> list[ModuleType]:
-    from workbook.cli.areas import operations, printing, sharing, supervision
+    from workbook.cli.areas import operations, printing, sharing, supervision, vault_restore
 
-    return [supervision, printing, sharing, operations]
+    return [supervision, printing, sharing, operations, vault_restore]
