@@ -24,7 +24,7 @@ from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
 from workbook.services import signatures
 from workbook.services.clock import stamp
-from workbook.services.errors import SignInFailed
+from workbook.services.errors import SignInFailed, TamperingDetected
 from workbook.services.identity import Identity, seal_info
 from workbook.services.policy_admin import set_policy
 from workbook.services.recovery import reset_account
@@ -250,6 +250,11 @@ def test_replayed_or_reordered_role_row_changes_nothing(team: vaults.TeamVault) 
         top = int(conn.execute("SELECT MAX(seq) FROM membership").fetchone()[0])
         conn.execute("UPDATE membership SET seq = ? WHERE seq = ?", (top + 1, old))
         conn.execute("UPDATE membership SET seq = ? WHERE seq = ?", (old, new))
+    # The log heads (services/log_heads.py) see the copy gone and the rows moved: refused until
+    # the owner accepts the vault as it is; then the signed order still decides.
+    with pytest.raises(TamperingDetected, match="membership log"):
+        team.sign_in(police)
+    sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True).lock()
     with team.session(police) as s:
         assert s.role is Role.EDUCATION
         assert len(verified_events(s.conn, s.vault_id, s.trust)) == count
@@ -265,6 +270,9 @@ def test_deleting_a_membership_row_mid_log_is_named(team: vaults.TeamVault) -> N
             "SELECT seq FROM membership WHERE user_id = ? AND event = 'role:education'",
             (police.user_id,)).fetchone()[0])
         conn.execute("DELETE FROM membership WHERE seq = ?", (seq,))
+    with pytest.raises(TamperingDetected, match="membership log lost its newest 1 event"):
+        team.sign_in(police)
+    sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True).lock()
     with team.session(police) as s:
         assert any("membership log" in w for w in s.warnings)
         assert s.role is Role.POLICE  # nothing after the gap counts
