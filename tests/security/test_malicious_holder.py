@@ -39,7 +39,9 @@ WORKBOOK_STATEFUL_STEPS steps (default 20). A deeper run for CI or `make test-de
     WORKBOOK_STATEFUL_EXAMPLES=400 WORKBOOK_STATEFUL_STEPS=40 \
         pytest tests/security/test_malicious_holder.py
 WORKBOOK_HOLDER_HONEST_ONLY=1 disables every attack (the model must then never complain);
-WORKBOOK_HOLDER_ATTACKS=generic,certs,users,meta,disposals,tail picks attack groups."""
+WORKBOOK_HOLDER_ATTACKS=generic,types,certs,users,meta,disposals,tail picks attack groups
+("types": the generic SQL steps may also store a value of another type, e.g. text in a blob
+column)."""
 
 from __future__ import annotations
 
@@ -57,7 +59,7 @@ from typing import Any, TypeVar
 
 import pytest
 import sqlcipher3
-from hypothesis import HealthCheck, note, settings
+from hypothesis import HealthCheck, event, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -87,7 +89,7 @@ from workbook.vault.keyfile import KeyFile
 EXAMPLES = int(os.environ.get("WORKBOOK_STATEFUL_EXAMPLES", "12"))
 STEPS = int(os.environ.get("WORKBOOK_STATEFUL_STEPS", "20"))
 HONEST_ONLY = os.environ.get("WORKBOOK_HOLDER_HONEST_ONLY", "") not in ("", "0")
-ALL_ATTACKS = ("generic", "certs", "users", "meta", "disposals", "tail")
+ALL_ATTACKS = ("generic", "types", "certs", "users", "meta", "disposals", "tail")
 ATTACKS = frozenset(
     () if HONEST_ONLY else
     (a.strip() for a in os.environ.get("WORKBOOK_HOLDER_ATTACKS", ",".join(ALL_ATTACKS))
@@ -366,6 +368,7 @@ class MaliciousHolder(RuleBasedStateMachine):
             conn.close()
         sealed = bool(row[0]) if row is not None else section not in p.granted
         self.writes.append(Write(self.step, fid, section, text, rid, sealed, p.label))
+        event(f"write done ({'sealed envelope' if sealed else 'held section'})")
 
     @rule(who=st.integers(0, 10), family=st.integers(0, 1))
     def read(self, who: int, family: int) -> None:
@@ -428,6 +431,7 @@ class MaliciousHolder(RuleBasedStateMachine):
                 return
         p.approved = True
         p.granted |= set(granted) & self.entitled(p)
+        event(f"approve done ({how})")
 
     @rule(toggle=st.sampled_from(POLICY_TOGGLES))
     def change_policy(self, toggle: tuple[Section, Role]) -> None:
@@ -445,6 +449,7 @@ class MaliciousHolder(RuleBasedStateMachine):
                     self.refuse(exc, "policy change")
                 return
         self.policy = new
+        event("policy change done")
         for p in self.people.values():
             p.granted &= self.entitled(p)
 
@@ -467,6 +472,7 @@ class MaliciousHolder(RuleBasedStateMachine):
                 return
         p.role = role
         p.granted &= self.entitled(p)
+        event("role change done")
 
     @rule(who=st.sampled_from(("sw", "police", "mh", "newcomer", "admin")))
     def disable(self, who: str) -> None:
@@ -486,6 +492,7 @@ class MaliciousHolder(RuleBasedStateMachine):
                 return
         p.status = "disabled"
         p.granted = set()
+        event("disable done")
 
     @rule(who=st.sampled_from(("sw", "police", "mh", "newcomer")))
     def recover(self, who: str) -> None:
@@ -514,6 +521,7 @@ class MaliciousHolder(RuleBasedStateMachine):
             assert s.keypair is not None
             p.key = KeyPair(Secret(bytes(s.keypair.seed.value)))
         p.passphrase = chosen
+        event("recovery done")
 
     @rule(who=st.integers(0, 10))
     def sharing_identity(self, who: int) -> None:
@@ -618,9 +626,16 @@ class MaliciousHolder(RuleBasedStateMachine):
         return " AND ".join(f"{n} IS ?" for n in names), tuple(row)
 
     def mutate(self, value: Any, choice: int, aux: int, others: list[Any]) -> Any:
+        """A new value for a column: a telling constant, another row's value, or a small
+        change. Without the "types" group, only values of the column's own type (SQLite
+        stores any type in any column; what a type-confused row does is a group of its own)."""
         ids = [p.user_id for p in self.people.values()]
         options: list[Any] = [None, 0, 1, "disabled", "active", "admin", "police",
                               "mental-health", "recovery", ids[aux % len(ids)], NOBODY]
+        if "types" not in ATTACKS:
+            options = [o for o in options if type(o) is type(value)]
+            others = [o for o in others if type(o) is type(value)]
+            choice = choice % (len(options) + 2)
         if choice < len(options):
             return options[choice]
         if choice == len(options) and others:
@@ -921,7 +936,9 @@ class MaliciousHolder(RuleBasedStateMachine):
             keys += [(k, p, "withdrawn") for k in p.old_keys]
         keys += [(k, None, why) for k, why in self.planted]
         for section, epoch, holder, sealed in grants:
-            info = signatures.grant_info(self.t.vault_id, str(section), int(epoch), str(holder))
+            if not isinstance(epoch, int) or not isinstance(sealed, bytes):
+                continue  # a garbage row (the attacker's): nothing was sealed under it
+            info = signatures.grant_info(self.t.vault_id, str(section), epoch, str(holder))
             for _key, person, state in self._openers(bytes(sealed), info, keys):
                 who = person.label if person else state
                 assert person is not None and state == "current" and \
@@ -930,6 +947,8 @@ class MaliciousHolder(RuleBasedStateMachine):
                         f"holder {str(holder)[:8]}), which signed state does not entitle "
                         f"them to")
         for holder, sealed in seals:
+            if not isinstance(sealed, bytes):
+                continue
             info = seal_info(self.t.vault_id, str(holder))
             for _key, person, state in self._openers(bytes(sealed), info, keys):
                 who = person.label if person else state
