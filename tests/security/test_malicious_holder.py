@@ -648,7 +648,7 @@ class MaliciousHolder(RuleBasedStateMachine):
             return bytes(data)
         if isinstance(value, str) and value:
             return value[:-1] + ("x" if value[-1] != "x" else "y")
-        return "x"
+        return "x" if "types" in ATTACKS else value
 
     def record(self, table: str, names: list[str], row: tuple[Any, ...], *,
                deleted: bool = False, changed: str | None = None, inserted: str | None = None,
@@ -843,6 +843,44 @@ class MaliciousHolder(RuleBasedStateMachine):
                      "holder, sealed, granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?)",
                      (section, max(1, epoch - epoch_back), ids[holder % len(ids)],
                       secrets.token_bytes(1200), attacker.user_id, "2026-03-02T10:00:00+00:00"))
+
+    @attack_rule("certs", who=st.integers(0, 10), target_=st.integers(0, 10),
+                 section=st.sampled_from([s.value for s in Section]))
+    def plant_holder(self, who: int, target_: int, section: str) -> None:
+        """Issue 12's first attack in one step: certify a key of the attacker's own for an
+        account nobody approved (the newcomer, an account the administrator added, one just
+        reset), name it in a grant row of `section`, and name a holder that does not exist so
+        that the next holder's client sees a "removed" holder and rotates."""
+        with self.attack("certs", who, f"plant a holder of {section}") as ctx:
+            if ctx is None:
+                return
+            conn, attacker = ctx
+            assert attacker.key is not None
+            targets = [p for p in self.people.values() if not p.approved
+                       and p is not attacker and p.status != "disabled"]
+            target = self.pick(targets, target_)
+            if target is None:
+                return
+            pair = KeyPair.generate()
+            self.planted.append((pair, f"planted by {attacker.label} for {target.label}"))
+            at = "2026-03-02T10:00:00+00:00"
+            raw = pair.public.raw
+            self.sql(conn, attacker, "UPDATE users SET public_keys = ?, keys_at = ?, "
+                     "status = 'active' WHERE user_id = ?", (raw, at, target.user_id))
+            self.sql(conn, attacker, "INSERT OR IGNORE INTO user_keys (user_id, public_keys, "
+                     "registered_at) VALUES (?, ?, ?)", (target.user_id, raw, at))
+            signature = attacker.key.sign(signatures.user_cert(
+                self.t.vault_id, target.user_id, raw, attacker.user_id, at))
+            self.sql(conn, attacker, "INSERT OR REPLACE INTO user_certs (user_id, public_keys, "
+                     "signer, signed_at, signature) VALUES (?, ?, ?, ?, ?)",
+                     (target.user_id, raw, attacker.user_id, at, signature))
+            epoch = int(conn.execute("SELECT coalesce(max(epoch), 1) FROM section_epochs "
+                                     "WHERE section = ?", (section,)).fetchone()[0])
+            for holder in (target.user_id, NOBODY):
+                self.sql(conn, attacker, "INSERT OR IGNORE INTO section_grants (section, "
+                         "epoch, holder, sealed, granted_by, granted_at) VALUES (?, ?, ?, ?, "
+                         "?, ?)", (section, epoch, holder, secrets.token_bytes(1200),
+                                   attacker.user_id, at))
 
     # --- unsigned rows that must not decide -----------------------------------------------
     @attack_rule("users", who=st.integers(0, 10), target_=st.integers(0, 10),
