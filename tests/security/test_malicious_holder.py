@@ -146,6 +146,7 @@ class Write:
     record_id: str
     sealed: bool
     writer: str
+    version: str = ""
 
 
 @dataclass
@@ -201,7 +202,8 @@ class MaliciousHolder(RuleBasedStateMachine):
             self.people[p.label] = Person(p.label, p.username, p.full_name, p.user_id,
                                           Role(p.role), p.passphrase, "active", p.approved, key,
                                           [], set(p.granted))
-        self.writes = [Write(0, w.family, w.section, w.text, w.record_id, w.sealed, w.writer)
+        self.writes = [Write(0, w.family, w.section, w.text, w.record_id, w.sealed, w.writer,
+                             self.version_of(w.record_id)[0])
                        for w in self.t.writes]
         self.planted: list[tuple[KeyPair, str]] = []
         self.step = 0
@@ -213,6 +215,8 @@ class MaliciousHolder(RuleBasedStateMachine):
         self.pending: list[Pending] = []
         self.seen: dict[str, int] = {}  # label -> newest audit seq at their last lock
         self.attacker_versions: set[str] = set()
+        self.deleted_versions: set[str] = set()  # deleted by the attacker: audit verify names
+        self.demoted: set[str] = set()  # people who lost a section by a role or policy change
         self.counter = 0
         self._entitlements()
 
@@ -244,6 +248,16 @@ class MaliciousHolder(RuleBasedStateMachine):
 
     def raw(self) -> Any:
         return raw_connect(self.path, self.vault_key)
+
+    def version_of(self, record_id: str) -> tuple[str, bool | None]:
+        """The version id and sealed flag of a record's only version, as stored."""
+        conn = self.raw()
+        try:
+            row = conn.execute("SELECT version_id, sealed FROM versions WHERE record_id = ?",
+                               (record_id,)).fetchone()
+        finally:
+            conn.close()
+        return ("", None) if row is None else (str(row[0]), bool(row[1]))
 
     def audit_max(self) -> int:
         conn = self.raw()
@@ -360,14 +374,9 @@ class MaliciousHolder(RuleBasedStateMachine):
                 if is_loud(exc):
                     self.refuse(exc, "write")
                 return
-        conn = self.raw()
-        try:
-            row = conn.execute("SELECT sealed FROM versions WHERE record_id = ?",
-                               (rid,)).fetchone()
-        finally:
-            conn.close()
-        sealed = bool(row[0]) if row is not None else section not in p.granted
-        self.writes.append(Write(self.step, fid, section, text, rid, sealed, p.label))
+        version, stored_sealed = self.version_of(rid)
+        sealed = stored_sealed if stored_sealed is not None else section not in p.granted
+        self.writes.append(Write(self.step, fid, section, text, rid, sealed, p.label, version))
         event(f"write done ({'sealed envelope' if sealed else 'held section'})")
 
     @rule(who=st.integers(0, 10), family=st.integers(0, 1))
@@ -387,6 +396,12 @@ class MaliciousHolder(RuleBasedStateMachine):
                 if is_loud(exc):
                     self.refuse(exc, "read")
                 return
+        self.no_leak(p, fid, shown)
+
+    def no_leak(self, p: Person, fid: str, shown: str) -> None:
+        """What `p` is shown of family `fid`: nothing of a section signed state no longer
+        entitles them to (a held entry written after they lost it), and no sealed envelope of
+        a section they never held."""
         now = self.entitled(p)
         for w in self.writes:
             if w.family != fid or w.text not in shown or w.section in now:
@@ -450,6 +465,8 @@ class MaliciousHolder(RuleBasedStateMachine):
                 return
         self.policy = new
         event("policy change done")
+        if toggle[1] not in new.readers[toggle[0]]:
+            self.demoted |= {p.label for p in self.people.values() if p.role is toggle[1]}
         for p in self.people.values():
             p.granted &= self.entitled(p)
 
@@ -472,6 +489,7 @@ class MaliciousHolder(RuleBasedStateMachine):
                 return
         p.role = role
         p.granted &= self.entitled(p)
+        self.demoted.add(p.label)
         event("role change done")
 
     @rule(who=st.sampled_from(("sw", "police", "mh", "newcomer", "admin")))
@@ -660,6 +678,7 @@ class MaliciousHolder(RuleBasedStateMachine):
             if vid in self.attacker_versions:
                 return
             if deleted or changed == "version_id":
+                self.deleted_versions.add(vid)
                 self.pending.append(Pending(f"version {vid} deleted or renamed", None))
             if inserted:
                 self.attacker_versions.add(inserted)
@@ -1038,11 +1057,36 @@ class MaliciousHolder(RuleBasedStateMachine):
                             break
                         continue
                     for w in writes:
-                        if w.family == fid and w.text not in shown:
+                        if w.family == fid and w.text not in shown and \
+                                w.version not in self.deleted_versions:
+                            # A version the attacker deleted outright is K5's limit: `audit
+                            # verify` must name it (invariant 3), the reader need not.
                             assert warned or self.refused, (
                                 f"2: the {w.section} entry {w.writer} wrote at step {w.step} "
                                 f"({'sealed' if w.sealed else 'held'}) is silently missing "
                                 f"for its holder {label}")
+
+    @invariant()
+    def i2_nothing_shown_after_losing_it(self) -> None:
+        """Whoever lost a section (role or policy change) is shown none of its later entries."""
+        for label in sorted(self.demoted):
+            p = self.people[label]
+            if p.status != "active" or not p.approved or p.key is None or \
+                    p.role is Role.ADMIN:
+                continue
+            with self.session(p) as s:
+                if s is None:
+                    continue
+                for fid in self.t.families:
+                    try:
+                        shown = json.dumps(s.workbooks.open(fid, audit=False).to_json(),
+                                           ensure_ascii=False)
+                    except WorkbookError as exc:
+                        if is_loud(exc):
+                            self.refuse(exc, "a read")
+                            break
+                        continue
+                    self.no_leak(p, fid, shown)
 
     @invariant()
     def i3_rewrites_named(self) -> None:
