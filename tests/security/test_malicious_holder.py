@@ -974,8 +974,9 @@ class MaliciousHolder(RuleBasedStateMachine):
 
     # === invariants ==========================================================================
     @invariant()
-    def i1_no_secret_beyond_signed_state(self) -> None:
-        """Every sealed section secret and sharing identity opens only for those entitled."""
+    def i9_no_secret_beyond_signed_state(self) -> None:
+        """Invariant 1 (run last, so that it sees what this step's sign-ins sealed): every
+        sealed section secret and sharing identity opens only for those entitled."""
         self._entitlements()
         conn = self.raw()
         try:
@@ -1031,6 +1032,7 @@ class MaliciousHolder(RuleBasedStateMachine):
     @invariant()
     def i2_honest_writes_readable(self) -> None:
         """Each honest write is shown to a current holder of its section, or they are told."""
+        self._entitlements()
         by_reader: dict[str, list[Write]] = {}
         for w in self.writes:
             readers = sorted((p for p in self.active(admin=False)
