@@ -2,12 +2,14 @@
 any row"). Every test opens a copy of the team vault with the owner's vault key through a raw
 SQLCipher connection, changes stored rows or files, closes it, and then a legitimate person
 signs in and reads. Each change must be detected with a clear message - TamperingDetected
-naming the problem, SignInFailed/KeyFileError for key-file damage, an audit report that names
-the first broken event - or, where a forged row cannot be told apart from a row of a section
-the reader does not hold, it must stay invisible. Altered data is never shown as good.
+naming the problem, KeyFileError for key-file damage, an audit report that names the first
+broken event - or, where a forged row cannot be told apart from a row of a section the reader
+does not hold, it must stay invisible. Altered data is never shown as good.
 
-Every error a test expects is also checked for leaked key material and passphrases. Things
-that are not detected are bugs: they are marked xfail(strict=True) with the reason."""
+Each test asserts the one right outcome: never "refused, or else harmless". Every error a test
+expects is also checked for leaked key material and passphrases, where it is raised. An attack
+the design cannot stop is an xfail(strict=True) test whose reason names its limit (K-number) in
+docs/threat-model.md, so the day it becomes detectable the suite says so."""
 
 from __future__ import annotations
 
