@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import keyring
 import sqlcipher3
 
 from support import vaults
+from support.memory_keyring import MemoryKeyring
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role
 from workbook.services.sign_in import sign_in
@@ -74,9 +76,12 @@ class HolderTemplate:
         return f"HolderTemplate(path={str(self.path)!r})"
 
     def copy_to(self, dest: Path) -> Path:
-        """A copy of the vault folder that opens with the same device secret."""
+        """A copy of the vault folder that opens with the same device secret, with a keyring
+        of its own: every copy has the same vault id, and whatever a keyring remembers of the
+        newest state seen (whole-folder rollback, issue 12) must not leak from one example
+        into the next."""
         shutil.copytree(self.path, dest)
-        vaults.use_memory_keyring()
+        keyring.set_keyring(MemoryKeyring())
         device_secret.store_device_secret(self.vault_id, self.device_secret)
         return dest
 
