@@ -59,8 +59,11 @@ from typing import Any, TypeVar
 
 import pytest
 import sqlcipher3
-from hypothesis import HealthCheck, event, note, settings
+from hypothesis import HealthCheck, settings
+from hypothesis import event as hypothesis_event
+from hypothesis import note as hypothesis_note
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -109,6 +112,19 @@ LOUD_WORDS = ("altered", "tamper", "outside workbook", "rolled back", "truncated
               "not signed", "does not verify", "damaged", "older than", "missing")
 NOBODY = "0" * 32
 F = TypeVar("F", bound=Callable[..., None])
+
+
+def note(text: str) -> None:
+    """Printed with a failing example (or at once, when a scripted scenario runs the rules)."""
+    if currently_in_test_context():
+        hypothesis_note(text)
+    else:
+        print(text)
+
+
+def event(text: str) -> None:
+    if currently_in_test_context():
+        hypothesis_event(text)
 
 
 def is_loud(exc: BaseException) -> bool:
@@ -1122,3 +1138,60 @@ MaliciousHolder.TestCase.settings = settings(
 @pytest.mark.slow
 class TestMaliciousHolder(MaliciousHolder.TestCase):  # type: ignore[misc,valid-type]
     """Runs the machine (see the module docstring for its budget)."""
+
+
+# --- issue 12's own attacks, replayed as fixed step sequences ---------------------------------
+INVARIANTS = ("i2_honest_writes_readable", "i2_nothing_shown_after_losing_it",
+              "i3_rewrites_named", "i4_kdf_cost_kept", "i9_no_secret_beyond_signed_state")
+# Indices into the machine's lists: people in order owner, admin, sw, police, mh, newcomer;
+# `who` of an attack counts every active person, `who` of a write every non-admin one.
+SCENARIOS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "admin plants a holder of police for an account it added": [
+        ("admin_adds_account", {"role": Role.POLICE, "first": False}),
+        ("plant_holder", {"who": 1, "target_": 1, "section": "police"}),
+        ("sign_in_and_out", {"who": 3}),
+    ],
+    "police plants a holder of mental-health for the unapproved newcomer": [
+        ("plant_holder", {"who": 3, "target_": 0, "section": "mental-health"}),
+        ("sign_in_and_out", {"who": 4}),
+    ],
+    "a trigger drops sealed versions": [
+        ("sql_add_trigger", {"who": 2, "table": "versions", "event": "INSERT",
+                             "only_sealed": True}),
+        ("write", {"who": 2, "family": 0, "section": "mental-health"}),
+    ],
+    "an unsigned tombstone swallows later writes": [
+        ("plant_disposal", {"who": 2, "family": 1}),
+        ("write", {"who": 1, "family": 1, "section": "case-notes"}),
+    ],
+    "users.status disables the owner": [
+        ("edit_user", {"who": 1, "target_": 0, "change": ("status", "disabled")}),
+    ],
+    "meta.kdf_params weakens a new account": [
+        ("edit_meta", {"who": 1, "change": (
+            "kdf_params", json.dumps({"memory_kib": 8, "iterations": 1, "lanes": 1}))}),
+        ("admin_adds_account", {"role": Role.EDUCATION, "first": False}),
+    ],
+    "a version added with no audit event": [
+        ("sql_insert_copy", {"who": 2, "table": "versions", "index": 0, "newest": True,
+                             "column": 0, "choice": 0, "aux": 0}),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_issue_12_attack_is_refused_or_harmless(name: str) -> None:
+    """Each of issue 12's attacks, as the machine's own steps in a fixed order, with every
+    invariant checked after each step (as hypothesis would): the app refuses loudly or the
+    attack changes nothing. (All fail on the code issue 12 was filed against.)"""
+    machine = MaliciousHolder()
+    try:
+        machine.start()
+        for invariant_name in INVARIANTS:
+            getattr(machine, invariant_name)()
+        for step, arguments in SCENARIOS[name]:
+            getattr(machine, step)(**arguments)
+            for invariant_name in INVARIANTS:
+                getattr(machine, invariant_name)()
+    finally:
+        machine.teardown()
