@@ -270,7 +270,7 @@ def test_deleting_a_membership_row_mid_log_is_named(team: vaults.TeamVault) -> N
             "SELECT seq FROM membership WHERE user_id = ? AND event = 'role:education'",
             (police.user_id,)).fetchone()[0])
         conn.execute("DELETE FROM membership WHERE seq = ?", (seq,))
-    with pytest.raises(TamperingDetected, match="membership log lost its newest 1 event"):
+    with pytest.raises(TamperingDetected, match="membership log lost 1 event"):
         team.sign_in(police)
     sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True).lock()
     with team.session(police) as s:

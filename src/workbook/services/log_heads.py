@@ -180,7 +180,8 @@ class Loss:
 
     def describe(self, since: str) -> str:
         if self.lost > 0:
-            return f"the {self.log} log lost its newest {self.lost} event(s) {since}"
+            # Only the head is remembered, so a row taken from the middle reads the same.
+            return f"the {self.log} log lost {self.lost} event(s) {since}"
         return f"the {self.log} log was rewritten {since}: an earlier event was removed or changed"
 
 
