@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_VAULT ?= demo-vault
 
-.PHONY: demo test lint bench installer-smoke clean
+.PHONY: demo test test-deep lint bench installer-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ lint: $(STAMP)
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider
+
+# The "malicious holder of the database key" state machine at a nightly budget (about an hour on
+# two cores); `make test` runs it at a smaller one.
+test-deep: $(STAMP)
+	QT_QPA_PLATFORM=offscreen WORKBOOK_STATEFUL_EXAMPLES=400 WORKBOOK_STATEFUL_STEPS=40 \
+		$(BIN)/pytest -q -p no:cacheprovider tests/security/test_malicious_holder.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
