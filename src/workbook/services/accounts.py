@@ -21,6 +21,7 @@ from workbook.services.membership import append_event
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_log
 from workbook.vault.accounts import UserRow
+from workbook.vault.database import rekey
 from workbook.vault.keyfile import (
     KeyFile,
     KeyFileBody,
@@ -278,7 +279,7 @@ class Accounts:
             kf.vault_key_generation = generation
 
         KeyFile.update(self.s.vault_dir, self.s.device_secret, prepare)
-        self.s.conn.execute(f"PRAGMA rekey = \"x'{bytes(new_key.value).hex()}'\"")
+        rekey(self.s.conn, new_key)
         KeyFile.update(self.s.vault_dir, self.s.device_secret, promote)
         self.s.vault_key.wipe()
         self.s.vault_key = new_key

@@ -35,7 +35,13 @@ from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.section_keys import FamilyTags
 from workbook.services.session import Session
 from workbook.vault import board_digest_store, version_store
-from workbook.vault.database import BUSY_TIMEOUT_MS, OperationalError, VaultBusy, transaction
+from workbook.vault.database import (
+    BUSY_TIMEOUT_MS,
+    OperationalError,
+    VaultBusy,
+    set_busy_timeout,
+    transaction,
+)
 from workbook.vault.version_store import VersionHeader
 
 FORMAT = 1
@@ -320,12 +326,12 @@ def store(session: Session, digest: BoardDigest) -> None:
         if session._write_depth:
             board_digest_store.save(conn, session.user_id, blob)
         else:
-            conn.execute(f"PRAGMA busy_timeout = {SAVE_WAIT_MS}")
+            set_busy_timeout(conn, SAVE_WAIT_MS)
             try:
                 with transaction(conn):
                     board_digest_store.save(conn, session.user_id, blob)
             finally:
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                set_busy_timeout(conn, BUSY_TIMEOUT_MS)
     except (VaultBusy, OperationalError):
         return
     digest.unsaved = 0

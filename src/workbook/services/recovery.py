@@ -118,10 +118,7 @@ def reset_account(
                              "initial", {"vault_key": b64(v_key.value)})
             at = stamp(clock())
             with transaction(conn):
-                conn.execute(
-                    "UPDATE users SET status = 'initial', public_keys = NULL WHERE user_id = ?",
-                    (user.user_id,),
-                )
+                accounts.reset_to_initial(conn, user.user_id)
                 section_store.delete_grants_of(conn, user.user_id)
                 # The old keys went with the old passphrase: withdraw every key this account
                 # ever registered, so a fresh approval does not look like a planted second key.

@@ -31,7 +31,7 @@ from workbook.services.session import Session
 from workbook.services.trust import RECOVERY
 from workbook.services.verified_versions import VerifiedVersions
 from workbook.services.vouches import SessionVouches
-from workbook.vault import accounts, audit_log, device_secret, journal, meta
+from workbook.vault import accounts, audit_log, device_secret, journal, meta, policy_store
 from workbook.vault.accounts import UserRow
 from workbook.vault.database import (
     Connection,
@@ -268,12 +268,10 @@ def signed_user(conn: Connection, keyfile: KeyFile, body: KeyFileBody, trust: tr
 def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust) -> str:
     """The newest policy, believed only if its author (the recovery key at init, else the
     administrator who changed it) signed it."""
-    row = conn.execute(
-        "SELECT text, author, at, signature FROM policy_versions ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
+    row = policy_store.newest(conn)
     if row is None:
         raise TamperingDetected("the vault has no policy")
-    text, author, at, signature = str(row[0]), str(row[1]), str(row[2]), bytes(row[3])
+    text, author, at, signature = row.text, row.author, row.at, row.signature
     message = signatures.policy(vault_id, text, author, at)
     if author != RECOVERY:
         from workbook.services.membership import load_membership, may_administer
@@ -322,11 +320,7 @@ def _fold_journal(session: Session) -> None:
         for event in events:
             ids = {"journal_id": str(event.get("id", "")), "attempted_at": str(event.get("at", "")),
                    "username": str(event.get("username", ""))[:64]}
-            exists = session.conn.execute(
-                "SELECT 1 FROM audit WHERE event = 'sign_in_failed' AND ids = ?",
-                (audit_log.canonical_ids(ids),),
-            ).fetchone()
-            if not exists:
+            if not audit_log.has_event_with_ids(session.conn, "sign_in_failed", ids):
                 session.audit("sign_in_failed", ids)
         if bad:
             session.audit("journal_damaged", {"unreadable_lines": bad})
