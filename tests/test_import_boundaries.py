@@ -181,6 +181,7 @@ def test_the_source_walk_finds_the_layers() -> None:
     assert any(name.split(".")[0] == "cryptography"
                for _, name in imported_modules(files["crypto/symmetric.py"]))
     assert sql_calls(files["vault/database.py"])
+    assert "services/authority/__init__.py" in files
 
 
 def test_cryptography_is_imported_only_in_crypto() -> None:
@@ -200,3 +201,29 @@ def test_sql_runs_only_in_vault() -> None:
     ]
     assert offenders == [], "SQL outside workbook/vault/ (add a repository function there): " \
         + "; ".join(offenders)
+
+
+def test_authority_is_entered_only_through_its_package() -> None:
+    """The key machinery has one entry point: code outside services/authority/ imports
+    `workbook.services.authority` (names, or a module as a namespace), never a module path
+    under it. Tests may reach inside; the application may not."""
+    package = "workbook.services.authority"
+    offenders = [
+        f"{path}:{line} imports {name}"
+        for path, tree in source_trees().items() if not path.startswith("services/authority/")
+        for line, name in imported_modules_by_statement(tree)
+        if name.startswith(f"{package}.")
+    ]
+    assert offenders == [], "import the authority package, not its modules: " \
+        + "; ".join(offenders)
+
+
+def imported_modules_by_statement(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, module named by the statement itself): `from a import b` yields "a" only."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return found

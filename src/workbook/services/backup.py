@@ -89,7 +89,7 @@ def _header_ad(header: bytes) -> bytes:
 def may_make_backups(session: Session) -> bool:
     """The owner, or an administrator the owner approved: from the signed membership log,
     never `users.is_owner` or `users.role` (rows anyone signed in can rewrite)."""
-    from workbook.services.membership import may_administer
+    from workbook.services.authority import may_administer
 
     if session.keypair is None:
         return False

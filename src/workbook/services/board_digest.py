@@ -29,10 +29,9 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
+from workbook.services.authority import FamilyTags, RecordVersion, open_row
 from workbook.services.errors import NotFound
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
-from workbook.services.record_codec import RecordVersion, open_row
-from workbook.services.section_keys import FamilyTags
 from workbook.services.session import Session
 from workbook.vault import board_digest_store, version_store
 from workbook.vault.database import (

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from workbook.domain.policy import PolicyError, parse_policy
 from workbook.domain.roles import Role
-from workbook.services import signatures
+from workbook.services.authority import may_administer, signatures
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
-from workbook.services.membership import may_administer
 from workbook.services.session import Session
 from workbook.vault import policy_store
 from workbook.vault.files import FileRefused, read_bounded
