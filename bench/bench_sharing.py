@@ -39,12 +39,12 @@ from workbook.crypto.encoding import b64
 from workbook.crypto.keypairs import KeyPair
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Role
+from workbook.services.authority.record_codec import row_ad, sign_version
+from workbook.services.authority.sealed_groups import encrypt, group_info, make_token
 from workbook.services.identity import Identity
 from workbook.services.partners import Partners
 from workbook.services.receive_limits import ReceiveLimits
 from workbook.services.receiving import Receiving, RefusedBundle
-from workbook.services.record_codec import row_ad, sign_version
-from workbook.services.sealed_groups import encrypt, group_info, make_token
 from workbook.services.sharing import Sharing
 from workbook.services.vouches import vouch_message
 from workbook.sync.bundle import write_bundle

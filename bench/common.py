@@ -335,8 +335,9 @@ class StepClock:
 # elsewhere that still breaks the cached vault is caught by the smoke check in fixture().)
 FORMAT_SOURCES = (
     "crypto/*.py", "vault/*.py", "domain/policy.py", "domain/roles.py",
-    "services/record_codec.py", "services/records.py", "services/section_keys.py",
-    "services/trust.py", "services/signatures.py", "services/vault_setup.py",
+    "services/authority/record_codec.py", "services/records.py",
+    "services/authority/section_keys.py",
+    "services/authority/trust.py", "services/authority/signatures.py", "services/vault_setup.py",
     "resources/policy.toml",
 )
 

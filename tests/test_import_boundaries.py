@@ -5,10 +5,16 @@ command line is imported alone in a new Python process, and that process's `sys.
 inspected: no PySide6 (nor its shiboken6 runtime) may be loaded, so the CLI never pays for Qt and
 the core runs without it. Modules of `workbook.domain` must, in addition, import nothing of ours
 outside `workbook.domain`: the domain is plain rules in the domain's words, with no I/O.
+
+Two layer rules are checked statically, by walking each source file's syntax tree (an import
+inside a function, which the fresh interpreter would never run, counts just the same): the
+`cryptography` package is imported only in workbook/crypto/, and SQL runs only in
+workbook/vault/ (no call of a method named execute, executemany or executescript elsewhere).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import os
@@ -17,6 +23,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +131,99 @@ def test_the_probe_would_see_qt() -> None:
     if proc.returncode != 0:
         pytest.skip(f"PySide6 is not importable here: {proc.stderr.strip()[-200:]}")
     assert "PySide6" in json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- static layer rules ------------------------------------------------------------------------
+SOURCE_ROOT = Path(importlib.import_module("workbook").__file__ or "").parent
+SQL_METHODS = frozenset({"execute", "executemany", "executescript"})
+
+
+@cache
+def source_trees() -> dict[str, ast.Module]:
+    """Every module of the application (core, CLI, GUI, demo) by its path under workbook/, as
+    parsed source."""
+    return {
+        path.relative_to(SOURCE_ROOT).as_posix(): ast.parse(path.read_text("utf-8"), str(path))
+        for path in sorted(SOURCE_ROOT.rglob("*.py"))
+    }
+
+
+def imported_modules(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, absolute module name) of every import anywhere in the file, top level or nested;
+    `from a import b` yields both "a" and "a.b", since b may be a module."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            # Relative imports would name our own package; the rules below concern absolute ones.
+            if node.level == 0 and node.module:
+                found.append((node.lineno, node.module))
+                found.extend((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+    return found
+
+
+def sql_calls(tree: ast.Module) -> list[tuple[int, str]]:
+    return [
+        (node.lineno, node.func.attr)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in SQL_METHODS
+    ]
+
+
+def test_the_source_walk_finds_the_layers() -> None:
+    files = source_trees()
+    for expected in ("crypto/symmetric.py", "vault/database.py", "services/sign_in.py",
+                     "sync/stream.py", "cli/main.py", "demo.py"):
+        assert expected in files
+    # The checks are live: each finds what it looks for where it is allowed.
+    assert any(name.split(".")[0] == "cryptography"
+               for _, name in imported_modules(files["crypto/symmetric.py"]))
+    assert sql_calls(files["vault/database.py"])
+    assert "services/authority/__init__.py" in files
+
+
+def test_cryptography_is_imported_only_in_crypto() -> None:
+    offenders = [
+        f"{path}:{line} imports {name}"
+        for path, tree in source_trees().items() if not path.startswith("crypto/")
+        for line, name in imported_modules(tree) if name.split(".")[0] == "cryptography"
+    ]
+    assert offenders == [], "cryptography outside workbook/crypto/: " + "; ".join(offenders)
+
+
+def test_sql_runs_only_in_vault() -> None:
+    offenders = [
+        f"{path}:{line} calls .{method}()"
+        for path, tree in source_trees().items() if not path.startswith("vault/")
+        for line, method in sql_calls(tree)
+    ]
+    assert offenders == [], "SQL outside workbook/vault/ (add a repository function there): " \
+        + "; ".join(offenders)
+
+
+def test_authority_is_entered_only_through_its_package() -> None:
+    """The key machinery has one entry point: code outside services/authority/ imports
+    `workbook.services.authority` (names, or a module as a namespace), never a module path
+    under it. Tests may reach inside; the application may not."""
+    package = "workbook.services.authority"
+    offenders = [
+        f"{path}:{line} imports {name}"
+        for path, tree in source_trees().items() if not path.startswith("services/authority/")
+        for line, name in imported_modules_by_statement(tree)
+        if name.startswith(f"{package}.")
+    ]
+    assert offenders == [], "import the authority package, not its modules: " \
+        + "; ".join(offenders)
+
+
+def imported_modules_by_statement(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, module named by the statement itself): `from a import b` yields "a" only."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return found

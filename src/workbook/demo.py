@@ -30,6 +30,7 @@ from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
 from workbook.services.sign_in import sign_in
 from workbook.services.vault_setup import create_vault
+from workbook.vault.database import relax_sync
 
 TEAM = "Demo Family Safeguarding Unit (synthetic data)"
 
@@ -832,7 +833,7 @@ def _relax_sync(session: Session) -> None:
     consistent and only risks losing the last commits if the machine loses power mid-build -
     harmless for a throwaway demo, which is then simply built again. The setting lives on
     these connections only; every later connection opens with the vault's usual FULL."""
-    session.conn.execute("PRAGMA synchronous = NORMAL")
+    relax_sync(session.conn)
 
 
 def _create_family(session: Session, family: PlannedFamily, counts: dict[str, int]) -> str:

@@ -9,8 +9,8 @@ import hashlib
 import pytest
 
 from workbook.crypto.encoding import fields
-from workbook.services.record_codec import row_ad, signed_message, version_id_of
-from workbook.services.verified_versions import VerifiedVersions
+from workbook.services.authority.record_codec import row_ad, signed_message, version_id_of
+from workbook.services.authority.verified_versions import VerifiedVersions
 
 V = "0123456789abcdef0123456789abcdef"
 WHEN = "2026-01-02T03:04:05.000006+00:00"

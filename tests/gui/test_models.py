@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from workbook.services.grants import IDENTITY, PendingGrant
+from workbook.services.authority.grants import IDENTITY, PendingGrant
 from workbook.services.home import ChangedFamily, ConflictFamily, HomeAction, HomeFamily
 from workbook.services.search import SearchHit, SearchResults
 from workbook.ui.models import (

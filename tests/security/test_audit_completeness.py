@@ -25,6 +25,7 @@ from workbook.domain.ids import new_id
 from workbook.domain.roles import Role, Section
 from workbook.services import milestones, plan_actions, supervision
 from workbook.services.assessments import Rating, save_assessment
+from workbook.services.authority.record_codec import encrypt_for_holder, sign_version
 from workbook.services.chronology import rows_from_workbook
 from workbook.services.errors import TamperingDetected
 from workbook.services.household import update_person
@@ -33,7 +34,6 @@ from workbook.services.partners import Partners
 from workbook.services.printing import Printing
 from workbook.services.read_audit import RESTRICTED
 from workbook.services.receiving import Receiving
-from workbook.services.record_codec import encrypt_for_holder, sign_version
 from workbook.services.retention import Retention
 from workbook.services.session import Session
 from workbook.services.sharing import Sharing

@@ -22,7 +22,7 @@ from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
-from workbook.services import signatures
+from workbook.services.authority import signatures
 from workbook.services.clock import stamp
 from workbook.services.errors import SignInFailed, TamperingDetected
 from workbook.services.identity import Identity, seal_info
@@ -242,7 +242,7 @@ def test_replayed_or_reordered_role_row_changes_nothing(team: vaults.TeamVault) 
         copy = int(conn.execute("SELECT MAX(seq) FROM membership").fetchone()[0])
     with team.session(police) as s:
         assert s.role is Role.EDUCATION
-        from workbook.services.membership import verified_events  # new with decision 0006
+        from workbook.services.authority.membership import verified_events  # new with decision 0006
 
         count = len(verified_events(s.conn, s.vault_id, s.trust))
     with raw_db(team) as conn:  # now swap the two role rows' places instead

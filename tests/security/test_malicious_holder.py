@@ -79,7 +79,7 @@ from workbook.crypto.passphrase_kdf import KdfParams
 from workbook.crypto.secret import Secret
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
-from workbook.services import signatures
+from workbook.services.authority import signatures
 from workbook.services.errors import TamperingDetected, WorkbookError
 from workbook.services.identity import Identity, seal_info
 from workbook.services.policy_admin import set_policy

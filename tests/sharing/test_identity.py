@@ -12,9 +12,9 @@ from helpers import CORE, make_family, receive, share
 
 from support import vaults
 from workbook.domain.roles import Role
+from workbook.services.authority.trust import RECOVERY
 from workbook.services.errors import NotPermitted
 from workbook.services.identity import Identity
-from workbook.services.trust import RECOVERY
 from workbook.vault import sharing_store
 
 

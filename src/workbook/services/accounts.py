@@ -16,11 +16,12 @@ from workbook.domain.ids import new_id
 from workbook.domain.passphrase import PassphraseRejected, check_passphrase
 from workbook.domain.roles import Role, parse_role
 from workbook.services import validation
+from workbook.services.authority import append_event
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.membership import append_event
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_log
 from workbook.vault.accounts import UserRow
+from workbook.vault.database import rekey
 from workbook.vault.keyfile import (
     KeyFile,
     KeyFileBody,
@@ -214,7 +215,7 @@ class Accounts:
             accounts.set_role(self.s.conn, user.user_id, new_role.value)
             self._sign_membership(f"role:{new_role.value}", user.user_id)
             self.s.audit("role_changed", {"user": user.user_id, "role": new_role.value})
-        from workbook.services.grants import rotate_due_sections
+        from workbook.services.authority import rotate_due_sections
 
         rotate_due_sections(self.s)
 
@@ -236,7 +237,7 @@ class Accounts:
             self._sign_membership("disable", user.user_id)
             self.s.audit("user_disabled", {"user": user.user_id})
         stranded = self._rekey(removed=user.username)
-        from workbook.services.grants import rotate_due_sections
+        from workbook.services.authority import rotate_due_sections
 
         rotate_due_sections(self.s)
         return stranded
@@ -278,7 +279,7 @@ class Accounts:
             kf.vault_key_generation = generation
 
         KeyFile.update(self.s.vault_dir, self.s.device_secret, prepare)
-        self.s.conn.execute(f"PRAGMA rekey = \"x'{bytes(new_key.value).hex()}'\"")
+        rekey(self.s.conn, new_key)
         KeyFile.update(self.s.vault_dir, self.s.device_secret, promote)
         self.s.vault_key.wipe()
         self.s.vault_key = new_key

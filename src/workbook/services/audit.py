@@ -20,7 +20,7 @@ from workbook.services.audit_completeness import check as check_completeness
 from workbook.services.errors import NotPermitted
 from workbook.services.read_audit import audit_detail_info, unpad_note
 from workbook.services.session import Session
-from workbook.vault import accounts, audit_log
+from workbook.vault import accounts, audit_log, version_store
 from workbook.vault.audit_log import GENESIS, AuditRow
 from workbook.vault.keyfile import KeyFile
 from workbook.vault.migrations import current_version
@@ -109,10 +109,7 @@ class AuditTrail:
         version = row.ids.get("version")
         if not isinstance(version, str) or not version:
             return ""
-        found = self.s.conn.execute(
-            "SELECT 1 FROM versions WHERE version_id = ? LIMIT 1", (version,)
-        ).fetchone()
-        if found is None:
+        if not version_store.has_version(self.s.conn, version):
             from workbook.services.retention import verify_disposal
             from workbook.vault.retention_store import disposed_family_of_version
 

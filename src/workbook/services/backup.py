@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import sqlcipher3
-
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.secret import Secret
@@ -31,13 +29,14 @@ from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.ids import new_id
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.session import Session
-from workbook.vault import audit_log, device_secret, meta
+from workbook.vault import audit_log, device_secret, meta, version_store
 from workbook.vault.database import (
     DATABASE_NAME,
     DatabaseError,
     VaultDamaged,
     cipher_pages_ok,
     connect,
+    create_keyed_copy,
     integrity_ok,
 )
 from workbook.vault.files import exclusive_lock, sync_directory
@@ -90,7 +89,7 @@ def _header_ad(header: bytes) -> bytes:
 def may_make_backups(session: Session) -> bool:
     """The owner, or an administrator the owner approved: from the signed membership log,
     never `users.is_owner` or `users.role` (rows anyone signed in can rewrite)."""
-    from workbook.services.membership import may_administer
+    from workbook.services.authority import may_administer
 
     if session.keypair is None:
         return False
@@ -174,14 +173,7 @@ def _copy_database(session: Session, target: Path) -> None:
 
 
 def connect_copy(path: Path, key: Secret, keyfile: KeyFile) -> Any:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")
-    conn.execute(f"PRAGMA cipher_page_size = {int(keyfile.cipher_page_size)}")
-    conn.execute("PRAGMA cipher_memory_security = ON")
-    return conn
+    return create_keyed_copy(path, key, keyfile.cipher_page_size)
 
 
 def _sidecars(db: Path) -> tuple[Path, Path]:
@@ -363,8 +355,7 @@ def restore_backup(path: Path, to: Path, username: str, passphrase: str,
                 raise TamperingDetected(
                     f"the backup's audit chain is broken at event {report.first_broken}: "
                     f"{report.problem}")
-            families = int(session.conn.execute(
-                "SELECT count(DISTINCT family_id) FROM versions").fetchone()[0])
+            families = version_store.count_families(session.conn)
             with session.write():
                 session.audit("vault_restored", {"backup": info.backup_id,
                                                  "backup_made": info.created_at})
@@ -430,10 +421,7 @@ def _remove(folder: Path) -> None:
 
 # --- the reminder ------------------------------------------------------------------------------
 def last_backup_at(session: Session) -> str | None:
-    row = session.conn.execute(
-        "SELECT at FROM audit WHERE event = ? ORDER BY seq DESC LIMIT 1", (BACKUP_EVENT,)
-    ).fetchone()
-    return None if row is None else str(row[0])
+    return audit_log.last_event_at(session.conn, BACKUP_EVENT)
 
 
 def reminder_days(session: Session) -> int:

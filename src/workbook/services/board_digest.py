@@ -29,13 +29,18 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
+from workbook.services.authority import FamilyTags, RecordVersion, open_row
 from workbook.services.errors import NotFound
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
-from workbook.services.record_codec import RecordVersion, open_row
-from workbook.services.section_keys import FamilyTags
 from workbook.services.session import Session
 from workbook.vault import board_digest_store, version_store
-from workbook.vault.database import BUSY_TIMEOUT_MS, OperationalError, VaultBusy, transaction
+from workbook.vault.database import (
+    BUSY_TIMEOUT_MS,
+    OperationalError,
+    VaultBusy,
+    set_busy_timeout,
+    transaction,
+)
 from workbook.vault.version_store import VersionHeader
 
 FORMAT = 1
@@ -320,12 +325,12 @@ def store(session: Session, digest: BoardDigest) -> None:
         if session._write_depth:
             board_digest_store.save(conn, session.user_id, blob)
         else:
-            conn.execute(f"PRAGMA busy_timeout = {SAVE_WAIT_MS}")
+            set_busy_timeout(conn, SAVE_WAIT_MS)
             try:
                 with transaction(conn):
                     board_digest_store.save(conn, session.user_id, blob)
             finally:
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                set_busy_timeout(conn, BUSY_TIMEOUT_MS)
     except (VaultBusy, OperationalError):
         return
     digest.unsaved = 0

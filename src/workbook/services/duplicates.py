@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from workbook.domain.roles import Section
 from workbook.services import validation
-from workbook.services.record_codec import RecordVersion, open_row
+from workbook.services.authority import RecordVersion, open_row
 from workbook.services.session import Session
 from workbook.vault import version_store
 

@@ -13,8 +13,8 @@ from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
 from workbook.services import validation
+from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.record_codec import RecordVersion
 from workbook.services.records import group_by_record
 from workbook.services.session import Session
 from workbook.vault import accounts, version_store
@@ -64,7 +64,7 @@ class Families:
             return []
         out: list[FamilySummary] = []
         by_record: dict[str, list[RecordVersion]] = {}
-        from workbook.services.record_codec import open_row
+        from workbook.services.authority import open_row
 
         household = Section.HOUSEHOLD.value
         self.s.trust.verified.load_kind(self.s.conn, "family")

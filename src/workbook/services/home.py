@@ -27,8 +27,8 @@ from workbook.domain.history import record_state
 from workbook.domain.policy import DEFAULT_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES
 from workbook.domain.roles import Role, Section
 from workbook.services import board_digest
+from workbook.services.authority import open_row
 from workbook.services.clock import civil_date
-from workbook.services.record_codec import open_row
 from workbook.services.session import Session
 from workbook.services.supervision_board import DueFamily, LimitRow, board
 from workbook.services.time_limits import AT_RISK, BREACHED

@@ -15,8 +15,8 @@ from workbook.domain.genogram import SEXES, GenogramPerson
 from workbook.domain.history import record_state
 from workbook.domain.roles import Section
 from workbook.services import validation
+from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
 
 _UNSET: Any = object()

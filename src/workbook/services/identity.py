@@ -15,9 +15,9 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
 from workbook.crypto.secret import Secret
 from workbook.domain.roles import Role, Section
+from workbook.services.authority import RECOVERY
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
 from workbook.services.session import Session
-from workbook.services.trust import RECOVERY
 from workbook.sync.card import Card, make_card
 from workbook.vault import meta, sharing_store
 from workbook.vault.files import write_private

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
-from workbook.services import signatures
+from workbook.services.authority import signatures
 from workbook.services.errors import NotPermitted, TamperingDetected
 from workbook.vault import audit_log, log_rows, section_store
 from workbook.vault.database import Connection

@@ -19,9 +19,9 @@ from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
+from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.read_audit import audit_restricted_reads
-from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
 from workbook.vault import version_store
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from workbook.domain.policy import PolicyError, parse_policy
 from workbook.domain.roles import Role
-from workbook.services import signatures
-from workbook.services.errors import InvalidInput, NotPermitted
-from workbook.services.membership import may_administer
+from workbook.services.authority import may_administer, signatures
+from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.session import Session
+from workbook.vault import policy_store
 from workbook.vault.files import FileRefused, read_bounded
 
 # The shipped policy is about 3 KiB; a team listing every role for every section, with comments,
@@ -33,10 +33,10 @@ def read_policy_file(path: str) -> str:
 
 def current_policy_text(session: Session) -> str:
     session.require_keys()
-    row = session.conn.execute(
-        "SELECT text FROM policy_versions ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
-    return str(row[0])
+    row = policy_store.newest(session.conn)
+    if row is None:
+        raise TamperingDetected("the vault has no policy")
+    return row.text
 
 
 def set_policy(session: Session, text: str) -> None:
@@ -62,10 +62,8 @@ def set_policy(session: Session, text: str) -> None:
         raise InvalidInput("the policy was not changed: it is nested too deeply") from None
     at = session.now()
     with session.write():
-        session.conn.execute(
-            "INSERT INTO policy_versions (text, author, at, signature) VALUES (?, ?, ?, ?)",
-            (text, session.user_id, at,
-             keypair.sign(signatures.policy(session.vault_id, text, session.user_id, at))),
-        )
+        policy_store.append(
+            session.conn, text, session.user_id, at,
+            keypair.sign(signatures.policy(session.vault_id, text, session.user_id, at)))
         session.audit("policy_changed", {})
     session.policy = policy

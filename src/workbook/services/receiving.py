@@ -21,16 +21,21 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
 from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
+from workbook.services.authority import (
+    RECOVERY,
+    GroupKey,
+    encrypt_for_holder,
+    row_ad,
+    sealed_groups,
+    verify_envelope,
+)
 from workbook.services.errors import InvalidInput, TamperingDetected
 from workbook.services.identity import Identity
 from workbook.services.partners import Partner, Partners, load_partners, unknown_sections
 from workbook.services.receive_limits import BatchWriter, ReceiveLimits, over_cap, partner_usage
-from workbook.services.record_codec import encrypt_for_holder, row_ad, verify_envelope
-from workbook.services.sealed_groups import GroupKey, decrypt, group_info, pack_row_body
 from workbook.services.session import Session
 from workbook.services.sharing import CONSENTS, SHAREABLE_KINDS
 from workbook.services.tombstones import disposed_refusal
-from workbook.services.trust import RECOVERY
 from workbook.services.vouches import SessionVouches, vouch_message
 from workbook.sync.bundle import CheckedBundle, check_bundle
 from workbook.sync.card import Card, parse_card
@@ -371,7 +376,8 @@ class _Walk:
         if type(epoch) is not int or not 1 <= epoch <= self.max_epoch:
             raise refuse("it is sealed to section keys this vault never had")
         token = unb64(_text(frame, "token", 8192))
-        info = group_info(self.s.vault_id, self.checked.header.bundle_id, index, epoch)
+        info = sealed_groups.group_info(self.s.vault_id, self.checked.header.bundle_id, index,
+                                        epoch)
         key = self.s.keys.group_key(token, info, epoch)
         if key is not None and (key.family_id != family_id
                                 or not self.s.records.can_read(key.section)):
@@ -433,8 +439,8 @@ class _Walk:
         if g.key is not None:
             row = self._open_held(header, g.key, blob)
         else:
-            row = replace(header, body=pack_row_body(g.token, self.checked.header.bundle_id,
-                                                     group, blob))
+            row = replace(header, body=sealed_groups.pack_row_body(
+                g.token, self.checked.header.bundle_id, group, blob))
         self.incoming.append(Incoming(version_id, family_id, record_id, kind,
                                       tuple(sorted(parents)), created_at))
         if family_id not in self._disposed:  # a disposal is final, if its tombstone is signed
@@ -464,7 +470,7 @@ class _Walk:
                     header.epoch, header.parents, header.author, header.device,
                     header.created_at, True)
         try:
-            plaintext = decrypt(key.key, blob, ad)
+            plaintext = sealed_groups.decrypt(key.key, blob, ad)
         except AuthenticationFailed:
             raise refuse("a version in it does not open with its section's key") from None
         version = verify_envelope(header, plaintext, key.section, self.s.trust,

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from workbook.domain.roles import Section
-from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
-from workbook.services.record_codec import (
+from workbook.services.authority import (
     RecordVersion,
     SignedVersion,
     encrypt_for_holder,
@@ -17,6 +16,7 @@ from workbook.services.record_codec import (
     seal_for_section,
     sign_version,
 )
+from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.session import Session
 from workbook.services.tombstones import refuse_if_disposed
 from workbook.vault import version_store

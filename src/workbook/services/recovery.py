@@ -13,8 +13,9 @@ from workbook.crypto.encoding import b64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
-from workbook.services import signatures, validation
+from workbook.services import validation
 from workbook.services.accounts import make_slot, passphrase_ok
+from workbook.services.authority import signatures
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.services.kdf_policy import new_passphrase_kdf
@@ -104,8 +105,7 @@ def reset_account(
             user = accounts.by_username(conn, username)
             if user is None:
                 raise NotFound(f"no account called {username!r}")
-            from workbook.services.membership import load_membership
-            from workbook.services.trust import load_trust
+            from workbook.services.authority import load_membership, load_trust
 
             # Disabled by the signed membership log, never by the users row (decision 0006).
             signed = load_membership(conn, keyfile.vault_id,
@@ -118,10 +118,7 @@ def reset_account(
                              "initial", {"vault_key": b64(v_key.value)})
             at = stamp(clock())
             with transaction(conn):
-                conn.execute(
-                    "UPDATE users SET status = 'initial', public_keys = NULL WHERE user_id = ?",
-                    (user.user_id,),
-                )
+                accounts.reset_to_initial(conn, user.user_id)
                 section_store.delete_grants_of(conn, user.user_id)
                 # The old keys went with the old passphrase: withdraw every key this account
                 # ever registered, so a fresh approval does not look like a planted second key.

@@ -20,9 +20,9 @@ from workbook.crypto.encoding import fields
 from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
 from workbook.services import validation
+from workbook.services.authority import RecordVersion
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
-from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
 from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one import for audit
     DisposalState,

@@ -28,8 +28,8 @@ from typing import NamedTuple
 
 from workbook.domain.history import record_state
 from workbook.domain.roles import Role, Section
+from workbook.services.authority import RecordVersion, open_row
 from workbook.services.errors import NotPermitted
-from workbook.services.record_codec import RecordVersion, open_row
 from workbook.services.session import Session
 from workbook.vault import version_store
 

@@ -22,11 +22,10 @@ from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import wrap
 from workbook.domain.policy import Policy
 from workbook.domain.roles import Role
+from workbook.services.authority import SectionKeys, Trust
 from workbook.services.clock import Clock, stamp
 from workbook.services.errors import NotPermitted, PassphraseMustBeReplaced
 from workbook.services.events import EventBus
-from workbook.services.section_keys import SectionKeys
-from workbook.services.trust import Trust
 from workbook.vault import audit_log
 from workbook.vault.accounts import UserRow
 from workbook.vault.database import DESKTOP_CACHE_KIB, Connection, set_cache, transaction
@@ -35,9 +34,8 @@ from workbook.vault.keyfile import KeyFile, KeyFileBody, kek_wrap_ad
 if TYPE_CHECKING:
     from workbook.services.accounts import Accounts
     from workbook.services.audit import AuditTrail
+    from workbook.services.authority import Grants, Membership
     from workbook.services.families import Families
-    from workbook.services.grants import Grants
-    from workbook.services.membership import Membership
     from workbook.services.records import Records
     from workbook.services.workbooks import Workbooks
 
@@ -118,7 +116,7 @@ class Session:
         return keypair
 
     def membership(self) -> Membership:
-        from workbook.services.membership import load_membership
+        from workbook.services.authority import load_membership
 
         return load_membership(self.conn, self.vault_id, self.trust)
 
@@ -135,7 +133,7 @@ class Session:
         return keypair
 
     def require_account_manager(self) -> None:
-        from workbook.services.membership import may_administer
+        from workbook.services.authority import may_administer
 
         self.require_keys()
         if not may_administer(self.conn, self.vault_id, self.trust, self.membership(),
@@ -218,7 +216,7 @@ class Session:
 
     @property
     def grants(self) -> Grants:
-        from workbook.services.grants import Grants
+        from workbook.services.authority import Grants
 
         return self._manager("grants", Grants)
 

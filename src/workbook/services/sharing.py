@@ -19,11 +19,10 @@ from workbook.crypto.keypairs import KeyPair
 from workbook.domain.ids import new_id
 from workbook.domain.roles import CORE_SECTIONS, SECTION_TITLES, Section, parse_section
 from workbook.services import validation
+from workbook.services.authority import open_row, row_ad, row_plaintext, sealed_groups
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.identity import Identity
 from workbook.services.partners import Partner, Partners
-from workbook.services.record_codec import open_row, row_ad, row_plaintext
-from workbook.services.sealed_groups import encrypt, group_info, make_token
 from workbook.services.session import Session
 from workbook.services.vouches import vouch_message
 from workbook.sync.bundle import write_bundle
@@ -248,9 +247,10 @@ class Sharing:
                     continue
                 target = card.sections[version.section]
                 if version.section not in groups:
-                    key, token = make_token(
+                    key, token = sealed_groups.make_token(
                         target.public, version.section, family_id,
-                        group_info(partner.vault_id, bundle_id, group_index, target.epoch))
+                        sealed_groups.group_info(partner.vault_id, bundle_id, group_index,
+                                                 target.epoch))
                     groups[version.section] = (group_index, key)
                     yield {"t": "group", "index": group_index, "family": family_id,
                            "epoch": target.epoch, "token": b64(token)}
@@ -264,7 +264,7 @@ class Sharing:
                        "record": row.record_id, "kind": row.kind,
                        "parents": sorted(version.parents), "author": row.author,
                        "device": row.device, "at": row.created_at, "epoch": target.epoch,
-                       "group": index, "body": b64(encrypt(key, plaintext, ad))}
+                       "group": index, "body": b64(sealed_groups.encrypt(key, plaintext, ad))}
                 ids.append(row.version_id)
                 total += 1
             if ids:

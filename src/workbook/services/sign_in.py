@@ -20,18 +20,15 @@ from workbook.crypto.symmetric import unwrap
 from workbook.domain.ids import new_id
 from workbook.domain.policy import parse_policy
 from workbook.domain.roles import Role
-from workbook.services import signatures
-from workbook.services import trust as trust_mod
 from workbook.services.audit_completeness import adopt_unindexed
+from workbook.services.authority import RECOVERY, SectionKeys, VerifiedVersions, signatures
+from workbook.services.authority import trust as trust_mod
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import SignInFailed, TamperingDetected
 from workbook.services.log_heads import Snapshot, examine
-from workbook.services.section_keys import SectionKeys
 from workbook.services.session import Session
-from workbook.services.trust import RECOVERY
-from workbook.services.verified_versions import VerifiedVersions
 from workbook.services.vouches import SessionVouches
-from workbook.vault import accounts, audit_log, device_secret, journal, meta
+from workbook.vault import accounts, audit_log, device_secret, journal, meta, policy_store
 from workbook.vault.accounts import UserRow
 from workbook.vault.database import (
     Connection,
@@ -236,7 +233,7 @@ def open_session(
             adopt_unindexed(session)
         session.remember_log_heads()
         if keypair is not None and not session.must_replace_passphrase:
-            from workbook.services.grants import rotate_due_sections
+            from workbook.services.authority import rotate_due_sections
 
             rotate_due_sections(session)
     except BaseException:
@@ -250,7 +247,7 @@ def signed_user(conn: Connection, keyfile: KeyFile, body: KeyFileBody, trust: tr
     """The account as signed state says (decision 0006): disabled, role and ownership from the
     signed membership log, "must replace the passphrase" from the key file slot. The users row
     is a display cache: altered or deleted, it neither locks anyone out nor lets anyone in."""
-    from workbook.services.membership import load_membership
+    from workbook.services.authority import load_membership
 
     membership = load_membership(conn, keyfile.vault_id, trust)
     if user_id in membership.disabled:
@@ -268,15 +265,13 @@ def signed_user(conn: Connection, keyfile: KeyFile, body: KeyFileBody, trust: tr
 def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust) -> str:
     """The newest policy, believed only if its author (the recovery key at init, else the
     administrator who changed it) signed it."""
-    row = conn.execute(
-        "SELECT text, author, at, signature FROM policy_versions ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
+    row = policy_store.newest(conn)
     if row is None:
         raise TamperingDetected("the vault has no policy")
-    text, author, at, signature = str(row[0]), str(row[1]), str(row[2]), bytes(row[3])
+    text, author, at, signature = row.text, row.author, row.at, row.signature
     message = signatures.policy(vault_id, text, author, at)
     if author != RECOVERY:
-        from workbook.services.membership import load_membership, may_administer
+        from workbook.services.authority import load_membership, may_administer
 
         # The author's standing when they signed, not now: a later role change must not
         # turn an honest policy into "tampering" and lock the team out.
@@ -322,11 +317,7 @@ def _fold_journal(session: Session) -> None:
         for event in events:
             ids = {"journal_id": str(event.get("id", "")), "attempted_at": str(event.get("at", "")),
                    "username": str(event.get("username", ""))[:64]}
-            exists = session.conn.execute(
-                "SELECT 1 FROM audit WHERE event = 'sign_in_failed' AND ids = ?",
-                (audit_log.canonical_ids(ids),),
-            ).fetchone()
-            if not exists:
+            if not audit_log.has_event_with_ids(session.conn, "sign_in_failed", ids):
                 session.audit("sign_in_failed", ids)
         if bad:
             session.audit("journal_damaged", {"unreadable_lines": bad})

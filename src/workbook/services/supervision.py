@@ -22,8 +22,8 @@ from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Role, Section
 from workbook.services import validation
+from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.record_codec import RecordVersion
 from workbook.services.session import Session
 from workbook.services.supervision_board import board, latest_records
 from workbook.vault import accounts, supervision_store, version_store

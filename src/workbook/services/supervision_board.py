@@ -19,11 +19,10 @@ from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Role, Section
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services import board_digest, time_limits
+from workbook.services.authority import FamilyTags, RecordVersion, open_row
 from workbook.services.board_digest import FACTS, FAMILY, FIRST, SECTION
 from workbook.services.clock import civil_date
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
-from workbook.services.record_codec import RecordVersion, open_row
-from workbook.services.section_keys import FamilyTags
 from workbook.services.session import Session
 from workbook.services.time_limits import AT_RISK, BREACHED, TimeLimit
 from workbook.vault import accounts, version_store

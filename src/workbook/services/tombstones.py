@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from workbook.crypto.encoding import fields
 from workbook.domain.roles import Role
+from workbook.services.authority import Trust
 from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
-from workbook.services.trust import Trust
 from workbook.vault import retention_store
 from workbook.vault.database import Connection
 from workbook.vault.retention_store import DisposalRow, ProposalRow
@@ -44,7 +44,7 @@ def verify_tombstone(conn: Connection, vault_id: str, trust: Trust, row: Disposa
     someone who was then an administrator the owner approved; and the proposal's, by someone
     else who was then a team manager. Otherwise what is wrong. So one person with the database
     key (and even their own certified key) cannot declare a family disposed of."""
-    from workbook.services.membership import load_membership, may_administer
+    from workbook.services.authority import load_membership, may_administer
 
     family_id = row.family_id
     if not trust.verify_by(row.confirmed_by, row.signature, disposal_message(vault_id, row)):

@@ -20,14 +20,12 @@ from workbook.domain.ids import new_id
 from workbook.domain.passphrase import PassphraseRejected, check_passphrase
 from workbook.domain.policy import default_policy, default_policy_text
 from workbook.domain.roles import OWNER_ROLES, Role, Section, parse_role
-from workbook.services import signatures
+from workbook.services.authority import RECOVERY, section_keypair, signatures
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput
 from workbook.services.kdf_policy import record_kdf_choice
-from workbook.services.section_keys import section_keypair
-from workbook.services.trust import RECOVERY
 from workbook.services.validation import name, username
-from workbook.vault import accounts, audit_log, device_secret, meta, section_store
+from workbook.vault import accounts, audit_log, device_secret, meta, policy_store, section_store
 from workbook.vault.accounts import CertRow, UserRow
 from workbook.vault.database import connect, transaction
 from workbook.vault.keyfile import (
@@ -125,11 +123,9 @@ def create_vault(
                     vault_id, at, RECOVERY, f"owner:{role.value}", owner_id, None, None)),
             )
             policy_text = default_policy_text()
-            conn.execute(
-                "INSERT INTO policy_versions (text, author, at, signature) VALUES (?, ?, ?, ?)",
-                (policy_text, RECOVERY, at,
-                 r_pair.sign(signatures.policy(vault_id, policy_text, RECOVERY, at))),
-            )
+            policy_store.append(
+                conn, policy_text, RECOVERY, at,
+                r_pair.sign(signatures.policy(vault_id, policy_text, RECOVERY, at)))
             for section in Section:
                 secret = Secret.random()
                 public = section_keypair(secret, vault_id, section.value, 1).public.raw

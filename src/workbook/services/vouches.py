@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
-from workbook.services.trust import RECOVERY, Trust
+from workbook.services.authority import RECOVERY, Trust
 from workbook.vault import accounts, sharing_store
 from workbook.vault.database import Connection
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from workbook.domain.roles import Section
 from workbook.services import validation
+from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.families import heads_of
 from workbook.services.read_audit import RESTRICTED, audit_restricted_reads
-from workbook.services.record_codec import RecordVersion
 from workbook.services.records import group_by_record
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_versions, version_store

@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from workbook.crypto.aead import ExplicitNonceAead
 from workbook.crypto.errors import AuthenticationFailed
 
 CHUNK_SIZE = 64 * 1024
@@ -29,7 +27,7 @@ class StreamWriter:
 
     def __init__(self, key: bytes, ad: bytes, out: BinaryIO, chunk_size: int = CHUNK_SIZE
                  ) -> None:
-        self._aead = AESGCM(key)
+        self._aead = ExplicitNonceAead(key)
         self._ad = ad
         self._out = out
         self._chunk = chunk_size
@@ -52,23 +50,20 @@ class StreamWriter:
             self._closed = True
 
     def _emit(self, piece: bytes, final: bool) -> None:
-        self._out.write(self._aead.encrypt(_nonce(self._counter, final), piece, self._ad))
+        self._out.write(self._aead.seal(_nonce(self._counter, final), piece, self._ad))
         self._counter += 1
 
 
 def open_stream(key: bytes, ad: bytes, chunks: Iterator[tuple[bytes, bool]]) -> Iterator[bytes]:
     """Plaintext chunks from (ciphertext chunk, is-last-in-file) pairs; raises
     AuthenticationFailed at the first chunk that does not open in its place."""
-    aead = AESGCM(key)
+    aead = ExplicitNonceAead(key)
     counter = 0
     seen_final = False
     for sealed, last in chunks:
         if seen_final:
             raise AuthenticationFailed("bundle stream")
-        try:
-            plain = aead.decrypt(_nonce(counter, last), sealed, ad)
-        except InvalidTag:
-            raise AuthenticationFailed("bundle stream") from None
+        plain = aead.open(_nonce(counter, last), sealed, ad, "bundle stream")
         counter += 1
         seen_final = last
         yield plain

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.grants import PendingGrant
+from workbook.services.authority import PendingGrant
 from workbook.services.home import HomeActivity, HomeDeadlines, HomeOverview
 from workbook.services.search import SearchIndex
 from workbook.ui.models import (

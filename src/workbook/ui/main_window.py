@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.roles import Role
 from workbook.services import board_digest, home
-from workbook.services.grants import PendingGrant
+from workbook.services.authority import PendingGrant
 from workbook.services.search import IndexBuilder
 from workbook.services.session import Session
 from workbook.ui.clipboard import SecureClipboard

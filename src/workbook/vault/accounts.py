@@ -65,6 +65,14 @@ def set_role(conn: Connection, user_id: str, role: str) -> None:
     conn.execute("UPDATE users SET role = ? WHERE user_id = ?", (role, user_id))
 
 
+def reset_to_initial(conn: Connection, user_id: str) -> None:
+    """Back to an initial passphrase with no registered keys (a recovery reset)."""
+    conn.execute(
+        "UPDATE users SET status = 'initial', public_keys = NULL WHERE user_id = ?",
+        (user_id,),
+    )
+
+
 def set_public_keys(conn: Connection, user_id: str, public_keys: bytes, at: str) -> None:
     conn.execute(
         "UPDATE users SET public_keys = ?, keys_at = ? WHERE user_id = ?",

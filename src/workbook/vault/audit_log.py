@@ -108,3 +108,19 @@ def has_event(conn: Connection, event: str) -> bool:
 def hash_at(conn: Connection, seq: int) -> bytes | None:
     r = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
     return None if r is None else bytes(r[0])
+
+
+def last_event_at(conn: Connection, event: str) -> str | None:
+    """When the newest event of this kind was logged, or None if never."""
+    row = conn.execute(
+        "SELECT at FROM audit WHERE event = ? ORDER BY seq DESC LIMIT 1", (event,)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def has_event_with_ids(conn: Connection, event: str, ids: Mapping[str, object]) -> bool:
+    """Whether an event of this kind with exactly these ids is already logged (so a journal
+    folded twice logs each failed sign-in once)."""
+    return conn.execute(
+        "SELECT 1 FROM audit WHERE event = ? AND ids = ?", (event, canonical_ids(ids))
+    ).fetchone() is not None

@@ -160,3 +160,34 @@ def integrity_ok(conn: Connection) -> bool:
 def set_cache(conn: Connection, kib: int) -> None:
     """Resize this connection's page cache (decrypted pages kept in memory)."""
     conn.execute(f"PRAGMA cache_size = -{max(1024, int(kib))}")
+
+
+def rekey(conn: Connection, key: Secret) -> None:
+    """Re-encrypt every page under a new raw key (SQLCipher's rekey); the key, as in `connect`,
+    passes through a PRAGMA string only for this call."""
+    conn.execute(f"PRAGMA rekey = \"x'{bytes(key.value).hex()}'\"")
+
+
+def set_busy_timeout(conn: Connection, wait_ms: int) -> None:
+    """How long this connection waits for another writer before giving up."""
+    conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+
+
+def relax_sync(conn: Connection) -> None:
+    """synchronous=NORMAL on this connection only: commits stop waiting for the disk (WAL stays
+    consistent; only the last commits are at risk if the machine loses power). For throwaway
+    builds such as the demo, never for a working vault."""
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def create_keyed_copy(path: Path, key: Secret, page_size: int) -> Any:
+    """A new, private database file keyed like the vault, for the online backup API to write
+    into: only ciphertext reaches the disk. Fails if `path` exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")
+    conn.execute(f"PRAGMA cipher_page_size = {int(page_size)}")
+    conn.execute("PRAGMA cipher_memory_security = ON")
+    return conn

@@ -215,3 +215,8 @@ def _rows_in(conn: Connection, sql: str, values: Sequence[Any], *, before: tuple
         chunk = values[start:start + _CHUNK]
         yield from conn.execute(sql.replace(_MARKS, ", ".join("?" * len(chunk))),
                                 (*before, *chunk, *after))
+
+
+def count_families(conn: Connection) -> int:
+    """How many families have at least one version (a restore reports it)."""
+    return int(conn.execute("SELECT count(DISTINCT family_id) FROM versions").fetchone()[0])

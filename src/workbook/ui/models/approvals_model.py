@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workbook.domain.roles import SECTION_TITLES, Section
-from workbook.services.grants import IDENTITY, PendingGrant
+from workbook.services.authority import IDENTITY, PendingGrant
 from workbook.ui.models.base import RowsModel
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
-from workbook.services import signatures
-from workbook.services.trust import RECOVERY, Trust
+from workbook.services.authority import signatures
+from workbook.services.authority.trust import RECOVERY, Trust
 from workbook.vault import accounts, section_store
 from workbook.vault.database import Connection
 

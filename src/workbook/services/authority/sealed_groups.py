@@ -15,9 +15,7 @@ import secrets
 import struct
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from workbook.crypto import symmetric
 from workbook.crypto.encoding import b64, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
@@ -66,17 +64,12 @@ def open_token(keypair: KeyPair, token: bytes, info: bytes) -> GroupKey:
 
 
 def encrypt(key: bytes, plaintext: bytes, ad: bytes) -> bytes:
-    nonce = secrets.token_bytes(NONCE)
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, ad)
+    """nonce || AES-GCM ciphertext+tag: the same bytes as every other wrap."""
+    return symmetric.wrap(key, plaintext, ad)
 
 
 def decrypt(key: bytes, blob: bytes, ad: bytes) -> bytes:
-    if len(blob) < NONCE + 16:
-        raise AuthenticationFailed("sealed group entry")
-    try:
-        return AESGCM(key).decrypt(blob[:NONCE], blob[NONCE:], ad)
-    except InvalidTag:
-        raise AuthenticationFailed("sealed group entry") from None
+    return symmetric.unwrap(key, blob, ad, "sealed group entry")
 
 
 def pack_row_body(token: bytes, bundle_id: str, index: int, blob: bytes) -> bytes:

@@ -12,10 +12,10 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import ContentCipher, hkdf, mac, unwrap
+from workbook.services.authority.sealed_groups import GroupKey, open_token
+from workbook.services.authority.signatures import grant_info
+from workbook.services.authority.trust import Trust
 from workbook.services.errors import TamperingDetected
-from workbook.services.sealed_groups import GroupKey, open_token
-from workbook.services.signatures import grant_info
-from workbook.services.trust import Trust
 from workbook.vault import section_store
 from workbook.vault.database import Connection
 
@@ -148,7 +148,7 @@ class SectionKeys:
         return cached
 
     def group_key(self, token: bytes, info: bytes, epoch: int) -> GroupKey | None:
-        """The key of a sealed group (services/sealed_groups.py), if a held section key of
+        """The key of a sealed group (services/authority/sealed_groups.py), if a held section key of
         `epoch` opens its token; opened once per session, so reading many imported versions
         costs one public-key operation per group."""
         cache_key = hashlib.sha256(info + token).digest()

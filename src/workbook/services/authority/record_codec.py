@@ -18,10 +18,10 @@ from typing import Any
 from workbook.crypto.encoding import b64, field, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
-from workbook.services import sealed_groups
+from workbook.services.authority import sealed_groups
+from workbook.services.authority.section_keys import SectionKeys
+from workbook.services.authority.trust import Trust
 from workbook.services.errors import TamperingDetected
-from workbook.services.section_keys import SectionKeys
-from workbook.services.trust import Trust
 from workbook.vault.version_store import VersionRow
 
 
@@ -210,8 +210,9 @@ def open_row(
 
 
 def _open_sealed(row: VersionRow, keys: SectionKeys, ad: bytes) -> tuple[str, bytes] | None:
-    """Trial-open a sealed envelope, or a member of a sealed group (services/sealed_groups.py)
-    whose token is opened once per session; None if no held section key opens it."""
+    """Trial-open a sealed envelope, or a member of a sealed group
+    (services/authority/sealed_groups.py) whose token is opened once per session; None if no
+    held section key opens it."""
     try:
         group = sealed_groups.unpack_row_body(row.body)
     except AuthenticationFailed:

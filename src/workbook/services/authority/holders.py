@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role, Section
-from workbook.services.membership import OWNER_EVENT, MembershipEvent
-from workbook.services.trust import RECOVERY
+from workbook.services.authority.membership import OWNER_EVENT, MembershipEvent
+from workbook.services.authority.trust import RECOVERY
 
 GRANT_EVENT = "grant"
 ROTATE_EVENT = "rotate"

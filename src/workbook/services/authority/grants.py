@@ -4,7 +4,7 @@ A grant seals the current section secret to a newcomer's public key. It is made 
 holder who compared the newcomer's fingerprint, or with the recovery key (the fingerprint is
 compared then too); either way the newcomer's keys are certified, which is what stops an
 administrator planting an account. Who holds a section comes only from the signed grant and
-rotate events (services/holders.py, decision 0006): a row of section_grants that no signed
+rotate events (services/authority/holders.py, decision 0006): a row of section_grants that no signed
 event backs is a stored blob, reported and ignored, never a holder."""
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from workbook.crypto.keypairs import KeyPair, PublicKeys, normalise_fingerprint
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import wrap
 from workbook.domain.roles import Role, Section
-from workbook.services import signatures
-from workbook.services.errors import InvalidInput, TamperingDetected
-from workbook.services.holders import GRANT_EVENT, ROTATE_EVENT, Holding, SignedHolders
-from workbook.services.membership import Membership, append_event
-from workbook.services.section_keys import (
+from workbook.services.authority import signatures
+from workbook.services.authority.holders import GRANT_EVENT, ROTATE_EVENT, Holding, SignedHolders
+from workbook.services.authority.membership import Membership, append_event
+from workbook.services.authority.section_keys import (
     previous_wrap_ad,
     previous_wrap_key,
     section_keypair,
 )
+from workbook.services.authority.trust import RECOVERY, load_trust
+from workbook.services.errors import InvalidInput, TamperingDetected
 from workbook.services.session import Session
-from workbook.services.trust import RECOVERY, load_trust
 from workbook.vault import accounts, section_store
 from workbook.vault.accounts import CertRow, UserRow
 from workbook.vault.keyfile import KeyFile
