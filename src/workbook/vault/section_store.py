@@ -145,6 +145,20 @@ def append_membership(
     )
 
 
+def grant_holders(conn: Connection) -> list[tuple[str, int, str]]:
+    """(section, epoch, holder) of every stored grant, without the sealed blobs: what the
+    check for grants no signed event backs needs, once per sign-in."""
+    return [(str(a), int(b), str(c)) for a, b, c in conn.execute(
+        "SELECT section, epoch, holder FROM section_grants")]
+
+
+def membership_marker(conn: Connection) -> tuple[int, int]:
+    """Row count and newest seq of the membership log: what a cached reading of it is keyed
+    on, so an append or a deletion (by anyone, in any process) is read afresh."""
+    row = conn.execute("SELECT count(*), COALESCE(max(seq), 0) FROM membership").fetchone()
+    return int(row[0]), int(row[1])
+
+
 def membership(conn: Connection) -> list[MembershipRow]:
     return [
         MembershipRow(int(a), str(b), str(c), str(d), str(e),

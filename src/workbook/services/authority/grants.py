@@ -211,10 +211,11 @@ def rotate_due_sections(session: Session) -> list[str]:
     if mine is None or mine.raw != session.keypair.public.raw:
         return []  # a new epoch must be signed by a certified holder to be believed
     membership = session.membership()
+    stored = section_store.grant_holders(session.conn)
     rotated = []
     for section in sorted(session.keys.held_sections()):
         epoch = session.trust.current_epoch(section)
-        holders = signed_holders_of(session, section, epoch)
+        holders = signed_holders_of(session, section, epoch, stored)
         if session.user_id not in holders:
             continue  # only a signed holder may rotate (holders.py)
         keep = {h: k for h, k in ((h, _kept_key(session, membership, holding))
@@ -225,13 +226,16 @@ def rotate_due_sections(session: Session) -> list[str]:
     return rotated
 
 
-def signed_holders_of(session: Session, section: str, epoch: int) -> dict[str, Holding]:
+def signed_holders_of(session: Session, section: str, epoch: int,
+                      stored: list[tuple[str, int, str]] | None = None) -> dict[str, Holding]:
     """The signed holders of (section, epoch); rows of section_grants that no signed event
-    backs are named in the session's warnings."""
+    backs are named in the session's warnings. `stored`: section_store.grant_holders, if the
+    caller already read it."""
     holders = (session.trust.holders or SignedHolders()).of(section, epoch)
-    stray = sorted(g.holder for g in section_store.grants(session.conn)
-                   if g.section == section and g.epoch == epoch and g.holder != RECOVERY
-                   and g.holder not in holders)
+    if stored is None:
+        stored = section_store.grant_holders(session.conn)
+    stray = sorted(h for s, e, h in stored
+                   if s == section and e == epoch and h != RECOVERY and h not in holders)
     for holder in stray:
         warning = (f"section_grants has a row for {holder[:40]} in {section} (epoch {epoch}) "
                    "that no signed grant event backs: ignored")

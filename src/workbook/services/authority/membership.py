@@ -61,7 +61,22 @@ def verified_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog
 
     First-format rows: ordered by their signed time (then storage order), each distinct event
     once. Second-format rows: the chain counter 1, 2, ... where each names the digest of the one
-    before; a row that breaks the chain (a gap, a fork) ends it, and is reported."""
+    before; a row that breaks the chain (a gap, a fork) ends it, and is reported.
+
+    Kept on the Trust (which it was verified with) until the log gains or loses a row: a
+    sign-in asks for it several times (the person, rotation, log heads)."""
+    marker = section_store.membership_marker(conn)
+    kept = trust.memo.get("membership")
+    if kept is not None and kept[0] == (vault_id, marker):
+        cached = kept[1]
+        assert isinstance(cached, MembershipLog)
+        return MembershipLog(list(cached.events), list(cached.problems))
+    log = _read_log(conn, vault_id, trust)
+    trust.memo["membership"] = ((vault_id, marker), log)
+    return MembershipLog(list(log.events), list(log.problems))
+
+
+def _read_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog:
     log = MembershipLog()
     legacy: list[tuple[str, int, MembershipEvent]] = []
     chained: dict[int, list[MembershipEvent]] = {}

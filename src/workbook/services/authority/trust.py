@@ -62,6 +62,8 @@ class Trust:
     # (key, signature, message) -> verified: a pure function of its inputs, so it may be shared
     # by every Trust built from the same rows.
     _checked: dict[tuple[bytes, bytes, bytes], bool] = field(default_factory=dict, repr=False)
+    # Readings derived from these keys (the verified membership log), keyed by what they read.
+    memo: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False)
 
     def origin_of(self, version_id: str, family_id: str, author: str) -> str | None:
         """The partner vault that vouched for a version by an author who is not ours; never
@@ -103,6 +105,7 @@ class Trust:
         self.owner, self.certifiers, self.holders = other.owner, other.certifiers, other.holders
         self.problems = other.problems
         self._checked = other._checked
+        self.memo.clear()  # what was verified under the old keys is read again
 
     def vouched_by(self, user_id: str, allowed: Callable[[str, str], bool]) -> PublicKeys | None:
         """The current key of `user_id` if a certificate by a signer for whom
@@ -180,6 +183,7 @@ def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
     trust.owner, trust.certifiers, trust.holders = owner, probe.certifiers, holders
     trust.problems = log.problems
     trust._checked = checked
+    trust.memo.update(probe.memo)  # the log the final probe verified, with the same keys
     trust.user_keys = probe.user_keys
     trust.current = {u: next(iter(keys)) for u, keys in live.items() if len(keys) == 1}
     trust.conflicted = excluded
