@@ -31,7 +31,7 @@ from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.ids import new_id
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.session import Session
-from workbook.vault import audit_log, device_secret, meta
+from workbook.vault import audit_log, cells, device_secret, meta
 from workbook.vault.database import (
     DATABASE_NAME,
     DatabaseError,
@@ -433,7 +433,7 @@ def last_backup_at(session: Session) -> str | None:
     row = session.conn.execute(
         "SELECT at FROM audit WHERE event = ? ORDER BY seq DESC LIMIT 1", (BACKUP_EVENT,)
     ).fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None else cells.text(row[0], "audit", "at")
 
 
 def reminder_days(session: Session) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from workbook.domain.policy import PolicyError, parse_policy
 from workbook.domain.roles import Role
 from workbook.services import signatures
-from workbook.services.errors import InvalidInput, NotPermitted
+from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.membership import may_administer
 from workbook.services.session import Session
 from workbook.vault.files import FileRefused, read_bounded
@@ -33,10 +33,12 @@ def read_policy_file(path: str) -> str:
 
 def current_policy_text(session: Session) -> str:
     session.require_keys()
-    row = session.conn.execute(
-        "SELECT text FROM policy_versions ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
-    return str(row[0])
+    from workbook.vault.log_rows import newest_policy
+
+    row = newest_policy(session.conn)
+    if row is None:
+        raise TamperingDetected("the vault has no policy")
+    return row.text
 
 
 def set_policy(session: Session, text: str) -> None:

@@ -192,7 +192,7 @@ def open_session(
     conn = connect(vault_dir, v_key)
     try:
         migrate(conn)
-        audit_pair = KeyPair(Secret(meta.get(conn, "audit_seed") or b""))
+        audit_pair = KeyPair(Secret(meta.get_blob(conn, "audit_seed") or b""))
         if b64(audit_pair.public.raw) != body.audit_public:
             raise TamperingDetected("the vault's audit key does not match the key file")
         trust = trust_mod.load_trust(conn, keyfile.vault_id, keyfile.recovery_public)
@@ -268,12 +268,12 @@ def signed_user(conn: Connection, keyfile: KeyFile, body: KeyFileBody, trust: tr
 def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust) -> str:
     """The newest policy, believed only if its author (the recovery key at init, else the
     administrator who changed it) signed it."""
-    row = conn.execute(
-        "SELECT text, author, at, signature FROM policy_versions ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
+    from workbook.vault.log_rows import newest_policy
+
+    row = newest_policy(conn)
     if row is None:
         raise TamperingDetected("the vault has no policy")
-    text, author, at, signature = str(row[0]), str(row[1]), str(row[2]), bytes(row[3])
+    text, author, at, signature = row.text, row.author, row.at, row.signature
     message = signatures.policy(vault_id, text, author, at)
     if author != RECOVERY:
         from workbook.services.membership import load_membership, may_administer

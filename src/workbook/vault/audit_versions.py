@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 
 from workbook.crypto.encoding import fields
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 LEGACY_SEQ = 0
@@ -54,7 +55,7 @@ def audited_of_family(conn: Connection, family_id: str) -> set[str]:
     table and names them (or names a set of versions): one range read of the primary key and
     one lookup by seq each. A cheap check, not a verification: `audit verify` checks the
     signatures and the set digests."""
-    return {str(r[0]) for r in conn.execute(
+    return {cells.text(r[0], "audit_versions", "version_id") for r in conn.execute(
         "SELECT a.version_id FROM audit_versions a LEFT JOIN audit e ON e.seq = a.seq "
         "WHERE a.family_id = ? AND (a.seq = 0 OR instr(e.ids, a.version_id) > 0 "
         "OR instr(e.ids, '\"version_sets\"') > 0)", (family_id,))}
@@ -62,19 +63,24 @@ def audited_of_family(conn: Connection, family_id: str) -> set[str]:
 
 def all_rows(conn: Connection) -> list[tuple[str, str, int]]:
     """Every (family id, version id, seq) row, for the whole-vault check."""
-    return [(str(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
+    return [(cells.text(r[0], "audit_versions", "family_id"),
+             cells.text(r[1], "audit_versions", "version_id"),
+             cells.integer(r[2], "audit_versions", "seq")) for r in conn.execute(
         "SELECT family_id, version_id, seq FROM audit_versions")]
 
 
 def all_versions(conn: Connection) -> list[tuple[str, str, str, str]]:
     """Every stored version as (family id, kind, version id, created_at), without bodies."""
-    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in conn.execute(
+    return [(cells.text(r[0], "versions", "family_id"), cells.text(r[1], "versions", "kind"),
+             cells.text(r[2], "versions", "version_id"),
+             cells.text(r[3], "versions", "created_at")) for r in conn.execute(
         "SELECT family_id, kind, version_id, created_at FROM versions")]
 
 
 def unadopted(conn: Connection) -> list[tuple[str, str]]:
     """(family id, version id) of the rows still at seq 0 (a partial index: usually none)."""
-    return [(str(r[0]), str(r[1])) for r in conn.execute(
+    return [(cells.text(r[0], "audit_versions", "family_id"),
+             cells.text(r[1], "audit_versions", "version_id")) for r in conn.execute(
         "SELECT family_id, version_id FROM audit_versions WHERE seq = 0")]
 
 

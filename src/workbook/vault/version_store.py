@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 T = TypeVar("T")
@@ -36,12 +37,22 @@ _COLUMNS = (
 
 
 def _row(r: Any) -> VersionRow:
-    tag = r[4]
+    """A stored version, every cell of its column's type or RowMalformed (cells.py). The
+    common case is one chain of `type(...) is` tests: reading a family's versions is hot."""
+    f, v, rec, k, tag, ep, par, au, dev, at, sealed, body = r
+    if (type(f) is str and type(v) is str and type(rec) is str and type(k) is str
+            and (tag is None or type(tag) is bytes) and type(ep) is int and type(par) is str
+            and type(au) is str and type(dev) is str and type(at) is str
+            and type(sealed) is int and sealed in {0, 1} and type(body) is bytes):
+        return VersionRow(f, v, rec, k, tag, ep, par, au, dev, at, sealed == 1, body)
     return VersionRow(
-        str(r[0]), str(r[1]), str(r[2]), str(r[3]),
-        None if tag is None else bytes(tag),
-        int(r[5]), str(r[6]), str(r[7]), str(r[8]), str(r[9]), bool(r[10]),
-        bytes(r[11]),
+        cells.text(f, "versions", "family_id"), cells.text(v, "versions", "version_id"),
+        cells.text(rec, "versions", "record_id"), cells.text(k, "versions", "kind"),
+        cells.blob_or_none(tag, "versions", "section_tag"),
+        cells.integer(ep, "versions", "epoch"), cells.text(par, "versions", "parents"),
+        cells.text(au, "versions", "author"), cells.text(dev, "versions", "device"),
+        cells.text(at, "versions", "created_at"), cells.flag(sealed, "versions", "sealed"),
+        cells.blob(body, "versions", "body"),
     )
 
 
@@ -98,7 +109,7 @@ def family_of_record(conn: Connection, record_id: str) -> str | None:
     r = conn.execute(
         "SELECT family_id FROM versions WHERE record_id = ? LIMIT 1", (record_id,)
     ).fetchone()
-    return None if r is None else str(r[0])
+    return None if r is None else cells.text(r[0], "versions", "family_id")
 
 
 def has_version(conn: Connection, version_id: str) -> bool:
@@ -115,7 +126,8 @@ def family_exists(conn: Connection, family_id: str) -> bool:
 
 
 def all_family_ids(conn: Connection) -> list[str]:
-    return [str(r[0]) for r in conn.execute("SELECT DISTINCT family_id FROM versions")]
+    return [cells.text(r[0], "versions", "family_id")
+            for r in conn.execute("SELECT DISTINCT family_id FROM versions")]
 
 
 _CHUNK = 400  # host parameters per IN (...) query, well under SQLite's limit
@@ -136,7 +148,26 @@ class VersionHeader(NamedTuple):
 
 
 _HEADER = "family_id, version_id, record_id, kind, section_tag, parents, created_at, sealed"
-_header = VersionHeader._make
+
+
+def _header(r: Any) -> VersionHeader:
+    """A clear header, every cell of its column's type or RowMalformed: the board reads tens
+    of thousands, so the common case is one chain of `type(...) is` tests."""
+    f, v, rec, k, tag, par, at, sealed = r
+    if (type(f) is str and type(v) is str and type(rec) is str and type(k) is str
+            and (tag is None or type(tag) is bytes) and type(par) is str and type(at) is str
+            and type(sealed) is int and sealed in {0, 1}):
+        return VersionHeader(f, v, rec, k, tag, par, at, sealed)
+    return VersionHeader(
+        cells.text(f, "versions", "family_id"), cells.text(v, "versions", "version_id"),
+        cells.text(rec, "versions", "record_id"), cells.text(k, "versions", "kind"),
+        cells.blob_or_none(tag, "versions", "section_tag"),
+        cells.text(par, "versions", "parents"), cells.text(at, "versions", "created_at"),
+        int(cells.flag(sealed, "versions", "sealed")),
+    )
+
+
+read_header = _header  # for other repositories reading the same columns (board digests)
 
 
 def headers_of_kind(conn: Connection, kind: str) -> Iterator[VersionHeader]:
@@ -149,7 +180,8 @@ def headers_of_kind(conn: Connection, kind: str) -> Iterator[VersionHeader]:
 
 def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:
     """(family id, version id) of every version of `kind`, from the index alone."""
-    return [(str(r[0]), str(r[1])) for r in conn.execute(
+    return [(cells.text(r[0], "versions", "family_id"), cells.text(r[1], "versions", "version_id"))
+            for r in conn.execute(
         "SELECT family_id, version_id FROM versions INDEXED BY versions_headers WHERE kind = ?",
         (kind,))]
 
@@ -175,7 +207,7 @@ def headers_of_tags(conn: Connection, kind: str, tags: list[bytes]) -> list[Vers
 
 def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
     """Headers of every version of the records of `kind` that have more than one version."""
-    ids = [str(r[0]) for r in conn.execute(
+    ids = [cells.text(r[0], "versions", "record_id") for r in conn.execute(
         "SELECT DISTINCT record_id FROM versions INDEXED BY versions_edited "
         "WHERE kind = ? AND parents <> '[]'", (kind,))]
     return [_header(r) for r in _rows_in(
