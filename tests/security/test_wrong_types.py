@@ -212,3 +212,22 @@ def test_a_disposal_row_with_a_wrong_type_is_refused_not_a_crash(
         conn.execute("DELETE FROM disposals WHERE family_id = ?", (family,))
     with team.session(writer) as s:
         s.families.add_entry(family, "case-notes", vaults.marker("after"), "2026-02-01")
+
+
+def test_the_cell_readers_accept_exactly_the_intended_storage_class() -> None:
+    from workbook.vault import cells
+
+    assert cells.blob(b"k", "t", "c") == b"k"
+    assert cells.blob(memoryview(b"k"), "t", "c") == b"k"
+    assert cells.text("x", "t", "c") == "x"
+    assert cells.integer(3, "t", "c") == 3
+    assert cells.flag(1, "t", "c") is True
+    assert cells.blob_or_none(None, "t", "c") is None
+    for reader, wrong in [(cells.blob, "k"), (cells.blob, 1), (cells.blob, None),
+                          (cells.text, b"x"), (cells.text, 1), (cells.text, None),
+                          (cells.integer, "3"), (cells.integer, 3.0), (cells.integer, True),
+                          (cells.integer, None), (cells.flag, 2), (cells.flag, "1"),
+                          (cells.integer_or_none, "x"), (cells.text_or_none, b"x")]:
+        with pytest.raises(VaultDamaged) as caught:
+            reader(wrong, "versions", "body")
+        assert str(caught.value) == f"a row of versions {WRONG} body: {ALTERED}"
