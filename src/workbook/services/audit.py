@@ -22,6 +22,7 @@ from workbook.services.read_audit import audit_detail_info, unpad_note
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_log, version_store
 from workbook.vault.audit_log import GENESIS, AuditRow
+from workbook.vault.database import RowMalformed
 from workbook.vault.keyfile import KeyFile
 from workbook.vault.migrations import current_version
 from workbook.vault.schema_pin import schema_differences
@@ -62,6 +63,15 @@ class AuditTrail:
 
     def verify(self) -> AuditReport:
         self.s.require_keys()
+        try:
+            return self._verify()
+        except RowMalformed as exc:
+            # A cell of the wrong type (vault/cells.py) breaks the chain where it stands: the
+            # report names the event (for an audit row) and the table and column, not OK.
+            where = f"event {exc.seq}: " if exc.seq is not None else ""
+            return AuditReport(False, audit_log.count(self.s.conn), exc.seq, f"{where}{exc}", 0)
+
+    def _verify(self) -> AuditReport:
         self._disposals: dict[str, str] = {}  # family id -> problem with its tombstone
         rows = audit_log.rows(self.s.conn)
         history = accounts.key_history(self.s.conn)

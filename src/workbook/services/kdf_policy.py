@@ -66,7 +66,7 @@ def new_passphrase_kdf(conn: Connection, vault_id: str, recovery: PublicKeys) ->
                                 "allows; no passphrase is set with them")
     if meets_production_floor(params):
         return params
-    signature = meta.get(conn, KDF_SIGNATURE_KEY)
+    signature = meta.get_blob(conn, KDF_SIGNATURE_KEY)
     if signature is not None:
         try:
             recovery.verify(signature, kdf_choice_message(vault_id, params))

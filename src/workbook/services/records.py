@@ -4,7 +4,8 @@ in the clear-to-holders form or as a sealed envelope, and which rows they may re
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from workbook.domain.roles import Section
@@ -20,6 +21,7 @@ from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetect
 from workbook.services.session import Session
 from workbook.services.tombstones import refuse_if_disposed
 from workbook.vault import version_store
+from workbook.vault.database import RowMalformed
 from workbook.vault.version_store import VersionRow
 
 KINDS = ("family", "person", "entry", "action", "review")
@@ -85,14 +87,17 @@ class Records:
         """Every version of the family this person may read, verified. Versions of sections
         the person holds a key for but the policy no longer grants are left out."""
         self.s.require_practitioner()
-        return self.open_rows(family_id, version_store.of_family(self.s.conn, family_id))
+        with malformed_as_tampering(family_id):
+            rows = version_store.of_family(self.s.conn, family_id)
+        return self.open_rows(family_id, rows)
 
     def open_rows(self, family_id: str, rows: Iterable[VersionRow]) -> list[RecordVersion]:
         """`of_family` over rows of the family already read (a family opened in parts opens
         its rows a chunk at a time): each verified, those the person may not read left out."""
         self.s.require_practitioner()
         tags = self.s.keys.tags_for_family(family_id)
-        self.s.trust.verified.load_family(self.s.conn, family_id)
+        with malformed_as_tampering(family_id):
+            self.s.trust.verified.load_family(self.s.conn, family_id)
         out = []
         allowed: dict[str, bool] = {}  # the rule per section, asked once per family
         for row in rows:
@@ -111,11 +116,24 @@ class Records:
     def of_record(self, record_id: str) -> list[RecordVersion]:
         self.s.require_practitioner()
         out = []
-        for row in version_store.of_record(self.s.conn, record_id):
+        with malformed_as_tampering(f"of record {record_id}"):
+            rows = version_store.of_record(self.s.conn, record_id)
+        for row in rows:
             version = open_row(row, self.s.keys, self.s.trust)
             if version is not None and self.can_read(version.section):
                 out.append(version)
         return out
+
+
+@contextmanager
+def malformed_as_tampering(family_id: str) -> Iterator[None]:
+    """A version (or receipt) row with a cell of the wrong type is shown as tampering, as a
+    version failing its signature is: the family is not shown with that row quietly left out
+    or a TypeError in its place."""
+    try:
+        yield
+    except RowMalformed as exc:
+        raise TamperingDetected(f"family {family_id} cannot be shown: {exc}") from None
 
 
 def group_by_record(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:

@@ -189,7 +189,7 @@ def open_session(
     conn = connect(vault_dir, v_key)
     try:
         migrate(conn)
-        audit_pair = KeyPair(Secret(meta.get(conn, "audit_seed") or b""))
+        audit_pair = KeyPair(Secret(meta.get_blob(conn, "audit_seed") or b""))
         if b64(audit_pair.public.raw) != body.audit_public:
             raise TamperingDetected("the vault's audit key does not match the key file")
         trust = trust_mod.load_trust(conn, keyfile.vault_id, keyfile.recovery_public)

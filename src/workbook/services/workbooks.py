@@ -14,7 +14,7 @@ from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.families import heads_of
 from workbook.services.read_audit import RESTRICTED, audit_restricted_reads
-from workbook.services.records import group_by_record
+from workbook.services.records import group_by_record, malformed_as_tampering
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_versions, version_store
 
@@ -210,7 +210,8 @@ class OpeningInParts:
         self._session = session
         self._check(session)
         self._in_log = session.workbooks.audited(self.family_id)
-        headers = version_store.headers_of_family(session.conn, self.family_id)
+        with malformed_as_tampering(self.family_id):
+            headers = version_store.headers_of_family(session.conn, self.family_id)
         first_ids = self._first_records(session, headers)
         first: list[tuple[str, str, str]] = []
         rest: list[tuple[str, str, str]] = []
@@ -264,8 +265,9 @@ class OpeningInParts:
         by_kind: dict[str, list[str]] = {}
         for _family, kind, version_id in keys:
             by_kind.setdefault(kind, []).append(version_id)
-        rows = [row for kind, ids in sorted(by_kind.items())
-                for row in version_store.of_family_kind(session.conn, self.family_id, kind, ids)]
+        with malformed_as_tampering(self.family_id):
+            rows = [row for kind, ids in sorted(by_kind.items()) for row in
+                    version_store.of_family_kind(session.conn, self.family_id, kind, ids)]
         versions = session.records.open_rows(self.family_id, rows)
         with self._lock:
             self._check(session)

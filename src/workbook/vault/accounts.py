@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 
@@ -28,8 +29,11 @@ _COLUMNS = (
 
 def _row(r: Any) -> UserRow:
     return UserRow(
-        str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bool(r[5]), str(r[6]), str(r[7]),
-        bytes(r[8]) if r[8] is not None else None,
+        cells.text(r[0], "users", "user_id"), cells.text(r[1], "users", "username"),
+        cells.text(r[2], "users", "full_name"), cells.text(r[3], "users", "role"),
+        cells.text(r[4], "users", "status"), cells.flag(r[5], "users", "is_owner"),
+        cells.text(r[6], "users", "created_at"), cells.text(r[7], "users", "created_by"),
+        cells.blob_or_none(r[8], "users", "public_keys"),
     )
 
 
@@ -87,7 +91,8 @@ def set_public_keys(conn: Connection, user_id: str, public_keys: bytes, at: str)
 def key_history(conn: Connection) -> dict[str, list[bytes]]:
     out: dict[str, list[bytes]] = {}
     for user_id, keys in conn.execute("SELECT user_id, public_keys FROM user_keys"):
-        out.setdefault(str(user_id), []).append(bytes(keys))
+        out.setdefault(cells.text(user_id, "user_keys", "user_id"), []).append(
+            cells.blob(keys, "user_keys", "public_keys"))
     return out
 
 
@@ -110,7 +115,9 @@ def add_cert(conn: Connection, cert: CertRow) -> None:
 
 def all_certs(conn: Connection) -> list[CertRow]:
     return [
-        CertRow(str(a), bytes(b), str(c), str(d), bytes(e))
+        CertRow(cells.text(a, "user_certs", "user_id"), cells.blob(b, "user_certs", "public_keys"),
+                cells.text(c, "user_certs", "signer"), cells.text(d, "user_certs", "signed_at"),
+                cells.blob(e, "user_certs", "signature"))
         for a, b, c, d, e in conn.execute(
             "SELECT user_id, public_keys, signer, signed_at, signature FROM user_certs"
         )
@@ -128,7 +135,10 @@ def add_revocation(conn: Connection, user_id: str, public_keys: bytes, at: str,
 
 def all_revocations(conn: Connection) -> list[tuple[str, bytes, str, bytes]]:
     return [
-        (str(a), bytes(b), str(c), bytes(d))
+        (cells.text(a, "key_revocations", "user_id"),
+         cells.blob(b, "key_revocations", "public_keys"),
+         cells.text(c, "key_revocations", "signed_at"),
+         cells.blob(d, "key_revocations", "signature"))
         for a, b, c, d in conn.execute(
             "SELECT user_id, public_keys, signed_at, signature FROM key_revocations"
         )

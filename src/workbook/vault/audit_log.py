@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from workbook.crypto.encoding import fields
-from workbook.vault.database import Connection
+from workbook.vault import cells
+from workbook.vault.database import Connection, RowMalformed
 
 GENESIS = hashlib.sha256(b"workbook audit genesis").digest()
 
@@ -47,7 +48,8 @@ def canonical_ids(ids: Mapping[str, object]) -> str:
 
 def head(conn: Connection) -> tuple[int, bytes]:
     r = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    return (0, GENESIS) if r is None else (int(r[0]), bytes(r[1]))
+    return (0, GENESIS) if r is None else (cells.integer(r[0], "audit", "seq"),
+                                           cells.blob(r[1], "audit", "hash"))
 
 
 def append(
@@ -89,14 +91,26 @@ def rows(conn: Connection, after_seq: int = 0) -> list[AuditRow]:
             ids = json.loads(r[4])
         except (ValueError, TypeError):
             ids = {"_unreadable": True}
-        out.append(
-            AuditRow(
-                int(r[0]), str(r[1]), str(r[2]), str(r[3]), ids if isinstance(ids, dict) else {},
-                str(r[4]), None if r[5] is None else bytes(r[5]), str(r[6]), bytes(r[7]),
-                bytes(r[8]), bytes(r[9]),
+        try:
+            out.append(
+                AuditRow(
+                    cells.integer(r[0], "audit", "seq"), cells.text(r[1], "audit", "at"),
+                    cells.text(r[2], "audit", "user_id"), cells.text(r[3], "audit", "event"),
+                    ids if isinstance(ids, dict) else {}, cells.text(r[4], "audit", "ids"),
+                    cells.blob_or_none(r[5], "audit", "detail"),
+                    cells.text(r[6], "audit", "signer"), cells.blob(r[7], "audit", "prev_hash"),
+                    cells.blob(r[8], "audit", "hash"), cells.blob(r[9], "audit", "signature"),
+                )
             )
-        )
+        except RowMalformed as exc:
+            exc.seq = r[0] if type(r[0]) is int else None  # the event verify names as broken
+            raise
     return out
+
+
+def count(conn: Connection) -> int:
+    """How many events the audit table holds (whatever their cells)."""
+    return int(conn.execute("SELECT count(*) FROM audit").fetchone()[0])
 
 
 def has_event(conn: Connection, event: str) -> bool:
@@ -107,7 +121,7 @@ def has_event(conn: Connection, event: str) -> bool:
 
 def hash_at(conn: Connection, seq: int) -> bytes | None:
     r = conn.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
-    return None if r is None else bytes(r[0])
+    return None if r is None else cells.blob(r[0], "audit", "hash")
 
 
 def last_event_at(conn: Connection, event: str) -> str | None:
@@ -115,7 +129,7 @@ def last_event_at(conn: Connection, event: str) -> str | None:
     row = conn.execute(
         "SELECT at FROM audit WHERE event = ? ORDER BY seq DESC LIMIT 1", (event,)
     ).fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None else cells.text(row[0], "audit", "at")
 
 
 def has_event_with_ids(conn: Connection, event: str, ids: Mapping[str, object]) -> bool:

@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 
 from workbook.crypto.encoding import fields
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 LEGACY_SEQ = 0
@@ -55,25 +56,30 @@ def audited_of_family(conn: Connection, family_id: str) -> set[str]:
     no row. Checking that each row's event is still in the log cost about 3 ms a family open
     (a page read per event) and is left to `audit verify`, which checks the signatures and set
     digests, and to the log heads, which refuse or name a cut-back audit log at sign-in."""
-    return {str(r[0]) for r in conn.execute(
+    return {cells.text(r[0], "audit_versions", "version_id") for r in conn.execute(
         "SELECT version_id FROM audit_versions WHERE family_id = ?", (family_id,))}
 
 
 def all_rows(conn: Connection) -> list[tuple[str, str, int]]:
     """Every (family id, version id, seq) row, for the whole-vault check."""
-    return [(str(r[0]), str(r[1]), int(r[2])) for r in conn.execute(
+    return [(cells.text(r[0], "audit_versions", "family_id"),
+             cells.text(r[1], "audit_versions", "version_id"),
+             cells.integer(r[2], "audit_versions", "seq")) for r in conn.execute(
         "SELECT family_id, version_id, seq FROM audit_versions")]
 
 
 def all_versions(conn: Connection) -> list[tuple[str, str, str, str]]:
     """Every stored version as (family id, kind, version id, created_at), without bodies."""
-    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in conn.execute(
+    return [(cells.text(r[0], "versions", "family_id"), cells.text(r[1], "versions", "kind"),
+             cells.text(r[2], "versions", "version_id"),
+             cells.text(r[3], "versions", "created_at")) for r in conn.execute(
         "SELECT family_id, kind, version_id, created_at FROM versions")]
 
 
 def unadopted(conn: Connection) -> list[tuple[str, str]]:
     """(family id, version id) of the rows still at seq 0 (a partial index: usually none)."""
-    return [(str(r[0]), str(r[1])) for r in conn.execute(
+    return [(cells.text(r[0], "audit_versions", "family_id"),
+             cells.text(r[1], "audit_versions", "version_id")) for r in conn.execute(
         "SELECT family_id, version_id FROM audit_versions WHERE seq = 0")]
 
 

@@ -6,8 +6,9 @@ digests are opaque blobs, encrypted by their owner (services/board_digest.py).""
 
 from __future__ import annotations
 
+from workbook.vault import cells
 from workbook.vault.database import Connection, OperationalError, VaultBusy
-from workbook.vault.version_store import VersionHeader
+from workbook.vault.version_store import VersionHeader, read_header
 
 _HEADER = ("v.family_id, v.version_id, v.record_id, v.kind, v.section_tag, v.parents, "
            "v.created_at, v.sealed")
@@ -16,21 +17,19 @@ _HEADER = ("v.family_id, v.version_id, v.record_id, v.kind, v.section_tag, v.par
 def last_seq(conn: Connection) -> int:
     """The sequence number of the newest version logged (0 for none)."""
     row = conn.execute("SELECT max(seq) FROM version_log").fetchone()
-    return int(row[0] or 0)
+    return cells.integer_or_none(row[0], "version_log", "seq") or 0
 
 
 def removals(conn: Connection) -> int:
     """How many versions were ever deleted from this vault (disposals)."""
     row = conn.execute("SELECT count FROM version_removals WHERE id = 1").fetchone()
-    return -1 if row is None else int(row[0])
+    return -1 if row is None else cells.integer(row[0], "version_removals", "count")
 
 
 def headers_since(conn: Connection, seq: int) -> list[tuple[int, VersionHeader]]:
     """(seq, header) of every version logged after `seq`, oldest first. A log row whose
     version is gone is left out (its removal is counted, which makes a reader start again)."""
-    return [(int(r[0]), VersionHeader(str(r[1]), str(r[2]), str(r[3]), str(r[4]),
-                                      None if r[5] is None else bytes(r[5]), str(r[6]),
-                                      str(r[7]), int(r[8])))
+    return [(cells.integer(r[0], "version_log", "seq"), read_header(r[1:]))
             for r in conn.execute(
                 f"SELECT l.seq, {_HEADER} FROM version_log AS l "
                 "JOIN versions AS v ON v.family_id = l.family_id AND v.kind = l.kind "
@@ -40,7 +39,7 @@ def headers_since(conn: Connection, seq: int) -> list[tuple[int, VersionHeader]]
 def load(conn: Connection, user_id: str) -> bytes | None:
     row = conn.execute("SELECT body FROM board_digests WHERE user_id = ?",
                        (user_id,)).fetchone()
-    return None if row is None else bytes(row[0])
+    return None if row is None else cells.blob(row[0], "board_digests", "body")
 
 
 def save(conn: Connection, user_id: str, body: bytes) -> None:

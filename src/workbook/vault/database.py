@@ -53,6 +53,20 @@ class VaultAltered(VaultDamaged):
     starts "this vault's structure was altered" and names what differs."""
 
 
+class RowMalformed(VaultDamaged):
+    """A cell holds a value of another storage class than its column's (text in a BLOB column,
+    a blob or NULL where text is due, text in an INTEGER column): SQLite does not enforce
+    column types, so only a holder of the key writing SQL by hand puts it there. Refused like
+    a damaged vault with one line naming the table and column, never the cell's content."""
+
+    def __init__(self, table: str, column: str) -> None:
+        super().__init__(f"a row of {table} holds a value of the wrong type in {column}: "
+                         "the vault was altered outside Workbook")
+        self.table = table
+        self.column = column
+        self.seq: int | None = None  # set for an audit row: the event `audit verify` names
+
+
 def _page_size_from_key_file(vault_dir: Path) -> int:
     from workbook.vault.keyfile import KeyFile, KeyFileError
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 
@@ -21,7 +22,10 @@ class DraftRow:
 
 
 def _row(r: Any) -> DraftRow:
-    return DraftRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bytes(r[4]))
+    t = "drafts"
+    return DraftRow(cells.text(r[0], t, "draft_id"), cells.text(r[1], t, "user_id"),
+                    cells.text(r[2], t, "family_id"), cells.text(r[3], t, "updated_at"),
+                    cells.blob(r[4], t, "body"))
 
 
 def put(conn: Connection, row: DraftRow) -> None:

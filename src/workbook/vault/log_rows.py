@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 
@@ -17,18 +18,34 @@ class PolicyRow:
     signature: bytes
 
 
+_P, _C, _R, _E = "policy_versions", "user_certs", "key_revocations", "section_epochs"
+_B, _A = "bundles_received", "audit"
+
+
 def policy_rows(conn: Connection) -> list[PolicyRow]:
     return [
-        PolicyRow(str(r[0]), str(r[1]), str(r[2]), bytes(r[3]))
+        PolicyRow(cells.text(r[0], _P, "text"), cells.text(r[1], _P, "author"),
+                  cells.text(r[2], _P, "at"), cells.blob(r[3], _P, "signature"))
         for r in conn.execute("SELECT text, author, at, signature FROM policy_versions "
                               "ORDER BY seq")
     ]
 
 
+def newest_policy(conn: Connection) -> PolicyRow | None:
+    """The newest policy row (highest seq): what sign-in verifies and applies."""
+    r = conn.execute("SELECT text, author, at, signature FROM policy_versions "
+                     "ORDER BY seq DESC LIMIT 1").fetchone()
+    return None if r is None else PolicyRow(
+        cells.text(r[0], _P, "text"), cells.text(r[1], _P, "author"),
+        cells.text(r[2], _P, "at"), cells.blob(r[3], _P, "signature"))
+
+
 def cert_rows(conn: Connection) -> list[tuple[str, bytes, str, str, bytes]]:
     """(user id, public keys, signer, signed at, signature) in the order they were added."""
     return [
-        (str(a), bytes(b), str(c), str(d), bytes(e))
+        (cells.text(a, _C, "user_id"), cells.blob(b, _C, "public_keys"),
+         cells.text(c, _C, "signer"), cells.text(d, _C, "signed_at"),
+         cells.blob(e, _C, "signature"))
         for a, b, c, d, e in conn.execute(
             "SELECT user_id, public_keys, signer, signed_at, signature FROM user_certs "
             "ORDER BY rowid")
@@ -38,7 +55,8 @@ def cert_rows(conn: Connection) -> list[tuple[str, bytes, str, str, bytes]]:
 def revocation_rows(conn: Connection) -> list[tuple[str, bytes, str, bytes]]:
     """(user id, public keys, signed at, signature) in the order they were added."""
     return [
-        (str(a), bytes(b), str(c), bytes(d))
+        (cells.text(a, _R, "user_id"), cells.blob(b, _R, "public_keys"),
+         cells.text(c, _R, "signed_at"), cells.blob(d, _R, "signature"))
         for a, b, c, d in conn.execute(
             "SELECT user_id, public_keys, signed_at, signature FROM key_revocations "
             "ORDER BY rowid")
@@ -48,7 +66,8 @@ def revocation_rows(conn: Connection) -> list[tuple[str, bytes, str, bytes]]:
 def epoch_rows(conn: Connection) -> list[tuple[str, int, bytes, bytes]]:
     """(section, epoch, public keys, signature) in the order the epochs were made."""
     return [
-        (str(a), int(b), bytes(c), bytes(d))
+        (cells.text(a, _E, "section"), cells.integer(b, _E, "epoch"),
+         cells.blob(c, _E, "public_keys"), cells.blob(d, _E, "signature"))
         for a, b, c, d in conn.execute(
             "SELECT section, epoch, public_keys, signature FROM section_epochs ORDER BY rowid")
     ]
@@ -57,7 +76,8 @@ def epoch_rows(conn: Connection) -> list[tuple[str, int, bytes, bytes]]:
 def received_rows(conn: Connection) -> list[tuple[str, str, int, str]]:
     """(sender, bundle id, sequence, received at) in the order bundles were received."""
     return [
-        (str(a), str(b), int(c), str(d))
+        (cells.text(a, _B, "sender"), cells.text(b, _B, "bundle_id"),
+         cells.integer(c, _B, "sequence"), cells.text(d, _B, "received_at"))
         for a, b, c, d in conn.execute(
             "SELECT sender, bundle_id, sequence, received_at FROM bundles_received "
             "ORDER BY rowid")
@@ -82,9 +102,11 @@ class AuditEvent:
 
 def audit_events_named(conn: Connection, event: str) -> list[AuditEvent]:
     return [
-        AuditEvent(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]),
-                   None if r[5] is None else bytes(r[5]), str(r[6]), bytes(r[7]), bytes(r[8]),
-                   bytes(r[9]))
+        AuditEvent(cells.integer(r[0], _A, "seq"), cells.text(r[1], _A, "at"),
+                   cells.text(r[2], _A, "user_id"), cells.text(r[3], _A, "event"),
+                   cells.text(r[4], _A, "ids"), cells.blob_or_none(r[5], _A, "detail"),
+                   cells.text(r[6], _A, "signer"), cells.blob(r[7], _A, "prev_hash"),
+                   cells.blob(r[8], _A, "hash"), cells.blob(r[9], _A, "signature"))
         for r in conn.execute(
             "SELECT seq, at, user_id, event, ids, detail, signer, prev_hash, hash, signature "
             "FROM audit WHERE event = ? ORDER BY seq", (event,))
@@ -93,7 +115,7 @@ def audit_events_named(conn: Connection, event: str) -> list[AuditEvent]:
 
 def audit_at(conn: Connection, seq: int) -> str | None:
     r = conn.execute("SELECT at FROM audit WHERE seq = ?", (seq,)).fetchone()
-    return None if r is None else str(r[0])
+    return None if r is None else cells.text(r[0], _A, "at")
 
 
 LOG_TABLES = ("policy_versions", "membership", "user_certs", "key_revocations", "partner_events",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from workbook.vault import cells
 from workbook.vault.database import Connection, transaction
 
 
@@ -392,7 +393,7 @@ def current_version(conn: Connection) -> int:
     if not exists:
         return 0
     row = conn.execute("SELECT max(id) FROM migrations").fetchone()
-    return int(row[0] or 0)
+    return cells.integer_or_none(row[0], "migrations", "id") or 0
 
 
 def migrate(

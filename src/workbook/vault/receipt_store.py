@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from workbook.vault import cells
 from workbook.vault.database import Connection, OperationalError, VaultBusy
 
 
 def of_family(conn: Connection, family_id: str) -> set[bytes]:
-    return {bytes(r[0]) for r in conn.execute(
+    return {cells.blob(r[0], "verification_receipts", "receipt") for r in conn.execute(
         "SELECT receipt FROM verification_receipts WHERE family_id = ?", (family_id,))}
 
 
 def of_kind(conn: Connection, kind: str) -> set[bytes]:
-    return {bytes(r[0]) for r in conn.execute(
+    return {cells.blob(r[0], "verification_receipts", "receipt") for r in conn.execute(
         "SELECT receipt FROM verification_receipts WHERE kind = ?", (kind,))}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 # Our own tables keep the family id on purpose; the sweep leaves them alone.
@@ -81,7 +82,10 @@ def delete_retention(conn: Connection, family_id: str) -> None:
 
 
 def _retention(r: Any) -> RetentionRow:
-    return RetentionRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), bytes(r[5]))
+    t = "family_retention"
+    return RetentionRow(cells.text(r[0], t, "family_id"), cells.text(r[1], t, "family_type"),
+                        cells.text(r[2], t, "closed_at"), cells.text(r[3], t, "dispose_after"),
+                        cells.text(r[4], t, "closed_by"), cells.blob(r[5], t, "signature"))
 
 
 def put_proposal(conn: Connection, row: ProposalRow) -> None:
@@ -95,7 +99,10 @@ def proposal_of(conn: Connection, family_id: str) -> ProposalRow | None:
     r = conn.execute(
         "SELECT family_id, proposed_by, proposed_at, signature FROM disposal_proposals "
         "WHERE family_id = ?", (family_id,)).fetchone()
-    return None if r is None else ProposalRow(str(r[0]), str(r[1]), str(r[2]), bytes(r[3]))
+    t = "disposal_proposals"
+    return None if r is None else ProposalRow(
+        cells.text(r[0], t, "family_id"), cells.text(r[1], t, "proposed_by"),
+        cells.text(r[2], t, "proposed_at"), cells.blob(r[3], t, "signature"))
 
 
 def delete_proposal(conn: Connection, family_id: str) -> None:
@@ -103,7 +110,7 @@ def delete_proposal(conn: Connection, family_id: str) -> None:
 
 
 def version_ids_of(conn: Connection, family_id: str) -> list[str]:
-    return sorted(str(r[0]) for r in conn.execute(
+    return sorted(cells.text(r[0], "versions", "version_id") for r in conn.execute(
         "SELECT version_id FROM versions WHERE family_id = ?", (family_id,)))
 
 
@@ -137,19 +144,24 @@ def all_disposals(conn: Connection) -> list[DisposalRow]:
 
 
 def _disposal(r: Any) -> DisposalRow:
-    return DisposalRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
-                       bytes(r[6]), str(r[7]), str(r[8]), int(r[9]), bytes(r[10]),
-                       bytes(r[11]))
+    t = "disposals"
+    return DisposalRow(cells.text(r[0], t, "family_id"), cells.text(r[1], t, "family_type"),
+                       cells.text(r[2], t, "closed_at"), cells.text(r[3], t, "dispose_after"),
+                       cells.text(r[4], t, "proposed_by"), cells.text(r[5], t, "proposed_at"),
+                       cells.blob(r[6], t, "proposal_signature"),
+                       cells.text(r[7], t, "confirmed_by"), cells.text(r[8], t, "disposed_at"),
+                       cells.integer(r[9], t, "version_count"),
+                       cells.blob(r[10], t, "versions_digest"), cells.blob(r[11], t, "signature"))
 
 
 def disposed_family_of_version(conn: Connection, version_id: str) -> str | None:
     r = conn.execute("SELECT family_id FROM disposed_versions WHERE version_id = ?",
                      (version_id,)).fetchone()
-    return None if r is None else str(r[0])
+    return None if r is None else cells.text(r[0], "disposed_versions", "family_id")
 
 
 def disposed_version_ids(conn: Connection, family_id: str) -> list[str]:
-    return sorted(str(r[0]) for r in conn.execute(
+    return sorted(cells.text(r[0], "disposed_versions", "version_id") for r in conn.execute(
         "SELECT version_id FROM disposed_versions WHERE family_id = ?", (family_id,)))
 
 

@@ -4,8 +4,8 @@ signed log of who was given or lost them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 
@@ -77,8 +77,7 @@ def _unpack(blob: bytes) -> tuple[bytes, int | None, bytes, bytes]:
         return b"", 0, b"", b""
 
 
-def _blob(value: Any) -> bytes | None:
-    return None if value is None else bytes(value)
+_E, _G, _M = "section_epochs", "section_grants", "membership"
 
 
 def insert_epoch(conn: Connection, row: EpochRow) -> None:
@@ -94,8 +93,11 @@ def insert_epoch(conn: Connection, row: EpochRow) -> None:
 
 def all_epochs(conn: Connection) -> list[EpochRow]:
     return [
-        EpochRow(str(r[0]), int(r[1]), bytes(r[2]), str(r[3]), str(r[4]), bytes(r[5]),
-                 _blob(r[6]), _blob(r[7]))
+        EpochRow(cells.text(r[0], _E, "section"), cells.integer(r[1], _E, "epoch"),
+                 cells.blob(r[2], _E, "public_keys"), cells.text(r[3], _E, "created_by"),
+                 cells.text(r[4], _E, "created_at"), cells.blob(r[5], _E, "signature"),
+                 cells.blob_or_none(r[6], _E, "prev_signature"),
+                 cells.blob_or_none(r[7], _E, "prev_wrapped"))
         for r in conn.execute(
             "SELECT section, epoch, public_keys, created_by, created_at, signature, "
             "prev_signature, prev_wrapped FROM section_epochs ORDER BY section, epoch"
@@ -127,7 +129,9 @@ def grants(conn: Connection, holder: str | None = None) -> list[GrantRow]:
         sql += " WHERE holder = ?"
         params = (holder,)
     return [
-        GrantRow(str(a), int(b), str(c), bytes(d), str(e), str(f))
+        GrantRow(cells.text(a, _G, "section"), cells.integer(b, _G, "epoch"),
+                 cells.text(c, _G, "holder"), cells.blob(d, _G, "sealed"),
+                 cells.text(e, _G, "granted_by"), cells.text(f, _G, "granted_at"))
         for a, b, c, d, e, f in conn.execute(sql, params)
     ]
 
@@ -148,7 +152,9 @@ def append_membership(
 def grant_holders(conn: Connection) -> list[tuple[str, int, str]]:
     """(section, epoch, holder) of every stored grant, without the sealed blobs: what the
     check for grants no signed event backs needs, once per sign-in."""
-    return [(str(a), int(b), str(c)) for a, b, c in conn.execute(
+    return [(cells.text(a, "section_grants", "section"),
+             cells.integer(b, "section_grants", "epoch"),
+             cells.text(c, "section_grants", "holder")) for a, b, c in conn.execute(
         "SELECT section, epoch, holder FROM section_grants")]
 
 
@@ -161,9 +167,11 @@ def membership_marker(conn: Connection) -> tuple[int, int]:
 
 def membership(conn: Connection) -> list[MembershipRow]:
     return [
-        MembershipRow(int(a), str(b), str(c), str(d), str(e),
-                      None if f is None else str(f), None if g is None else int(g),
-                      *_unpack(bytes(h)))
+        MembershipRow(cells.integer(a, _M, "seq"), cells.text(b, _M, "at"),
+                      cells.text(c, _M, "actor"), cells.text(d, _M, "event"),
+                      cells.text(e, _M, "user_id"), cells.text_or_none(f, _M, "section"),
+                      cells.integer_or_none(g, _M, "epoch"),
+                      *_unpack(cells.blob(h, _M, "signature")))
         for a, b, c, d, e, f, g, h in conn.execute(
             "SELECT seq, at, actor, event, user_id, section, epoch, signature FROM membership "
             "ORDER BY seq"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 
@@ -37,11 +38,17 @@ class VouchRow:
     signature: bytes
 
 
+_PE, _PV = "partner_events", "partner_vouches"
+
+
 def identity(conn: Connection) -> IdentityRow | None:
     r = conn.execute(
         "SELECT public_keys, created_by, created_at, signature FROM sharing_identity"
     ).fetchone()
-    return None if r is None else IdentityRow(bytes(r[0]), str(r[1]), str(r[2]), bytes(r[3]))
+    t = "sharing_identity"
+    return None if r is None else IdentityRow(
+        cells.blob(r[0], t, "public_keys"), cells.text(r[1], t, "created_by"),
+        cells.text(r[2], t, "created_at"), cells.blob(r[3], t, "signature"))
 
 
 def put_identity(conn: Connection, row: IdentityRow) -> None:
@@ -56,11 +63,12 @@ def identity_seal(conn: Connection, holder: str) -> bytes | None:
     r = conn.execute(
         "SELECT sealed FROM sharing_identity_seals WHERE holder = ?", (holder,)
     ).fetchone()
-    return None if r is None else bytes(r[0])
+    return None if r is None else cells.blob(r[0], "sharing_identity_seals", "sealed")
 
 
 def identity_holders(conn: Connection) -> set[str]:
-    return {str(r[0]) for r in conn.execute("SELECT holder FROM sharing_identity_seals")}
+    return {cells.text(r[0], "sharing_identity_seals", "holder")
+            for r in conn.execute("SELECT holder FROM sharing_identity_seals")}
 
 
 def put_identity_seal(conn: Connection, holder: str, sealed: bytes) -> None:
@@ -73,8 +81,10 @@ def put_identity_seal(conn: Connection, holder: str, sealed: bytes) -> None:
 
 def partner_events(conn: Connection) -> list[PartnerEvent]:
     return [
-        PartnerEvent(int(r[0]), str(r[1]), str(r[2]), bytes(r[3]), str(r[4]), str(r[5]),
-                     str(r[6]), bytes(r[7]))
+        PartnerEvent(cells.integer(r[0], _PE, "seq"), cells.text(r[1], _PE, "partner_id"),
+                     cells.text(r[2], _PE, "action"), cells.blob(r[3], _PE, "public_keys"),
+                     cells.text(r[4], _PE, "team"), cells.text(r[5], _PE, "at"),
+                     cells.text(r[6], _PE, "actor"), cells.blob(r[7], _PE, "signature"))
         for r in conn.execute(
             "SELECT seq, partner_id, action, public_keys, team, at, actor, signature "
             "FROM partner_events ORDER BY seq"
@@ -96,7 +106,9 @@ def partner_card(conn: Connection, partner_id: str) -> tuple[bytes, bytes, str] 
         "SELECT card, signature, issued_at FROM partner_cards WHERE partner_id = ?",
         (partner_id,),
     ).fetchone()
-    return None if r is None else (bytes(r[0]), bytes(r[1]), str(r[2]))
+    t = "partner_cards"
+    return None if r is None else (cells.blob(r[0], t, "card"), cells.blob(r[1], t, "signature"),
+                                   cells.text(r[2], t, "issued_at"))
 
 
 def put_partner_card(conn: Connection, partner_id: str, card: bytes, signature: bytes,
@@ -111,7 +123,9 @@ def put_partner_card(conn: Connection, partner_id: str, card: bytes, signature: 
 
 def vouches_of_family(conn: Connection, family_id: str) -> list[VouchRow]:
     return [
-        VouchRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), bytes(r[4]))
+        VouchRow(cells.text(r[0], _PV, "sender"), cells.text(r[1], _PV, "bundle_id"),
+                 cells.text(r[2], _PV, "family_id"), cells.text(r[3], _PV, "version_ids"),
+                 cells.blob(r[4], _PV, "signature"))
         for r in conn.execute(
             "SELECT sender, bundle_id, family_id, version_ids, signature FROM partner_vouches "
             "WHERE family_id = ?", (family_id,)
@@ -131,7 +145,7 @@ def next_sequence(conn: Connection, partner_id: str) -> int:
     r = conn.execute(
         "SELECT max(sequence) FROM bundles_sent WHERE partner_id = ?", (partner_id,)
     ).fetchone()
-    return int(r[0] or 0) + 1
+    return (cells.integer_or_none(r[0], "bundles_sent", "sequence") or 0) + 1
 
 
 def record_sent(conn: Connection, partner_id: str, sequence: int, bundle_id: str,
@@ -150,7 +164,7 @@ def was_received(conn: Connection, sender: str, bundle_id: str) -> bool:
 
 
 def received_sequences(conn: Connection, sender: str) -> list[int]:
-    return sorted(int(r[0]) for r in conn.execute(
+    return sorted(cells.integer(r[0], "bundles_received", "sequence") for r in conn.execute(
         "SELECT sequence FROM bundles_received WHERE sender = ?", (sender,)))
 
 
@@ -166,7 +180,8 @@ def version_headers(conn: Connection, record_id: str) -> list[tuple[str, str, st
     """(version id, parents JSON, created_at, family id) of a record: enough for heads and
     for refusing to move a record, without content."""
     return [
-        (str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+        (cells.text(r[0], "versions", "version_id"), cells.text(r[1], "versions", "parents"),
+         cells.text(r[2], "versions", "created_at"), cells.text(r[3], "versions", "family_id"))
         for r in conn.execute(
             "SELECT version_id, parents, created_at, family_id FROM versions "
             "WHERE record_id = ?", (record_id,),
@@ -182,7 +197,9 @@ def family_headers(conn: Connection, family_id: str
         "SELECT record_id, version_id, parents, created_at FROM versions WHERE family_id = ?",
         (family_id,),
     ):
-        out.setdefault(str(r[0]), []).append((str(r[1]), str(r[2]), str(r[3]), family_id))
+        out.setdefault(cells.text(r[0], "versions", "record_id"), []).append(
+            (cells.text(r[1], "versions", "version_id"), cells.text(r[2], "versions", "parents"),
+             cells.text(r[3], "versions", "created_at"), family_id))
     return out
 
 

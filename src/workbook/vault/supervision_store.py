@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 
@@ -27,8 +28,13 @@ _COLUMNS = "session_id, held_on, chair, attendees, agenda, status, started_at, f
 
 
 def _row(r: Any) -> SessionRow:
-    return SessionRow(str(r[0]), str(r[1]), str(r[2]), tuple(json.loads(r[3])),
-                      tuple(json.loads(r[4])), str(r[5]), str(r[6]), str(r[7]))
+    t = "supervision_sessions"
+    return SessionRow(cells.text(r[0], t, "session_id"), cells.text(r[1], t, "held_on"),
+                      cells.text(r[2], t, "chair"),
+                      tuple(json.loads(cells.text(r[3], t, "attendees"))),
+                      tuple(json.loads(cells.text(r[4], t, "agenda"))),
+                      cells.text(r[5], t, "status"), cells.text(r[6], t, "started_at"),
+                      cells.text(r[7], t, "finished_at"))
 
 
 def insert(conn: Connection, row: SessionRow) -> None:

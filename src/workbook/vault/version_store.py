@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import not_
 from typing import Any, NamedTuple, TypeVar
 
+from workbook.vault import cells
 from workbook.vault.database import Connection
 
 T = TypeVar("T")
@@ -36,12 +38,22 @@ _COLUMNS = (
 
 
 def _row(r: Any) -> VersionRow:
-    tag = r[4]
+    """A stored version, every cell of its column's type or RowMalformed (cells.py). The
+    common case is one chain of `type(...) is` tests: reading a family's versions is hot."""
+    f, v, rec, k, tag, ep, par, au, dev, at, sealed, body = r
+    if (type(f) is str and type(v) is str and type(rec) is str and type(k) is str
+            and (tag is None or type(tag) is bytes) and type(ep) is int and type(par) is str
+            and type(au) is str and type(dev) is str and type(at) is str
+            and type(sealed) is int and sealed in {0, 1} and type(body) is bytes):
+        return VersionRow(f, v, rec, k, tag, ep, par, au, dev, at, sealed == 1, body)
     return VersionRow(
-        str(r[0]), str(r[1]), str(r[2]), str(r[3]),
-        None if tag is None else bytes(tag),
-        int(r[5]), str(r[6]), str(r[7]), str(r[8]), str(r[9]), bool(r[10]),
-        bytes(r[11]),
+        cells.text(f, "versions", "family_id"), cells.text(v, "versions", "version_id"),
+        cells.text(rec, "versions", "record_id"), cells.text(k, "versions", "kind"),
+        cells.blob_or_none(tag, "versions", "section_tag"),
+        cells.integer(ep, "versions", "epoch"), cells.text(par, "versions", "parents"),
+        cells.text(au, "versions", "author"), cells.text(dev, "versions", "device"),
+        cells.text(at, "versions", "created_at"), cells.flag(sealed, "versions", "sealed"),
+        cells.blob(body, "versions", "body"),
     )
 
 
@@ -69,8 +81,8 @@ def of_family(conn: Connection, family_id: str) -> list[VersionRow]:
 def headers_of_family(conn: Connection, family_id: str) -> list[VersionHeader]:
     """The clear headers of a family's versions, without their bodies: what a family opened
     in parts chooses its first look from (then `by_keys` for the bodies it needs)."""
-    return [_header(r) for r in conn.execute(
-        f"SELECT {_HEADER} FROM versions WHERE family_id = ?", (family_id,))]
+    return _headers(conn.execute(
+        f"SELECT {_HEADER} FROM versions WHERE family_id = ?", (family_id,)).fetchall())
 
 
 def of_family_kind(conn: Connection, family_id: str, kind: str,
@@ -98,7 +110,7 @@ def family_of_record(conn: Connection, record_id: str) -> str | None:
     r = conn.execute(
         "SELECT family_id FROM versions WHERE record_id = ? LIMIT 1", (record_id,)
     ).fetchone()
-    return None if r is None else str(r[0])
+    return None if r is None else cells.text(r[0], "versions", "family_id")
 
 
 def has_version(conn: Connection, version_id: str) -> bool:
@@ -115,7 +127,8 @@ def family_exists(conn: Connection, family_id: str) -> bool:
 
 
 def all_family_ids(conn: Connection) -> list[str]:
-    return [str(r[0]) for r in conn.execute("SELECT DISTINCT family_id FROM versions")]
+    return [cells.text(r[0], "versions", "family_id")
+            for r in conn.execute("SELECT DISTINCT family_id FROM versions")]
 
 
 _CHUNK = 400  # host parameters per IN (...) query, well under SQLite's limit
@@ -136,26 +149,67 @@ class VersionHeader(NamedTuple):
 
 
 _HEADER = "family_id, version_id, record_id, kind, section_tag, parents, created_at, sealed"
-_header = VersionHeader._make
+
+
+_make_header = VersionHeader._make
+_TEXT_CELLS = (0, 1, 2, 3, 5, 6)  # the header's TEXT columns; 4 is section_tag, 7 sealed
+
+
+def _headers(rows: list[Any]) -> list[VersionHeader]:
+    """Clear headers, every cell of its column's type or RowMalformed. The board reads tens
+    of thousands, so the types are checked a column at a time in C: joining a column raises
+    TypeError if any cell is not text (or, for the tags, not bytes: falsy cells, which
+    `filter` drops, must be None or b""), and `sealed` must be 0 or 1. Only a failing batch
+    is walked row by row, to name the column."""
+    if rows:
+        columns = list(zip(*rows, strict=True))
+        try:
+            for i in _TEXT_CELLS:
+                "".join(columns[i])
+            b"".join(filter(None, columns[4]))
+            ok = {*filter(not_, columns[4])} <= {None, b""} and {*columns[7]} <= {0, 1}
+        except TypeError:
+            ok = False
+        if not ok:
+            for r in rows:
+                _header(r)
+    return list(map(_make_header, rows))
+
+
+def _header(r: Any) -> VersionHeader:
+    """One clear header, checked cell by cell (see `_headers`)."""
+    f, v, rec, k, tag, par, at, sealed = r
+    return VersionHeader(
+        cells.text(f, "versions", "family_id"), cells.text(v, "versions", "version_id"),
+        cells.text(rec, "versions", "record_id"), cells.text(k, "versions", "kind"),
+        cells.blob_or_none(tag, "versions", "section_tag"),
+        cells.text(par, "versions", "parents"), cells.text(at, "versions", "created_at"),
+        int(cells.flag(sealed, "versions", "sealed")),
+    )
+
+
+read_header = _header  # for other repositories reading the same columns (board digests)
 
 
 def headers_of_kind(conn: Connection, kind: str) -> Iterator[VersionHeader]:
     """Streamed from the cursor: a vault has hundreds of thousands of entry headers, and
     their readers keep only a few of them."""
-    for r in conn.execute(
-            f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,)):
-        yield _header(r)
+    cursor = conn.execute(
+        f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,))
+    while chunk := cursor.fetchmany(1024):
+        yield from _headers(chunk)
 
 
 def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:
     """(family id, version id) of every version of `kind`, from the index alone."""
-    return [(str(r[0]), str(r[1])) for r in conn.execute(
+    return [(cells.text(r[0], "versions", "family_id"), cells.text(r[1], "versions", "version_id"))
+            for r in conn.execute(
         "SELECT family_id, version_id FROM versions INDEXED BY versions_headers WHERE kind = ?",
         (kind,))]
 
 
 def headers_by_keys(conn: Connection, keys: list[tuple[str, str, str]]) -> list[VersionHeader]:
-    return _by_primary_key(conn, _HEADER, keys, _header)
+    return _headers(_by_primary_key(conn, _HEADER, keys, tuple))
 
 
 def count_of_kind(conn: Connection, kind: str) -> int:
@@ -168,19 +222,19 @@ def count_of_kind(conn: Connection, kind: str) -> int:
 
 def headers_of_tags(conn: Connection, kind: str, tags: list[bytes]) -> list[VersionHeader]:
     """Headers of versions of `kind` carrying any of these section tags."""
-    return [_header(r) for r in _rows_in(
+    return _headers([*_rows_in(
         conn, f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers "
-        f"WHERE kind = ? AND section_tag IN ({_MARKS})", tags, before=(kind,))]
+        f"WHERE kind = ? AND section_tag IN ({_MARKS})", tags, before=(kind,))])
 
 
 def headers_of_edited(conn: Connection, kind: str) -> list[VersionHeader]:
     """Headers of every version of the records of `kind` that have more than one version."""
-    ids = [str(r[0]) for r in conn.execute(
+    ids = [cells.text(r[0], "versions", "record_id") for r in conn.execute(
         "SELECT DISTINCT record_id FROM versions INDEXED BY versions_edited "
         "WHERE kind = ? AND parents <> '[]'", (kind,))]
-    return [_header(r) for r in _rows_in(
+    return _headers([*_rows_in(
         conn, f"SELECT {_HEADER} FROM versions WHERE record_id IN ({_MARKS}) AND kind = ?",
-        ids, after=(kind,))]
+        ids, after=(kind,))])
 
 
 def by_keys(conn: Connection, keys: list[tuple[str, str, str]]) -> list[VersionRow]:
