@@ -334,3 +334,23 @@ def test_role_change_disable_and_recover_rotate_and_reapprove(team: vaults.TeamV
         assert s3.keys.holds(Section.CASE_NOTES.value)
     finally:
         s3.lock()
+
+
+def test_a_holder_whose_certificate_was_moved_is_told_at_every_sign_in(
+    team: vaults.TeamVault,
+) -> None:
+    """Found by the malicious-holder machine: moving a holder's certificates to another id
+    leaves their key uncertified, so the next rotation leaves them out; they must be told, at
+    every sign-in, not only the once the certificates log is named as rewritten."""
+    mh = team.member(Role.MENTAL_HEALTH)
+    with team.session(mh) as s:
+        assert not any("certificate no longer holds" in w for w in s.warnings)
+    with raw_db(team) as conn:
+        conn.execute("UPDATE user_certs SET user_id = ? WHERE user_id = ?", ("0" * 32,
+                                                                            mh.user_id))
+    with team.session(mh) as s:  # the log heads name the rewritten log, once
+        assert any("certificates log was rewritten" in w for w in s.warnings), s.warnings
+        assert any("certificate no longer holds" in w for w in s.warnings), s.warnings
+    with team.session(mh) as s:
+        assert not any("certificates log" in w for w in s.warnings), s.warnings
+        assert any("certificate no longer holds" in w for w in s.warnings), s.warnings

@@ -219,6 +219,12 @@ def open_session(
             f"{len(trust.broken_epochs)} section key epoch(s) failed their signature check and "
             "were refused: the vault was altered outside Workbook; tell your team manager"
         )
+    if _approval_lost(trust, user_id, keypair, session.must_replace_passphrase):
+        session.warnings.append(
+            "your keys were approved, but their certificate no longer holds: it was removed or "
+            "altered outside Workbook, so entries written from now on may be kept from you; "
+            "tell your team manager"
+        )
     if trust.conflicted:
         session.warnings.append(
             "someone vouched for a second key for an account behind its owner's back; that "
@@ -260,6 +266,21 @@ def signed_user(conn: Connection, keyfile: KeyFile, body: KeyFileBody, trust: tr
     return replace(row, username=username, role=role.value if role else row.role,
                    status="initial" if slot.state == "initial" else "active",
                    is_owner=user_id == membership.owner)
+
+
+def _approval_lost(trust: trust_mod.Trust, user_id: str, keypair: KeyPair | None,
+                   initial: bool) -> bool:
+    """A signed grant event sealed a section to this very key, yet no certificate makes it the
+    person's current key now. Honest work never does that (a reset gives new keys); a moved or
+    deleted certificate does, and rotations then leave the person out, so say so every time."""
+    if keypair is None or initial or trust.holders is None:
+        return False
+    current = trust.current_key(user_id)
+    if current is not None and current.raw == keypair.public.raw:
+        return False
+    mine = signatures.keys_digest(keypair.public.raw)
+    return any(h.keys_digest == mine for held in trust.holders.held.values()
+               for h in held.values() if h.holder == user_id)
 
 
 def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust) -> str:
