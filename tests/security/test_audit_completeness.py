@@ -12,15 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from support import vaults
+from support.attacker import attacker_db
 from workbook.cli.main import main
-from workbook.crypto.secret import Secret
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Role, Section
 from workbook.services import milestones, plan_actions, supervision
@@ -39,7 +37,7 @@ from workbook.services.session import Session
 from workbook.services.sharing import Sharing
 from workbook.services.sign_in import sign_in
 from workbook.vault import audit_log, device_secret
-from workbook.vault.database import Connection, connect
+from workbook.vault.database import Connection
 from workbook.vault.keyfile import KeyFile
 from workbook.vault.version_store import VersionRow
 
@@ -54,19 +52,6 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> vaults.TeamVault:
 @pytest.fixture
 def team(team_template: vaults.TeamVault, tmp_path: Path) -> vaults.TeamVault:
     return team_template.copy_to(tmp_path / "vault")
-
-
-@contextmanager
-def attacker_db(team: vaults.TeamVault) -> Iterator[Connection]:
-    """A raw connection with nothing but the database key."""
-    with team.session(team.owner) as owner:
-        key = Secret(bytes(owner.vault_key.value))
-    conn = connect(team.path, key)
-    try:
-        yield conn
-    finally:
-        conn.close()
-        key.wipe()
 
 
 def raw_insert(conn: Connection, row: VersionRow) -> None:

@@ -9,14 +9,13 @@ nobody is locked out or rotated away by an unsigned row, and the honest flows st
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from support import vaults
+from support.attacker import attacker_db as raw_db
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
@@ -29,7 +28,7 @@ from workbook.services.identity import Identity, seal_info
 from workbook.services.policy_admin import set_policy
 from workbook.services.recovery import reset_account
 from workbook.services.sign_in import sign_in
-from workbook.vault.database import Connection, connect
+from workbook.vault.database import Connection
 
 ROLES = (Role.ADMIN, Role.POLICE, Role.MENTAL_HEALTH, Role.SOCIAL_WORKER)
 
@@ -50,20 +49,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> vaults.TeamVault:
 @pytest.fixture
 def team(template: vaults.TeamVault, tmp_path: Path) -> vaults.TeamVault:
     return template.copy_to(tmp_path / "vault")
-
-
-@contextmanager
-def raw_db(team: vaults.TeamVault) -> Iterator[Connection]:
-    """The database as any signed-in person can open it, outside Workbook."""
-    with team.session(team.owner) as s:
-        key = Secret(bytes(s.vault_key.value))
-    conn = connect(team.path, key)
-    try:
-        yield conn
-        conn.commit()
-    finally:
-        conn.close()
-        key.wipe()
 
 
 def plant_key(conn: Connection, vault_id: str, user_id: str, signer: str,

@@ -72,7 +72,8 @@ from hypothesis.stateful import (
 )
 
 from support import holder_team, vaults
-from support.holder_team import HolderTemplate, raw_connect
+from support.attacker import raw_connect
+from support.holder_team import HolderTemplate
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.passphrase_kdf import KdfParams

@@ -9,8 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import keyring
 import pytest
 
 from support import vaults
+from support.attacker import attacker_db
 from support.memory_keyring import MemoryKeyring
 from workbook.cli.main import main as cli_main
 from workbook.crypto.secret import Secret
@@ -34,7 +34,7 @@ from workbook.services.session import Session
 from workbook.services.sharing import Sharing
 from workbook.services.sign_in import FREE_ATTEMPTS, GENERIC_FAILURE, sign_in
 from workbook.vault import device_secret
-from workbook.vault.database import Connection, connect
+from workbook.vault.database import connect
 from workbook.vault.keyfile import KeyFile
 
 
@@ -72,19 +72,6 @@ def pair(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Pair:
         _TEMPLATE["pair"] = _build(tmp_path_factory.mktemp("rollback-template"))
     t = _TEMPLATE["pair"]
     return Pair(t.home.copy_to(tmp_path / "home"), t.partner.copy_to(tmp_path / "partner"))
-
-
-@contextmanager
-def attacker_db(team: vaults.TeamVault) -> Iterator[Connection]:
-    """Raw SQL with the database key, as anyone signed in holds it."""
-    with team.session(team.owner) as owner:
-        key = Secret(bytes(owner.vault_key.value))
-    conn = connect(team.path, key)
-    try:
-        yield conn
-    finally:
-        conn.close()
-        key.wipe()
 
 
 def delete_newest(team: vaults.TeamVault, table: str) -> None:

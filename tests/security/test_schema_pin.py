@@ -15,18 +15,18 @@ import base64
 import io
 import json
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlcipher3
 
 from support import vaults
+from support.attacker import attacker_db as raw_db
+from support.attacker import database_key
 from workbook.cli import main as cli_main
-from workbook.crypto.secret import Secret
 from workbook.domain.roles import Role
 from workbook.services.recovery import reset_account
 from workbook.services.sign_in import sign_in
@@ -50,23 +50,6 @@ def team(team_template: vaults.TeamVault, tmp_path: Path) -> vaults.TeamVault:
 
 
 # --- the attacker ----------------------------------------------------------------------------
-@contextmanager
-def raw_db(team: vaults.TeamVault, key: Secret) -> Iterator[Connection]:
-    """The attacker's own SQLCipher connection: the database key and nothing of Workbook's."""
-    conn = sqlcipher3.connect(str(team.path / "vault.db"), isolation_level=None)
-    try:
-        conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")
-        conn.execute(f"PRAGMA cipher_page_size = {KeyFile.load(team.path).cipher_page_size}")
-        yield conn
-    finally:
-        conn.close()
-
-
-def database_key(team: vaults.TeamVault) -> Secret:
-    with team.session(team.owner) as owner:
-        return Secret(bytes(owner.vault_key.value))
-
-
 def snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to show that refusing and undoing changed nothing stored."""
     tables = [r[0] for r in conn.execute(

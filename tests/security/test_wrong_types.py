@@ -12,21 +12,18 @@ right value back and sees everything work again with nothing stored changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlcipher3
 
 from support import vaults
-from workbook.crypto.secret import Secret
+from support.attacker import attacker_db as raw_db
+from support.attacker import database_key
 from workbook.domain.roles import Role
 from workbook.services.errors import TamperingDetected
 from workbook.vault.database import Connection, VaultDamaged
-from workbook.vault.keyfile import KeyFile
 
 WRONG = "holds a value of the wrong type in"
 ALTERED = "the vault was altered outside Workbook"
@@ -40,23 +37,6 @@ def team_template(tmp_path_factory: pytest.TempPathFactory) -> vaults.TeamVault:
 @pytest.fixture
 def team(team_template: vaults.TeamVault, tmp_path: Path) -> vaults.TeamVault:
     return team_template.copy_to(tmp_path / "vault")
-
-
-@contextmanager
-def raw_db(team: vaults.TeamVault, key: Secret) -> Iterator[Connection]:
-    """The attacker's own SQLCipher connection: the database key and nothing of Workbook's."""
-    conn = sqlcipher3.connect(str(team.path / "vault.db"), isolation_level=None)
-    try:
-        conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")
-        conn.execute(f"PRAGMA cipher_page_size = {KeyFile.load(team.path).cipher_page_size}")
-        yield conn
-    finally:
-        conn.close()
-
-
-def database_key(team: vaults.TeamVault) -> Secret:
-    with team.session(team.owner) as owner:
-        return Secret(bytes(owner.vault_key.value))
 
 
 def table_rows(conn: Connection, table: str, upto: int | None = None) -> list[tuple[Any, ...]]:

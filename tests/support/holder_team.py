@@ -13,19 +13,15 @@ keys, the real policy, cheap Argon2id), then copied for every example. Six peopl
 and two families with an entry in case-notes, mental-health and police, plus a sealed envelope
 the police officer wrote into mental-health. The machine needs every honest private key (it
 tries each against every sealed grant), so the template keeps each person's key seed.
-
-`raw_connect` is the attacker's own door: SQLCipher opened with nothing but the database key,
-without Workbook's connect (which may refuse an altered vault; the attacker does not care)."""
+The attacker's own door to the database is support/attacker.py's `raw_connect`."""
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import keyring
-import sqlcipher3
 
 from support import vaults
 from support.memory_keyring import MemoryKeyring
@@ -33,7 +29,6 @@ from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role
 from workbook.services.sign_in import sign_in
 from workbook.vault import device_secret
-from workbook.vault.keyfile import KeyFile
 
 ENTRY_DATE = "2026-03-01"
 
@@ -84,16 +79,6 @@ class HolderTemplate:
         keyring.set_keyring(MemoryKeyring())
         device_secret.store_device_secret(self.vault_id, self.device_secret)
         return dest
-
-
-def raw_connect(vault_dir: Path, key: bytes) -> Any:
-    """The database opened with its key alone, as an attacker with the key would."""
-    page_size = KeyFile.load(vault_dir).cipher_page_size
-    conn = sqlcipher3.connect(str(vault_dir / "vault.db"), timeout=5, isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    conn.execute(f"PRAGMA cipher_page_size = {int(page_size)}")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
 
 
 def build_holder_template(root: Path) -> HolderTemplate:
