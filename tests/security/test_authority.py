@@ -339,3 +339,21 @@ def test_a_holder_whose_certificate_was_moved_is_told_at_every_sign_in(
     with team.session(mh) as s:
         assert not any("certificates log" in w for w in s.warnings), s.warnings
         assert any("certificate no longer holds" in w for w in s.warnings), s.warnings
+
+
+@pytest.mark.xfail(strict=True, reason="K4 (docs/threat-model.md): a section holder can vouch "
+                   "for a newcomer's key before the newcomer's own approval; that key can then "
+                   "sign in the newcomer's name (it receives no section its certifier lacks)")
+def test_a_holders_certificate_for_a_newcomer_makes_no_key_current(
+    team: vaults.TeamVault,
+) -> None:
+    police = team.member(Role.POLICE)
+    with team.session(team.owner) as s:
+        newcomer = s.accounts.add("mh-third", "Mh Third", Role.MENTAL_HEALTH.value,
+                                  vaults.new_passphrase())
+    with team.session(police) as s:
+        pair = KeyPair(Secret(bytes(s.require_keys().seed.value)))
+    with raw_db(team) as conn:
+        plant_key(conn, team.vault_id, newcomer, police.user_id, pair)
+    with team.session(Role.MENTAL_HEALTH) as s:
+        assert s.trust.current_key(newcomer) is None

@@ -1074,3 +1074,33 @@ def test_reprs_and_messages_hide_key_material(team: vaults.TeamVault, material: 
         assert safe_form in text, text
     for member in team.everyone():
         assert member.passphrase not in "".join(text for text, _ in shown)
+
+
+# --- what the design cannot stop yet (docs/threat-model.md, A5 "can still do") ----------------
+@pytest.mark.xfail(strict=True, reason="K5 (docs/threat-model.md): a version whose section tag "
+                   "was changed is left out as 'not yours to read'; neither its readers nor "
+                   "audit verify are told")
+def test_a_version_hidden_by_its_section_tag_is_named(team: vaults.TeamVault) -> None:
+    with attacker_db(team) as conn:
+        row = only_row(conn, team, "entry:case-notes:second")
+        set_version(conn, row, section_tag=secrets.token_bytes(16))
+    with team.session(team.owner) as s:
+        assert not s.audit_trail.verify().ok
+
+
+@pytest.mark.xfail(strict=True, reason="K5 (docs/threat-model.md): a version and its events cut "
+                   "from the tail before any other person or OS account has seen them (here, "
+                   "while their writer is still signed in) are not noticed")
+def test_a_tail_cut_before_anyone_saw_it_is_noticed(team: vaults.TeamVault) -> None:
+    family = team.families["a"]
+    with team.session(Role.SOCIAL_WORKER) as s:
+        before = audit_log.head(s.conn)[0]
+        entry = s.families.add_entry(family, "case-notes", "a note that vanishes", "2026-03-01")
+        version = str(audit_log.rows(s.conn, after_seq=before)[-1].ids["version"])
+        with attacker_db(team) as conn:
+            for table in ("versions", "audit_versions", "version_log"):
+                conn.execute(f"DELETE FROM {table} WHERE version_id = ?", (version,))
+            conn.execute("DELETE FROM audit WHERE seq > ?", (before,))
+        assert s.records.of_record(entry) == []
+    with team.session(team.owner) as s:
+        assert not s.audit_trail.verify().ok
