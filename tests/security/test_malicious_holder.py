@@ -34,8 +34,8 @@ A refusal is always acceptable: TamperingDetected, VaultDamaged, or any Workbook
 message says the vault was altered. Once refused, the machine accepts refusals from then on;
 what fails it is silent wrong behaviour. Every SQL step is printed with the failing example.
 
-Budget: WORKBOOK_STATEFUL_EXAMPLES examples (default 12, about 60-90 s on two cores) of up to
-WORKBOOK_STATEFUL_STEPS steps (default 20). A deeper run for CI or `make test-deep`:
+Budget: WORKBOOK_STATEFUL_EXAMPLES examples (default 25, about 60-80 s on two cores, what
+`make test` and CI run) of up to WORKBOOK_STATEFUL_STEPS steps (default 20). `make test-deep`:
     WORKBOOK_STATEFUL_EXAMPLES=400 WORKBOOK_STATEFUL_STEPS=40 \
         pytest tests/security/test_malicious_holder.py
 WORKBOOK_HOLDER_HONEST_ONLY=1 disables every attack (the model must then never complain);
@@ -90,7 +90,7 @@ from workbook.services.sign_in import sign_in
 from workbook.vault.database import VaultDamaged
 from workbook.vault.keyfile import KeyFile
 
-EXAMPLES = int(os.environ.get("WORKBOOK_STATEFUL_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("WORKBOOK_STATEFUL_EXAMPLES", "25"))
 STEPS = int(os.environ.get("WORKBOOK_STATEFUL_STEPS", "20"))
 HONEST_ONLY = os.environ.get("WORKBOOK_HOLDER_HONEST_ONLY", "") not in ("", "0")
 ALL_ATTACKS = ("generic", "types", "certs", "users", "meta", "disposals", "tail")
