@@ -27,6 +27,7 @@ test: lint
 # two cores); `make test` runs it at a smaller one.
 test-deep: $(STAMP)
 	QT_QPA_PLATFORM=offscreen WORKBOOK_STATEFUL_EXAMPLES=400 WORKBOOK_STATEFUL_STEPS=40 \
+		WORKBOOK_STATEFUL_RANDOM=1 \
 		$(BIN)/pytest -q -p no:cacheprovider tests/security/test_malicious_holder.py
 
 bench: $(STAMP)
