@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from conftest import World
 from helpers import share
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from conftest import World
 from support.vaults import TeamVault
 from workbook.domain.history import head_ids
 from workbook.services.receiving import Receiving

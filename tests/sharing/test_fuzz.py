@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import World
 from helpers import CORE, make_family, share, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import World
 from workbook.crypto.keypairs import KeyPair
 from workbook.services.identity import Identity
 from workbook.services.receiving import Receiving, RefusedBundle

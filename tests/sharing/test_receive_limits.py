@@ -12,9 +12,9 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import World
 from helpers import CORE, make_family, share, snapshot
 
+from conftest import World
 from workbook.services import receive_limits
 from workbook.services.receive_limits import ReceiveLimits
 from workbook.services.receiving import Receiving, RefusedBundle

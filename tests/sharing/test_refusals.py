@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import World
 from helpers import CORE, make_family, receive, share, snapshot
 
+from conftest import World
 from workbook.crypto.keypairs import KeyPair
 from workbook.services.identity import Identity
 from workbook.services.partners import Partners

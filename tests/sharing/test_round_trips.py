@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import World
 from helpers import snapshot
 
+from conftest import World
 from support.vaults import TeamVault
 from workbook.services.chronology import rows_from_workbook
 from workbook.services.receiving import Preview, Receiving

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import World
 from helpers import make_family
 
+from conftest import World
 from support.vaults import Member, TeamVault
 from workbook.services.identity import Identity
 from workbook.ui.operations import Operations
