@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services.authority import (
     RecordVersion,
@@ -24,7 +25,7 @@ from workbook.vault import version_store
 from workbook.vault.database import RowMalformed
 from workbook.vault.version_store import VersionRow
 
-KINDS = ("family", "person", "entry", "action", "review")
+KINDS = tuple(k.value for k in RecordKind)
 
 
 class Records:
