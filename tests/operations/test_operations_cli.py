@@ -56,11 +56,12 @@ def cli(template: Template, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 
 
 def _years_later(monkeypatch: pytest.MonkeyPatch, years: int = 7) -> None:
-    """Every session the CLI opens from now on lives `years` later (sign_in's clock)."""
-    from workbook.services.sign_in import sign_in
+    """Every session the CLI opens from now on lives `years` later (the clock `main` hands to
+    every sign-in of a command)."""
+    from workbook.cli.main import main
 
     shift = timedelta(days=366 * years)
-    defaults = sign_in.__kwdefaults__
+    defaults = main.__kwdefaults__
     assert defaults is not None
     monkeypatch.setitem(defaults, "clock", lambda: clock.system_clock() + shift)
 

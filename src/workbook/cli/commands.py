@@ -6,12 +6,12 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbook.cli import secrets_input
 from workbook.services import device, policy_admin, recovery, validation
+from workbook.services.clock import Clock, system_clock
 from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
 from workbook.services.sign_in import sign_in
@@ -28,6 +28,7 @@ class CliContext:
     vault: str
     username: str
     json: bool
+    clock: Clock = system_clock
     _session: Session | None = field(default=None, repr=False)
 
     def vault_dir(self) -> Path:
@@ -41,7 +42,8 @@ class CliContext:
                 raise InvalidInput("no user given: use --as USERNAME or set WORKBOOK_USER")
             passphrase = secrets_input.acting_passphrase(
                 getattr(self.args, "passphrase_file", None))
-            self._session = sign_in(self.vault_dir(), self.username, passphrase)
+            self._session = sign_in(self.vault_dir(), self.username, passphrase,
+                                    clock=self.clock)
             for warning in self._session.warnings:
                 print(f"workbook: warning: {warning}", file=sys.stderr)
             for note in self._session.announcements:
@@ -79,7 +81,7 @@ def cmd_init(ctx: CliContext) -> None:
             raise InvalidInput(f"the recovery sheet {sheet} already exists; choose a new file")
     created = create_vault(ctx.vault_dir(), team=a.team, owner_username=a.owner,
                            owner_name=a.owner_name, owner_role=a.owner_role,
-                           passphrase=passphrase)
+                           passphrase=passphrase, clock=ctx.clock)
     sheet_error = ""
     if sheet is not None:
         from workbook.reports.recovery_sheet import render_recovery_sheet
@@ -88,7 +90,7 @@ def cmd_init(ctx: CliContext) -> None:
             write_private(sheet, render_recovery_sheet(
                 team=created.team, vault_id=created.vault_id,
                 recovery_key=created.recovery_key, owner_name=validation.name(a.owner_name),
-                created_at=datetime.now(UTC)))
+                created_at=ctx.clock()))
         except OSError as exc:
             # The vault exists now: never lose the key because the sheet could not be saved.
             sheet_error = f"the recovery sheet could not be written ({exc.strerror})"
@@ -308,7 +310,8 @@ def cmd_demo(ctx: CliContext) -> None:
     if ctx.args.families < 1 or ctx.args.families > 5000:
         raise InvalidInput("--families must be between 1 and 5000")
     result = build_demo(ctx.vault_dir(), families=ctx.args.families,
-                        progress=None if ctx.json else lambda m: print(m, file=sys.stderr))
+                        progress=None if ctx.json else lambda m: print(m, file=sys.stderr),
+                        today=ctx.clock().astimezone().date())
     users = [{"username": u.username, "role": u.role, "passphrase": u.passphrase}
              for u in result.users]
     lines = [f"Demo vault {result.vault_id} (synthetic data only).", "",
@@ -323,7 +326,8 @@ def cmd_recover(ctx: CliContext) -> None:
     a = ctx.args
     recovery_text = secrets_input.read_secret_file(a.recovery_key_file, "recovery key")
     initial = secrets_input.new_passphrase("New initial passphrase")
-    recovery.reset_account(ctx.vault_dir(), a.username, recovery_text, initial)
+    recovery.reset_account(ctx.vault_dir(), a.username, recovery_text, initial,
+                           clock=ctx.clock)
     ctx.out(f"{a.username} has a new initial passphrase; they must replace it at sign-in and be "
             "approved again. This use of the recovery key is audited and will be announced to "
             "every user.", {"username": a.username, "reset": True})
@@ -335,7 +339,8 @@ def cmd_device_enrol(ctx: CliContext) -> None:
         raise InvalidInput("give exactly one of --recovery-key-file or --grant")
     if a.recovery_key_file:
         recovery_text = secrets_input.read_secret_file(a.recovery_key_file, "recovery key")
-        vault_id = recovery.enrol_with_recovery_key(ctx.vault_dir(), recovery_text)
+        vault_id = recovery.enrol_with_recovery_key(ctx.vault_dir(), recovery_text,
+                                                    clock=ctx.clock)
     else:
         grant = _read_small_file(a.grant, "enrolment grant")
         vault_id = device.complete_enrolment(ctx.vault_dir(), grant)

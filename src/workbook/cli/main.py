@@ -10,6 +10,7 @@ from workbook.cli.commands import COMMANDS, CliContext, Handler
 from workbook.cli.parser import build_parser
 from workbook.crypto.recovery_key import RecoveryKeyInvalid
 from workbook.domain.policy import PolicyError
+from workbook.services.clock import Clock, system_clock
 from workbook.services.errors import WorkbookError
 from workbook.vault.database import DatabaseError, VaultBusy, VaultDamaged
 from workbook.vault.device_secret import KeyringUnavailable
@@ -20,7 +21,9 @@ EXPECTED = (WorkbookError, KeyFileError, VaultBusy, VaultDamaged, SchemaTooNew,
             KeyringUnavailable, RecoveryKeyInvalid, PolicyError)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock = system_clock) -> int:
+    """Run one command. `clock` is the time every sign-in and service call of it reads (tests
+    pass a fixed one, as the services' own tests do)."""
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if not args.command:
@@ -33,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         vault=args.vault or os.environ.get("WORKBOOK_VAULT", ""),
         username=args.as_user or os.environ.get("WORKBOOK_USER", ""),
         json=bool(args.json),
+        clock=clock,
     )
     try:
         handler(ctx)

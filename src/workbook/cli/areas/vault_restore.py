@@ -24,7 +24,8 @@ def cmd_vault_accept_restore(ctx: CliContext) -> None:
     if not ctx.username:
         raise InvalidInput("no user given: the owner signs in with --as USERNAME")
     passphrase = secrets_input.acting_passphrase(getattr(ctx.args, "passphrase_file", None))
-    session = sign_in(ctx.vault_dir(), ctx.username, passphrase, accept_restore=True)
+    session = sign_in(ctx.vault_dir(), ctx.username, passphrase, clock=ctx.clock,
+                      accept_restore=True)
     try:
         accepted = [n for n in session.announcements if n.startswith(ACCEPTED_NOTE)]
         for warning in session.warnings:
