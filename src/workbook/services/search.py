@@ -26,8 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from workbook.domain.acts import Act
 from workbook.domain.history import record_state
-from workbook.domain.roles import Role, Section
+from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion, open_row
 from workbook.services.errors import NotPermitted
 from workbook.services.session import Session
@@ -345,7 +346,7 @@ def _head(record_id: str, seen: list[_Seen]) -> tuple[str, _Seen]:
 
 def may_search(session: Session) -> bool:
     """Search covers the household section; only those who may read it get an index."""
-    return session.role is not Role.ADMIN and not session.must_replace_passphrase \
+    return session.may(Act.CASEWORK) and not session.must_replace_passphrase \
         and session.records.can_read(HOUSEHOLD)
 
 

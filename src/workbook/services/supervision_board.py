@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workbook.domain.acts import Act
 from workbook.domain.history import HistoryPoint, head_ids
-from workbook.domain.roles import Role, Section
+from workbook.domain.roles import Section
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services import board_digest, time_limits
 from workbook.services.authority import FamilyTags, RecordVersion, open_row
@@ -151,7 +152,7 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     today = civil_date(now)
     region_name = time_limits.region(session)
     result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
-    if session.role is Role.ADMIN:
+    if not session.may(Act.CASEWORK):
         result.note = "The administrator reads no case records, so the board is empty."
         return result
     session.require_practitioner()
