@@ -27,6 +27,7 @@ from workbook.domain.acts import Act
 from workbook.domain.history import record_state
 from workbook.domain.policy import DEFAULT_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES
 from workbook.domain.roles import Section
+from workbook.domain.timescales import days_overdue
 from workbook.services import board_digest
 from workbook.services.authority import open_row
 from workbook.services.clock import civil_date
@@ -179,7 +180,7 @@ def action_overview(session: Session, first: HomeOverview,
         if family is None:
             continue
         with_my_actions.add(family_id)
-        days = _days_overdue(due, today)
+        days = days_overdue(due, today)
         if days > 0:
             overdue.append(HomeAction(record_id, family_id, family.name, text, due, "open",
                                       days))
@@ -300,13 +301,6 @@ def _heads(session: Session, kind: str, section: str,
         if head.picked is not None:
             out[record_id] = (head.family_id, head.picked)
     return out
-
-
-def _days_overdue(due: str, today: date) -> int:
-    try:
-        return (today - date.fromisoformat(due)).days
-    except ValueError:
-        return 0
 
 
 def _by_name(family: HomeFamily) -> tuple[str, str]:
