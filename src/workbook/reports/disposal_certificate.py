@@ -11,12 +11,12 @@ from datetime import datetime
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from workbook.domain.display import uk_date
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
     build_document,
     escape,
-    format_date,
     format_datetime,
     frame_width,
     styles,
@@ -36,7 +36,7 @@ def render_disposal_certificate(disposal: Disposal, *, team: str, printed_by: st
         ("Family id", disposal.family_id),
         ("Family type", disposal.family_type),
         ("Closed", _when(disposal.closed_at)),
-        ("Kept until", _day(disposal.dispose_after)),
+        ("Kept until", uk_date(disposal.dispose_after)),
         ("Proposed by", f"{disposal.proposed_by} (team manager), {_when(disposal.proposed_at)}"),
         ("Confirmed by", f"{disposal.confirmed_by} (administrator), "
                          f"{_when(disposal.disposed_at)}"),
@@ -74,13 +74,6 @@ def render_disposal_certificate(disposal: Disposal, *, team: str, printed_by: st
     return build_document(story, title=TITLE, marking=PrintMarking(
         printed_by=printed_by, printed_at=printed_at, handling="Keep with the team's "
         "records of disposal."))
-
-
-def _day(iso: str) -> str:
-    try:
-        return format_date(datetime.fromisoformat(iso))
-    except ValueError:
-        return iso
 
 
 def _when(stamp: str) -> str:

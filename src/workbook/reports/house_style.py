@@ -33,6 +33,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from workbook.domain.display import uk_date, uk_date_time
+
 __all__ = [
     "APP_NAME",
     "FONT_ARABIC",
@@ -177,12 +179,12 @@ def escape(text: str) -> str:
 
 def format_date(value: datetime) -> str:
     """A date as British readers expect it on paper: dd/mm/yyyy."""
-    return value.strftime("%d/%m/%Y")
+    return uk_date(value)
 
 
 def format_datetime(value: datetime) -> str:
     """A date and 24-hour time, dd/mm/yyyy HH:MM."""
-    return value.strftime("%d/%m/%Y %H:%M")
+    return uk_date_time(value)
 
 
 def frame_width(pagesize: tuple[float, float] = A4) -> float:

@@ -8,11 +8,12 @@ the kind of document."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from workbook.domain.display import uk_date
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
@@ -27,13 +28,6 @@ TITLE = "Group supervision minutes"
 HANDLING = "Keep with the supervision file; destroy printed copies securely after use"
 
 
-def _day(iso: str) -> str:
-    try:
-        return date.fromisoformat(iso).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
-
-
 def _para(text: str) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), styles().body)
 
@@ -43,7 +37,7 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
     house = styles()
     story: list[Flowable] = [
         Paragraph(TITLE, house.title),
-        _para(f"Held on {_day(meeting.held_on)}, chaired by {meeting.chair}."),
+        _para(f"Held on {uk_date(meeting.held_on)}, chaired by {meeting.chair}."),
         _para("Attendees: " + ", ".join(meeting.attendees)),
         _para("Status: " + ("finished and signed off" if meeting.finished
                             else "in progress - records are drafts until the session is "
@@ -66,7 +60,7 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
         story.append(_para(f"Scaling judgement: {review.form.scaling} / 10"))
         if review.form.actions:
             rows = [["Action", "Owner", "Due"]]
-            rows += [[_para(a.text), _para(a.owner), _para(_day(a.due))]
+            rows += [[_para(a.text), _para(a.owner), _para(uk_date(a.due))]
                      for a in review.form.actions]
             width = frame_width()
             table = Table(rows, colWidths=[width * 0.6, width * 0.22, width * 0.18],
@@ -78,7 +72,7 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
                 ("GRID", (0, 1), (-1, -1), 0.25, colors.grey),
             ]))
             story.append(table)
-        story.append(_para(f"Next review: {_day(review.form.next_review)}"))
+        story.append(_para(f"Next review: {uk_date(review.form.next_review)}"))
         if review.status == FINAL:
             story.append(Paragraph(escape(f"Signed off by {review.signed_off_by} at "
                                           f"{review.signed_off_at[:16].replace('T', ' ')}"),

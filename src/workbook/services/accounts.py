@@ -12,9 +12,10 @@ from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.passphrase_kdf import KdfParams, derive_kek, new_salt, stretch
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import wrap
+from workbook.domain.acts import REFUSALS, Act, may
 from workbook.domain.ids import new_id
 from workbook.domain.passphrase import PassphraseRejected, check_passphrase
-from workbook.domain.roles import Role, parse_role
+from workbook.domain.roles import parse_role
 from workbook.services import validation
 from workbook.services.authority import append_event
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
@@ -207,8 +208,8 @@ class Accounts:
         membership = self.s.membership()
         if user.user_id in membership.disabled:
             raise InvalidInput(f"{user.username!r} is disabled")
-        if user.user_id == membership.owner and new_role is Role.ADMIN:
-            raise NotPermitted("the vault owner cannot become the administrator (P6)")
+        if user.user_id == membership.owner and not may(new_role, Act.OWN_VAULT):
+            raise NotPermitted(REFUSALS[Act.OWN_VAULT])
         if new_role is membership.role_of(user.user_id):
             return
         with self.s.write():

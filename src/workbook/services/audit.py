@@ -14,10 +14,9 @@ from typing import Any
 from workbook.crypto.encoding import unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
-from workbook.domain.roles import Role
+from workbook.domain.acts import Act
 from workbook.services.audit_completeness import Unaudited
 from workbook.services.audit_completeness import check as check_completeness
-from workbook.services.errors import NotPermitted
 from workbook.services.read_audit import audit_detail_info, unpad_note
 from workbook.services.session import Session
 from workbook.vault import accounts, audit_log, version_store
@@ -179,8 +178,7 @@ class AuditTrail:
 
     def events(self, limit: int | None = None) -> list[dict[str, Any]]:
         self.s.require_keys()
-        if self.s.role is not Role.TEAM_MANAGER and self.s.role is not Role.ADMIN:
-            raise NotPermitted("the audit log is for the administrator and team managers")
+        self.s.require(Act.READ_AUDIT_LOG)
         names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
         rows = audit_log.rows(self.s.conn)
         if limit is not None and limit > 0:

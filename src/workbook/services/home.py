@@ -23,9 +23,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, NamedTuple
 
+from workbook.domain.acts import Act
 from workbook.domain.history import record_state
 from workbook.domain.policy import DEFAULT_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES
-from workbook.domain.roles import Role, Section
+from workbook.domain.roles import Section
+from workbook.domain.timescales import days_overdue
 from workbook.services import board_digest
 from workbook.services.authority import open_row
 from workbook.services.clock import civil_date
@@ -124,14 +126,14 @@ def idle_lock_minutes(session: Session) -> int:
 
 # --- the two steps ------------------------------------------------------------------------
 def _readable(session: Session, section: str) -> bool:
-    return session.role is not Role.ADMIN and not session.must_replace_passphrase \
+    return session.may(Act.CASEWORK) and not session.must_replace_passphrase \
         and session.records.can_read(section)
 
 
 def family_overview(session: Session) -> HomeOverview:
     """The first, quick step: every family I can read, and mine as case owner. Plan actions
     (`action_overview`) add the families where I own an action, and my overdue actions."""
-    if session.role is Role.ADMIN:
+    if not session.may(Act.CASEWORK):
         return HomeOverview([], [], [], ADMIN_NOTE)
     household = Section.HOUSEHOLD.value
     if not _readable(session, household):
@@ -178,7 +180,7 @@ def action_overview(session: Session, first: HomeOverview,
         if family is None:
             continue
         with_my_actions.add(family_id)
-        days = _days_overdue(due, today)
+        days = days_overdue(due, today)
         if days > 0:
             overdue.append(HomeAction(record_id, family_id, family.name, text, due, "open",
                                       days))
@@ -301,13 +303,6 @@ def _heads(session: Session, kind: str, section: str,
     return out
 
 
-def _days_overdue(due: str, today: date) -> int:
-    try:
-        return (today - date.fromisoformat(due)).days
-    except ValueError:
-        return 0
-
-
 def _by_name(family: HomeFamily) -> tuple[str, str]:
     return (family.name.casefold(), family.family_id)
 
@@ -325,7 +320,7 @@ def deadlines_rebuild(session: Session, mine: list[HomeFamily]) -> board_digest.
     """The board digest's rebuild, if `deadlines` would need one first (a first sign-in, new
     keys, a disposal): the GUI runs it a step at a time so that a family opened meanwhile
     does not wait seconds behind it."""
-    if session.role is Role.ADMIN or session.must_replace_passphrase or not mine:
+    if not session.may(Act.CASEWORK) or session.must_replace_passphrase or not mine:
         return None
     return board_digest.rebuild_needed(session)
 
@@ -335,7 +330,7 @@ def deadlines(session: Session, mine: list[HomeFamily]) -> HomeDeadlines:
     digest (services/board_digest.py), so this costs what the board costs - well under a
     second, and far less memory than reading my families' versions would; nothing for the
     administrator or before keys are there."""
-    if session.role is Role.ADMIN or session.must_replace_passphrase or not mine:
+    if not session.may(Act.CASEWORK) or session.must_replace_passphrase or not mine:
         return HomeDeadlines([], [])
     chosen = {f.family_id for f in mine}
     result = board(session)

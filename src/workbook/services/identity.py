@@ -14,7 +14,8 @@ from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
 from workbook.crypto.secret import Secret
-from workbook.domain.roles import Role, Section
+from workbook.domain.acts import REFUSALS, Act, may
+from workbook.domain.roles import Section
 from workbook.services.authority import RECOVERY
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
 from workbook.services.session import Session
@@ -38,16 +39,14 @@ def is_sharing_manager(session: Session, user_id: str) -> bool:
     membership = session.membership()
     if not membership.is_active(user_id):
         return False
-    return user_id == membership.owner or membership.role_of(user_id) is Role.TEAM_MANAGER
+    return user_id == membership.owner or may(membership.role_of(user_id), Act.MANAGE_SHARING)
 
 
 def require_sharing_manager(session: Session) -> None:
     session.require_practitioner()
     session.require_certified()
     if not is_sharing_manager(session, session.user_id):
-        raise NotPermitted(
-            "only the vault owner or a team manager manages the sharing identity and partners: "
-            "trusting a partner is a decision about case data")
+        raise NotPermitted(REFUSALS[Act.MANAGE_SHARING])
 
 
 class Identity:
@@ -148,7 +147,7 @@ class Identity:
         for user_id in sorted(self.s.trust.current):
             if user_id in holders or not membership.is_active(user_id):
                 continue
-            if membership.role_of(user_id) in (None, Role.ADMIN):
+            if not may(membership.role_of(user_id), Act.CASEWORK):
                 continue
             public = self.s.trust.vouched_by(user_id, lambda signer, _at: signer in managers)
             if public is None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbook.domain.acts import REFUSALS, Act, may
 from workbook.domain.policy import PolicyError, parse_policy
-from workbook.domain.roles import Role
 from workbook.services.authority import may_administer, signatures
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.session import Session
@@ -44,11 +44,10 @@ def set_policy(session: Session, text: str) -> None:
     membership = session.membership()
     # The same standing sign-in demands of a policy's author: anything less would store a
     # policy that every sign-in then refuses as tampering.
-    if membership.role_of(session.user_id) is not Role.ADMIN or not may_administer(
+    if not may(membership.role_of(session.user_id), Act.CHANGE_POLICY) or not may_administer(
         session.conn, session.vault_id, session.trust, membership, session.user_id
     ):
-        raise NotPermitted("only the administrator, approved by the vault owner, changes the "
-                           "policy")
+        raise NotPermitted(REFUSALS[Act.CHANGE_POLICY])
     keypair = session.require_certified()
     if len(text.encode("utf-8", errors="replace")) > MAX_POLICY_FILE:
         raise InvalidInput(f"the policy was not changed: it is larger than {MAX_POLICY_FILE} "

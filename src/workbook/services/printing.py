@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from workbook.domain.display import uk_date
 from workbook.domain.roles import CORE_SECTIONS, Section
+from workbook.domain.timescales import is_overdue
 from workbook.reports import case_summary, home_visit, subject_access
 from workbook.reports.ages import age_on
 from workbook.reports.content import (
@@ -310,7 +312,7 @@ class Printing:
         for section in sections:
             for e in view["sections"].get(section, {}).get("entries", []):
                 line = EntryLine(
-                    date=_uk_date(str(e.get("date") or str(e.get("created_at", ""))[:10])),
+                    date=uk_date(str(e.get("date") or str(e.get("created_at", ""))[:10])),
                     section=section_title(section),
                     type=str(e.get("type") or "note"),
                     author=self.full_name(str(e.get("author", ""))),
@@ -338,9 +340,9 @@ class Printing:
             status = str(a.get("status", "open"))
             due = str(a.get("due", ""))
             lines.append((owner != me, due, ActionLine(
-                text=str(a.get("text", "")), owner=self.full_name(owner), due=_uk_date(due),
+                text=str(a.get("text", "")), owner=self.full_name(owner), due=uk_date(due),
                 status=status, mine=owner == me,
-                overdue=status == "open" and bool(due) and due < today.isoformat())))
+                overdue=status == "open" and is_overdue(due, today))))
         lines.sort(key=lambda item: (item[0], item[1]))
         return [line for *_key, line in lines]
 
@@ -371,7 +373,7 @@ class Printing:
                 rating = found.factors.get(key)
                 factors.append(FactorLine(domain, label, rating.rating if rating else "",
                                           rating.rationale if rating else ""))
-        return AssessmentContent(_uk_date(found.date), self.full_name(found.author),
+        return AssessmentContent(uk_date(found.date), self.full_name(found.author),
                                  tuple(factors), found.formulation)
 
 
@@ -380,17 +382,10 @@ def _ordered(sections: set[str]) -> tuple[str, ...]:
     return tuple(s.value for s in Section if s.value in sections)
 
 
-def _uk_date(iso: str) -> str:
-    try:
-        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso
-
-
 def _line(person: dict[str, Any], today: date) -> PersonLine:
     dob = str(person.get("dob") or "")
     return PersonLine(
-        name=str(person.get("name", "")), dob=_uk_date(dob) if dob else "",
+        name=str(person.get("name", "")), dob=uk_date(dob) if dob else "",
         age=age_on(dob, today), relationship=str(person.get("relationship", "")),
         address=str(person.get("address") or ""), language=str(person.get("language") or ""),
     )
@@ -418,7 +413,7 @@ def _details(person: dict[str, Any], names: dict[str, str],
     for key, label in _DETAIL_LABELS:
         value = str(person.get(key) or "").strip()
         if value:
-            out.append((label, _uk_date(value) if key == "dob" else value))
+            out.append((label, uk_date(value) if key == "dob" else value))
     age = age_on(str(person.get("dob") or ""), today)
     if age:
         out.append(("Age", age))

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from workbook.crypto.encoding import fields
+from workbook.domain.acts import Act, may
 from workbook.domain.history import record_state
-from workbook.domain.roles import Role, Section
+from workbook.domain.roles import Section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.clock import civil_date
@@ -35,8 +36,6 @@ from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one 
 )
 from workbook.vault import accounts, retention_store, version_store
 from workbook.vault.retention_store import DisposalRow, ProposalRow, RetentionRow
-
-CLOSERS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
 
 
 def closing_message(vault_id: str, row: RetentionRow) -> bytes:
@@ -116,9 +115,7 @@ class Retention:
     def close(self, family_id: str, family_type: str) -> RetentionRow:
         family_id = validation.record_id(family_id, "family id")
         self.s.require_practitioner()
-        if self.s.role not in CLOSERS:
-            raise NotPermitted("closing a family is for a team manager or a senior social "
-                               "worker")
+        self.s.require(Act.CLOSE_FAMILY)
         family_type = family_type.strip()
         years = self.s.policy.retention_years.get(family_type)
         if years is None:
@@ -149,8 +146,7 @@ class Retention:
     # --- the review ------------------------------------------------------------------------
     def _require_reviewer(self) -> None:
         self.s.require_keys()
-        if self.s.role not in (Role.TEAM_MANAGER, Role.ADMIN):
-            raise NotPermitted("the disposal review is for team managers and administrators")
+        self.s.require(Act.REVIEW_DISPOSALS)
 
     def review(self, *, include_not_due: bool = False) -> list[ReviewItem]:
         """Closed families past retention (all closed families with include_not_due),
@@ -205,8 +201,7 @@ class Retention:
     # --- proposing -------------------------------------------------------------------------
     def propose(self, family_id: str) -> ProposalRow:
         keypair = self.s.require_certified()
-        if self.s.role is not Role.TEAM_MANAGER:
-            raise NotPermitted("a team manager proposes disposals")
+        self.s.require(Act.PROPOSE_DISPOSAL)
         retention = self._due(family_id)
         if retention_store.proposal_of(self.s.conn, retention.family_id) is not None:
             raise InvalidInput(f"disposal of family {retention.family_id} is already proposed")
@@ -233,8 +228,7 @@ class Retention:
     # --- confirming ------------------------------------------------------------------------
     def confirm(self, family_id: str) -> Disposal:
         keypair = self.s.require_certified()
-        if self.s.role is not Role.ADMIN:
-            raise NotPermitted("an administrator confirms disposals")
+        self.s.require(Act.CONFIRM_DISPOSAL)
         self.s.require_account_manager()  # an administrator the owner approved
         retention = self._due(family_id)
         family_id = retention.family_id
@@ -248,7 +242,7 @@ class Retention:
                                       proposal_message(self.s.vault_id, proposal,
                                                        retention.dispose_after)):
             raise TamperingDetected(f"the disposal proposal of family {family_id} was altered")
-        if self.s.membership().role_of(proposal.proposed_by) is not Role.TEAM_MANAGER:
+        if not may(self.s.membership().role_of(proposal.proposed_by), Act.PROPOSE_DISPOSAL):
             raise NotPermitted("the disposal was proposed by someone who is no longer a team "
                                "manager; a team manager must propose it again")
         names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
@@ -323,9 +317,7 @@ class Retention:
         dispose of it) ends; closing it again starts a new one."""
         family_id = validation.record_id(family_id, "family id")
         self.s.require_practitioner()
-        if self.s.role not in CLOSERS:
-            raise NotPermitted("reopening a family is for a team manager or a senior social "
-                               "worker")
+        self.s.require(Act.REOPEN_FAMILY)
         head, heads = self._family_head(family_id, "reopening a family")
         if head.payload.get("status") != "closed":
             raise InvalidInput(f"family {family_id} is not closed")

@@ -26,8 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from workbook.domain.acts import Act
+from workbook.domain.display import uk_date
 from workbook.domain.history import record_state
-from workbook.domain.roles import Role, Section
+from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion, open_row
 from workbook.services.errors import NotPermitted
 from workbook.services.session import Session
@@ -58,15 +60,6 @@ def tokens(text: str) -> list[str]:
     """The words of `text` as the index sees them: folded, split on spaces and hyphens."""
     folded = _DROP.sub("", fold(text))
     return [t for t in _SPLIT.split(folded) if t]
-
-
-def display_date(iso: str) -> str:
-    """'2015-03-02' -> '02/03/2015'; anything else is returned unchanged."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
-    if match is None:
-        return iso
-    year, month, day = match.groups()
-    return f"{day}/{month}/{year}"
 
 
 def query_tokens(text: str) -> list[str]:
@@ -319,7 +312,7 @@ class IndexBuilder:
                 continue
             dob, address = person.dob, person.address
             detail = ", ".join(p for p in (
-                f"born {display_date(dob)}" if dob else "", person.relationship) if p)
+                f"born {uk_date(dob)}" if dob else "", person.relationship) if p)
             words = (date_tokens(dob) if dob else []) + tokens(address)
             self.index.add(SearchHit("person", family.family_id, record_id, person.name,
                                      family.name, family.reference, detail), words)
@@ -345,7 +338,7 @@ def _head(record_id: str, seen: list[_Seen]) -> tuple[str, _Seen]:
 
 def may_search(session: Session) -> bool:
     """Search covers the household section; only those who may read it get an index."""
-    return session.role is not Role.ADMIN and not session.must_replace_passphrase \
+    return session.may(Act.CASEWORK) and not session.must_replace_passphrase \
         and session.records.can_read(HOUSEHOLD)
 
 

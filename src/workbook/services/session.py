@@ -20,6 +20,7 @@ from workbook.crypto.encoding import b64
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import wrap
+from workbook.domain.acts import REFUSALS, Act, may
 from workbook.domain.policy import Policy
 from workbook.domain.roles import Role
 from workbook.services.authority import SectionKeys, Trust
@@ -109,10 +110,19 @@ class Session:
             raise PassphraseMustBeReplaced("this account has no keys yet")
         return self.keypair
 
+    def may(self, act: Act) -> bool:
+        """Whether my signed role may do `act` (domain/acts.py); for what a screen offers."""
+        return may(self.role, act)
+
+    def require(self, act: Act, refusal: str | None = None) -> None:
+        """Refuse, with the act's own sentence (or `refusal`, where a call site names more),
+        unless my signed role may do `act`."""
+        if not may(self.role, act):
+            raise NotPermitted(refusal or REFUSALS[act])
+
     def require_practitioner(self) -> KeyPair:
         keypair = self.require_keys()
-        if self.role is Role.ADMIN:
-            raise NotPermitted("the administrator does not read or write case records")
+        self.require(Act.CASEWORK)
         return keypair
 
     def membership(self) -> Membership:

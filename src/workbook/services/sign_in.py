@@ -17,9 +17,9 @@ from workbook.crypto.keypairs import KeyPair, PublicKeys
 from workbook.crypto.passphrase_kdf import KdfParams, derive_kek, stretch
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import unwrap
+from workbook.domain.acts import Act, may
 from workbook.domain.ids import new_id
 from workbook.domain.policy import parse_policy
-from workbook.domain.roles import Role
 from workbook.services.audit_completeness import adopt_unindexed
 from workbook.services.authority import RECOVERY, SectionKeys, VerifiedVersions, signatures
 from workbook.services.authority import trust as trust_mod
@@ -298,7 +298,7 @@ def verified_policy_text(conn: Connection, vault_id: str, trust: trust_mod.Trust
         # turn an honest policy into "tampering" and lock the team out.
         then = load_membership(conn, vault_id, trust, until=at)
         if not may_administer(conn, vault_id, trust, then, author) or \
-                then.role_of(author) is not Role.ADMIN:
+                not may(then.role_of(author), Act.CHANGE_POLICY):
             raise TamperingDetected("the vault's policy was altered: it was not set by the "
                                     "administrator")
     if trust.verify_by(author, signature, message):

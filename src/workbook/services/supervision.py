@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from workbook.domain.acts import Act, may
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
-from workbook.domain.roles import Role, Section
+from workbook.domain.roles import Section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
@@ -29,7 +30,6 @@ from workbook.services.supervision_board import board, latest_records
 from workbook.vault import accounts, supervision_store, version_store
 from workbook.vault.supervision_store import SessionRow
 
-SUPERVISOR_ROLES = (Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER)
 SECTION = Section.SUPERVISION.value
 DRAFT, FINAL = "draft", "final"
 MAX_ATTENDEES = 50
@@ -101,9 +101,7 @@ class Meeting:
 # --- checks -------------------------------------------------------------------------------
 def require_supervisor(session: Session) -> None:
     session.require_practitioner()
-    if session.role not in SUPERVISOR_ROLES:
-        raise NotPermitted("only a team manager or a senior social worker runs group "
-                           "supervision")
+    session.require(Act.SUPERVISE)
     if not session.records.can_read(SECTION):
         raise NotPermitted("group supervision needs the supervision section's key")
 
@@ -315,11 +313,12 @@ def finish(session: Session, session_id: str) -> int:
     meeting they did not chair."""
     require_supervisor(session)
     row = _session_row(session, session_id, open_only=True)
-    if row.chair != session.user_id and session.role is not Role.TEAM_MANAGER:
+    if row.chair != session.user_id and not session.may(Act.SIGN_OFF_FOR_CHAIR):
         chair_row = accounts.by_id(session.conn, row.chair)
         chair = chair_row.username if chair_row is not None else "its chair"
-        raise NotPermitted(f"only the session's chair ({chair}) or a team manager can sign off "
-                           "this supervision session")
+        session.require(Act.SIGN_OFF_FOR_CHAIR, refusal=(
+            f"only the session's chair ({chair}) or a team manager can sign off this "
+            "supervision session"))
     reviews = _reviews(session, row.session_id, {})
     if not reviews:
         raise InvalidInput("no family has been reviewed in this session yet; record at least "
@@ -436,4 +435,4 @@ def colleagues(session: Session) -> list[tuple[str, str]]:
     membership = session.membership()
     return [(u.username, u.full_name) for u in accounts.all_users(session.conn)
             if membership.is_active(u.user_id)
-            and membership.role_of(u.user_id) is not Role.ADMIN]
+            and may(membership.role_of(u.user_id), Act.CASEWORK)]

@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workbook.domain.acts import Act
 from workbook.domain.history import HistoryPoint, head_ids
-from workbook.domain.roles import Role, Section
+from workbook.domain.roles import Section
+from workbook.domain.timescales import days_overdue, is_overdue
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services import board_digest, time_limits
 from workbook.services.authority import FamilyTags, RecordVersion, open_row
@@ -151,7 +153,7 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     today = civil_date(now)
     region_name = time_limits.region(session)
     result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
-    if session.role is Role.ADMIN:
+    if not session.may(Act.CASEWORK):
         result.note = "The administrator reads no case records, so the board is empty."
         return result
     session.require_practitioner()
@@ -292,7 +294,6 @@ def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
     """Plan actions: overdue now, and overdue at the end of each of the last twelve months.
     Only actions whose facts changed since the last board are worked out again."""
     points = [min(month_end(m), today).isoformat() for m in months]
-    today_iso = today.isoformat()
     families = parts.families
     folded = {fid: str(rec[FACTS][0]).casefold() for fid, rec in families.items()}
     before = parts.actions
@@ -317,13 +318,13 @@ def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
             lo = max(lo, left(points, created))
         hi = left(points, closed) if closed else ends
         row = None
-        if facts[3] and due < today_iso:
+        if facts[3] and is_overdue(due, today):
             fid = rec[FAMILY]
             owner = names.get(facts[5], "")
             # With its sort key, so that sorting compares tuples of text and calls nothing.
             row = ((owner, due, folded[fid], action_id),
                    OverdueAction(action_id, fid, str(families[fid][FACTS][0]), facts[4],
-                                 owner, due, (today - date.fromisoformat(due)).days))
+                                 owner, due, days_overdue(due, today)))
         after[action_id] = (facts, lo, hi, row)
     parts.actions = after
     if not changed and parts.overdue_counts:

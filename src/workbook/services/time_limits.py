@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from workbook.domain.roles import Role
+from workbook.domain.acts import Act
 from workbook.domain.working_days import (
     DEFAULT_REGION,
     add_working_days,
     parse_region,
     working_days_between,
 )
-from workbook.services.errors import InvalidInput, NotPermitted
+from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
 from workbook.vault import meta
 
@@ -77,10 +77,8 @@ def set_region(session: Session, value: str) -> str:
         raise InvalidInput(str(exc)) from None
     session.require_keys()
     membership = session.membership()
-    if session.user_id != membership.owner and session.role not in (Role.TEAM_MANAGER,
-                                                                      Role.ADMIN):
-        raise NotPermitted("only the vault owner, a team manager or the administrator changes "
-                           "the working-days region")
+    if session.user_id != membership.owner:
+        session.require(Act.SET_WORKING_DAYS_REGION)
     session.require_certified()
     with session.write():
         meta.put(session.conn, REGION_KEY, chosen)

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 from workbook.crypto.encoding import fields
-from workbook.domain.roles import Role
+from workbook.domain.acts import Act, may
 from workbook.services.authority import Trust
 from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
@@ -56,12 +56,12 @@ def verify_tombstone(conn: Connection, vault_id: str, trust: Trust, row: Disposa
     if row.proposed_by == row.confirmed_by:
         return f"the disposal of family {family_id} was proposed and confirmed by one person"
     then = load_membership(conn, vault_id, trust, until=row.disposed_at)
-    if then.role_of(row.confirmed_by) is not Role.ADMIN or not may_administer(
+    if not may(then.role_of(row.confirmed_by), Act.CONFIRM_DISPOSAL) or not may_administer(
             conn, vault_id, trust, then, row.confirmed_by):
         return (f"the disposal of family {family_id} was confirmed by someone who was not an "
                 "approved administrator")
     proposed = load_membership(conn, vault_id, trust, until=row.proposed_at)
-    if proposed.role_of(row.proposed_by) is not Role.TEAM_MANAGER:
+    if not may(proposed.role_of(row.proposed_by), Act.PROPOSE_DISPOSAL):
         return (f"the disposal of family {family_id} was proposed by someone who was not a "
                 "team manager")
     return ""

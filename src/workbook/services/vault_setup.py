@@ -16,10 +16,11 @@ from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.passphrase_kdf import PRODUCTION_KDF, KdfParams, derive_kek, new_salt, stretch
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import wrap
+from workbook.domain.acts import Act, may
 from workbook.domain.ids import new_id
 from workbook.domain.passphrase import PassphraseRejected, check_passphrase
 from workbook.domain.policy import default_policy, default_policy_text
-from workbook.domain.roles import OWNER_ROLES, Role, Section, parse_role
+from workbook.domain.roles import Role, Section, parse_role
 from workbook.services.authority import RECOVERY, section_keypair, signatures
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput
@@ -71,7 +72,7 @@ def create_vault(
         role = parse_role(owner_role)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    if role not in OWNER_ROLES:
+    if not may(role, Act.OWN_VAULT):
         raise InvalidInput("a vault is created by a practitioner, never by the administrator (P6)")
     try:
         check_passphrase(passphrase, username=owner_username, full_name=owner_name)

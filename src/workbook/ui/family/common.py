@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.display import uk_date, uk_date_time
+
 DATE_FORMAT = "dd/MM/yyyy"
 UNKNOWN_DATE = QDate(1899, 12, 31)   # the special value of an optional date edit
 
@@ -36,18 +38,13 @@ BAND_STYLES = {
 }
 
 
-def fmt_date(iso: str) -> str:
-    """YYYY-MM-DD (or an ISO timestamp) as dd/mm/yyyy; anything else unchanged."""
-    try:
-        return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
-    except (ValueError, TypeError):
-        return iso
+fmt_date = uk_date  # YYYY-MM-DD (or an ISO timestamp) as dd/mm/yyyy; anything else unchanged
 
 
 def fmt_stamp(stamp: str) -> str:
     """An ISO timestamp as local dd/mm/yyyy HH:MM."""
     try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M")
+        return uk_date_time(datetime.fromisoformat(stamp).astimezone())
     except (ValueError, TypeError):
         return stamp
 

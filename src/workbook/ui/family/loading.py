@@ -8,13 +8,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from workbook.domain.roles import Section
 from workbook.services.assessments import Assessment, from_workbook
 from workbook.services.chronology import ChronologyRow, rows_from_workbook
+from workbook.services.clock import civil_date
 from workbook.services.drafts import Draft, drafts_for
 from workbook.services.session import Session
 from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO, OpeningInParts
@@ -46,7 +47,7 @@ class FamilySnapshot:
     assessment: Assessment | None
     users: list[str]                       # active practitioners who may own an action
     me: str
-    today: date = field(default_factory=date.today)
+    today: date                            # the UK civil date on the session's clock
     loading: LoadProgress | None = None    # set on a first look: the rest is still loading
 
     @property
@@ -162,5 +163,6 @@ def snapshot_of(session: Session, family_id: str, workbook: dict[str, Any],
         assessment=from_workbook(workbook),
         users=users,
         me=session.user.username,
+        today=civil_date(session.clock()),
         loading=loading,
     )

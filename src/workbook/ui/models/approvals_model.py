@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workbook.domain.display import role_label
 from workbook.domain.roles import SECTION_TITLES, Section
 from workbook.services.authority import IDENTITY, PendingGrant
 from workbook.ui.models.base import RowsModel
@@ -19,8 +20,7 @@ class PendingPerson:
     sections: tuple[str, ...]
 
 
-def role_text(role: str) -> str:
-    return role.replace("-", " ").capitalize()
+role_text = role_label
 
 
 def section_text(section: str) -> str:

@@ -12,6 +12,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from workbook.domain.display import uk_date, uk_date_time
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -19,16 +21,7 @@ FAMILY_ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def format_date(iso: str) -> str:
-    """'2026-06-01' -> '01/06/2026' (British order); anything else unchanged."""
-    match = _ISO_DATE.fullmatch(iso.strip()[:10]) if iso else None
-    if match is None:
-        return iso
-    year, month, day = match.groups()
-    return f"{day}/{month}/{year}"
+format_date = uk_date  # '2026-06-01' -> '01/06/2026' (British order); anything else unchanged
 
 
 def format_timestamp(iso: str) -> str:
@@ -39,7 +32,7 @@ def format_timestamp(iso: str) -> str:
         return format_date(iso)
     if moment.tzinfo is not None:
         moment = moment.astimezone()
-    return moment.strftime("%d/%m/%Y %H:%M")
+    return uk_date_time(moment)
 
 
 _BRITISH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")

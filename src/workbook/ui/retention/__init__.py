@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QBoxLayout, QFileDialog, QPushButton, QWidget
 
-from workbook.domain.roles import Role
+from workbook.domain.acts import Act, may
 from workbook.services import backup
 from workbook.ui.retention.disposal_page import DisposalReviewPage
 from workbook.ui.retention.reminder import BackupReminder
 
 if TYPE_CHECKING:
     from workbook.ui.main_window import MainWindow
-
-REVIEWERS = (Role.TEAM_MANAGER.value, Role.ADMIN.value)
 
 
 class RetentionArea:
@@ -45,7 +43,7 @@ class RetentionArea:
     def _on_home(self) -> None:
         person = self.window.person
         # Showing the button is a convenience; the services decide who may review.
-        self.button.setVisible(person is not None and person.role in REVIEWERS)
+        self.button.setVisible(person is not None and may(person.role, Act.REVIEW_DISPOSALS))
         self.window.ops.run(backup.backup_overdue, on_done=self._show_reminder,
                             on_error=lambda _m: None)
 

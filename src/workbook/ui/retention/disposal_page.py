@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.domain.roles import Role
+from workbook.domain.acts import Act, may
 from workbook.services.retention import Disposal, Retention, ReviewItem, write_certificate
 from workbook.services.session import Session
 from workbook.ui.operations import Operations
@@ -135,11 +135,9 @@ class DisposalReviewPage(QWidget):
 
     def _update_buttons(self) -> None:
         item = self.selected()
-        manager = self.role == Role.TEAM_MANAGER.value
-        admin = self.role == Role.ADMIN.value
-        self.propose_button.setVisible(manager)
-        self.confirm_button.setVisible(admin)
-        self.withdraw_button.setVisible(manager or admin)
+        self.propose_button.setVisible(may(self.role, Act.PROPOSE_DISPOSAL))
+        self.confirm_button.setVisible(may(self.role, Act.CONFIRM_DISPOSAL))
+        self.withdraw_button.setVisible(may(self.role, Act.REVIEW_DISPOSALS))
         self.propose_button.setEnabled(bool(item and item.due and not item.proposed_by))
         self.withdraw_button.setEnabled(bool(item and item.proposed_by))
         self.confirm_button.setEnabled(bool(item and item.due and item.proposed_by))

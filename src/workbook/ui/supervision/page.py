@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.domain.roles import Role
+from workbook.domain.acts import Act, may
 from workbook.services import supervision
 from workbook.services.session import Session
 from workbook.ui.models.base import format_date, typed_date
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from workbook.ui.main_window import MainWindow
 
 Runner = Callable[..., Any]
-SUPERVISING_ROLES = (Role.TEAM_MANAGER.value, Role.SENIOR_SOCIAL_WORKER.value)
 
 
 class StartSessionDialog(QDialog):
@@ -210,7 +209,9 @@ class SupervisionEntry:
         window.stack.currentChanged.connect(self._page_changed)
 
     def _signed_in(self, session: Session) -> None:
-        self.button.setVisible(session.user.role in SUPERVISING_ROLES
+        # session.user.role is the signed role sign-in resolved (signed_user); session.role
+        # would read the membership log here, on the GUI thread.
+        self.button.setVisible(may(session.user.role, Act.SUPERVISE)
                                and not session.must_replace_passphrase)
 
     def _page_changed(self, _index: int) -> None:

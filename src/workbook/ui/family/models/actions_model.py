@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from workbook.domain import timescales
 from workbook.ui.family.common import fmt_date
 from workbook.ui.family.models.table import HeaderedTable
 
@@ -24,8 +25,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def is_overdue(action: dict[str, Any], today: date) -> bool:
-    due = str(action.get("due", ""))
-    return action.get("status", "open") == "open" and bool(due) and due < today.isoformat()
+    return action.get("status", "open") == "open" and \
+        timescales.is_overdue(str(action.get("due", "")), today)
 
 
 class ActionsModel(HeaderedTable):
@@ -34,14 +35,14 @@ class ActionsModel(HeaderedTable):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[dict[str, Any]] = []
-        self._today = date.today()
+        self._today = date.min  # no day given: nothing is overdue
         self._bold = QFont()
         self._bold.setBold(True)
 
     def set_rows(self, rows: Sequence[dict[str, Any]], today: date | None = None) -> None:
         self.beginResetModel()
         self._rows = [dict(r) for r in rows]
-        self._today = today or date.today()
+        self._today = today or date.min
         self.endResetModel()
 
     def clear(self) -> None:
@@ -76,7 +77,7 @@ class ActionsModel(HeaderedTable):
         if overdue and role == Qt.ItemDataRole.FontRole and col in (COL_DUE, COL_STATUS):
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and overdue:
-            days = (self._today - date.fromisoformat(str(action["due"]))).days
+            days = timescales.days_overdue(str(action["due"]), self._today)
             return f"Open and overdue by {days} day{'s' if days != 1 else ''}"
         if role == ACTION_ID_ROLE:
             return action.get("id")
