@@ -138,3 +138,20 @@ def test_session_require_names_the_act_or_the_call_sites_sentence(
         with pytest.raises(NotPermitted) as refused:
             s.require(Act.SIGN_OFF_FOR_CHAIR, refusal="only the chair")
         assert str(refused.value) == "only the chair"
+
+
+def test_no_signed_role_grants_no_act_not_even_the_administrators(
+    team: vaults.TeamVault,
+) -> None:
+    """A session whose person the signed log gives no role reads as the administrator for
+    display, but may do nothing: not the administrator's acts (the audit log, confirming a
+    disposal), not casework. Sign-in refuses such accounts before a session exists, so the
+    state is made here by hand, the one way to reach the rule."""
+    with team.session(team.owner) as s:
+        s._role, s._role_read = None, True
+        assert s.role is Role.ADMIN and s.signed_role is None
+        for act in Act:
+            assert not s.may(act)
+            with pytest.raises(NotPermitted) as refused:
+                s.require(act)
+            assert str(refused.value) == REFUSALS[act]

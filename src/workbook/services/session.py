@@ -74,6 +74,7 @@ class Session:
     _closed: bool = False
     _write_depth: int = 0
     _role: Role | None = None
+    _role_read: bool = False
     _managers: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -83,10 +84,15 @@ class Session:
     @property
     def role(self) -> Role:
         """The role from the signed membership log, never the users table (which anyone signed
-        in can rewrite). No signed role means the least: the administrator's, which reads and
-        writes no case record."""
-        if self._role is None:
-            self._role = self.membership().role_of(self.user_id) or Role.ADMIN
+        in can rewrite). No signed role reads as the administrator's, which reads and writes no
+        case record; `may` and `require` grant such a person no act at all."""
+        return self.signed_role or Role.ADMIN
+
+    @property
+    def signed_role(self) -> Role | None:
+        if not self._role_read:
+            self._role = self.membership().role_of(self.user_id)
+            self._role_read = True
         return self._role
 
     @property
@@ -112,12 +118,12 @@ class Session:
 
     def may(self, act: Act) -> bool:
         """Whether my signed role may do `act` (domain/acts.py); for what a screen offers."""
-        return may(self.role, act)
+        return may(self.signed_role, act)
 
     def require(self, act: Act, refusal: str | None = None) -> None:
         """Refuse, with the act's own sentence (or `refusal`, where a call site names more),
         unless my signed role may do `act`."""
-        if not may(self.role, act):
+        if not may(self.signed_role, act):
             raise NotPermitted(refusal or REFUSALS[act])
 
     def require_practitioner(self) -> KeyPair:
