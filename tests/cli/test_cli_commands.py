@@ -60,7 +60,7 @@ def test_init_prints_the_vault_id_and_recovery_key_once(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The full Argon2id cost is exercised by the subprocess test; here only the cost changes.
-    monkeypatch.setattr("workbook.cli.commands.create_vault",
+    monkeypatch.setattr("workbook.cli.areas.vault_setup.create_vault",
                         functools.partial(create_vault, kdf=FAST_KDF))
     target = cli.tmp / "team-vault"
     result = cli.ok("init", "--vault", str(target), "--team", "East Unit", "--owner", "olu",

@@ -82,9 +82,9 @@ def test_there_is_no_passphrase_option(cli: Cli, argv: tuple[str, ...]) -> None:
 
 
 def test_the_only_passphrase_options_are_file_based() -> None:
-    from workbook.cli.parser import build_parser
+    from workbook.cli.main import build_grammar
 
-    options = {o for a in build_parser()._actions for o in a.option_strings}
+    options = {o for a in build_grammar()._actions for o in a.option_strings}
     assert not any(o.startswith("--passphrase") and o != "--passphrase-file" for o in options)
 
 

@@ -6,8 +6,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbook.cli.commands import COMMANDS, CliContext, Handler
-from workbook.cli.parser import build_parser
+from workbook.cli.areas import areas
+from workbook.cli.context import CliContext, Handler
+from workbook.cli.grammar import WorkbookArgumentParser, new_grammar
 from workbook.crypto.recovery_key import RecoveryKeyInvalid
 from workbook.domain.policy import PolicyError
 from workbook.services.clock import Clock, system_clock
@@ -24,7 +25,7 @@ EXPECTED = (WorkbookError, KeyFileError, VaultBusy, VaultDamaged, SchemaTooNew,
 def main(argv: Sequence[str] | None = None, *, clock: Clock = system_clock) -> int:
     """Run one command. `clock` is the time every sign-in and service call of it reads (tests
     pass a fixed one, as the services' own tests do)."""
-    parser = build_parser()
+    parser = build_grammar()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if not args.command:
         parser.print_help(sys.stderr)
@@ -59,10 +60,16 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = system_clock) -> i
     return 0
 
 
-def all_commands() -> dict[str, Handler]:
-    from workbook.cli.areas import areas
+def build_grammar() -> WorkbookArgumentParser:
+    """The whole grammar, from the areas registry only, in its order."""
+    parser, grammar = new_grammar()
+    for area in areas():
+        area.add_arguments(grammar)
+    return parser
 
-    merged = dict(COMMANDS)
+
+def all_commands() -> dict[str, Handler]:
+    merged: dict[str, Handler] = {}
     for area in areas():
         merged.update(area.COMMANDS)
     return merged

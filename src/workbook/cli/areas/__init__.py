@@ -1,31 +1,39 @@
-"""Command areas beyond the trust core (supervision, printing, sharing, operations).
+"""The command areas: every `workbook` command lives in one of them, named for its use case.
 
-Each area is one module with `add_arguments(grammar)` and `COMMANDS`, so that an area's
-commands live beside each other and the core grammar stays small. `AREAS` is the only list
-to extend when an area is added."""
+Each area is one module with `add_arguments(grammar)` and `COMMANDS` (the handler of each
+command it adds), so that an area's commands live beside each other. An area may add commands
+to a group another area made (`family close` in operations), so the order matters: `areas()` is
+the only list to extend when an area is added, and its order is the order of the commands in
+`workbook --help`."""
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import ModuleType
-
-SubParsers = argparse._SubParsersAction
-
-
-@dataclass(frozen=True)
-class Grammar:
-    """What an area needs to add commands: the top level, the core's groups, and the helpers
-    that give every command the global options and the one-line usage errors."""
-
-    top: SubParsers
-    groups: dict[str, SubParsers]  # "family", "user", ... -> that group's subparsers
-    sub: Callable[[SubParsers, str, str], argparse.ArgumentParser]
-    group: Callable[[str, str], SubParsers]
 
 
 def areas() -> list[ModuleType]:
-    from workbook.cli.areas import operations, printing, sharing, supervision, vault_restore
+    from workbook.cli.areas import (
+        audit,
+        demo,
+        devices,
+        entries,
+        families,
+        family_workbook,
+        households,
+        keys,
+        operations,
+        passphrase,
+        plan,
+        policy,
+        printing,
+        recovery,
+        sharing,
+        supervision,
+        users,
+        vault_restore,
+        vault_setup,
+    )
 
-    return [supervision, printing, sharing, operations, vault_restore]
+    return [vault_setup, users, passphrase, keys, families, households, entries, plan,
+            family_workbook, audit, demo, recovery, devices, policy,
+            supervision, printing, sharing, operations, vault_restore]

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from workbook.cli import secrets_input
-from workbook.cli.areas import Grammar
-from workbook.cli.commands import CliContext, Handler
+from workbook.cli.context import CliContext, Handler
+from workbook.cli.grammar import Grammar
 from workbook.services import backup
 from workbook.services.errors import InvalidInput
 from workbook.services.retention import Retention, write_certificate

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbook.cli.areas import Grammar
-from workbook.cli.commands import CliContext, Handler
+from workbook.cli.context import CliContext, Handler
+from workbook.cli.grammar import Grammar
 from workbook.services.errors import InvalidInput
 from workbook.services.printing import (
     CASE_SUMMARY,

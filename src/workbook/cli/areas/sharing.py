@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from workbook.cli.areas import Grammar
-from workbook.cli.commands import CliContext, Handler, _output_path
+from workbook.cli.context import CliContext, Handler
+from workbook.cli.file_args import output_path
+from workbook.cli.grammar import Grammar
 from workbook.services.errors import InvalidInput
 from workbook.services.identity import Identity
 from workbook.services.partners import Partners, read_card_file
@@ -54,7 +55,7 @@ def cmd_identity_show(ctx: CliContext) -> None:
 
 
 def cmd_identity_export(ctx: CliContext) -> None:
-    out = _output_path(ctx.args.out)
+    out = output_path(ctx.args.out)
     card = Identity(ctx.ready_session()).export(out)
     ctx.out(f"Identity card written to {out}. Read this fingerprint to the partner by phone:"
             f"\n\n    {card.fingerprint}\n",
@@ -83,7 +84,7 @@ def cmd_partner_remove(ctx: CliContext) -> None:
 
 def cmd_share(ctx: CliContext) -> None:
     a = ctx.args
-    out = _output_path(a.out)
+    out = output_path(a.out)
     sharing = Sharing(ctx.ready_session())
     sections = [s.strip() for s in a.sections.split(",") if s.strip()]
     if not sections:

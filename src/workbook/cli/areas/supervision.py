@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from workbook.cli.areas import Grammar
-from workbook.cli.commands import CliContext, Handler
+from workbook.cli.context import CliContext, Handler
+from workbook.cli.grammar import Grammar
 from workbook.domain.working_days import REGIONS
 from workbook.services import milestones, plan_actions, supervision, time_limits
 from workbook.services.errors import InvalidInput
@@ -20,6 +20,11 @@ REGION_LIST = "one of " + ", ".join(REGIONS)
 
 
 def add_arguments(grammar: Grammar) -> None:
+    _add_supervision_group(grammar)
+    _add_clock_records(grammar)
+
+
+def _add_supervision_group(grammar: Grammar) -> None:
     sub = grammar.sub
     sup = grammar.group("supervision", "monthly group supervision, the board and time limits")
     sub(sup, "board", "families due for review, overdue actions, time limits, caseloads")
@@ -57,6 +62,10 @@ def add_arguments(grammar: Grammar) -> None:
     p.add_argument("session")
     p.add_argument("--out", required=True, help="the PDF file to write (must not exist)")
 
+
+def _add_clock_records(grammar: Grammar) -> None:
+    """Commands in the core's groups that record what starts or stops a time limit."""
+    sub = grammar.sub
     fam = grammar.groups["family"]
     p = sub(fam, "assessment", "record that a family's assessment was completed")
     p.add_argument("family")

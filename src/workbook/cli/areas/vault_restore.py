@@ -7,8 +7,8 @@ from __future__ import annotations
 import sys
 
 from workbook.cli import secrets_input
-from workbook.cli.areas import Grammar
-from workbook.cli.commands import CliContext, Handler
+from workbook.cli.context import CliContext, Handler
+from workbook.cli.grammar import Grammar
 from workbook.services.errors import InvalidInput
 from workbook.services.log_heads import ACCEPTED_NOTE
 from workbook.services.sign_in import sign_in
