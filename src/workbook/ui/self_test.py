@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbook.services.errors import WorkbookError
+
 _IMPORTED_AT = time.perf_counter()
 
 WAIT_SECONDS = 120.0
@@ -41,7 +43,7 @@ SELF_TEST_BIG_FAMILY = 300
 LONG_RUNNING_REFERENCE = "DEMO-0001"
 
 
-class SelfTestFailed(Exception):
+class SelfTestFailed(WorkbookError):
     """One sentence saying which step failed."""
 
 
