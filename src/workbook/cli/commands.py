@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from workbook.cli import secrets_input
 from workbook.services import device, policy_admin, recovery, validation
 from workbook.services.errors import InvalidInput
+from workbook.services.files import FileRefused, read_bounded, save_private
 from workbook.services.session import Session
 from workbook.services.sign_in import sign_in
 from workbook.services.vault_setup import create_vault
-from workbook.vault.files import FileRefused, read_bounded, write_private
 
 if TYPE_CHECKING:
     from workbook.services.audit import AuditReport
@@ -85,7 +85,7 @@ def cmd_init(ctx: CliContext) -> None:
         from workbook.reports.recovery_sheet import render_recovery_sheet
 
         try:
-            write_private(sheet, render_recovery_sheet(
+            save_private(sheet, render_recovery_sheet(
                 team=created.team, vault_id=created.vault_id,
                 recovery_key=created.recovery_key, owner_name=validation.name(a.owner_name),
                 created_at=datetime.now(UTC)))
@@ -355,7 +355,7 @@ def _output_path(path: str) -> Path:
 def cmd_device_request(ctx: CliContext) -> None:
     _output_path(ctx.args.out)
     request, code = device.request_enrolment(ctx.vault_dir())
-    write_private(Path(ctx.args.out).expanduser(), request)
+    save_private(Path(ctx.args.out).expanduser(), request)
     ctx.out(f"Request written to {ctx.args.out}. Give it to a colleague signed in on an enrolled "
             f"account and read them this code:\n\n    {code}\n", {"code": code,
                                                               "request": ctx.args.out})
@@ -365,7 +365,7 @@ def cmd_device_grant(ctx: CliContext) -> None:
     _output_path(ctx.args.out)
     request = _read_small_file(ctx.args.request, "enrolment request")
     grant = device.grant_enrolment(ctx.ready_session(), request, ctx.args.code)
-    write_private(Path(ctx.args.out).expanduser(), grant)
+    save_private(Path(ctx.args.out).expanduser(), grant)
     ctx.out(f"Grant written to {ctx.args.out}; the new account runs "
             f"`workbook device enrol --grant {ctx.args.out}`.", {"grant": ctx.args.out})
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from workbook.domain.supervision import FIELDS, FINAL, Meeting
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
@@ -21,7 +22,6 @@ from workbook.reports.house_style import (
     frame_width,
     styles,
 )
-from workbook.services.supervision import FIELDS, FINAL, Meeting
 
 TITLE = "Group supervision minutes"
 HANDLING = "Keep with the supervision file; destroy printed copies securely after use"

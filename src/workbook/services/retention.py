@@ -18,6 +18,7 @@ from typing import Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.history import record_state
+from workbook.domain.retention import Disposal
 from workbook.domain.roles import Role, Section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
@@ -63,27 +64,6 @@ class ReviewItem:
     due: bool
     proposed_by: str
     proposed_at: str
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Disposal:
-    """What a confirmed disposal did: the tombstone in readable form, for the certificate."""
-
-    family_id: str
-    family_type: str
-    closed_at: str
-    dispose_after: str
-    proposed_by: str
-    proposed_at: str
-    confirmed_by: str
-    disposed_at: str
-    versions_removed: int
-    rows_removed: dict[str, int]
-    tombstone_digest: str
-    file_rebuilt: bool
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

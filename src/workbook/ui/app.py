@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from workbook.services.files import KEYFILE_NAME, keyring_problem
 from workbook.ui.main_window import MainWindow
-from workbook.vault.keyfile import KEYFILE_NAME
 
 NO_VAULT = ("No vault chosen. Start Workbook with --vault FOLDER, or set WORKBOOK_VAULT to the "
             "folder that holds your team's vault.")
@@ -164,12 +164,10 @@ class _KeyringCheck(QObject):
                          daemon=True).start()
 
     def _check(self) -> None:
-        from workbook.vault import device_secret
-
         try:
-            device_secret.select_backend()
-            if not device_secret.keyring_available():
-                self.found_problem.emit(str(device_secret.KeyringUnavailable()))
+            problem = keyring_problem()
+            if problem is not None:
+                self.found_problem.emit(problem)
         except ValueError as exc:  # a WORKBOOK_KEYRING value that is not understood
             self.found_problem.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - never stop the sign-in page from showing

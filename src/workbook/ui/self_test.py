@@ -132,8 +132,8 @@ def run(vault: Path | None) -> int:
 def _run_with_temporary_vault(age_at_entry: float, entered: float) -> dict[str, float]:
     import keyring
 
-    from workbook.crypto.passphrase_kdf import KdfParams
     from workbook.demo import build_demo
+    from workbook.services.files import KdfParams
 
     previous_keyring = keyring.get_keyring()
     with tempfile.TemporaryDirectory(prefix="workbook-self-test-") as folder, \
