@@ -402,13 +402,6 @@ def _cycle(*names: str) -> frozenset[str]:
 # a module joining one of these, fails; a cycle broken (or made smaller) fails until its entry
 # here is removed or narrowed to match.
 ALLOWED_CYCLES: dict[frozenset[str], str] = {
-    _cycle("services.session", "services.accounts", "services.audit", "services.families",
-           "services.identity", "services.log_heads", "services.partners",
-           "services.read_audit", "services.records", "services.retention",
-           "services.tombstones", "services.workbooks"):
-        "Session hangs its managers off itself through lazily imported properties while each "
-        "manager module imports Session; ends when the managers move to services sub-packages "
-        "reached one way (issue 13's manager-per-area shape)",
     _cycle("services.authority.trust", "services.authority.holders",
            "services.authority.membership"):
         "trust.load_trust imports holders and membership inside the function, which import "

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.history import record_state
@@ -24,7 +24,6 @@ from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
-from workbook.services.session import Session
 from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one import for audit
     DisposalState,
     disposal_message,
@@ -36,6 +35,9 @@ from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one 
 )
 from workbook.vault import accounts, retention_store, version_store
 from workbook.vault.retention_store import DisposalRow, ProposalRow, RetentionRow
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 CLOSERS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
 
