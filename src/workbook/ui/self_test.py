@@ -158,8 +158,8 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
     from PySide6.QtTest import QTest
 
     from workbook.demo import demo_user
-    from workbook.ui.app import make_app, resolve_vault
     from workbook.ui.main_window import MainWindow
+    from workbook.ui.startup import make_app, resolve_vault
 
     _stage("imports")
     app = make_app()
