@@ -406,9 +406,6 @@ ALLOWED_CYCLES: dict[frozenset[str], str] = {
         "connect() checks the schema pin and migrate() re-pins, both by imports inside "
         "functions, while schema_pin, migrations and cells import database's Connection and "
         "errors; ends when the errors and Connection move below database",
-    _cycle("reports.house_style", "reports.scripts"):
-        "the footer shapes Arabic and Hebrew names with scripts, imported inside the method, "
-        "while scripts builds on house_style's fonts and document",
     _cycle("cli.areas", "cli.areas.operations", "cli.areas.printing", "cli.areas.sharing",
            "cli.areas.supervision", "cli.areas.vault_restore"):
         "each area imports Grammar from the package that lists the areas; the CLI registry is "
