@@ -400,25 +400,39 @@ def _cycle(*names: str) -> frozenset[str]:
 
 # The cycles still standing, each with why it is here. This list only shrinks: a new cycle, or
 # a module joining one of these, fails; a cycle broken (or made smaller) fails until its entry
-# here is removed or narrowed to match.
+# here is removed or narrowed to match. A cycle of a package's registry with its own modules is
+# named by the package: it may gain modules of that package (a new area), nothing else.
 ALLOWED_CYCLES: dict[frozenset[str], str] = {
     _cycle("vault.database", "vault.schema_pin", "vault.migrations", "vault.cells"):
-        "connect() checks the schema pin and migrate() re-pins, both by imports inside "
-        "functions, while schema_pin, migrations and cells import database's Connection and "
-        "errors; ends when the errors and Connection move below database",
-    _cycle("cli.areas", "cli.areas.operations", "cli.areas.printing", "cli.areas.sharing",
-           "cli.areas.supervision", "cli.areas.vault_restore"):
-        "each area imports Grammar from the package that lists the areas; the CLI registry is "
-        "being reshaped in the same issue",
+        "connect() and transaction() pin the schema through schema_pin, imported inside the "
+        "functions; schema_pin builds each level's schema from the migrations, and migrations "
+        "and cells import database's Connection, transaction and errors. Ends when the "
+        "connection, its errors and the pinning are layered one way",
+}
+ALLOWED_PACKAGE_CYCLES: dict[str, str] = {
+    "workbook.cli.areas":
+        "areas() imports every area module inside the function while each area imports the "
+        "package's Grammar; the CLI registry is being reshaped in the same issue",
 }
 
 
+def unexplained_cycles(found: list[frozenset[str]]) -> tuple[list[list[str]], list[str]]:
+    """(cycles no entry allows, entries that no longer match a cycle)."""
+    def in_package(cycle: frozenset[str], package: str) -> bool:
+        return all(_under(package)(name) for name in cycle)
+
+    new = [sorted(cycle) for cycle in found if cycle not in ALLOWED_CYCLES
+           and not any(in_package(cycle, package) for package in ALLOWED_PACKAGE_CYCLES)]
+    gone = [str(sorted(cycle)) for cycle in ALLOWED_CYCLES if cycle not in found]
+    gone += [package for package in ALLOWED_PACKAGE_CYCLES
+             if not any(in_package(cycle, package) for cycle in found)]
+    return new, gone
+
+
 def test_no_import_cycles_beyond_the_shrinking_list() -> None:
-    found = set(import_cycles(module_graph(source_trees())))
-    new = [sorted(cycle) for cycle in found - ALLOWED_CYCLES.keys()]
-    gone = [sorted(cycle) for cycle in ALLOWED_CYCLES.keys() - found]
+    new, gone = unexplained_cycles(import_cycles(module_graph(source_trees())))
     assert new == [], f"import cycles (move code to where it belongs): {new}"
-    assert gone == [], f"these allowed cycles are broken or smaller: update ALLOWED_CYCLES {gone}"
+    assert gone == [], f"these allowed cycles are broken or smaller: update the lists {gone}"
 
 
 def test_the_cycle_check_is_live() -> None:
@@ -434,3 +448,15 @@ def test_the_cycle_check_is_live() -> None:
         "f.py": ast.parse("from workbook.a import name\n"),
     }
     assert import_cycles(module_graph(trees)) == [_cycle("a", "b", "c")]
+
+
+def test_the_allowed_cycles_only_shrink() -> None:
+    """A registry's cycle may gain a module of its own package; a cycle that reaches outside it,
+    or a listed cycle that gains a module, is reported; an entry matching nothing is stale."""
+    vault = next(iter(ALLOWED_CYCLES))
+    grown_area = frozenset({"workbook.cli.areas", "workbook.cli.areas.new_area"})
+    crossing = frozenset({"workbook.cli.areas", "workbook.cli.main"})
+    grown_vault = vault | {"workbook.vault.files"}
+    new, gone = unexplained_cycles([grown_area, crossing, grown_vault])
+    assert new == [sorted(crossing), sorted(grown_vault)]
+    assert gone == [str(sorted(vault))]
