@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbook.services.errors import InvalidInput
-from workbook.vault.files import FileRefused, read_bounded
+from workbook.services.files import FileRefused, read_bounded
 
 
 def output_path(path: str) -> Path:

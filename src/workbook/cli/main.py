@@ -9,17 +9,8 @@ from collections.abc import Sequence
 from workbook.cli.areas import areas
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import WorkbookArgumentParser, new_grammar
-from workbook.crypto.recovery_key import RecoveryKeyInvalid
-from workbook.domain.policy import PolicyError
 from workbook.services.clock import Clock, system_clock
-from workbook.services.errors import WorkbookError
-from workbook.vault.database import DatabaseError, VaultBusy, VaultDamaged
-from workbook.vault.device_secret import KeyringUnavailable
-from workbook.vault.keyfile import KeyFileError
-from workbook.vault.migrations import SchemaTooNew
-
-EXPECTED = (WorkbookError, KeyFileError, VaultBusy, VaultDamaged, SchemaTooNew,
-            KeyringUnavailable, RecoveryKeyInvalid, PolicyError)
+from workbook.services.errors import DatabaseError, WorkbookError
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock = system_clock) -> int:
@@ -41,7 +32,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = system_clock) -> i
     )
     try:
         handler(ctx)
-    except EXPECTED as exc:
+    except WorkbookError as exc:
         return _fail(str(exc))
     except ValueError as exc:  # e.g. a bad WORKBOOK_KEYRING value
         return _fail(str(exc))

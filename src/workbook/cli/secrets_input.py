@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from workbook.services.errors import InvalidInput
-from workbook.vault.files import FileRefused, read_bounded
+from workbook.services.files import FileRefused, read_bounded
 
 # A passphrase is a line of words and a recovery key 60-odd characters: 4 KiB is ten times the
 # longest passphrase anyone types, and small enough that reading it can never hurt.

@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from workbook.domain.errors import WorkbookError
+
 # Far beyond anything Workbook writes (its deepest honest document, a bundle frame, nests 3
 # levels), far below the ~1000 frames at which the json module raises RecursionError.
 MAX_DEPTH = 32
@@ -20,7 +22,7 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
 
 
-class JsonRefused(ValueError):
+class JsonRefused(WorkbookError, ValueError):
     """The input is too large, nested too deeply, not UTF-8 or not JSON; the message says
     which, in words safe to show."""
 

@@ -11,13 +11,14 @@ import secrets
 
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
+from workbook.domain.errors import WorkbookError
 
 KEY_BYTES = 32
 CHECK_BYTES = 3
 GROUP = 4
 
 
-class RecoveryKeyInvalid(ValueError):
+class RecoveryKeyInvalid(WorkbookError, ValueError):
     """What was typed or read is not a recovery key, or has a typing mistake."""
 
 

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from importlib import resources
 
+from workbook.domain.errors import WorkbookError
+
 MIN_CHARACTERS = 12
 MIN_WORDS = 4
 MAX_CHARACTERS = 1024
@@ -41,7 +43,7 @@ SIMPLE_PATTERN = (
 )
 
 
-class PassphraseRejected(ValueError):
+class PassphraseRejected(WorkbookError, ValueError):
     """A passphrase that the rule refuses. The message is one sentence the person can act on,
     and never contains the passphrase itself."""
 

@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 
+from workbook.domain.errors import WorkbookError
 from workbook.domain.roles import CORE_SECTIONS, PRACTITIONER_ROLES, Role, Section
 
 # Years a closed family's record is kept before it is reviewed for disposal, per family type.
@@ -28,7 +29,7 @@ MAX_IDLE_LOCK_MINUTES = 30
 _FAMILY_TYPE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 
-class PolicyError(ValueError):
+class PolicyError(WorkbookError, ValueError):
     """A policy file that cannot be accepted; the message says exactly why."""
 
 

@@ -18,11 +18,12 @@ from workbook.reports.genogram_drawing import genogram_drawing
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
+    build_shaped,
     escape,
     frame_width,
     styles,
 )
-from workbook.reports.scripts import build_shaped, para
+from workbook.reports.scripts import para
 
 __all__ = ["PARTS", "TITLE", "render_case_summary"]
 

@@ -12,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from workbook.domain.display import uk_date
+from workbook.domain.retention import Disposal
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
@@ -21,7 +22,6 @@ from workbook.reports.house_style import (
     frame_width,
     styles,
 )
-from workbook.services.retention import Disposal
 
 TITLE = "Workbook disposal certificate"
 

@@ -15,8 +15,8 @@ from reportlab.platypus import Flowable, Spacer
 
 from workbook.reports import blocks
 from workbook.reports.content import HomeVisitContent
-from workbook.reports.house_style import PrintMarking, escape, styles
-from workbook.reports.scripts import build_shaped, para
+from workbook.reports.house_style import PrintMarking, build_shaped, escape, styles
+from workbook.reports.scripts import para
 
 __all__ = ["HANDLING", "PARTS", "TITLE", "render_home_visit"]
 

@@ -15,11 +15,10 @@ are often not ASCII ("Zoë", "Łukasz", "Nguyễn"), and a base font would silen
 from __future__ import annotations
 
 import io
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
-from importlib import resources
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
@@ -29,11 +28,18 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from workbook.domain.display import uk_date, uk_date_time
+from workbook.reports.fonts import (
+    FONT_ARABIC,
+    FONT_BOLD,
+    FONT_MONO,
+    FONT_SANS,
+    register_fonts,
+)
+from workbook.reports.scripts import needs_shaping, para, shaping_off, shaping_recorded
 
 __all__ = [
     "APP_NAME",
@@ -44,6 +50,7 @@ __all__ = [
     "HouseStyles",
     "PrintMarking",
     "build_document",
+    "build_shaped",
     "escape",
     "format_date",
     "format_datetime",
@@ -53,21 +60,6 @@ __all__ = [
 ]
 
 APP_NAME = "Workbook"
-
-FONT_SANS = "WB-Sans"
-FONT_BOLD = "WB-Sans-Bold"
-FONT_MONO = "WB-Mono"
-FONT_ARABIC = "WB-Arabic"
-FONT_ARABIC_BOLD = "WB-Arabic-Bold"
-
-_FONT_FILES = {
-    FONT_SANS: "DejaVuSans.ttf",
-    FONT_BOLD: "DejaVuSans-Bold.ttf",
-    FONT_MONO: "DejaVuSansMono.ttf",
-    # Arabic script in full (Urdu, Persian and Kurdish letters too), for reports/scripts.py.
-    FONT_ARABIC: "NotoSansArabic-Regular.ttf",
-    FONT_ARABIC_BOLD: "NotoSansArabic-Bold.ttf",
-}
 
 # Page geometry. The margins leave room for the furniture drawn outside the frame: the marking
 # and a rule at the top; the handling line, the "Printed by" line and the marking at the bottom.
@@ -88,36 +80,6 @@ _MIN_FOOTER_SIZE = 6.0
 _INK = colors.black
 _QUIET_INK = colors.HexColor("#444444")
 _RULE = colors.HexColor("#888888")
-
-_register_lock = threading.Lock()
-_registered = False
-
-
-def register_fonts() -> None:
-    """Register the bundled DejaVu fonts with reportlab once per process.
-
-    The bytes are read through importlib.resources and handed to TTFont as a BytesIO, so this
-    works when the package is imported from a zip or a frozen installer, where the fonts have no
-    path on disk. Registration is global in reportlab, so it is done once under a lock.
-    """
-    global _registered
-    with _register_lock:
-        if _registered:
-            return
-        fonts_dir = resources.files("workbook.resources").joinpath("fonts")
-        for name, filename in _FONT_FILES.items():
-            data = fonts_dir.joinpath(filename).read_bytes()
-            pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
-        # So that <b> inside a paragraph picks the bold face rather than a base font.
-        pdfmetrics.registerFontFamily(
-            FONT_SANS, normal=FONT_SANS, bold=FONT_BOLD, italic=FONT_SANS, boldItalic=FONT_BOLD
-        )
-        pdfmetrics.registerFontFamily(
-            FONT_ARABIC, normal=FONT_ARABIC, bold=FONT_ARABIC_BOLD, italic=FONT_ARABIC,
-            boldItalic=FONT_ARABIC_BOLD,
-        )
-        _registered = True
-
 
 @dataclass(frozen=True)
 class HouseStyles:
@@ -263,8 +225,6 @@ class _MarkedCanvas(Canvas):
 
     def _draw_fitted(self, text: str, font: str, x: float, y: float, usable: float) -> None:
         """Draw a centred footer line, shrinking it rather than letting it run off the paper."""
-        from workbook.reports.scripts import needs_shaping, para
-
         if needs_shaping(text):
             # A name in Arabic or Hebrew script: a shaped paragraph, centred on the same line.
             style = ParagraphStyle("wb-footer", fontName=font, fontSize=_FOOTER_SIZE,
@@ -327,3 +287,17 @@ def build_document(
     )
     doc.build(list(story), canvasmaker=partial(_MarkedCanvas, marking=marking))
     return buffer.getvalue()
+
+
+def build_shaped(story: Callable[[], list[Flowable]], *, title: str,
+                 marking: PrintMarking) -> bytes:
+    """`build_document` over `story()`, laid out again without shaping if reportlab's shaping
+    fails on some mix of scripts (the story is rebuilt, since flowables are used up)."""
+    with shaping_recorded() as used:
+        try:
+            return build_document(story(), title=title, marking=marking)
+        except (IndexError, AttributeError, KeyError, ValueError):
+            if not used:
+                raise
+    with shaping_off():
+        return build_document(story(), title=title, marking=marking)

@@ -17,22 +17,18 @@ docs/printing.md."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Paragraph
 
-from workbook.reports.house_style import (
-    FONT_ARABIC,
-    PrintMarking,
-    build_document,
-    register_fonts,
-)
+from workbook.reports.fonts import FONT_ARABIC, register_fonts
 
-__all__ = ["build_shaped", "needs_shaping", "para", "with_script_fonts"]
+__all__ = ["needs_shaping", "para", "shaping_off", "shaping_recorded", "with_script_fonts"]
 
 _ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 _HEBREW = "\u0590-\u05ff\ufb1d-\ufb4f"
@@ -87,21 +83,23 @@ def para(markup: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(with_script_fonts(markup), _shaped(style))
 
 
-def build_shaped(story: Callable[[], list[Flowable]], *, title: str,
-                 marking: PrintMarking) -> bytes:
-    """`build_document` over `story()`, laid out again without shaping if reportlab's shaping
-    fails on some mix of scripts (the story is rebuilt, since flowables are used up)."""
+@contextmanager
+def shaping_recorded() -> Iterator[list[bool]]:
+    """A list that gains an entry for every paragraph shaped inside the block, so a caller
+    whose layout failed knows whether shaping could be the cause."""
     used: list[bool] = []
     token = _shaped_used.set(used)
     try:
-        return build_document(story(), title=title, marking=marking)
-    except (IndexError, AttributeError, KeyError, ValueError):
-        if not used:
-            raise
+        yield used
     finally:
         _shaped_used.reset(token)
-    plain = _shaping.set(False)
+
+
+@contextmanager
+def shaping_off() -> Iterator[None]:
+    """Inside the block every paragraph is laid out unshaped."""
+    token = _shaping.set(False)
     try:
-        return build_document(story(), title=title, marking=marking)
+        yield
     finally:
-        _shaping.reset(plain)
+        _shaping.reset(token)

@@ -17,11 +17,12 @@ from workbook.reports.content import SubjectAccessContent
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
+    build_shaped,
     escape,
     frame_width,
     styles,
 )
-from workbook.reports.scripts import build_shaped, para
+from workbook.reports.scripts import para
 
 __all__ = ["TITLE", "render_subject_access"]
 

@@ -14,6 +14,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from workbook.domain.display import uk_date
+from workbook.domain.supervision import FIELDS, FINAL, Meeting
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
@@ -22,7 +23,6 @@ from workbook.reports.house_style import (
     frame_width,
     styles,
 )
-from workbook.services.supervision import FIELDS, FINAL, Meeting
 
 TITLE = "Group supervision minutes"
 HANDLING = "Keep with the supervision file; destroy printed copies securely after use"

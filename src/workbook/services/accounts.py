@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbook.crypto.encoding import b64, unb64
 from workbook.crypto.keypairs import KeyPair
@@ -19,7 +20,6 @@ from workbook.domain.roles import parse_role
 from workbook.services import validation
 from workbook.services.authority import append_event
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.session import Session
 from workbook.vault import accounts, audit_log
 from workbook.vault.accounts import UserRow
 from workbook.vault.database import rekey
@@ -31,6 +31,9 @@ from workbook.vault.keyfile import (
     vault_key_recovery_info,
     vault_key_user_info,
 )
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import unb64
 from workbook.crypto.errors import AuthenticationFailed
@@ -18,13 +18,15 @@ from workbook.domain.acts import Act
 from workbook.services.audit_completeness import Unaudited
 from workbook.services.audit_completeness import check as check_completeness
 from workbook.services.read_audit import audit_detail_info, unpad_note
-from workbook.services.session import Session
 from workbook.vault import accounts, audit_log, version_store
 from workbook.vault.audit_log import GENESIS, AuditRow
 from workbook.vault.database import RowMalformed
 from workbook.vault.keyfile import KeyFile
 from workbook.vault.migrations import current_version
 from workbook.vault.schema_pin import schema_differences
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,13 @@ secrets, no case content."""
 
 from __future__ import annotations
 
+from workbook.domain.errors import WorkbookError
+from workbook.vault.database import DatabaseError
 
-class WorkbookError(Exception):
-    """Base of every refusal the services make on purpose."""
+# DatabaseError is the database engine's own: a page failed its check. Its text is not for
+# people, so it is no WorkbookError; the edges name it here rather than import the vault.
+__all__ = ["DatabaseError", "InvalidInput", "NotFound", "NotPermitted",
+           "PassphraseMustBeReplaced", "SignInFailed", "TamperingDetected", "WorkbookError"]
 
 
 class NotPermitted(WorkbookError):

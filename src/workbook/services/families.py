@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
@@ -16,8 +16,10 @@ from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.records import group_by_record
-from workbook.services.session import Session
 from workbook.vault import accounts, version_store
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 ENTRY_TYPES = ("visit", "call", "meeting", "note", "other")
 ACTION_STATUSES = ("open", "done", "cancelled")

@@ -9,6 +9,7 @@ colleagues who lack it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
@@ -18,10 +19,12 @@ from workbook.domain.acts import REFUSALS, Act, may
 from workbook.domain.roles import Section
 from workbook.services.authority import RECOVERY
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
-from workbook.services.session import Session
 from workbook.sync.card import Card, make_card
 from workbook.vault import meta, sharing_store
 from workbook.vault.files import write_private
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 
 def seal_info(vault_id: str, holder: str) -> bytes:

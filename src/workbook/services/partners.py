@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.crypto.encoding import fields
 from workbook.crypto.keypairs import PublicKeys, normalise_fingerprint
@@ -16,11 +17,13 @@ from workbook.domain.roles import Section
 from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.services.identity import is_sharing_manager, require_sharing_manager
-from workbook.services.session import Session
 from workbook.sync.card import MAX_CARD_FILE, Card, parse_card, parse_card_file
 from workbook.sync.errors import BundleRefused
 from workbook.vault import sharing_store
 from workbook.vault.files import FileRefused, read_bounded
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 ADD, REMOVE = "add", "remove"
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import b64, fields
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services.errors import InvalidInput
-from workbook.services.session import Session
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 RESTRICTED = tuple(s for s in Section if s not in CORE_SECTIONS)
 

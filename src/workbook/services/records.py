@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
@@ -19,11 +19,13 @@ from workbook.services.authority import (
     sign_version,
 )
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
-from workbook.services.session import Session
 from workbook.services.tombstones import refuse_if_disposed
 from workbook.vault import version_store
 from workbook.vault.database import RowMalformed
 from workbook.vault.version_store import VersionRow
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 KINDS = tuple(k.value for k in RecordKind)
 

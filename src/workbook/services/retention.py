@@ -14,17 +14,17 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
 from workbook.domain.history import record_state
+from workbook.domain.retention import Disposal
 from workbook.domain.roles import Section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
-from workbook.services.session import Session
 from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one import for audit
     DisposalState,
     disposal_message,
@@ -36,6 +36,9 @@ from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one 
 )
 from workbook.vault import accounts, retention_store, version_store
 from workbook.vault.retention_store import DisposalRow, ProposalRow, RetentionRow
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 
 def closing_message(vault_id: str, row: RetentionRow) -> bytes:
@@ -62,27 +65,6 @@ class ReviewItem:
     due: bool
     proposed_by: str
     proposed_at: str
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Disposal:
-    """What a confirmed disposal did: the tombstone in readable form, for the certificate."""
-
-    family_id: str
-    family_type: str
-    closed_at: str
-    dispose_after: str
-    proposed_by: str
-    proposed_at: str
-    confirmed_by: str
-    disposed_at: str
-    versions_removed: int
-    rows_removed: dict[str, int]
-    tombstone_digest: str
-    file_rebuilt: bool
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -14,7 +14,6 @@ session; every step is audited, including printing and saving the minutes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -22,6 +21,16 @@ from workbook.domain.acts import Act, may
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Section
+from workbook.domain.supervision import (
+    DRAFT,
+    FIELDS,
+    FINAL,
+    ActionForm,
+    AgendaItem,
+    Meeting,
+    Review,
+    ReviewForm,
+)
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
@@ -31,73 +40,11 @@ from workbook.vault import accounts, supervision_store, version_store
 from workbook.vault.supervision_store import SessionRow
 
 SECTION = Section.SUPERVISION.value
-DRAFT, FINAL = "draft", "final"
 MAX_ATTENDEES = 50
 MAX_AGENDA = 500
 MAX_FIELD = 20_000
 MAX_ACTIONS = 50
 MINUTES_EVENTS = ("print", "save_pdf")
-FIELDS = (("summary", "Summary"), ("working_well", "What is working well"),
-          ("worried", "What we are worried about"), ("decisions", "What needs to happen"))
-
-
-@dataclass(frozen=True)
-class ActionForm:
-    text: str
-    owner: str       # username
-    due: str         # ISO date
-    action_id: str = ""  # set once the action is in the plan
-
-
-@dataclass(frozen=True)
-class ReviewForm:
-    summary: str = ""
-    working_well: str = ""
-    worried: str = ""
-    decisions: str = ""
-    scaling: int | None = None
-    next_review: str = ""
-    actions: tuple[ActionForm, ...] = ()
-
-
-@dataclass(frozen=True)
-class Review:
-    review_id: str
-    version_id: str
-    family_id: str
-    session_id: str
-    date: str
-    form: ReviewForm
-    status: str                 # draft | final
-    signed_off_by: str = ""     # username
-    signed_off_at: str = ""
-
-
-@dataclass(frozen=True)
-class AgendaItem:
-    family_id: str
-    name: str
-    reference: str
-    case_owner: str
-
-
-@dataclass
-class Meeting:
-    """A supervision session as its chair sees it."""
-
-    session_id: str
-    held_on: str
-    chair: str                  # username
-    attendees: list[str]        # usernames
-    status: str                 # open | finished
-    agenda: list[AgendaItem] = field(default_factory=list)
-    reviews: dict[str, Review] = field(default_factory=dict)   # family id -> review
-
-    @property
-    def finished(self) -> bool:
-        return self.status == "finished"
-
-
 # --- checks -------------------------------------------------------------------------------
 def require_supervisor(session: Session) -> None:
     session.require_practitioner()

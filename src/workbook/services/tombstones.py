@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
 from workbook.services.authority import Trust
 from workbook.services.errors import InvalidInput
-from workbook.services.session import Session
 from workbook.vault import retention_store
 from workbook.vault.database import Connection
 from workbook.vault.retention_store import DisposalRow, ProposalRow
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 
 def proposal_message(vault_id: str, row: ProposalRow, dispose_after: str) -> bytes:

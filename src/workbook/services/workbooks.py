@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.domain.roles import Section
 from workbook.services import validation
@@ -15,8 +15,10 @@ from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.families import heads_of
 from workbook.services.read_audit import RESTRICTED, audit_restricted_reads
 from workbook.services.records import group_by_record, malformed_as_tampering
-from workbook.services.session import Session
 from workbook.vault import accounts, audit_versions, version_store
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workbook.domain.errors import WorkbookError
 
-class BundleRefused(Exception):
+
+class BundleRefused(WorkbookError):
     """The bundle failed a check; nothing was decrypted after the failing check, nothing stored."""

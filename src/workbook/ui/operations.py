@@ -40,17 +40,10 @@ class _Worker(QObject):
             self.failed.emit(op_id, str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - shown as one line, never with content
-            self.failed.emit(op_id, _describe(exc))
+            self.failed.emit(op_id, f"Something went wrong ({exc.__class__.__name__}); nothing "
+                                    "more was changed.")
             return
         self.done.emit(op_id, result)
-
-
-def _describe(exc: Exception) -> str:
-    from workbook.cli.main import EXPECTED
-
-    if isinstance(exc, EXPECTED):
-        return str(exc)
-    return f"Something went wrong ({exc.__class__.__name__}); nothing more was changed."
 
 
 class Operations(QObject):

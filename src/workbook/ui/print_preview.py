@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.vault.files import write_private
+from workbook.services.files import save_private
 
 PRINT_DPI = 300
 
@@ -144,7 +144,7 @@ class PrintPreviewDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            write_private(path, bytes(self._bytes.data()))
+            save_private(path, bytes(self._bytes.data()))
         except OSError as exc:
             QMessageBox.warning(self, "Not saved",
                                 f"The PDF could not be saved ({exc.strerror or 'error'}).")

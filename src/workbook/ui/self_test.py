@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbook.services.errors import WorkbookError
+
 _IMPORTED_AT = time.perf_counter()
 
 WAIT_SECONDS = 120.0
@@ -41,7 +43,7 @@ SELF_TEST_BIG_FAMILY = 300
 LONG_RUNNING_REFERENCE = "DEMO-0001"
 
 
-class SelfTestFailed(Exception):
+class SelfTestFailed(WorkbookError):
     """One sentence saying which step failed."""
 
 
@@ -130,8 +132,8 @@ def run(vault: Path | None) -> int:
 def _run_with_temporary_vault(age_at_entry: float, entered: float) -> dict[str, float]:
     import keyring
 
-    from workbook.crypto.passphrase_kdf import KdfParams
     from workbook.demo import build_demo
+    from workbook.services.files import KdfParams
 
     previous_keyring = keyring.get_keyring()
     with tempfile.TemporaryDirectory(prefix="workbook-self-test-") as folder, \
@@ -156,8 +158,8 @@ def _run(vault: Path, family_hint: str | None, age_at_entry: float,
     from PySide6.QtTest import QTest
 
     from workbook.demo import demo_user
-    from workbook.ui.app import make_app, resolve_vault
     from workbook.ui.main_window import MainWindow
+    from workbook.ui.startup import make_app, resolve_vault
 
     _stage("imports")
     app = make_app()

@@ -12,6 +12,7 @@ from typing import Any
 import sqlcipher3
 
 from workbook.crypto.secret import Secret
+from workbook.domain.errors import WorkbookError
 
 DATABASE_NAME = "vault.db"
 BUSY_TIMEOUT_MS = 5000
@@ -39,11 +40,11 @@ IntegrityError = sqlcipher3.IntegrityError
 OperationalError = sqlcipher3.OperationalError
 
 
-class VaultBusy(Exception):
+class VaultBusy(WorkbookError):
     """Another person or process is writing to this vault; try again in a moment."""
 
 
-class VaultDamaged(Exception):
+class VaultDamaged(WorkbookError):
     """The database file cannot be opened with the key, or fails its integrity check."""
 
 

@@ -34,6 +34,7 @@ from keyring.errors import NoKeyringError, PasswordDeleteError
 
 from workbook.crypto.encoding import fields
 from workbook.crypto.symmetric import hkdf, mac
+from workbook.domain.errors import WorkbookError
 from workbook.vault.file_keyring import FileKeyring
 
 SERVICE = "workbook"
@@ -44,7 +45,7 @@ ACCEPTED_ENV_VALUES = ("file",)
 _DAMAGED = "the device secret stored for this vault is damaged"
 
 
-class KeyringUnavailable(Exception):
+class KeyringUnavailable(WorkbookError):
     """No usable OS keyring. The message tells the user what the opt-in is and what it costs, so
     the choice to weaken the store is theirs and informed."""
 
@@ -178,7 +179,9 @@ SEEN_MARK = ":seen:"
 
 
 class SeenStateAltered(Exception):
-    """The seen record in the keyring does not authenticate under this vault's device secret."""
+    """The seen record in the keyring does not authenticate under this vault's device secret.
+
+    Not a WorkbookError: it carries no message; log_heads turns it into what the person sees."""
 
 
 def seen_account(vault_id: str, folder: Path) -> str:

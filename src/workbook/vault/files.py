@@ -12,6 +12,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from workbook.domain.errors import WorkbookError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -38,7 +40,7 @@ def write_private(path: Path, data: bytes, *, durable: bool = True) -> None:
         sync_directory(path.parent)
 
 
-class FileRefused(Exception):
+class FileRefused(WorkbookError):
     """A file given from outside is missing, not a regular file or too large; the message is
     one line naming the file and why, safe to show."""
 

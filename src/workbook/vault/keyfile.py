@@ -19,6 +19,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
+from workbook.domain.errors import WorkbookError
 from workbook.vault.files import exclusive_lock, write_private
 
 KEYFILE_NAME = "keys.json"
@@ -31,7 +32,7 @@ NEW_VAULT_PAGE_SIZE = 8192
 VERSION = 1
 
 
-class KeyFileError(Exception):
+class KeyFileError(WorkbookError):
     """The key file is missing, damaged or not for this vault; the message says which."""
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from workbook.domain.errors import WorkbookError
 from workbook.vault import cells
 from workbook.vault.database import Connection, transaction
 
 
-class SchemaTooNew(Exception):
+class SchemaTooNew(WorkbookError):
     """The vault was written by a newer Workbook."""
 
 

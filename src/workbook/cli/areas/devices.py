@@ -11,7 +11,7 @@ from workbook.cli.file_args import output_path, read_small_file
 from workbook.cli.grammar import Grammar
 from workbook.services import device, recovery
 from workbook.services.errors import InvalidInput
-from workbook.vault.files import write_private
+from workbook.services.files import save_private
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -45,7 +45,7 @@ def cmd_device_enrol(ctx: CliContext) -> None:
 def cmd_device_request(ctx: CliContext) -> None:
     output_path(ctx.args.out)
     request, code = device.request_enrolment(ctx.vault_dir())
-    write_private(Path(ctx.args.out).expanduser(), request)
+    save_private(Path(ctx.args.out).expanduser(), request)
     ctx.out(f"Request written to {ctx.args.out}. Give it to a colleague signed in on an enrolled "
             f"account and read them this code:\n\n    {code}\n", {"code": code,
                                                               "request": ctx.args.out})
@@ -55,7 +55,7 @@ def cmd_device_grant(ctx: CliContext) -> None:
     output_path(ctx.args.out)
     request = read_small_file(ctx.args.request, "enrolment request")
     grant = device.grant_enrolment(ctx.ready_session(), request, ctx.args.code)
-    write_private(Path(ctx.args.out).expanduser(), grant)
+    save_private(Path(ctx.args.out).expanduser(), grant)
     ctx.out(f"Grant written to {ctx.args.out}; the new account runs "
             f"`workbook device enrol --grant {ctx.args.out}`.", {"grant": ctx.args.out})
 

@@ -2,7 +2,7 @@
 [--leave-out PART,...]` and `workbook sar PERSON --out FILE.pdf [--redact-third-parties]`.
 
 The PDF is built in memory and written only to --out, atomically and private from its first
-byte (vault/files.write_private); the save is audited after the file is in place. The output path
+byte (services/files.save_private); the save is audited after the file is in place. The output path
 is checked before anything is read, so a typo costs nothing."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
 from workbook.services.errors import InvalidInput
+from workbook.services.files import save_private
 from workbook.services.printing import (
     CASE_SUMMARY,
     HOME_VISIT,
@@ -22,7 +23,6 @@ from workbook.services.printing import (
     parse_kind,
     parse_leave_out,
 )
-from workbook.vault.files import write_private
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -60,7 +60,7 @@ def output_file(path: str) -> Path:
 
 def _save(ctx: CliContext, printing: Printing, document: PrintedDocument, out: Path) -> None:
     try:
-        write_private(out, document.pdf)
+        save_private(out, document.pdf)
     except OSError as exc:
         raise InvalidInput(f"cannot write {ctx.args.out}: {exc.strerror or 'write failed'}; "
                            "nothing was saved") from None

@@ -13,8 +13,8 @@ from workbook.domain.working_days import REGIONS
 from workbook.services import milestones, plan_actions, supervision, time_limits
 from workbook.services.errors import InvalidInput
 from workbook.services.families import ACTION_STATUSES
+from workbook.services.files import save_private
 from workbook.services.supervision_board import board
-from workbook.vault.files import write_private
 
 REGION_LIST = "one of " + ", ".join(REGIONS)
 
@@ -206,7 +206,7 @@ def cmd_minutes(ctx: CliContext) -> None:
     pdf = render_minutes(found, printed_by=session.user.full_name or session.user.username,
                          printed_at=session.clock().astimezone())
     try:
-        write_private(out, pdf)
+        save_private(out, pdf)
     except OSError as exc:
         raise InvalidInput(f"cannot write the minutes to {out} ({exc.strerror})") from None
     supervision.record_minutes_output(session, found.session_id, "save_pdf")

@@ -12,8 +12,8 @@ from workbook.cli.grammar import ROLE_LIST, Grammar
 from workbook.domain.roles import Role
 from workbook.services import validation
 from workbook.services.errors import InvalidInput
+from workbook.services.files import save_private
 from workbook.services.vault_setup import create_vault
-from workbook.vault.files import write_private
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -43,7 +43,7 @@ def cmd_init(ctx: CliContext) -> None:
         from workbook.reports.recovery_sheet import render_recovery_sheet
 
         try:
-            write_private(sheet, render_recovery_sheet(
+            save_private(sheet, render_recovery_sheet(
                 team=created.team, vault_id=created.vault_id,
                 recovery_key=created.recovery_key, owner_name=validation.name(a.owner_name),
                 created_at=ctx.clock()))

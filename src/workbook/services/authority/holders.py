@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role, Section
 from workbook.services.authority.membership import OWNER_EVENT, MembershipEvent
-from workbook.services.authority.trust import RECOVERY
+from workbook.services.authority.signatures import RECOVERY
 
 GRANT_EVENT = "grant"
 ROTATE_EVENT = "rotate"

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
 from workbook.services.authority import signatures
-from workbook.services.authority.trust import RECOVERY, Trust
+from workbook.services.authority.signatures import RECOVERY
 from workbook.vault import accounts, section_store
 from workbook.vault.database import Connection
+
+if TYPE_CHECKING:
+    from workbook.services.authority.trust import Trust
 
 OWNER_EVENT = "owner:"
 ROLE_EVENT = "role:"

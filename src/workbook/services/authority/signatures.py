@@ -6,6 +6,9 @@ import hashlib
 
 from workbook.crypto.encoding import fields
 
+# The signer name of the recovery key, in the signed bytes and in every list of signers.
+RECOVERY = "recovery"
+
 
 def user_cert(vault_id: str, user_id: str, public_keys: bytes, signer: str, at: str) -> bytes:
     return fields("workbook user cert v1", vault_id, user_id, public_keys, signer, at)

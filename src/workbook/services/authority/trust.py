@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
 from workbook.services.authority import signatures
+from workbook.services.authority.holders import SignedHolders, signed_holders
+from workbook.services.authority.membership import load_membership, owner_of, verified_log
+from workbook.services.authority.signatures import RECOVERY
 from workbook.services.authority.verified_versions import VerifiedVersions
 from workbook.vault import accounts, section_store
 from workbook.vault.database import Connection
 
-if TYPE_CHECKING:
-    from workbook.services.authority.holders import SignedHolders
-
-RECOVERY = "recovery"
 _CHECKED_MAX = 4096  # remembered signature checks per Trust (the logs, certificates)
 
 
@@ -143,9 +142,6 @@ class Trust:
 
 
 def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
-    from workbook.services.authority.holders import signed_holders
-    from workbook.services.authority.membership import load_membership, owner_of, verified_log
-
     trust = Trust(vault_id, recovery, _checked={})
     revoked = {
         (user_id, keys)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from workbook.services.errors import WorkbookError
 from workbook.services.printing import SUBJECT_ACCESS, PrintedDocument, Printing
 from workbook.services.session import Session
 from workbook.ui.print_preview import PrintPreviewDialog, show_print_preview
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 AUDIT_TIMEOUT_MS = 30000
 
 
-class AuditNotRecorded(RuntimeError):
+class AuditNotRecorded(WorkbookError, RuntimeError):
     """The worker refused or did not answer; the preview shows this and reports no success."""
 
 
