@@ -11,6 +11,7 @@ from typing import Any
 
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
@@ -64,15 +65,10 @@ class Families:
             return []
         out: list[FamilySummary] = []
         by_record: dict[str, list[RecordVersion]] = {}
-        from workbook.services.authority import open_row
-
-        household = Section.HOUSEHOLD.value
-        self.s.trust.verified.load_kind(self.s.conn, "family")
-        for row in version_store.of_kind(self.s.conn, "family"):
-            tags = self.s.keys.tags_for_section(household, row.family_id)
-            version = open_row(row, self.s.keys, self.s.trust, tags)
-            if version is not None:
-                by_record.setdefault(version.record_id, []).append(version)
+        self.s.trust.verified.load_kind(self.s.conn, RecordKind.FAMILY.value)
+        rows = version_store.of_kind(self.s.conn, RecordKind.FAMILY.value)
+        for version in self.s.records.open_each(rows, section=Section.HOUSEHOLD.value):
+            by_record.setdefault(version.record_id, []).append(version)
         for family_id, versions in by_record.items():
             state = record_state(family_id, versions)
             head = next(v for v in versions if v.version_id == state.heads[-1])
