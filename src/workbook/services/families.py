@@ -16,7 +16,7 @@ from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.records import group_by_record
+from workbook.services.records import group_by_record, heads_of_record
 from workbook.services.session import Session
 from workbook.vault import accounts, version_store
 
@@ -165,17 +165,12 @@ class Families:
                    change: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
         """Write a new version of an entry over all its current heads, audited as `event`."""
         versions = self._entry_versions(entry_id)
-        entry_id = versions[0].record_id
-        state = record_state(entry_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
-        with self.s.write():
-            version = self.s.records.write(
-                family_id=head.family_id, record_id=entry_id, kind="entry", section=head.section,
-                payload=change(dict(head.payload)), parents=state.heads,
-            )
-            self.s.audit(event, {"family": head.family_id, "entry": entry_id,
-                                 "version": version.version_id})
-        self.s.events.emit(event, family_id=head.family_id, entry_id=entry_id)
+        heads = heads_of_record(versions[0].record_id, versions)
+        head = heads.head
+        version = self.s.records.supersede(
+            heads, change(dict(head.payload)), kind=RecordKind.ENTRY, event=event,
+            ids={"entry": head.record_id})
+        self.s.events.emit(event, family_id=head.family_id, entry_id=head.record_id)
         return version.version_id
 
     # --- plan actions ----------------------------------------------------------------------
