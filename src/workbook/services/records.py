@@ -42,6 +42,8 @@ class Heads(NamedTuple):
 
 
 def heads_of_record(record_id: str, versions: Sequence[RecordVersion]) -> Heads:
+    """From the versions of one record the caller has read (and checked are what it expects),
+    so the change it makes starts from the head a reader is shown."""
     state = record_state(record_id, versions)
     head = next(v for v in versions if v.version_id == state.heads[-1])
     return Heads(head, tuple(state.heads))
@@ -61,6 +63,7 @@ class Records:
         self._held: list[tuple[str, int]] = []
 
     def before_lock(self) -> None:
+        """Tags are worked out from section secrets: they go with the keys."""
         self._tags.clear()
         self._section_tags.clear()
 
@@ -140,7 +143,7 @@ class Records:
     def open_many(self, rows: Iterable[VersionRow], *, section: str | None = None,
                   held: bool = False) -> list[RecordVersion]:
         """`open_each`, as a list."""
-        return list(self.open_each(rows, section=section, held=held))
+        return [version for _row, version in self.open_pairs(rows, section=section, held=held)]
 
     def open_each(self, rows: Iterable[VersionRow], *, section: str | None = None,
                   held: bool = False) -> Iterator[RecordVersion]:
