@@ -5,7 +5,7 @@ date, an entry's milestone or urgent mark) but the vault holds them inside tens 
 encrypted, signed versions. Opening all of them at every sign-in takes seconds, so each person
 keeps the facts they were able to read in one blob, encrypted under a key derived from their own
 private seed (as verification receipts are), and folds in only the versions logged since
-(`version_log.seq`), each opened and verified through `open_row` as any other read.
+(`version_log.seq`), each opened and verified through `Records.open_each` as any other read.
 
 The digest is thrown away and built again from the vault whenever what it was built from no
 longer holds: the keys held or the sections the policy lets this person read changed (a revoked
@@ -29,7 +29,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
-from workbook.services.authority import FamilyTags, RecordVersion, open_row
+from workbook.services.authority import RecordVersion
 from workbook.services.errors import NotFound
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.session import Session
@@ -353,7 +353,7 @@ class _Folder:
         self.digest = digest
         self.wanted = wanted
         self.everyday = wanted["entry"] - {Section.REFERRAL_ASSESSMENT.value}
-        self.tags = FamilyTags(session.keys)
+        self.tags = session.records.family_tags()
 
     def _readable(self, h: VersionHeader) -> str | None:
         """The section of a header if the board reads it, else None."""
@@ -432,11 +432,9 @@ class _Folder:
             session.trust.verified.load_kind(session.conn, kind)
         records = self.digest.kinds[kind]
         keys = sorted((fid, kind, vid) for vid, (_r, fid, _f) in heads.items())
-        for row in version_store.by_keys(session.conn, keys):
-            version = open_row(row, session.keys, session.trust, self.tags(row.family_id))
-            if version is None:
-                continue
-            record_id, family_id, first = heads[row.version_id]
+        rows = version_store.by_keys(session.conn, keys)
+        for version in session.records.open_each(rows, held=True):
+            record_id, family_id, first = heads[version.version_id]
             facts = _facts(version, first)
             if kind == "entry" and not _may_start_a_limit(facts):
                 continue

@@ -10,9 +10,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services import validation
-from workbook.services.authority import RecordVersion, open_row
+from workbook.services.authority import RecordVersion
 from workbook.services.session import Session
 from workbook.vault import version_store
 
@@ -53,16 +54,9 @@ def possible_duplicates(
     wanted = fold_name(name)
     names = {f.family_id: f.name for f in session.families.all()}
     latest: dict[str, RecordVersion] = {}
-    tags_by_family: dict[str, dict[bytes, tuple[str, int]]] = {}
-    for row in version_store.of_kind(session.conn, "person"):
-        if row.family_id == exclude_family_id or row.family_id not in names:
-            continue
-        tags = tags_by_family.get(row.family_id)
-        if tags is None:
-            tags = tags_by_family[row.family_id] = session.keys.tags_for_family(row.family_id)
-        version = open_row(row, session.keys, session.trust, tags)
-        if version is None or not session.records.can_read(version.section):
-            continue
+    rows = (row for row in version_store.of_kind(session.conn, RecordKind.PERSON.value)
+            if row.family_id != exclude_family_id and row.family_id in names)
+    for version in session.records.open_each(rows):
         current = latest.get(version.record_id)
         if current is None or (version.created_at, version.version_id) > (
             current.created_at, current.version_id

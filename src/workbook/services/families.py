@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.records import group_by_record
+from workbook.services.records import group_by_record, heads_of_record
 from workbook.vault import accounts, version_store
 
 if TYPE_CHECKING:
@@ -66,15 +67,10 @@ class Families:
             return []
         out: list[FamilySummary] = []
         by_record: dict[str, list[RecordVersion]] = {}
-        from workbook.services.authority import open_row
-
-        household = Section.HOUSEHOLD.value
-        self.s.trust.verified.load_kind(self.s.conn, "family")
-        for row in version_store.of_kind(self.s.conn, "family"):
-            tags = self.s.keys.tags_for_section(household, row.family_id)
-            version = open_row(row, self.s.keys, self.s.trust, tags)
-            if version is not None:
-                by_record.setdefault(version.record_id, []).append(version)
+        self.s.trust.verified.load_kind(self.s.conn, RecordKind.FAMILY.value)
+        rows = version_store.of_kind(self.s.conn, RecordKind.FAMILY.value)
+        for version in self.s.records.open_each(rows, section=Section.HOUSEHOLD.value):
+            by_record.setdefault(version.record_id, []).append(version)
         for family_id, versions in by_record.items():
             state = record_state(family_id, versions)
             head = next(v for v in versions if v.version_id == state.heads[-1])
@@ -171,17 +167,12 @@ class Families:
                    change: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
         """Write a new version of an entry over all its current heads, audited as `event`."""
         versions = self._entry_versions(entry_id)
-        entry_id = versions[0].record_id
-        state = record_state(entry_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
-        with self.s.write():
-            version = self.s.records.write(
-                family_id=head.family_id, record_id=entry_id, kind="entry", section=head.section,
-                payload=change(dict(head.payload)), parents=state.heads,
-            )
-            self.s.audit(event, {"family": head.family_id, "entry": entry_id,
-                                 "version": version.version_id})
-        self.s.events.emit(event, family_id=head.family_id, entry_id=entry_id)
+        heads = heads_of_record(versions[0].record_id, versions)
+        head = heads.head
+        version = self.s.records.supersede(
+            heads, change(dict(head.payload)), kind=RecordKind.ENTRY, event=event,
+            ids={"entry": head.record_id})
+        self.s.events.emit(event, family_id=head.family_id, entry_id=head.record_id)
         return version.version_id
 
     # --- plan actions ----------------------------------------------------------------------

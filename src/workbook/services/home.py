@@ -29,7 +29,6 @@ from workbook.domain.policy import DEFAULT_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINU
 from workbook.domain.roles import Section
 from workbook.domain.timescales import days_overdue
 from workbook.services import board_digest
-from workbook.services.authority import open_row
 from workbook.services.clock import civil_date
 from workbook.services.session import Session
 from workbook.services.supervision_board import DueFamily, LimitRow, board
@@ -280,18 +279,12 @@ def _heads(session: Session, kind: str, section: str,
     record id -> (family id, what `pick` took from it); records whose head `pick` has no use
     for are left out."""
     opened: dict[str, list[_Head]] = {}
-    tags: dict[str, dict[bytes, tuple[str, int]]] = {}
     session.trust.verified.load_kind(session.conn, kind)  # signatures checked at an earlier sign-in
-    for row in version_store.of_kind(session.conn, kind):
-        family_tags = tags.get(row.family_id)
-        if family_tags is None:
-            family_tags = session.keys.tags_for_section(section, row.family_id)
-            tags[row.family_id] = family_tags
-        version = open_row(row, session.keys, session.trust, family_tags)
-        if version is not None and version.section == section:
-            opened.setdefault(version.record_id, []).append(_Head(
-                version.version_id, version.parents, version.created_at, version.family_id,
-                pick(version.payload)))
+    rows = version_store.of_kind(session.conn, kind)
+    for version in session.records.open_each(rows, section=section):
+        opened.setdefault(version.record_id, []).append(_Head(
+            version.version_id, version.parents, version.created_at, version.family_id,
+            pick(version.payload)))
     out = {}
     for record_id, items in opened.items():
         head = items[0]

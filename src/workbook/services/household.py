@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbook.domain.genogram import SEXES, GenogramPerson
-from workbook.domain.history import record_state
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
+from workbook.services.records import heads_of_record
 from workbook.services.session import Session
 
 _UNSET: Any = object()
@@ -77,8 +78,8 @@ def update_person(
     versions = session.records.of_record(person_id)
     if not versions or versions[0].kind != "person":
         raise NotFound(f"no person {person_id} that you can read")
-    state = record_state(person_id, versions)
-    head = next(v for v in versions if v.version_id == state.heads[-1])
+    heads = heads_of_record(person_id, versions)
+    head = heads.head
     payload = dict(head.payload)
     if name is not _UNSET:
         payload["name"] = validation.name(name, "person's name")
@@ -99,13 +100,8 @@ def update_person(
         payload.get("index", False) if index is _UNSET else index,
     )
     payload.update(details.payload())
-    with session.write():
-        version = session.records.write(
-            family_id=head.family_id, record_id=person_id, kind="person",
-            section=head.section, payload=payload, parents=state.heads,
-        )
-        session.audit("person_edited", {"family": head.family_id, "person": person_id,
-                                        "version": version.version_id})
+    version = session.records.supersede(heads, payload, kind=RecordKind.PERSON,
+                                        event="person_edited", ids={"person": person_id})
     session.events.emit("person_edited", family_id=head.family_id, person_id=person_id)
     return version.version_id
 

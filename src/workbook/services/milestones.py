@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.read_audit import audit_restricted_reads
+from workbook.services.records import Heads, heads_of_record
 from workbook.services.session import Session
 from workbook.vault import version_store
 
@@ -79,30 +80,32 @@ def mark_urgent(session: Session, entry_id: str) -> str:
     """Mark an entry as an urgent concern from now on: a response is due within 24 hours.
     Returns the new version id. Marking one already urgent is refused rather than restarting
     its clock."""
-    head, heads = _entry_head(session, entry_id)
+    heads = _entry_heads(session, entry_id)
+    head = heads.head
     if head.payload.get("urgent"):
         raise InvalidInput("that entry is already an urgent concern")
     if head.payload.get("deleted"):
         raise InvalidInput("a deleted entry cannot be marked urgent")
     payload = {**head.payload, "urgent": True, "urgent_at": session.now(),
                "urgent_by": session.user_id}
-    return _supersede(session, head, heads, payload, "concern_marked_urgent")
+    return _supersede(session, heads, payload, "concern_marked_urgent")
 
 
 def record_response(session: Session, entry_id: str, text: str) -> str:
     """Record the response to an urgent concern (what was done), which stops its clock."""
     text = validation.text(text, "response")
-    head, heads = _entry_head(session, entry_id)
+    heads = _entry_heads(session, entry_id)
+    head = heads.head
     if not head.payload.get("urgent"):
         raise InvalidInput("that entry is not an urgent concern; mark it urgent first")
     if head.payload.get("response"):
         raise InvalidInput("a response to that concern is already recorded")
     payload = {**head.payload, "response": {"text": text, "at": session.now(),
                                             "by": session.user_id}}
-    return _supersede(session, head, heads, payload, "concern_responded")
+    return _supersede(session, heads, payload, "concern_responded")
 
 
-def _entry_head(session: Session, entry_id: str) -> tuple[RecordVersion, tuple[str, ...]]:
+def _entry_heads(session: Session, entry_id: str) -> Heads:
     entry_id = validation.record_id(entry_id, "entry id")
     versions = session.records.of_record(entry_id)
     if not versions or versions[0].kind != "entry":
@@ -111,20 +114,13 @@ def _entry_head(session: Session, entry_id: str) -> tuple[RecordVersion, tuple[s
         with session.write():
             session.audit("section_read", {"family": versions[0].family_id,
                                            "entry": versions[0].record_id})
-    state = record_state(entry_id, versions)
-    head = next(v for v in versions if v.version_id == state.heads[-1])
-    return head, state.heads
+    return heads_of_record(entry_id, versions)
 
 
-def _supersede(session: Session, head: RecordVersion, parents: tuple[str, ...],
-               payload: dict[str, Any], event: str) -> str:
-    with session.write():
-        version = session.records.write(
-            family_id=head.family_id, record_id=head.record_id, kind="entry",
-            section=head.section, payload=payload, parents=parents,
-        )
-        session.audit(event, {"family": head.family_id, "entry": head.record_id,
-                              "version": version.version_id})
+def _supersede(session: Session, heads: Heads, payload: dict[str, Any], event: str) -> str:
+    head = heads.head
+    version = session.records.supersede(heads, payload, kind=RecordKind.ENTRY, event=event,
+                                        ids={"entry": head.record_id})
     session.events.emit("entry_edited", family_id=head.family_id, entry_id=head.record_id)
     return version.version_id
 
@@ -160,8 +156,7 @@ def concerns(session: Session, family_id: str) -> list[Concern]:
         with session.write():
             audit_restricted_reads(session, family_id, restricted)
     for record_id, versions in by_record.items():
-        state = record_state(record_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
+        head = heads_of_record(record_id, versions).head
         p = head.payload
         if p.get("deleted") or p.get("milestone"):
             continue

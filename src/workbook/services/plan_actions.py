@@ -4,11 +4,12 @@ actions were overdue at the end of each past month."""
 
 from __future__ import annotations
 
-from workbook.domain.history import record_state
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotFound
 from workbook.services.families import ACTION_STATUSES
+from workbook.services.records import heads_of_record
 from workbook.services.session import Session
 
 
@@ -22,18 +23,12 @@ def set_action_status(session: Session, action_id: str, status: str) -> str:
     versions = session.records.of_record(action_id)
     if not versions or versions[0].kind != "action" or versions[0].section != Section.PLAN.value:
         raise NotFound(f"no plan action {action_id} that you can read")
-    state = record_state(action_id, versions)
-    head = next(v for v in versions if v.version_id == state.heads[-1])
+    heads = heads_of_record(action_id, versions)
+    head = heads.head
     payload = dict(head.payload)
     payload["status"] = status
     payload["closed_on"] = session.now()[:10] if status != "open" else ""
-    with session.write():
-        version = session.records.write(
-            family_id=head.family_id, record_id=action_id, kind="action",
-            section=head.section, payload=payload, parents=state.heads,
-        )
-        session.audit("action_status_changed", {"family": head.family_id,
-                                                 "action": action_id,
-                                                 "version": version.version_id})
+    version = session.records.supersede(heads, payload, kind=RecordKind.ACTION,
+                                        event="action_status_changed", ids={"action": action_id})
     session.events.emit("action_changed", family_id=head.family_id, action_id=action_id)
     return version.version_id

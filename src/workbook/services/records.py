@@ -1,23 +1,27 @@
 """Writing and reading record versions: the one place that decides whether a person writes
-in the clear-to-holders form or as a sealed envelope, and which rows they may read."""
+in the clear-to-holders form or as a sealed envelope, and which rows they may read.
+
+Every feature opens stored versions through `Records.open_many` (the only caller of the
+authority's `_open_row`) and writes a record's next version through `Records.supersede`."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from workbook.domain.history import record_state
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services.authority import (
     RecordVersion,
     SignedVersion,
     encrypt_for_holder,
-    open_row,
     seal_for_section,
     sign_version,
 )
+from workbook.services.authority import _open_row as open_one
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.tombstones import refuse_if_disposed
 from workbook.vault import version_store
@@ -28,13 +32,42 @@ if TYPE_CHECKING:
     from workbook.services.session import Session
 
 KINDS = tuple(k.value for k in RecordKind)
+Tags = dict[bytes, tuple[str, int]]
+
+
+class Heads(NamedTuple):
+    """Where a record stands: the newest of its current heads (what a change starts from)
+    and every current head (what its next version is written over)."""
+
+    head: RecordVersion
+    ids: tuple[str, ...]
+
+
+def heads_of_record(record_id: str, versions: Sequence[RecordVersion]) -> Heads:
+    """From the versions of one record the caller has read (and checked are what it expects),
+    so the change it makes starts from the head a reader is shown."""
+    state = record_state(record_id, versions)
+    head = next(v for v in versions if v.version_id == state.heads[-1])
+    return Heads(head, tuple(state.heads))
 
 
 class Records:
-    """Versions in and out, for one session. Callers hold the transaction."""
+    """Versions in and out, for one session. Callers hold the transaction.
+
+    Holds each family's section tags for the keys held (an HKDF per section and epoch, worked
+    out once per family): forgotten when the keys held change (a grant, a rotation) and at
+    lock, with the session's other managers."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._tags: dict[str, Tags] = {}
+        self._section_tags: dict[tuple[str, str], Tags] = {}
+        self._held: list[tuple[str, int]] = []
+
+    def before_lock(self) -> None:
+        """Tags are worked out from section secrets: they go with the keys."""
+        self._tags.clear()
+        self._section_tags.clear()
 
     def write(
         self, *, family_id: str, record_id: str, kind: str, section: str,
@@ -86,6 +119,74 @@ class Records:
     def readable_sections(self) -> list[Section]:
         return [s for s in Section if self.can_read(s.value)]
 
+    # --- the one read path ------------------------------------------------------------------
+    def family_tags(self) -> Callable[[str], Tags]:
+        """Each family's section tags for the keys held now (tag -> section, epoch), for a
+        pass that sorts stored headers by section before opening any."""
+        held = self.s.keys.held()
+        if held != self._held:
+            self.before_lock()
+            self._held = held
+        return self._family_tags
+
+    def _family_tags(self, family_id: str) -> Tags:
+        found = self._tags.get(family_id)
+        if found is None:
+            found = self._tags[family_id] = self.s.keys.tags_for_family(family_id)
+        return found
+
+    def _one_section_tags(self, section: str, family_id: str) -> Tags:
+        found = self._section_tags.get((section, family_id))
+        if found is None:
+            found = self.s.keys.tags_for_section(section, family_id)
+            self._section_tags[(section, family_id)] = found
+        return found
+
+    def open_many(self, rows: Iterable[VersionRow], *, section: str | None = None,
+                  held: bool = False) -> list[RecordVersion]:
+        """`open_each`, as a list."""
+        return [version for _row, version in self.open_pairs(rows, section=section, held=held)]
+
+    def open_each(self, rows: Iterable[VersionRow], *, section: str | None = None,
+                  held: bool = False) -> Iterator[RecordVersion]:
+        """`open_pairs`, the versions alone."""
+        for _row, version in self.open_pairs(rows, section=section, held=held):
+            yield version
+
+    def open_pairs(self, rows: Iterable[VersionRow], *, section: str | None = None,
+                   held: bool = False) -> Iterator[tuple[VersionRow, RecordVersion]]:
+        """Each stored row (of one family or many) decrypted and verified, one at a time (a
+        pass over the whole vault keeps only what it needs of each); a row of a section
+        this person holds no key for is left out, one that fails a check raises
+        TamperingDetected. Which of the opened versions are kept:
+
+        - by default, those the read rule (`can_read`) lets this person read;
+        - `section`: only that section's, read with its tags alone: the caller has already
+          decided the section may be read (the list of families, home, the search index);
+        - `held`: every one the keys held open, the rule left to the caller, which keeps the
+          sections it worked out from the rule itself (the board and its digest).
+
+        Each comes with its stored row, for an export that re-encrypts what it read."""
+        tags_of = self.family_tags()
+        keys, trust = self.s.keys, self.s.trust
+        allowed: dict[str, bool] = {}  # the rule per section, asked once per pass
+        for row in rows:
+            if section is not None:
+                version = open_one(row, keys, trust, self._one_section_tags(section, row.family_id))
+                if version is not None and version.section == section:
+                    yield row, version
+                continue
+            version = open_one(row, keys, trust, tags_of(row.family_id))
+            if version is None:
+                continue
+            if not held:
+                ok = allowed.get(version.section)
+                if ok is None:
+                    ok = allowed[version.section] = self.can_read(version.section)
+                if not ok:
+                    continue
+            yield row, version
+
     def of_family(self, family_id: str) -> list[RecordVersion]:
         """Every version of the family this person may read, verified. Versions of sections
         the person holds a key for but the policy no longer grants are left out."""
@@ -98,34 +199,42 @@ class Records:
         """`of_family` over rows of the family already read (a family opened in parts opens
         its rows a chunk at a time): each verified, those the person may not read left out."""
         self.s.require_practitioner()
-        tags = self.s.keys.tags_for_family(family_id)
         with malformed_as_tampering(family_id):
             self.s.trust.verified.load_family(self.s.conn, family_id)
-        out = []
-        allowed: dict[str, bool] = {}  # the rule per section, asked once per family
-        for row in rows:
-            if row.family_id != family_id:
-                raise InvalidInput("a row of another family cannot be opened with this one")
-            version = open_row(row, self.s.keys, self.s.trust, tags)
-            if version is None:
-                continue
-            ok = allowed.get(version.section)
-            if ok is None:
-                ok = allowed[version.section] = self.can_read(version.section)
-            if ok:
-                out.append(version)
-        return out
+        return self.open_many(_of_one_family(family_id, rows))
 
     def of_record(self, record_id: str) -> list[RecordVersion]:
         self.s.require_practitioner()
-        out = []
         with malformed_as_tampering(f"of record {record_id}"):
             rows = version_store.of_record(self.s.conn, record_id)
-        for row in rows:
-            version = open_row(row, self.s.keys, self.s.trust)
-            if version is not None and self.can_read(version.section):
-                out.append(version)
-        return out
+        return self.open_many(rows)
+
+    # --- the one write path -------------------------------------------------------------------
+    def supersede(
+        self, heads: Heads, payload: dict[str, Any], *, kind: RecordKind, event: str,
+        ids: Mapping[str, object], family_id: str | None = None, section: str | None = None,
+    ) -> SignedVersion:
+        """Write `payload` as the record's next version over all its current heads, audited
+        as `event` with `ids`, the family and the new version, in the caller's transaction
+        (or one of its own). The family and section are the head's unless given. The caller
+        emits its event once the transaction is over."""
+        head = heads.head
+        family_id = head.family_id if family_id is None else family_id
+        with self.s.write():
+            version = self.write(
+                family_id=family_id, record_id=head.record_id, kind=kind.value,
+                section=head.section if section is None else section, payload=payload,
+                parents=heads.ids,
+            )
+            self.s.audit(event, {"family": family_id, **ids, "version": version.version_id})
+        return version
+
+
+def _of_one_family(family_id: str, rows: Iterable[VersionRow]) -> Iterator[VersionRow]:
+    for row in rows:
+        if row.family_id != family_id:
+            raise InvalidInput("a row of another family cannot be opened with this one")
+        yield row
 
 
 @contextmanager

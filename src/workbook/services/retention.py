@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
-from workbook.domain.history import record_state
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.retention import Disposal
 from workbook.domain.roles import Section
 from workbook.services import validation
-from workbook.services.authority import RecordVersion
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
+from workbook.services.records import Heads, heads_of_record
 from workbook.services.tombstones import (  # noqa: F401 - verify_disposal: one import for audit
     DisposalState,
     disposal_message,
@@ -77,8 +77,7 @@ class Retention:
         self.s = session
 
     # --- closing ---------------------------------------------------------------------------
-    def _family_head(self, family_id: str, doing: str
-                     ) -> tuple[RecordVersion, tuple[str, ...]]:
+    def _family_heads(self, family_id: str, doing: str) -> Heads:
         """The family record's newest head and all its heads (a new version's parents), or
         why it cannot be changed."""
         disposal = self._disposal_state(family_id)
@@ -90,9 +89,7 @@ class Retention:
             if version_store.family_exists(self.s.conn, family_id):
                 raise NotPermitted(f"{doing} needs the household section's key")
             raise NotFound(f"no family {family_id} in this vault")
-        state = record_state(family_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
-        return head, tuple(state.heads)
+        return heads_of_record(family_id, versions)
 
     def close(self, family_id: str, family_type: str) -> RetentionRow:
         family_id = validation.record_id(family_id, "family id")
@@ -103,7 +100,8 @@ class Retention:
         if years is None:
             raise InvalidInput(f"unknown family type {family_type[:40]!r}; the policy knows: "
                                + ", ".join(self.s.policy.family_types()))
-        head, heads = self._family_head(family_id, "closing a family")
+        heads = self._family_heads(family_id, "closing a family")
+        head = heads.head
         if head.payload.get("status") == "closed":
             raise InvalidInput(f"family {family_id} is already closed")
         now = self.s.now()
@@ -115,13 +113,11 @@ class Retention:
         payload = dict(head.payload)
         payload.update({"status": "closed", "closed_at": now, "family_type": family_type})
         with self.s.write():
-            version = self.s.records.write(
-                family_id=family_id, record_id=family_id, kind="family",
-                section=Section.HOUSEHOLD.value, payload=payload, parents=heads)
+            self.s.records.supersede(
+                heads, payload, kind=RecordKind.FAMILY, event="family_closed",
+                ids={"family_type": family_type, "dispose_after": dispose_after},
+                family_id=family_id, section=Section.HOUSEHOLD.value)
             retention_store.put_retention(self.s.conn, row)
-            self.s.audit("family_closed", {"family": family_id, "version": version.version_id,
-                                           "family_type": family_type,
-                                           "dispose_after": dispose_after})
         self.s.events.emit("family_closed", family_id=family_id)
         return row
 
@@ -300,18 +296,18 @@ class Retention:
         family_id = validation.record_id(family_id, "family id")
         self.s.require_practitioner()
         self.s.require(Act.REOPEN_FAMILY)
-        head, heads = self._family_head(family_id, "reopening a family")
+        heads = self._family_heads(family_id, "reopening a family")
+        head = heads.head
         if head.payload.get("status") != "closed":
             raise InvalidInput(f"family {family_id} is not closed")
         payload = dict(head.payload)
         payload["status"] = "open"
         payload.pop("closed_at", None)
         with self.s.write():
-            version = self.s.records.write(
-                family_id=family_id, record_id=family_id, kind="family",
-                section=Section.HOUSEHOLD.value, payload=payload, parents=heads)
+            version = self.s.records.supersede(
+                heads, payload, kind=RecordKind.FAMILY, event="family_reopened", ids={},
+                family_id=family_id, section=Section.HOUSEHOLD.value)
             retention_store.delete_retention(self.s.conn, family_id)
-            self.s.audit("family_reopened", {"family": family_id, "version": version.version_id})
         self.s.events.emit("family_reopened", family_id=family_id)
         return version.version_id
 

@@ -30,7 +30,7 @@ from workbook.domain.acts import Act
 from workbook.domain.display import uk_date
 from workbook.domain.history import record_state
 from workbook.domain.roles import Section
-from workbook.services.authority import RecordVersion, open_row
+from workbook.services.authority import RecordVersion
 from workbook.services.errors import NotPermitted
 from workbook.services.session import Session
 from workbook.vault import version_store
@@ -261,7 +261,6 @@ class IndexBuilder:
         self._keys: list[tuple[str, str, str]] = []
         self._position = 0
         self._seen: dict[str, list[_Seen]] = {}
-        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
         self.index = SearchIndex()
         self.done = False
         if not may_search(session):
@@ -283,15 +282,9 @@ class IndexBuilder:
         if self.done:
             return True
         end = min(self._position + rows, len(self._keys))
-        keys, trust = session.keys, session.trust
-        for row in version_store.by_keys(session.conn, self._keys[self._position:end]):
-            tags = self._tags.get(row.family_id)
-            if tags is None:
-                tags = keys.tags_for_section(HOUSEHOLD, row.family_id)
-                self._tags[row.family_id] = tags
-            version = open_row(row, keys, trust, tags)
-            if version is not None and version.section == HOUSEHOLD:
-                self._seen.setdefault(version.record_id, []).append(_seen(version))
+        stored = version_store.by_keys(session.conn, self._keys[self._position:end])
+        for version in session.records.open_each(stored, section=HOUSEHOLD):
+            self._seen.setdefault(version.record_id, []).append(_seen(version))
         self._position = end
         if self._position >= len(self._keys):
             self._finish()
@@ -300,7 +293,6 @@ class IndexBuilder:
     def _finish(self) -> None:
         heads = [_head(rid, seen) for rid, seen in self._seen.items()]
         self._seen.clear()
-        self._tags.clear()
         self._keys = []
         families = {h.family_id: h for _rid, h in heads if h.kind == "family" and not h.deleted}
         addresses: dict[str, list[str]] = {}

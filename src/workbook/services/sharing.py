@@ -19,7 +19,7 @@ from workbook.crypto.keypairs import KeyPair
 from workbook.domain.ids import new_id
 from workbook.domain.roles import CORE_SECTIONS, SECTION_TITLES, Section, parse_section
 from workbook.services import validation
-from workbook.services.authority import open_row, row_ad, row_plaintext, sealed_groups
+from workbook.services.authority import row_ad, row_plaintext, sealed_groups
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.identity import Identity
 from workbook.services.partners import Partner, Partners
@@ -233,16 +233,12 @@ class Sharing:
         group_index = 0
         total = 0
         for done, family_id in enumerate(d.families):
-            tags = self.s.keys.tags_for_family(family_id)
             self.s.trust.verified.load_family(self.s.conn, family_id)
             groups: dict[str, tuple[int, bytes]] = {}
             ids: list[str] = []
-            for row in version_store.of_family(self.s.conn, family_id):
-                if row.kind not in SHAREABLE_KINDS:
-                    continue
-                version = open_row(row, self.s.keys, self.s.trust, tags)
-                if version is None or not self.s.records.can_read(version.section):
-                    continue
+            rows = (row for row in version_store.of_family(self.s.conn, family_id)
+                    if row.kind in SHAREABLE_KINDS)
+            for row, version in self.s.records.open_pairs(rows):
                 if version.section not in chosen and version.record_id not in decision_records:
                     continue
                 target = card.sections[version.section]

@@ -20,6 +20,7 @@ from typing import Any
 from workbook.domain.acts import Act, may
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.domain.supervision import (
     DRAFT,
@@ -34,6 +35,7 @@ from workbook.domain.supervision import (
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
+from workbook.services.records import heads_of_record
 from workbook.services.session import Session
 from workbook.services.supervision_board import board, latest_records
 from workbook.vault import accounts, supervision_store, version_store
@@ -273,16 +275,13 @@ def finish(session: Session, session_id: str) -> int:
     at = session.now()
     with session.write():
         for review in reviews.values():
-            versions = session.records.of_record(review.review_id)
-            parents = record_state(review.review_id, versions).heads
+            heads = heads_of_record(review.review_id,
+                                    session.records.of_record(review.review_id))
             payload = {**_payload(row, review.form, FINAL), "signed_off_by": session.user_id,
                        "signed_off_at": at}
-            version = session.records.write(
-                family_id=review.family_id, record_id=review.review_id, kind="review",
-                section=SECTION, payload=payload, parents=parents)
-            session.audit("review_signed_off", {"family": review.family_id,
-                                                "review": review.review_id,
-                                                "version": version.version_id})
+            session.records.supersede(
+                heads, payload, kind=RecordKind.REVIEW, event="review_signed_off",
+                ids={"review": review.review_id}, family_id=review.family_id, section=SECTION)
         supervision_store.finish(session.conn, row.session_id, at)
         session.audit("supervision_finished", {"supervision": row.session_id,
                                                "families": len(reviews)})

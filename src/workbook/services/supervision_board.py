@@ -21,7 +21,7 @@ from workbook.domain.roles import Section
 from workbook.domain.timescales import days_overdue, is_overdue
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services import board_digest, time_limits
-from workbook.services.authority import FamilyTags, RecordVersion, open_row
+from workbook.services.authority import RecordVersion
 from workbook.services.board_digest import FACTS, FAMILY, FIRST, SECTION
 from workbook.services.clock import civil_date
 from workbook.services.milestones import ASSESSMENT_COMPLETED, REFERRED
@@ -396,21 +396,23 @@ def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompli
 
 class BoardMemo:
     """What one signed-in session has already opened for the board: versions by id (a version
-    never changes, so an opened one stays right) and each family's section tags for the keys
-    held. Lives in memory with the session's other managers and goes with them at lock."""
+    never changes, so an opened one stays right) and the answers per kind; each family's
+    section tags are the records service's. Lives in memory with the session's other managers
+    and goes with them at lock."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.versions: dict[str, RecordVersion] = {}
         self.results: dict[str, _KindState] = {}
-        self.tags = FamilyTags(session.keys)
+        self.tags = session.records.family_tags()
         self.held: list[tuple[str, int]] = []
 
     def refresh(self) -> None:
-        """Forget the tags if the keys held changed (a grant, a rotation) since last time."""
+        """Forget the answers if the keys held changed (a grant, a rotation) since last time;
+        the records service forgets the tags then."""
+        self.tags = self.session.records.family_tags()
         held = self.session.keys.held()
         if held != self.held:
-            self.tags.clear()
             self.results.clear()
             self.held = held
 
@@ -419,11 +421,10 @@ class BoardMemo:
         key) not opened yet."""
         # In primary-key order, so the table's pages are read once each rather than at random.
         missing = sorted(k for k in keys if k[2] not in self.versions)
-        for row in version_store.by_keys(self.session.conn, missing):
-            version = open_row(row, self.session.keys, self.session.trust,
-                               self.tags(row.family_id))
-            if version is not None:
-                self.versions[row.version_id] = version
+        opened = self.session.records.open_many(
+            version_store.by_keys(self.session.conn, missing), held=True)
+        for version in opened:
+            self.versions[version.version_id] = version
 
 
 def memo(session: Session) -> BoardMemo:

@@ -10,6 +10,10 @@ This module is the one entry point for the rest of Workbook: import names from
 importing a name loads only the module that defines it, as a direct import did: the command
 line pays for nothing it does not use. Modules are reachable the same way
 (`from workbook.services.authority import signatures`) where a namespace reads better.
+
+`_open_row` is not exported: it opens one stored version with no read rule, and only the
+records service (services/records.py, `Records.open_many`) may call it, so every feature reads
+versions through the one rule there (tests/test_record_path_boundary.py checks it).
 """
 
 from __future__ import annotations
@@ -34,12 +38,14 @@ if TYPE_CHECKING:
         RecordVersion,
         SignedVersion,
         encrypt_for_holder,
-        open_row,
         row_ad,
         row_plaintext,
         seal_for_section,
         sign_version,
         verify_envelope,
+    )
+    from workbook.services.authority.record_codec import (
+        open_row as _open_row,  # noqa: F401 (for services/records.py alone, not in __all__)
     )
     from workbook.services.authority.sealed_groups import GroupKey
     from workbook.services.authority.section_keys import FamilyTags, SectionKeys, section_keypair
@@ -53,7 +59,7 @@ _EXPORTS: dict[str, str] = {
     "Membership": "membership", "append_event": "membership",
     "load_membership": "membership", "may_administer": "membership",
     "RecordVersion": "record_codec", "SignedVersion": "record_codec",
-    "encrypt_for_holder": "record_codec", "open_row": "record_codec", "row_ad": "record_codec",
+    "encrypt_for_holder": "record_codec", "row_ad": "record_codec",
     "row_plaintext": "record_codec", "seal_for_section": "record_codec",
     "sign_version": "record_codec", "verify_envelope": "record_codec",
     "GroupKey": "sealed_groups",
@@ -62,11 +68,13 @@ _EXPORTS: dict[str, str] = {
     "RECOVERY": "trust", "Trust": "trust", "load_trust": "trust",
     "VerifiedVersions": "verified_versions",
 }
+# Names for services/records.py alone: (module, name there).
+_PRIVATE: dict[str, tuple[str, str]] = {"_open_row": ("record_codec", "open_row")}
 
 __all__ = [
     "FamilyTags", "Grants", "GroupKey", "IDENTITY", "Membership", "PendingGrant", "RECOVERY",
     "RecordVersion", "SectionKeys", "SignedVersion", "Trust", "VerifiedVersions", "append_event",
-    "encrypt_for_holder", "load_membership", "load_trust", "may_administer", "open_row",
+    "encrypt_for_holder", "load_membership", "load_trust", "may_administer",
     "rotate_due_sections", "row_ad", "row_plaintext", "seal_for_section", "section_keypair",
     "sign_version", "verify_envelope",
 ]
@@ -75,9 +83,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """Load the defining module on first use and keep the name here for the next one. An
     unknown name raises AttributeError, so `from ... import <module>` still finds modules."""
-    module = _EXPORTS.get(name)
+    module, defined = _EXPORTS.get(name), name
+    if module is None and name in _PRIVATE:
+        module, defined = _PRIVATE[name]
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), defined)
     globals()[name] = value
     return value
