@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services import board_digest, home
 from workbook.services.search import IndexBuilder
+from workbook.ui.epoch import Epoch
 from workbook.ui.home_page import HomePage
 from workbook.ui.models.approvals_model import section_text
 from workbook.ui.operations import Operations
@@ -39,7 +40,8 @@ class HomeLoader(QObject):
         self.ops = ops
         self.page = page
         self.families: list[home.HomeFamily] = []
-        self._epoch = 0
+        self._epoch = Epoch()  # stopping home (a lock) drops older answers
+        self._guard = self._epoch.guard
         self._active = False
         self._index_wanted = False
         self._index_running = False
@@ -50,16 +52,6 @@ class HomeLoader(QObject):
         self._refresh_timer.timeout.connect(self._refresh)
         page.approve_requested.connect(self.approve)
 
-    def _guard(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Run `fn` only if home was not stopped (locked) since the work was asked for."""
-        epoch = self._epoch
-
-        def guarded(result: Any) -> None:
-            if epoch == self._epoch:
-                fn(result)
-
-        return guarded
-
     def _run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
              on_error: Callable[[str], None] | None = None) -> None:
         self.ops.run(fn, on_done=self._guard(on_done),
@@ -68,7 +60,7 @@ class HomeLoader(QObject):
     # --- starting and stopping -------------------------------------------------------------
     def start(self, messages: Sequence[str]) -> None:
         """The person has reached home: show what is loading and ask the worker for it."""
-        self._epoch += 1
+        self._epoch.advance()
         self._active = True
         self.page.begin_loading(messages)
         self._run(home.family_overview, self._on_families)
@@ -76,7 +68,7 @@ class HomeLoader(QObject):
 
     def stop(self) -> None:
         """On lock: drop every answer still to come and forget what was read."""
-        self._epoch += 1
+        self._epoch.advance()
         self._active = False
         self.families = []
         self._index_running = self._index_wanted = False

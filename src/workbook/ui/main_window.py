@@ -2,18 +2,16 @@
 that clears them all (P8).
 
 It holds one `Operations` (the worker thread that owns the Session) and runs every service call
-through it; callbacks check a generation number, so a result that arrives after a lock is
+through it; callbacks check an epoch (ui/epoch.py), so a result that arrives after a lock is
 dropped instead of shown. Locking clears every page, model, search box, undo stack and the
 title before the session is even dropped, and once more after, and destroys the family view so
 nothing of the previous person's cases stays in a widget."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -29,6 +27,7 @@ from workbook.services import home
 from workbook.services.session import Session
 from workbook.ui.area import Area, AreaHost
 from workbook.ui.clipboard import SecureClipboard
+from workbook.ui.epoch import Epoch
 from workbook.ui.event_bridge import EventBridge
 from workbook.ui.family_page import FamilyPage
 from workbook.ui.home_loading import HomeLoader
@@ -47,11 +46,6 @@ from workbook.ui.top_bar import APP_TITLE, TopBar
 class MainWindow(QMainWindow):
     """Sign in, home, family; lock on demand, on idle and with the operating system."""
 
-    home_loaded = Signal()  # home shows my families (as case owner); the rest follows
-    actions_loaded = Signal()  # my overdue actions, and families where I own an action
-    activity_loaded = Signal()  # recently changed and conflicts are on screen
-    search_ready = Signal()
-    deadlines_loaded = Signal()  # reviews due and time limits at risk are on screen
     lock_finished = Signal()  # the session is dropped and every view cleared
     family_opened = Signal(str)
 
@@ -62,7 +56,8 @@ class MainWindow(QMainWindow):
         self.vault_dir = vault_dir
         self.ops = ops or Operations(self)
         self.bridge = EventBridge(self)
-        self._generation = 0
+        self._epoch = Epoch()  # a lock or a new sign-in drops older answers
+        self._guard = self._epoch.guard
         self._person: SignedInPerson | None = None
         self._messages: tuple[str, ...] = ()
         self._idle_override = idle_timeout_ms
@@ -148,19 +143,22 @@ class MainWindow(QMainWindow):
         self.top_bar.lock_button.clicked.connect(lambda: self.lock(""))
         self.lock_controller.lock_requested.connect(self.lock)
         self.bridge.fact.connect(self.home_loader.on_fact)
-        loader = self.home_loader
-        for mine, theirs in ((self.home_loaded, loader.home_loaded),
-                             (self.actions_loaded, loader.actions_loaded),
-                             (self.activity_loaded, loader.activity_loaded),
-                             (self.search_ready, loader.search_ready),
-                             (self.deadlines_loaded, loader.deadlines_loaded)):
-            theirs.connect(mine)
         # Make the family view once home shows, while the person reads it: opening is quick.
-        loader.home_loaded.connect(lambda: QTimer.singleShot(0, self._prepare_family_view))
+        self.home_loader.home_loaded.connect(
+            lambda: QTimer.singleShot(0, self._prepare_family_view))
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         go_home = QShortcut(QKeySequence("Alt+Home"), self)
         go_home.activated.connect(self.show_home)
+
+    # --- home's progress (the loader's signals) ----------------------------------------------
+    @property
+    def home_loaded(self) -> SignalInstance:
+        return self.home_loader.home_loaded
+
+    @property
+    def search_ready(self) -> SignalInstance:
+        return self.home_loader.search_ready
 
     # --- areas -----------------------------------------------------------------------------
     def add_area(self, area: Area) -> None:
@@ -180,16 +178,6 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
 
     # --- helpers ---------------------------------------------------------------------------
-    def _guard(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Run `fn` only if no lock or new sign-in happened since the work was asked for."""
-        generation = self._generation
-
-        def guarded(result: Any) -> None:
-            if generation == self._generation:
-                fn(result)
-
-        return guarded
-
     @property
     def signed_in(self) -> bool:
         return self._person is not None
@@ -216,7 +204,7 @@ class MainWindow(QMainWindow):
     def _sign_in(self, username: str, passphrase: str) -> None:
         if self.vault_dir is None:
             return
-        self._generation += 1
+        self._epoch.advance()
         self.sign_in_page.set_busy(True)
         self.ops.sign_in(self.vault_dir, username, passphrase,
                          on_done=self._guard(self._on_signed_in),
@@ -329,7 +317,7 @@ class MainWindow(QMainWindow):
     # --- lock ------------------------------------------------------------------------------
     def lock(self, reason: str = "") -> None:
         """Clear every view now, then drop the session (keys wiped, vault closed)."""
-        self._generation += 1
+        self._epoch.advance()
         self._person = None
         self._messages = ()
         self.home_loader.stop()
@@ -362,7 +350,7 @@ class MainWindow(QMainWindow):
         self._set_status()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self._generation += 1
+        self._epoch.advance()
         self.home_loader.stop()
         self.lock_controller.stop()
         self.clipboard.clear_if_ours()
