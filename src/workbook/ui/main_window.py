@@ -120,7 +120,8 @@ class MainWindow(QMainWindow):
         self.retention = RetentionArea(host)
         self.supervision = SupervisionArea(host)
         self.sharing = SharingArea(host)
-        for area in (self.retention, self.supervision, self.sharing):
+        areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing)
+        for area in areas:  # in this order after Home in the top bar
             self.add_area(area)
 
     def _show_vault(self, vault_problem: str) -> None:
