@@ -97,7 +97,7 @@ def measure(vault: Path, family_id: str) -> list[common.Row]:
     events = QEventLoop()
     ops = Operations()
     bridge = EventBridge()
-    ops.signed_in.connect(bridge.attach)
+    bridge.follow(ops)
     view = FamilyWorkbookView(ops, bridge)
     view.resize(1300, 860)
     view.show()

@@ -52,7 +52,7 @@ def fv(family_template: FamilyVault, tmp_path: Path) -> Iterator[FamilyVault]:
 def view(qtbot: Any, fv: FamilyVault) -> Iterator[FamilyWorkbookView]:
     ops = Operations()
     bridge = EventBridge()
-    ops.signed_in.connect(bridge.attach)
+    bridge.follow(ops)
     widget = FamilyWorkbookView(ops, bridge)
     qtbot.addWidget(widget)
     widget.show()

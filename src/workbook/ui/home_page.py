@@ -12,40 +12,19 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSize,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QKeySequence,
-    QPainter,
-    QPalette,
-    QShortcut,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLineEdit,
     QListView,
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +32,7 @@ from PySide6.QtWidgets import (
 from workbook.services.authority import PendingGrant
 from workbook.services.home import HomeActivity, HomeDeadlines, HomeOverview
 from workbook.services.search import SearchIndex
+from workbook.ui.home_widgets import Banner, Panel, ResultDelegate
 from workbook.ui.models import (
     FAMILY_ID_ROLE,
     ActionsModel,
@@ -64,186 +44,10 @@ from workbook.ui.models import (
     SearchResultsModel,
 )
 from workbook.ui.models.deadlines_model import DueReviewsModel, TimeLimitsModel
-from workbook.ui.models.search_results_model import SUBTITLE_ROLE, TITLE_ROLE
 from workbook.ui.sign_in_page import scaled_label, sentence
 
 SEARCH_PLACEHOLDER = "Search families and people by name, date of birth, reference or address"
 PREPARING = "Preparing search…"
-LOADING = "Loading…"
-
-
-class Panel(QFrame):
-    """A titled box holding one list, with a sentence instead of an empty table."""
-
-    def __init__(self, title: str, model: QAbstractItemModel | None, empty_text: str,
-                 parent: QWidget | None = None, stretch_column: int = 0,
-                 max_rows: int = 0) -> None:
-        super().__init__(parent)
-        self.setObjectName("panel")
-        self.model = model
-        self.empty_text = empty_text
-        self.stretch_column = stretch_column
-        self.max_rows = max_rows  # >0: the table is only as tall as its rows (up to this many)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.setSpacing(6)
-        self.header = QHBoxLayout()
-        self.header.setSpacing(8)
-        self.title = scaled_label(title, 1.08, True, "panelTitle")
-        self.title.setWordWrap(False)
-        self.count = scaled_label("", 0.95, object_name="count")
-        self.count.setWordWrap(False)
-        self.header.addWidget(self.title)
-        self.header.addWidget(self.count)
-        self.header.addStretch(1)
-        layout.addLayout(self.header)
-        self.empty = scaled_label(LOADING if model is not None else empty_text, 1.0,
-                                  object_name="subtle")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.empty.setAccessibleName(f"{title}: status")
-        layout.addWidget(self.empty)
-        self.view: QTableView | None = None
-        if model is not None:
-            view = QTableView()
-            view.setModel(model)
-            view.setAccessibleName(title)
-            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            view.setAlternatingRowColors(True)
-            view.setShowGrid(False)
-            view.setWordWrap(False)
-            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            view.setTextElideMode(Qt.TextElideMode.ElideRight)
-            view.verticalHeader().hide()
-            view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-            header = view.horizontalHeader()
-            header.setHighlightSections(False)
-            header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
-                                       | Qt.AlignmentFlag.AlignVCenter)
-            header.setResizeContentsPrecision(200)
-            header.setMinimumSectionSize(60)
-            view.setTabKeyNavigation(False)
-            view.setMinimumHeight(84)
-            view.hide()
-            self.view = view
-            layout.addWidget(view, 1)
-            model.modelReset.connect(self.refresh)
-        # Takes the spare height only while there is no table (stretch 0 against its 1).
-        layout.addStretch(0)
-
-    def add_action(self, button: QPushButton) -> None:
-        self.header.addWidget(button)
-
-    def set_loading(self) -> None:
-        self.empty.setText(LOADING)
-        self.count.clear()
-        self._show_table(False)
-
-    def _show_table(self, shown: bool) -> None:
-        if self.view is not None:
-            self.view.setVisible(shown)
-        self.empty.setVisible(not shown)
-
-    def refresh(self) -> None:
-        rows = self.model.rowCount() if self.model is not None else 0
-        self.count.setText(str(rows) if rows else "")
-        view = self.view
-        if not rows or view is None:
-            self.empty.setText(self.empty_text)
-            self._show_table(False)
-            return
-        self._show_table(True)
-        header = view.horizontalHeader()
-        for column in range(header.count()):
-            if column == self.stretch_column:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-                view.resizeColumnToContents(column)
-                header.resizeSection(column, min(header.sectionSize(column) + 12, 240))
-        if self.max_rows:
-            shown = min(rows, self.max_rows)
-            height = header.sizeHint().height() + sum(view.rowHeight(r) for r in range(shown))
-            view.setFixedHeight(height + 2 * view.frameWidth() + 2)
-
-
-class ResultDelegate(QStyledItemDelegate):
-    """A search result on two lines: the name, then what it is and where, in quieter text."""
-
-    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
-        del index
-        metrics = QFontMetrics(option.font)
-        return QSize(option.rect.width(), metrics.height() * 2 + 18)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        item = QStyleOptionViewItem(option)
-        self.initStyleOption(item, index)
-        item.text = ""
-        widget = item.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
-        selected = bool(item.state & QStyle.StateFlag.State_Selected)
-        palette = item.palette
-        text = palette.color(QPalette.ColorRole.HighlightedText if selected
-                             else QPalette.ColorRole.Text)
-        quiet = QColor(text)
-        if not selected:
-            base = palette.color(QPalette.ColorRole.Base)
-            quiet = QColor((text.red() * 6 + base.red() * 4) // 10,
-                           (text.green() * 6 + base.green() * 4) // 10,
-                           (text.blue() * 6 + base.blue() * 4) // 10)
-        area = item.rect.adjusted(12, 8, -12, -8)
-        metrics = QFontMetrics(item.font)
-        bold = QFont(item.font)
-        bold.setBold(True)
-        painter.save()
-        painter.setFont(bold)
-        painter.setPen(text)
-        title = str(index.data(TITLE_ROLE) or "")
-        painter.drawText(area.x(), area.y() + metrics.ascent(),
-                         QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight,
-                                                       area.width()))
-        painter.setFont(item.font)
-        painter.setPen(quiet)
-        subtitle = str(index.data(SUBTITLE_ROLE) or "")
-        painter.drawText(area.x(), area.y() + metrics.height() + metrics.ascent() + 2,
-                         metrics.elidedText(subtitle, Qt.TextElideMode.ElideRight,
-                                            area.width()))
-        painter.restore()
-
-
-class Banner(QFrame):
-    """Sign-in warnings and announcements (for example: the recovery key was used)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 10, 12, 10)
-        self.text = scaled_label("", 1.0)
-        self.text.setAccessibleName("Important notice")
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.dismiss = QPushButton("Dismiss")
-        self.dismiss.setAccessibleName("Dismiss the notice")
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
-        self.dismiss.clicked.connect(self.clear)
-        self.hide()
-
-    def set_messages(self, messages: Sequence[str]) -> None:
-        items = [sentence(m) for m in messages if m.strip()]
-        if not items:
-            self.clear()
-            return
-        self.text.setText("\n".join(f"• {m}" if len(items) > 1 else m for m in items))
-        self.show()
-
-    def clear(self) -> None:
-        self.text.clear()
-        self.hide()
 
 
 class HomePage(QWidget):
@@ -265,7 +69,6 @@ class HomePage(QWidget):
         self.search_model = SearchResultsModel(self)
         self.due_reviews_model = DueReviewsModel(self)
         self.time_limits_model = TimeLimitsModel(self)
-
         self.banner = Banner()
         self.title = scaled_label("Home", 1.7, True, "heading")
         self.title.setWordWrap(False)
@@ -273,6 +76,14 @@ class HomePage(QWidget):
         self.note.setContentsMargins(10, 7, 10, 7)
         self.note.setAccessibleName("Note")
         self.note.hide()
+        self._build_search()
+        self._build_approvals()
+        self._build_panels()
+        self._layout_page()
+        self._wire()
+        self.set_index(None)
+
+    def _build_search(self) -> None:
         self.search_box = QLineEdit()
         self.search_box.setObjectName("search")
         self.search_box.setPlaceholderText(SEARCH_PLACEHOLDER)
@@ -280,7 +91,6 @@ class HomePage(QWidget):
         self.search_box.setAccessibleDescription(SEARCH_PLACEHOLDER)
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMinimumHeight(self.search_box.sizeHint().height() + 12)
-
         # Search results replace the panels while there is something in the box.
         self.results_count = scaled_label("", 0.95, object_name="subtle")
         self.results_count.setAccessibleName("Search result count")
@@ -290,12 +100,13 @@ class HomePage(QWidget):
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results_view.setUniformItemSizes(True)
         self.results_view.setItemDelegate(ResultDelegate(self.results_view))
-        results = QWidget()
-        results_layout = QVBoxLayout(results)
+        self.results = QWidget()
+        results_layout = QVBoxLayout(self.results)
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(self.results_count)
         results_layout.addWidget(self.results_view, 1)
 
+    def _build_approvals(self) -> None:
         self.approvals_panel = Panel("Access waiting for your approval", self.approvals_model,
                                      "", stretch_column=PendingApprovalsModel.COL_SECTIONS,
                                      max_rows=3)
@@ -312,6 +123,7 @@ class HomePage(QWidget):
             panel_layout.addWidget(self.approval_message)
         self.approvals_panel.hide()
 
+    def _build_panels(self) -> None:
         self.families_panel = Panel("My families", self.my_families_model,
                                     "No families where you are case owner or own an action.",
                                     stretch_column=FamiliesModel.COL_NAME)
@@ -332,6 +144,7 @@ class HomePage(QWidget):
         self.panels = [self.families_panel, self.actions_panel, self.recent_panel,
                        self.conflicts_panel, self.review_panel, self.time_limits_panel]
 
+    def _build_dashboard(self) -> QScrollArea:
         dashboard = QWidget()
         dashboard.setObjectName("dashboard")
         grid = QGridLayout(dashboard)
@@ -357,30 +170,30 @@ class HomePage(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(dashboard)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return scroll
 
+    def _layout_page(self) -> None:
+        self.dashboard = self._build_dashboard()
         self.body = QStackedWidget()
-        self.body.addWidget(scroll)
-        self.body.addWidget(results)
-        self.dashboard = scroll
-        self.results = results
-
+        self.body.addWidget(self.dashboard)
+        self.body.addWidget(self.results)
         top = QHBoxLayout()
         top.setSpacing(24)
         top.addWidget(self.title)
         top.addWidget(self.search_box, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 18, 28, 16)
-        layout.setSpacing(12)
-        layout.addWidget(self.banner)
-        layout.addLayout(top)
-        layout.addWidget(self.note)
-        layout.addWidget(self.body, 1)
+        self._column = QVBoxLayout(self)
+        self._column.setContentsMargins(28, 18, 28, 16)
+        self._column.setSpacing(12)
+        self._column.addWidget(self.banner)
+        self._column.addLayout(top)
+        self._column.addWidget(self.note)
+        self._column.addWidget(self.body, 1)
 
+    def _wire(self) -> None:
         self.search_box.textChanged.connect(self.search)
         self.search_box.returnPressed.connect(self._open_current_result)
         self.results_view.activated.connect(self._open_index)
-        for panel in (self.families_panel, self.actions_panel, self.recent_panel,
-                      self.conflicts_panel, self.review_panel, self.time_limits_panel):
+        for panel in self.panels:
             if panel.view is not None:
                 panel.view.activated.connect(self._open_index)
                 self._copy_shortcut(panel.view)
@@ -393,7 +206,10 @@ class HomePage(QWidget):
         self._escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._escape.activated.connect(self._escape_search)
         self.setTabOrder(self.search_box, self.results_view)
-        self.set_index(None)
+
+    def add_notice(self, notice: QWidget) -> None:
+        """An area's notice (the backup reminder), under the banner."""
+        self._column.insertWidget(self._column.indexOf(self.banner) + 1, notice)
 
     # --- filling in ------------------------------------------------------------------------
     def begin_loading(self, messages: Sequence[str] = ()) -> None:

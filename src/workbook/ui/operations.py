@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from workbook.services.errors import WorkbookError
 from workbook.services.session import Session
 from workbook.services.sign_in import sign_in
+from workbook.ui.signed_in import SignedIn
 
 Callback = Callable[[Any], None]
 ErrorCallback = Callable[[str], None]
@@ -51,7 +52,7 @@ class Operations(QObject):
 
     submit = Signal(int, object)
     busy_changed = Signal(bool)
-    signed_in = Signal(object)   # the Session (only for reading identity on the GUI side)
+    signed_in = Signal(object)   # the SignedInPerson: identity only, never the Session
     locked = Signal()
     # Emitted on the GUI thread just before the lock is queued: a view with unsaved work
     # (a draft typed less than a second ago) queues its save now, so it runs before the lock.
@@ -72,7 +73,6 @@ class Operations(QObject):
         self._busy_timer.setSingleShot(True)
         self._busy_timer.timeout.connect(lambda: self.busy_changed.emit(True))
         self._thread.start()
-        self.session_user: Any = None
 
     # --- running work ----------------------------------------------------------------------
     def run(self, fn: Callable[[Session], Any], on_done: Callback | None = None,
@@ -88,18 +88,19 @@ class Operations(QObject):
 
     def sign_in(self, vault_dir: Path, username: str, passphrase: str,
                 on_done: Callback | None = None, on_error: ErrorCallback | None = None) -> int:
-        def do(worker: _Worker) -> Session:
+        """Sign in on the worker; `on_done` gets a `SignedIn` (the Session stays there)."""
+
+        def do(worker: _Worker) -> SignedIn:
             if worker.session is not None and not worker.session.closed:
                 worker.session.lock()
             worker.session = sign_in(vault_dir, username, passphrase)
             worker.session.use_desktop_page_cache()
-            return worker.session
+            return SignedIn.of(worker.session)
 
-        def done(session: Any) -> None:
-            self.session_user = session.user
-            self.signed_in.emit(session)
+        def done(result: SignedIn) -> None:
+            self.signed_in.emit(result.person)
             if on_done is not None:
-                on_done(session)
+                on_done(result)
 
         return self._submit(do, done, on_error)
 
@@ -112,7 +113,6 @@ class Operations(QObject):
                 worker.session = None
 
         def done(_: Any) -> None:
-            self.session_user = None
             self.locked.emit()
             if on_done is not None:
                 on_done(None)

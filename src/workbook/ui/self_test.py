@@ -281,8 +281,9 @@ def _first_family(window: Any) -> str:
             return str(row.family_id)
     if model.rowCount():
         return str(model.row_at(0).family_id)
-    if window._families:  # noqa: SLF001 - the self-test may look inside its own window
-        return str(window._families[0].family_id)  # noqa: SLF001
+    families = window.home_loader.families
+    if families:
+        return str(families[0].family_id)
     raise SelfTestFailed("the signed-in person can read no family")
 
 
@@ -290,7 +291,7 @@ def _open_family(window: Any, family_id: str) -> float:
     from PySide6.QtCore import QCoreApplication
 
     loaded: list[str] = []
-    view = window._ensure_family_view()  # noqa: SLF001
+    view = window.family.ensure()
     signal = getattr(view, "loaded", None)
     if signal is not None:
         signal.connect(loaded.append)

@@ -53,7 +53,7 @@ def ops(qtbot) -> Iterator[Operations]:  # noqa: ANN001
 @pytest.fixture
 def bridge(ops: Operations) -> EventBridge:
     adapter = EventBridge()
-    ops.signed_in.connect(adapter.attach)
+    adapter.follow(ops)
     return adapter
 
 

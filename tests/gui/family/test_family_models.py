@@ -7,7 +7,12 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from workbook.services.chronology import ChronologyRow
-from workbook.ui.family.models.actions_model import COL_DUE, COL_STATUS, OVERDUE_ROLE, ActionsModel
+from workbook.ui.family.models.actions_model import (
+    COL_DUE,
+    COL_STATUS,
+    OVERDUE_ROLE,
+    PlanActionsModel,
+)
 from workbook.ui.family.models.chronology_model import (
     COL_DATE,
     COL_SECTION,
@@ -80,7 +85,7 @@ def test_members_model_dates_ages_and_index_child(qtbot) -> None:
 
 
 def test_actions_model_marks_overdue_in_words_and_colour(qtbot) -> None:
-    model = ActionsModel()
+    model = PlanActionsModel()
     model.set_rows([
         {"id": "1", "text": "Book review", "owner": "tm", "due": "2026-01-31", "status": "open"},
         {"id": "2", "text": "Visit school", "owner": "sw1", "due": "2026-12-31",

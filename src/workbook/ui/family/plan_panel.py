@@ -26,7 +26,7 @@ from workbook.ui.family.models.actions_model import (
     COL_OWNER,
     COL_STATUS,
     COL_TEXT,
-    ActionsModel,
+    PlanActionsModel,
 )
 
 
@@ -50,7 +50,7 @@ class PlanPanel(QWidget):
         accessible(self.add, "Add action")
         top.addWidget(self.add)
         layout.addLayout(top)
-        self.model = ActionsModel(self)
+        self.model = PlanActionsModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         accessible(self.table, "Plan actions")

@@ -1,4 +1,5 @@
-"""The table model every home-screen list is made of, and the date formats shown (dd/mm/yyyy).
+"""The table model every table of the app is made of (home, the family view), and the date
+formats shown (dd/mm/yyyy).
 
 A model holds plain rows that a service returned; `set_rows` replaces them all, `clear` drops
 them (on lock, so no case content stays in memory behind a view)."""
@@ -57,8 +58,9 @@ def format_moment(iso: str) -> str:
 
 
 class RowsModel(QAbstractTableModel, Generic[T]):
-    """Rows of one dataclass type shown as columns. Subclasses name their columns in HEADERS
-    (indexed by their COL_* constants) and say how a cell reads in `text`."""
+    """Rows of one type shown as columns. Subclasses name their columns in HEADERS (indexed
+    by their COL_* constants) and say how a cell reads in `text`, or answer `data` whole;
+    one that shows its rows a page at a time says how many are shown in `shown_rows`."""
 
     HEADERS: tuple[str, ...] = ()
 
@@ -94,9 +96,12 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def tooltip(self, row: T, column: int) -> str:
         return self.text(row, column)
 
+    def shown_rows(self) -> int:
+        return len(self._rows)
+
     # --- Qt --------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self.shown_rows()
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.HEADERS)

@@ -1,9 +1,9 @@
-"""The few hooks that put sharing into the main window and the family view, kept here so that
+"""Sharing's area of the main window and its hook into the family view, kept here so that
 those files change by one line each."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMenu, QPushButton
 
@@ -11,21 +11,35 @@ from workbook.ui.sharing.partners_dialog import PartnersDialog
 from workbook.ui.sharing.receive_dialog import ReceiveDialog
 from workbook.ui.sharing.share_dialog import ShareDialog
 
+if TYPE_CHECKING:
+    from workbook.ui.area import AreaHost
+    from workbook.ui.signed_in import SignedInPerson
 
-def add_sharing_menu(window: Any) -> QPushButton:
-    """A "Sharing" button in the top bar: receive a bundle, identity and partners."""
-    bar = window.top_bar
-    button = QPushButton("Sharing", bar)
-    button.setAccessibleName("Sharing")
-    button.setToolTip("Receive a bundle from a partner; identity and partners")
-    menu = QMenu(button)
-    menu.addAction("Receive a bundle…", lambda: _open(ReceiveDialog(window.ops, window)))
-    menu.addAction("Identity and partners…", lambda: _open(PartnersDialog(window.ops, window)))
-    button.setMenu(menu)
-    layout = bar.layout()
-    layout.insertWidget(layout.indexOf(bar.home_button) + 1, button)
-    window.sharing_button = button
-    return button
+
+class SharingArea:
+    """A "Sharing" button in the top bar: receive a bundle, identity and partners. Its dialogs
+    are its only pages; each reads through the window's worker."""
+
+    page = None
+    home_notice = None
+
+    def __init__(self, host: AreaHost) -> None:
+        self.host = host
+        self.button = QPushButton("Sharing")
+        self.button.setAccessibleName("Sharing")
+        self.button.setToolTip("Receive a bundle from a partner; identity and partners")
+        menu = QMenu(self.button)
+        menu.addAction("Receive a bundle…",
+                       lambda: _open(ReceiveDialog(host.ops, host.window)))
+        menu.addAction("Identity and partners…",
+                       lambda: _open(PartnersDialog(host.ops, host.window)))
+        self.button.setMenu(menu)
+
+    def on_signed_in(self, person: SignedInPerson) -> None:  # noqa: ARG002 - the protocol's
+        """Everyone signed in may receive and see partners; nothing to change."""
+
+    def clear(self) -> None:
+        """The dialogs clear themselves when the worker locks."""
 
 
 def add_share_button(view: Any) -> QPushButton:

@@ -1,8 +1,8 @@
-"""The supervision page (board, past sessions, the session in progress) and its one hook into
-the main window: a "Supervision" button in the top bar for roles that supervise.
+"""The supervision page (board, past sessions, the session in progress) and its area of the
+main window: a "Supervision" button in the top bar for roles that supervise.
 
 Work runs on the window's worker (Operations.run); answers that arrive after a lock are
-dropped, and the page is cleared the moment the window shows the sign-in page."""
+dropped, and the page is cleared the moment the window locks."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ from workbook.ui.supervision.board_page import SupervisionBoard
 from workbook.ui.supervision.session_view import SessionView
 
 if TYPE_CHECKING:
-    from workbook.ui.main_window import MainWindow
+    from workbook.ui.area import AreaHost
+    from workbook.ui.signed_in import SignedInPerson
 
 Runner = Callable[..., Any]
 
@@ -191,41 +192,33 @@ class SupervisionPage(QWidget):
         self.pages.setCurrentWidget(self.board_page)
 
 
-class SupervisionEntry:
-    """The top-bar button and the lazily built page, for the main window."""
+class SupervisionArea:
+    """The top-bar button and the lazily built page: an area of the main window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    home_notice = None
+
+    def __init__(self, host: AreaHost) -> None:
+        self.host = host
         self.page: SupervisionPage | None = None
         self.button = QPushButton("Supervision")
         self.button.setAccessibleName("Supervision")
         self.button.setToolTip("The supervisor's board and group supervision sessions")
         self.button.hide()
-        bar = window.top_bar.layout()
-        if isinstance(bar, QHBoxLayout):
-            bar.insertWidget(bar.indexOf(window.top_bar.home_button) + 1, self.button)
         self.button.clicked.connect(self.show)
-        window.ops.signed_in.connect(self._signed_in)
-        window.stack.currentChanged.connect(self._page_changed)
 
-    def _signed_in(self, session: Session) -> None:
-        # session.user.role is the signed role sign-in resolved (signed_user); session.role
-        # would read the membership log here, on the GUI thread.
-        self.button.setVisible(may(session.user.role, Act.SUPERVISE)
-                               and not session.must_replace_passphrase)
+    def on_signed_in(self, person: SignedInPerson) -> None:
+        self.button.setVisible(may(person.role, Act.SUPERVISE))
 
-    def _page_changed(self, _index: int) -> None:
-        if self.window.stack.currentWidget() is self.window.sign_in_page:
-            self.button.hide()
-            if self.page is not None:
-                self.page.clear()
+    def clear(self) -> None:
+        self.button.hide()
+        if self.page is not None:
+            self.page.clear()
 
     def show(self) -> None:
-        if not self.window.signed_in:
+        if not self.host.signed_in:
             return
         if self.page is None:
-            self.page = SupervisionPage(lambda fn, done, failed: self.window.ops.run(
+            self.page = SupervisionPage(lambda fn, done, failed: self.host.ops.run(
                 fn, on_done=done, on_error=failed))
-            self.window.stack.addWidget(self.page)
-        self.window.stack.setCurrentWidget(self.page)
+        self.host.show_page(self.page)
         self.page.refresh()

@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from workbook.domain import timescales
 from workbook.ui.family.common import fmt_date
-from workbook.ui.family.models.table import HeaderedTable
+from workbook.ui.models.base import RowsModel
 
 COL_TEXT, COL_OWNER, COL_DUE, COL_STATUS = range(4)
 HEADERS = ("Action", "Owner", "Due", "Status")
@@ -29,12 +29,13 @@ def is_overdue(action: dict[str, Any], today: date) -> bool:
         timescales.is_overdue(str(action.get("due", "")), today)
 
 
-class ActionsModel(HeaderedTable):
+class PlanActionsModel(RowsModel[dict[str, Any]]):
+    """One family's plan actions (not home's "my overdue actions", which is ActionsModel)."""
+
     HEADERS = HEADERS
 
     def __init__(self, parent: object | None = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
-        self._rows: list[dict[str, Any]] = []
+        super().__init__(parent)
         self._today = date.min  # no day given: nothing is overdue
         self._bold = QFont()
         self._bold.setBold(True)
@@ -45,15 +46,9 @@ class ActionsModel(HeaderedTable):
         self._today = today or date.min
         self.endResetModel()
 
-    def clear(self) -> None:
-        self.set_rows([])
-
     @property
     def overdue_count(self) -> int:
         return sum(1 for r in self._rows if is_overdue(r, self._today))
-
-    def shown_rows(self) -> int:
-        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

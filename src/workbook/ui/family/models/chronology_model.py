@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 
 from workbook.services.chronology import ChronologyRow
 from workbook.ui.family.common import fmt_date
-from workbook.ui.family.models.table import HeaderedTable
+from workbook.ui.models.base import RowsModel
 
 COL_DATE, COL_SECTION, COL_TYPE, COL_AUTHOR, COL_SIGNIFICANT, COL_TEXT = range(6)
 HEADERS = ("Date", "Section", "Type", "Author", "Significant", "Entry")
@@ -18,7 +18,7 @@ ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
 SIGNIFICANT_ROLE = Qt.ItemDataRole.UserRole + 3
 CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 4
-ROW_ROLE = Qt.ItemDataRole.UserRole + 5
+CHRONOLOGY_ROW_ROLE = Qt.ItemDataRole.UserRole + 5
 PAGE = 200
 # Shown, in words, on an entry that no audit event wrote (services/audit_completeness.py).
 NOT_IN_AUDIT = "[Not in the audit log]"
@@ -29,14 +29,13 @@ NOT_IN_AUDIT_TIP = ("Not in the audit log: no write event names this entry, so i
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ChronologyModel(HeaderedTable):
+class ChronologyModel(RowsModel[ChronologyRow]):
     """Rows from services.chronology, already filtered and ordered by the service."""
 
     HEADERS = HEADERS
 
     def __init__(self, parent: object | None = None, page: int = PAGE) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
-        self._rows: list[ChronologyRow] = []
+        super().__init__(parent)
         self._loaded = 0
         self._page = page
         self._bold = QFont()
@@ -48,9 +47,6 @@ class ChronologyModel(HeaderedTable):
         self._rows = list(rows)
         self._loaded = min(self._page, len(self._rows))
         self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows([])
 
     @property
     def total(self) -> int:
@@ -96,7 +92,7 @@ class ChronologyModel(HeaderedTable):
             return row.significant
         if role == CONFLICT_ROLE:
             return row.conflict
-        if role == ROW_ROLE:
+        if role == CHRONOLOGY_ROW_ROLE:
             return row
         return None
 

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from workbook.ui.family.common import age_on, fmt_date
-from workbook.ui.family.models.table import HeaderedTable
+from workbook.ui.models.base import RowsModel
 
 COL_NAME, COL_DOB, COL_AGE, COL_RELATIONSHIP = range(4)
 HEADERS = ("Name", "Date of birth", "Age", "Relationship")
@@ -20,14 +20,13 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 Index = QModelIndex | QPersistentModelIndex
 
 
-class MembersModel(HeaderedTable):
+class MembersModel(RowsModel[dict[str, Any]]):
     """Persons as `workbooks.open(...).to_json()` gives them (dicts with id, name, dob, ...)."""
 
     HEADERS = HEADERS
 
     def __init__(self, parent: object | None = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
-        self._rows: list[dict[str, Any]] = []
+        super().__init__(parent)
         self._today = date.today()
 
     def set_rows(self, rows: Sequence[dict[str, Any]], today: date | None = None) -> None:
@@ -36,14 +35,8 @@ class MembersModel(HeaderedTable):
         self._today = today or date.today()
         self.endResetModel()
 
-    def clear(self) -> None:
-        self.set_rows([])
-
     def person(self, row: int) -> dict[str, Any] | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def shown_rows(self) -> int:
-        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
