@@ -114,8 +114,7 @@ class Person:
 @dataclass(frozen=True, slots=True)
 class Entry:
     """Something written in a section: a note, a visit, a milestone, a structured assessment
-    (`assessment`), a line of the sharing log. `date` is an ISO date or ""; `type` "" reads
-    as a note."""
+    (`assessment`), a line of the sharing log. `date` is an ISO date or ""."""
 
     KIND: ClassVar[RecordKind] = RecordKind.ENTRY
     SHAPES: ClassVar[Mapping[str, _Shape]] = {
@@ -124,7 +123,7 @@ class Entry:
 
     text: str = ""
     date: str = ""
-    type: str = ""
+    type: str = "note"
     significant: bool = False
     milestone: str = ""
     assessment: Mapping[str, Any] = field(default_factory=dict)
@@ -179,7 +178,7 @@ class Review:
 
     text: str = ""
     date: str = ""
-    type: str = ""
+    type: str = "note"
     significant: bool = False
     session: str = ""
     status: str = ""

@@ -69,7 +69,7 @@ class Shown(Generic[R]):
 
 
 @dataclass(frozen=True, slots=True)
-class FamilyHeader:
+class FamilyShown:
     """The family record as the header shows it; `record` is None when no family record is
     readable, and then only the id is known. `case_owner` is the owner's username."""
 
@@ -131,7 +131,7 @@ class FamilyWorkbook:
     """A family as one person may see it. `sections` holds only the sections the person may
     read, keyed by section value, in the order they were opened."""
 
-    family: FamilyHeader
+    family: FamilyShown
     sections: dict[str, SectionContent]
 
     @property

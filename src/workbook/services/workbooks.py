@@ -11,7 +11,7 @@ from workbook.domain.ids import FamilyId, RecordId, UserId, VersionId
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Action, Entry, Family, Person, Review, record_of
 from workbook.domain.roles import Section
-from workbook.domain.workbook import FamilyHeader, FamilyWorkbook, Head, SectionContent, Shown
+from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Head, SectionContent, Shown
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound
@@ -56,7 +56,7 @@ class Workbooks:
         heads = _heads(versions)
         # Versions no write event names (usually none): the set is built once, in C.
         missing = set() if audited is None else {v.version_id for v in versions} - audited
-        family = FamilyHeader(family_id)
+        family = FamilyShown(family_id)
         found: dict[str, _Buckets] = {s: _Buckets() for s in readable}
         for _record_id, record_heads in sorted(heads.items()):
             latest = record_heads[-1]
@@ -64,7 +64,7 @@ class Workbooks:
                 continue
             if latest.kind == RecordKind.FAMILY:
                 record = Family.from_payload(latest.payload)
-                family = FamilyHeader(
+                family = FamilyShown(
                     family_id, record, self.username(str(latest.payload.get("case_owner", ""))),
                     len(record_heads) > 1,
                     family.unaudited or _unaudited(record_heads, missing))
