@@ -4,59 +4,78 @@ and written back to the payload a version carries.
 A payload is signed as it was written, by this vault or a partner's, by this release or an
 older one, so a type never drops or rewrites what it does not know: a key it does not name, or
 a named key whose value is not of the named shape, is kept aside in `extra`, and `present`
-remembers which named keys the payload held. `to_payload(from_payload(p)) == p` for every
-payload, so the JSON of a family stays byte-identical. A named field reads its default when the
+remembers which named keys the payload held (None, for a record made in code: all of them).
+`to_payload(from_payload(p)) == p` for every payload, so the JSON of a family stays
+byte-identical. A named field reads its default when the
 payload lacked it, the same default every reader used to spell out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from types import MappingProxyType
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from workbook.domain.record_kind import RecordKind
 
-
-@dataclass(frozen=True, slots=True)
-class _Shape:
-    """How a named payload key is held: which values it accepts, and how it goes both ways."""
-
-    accepts: Callable[[Any], bool]
-    load: Callable[[Any], Any] = lambda value: value
-    dump: Callable[[Any], Any] = lambda value: value
-
-
-_STR = _Shape(lambda v: type(v) is str)
-_BOOL = _Shape(lambda v: type(v) is bool)
-_INT = _Shape(lambda v: type(v) is int)
-_MAP = _Shape(lambda v: type(v) is dict)
-_STRS = _Shape(lambda v: type(v) is list and all(type(x) is str for x in v), tuple, list)
-_MAPS = _Shape(lambda v: type(v) is list and all(type(x) is dict for x in v), tuple, list)
+# How a named payload key is held: the exact type its value must have (bool is not an int
+# here, nor an int a bool), and for a list the exact type of its items (it is held as a tuple).
+_Shape = tuple[type, type | None]
+_STR: _Shape = (str, None)
+_BOOL: _Shape = (bool, None)
+_INT: _Shape = (int, None)
+_MAP: _Shape = (dict, None)
+_STRS: _Shape = (list, str)
+_MAPS: _Shape = (list, dict)
 
 R = TypeVar("R", bound="Family | Person | Entry | Action | Review")
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
 def _from_payload(cls: type[R], payload: Mapping[str, Any]) -> R:
+    # Opening a family reads every record through here. The instance is given its __dict__
+    # whole (the class holds the defaults), five times faster than a frozen __init__, and a
+    # payload of named keys with plain values only (nearly every one) is taken as it is.
+    record = object.__new__(cls)
+    plain = _PLAIN[cls]
+    for key, value in payload.items():
+        if type(value) is not plain.get(key):
+            break
+    else:
+        fields = dict(payload)
+        fields["present"] = frozenset(payload)
+        fields["extra"] = _NO_EXTRA
+        object.__setattr__(record, "__dict__", fields)
+        return record
+    shapes: Mapping[str, _Shape] = cls.SHAPES
     named: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    shapes: Mapping[str, _Shape] = cls.SHAPES
     for key, value in payload.items():
         shape = shapes.get(key)
-        if shape is not None and shape.accepts(value):
-            named[key] = shape.load(value)
+        if shape is None or type(value) is not shape[0]:
+            extra[key] = value
+        elif shape[1] is None:
+            named[key] = value
+        elif all(type(item) is shape[1] for item in cast("list[Any]", value)):
+            named[key] = tuple(cast("list[Any]", value))
         else:
             extra[key] = value
-    return cls(**named, present=frozenset(named), extra=extra)
+    named["present"] = frozenset(named)
+    named["extra"] = extra
+    object.__setattr__(record, "__dict__", named)
+    return record
 
 
 def _to_payload(record: Family | Person | Entry | Action | Review) -> dict[str, Any]:
-    out = {key: shape.dump(getattr(record, key)) for key, shape in record.SHAPES.items()
-           if key in record.present}
+    out: dict[str, Any] = {}
+    for key in record.SHAPES if record.present is None else record.present:
+        value = getattr(record, key)
+        out[key] = list(value) if type(value) is tuple else value
     out.update(record.extra)
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Family:
     """The family record: what the workbook's header shows. `case_owner` is a user id."""
 
@@ -68,18 +87,18 @@ class Family:
     reference: str = ""
     status: str = "open"
     case_owner: str = ""
-    present: frozenset[str] = frozenset()
+    present: frozenset[str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Family:
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         return _from_payload(cls, payload)
 
     def to_payload(self) -> dict[str, Any]:
         return _to_payload(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Person:
     """A household member, with the genogram's fields. `dob` is an ISO date or ""."""
 
@@ -100,18 +119,18 @@ class Person:
     address: str = ""
     language: str = ""
     phone: str = ""
-    present: frozenset[str] = frozenset()
+    present: frozenset[str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Person:
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         return _from_payload(cls, payload)
 
     def to_payload(self) -> dict[str, Any]:
         return _to_payload(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
     """Something written in a section: a note, a visit, a milestone, a structured assessment
     (`assessment`), a line of the sharing log. `date` is an ISO date or ""."""
@@ -126,19 +145,19 @@ class Entry:
     type: str = "note"
     significant: bool = False
     milestone: str = ""
-    assessment: Mapping[str, Any] = field(default_factory=dict)
-    present: frozenset[str] = frozenset()
+    assessment: Mapping[str, Any] | None = None   # None: a plain entry
+    present: frozenset[str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Entry:
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         return _from_payload(cls, payload)
 
     def to_payload(self) -> dict[str, Any]:
         return _to_payload(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Action:
     """A plan action. `owner` is a user id as written; in an opened workbook, a username."""
 
@@ -153,18 +172,18 @@ class Action:
     status: str = "open"
     review: str = ""
     closed_on: str = ""
-    present: frozenset[str] = frozenset()
+    present: frozenset[str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Action:
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         return _from_payload(cls, payload)
 
     def to_payload(self) -> dict[str, Any]:
         return _to_payload(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Review:
     """A family's review in a supervision session; listed among the section's entries, so it
     reads as one (`text`, `date`, `type`, `significant`). `actions` are the review's actions
@@ -189,11 +208,11 @@ class Review:
     scaling: int = 0
     next_review: str = ""
     actions: tuple[Mapping[str, Any], ...] = ()
-    present: frozenset[str] = frozenset()
+    present: frozenset[str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Review:
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         return _from_payload(cls, payload)
 
     def to_payload(self) -> dict[str, Any]:
@@ -205,7 +224,12 @@ Record = Family | Person | Entry | Action | Review
 RECORD_TYPES: dict[RecordKind, type[Record]] = {
     t.KIND: t for t in (Family, Person, Entry, Action, Review)}
 
+# Per type, the named keys whose values are held as they are, and the exact type of each.
+_PLAIN: dict[type, dict[str, type]] = {
+    t: {key: shape[0] for key, shape in t.SHAPES.items() if shape[1] is None}
+    for t in RECORD_TYPES.values()}
+
 
 def record_of(kind: str, payload: Mapping[str, Any]) -> Record:
     """The typed record of a version of `kind` (a `RecordKind` value)."""
-    return RECORD_TYPES[RecordKind(kind)].from_payload(payload)
+    return RECORD_TYPES[kind].from_payload(payload)  # type: ignore[index]  # a StrEnum key

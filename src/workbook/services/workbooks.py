@@ -9,7 +9,7 @@ from typing import Any
 
 from workbook.domain.ids import FamilyId, RecordId, UserId, VersionId
 from workbook.domain.record_kind import RecordKind
-from workbook.domain.records import Action, Entry, Family, Person, Review, record_of
+from workbook.domain.records import RECORD_TYPES, Family
 from workbook.domain.roles import Section
 from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Head, SectionContent, Shown
 from workbook.services import validation
@@ -57,7 +57,7 @@ class Workbooks:
         # Versions no write event names (usually none): the set is built once, in C.
         missing = set() if audited is None else {v.version_id for v in versions} - audited
         family = FamilyShown(family_id)
-        found: dict[str, _Buckets] = {s: _Buckets() for s in readable}
+        found: dict[str, list[Shown[Any]]] = {s: [] for s in readable}
         for _record_id, record_heads in sorted(heads.items()):
             latest = record_heads[-1]
             if latest.payload.get("deleted") and len(record_heads) == 1:
@@ -69,19 +69,21 @@ class Workbooks:
                     len(record_heads) > 1,
                     family.unaudited or _unaudited(record_heads, missing))
                 continue
-            found.setdefault(latest.section, _Buckets()).add(
-                self._shown(latest, record_heads, missing))
-        return FamilyWorkbook(family, {s: b.content() for s, b in found.items()})
+            found.setdefault(latest.section, []).append(self._shown(latest, record_heads, missing))
+        return FamilyWorkbook(family, {s: SectionContent.listing(items)
+                                       for s, items in found.items()})
 
     def _shown(self, latest: RecordVersion, heads: list[RecordVersion],
                missing: set[str]) -> Shown[Any]:
         conflict = len(heads) > 1
         return Shown(
-            self._record(latest), RecordId(latest.record_id), VersionId(latest.version_id),
+            RECORD_TYPES[latest.kind], self._public_payload(latest),  # type: ignore[index]
+            RecordId(latest.record_id), VersionId(latest.version_id),
             self.username(latest.author), latest.created_at, latest.sealed,
             self._partner_team(latest.origin) if latest.origin else None, conflict,
-            tuple(Head(self._record(h), VersionId(h.version_id), self.username(h.author),
-                       h.created_at, bool(missing) and h.version_id in missing)
+            tuple(Head(RECORD_TYPES[h.kind], self._public_payload(h),  # type: ignore[index]
+                       VersionId(h.version_id), self.username(h.author), h.created_at,
+                       bool(missing) and h.version_id in missing)
                   for h in heads) if conflict else (),
             _unaudited(heads, missing))
 
@@ -93,15 +95,13 @@ class Workbooks:
             self._teams = {p.vault_id: p.team for p in load_partners(self.s).values()}
         return self._teams.get(vault_id, vault_id)
 
-    def _record(self, version: RecordVersion) -> Person | Action | Entry | Review:
-        """The version's record as the workbook shows it: an action's owner by username."""
+    def _public_payload(self, version: RecordVersion) -> dict[str, Any]:
+        """The payload as the workbook shows it: an action's owner by username."""
         if version.kind == RecordKind.ACTION and "owner" in version.payload:
             payload = dict(version.payload)
             payload["owner"] = self.username(str(payload["owner"]))
-            return Action.from_payload(payload)
-        record = record_of(version.kind, version.payload)
-        assert not isinstance(record, Family)
-        return record
+            return payload
+        return version.payload
 
     def _audit_reads(self, family_id: str, versions: list[RecordVersion], *,
                      opened: bool = True, audited: set[str] | None = None) -> set[str]:
@@ -118,31 +118,11 @@ class Workbooks:
 
 
 def _unaudited(heads: list[RecordVersion], missing: set[str]) -> bool:
-    return bool(missing) and any(h.version_id in missing for h in heads)
-
-
-class _Buckets:
-    """A section's records while a workbook is assembled, sorted as it lists them."""
-
-    def __init__(self) -> None:
-        self.persons: list[Shown[Person]] = []
-        self.actions: list[Shown[Action]] = []
-        self.entries: list[Shown[Entry | Review]] = []
-
-    def add(self, shown: Shown[Any]) -> None:
-        record = shown.record
-        if isinstance(record, Person):
-            self.persons.append(shown)
-        elif isinstance(record, Action):
-            self.actions.append(shown)
-        else:
-            self.entries.append(shown)
-
-    def content(self) -> SectionContent:
-        self.entries.sort(key=lambda e: (e.record.date, e.created_at, e.id))
-        self.persons.sort(key=lambda p: (p.record.name.casefold(), p.id))
-        self.actions.sort(key=lambda a: (a.record.due, a.id))
-        return SectionContent(tuple(self.persons), tuple(self.actions), tuple(self.entries))
+    if not missing:
+        return False
+    if len(heads) == 1:
+        return heads[0].version_id in missing
+    return any(h.version_id in missing for h in heads)
 
 
 def _heads(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:

@@ -249,8 +249,7 @@ def test_header_lists_the_newest_safety_flags_and_counts_the_rest(qtbot) -> None
 
     header = FamilyHeader()
     qtbot.addWidget(header)
-    flags = [Shown(Entry.from_payload({"text": f"Flag number {i}",
-                                       "date": f"2026-01-{10 + i:02d}"}),
+    flags = [Shown(Entry, {"text": f"Flag number {i}", "date": f"2026-01-{10 + i:02d}"},
                    RecordId(f"e{i}"), VersionId(f"v{i}"), "sw1", "", False)
              for i in range(SAFETY_SHOWN + 3)]
     family = FamilyShown(FamilyId("f"), Family.from_payload({"name": "A family"}))
