@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,34 +44,11 @@ def _round_trip(record_type: type[Any], payload: dict[str, Any]) -> None:
     assert record_of(record_type.KIND.value, payload) == record
 
 
+@pytest.mark.parametrize("record_type", [Family, Person, Entry, Action, Review])
 @settings(max_examples=150, deadline=None)
-@given(_payloads(Family))
-def test_family_round_trip(payload: dict[str, Any]) -> None:
-    _round_trip(Family, payload)
-
-
-@settings(max_examples=150, deadline=None)
-@given(_payloads(Person))
-def test_person_round_trip(payload: dict[str, Any]) -> None:
-    _round_trip(Person, payload)
-
-
-@settings(max_examples=150, deadline=None)
-@given(_payloads(Entry))
-def test_entry_round_trip(payload: dict[str, Any]) -> None:
-    _round_trip(Entry, payload)
-
-
-@settings(max_examples=150, deadline=None)
-@given(_payloads(Action))
-def test_action_round_trip(payload: dict[str, Any]) -> None:
-    _round_trip(Action, payload)
-
-
-@settings(max_examples=150, deadline=None)
-@given(_payloads(Review))
-def test_review_round_trip(payload: dict[str, Any]) -> None:
-    _round_trip(Review, payload)
+@given(data=st.data())
+def test_payload_round_trip(record_type: type[Any], data: st.DataObject) -> None:
+    _round_trip(record_type, data.draw(_payloads(record_type)))
 
 
 def test_every_kind_has_a_type() -> None:

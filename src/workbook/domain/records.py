@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar, Self, TypeVar, cast
+from typing import Any, ClassVar, Self, cast
 
 from workbook.domain.record_kind import RecordKind
 
@@ -28,55 +28,66 @@ _MAP: _Shape = (dict, None)
 _STRS: _Shape = (list, str)
 _MAPS: _Shape = (list, dict)
 
-R = TypeVar("R", bound="Family | Person | Entry | Action | Review")
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
-def _from_payload(cls: type[R], payload: Mapping[str, Any]) -> R:
-    # Opening a family reads every record through here. The instance is given its __dict__
-    # whole (the class holds the defaults), five times faster than a frozen __init__, and a
-    # payload of named keys with plain values only (nearly every one) is taken as it is.
-    record = object.__new__(cls)
-    plain = _PLAIN[cls]
-    for key, value in payload.items():
-        if type(value) is not plain.get(key):
-            break
-    else:
-        fields = dict(payload)
-        fields["present"] = frozenset(payload)
-        fields["extra"] = _NO_EXTRA
-        object.__setattr__(record, "__dict__", fields)
-        return record
-    shapes: Mapping[str, _Shape] = cls.SHAPES
-    named: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, value in payload.items():
-        shape = shapes.get(key)
-        if shape is None or type(value) is not shape[0]:
-            extra[key] = value
-        elif shape[1] is None:
-            named[key] = value
-        elif all(type(item) is shape[1] for item in cast("list[Any]", value)):
-            named[key] = tuple(cast("list[Any]", value))
+@dataclass(frozen=True)
+class PayloadRecord:
+    """What every record type shares: the payload's keys it does not name (`extra`), and
+    which named keys the payload held (`present`; None, for a record made in code: all)."""
+
+    KIND: ClassVar[RecordKind]
+    SHAPES: ClassVar[Mapping[str, _Shape]]
+
+    present: frozenset[str] | None = field(default=None, kw_only=True)
+    extra: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        # Opening a family reads every record through here. The instance is given its
+        # __dict__ whole (the class holds the defaults), five times faster than a frozen
+        # __init__, and a payload of named keys with plain values only (nearly every one) is
+        # taken as it is.
+        record = object.__new__(cls)
+        plain = _PLAIN[cls]
+        for key, value in payload.items():
+            if type(value) is not plain.get(key):
+                break
         else:
-            extra[key] = value
-    named["present"] = frozenset(named)
-    named["extra"] = extra
-    object.__setattr__(record, "__dict__", named)
-    return record
+            fields = dict(payload)
+            fields["present"] = frozenset(payload)
+            fields["extra"] = _NO_EXTRA
+            object.__setattr__(record, "__dict__", fields)
+            return record
+        shapes: Mapping[str, _Shape] = cls.SHAPES
+        named: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in payload.items():
+            shape = shapes.get(key)
+            if shape is None or type(value) is not shape[0]:
+                extra[key] = value
+            elif shape[1] is None:
+                named[key] = value
+            elif all(type(item) is shape[1] for item in cast("list[Any]", value)):
+                named[key] = tuple(cast("list[Any]", value))
+            else:
+                extra[key] = value
+        named["present"] = frozenset(named)
+        named["extra"] = extra
+        object.__setattr__(record, "__dict__", named)
+        return record
 
-
-def _to_payload(record: Family | Person | Entry | Action | Review) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in record.SHAPES if record.present is None else record.present:
-        value = getattr(record, key)
-        out[key] = list(value) if type(value) is tuple else value
-    out.update(record.extra)
-    return out
+    def to_payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in self.SHAPES if self.present is None else self.present:
+            value = getattr(self, key)
+            out[key] = list(value) if type(value) is tuple else value
+        out.update(self.extra)
+        return out
 
 
 @dataclass(frozen=True)
-class Family:
+class Family(PayloadRecord):
     """The family record: what the workbook's header shows. `case_owner` is a user id."""
 
     KIND: ClassVar[RecordKind] = RecordKind.FAMILY
@@ -87,19 +98,10 @@ class Family:
     reference: str = ""
     status: str = "open"
     case_owner: str = ""
-    present: frozenset[str] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
-        return _from_payload(cls, payload)
-
-    def to_payload(self) -> dict[str, Any]:
-        return _to_payload(self)
 
 
 @dataclass(frozen=True)
-class Person:
+class Person(PayloadRecord):
     """A household member, with the genogram's fields. `dob` is an ISO date or ""."""
 
     KIND: ClassVar[RecordKind] = RecordKind.PERSON
@@ -119,19 +121,10 @@ class Person:
     address: str = ""
     language: str = ""
     phone: str = ""
-    present: frozenset[str] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
-        return _from_payload(cls, payload)
-
-    def to_payload(self) -> dict[str, Any]:
-        return _to_payload(self)
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(PayloadRecord):
     """Something written in a section: a note, a visit, a milestone, a structured assessment
     (`assessment`), a line of the sharing log. `date` is an ISO date or ""."""
 
@@ -146,19 +139,10 @@ class Entry:
     significant: bool = False
     milestone: str = ""
     assessment: Mapping[str, Any] | None = None   # None: a plain entry
-    present: frozenset[str] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
-        return _from_payload(cls, payload)
-
-    def to_payload(self) -> dict[str, Any]:
-        return _to_payload(self)
 
 
 @dataclass(frozen=True)
-class Action:
+class Action(PayloadRecord):
     """A plan action. `owner` is a user id as written; in an opened workbook, a username."""
 
     KIND: ClassVar[RecordKind] = RecordKind.ACTION
@@ -172,19 +156,10 @@ class Action:
     status: str = "open"
     review: str = ""
     closed_on: str = ""
-    present: frozenset[str] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
-        return _from_payload(cls, payload)
-
-    def to_payload(self) -> dict[str, Any]:
-        return _to_payload(self)
 
 
 @dataclass(frozen=True)
-class Review:
+class Review(PayloadRecord):
     """A family's review in a supervision session; listed among the section's entries, so it
     reads as one (`text`, `date`, `type`, `significant`). `actions` are the review's actions
     as its form holds them (id, text, owner, due)."""
@@ -208,15 +183,6 @@ class Review:
     scaling: int = 0
     next_review: str = ""
     actions: tuple[Mapping[str, Any], ...] = ()
-    present: frozenset[str] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
-        return _from_payload(cls, payload)
-
-    def to_payload(self) -> dict[str, Any]:
-        return _to_payload(self)
 
 
 Record = Family | Person | Entry | Action | Review
