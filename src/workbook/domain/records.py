@@ -187,7 +187,8 @@ class Review(PayloadRecord):
 
 Record = Family | Person | Entry | Action | Review
 
-RECORD_TYPES: dict[RecordKind, type[Record]] = {
+# Keyed by kind: a RecordKind, or the kind's value as a version carries it (a StrEnum key).
+RECORD_TYPES: dict[str, type[Record]] = {
     t.KIND: t for t in (Family, Person, Entry, Action, Review)}
 
 # Per type, the named keys whose values are held as they are, and the exact type of each.
@@ -198,4 +199,4 @@ _PLAIN: dict[type, dict[str, type]] = {
 
 def record_of(kind: str, payload: Mapping[str, Any]) -> Record:
     """The typed record of a version of `kind` (a `RecordKind` value)."""
-    return RECORD_TYPES[kind].from_payload(payload)  # type: ignore[index]  # a StrEnum key
+    return RECORD_TYPES[kind].from_payload(payload)

@@ -77,11 +77,11 @@ class Workbooks:
                missing: set[str]) -> Shown[Any]:
         conflict = len(heads) > 1
         return Shown(
-            RECORD_TYPES[latest.kind], self._public_payload(latest),  # type: ignore[index]
+            RECORD_TYPES[latest.kind], self._public_payload(latest),
             RecordId(latest.record_id), VersionId(latest.version_id),
             self.username(latest.author), latest.created_at, latest.sealed,
             self._partner_team(latest.origin) if latest.origin else None, conflict,
-            tuple(Head(RECORD_TYPES[h.kind], self._public_payload(h),  # type: ignore[index]
+            tuple(Head(RECORD_TYPES[h.kind], self._public_payload(h),
                        VersionId(h.version_id), self.username(h.author), h.created_at,
                        bool(missing) and h.version_id in missing)
                   for h in heads) if conflict else (),
