@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Action, Entry, Person, Review
@@ -39,9 +40,9 @@ class Conflict:
     shown: Shown[Person] | Shown[Entry | Review]
 
 
-@dataclass(frozen=True, slots=True)
-class SectionEntry:
-    """An entry of the workbook with the section it is in (the editor corrects it there)."""
+class SectionEntry(NamedTuple):
+    """An entry of the workbook with the section it is in (the editor corrects it there); a
+    tuple, since a big family makes thousands at once."""
 
     section: str
     shown: Shown[Entry | Review]
