@@ -384,7 +384,7 @@ def _opens(vault: Path) -> bool:
     try:
         with sign_in(vault, "sw1", PASSPHRASES["sw1"]) as session:
             family = version_store.all_family_ids(session.conn)[0]
-            return bool(session.workbooks.open(family, audit=False).family.get("name"))
+            return bool(session.workbooks.open(family, audit=False).family.name)
     except Exception as exc:  # any failure means: rebuild
         say(f"  the cached fixture does not open with this code ({type(exc).__name__}: {exc})")
         return False

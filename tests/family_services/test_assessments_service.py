@@ -57,7 +57,7 @@ def test_from_workbook_reads_the_same_assessment_from_an_opened_family(fv: Famil
     with fv.sign_in("sw1") as s:
         save_assessment(s, fv.family_id, {"individual": ("high", "strong bond")}, "Stable.")
         latest = latest_assessment(s, fv.family_id)
-        found = from_workbook(s.workbooks.open(fv.family_id, audit=False).to_json())
+        found = from_workbook(s.workbooks.open(fv.family_id, audit=False))
     assert latest is not None and found is not None
     assert (found.entry_id, found.version_id, found.factors, found.formulation) == (
         latest.entry_id, latest.version_id, latest.factors, latest.formulation)

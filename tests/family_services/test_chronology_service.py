@@ -29,7 +29,7 @@ def test_rows_are_in_date_order_and_only_from_readable_sections(fv: FamilyVault)
 
 def test_filters_by_section_author_type_dates_and_significance(fv: FamilyVault) -> None:
     with fv.sign_in("tm") as s:
-        rows = rows_from_workbook(s.workbooks.open(fv.family_id, audit=False).to_json())
+        rows = rows_from_workbook(s.workbooks.open(fv.family_id, audit=False))
     assert [r.preview for r in filter_rows(rows, ChronologyFilter(
         sections=frozenset({"case-notes"}), types=frozenset({"visit"})))] == [MARKER_NOTE]
     assert {r.author for r in filter_rows(rows, ChronologyFilter(

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from support.family_vault import FamilyVault
+from workbook.domain.workbook import FamilyWorkbook
 from workbook.services.errors import NotFound, TamperingDetected
-from workbook.services.workbooks import OpeningInParts, WorkbookView
+from workbook.services.workbooks import OpeningInParts
 from workbook.ui.family.loading import FamilyLoad, FamilySnapshot, LoadProgress, load_family
 
 
@@ -35,7 +36,7 @@ def _grow(fv: FamilyVault) -> dict[str, str]:
 
 
 def _open_in_parts(s: Any, family_id: str, first: int = 2, chunk: int = 3
-                   ) -> tuple[WorkbookView, WorkbookView, int]:
+                   ) -> tuple[FamilyWorkbook, FamilyWorkbook, int]:
     opening = OpeningInParts(family_id, first_entries=first, chunk=chunk, whole_up_to=0)
     first_look = opening.first(s)
     assert not opening.done
@@ -48,8 +49,9 @@ def _open_in_parts(s: Any, family_id: str, first: int = 2, chunk: int = 3
             return first_look, whole, steps
 
 
-def _entries(view: WorkbookView) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for content in view.sections.values() for e in content["entries"]}
+def _entries(view: FamilyWorkbook) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for content in view.to_json()["sections"].values()
+            for e in content["entries"]}
 
 
 @pytest.mark.parametrize("username", ["tm", "mh1", "pc1"])
@@ -63,9 +65,10 @@ def test_the_parts_end_in_exactly_one_opening(fv: FamilyVault, username: str) ->
         # The first look has the family, every person and action and the safety flag, and
         # only records whose shown content is already final.
         assert first_look.family == whole.family
-        for section, content in first_look.sections.items():
+        whole_sections = whole.to_json()["sections"]
+        for section, content in first_look.to_json()["sections"].items():
             for bucket in ("persons", "actions"):
-                assert content.get(bucket, []) == whole.sections[section].get(bucket, [])
+                assert content.get(bucket, []) == whole_sections[section].get(bucket, [])
         full_entries = _entries(whole)
         shown = _entries(first_look)
         assert fv.ids["safety"] in shown

@@ -17,6 +17,7 @@ from typing import Any
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Section
+from workbook.domain.workbook import FamilyWorkbook
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
@@ -176,19 +177,17 @@ def from_version(version: RecordVersion, conflict: bool = False) -> Assessment |
     )
 
 
-def from_workbook(workbook: dict[str, Any]) -> Assessment | None:
-    """The latest structured assessment in an opened workbook (`workbooks.open(...).to_json()`),
-    so a screen that already opened the family need not decrypt it twice. `author` is then the
+def from_workbook(workbook: FamilyWorkbook) -> Assessment | None:
+    """The latest structured assessment in an opened workbook (`workbooks.open(...)`), so a
+    screen that already opened the family need not decrypt it twice. `author` is then the
     username the workbook shows."""
-    content = workbook.get("sections", {}).get(SECTION, {})
     best: Assessment | None = None
-    for entry in content.get("entries", []):
+    for entry in workbook.section(SECTION).entries:
         version = RecordVersion(
-            str(entry.get("version", "")), str(workbook.get("family", {}).get("id", "")),
-            str(entry.get("id", "")), "entry", SECTION, (), str(entry.get("author", "")), "",
-            str(entry.get("created_at", "")), entry, bool(entry.get("sealed", False)),
+            entry.version, workbook.family_id, entry.id, "entry", SECTION, (), entry.author, "",
+            entry.created_at, entry.record.to_payload(), entry.sealed,
         )
-        found = from_version(version, bool(entry.get("conflict", False)))
+        found = from_version(version, entry.conflict)
         if found is None:
             continue
         if best is None or (found.date, found.created_at) > (best.date, best.created_at):

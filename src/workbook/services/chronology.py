@@ -11,9 +11,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from workbook.domain.records import Entry, Review
 from workbook.domain.roles import SECTION_TITLES, Section
+from workbook.domain.workbook import FamilyWorkbook, Shown
 from workbook.services.session import Session
 
 PREVIEW_CHARS = 160
@@ -100,31 +102,28 @@ def _cut(flat: str, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def _author(entry: dict[str, Any]) -> str:
+def _author(entry: Shown[Entry | Review]) -> str:
     """Who wrote it; for a version received from a partner, which team it came from too."""
-    author = str(entry.get("author", ""))
-    partner = entry.get("from")
+    partner = entry.origin
     if not partner:
-        return author
-    if _UNKNOWN_ID.fullmatch(author):  # a person of the partner's vault: no name here
+        return entry.author
+    if _UNKNOWN_ID.fullmatch(entry.author):  # a person of the partner's vault: no name here
         return f"from {partner}"
-    return f"{author} (from {partner})"
+    return f"{entry.author} (from {partner})"
 
 
-def rows_from_workbook(workbook: dict[str, Any]) -> list[ChronologyRow]:
-    """Flatten `workbooks.open(...).to_json()` into chronology rows, oldest first."""
+def rows_from_workbook(workbook: FamilyWorkbook) -> list[ChronologyRow]:
+    """Flatten an opened workbook into chronology rows, oldest first."""
     out: list[ChronologyRow] = []
     append = out.append
-    for section, content in workbook.get("sections", {}).items():
-        for entry in content.get("entries", []):
-            get = entry.get
-            created_at = str(get("created_at", ""))
-            append(ChronologyRow(
-                str(get("date") or created_at[:10]), section, str(get("type") or "note"),
-                _author(entry), bool(get("significant", False)), preview(str(get("text", ""))),
-                str(get("id", "")), bool(get("conflict", False)), created_at,
-                bool(get("sealed", False)), bool(get("unaudited", False)),
-            ))
+    for section, entry in workbook.entries():
+        record = entry.record
+        created_at = entry.created_at
+        append(ChronologyRow(
+            record.date or created_at[:10], section, record.type or "note", _author(entry),
+            record.significant, preview(record.text), entry.id, entry.conflict, created_at,
+            entry.sealed, entry.unaudited,
+        ))
     out.sort(key=_ORDER)
     return out
 
@@ -158,5 +157,5 @@ def chronology(
     session: Session, family_id: str, chosen: ChronologyFilter | None = None
 ) -> list[ChronologyRow]:
     """Open the family (audited as any opening is) and return its filtered chronology."""
-    rows = rows_from_workbook(session.workbooks.open(family_id).to_json())
+    rows = rows_from_workbook(session.workbooks.open(family_id))
     return filter_rows(rows, chosen or ChronologyFilter())

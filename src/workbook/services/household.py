@@ -13,7 +13,9 @@ from typing import Any
 
 from workbook.domain.genogram import SEXES, GenogramPerson
 from workbook.domain.record_kind import RecordKind
+from workbook.domain.records import Person
 from workbook.domain.roles import Section
+from workbook.domain.workbook import Shown
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
@@ -38,19 +40,14 @@ class PersonDetails:
                 "separated": self.separated, "index": self.index}
 
 
-def genogram_person(item: dict[str, Any]) -> GenogramPerson:
-    """A person as `workbooks.open(...).to_json()` gives it, in the layout's terms."""
-    parents = item.get("parents") or []
+def genogram_person(person: Shown[Person]) -> GenogramPerson:
+    """A person of an opened workbook, in the layout's terms."""
+    record = person.record
     return GenogramPerson(
-        person_id=str(item.get("id", "")),
-        name=str(item.get("name", "")),
-        sex=str(item.get("sex") or "unknown"),
-        relationship=str(item.get("relationship", "")),
-        partner_of=str(item.get("partner_of") or ""),
-        parents=tuple(str(p) for p in parents if isinstance(p, str)),
-        separated=bool(item.get("separated", False)),
-        index=bool(item.get("index", False)),
-        dob=str(item.get("dob") or ""),
+        person_id=person.id, name=record.name, sex=record.sex or "unknown",
+        relationship=record.relationship, partner_of=record.partner_of,
+        parents=record.parents, separated=record.separated, index=record.index,
+        dob=record.dob,
     )
 
 

@@ -21,8 +21,10 @@ from datetime import date, datetime
 from typing import Any
 
 from workbook.domain.display import uk_date
+from workbook.domain.records import Person
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.domain.timescales import is_overdue
+from workbook.domain.workbook import FamilyWorkbook, Shown
 from workbook.reports import case_summary, home_visit, subject_access
 from workbook.reports.ages import age_on
 from workbook.reports.content import (
@@ -150,7 +152,7 @@ class Printing:
             used |= {_PLAN} if actions else set()
         recent = None
         if keep["chronology"]:
-            everything = self._entries(view, list(view["sections"]))
+            everything = self._entries(view, list(view.sections))
             recent = tuple(_shorten(e) for e in reversed(everything[-RECENT_ENTRIES:]))
             used |= {self._section_of(view, e) for e in recent}
         content = HomeVisitContent(
@@ -166,7 +168,7 @@ class Printing:
         )
         pdf = home_visit.render_home_visit(content, printed_by=self.s.user.full_name,
                                            printed_at=now)
-        return PrintedDocument(HOME_VISIT, home_visit.TITLE, pdf, view["family"]["id"],
+        return PrintedDocument(HOME_VISIT, home_visit.TITLE, pdf, view.family_id,
                                _ordered(used), left_out)
 
     def case_summary(self, family_id: str,
@@ -184,7 +186,7 @@ class Printing:
             risk_entries = tuple(self._entries(view, [_RISK]))
             risk = self._risk(view)
         actions = tuple(self._actions(view, civil_date(now))) if keep["plan"] else None
-        chronology = (tuple(self._entries(view, list(view["sections"])))
+        chronology = (tuple(self._entries(view, list(view.sections)))
                       if keep["chronology"] else None)
         used |= {_REFERRAL} if assessment_entries else set()
         used |= {_RISK} if risk_entries else set()
@@ -204,7 +206,7 @@ class Printing:
         )
         pdf = case_summary.render_case_summary(content, printed_by=self.s.user.full_name,
                                                printed_at=now)
-        return PrintedDocument(CASE_SUMMARY, case_summary.TITLE, pdf, view["family"]["id"],
+        return PrintedDocument(CASE_SUMMARY, case_summary.TITLE, pdf, view.family_id,
                                _ordered(used), left_out)
 
     def subject_access(self, person_id: str, *,
@@ -217,28 +219,29 @@ class Printing:
             raise NotFound(f"no person {person_id} that you can read")
         view, now = self._open(versions[0].family_id)
         persons = self._persons(view)
-        subject = next((p for p in persons if p["id"] == person_id), None)
+        subject = next((p for p in persons if p.id == person_id), None)
         if subject is None:
             raise NotFound(f"no person {person_id} that you can read")
-        others = [p for p in persons if p["id"] != person_id]
-        redact = _redactor(subject, others, str(view["family"].get("name", ""))) \
+        others = [p for p in persons if p.id != person_id]
+        redact = _redactor(subject, others, view.family.name) \
             if redact_third_parties else (lambda text: text)
-        entries = self._entries(view, list(view["sections"]))
+        entries = self._entries(view, list(view.sections))
         actions = self._actions(view, civil_date(now))
-        names = {p["id"]: str(p.get("name", "")) for p in persons}
+        names: dict[str, str] = {p.id: p.record.name for p in persons}
         content = SubjectAccessContent(
             subject=_line(subject, civil_date(now)),
             family=self._heading(view, ()),
-            details=tuple((k, redact(v)) for k, v in _details(subject, names, civil_date(now)))
-            + (("Recorded by", self.full_name(str(subject.get("author", "")))),),
+            details=tuple((k, redact(v)) for k, v in
+                          _details(subject.to_json(), names, civil_date(now)))
+            + (("Recorded by", self.full_name(subject.author)),),
             others=tuple(
-                PersonLine(THIRD_PARTY, "", "", str(p.get("relationship", "")))
+                PersonLine(THIRD_PARTY, "", "", p.record.relationship)
                 if redact_third_parties else _line(p, civil_date(now)) for p in others),
             actions=tuple(ActionLine(redact(a.text), a.owner, a.due, a.status, a.mine,
                                      a.overdue) for a in actions),
             entries=tuple(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),
                                     e.significant, e.conflict) for e in entries),
-            sections=tuple(section_title(s) for s in view["sections"]),
+            sections=tuple(section_title(s) for s in view.sections),
             redacted=redact_third_parties,
         )
         used = {_HOUSEHOLD} | {self._section_of(view, e) for e in entries}
@@ -246,7 +249,7 @@ class Printing:
         pdf = subject_access.render_subject_access(content, printed_by=self.s.user.full_name,
                                                    printed_at=now)
         return PrintedDocument(SUBJECT_ACCESS, subject_access.TITLE, pdf,
-                               view["family"]["id"], _ordered(used), (), person_id,
+                               view.family_id, _ordered(used), (), person_id,
                                redact_third_parties)
 
     # --- audit ------------------------------------------------------------------------------
@@ -280,9 +283,8 @@ class Printing:
         return pad_detail("print", json.dumps({"restricted": notes}).encode())
 
     # --- gathering --------------------------------------------------------------------------
-    def _open(self, family_id: str) -> tuple[dict[str, Any], datetime]:
-        view = self.s.workbooks.open(family_id).to_json()
-        return view, self.s.clock()
+    def _open(self, family_id: str) -> tuple[FamilyWorkbook, datetime]:
+        return self.s.workbooks.open(family_id), self.s.clock()
 
     def full_name(self, username: str) -> str:
         if self._full_names is None:
@@ -290,79 +292,75 @@ class Printing:
                                 for u in accounts.all_users(self.s.conn)}
         return self._full_names.get(username, username)
 
-    def _heading(self, view: dict[str, Any], persons: Sequence[dict[str, Any]]) -> FamilyHeading:
-        family = view["family"]
-        addresses = tuple(dict.fromkeys(str(p["address"]).strip() for p in persons
-                                        if str(p.get("address") or "").strip()))
+    def _heading(self, view: FamilyWorkbook,
+                 persons: Sequence[Shown[Person]]) -> FamilyHeading:
+        family = view.family
+        addresses = tuple(dict.fromkeys(p.record.address.strip() for p in persons
+                                        if p.record.address.strip()))
         return FamilyHeading(
-            name=str(family.get("name") or f"Family {family['id']}"),
-            reference=str(family.get("reference", "")),
-            case_owner=self.full_name(str(family.get("case_owner", ""))),
+            name=family.name or f"Family {family.id}",
+            reference=family.reference,
+            case_owner=self.full_name(family.case_owner),
             addresses=addresses,
         )
 
-    def _persons(self, view: dict[str, Any]) -> list[dict[str, Any]]:
-        persons = view["sections"].get(_HOUSEHOLD, {}).get("persons", [])
+    def _persons(self, view: FamilyWorkbook) -> list[Shown[Person]]:
         # Oldest first, as a household is read aloud; no date of birth goes last.
-        return sorted(persons, key=lambda p: (not p.get("dob"), p.get("dob") or "",
-                                              str(p.get("name", "")).casefold()))
+        return sorted(view.section(_HOUSEHOLD).persons,
+                      key=lambda p: (not p.record.dob, p.record.dob, p.record.name.casefold()))
 
-    def _entries(self, view: dict[str, Any], sections: Sequence[str]) -> list[EntryLine]:
+    def _entries(self, view: FamilyWorkbook, sections: Sequence[str]) -> list[EntryLine]:
         out: list[tuple[tuple[str, str, str], EntryLine]] = []
         for section in sections:
-            for e in view["sections"].get(section, {}).get("entries", []):
+            for e in view.section(section).entries:
+                record = e.record
                 line = EntryLine(
-                    date=uk_date(str(e.get("date") or str(e.get("created_at", ""))[:10])),
+                    date=uk_date(record.date or e.created_at[:10]),
                     section=section_title(section),
-                    type=str(e.get("type") or "note"),
-                    author=self.full_name(str(e.get("author", ""))),
-                    text=str(e.get("text", "")),
-                    significant=bool(e.get("significant", False)),
-                    conflict=bool(e.get("conflict", False)),
+                    type=record.type or "note",
+                    author=self.full_name(e.author),
+                    text=record.text,
+                    significant=record.significant,
+                    conflict=e.conflict,
                 )
-                key = (str(e.get("date", "")), str(e.get("created_at", "")), str(e["id"]))
-                out.append((key, line))
+                out.append(((record.date, e.created_at, e.id), line))
         out.sort(key=lambda item: item[0])
         return [line for _key, line in out]
 
-    def _section_of(self, view: dict[str, Any], entry: EntryLine) -> str:
-        for section in view["sections"]:
+    def _section_of(self, view: FamilyWorkbook, entry: EntryLine) -> str:
+        for section in view.sections:
             if section_title(section) == entry.section:
                 return section
         return _HOUSEHOLD
 
-    def _actions(self, view: dict[str, Any], today: date) -> list[ActionLine]:
+    def _actions(self, view: FamilyWorkbook, today: date) -> list[ActionLine]:
         me = self.s.user.username
-        raw = view["sections"].get(_PLAN, {}).get("actions", [])
         lines = []
-        for a in raw:
-            owner = str(a.get("owner", ""))
-            status = str(a.get("status", "open"))
-            due = str(a.get("due", ""))
-            lines.append((owner != me, due, ActionLine(
-                text=str(a.get("text", "")), owner=self.full_name(owner), due=uk_date(due),
-                status=status, mine=owner == me,
-                overdue=status == "open" and is_overdue(due, today))))
+        for shown in view.section(_PLAN).actions:
+            a = shown.record
+            lines.append((a.owner != me, a.due, ActionLine(
+                text=a.text, owner=self.full_name(a.owner), due=uk_date(a.due),
+                status=a.status, mine=a.owner == me,
+                overdue=a.status == "open" and is_overdue(a.due, today))))
         lines.sort(key=lambda item: (item[0], item[1]))
         return [line for *_key, line in lines]
 
-    def _contacts(self, view: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    def _contacts(self, view: FamilyWorkbook) -> tuple[tuple[str, str], ...]:
         out: list[tuple[str, str]] = []
-        owner = str(view["family"].get("case_owner", ""))
+        owner = view.family.case_owner
         if owner:
             out.append(("Case owner (lead professional)", self.full_name(owner)))
-        owners = [self.full_name(str(a.get("owner", "")))
-                  for a in view["sections"].get(_PLAN, {}).get("actions", [])
-                  if a.get("status", "open") == "open" and a.get("owner") != owner]
+        owners = [self.full_name(a.record.owner) for a in view.section(_PLAN).actions
+                  if a.record.status == "open" and a.record.owner != owner]
         if owners:
             out.append(("Owners of open plan actions", ", ".join(dict.fromkeys(owners))))
         for p in self._persons(view):
-            phone = str(p.get("phone") or "").strip()
+            phone = p.record.phone.strip()
             if phone:
-                out.append((str(p.get("name", "")), phone))
+                out.append((p.record.name, phone))
         return tuple(out)
 
-    def _risk(self, view: dict[str, Any]) -> AssessmentContent | None:
+    def _risk(self, view: FamilyWorkbook) -> AssessmentContent | None:
         found = assessments.from_workbook(view)
         if found is None:
             return None
@@ -382,12 +380,11 @@ def _ordered(sections: set[str]) -> tuple[str, ...]:
     return tuple(s.value for s in Section if s.value in sections)
 
 
-def _line(person: dict[str, Any], today: date) -> PersonLine:
-    dob = str(person.get("dob") or "")
+def _line(person: Shown[Person], today: date) -> PersonLine:
+    p = person.record
     return PersonLine(
-        name=str(person.get("name", "")), dob=uk_date(dob) if dob else "",
-        age=age_on(dob, today), relationship=str(person.get("relationship", "")),
-        address=str(person.get("address") or ""), language=str(person.get("language") or ""),
+        name=p.name, dob=uk_date(p.dob) if p.dob else "", age=age_on(p.dob, today),
+        relationship=p.relationship, address=p.address, language=p.language,
     )
 
 
@@ -430,15 +427,15 @@ def _details(person: dict[str, Any], names: dict[str, str],
     return out
 
 
-def _redactor(subject: dict[str, Any], others: Sequence[dict[str, Any]], family_name: str) -> Any:
+def _redactor(subject: Shown[Person], others: Sequence[Shown[Person]],
+              family_name: str) -> Any:
     """Replace other household members' names (whole, then each of their own names) by
     "[third party]". Words the subject's own name or the family's name share are kept: they
     name the subject too."""
-    keep = {w.casefold() for w in re.findall(r"\w+", str(subject.get("name", "")) + " "
-                                              + family_name)}
+    keep = {w.casefold() for w in re.findall(r"\w+", subject.record.name + " " + family_name)}
     phrases: set[str] = set()
     for person in others:
-        name = str(person.get("name", "")).strip()
+        name = person.record.name.strip()
         if not name:
             continue
         phrases.add(name)

@@ -5,10 +5,13 @@ is audited once per family opened, with the section's name sealed to that sectio
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbook.domain.ids import FamilyId, RecordId, UserId, VersionId
+from workbook.domain.record_kind import RecordKind
+from workbook.domain.records import RECORD_TYPES, Family
 from workbook.domain.roles import Section
+from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Head, SectionContent, Shown
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound
@@ -21,39 +24,27 @@ if TYPE_CHECKING:
     from workbook.services.session import Session
 
 
-@dataclass
-class WorkbookView:
-    """A family as one person may see it: plain data, no Qt, no SQL."""
-
-    family_id: str
-    family: dict[str, Any]
-    sections: dict[str, dict[str, list[dict[str, Any]]]]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"family": self.family, "sections": self.sections}
-
-
 class Workbooks:
     def __init__(self, session: Session) -> None:
         self.s = session
         self._names: dict[str, str] | None = None
 
-    def username(self, user_id: str) -> str:
+    def username(self, user_id: UserId | str) -> str:
         if self._names is None:
             self._names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
         return self._names.get(user_id, user_id)
 
-    def open(self, family_id: str, *, audit: bool = True) -> WorkbookView:
-        family_id = validation.record_id(family_id, "family id")
+    def open(self, family_id: str, *, audit: bool = True) -> FamilyWorkbook:
+        fid = FamilyId(validation.record_id(family_id, "family id"))
         self.s.require_practitioner()
-        if not version_store.family_exists(self.s.conn, family_id):
-            raise NotFound(f"no family {family_id} in this vault")
-        versions = self.s.records.of_family(family_id)
+        if not version_store.family_exists(self.s.conn, fid):
+            raise NotFound(f"no family {fid} in this vault")
+        versions = self.s.records.of_family(fid)
         readable = [s.value for s in self.s.records.readable_sections()]
-        view = self._assemble(family_id, versions, readable, self.audited(family_id))
+        workbook = self._assemble(fid, versions, readable, self.audited(fid))
         if audit:
-            self._audit_reads(family_id, versions)
-        return view
+            self._audit_reads(fid, versions)
+        return workbook
 
     def audited(self, family_id: str) -> set[str]:
         """The family's version ids that a write event names (one read of an index): any
@@ -61,61 +52,42 @@ class Workbooks:
         return audit_versions.audited_of_family(self.s.conn, family_id)
 
     def _assemble(
-        self, family_id: str, versions: list[RecordVersion], readable: list[str],
+        self, family_id: FamilyId, versions: list[RecordVersion], readable: list[str],
         audited: set[str] | None = None,
-    ) -> WorkbookView:
+    ) -> FamilyWorkbook:
         heads = _heads(versions)
         # Versions no write event names (usually none): the set is built once, in C.
         missing = set() if audited is None else {v.version_id for v in versions} - audited
-        family: dict[str, Any] = {"id": family_id}
-        sections: dict[str, dict[str, list[dict[str, Any]]]] = {s: {} for s in readable}
+        family = FamilyShown(family_id)
+        found: dict[str, list[Shown[Any]]] = {s: [] for s in readable}
         for _record_id, record_heads in sorted(heads.items()):
             latest = record_heads[-1]
             if latest.payload.get("deleted") and len(record_heads) == 1:
                 continue
-            item = self._item(latest, record_heads, missing)
-            if latest.kind == "family":
-                family.update({
-                    "name": latest.payload.get("name", ""),
-                    "reference": latest.payload.get("reference", ""),
-                    "status": latest.payload.get("status", "open"),
-                    "case_owner": self.username(str(latest.payload.get("case_owner", ""))),
-                    "conflict": len(record_heads) > 1,
-                })
-                if item.get("unaudited"):
-                    family["unaudited"] = True
+            if latest.kind == RecordKind.FAMILY:
+                record = Family.from_payload(latest.payload)
+                family = FamilyShown(
+                    family_id, record, self.username(str(latest.payload.get("case_owner", ""))),
+                    len(record_heads) > 1,
+                    family.unaudited or _unaudited(record_heads, missing))
                 continue
-            bucket = {"person": "persons", "action": "actions"}.get(latest.kind, "entries")
-            sections.setdefault(latest.section, {}).setdefault(bucket, []).append(item)
-        for content in sections.values():
-            content.setdefault("entries", [])
-            content["entries"].sort(key=lambda e: (e.get("date", ""), e["created_at"], e["id"]))
-            if "persons" in content:
-                content["persons"].sort(key=lambda p: (p.get("name", "").casefold(), p["id"]))
-            if "actions" in content:
-                content["actions"].sort(key=lambda a: (a.get("due", ""), a["id"]))
-        return WorkbookView(family_id, family, sections)
+            found.setdefault(latest.section, []).append(self._shown(latest, record_heads, missing))
+        return FamilyWorkbook(family, {s: SectionContent.listing(items)
+                                       for s, items in found.items()})
 
-    def _item(self, latest: RecordVersion, heads: list[RecordVersion],
-              missing: set[str] | None = None) -> dict[str, Any]:
-        item: dict[str, Any] = {"id": latest.record_id, "version": latest.version_id}
-        item.update(self._public_payload(latest))
-        item["author"] = self.username(latest.author)
-        item["created_at"] = latest.created_at
-        item["sealed"] = latest.sealed
-        if latest.origin:
-            item["from"] = self._partner_team(latest.origin)
-        item["conflict"] = len(heads) > 1
-        if len(heads) > 1:
-            item["heads"] = [
-                {"version": h.version_id, **self._public_payload(h),
-                 "author": self.username(h.author), "created_at": h.created_at,
-                 **({"unaudited": True} if missing and h.version_id in missing else {})}
-                for h in heads
-            ]
-        if missing and any(h.version_id in missing for h in heads):
-            item["unaudited"] = True
-        return item
+    def _shown(self, latest: RecordVersion, heads: list[RecordVersion],
+               missing: set[str]) -> Shown[Any]:
+        conflict = len(heads) > 1
+        return Shown(
+            RECORD_TYPES[latest.kind], self._public_payload(latest),
+            RecordId(latest.record_id), VersionId(latest.version_id),
+            self.username(latest.author), latest.created_at, latest.sealed,
+            self._partner_team(latest.origin) if latest.origin else None, conflict,
+            tuple(Head(RECORD_TYPES[h.kind], self._public_payload(h),
+                       VersionId(h.version_id), self.username(h.author), h.created_at,
+                       bool(missing) and h.version_id in missing)
+                  for h in heads) if conflict else (),
+            _unaudited(heads, missing))
 
     def _partner_team(self, vault_id: str) -> str:
         """"From <team>" for versions a partner vouched for (docs/bundle-format.md)."""
@@ -126,10 +98,12 @@ class Workbooks:
         return self._teams.get(vault_id, vault_id)
 
     def _public_payload(self, version: RecordVersion) -> dict[str, Any]:
-        payload = dict(version.payload)
-        if version.kind == "action" and "owner" in payload:
+        """The payload as the workbook shows it: an action's owner by username."""
+        if version.kind == RecordKind.ACTION and "owner" in version.payload:
+            payload = dict(version.payload)
             payload["owner"] = self.username(str(payload["owner"]))
-        return payload
+            return payload
+        return version.payload
 
     def _audit_reads(self, family_id: str, versions: list[RecordVersion], *,
                      opened: bool = True, audited: set[str] | None = None) -> set[str]:
@@ -143,6 +117,14 @@ class Workbooks:
                 self.s.audit("family_opened", {"family": family_id})
             audit_restricted_reads(self.s, family_id, read_restricted)
         return done | read_restricted
+
+
+def _unaudited(heads: list[RecordVersion], missing: set[str]) -> bool:
+    if not missing:
+        return False
+    if len(heads) == 1:
+        return heads[0].version_id in missing
+    return any(h.version_id in missing for h in heads)
 
 
 def _heads(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:
@@ -178,7 +160,7 @@ class OpeningInParts:
 
     def __init__(self, family_id: str, *, first_entries: int = FIRST_ENTRIES,
                  chunk: int = CHUNK_ROWS, whole_up_to: int = WHOLE_UP_TO) -> None:
-        self.family_id = validation.record_id(family_id, "family id")
+        self.family_id = FamilyId(validation.record_id(family_id, "family id"))
         self._first_entries = max(0, first_entries)
         self._chunk = max(1, chunk)
         self._whole_up_to = whole_up_to
@@ -203,7 +185,7 @@ class OpeningInParts:
             self._cancelled = True
             self._forget()
 
-    def first(self, session: Session) -> WorkbookView:
+    def first(self, session: Session) -> FamilyWorkbook:
         if self._session is not None:
             raise InvalidInput("this opening has already begun")
         session.require_practitioner()
@@ -226,7 +208,7 @@ class OpeningInParts:
         self._open(session, first, opened=True)
         return self.view()
 
-    def step(self, session: Session) -> WorkbookView | None:
+    def step(self, session: Session) -> FamilyWorkbook | None:
         """Open the next chunk; the whole workbook once the last is opened, else None."""
         with self._lock:
             self._check(session)
@@ -234,7 +216,7 @@ class OpeningInParts:
         self._open(session, chunk, opened=False)
         return self.view() if self.done else None
 
-    def view(self) -> WorkbookView:
+    def view(self) -> FamilyWorkbook:
         """What has been opened so far, assembled as `Workbooks.open` assembles a family."""
         with self._lock:
             session, versions = self._session, list(self._versions)

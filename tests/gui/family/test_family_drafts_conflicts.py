@@ -125,7 +125,8 @@ def test_merged_text_resolves_a_conflict(driver, qtbot, fv: FamilyVault) -> None
     with driver.reloaded():
         qtbot.mouseClick(page.save_merged, Qt.MouseButton.LeftButton)
     driver.settle()
-    (entry,) = [e for e in driver.view.snapshot.entries.values() if e["id"] == fv.ids["note"]]
+    (entry,) = [e.shown.to_json() for e in driver.view.snapshot.entries.values()
+                if e.shown.id == fv.ids["note"]]
     assert entry["text"].startswith("Merged:") and not entry["conflict"]
 
 

@@ -242,13 +242,18 @@ def test_opening_is_audited_once_and_refreshes_after_a_change_are_not(driver, qt
 
 
 def test_header_lists_the_newest_safety_flags_and_counts_the_rest(qtbot) -> None:
+    from workbook.domain.ids import FamilyId, RecordId, VersionId
+    from workbook.domain.records import Entry, Family
+    from workbook.domain.workbook import FamilyShown, Shown
     from workbook.ui.family.header import SAFETY_SHOWN, FamilyHeader
 
     header = FamilyHeader()
     qtbot.addWidget(header)
-    flags = [{"text": f"Flag number {i}", "date": f"2026-01-{10 + i:02d}", "author": "sw1"}
+    flags = [Shown(Entry, {"text": f"Flag number {i}", "date": f"2026-01-{10 + i:02d}"},
+                   RecordId(f"e{i}"), VersionId(f"v{i}"), "sw1", "", False)
              for i in range(SAFETY_SHOWN + 3)]
-    header.show_family({"name": "A family"}, flags, 0)
+    family = FamilyShown(FamilyId("f"), Family.from_payload({"name": "A family"}))
+    header.show_family(family, flags, 0)
     body = header.safety.body.text()
     assert "8 flags" in header.safety.title.text()
     assert all(f"Flag number {i}" in body for i in range(SAFETY_SHOWN))

@@ -12,28 +12,26 @@ def add_arguments(grammar: Grammar) -> None:
 
 
 def cmd_show(ctx: CliContext) -> None:
-    view = ctx.ready_session().workbooks.open(ctx.args.family).to_json()
+    workbook = ctx.ready_session().workbooks.open(ctx.args.family)
     if ctx.json:
-        ctx.out("", view)
+        ctx.out("", workbook.to_json())
         return
-    family = view["family"]
-    lines = [f"{family.get('name', '')} ({family.get('reference', '')}) - case owner "
-             f"{family.get('case_owner', '')}"]
-    for section, content in view["sections"].items():
+    family = workbook.family
+    lines = [f"{family.name} ({family.reference}) - case owner {family.case_owner}"]
+    for section, content in workbook.sections.items():
         lines.append(f"\n== {section}")
-        for person in content.get("persons", []):
-            lines.append(f"  person  {person.get('name')}  {person.get('dob', '')}  "
-                         f"{person.get('relationship', '')}")
-        for action in content.get("actions", []):
-            lines.append(f"  action  due {action.get('due')}  {action.get('owner')}: "
-                         f"{action.get('text')}")
-        for entry in content.get("entries", []):
-            flag = " [CONFLICT]" if entry.get("conflict") else ""
-            if entry.get("unaudited"):  # no write event: added outside Workbook
+        for person in content.persons:
+            p = person.record
+            lines.append(f"  person  {p.name}  {p.dob}  {p.relationship}")
+        for action in content.actions:
+            a = action.record
+            lines.append(f"  action  due {a.due}  {a.owner}: {a.text}")
+        for entry in content.entries:
+            flag = " [CONFLICT]" if entry.conflict else ""
+            if entry.unaudited:  # no write event: added outside Workbook
                 flag += " [NOT IN THE AUDIT LOG]"
-            lines.append(f"  {entry.get('date', '')}  {entry.get('author')}{flag}: "
-                         f"{entry.get('text')}")
-    ctx.out("\n".join(lines), view)
+            lines.append(f"  {entry.record.date}  {entry.author}{flag}: {entry.record.text}")
+    ctx.out("\n".join(lines), workbook.to_json())
 
 
 COMMANDS: dict[str, Handler] = {

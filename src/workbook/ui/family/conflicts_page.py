@@ -5,6 +5,7 @@ text. Resolving is a correction whose parents are every head, so nothing is lost
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -26,6 +27,7 @@ from workbook.services.household import update_person
 from workbook.services.session import Session
 from workbook.ui.family.common import Band, accessible, fmt_stamp, wipe_text
 from workbook.ui.family.context import FamilyContext
+from workbook.ui.family.loading import Conflict
 from workbook.ui.family.models.conflicts_model import ConflictsModel
 
 
@@ -98,7 +100,9 @@ class ConflictsPage(QWidget):
         self.save_merged.clicked.connect(lambda: self._resolve(None))
         self._enable(False)
 
-    def set_conflicts(self, items: list[dict[str, Any]]) -> None:
+    def set_conflicts(self, conflicts: Sequence[Conflict]) -> None:
+        items = [{**c.shown.to_json(), "section": c.section, "kind": c.kind.value}
+                 for c in conflicts]
         self.model.set_rows(items)
         if items:
             self.list.setCurrentIndex(self.model.index(0, 0))

@@ -36,6 +36,7 @@ from workbook.ui.family.common import (
     wipe_text,
 )
 from workbook.ui.family.context import FamilyContext
+from workbook.ui.family.loading import SectionEntry
 
 DRAFT_DELAY_MS = 1000
 
@@ -117,20 +118,21 @@ class EntryEditor(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, self._finish)
 
     # --- starting ----------------------------------------------------------------------------
-    def start(self, sections: list[str], section: str | None = None, entry: dict[str, Any] |
-              None = None) -> None:
+    def start(self, sections: list[str], section: str | None = None,
+              entry: SectionEntry | None = None) -> None:
         """A new entry in `section`, or (with `entry`) a correction of an existing one."""
         self._loading = True
         self._reset(sections)
         self.draft_id = new_id()
         if entry is not None:
-            self.entry_id = str(entry["id"])
+            record = entry.shown.record
+            self.entry_id = entry.shown.id
             self.heading.setText("Correct an entry")
-            self._select(self.section, str(entry.get("section", section or "")))
-            set_iso(self.date, str(entry.get("date", "")))
-            self._select(self.type, str(entry.get("type", "note")))
-            self.significant.setChecked(bool(entry.get("significant")))
-            self.text.setPlainText(str(entry.get("text", "")))
+            self._select(self.section, entry.section)
+            set_iso(self.date, record.date)
+            self._select(self.type, record.type)
+            self.significant.setChecked(record.significant)
+            self.text.setPlainText(record.text)
             self.text.document().clearUndoRedoStacks()
             for control in (self.section, self.date, self.type, self.significant):
                 control.setEnabled(False)

@@ -3,11 +3,13 @@ before anything else - what a worker must know before knocking (home-visit safet
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from workbook.domain.records import Entry, Review
+from workbook.domain.workbook import FamilyShown, Shown
 from workbook.services.chronology import preview
 from workbook.ui.family.common import Band, accessible, fmt_date
 
@@ -60,20 +62,20 @@ class FamilyHeader(QWidget):
         layout.addWidget(self.conflict)
         self.wipe()
 
-    def show_family(self, family: dict[str, Any], safety: list[dict[str, Any]],
+    def show_family(self, family: FamilyShown, safety: Sequence[Shown[Entry | Review]],
                     conflicts: int) -> None:
-        self.name.setText(str(family.get("name", "")))
+        self.name.setText(family.name)
         parts = []
-        if family.get("reference"):
-            parts.append(f"Reference {family['reference']}")
-        parts.append(f"Case owner: {family.get('case_owner', '') or 'not set'}")
-        parts.append(f"Status: {str(family.get('status', 'open')).capitalize()}")
+        if family.reference:
+            parts.append(f"Reference {family.reference}")
+        parts.append(f"Case owner: {family.case_owner or 'not set'}")
+        parts.append(f"Status: {family.status.capitalize()}")
         self.details.setText("   ·   ".join(parts))
         if safety:
             # The newest few, so the header stays readable (and cheap to lay out); the
             # Home-visit safety page lists every flag.
-            lines = [f"• {preview(str(e.get('text', '')), SAFETY_PREVIEW)}  "
-                     f"({fmt_date(str(e.get('date', '')))}, {e.get('author', '')})"
+            lines = [f"• {preview(e.record.text, SAFETY_PREVIEW)}  "
+                     f"({fmt_date(e.record.date)}, {e.author})"
                      for e in safety[:SAFETY_SHOWN]]
             count = len(safety)
             if count > SAFETY_SHOWN:

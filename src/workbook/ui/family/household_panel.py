@@ -4,6 +4,7 @@ person may see warns of a possible duplicate before anything is written."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.records import Person
+from workbook.domain.workbook import Shown
 from workbook.services.duplicates import possible_duplicates
 from workbook.services.household import add_person_details, genogram_person, update_person
 from workbook.services.session import Session
@@ -110,9 +113,9 @@ class HouseholdPanel(QWidget):
             lambda *_: self.change.setEnabled(self._selected() is not None))
         self.change.setEnabled(False)
 
-    def set_persons(self, persons: list[dict[str, Any]], today: date | None = None) -> None:
-        self.persons = persons
-        self.model.set_rows(persons, today)
+    def set_persons(self, persons: Sequence[Shown[Person]], today: date | None = None) -> None:
+        self.persons = [p.to_json() for p in persons]
+        self.model.set_rows(self.persons, today)
         self.genogram.show_household([genogram_person(p) for p in persons], today)
         self.change.setEnabled(self._selected() is not None)
 

@@ -10,9 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import NamedTuple
 
+from workbook.domain.record_kind import RecordKind
+from workbook.domain.records import Action, Entry, Person, Review
 from workbook.domain.roles import Section
+from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Shown
 from workbook.services.assessments import Assessment, from_workbook
 from workbook.services.chronology import ChronologyRow, rows_from_workbook
 from workbook.services.clock import civil_date
@@ -29,20 +32,37 @@ class LoadProgress:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A person or an entry with several heads, and the section it is in."""
+
+    section: str
+    kind: RecordKind
+    shown: Shown[Person] | Shown[Entry | Review]
+
+
+class SectionEntry(NamedTuple):
+    """An entry of the workbook with the section it is in (the editor corrects it there); a
+    tuple, since a big family makes thousands at once."""
+
+    section: str
+    shown: Shown[Entry | Review]
+
+
 @dataclass
 class FamilySnapshot:
     family_id: str
-    family: dict[str, Any]
+    family: FamilyShown
     readable: list[str]                    # section values, in the order of Section
     unreadable: list[str]
     rows: list[ChronologyRow]
     rows_by_section: dict[str, list[ChronologyRow]]
-    persons: list[dict[str, Any]]
-    actions: list[dict[str, Any]]
-    safety: list[dict[str, Any]]           # current home-visit safety entries, newest first
-    conflicts: list[dict[str, Any]]        # records with several heads (entries and persons)
+    persons: list[Shown[Person]]
+    actions: list[Shown[Action]]
+    safety: list[Shown[Entry | Review]]    # current home-visit safety entries, newest first
+    conflicts: list[Conflict]              # records with several heads (entries and persons)
     other_conflicts: int                   # e.g. plan actions: counted, resolved elsewhere
-    entries: dict[str, dict[str, Any]]     # entry id -> the entry, with its section
+    entries: dict[str, SectionEntry]       # entry id -> the entry, with its section
     drafts: list[Draft]
     assessment: Assessment | None
     users: list[str]                       # active practitioners who may own an action
@@ -56,7 +76,7 @@ class FamilySnapshot:
 
     @property
     def conflict_count(self) -> int:
-        family = 1 if self.family.get("conflict") else 0
+        family = 1 if self.family.conflict else 0
         return len(self.conflicts) + self.other_conflicts + family
 
 
@@ -66,8 +86,7 @@ def load_family(session: Session, family_id: str, *, audit: bool = True) -> Fami
     # Opening a big family allocates tens of thousands of short-lived objects and no cycles:
     # the cyclic collector's full passes over the heap meanwhile are a third of the flattening.
     with _no_cyclic_collection():
-        return snapshot_of(session, family_id, session.workbooks.open(family_id, audit=audit)
-                           .to_json())
+        return snapshot_of(session, family_id, session.workbooks.open(family_id, audit=audit))
 
 
 class FamilyLoad:
@@ -87,7 +106,7 @@ class FamilyLoad:
 
     def first(self, session: Session) -> FamilySnapshot:
         with _no_cyclic_collection():
-            workbook = self._opening.first(session).to_json()
+            workbook = self._opening.first(session)
             return snapshot_of(session, self.family_id, workbook, self._progress())
 
     def step(self, session: Session) -> FamilySnapshot | LoadProgress:
@@ -97,7 +116,7 @@ class FamilyLoad:
                 progress = self._progress()
                 assert progress is not None
                 return progress
-            return snapshot_of(session, self.family_id, view.to_json())
+            return snapshot_of(session, self.family_id, view)
 
     def _progress(self) -> LoadProgress | None:
         if self._opening.done:
@@ -116,26 +135,24 @@ def _no_cyclic_collection() -> Iterator[None]:
             gc.enable()
 
 
-def snapshot_of(session: Session, family_id: str, workbook: dict[str, Any],
+def snapshot_of(session: Session, family_id: str, workbook: FamilyWorkbook,
                 loading: LoadProgress | None = None) -> FamilySnapshot:
-    """Flatten an opened workbook (`WorkbookView.to_json()`) for every page."""
-    sections: dict[str, dict[str, list[dict[str, Any]]]] = workbook["sections"]
+    """Flatten an opened workbook for every page."""
+    sections = workbook.sections
     order = [s.value for s in Section]
     readable = sorted(sections, key=order.index)
-    conflicts = []
-    entries: dict[str, dict[str, Any]] = {}
+    conflicts: list[Conflict] = []
+    entries: dict[str, SectionEntry] = {}
     for section, content in sections.items():
-        for entry in content.get("entries", []):
-            entries[str(entry["id"])] = {**entry, "section": section}
-        for bucket in ("entries", "persons"):
-            for item in content.get(bucket, []):
-                if item.get("conflict"):
-                    conflicts.append({**item, "section": section,
-                                      "kind": bucket[:-1] if bucket == "entries" else "person"})
-    household = sections.get(Section.HOUSEHOLD.value, {})
-    plan = sections.get(Section.PLAN.value, {})
-    safety = list(sections.get(Section.HOME_VISIT_SAFETY.value, {}).get("entries", []))
-    safety.sort(key=lambda e: (e.get("date", ""), e.get("created_at", "")), reverse=True)
+        for entry in content.entries:
+            entries[entry.id] = SectionEntry(section, entry)
+        conflicts.extend(Conflict(section, RecordKind.ENTRY, e)
+                         for e in content.entries if e.conflict)
+        conflicts.extend(Conflict(section, RecordKind.PERSON, p)
+                         for p in content.persons if p.conflict)
+    plan = workbook.section(Section.PLAN.value)
+    safety = list(workbook.section(Section.HOME_VISIT_SAFETY.value).entries)
+    safety.sort(key=lambda e: (e.record.date, e.created_at), reverse=True)
     users = []
     try:
         users = sorted(u.username for u in session.accounts.all()
@@ -148,16 +165,16 @@ def snapshot_of(session: Session, family_id: str, workbook: dict[str, Any],
         by_section.setdefault(row.section, []).append(row)
     return FamilySnapshot(
         family_id=family_id,
-        family=workbook["family"],
+        family=workbook.family,
         readable=readable,
         unreadable=[s for s in order if s not in sections],
         rows=rows,
         rows_by_section=by_section,
-        persons=list(household.get("persons", [])),
-        actions=list(plan.get("actions", [])),
+        persons=list(workbook.section(Section.HOUSEHOLD.value).persons),
+        actions=list(plan.actions),
         safety=safety,
         conflicts=conflicts,
-        other_conflicts=sum(1 for a in plan.get("actions", []) if a.get("conflict")),
+        other_conflicts=sum(1 for a in plan.actions if a.conflict),
         entries=entries,
         drafts=drafts_for(session, family_id),
         assessment=from_workbook(workbook),

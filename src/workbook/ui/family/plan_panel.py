@@ -3,6 +3,7 @@ colour, and supervisors see at a glance how many there are."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.records import Action
+from workbook.domain.workbook import Shown
 from workbook.services.session import Session
 from workbook.ui.family.common import accessible
 from workbook.ui.family.context import FamilyContext
@@ -65,8 +68,8 @@ class PlanPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.add.clicked.connect(self._open)
 
-    def set_actions(self, actions: list[dict[str, Any]], today: date | None = None) -> None:
-        self.model.set_rows(actions, today)
+    def set_actions(self, actions: Sequence[Shown[Action]], today: date | None = None) -> None:
+        self.model.set_rows([a.to_json() for a in actions], today)
         overdue = self.model.overdue_count
         total = self.model.rowCount()
         text = f"{total} action{'s' if total != 1 else ''}"

@@ -35,7 +35,7 @@ def start_printing(view: FamilyWorkbookView) -> PrintOptionsDialog | None:
     snapshot = view.snapshot
     if snapshot is None:
         return None
-    persons = [(str(p.get("id", "")), str(p.get("name", ""))) for p in snapshot.persons]
+    persons = [(str(p.id), p.record.name) for p in snapshot.persons]
     dialog = PrintOptionsDialog(persons, view)
     view.track(dialog)
     family_id = snapshot.family_id

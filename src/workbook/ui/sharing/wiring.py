@@ -54,7 +54,7 @@ def add_share_button(view: Any) -> QPushButton:
         if view.family_id is None:
             return
         snapshot = view.snapshot
-        name = str(snapshot.family.get("name", "")) if snapshot is not None else ""
+        name = snapshot.family.name if snapshot is not None else ""
         dialog = ShareDialog(view.ops, view.family_id, name, view)
         view.track(dialog)
         dialog.show()

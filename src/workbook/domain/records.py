@@ -1,0 +1,202 @@
+"""The records a family workbook holds, as types: one frozen class per `RecordKind`, read from
+and written back to the payload a version carries.
+
+A payload is signed as it was written, by this vault or a partner's, by this release or an
+older one, so a type never drops or rewrites what it does not know: a key it does not name, or
+a named key whose value is not of the named shape, is kept aside in `extra`, and `present`
+remembers which named keys the payload held (None, for a record made in code: all of them).
+`to_payload(from_payload(p)) == p` for every payload, so the JSON of a family stays
+byte-identical. A named field reads its default when the
+payload lacked it, the same default every reader used to spell out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar, Self, cast
+
+from workbook.domain.record_kind import RecordKind
+
+# How a named payload key is held: the exact type its value must have (bool is not an int
+# here, nor an int a bool), and for a list the exact type of its items (it is held as a tuple).
+_Shape = tuple[type, type | None]
+_STR: _Shape = (str, None)
+_BOOL: _Shape = (bool, None)
+_INT: _Shape = (int, None)
+_MAP: _Shape = (dict, None)
+_STRS: _Shape = (list, str)
+_MAPS: _Shape = (list, dict)
+
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class PayloadRecord:
+    """What every record type shares: the payload's keys it does not name (`extra`), and
+    which named keys the payload held (`present`; None, for a record made in code: all)."""
+
+    KIND: ClassVar[RecordKind]
+    SHAPES: ClassVar[Mapping[str, _Shape]]
+
+    present: frozenset[str] | None = field(default=None, kw_only=True)
+    extra: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Self:
+        # Opening a family reads every record through here. The instance is given its
+        # __dict__ whole (the class holds the defaults), five times faster than a frozen
+        # __init__, and a payload of named keys with plain values only (nearly every one) is
+        # taken as it is.
+        record = object.__new__(cls)
+        plain = _PLAIN[cls]
+        for key, value in payload.items():
+            if type(value) is not plain.get(key):
+                break
+        else:
+            fields = dict(payload)
+            fields["present"] = frozenset(payload)
+            fields["extra"] = _NO_EXTRA
+            object.__setattr__(record, "__dict__", fields)
+            return record
+        shapes: Mapping[str, _Shape] = cls.SHAPES
+        named: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in payload.items():
+            shape = shapes.get(key)
+            if shape is None or type(value) is not shape[0]:
+                extra[key] = value
+            elif shape[1] is None:
+                named[key] = value
+            elif all(type(item) is shape[1] for item in cast("list[Any]", value)):
+                named[key] = tuple(cast("list[Any]", value))
+            else:
+                extra[key] = value
+        named["present"] = frozenset(named)
+        named["extra"] = extra
+        object.__setattr__(record, "__dict__", named)
+        return record
+
+    def to_payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in self.SHAPES if self.present is None else self.present:
+            value = getattr(self, key)
+            out[key] = list(value) if type(value) is tuple else value
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True)
+class Family(PayloadRecord):
+    """The family record: what the workbook's header shows. `case_owner` is a user id."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.FAMILY
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "name": _STR, "reference": _STR, "status": _STR, "case_owner": _STR}
+
+    name: str = ""
+    reference: str = ""
+    status: str = "open"
+    case_owner: str = ""
+
+
+@dataclass(frozen=True)
+class Person(PayloadRecord):
+    """A household member, with the genogram's fields. `dob` is an ISO date or ""."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.PERSON
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "name": _STR, "dob": _STR, "relationship": _STR, "sex": _STR, "partner_of": _STR,
+        "parents": _STRS, "separated": _BOOL, "index": _BOOL, "address": _STR,
+        "language": _STR, "phone": _STR}
+
+    name: str = ""
+    dob: str = ""
+    relationship: str = ""
+    sex: str = "unknown"
+    partner_of: str = ""
+    parents: tuple[str, ...] = ()
+    separated: bool = False
+    index: bool = False
+    address: str = ""
+    language: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Entry(PayloadRecord):
+    """Something written in a section: a note, a visit, a milestone, a structured assessment
+    (`assessment`), a line of the sharing log. `date` is an ISO date or ""."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.ENTRY
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "text": _STR, "date": _STR, "type": _STR, "significant": _BOOL, "milestone": _STR,
+        "assessment": _MAP}
+
+    text: str = ""
+    date: str = ""
+    type: str = "note"
+    significant: bool = False
+    milestone: str = ""
+    assessment: Mapping[str, Any] | None = None   # None: a plain entry
+
+
+@dataclass(frozen=True)
+class Action(PayloadRecord):
+    """A plan action. `owner` is a user id as written; in an opened workbook, a username."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.ACTION
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "text": _STR, "owner": _STR, "due": _STR, "status": _STR, "review": _STR,
+        "closed_on": _STR}
+
+    text: str = ""
+    owner: str = ""
+    due: str = ""
+    status: str = "open"
+    review: str = ""
+    closed_on: str = ""
+
+
+@dataclass(frozen=True)
+class Review(PayloadRecord):
+    """A family's review in a supervision session; listed among the section's entries, so it
+    reads as one (`text`, `date`, `type`, `significant`). `actions` are the review's actions
+    as its form holds them (id, text, owner, due)."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.REVIEW
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "text": _STR, "date": _STR, "type": _STR, "significant": _BOOL, "session": _STR,
+        "status": _STR, "summary": _STR, "working_well": _STR, "worried": _STR,
+        "decisions": _STR, "scaling": _INT, "next_review": _STR, "actions": _MAPS}
+
+    text: str = ""
+    date: str = ""
+    type: str = "note"
+    significant: bool = False
+    session: str = ""
+    status: str = ""
+    summary: str = ""
+    working_well: str = ""
+    worried: str = ""
+    decisions: str = ""
+    scaling: int = 0
+    next_review: str = ""
+    actions: tuple[Mapping[str, Any], ...] = ()
+
+
+Record = Family | Person | Entry | Action | Review
+
+# Keyed by kind: a RecordKind, or the kind's value as a version carries it (a StrEnum key).
+RECORD_TYPES: dict[str, type[Record]] = {
+    t.KIND: t for t in (Family, Person, Entry, Action, Review)}
+
+# Per type, the named keys whose values are held as they are, and the exact type of each.
+_PLAIN: dict[type, dict[str, type]] = {
+    t: {key: shape[0] for key, shape in t.SHAPES.items() if shape[1] is None}
+    for t in RECORD_TYPES.values()}
+
+
+def record_of(kind: str, payload: Mapping[str, Any]) -> Record:
+    """The typed record of a version of `kind` (a `RecordKind` value)."""
+    return RECORD_TYPES[kind].from_payload(payload)
