@@ -37,10 +37,10 @@ from common import Row, Timing, each, repeat, say
 from workbook.crypto.encoding import fields, unb64
 from workbook.crypto.passphrase_kdf import PRODUCTION_KDF, new_salt, stretch
 from workbook.crypto.symmetric import hkdf
+from workbook.services.access.sign_in import sign_in
 from workbook.services.authority.record_codec import RecordVersion, row_ad, signed_message
 from workbook.services.authority.section_keys import row_tag, tag_key
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
 from workbook.vault import version_store
 from workbook.vault.database import connect
 from workbook.vault.version_store import VersionRow

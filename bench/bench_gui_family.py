@@ -43,9 +43,9 @@ WORDS = ("visit child mother father school plan review concern safe home attende
 
 
 def build(root: Path) -> tuple[Path, str]:
-    from workbook.services.household import add_person_details
-    from workbook.services.sign_in import sign_in
-    from workbook.services.vault_setup import create_vault
+    from workbook.services.access.sign_in import sign_in
+    from workbook.services.access.vault_setup import create_vault
+    from workbook.services.family.household import add_person_details
 
     vault = root / "vault"
     create_vault(vault, team="Bench Unit", owner_username="tm", owner_name="Tess Manager",

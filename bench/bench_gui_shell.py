@@ -49,7 +49,7 @@ store_device_secret(vault_id, base64.b64decode(secret))
 
 
 def _persons(vault: Path) -> int:
-    from workbook.services.sign_in import sign_in
+    from workbook.services.access.sign_in import sign_in
 
     with sign_in(vault, USER, common.PASSPHRASES[USER]) as session:
         row = session.conn.execute(

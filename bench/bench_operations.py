@@ -25,10 +25,10 @@ import common
 from common import Row, Timing, say
 from workbook.domain.roles import Role
 from workbook.reports.disposal_certificate import render_disposal_certificate
-from workbook.services import backup
-from workbook.services.retention import Disposal, Retention
+from workbook.services.access.sign_in import sign_in
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
+from workbook.services.upkeep import backup
+from workbook.services.upkeep.retention import Disposal, Retention
 
 ADMIN = ("ops-admin", "Ops Admin", "an administrator keeps the backups safe")
 INITIAL = "initial pass phrase for ops admin"

@@ -41,12 +41,12 @@ from workbook.domain.ids import new_id
 from workbook.domain.roles import Role
 from workbook.services.authority.record_codec import row_ad, sign_version
 from workbook.services.authority.sealed_groups import encrypt, group_info, make_token
-from workbook.services.identity import Identity
-from workbook.services.partners import Partners
-from workbook.services.receive_limits import ReceiveLimits
-from workbook.services.receiving import Receiving, RefusedBundle
-from workbook.services.sharing import Sharing
-from workbook.services.vouches import vouch_message
+from workbook.services.sharing.identity import Identity
+from workbook.services.sharing.partners import Partners
+from workbook.services.sharing.receive_limits import ReceiveLimits
+from workbook.services.sharing.receiving import Receiving, RefusedBundle
+from workbook.services.sharing.sending import Sharing
+from workbook.services.sharing.vouches import vouch_message
 from workbook.sync.bundle import write_bundle
 from workbook.sync.stream import CHUNK_SIZE
 
@@ -205,9 +205,9 @@ import common
 common.install_memory_keyring()
 from workbook.vault import device_secret
 device_secret.store_device_secret({vault_id!r}, bytes.fromhex({secret!r}))
-from workbook.services.sign_in import sign_in
-from workbook.services.receive_limits import ReceiveLimits
-from workbook.services.receiving import Receiving
+from workbook.services.access.sign_in import sign_in
+from workbook.services.sharing.receive_limits import ReceiveLimits
+from workbook.services.sharing.receiving import Receiving
 s = sign_in(__import__('pathlib').Path({vault!r}), {user!r}, {passphrase!r})
 # The figure is about streaming memory, so the per-bundle byte cap is raised for it.
 result = Receiving(s, ReceiveLimits(max_bytes=1 << 40)).receive(

@@ -6,9 +6,9 @@ the owner adds 6 more actions per family through the real services - 20,000 in a
 quarter of them overdue and a tenth done - plus a signed-off supervision review for every
 other family, an assessment completion for one family in five (half of them referred) and an
 urgent concern on one family in ten. Then the board is read as the team manager and as the
-social worker. The board comes from each person's encrypted digest (services/board_digest.py):
-- the very first read ever (no digest yet: every head the board needs is decrypted and
-  verified, and the digest built and stored);
+social worker. The board comes from each person's encrypted digest
+(services/supervision/board_digest.py): - the very first read ever (no digest yet: every head the
+  board needs is decrypted and verified, and the digest built and stored);
 - the first read after sign-in of a person who has read it before (the digest is decrypted
   and nothing new folded in; median of 3 sign-ins);
 - the first read after sign-in when colleagues have added versions since (those are folded in);
@@ -24,10 +24,10 @@ import common
 from common import Row, repeat, say, stopwatch
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Section
-from workbook.services import milestones
+from workbook.services.access.sign_in import sign_in
+from workbook.services.family import milestones
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
-from workbook.services.supervision_board import board
+from workbook.services.supervision.board import board
 from workbook.vault import board_digest_store, version_store
 
 EXTRA_ACTIONS = 6

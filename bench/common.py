@@ -335,10 +335,10 @@ class StepClock:
 # elsewhere that still breaks the cached vault is caught by the smoke check in fixture().)
 FORMAT_SOURCES = (
     "crypto/*.py", "vault/*.py", "domain/policy.py", "domain/roles.py",
-    "services/authority/record_codec.py", "services/records.py",
+    "services/authority/record_codec.py", "services/family/records.py",
     "services/authority/section_keys.py",
-    "services/authority/trust.py", "services/authority/signatures.py", "services/vault_setup.py",
-    "resources/policy.toml",
+    "services/authority/trust.py", "services/authority/signatures.py",
+    "services/access/vault_setup.py", "resources/policy.toml",
 )
 
 
@@ -378,7 +378,7 @@ def fixture(families: int = FAMILIES, entries: int = ENTRIES) -> Fixture:
 
 def _opens(vault: Path) -> bool:
     """Sign in and open one family: a cached vault of a stale format fails here."""
-    from workbook.services.sign_in import sign_in
+    from workbook.services.access.sign_in import sign_in
     from workbook.vault import version_store
 
     try:
@@ -469,8 +469,8 @@ def _family_records(
 
 
 def _build(root: Path, families: int, entries: int) -> None:
-    from workbook.services.sign_in import sign_in
-    from workbook.services.vault_setup import create_vault
+    from workbook.services.access.sign_in import sign_in
+    from workbook.services.access.vault_setup import create_vault
     from workbook.vault.device_secret import load_device_secret
 
     say(f"building the fixture vault ({families:,} families x {entries} entries) in {root} ...")

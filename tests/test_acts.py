@@ -15,11 +15,13 @@ from workbook.crypto.secret import Secret
 from workbook.domain.acts import ACTS, REFUSALS, Act, may
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import OWNER_ROLES, PRACTITIONER_ROLES, Role
-from workbook.services import identity, supervision, time_limits
+from workbook.services.access.policy_admin import set_policy
 from workbook.services.errors import NotPermitted
-from workbook.services.policy_admin import set_policy
-from workbook.services.retention import Retention
+from workbook.services.family import time_limits
 from workbook.services.session import Session
+from workbook.services.sharing import identity
+from workbook.services.supervision import meetings as supervision
+from workbook.services.upkeep.retention import Retention
 from workbook.vault.database import connect
 
 

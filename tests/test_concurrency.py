@@ -25,9 +25,9 @@ import keyring
 import pytest
 
 from workbook.crypto.passphrase_kdf import KdfParams
+from workbook.services.access.sign_in import load_device_secret, sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.session import Session
-from workbook.services.sign_in import load_device_secret, sign_in
-from workbook.services.vault_setup import create_vault
 from workbook.vault.database import BUSY_TIMEOUT_MS, VaultBusy, integrity_ok
 from workbook.vault.keyfile import KeyFile
 
@@ -43,7 +43,7 @@ BUSY_PREFIX = "the vault is busy"
 PREAMBLE = """
 import os, sys, time
 from pathlib import Path
-from workbook.services.sign_in import sign_in
+from workbook.services.access.sign_in import sign_in
 from workbook.vault.database import VaultBusy
 vault, user = Path(sys.argv[1]), sys.argv[2]
 def say(*words):
@@ -106,7 +106,7 @@ say("done")
 
 # Increments one slot's counter in the key file, many times, through KeyFile.update.
 COUNTER = PREAMBLE + """
-from workbook.services.sign_in import load_device_secret
+from workbook.services.access.sign_in import load_device_secret
 from workbook.vault.keyfile import KeyFile
 target, times = sys.argv[3], int(sys.argv[4])
 d = load_device_secret(KeyFile.load(vault).vault_id)

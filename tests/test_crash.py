@@ -25,8 +25,8 @@ import keyring
 import pytest
 
 from workbook.crypto.passphrase_kdf import KdfParams
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.vault.database import integrity_ok
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")

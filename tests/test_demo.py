@@ -28,8 +28,8 @@ from workbook.demo import (
 from workbook.domain.passphrase import passphrase_problems
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role, Section
+from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import InvalidInput
-from workbook.services.sign_in import sign_in
 
 CHEAP_KDF = KdfParams(8 * 1024, 1, 1)
 FAMILIES = 5
@@ -207,8 +207,8 @@ def _must_not_build(*_args: object, **_kwargs: object) -> DemoResult:
 
 def test_a_year_of_group_supervision_fills_the_board(built: Built) -> None:
     from workbook.demo import demo_user
-    from workbook.services import supervision
-    from workbook.services.supervision_board import board
+    from workbook.services.supervision import meetings as supervision
+    from workbook.services.supervision.board import board
 
     manager = demo_user("manager")
     with sign_in(built.vault, manager.username, manager.passphrase) as session:

@@ -1,6 +1,6 @@
-"""The home screen's use cases (services/home.py) over a real vault: my families, my overdue
-actions, recently changed families, conflicts, and the idle-lock setting. Each list holds only
-what the signed-in person may read; a write in a restricted section does not make a family look
+"""The home screen's use cases (services/home/overview.py) over a real vault: my families, my
+overdue actions, recently changed families, conflicts, and the idle-lock setting. Each list holds
+only what the signed-in person may read; a write in a restricted section does not make a family look
 recently changed to someone who cannot read that section."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 
 from support.memory_keyring import MemoryKeyring
 from workbook.crypto.passphrase_kdf import KdfParams
-from workbook.services import home
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
+from workbook.services.home import overview as home
 from workbook.vault import meta
 
 FAST_KDF = KdfParams(8 * 1024, 1, 1)

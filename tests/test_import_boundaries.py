@@ -100,7 +100,7 @@ def test_the_walk_finds_the_core() -> None:
         "workbook.domain.history",
         "workbook.crypto.symmetric",
         "workbook.vault.database",
-        "workbook.services.sign_in",
+        "workbook.services.access.sign_in",
         "workbook.reports.recovery_sheet",
         "workbook.cli.main",
     ):
@@ -182,7 +182,7 @@ def sql_calls(tree: ast.Module) -> list[tuple[int, str]]:
 
 def test_the_source_walk_finds_the_layers() -> None:
     files = source_trees()
-    for expected in ("crypto/symmetric.py", "vault/database.py", "services/sign_in.py",
+    for expected in ("crypto/symmetric.py", "vault/database.py", "services/access/sign_in.py",
                      "sync/stream.py", "cli/main.py", "demo.py"):
         assert expected in files
     # The checks are live: each finds what it looks for where it is allowed.

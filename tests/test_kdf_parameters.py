@@ -31,9 +31,9 @@ from workbook.crypto.passphrase_kdf import (
 )
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import unwrap
+from workbook.services.access.sign_in import GENERIC_FAILURE, sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import SignInFailed
-from workbook.services.sign_in import GENERIC_FAILURE, sign_in
-from workbook.services.vault_setup import create_vault
 from workbook.vault import device_secret, meta
 from workbook.vault.keyfile import KeyFile, KeyFileBody, kek_wrap_ad
 

@@ -26,10 +26,10 @@ import pytest
 from support.memory_keyring import MemoryKeyring
 from workbook.cli import main as cli_main
 from workbook.crypto.passphrase_kdf import KdfParams
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import NotPermitted
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
 from workbook.vault import device_secret
 from workbook.vault import migrations as migrations_module
 from workbook.vault.database import Connection, integrity_ok

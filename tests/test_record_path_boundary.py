@@ -1,10 +1,10 @@
 """One read path for record versions (issue 13): only the records service opens a stored row.
 
 `open_row` decrypts and verifies one version with no read rule; `Records.open_many` (and its
-`open_each` / `open_pairs`) in services/records.py applies the rule and keeps the tag cache. A
-feature that imported `open_row` itself would be a second read path, so any module under
-src/workbook other than services/records.py and the authority package that names it fails here,
-whether it imports the name (`from ... import _open_row`), reaches it as an attribute
+`open_each` / `open_pairs`) in services/family/records.py applies the rule and keeps the tag cache.
+A feature that imported `open_row` itself would be a second read path, so any module under
+src/workbook other than services/family/records.py and the authority package that names it fails
+here, whether it imports the name (`from ... import _open_row`), reaches it as an attribute
 (`authority._open_row`, `record_codec.open_row`) or imports the defining module.
 """
 
@@ -14,7 +14,7 @@ import ast
 
 from test_import_boundaries import source_trees
 
-ALLOWED = ("services/records.py", "services/authority/")
+ALLOWED = ("services/family/records.py", "services/authority/")
 NAMES = {"open_row", "_open_row"}
 CODEC = "workbook.services.authority.record_codec"
 
@@ -39,7 +39,7 @@ def open_row_uses(tree: ast.Module) -> list[tuple[int, str]]:
 
 def test_the_walk_finds_the_one_reader() -> None:
     files = source_trees()
-    assert open_row_uses(files["services/records.py"]), "the check no longer sees the reader"
+    assert open_row_uses(files["services/family/records.py"]), "the check no longer sees the reader"
 
 
 def test_only_the_records_service_opens_a_stored_row() -> None:

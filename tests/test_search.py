@@ -1,4 +1,4 @@
-"""The in-memory search of the home screen (services/search.py).
+"""The in-memory search of the home screen (services/home/search.py).
 
 Pure tests of folding, tokens and the index (no vault), a speed check over 20,000 persons, and
 tests over a real vault proving the index holds only what the person may read: the
@@ -17,8 +17,10 @@ import pytest
 
 from support.memory_keyring import MemoryKeyring
 from workbook.crypto.passphrase_kdf import KdfParams
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import NotPermitted
-from workbook.services.search import (
+from workbook.services.home.search import (
     IndexBuilder,
     SearchHit,
     SearchIndex,
@@ -29,8 +31,6 @@ from workbook.services.search import (
     query_tokens,
     tokens,
 )
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
 
 FAST_KDF = KdfParams(8 * 1024, 1, 1)
 OWNER_PASS = "correct horse battery staple"

@@ -27,9 +27,9 @@ import pytest
 
 from support.memory_keyring import MemoryKeyring
 from workbook.crypto.passphrase_kdf import KdfParams
+from workbook.services.access.sign_in import GENERIC_FAILURE, delay_after, sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import SignInFailed
-from workbook.services.sign_in import GENERIC_FAILURE, delay_after, sign_in
-from workbook.services.vault_setup import create_vault
 from workbook.vault.journal import JOURNAL_NAME
 
 FAST_KDF = KdfParams(8 * 1024, 1, 1)

@@ -26,10 +26,10 @@ from faker import Faker
 
 from workbook.crypto.passphrase_kdf import PRODUCTION_KDF, KdfParams
 from workbook.domain.roles import CORE_SECTIONS, Role, Section
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
 from workbook.vault.database import relax_sync
 
 TEAM = "Demo Family Safeguarding Unit (synthetic data)"
@@ -809,13 +809,12 @@ def build_demo(
 def _close_long_ago(session: Session, family_id: str, today: date) -> None:
     """One family closed as early help seven years ago, so the disposal review has a family
     past its retention period to show."""
-    from workbook.services.retention import Retention
 
     real = session.clock
     closed = datetime(today.year - 7, today.month, min(today.day, 28), 12, tzinfo=UTC)
     session.clock = lambda: closed
     try:
-        Retention(session).close(family_id, "early-help")
+        session.retention.close(family_id, "early-help")
     finally:
         session.clock = real
 
@@ -857,7 +856,7 @@ def _write_as(
     """Everything one author writes, across all families, in one session. Each add is its own
     transaction, as the services offer no batch (see _relax_sync)."""
     from workbook.demo_supervision import clock_at
-    from workbook.services.plan_actions import set_action_status
+    from workbook.services.family.plan_actions import set_action_status
 
     today = date.fromisoformat(session.now()[:10])
     written = 0

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
-from workbook.services import milestones, plan_actions, supervision
+from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
+from workbook.services.supervision import meetings as supervision
 
 SESSIONS = 13            # a year of sessions, four weeks apart
 CADENCE = timedelta(days=28)

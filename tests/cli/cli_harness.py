@@ -19,8 +19,8 @@ import pytest
 
 from workbook.cli import main
 from workbook.crypto.passphrase_kdf import KdfParams
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 
 # tests/ has no __init__.py: make tests/support importable from this sub-folder too.
 _TESTS = str(Path(__file__).resolve().parents[1])

@@ -27,9 +27,9 @@ from cli_harness import (
 )
 
 from workbook.crypto.recovery_key import parse_key
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import SignInFailed
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
 from workbook.vault.device_secret import delete_device_secret, load_device_secret
 
 ID = re.compile(r"^[0-9a-f]{32}$")

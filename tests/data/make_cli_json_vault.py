@@ -37,12 +37,13 @@ import keyring  # noqa: E402
 
 from support.memory_keyring import MemoryKeyring  # noqa: E402
 from workbook.crypto.passphrase_kdf import KdfParams  # noqa: E402
-from workbook.services import milestones, supervision  # noqa: E402
-from workbook.services.identity import Identity  # noqa: E402
-from workbook.services.retention import Retention  # noqa: E402
+from workbook.services.access.sign_in import sign_in  # noqa: E402
+from workbook.services.access.vault_setup import create_vault  # noqa: E402
+from workbook.services.family import milestones  # noqa: E402
 from workbook.services.session import Session  # noqa: E402
-from workbook.services.sign_in import sign_in  # noqa: E402
-from workbook.services.vault_setup import create_vault  # noqa: E402
+from workbook.services.sharing.identity import Identity  # noqa: E402
+from workbook.services.supervision import meetings as supervision  # noqa: E402
+from workbook.services.upkeep.retention import Retention  # noqa: E402
 from workbook.vault import device_secret  # noqa: E402
 
 TARGET = HERE / "cli-json"

@@ -36,9 +36,9 @@ import keyring  # noqa: E402
 from support.memory_keyring import MemoryKeyring  # noqa: E402
 from workbook import __version__  # noqa: E402
 from workbook.crypto.passphrase_kdf import KdfParams  # noqa: E402
+from workbook.services.access.sign_in import sign_in  # noqa: E402
+from workbook.services.access.vault_setup import create_vault  # noqa: E402
 from workbook.services.errors import SignInFailed  # noqa: E402
-from workbook.services.sign_in import sign_in  # noqa: E402
-from workbook.services.vault_setup import create_vault  # noqa: E402
 from workbook.vault import device_secret  # noqa: E402
 from workbook.vault.migrations import MIGRATIONS, SCHEMA_VERSION  # noqa: E402
 

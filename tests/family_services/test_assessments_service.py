@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from support.family_vault import FamilyVault
-from workbook.services.assessments import (
+from workbook.services.errors import InvalidInput
+from workbook.services.family.assessments import (
     RESILIENCE_FACTORS,
     RISK_FACTORS,
     Rating,
     latest_assessment,
     save_assessment,
 )
-from workbook.services.errors import InvalidInput
 
 
 def test_save_and_read_back_then_a_new_version_has_the_head_as_parent(fv: FamilyVault) -> None:
@@ -52,7 +52,7 @@ def test_a_formulation_is_required(fv: FamilyVault) -> None:
 
 
 def test_from_workbook_reads_the_same_assessment_from_an_opened_family(fv: FamilyVault) -> None:
-    from workbook.services.assessments import from_workbook
+    from workbook.services.family.assessments import from_workbook
 
     with fv.sign_in("sw1") as s:
         save_assessment(s, fv.family_id, {"individual": ("high", "strong bond")}, "Stable.")

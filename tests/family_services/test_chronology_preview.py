@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbook.services.chronology import PREVIEW_CHARS, preview
+from workbook.services.family.chronology import PREVIEW_CHARS, preview
 
 
 def _reference(text: str, limit: int = PREVIEW_CHARS) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from support.family_vault import MARKER_MH, MARKER_NOTE, MARKER_POLICE, FamilyVault
-from workbook.services.chronology import (
+from workbook.services.family.chronology import (
     ChronologyFilter,
     chronology,
     facets,

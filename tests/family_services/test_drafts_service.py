@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from support.family_vault import FamilyVault
-from workbook.services.drafts import delete_draft, drafts_for, save_draft
 from workbook.services.errors import InvalidInput
+from workbook.services.family.drafts import delete_draft, drafts_for, save_draft
 
 SECRET_TEXT = "Draft about the children, not yet finished 55aa"
 

@@ -4,7 +4,7 @@ and hyphens, only in other families, and only with the same date of birth."""
 from __future__ import annotations
 
 from support.family_vault import FamilyVault
-from workbook.services.duplicates import fold_name, possible_duplicates
+from workbook.services.family.duplicates import fold_name, possible_duplicates
 
 
 def test_fold_name_ignores_accents_case_and_hyphens() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from support.family_vault import FamilyVault
 from workbook.services.authority import RecordVersion
-from workbook.services.workbooks import Workbooks, _heads
+from workbook.services.family.workbooks import Workbooks, _heads
 
 
 def _old_item(wb: Workbooks, latest: RecordVersion, heads: list[RecordVersion],

@@ -7,7 +7,7 @@ import pytest
 
 from support.family_vault import FamilyVault
 from workbook.services.errors import InvalidInput, NotFound
-from workbook.services.household import add_person_details, genogram_person, update_person
+from workbook.services.family.household import add_person_details, genogram_person, update_person
 
 
 def _persons(session, family_id: str) -> dict[str, dict]:

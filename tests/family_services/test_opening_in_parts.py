@@ -1,7 +1,7 @@
-"""Opening a big family in parts (services/workbooks.OpeningInParts, ui/family/loading.FamilyLoad):
-the first look holds only whole, verified records; the parts end in exactly what one opening
-gives; the reads are audited as one opening; a cancelled or foreign-session opening keeps
-nothing; a tampered row in a later part stops the opening."""
+"""Opening a big family in parts (services/family/workbooks.OpeningInParts,
+ui/family/loading.FamilyLoad): the first look holds only whole, verified records; the parts end in
+exactly what one opening gives; the reads are audited as one opening; a cancelled or
+foreign-session opening keeps nothing; a tampered row in a later part stops the opening."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from support.family_vault import FamilyVault
 from workbook.domain.workbook import FamilyWorkbook
 from workbook.services.errors import NotFound, TamperingDetected
-from workbook.services.workbooks import OpeningInParts
+from workbook.services.family.workbooks import OpeningInParts
 from workbook.ui.family.loading import FamilyLoad, FamilySnapshot, LoadProgress, load_family
 
 

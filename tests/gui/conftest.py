@@ -37,8 +37,8 @@ from shell_support import (  # noqa: E402
 )
 
 from support.memory_keyring import MemoryKeyring  # noqa: E402
-from workbook.services.sign_in import sign_in  # noqa: E402
-from workbook.services.vault_setup import create_vault  # noqa: E402
+from workbook.services.access.sign_in import sign_in  # noqa: E402
+from workbook.services.access.vault_setup import create_vault  # noqa: E402
 from workbook.ui.main_window import MainWindow  # noqa: E402
 
 

@@ -17,7 +17,7 @@ from shell_support import (
     sign_in_to_home,
 )
 
-from workbook.services.home import ADMIN_NOTE
+from workbook.services.home.overview import ADMIN_NOTE
 from workbook.ui.main_window import MainWindow
 from workbook.ui.models import FAMILY_ID_ROLE
 
@@ -66,8 +66,8 @@ def test_home_shows_a_breached_referral_time_limit(qtbot: Any, window: MainWindo
     working-day limit is breached, and home says so for the case owner."""
     from datetime import date, timedelta
 
-    from workbook.services.milestones import record_assessment_completed
-    from workbook.services.sign_in import sign_in
+    from workbook.services.access.sign_in import sign_in
+    from workbook.services.family.milestones import record_assessment_completed
 
     with sign_in(team.vault, "sw1", PASSES["sw1"]) as session:
         record_assessment_completed(session, team.marker_family,

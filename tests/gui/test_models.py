@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 
 from workbook.services.authority.grants import IDENTITY, PendingGrant
-from workbook.services.home import ChangedFamily, ConflictFamily, HomeAction, HomeFamily
-from workbook.services.search import SearchHit, SearchResults
+from workbook.services.home.overview import ChangedFamily, ConflictFamily, HomeAction, HomeFamily
+from workbook.services.home.search import SearchHit, SearchResults
 from workbook.ui.models import (
     FAMILY_ID_ROLE,
     ROW_ROLE,

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QInputDialog
 from shell_support import INITIAL, PASSES, lock_and_wait, sign_in_to_home, submit_sign_in
 
 from workbook.domain.passphrase import TOO_SHORT, describe_rule
-from workbook.services.home import NO_KEYS_NOTE
+from workbook.services.home.overview import NO_KEYS_NOTE
 from workbook.ui.main_window import MainWindow
 
 NEW_PASSPHRASE = "nia chooses her own long phrase"

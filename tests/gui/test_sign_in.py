@@ -10,7 +10,7 @@ import keyring.backends.fail
 from PySide6.QtCore import Qt
 from shell_support import PASSES, Team, submit_sign_in
 
-from workbook.services.sign_in import FREE_ATTEMPTS
+from workbook.services.access.sign_in import FREE_ATTEMPTS
 from workbook.ui.app import NO_VAULT, _KeyringCheck, resolve_vault
 from workbook.ui.main_window import MainWindow
 from workbook.vault import device_secret

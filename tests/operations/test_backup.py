@@ -11,8 +11,8 @@ import pytest
 from support import vaults
 from support.memory_keyring import MemoryKeyring
 from workbook.domain.roles import Role
-from workbook.services import backup
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
+from workbook.services.upkeep import backup
 
 
 def _readable_markers(vault: vaults.TeamVault) -> set[str]:
@@ -90,7 +90,7 @@ def test_restore_on_a_new_device_needs_the_recovery_key(
                                          team.owner.passphrase, team.recovery_key)
         assert restored.enrolled_with_recovery_key
         moved = _moved(team, tmp_path / "new")
-        from workbook.services.sign_in import sign_in
+        from workbook.services.access.sign_in import sign_in
 
         s = sign_in(moved.path, team.owner.username, team.owner.passphrase)
         try:

@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt
 
 from support import vaults
 from workbook.domain.roles import Role
-from workbook.services import backup, clock
-from workbook.services.retention import Retention, is_disposed
+from workbook.services import clock
+from workbook.services.upkeep import backup
+from workbook.services.upkeep.retention import Retention, is_disposed
 from workbook.ui.main_window import MainWindow
 
 
@@ -44,7 +45,7 @@ def _lock(qtbot: Any, window: MainWindow) -> None:
 
 
 def _later(monkeypatch: pytest.MonkeyPatch, years: int = 7) -> None:
-    from workbook.services.sign_in import sign_in
+    from workbook.services.access.sign_in import sign_in
 
     defaults = sign_in.__kwdefaults__
     assert defaults is not None

@@ -12,9 +12,9 @@ import pytest
 from support import vaults
 from workbook.domain.roles import Role
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
-from workbook.services.retention import Retention, is_disposed
 from workbook.services.session import Session
-from workbook.services.tombstones import disposed_refusal
+from workbook.services.upkeep.retention import Retention, is_disposed
+from workbook.services.upkeep.tombstones import disposed_refusal
 from workbook.vault import retention_store, version_store
 
 LATER = timedelta(days=366 * 7)
@@ -261,7 +261,7 @@ def test_a_past_disposal_certificate_can_be_printed_again(team: vaults.TeamVault
 
 
 def test_one_person_cannot_pass_a_deletion_off_as_a_disposal(team: vaults.TeamVault) -> None:
-    from workbook.services.retention import (
+    from workbook.services.upkeep.retention import (
         disposal_message,
         proposal_message,
         versions_digest,
@@ -306,7 +306,7 @@ def test_one_person_cannot_pass_a_deletion_off_as_a_disposal(team: vaults.TeamVa
 def test_the_demo_has_a_family_due_for_disposal_review(tmp_path: Path) -> None:
     from workbook.crypto.passphrase_kdf import KdfParams
     from workbook.demo import build_demo, demo_user
-    from workbook.services.sign_in import sign_in
+    from workbook.services.access.sign_in import sign_in
 
     vaults.use_memory_keyring()
     result = build_demo(tmp_path / "demo", families=3, big_family_entries=0,

@@ -12,9 +12,9 @@ import pytest
 
 from support.vaults import TeamVault
 from workbook.domain.roles import Role
+from workbook.services.audit.reads import RESTRICTED
 from workbook.services.errors import InvalidInput
 from workbook.services.printing import Printing
-from workbook.services.read_audit import RESTRICTED
 from workbook.vault import audit_log
 
 

@@ -7,7 +7,7 @@ from pdf_text import flat, pages, whole
 
 from support.vaults import TeamVault
 from workbook.domain.roles import Role
-from workbook.services.household import add_person_details
+from workbook.services.family.household import add_person_details
 from workbook.services.printing import THIRD_PARTY, Printing
 
 NAMES = ["Zoë Kowalska", "Łukasz Kowalski", "Ayşe Şahin", "Nguyễn Thị Lan", "Siobhán Ó Briain"]

@@ -22,7 +22,7 @@ from support.family_vault import (
     build_template,
     copy_vault,
 )
-from workbook.services.sign_in import sign_in
+from workbook.services.access.sign_in import sign_in
 from workbook.ui.event_bridge import EventBridge
 from workbook.ui.family import FamilyWorkbookView
 from workbook.ui.operations import Operations

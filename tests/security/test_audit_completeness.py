@@ -21,21 +21,22 @@ from support.attacker import attacker_db
 from workbook.cli.main import main
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Role, Section
-from workbook.services import milestones, plan_actions, supervision
-from workbook.services.assessments import Rating, save_assessment
+from workbook.services.access.sign_in import sign_in
+from workbook.services.audit.reads import RESTRICTED
 from workbook.services.authority.record_codec import encrypt_for_holder, sign_version
-from workbook.services.chronology import rows_from_workbook
 from workbook.services.errors import TamperingDetected
-from workbook.services.household import update_person
-from workbook.services.identity import Identity
-from workbook.services.partners import Partners
+from workbook.services.family import milestones, plan_actions
+from workbook.services.family.assessments import Rating, save_assessment
+from workbook.services.family.chronology import rows_from_workbook
+from workbook.services.family.household import update_person
 from workbook.services.printing import Printing
-from workbook.services.read_audit import RESTRICTED
-from workbook.services.receiving import Receiving
-from workbook.services.retention import Retention
 from workbook.services.session import Session
-from workbook.services.sharing import Sharing
-from workbook.services.sign_in import sign_in
+from workbook.services.sharing.identity import Identity
+from workbook.services.sharing.partners import Partners
+from workbook.services.sharing.receiving import Receiving
+from workbook.services.sharing.sending import Sharing
+from workbook.services.supervision import meetings as supervision
+from workbook.services.upkeep.retention import Retention
 from workbook.vault import audit_log, device_secret
 from workbook.vault.database import Connection
 from workbook.vault.keyfile import KeyFile
@@ -171,7 +172,7 @@ def test_version_whose_event_was_deleted_is_named(team: vaults.TeamVault) -> Non
         # head lies in the deleted part.
         conn.execute("DELETE FROM audit WHERE seq >= ?", (event.seq,))
     # This PC saw the deleted events, so sign-in refuses the vault as older than it was
-    # (services/log_heads.py); the owner looks into it by accepting it as it is.
+    # (services/access/log_heads.py); the owner looks into it by accepting it as it is.
     with pytest.raises(TamperingDetected, match="older than the one this PC last saw"):
         team.sign_in(Role.TEAM_MANAGER)
     sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True).lock()

@@ -21,13 +21,13 @@ from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
+from workbook.services.access.policy_admin import set_policy
+from workbook.services.access.recovery import reset_account
+from workbook.services.access.sign_in import sign_in
 from workbook.services.authority import signatures
 from workbook.services.clock import stamp
 from workbook.services.errors import SignInFailed, TamperingDetected
-from workbook.services.identity import Identity, seal_info
-from workbook.services.policy_admin import set_policy
-from workbook.services.recovery import reset_account
-from workbook.services.sign_in import sign_in
+from workbook.services.sharing.identity import Identity, seal_info
 from workbook.vault.database import Connection
 
 ROLES = (Role.ADMIN, Role.POLICE, Role.MENTAL_HEALTH, Role.SOCIAL_WORKER)
@@ -235,8 +235,8 @@ def test_replayed_or_reordered_role_row_changes_nothing(team: vaults.TeamVault) 
         top = int(conn.execute("SELECT MAX(seq) FROM membership").fetchone()[0])
         conn.execute("UPDATE membership SET seq = ? WHERE seq = ?", (top + 1, old))
         conn.execute("UPDATE membership SET seq = ? WHERE seq = ?", (old, new))
-    # The log heads (services/log_heads.py) see the copy gone and the rows moved: refused until
-    # the owner accepts the vault as it is; then the signed order still decides.
+    # The log heads (services/access/log_heads.py) see the copy gone and the rows moved: refused
+    # until the owner accepts the vault as it is; then the signed order still decides.
     with pytest.raises(TamperingDetected, match="membership log"):
         team.sign_in(police)
     sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True).lock()

@@ -25,8 +25,8 @@ import pytest
 from support.memory_keyring import MemoryKeyring
 from workbook.crypto.encoding import b64, fields
 from workbook.crypto.passphrase_kdf import KdfParams
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.sync.card import parse_card, parse_card_file
 from workbook.sync.errors import BundleRefused
 from workbook.vault import journal

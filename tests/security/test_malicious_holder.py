@@ -81,13 +81,13 @@ from workbook.crypto.passphrase_kdf import KdfParams
 from workbook.crypto.secret import Secret
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
+from workbook.services.access.policy_admin import set_policy
+from workbook.services.access.recovery import reset_account
+from workbook.services.access.sign_in import sign_in
 from workbook.services.authority import signatures
 from workbook.services.errors import TamperingDetected, WorkbookError
-from workbook.services.identity import Identity, seal_info
-from workbook.services.policy_admin import set_policy
-from workbook.services.recovery import reset_account
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
+from workbook.services.sharing.identity import Identity, seal_info
 from workbook.vault.database import VaultDamaged
 from workbook.vault.keyfile import KeyFile
 

@@ -24,15 +24,15 @@ from workbook.cli.main import main as cli_main
 from workbook.crypto.secret import Secret
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
+from workbook.services.access.policy_admin import current_policy_text, set_policy
+from workbook.services.access.recovery import reset_account
+from workbook.services.access.sign_in import FREE_ATTEMPTS, GENERIC_FAILURE, sign_in
 from workbook.services.errors import NotPermitted, SignInFailed, TamperingDetected
-from workbook.services.identity import Identity
-from workbook.services.partners import Partners
-from workbook.services.policy_admin import current_policy_text, set_policy
-from workbook.services.receiving import Receiving
-from workbook.services.recovery import reset_account
 from workbook.services.session import Session
-from workbook.services.sharing import Sharing
-from workbook.services.sign_in import FREE_ATTEMPTS, GENERIC_FAILURE, sign_in
+from workbook.services.sharing.identity import Identity
+from workbook.services.sharing.partners import Partners
+from workbook.services.sharing.receiving import Receiving
+from workbook.services.sharing.sending import Sharing
 from workbook.vault import device_secret
 from workbook.vault.database import connect
 from workbook.vault.keyfile import KeyFile
@@ -319,7 +319,7 @@ def test_a_planted_seen_record_is_noticed(pair: Pair) -> None:
 
 
 def test_a_restored_backup_opens_in_its_new_folder(pair: Pair, tmp_path: Path) -> None:
-    from workbook.services import backup
+    from workbook.services.upkeep import backup
 
     team = pair.home
     with team.session(team.owner) as s:

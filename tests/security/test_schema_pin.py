@@ -28,8 +28,8 @@ from support.attacker import attacker_db as raw_db
 from support.attacker import database_key
 from workbook.cli import main as cli_main
 from workbook.domain.roles import Role
-from workbook.services.recovery import reset_account
-from workbook.services.sign_in import sign_in
+from workbook.services.access.recovery import reset_account
+from workbook.services.access.sign_in import sign_in
 from workbook.vault import device_secret
 from workbook.vault.database import Connection, VaultDamaged
 from workbook.vault.keyfile import KeyFile

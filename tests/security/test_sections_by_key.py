@@ -24,6 +24,8 @@ from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import unwrap
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import CORE_SECTIONS, Role, Section
+from workbook.services.access.sign_in import sign_in
+from workbook.services.audit.reads import audit_detail_info, unpad_note
 from workbook.services.authority.record_codec import row_ad
 from workbook.services.authority.section_keys import (
     SectionKeys,
@@ -32,9 +34,7 @@ from workbook.services.authority.section_keys import (
 )
 from workbook.services.authority.signatures import grant_info
 from workbook.services.errors import NotPermitted, SignInFailed
-from workbook.services.read_audit import audit_detail_info, unpad_note
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
 from workbook.vault import journal, section_store, version_store
 from workbook.vault.database import connect
 from workbook.vault.keyfile import KeyFile, kek_wrap_ad

@@ -19,14 +19,15 @@ import pytest
 from support import vaults
 from workbook.crypto.passphrase_kdf import PRODUCTION_KDF, KdfParams
 from workbook.domain.roles import Role
-from workbook.services import backup, home
+from workbook.services.access.policy_admin import current_policy_text, set_policy
+from workbook.services.access.recovery import reset_account
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
-from workbook.services.policy_admin import current_policy_text, set_policy
-from workbook.services.recovery import reset_account
-from workbook.services.retention import Retention, disposal_message, versions_digest
+from workbook.services.home import overview as home
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
+from workbook.services.upkeep import backup
+from workbook.services.upkeep.retention import Retention, disposal_message, versions_digest
 from workbook.vault import version_store
 from workbook.vault.database import VaultAltered
 from workbook.vault.retention_store import DisposalRow

@@ -16,10 +16,10 @@ from workbook.crypto.keypairs import PublicKeys
 from workbook.crypto.secret import Secret
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
+from workbook.services.access.policy_admin import current_policy_text, set_policy
+from workbook.services.access.recovery import reset_account
+from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import NotPermitted
-from workbook.services.policy_admin import current_policy_text, set_policy
-from workbook.services.recovery import reset_account
-from workbook.services.sign_in import sign_in
 from workbook.vault.database import connect
 
 

@@ -31,6 +31,8 @@ from workbook.crypto.secret import Secret
 from workbook.domain.ids import new_id
 from workbook.domain.policy import Policy, default_policy
 from workbook.domain.roles import Role, Section
+from workbook.services.access.recovery import enrol_with_recovery_key, reset_account
+from workbook.services.access.sign_in import sign_in
 from workbook.services.authority import signatures
 from workbook.services.authority.record_codec import open_row, seal_for_section, sign_version
 from workbook.services.authority.trust import RECOVERY
@@ -42,9 +44,7 @@ from workbook.services.errors import (
     TamperingDetected,
     WorkbookError,
 )
-from workbook.services.recovery import enrol_with_recovery_key, reset_account
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
 from workbook.vault import audit_log, journal, meta, section_store, version_store
 from workbook.vault.database import Connection, connect
 from workbook.vault.keyfile import KeyFile, KeyFileBody, KeyFileError, Slot

@@ -19,8 +19,8 @@ if _TESTS not in sys.path:
 from support import vaults  # noqa: E402
 from support.vaults import TeamVault  # noqa: E402
 from workbook.domain.roles import Role  # noqa: E402
-from workbook.services.identity import Identity  # noqa: E402
-from workbook.services.partners import Partners  # noqa: E402
+from workbook.services.sharing.identity import Identity  # noqa: E402
+from workbook.services.sharing.partners import Partners  # noqa: E402
 
 
 @dataclass

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from support.vaults import TeamVault
-from workbook.services.receiving import Preview, Receiving
 from workbook.services.session import Session
-from workbook.services.sharing import Sharing
+from workbook.services.sharing.receiving import Preview, Receiving
+from workbook.services.sharing.sending import Sharing
 from workbook.sync.stream import CHUNK_SIZE
 
 CORE = ["household", "home-visit-safety", "case-notes", "sharing-log"]

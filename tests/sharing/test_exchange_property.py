@@ -17,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from conftest import World
 from support.vaults import TeamVault
 from workbook.domain.history import head_ids
-from workbook.services.receiving import Receiving
+from workbook.services.sharing.receiving import Receiving
 
 SECTIONS = ["household", "case-notes"]
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from conftest import World
 from workbook.crypto.keypairs import KeyPair
-from workbook.services.identity import Identity
-from workbook.services.receiving import Receiving, RefusedBundle
+from workbook.services.sharing.identity import Identity
+from workbook.services.sharing.receiving import Receiving, RefusedBundle
 from workbook.sync import bundle as bundle_format
 from workbook.sync.errors import BundleRefused
 

@@ -14,7 +14,7 @@ from support import vaults
 from workbook.domain.roles import Role
 from workbook.services.authority.trust import RECOVERY
 from workbook.services.errors import NotPermitted
-from workbook.services.identity import Identity
+from workbook.services.sharing.identity import Identity
 from workbook.vault import sharing_store
 
 

@@ -15,9 +15,9 @@ import pytest
 from helpers import CORE, make_family, share, snapshot
 
 from conftest import World
-from workbook.services import receive_limits
-from workbook.services.receive_limits import ReceiveLimits
-from workbook.services.receiving import Receiving, RefusedBundle
+from workbook.services.sharing import receive_limits
+from workbook.services.sharing.receive_limits import ReceiveLimits
+from workbook.services.sharing.receiving import Receiving, RefusedBundle
 from workbook.sync import bundle as bundle_format
 
 

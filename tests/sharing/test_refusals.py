@@ -12,9 +12,9 @@ from helpers import CORE, make_family, receive, share, snapshot
 
 from conftest import World
 from workbook.crypto.keypairs import KeyPair
-from workbook.services.identity import Identity
-from workbook.services.partners import Partners
-from workbook.services.receiving import Receiving, RefusedBundle
+from workbook.services.sharing.identity import Identity
+from workbook.services.sharing.partners import Partners
+from workbook.services.sharing.receiving import Receiving, RefusedBundle
 from workbook.sync import bundle as bundle_format
 from workbook.sync.bundle import check_bundle
 from workbook.sync.errors import BundleRefused

@@ -10,9 +10,9 @@ from helpers import snapshot
 
 from conftest import World
 from support.vaults import TeamVault
-from workbook.services.chronology import rows_from_workbook
-from workbook.services.receiving import Preview, Receiving
-from workbook.services.sharing import Sharing
+from workbook.services.family.chronology import rows_from_workbook
+from workbook.services.sharing.receiving import Preview, Receiving
+from workbook.services.sharing.sending import Sharing
 
 
 def share(vault: TeamVault, who: Any, to: TeamVault, families: list[str], sections: list[str],
@@ -220,7 +220,7 @@ def test_a_stale_card_epoch_is_brought_forward_and_the_card_refreshed(world: Wor
     hub_fid, _ = make_family(hub, hub.owner)
     receive(office, office.owner, share(hub, hub.owner, office, [hub_fid], CORE,
                                         tmp_path / "back.wbb"))
-    from workbook.services.partners import Partners
+    from workbook.services.sharing.partners import Partners
 
     with office.session(office.owner) as s:
         partners = Partners(s)

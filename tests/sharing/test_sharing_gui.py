@@ -12,7 +12,7 @@ from helpers import make_family
 
 from conftest import World
 from support.vaults import Member, TeamVault
-from workbook.services.identity import Identity
+from workbook.services.sharing.identity import Identity
 from workbook.ui.operations import Operations
 from workbook.ui.sharing import PartnersDialog, ReceiveDialog, ShareDialog
 

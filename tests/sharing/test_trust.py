@@ -16,10 +16,10 @@ from workbook.domain.ids import new_id
 from workbook.services.authority.record_codec import row_ad, sign_version
 from workbook.services.authority.sealed_groups import encrypt, group_info, make_token
 from workbook.services.errors import TamperingDetected
-from workbook.services.identity import Identity
-from workbook.services.partners import Partners
-from workbook.services.receiving import Receiving, RefusedBundle
-from workbook.services.vouches import vouch_message
+from workbook.services.sharing.identity import Identity
+from workbook.services.sharing.partners import Partners
+from workbook.services.sharing.receiving import Receiving, RefusedBundle
+from workbook.services.sharing.vouches import vouch_message
 from workbook.sync.bundle import write_bundle
 
 

@@ -29,9 +29,10 @@ from support.family_vault import (  # noqa: E402
     PASSPHRASES,
     FamilyVault,
 )
-from workbook.services import milestones, plan_actions, supervision  # noqa: E402
+from workbook.services.access.sign_in import sign_in  # noqa: E402
+from workbook.services.family import milestones, plan_actions  # noqa: E402
 from workbook.services.session import Session  # noqa: E402
-from workbook.services.sign_in import sign_in  # noqa: E402
+from workbook.services.supervision import meetings as supervision  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from supervision_vault import NOW, BoardVault
 
-from workbook.services import time_limits
 from workbook.services.errors import InvalidInput, NotPermitted
-from workbook.services.supervision_board import board
+from workbook.services.family import time_limits
+from workbook.services.supervision.board import board
 
 
 def _limits(result, family_id):  # noqa: ANN001, ANN202
@@ -115,8 +115,8 @@ def test_region_setting_changes_the_count(bv: BoardVault) -> None:
 
 
 def test_action_status_bad_input_changes_nothing(bv: BoardVault) -> None:
-    from workbook.services import plan_actions
     from workbook.services.errors import NotFound
+    from workbook.services.family import plan_actions
 
     with bv.sign_in("tm") as tm:
         before = len(tm.records.of_record(bv.ids["act_overdue"]))
@@ -133,7 +133,7 @@ def test_action_status_bad_input_changes_nothing(bv: BoardVault) -> None:
 
 def test_board_on_one_session_follows_every_change(bv: BoardVault) -> None:
     """The session remembers what it opened; every new version must still show."""
-    from workbook.services import milestones, plan_actions
+    from workbook.services.family import milestones, plan_actions
 
     ids = bv.ids
     with bv.sign_in("tm") as tm:
@@ -163,7 +163,7 @@ def test_board_on_one_session_follows_every_change(bv: BoardVault) -> None:
 def test_the_board_of_a_few_families_agrees_with_the_whole_board(bv: BoardVault) -> None:
     """Home shows just my families' deadlines; it must say what the unit's board says of them
     (time limits at risk or breached, reviews due)."""
-    from workbook.services import home
+    from workbook.services.home import overview as home
 
     chosen = [bv.ids["Adams"], bv.ids["Brown"], bv.ids["Davis"]]
     with bv.sign_in("tm") as tm:

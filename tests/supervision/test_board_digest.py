@@ -1,5 +1,5 @@
-"""The board kept as a per-person encrypted digest (services/board_digest.py): it must always
-say what a board worked out from scratch says, keep nothing of a section its owner lost, open
+"""The board kept as a per-person encrypted digest (services/supervision/board_digest.py): it must
+always say what a board worked out from scratch says, keep nothing of a section its owner lost, open
 for nobody else, and be thrown away (never an error) when it does not open."""
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from supervision_vault import BoardVault
 from support import vaults
 from support.family_vault import MARKER_MH, copy_vault, install_keyring
 from workbook.domain.roles import Role, Section
-from workbook.services import board_digest, milestones, plan_actions
 from workbook.services.errors import NotFound, TamperingDetected
+from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
-from workbook.services.supervision_board import board
+from workbook.services.supervision import board_digest
+from workbook.services.supervision.board import board
 from workbook.vault import board_digest_store
 
 
@@ -193,7 +194,7 @@ def test_a_disposed_family_leaves_the_board(tmp_path_factory: pytest.TempPathFac
                                             tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from workbook.services.retention import Retention
+    from workbook.services.upkeep.retention import Retention
 
     team = vaults.session_template(tmp_path_factory, "operations",
                                    vaults.build_team_vault_with_admin)

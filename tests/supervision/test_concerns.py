@@ -8,8 +8,8 @@ import json
 
 from supervision_vault import NOW, BoardVault
 
-from workbook.services import milestones
-from workbook.services.supervision_board import board
+from workbook.services.family import milestones
+from workbook.services.supervision.board import board
 from workbook.vault import audit_log
 
 

@@ -15,9 +15,10 @@ from PySide6.QtCore import Qt
 from supervision_vault import BoardVault
 
 from support.family_vault import PASSPHRASES
-from workbook.services import review_drafts, supervision
 from workbook.services.errors import WorkbookError
 from workbook.services.session import Session
+from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision import review_drafts
 from workbook.ui import print_preview
 from workbook.ui.supervision.page import SupervisionPage
 

@@ -10,9 +10,10 @@ from pypdf import PdfReader
 from supervision_vault import BoardVault
 
 from workbook.reports.supervision_minutes import render_minutes
-from workbook.services import milestones, supervision
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.supervision import ActionForm, ReviewForm
+from workbook.services.family import milestones
+from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision.meetings import ActionForm, ReviewForm
 
 
 def _form(**changes: object) -> ReviewForm:
@@ -58,7 +59,7 @@ def test_whole_session_round_trips_into_plan_and_supervision(bv: BoardVault) -> 
                    if e["id"] == review_id]
         assert extract and "Scaling: 7/10" in extract[0]["text"]
         assert extract[0]["status"] == "final" and extract[0]["scaling"] == 7
-        from workbook.services.supervision_board import board
+        from workbook.services.supervision.board import board
 
         result = board(tm)
         # Recorded with a due date already past: overdue at once, in calendar days.
@@ -175,7 +176,8 @@ def test_milestones_and_urgent_concerns_bad_input(bv: BoardVault) -> None:
 
 
 def test_review_drafts_belong_to_their_author_family_and_session(bv: BoardVault) -> None:
-    from workbook.services import drafts, review_drafts
+    from workbook.services.family import drafts
+    from workbook.services.supervision import review_drafts
     from workbook.vault import draft_store
 
     ids = bv.ids

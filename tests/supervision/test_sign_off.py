@@ -9,9 +9,9 @@ import pytest
 
 from support import vaults
 from workbook.domain.roles import Role
-from workbook.services import supervision
 from workbook.services.errors import NotPermitted
-from workbook.services.supervision import ReviewForm
+from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision.meetings import ReviewForm
 
 
 def _form() -> ReviewForm:

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbook.services.sign_in import sign_in
+from workbook.services.access.sign_in import sign_in
 
 MAX_SECONDS = 20.0
 

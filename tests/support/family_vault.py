@@ -16,9 +16,9 @@ import keyring
 
 from support.memory_keyring import MemoryKeyring
 from workbook.crypto.passphrase_kdf import KdfParams
-from workbook.services.household import add_person_details
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
+from workbook.services.family.household import add_person_details
 
 FAST_KDF = KdfParams(8 * 1024, 1, 1)
 PASSPHRASES = {

@@ -27,7 +27,7 @@ from support import vaults
 from support.memory_keyring import MemoryKeyring
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role
-from workbook.services.sign_in import sign_in
+from workbook.services.access.sign_in import sign_in
 from workbook.vault import device_secret
 
 ENTRY_DATE = "2026-03-01"

@@ -38,9 +38,9 @@ from support.memory_keyring import MemoryKeyring
 from workbook.crypto.passphrase_kdf import KdfParams
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role, Section
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
-from workbook.services.vault_setup import create_vault
 from workbook.vault import device_secret
 
 FAST_KDF = KdfParams(8 * 1024, 1, 1)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from workbook.cli import secrets_input
+from workbook.services.access.sign_in import sign_in
 from workbook.services.clock import Clock, system_clock
 from workbook.services.errors import InvalidInput
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
 
 
 @dataclass

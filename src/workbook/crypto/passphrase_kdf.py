@@ -44,8 +44,8 @@ PRODUCTION_KDF = KdfParams()
 
 # The floor for any new passphrase in a real vault, fixed in code: `meta.kdf_params` is a row
 # anyone signed in can rewrite, so it may raise the cost but never lower it below this
-# (services/kdf_policy.py). Only a vault created with cheaper parameters on purpose (tests, the
-# demo), whose choice the recovery key signed at creation, goes below it.
+# (services/access/kdf_policy.py). Only a vault created with cheaper parameters on purpose (tests,
+# the demo), whose choice the recovery key signed at creation, goes below it.
 MINIMUM_PRODUCTION_MEMORY_KIB = 64 * 1024
 MINIMUM_PRODUCTION_ITERATIONS = 3
 # A ceiling too, so a planted row cannot make every new passphrase exhaust the machine.

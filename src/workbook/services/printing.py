@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.domain.display import uk_date
 from workbook.domain.records import Person
@@ -38,14 +38,17 @@ from workbook.reports.content import (
     PersonLine,
     SubjectAccessContent,
 )
-from workbook.services import assessments, validation
-from workbook.services.chronology import section_title
+from workbook.services import validation
+from workbook.services.audit.reads import RESTRICTED, pad_detail, sealed_note
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound
-from workbook.services.household import genogram_person
-from workbook.services.read_audit import RESTRICTED, pad_detail, sealed_note
-from workbook.services.session import Session
+from workbook.services.family import assessments
+from workbook.services.family.chronology import section_title
+from workbook.services.family.household import genogram_person
 from workbook.vault import accounts
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 HOME_VISIT = "home-visit"
 CASE_SUMMARY = "case-summary"

@@ -33,12 +33,18 @@ from workbook.vault.database import DESKTOP_CACHE_KIB, Connection, set_cache, tr
 from workbook.vault.keyfile import KeyFile, KeyFileBody, kek_wrap_ad
 
 if TYPE_CHECKING:
-    from workbook.services.accounts import Accounts
-    from workbook.services.audit import AuditTrail
+    from workbook.services.access.accounts import Accounts
+    from workbook.services.audit.trail import AuditTrail
     from workbook.services.authority import Grants, Membership
-    from workbook.services.families import Families
-    from workbook.services.records import Records
-    from workbook.services.workbooks import Workbooks
+    from workbook.services.family.families import Families
+    from workbook.services.family.records import Records
+    from workbook.services.family.workbooks import Workbooks
+    from workbook.services.printing import Printing
+    from workbook.services.sharing.identity import Identity
+    from workbook.services.sharing.partners import Partners
+    from workbook.services.sharing.receiving import Receiving
+    from workbook.services.sharing.sending import Sharing
+    from workbook.services.upkeep.retention import Retention
 
 
 def device_id() -> str:
@@ -208,25 +214,25 @@ class Session:
 
     @property
     def families(self) -> Families:
-        from workbook.services.families import Families
+        from workbook.services.family.families import Families
 
         return self._manager("families", Families)
 
     @property
     def records(self) -> Records:
-        from workbook.services.records import Records
+        from workbook.services.family.records import Records
 
         return self._manager("records", Records)
 
     @property
     def workbooks(self) -> Workbooks:
-        from workbook.services.workbooks import Workbooks
+        from workbook.services.family.workbooks import Workbooks
 
         return self._manager("workbooks", Workbooks)
 
     @property
     def accounts(self) -> Accounts:
-        from workbook.services.accounts import Accounts
+        from workbook.services.access.accounts import Accounts
 
         return self._manager("accounts", Accounts)
 
@@ -238,19 +244,58 @@ class Session:
 
     @property
     def audit_trail(self) -> AuditTrail:
-        from workbook.services.audit import AuditTrail
+        from workbook.services.audit.trail import AuditTrail
 
         return self._manager("audit", AuditTrail)
+
+    @property
+    def retention(self) -> Retention:
+        from workbook.services.upkeep.retention import Retention
+
+        return self._manager("retention", Retention)
+
+    @property
+    def partners(self) -> Partners:
+        from workbook.services.sharing.partners import Partners
+
+        return self._manager("partners", Partners)
+
+    # Managers that hold what one use of them gathers (a share's log entries, the unwrapped
+    # sharing key, names read for one document) are made afresh at each access, so nothing of
+    # one use outlives it.
+    @property
+    def sharing(self) -> Sharing:
+        from workbook.services.sharing.sending import Sharing
+
+        return Sharing(self)
+
+    @property
+    def receiving(self) -> Receiving:
+        from workbook.services.sharing.receiving import Receiving
+
+        return Receiving(self)
+
+    @property
+    def identity(self) -> Identity:
+        from workbook.services.sharing.identity import Identity
+
+        return Identity(self)
+
+    @property
+    def printing(self) -> Printing:
+        from workbook.services.printing import Printing
+
+        return Printing(self)
 
     # --- lifecycle -------------------------------------------------------------------------
     def remember_log_heads(self) -> None:
         """Store how far every signed log reached (the audit head, and per log the count of
-        verified rows and their chained hash: services/log_heads.py) in this person's
+        verified rows and their chained hash: services/access/log_heads.py) in this person's
         KEK-wrapped blob, and this vault folder's newest state in this OS account's keyring, so
         a cut-back log or an older folder copied back is noticed at the next sign-in."""
         if not self.remember_heads:
             return
-        from workbook.services import log_heads
+        from workbook.services.access import log_heads
 
         now = log_heads.current(self.conn, self.vault_id, 0, self.log_heads_cache).snapshot()
         keypair = None if self.must_replace_passphrase else self.keypair

@@ -1,7 +1,7 @@
 """Identity cards (docs/bundle-format.md, "Identities, cards and partners"): a vault's public
 sharing keys, its sections' current public keys, team name and vault id, signed by the identity
 key. Parsing checks shape and self-signature; whether the identity is *trusted* is the pin's
-business (services/partners.py)."""
+business (services/sharing/partners.py)."""
 
 from __future__ import annotations
 

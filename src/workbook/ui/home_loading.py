@@ -13,8 +13,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from workbook.services import board_digest, home
-from workbook.services.search import IndexBuilder
+from workbook.services.home import overview as home
+from workbook.services.home.search import IndexBuilder
+from workbook.services.supervision import board_digest
 from workbook.ui.epoch import Epoch
 from workbook.ui.home_page import HomePage
 from workbook.ui.models.approvals_model import section_text

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.authority import PendingGrant
-from workbook.services.home import HomeActivity, HomeDeadlines, HomeOverview
-from workbook.services.search import SearchIndex
+from workbook.services.home.overview import HomeActivity, HomeDeadlines, HomeOverview
+from workbook.services.home.search import SearchIndex
 from workbook.ui.home_widgets import Banner, Panel, ResultDelegate
 from workbook.ui.models import (
     FAMILY_ID_ROLE,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.roles import Role
-from workbook.services import home
+from workbook.services.home import overview as home
 from workbook.services.session import Session
 from workbook.ui.area import Area, AreaHost
 from workbook.ui.clipboard import SecureClipboard

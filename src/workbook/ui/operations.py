@@ -15,9 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import WorkbookError
 from workbook.services.session import Session
-from workbook.services.sign_in import sign_in
 from workbook.ui.signed_in import SignedIn
 
 Callback = Callable[[Any], None]

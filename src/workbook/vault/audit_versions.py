@@ -5,7 +5,7 @@ an index. Every event that writes versions (one named as `version`, or many as
 `version_sets`, one digest per family, as a received bundle does) also writes one row here
 per version, in the same transaction. The table is not signed: a family opened reads it only
 to mark versions without an event, and `workbook audit verify` believes it only where a signed
-event's digest covers it (services/audit_completeness.py).
+event's digest covers it (services/audit/completeness.py).
 
 seq 0 marks a version that was already in a vault upgraded to this table without an event
 naming it (versions received or logged at sharing before events named them), until an

@@ -2,7 +2,7 @@
 
 The log gives each version a sequence number as it is inserted (a trigger on `versions`), so a
 reader who has folded everything up to `seq` reads only the headers of what came after. The
-digests are opaque blobs, encrypted by their owner (services/board_digest.py)."""
+digests are opaque blobs, encrypted by their owner (services/supervision/board_digest.py)."""
 
 from __future__ import annotations
 

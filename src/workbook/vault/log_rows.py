@@ -1,6 +1,6 @@
 """The rows of each signed log in storage order, for remembering how far each log reached
-(services/log_heads.py). Storage order is the order rows were appended (rowid); honest code only
-ever appends to these tables, so a row that goes missing from the middle or the end shows."""
+(services/access/log_heads.py). Storage order is the order rows were appended (rowid); honest code
+only ever appends to these tables, so a row that goes missing from the middle or the end shows."""
 
 from __future__ import annotations
 

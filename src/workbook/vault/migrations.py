@@ -342,7 +342,7 @@ def _m006_audit_versions(conn: Connection) -> None:
     that already name their version; a version in the vault that none names (received, or
     logged at sharing, before events named them; or added outside Workbook) gets seq 0, until
     the first certified person to sign in adopts them with one signed event
-    (services/audit_completeness.adopt_unindexed)."""
+    (services/audit/completeness.adopt_unindexed)."""
     conn.executescript(
         """
         CREATE TABLE audit_versions (

@@ -1,7 +1,7 @@
 """Rows of retention and disposal: closed families, proposals, tombstones, and the sweep that
 removes a disposed family's content from every table that holds it.
 
-These are rows, not decisions: a `disposals` row is believed only once services/tombstones.py
+These are rows, not decisions: a `disposals` row is believed only once services/upkeep/tombstones.py
 has verified its signatures (anyone signed in can write one)."""
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def _row(r: Any) -> VersionRow:
 
 def insert(conn: Connection, row: VersionRow) -> bool:
     """Insert a version; False if it was not stored (already there: set union, used by
-    imports). Whether the family was disposed of is decided above, in services/tombstones.py,
+    imports). Whether the family was disposed of is decided above, in services/upkeep/tombstones.py,
     from the signed tombstone: a bare `disposals` row must never swallow a write."""
     cur = conn.execute(
         f"INSERT OR IGNORE INTO versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

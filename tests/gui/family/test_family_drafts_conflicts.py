@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, Qt
 
 from support.family_vault import FamilyVault
-from workbook.services.drafts import drafts_for
+from workbook.services.family.drafts import drafts_for
 from workbook.ui.family.dialogs import PersonDialog
 
 DRAFT = "Half-written note about the home visit 7c1e"

@@ -6,7 +6,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from workbook.services.chronology import ChronologyRow
+from workbook.services.family.chronology import ChronologyRow
 from workbook.ui.family.models.actions_model import (
     COL_DUE,
     COL_STATUS,

@@ -6,7 +6,7 @@ from PySide6.QtCore import QDate, Qt
 
 from support.family_vault import MARKER_MH, MARKER_NOTE, MARKER_POLICE, SAFETY_FLAG
 from workbook.domain.roles import SECTION_TITLES, Section
-from workbook.services.drafts import drafts_for
+from workbook.services.family.drafts import drafts_for
 from workbook.ui.family.dialogs import RestrictedEntryDialog
 from workbook.ui.family.models.chronology_model import COL_TEXT
 

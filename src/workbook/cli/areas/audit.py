@@ -9,7 +9,7 @@ from workbook.cli.grammar import Grammar, positive_int
 from workbook.services.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workbook.services.audit import AuditReport
+    from workbook.services.audit.trail import AuditReport
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -20,7 +20,7 @@ def add_arguments(grammar: Grammar) -> None:
 
 
 def cmd_audit_verify(ctx: CliContext) -> None:
-    from workbook.services.audit import schema_status
+    from workbook.services.audit.trail import schema_status
 
     report = ctx.ready_session().audit_trail.verify()
     data = {**report.to_json(), "schema": schema_status(ctx.ready_session())}

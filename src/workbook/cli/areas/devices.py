@@ -9,7 +9,7 @@ from workbook.cli import secrets_input
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.file_args import output_path, read_small_file
 from workbook.cli.grammar import Grammar
-from workbook.services import device, recovery
+from workbook.services.access import device, recovery
 from workbook.services.errors import InvalidInput
 from workbook.services.files import save_private
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from workbook.cli import secrets_input
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
-from workbook.services import backup
 from workbook.services.errors import InvalidInput
-from workbook.services.retention import Retention, write_certificate
+from workbook.services.upkeep import backup
+from workbook.services.upkeep.retention import write_certificate
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -114,7 +114,7 @@ def cmd_restore(ctx: CliContext) -> None:
 
 
 def cmd_family_close(ctx: CliContext) -> None:
-    row = Retention(ctx.ready_session()).close(ctx.args.family, ctx.args.family_type)
+    row = ctx.ready_session().retention.close(ctx.args.family, ctx.args.family_type)
     ctx.out(f"Family {row.family_id} closed as {row.family_type}; it comes up for disposal "
             f"review on {row.dispose_after}.",
             {"id": row.family_id, "family_type": row.family_type, "closed_at": row.closed_at,
@@ -122,13 +122,13 @@ def cmd_family_close(ctx: CliContext) -> None:
 
 
 def cmd_family_reopen(ctx: CliContext) -> None:
-    version = Retention(ctx.ready_session()).reopen(ctx.args.family)
+    version = ctx.ready_session().retention.reopen(ctx.args.family)
     ctx.out(f"Family {ctx.args.family} reopened; its retention period has ended.",
             {"id": ctx.args.family, "version": version, "status": "open"})
 
 
 def cmd_retention_review(ctx: CliContext) -> None:
-    items = Retention(ctx.ready_session()).review(include_not_due=ctx.args.all)
+    items = ctx.ready_session().retention.review(include_not_due=ctx.args.all)
     lines = [f"{i.family_id}  {i.family_type:<17} closed {i.closed_at[:10]}  kept until "
              f"{i.dispose_after}  {'DUE' if i.due else '   '}"
              + (f"  proposed by {i.proposed_by}" if i.proposed_by else "") for i in items]
@@ -137,7 +137,7 @@ def cmd_retention_review(ctx: CliContext) -> None:
 
 
 def cmd_disposal_propose(ctx: CliContext) -> None:
-    row = Retention(ctx.ready_session()).propose(ctx.args.family)
+    row = ctx.ready_session().retention.propose(ctx.args.family)
     ctx.out(f"Disposal of family {row.family_id} proposed; an administrator confirms it.",
             {"id": row.family_id, "proposed_at": row.proposed_at})
 
@@ -145,7 +145,7 @@ def cmd_disposal_propose(ctx: CliContext) -> None:
 def cmd_disposal_confirm(ctx: CliContext) -> None:
     out = _new_file(ctx.args.certificate, "certificate")
     session = ctx.ready_session()
-    disposal = Retention(session).confirm(ctx.args.family)
+    disposal = session.retention.confirm(ctx.args.family)
     try:
         write_certificate(session, disposal, out)
         written = str(out)
@@ -164,7 +164,7 @@ def cmd_disposal_confirm(ctx: CliContext) -> None:
 
 
 def cmd_disposal_compact(ctx: CliContext) -> None:
-    done = Retention(ctx.ready_session()).compact()
+    done = ctx.ready_session().retention.compact()
     if not done:
         raise InvalidInput("the vault is in use (a change is being saved or read): try "
                            "`workbook disposal compact` again when nobody else is using it")
@@ -174,20 +174,20 @@ def cmd_disposal_compact(ctx: CliContext) -> None:
 def cmd_disposal_certificate(ctx: CliContext) -> None:
     out = _new_file(ctx.args.out, "certificate")
     session = ctx.ready_session()
-    disposal = Retention(session).disposal(ctx.args.family)
+    disposal = session.retention.disposal(ctx.args.family)
     write_certificate(session, disposal, out)
     ctx.out(f"Certificate of the disposal of family {disposal.family_id} written to {out}.",
             {**disposal.to_json(), "certificate": str(out)})
 
 
 def cmd_disposal_withdraw(ctx: CliContext) -> None:
-    Retention(ctx.ready_session()).withdraw(ctx.args.family)
+    ctx.ready_session().retention.withdraw(ctx.args.family)
     ctx.out(f"Proposed disposal of family {ctx.args.family} withdrawn.",
             {"id": ctx.args.family, "withdrawn": True})
 
 
 def cmd_disposal_list(ctx: CliContext) -> None:
-    rows = Retention(ctx.ready_session()).disposals()
+    rows = ctx.ready_session().retention.disposals()
     data = [{"id": r.family_id, "family_type": r.family_type, "closed_at": r.closed_at,
              "disposed_at": r.disposed_at, "versions": r.version_count} for r in rows]
     lines = [f"{d['id']}  {d['family_type']:<17} disposed {str(d['disposed_at'])[:10]}  "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
-from workbook.services import policy_admin
+from workbook.services.access import policy_admin
 
 
 def add_arguments(grammar: Grammar) -> None:

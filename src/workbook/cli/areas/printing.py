@@ -84,14 +84,14 @@ def cmd_print(ctx: CliContext) -> None:
     kind = parse_kind(a.kind)
     leave_out = parse_leave_out(kind, a.leave_out)
     out = output_file(a.out)
-    printing = Printing(ctx.ready_session())
+    printing = ctx.ready_session().printing
     _save(ctx, printing, printing.document(kind, a.family, leave_out), out)
 
 
 def cmd_sar(ctx: CliContext) -> None:
     a = ctx.args
     out = output_file(a.out)
-    printing = Printing(ctx.ready_session())
+    printing = ctx.ready_session().printing
     document = printing.subject_access(a.person, redact_third_parties=a.redact_third_parties)
     _save(ctx, printing, document, out)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from workbook.cli import secrets_input
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
-from workbook.services import recovery
+from workbook.services.access import recovery
 
 
 def add_arguments(grammar: Grammar) -> None:

@@ -9,10 +9,8 @@ from workbook.cli.context import CliContext, Handler
 from workbook.cli.file_args import output_path
 from workbook.cli.grammar import Grammar
 from workbook.services.errors import InvalidInput
-from workbook.services.identity import Identity
-from workbook.services.partners import Partners, read_card_file
-from workbook.services.receiving import Receiving
-from workbook.services.sharing import CONSENTS, Sharing
+from workbook.services.sharing.partners import read_card_file
+from workbook.services.sharing.sending import CONSENTS
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -49,14 +47,14 @@ def add_arguments(grammar: Grammar) -> None:
 
 
 def cmd_identity_show(ctx: CliContext) -> None:
-    shown = Identity(ctx.ready_session()).show()
+    shown = ctx.ready_session().identity.show()
     ctx.out(f"Vault {shown['vault_id']} ({shown['team']})\nFingerprint: {shown['fingerprint']}",
             shown)
 
 
 def cmd_identity_export(ctx: CliContext) -> None:
     out = output_path(ctx.args.out)
-    card = Identity(ctx.ready_session()).export(out)
+    card = ctx.ready_session().identity.export(out)
     ctx.out(f"Identity card written to {out}. Read this fingerprint to the partner by phone:"
             f"\n\n    {card.fingerprint}\n",
             {"vault_id": card.vault_id, "team": card.team, "fingerprint": card.fingerprint,
@@ -65,19 +63,19 @@ def cmd_identity_export(ctx: CliContext) -> None:
 
 def cmd_partner_add(ctx: CliContext) -> None:
     data = read_card_file(ctx.args.file)
-    partner = Partners(ctx.ready_session()).add(data, ctx.args.fingerprint)
+    partner = ctx.ready_session().partners.add(data, ctx.args.fingerprint)
     ctx.out(f"Partner added: {partner.team} ({partner.vault_id}).", partner.to_json())
 
 
 def cmd_partner_list(ctx: CliContext) -> None:
-    partners = Partners(ctx.ready_session()).all()
+    partners = ctx.ready_session().partners.all()
     lines = [f"{p.team}  {p.vault_id}  {p.fingerprint}" + ("  (removed)" if p.removed else "")
              for p in partners]
     ctx.out("\n".join(lines) or "No partners yet.", [p.to_json() for p in partners])
 
 
 def cmd_partner_remove(ctx: CliContext) -> None:
-    partner = Partners(ctx.ready_session()).remove(ctx.args.partner)
+    partner = ctx.ready_session().partners.remove(ctx.args.partner)
     ctx.out(f"Partner removed: {partner.team}. Its bundles are refused from now on.",
             partner.to_json())
 
@@ -85,7 +83,7 @@ def cmd_partner_remove(ctx: CliContext) -> None:
 def cmd_share(ctx: CliContext) -> None:
     a = ctx.args
     out = output_path(a.out)
-    sharing = Sharing(ctx.ready_session())
+    sharing = ctx.ready_session().sharing
     sections = [s.strip() for s in a.sections.split(",") if s.strip()]
     if not sections:
         raise InvalidInput("choose at least one section to share (--sections)")
@@ -100,7 +98,7 @@ def cmd_share(ctx: CliContext) -> None:
 
 def cmd_receive(ctx: CliContext) -> None:
     path = Path(ctx.args.file).expanduser()
-    receiving = Receiving(ctx.ready_session())
+    receiving = ctx.ready_session().receiving
     result = receiving.receive(path, dry_run=ctx.args.dry_run)
     data = result.to_json()
     if result.already_received:

@@ -10,11 +10,12 @@ from pathlib import Path
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
 from workbook.domain.working_days import REGIONS
-from workbook.services import milestones, plan_actions, supervision, time_limits
 from workbook.services.errors import InvalidInput
-from workbook.services.families import ACTION_STATUSES
+from workbook.services.family import milestones, plan_actions, time_limits
+from workbook.services.family.families import ACTION_STATUSES
 from workbook.services.files import save_private
-from workbook.services.supervision_board import board
+from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision.board import board
 
 REGION_LIST = "one of " + ", ".join(REGIONS)
 

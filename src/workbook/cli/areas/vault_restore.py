@@ -9,9 +9,9 @@ import sys
 from workbook.cli import secrets_input
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
+from workbook.services.access.log_heads import ACCEPTED_NOTE
+from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import InvalidInput
-from workbook.services.log_heads import ACCEPTED_NOTE
-from workbook.services.sign_in import sign_in
 
 
 def add_arguments(grammar: Grammar) -> None:

@@ -11,9 +11,9 @@ from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import ROLE_LIST, Grammar
 from workbook.domain.roles import Role
 from workbook.services import validation
+from workbook.services.access.vault_setup import create_vault
 from workbook.services.errors import InvalidInput
 from workbook.services.files import save_private
-from workbook.services.vault_setup import create_vault
 
 
 def add_arguments(grammar: Grammar) -> None:

@@ -12,8 +12,8 @@ line pays for nothing it does not use. Modules are reachable the same way
 (`from workbook.services.authority import signatures`) where a namespace reads better.
 
 `_open_row` is not exported: it opens one stored version with no read rule, and only the
-records service (services/records.py, `Records.open_many`) may call it, so every feature reads
-versions through the one rule there (tests/test_record_path_boundary.py checks it).
+records service (services/family/records.py, `Records.open_many`) may call it, so every feature
+reads versions through the one rule there (tests/test_record_path_boundary.py checks it).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         verify_envelope,
     )
     from workbook.services.authority.record_codec import (
-        open_row as _open_row,  # noqa: F401 (for services/records.py alone, not in __all__)
+        open_row as _open_row,  # noqa: F401 (for services/family/records.py alone, not in __all__)
     )
     from workbook.services.authority.sealed_groups import GroupKey
     from workbook.services.authority.section_keys import FamilyTags, SectionKeys, section_keypair
@@ -68,7 +68,7 @@ _EXPORTS: dict[str, str] = {
     "RECOVERY": "trust", "Trust": "trust", "load_trust": "trust",
     "VerifiedVersions": "verified_versions",
 }
-# Names for services/records.py alone: (module, name there).
+# Names for services/family/records.py alone: (module, name there).
 _PRIVATE: dict[str, tuple[str, str]] = {"_open_row": ("record_codec", "open_row")}
 
 __all__ = [

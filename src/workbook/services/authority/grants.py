@@ -10,6 +10,7 @@ event backs is a stored blob, reported and ignored, never a holder."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workbook.crypto import recovery_key
 from workbook.crypto.keypairs import KeyPair, PublicKeys, normalise_fingerprint
@@ -26,10 +27,12 @@ from workbook.services.authority.section_keys import (
 )
 from workbook.services.authority.trust import RECOVERY, load_trust
 from workbook.services.errors import InvalidInput, TamperingDetected
-from workbook.services.session import Session
 from workbook.vault import accounts, section_store
 from workbook.vault.accounts import CertRow, UserRow
 from workbook.vault.keyfile import KeyFile
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
 
 IDENTITY = "(identity)"  # a pending certification of someone's keys, with no section
 

@@ -60,7 +60,7 @@ def signed_holders(events: list[MembershipEvent]) -> SignedHolders:
             except ValueError:
                 role = Role.TEAM_MANAGER
             # At init the recovery key sealed epoch 1 of the owner's sections to the owner's
-            # recovery-certified key, under the default policy (services/vault_setup.py).
+            # recovery-certified key, under the default policy (services/access/vault_setup.py).
             for section in Section:
                 if policy.may_read(role, section):
                     out.held.setdefault((section.value, 1), {})[owner] = Holding(

@@ -28,7 +28,7 @@ _CHECKED_MAX = 4096  # remembered signature checks per Trust (the logs, certific
 
 
 class VouchSource(Protocol):
-    """Who vouched for a version written in another vault (services/vouches.py)."""
+    """Who vouched for a version written in another vault (services/sharing/vouches.py)."""
 
     def origin(self, version_id: str, family_id: str, author: str) -> str | None: ...
 

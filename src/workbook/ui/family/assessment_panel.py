@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.assessments import (
+from workbook.services.family.assessments import (
     RATINGS,
     RESILIENCE_FACTORS,
     RISK_FACTORS,

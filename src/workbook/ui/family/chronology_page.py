@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.chronology import (
+from workbook.services.family.chronology import (
     ChronologyFilter,
     ChronologyRow,
     facets,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.household import update_person
+from workbook.services.family.household import update_person
 from workbook.services.session import Session
 from workbook.ui.family.common import Band, accessible, fmt_stamp, wipe_text
 from workbook.ui.family.context import FamilyContext

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.chronology import section_title
-from workbook.services.duplicates import DuplicateMatch
-from workbook.services.families import ENTRY_TYPES
+from workbook.services.family.chronology import section_title
+from workbook.services.family.duplicates import DuplicateMatch
+from workbook.services.family.families import ENTRY_TYPES
 from workbook.ui.family.common import (
     Band,
     accessible,

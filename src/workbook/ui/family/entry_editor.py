@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.ids import new_id
-from workbook.services.chronology import section_title
-from workbook.services.drafts import Draft, delete_draft, save_draft
-from workbook.services.families import ENTRY_TYPES
+from workbook.services.family.chronology import section_title
+from workbook.services.family.drafts import Draft, delete_draft, save_draft
+from workbook.services.family.families import ENTRY_TYPES
 from workbook.services.session import Session
 from workbook.ui.family.common import (
     Band,

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from workbook.domain.records import Entry, Review
 from workbook.domain.workbook import FamilyShown, Shown
-from workbook.services.chronology import preview
+from workbook.services.family.chronology import preview
 from workbook.ui.family.common import Band, accessible, fmt_date
 
 SAFETY_PREVIEW = 220

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.records import Person
 from workbook.domain.workbook import Shown
-from workbook.services.duplicates import possible_duplicates
-from workbook.services.household import add_person_details, genogram_person, update_person
+from workbook.services.family.duplicates import possible_duplicates
+from workbook.services.family.household import add_person_details, genogram_person, update_person
 from workbook.services.session import Session
 from workbook.ui.family.common import accessible
 from workbook.ui.family.context import FamilyContext

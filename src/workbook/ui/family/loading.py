@@ -16,12 +16,17 @@ from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Action, Entry, Person, Review
 from workbook.domain.roles import Section
 from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Shown
-from workbook.services.assessments import Assessment, from_workbook
-from workbook.services.chronology import ChronologyRow, rows_from_workbook
 from workbook.services.clock import civil_date
-from workbook.services.drafts import Draft, drafts_for
+from workbook.services.family.assessments import Assessment, from_workbook
+from workbook.services.family.chronology import ChronologyRow, rows_from_workbook
+from workbook.services.family.drafts import Draft, drafts_for
+from workbook.services.family.workbooks import (
+    CHUNK_ROWS,
+    FIRST_ENTRIES,
+    WHOLE_UP_TO,
+    OpeningInParts,
+)
 from workbook.services.session import Session
-from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO, OpeningInParts
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def load_family(session: Session, family_id: str, *, audit: bool = True) -> Fami
 
 
 class FamilyLoad:
-    """A family loaded in parts (services/workbooks.OpeningInParts): `first()` gives the
+    """A family loaded in parts (services/family/workbooks.OpeningInParts): `first()` gives the
     snapshot of a first look, `step()` opens more and reports progress until it gives the
     whole snapshot - equal to what `load_family` gives. Each call runs on the worker; the
     GUI may `cancel()` at any time, and the next call then drops what was opened."""

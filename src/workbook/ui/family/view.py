@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.roles import Section
-from workbook.services.chronology import section_title
+from workbook.services.family.chronology import section_title
+from workbook.services.family.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO
 from workbook.services.session import Session
-from workbook.services.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO
 from workbook.ui.event_bridge import EventBridge
 from workbook.ui.family.assessment_panel import AssessmentPanel
 from workbook.ui.family.chronology_page import ChronologyPage

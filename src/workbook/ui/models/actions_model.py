@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtGui import QBrush, QColor, QPalette
 
-from workbook.services.home import HomeAction
+from workbook.services.home.overview import HomeAction
 from workbook.ui.models.base import RowsModel, format_date
 
 OVERDUE_COLOUR = QColor(160, 30, 30)

@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtGui import QBrush, QPalette
 
-from workbook.services.supervision_board import DueFamily, LimitRow
-from workbook.services.time_limits import BREACHED, REFERRAL, REVIEW, URGENT
+from workbook.services.family.time_limits import BREACHED, REFERRAL, REVIEW, URGENT
+from workbook.services.supervision.board import DueFamily, LimitRow
 from workbook.ui.models.actions_model import OVERDUE_COLOUR
 from workbook.ui.models.base import RowsModel, format_date
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbook.services.home import ChangedFamily, ConflictFamily, HomeFamily
+from workbook.services.home.overview import ChangedFamily, ConflictFamily, HomeFamily
 from workbook.ui.models.base import RowsModel, format_timestamp
 
 STATUS_TEXT = {"open": "Open", "closed": "Closed"}

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from workbook.services.search import SearchHit, SearchResults
+from workbook.services.home.search import SearchHit, SearchResults
 from workbook.ui.models.base import FAMILY_ID_ROLE, ROW_ROLE
 
 Index = QModelIndex | QPersistentModelIndex

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEventLoop, QTimer
 
 from workbook.services.errors import WorkbookError
-from workbook.services.printing import SUBJECT_ACCESS, PrintedDocument, Printing
+from workbook.services.printing import SUBJECT_ACCESS, PrintedDocument
 from workbook.services.session import Session
 from workbook.ui.print_preview import PrintPreviewDialog, show_print_preview
 from workbook.ui.printing.dialog import PrintChoice, PrintOptionsDialog
@@ -54,7 +54,7 @@ def start_printing(view: FamilyWorkbookView) -> PrintOptionsDialog | None:
 
 
 def build_document(session: Session, family_id: str, choice: PrintChoice) -> PrintedDocument:
-    printing = Printing(session)
+    printing = session.printing
     if choice.kind == SUBJECT_ACCESS:
         return printing.subject_access(choice.person_id, redact_third_parties=choice.redact)
     return printing.document(choice.kind, family_id, choice.leave_out)
@@ -64,7 +64,7 @@ def preview(view: FamilyWorkbookView, document: PrintedDocument) -> None:
     """Show the bytes; print and save are audited through the worker before they count."""
 
     def record(action: str) -> None:
-        run_and_wait(view.ops, lambda s: Printing(s).record(document, action))
+        run_and_wait(view.ops, lambda s: s.printing.record(document, action))
 
     def printed() -> None:
         record("print")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from workbook.domain.acts import Act, may
-from workbook.services import backup
+from workbook.services.upkeep import backup
 from workbook.ui.retention.disposal_page import DisposalReviewPage
 from workbook.ui.retention.reminder import BackupReminder
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.acts import Act, may
-from workbook.services.retention import Disposal, Retention, ReviewItem, write_certificate
 from workbook.services.session import Session
+from workbook.services.upkeep.retention import Disposal, ReviewItem, write_certificate
 from workbook.ui.operations import Operations
 from workbook.ui.sign_in_page import scaled_label
 
@@ -32,7 +32,7 @@ COLUMNS = ("Family id", "Type", "Closed", "Kept until", "Status")
 
 def confirm_and_certify(session: Session, family_id: str, certificate: Path) -> Disposal:
     """Confirm on the worker, then write the certificate to the file the person chose."""
-    disposal = Retention(session).confirm(family_id)
+    disposal = session.retention.confirm(family_id)
     write_certificate(session, disposal, certificate)
     return disposal
 
@@ -95,7 +95,7 @@ class DisposalReviewPage(QWidget):
     def refresh(self, role: str) -> None:
         self.role = role
         all_closed = self.show_all.isChecked()
-        self.ops.run(lambda s: Retention(s).review(include_not_due=all_closed),
+        self.ops.run(lambda s: s.retention.review(include_not_due=all_closed),
                      on_done=self._set_items, on_error=self._show_error)
 
     def _set_items(self, items: Any) -> None:
@@ -156,7 +156,7 @@ class DisposalReviewPage(QWidget):
         if item is None:
             return
         fid = item.family_id
-        self.ops.run(lambda s: Retention(s).propose(fid),
+        self.ops.run(lambda s: s.retention.propose(fid),
                      on_done=lambda _r: self._after(f"Disposal of family {fid} proposed; an "
                                                     "administrator confirms it."),
                      on_error=self._show_error)
@@ -166,7 +166,7 @@ class DisposalReviewPage(QWidget):
         if item is None:
             return
         fid = item.family_id
-        self.ops.run(lambda s: Retention(s).withdraw(fid),
+        self.ops.run(lambda s: s.retention.withdraw(fid),
                      on_done=lambda _r: self._after(f"Proposal for family {fid} withdrawn."),
                      on_error=self._show_error)
 

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.identity import Identity
-from workbook.services.partners import Partner, Partners, read_card_file
 from workbook.services.session import Session
+from workbook.services.sharing.partners import Partner, read_card_file
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
 
@@ -35,7 +34,7 @@ class PartnersState:
 
 
 def _state(s: Session) -> PartnersState:
-    return PartnersState(Identity(s).show(), Partners(s).all())
+    return PartnersState(s.identity.show(), s.partners.all())
 
 
 class PartnersDialog(SharingDialog):
@@ -107,7 +106,7 @@ class PartnersDialog(SharingDialog):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> None:
-        self.run(lambda s: Identity(s).export(path), lambda _card: self.show_message(
+        self.run(lambda s: s.identity.export(path), lambda _card: self.show_message(
             f"Card written to {path.name}. Read the fingerprint to the partner by phone."))
 
     def _choose_card(self) -> None:
@@ -122,7 +121,7 @@ class PartnersDialog(SharingDialog):
 
         def add(s: Session) -> Partner:
             # Bounded, regular files only: a FIFO or device never blocks the worker.
-            return Partners(s).add(read_card_file(str(path)), typed)
+            return s.partners.add(read_card_file(str(path)), typed)
 
         def added(partner: Partner) -> None:
             self.card_path.clear()
@@ -144,4 +143,4 @@ class PartnersDialog(SharingDialog):
                               "on.")
             self.refresh()
 
-        self.run(lambda s: Partners(s).remove(vault_id), removed)
+        self.run(lambda s: s.partners.remove(vault_id), removed)

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.receiving import Preview, Receiving
 from workbook.services.session import Session
+from workbook.services.sharing.receiving import Preview
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
 
@@ -102,7 +102,7 @@ class ReceiveDialog(SharingDialog):
         self.apply_button.setEnabled(False)
         self.summary.clear()
         self.show_message("Verifying…")
-        self.run(lambda s: Receiving(s).preview(path), self._previewed)
+        self.run(lambda s: s.receiving.preview(path), self._previewed)
 
     def _previewed(self, preview: Preview) -> None:
         self.preview_value = preview
@@ -119,7 +119,7 @@ class ReceiveDialog(SharingDialog):
         self.show_message("Applying…")
 
         def receive(s: Session) -> Preview:
-            return Receiving(s).receive(path, progress=signal.emit)
+            return s.receiving.receive(path, progress=signal.emit)
 
         self.run(receive, self._applied)
 

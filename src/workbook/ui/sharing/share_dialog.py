@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.roles import SECTION_TITLES, Section
-from workbook.services.partners import Partners
 from workbook.services.session import Session
-from workbook.services.sharing import CONSENTS, HOME_VISIT_SECTIONS, ShareResult, Sharing
+from workbook.services.sharing.sending import CONSENTS, HOME_VISIT_SECTIONS, ShareResult
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
 
@@ -93,8 +92,8 @@ class ShareDialog(SharingDialog):
 
     @staticmethod
     def _load_choices(s: Session) -> ShareChoices:
-        partners = [(p.vault_id, p.team) for p in Partners(s).all() if not p.removed]
-        return ShareChoices(partners, [x.value for x in Sharing(s).shareable_sections()])
+        partners = [(p.vault_id, p.team) for p in s.partners.all() if not p.removed]
+        return ShareChoices(partners, [x.value for x in s.sharing.shareable_sections()])
 
     def _fill(self, choices: ShareChoices) -> None:
         for vault_id, team in choices.partners:
@@ -130,7 +129,7 @@ class ShareDialog(SharingDialog):
         notes, family = self.notes.toPlainText(), self.family_id
 
         def share(s: Session) -> ShareResult:
-            sharing = Sharing(s)
+            sharing = s.sharing
             decision = sharing.decide(partner=str(partner or ""), families=[family],
                                       sections=sections, purpose=purpose, lawful_basis=basis,
                                       consent=consent, reason=reason, notes=notes)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services.supervision_board import Board, board
+from workbook.services.supervision.board import Board, board
 from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
 

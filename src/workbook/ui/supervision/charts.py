@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter
 
-from workbook.services.supervision_board import Caseload, MonthCompliance, MonthCount
+from workbook.services.supervision.board import Caseload, MonthCompliance, MonthCount
 
 
 def _view(chart: QChart, name: str, description: str) -> QChartView:

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services import milestones
-from workbook.services.chronology import section_title
-from workbook.services.milestones import Concern
+from workbook.services.family import milestones
+from workbook.services.family.chronology import section_title
+from workbook.services.family.milestones import Concern
 from workbook.services.session import Session
-from workbook.services.supervision_board import Board, board
+from workbook.services.supervision.board import Board, board
 from workbook.ui.models.base import format_date, format_moment, typed_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import LIMIT_TEXT, STATE_TEXT

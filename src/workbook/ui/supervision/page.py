@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.acts import Act, may
-from workbook.services import supervision
 from workbook.services.session import Session
+from workbook.services.supervision import meetings as supervision
 from workbook.ui.models.base import format_date, typed_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import SupervisionBoard

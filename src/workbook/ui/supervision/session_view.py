@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbook.services import review_drafts, supervision
 from workbook.services.session import Session
-from workbook.services.supervision import ActionForm, Meeting, ReviewForm
+from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision import review_drafts
+from workbook.services.supervision.meetings import ActionForm, Meeting, ReviewForm
 from workbook.ui import print_preview
 from workbook.ui.models.base import format_date, typed_date
 from workbook.ui.supervision import name_controls

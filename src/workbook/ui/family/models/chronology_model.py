@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from workbook.services.chronology import ChronologyRow
+from workbook.services.family.chronology import ChronologyRow
 from workbook.ui.family.common import fmt_date
 from workbook.ui.models.base import RowsModel
 
@@ -20,7 +20,7 @@ SIGNIFICANT_ROLE = Qt.ItemDataRole.UserRole + 3
 CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 4
 CHRONOLOGY_ROW_ROLE = Qt.ItemDataRole.UserRole + 5
 PAGE = 200
-# Shown, in words, on an entry that no audit event wrote (services/audit_completeness.py).
+# Shown, in words, on an entry that no audit event wrote (services/audit/completeness.py).
 NOT_IN_AUDIT = "[Not in the audit log]"
 NOT_IN_AUDIT_TIP = ("Not in the audit log: no write event names this entry, so it was added "
                     "outside Workbook and its date cannot be trusted. Tell your team manager; "

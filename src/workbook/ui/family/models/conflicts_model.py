@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from workbook.services.chronology import section_title
+from workbook.services.family.chronology import section_title
 from workbook.ui.family.common import fmt_date
 
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -1,0 +1,1 @@
+"""Signing in, accounts, enrolment and the vault's own settings."""

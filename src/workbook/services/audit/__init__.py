@@ -1,0 +1,1 @@
+"""The audit trail: reading, verifying and completing it."""

@@ -1,0 +1,1 @@
+"""What a person sees first after signing in, and finding families."""

@@ -1,0 +1,344 @@
+"""Finding families and persons as you type (issue 3, "Home"; P2: "search over names is built in
+memory after unlock from what the user can decrypt, never stored in clear").
+
+The index is a plain in-memory structure made from the household records this person can read:
+families by name, reference and their members' addresses; persons by name, date of birth and
+address. It is never written anywhere and is dropped on lock with everything else.
+
+Matching is tolerant of accents, case and hyphens: text is folded (NFKD, combining marks
+removed, casefolded) and split on spaces and hyphens, and every word typed must be the start of
+some word of the record, so "zoe" finds "Zoë" and "smith" finds "Smith-Jones". Dates of birth are
+matched as shown on screen (dd/mm/yyyy); "2/3/2015" and "2015-03-02" are understood too.
+
+Building decrypts and verifies every household record, which costs about 0.1 ms each, so
+`IndexBuilder` works in steps: the GUI runs one step at a time on its worker thread and other
+work (opening a family) is never stuck behind a whole build."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+import sys
+import unicodedata
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from workbook.domain.acts import Act
+from workbook.domain.display import uk_date
+from workbook.domain.history import record_state
+from workbook.domain.roles import Section
+from workbook.services.authority import RecordVersion
+from workbook.services.errors import NotPermitted
+from workbook.vault import version_store
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
+HOUSEHOLD = Section.HOUSEHOLD.value
+DEFAULT_LIMIT = 50
+STEP_ROWS = 800
+_SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212,;:()\[\]\"]+")
+_DROP = re.compile(r"['\u2018\u2019`.]")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_CACHE_SIZE = 256
+
+
+def fold(text: str) -> str:
+    """Accent-, case- and compatibility-insensitive form: 'Zoë' and 'ZOE' both become 'zoe'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Letters that do not decompose (ł, ø, đ, ß) get their usual plain spelling.
+    return stripped.casefold().translate(_PLAIN)
+
+
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae",
+                        "œ": "oe", "ı": "i"})
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text` as the index sees them: folded, split on spaces and hyphens."""
+    folded = _DROP.sub("", fold(text))
+    return [t for t in _SPLIT.split(folded) if t]
+
+
+def query_tokens(text: str) -> list[str]:
+    """Words typed into the search box; ISO dates and dd.mm.yyyy become dd/mm/yyyy."""
+    text = _ISO_DATE.sub(lambda m: f"{int(m[3]):02d}/{int(m[2]):02d}/{m[1]}", text)
+    return tokens(re.sub(r"(?<=\d)\.(?=\d)", "/", text))
+
+
+def date_tokens(iso: str) -> list[str]:
+    """A date of birth as people type it: 02/03/2015, 2/3/2015 (and mixed), and the year."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
+    if match is None:
+        return tokens(iso)
+    year, month, day = match.groups()
+    days, months = {day, day.lstrip("0")}, {month, month.lstrip("0")}
+    return [f"{d}/{m}/{year}" for d in sorted(days) for m in sorted(months)] + [year]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One thing the search found: a family, or a person in a family."""
+
+    kind: str  # "family" or "person"
+    family_id: str
+    person_id: str
+    name: str
+    family_name: str
+    reference: str
+    detail: str  # date of birth (dd/mm/yyyy) and relationship for a person
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: list[SearchHit]
+    total: int
+
+
+class _PrefixMap:
+    """Words kept sorted, so the words starting with a prefix are one contiguous range found
+    by bisection. The records of word i are `_docs[_starts[i]:_starts[i + 1]]`: two flat
+    arrays of 4-byte numbers instead of a set per word (a set per word was most of the
+    index's memory for 20,000 persons)."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, list[int]] = {}
+        self._words: list[str] = []
+        self._starts = array("I", [0])
+        self._docs = array("I")
+        self._cache: dict[str, frozenset[int]] = {}
+
+    def add(self, doc: int, words: Iterable[str]) -> None:
+        for word in words:
+            if word:
+                docs = self._pending.get(word)
+                if docs is None:
+                    self._pending[sys.intern(word)] = [doc]
+                elif docs[-1] != doc:
+                    docs.append(doc)
+
+    def freeze(self) -> None:
+        merged = self._pending
+        for i, word in enumerate(self._words):
+            earlier = self._docs[self._starts[i]:self._starts[i + 1]].tolist()
+            merged[word] = sorted({*earlier, *merged.get(word, ())})
+        self._pending = {}
+        self._words = sorted(merged)
+        starts, docs = array("I", [0]), array("I")
+        for word in self._words:
+            docs.extend(merged[word])
+            starts.append(len(docs))
+        self._starts, self._docs = starts, docs
+        self._cache.clear()
+
+    def clear(self) -> None:
+        self._pending.clear()
+        self._words.clear()
+        self._starts = array("I", [0])
+        self._docs = array("I")
+        self._cache.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self._words)
+
+    def starting_with(self, prefix: str) -> frozenset[int]:
+        cached = self._cache.get(prefix)
+        if cached is not None:
+            return cached
+        lo = bisect.bisect_left(self._words, prefix)
+        hi = bisect.bisect_left(self._words, prefix + "\U0010ffff", lo)
+        found = frozenset(self._docs[self._starts[lo]:self._starts[hi]])
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        self._cache[prefix] = found
+        return found
+
+
+class SearchIndex:
+    """Prefix search over folded words: a few milliseconds per keystroke for 20,000 persons.
+
+    A record matches when every word typed starts some word of it. Ranking needs no per-record
+    string work: a second map over name words alone tells whether each typed word is in the
+    name, and each record's place in name order is worked out once, when the index is frozen."""
+
+    def __init__(self) -> None:
+        self._hits: list[SearchHit] = []
+        self._order = array("I")  # each record's place: families first, then by folded name
+        self._all = _PrefixMap()
+        self._names = _PrefixMap()
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def add(self, hit: SearchHit, words: Iterable[str]) -> None:
+        doc = len(self._hits)
+        self._hits.append(hit)
+        name_words = tokens(hit.name)
+        self._names.add(doc, name_words)
+        self._all.add(doc, [*name_words, *words])
+
+    def freeze(self) -> SearchIndex:
+        """Sort the words once every record is in (records added later need another call)."""
+        self._all.freeze()
+        self._names.freeze()
+        hits = self._hits
+        ranked = sorted(range(len(hits)), key=lambda d: (
+            0 if hits[d].kind == "family" else 1, fold(hits[d].name), hits[d].person_id))
+        order = array("I", bytes(4 * len(hits)))
+        for place, doc in enumerate(ranked):
+            order[doc] = place
+        self._order = order
+        return self
+
+    def clear(self) -> None:
+        """Forget everything (on lock)."""
+        self._hits.clear()
+        self._order = array("I")
+        self._all.clear()
+        self._names.clear()
+
+    def query(self, text: str, limit: int = DEFAULT_LIMIT) -> SearchResults:
+        """Best first: records with more of the typed words in their name, families before
+        their members, then by name."""
+        words = list(dict.fromkeys(query_tokens(text)))
+        if not words or not self._all:
+            return SearchResults([], 0)
+        sets = sorted((self._all.starting_with(w) for w in words), key=len)
+        docs = set(sets[0])
+        for other in sets[1:]:
+            docs &= other
+            if not docs:
+                return SearchResults([], 0)
+        in_name = [self._names.starting_with(w) for w in words]
+        order = self._order
+
+        def rank(doc: int) -> tuple[int, int]:
+            return (-sum(1 for s in in_name if doc in s), order[doc])
+
+        best = heapq.nsmallest(limit, docs, key=rank)
+        return SearchResults([self._hits[d] for d in best], len(docs))
+
+
+# --- building from the vault --------------------------------------------------------------
+class _Seen(NamedTuple):
+    """What the index needs of one decrypted household version; the version itself (its
+    whole payload) is dropped as soon as this is taken from it."""
+
+    version_id: str
+    parents: tuple[str, ...]
+    created_at: str
+    kind: str
+    family_id: str
+    deleted: bool
+    name: str
+    reference: str  # a family's reference
+    dob: str  # a person's
+    address: str
+    relationship: str
+
+
+def _seen(version: RecordVersion) -> _Seen:
+    p = version.payload
+    return _Seen(version.version_id, version.parents, version.created_at, version.kind,
+                 version.family_id, bool(p.get("deleted")), str(p.get("name", "")),
+                 str(p.get("reference", "")), str(p.get("dob", "")),
+                 str(p.get("address", "")), str(p.get("relationship", "")))
+
+
+class IndexBuilder:
+    """Builds the index of what one session can read, a step at a time (see module doc).
+
+    Construct and step it on the thread that owns the session; `done` is True when the index
+    is complete. An administrator, or anyone without the household key, gets an empty index:
+    the service, not the screen, decides that. Only the versions' keys are read up front; each
+    step reads its own rows and keeps just the fields the index uses, so memory holds neither
+    every ciphertext nor every decrypted payload at once."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._keys: list[tuple[str, str, str]] = []
+        self._position = 0
+        self._seen: dict[str, list[_Seen]] = {}
+        self.index = SearchIndex()
+        self.done = False
+        if not may_search(session):
+            self.done = True
+            return
+        for kind in ("family", "person"):
+            session.trust.verified.load_kind(session.conn, kind)
+            self._keys += [(family_id, kind, version_id) for family_id, version_id
+                           in version_store.keys_of_kind(session.conn, kind)]
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        return self._position, len(self._keys)
+
+    def step(self, session: Session, rows: int = STEP_ROWS) -> bool:
+        """Open the next `rows` stored versions; True once the index is complete."""
+        if session is not self._session or session.closed:
+            raise NotPermitted("this search index belongs to a session that has ended")
+        if self.done:
+            return True
+        end = min(self._position + rows, len(self._keys))
+        stored = version_store.by_keys(session.conn, self._keys[self._position:end])
+        for version in session.records.open_each(stored, section=HOUSEHOLD):
+            self._seen.setdefault(version.record_id, []).append(_seen(version))
+        self._position = end
+        if self._position >= len(self._keys):
+            self._finish()
+        return self.done
+
+    def _finish(self) -> None:
+        heads = [_head(rid, seen) for rid, seen in self._seen.items()]
+        self._seen.clear()
+        self._keys = []
+        families = {h.family_id: h for _rid, h in heads if h.kind == "family" and not h.deleted}
+        addresses: dict[str, list[str]] = {}
+        persons = sorted(((rid, h) for rid, h in heads if h.kind == "person"),
+                         key=lambda item: (item[1].family_id, item[0]))
+        for record_id, person in persons:
+            family = families.get(person.family_id)
+            if family is None or person.deleted:
+                continue
+            dob, address = person.dob, person.address
+            detail = ", ".join(p for p in (
+                f"born {uk_date(dob)}" if dob else "", person.relationship) if p)
+            words = (date_tokens(dob) if dob else []) + tokens(address)
+            self.index.add(SearchHit("person", family.family_id, record_id, person.name,
+                                     family.name, family.reference, detail), words)
+            if address:
+                addresses.setdefault(person.family_id, []).append(address)
+        for family_id, family in sorted(families.items()):
+            name, reference = family.name, family.reference
+            words = tokens(reference) + [fold(reference).replace("-", "")]
+            for address in dict.fromkeys(addresses.get(family_id, [])):
+                words += tokens(address)
+            self.index.add(SearchHit("family", family_id, "", name, name, reference,
+                                     reference), [w for w in words if w])
+        self.index.freeze()
+        self.done = True
+
+
+def _head(record_id: str, seen: list[_Seen]) -> tuple[str, _Seen]:
+    if len(seen) == 1:
+        return record_id, seen[0]
+    state = record_state(record_id, seen)
+    return record_id, next(v for v in seen if v.version_id == state.heads[-1])
+
+
+def may_search(session: Session) -> bool:
+    """Search covers the household section; only those who may read it get an index."""
+    return session.may(Act.CASEWORK) and not session.must_replace_passphrase \
+        and session.records.can_read(HOUSEHOLD)
+
+
+def build_index(session: Session) -> SearchIndex:
+    """The whole index in one call (tests, the command line, small vaults)."""
+    builder = IndexBuilder(session)
+    while not builder.step(session):
+        pass
+    return builder.index

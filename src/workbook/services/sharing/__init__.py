@@ -1,0 +1,1 @@
+"""Sharing between teams: partners, identities, sending and receiving bundles."""

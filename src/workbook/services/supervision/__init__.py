@@ -1,0 +1,1 @@
+"""Monthly group supervision: the board, the meetings and their reviews."""

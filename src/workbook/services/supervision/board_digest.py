@@ -1,0 +1,493 @@
+"""The supervisor's board kept as a per-person digest (docs/decisions/0004-board-digest.md).
+
+The board needs a handful of facts per record (a family's name and status, an action's due
+date, an entry's milestone or urgent mark) but the vault holds them inside tens of thousands of
+encrypted, signed versions. Opening all of them at every sign-in takes seconds, so each person
+keeps the facts they were able to read in one blob, encrypted under a key derived from their own
+private seed (as verification receipts are), and folds in only the versions logged since
+(`version_log.seq`), each opened and verified through `Records.open_each` as any other read.
+
+The digest is thrown away and built again from the vault whenever what it was built from no
+longer holds: the keys held or the sections the policy lets this person read changed (a revoked
+grant must leave no readable fact behind), a version was removed (a disposal), or the blob does
+not open or parse. None of those is ever an error for the person: they only cost a rebuild."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from workbook.crypto.encoding import fields
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.symmetric import hkdf, unwrap, wrap
+from workbook.domain.history import HistoryPoint, head_ids
+from workbook.domain.roles import Section
+from workbook.services.authority import RecordVersion
+from workbook.services.errors import NotFound
+from workbook.services.family.milestones import ASSESSMENT_COMPLETED, REFERRED
+from workbook.vault import board_digest_store, version_store
+from workbook.vault.database import (
+    BUSY_TIMEOUT_MS,
+    OperationalError,
+    VaultBusy,
+    set_busy_timeout,
+    transaction,
+)
+from workbook.vault.version_store import VersionHeader
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
+FORMAT = 1
+KINDS = ("family", "review", "action", "entry")
+CLOSED_ACTION = ("done", "cancelled")
+SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
+SAVE_AFTER = 500            # versions folded in before the digest is stored again (and at lock)
+# Above this many heads of a kind to open, load the kind's receipts first (a rebuild). Fewer
+# are mostly versions this person has never read, for which receipts cannot help: checking
+# their signatures costs less than loading 20,000 receipts.
+OPEN_WITH_RECEIPTS = 1000
+
+# One record in the digest: [family id, head section, facts, first written (families only)].
+# facts: what the board uses of the record's head (see `_facts`). Entries are kept only while
+# they can start a time limit (a milestone, an urgent concern). A record's versions are not
+# kept: when one is added, the record's headers are read again from the index (a few per
+# family).
+Rec = list[Any]
+FAMILY, SECTION, FACTS, FIRST = range(4)
+_SERIALS = itertools.count(1)
+
+
+@dataclass
+class BoardDigest:
+    """The facts one person can read, and what they were worked out from."""
+
+    seq: int = 0                                   # the last version_log.seq folded in
+    removals: int = 0                              # version_removals.count when built
+    held: list[list[Any]] = field(default_factory=list)    # session.keys.held()
+    readable: list[str] = field(default_factory=list)      # sections the policy lets me read
+    kinds: dict[str, dict[str, Rec]] = field(
+        default_factory=lambda: {k: {} for k in KINDS})
+    unsaved: int = 0                               # versions folded since last stored
+    changes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    serial: int = field(default_factory=lambda: next(_SERIALS))   # which digest, in memory
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({"format": FORMAT, "seq": self.seq, "removals": self.removals,
+                           "held": self.held, "readable": self.readable, "kinds": self.kinds},
+                          separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> BoardDigest:
+        """ValueError if it is not a digest of this format."""
+        try:
+            data = json.loads(raw)
+            if data["format"] != FORMAT:
+                raise ValueError("another format")
+            kinds = data["kinds"]
+            if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
+                raise ValueError("kinds")
+            digest = cls(int(data["seq"]), int(data["removals"]), list(data["held"]),
+                         list(data["readable"]), kinds)
+            for records in kinds.values():
+                for rec in records.values():
+                    if not isinstance(rec, list) or len(rec) != 4:
+                        raise ValueError("record")
+            return digest
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not a board digest: {type(exc).__name__}") from None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the board parses and works out hundreds of
+    thousands of small lists and tuples: they form no cycles, but each full pass of the
+    collector walks every live object, and those passes cost more than the work itself
+    (about half of a first board's time on the benchmark vault)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def digest_key(seed: bytes | bytearray, vault_id: str, user_id: str) -> bytes:
+    return hkdf(seed, fields("workbook board digest v1", vault_id, user_id))
+
+
+def digest_ad(vault_id: str, user_id: str) -> bytes:
+    return fields("workbook board digest row v1", vault_id, user_id, FORMAT)
+
+
+def seal(digest: BoardDigest, key: bytes, ad: bytes) -> bytes:
+    return wrap(key, digest.to_bytes(), ad)
+
+
+def unseal(blob: bytes, key: bytes, ad: bytes) -> BoardDigest | None:
+    """The digest, or None if it fails authentication or does not parse."""
+    try:
+        return BoardDigest.from_bytes(unwrap(key, blob, ad, "board digest"))
+    except (AuthenticationFailed, ValueError):
+        return None
+
+
+class DigestHolder:
+    """The session's digest in memory, so a second read does not even decrypt the blob; goes
+    with the session's other managers at lock."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.digest: BoardDigest | None = None
+        self.loaded = False
+        self.parts: object = None   # the board's last working (supervision_board._Parts)
+        self._key: bytes | None = None
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            keypair = self.session.require_keys()
+            self._key = digest_key(keypair.seed.value, self.session.vault_id,
+                                   self.session.user_id)
+        return self._key
+
+    @property
+    def ad(self) -> bytes:
+        return digest_ad(self.session.vault_id, self.session.user_id)
+
+    def before_lock(self) -> None:
+        """Store what was folded in since the digest was last stored (Session.lock)."""
+        if self.digest is not None and self.digest.unsaved:
+            store(self.session, self.digest)
+
+
+def holder(session: Session) -> DigestHolder:
+    found: DigestHolder = session._manager("board_digest", DigestHolder)
+    return found
+
+
+def wanted_sections(session: Session) -> dict[str, frozenset[str]]:
+    """Which sections' versions of each kind the board reads, by the policy and keys held."""
+    readable = {s.value for s in session.records.readable_sections()}
+    return {
+        "family": frozenset(readable & {Section.HOUSEHOLD.value}),
+        "review": frozenset(readable & {Section.SUPERVISION.value}),
+        "action": frozenset(readable & {Section.PLAN.value}),
+        "entry": frozenset(readable - {Section.HOUSEHOLD.value, Section.PLAN.value}),
+    }
+
+
+def current(session: Session, *, fresh: bool = False) -> BoardDigest:
+    """The digest brought up to date with the vault: from memory, else from the stored blob,
+    else built from scratch; then every version logged since folded in. Stored again once it
+    was rebuilt or many versions were folded in, and at sign-out: storing a blob of a few MB
+    after every change would cost more than folding the change in again. With `fresh`, built
+    from scratch and neither read from nor stored anywhere (the reference the tests compare
+    the kept digest with)."""
+    conn = session.conn
+    if fresh:
+        return Rebuild(session, keep=False).run()
+    mine = holder(session)
+    digest = _usable(session)
+    last = board_digest_store.last_seq(conn)
+    if digest is None:
+        digest = Rebuild(session).run()
+        digest.unsaved = SAVE_AFTER
+    elif digest.seq < last:
+        mine.digest = None  # a version that fails verification must not leave half a fold
+        new = board_digest_store.headers_since(conn, digest.seq)
+        _Folder(session, digest, wanted_sections(session)).fold(h for _seq, h in new)
+        digest.unsaved += len(new)
+        digest.seq = max([digest.seq, *(s for s, _h in new)])
+    mine.digest = digest
+    if digest.unsaved >= SAVE_AFTER:
+        store(session, digest)
+    return digest
+
+
+def _usable(session: Session) -> BoardDigest | None:
+    """This person's digest (from memory, else the stored blob) if it still holds for the keys
+    held, the sections readable and the versions removed; None if it must be built again."""
+    mine = holder(session)
+    digest = mine.digest
+    if digest is None and not mine.loaded:
+        mine.loaded = True
+        blob = board_digest_store.load(session.conn, session.user_id)
+        digest = None if blob is None else unseal(blob, mine.key, mine.ad)
+    if digest is None:
+        return None
+    readable = sorted(set().union(*wanted_sections(session).values()))
+    if (digest.held != [list(h) for h in session.keys.held()] or digest.readable != readable
+            or digest.removals != board_digest_store.removals(session.conn)
+            or digest.seq > board_digest_store.last_seq(session.conn)):
+        return None
+    return digest
+
+
+def rebuild_needed(session: Session) -> Rebuild | None:
+    """A rebuild to run in steps (`Rebuild.step`) if this person's digest must be built again -
+    a first sign-in, new keys, a disposal - else None. The GUI steps it on its worker so that
+    opening a family never waits seconds behind it, then reads the board."""
+    return Rebuild(session) if _usable(session) is None else None
+
+
+class Rebuild:
+    """The digest built from scratch, in steps: the first reads the clear headers and finds
+    the heads; each later one opens up to `heads` of them. `last` is read before the headers,
+    so anything logged after it is either read here too (folding it again later changes
+    nothing) or folded in by the next `current()`; a disposal or a change of keys between
+    steps makes the next `current()` build again. When done, the digest is the session's and
+    is stored."""
+
+    STEP_HEADS = 2000
+
+    def __init__(self, session: Session, *, keep: bool = True) -> None:
+        conn = session.conn
+        self.session = session
+        self._keep = keep   # False: a reference built for comparison, never the session's
+        self.wanted = wanted_sections(session)
+        self.digest = BoardDigest(board_digest_store.last_seq(conn),
+                                  board_digest_store.removals(conn),
+                                  [list(h) for h in session.keys.held()],
+                                  sorted(set().union(*self.wanted.values())))
+        self._folder = _Folder(session, self.digest, self.wanted)
+        self._to_open: list[tuple[str, dict[str, tuple[str, str, str]]]] | None = None
+        self.total = 0
+        self.opened = 0
+
+    @property
+    def done(self) -> bool:
+        return self._to_open is not None and not self._to_open
+
+    def step(self, session: Session, heads: int = STEP_HEADS) -> bool:
+        """One step; True once the digest is complete (and now the session's)."""
+        if session is not self.session or session.closed:
+            self._to_open = []
+            raise NotFound("the board's rebuild belonged to another sign-in")
+        with collector_paused():
+            if self._to_open is None:
+                self._to_open = self._plan()
+                self.total = sum(len(chunk) for _kind, chunk in self._to_open)
+                return self._finish() if not self._to_open else False
+            kind, chunk = self._to_open.pop(0)
+            if len(chunk) > heads:
+                rest = dict(itertools.islice(chunk.items(), heads, None))
+                chunk = dict(itertools.islice(chunk.items(), heads))
+                self._to_open.insert(0, (kind, rest))
+            self._folder.open(kind, chunk)
+            self.opened += len(chunk)
+        return self._finish() if not self._to_open else False
+
+    def run(self) -> BoardDigest:
+        """Every step at once (the CLI, a board read with no digest, the tests' reference)."""
+        while not self.step(self.session, heads=1 << 30):
+            pass
+        return self.digest
+
+    def _plan(self) -> list[tuple[str, dict[str, tuple[str, str, str]]]]:
+        conn = self.session.conn
+        headers: list[Iterable[VersionHeader]] = [
+            version_store.headers_of_kind(conn, kind)
+            for kind in ("family", "review", "action") if self.wanted[kind]]
+        if self.wanted["entry"]:
+            # Entries are most of the vault; only milestones (their own section) and entries
+            # with more than one version (urgent marks, responses) can start a time limit.
+            section = Section.REFERRAL_ASSESSMENT.value
+            tags = [tag for fid in version_store.all_family_ids(conn)
+                    for tag, (s, _e) in self._folder.tags(fid).items() if s == section]
+            headers.append(version_store.headers_of_tags(conn, "entry", tags))
+            headers.append(version_store.headers_of_edited(conn, "entry"))
+        grouped = self._folder.group(h for source in headers for h in source)
+        return [(kind, heads) for kind, heads in self._folder.heads_to_open(grouped).items()
+                if heads]
+
+    def _finish(self) -> bool:
+        if self._keep:
+            mine = holder(self.session)
+            mine.digest = self.digest
+            mine.loaded = True
+            self.digest.unsaved = SAVE_AFTER
+        return True
+
+
+def store(session: Session, digest: BoardDigest) -> None:
+    """Best effort, in its own short write: a busy vault only means more folding next time."""
+    mine = holder(session)
+    blob = seal(digest, mine.key, mine.ad)
+    conn = session.conn
+    try:
+        if session._write_depth:
+            board_digest_store.save(conn, session.user_id, blob)
+        else:
+            set_busy_timeout(conn, SAVE_WAIT_MS)
+            try:
+                with transaction(conn):
+                    board_digest_store.save(conn, session.user_id, blob)
+            finally:
+                set_busy_timeout(conn, BUSY_TIMEOUT_MS)
+    except (VaultBusy, OperationalError):
+        return
+    digest.unsaved = 0
+
+
+@lru_cache(maxsize=8192)
+def _parents(text: str) -> tuple[str, ...]:
+    parsed = json.loads(text)
+    if not isinstance(parsed, list):
+        return ()
+    return tuple(str(p) for p in parsed)
+
+
+class _Folder:
+    """Finds the heads of records that gained versions and reads them into the digest."""
+
+    def __init__(self, session: Session, digest: BoardDigest,
+                 wanted: dict[str, frozenset[str]]) -> None:
+        self.session = session
+        self.digest = digest
+        self.wanted = wanted
+        self.everyday = wanted["entry"] - {Section.REFERRAL_ASSESSMENT.value}
+        self.tags = session.records.family_tags()
+
+    def _readable(self, h: VersionHeader) -> str | None:
+        """The section of a header if the board reads it, else None."""
+        sections = self.wanted.get(h.kind)
+        if not sections or h.sealed:
+            return None
+        found = self.tags(h.family_id).get(h.section_tag or b"")
+        return found[0] if found is not None and found[0] in sections else None
+
+    def group(self, headers: Iterable[VersionHeader]
+              ) -> dict[tuple[str, str], list[tuple[VersionHeader, str]]]:
+        """From scratch: `headers` holds every version of the records it names."""
+        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
+        for h in headers:
+            section = self._readable(h)
+            if section is not None:
+                grouped.setdefault((h.kind, h.record_id), []).append((h, section))
+        return grouped
+
+    def fold(self, new: Iterable[VersionHeader]) -> None:
+        """Versions added since the digest was made: their records' headers are read again
+        (every epoch's tag of the section, in the family) and their heads worked out again."""
+        touched: dict[tuple[str, str], VersionHeader] = {}
+        for h in new:
+            if self._readable(h) is not None:
+                touched[(h.kind, h.record_id)] = h
+        by_kind: dict[str, set[bytes]] = {}
+        for (kind, _record_id), h in touched.items():
+            section = self.tags(h.family_id)[h.section_tag or b""][0]
+            by_kind.setdefault(kind, set()).update(
+                tag for tag, (s, _e) in self.tags(h.family_id).items() if s == section)
+        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
+        for kind, tags in by_kind.items():
+            for h in version_store.headers_of_tags(self.session.conn, kind, sorted(tags)):
+                key = (kind, h.record_id)
+                readable = self._readable(h) if key in touched else None
+                if readable is not None:
+                    grouped.setdefault(key, []).append((h, readable))
+        for key in touched:
+            if key not in grouped:  # gone since it was logged (a disposal): nothing to read
+                self.digest.kinds[key[0]].pop(key[1], None)
+                self.digest.changes[key[0]] += 1
+        for kind, heads in self.heads_to_open(grouped).items():
+            if heads:
+                self.open(kind, heads)
+
+    def heads_to_open(self, grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]]
+                      ) -> dict[str, dict[str, tuple[str, str, str]]]:
+        """Each record's head to read (version id -> record id, family id, first written), by
+        kind; records that no longer need one are dropped from the digest."""
+        to_open: dict[str, dict[str, tuple[str, str, str]]] = {k: {} for k in KINDS}
+        for (kind, record_id), versions in grouped.items():
+            records = self.digest.kinds[kind]
+            self.digest.changes[kind] += 1
+            first = min(h.created_at for h, _s in versions)
+            if len(versions) == 1:
+                head, section = versions[0]
+            else:
+                unique = {h.version_id: (h, s) for h, s in versions}
+                newest = head_ids([HistoryPoint(h.version_id, _parents(h.parents), h.created_at)
+                                   for h, _s in unique.values()])[-1]
+                head, section = unique[newest]
+            if (kind == "entry" and len(versions) == 1 and section in self.everyday
+                    and not _parents(head.parents)):
+                records.pop(record_id, None)  # an everyday entry never edited: no time limit
+                continue
+            records.pop(record_id, None)
+            to_open[kind][head.version_id] = (record_id, head.family_id, first)
+        return to_open
+
+    def open(self, kind: str, heads: dict[str, tuple[str, str, str]]) -> None:
+        """Read, decrypt and verify the heads (version id -> record id, family id, first
+        written) and keep their facts."""
+        session = self.session
+        if len(heads) > OPEN_WITH_RECEIPTS:
+            session.trust.verified.load_kind(session.conn, kind)
+        records = self.digest.kinds[kind]
+        keys = sorted((fid, kind, vid) for vid, (_r, fid, _f) in heads.items())
+        rows = version_store.by_keys(session.conn, keys)
+        for version in session.records.open_each(rows, held=True):
+            record_id, family_id, first = heads[version.version_id]
+            facts = _facts(version, first)
+            if kind == "entry" and not _may_start_a_limit(facts):
+                continue
+            records[record_id] = [family_id, version.section, facts,
+                                  first if kind == "family" else ""]
+
+
+def _facts(version: RecordVersion, first_created: str) -> list[Any]:
+    """What the board uses of a record's head, by kind: plain strings and flags."""
+    p = version.payload
+    deleted = bool(p.get("deleted"))
+    if version.kind == "family":
+        return [str(p.get("name", "")), str(p.get("reference", "")),
+                str(p.get("case_owner", "")), str(p.get("status", "open")), deleted]
+    if version.kind == "review":
+        return [str(p.get("status", "")), str(p.get("date")), str(p.get("next_review", "")),
+                deleted]
+    if version.kind == "action":
+        return _action_facts(version, first_created)
+    response = p.get("response")
+    return [str(p.get("milestone", "")), str(p.get("date")), bool(p.get("urgent")),
+            str(p.get("urgent_at")),
+            str(response.get("at")) if isinstance(response, dict) else "", deleted]
+
+
+def _may_start_a_limit(entry_facts: list[Any]) -> bool:
+    """Only milestones and urgent concerns start a time limit: other entries are not kept."""
+    return bool(entry_facts[2]) or entry_facts[0] in (ASSESSMENT_COMPLETED, REFERRED)
+
+
+def _action_facts(version: RecordVersion, first_created: str) -> list[Any]:
+    """[due, closed on ("" while open), first written, still open, text, owner] as ISO dates,
+    which compare as the dates do; [] for what the board does not count (no due date, or
+    deleted)."""
+    p = version.payload
+    due = _iso(p.get("due"))
+    if due is None or p.get("deleted"):
+        return []
+    status = str(p.get("status", "open"))
+    closed = ""
+    if status in CLOSED_ACTION:
+        closed_on = _iso(p.get("closed_on"))
+        closed = (closed_on.isoformat() if closed_on is not None
+                  else date.fromisoformat(version.created_at[:10]).isoformat())
+    created = date.fromisoformat(first_created[:10]).isoformat()
+    return [due.isoformat(), closed, created, status not in CLOSED_ACTION,
+            str(p.get("text", "")), str(p.get("owner", ""))]
+
+
+def _iso(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Keeping the vault: backups and restores, retention and disposal."""
