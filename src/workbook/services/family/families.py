@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbook.domain.entry_types import ENTRY_TYPES
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.record_kind import RecordKind
@@ -22,7 +23,6 @@ from workbook.vault import accounts, version_store
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
-ENTRY_TYPES = ("visit", "call", "meeting", "note", "other")
 ACTION_STATUSES = ("open", "done", "cancelled")
 
 
