@@ -34,7 +34,7 @@ from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.family.records import group_by_record
-from workbook.vault import version_store
+from workbook.vault import accounts, version_store
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
@@ -271,3 +271,32 @@ def latest_assessment(session: Session, family_id: str) -> Assessment | None:
         if best is None or (found.date, found.created_at) > (best.date, best.created_at):
             best = found
     return best
+
+
+def assessment_of_family(session: Session, family_id: str) -> dict[str, Any]:
+    """The family's current assessment as the command line shows it (`assessment show`): its
+    framework, each rated factor with its level and the worse end of its scale, the
+    formulation, and the author by full name; `"assessment": null` when there is none yet."""
+    family_id = validation.record_id(family_id, "family id")
+    session.require_practitioner()
+    if not version_store.family_exists(session.conn, family_id):
+        raise NotFound(f"no family {family_id} in this vault")
+    if not session.records.can_read(SECTION):
+        raise NotPermitted("the risk and resilience assessment needs its section's key")
+    found = latest_assessment(session, family_id)
+    if found is None:
+        return {"family_id": family_id, "assessment": None}
+    framework = frameworks(session).get(found.framework)
+    factors: dict[str, Any] = {}
+    for key, item in found.factors.items():
+        factor = framework.factor(key) if framework else None
+        factors[key] = {"level": item.rating, "rationale": item.rationale,
+                        "label": factor.label if factor else key,
+                        "worse": factor.scale.worse if factor else ""}
+    names = {u.user_id: u.full_name or u.username for u in accounts.all_users(session.conn)}
+    return {"family_id": family_id, "assessment": {
+        "id": found.entry_id, "version": found.version_id, "framework": found.framework,
+        "framework_title": framework.title if framework else found.framework,
+        "date": found.date, "author": names.get(found.author, found.author),
+        "factors": factors, "formulation": found.formulation,
+        "significant": found.significant, "conflict": found.conflict}}
