@@ -14,6 +14,7 @@ from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
+from workbook.domain.visits import visit_fields
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
@@ -113,8 +114,11 @@ class Families:
     # --- entries ---------------------------------------------------------------------------
     def add_entry(
         self, family_id: str, section: str, text: str, date: str = "", entry_type: str = "note",
-        significant: bool = False,
+        significant: bool = False, *, time: str = "", child_seen: str = "",
+        joint_with: str = "", present: str = "",
     ) -> str:
+        """Add an entry; a visit may also record its time, who was present, whether the
+        child was seen (yes, no, alone) and the agency of a joint visit (`domain/visits`)."""
         family_id = self._existing_family(family_id)
         section_value = self._section(section)
         text = validation.text(text, "entry text")
@@ -123,12 +127,14 @@ class Families:
             raise InvalidInput(
                 f"unknown entry type {entry_type!r}; use one of {', '.join(ENTRY_TYPES)}"
             )
+        visit = visit_fields(entry_type, time=time, child_seen=child_seen,
+                             joint_with=joint_with, present=present)
         entry_id = new_id()
         with self.s.write():
             version = self.s.records.write(
                 family_id=family_id, record_id=entry_id, kind="entry", section=section_value,
                 payload={"text": text, "date": date, "type": entry_type,
-                         "significant": bool(significant)},
+                         "significant": bool(significant), **visit},
             )
             self.s.audit("entry_added", {"family": family_id, "entry": entry_id,
                                          "version": version.version_id})

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.entry_types import EntryType
 from workbook.domain.ids import new_id
+from workbook.domain.records import Entry
 from workbook.services.family.chronology import section_title
 from workbook.services.family.drafts import Draft, delete_draft, save_draft
 from workbook.services.family.families import ENTRY_TYPES
@@ -37,6 +39,7 @@ from workbook.ui.family.common import (
 )
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import SectionEntry
+from workbook.ui.family.visit_fields import VisitFields
 
 DRAFT_DELAY_MS = 1000
 
@@ -86,6 +89,9 @@ class EntryEditor(QWidget):
         form.addRow("&Type", self.type)
         form.addRow("", self.significant)
         layout.addLayout(form)
+        self.visit = VisitFields(self)
+        self.visit.setVisible(False)
+        layout.addWidget(self.visit)
         layout.addWidget(self.text, 1)
         self.error = Band("danger", "Problem", self)
         self.error.setVisible(False)
@@ -112,6 +118,7 @@ class EntryEditor(QWidget):
                        self.type.currentIndexChanged, self.significant.toggled,
                        self.date.dateChanged):
             signal.connect(self._changed)
+        self.type.currentIndexChanged.connect(self._type_chosen)
         self.finish.clicked.connect(self._finish)
         self.discard.clicked.connect(self._discard)
         self.close_button.clicked.connect(self._close)
@@ -132,9 +139,11 @@ class EntryEditor(QWidget):
             set_iso(self.date, record.date)
             self._select(self.type, record.type)
             self.significant.setChecked(record.significant)
+            if isinstance(record, Entry):
+                self.visit.show_record(record)
             self.text.setPlainText(record.text)
             self.text.document().clearUndoRedoStacks()
-            for control in (self.section, self.date, self.type, self.significant):
+            for control in (self.section, self.date, self.type, self.significant, self.visit):
                 control.setEnabled(False)
             self.notice.show_text("A correction is a new version",
                                   "The earlier text stays in the entry's history.")
@@ -178,8 +187,9 @@ class EntryEditor(QWidget):
         self.section.clear()
         for value in sections:
             self.section.addItem(section_title(value), value)
-        for control in (self.section, self.date, self.type, self.significant):
+        for control in (self.section, self.date, self.type, self.significant, self.visit):
             control.setEnabled(True)
+        self.visit.wipe()
         self.entry_id = ""
         self.heading.setText("New entry")
         self.date.setDate(QDate.currentDate())
@@ -188,6 +198,9 @@ class EntryEditor(QWidget):
         wipe_text(self.text)
         self.status.setText("")
         self.finish.setEnabled(True)
+
+    def _type_chosen(self, _: int) -> None:
+        self.visit.setVisible(self.type.currentData() == EntryType.VISIT)
 
     @staticmethod
     def _select(combo: QComboBox, value: str) -> None:
@@ -251,6 +264,11 @@ class EntryEditor(QWidget):
         if not text.strip():
             self.error.show_text("The entry is empty", "Write what happened before finishing.")
             return
+        visit = self.visit.values() if entry_type == EntryType.VISIT else {}
+        problem = self.visit.problem(entry_type) if visit and not self.entry_id else ""
+        if problem:
+            self.error.show_text("The visit cannot be saved", problem)
+            return
         self._timer.stop()
         draft_id, entry_id = self.draft_id, self.entry_id
 
@@ -259,7 +277,7 @@ class EntryEditor(QWidget):
                 result = s.families.edit_entry(entry_id, text)
             else:
                 result = s.families.add_entry(family_id, section, text, day, entry_type,
-                                              significant)
+                                              significant, **visit)
             delete_draft(s, draft_id)
             return result
 
