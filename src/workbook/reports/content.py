@@ -99,6 +99,8 @@ class HomeVisitContent:
     contacts: tuple[tuple[str, str], ...] | None  # (role, who / how to reach)
     show_address: bool = True
     left_out: tuple[str, ...] = ()
+    # Titles of restricted sections the printing person chose to include in this print.
+    included: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ class PrintedDocument:
     left_out: tuple[str, ...] = ()
     person_id: str = ""
     redacted: bool = False
+    # Restricted sections put in by the printing person's explicit choice (a home visit).
+    included: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"PrintedDocument(kind={self.kind!r}, pages=..., bytes={len(self.pdf)})"
@@ -123,6 +125,26 @@ def parse_leave_out(kind: str, parts: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(p for p in known if p in chosen)
 
 
+def parse_include(sections: str | Iterable[str]) -> tuple[str, ...]:
+    """"police,mental-health" or a list -> restricted section values, each once, in section
+    order. A home-visit summary leaves every restricted section out unless chosen here."""
+    items = sections.split(",") if isinstance(sections, str) else list(sections)
+    chosen: set[str] = set()
+    restricted = {s.value for s in RESTRICTED}
+    for raw in items:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name not in {s.value for s in Section}:
+            raise InvalidInput(f"unknown section {raw.strip()[:40]!r}; restricted sections: "
+                               f"{', '.join(sorted(restricted))}")
+        if name not in restricted:
+            raise InvalidInput(f"{name} is not a restricted section: a home-visit summary "
+                               "already holds what you may read of it")
+        chosen.add(name)
+    return tuple(s.value for s in Section if s.value in chosen)
+
+
 class Printing:
     """The print use cases of one signed-in person."""
 
@@ -131,16 +153,27 @@ class Printing:
         self._full_names: dict[str, str] | None = None
 
     # --- documents --------------------------------------------------------------------------
-    def document(self, kind: str, family_id: str,
-                 leave_out: str | Iterable[str] = ()) -> PrintedDocument:
+    def document(self, kind: str, family_id: str, leave_out: str | Iterable[str] = (),
+                 include: str | Iterable[str] = ()) -> PrintedDocument:
         kind = parse_kind(kind)
         if kind == HOME_VISIT:
-            return self.home_visit(family_id, leave_out)
+            return self.home_visit(family_id, leave_out, include)
+        if parse_include(include):
+            raise InvalidInput("only a home-visit summary chooses restricted sections; a case "
+                               "summary holds every section you may read")
         return self.case_summary(family_id, leave_out)
 
-    def home_visit(self, family_id: str,
-                   leave_out: str | Iterable[str] = ()) -> PrintedDocument:
+    def home_visit(self, family_id: str, leave_out: str | Iterable[str] = (),
+                   include: str | Iterable[str] = ()) -> PrintedDocument:
+        """The summary carried into the home: core sections only, and a restricted section
+        only when the printing person chose it for this print (the page says so and the
+        audit records the choice, sealed to that section)."""
         left_out = parse_leave_out(HOME_VISIT, leave_out)
+        included = parse_include(include)
+        for section in included:
+            if not self.s.records.can_read(section):
+                raise InvalidInput(f"you cannot read the {section_title(section)} section, "
+                                   "so it cannot be printed")
         view, now = self._open(family_id)
         used: set[str] = {_HOUSEHOLD}
         keep = {p: p not in left_out for p in home_visit.PARTS}
@@ -155,7 +188,9 @@ class Printing:
             used |= {_PLAN} if actions else set()
         recent = None
         if keep["chronology"]:
-            everything = self._entries(view, list(view.sections))
+            carried = [s for s in view.sections
+                       if Section(s) in CORE_SECTIONS or s in included]
+            everything = self._entries(view, carried)
             recent = tuple(_shorten(e) for e in reversed(everything[-RECENT_ENTRIES:]))
             used |= {self._section_of(view, e) for e in recent}
         content = HomeVisitContent(
@@ -168,11 +203,12 @@ class Printing:
             contacts=self._contacts(view) if keep["contacts"] else None,
             show_address=keep["address"],
             left_out=left_out,
+            included=tuple(section_title(s) for s in included),
         )
         pdf = home_visit.render_home_visit(content, printed_by=self.s.user.full_name,
                                            printed_at=now)
         return PrintedDocument(HOME_VISIT, home_visit.TITLE, pdf, view.family_id,
-                               _ordered(used), left_out)
+                               _ordered(used), left_out, included=included)
 
     def case_summary(self, family_id: str,
                      leave_out: str | Iterable[str] = ()) -> PrintedDocument:
@@ -273,16 +309,18 @@ class Printing:
             event = "subject_access"
             ids.update({"person": document.person_id, "action": action,
                         "redacted": document.redacted})
-        detail = self._sealed_sections(document.sections)
+        detail = self._sealed_sections(document.sections, document.included)
         with self.s.write():
             self.s.audit(event, ids, detail)
 
-    def _sealed_sections(self, sections: Sequence[str]) -> bytes:
-        """One note per restricted section, sealed to that section: whether it was printed."""
+    def _sealed_sections(self, sections: Sequence[str], chosen: Sequence[str] = ()) -> bytes:
+        """One note per restricted section, sealed to that section: whether it was printed
+        and whether the printing person chose to include it (a home-visit summary)."""
         notes = [note for section in RESTRICTED
                  if (note := sealed_note(self.s, section.value,
                                          {"section": section.value,
-                                          "printed": section.value in sections})) is not None]
+                                          "printed": section.value in sections,
+                                          "chosen": section.value in chosen})) is not None]
         return pad_detail("print", json.dumps({"restricted": notes}).encode())
 
     # --- gathering --------------------------------------------------------------------------
