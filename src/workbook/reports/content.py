@@ -131,3 +131,5 @@ class SubjectAccessContent:
     entries: tuple[EntryLine, ...]
     sections: tuple[str, ...] = field(default_factory=tuple)  # section titles searched
     redacted: bool = False
+    # What was withheld, for the reviewer: (category, how many, why).
+    withheld: tuple[tuple[str, int, str], ...] = ()

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from workbook.domain import third_parties
 from workbook.domain.display import uk_date
 from workbook.domain.records import Person
 from workbook.domain.roles import CORE_SECTIONS, Section
+from workbook.domain.third_parties import Member, ThirdParties
 from workbook.domain.timescales import is_overdue
 from workbook.domain.workbook import FamilyWorkbook, Shown
 from workbook.reports import case_summary, home_visit, subject_access
@@ -59,7 +61,7 @@ PARTS: dict[str, dict[str, str]] = {HOME_VISIT: home_visit.PARTS,
 ACTIONS = ("print", "save_pdf")
 RECENT_ENTRIES = 8
 RECENT_CHARS = 400
-THIRD_PARTY = "[third party]"
+THIRD_PARTY = third_parties.MARKS[third_parties.NAME]
 
 _SAFETY = Section.HOME_VISIT_SAFETY.value
 _HOUSEHOLD = Section.HOUSEHOLD.value
@@ -250,38 +252,53 @@ class Printing:
 
     def subject_access(self, person_id: str, *,
                        redact_third_parties: bool = False) -> PrintedDocument:
-        """Everything held about one person in the sections this person may read."""
+        """The person's own data in the sections this person may read: entries about other
+        household members only are left out; with `redact_third_parties`, other people's
+        names, dates of birth, addresses and phone numbers inside what is kept are replaced
+        (domain/third_parties.py). The export lists what was withheld, by category."""
         person_id = validation.record_id(person_id, "person id")
         self.s.require_practitioner()
         versions = self.s.records.of_record(person_id)
         if not versions or versions[0].kind != "person":
             raise NotFound(f"no person {person_id} that you can read")
         view, now = self._open(versions[0].family_id)
+        today = civil_date(now)
         persons = self._persons(view)
         subject = next((p for p in persons if p.id == person_id), None)
         if subject is None:
             raise NotFound(f"no person {person_id} that you can read")
         others = [p for p in persons if p.id != person_id]
-        redact = _redactor(subject, others, view.family.name) \
-            if redact_third_parties else (lambda text: text)
-        entries = self._entries(view, list(view.sections))
-        actions = self._actions(view, civil_date(now))
+        parties = ThirdParties(_member(subject), tuple(_member(p) for p in others),
+                               view.family.name)
+
+        def redact(text: str) -> str:
+            return parties.redact(text) if redact_third_parties else text
+
+        entries = []
+        for e in self._entries(view, list(view.sections)):
+            if parties.about_others_only(e.text):
+                parties.leave_out()
+                continue
+            entries.append(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),
+                                     e.significant, e.conflict))
+        actions = self._actions(view, today)
         names: dict[str, str] = {p.id: p.record.name for p in persons}
+        if redact_third_parties:
+            parties.withheld[third_parties.NAME] += len(others)
         content = SubjectAccessContent(
-            subject=_line(subject, civil_date(now)),
+            subject=_line(subject, today),
             family=self._heading(view, ()),
-            details=tuple((k, redact(v)) for k, v in
-                          _details(subject.to_json(), names, civil_date(now)))
+            details=tuple((k, redact(v)) for k, v in _details(subject.to_json(), names, today))
             + (("Recorded by", self.full_name(subject.author)),),
             others=tuple(
                 PersonLine(THIRD_PARTY, "", "", p.record.relationship)
-                if redact_third_parties else _line(p, civil_date(now)) for p in others),
+                if redact_third_parties else _line(p, today) for p in others),
             actions=tuple(ActionLine(redact(a.text), a.owner, a.due, a.status, a.mine,
                                      a.overdue) for a in actions),
-            entries=tuple(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),
-                                    e.significant, e.conflict) for e in entries),
+            entries=tuple(entries),
             sections=tuple(section_title(s) for s in view.sections),
             redacted=redact_third_parties,
+            withheld=parties.summary(),
         )
         used = {_HOUSEHOLD} | {self._section_of(view, e) for e in entries}
         used |= {_PLAN} if actions else set()
@@ -468,27 +485,6 @@ def _details(person: dict[str, Any], names: dict[str, str],
     return out
 
 
-def _redactor(subject: Shown[Person], others: Sequence[Shown[Person]],
-              family_name: str) -> Any:
-    """Replace other household members' names (whole, then each of their own names) by
-    "[third party]". Words the subject's own name or the family's name share are kept: they
-    name the subject too."""
-    keep = {w.casefold() for w in re.findall(r"\w+", subject.record.name + " " + family_name)}
-    phrases: set[str] = set()
-    for person in others:
-        name = person.record.name.strip()
-        if not name:
-            continue
-        phrases.add(name)
-        phrases.update(w for w in re.findall(r"\w+", name)
-                       if len(w) > 1 and w.casefold() not in keep)
-    if not phrases:
-        return lambda text: text
-    ordered = sorted(phrases, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)",
-                         re.IGNORECASE)
-
-    def redact(text: str) -> str:
-        return pattern.sub(THIRD_PARTY, text)
-
-    return redact
+def _member(person: Shown[Person]) -> Member:
+    p = person.record
+    return Member(p.name, p.dob, p.address, p.phone)
