@@ -173,3 +173,14 @@ def test_bad_channel_dates_record_nothing(bv: BoardVault) -> None:
         with pytest.raises(InvalidInput, match="in the future"):
             milestones.record_channel_review(tm, ids["Brown"], "2027-01-01")
         assert len(board(tm).time_limits) == before
+
+
+def test_minutes_name_people_in_full_and_date_the_sign_off(bv: BoardVault) -> None:
+    from pdf_minutes import minutes_text
+
+    with bv.sign_in("tm") as tm:
+        text = minutes_text(tm, bv.ids["reviewed_session"])
+        owner = tm.user.full_name
+    assert f"Attendees: {owner}, Sam Worker" in text and f"chaired by {owner}" in text
+    assert f"Signed off by {owner} at 15/02/2026 14:00" in text
+    assert "2026-02-15" not in text

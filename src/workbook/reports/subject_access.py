@@ -74,7 +74,7 @@ def _details(details: tuple[tuple[str, str], ...]) -> Table:
     house = styles()
     label = ParagraphStyle("wb-sar-label", parent=house.body, fontName=FONT_BOLD)
     width = frame_width()
-    table = Table([[para(escape(k), label), para(escape(v), house.body)]
+    table = Table([[para(escape(k), label), para(blocks.lines(v), house.body)]
                    for k, v in details] or [["", ""]],
                   colWidths=[width * 0.3, width * 0.7], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),

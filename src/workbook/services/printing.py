@@ -447,10 +447,13 @@ def _line(person: Shown[Person], today: date) -> PersonLine:
 
 
 def _shorten(entry: EntryLine) -> EntryLine:
-    flat = " ".join(entry.text.split())
-    if len(flat) <= RECENT_CHARS:
-        return entry
-    cut = flat[:RECENT_CHARS].rsplit(" ", 1)[0]
+    """At most RECENT_CHARS of an entry, cut at a word, its line breaks kept."""
+    kept = "\n".join(" ".join(line.split()) for line in entry.text.splitlines()
+                      if line.strip())
+    if len(kept) <= RECENT_CHARS:
+        return EntryLine(entry.date, entry.section, entry.type, entry.author, kept,
+                         entry.significant, entry.conflict)
+    cut = re.split(r"[ \n](?=\S*$)", kept[:RECENT_CHARS])[0]
     return EntryLine(entry.date, entry.section, entry.type, entry.author, cut + " …",
                      entry.significant, entry.conflict)
 
