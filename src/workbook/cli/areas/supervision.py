@@ -72,18 +72,14 @@ def _add_clock_records(grammar: Grammar) -> None:
     p.add_argument("family")
     p.add_argument("--completed", required=True, help="YYYY-MM-DD")
     p.add_argument("--note", default="")
-    p = sub(fam, "referred", "record the family's referral to the safeguarding team")
-    p.add_argument("family")
-    p.add_argument("--on", required=True, help="YYYY-MM-DD")
-    p.add_argument("--note", default="")
-    p = sub(fam, "channel-exit", "record exit from Channel (reviews due 6 and 12 months later)")
-    p.add_argument("family")
-    p.add_argument("--on", required=True, help="YYYY-MM-DD")
-    p.add_argument("--note", default="")
-    p = sub(fam, "channel-review", "record a review held after exit from Channel")
-    p.add_argument("family")
-    p.add_argument("--on", required=True, help="YYYY-MM-DD")
-    p.add_argument("--note", default="")
+    for name, about in (
+            ("referred", "record the family's referral to the safeguarding team"),
+            ("channel-exit", "record exit from Channel (reviews due 6 and 12 months later)"),
+            ("channel-review", "record a review held after exit from Channel")):
+        p = sub(fam, name, about)
+        p.add_argument("family")
+        p.add_argument("--on", required=True, help="YYYY-MM-DD")
+        p.add_argument("--note", default="")
 
     entry = grammar.groups["entry"]
     p = sub(entry, "urgent", "mark an entry as an urgent concern (response due in 24 hours)")
