@@ -162,3 +162,22 @@ def test_bad_input_for_every_new_argument(run: Run, bv: BoardVault, tmp_path: Pa
     assert not (tmp_path / "m.txt").exists()
     shown = json.loads(run.ok("supervision", "show", sid, "--json"))
     assert shown["reviews"] == {} and len(shown["agenda"]) == 1
+
+
+def test_channel_exit_and_review_on_the_command_line(run: Run, bv: BoardVault) -> None:
+    fid = bv.ids["Brown"]
+    exited = (today() - timedelta(days=200)).isoformat()
+    entry = json.loads(run.ok("family", "channel-exit", fid, "--on", exited, "--json"))["id"]
+    board = json.loads(run.ok("supervision", "board", "--json"))
+    limits = {t["limit"]: t for t in board["time_limits"] if t["family_id"] == fid
+              and t["record_id"] == entry}
+    assert limits["channel-review-6-months"]["state"] == "breached"
+    assert set(limits["channel-review-6-months"]) >= {"family_id", "limit", "due", "state"}
+    assert limits["channel-review-12-months"]["state"] == "on_track"
+    err = run.fails("family", "channel-review", fid, "--on", "last week",
+                    match="Channel review date")
+    assert len(err.strip().splitlines()) == 1
+    # A social worker does not hold the Channel section's key: refused, nothing recorded.
+    run.fails("family", "channel-review", fid, "--on", exited, user="sw1",
+              match="Channel section's key")
+    assert json.loads(run.ok("supervision", "board", "--json")) == board

@@ -230,7 +230,8 @@ def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> N
     dialog.reload()
     limits = [dialog.limits.topLevelItem(i).text(0)
               for i in range(dialog.limits.topLevelItemCount())]
-    assert limits == ["Monthly review"]  # Davis was referred in time
+    # Davis was referred in time; the referral starts the child and family assessment.
+    assert limits == ["Monthly review", "Child and family assessment (45 working days)"]
     # Bad input is named and records nothing.
     dialog.completed.setText("last Tuesday")
     qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)

@@ -8,6 +8,7 @@ the kind of document."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from reportlab.lib import colors
@@ -15,6 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from workbook.domain.display import uk_date
 from workbook.domain.supervision import FIELDS, FINAL, Meeting
+from workbook.reports.blocks import lines
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
@@ -29,16 +31,23 @@ HANDLING = "Keep with the supervision file; destroy printed copies securely afte
 
 
 def _para(text: str) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), styles().body)
+    return Paragraph(lines(text), styles().body)
 
 
-def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -> bytes:
-    """The minutes of `meeting` as PDF bytes."""
+def _as_is(username: str) -> str:
+    return username
+
+
+def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime,
+                   full_name: Callable[[str], str] = _as_is) -> bytes:
+    """The minutes of `meeting` as PDF bytes; `full_name` turns the meeting's usernames
+    (chair, attendees, case owners, action owners, who signed off) into people's full
+    names, as everything on paper names people."""
     house = styles()
     story: list[Flowable] = [
         Paragraph(TITLE, house.title),
-        _para(f"Held on {uk_date(meeting.held_on)}, chaired by {meeting.chair}."),
-        _para("Attendees: " + ", ".join(meeting.attendees)),
+        _para(f"Held on {uk_date(meeting.held_on)}, chaired by {full_name(meeting.chair)}."),
+        _para("Attendees: " + ", ".join(full_name(a) for a in meeting.attendees)),
         _para("Status: " + ("finished and signed off" if meeting.finished
                             else "in progress - records are drafts until the session is "
                                  "finished")),
@@ -51,7 +60,8 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
         ref = f" ({item.reference})" if item.reference else ""
         story.append(Paragraph(escape(f"{number}. {item.name}{ref}"), house.heading))
         if item.case_owner:
-            story.append(Paragraph(escape(f"Case owner: {item.case_owner}"), house.small))
+            story.append(Paragraph(escape(f"Case owner: {full_name(item.case_owner)}"),
+                                   house.small))
         for key, label in FIELDS:
             value = getattr(review.form, key)
             if value:
@@ -60,7 +70,7 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
         story.append(_para(f"Scaling judgement: {review.form.scaling} / 10"))
         if review.form.actions:
             rows = [["Action", "Owner", "Due"]]
-            rows += [[_para(a.text), _para(a.owner), _para(uk_date(a.due))]
+            rows += [[_para(a.text), _para(full_name(a.owner)), _para(uk_date(a.due))]
                      for a in review.form.actions]
             width = frame_width()
             table = Table(rows, colWidths=[width * 0.6, width * 0.22, width * 0.18],
@@ -74,8 +84,9 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
             story.append(table)
         story.append(_para(f"Next review: {uk_date(review.form.next_review)}"))
         if review.status == FINAL:
-            story.append(Paragraph(escape(f"Signed off by {review.signed_off_by} at "
-                                          f"{review.signed_off_at[:16].replace('T', ' ')}"),
+            at = review.signed_off_at
+            story.append(Paragraph(escape(f"Signed off by {full_name(review.signed_off_by)} "
+                                          f"at {uk_date(at)} {at[11:16]}".rstrip()),
                                    house.small))
         else:
             story.append(Paragraph("Draft - not yet signed off", house.small))

@@ -26,8 +26,6 @@ from workbook.ui.supervision import name_controls
 
 Runner = Callable[..., Any]
 STATE_TEXT = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
-LIMIT_TEXT = {"referral": "Referral (10 working days)",
-              "urgent-response": "Urgent concern (24 hours)", "review": "Monthly review"}
 
 
 def _tree(name: str, headers: list[str]) -> QTreeWidget:
@@ -124,7 +122,7 @@ class SupervisionBoard(QWidget):
             item.setExpanded(True)
         self.limits.clear()
         for t in result.at_risk_or_breached:
-            QTreeWidgetItem(self.limits, [t.family_name, LIMIT_TEXT.get(t.limit, t.limit),
+            QTreeWidgetItem(self.limits, [t.family_name, result.label(t.limit),
                                           format_moment(t.due),
                                           STATE_TEXT.get(t.state, t.state)])
         for chart in self.charts:

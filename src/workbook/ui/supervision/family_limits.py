@@ -29,7 +29,7 @@ from workbook.services.session import Session
 from workbook.services.supervision.board import Board, board
 from workbook.ui.models.base import format_date, format_moment, typed_date
 from workbook.ui.supervision import name_controls
-from workbook.ui.supervision.board_page import LIMIT_TEXT, STATE_TEXT
+from workbook.ui.supervision.board_page import STATE_TEXT
 
 Runner = Callable[..., Any]
 
@@ -121,7 +121,7 @@ class TimeLimitsDialog(QDialog):
         found, concerns = result
         self.limits.clear()
         for t in found.time_limits:
-            QTreeWidgetItem(self.limits, [LIMIT_TEXT.get(t.limit, t.limit),
+            QTreeWidgetItem(self.limits, [found.label(t.limit),
                                           format_moment(t.started),
                                           format_moment(t.due),
                                           STATE_TEXT.get(t.state, t.state)])

@@ -417,7 +417,8 @@ class SessionView(QWidget):
 
             return render_minutes(supervision.meeting(s, sid),
                                   printed_by=s.user.full_name or s.user.username,
-                                  printed_at=s.clock().astimezone())
+                                  printed_at=s.clock().astimezone(),
+                                  full_name=s.printing.full_name)
 
         self._run(build, self._preview, self.failed.emit)
 
