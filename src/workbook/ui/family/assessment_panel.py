@@ -30,6 +30,7 @@ from workbook.services.family.assessments import (
 from workbook.services.session import Session
 from workbook.ui.family.common import Band, accessible, date_edit, fmt_date, iso_of, wipe_text
 from workbook.ui.family.context import FamilyContext
+from workbook.ui.widgets.date_field import refused_date
 
 RATING_LABELS = (("Not rated", ""),) + tuple((r.capitalize(), r) for r in RATINGS)
 
@@ -140,6 +141,10 @@ class AssessmentPanel(QWidget):
     def _save(self) -> None:
         family_id = self.context.family_id
         if not family_id:
+            return
+        refused = refused_date(self)
+        if refused:
+            self.error.show_text("The assessment date cannot be saved", refused)
             return
         factors, formulation, day = self.values(), self.formulation.toPlainText(), iso_of(
             self.date)

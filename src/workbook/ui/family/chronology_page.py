@@ -3,7 +3,9 @@ review asks for; the same page, fixed to one section, lists that section's entri
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Signal
+from datetime import date
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,7 +28,7 @@ from workbook.services.family.chronology import (
     filter_rows,
     section_title,
 )
-from workbook.ui.family.common import UNKNOWN_DATE, accessible, date_edit, iso_of
+from workbook.ui.family.common import accessible, date_edit, iso_of
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import LoadProgress
 from workbook.ui.family.models.chronology_model import (
@@ -69,9 +71,9 @@ class ChronologyPage(QWidget):
         self.type = QComboBox(self)
         accessible(self.type, f"{where}: filter by type")
         self.date_from = date_edit(f"{where}: from date", optional=True, parent=self,
-                                   unknown="Any date")
+                                   unknown="Any date", compact=True)
         self.date_to = date_edit(f"{where}: to date", optional=True, parent=self,
-                                 unknown="Any date")
+                                 unknown="Any date", compact=True)
         for combo in (self.section, self.author, self.type):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -267,15 +269,15 @@ class ChronologyPage(QWidget):
         for combo in (self.section, self.author, self.type):
             combo.setCurrentIndex(0)
         for edit in (self.date_from, self.date_to):
-            edit.setDate(UNKNOWN_DATE)
+            edit.clear()
         self.significant.setChecked(False)
         self.newest_first.setChecked(False)
         self._updating = False
         self.apply()
 
-    def set_date_range(self, first: QDate, last: QDate) -> None:
-        self.date_from.setDate(first)
-        self.date_to.setDate(last)
+    def set_date_range(self, first: date | None, last: date | None) -> None:
+        self.date_from.set_date(first)
+        self.date_to.set_date(last)
 
     # --- actions ---------------------------------------------------------------------------
     def selected_entry(self) -> str | None:

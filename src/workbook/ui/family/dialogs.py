@@ -33,6 +33,7 @@ from workbook.ui.family.common import (
     set_iso,
     wipe_text,
 )
+from workbook.ui.widgets.date_field import refused_date
 
 RELATIONSHIPS = ("mother", "father", "daughter", "son", "stepfather", "stepmother",
                  "mother's partner", "father's partner", "grandmother", "grandfather",
@@ -68,6 +69,10 @@ class _Form(QDialog):
 
     def _submit(self) -> None:
         self.error.wipe()
+        refused = refused_date(self)
+        if refused:
+            self.error.show_text("This date cannot be saved", refused)
+            return
         self.submitted.emit(self.values())
 
     def values(self) -> dict[str, Any]:  # pragma: no cover - overridden
@@ -94,7 +99,7 @@ class PersonDialog(_Form):
         self.confirmed_duplicate = False
         self.name = QLineEdit(self)
         accessible(self.name, "Name")
-        self.dob = date_edit("Date of birth", optional=True, parent=self)
+        self.dob = date_edit("Date of birth", optional=True, past=True, parent=self)
         self.relationship = QComboBox(self)
         self.relationship.setEditable(True)
         self.relationship.addItems(RELATIONSHIPS)

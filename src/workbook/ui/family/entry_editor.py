@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +37,7 @@ from workbook.ui.family.common import (
 )
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import SectionEntry
+from workbook.ui.widgets.date_field import refused_date, today
 
 DRAFT_DELAY_MS = 1000
 
@@ -110,7 +111,7 @@ class EntryEditor(QWidget):
         self._timer.timeout.connect(self.save_draft_now)
         for signal in (self.text.textChanged, self.section.currentIndexChanged,
                        self.type.currentIndexChanged, self.significant.toggled,
-                       self.date.dateChanged):
+                       self.date.edited):
             signal.connect(self._changed)
         self.finish.clicked.connect(self._finish)
         self.discard.clicked.connect(self._discard)
@@ -182,7 +183,7 @@ class EntryEditor(QWidget):
             control.setEnabled(True)
         self.entry_id = ""
         self.heading.setText("New entry")
-        self.date.setDate(QDate.currentDate())
+        self.date.set_date(today())
         self._select(self.type, "note")
         self.significant.setChecked(False)
         wipe_text(self.text)
@@ -248,6 +249,10 @@ class EntryEditor(QWidget):
         if not family_id or not self.finish.isEnabled() or not self.isVisible():
             return
         section, day, entry_type, significant, text = self._state()
+        refused = refused_date(self)
+        if refused:
+            self.error.show_text("The date cannot be saved", refused)
+            return
         if not text.strip():
             self.error.show_text("The entry is empty", "Write what happened before finishing.")
             return

@@ -46,6 +46,7 @@ from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.operations import Operations
 from workbook.ui.printing import start_printing
 from workbook.ui.sharing.wiring import add_share_button
+from workbook.ui.widgets.date_field import set_today
 
 CHRONOLOGY = "chronology"
 CONFLICTS = "conflicts"
@@ -383,6 +384,7 @@ class FamilyWorkbookView(QWidget):
         if snapshot.family_id != self._family_id:
             return
         self._snapshot = snapshot
+        set_today(snapshot.today)   # date fields start from, and open at, the session's day
         self.header.show_family(snapshot.family, snapshot.safety, snapshot.conflict_count)
         if snapshot.readable != self._sections:
             self._rebuild_sections(snapshot.readable)
