@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableView
 
+from support.family_vault import FamilyVault
 from workbook.ui.family.dialogs import ActionDialog, PersonDialog, RestrictedEntryDialog
 from workbook.ui.widgets.date_field import DateField
 
@@ -199,3 +200,31 @@ def test_the_calendar_opens_at_the_session_month_and_fills_the_field(driver, qtb
     QTest.keyClick(calendar.findChild(QTableView), Qt.Key.Key_Return)
     assert not calendar.isVisible()
     assert dialog.due.iso() == today.isoformat()
+
+
+def test_correcting_an_entry_changes_its_date_and_type_with_a_reason(driver, qtbot,
+                                                                    fv: FamilyVault) -> None:
+    driver.sign_in("tm")
+    driver.open()
+    view = driver.view
+    entry_id = fv.ids["note"]
+    view.open_editor(None, entry_id)
+    editor = view.editor
+    assert editor.reason.isVisible() and editor.date.isEnabled() and editor.type.isEnabled()
+    assert editor.date.iso() == "2026-01-10"
+    enter(editor.date, "11/01/2026")
+    editor.type.setCurrentIndex(editor.type.findData("visit"))
+    qtbot.mouseClick(editor.finish, Qt.MouseButton.LeftButton)
+    driver.settle()
+    assert "Say why you correct this entry" in editor.error.title.text()
+    assert len(driver.call(lambda s: s.families.entry_history(entry_id))) == 1
+    qtbot.keyClicks(editor.reason, "The visit was on the Sunday")
+    with driver.reloaded():
+        qtbot.mouseClick(editor.finish, Qt.MouseButton.LeftButton)
+    driver.settle()
+    history = driver.call(lambda s: s.families.entry_history(entry_id))
+    assert [v.payload["date"] for v in history] == ["2026-01-10", "2026-01-11"]
+    assert history[-1].payload["type"] == "visit"
+    assert history[-1].payload["correction_reason"] == "The visit was on the Sunday"
+    view.open_editor("case-notes")
+    assert not editor.reason.isVisible() and editor.reason.text() == ""

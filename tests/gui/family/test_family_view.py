@@ -147,9 +147,10 @@ def test_a_new_entry_is_finished_then_corrected_and_its_history_shows_a_diff(dri
     entry_id = rows[0].entry_id
     assert driver.call(drafts_for) == []
     view.open_editor(None, entry_id)
-    assert not editor.date.isEnabled() and editor.text.toPlainText().startswith("Called")
+    assert not editor.section.isEnabled() and editor.text.toPlainText().startswith("Called")
     editor.text.selectAll()
     qtbot.keyClicks(editor.text, "Called the school about poor attendance")
+    qtbot.keyClicks(editor.reason, "Left out a word")
     with driver.reloaded():
         qtbot.mouseClick(editor.finish, Qt.MouseButton.LeftButton)
     driver.settle()

@@ -1,7 +1,7 @@
 """Writing an entry: date, type, a "significant event" flag and the text, saved as an encrypted
 draft about a second after the person stops typing, so nothing is lost to a crash or a lock.
 Finishing makes the entry part of the record and deletes the draft; a correction of an existing
-entry is a new version of it (only its text changes)."""
+entry is a new version of it (its text, date and type may change, with a reason)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -86,6 +87,11 @@ class EntryEditor(QWidget):
         form.addRow("&Date", self.date)
         form.addRow("&Type", self.type)
         form.addRow("", self.significant)
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText("Why the entry is corrected (kept in its history)")
+        accessible(self.reason, "Reason for the correction")
+        form.addRow("&Reason", self.reason)
+        self._form = form
         layout.addLayout(form)
         layout.addWidget(self.text, 1)
         self.error = Band("danger", "Problem", self)
@@ -135,10 +141,10 @@ class EntryEditor(QWidget):
             self.significant.setChecked(record.significant)
             self.text.setPlainText(record.text)
             self.text.document().clearUndoRedoStacks()
-            for control in (self.section, self.date, self.type, self.significant):
-                control.setEnabled(False)
+            self._correcting(True)
             self.notice.show_text("A correction is a new version",
-                                  "The earlier text stays in the entry's history.")
+                                  "The earlier text, date and type stay in the entry's history. "
+                                  "Say why you correct it.")
         elif section:
             self._select(self.section, section)
         self._loading = False
@@ -162,9 +168,7 @@ class EntryEditor(QWidget):
         self.significant.setChecked(draft.significant)
         self.text.setPlainText(draft.text)
         self.text.document().clearUndoRedoStacks()
-        if draft.entry_id:
-            for control in (self.section, self.date, self.type, self.significant):
-                control.setEnabled(False)
+        self._correcting(bool(draft.entry_id))
         self.notice.show_text("Your unfinished entry was restored",
                               f"Draft saved {fmt_stamp(draft.updated_at)}. Finish it, keep "
                               "writing, or discard it.")
@@ -179,8 +183,8 @@ class EntryEditor(QWidget):
         self.section.clear()
         for value in sections:
             self.section.addItem(section_title(value), value)
-        for control in (self.section, self.date, self.type, self.significant):
-            control.setEnabled(True)
+        self._correcting(False)
+        wipe_text(self.reason)
         self.entry_id = ""
         self.heading.setText("New entry")
         self.date.set_date(today())
@@ -189,6 +193,13 @@ class EntryEditor(QWidget):
         wipe_text(self.text)
         self.status.setText("")
         self.finish.setEnabled(True)
+
+    def _correcting(self, correcting: bool) -> None:
+        """A correction may change the text, the date and the type (with a reason), never the
+        section or the significant-event mark."""
+        for control in (self.section, self.significant):
+            control.setEnabled(not correcting)
+        self._form.setRowVisible(self.reason, correcting)
 
     @staticmethod
     def _select(combo: QComboBox, value: str) -> None:
@@ -256,12 +267,19 @@ class EntryEditor(QWidget):
         if not text.strip():
             self.error.show_text("The entry is empty", "Write what happened before finishing.")
             return
+        reason = self.reason.text()
+        if self.entry_id and not reason.strip():
+            self.error.show_text("Say why you correct this entry",
+                                 "The reason is kept with the new version in its history.")
+            self.reason.setFocus()
+            return
         self._timer.stop()
         draft_id, entry_id = self.draft_id, self.entry_id
 
         def finish(s: Session) -> str:
             if entry_id:
-                result = s.families.edit_entry(entry_id, text)
+                result = s.families.edit_entry(entry_id, text, date=day,
+                                               entry_type=entry_type, reason=reason)
             else:
                 result = s.families.add_entry(family_id, section, text, day, entry_type,
                                               significant)
