@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSize,
     Qt,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -67,10 +70,25 @@ class Panel(QFrame):
         self.view: QTableView | None = None
         if model is not None:
             self.view = _table_view(model, title)
+            self.view.viewport().installEventFilter(self)
             layout.addWidget(self.view, 1)
             model.modelReset.connect(self.refresh)
         # Takes the spare height only while there is no table (stretch 0 against its 1).
         layout.addStretch(0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """The wheel scrolls Home, not the list under the pointer, until the list is clicked:
+        a person scrolling the page never finds it stuck on a panel."""
+        view = self.view
+        if (event.type() == QEvent.Type.Wheel and view is not None
+                and watched is view.viewport() and not view.hasFocus()):
+            page = self.parentWidget()
+            while page is not None and not isinstance(page, QScrollArea):
+                page = page.parentWidget()
+            if page is not None:
+                QApplication.sendEvent(page.verticalScrollBar(), event)
+                return True
+        return super().eventFilter(watched, event)
 
     def add_action(self, button: QPushButton) -> None:
         self.header.addWidget(button)

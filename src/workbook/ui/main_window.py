@@ -41,6 +41,7 @@ from workbook.ui.sign_in_page import FingerprintPage, ReplacePassphrasePage, Sig
 from workbook.ui.signed_in import SignedIn, SignedInPerson
 from workbook.ui.supervision.page import SupervisionArea
 from workbook.ui.top_bar import APP_TITLE, TopBar
+from workbook.ui.widgets.fit import fit_to_screen
 
 
 class MainWindow(QMainWindow):
@@ -63,7 +64,7 @@ class MainWindow(QMainWindow):
         self._idle_override = idle_timeout_ms
         self.areas: list[Area] = []
         self.setWindowTitle(APP_TITLE)
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self._build_pages()
         self._build_status_bar()
         self.clipboard = SecureClipboard(self)

@@ -85,24 +85,27 @@ class ChronologyPage(QWidget):
         accessible(self.newest_first, f"{where}: newest first")
         self.reset = QPushButton("Clear filters", self)
         accessible(self.reset, f"{where}: clear filters")
-        column = 0
+        # Two rows of filters, so that every one stays inside the window at 125% on a laptop
+        # and at 200% on a large screen: who, what and which section; then when.
+        choices: list[tuple[str, QWidget]] = [("&Author", self.author), ("T&ype", self.type)]
         if section is None:
-            grid.addWidget(self._label("Se&ction", self.section), 0, column)
-            grid.addWidget(self.section, 1, column)
-            column += 1
+            choices.insert(0, ("Se&ction", self.section))
         else:
             self.section.setVisible(False)
-        for text, widget in (("&Author", self.author), ("T&ype", self.type),
-                             ("&From", self.date_from), ("&To", self.date_to)):
+        for column, (text, widget) in enumerate(choices):
             grid.addWidget(self._label(text, widget), 0, column)
             grid.addWidget(widget, 1, column)
-            column += 1
+        for column, (text, widget) in enumerate((("&From", self.date_from),
+                                                 ("&To", self.date_to))):
+            grid.addWidget(self._label(text, widget), 2, column)
+            grid.addWidget(widget, 3, column)
         checks = QVBoxLayout()
         checks.addWidget(self.significant)
         checks.addWidget(self.newest_first)
+        column = len(choices)
         grid.addLayout(checks, 0, column, 2, 1)
-        grid.addWidget(self.reset, 1, column + 1)
-        grid.setColumnStretch(column + 2, 1)
+        grid.addWidget(self.reset, 3, column)
+        grid.setColumnStretch(column + 1, 1)
         self.filter_bar = QWidget(self)
         self.filter_bar.setLayout(grid)
         grid.setContentsMargins(0, 0, 0, 0)

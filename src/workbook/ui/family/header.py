@@ -42,12 +42,16 @@ class FamilyHeader(QWidget):
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setAccessibleName("Family details")
         self.details.setObjectName("family-details")
+        self.details.setWordWrap(True)
         top.addWidget(self.name)
         top.addSpacing(12)
         top.addWidget(self.details, 1, Qt.AlignmentFlag.AlignBottom)
-        self.tools = QHBoxLayout()
-        top.addLayout(self.tools)
         layout.addLayout(top)
+        # The actions have a row of their own: beside a long name they were pushed out of the
+        # window at 125% on a laptop.
+        self.tools = QHBoxLayout()
+        self.tools.addStretch(1)
+        layout.addLayout(self.tools)
         self.safety = Band("warning", "Home-visit safety flags", self)
         self.no_safety = QLabel(self)
         self.no_safety.setAccessibleName("Home-visit safety")
