@@ -22,8 +22,13 @@ from PySide6.QtWidgets import (
 from workbook.domain.display import uk_date, uk_date_time
 from workbook.ui.widgets.date_field import DateField, today
 
+BAND_TEXT = {
+    # Each pale fill with its own dark text, set on the labels too (a frame's colour does not
+    # reach its children): readable under a dark or high-contrast palette as under a light one.
+    "warning": "#3D2E00", "danger": "#5C0A12", "info": "#0B2A4A", "calm": "palette(text)",
+}
 BAND_STYLES = {
-    # Dark text on pale fills: readable in light themes; a bold border carries the meaning too.
+    # Dark text on pale fills; a bold border and the title's words carry the meaning too.
     "warning": "background:#FFF4CE; color:#3D2E00; border:1px solid #C98A00;"
                "border-left:6px solid #C98A00; border-radius:4px;",
     "danger": "background:#FDE7E9; color:#5C0A12; border:1px solid #C50F1F;"
@@ -105,7 +110,7 @@ class Band(QFrame):
         super().__init__(parent)
         self.setObjectName(f"band-{kind}")
         self.setStyleSheet(f"QFrame#band-{kind} {{{BAND_STYLES[kind]}}} QLabel {{border:none;"
-                           "background:transparent;}")
+                           f"background:transparent; color:{BAND_TEXT[kind]};}}")
         self.setAccessibleName(name)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)

@@ -91,7 +91,6 @@ class HouseholdPanel(QWidget):
         legend = QLabel("□ male   ○ female   ◇ not known   ◎ index child   "
                         "// separated", right)
         legend.setAccessibleName("Genogram key")
-        legend.setStyleSheet("color:#4A5866;")
         top = QHBoxLayout()
         top.addWidget(g_title)
         top.addStretch(1)

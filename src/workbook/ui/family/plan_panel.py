@@ -74,8 +74,10 @@ class PlanPanel(QWidget):
         total = self.model.rowCount()
         text = f"{total} action{'s' if total != 1 else ''}"
         if overdue:
-            text += f" - {overdue} overdue"
-            self.summary.setStyleSheet("color:#8A0F1C; font-weight:bold;")
+            text = f"⚠ {text} - {overdue} overdue"
+            # Dark red on its own pale fill, so it reads under any palette.
+            self.summary.setStyleSheet("color:#8A0F1C; background:#FDE7E9; font-weight:bold;"
+                                       "padding:1px 6px; border-radius:4px;")
         else:
             self.summary.setStyleSheet("")
         self.summary.setText(text)
