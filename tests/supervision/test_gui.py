@@ -16,6 +16,7 @@ from supervision_vault import BoardVault
 
 from support.family_vault import PASSPHRASES
 from workbook.services.errors import WorkbookError
+from workbook.services.family import milestones
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision import review_drafts
@@ -259,6 +260,13 @@ def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> N
     row = next(i for i in range(dialog.entries.topLevelItemCount())
                if dialog.entries.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == entry)
     dialog.entries.setCurrentItem(dialog.entries.topLevelItem(row))
+    asked: list[str] = []
+    dialog.confirm = lambda question: asked.append(question) or False   # asks first: "no"
+    qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
+    assert asked and "24 hours" in asked[0]
+    assert not any(c.urgent for c in milestones.concerns(tm, ids["Davis"])
+                   if c.entry_id == entry)
+    dialog.confirm = lambda _question: True
     qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
     assert "24 hours" in dialog.message.text()
     states = {dialog.limits.topLevelItem(i).text(0): dialog.limits.topLevelItem(i).text(3)

@@ -112,6 +112,11 @@ class MainWindow(QMainWindow):
         self.status_text = QLabel()
         self.status_text.setObjectName("subtle")
         self.statusBar().addWidget(self.status_text, 1)
+        # In the status bar, so that it never moves what is under the pointer.
+        self.lock_warning = QLabel()
+        self.lock_warning.setAccessibleName("Idle lock warning")
+        self.lock_warning.hide()
+        self.statusBar().addPermanentWidget(self.lock_warning)
         self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().setSizeGripEnabled(False)
 
@@ -144,6 +149,8 @@ class MainWindow(QMainWindow):
         self.top_bar.home_button.clicked.connect(self.show_home)
         self.top_bar.lock_button.clicked.connect(lambda: self.lock(""))
         self.lock_controller.lock_requested.connect(self.lock)
+        self.lock_controller.lock_warning.connect(self._warn_of_lock)
+        self.lock_controller.lock_warning_cleared.connect(self.lock_warning.hide)
         self.bridge.fact.connect(self.home_loader.on_fact)
         # Make the family view once home shows, while the person reads it: opening is quick.
         self.home_loader.home_loaded.connect(
@@ -187,6 +194,11 @@ class MainWindow(QMainWindow):
     @property
     def person(self) -> SignedInPerson | None:
         return self._person
+
+    def _warn_of_lock(self, seconds: int) -> None:
+        self.lock_warning.setText(f"⚠ Locks in {seconds} s without use: move the mouse or "
+                                  "press a key to stay signed in")
+        self.lock_warning.show()
 
     def _set_status(self) -> None:
         if self._person is None:

@@ -5,6 +5,7 @@ entry is a new version of it (its text, date and type may change, with a reason)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -38,6 +39,7 @@ from workbook.ui.family.common import (
 )
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import SectionEntry
+from workbook.ui.widgets.confirm import ask
 from workbook.ui.widgets.date_field import refused_date, today
 
 DRAFT_DELAY_MS = 1000
@@ -111,6 +113,8 @@ class EntryEditor(QWidget):
         for button in (self.discard, self.close_button, self.finish):
             row.addWidget(button)
         layout.addLayout(row)
+        self.confirm: Callable[[str], bool] = lambda question: ask(
+            self, "Discard draft", question, "Discard draft")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DRAFT_DELAY_MS)
@@ -302,6 +306,9 @@ class EntryEditor(QWidget):
         self.error.show_text("The entry could not be saved", message)
 
     def _discard(self) -> None:
+        if self.text.toPlainText().strip() and not self.confirm(
+                "Discard this draft? What you wrote is deleted and cannot be brought back."):
+            return
         draft_id = self.draft_id
         if draft_id:
             self.context.run(lambda s: delete_draft(s, draft_id))

@@ -94,6 +94,8 @@ class DateField(QWidget):
         self.reading = QLabel(self)
         self.reading.setTextFormat(Qt.TextFormat.PlainText)
         self.reading.setWordWrap(True)
+        # Room for two lines from the start: a refusal's reason never pushes the form down.
+        self.reading.setMinimumHeight(2 * self.reading.fontMetrics().lineSpacing())
         self.calendar: QCalendarWidget | None = None
         line_row = QHBoxLayout()
         line_row.setContentsMargins(0, 0, 0, 0)
