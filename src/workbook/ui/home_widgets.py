@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from workbook.ui.models.search_results_model import SUBTITLE_ROLE, TITLE_ROLE
 from workbook.ui.sign_in_page import scaled_label, sentence
+from workbook.ui.widgets.a11y import describe
 
 LOADING = "Loading…"
 
@@ -65,7 +66,7 @@ class Panel(QFrame):
         self.empty = scaled_label(LOADING if model is not None else empty_text, 1.0,
                                   object_name="subtle")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.empty.setAccessibleName(f"{title}: status")
+        describe(self.empty, f"{title}: status")
         layout.addWidget(self.empty)
         self.view: QTableView | None = None
         if model is not None:
@@ -182,7 +183,7 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 10, 12, 10)
         self.text = scaled_label("", 1.0)
-        self.text.setAccessibleName("Important notice")
+        describe(self.text, "Important notice")
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.dismiss = QPushButton("Dismiss")
         self.dismiss.setAccessibleName("Dismiss the notice")

@@ -41,6 +41,7 @@ from workbook.ui.sign_in_page import FingerprintPage, ReplacePassphrasePage, Sig
 from workbook.ui.signed_in import SignedIn, SignedInPerson
 from workbook.ui.supervision.page import SupervisionArea
 from workbook.ui.top_bar import APP_TITLE, TopBar
+from workbook.ui.widgets.a11y import describe
 from workbook.ui.widgets.fit import fit_to_screen
 
 
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_text, 1)
         # In the status bar, so that it never moves what is under the pointer.
         self.lock_warning = QLabel()
-        self.lock_warning.setAccessibleName("Idle lock warning")
+        describe(self.lock_warning, "Idle lock warning")
         self.lock_warning.hide()
         self.statusBar().addPermanentWidget(self.lock_warning)
         self.statusBar().addPermanentWidget(self.busy)

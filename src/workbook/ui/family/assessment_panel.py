@@ -30,6 +30,7 @@ from workbook.services.family.assessments import (
 from workbook.services.session import Session
 from workbook.ui.family.common import Band, accessible, date_edit, fmt_date, iso_of, wipe_text
 from workbook.ui.family.context import FamilyContext
+from workbook.ui.widgets.a11y import describe
 from workbook.ui.widgets.date_field import refused_date
 
 RATING_LABELS = (("Not rated", ""),) + tuple((r.capitalize(), r) for r in RATINGS)
@@ -48,7 +49,7 @@ class AssessmentPanel(QWidget):
         body = QWidget(scroll)
         layout = QVBoxLayout(body)
         self.state = QLabel(body)
-        self.state.setAccessibleName("Assessment status")
+        describe(self.state, "Assessment status")
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
         self.error = Band("danger", "Problem", body)

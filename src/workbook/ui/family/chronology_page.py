@@ -41,6 +41,7 @@ from workbook.ui.family.models.chronology_model import (
     ENTRY_ID_ROLE,
     ChronologyModel,
 )
+from workbook.ui.widgets.a11y import describe
 
 ANY = ""
 
@@ -119,7 +120,7 @@ class ChronologyPage(QWidget):
         loading_layout.setContentsMargins(0, 0, 0, 0)
         self.loading_text = QLabel("Loading earlier entries…", self.loading_row)
         self.loading_text.setWordWrap(True)
-        self.loading_text.setAccessibleName(f"{where}: loading earlier entries")
+        describe(self.loading_text, f"{where}: loading earlier entries")
         self.loading_bar = QProgressBar(self.loading_row)
         self.loading_bar.setAccessibleName("Loading earlier entries")
         self.loading_bar.setMaximumWidth(240)
@@ -148,7 +149,7 @@ class ChronologyPage(QWidget):
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.count = QLabel(self)
-        self.count.setAccessibleName(f"{where}: number of entries shown")
+        describe(self.count, f"{where}: number of entries shown")
         row.addWidget(self.count, 1)
         self.history = QPushButton("History…", self)
         accessible(self.history, f"{where}: history of the selected entry")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.display import uk_date, uk_date_time
+from workbook.ui.widgets.a11y import announce
 from workbook.ui.widgets.date_field import DateField, today
 
 BAND_TEXT = {
@@ -108,6 +109,7 @@ class Band(QFrame):
 
     def __init__(self, kind: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.kind = kind
         self.setObjectName(f"band-{kind}")
         self.setStyleSheet(f"QFrame#band-{kind} {{{BAND_STYLES[kind]}}} QLabel {{border:none;"
                            f"background:transparent; color:{BAND_TEXT[kind]};}}")
@@ -136,6 +138,8 @@ class Band(QFrame):
         self.body.setVisible(bool(body))
         self.setAccessibleDescription(f"{title} {body}".strip())
         self.setVisible(True)
+        if self.kind in ("warning", "danger"):
+            announce(self, f"{title}. {body}".strip())
 
     def wipe(self) -> None:
         self.title.setText("")

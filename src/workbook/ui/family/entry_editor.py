@@ -39,6 +39,7 @@ from workbook.ui.family.common import (
 )
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import SectionEntry
+from workbook.ui.widgets.a11y import describe
 from workbook.ui.widgets.confirm import ask
 from workbook.ui.widgets.date_field import refused_date, today
 
@@ -101,7 +102,7 @@ class EntryEditor(QWidget):
         layout.addWidget(self.error)
         row = QHBoxLayout()
         self.status = QLabel("", self)
-        self.status.setAccessibleName("Draft status")
+        describe(self.status, "Draft status")
         row.addWidget(self.status, 1)
         self.discard = QPushButton("Discard draft", self)
         accessible(self.discard, "Discard draft")

@@ -12,6 +12,7 @@ from workbook.domain.records import Entry, Review
 from workbook.domain.workbook import FamilyShown, Shown
 from workbook.services.family.chronology import preview
 from workbook.ui.family.common import Band, accessible, fmt_date
+from workbook.ui.widgets.a11y import describe
 
 SAFETY_PREVIEW = 220
 
@@ -37,10 +38,10 @@ class FamilyHeader(QWidget):
         font.setBold(True)
         self.name.setFont(font)
         self.name.setTextFormat(Qt.TextFormat.PlainText)
-        self.name.setAccessibleName("Family name")
+        describe(self.name, "Family name")
         self.details = QLabel(self)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
-        self.details.setAccessibleName("Family details")
+        describe(self.details, "Family details")
         self.details.setObjectName("family-details")
         self.details.setWordWrap(True)
         top.addWidget(self.name)
@@ -54,7 +55,7 @@ class FamilyHeader(QWidget):
         layout.addLayout(self.tools)
         self.safety = Band("warning", "Home-visit safety flags", self)
         self.no_safety = QLabel(self)
-        self.no_safety.setAccessibleName("Home-visit safety")
+        describe(self.no_safety, "Home-visit safety")
         self.no_safety.setObjectName("no-safety")
         layout.addWidget(self.safety)
         layout.addWidget(self.no_safety)

@@ -31,6 +31,7 @@ from workbook.ui.family.models.actions_model import (
     COL_TEXT,
     PlanActionsModel,
 )
+from workbook.ui.widgets.a11y import describe
 
 
 class PlanPanel(QWidget):
@@ -45,7 +46,7 @@ class PlanPanel(QWidget):
         bold.setBold(True)
         title.setFont(bold)
         self.summary = QLabel(self)
-        self.summary.setAccessibleName("Plan summary")
+        describe(self.summary, "Plan summary")
         top.addWidget(title)
         top.addSpacing(12)
         top.addWidget(self.summary, 1)

@@ -32,6 +32,7 @@ from workbook.domain.typed_dates import (
     short_date_in_words,
 )
 from workbook.services.clock import civil_date
+from workbook.ui.widgets.a11y import announce
 
 _session_today: date | None = None
 
@@ -201,5 +202,6 @@ def refused_date(form: QWidget) -> str:
         if field.isEnabled() and field.problem() and not field.isHidden():
             field.line.setFocus()
             field.line.selectAll()
+            announce(field.line, field.problem())
             return field.problem()
     return ""
