@@ -22,6 +22,7 @@ from workbook.ui.family.header import FamilyHeader
 from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.home_widgets import Banner, Panel
 from workbook.ui.sign_in_page import SignInPage
+from workbook.ui.startup import contrast_ratio as contrast
 from workbook.ui.startup import style_sheet
 from workbook.ui.top_bar import TopBar
 
@@ -46,17 +47,10 @@ PALETTES = {
 }
 
 
-def luminance(colour: QColor) -> float:
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
-            + 0.0722 * channel(colour.blueF()))
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
+def test_the_ratio_is_wcags() -> None:
+    assert round(contrast(QColor("#000000"), QColor("#ffffff")), 1) == 21.0
+    assert round(contrast(QColor("#767676"), QColor("#ffffff")), 2) == 4.54   # WCAG's grey
+    assert contrast(QColor("#123456"), QColor("#123456")) == 1.0
 
 
 def painted_background(image: QImage, widget: QWidget, root: QWidget) -> QColor:

@@ -56,13 +56,16 @@ def _luminance(colour: QColor) -> float:
             + 0.0722 * channel(colour.blueF()))
 
 
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours, 1 to 21 (text needs 4.5)."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def readable_on(background: QColor, wanted: QColor) -> str:
     """`wanted` if it reads on `background` at the WCAG 4.5:1, else black or white, whichever
     reads better (a dark theme's light-blue highlight under white text does not)."""
-    def ratio(a: QColor, b: QColor) -> float:
-        light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
-        return (light + 0.05) / (dark + 0.05)
-
+    ratio = contrast_ratio
     if ratio(background, wanted) >= 4.5:
         return wanted.name()
     black, white = QColor("#000000"), QColor("#ffffff")
