@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -79,7 +80,8 @@ class DateField(QWidget):
         self._value = ""
         self._problem = ""
         self.line = _Line(self)
-        self.line.setPlaceholderText(f"{unknown} (dd/mm/yyyy)" if optional else "dd/mm/yyyy")
+        self.line.setPlaceholderText(f"{unknown} (dd/mm/yyyy)" if optional and not compact
+                                     else "dd/mm/yyyy")
         self.line.setAccessibleName(name)
         metrics = self.line.fontMetrics()
         self.line.setMinimumWidth(metrics.horizontalAdvance("00/00/00000") + 24)
@@ -95,14 +97,19 @@ class DateField(QWidget):
         self.reading = QLabel(self)
         self.reading.setTextFormat(Qt.TextFormat.PlainText)
         self.reading.setWordWrap(True)
-        # Room for two lines from the start: a refusal's reason never pushes the form down.
+        # Room kept from the start: a refusal's reason never pushes the form down, and under a
+        # compact field (the chronology's filters) it never widens its column either.
         self.reading.setMinimumHeight(2 * self.reading.fontMetrics().lineSpacing())
+        if compact:
+            self.reading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self.reading.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.calendar: QCalendarWidget | None = None
         line_row = QHBoxLayout()
         line_row.setContentsMargins(0, 0, 0, 0)
         line_row.setSpacing(2)
         line_row.addWidget(self.line)
         line_row.addWidget(self.calendar_button)
+        line_row.addStretch(1)
         layout: QBoxLayout = QVBoxLayout(self) if compact else QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2 if compact else 8)
@@ -145,7 +152,7 @@ class DateField(QWidget):
         try:
             day = read_date(self.line.text(), today(), past=self.past)
         except DateNotUnderstood as refused:
-            self._show("", f"⚠ {refused}", f"{self.name}: {refused}")
+            self._show("", f"⚠ {self._short(str(refused))}", f"{self.name}: {refused}")
         else:
             if day is not None:
                 words = short_date_in_words(day) if self.compact else date_in_words(day)
@@ -159,9 +166,18 @@ class DateField(QWidget):
         if self._value != before:
             self.dateChanged.emit()
 
+    def _short(self, reason: str) -> str:
+        """Under a compact field, the reason without the typed text it repeats."""
+        if not self.compact:
+            return reason
+        if "is not a date" in reason:
+            return "Not a date: type dd/mm/yyyy"
+        return reason.split(": ", 1)[-1]
+
     def _show(self, value: str, reading: str, problem: str) -> None:
         self._value, self._problem = value, problem
         self.reading.setText(reading)
+        self.reading.setToolTip(problem)
         invalid = bool(problem) and bool(self.line.text().strip())
         self.line.setProperty("invalid", invalid)
         self.line.setAccessibleDescription(f"Not saved: {problem}" if invalid else reading)
