@@ -270,6 +270,21 @@ def test_person_entry_action_and_history(cli: Cli) -> None:
     assert actions[action_json["id"]]["text"] == "Write up"
 
 
+def test_a_correction_may_change_the_date_and_type_with_a_reason(cli: Cli) -> None:
+    fam = cli.t.family_id
+    entry = _id_line(cli.ok("entry", "add", fam, "--section", "case-notes", "--text",
+                            "Visit on the wrong day", "--date", "2026-03-01"))
+    cli.ok("entry", "edit", entry, "--text", "Visit on the right day", "--date", "2026-03-02",
+           "--type", "visit", "--reason", "Typed the day before by mistake")
+    notes = {e["id"]: e for e in
+             cli.ok("show", fam, "--json").json()["sections"]["case-notes"]["entries"]}
+    assert notes[entry]["date"] == "2026-03-02" and notes[entry]["type"] == "visit"
+    assert [v["date"] for v in cli.ok("entry", "history", entry, "--json").json()] == [
+        "2026-03-01", "2026-03-02"]
+    # The text alone may still change without a reason, as before.
+    cli.ok("entry", "edit", entry, "--text", "Visit on the right day, seen alone")
+
+
 def test_sealed_entry_is_accepted_and_not_readable_by_its_writer(cli: Cli) -> None:
     result = cli.ok("entry", "add", cli.t.family_id, "--section", "police", "--text",
                     "Concern for the police", user="sw1")

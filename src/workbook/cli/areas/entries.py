@@ -28,6 +28,10 @@ def add_arguments(grammar: Grammar) -> None:
     p = grammar.sub(entry, "edit", "correct an entry (a new version; history is kept)")
     p.add_argument("entry")
     p.add_argument("--text", required=True)
+    p.add_argument("--date", default=None, help="a corrected date, YYYY-MM-DD (needs --reason)")
+    p.add_argument("--type", default=None, dest="entry_type",
+                   help="a corrected entry type (needs --reason)")
+    p.add_argument("--reason", default="", help="why the entry is corrected")
     p = grammar.sub(entry, "delete", "delete an entry (a tombstone version; history is kept)")
     p.add_argument("entry")
     p.add_argument("--reason", required=True)
@@ -50,7 +54,9 @@ def cmd_entry_add(ctx: CliContext) -> None:
 
 
 def cmd_entry_edit(ctx: CliContext) -> None:
-    version = ctx.ready_session().families.edit_entry(ctx.args.entry, ctx.args.text)
+    a = ctx.args
+    version = ctx.ready_session().families.edit_entry(a.entry, a.text, date=a.date,
+                                                      entry_type=a.entry_type, reason=a.reason)
     ctx.out(version, {"id": ctx.args.entry, "version": version})
 
 

@@ -141,12 +141,34 @@ class Families:
         self.s.events.emit("entry_added", family_id=family_id, entry_id=entry_id)
         return entry_id
 
-    def edit_entry(self, entry_id: str, text: str) -> str:
+    def edit_entry(self, entry_id: str, text: str, *, date: str | None = None,
+                   entry_type: str | None = None, reason: str = "") -> str:
         """A correction is a new version whose parents are every current head, so editing an
-        entry in conflict also resolves the conflict."""
+        entry in conflict also resolves the conflict. A wrong date or type can be put right
+        too, but only with a reason, kept on the new version ("correction_reason") for the
+        history to show why the record changed."""
         text = validation.text(text, "entry text")
-        return self._supersede(entry_id, "entry_edited", lambda payload: {**payload,
-                                                                          "text": text})
+        changes: dict[str, Any] = {"text": text}
+        if date is not None:
+            changes["date"] = validation.iso_date(date, "entry date")
+        if entry_type is not None:
+            if entry_type not in ENTRY_TYPES:
+                raise InvalidInput(f"unknown entry type {entry_type!r}; use one of "
+                                   f"{', '.join(ENTRY_TYPES)}")
+            changes["type"] = entry_type
+        if reason.strip():
+            changes["correction_reason"] = validation.text(reason, "reason for the correction")
+
+        def change(payload: dict[str, Any]) -> dict[str, Any]:
+            moved = [key for key in ("date", "type") if key in changes
+                     and changes[key] != payload.get(key)]
+            if moved and "correction_reason" not in changes:
+                raise InvalidInput(f"say why the entry's {' and '.join(moved)} changes: a "
+                                   "reason for the correction is needed")
+            kept = {k: v for k, v in payload.items() if k != "correction_reason"}
+            return {**kept, **changes}
+
+        return self._supersede(entry_id, "entry_edited", change)
 
     def delete_entry(self, entry_id: str, reason: str) -> str:
         """Deletion is a tombstone version: the history stays, the entry leaves the views."""

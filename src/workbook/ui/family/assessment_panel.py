@@ -30,6 +30,8 @@ from workbook.services.family.assessments import (
 from workbook.services.session import Session
 from workbook.ui.family.common import Band, accessible, date_edit, fmt_date, iso_of, wipe_text
 from workbook.ui.family.context import FamilyContext
+from workbook.ui.widgets.a11y import describe
+from workbook.ui.widgets.date_field import refused_date
 
 NOT_RATED = "Not rated"
 
@@ -48,7 +50,7 @@ class AssessmentPanel(QWidget):
         body = QWidget(scroll)
         layout = QVBoxLayout(body)
         self.state = QLabel(body)
-        self.state.setAccessibleName("Assessment status")
+        describe(self.state, "Assessment status")
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
         self.error = Band("danger", "Problem", body)
@@ -205,6 +207,10 @@ class AssessmentPanel(QWidget):
     def _save(self) -> None:
         family_id = self.context.family_id
         if not family_id:
+            return
+        refused = refused_date(self)
+        if refused:
+            self.error.show_text("The assessment date cannot be saved", refused)
             return
         factors, formulation, day = self.values(), self.formulation.toPlainText(), iso_of(
             self.date)

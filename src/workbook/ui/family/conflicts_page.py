@@ -154,7 +154,7 @@ class ConflictsPage(QWidget):
         for combo, view in ((self.left_choice, self.left_text),
                             (self.right_choice, self.right_text)):
             head = self._head(combo)
-            view.setHtml(f"<p style='color:#44505C'>{html.escape(str(head.get('author', '')))}"
+            view.setHtml(f"<p>{html.escape(str(head.get('author', '')))}"
                          f", {html.escape(fmt_stamp(str(head.get('created_at', ''))))}</p><p>"
                          + html.escape(str(head.get(field, ""))).replace("\n", "<br>") + "</p>")
 

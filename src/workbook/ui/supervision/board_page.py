@@ -35,6 +35,9 @@ def _tree(name: str, headers: list[str]) -> QTreeWidget:
     tree.setRootIsDecorated(True)
     tree.setMinimumHeight(160)
     tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # The first column (a name or an action) gives way, so the last (the State) stays in view.
+    tree.header().setStretchLastSection(False)
+    tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     return tree
 
 

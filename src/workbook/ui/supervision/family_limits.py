@@ -30,6 +30,7 @@ from workbook.services.supervision.board import Board, board
 from workbook.ui.models.base import format_date, format_moment, typed_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import STATE_TEXT
+from workbook.ui.widgets.confirm import ask
 
 Runner = Callable[..., Any]
 
@@ -42,6 +43,8 @@ class TimeLimitsDialog(QDialog):
     def __init__(self, run: Runner, family_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._run = run
+        self.confirm: Callable[[str], bool] = lambda question: ask(
+            self, "Mark as urgent", question, "Mark as urgent")
         self.family_id = family_id
         self.setWindowTitle("Time limits")
         self.resize(820, 560)
@@ -156,6 +159,9 @@ class TimeLimitsDialog(QDialog):
         entry = self.selected_entry()
         if not entry:
             self.message.setText("Choose an entry first.")
+            return
+        if not self.confirm("Mark this entry as an urgent concern? A response is then due "
+                            "within 24 hours, and the supervisor sees it on the board."):
             return
 
         def finished(_result: Any) -> None:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -30,10 +29,11 @@ from PySide6.QtWidgets import (
 from workbook.domain.acts import Act, may
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
-from workbook.ui.models.base import format_date, typed_date
+from workbook.ui.models.base import format_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import SupervisionBoard
 from workbook.ui.supervision.session_view import SessionView
+from workbook.ui.widgets.date_field import DateField, refused_date
 
 if TYPE_CHECKING:
     from workbook.ui.area import AreaHost
@@ -50,9 +50,8 @@ class StartSessionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Start a supervision session")
         form = QFormLayout(self)
-        self.held_on = QLineEdit(format_date(today))
-        self.held_on.setPlaceholderText("dd/mm/yyyy")
-        self.held_on.setAccessibleName("Session date")
+        self.held_on = DateField("Session date", parent=self)
+        self.held_on.set_iso(today)
         form.addRow("Date", self.held_on)
         self.attendees = QListWidget()
         self.attendees.setAccessibleName("Attendees")
@@ -70,16 +69,22 @@ class StartSessionDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._start)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         name_controls(self)
+
+    def _start(self) -> None:
+        refused = refused_date(self)
+        self.error.setText(refused)
+        if not refused:
+            self.accept()
 
     def chosen(self) -> tuple[str, list[str]]:
         names = [str(self.attendees.item(r).data(Qt.ItemDataRole.UserRole))
                  for r in range(self.attendees.count())
                  if self.attendees.item(r).checkState() == Qt.CheckState.Checked]
-        return typed_date(self.held_on.text()), names
+        return self.held_on.iso(), names
 
 
 class SupervisionPage(QWidget):
