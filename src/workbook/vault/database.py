@@ -13,6 +13,7 @@ import sqlcipher3
 
 from workbook.crypto.secret import Secret
 from workbook.domain.errors import WorkbookError
+from workbook.vault.files import create_new
 
 DATABASE_NAME = "vault.db"
 BUSY_TIMEOUT_MS = 5000
@@ -93,7 +94,7 @@ def connect(
         raise VaultDamaged(f"the vault database is missing from {vault_dir}")
     if create and not path.exists():
         # Private from the first byte; SQLite gives the -wal and -shm files the same mode.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.close(create_new(path))
     from workbook.vault import schema_pin
 
     # Built once per process, before the first keyed connection turns on SQLCipher's memory
@@ -198,8 +199,7 @@ def relax_sync(conn: Connection) -> None:
 def create_keyed_copy(path: Path, key: Secret, page_size: int) -> Any:
     """A new, private database file keyed like the vault, for the online backup API to write
     into: only ciphertext reaches the disk. Fails if `path` exists."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    os.close(create_new(path))
     conn = sqlcipher3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")

@@ -38,7 +38,7 @@ from workbook.vault.database import (
     create_keyed_copy,
     integrity_ok,
 )
-from workbook.vault.files import exclusive_lock, sync_directory
+from workbook.vault.files import exclusive_lock, open_new, sync_directory
 from workbook.vault.keyfile import KEYFILE_NAME, LOCK_NAME, KeyFile, KeyFileError
 from workbook.vault.migrations import current_version
 
@@ -142,8 +142,7 @@ def make_backup(session: Session, out: Path) -> BackupInfo:
         header = json.dumps({"format": FORMAT, "version": VERSION, **info.to_json()},
                             sort_keys=True).encode()
         tag = wrap(header_key(session.vault_key, session.vault_id), b"", _header_ad(header))
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with open_new(staging) as handle:
             handle.write(MAGIC + _LEN.pack(len(header)) + header + tag)
             handle.write(keyfile_bytes)
             with db_copy.open("rb") as source:
@@ -238,8 +237,7 @@ def _unpack_parts(handle: IO[bytes], info: BackupInfo, into: Path, name: str) ->
     for part, length, expected in info.parts:
         digest = hashlib.sha256()
         remaining = length
-        fd = os.open(into / part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
+        with open_new(into / part) as out:
             while remaining:
                 chunk = handle.read(min(CHUNK, remaining))
                 if not chunk:
