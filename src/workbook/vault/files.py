@@ -18,13 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from filelock import FileLock
+
 from workbook.domain.errors import WorkbookError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
 
 # 0 on POSIX, where every descriptor is binary already.
 BINARY = getattr(os, "O_BINARY", 0)
@@ -146,13 +142,9 @@ def sync_directory(directory: Path) -> None:
 
 @contextlib.contextmanager
 def exclusive_lock(lock_path: Path) -> Iterator[None]:
-    """Serialise read-modify-write of a small file between processes on this machine."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | BINARY, PRIVATE)
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+    """Serialise read-modify-write of a small file between processes on this machine, on
+    every platform: filelock takes flock on Linux and macOS and LockFileEx on Windows (also
+    between the OS accounts of one shared PC, and on an SMB share); see decision 0008.
+    Blocks until the lock is free. The lock file is created 0600 and holds no data."""
+    with FileLock(lock_path, mode=PRIVATE):
         yield
-    finally:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
