@@ -12,6 +12,7 @@ from typing import Any
 import sqlcipher3
 
 from workbook.crypto.secret import Secret
+from workbook.domain import folders
 from workbook.domain.errors import WorkbookError
 from workbook.vault.files import create_new
 
@@ -47,6 +48,18 @@ class VaultBusy(WorkbookError):
 
 class VaultDamaged(WorkbookError):
     """The database file cannot be opened with the key, or fails its integrity check."""
+
+
+class VaultPathTooLong(WorkbookError):
+    """The vault folder's path is longer than SQLite opens; the message says so in one line."""
+
+
+def check_openable(vault_dir: Path) -> None:
+    """VaultPathTooLong, before anything is written, when SQLite could not open the database
+    of a vault in `vault_dir` (domain/folders.SQLITE_PATH_BYTES)."""
+    why = folders.database_refusal(str(database_path(vault_dir)), windows=os.name == "nt")
+    if why is not None:
+        raise VaultPathTooLong(why)
 
 
 class VaultAltered(VaultDamaged):
@@ -90,6 +103,7 @@ def connect(
     if page_size is None:
         page_size = _page_size_from_key_file(vault_dir)
     path = database_path(vault_dir)
+    check_openable(vault_dir)
     if not create and not path.exists():
         raise VaultDamaged(f"the vault database is missing from {vault_dir}")
     if create and not path.exists():
@@ -199,6 +213,10 @@ def relax_sync(conn: Connection) -> None:
 def create_keyed_copy(path: Path, key: Secret, page_size: int) -> Any:
     """A new, private database file keyed like the vault, for the online backup API to write
     into: only ciphertext reaches the disk. Fails if `path` exists."""
+    why = folders.database_refusal(str(path), windows=os.name == "nt",
+                                   what="the backup file's path")
+    if why is not None:
+        raise VaultPathTooLong(why)
     os.close(create_new(path))
     conn = sqlcipher3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA cipher_log_level = NONE")

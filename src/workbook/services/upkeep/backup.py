@@ -27,12 +27,14 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.ids import new_id
+from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.vault import audit_log, device_secret, meta, version_store
 from workbook.vault.database import (
     DATABASE_NAME,
     DatabaseError,
     VaultDamaged,
+    check_openable,
     cipher_pages_ok,
     connect,
     create_keyed_copy,
@@ -109,7 +111,7 @@ def require_backup_maker(session: Session) -> None:
 
 
 def check_output_path(out: Path, vault_dir: Path) -> Path:
-    out = out.expanduser()
+    out = validation.folder_path(str(out), "backup file")
     if out.is_dir():
         raise InvalidInput(f"cannot write the backup to {out}: it is a folder")
     if not out.parent.is_dir():
@@ -280,13 +282,18 @@ class Restored:
 
 
 def check_target(to: Path) -> Path:
-    to = to.expanduser()
+    to = validation.folder_path(str(to), "folder to restore into")
+    check_openable(_staging_for(to, "0" * 12))  # the vault is opened there before it is moved
     if to.exists() and (not to.is_dir() or any(to.iterdir())):
         raise InvalidInput(f"{to} already exists and is not an empty folder: restore into a "
                            "new folder, so no vault is overwritten")
     if not to.parent.is_dir():
         raise InvalidInput(f"cannot restore to {to}: {to.parent} is not a folder")
     return to
+
+
+def _staging_for(to: Path, token: str) -> Path:
+    return to.parent / f".{to.name}.restoring-{token}"
 
 
 def restore_backup(path: Path, to: Path, username: str, passphrase: str,
@@ -302,7 +309,7 @@ def restore_backup(path: Path, to: Path, username: str, passphrase: str,
     from workbook.services.access.sign_in import sign_in
 
     to = check_target(to)
-    staging = to.parent / f".{to.name}.restoring-{secrets.token_hex(6)}"
+    staging = _staging_for(to, secrets.token_hex(6))
     os.mkdir(staging, 0o700)
     enrolled = False
     seen_id = ""
