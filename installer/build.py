@@ -2,7 +2,8 @@
 
 The same on Windows and Linux: run it with the Python that has Workbook installed (the
 project's venv, or the build machine's). It installs PyInstaller through pip if it is missing,
-runs PyInstaller on installer/workbook.spec and prints the folder's size. On Windows, Inno
+copies resources/ into the package (installer/sync_resources.py), runs PyInstaller on
+installer/workbook.spec and prints the folder's size. On Windows, Inno
 Setup then makes the setup program from that folder (installer/workbook.iss;
 docs/deployment.md)."""
 
@@ -34,10 +35,22 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def sync_resources() -> None:
+    """resources/ into the package first, so the build ships what the sources say."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from sync_resources import differences, sync
+
+    for name in sync():
+        print(f"build: copied resources/{name} into the package")
+    for line in differences():
+        print(f"build: warning: {line}")
+
+
 def build() -> float:
     """Build from scratch; return the seconds it took."""
     started = time.perf_counter()
     ensure_pyinstaller()
+    sync_resources()
     shutil.rmtree(BUILD, ignore_errors=True)
     result = subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
