@@ -25,6 +25,7 @@ from pathlib import Path
 import platformdirs
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
+from platformdirs.api import PlatformDirsABC
 
 from workbook.vault.files import create_new, exclusive_lock, sync_directory
 
@@ -37,10 +38,13 @@ _Store = dict[str, dict[str, str]]
 _THREAD_LOCK = threading.RLock()
 
 
-def default_path() -> Path:
+def default_path(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -> Path:
     """Where the file lives when no path is given: the per-user config directory, resolved now so
-    that XDG_CONFIG_HOME / HOME set by the caller (or a test) are honoured."""
-    return Path(platformdirs.user_config_dir("workbook")) / FILE_NAME
+    that XDG_CONFIG_HOME / HOME set by the caller (or a test) are honoured. On Windows that is
+    the *local* AppData (`%LOCALAPPDATA%\\workbook\\workbook`), never the roaming one: a
+    roaming profile would carry the device secret to every PC the person signs in to. `dirs`
+    lets the tests ask for another platform's rules."""
+    return Path(dirs(appname="workbook", roaming=False).user_config_dir) / FILE_NAME
 
 
 class FileKeyring(KeyringBackend):
