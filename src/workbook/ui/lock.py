@@ -102,7 +102,7 @@ class SystemLockWatcher(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.sources: list[str] = []
-        self._native: _WindowsSessionFilter | None = None
+        self._native: WindowsSessionFilter | None = None
         self._session_reader: SessionReader | None = None
         self._session_reason = ""
         self._poll = QTimer(self)
@@ -121,7 +121,7 @@ class SystemLockWatcher(QObject):
         elif sys.platform.startswith("linux") or "bsd" in sys.platform:
             self._start_dbus(None, None)
         elif sys.platform == "win32" and window is not None:
-            self._start_windows(window)
+            self.start_windows(window)
         elif sys.platform == "darwin":
             from workbook.ui.macos_session import read_session
 
@@ -215,23 +215,35 @@ class SystemLockWatcher(QObject):
             self.system_locked.emit("the screen was locked")
 
     # --- Windows: WTS session notifications ------------------------------------------------
-    def _start_windows(self, window: QWidget) -> None:  # pragma: no cover - Windows only
-        import ctypes
+    def start_windows(self, window: QWidget,
+                      register: Callable[[int, int], int] | None = None) -> None:
+        """Ask Windows for this window's session notifications (NOTIFY_FOR_THIS_SESSION) and
+        filter the WM_WTSSESSION_CHANGE messages. `register` is WTSRegisterSessionNotification;
+        the tests pass one that records the call (there is no wtsapi32 here)."""
+        if register is None:  # pragma: no cover - Windows only
+            import ctypes
 
-        try:
-            wtsapi32 = ctypes.windll.wtsapi32  # type: ignore[attr-defined]
-            if not wtsapi32.WTSRegisterSessionNotification(int(window.winId()), 0):
+            try:
+                register = ctypes.windll.wtsapi32.WTSRegisterSessionNotification  # type: ignore[attr-defined]
+            except (AttributeError, OSError):
                 return
-        except (AttributeError, OSError):
+        try:
+            if not register(int(window.winId()), 0):
+                return
+        except OSError:
             return
-        self._native = _WindowsSessionFilter(self.system_locked)
+        self._native = WindowsSessionFilter(self.system_locked)
         app = QCoreApplication.instance()
         if app is not None:
             app.installNativeEventFilter(self._native)
             self.sources.append("Windows session lock")
 
 
-class _WindowsSessionFilter(QAbstractNativeEventFilter):  # pragma: no cover - Windows only
+class WindowsSessionFilter(QAbstractNativeEventFilter):
+    """Turns Windows' session-change messages into `system_locked`: lock, disconnect (console
+    or remote) and log-off lock Workbook; logon, unlock and the rest do not. Reads the MSG that
+    `message` points to, as Qt hands it over ("windows_generic_MSG")."""
+
     WM_WTSSESSION_CHANGE = 0x02B1
     LOCKING = {0x2: "the session was disconnected", 0x4: "the session was disconnected",
                0x6: "the user logged off", 0x7: "the computer was locked"}

@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from workbook.services import validation
+from workbook.services.errors import InvalidInput
 from workbook.services.files import KEYFILE_NAME
 
 NO_VAULT = ("No vault chosen. Start Workbook with --vault FOLDER, or set WORKBOOK_VAULT to the "
@@ -23,7 +25,11 @@ def resolve_vault(given: str) -> tuple[Path | None, str]:
     text = given or os.environ.get("WORKBOOK_VAULT", "")
     if not text:
         return None, NO_VAULT
-    vault = Path(text).expanduser()
+    try:
+        vault = validation.folder_path(text, "vault folder")
+    except InvalidInput as exc:
+        why = str(exc)
+        return None, f"{why[:1].upper()}{why[1:]}. Check the --vault path or WORKBOOK_VAULT."
     if not vault.is_dir():
         return vault, f"There is no folder {vault}. Check the --vault path or WORKBOOK_VAULT."
     if not (vault / KEYFILE_NAME).is_file():
