@@ -20,7 +20,8 @@ def test_self_test_prints_only_json_timings(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if k not in ("WORKBOOK_KEYRING", "WORKBOOK_VAULT", "WORKBOOK_USER",
                         "WORKBOOK_PASSPHRASE", "QT_QPA_PLATFORM")}
-    env.update({"TMPDIR": str(scratch), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    env.update({"TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch),
+                "XDG_CONFIG_HOME": str(tmp_path / "config"),
                 "HOME": str(tmp_path / "home")})
     done = subprocess.run(
         [sys.executable, "-c",
