@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from helpers import share
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sharing_support import World, share
 
-from conftest import World
 from support.vaults import TeamVault
 from workbook.domain.history import head_ids
 from workbook.services.sharing.receiving import Receiving

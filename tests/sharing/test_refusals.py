@@ -8,9 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import CORE, make_family, receive, share, snapshot
+from sharing_support import CORE, World, make_family, receive, share, snapshot
 
-from conftest import World
 from workbook.crypto.keypairs import KeyPair
 from workbook.services.sharing.identity import Identity
 from workbook.services.sharing.partners import Partners
