@@ -64,14 +64,15 @@ def test_home_shows_a_breached_referral_time_limit(qtbot: Any, window: MainWindo
                                                    team: Team) -> None:
     """An assessment completed a month ago and never followed by a referral: the 10
     working-day limit is breached, and home says so for the case owner."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from workbook.services.access.sign_in import sign_in
+    from workbook.services.clock import civil_date, system_clock
     from workbook.services.family.milestones import record_assessment_completed
 
     with sign_in(team.vault, "sw1", PASSES["sw1"]) as session:
         record_assessment_completed(session, team.marker_family,
-                                    (date.today() - timedelta(days=30)).isoformat())
+                                    (civil_date(system_clock()) - timedelta(days=30)).isoformat())
     sign_in_to_home(qtbot, window, "sw1")
     page = window.home_page
     qtbot.waitUntil(lambda: page.time_limits_model.rowCount() > 0, timeout=10_000)
