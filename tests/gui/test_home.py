@@ -93,7 +93,10 @@ def test_search_is_tolerant_of_accents_and_hyphens(qtbot: Any, window: MainWindo
     assert found[0].startswith("The Smith-Jones family")
     assert any(r.startswith("Ann Smith-Jones") for r in found)
     assert _type(qtbot, window, "02/03/2015")[0].startswith(f"Zoë {MARKER}")
-    assert _type(qtbot, window, "mill lane")  # by address
+    # By address: Ann Smith-Jones lives at 4 Mill Lane; her family is found through her.
+    assert _type(qtbot, window, "mill lane") == [
+        "The Smith-Jones family  ·  family  ·  NU-0002",
+        "Ann Smith-Jones  ·  in The Smith-Jones family  ·  born 11/04/1985, mother"]
     assert _type(qtbot, window, "xyzzy") == []
     assert window.home_page.results_count.text() == "Nothing found."
     qtbot.keyClick(window.home_page.search_box, Qt.Key.Key_Escape)
