@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from supervision_vault import BoardVault
 
 from support import vaults
+from support.budget import RANDOM, budget
 from support.family_vault import MARKER_MH, copy_vault, install_keyring
 from workbook.domain.roles import Role, Section
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
@@ -238,7 +239,10 @@ _STEPS = st.lists(st.tuples(st.sampled_from(["action", "close", "entry", "urgent
                             st.integers(0, 3), st.integers(-40, 40)), min_size=1, max_size=12)
 
 
-@settings(max_examples=12, deadline=None,
+# WORKBOOK_DIGEST_EXAMPLES (default 100, the same ones every run; `make test-deep` runs more,
+# new ones each time: tests/support/budget.py).
+@settings(max_examples=budget("WORKBOOK_DIGEST_EXAMPLES", 100), deadline=None, database=None,
+          derandomize=not RANDOM, print_blob=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=_STEPS)
 def test_folding_changes_in_any_order_equals_the_board_from_scratch(
