@@ -1,9 +1,13 @@
-"""The supervision command line end to end, in-process, against a copy of the known vault
-(the system clock here, so dates are relative to today)."""
+"""The supervision command line end to end, in-process, against a copy of the known vault.
+
+The commands run under a clock set to 23:30 UTC on a summer evening after the vault was made:
+UK civil time is then already tomorrow, so a test or product that counted days by the UTC date
+would be one day out here every time, not only in that hour of the night."""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +17,17 @@ from supervision_vault import BoardVault
 
 from support.family_vault import PASSPHRASES
 from workbook.cli import main
+from workbook.services.clock import civil_date
+
+# 23:30 UTC in British Summer Time, in the year after the vault was built: always later than
+# the vault's own timestamps, and the UTC date is the day before the UK civil date.
+START = datetime(datetime.now(UTC).year + 1, 7, 15, 23, 30, tzinfo=UTC)
+_TICK = time.monotonic()
+
+
+def clock() -> datetime:
+    """The commands' clock: START, moving on as the test runs (versions keep their order)."""
+    return START + timedelta(seconds=time.monotonic() - _TICK)
 
 
 class Run:
@@ -26,7 +41,7 @@ class Run:
         self.mp.setenv("WORKBOOK_PASSPHRASE", PASSPHRASES[user])
         self.capsys.readouterr()
         try:
-            code = main(list(argv))
+            code = main(list(argv), clock=clock)
         except SystemExit as exc:
             code = int(exc.code or 0)
         out = self.capsys.readouterr()
@@ -51,7 +66,10 @@ def run(bv: BoardVault, monkeypatch: pytest.MonkeyPatch,
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The UK civil date of the commands' clock, as the product counts days."""
+    day = civil_date(clock())
+    assert day == START.date() + timedelta(days=1)  # the hour that used to fail
+    return day
 
 
 def test_board_json_has_the_contract_fields(run: Run, bv: BoardVault) -> None:

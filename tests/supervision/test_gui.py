@@ -200,9 +200,6 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
 
 
 def test_main_window_button_for_supervisors_only(qtbot: Any, bv: BoardVault) -> None:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gui"))
     from shell_support import lock_and_wait, sign_in_to_home
 
     from workbook.ui.main_window import MainWindow

@@ -25,6 +25,7 @@ from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
 from workbook.services.audit.reads import audit_restricted_reads
 from workbook.services.authority import RecordVersion
+from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.family.records import Heads, heads_of_record
 from workbook.vault import version_store
@@ -71,7 +72,7 @@ def _milestone(session: Session, family_id: str, milestone: str, when: str, note
                title: str, what: str, section: str = SECTION) -> str:
     family_id = validation.record_id(family_id, "family id")
     day = validation.iso_date(when, what)
-    if date.fromisoformat(day) > session.clock().date():
+    if date.fromisoformat(day) > civil_date(session.clock()):  # UK date, not UTC's
         raise InvalidInput(f"the {what} {day} is in the future")
     note = note.strip()
     if len(note) > validation.MAX_TEXT or "\x00" in note:
