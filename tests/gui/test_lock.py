@@ -73,17 +73,20 @@ def test_idle_lock(qtbot: Any, make_window: Any, team: Team) -> None:
 
 
 def test_activity_postpones_the_idle_lock(qtbot: Any, make_window: Any) -> None:
-    """A key press starts the idle time again: read on the idle timer itself (a minute long,
-    so no slow moment of the machine can lock meanwhile), not by racing a short one."""
+    """A key press starts the idle time again: read on the idle countdown with a clock the test
+    moves (no racing a short timer on a busy machine), then, left alone, it locks."""
     window = make_window(idle_timeout_ms=60_000)
     sign_in_to_home(qtbot, window, "sw1")
-    idle = window.lock_controller._idle  # the controller's one idle timer
-    qtbot.wait(5_000)  # nobody touches anything: the idle time runs down
-    left_before = idle.remainingTime()
+    countdown = window.lock_controller.countdown
+    now = [1_000.0]
+    real_clock, countdown.clock = countdown.clock, lambda: now[0]
+    countdown.touch()
+    now[0] += 45.0  # nobody touches anything for 45 s
+    assert countdown.seconds_left() == 15.0
     qtbot.keyClick(window.home_page.search_box, Qt.Key.Key_A)
-    left_after = idle.remainingTime()
     assert window.signed_in
-    assert left_after > left_before + 2_000, (left_before, left_after)  # coarse timers: +-5 %
+    assert countdown.seconds_left() == 60.0  # the key press started the minute again
+    countdown.clock = real_clock
     window.lock_controller.set_idle_timeout_ms(300)
     with qtbot.waitSignal(window.lock_finished, timeout=10_000):
         pass  # and left alone, it locks

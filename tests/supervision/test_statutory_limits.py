@@ -5,13 +5,13 @@ assessment (45), Channel exit -> reviews at 6 and 12 months."""
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from supervision_vault import BoardVault
 
+from support import vaults
 from workbook.domain.policy import PolicyError, default_policy, default_policy_text, parse_policy
 from workbook.domain.roles import Role
 from workbook.domain.time_limit_rules import DEFAULT_TIME_LIMITS, LimitRule
@@ -21,9 +21,6 @@ from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput
 from workbook.services.family import milestones
 from workbook.services.supervision.board import board
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from support import vaults  # noqa: E402
 
 BOARD_NOW = datetime.fromisoformat("2026-03-02T10:00:00+00:00")
 
