@@ -61,6 +61,7 @@ PARTS: dict[str, dict[str, str]] = {HOME_VISIT: home_visit.PARTS,
 ACTIONS = ("print", "save_pdf")
 RECENT_ENTRIES = 8
 RECENT_CHARS = 400
+_UNRATED = assessments.Rating("")
 THIRD_PARTY = third_parties.MARKS[third_parties.NAME]
 
 _SAFETY = Section.HOME_VISIT_SAFETY.value
@@ -413,18 +414,28 @@ class Printing:
         return tuple(out)
 
     def _risk(self, view: FamilyWorkbook) -> AssessmentContent | None:
+        """The latest assessment against its OWN framework: its domains, factors, the level
+        given and the scale with its worse end (an optional domain only when rated)."""
         found = assessments.from_workbook(view)
         if found is None:
             return None
+        framework = assessments.frameworks(self.s).get(found.framework)
+        if framework is None:   # a partner's framework this vault does not hold
+            factors = [FactorLine("", key, r.rating, r.rationale)
+                       for key, r in found.factors.items()]
+            return AssessmentContent(uk_date(found.date), self.full_name(found.author),
+                                     tuple(factors), found.formulation, found.framework)
         factors = []
-        for domain, keys in (("Risk/threat", assessments.RISK_FACTORS),
-                             ("Resilience", assessments.RESILIENCE_FACTORS)):
-            for key, label in keys:
-                rating = found.factors.get(key)
-                factors.append(FactorLine(domain, label, rating.rating if rating else "",
-                                          rating.rationale if rating else ""))
+        for domain in framework.domains:
+            if domain.optional and not any(found.factors.get(f.key, _UNRATED).rating
+                                           for f in domain.factors):
+                continue
+            for factor in domain.factors:
+                rating = found.factors.get(factor.key, _UNRATED)
+                factors.append(FactorLine(domain.title, factor.label, rating.rating,
+                                          rating.rationale, factor.scale.describe()))
         return AssessmentContent(uk_date(found.date), self.full_name(found.author),
-                                 tuple(factors), found.formulation)
+                                 tuple(factors), found.formulation, framework.heading)
 
 
 # --- helpers -------------------------------------------------------------------------------
