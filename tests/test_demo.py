@@ -247,3 +247,18 @@ def test_visits_record_the_child_seen_and_assessments_use_both_frameworks(built:
                 frameworks.add(found.framework)
     assert {"yes", "alone"} <= seen
     assert frameworks == {"family-safeguarding", "radicalisation"}
+
+
+def test_every_time_limit_is_running_on_the_board(built: Built) -> None:
+    """Each limit kind the policy keeps runs somewhere, and the conference clock shows all three
+    states: the supervisor sees what a unit's board looks like on an ordinary day."""
+    from workbook.demo import demo_user
+    from workbook.domain.time_limit_rules import CONFERENCE, LIMITS
+    from workbook.services.supervision.board import board
+
+    manager = demo_user("manager")
+    with sign_in(built.vault, manager.username, manager.passphrase) as session:
+        rows = board(session).time_limits
+    assert {row.limit for row in rows} == set(LIMITS)
+    assert {row.state for row in rows if row.limit == CONFERENCE} == {
+        "on_track", "at_risk", "breached"}

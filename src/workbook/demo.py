@@ -811,6 +811,11 @@ def build_demo(
                               for fid, f in zip(family_ids, plan, strict=True)})
         if len(family_ids) >= 3:
             _close_long_ago(owner_session, family_ids[-1], today)
+        from workbook.demo_timescales import add_timescales_demo
+
+        say("Starting the statutory time limits (conference, core group, visits, Channel) ...")
+        add_timescales_demo(sessions["senior"],
+                            family_ids[:-1] if len(family_ids) >= 3 else family_ids, today)
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(

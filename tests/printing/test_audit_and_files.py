@@ -86,7 +86,7 @@ def test_subject_access_is_audited_as_such(team: TeamVault) -> None:
     person = team.find("person:a").record_id
     with team.session(Role.SOCIAL_WORKER) as s:
         printing = Printing(s)
-        printing.record(printing.subject_access(person, redact_third_parties=True), "save_pdf")
+        printing.record(printing.subject_access(person), "save_pdf")
     rows = _events(team, "subject_access")
     assert len(rows) == 1
     assert rows[0].ids["person"] == person

@@ -90,6 +90,22 @@ def test_case_summary_and_sar(run, team: TeamVault, tmp_path: Path) -> None:  # 
     assert len(rows) == 1 and rows[0].ids["redacted"] is True
 
 
+def test_sar_redacts_without_the_old_flag(run, team: TeamVault, tmp_path: Path) -> None:  # noqa: ANN001
+    """Redaction is the default: the old flag is still accepted and changes nothing."""
+    person = team.find("person:a").record_id
+    texts = []
+    for name, extra in (("plain.pdf", ()), ("flag.pdf", ("--redact-third-parties",))):
+        result = run("sar", person, "--out", str(tmp_path / name), *extra, "--json")
+        assert result.code == 0, result
+        assert '"redacted": true' in result.out
+        texts.append(whole((tmp_path / name).read_bytes()))
+    for text in texts:
+        assert "replaced by a mark in brackets" in " ".join(text.split())
+        assert "Withheld (for the reviewer)" in text
+    rows = _events(team, "subject_access")
+    assert [r.ids["redacted"] for r in rows] == [True, True]
+
+
 @pytest.mark.parametrize(("extra", "words"), [
     (["--kind", "minutes"], "unknown document kind 'minutes'"),
     (["--kind", "home-visit", "--leave-out", "pets"], "unknown part 'pets'"),

@@ -42,14 +42,14 @@ def test_the_export_leaves_out_entries_about_others_and_says_so(team: TeamVault)
     assert "drug and alcohol service" not in text
     assert "Withheld (for the reviewer)" in text
     assert "Entry about other household members only (1):" in text
-    assert "07700 900222" in text  # not redacted unless asked
+    assert "07700 900222" not in text  # redacted by default
 
 
 def test_redaction_covers_names_dates_addresses_and_phones_but_not_the_persons_own(
         team: TeamVault) -> None:
     _fid, zoe = _family(team)
     with team.session(Role.SOCIAL_WORKER) as s:
-        document = Printing(s).subject_access(zoe, redact_third_parties=True)
+        document = Printing(s).subject_access(zoe)
     text = flat("\n".join(pages(document.pdf)))
     for withheld in ("9 Low Road", "YO1 7HH", "07700 900222", "0113 496 0000", "02/04/1988",
                      "Łukasz", "drug and alcohol service"):

@@ -181,3 +181,20 @@ def test_minutes_name_people_in_full_and_date_the_sign_off(bv: BoardVault) -> No
     assert f"Attendees: {owner}, Sam Worker" in text and f"chaired by {owner}" in text
     assert f"Signed off by {owner} at 15/02/2026 14:00" in text
     assert "2026-02-15" not in text
+
+
+def test_a_visit_recorded_before_its_conference_still_counts(bv: BoardVault) -> None:
+    """The digest keeps visits only where a family has a conference; a conference recorded
+    after a visit it precedes reads the family's visits again, as a fresh board does."""
+    adams = bv.ids["Adams"]
+    with bv.sign_in("tm") as tm:
+        add = tm.families.add_entry
+        add(adams, "case-notes", "Home visit, children seen", "2026-02-24",
+            entry_type="visit")
+        assert "child-protection-visits" not in _running(board(tm), adams)
+        add(adams, "case-notes", "Initial child protection conference", "2026-02-20",
+            entry_type="conference")
+        kept = board(tm)
+        visits = _running(kept, adams)["child-protection-visits"]
+        assert [(v.started, v.due) for v in visits] == [("2026-02-24", "2026-03-10")]
+        assert kept.time_limits == board(tm, fresh=True).time_limits

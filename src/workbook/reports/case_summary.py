@@ -81,20 +81,21 @@ def _risk(risk: AssessmentContent) -> list[Flowable]:
                           spaceAfter=0)
     head = ParagraphStyle("wb-risk-head", parent=cell, fontName=FONT_BOLD)
     rows: list[list[Flowable | str]] = [
-        [para(t, head) for t in ("Domain", "Factor", "Rating", "Why")]
+        [para(t, head) for t in ("Domain", "Factor", "Level", "Scale", "Why")]
     ]
     for f in risk.factors:
         rows.append([para(escape(v), cell) for v in
-                     (f.domain, f.factor, f.rating or "not rated", f.rationale)])
+                     (f.domain, f.factor, f.rating or "not rated", f.scale, f.rationale)])
     width = frame_width()
-    table = Table(rows, colWidths=[width * w for w in (0.16, 0.27, 0.12, 0.45)], repeatRows=1,
-                  hAlign="LEFT")
+    table = Table(rows, colWidths=[width * w for w in (0.15, 0.21, 0.1, 0.2, 0.34)],
+                  repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, "#9AA5B1"),
         ("BACKGROUND", (0, 0), (-1, 0), "#E6EAEE"),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     return [
+        *([para(f"<b>{escape(risk.heading)}</b>", house.body)] if risk.heading else []),
         para(f"Assessed {escape(risk.date)} by {escape(risk.author)}", house.small),
         table,
         Spacer(1, 2 * mm),

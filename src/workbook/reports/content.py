@@ -70,20 +70,22 @@ class EntryLine:
 
 @dataclass(frozen=True)
 class FactorLine:
-    domain: str     # "Risk/threat" or "Resilience"
+    domain: str     # the framework's domain title, e.g. "Parenting capacity"
     factor: str
     rating: str
     rationale: str
+    scale: str = ""  # its levels and which end is worse, e.g. "poor, ..., good (poor is worse)"
 
 
 @dataclass(frozen=True)
 class AssessmentContent:
-    """The latest structured risk and resilience assessment."""
+    """The latest structured assessment, rated against its framework."""
 
     date: str
     author: str
     factors: tuple[FactorLine, ...]
     formulation: str
+    heading: str = ""   # the framework's heading, e.g. "Family safeguarding assessment"
 
 
 @dataclass(frozen=True)

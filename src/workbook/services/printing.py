@@ -61,6 +61,7 @@ PARTS: dict[str, dict[str, str]] = {HOME_VISIT: home_visit.PARTS,
 ACTIONS = ("print", "save_pdf")
 RECENT_ENTRIES = 8
 RECENT_CHARS = 400
+_UNRATED = assessments.Rating("")
 THIRD_PARTY = third_parties.MARKS[third_parties.NAME]
 
 _SAFETY = Section.HOME_VISIT_SAFETY.value
@@ -250,12 +251,12 @@ class Printing:
         return PrintedDocument(CASE_SUMMARY, case_summary.TITLE, pdf, view.family_id,
                                _ordered(used), left_out)
 
-    def subject_access(self, person_id: str, *,
-                       redact_third_parties: bool = False) -> PrintedDocument:
+    def subject_access(self, person_id: str) -> PrintedDocument:
         """The person's own data in the sections this person may read: entries about other
-        household members only are left out; with `redact_third_parties`, other people's
-        names, dates of birth, addresses and phone numbers inside what is kept are replaced
-        (domain/third_parties.py). The export lists what was withheld, by category."""
+        household members only are left out, and other people's names, dates of birth,
+        addresses and phone numbers inside what is kept are always replaced
+        (domain/third_parties.py): a third party's details are never the requester's to
+        receive. The export lists what was withheld, by category, for the reviewer."""
         person_id = validation.record_id(person_id, "person id")
         self.s.require_practitioner()
         versions = self.s.records.of_record(person_id)
@@ -270,34 +271,29 @@ class Printing:
         others = [p for p in persons if p.id != person_id]
         parties = ThirdParties(_member(subject), tuple(_member(p) for p in others),
                                view.family.name)
-
-        def redact(text: str) -> str:
-            return parties.redact(text) if redact_third_parties else text
-
         entries = []
         for e in self._entries(view, list(view.sections)):
             if parties.about_others_only(e.text):
                 parties.leave_out()
                 continue
-            entries.append(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),
+            entries.append(EntryLine(e.date, e.section, e.type, e.author, parties.redact(e.text),
                                      e.significant, e.conflict))
         actions = self._actions(view, today)
         names: dict[str, str] = {p.id: p.record.name for p in persons}
-        if redact_third_parties:
-            parties.withheld[third_parties.NAME] += len(others)
+        parties.withheld[third_parties.NAME] += len(others)
         content = SubjectAccessContent(
             subject=_line(subject, today),
             family=self._heading(view, ()),
-            details=tuple((k, redact(v)) for k, v in _details(subject.to_json(), names, today))
+            details=tuple((k, parties.redact(v))
+                          for k, v in _details(subject.to_json(), names, today))
             + (("Recorded by", self.full_name(subject.author)),),
-            others=tuple(
-                PersonLine(THIRD_PARTY, "", "", p.record.relationship)
-                if redact_third_parties else _line(p, today) for p in others),
-            actions=tuple(ActionLine(redact(a.text), a.owner, a.due, a.status, a.mine,
+            others=tuple(PersonLine(THIRD_PARTY, "", "", p.record.relationship)
+                         for p in others),
+            actions=tuple(ActionLine(parties.redact(a.text), a.owner, a.due, a.status, a.mine,
                                      a.overdue) for a in actions),
             entries=tuple(entries),
             sections=tuple(section_title(s) for s in view.sections),
-            redacted=redact_third_parties,
+            redacted=True,
             withheld=parties.summary(),
         )
         used = {_HOUSEHOLD} | {self._section_of(view, e) for e in entries}
@@ -305,8 +301,7 @@ class Printing:
         pdf = subject_access.render_subject_access(content, printed_by=self.s.user.full_name,
                                                    printed_at=now)
         return PrintedDocument(SUBJECT_ACCESS, subject_access.TITLE, pdf,
-                               view.family_id, _ordered(used), (), person_id,
-                               redact_third_parties)
+                               view.family_id, _ordered(used), (), person_id, True)
 
     # --- audit ------------------------------------------------------------------------------
     def record(self, document: PrintedDocument, action: str) -> None:
@@ -419,18 +414,28 @@ class Printing:
         return tuple(out)
 
     def _risk(self, view: FamilyWorkbook) -> AssessmentContent | None:
+        """The latest assessment against its OWN framework: its domains, factors, the level
+        given and the scale with its worse end (an optional domain only when rated)."""
         found = assessments.from_workbook(view)
         if found is None:
             return None
+        framework = assessments.frameworks(self.s).get(found.framework)
+        if framework is None:   # a partner's framework this vault does not hold
+            factors = [FactorLine("", key, r.rating, r.rationale)
+                       for key, r in found.factors.items()]
+            return AssessmentContent(uk_date(found.date), self.full_name(found.author),
+                                     tuple(factors), found.formulation, found.framework)
         factors = []
-        for domain, keys in (("Risk/threat", assessments.RISK_FACTORS),
-                             ("Resilience", assessments.RESILIENCE_FACTORS)):
-            for key, label in keys:
-                rating = found.factors.get(key)
-                factors.append(FactorLine(domain, label, rating.rating if rating else "",
-                                          rating.rationale if rating else ""))
+        for domain in framework.domains:
+            if domain.optional and not any(found.factors.get(f.key, _UNRATED).rating
+                                           for f in domain.factors):
+                continue
+            for factor in domain.factors:
+                rating = found.factors.get(factor.key, _UNRATED)
+                factors.append(FactorLine(domain.title, factor.label, rating.rating,
+                                          rating.rationale, factor.scale.describe()))
         return AssessmentContent(uk_date(found.date), self.full_name(found.author),
-                                 tuple(factors), found.formulation)
+                                 tuple(factors), found.formulation, framework.heading)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The printing commands: `workbook print FAMILY --kind home-visit|case-summary --out FILE.pdf
-[--leave-out PART,...] [--include-section SECTION ...]` and `workbook sar PERSON --out FILE.pdf
-[--redact-third-parties]`.
+[--leave-out PART,...] [--include-section SECTION ...]` and `workbook sar PERSON --out FILE.pdf`.
+
+A subject access export always redacts third parties' details; `--redact-third-parties`, which
+once asked for that, is still accepted so that no command line breaks, and changes nothing.
 
 The PDF is built in memory and written only to --out, atomically and private from its first
 byte (services/files.save_private); the save is audited after the file is in place. The output path
@@ -45,7 +47,8 @@ def add_arguments(grammar: Grammar) -> None:
     p.add_argument("person", help="the person id")
     p.add_argument("--out", required=True, help="the PDF file to write (must not exist yet)")
     p.add_argument("--redact-third-parties", action="store_true",
-                   help="replace the names of other people by [third party]")
+                   help="accepted for older command lines: other people's names, dates of "
+                        "birth, addresses and phone numbers are always redacted")
 
 
 def output_file(path: str) -> Path:
@@ -99,8 +102,7 @@ def cmd_sar(ctx: CliContext) -> None:
     a = ctx.args
     out = output_file(a.out)
     printing = ctx.ready_session().printing
-    document = printing.subject_access(a.person, redact_third_parties=a.redact_third_parties)
-    _save(ctx, printing, document, out)
+    _save(ctx, printing, printing.subject_access(a.person), out)
 
 
 COMMANDS: dict[str, Handler] = {"print": cmd_print, "sar": cmd_sar}

@@ -33,6 +33,7 @@ from workbook.services.authority import RecordVersion
 from workbook.services.errors import NotFound
 from workbook.services.family.milestones import MILESTONES
 from workbook.services.family.time_limits import CLOCK_STEPS, STEPS_SECTION
+from workbook.services.supervision import digest_visits
 from workbook.vault import board_digest_store, version_store
 from workbook.vault.database import (
     BUSY_TIMEOUT_MS,
@@ -314,6 +315,7 @@ class Rebuild:
                 if heads]
 
     def _finish(self) -> bool:
+        digest_visits.drop_unneeded(self.digest.kinds["entry"], STEPS_SECTION)
         if self._keep:
             mine = holder(self.session)
             mine.digest = self.digest
@@ -402,9 +404,28 @@ class _Folder:
             if key not in grouped:  # gone since it was logged (a disposal): nothing to read
                 self.digest.kinds[key[0]].pop(key[1], None)
                 self.digest.changes[key[0]] += 1
+        entries = self.digest.kinds["entry"]
+        before = digest_visits.with_conference(entries, STEPS_SECTION)
         for kind, heads in self.heads_to_open(grouped).items():
             if heads:
                 self.open(kind, heads)
+        gained = digest_visits.with_conference(entries, STEPS_SECTION) - before
+        if gained:
+            self._reread_case_notes(gained)
+        digest_visits.drop_unneeded(entries, STEPS_SECTION,
+                                    {h.family_id for h in touched.values()})
+
+    def _reread_case_notes(self, families: set[str]) -> None:
+        """Families with their first conference: their visits (dropped while they had none)
+        are read again, as the clocks after a conference need them."""
+        tags = sorted(tag for fid in families for tag, (s, _e) in self.tags(fid).items()
+                      if s == STEPS_SECTION)
+        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
+        for h in version_store.headers_of_tags(self.session.conn, "entry", tags):
+            section = self._readable(h)
+            if section is not None:
+                grouped.setdefault(("entry", h.record_id), []).append((h, section))
+        self.open("entry", self.heads_to_open(grouped)["entry"])
 
     def heads_to_open(self, grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]]
                       ) -> dict[str, dict[str, tuple[str, str, str]]]:

@@ -1,6 +1,6 @@
 """The small dialog before a print: which document, which parts to leave out (minimum
 necessary), which restricted sections a home-visit summary should carry (none unless ticked),
-and for a subject access export whose records and whether to redact third parties. It only
+and for a subject access export whose records (third parties are always redacted). It only
 collects choices; the services check them again."""
 
 from __future__ import annotations
@@ -34,12 +34,11 @@ class PrintChoice:
     kind: str
     leave_out: tuple[str, ...] = ()
     person_id: str = ""
-    redact: bool = False
     include: tuple[str, ...] = ()   # restricted sections chosen for a home-visit summary
 
 
 class PrintOptionsDialog(QDialog):
-    """Kind, parts and, for subject access, the person and redaction."""
+    """Kind, parts and, for subject access, the person."""
 
     def __init__(self, persons: Sequence[tuple[str, str]], parent: QWidget | None = None,
                  restricted: Sequence[tuple[str, str]] = ()) -> None:
@@ -81,8 +80,11 @@ class PrintOptionsDialog(QDialog):
         for person_id, name in persons:
             self.person.addItem(name, person_id)
         sar_form.addRow("&Person:", self.person)
-        self.redact = QCheckBox("&Redact the names of third parties", self.sar_box)
-        sar_form.addRow(self.redact)
+        self.redaction = QLabel(
+            "Other people's names, dates of birth, addresses and phone numbers are redacted; "
+            "the export lists what was withheld, for the reviewer.", self.sar_box)
+        self.redaction.setWordWrap(True)
+        sar_form.addRow(self.redaction)
         layout.addWidget(self.sar_box)
 
         self.hint = QLabel(self)
@@ -132,8 +134,7 @@ class PrintOptionsDialog(QDialog):
     def choice(self) -> PrintChoice:
         kind = str(self.kind.currentData())
         if kind == SUBJECT_ACCESS:
-            return PrintChoice(kind, (), str(self.person.currentData() or ""),
-                               self.redact.isChecked())
+            return PrintChoice(kind, (), str(self.person.currentData() or ""))
         left_out = tuple(p for p, box in self.part_boxes.items() if not box.isChecked())
         include = tuple(s for s, box in self.restricted_boxes.items() if box.isChecked()) \
             if kind == HOME_VISIT else ()

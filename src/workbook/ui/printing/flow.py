@@ -60,7 +60,7 @@ def start_printing(view: FamilyWorkbookView) -> PrintOptionsDialog | None:
 def build_document(session: Session, family_id: str, choice: PrintChoice) -> PrintedDocument:
     printing = session.printing
     if choice.kind == SUBJECT_ACCESS:
-        return printing.subject_access(choice.person_id, redact_third_parties=choice.redact)
+        return printing.subject_access(choice.person_id)
     return printing.document(choice.kind, family_id, choice.leave_out, choice.include)
 
 
