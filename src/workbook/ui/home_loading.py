@@ -22,7 +22,8 @@ from workbook.ui.models.approvals_model import section_text
 from workbook.ui.operations import Operations
 
 REFRESH_FACTS = frozenset({"family_added", "person_added", "person_edited", "entry_added",
-                           "entry_edited", "action_added", "action_edited", "conflict_resolved",
+                           "entry_edited", "action_added", "action_edited", "action_changed",
+                           "conflict_resolved",
                            "assessment_saved", "bundle_received"})
 INDEX_FACTS = frozenset({"family_added", "person_added", "person_edited", "bundle_received"})
 
@@ -52,6 +53,7 @@ class HomeLoader(QObject):
         self._refresh_timer.setInterval(400)
         self._refresh_timer.timeout.connect(self._refresh)
         page.approve_requested.connect(self.approve)
+        page.action_finisher.set_runner(self._run)
 
     def _run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
              on_error: Callable[[str], None] | None = None) -> None:

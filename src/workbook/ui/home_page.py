@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from workbook.services.authority import PendingGrant
 from workbook.services.home.overview import HomeActivity, HomeDeadlines, HomeOverview
 from workbook.services.home.search import SearchIndex
+from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.home_widgets import Banner, Panel, ResultDelegate
 from workbook.ui.models import (
     FAMILY_ID_ROLE,
@@ -130,6 +131,16 @@ class HomePage(QWidget):
         self.actions_panel = Panel("My overdue actions", self.actions_model,
                                    "None of your actions is overdue.",
                                    stretch_column=ActionsModel.COL_ACTION)
+        self.action_finisher = ActionFinisher(self._selected_action)
+        panel_layout = self.actions_panel.layout()
+        if isinstance(panel_layout, QVBoxLayout):
+            panel_layout.addWidget(self.action_finisher)
+        view = self.actions_panel.view
+        if view is not None:
+            view.selectionModel().selectionChanged.connect(
+                lambda *_: self.action_finisher.set_enabled(self._selected_action() is not None))
+            self.actions_model.modelReset.connect(
+                lambda: self.action_finisher.set_enabled(self._selected_action() is not None))
         self.recent_panel = Panel("Recently changed", self.recent_model, "No changes yet.",
                                   stretch_column=RecentFamiliesModel.COL_NAME)
         self.conflicts_panel = Panel("Conflicts to resolve", self.conflicts_model,
@@ -143,6 +154,13 @@ class HomePage(QWidget):
                                        stretch_column=TimeLimitsModel.COL_FAMILY, max_rows=6)
         self.panels = [self.families_panel, self.actions_panel, self.recent_panel,
                        self.conflicts_panel, self.review_panel, self.time_limits_panel]
+
+    def _selected_action(self) -> tuple[str, str, str] | None:
+        """My selected overdue action as (id, text, due)."""
+        view = self.actions_panel.view
+        rows = view.selectionModel().selectedRows() if view is not None else []
+        found = self.actions_model.row_at(rows[0].row()) if rows else None
+        return (found.action_id, found.text, found.due) if found is not None else None
 
     def _build_dashboard(self) -> QScrollArea:
         dashboard = QWidget()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.services.access.people import PersonName
 from workbook.services.family.chronology import section_title
 from workbook.services.family.duplicates import DuplicateMatch
 from workbook.services.family.families import ENTRY_TYPES
@@ -178,13 +179,22 @@ class PersonDialog(_Form):
 
 
 class ActionDialog(_Form):
-    def __init__(self, users: list[str], me: str, parent: QWidget | None = None) -> None:
+    """A new plan action; its owner is picked by full name (typing part of a name narrows the
+    list), and the username goes to the service."""
+
+    def __init__(self, users: list[PersonName], me: str, parent: QWidget | None = None) -> None:
         super().__init__("Add action", "Add action", parent)
         self.text = QLineEdit(self)
         accessible(self.text, "Action")
         self.owner = QComboBox(self)
-        self.owner.addItems(users or [me])
-        self.owner.setCurrentText(me)
+        self.owner.setEditable(True)
+        self.owner.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for person in users:
+            self.owner.addItem(person.label, person.username)
+        completer = self.owner.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.owner.setCurrentIndex(max(0, self.owner.findData(me)))
         accessible(self.owner, "Owner")
         self.due = date_edit("Due date", parent=self)
         self.form.addRow("&Action", self.text)
@@ -193,8 +203,10 @@ class ActionDialog(_Form):
         self.resize(460, self.sizeHint().height())
 
     def values(self) -> dict[str, Any]:
-        return {"text": self.text.text(), "owner": self.owner.currentText(),
-                "due": iso_of(self.due)}
+        typed = self.owner.currentText().strip()
+        index = self.owner.findText(typed, Qt.MatchFlag.MatchFixedString)
+        owner = str(self.owner.itemData(index)) if index >= 0 else typed
+        return {"text": self.text.text(), "owner": owner, "due": iso_of(self.due)}
 
 
 class RestrictedEntryDialog(_Form):

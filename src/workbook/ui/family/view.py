@@ -414,7 +414,7 @@ class FamilyWorkbookView(QWidget):
         if page.panel is self.household and self.household is not None:
             self.household.set_persons(snapshot.persons, snapshot.today)
         if page.panel is self.plan and self.plan is not None:
-            self.plan.set_actions(snapshot.actions, snapshot.today)
+            self.plan.set_actions(snapshot.actions, snapshot.today, snapshot.names)
         if page.panel is self.assessment and self.assessment is not None:
             latest = snapshot.assessment
             shown = self.assessment.current

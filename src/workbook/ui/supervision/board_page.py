@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.supervision.board import Board, board
+from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
 
 Runner = Callable[..., Any]
+ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_TEXT = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
 LIMIT_TEXT = {"referral": "Referral (10 working days)",
               "urgent-response": "Urgent concern (24 hours)", "review": "Monthly review"}
@@ -80,13 +82,26 @@ class SupervisionBoard(QWidget):
                                                  self.limits))):
             grid.addWidget(QLabel(label), 0, column)
             grid.addWidget(tree, 1, column)
+        self.action_finisher = ActionFinisher(self._selected_action, run)
+        grid.addWidget(self.action_finisher, 2, 1)
         self.chart_row = QHBoxLayout()
         layout.addLayout(grid, 1)
         layout.addLayout(self.chart_row, 1)
         self.charts: list[QWidget] = []
         name_controls(self)
         self.refresh_button.clicked.connect(self.refresh)
+        self.action_finisher.changed.connect(lambda _said: self.refresh())
+        self.overdue.itemSelectionChanged.connect(
+            lambda: self.action_finisher.set_enabled(self._selected_action() is not None))
         self.start_button.clicked.connect(self.start_requested)
+
+    def _selected_action(self) -> tuple[str, str, str] | None:
+        """The overdue action selected on the board as (id, text, due)."""
+        item = self.overdue.currentItem()
+        if item is None or not item.isSelected():
+            return None
+        found = item.data(0, ACTION_ROLE)
+        return tuple(found) if isinstance(found, (tuple, list)) else None
 
     def refresh(self) -> None:
         self.error.hide()
@@ -117,8 +132,9 @@ class SupervisionBoard(QWidget):
             if parent is None:
                 parent = QTreeWidgetItem(self.overdue, [a.owner or "(no owner)"])
                 owners[a.owner] = parent
-            QTreeWidgetItem(parent, [a.text, a.family_name, format_date(a.due),
-                                     str(a.days_overdue)])
+            item = QTreeWidgetItem(parent, [a.text, a.family_name, format_date(a.due),
+                                            str(a.days_overdue)])
+            item.setData(0, ACTION_ROLE, (a.action_id, a.text, a.due))
         for item in owners.values():
             item.setText(0, f"{item.text(0)} ({item.childCount()})")
             item.setExpanded(True)
