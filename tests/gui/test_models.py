@@ -90,7 +90,7 @@ def test_approvals_model_groups_by_person() -> None:
     assert model.index(0, model.COL_SECTIONS).data() == "Identity check"
     assert model.index(1, model.COL_ROLE).data() == "Social worker"
     assert model.index(1, model.COL_SECTIONS).data() == "Identity check, Household, Plan"
-    assert model.index(1, model.COL_USERNAME).data() == "new1"
+    assert "new1" not in [model.index(1, c).data() for c in range(model.columnCount())]
     assert model.index(1, 0).data(FAMILY_ID_ROLE) == ""
 
 

@@ -67,9 +67,9 @@ def test_board_shows_due_overdue_limits_and_charts(page: SupervisionPage,
     assert "Adams family" in due and "Brown family" not in due
     owners = {board.overdue.topLevelItem(i).text(0): board.overdue.topLevelItem(i)
               for i in range(board.overdue.topLevelItemCount())}
-    assert owners["sw1 (1)"].child(0).text(0) == "Arrange the home visit"
-    assert owners["sw1 (1)"].child(0).text(3) == "10"
-    assert owners["sw1 (1)"].child(0).text(2) == "20/02/2026"  # dates as dd/mm/yyyy
+    assert owners["Sam Worker (1)"].child(0).text(0) == "Arrange the home visit"
+    assert owners["Sam Worker (1)"].child(0).text(3) == "10"
+    assert owners["Sam Worker (1)"].child(0).text(2) == "20/02/2026"  # dates as dd/mm/yyyy
     assert board.summary.text().startswith("02/03/2026 · ")
     limits = [(board.limits.topLevelItem(i).text(0), board.limits.topLevelItem(i).text(1),
                board.limits.topLevelItem(i).text(3))
@@ -321,4 +321,4 @@ def test_every_control_is_named_and_reachable(qtbot: Any, page: SupervisionPage,
     limits.reload()
     assert _unnamed_or_unreachable(limits) == []
     charts = page.board.charts
-    assert "tm: 6" in charts[0].accessibleDescription()
+    assert "Tess Manager: 6" in charts[0].accessibleDescription()

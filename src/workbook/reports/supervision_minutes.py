@@ -37,8 +37,8 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
     house = styles()
     story: list[Flowable] = [
         Paragraph(TITLE, house.title),
-        _para(f"Held on {uk_date(meeting.held_on)}, chaired by {meeting.chair}."),
-        _para("Attendees: " + ", ".join(meeting.attendees)),
+        _para(f"Held on {uk_date(meeting.held_on)}, chaired by {meeting.name(meeting.chair)}."),
+        _para("Attendees: " + ", ".join(meeting.name(a) for a in meeting.attendees)),
         _para("Status: " + ("finished and signed off" if meeting.finished
                             else "in progress - records are drafts until the session is "
                                  "finished")),
@@ -51,7 +51,8 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
         ref = f" ({item.reference})" if item.reference else ""
         story.append(Paragraph(escape(f"{number}. {item.name}{ref}"), house.heading))
         if item.case_owner:
-            story.append(Paragraph(escape(f"Case owner: {item.case_owner}"), house.small))
+            story.append(Paragraph(escape(f"Case owner: {meeting.name(item.case_owner)}"),
+                                   house.small))
         for key, label in FIELDS:
             value = getattr(review.form, key)
             if value:
@@ -60,7 +61,7 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
         story.append(_para(f"Scaling judgement: {review.form.scaling} / 10"))
         if review.form.actions:
             rows = [["Action", "Owner", "Due"]]
-            rows += [[_para(a.text), _para(a.owner), _para(uk_date(a.due))]
+            rows += [[_para(a.text), _para(meeting.name(a.owner)), _para(uk_date(a.due))]
                      for a in review.form.actions]
             width = frame_width()
             table = Table(rows, colWidths=[width * 0.6, width * 0.22, width * 0.18],
@@ -74,14 +75,19 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
             story.append(table)
         story.append(_para(f"Next review: {uk_date(review.form.next_review)}"))
         if review.status == FINAL:
-            story.append(Paragraph(escape(f"Signed off by {review.signed_off_by} at "
-                                          f"{review.signed_off_at[:16].replace('T', ' ')}"),
+            at = review.signed_off_at
+            story.append(Paragraph(escape(f"Signed off by {meeting.name(review.signed_off_by)}"
+                                          f" on {uk_date(at)} at {at[11:16]}"),
                                    house.small))
         else:
             story.append(Paragraph("Draft - not yet signed off", house.small))
+    if not reviewed:
+        story.append(_para("No family has been reviewed yet."))
     if not_reviewed:
-        story.append(Paragraph("On the agenda, not reviewed", house.heading))
-        for item in not_reviewed:
-            story.append(_para(item.name + (f" ({item.reference})" if item.reference else "")))
+        # One count, not a list: a session may carry many families it did not reach.
+        count = len(not_reviewed)
+        story.append(Paragraph("Not reviewed", house.heading))
+        story.append(_para(f"{count} {'family' if count == 1 else 'families'} on the agenda "
+                           f"{'was' if count == 1 else 'were'} not reviewed at this session."))
     marking = PrintMarking(printed_by=printed_by, printed_at=printed_at, handling=HANDLING)
     return build_document(story, title=TITLE, marking=marking)

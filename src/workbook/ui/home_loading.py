@@ -172,14 +172,17 @@ class HomeLoader(QObject):
 
     # --- approving a colleague -------------------------------------------------------------
     def approve(self, username: str, fingerprint: str) -> None:
+        person = next((p.full_name for p in self.page.approvals_model.rows()
+                       if p.username == username), "the colleague")
+
         def done(sections: list[str]) -> None:
             if sections:
                 names = ", ".join(section_text(s) for s in sections)
                 self.page.show_approval_result(
-                    f"approved: {username} now holds the keys to {names}")
+                    f"approved: {person} now holds the keys to {names}")
             else:
                 self.page.show_approval_result(
-                    f"{username}'s keys were certified; no section you hold was pending")
+                    f"{person}'s keys were certified; no section you hold was pending")
             self.ops.run(lambda s: s.grants.pending(), on_done=self._guard(self.page.set_pending))
 
         self._run(lambda s: s.grants.approve(username, fingerprint=fingerprint), done,

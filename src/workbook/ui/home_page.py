@@ -248,6 +248,7 @@ class HomePage(QWidget):
         self.conflicts_model.set_rows(activity.conflicts)
 
     def set_deadlines(self, deadlines: HomeDeadlines) -> None:
+        self.due_reviews_model.people = dict(deadlines.people)
         self.due_reviews_model.set_rows(deadlines.due_for_review)
         self.time_limits_model.set_rows(deadlines.time_limits)
 
@@ -354,7 +355,7 @@ class HomePage(QWidget):
         username, full_name = chosen
         fingerprint, ok = QInputDialog.getText(
             self, "Approve access",
-            f"Ask {full_name} ({username}) to read out the fingerprint shown on their "
+            f"Ask {full_name} to read out the fingerprint shown on their "
             "screen.\nType the digits you hear (spaces do not matter):",
             QLineEdit.EchoMode.Normal, "")
         if ok and fingerprint.strip():

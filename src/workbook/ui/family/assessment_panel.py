@@ -128,8 +128,11 @@ class AssessmentPanel(QWidget):
         else:
             conflict = " It has conflicting versions: saving merges them." if (
                 assessment.conflict) else ""
+            snapshot = self.context.snapshot
+            author = (snapshot.names if snapshot is not None else {}).get(
+                assessment.author, "a former colleague")
             self.state.setText(
-                f"Current assessment of {fmt_date(assessment.date)} by {assessment.author}. "
+                f"Current assessment of {fmt_date(assessment.date)} by {author}. "
                 f"Saving makes a new version; earlier ones stay in its history.{conflict}")
 
     def values(self) -> dict[str, Rating]:

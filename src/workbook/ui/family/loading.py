@@ -163,7 +163,7 @@ def snapshot_of(session: Session, family_id: str, workbook: FamilyWorkbook,
     people = People(session)
     users = people.owners()
     names = {p.username: p.full_name for p in people.everyone()}
-    rows = rows_from_workbook(workbook)
+    rows = rows_from_workbook(workbook, names)
     by_section: dict[str, list[ChronologyRow]] = {s: [] for s in readable}
     for row in rows:
         by_section.setdefault(row.section, []).append(row)

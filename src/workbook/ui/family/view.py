@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.roles import Section
+from workbook.services.access.people import People
 from workbook.services.family.chronology import section_title
 from workbook.services.family.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO
 from workbook.services.session import Session
@@ -383,7 +384,8 @@ class FamilyWorkbookView(QWidget):
         if snapshot.family_id != self._family_id:
             return
         self._snapshot = snapshot
-        self.header.show_family(snapshot.family, snapshot.safety, snapshot.conflict_count)
+        self.header.show_family(snapshot.family, snapshot.safety, snapshot.conflict_count,
+                                snapshot.names)
         if snapshot.readable != self._sections:
             self._rebuild_sections(snapshot.readable)
         self.chronology.set_rows(snapshot.rows, snapshot.readable)
@@ -549,7 +551,8 @@ class FamilyWorkbookView(QWidget):
 
     def show_history(self, entry_id: str) -> None:
         def history(s: Session) -> list[VersionInfo]:
-            return [VersionInfo(v.version_id, s.workbooks.username(v.author), v.created_at,
+            people = People(s)
+            return [VersionInfo(v.version_id, people.name(v.author), v.created_at,
                                 str(v.payload.get("text", "")), v.parents)
                     for v in s.families.entry_history(entry_id)]
 

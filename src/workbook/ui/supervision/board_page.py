@@ -121,8 +121,9 @@ class SupervisionBoard(QWidget):
             f"{len(result.at_risk_or_breached)} time limits at risk or breached"
             + (f" · {result.note}" if result.note else ""))
         self.due.clear()
+        people = result.people
         for f in result.due_families:
-            QTreeWidgetItem(self.due, [f.name, f.case_owner,
+            QTreeWidgetItem(self.due, [f.name, people.get(f.case_owner, "not set"),
                                        format_date(f.last_reviewed) or "never",
                                        format_date(f.next_review) or "-"])
         self.overdue.clear()
@@ -130,7 +131,8 @@ class SupervisionBoard(QWidget):
         for a in result.overdue_actions:
             parent = owners.get(a.owner)
             if parent is None:
-                parent = QTreeWidgetItem(self.overdue, [a.owner or "(no owner)"])
+                parent = QTreeWidgetItem(self.overdue, [
+                    people.get(a.owner, "a former colleague") if a.owner else "(no owner)"])
                 owners[a.owner] = parent
             item = QTreeWidgetItem(parent, [a.text, a.family_name, format_date(a.due),
                                             str(a.days_overdue)])
@@ -149,7 +151,8 @@ class SupervisionBoard(QWidget):
         # QtCharts loads with the first board shown, not with the main window.
         from workbook.ui.supervision.charts import caseload_chart, compliance_chart, overdue_chart
 
-        self.charts = [caseload_chart(result.caseload), overdue_chart(result.overdue_by_month),
+        self.charts = [caseload_chart(result.caseload, people),
+                       overdue_chart(result.overdue_by_month),
                        compliance_chart(result.compliance_by_month)]
         for chart in self.charts:
             self.chart_row.addWidget(chart, 1)

@@ -57,7 +57,7 @@ class StartSessionDialog(QDialog):
         self.attendees = QListWidget()
         self.attendees.setAccessibleName("Attendees")
         for username, full_name in colleagues:
-            item = QListWidgetItem(f"{full_name} ({username})")
+            item = QListWidgetItem(full_name or "a colleague")
             item.setData(Qt.ItemDataRole.UserRole, username)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)

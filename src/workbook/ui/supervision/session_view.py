@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -43,6 +44,37 @@ from workbook.ui.supervision import name_controls
 Runner = Callable[..., Any]
 DRAFT_DELAY_MS = 800
 NOT_SET = -1
+
+
+OWNER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class OwnerDelegate(QStyledItemDelegate):
+    """The owner cell is picked by name: an editable list of colleagues' full names, narrowed
+    by any part of a name typed."""
+
+    def __init__(self, form: ReviewFormWidget) -> None:
+        super().__init__(form)
+        self.form = form
+
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:  # noqa: N802, ARG002
+        box = QComboBox(parent)
+        box.setEditable(True)
+        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        box.addItems(sorted(set(self.form.people.values()), key=str.casefold))
+        completer = box.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        box.setAccessibleName("Owner")
+        return box
+
+    def setEditorData(self, editor: QWidget, index: Any) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            editor.setEditText(str(index.data() or ""))
+
+    def setModelData(self, editor: QWidget, model: Any, index: Any) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentText())
 
 
 class ReviewFormWidget(QWidget):
@@ -73,8 +105,11 @@ class ReviewFormWidget(QWidget):
         self.scaling.valueChanged.connect(self.changed)
         form.addRow("Scaling (0-10)", self.scaling)
         self.action_table = QTableWidget(0, 3)
-        self.action_table.setHorizontalHeaderLabels(["Action", "Owner (username)",
+        self.action_table.setHorizontalHeaderLabels(["Action", "Owner",
                                                 "Due (dd/mm/yyyy)"])
+        self.people: dict[str, str] = {}  # username -> full name, from the meeting
+        self.owner_picker = OwnerDelegate(self)
+        self.action_table.setItemDelegateForColumn(1, self.owner_picker)
         self.action_table.verticalHeader().hide()
         self.action_table.setCornerButtonEnabled(False)
         header = self.action_table.horizontalHeader()
@@ -107,10 +142,12 @@ class ReviewFormWidget(QWidget):
         row = self.action_table.rowCount()
         self.action_table.blockSignals(True)
         self.action_table.insertRow(row)
-        values = ((action.text, action.owner, format_date(action.due)) if action
-                  else ("", "", ""))
+        values = ((action.text, self.people.get(action.owner, action.owner),
+                   format_date(action.due)) if action else ("", "", ""))
         for column, value in enumerate(values):
             item = QTableWidgetItem(value)
+            if column == 1 and action is not None:
+                item.setData(OWNER_ROLE, action.owner)
             if action is not None and action.action_id:
                 # Already in the family's plan: changed there, not here.
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -153,7 +190,7 @@ class ReviewFormWidget(QWidget):
             action_id = cells[0].data(Qt.ItemDataRole.UserRole) if cells[0] else ""
             if not any(t.strip() for t in texts):
                 continue
-            actions.append(ActionForm(texts[0], texts[1], typed_date(texts[2]),
+            actions.append(ActionForm(texts[0], self._owner(cells[1]), typed_date(texts[2]),
                                       str(action_id or "")))
         scaling = self.scaling.value()
         return ReviewForm(self.summary.toPlainText(), self.working_well.toPlainText(),
@@ -161,6 +198,18 @@ class ReviewFormWidget(QWidget):
                           None if scaling == NOT_SET else scaling,
                           typed_date(self.next_review.text()),
                           tuple(actions))
+
+    def _owner(self, cell: QTableWidgetItem | None) -> str:
+        """The owner's username when the cell still shows the name it was given; what was
+        typed otherwise (a full name the service resolves, or a username)."""
+        if cell is None:
+            return ""
+        username = cell.data(OWNER_ROLE)
+        if username and self.people.get(str(username), str(username)) == cell.text():
+            return str(username)
+        typed = cell.text().strip()
+        found = [u for u, name in self.people.items() if name.casefold() == typed.casefold()]
+        return found[0] if len(found) == 1 else typed
 
     def set_read_only(self, read_only: bool) -> None:
         for edit in (self.summary, self.working_well, self.worried, self.decisions):
@@ -270,9 +319,11 @@ class SessionView(QWidget):
         found, families = result
         self.meeting = found
         self.heading.setText(
-            f"Group supervision on {format_date(found.held_on)} · chaired by {found.chair} · "
-            f"attendees: {', '.join(found.attendees)}" + (" · finished and signed off"
-                                               if found.finished else ""))
+            f"Group supervision on {format_date(found.held_on)} · chaired by "
+            f"{found.name(found.chair)} · attendees: "
+            f"{', '.join(found.name(a) for a in found.attendees)}"
+            + (" · finished and signed off" if found.finished else ""))
+        self.form.people = dict(found.people)
         current = self.family_id
         self.agenda.blockSignals(True)
         self.agenda.clear()
