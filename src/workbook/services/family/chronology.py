@@ -38,6 +38,7 @@ class ChronologyRow(NamedTuple):
     created_at: str = ""
     sealed: bool = False
     unaudited: bool = False  # no write event names it: added outside Workbook
+    urgent: str = ""         # "open": an urgent concern awaiting its response; "answered"
 
     @property
     def section_title(self) -> str:
@@ -119,6 +120,12 @@ def _author(entry: Shown[Entry | Review], names: Mapping[str, str] | None = None
     return f"{entry.author} (from {partner})"
 
 
+def _urgency(payload: Mapping[str, object]) -> str:
+    if not payload.get("urgent"):
+        return ""
+    return "answered" if payload.get("response") else "open"
+
+
 def rows_from_workbook(workbook: FamilyWorkbook,
                        names: Mapping[str, str] | None = None) -> list[ChronologyRow]:
     """Flatten an opened workbook into chronology rows, oldest first; with `names`, authors
@@ -132,7 +139,7 @@ def rows_from_workbook(workbook: FamilyWorkbook,
             record.date or created_at[:10], section, record.type or "note",
             _author(entry, names),
             record.significant, preview(record.text), entry.id, entry.conflict, created_at,
-            entry.sealed, entry.unaudited,
+            entry.sealed, entry.unaudited, _urgency(entry.payload),
         ))
     out.sort(key=_ORDER)
     return out
