@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
 
     def _add_areas(self) -> None:
         host = AreaHost(self.ops, self, self._show_area_page, self.show_home,
-                        lambda: self._person)
+                        lambda: self._person, self.open_family)
         self.retention = RetentionArea(host)
         self.supervision = SupervisionArea(host)
         self.sharing = SharingArea(host)

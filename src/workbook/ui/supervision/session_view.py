@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,10 +37,12 @@ from PySide6.QtWidgets import (
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision import review_drafts
+from workbook.services.supervision.agenda import FamilyContext, family_context
 from workbook.services.supervision.meetings import ActionForm, Meeting, ReviewForm
 from workbook.ui import print_preview
 from workbook.ui.models.base import format_date, typed_date
 from workbook.ui.supervision import name_controls
+from workbook.ui.supervision.family_context import FamilyContextPane
 
 Runner = Callable[..., Any]
 DRAFT_DELAY_MS = 800
@@ -220,6 +223,14 @@ class ReviewFormWidget(QWidget):
         self.remove_action_button.setEnabled(not read_only)
         self.action_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only
                                      else QAbstractItemView.EditTrigger.AllEditTriggers)
+        # Looks read-only too: the fields take the window's colour, not the editable base.
+        palette = self.palette()
+        if read_only:
+            palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+        for widget in (self.summary, self.working_well, self.worried, self.decisions,
+                       self.next_review, self.scaling, self.action_table):
+            widget.setPalette(palette)
+        self.read_only = read_only
 
 
 class SessionView(QWidget):
@@ -276,6 +287,11 @@ class SessionView(QWidget):
         self.family_title = QLabel()
         self.family_title.setObjectName("sectionTitle")
         right.addWidget(self.family_title)
+        self.signed_off = QLabel()
+        self.signed_off.setWordWrap(True)
+        self.signed_off.setAccessibleName("Signed off")
+        self.signed_off.hide()
+        right.addWidget(self.signed_off)
         self.form = ReviewFormWidget()
         right.addWidget(self.form, 1)
         actions = QHBoxLayout()
@@ -288,6 +304,8 @@ class SessionView(QWidget):
         actions.addWidget(self.finish_button)
         right.addLayout(actions)
         body.addLayout(right, 3)
+        self.context = FamilyContextPane()
+        body.addWidget(self.context, 2)
         layout.addLayout(body, 1)
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -371,15 +389,31 @@ class SessionView(QWidget):
         self.family_title.setText(f"{item.name} ({item.reference})" if item else
                                   "No family chosen")
         self.form.setEnabled(item is not None)
+        self.context.show_context(None)
+        if item is not None:
+            self._run(lambda s: family_context(s, family_id),
+                      lambda found: self._context(family_id, found), self.failed.emit)
         review = found.reviews.get(family_id) if found and item else None
         self._loading = True
         self.form.set_form(review.form if review else None)
         self._loading = False
+        signed = review is not None and review.status == "final" and found is not None
+        self.form.set_read_only(bool(found and found.finished) or signed)
+        self.signed_off.setVisible(signed)
+        if signed and review is not None and found is not None:
+            at = review.signed_off_at
+            self.signed_off.setText(f"Signed off by {found.name(review.signed_off_by)} on "
+                                    f"{format_date(at)} at {at[11:16]} - this review can "
+                                    "no longer be changed.")
         if item is None or (found is not None and found.finished):
             return
         sid = self.session_id
         self._run(lambda s: review_drafts.review_draft(s, sid, family_id),
                   lambda draft: self._restore(family_id, draft), self.failed.emit)
+
+    def _context(self, family_id: str, found: FamilyContext) -> None:
+        if family_id == self.family_id:
+            self.context.show_context(found)
 
     def _restore(self, family_id: str, draft: ReviewForm | None) -> None:
         if draft is None or family_id != self.family_id:
