@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services.home import overview as home
+from workbook.services.home.my_drafts import my_drafts
 from workbook.services.home.search import IndexBuilder
 from workbook.services.supervision import board_digest
 from workbook.ui.epoch import Epoch
@@ -93,7 +94,15 @@ class HomeLoader(QObject):
 
     def _on_activity(self, activity: home.HomeActivity) -> None:
         self.page.set_activity(activity)
+        self.refresh_drafts()
         self.activity_loaded.emit()
+
+    def refresh_drafts(self) -> None:
+        """My drafts, read again (drafts are saved as people type, with no event)."""
+        if not self._active or not self.families:
+            return
+        families = list(self.families)
+        self._run(lambda s: my_drafts(s, families), self.page.set_drafts)
 
     def _load_deadlines(self) -> None:
         """Reviews due and time limits at risk of my families, from the supervisor's board

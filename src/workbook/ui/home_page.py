@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.authority import PendingGrant
+from workbook.services.home.my_drafts import HomeDraft
 from workbook.services.home.overview import HomeActivity, HomeDeadlines, HomeOverview
 from workbook.services.home.search import SearchIndex
 from workbook.ui.family.action_finishing import ActionFinisher
@@ -45,6 +46,7 @@ from workbook.ui.models import (
     SearchResultsModel,
 )
 from workbook.ui.models.deadlines_model import DueReviewsModel, TimeLimitsModel
+from workbook.ui.models.drafts_model import DraftsModel
 from workbook.ui.sign_in_page import scaled_label, sentence
 
 SEARCH_PLACEHOLDER = "Search families and people by name, date of birth, reference or address"
@@ -152,8 +154,13 @@ class HomePage(QWidget):
         self.time_limits_panel = Panel("Time limits at risk", self.time_limits_model,
                                        "No time limit is at risk or breached.",
                                        stretch_column=TimeLimitsModel.COL_FAMILY, max_rows=6)
+        self.drafts_model = DraftsModel()
+        self.drafts_panel = Panel("My drafts", self.drafts_model,
+                                  "No unfinished entries.",
+                                  stretch_column=DraftsModel.COL_TEXT, max_rows=5)
         self.panels = [self.families_panel, self.actions_panel, self.recent_panel,
-                       self.conflicts_panel, self.review_panel, self.time_limits_panel]
+                       self.conflicts_panel, self.review_panel, self.time_limits_panel,
+                       self.drafts_panel]
 
     def _selected_action(self) -> tuple[str, str, str] | None:
         """My selected overdue action as (id, text, due)."""
@@ -175,7 +182,8 @@ class HomePage(QWidget):
         grid.addWidget(self.recent_panel, 2, 0)
         side = QVBoxLayout()
         side.setSpacing(14)
-        for panel in (self.conflicts_panel, self.review_panel, self.time_limits_panel):
+        for panel in (self.drafts_panel, self.conflicts_panel, self.review_panel,
+                      self.time_limits_panel):
             side.addWidget(panel)
         side.addStretch(1)
         grid.addLayout(side, 2, 1)
@@ -246,6 +254,9 @@ class HomePage(QWidget):
     def set_activity(self, activity: HomeActivity) -> None:
         self.recent_model.set_rows(activity.recently_changed)
         self.conflicts_model.set_rows(activity.conflicts)
+
+    def set_drafts(self, drafts: Sequence[HomeDraft]) -> None:
+        self.drafts_model.set_rows(drafts)
 
     def set_deadlines(self, deadlines: HomeDeadlines) -> None:
         self.due_reviews_model.people = dict(deadlines.people)

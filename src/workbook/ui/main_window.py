@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         self.top_bar.home_button.show()
         self.stack.setCurrentWidget(self.home_page)
         self.home_page.search_box.setFocus()
+        self.home_loader.refresh_drafts()  # a draft typed meanwhile is listed
         self.ops.run(self.bridge.attach)
         self.home_loader.start(self._messages)
         person = self._person
@@ -289,6 +290,7 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(self.home_page)
         self.home_page.search_box.setFocus()
+        self.home_loader.refresh_drafts()  # a draft typed meanwhile is listed
 
     def focus_search(self) -> None:
         self.show_home()
