@@ -103,7 +103,7 @@ def test_search_results_model() -> None:
     assert model.rowCount() == 2 and model.total == 7
     assert model.index(0, 0).data() == "The Ash family  ·  family  ·  NU-1"
     assert model.index(1, 0).data() == \
-        "Zoë Ash  ·  in The Ash family  ·  born 02/03/2015, daughter"
+        "Zoë Ash  ·  in The Ash family (NU-1)  ·  born 02/03/2015, daughter"
     assert model.index(1, 0).data(FAMILY_ID_ROLE) == "f1"
     assert model.index(1, 0).data(PERSON_ID_ROLE) == "p1"
     assert model.index(1, 0).data(KIND_ROLE) == "person"
