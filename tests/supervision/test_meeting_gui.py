@@ -13,6 +13,7 @@ from test_gui import _agenda, runner
 
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision.agenda import agenda_choices
+from workbook.ui.family.action_finishing import CancelActionDialog
 from workbook.ui.supervision.page import StartSessionDialog, SupervisionPage
 
 
@@ -103,3 +104,30 @@ def test_context_beside_the_form_and_a_signed_off_review_reads_as_such(
     assert session.signed_off.text().startswith("Signed off by Tess Manager on 02/03/2026")
     assert session.form.summary.isReadOnly() and session.form.read_only
 
+
+def _overdue_texts(page: SupervisionPage) -> list[str]:
+    tree = page.board.overdue
+    return [tree.topLevelItem(i).child(j).text(0) for i in range(tree.topLevelItemCount())
+            for j in range(tree.topLevelItem(i).childCount())]
+
+
+def test_cancel_an_overdue_action_from_the_board(qtbot: Any, page: Any) -> None:
+    """Issue 14, item 3: the supervisor clicks the action under its owner, then Cancel
+    action…, types why, and the board refreshes without it."""
+    page, _tm = page
+    board = page.board
+    assert "Arrange the home visit" in _overdue_texts(page)
+    assert not board.action_finisher.cancel.isEnabled()
+    tree = board.overdue
+    owner = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                 if tree.topLevelItem(i).child(0).text(0) == "Arrange the home visit")
+    item = owner.child(0)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=tree.visualItemRect(item).center())
+    assert board.action_finisher.cancel.isEnabled()
+    qtbot.mouseClick(board.action_finisher.cancel, Qt.MouseButton.LeftButton)
+    dialog = board.findChildren(CancelActionDialog)[-1]
+    qtbot.keyClicks(dialog.reason, "Visit no longer needed: the family moved")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert "Arrange the home visit" not in _overdue_texts(page)

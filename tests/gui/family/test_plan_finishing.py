@@ -32,6 +32,14 @@ def _select(qtbot, plan, text: str) -> int:  # noqa: ANN001
     return row
 
 
+def _reassign(driver, qtbot, plan):  # noqa: ANN001, ANN202
+    """Select sw1's "Visit the school" and click Reassign…: the dialog that opens."""
+    _select(qtbot, plan, "Visit the school")
+    qtbot.mouseClick(plan.finisher.reassign, Qt.MouseButton.LeftButton)
+    driver.settle()
+    return driver.view.findChildren(ReassignDialog)[-1]
+
+
 def _cell(plan, text: str, column: int) -> str:  # noqa: ANN001
     return str(plan.model.data(plan.model.index(_row(plan, text), column)))
 
@@ -41,12 +49,8 @@ def test_owner_names_show_and_reassign_by_typing_a_name(driver, qtbot) -> None: 
     plan = _plan(driver)
     assert _cell(plan, "Visit the school", COL_OWNER) == "Sam Worker"
     assert not plan.finisher.done.isEnabled()  # nothing selected yet
-    _select(qtbot, plan, "Visit the school")
-    qtbot.mouseClick(plan.finisher.reassign, Qt.MouseButton.LeftButton)
-    driver.settle()
-    dialog = driver.view.findChildren(ReassignDialog)[-1]
-    line = dialog.owner.lineEdit()
-    qtbot.keyClicks(line, "Mia Health (Mental health)")
+    dialog = _reassign(driver, qtbot, plan)
+    qtbot.keyClicks(dialog.owner.lineEdit(), "Mia Health (Mental health)")
     with driver.reloaded():
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     driver.settle()
@@ -56,10 +60,7 @@ def test_owner_names_show_and_reassign_by_typing_a_name(driver, qtbot) -> None: 
 def test_reassign_to_no_one_is_refused_at_the_field(driver, qtbot) -> None:  # noqa: ANN001
     driver.sign_in("tm")
     plan = _plan(driver)
-    _select(qtbot, plan, "Visit the school")
-    qtbot.mouseClick(plan.finisher.reassign, Qt.MouseButton.LeftButton)
-    driver.settle()
-    dialog = driver.view.findChildren(ReassignDialog)[-1]
+    dialog = _reassign(driver, qtbot, plan)
     qtbot.keyClicks(dialog.owner.lineEdit(), "Nobody Known")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     driver.settle()

@@ -91,32 +91,44 @@ class CancelActionDialog(FieldForm):
         return self.reason.toPlainText()
 
 
+def owner_combo(owners: list[PersonName], name: str,
+                parent: QWidget | None = None) -> QComboBox:
+    """Colleagues by full name and role; typing any part of a name narrows the list."""
+    combo = QComboBox(parent)
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    for person in owners:
+        combo.addItem(person.label, person.username)
+    completer = combo.completer()
+    if completer is not None:
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    accessible(combo, name)
+    return combo
+
+
+def owner_of(combo: QComboBox) -> str:
+    """The picked person's username; what was typed (less any "(role)") when it names no
+    one in the list - the service then looks for a full name, and says so if none."""
+    typed = combo.currentText().strip()
+    index = combo.findText(typed, Qt.MatchFlag.MatchFixedString)
+    if index >= 0:
+        return str(combo.itemData(index))
+    return typed.split(" (", 1)[0]
+
+
 class ReassignDialog(FieldForm):
-    """The new owner, picked by full name: typing any part of a name narrows the list."""
+    """The new owner, picked by full name."""
 
     def __init__(self, owners: list[PersonName], parent: QWidget | None = None) -> None:
-        owner = QComboBox()
-        owner.setEditable(True)
-        owner.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for person in owners:
-            owner.addItem(person.label, person.username)
-        completer = owner.completer()
-        if completer is not None:
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        owner = owner_combo(owners, "New owner")
         owner.setCurrentIndex(-1)
         owner.setEditText("")
-        accessible(owner, "New owner")
         super().__init__("Reassign action", "Reassign", "New &owner", owner, parent)
         self.owner = owner
 
     def value(self) -> str:
-        """The picked person's username; what was typed when it names no one in the list."""
-        typed = self.owner.currentText().strip()
-        index = self.owner.findText(typed, Qt.MatchFlag.MatchFixedString)
-        if index >= 0:
-            return str(self.owner.itemData(index))
-        return typed.split(" (", 1)[0]
+        return owner_of(self.owner)
 
 
 class RedateDialog(FieldForm):

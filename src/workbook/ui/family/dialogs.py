@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from workbook.services.access.people import PersonName
 from workbook.services.family.chronology import section_title
 from workbook.services.family.duplicates import DuplicateMatch
 from workbook.services.family.families import ENTRY_TYPES
+from workbook.ui.family.action_finishing import owner_combo, owner_of
 from workbook.ui.family.common import (
     Band,
     accessible,
@@ -246,16 +247,8 @@ class ActionDialog(_Form):
         super().__init__("Add action", "Add action", parent)
         self.text = QLineEdit(self)
         accessible(self.text, "Action")
-        self.owner = QComboBox(self)
-        self.owner.setEditable(True)
-        self.owner.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for person in users:
-            self.owner.addItem(person.label, person.username)
-        completer = self.owner.completer()
-        if completer is not None:
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.owner = owner_combo(users, "Owner", self)
         self.owner.setCurrentIndex(max(0, self.owner.findData(me)))
-        accessible(self.owner, "Owner")
         self.due = date_edit("Due date", parent=self)
         self.form.addRow("&Action", self.text)
         self.form.addRow("&Owner", self.owner)
@@ -263,10 +256,8 @@ class ActionDialog(_Form):
         self.resize(460, self.sizeHint().height())
 
     def values(self) -> dict[str, Any]:
-        typed = self.owner.currentText().strip()
-        index = self.owner.findText(typed, Qt.MatchFlag.MatchFixedString)
-        owner = str(self.owner.itemData(index)) if index >= 0 else typed
-        return {"text": self.text.text(), "owner": owner, "due": iso_of(self.due)}
+        return {"text": self.text.text(), "owner": owner_of(self.owner),
+                "due": iso_of(self.due)}
 
 
 class RestrictedEntryDialog(_Form):
