@@ -141,6 +141,9 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     view.form.scaling.setValue(-1)
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert "scaling judgement" in view.message.text()
+    # ... and under the field it is about (issue 14).
+    assert view.form.field_errors[view.form.scaling].isVisible()
+    assert "scaling judgement" in view.form.field_errors[view.form.scaling].text()
     view.form.scaling.setValue(6)
     view.form.next_review.setText("next week")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
@@ -149,6 +152,8 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     view.form.action_table.item(0, 1).setText("ghost")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert "no active user 'ghost'" in view.message.text()
+    assert "ghost" in view.form.field_errors[view.form.action_table].text()
+    assert not view.form.field_errors[view.form.scaling].isVisible()
     assert not supervision.meeting(tm, sid).reviews
     view.form.action_table.item(0, 1).setText("sw1")
 

@@ -88,6 +88,7 @@ class ReviewFormWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
+        self.field_errors: dict[QWidget, QLabel] = {}  # a refusal shows under its field
         self.summary = QPlainTextEdit()
         self.working_well = QPlainTextEdit()
         self.worried = QPlainTextEdit()
@@ -101,12 +102,14 @@ class ReviewFormWidget(QWidget):
             edit.setMaximumHeight(80)
             edit.textChanged.connect(self.changed)
             form.addRow(label, edit)
+            self._error_row(form, edit, label)
         self.scaling = QSpinBox()
         self.scaling.setRange(NOT_SET, 10)
         self.scaling.setSpecialValueText("not set")
         self.scaling.setAccessibleName("Scaling judgement, 0 to 10")
         self.scaling.valueChanged.connect(self.changed)
         form.addRow("Scaling (0-10)", self.scaling)
+        self._error_row(form, self.scaling, "Scaling")
         self.action_table = QTableWidget(0, 3)
         self.action_table.setHorizontalHeaderLabels(["Action", "Owner",
                                                 "Due (dd/mm/yyyy)"])
@@ -134,12 +137,46 @@ class ReviewFormWidget(QWidget):
         column.addWidget(self.action_table)
         column.addLayout(buttons)
         form.addRow("Actions", column)
+        self._error_row(form, self.action_table, "Actions")
         self.next_review = QLineEdit()
         self.next_review.setPlaceholderText("dd/mm/yyyy")
         self.next_review.setAccessibleName("Next review date")
         self.next_review.textChanged.connect(self.changed)
         form.addRow("Next review date", self.next_review)
+        self._error_row(form, self.next_review, "Next review date")
         name_controls(self)
+
+    def _error_row(self, form: QFormLayout, field: QWidget, label: str) -> None:
+        """A hidden line under `field` where a refusal about it is shown."""
+        error = QLabel()
+        error.setObjectName("error")
+        error.setWordWrap(True)
+        error.setAccessibleName(f"{label}: problem")
+        error.hide()
+        form.addRow("", error)
+        self.field_errors[field] = error
+
+    def show_field_error(self, message: str) -> bool:
+        """Put a refusal under the field it names (and focus it); False when it names none."""
+        self.clear_field_errors()
+        lowered = message.lower()
+        field = next((f for words, f in (
+            (("summary",), self.summary), (("working well",), self.working_well),
+            (("worried",), self.worried), (("what needs to happen", "decisions"),
+                                           self.decisions),
+            (("scaling",), self.scaling), (("next review",), self.next_review),
+            (("action",), self.action_table)) if any(w in lowered for w in words)), None)
+        if field is None:
+            return False
+        error = self.field_errors[field]
+        error.setText(message)
+        error.show()
+        field.setFocus()
+        return True
+
+    def clear_field_errors(self) -> None:
+        for error in self.field_errors.values():
+            error.hide()
 
     def add_action(self, action: ActionForm | None = None) -> None:
         row = self.action_table.rowCount()
@@ -389,6 +426,7 @@ class SessionView(QWidget):
         self.family_title.setText(f"{item.name} ({item.reference})" if item else
                                   "No family chosen")
         self.form.setEnabled(item is not None)
+        self.form.clear_field_errors()
         self.context.show_context(None)
         if item is not None:
             self._run(lambda s: family_context(s, family_id),
@@ -446,12 +484,17 @@ class SessionView(QWidget):
             review_drafts.discard_review_draft(s, sid, fid)
             return review_id
 
+        def failed(message: str) -> None:
+            self.form.show_field_error(message)
+            self.failed.emit(message)
+
         def done(_review_id: str) -> None:
+            self.form.clear_field_errors()
             self.message.setText("Review saved; its actions are in the family's plan.")
             self.saved.emit(fid)
             self.reload()
 
-        self._run(save, done, self.failed.emit)
+        self._run(save, done, failed)
 
     def finish(self) -> None:
         if not self.confirm("Finish the session? Every review becomes final, signed off by "
