@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services.home import overview as home
-from workbook.services.home.my_drafts import my_drafts
+from workbook.services.home.for_me import my_drafts, sealed_for_me
 from workbook.services.home.search import IndexBuilder
 from workbook.services.supervision import board_digest
 from workbook.ui.epoch import Epoch
@@ -95,6 +95,8 @@ class HomeLoader(QObject):
     def _on_activity(self, activity: home.HomeActivity) -> None:
         self.page.set_activity(activity)
         self.refresh_drafts()
+        families = list(self.families)
+        self._run(lambda s: sealed_for_me(s, families), self.page.set_sealed)
         self.activity_loaded.emit()
 
     def refresh_drafts(self) -> None:

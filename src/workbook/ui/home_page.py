@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.authority import PendingGrant
-from workbook.services.home.my_drafts import HomeDraft
+from workbook.services.home.for_me import HomeDraft, SealedForMe
 from workbook.services.home.overview import HomeActivity, HomeDeadlines, HomeOverview
 from workbook.services.home.search import SearchIndex
 from workbook.ui.family.action_finishing import ActionFinisher
@@ -46,7 +46,7 @@ from workbook.ui.models import (
     SearchResultsModel,
 )
 from workbook.ui.models.deadlines_model import DueReviewsModel, TimeLimitsModel
-from workbook.ui.models.drafts_model import DraftsModel
+from workbook.ui.models.drafts_model import DraftsModel, SealedModel
 from workbook.ui.sign_in_page import scaled_label, sentence
 
 SEARCH_PLACEHOLDER = "Search families and people by name, date of birth, reference or address"
@@ -158,9 +158,13 @@ class HomePage(QWidget):
         self.drafts_panel = Panel("My drafts", self.drafts_model,
                                   "No unfinished entries.",
                                   stretch_column=DraftsModel.COL_TEXT, max_rows=5)
+        self.sealed_model = SealedModel()
+        self.sealed_panel = Panel("Sealed entries for you", self.sealed_model, "",
+                                  stretch_column=SealedModel.COL_TEXT, max_rows=4)
+        self.sealed_panel.hide()  # shown only when something was passed on to me
         self.panels = [self.families_panel, self.actions_panel, self.recent_panel,
                        self.conflicts_panel, self.review_panel, self.time_limits_panel,
-                       self.drafts_panel]
+                       self.drafts_panel, self.sealed_panel]
 
     def _selected_action(self) -> tuple[str, str, str] | None:
         """My selected overdue action as (id, text, due)."""
@@ -182,8 +186,8 @@ class HomePage(QWidget):
         grid.addWidget(self.recent_panel, 2, 0)
         side = QVBoxLayout()
         side.setSpacing(14)
-        for panel in (self.drafts_panel, self.conflicts_panel, self.review_panel,
-                      self.time_limits_panel):
+        for panel in (self.sealed_panel, self.drafts_panel, self.conflicts_panel,
+                      self.review_panel, self.time_limits_panel):
             side.addWidget(panel)
         side.addStretch(1)
         grid.addLayout(side, 2, 1)
@@ -257,6 +261,10 @@ class HomePage(QWidget):
 
     def set_drafts(self, drafts: Sequence[HomeDraft]) -> None:
         self.drafts_model.set_rows(drafts)
+
+    def set_sealed(self, sealed: Sequence[SealedForMe]) -> None:
+        self.sealed_model.set_rows(sealed)
+        self.sealed_panel.setVisible(bool(sealed))
 
     def set_deadlines(self, deadlines: HomeDeadlines) -> None:
         self.due_reviews_model.people = dict(deadlines.people)
@@ -386,8 +394,10 @@ class HomePage(QWidget):
         self.search_box.setPlaceholderText(PREPARING)
         for model in (self.my_families_model, self.actions_model, self.recent_model,
                       self.conflicts_model, self.approvals_model, self.search_model,
-                      self.due_reviews_model, self.time_limits_model):
+                      self.due_reviews_model, self.time_limits_model, self.drafts_model,
+                      self.sealed_model):
             model.clear()
+        self.sealed_panel.hide()
         self.results_count.clear()
         self.banner.clear()
         self.note.clear()

@@ -1,9 +1,10 @@
-"""My drafts on Home: family, section, when last typed, and the first line."""
+"""Home's lists of what waits for me: my drafts (family, section, when last typed, the
+first line) and sealed entries passed on to a section I hold."""
 
 from __future__ import annotations
 
-from workbook.services.home.my_drafts import HomeDraft
-from workbook.ui.models.base import RowsModel, format_timestamp
+from workbook.services.home.for_me import HomeDraft, SealedForMe
+from workbook.ui.models.base import RowsModel, format_date, format_timestamp
 
 
 class DraftsModel(RowsModel[HomeDraft]):
@@ -18,3 +19,14 @@ class DraftsModel(RowsModel[HomeDraft]):
         if column == self.COL_TYPED:
             return format_timestamp(row.updated_at)
         return row.preview
+
+
+class SealedModel(RowsModel[SealedForMe]):
+    """Sealed entries passed on to a section I hold: family, section, date, from whom."""
+
+    COL_FAMILY, COL_SECTION, COL_DATE, COL_FROM, COL_TEXT = range(5)
+    HEADERS = ("Family", "Section", "Date", "From", "Entry")
+
+    def text(self, row: SealedForMe, column: int) -> str:
+        return (row.family_name, row.section, format_date(row.date), row.author,
+                row.preview)[column]
