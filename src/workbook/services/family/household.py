@@ -180,13 +180,11 @@ def check_ages(members: dict[str, RecordVersion], self_id: str, name: str, dob: 
     who = " ".join(name.split()) or "this person"
     if details.partner_of:
         too_young(who, dob, "partner")
-    for pid, version in members.items():
-        if pid == self_id:
-            continue
-        if self_id and self_id in (version.payload.get("parents") or []):
-            too_young(who, dob, "parent")
-        if self_id and version.payload.get("partner_of") == self_id:
-            too_young(who, dob, "partner")
+    others = [v.payload for pid, v in members.items() if self_id and pid != self_id]
+    if any(self_id in (p.get("parents") or []) for p in others):
+        too_young(who, dob, "parent")
+    if any(p.get("partner_of") == self_id for p in others):
+        too_young(who, dob, "partner")
 
 
 def age_on(dob: str, today: date) -> int | None:
