@@ -24,19 +24,24 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -p no:cacheprovider
 
 # The "malicious holder of the database key" state machine at a nightly budget (about an hour on
-# two cores); `make test` runs it at a smaller one.
+# two cores), then the sharing convergence machine and the board-digest property (about 20
+# minutes); `make test` runs each at a smaller one, on fixed examples.
 test-deep: $(STAMP)
 	QT_QPA_PLATFORM=offscreen WORKBOOK_STATEFUL_EXAMPLES=400 WORKBOOK_STATEFUL_STEPS=40 \
 		WORKBOOK_STATEFUL_RANDOM=1 \
 		$(BIN)/pytest -q -p no:cacheprovider tests/security/test_malicious_holder.py
+	QT_QPA_PLATFORM=offscreen WORKBOOK_SHARING_EXAMPLES=100 WORKBOOK_SHARING_STEPS=40 \
+		WORKBOOK_DIGEST_EXAMPLES=1000 WORKBOOK_STATEFUL_RANDOM=1 \
+		$(BIN)/pytest -q -p no:cacheprovider tests/sharing/test_exchange_property.py \
+		tests/supervision/test_board_digest.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
-# Builds the one-folder app with PyInstaller (installed here, from the package registry) and
-# runs it; not part of `make test` (see docs/deployment.md for its duration).
+# Builds the one-folder app with PyInstaller and runs it; not part of `make test` (see
+# docs/deployment.md for its duration). Only calls the script, which runs the same without make
+# (`python installer/smoke.py`, on Windows too).
 installer-smoke: $(STAMP)
-	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
 	$(BIN)/python installer/smoke.py
 
 clean:

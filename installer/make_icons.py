@@ -1,7 +1,8 @@
 """Draw the Workbook icon (a closed book with a "W") as PNG and Windows ICO files.
 
-Run once when the artwork changes; the results are committed under
-src/workbook/resources/icons/ so a build never depends on drawing them."""
+Run once when the artwork changes, then `python installer/sync_resources.py`; the results are
+committed under resources/icons/ (and their copy in the package) so a build never depends on
+drawing them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "workbook" / "resources" / "icons"
+OUT = Path(__file__).resolve().parents[1] / "resources" / "icons"
 FONT = OUT.parent / "fonts" / "DejaVuSans-Bold.ttf"
 
 

@@ -45,6 +45,9 @@ Name: "desktopicon"; Description: "Create a &desktop shortcut"; Flags: unchecked
 [Files]
 ; The whole one-folder build. Vaults live elsewhere (see docs/deployment.md), never here.
 Source: "..\build\installer\dist\Workbook\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+; Workbook's licence (Apache-2.0) at the top of the folder; the fonts' licences sit beside the
+; fonts in _internal\workbook\resources\fonts.
+Source: "..\LICENSE"; DestDir: "{app}"; DestName: "LICENSE.txt"; Flags: ignoreversion
 
 [Icons]
 Name: "{autoprograms}\Workbook"; Filename: "{app}\workbook-gui.exe"; WorkingDir: "{app}"

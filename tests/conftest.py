@@ -4,8 +4,29 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
+
+TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
+
+
+@pytest.fixture
+def private_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temp folder that belongs to this test alone, for "writes no temporary file" checks.
+
+    Watching the system temp folder fails whenever another program on the machine writes
+    there; pointing TMPDIR, TEMP, TMP (read by Python, Qt and C libraries) and
+    `tempfile.tempdir` (Python's cached answer) at a fresh folder catches every temp file the
+    code under test makes, and nothing else. monkeypatch restores all four afterwards."""
+    folder = tmp_path / "private-temp"
+    folder.mkdir()
+    for name in TEMP_VARIABLES:
+        monkeypatch.setenv(name, str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    assert tempfile.gettempdir() == str(folder)
+    return folder
 
 
 @pytest.hookimpl(trylast=True)

@@ -287,19 +287,15 @@ def test_a_long_read_never_blocks_a_writer(team: Team) -> None:
         versions_before, entries_before = map(int, reader.expect("reading"))
         with sign_in(team.vault, WORKER, WORKER_PASS) as writer:
             written = []
-            slowest = 0.0
             for number in range(10):
-                started = time.monotonic()
                 written.append(writer.families.add_entry(team.family_id, "case-notes",
                                                          f"note {number} while someone reads"))
-                slowest = max(slowest, time.monotonic() - started)
-            started = time.monotonic()
             writer.families.edit_entry(written[0], "note 0, corrected while someone reads")
             writer.workbooks.open(team.family_id)  # audited: a write as well
-            slowest = max(slowest, time.monotonic() - started)
             assert written[0] in case_note_ids(writer, team.family_id)
-        # Far below the busy timeout: the writer never waited for the reader.
-        assert slowest < BUSY_TIMEOUT_MS / 1000 / 2, slowest
+        # The reader holds its snapshot until told to go on (checked below), so a writer it
+        # blocked could only have failed with VaultBusy: every write succeeding is the proof,
+        # however slow the machine.
 
         reader.send()
         still_versions, still_entries = map(int, reader.expect("still"))
@@ -324,11 +320,11 @@ def test_a_writer_at_work_blocks_no_reader_and_a_second_writer_fails_clearly(
                        OWNER_PASS)
         try:
             (held_entry,) = holder.expect("holding")
-            # Reading goes on at once, and does not see the uncommitted entry.
-            started = time.monotonic()
+            # Reading goes on, and does not see the uncommitted entry. The holder keeps its
+            # transaction open until told to commit, so a blocked read could only have failed
+            # (VaultBusy): succeeding is the proof, with no clock involved.
             seen = case_note_ids(other, team.family_id)
             other.families.all()
-            assert time.monotonic() - started < BUSY_TIMEOUT_MS / 1000 / 2
             assert held_entry not in seen
 
             # A second writer waits for the busy timeout, then fails clearly, changing nothing.
@@ -337,7 +333,9 @@ def test_a_writer_at_work_blocks_no_reader_and_a_second_writer_fails_clearly(
             with pytest.raises(VaultBusy, match=f"^{BUSY_PREFIX}"):
                 other.families.add_entry(team.family_id, "case-notes", "must not be half-saved")
             waited = time.monotonic() - started
-            assert BUSY_TIMEOUT_MS / 1000 * 0.8 <= waited < BUSY_TIMEOUT_MS / 1000 + 5
+            # It did wait (the timeout is a floor however busy the machine; the ceiling only
+            # catches a hang).
+            assert BUSY_TIMEOUT_MS / 1000 * 0.8 <= waited < BUSY_TIMEOUT_MS / 1000 + 60
             assert database_state(other) == before
             assert held_entry not in case_note_ids(other, team.family_id)
 
@@ -367,7 +365,9 @@ def test_a_writer_waits_briefly_for_another_and_then_succeeds(team: Team) -> Non
             started = time.monotonic()
             mine = other.families.add_entry(team.family_id, "case-notes", "waited my turn")
             waited = time.monotonic() - started
-            assert 0.2 < waited < BUSY_TIMEOUT_MS / 1000, waited
+            # It waited for the holder (who holds 1.2 s) rather than failing; the busy timeout
+            # bounds the wait from above already (it would have raised VaultBusy).
+            assert waited > 0.2, waited
             holder.expect("committed")
             holder.finish()
             assert {held_entry, mine} <= case_note_ids(other, team.family_id)

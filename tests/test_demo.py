@@ -232,3 +232,24 @@ def test_a_year_of_group_supervision_fills_the_board(built: Built) -> None:
         for family in session.families.all():
             first = min(v.created_at for v in session.records.of_record(family.family_id))
             assert date.fromisoformat(first[:10]) <= today - timedelta(days=60)
+
+
+def test_visits_record_the_child_seen_and_assessments_use_both_frameworks(built: Built) -> None:
+    from workbook.domain.records import Entry
+    from workbook.services.family.assessments import latest_assessment
+
+    senior = next(u for u in DEMO_USERS if u.username == "senior")
+    with sign_in(built.vault, senior.username, senior.passphrase) as session:
+        seen: set[str] = set()
+        frameworks: set[str] = set()
+        for family in session.families.all():
+            view = session.workbooks.open(family.family_id, audit=False)
+            for entry in view.section("case-notes").entries:
+                record = entry.record
+                if isinstance(record, Entry) and record.type == "visit" and record.time:
+                    seen.add(record.child_seen)
+            found = latest_assessment(session, family.family_id)
+            if found is not None:
+                frameworks.add(found.framework)
+    assert {"yes", "alone"} <= seen
+    assert frameworks == {"family-safeguarding", "radicalisation"}

@@ -37,6 +37,8 @@ from workbook.services.errors import SignInFailed
 from workbook.vault import device_secret, meta
 from workbook.vault.keyfile import KeyFile, KeyFileBody, kek_wrap_ad
 
+pytestmark = pytest.mark.slow  # the production Argon2id (64 MiB) at every sign-in
+
 OWNER, OWNER_PASS = "tm", "correct horse battery staple"
 NEWCOMER, NEWCOMER_INITIAL, NEWCOMER_PASS = (
     "pc1", "initial pass phrase one", "my own lovely passphrase")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import builtins
 import io
-import os
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,7 +132,7 @@ def test_non_ascii_names_round_trip(owner: str) -> None:
     assert f"Printed by {owner} on " in text
 
 
-def test_rendering_writes_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rendering_writes_no_file(monkeypatch: pytest.MonkeyPatch, private_temp: Path) -> None:
     """P8: prints are rendered from memory. Any write-mode open or temp file is a failure."""
     writes: list[str] = []
     real_open = builtins.open
@@ -147,8 +147,6 @@ def test_rendering_writes_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
         writes.append("tempfile")
         raise AssertionError("rendering asked for a temporary file")
 
-    temp_dir = tempfile.gettempdir()
-    before = set(os.listdir(temp_dir))
     with monkeypatch.context() as patch:
         patch.setattr(builtins, "open", guarded_open)
         patch.setattr(io, "open", guarded_open)
@@ -163,11 +161,10 @@ def test_rendering_writes_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
         ):
             patch.setattr(tempfile, name, no_temp)
         pdf = _render()
-    after = set(os.listdir(temp_dir))
 
     assert pdf.startswith(b"%PDF-")
     assert writes == []
-    assert after - before == set()
+    assert list(private_temp.rglob("*")) == []
 
 
 def test_build_document_marks_every_page_of_a_longer_document() -> None:

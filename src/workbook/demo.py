@@ -25,6 +25,7 @@ from pathlib import Path
 from faker import Faker
 
 from workbook.crypto.passphrase_kdf import PRODUCTION_KDF, KdfParams
+from workbook.demo_recording import add_assessments, visit_details, visit_source
 from workbook.domain.roles import CORE_SECTIONS, Role, Section
 from workbook.services.access.sign_in import sign_in
 from workbook.services.access.vault_setup import create_vault
@@ -133,6 +134,7 @@ class PlannedEntry:
     date: str
     entry_type: str = "note"
     significant: bool = False
+    visit: dict[str, str] = field(default_factory=dict)  # a visit's time, child seen, ...
 
 
 @dataclass
@@ -531,8 +533,15 @@ class _Planner:
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
         self.rng = random.Random(seed)
+        self.visits = visit_source(seed)
         self.today = today
         self.texts = _Texts(self.fake, self.rng, today)
+
+    def visit(self, text: str, kind: str) -> tuple[str, dict[str, str]]:
+        """A visit's details, from their own random source (the seed's other choices stay)."""
+        if kind != "visit":
+            return text, {}
+        return visit_details(self.visits, text)
 
     def dob(self, age: int) -> str:
         return (self.today - timedelta(days=age * 365 + self.rng.randint(0, 364))).isoformat()
@@ -611,8 +620,10 @@ class _Planner:
               "meeting")
         for _ in range(self.rng.randint(3, 9)):
             text, kind = t.case_note(h)
-            entry(self.rng.choice((case_owner, case_owner, case_owner, "social", "senior")),
-                  Section.CASE_NOTES, text, when(), kind)
+            author = self.rng.choice((case_owner, case_owner, case_owner, "social", "senior"))
+            text, visit = self.visit(text, kind)
+            family.entries.append(PlannedEntry(author, Section.CASE_NOTES.value, text, when(),
+                                               kind, visit=visit))
         if h.children:
             text, kind = t.health_note(h)
             entry("health", Section.CASE_NOTES, text, when(), kind)
@@ -681,8 +692,9 @@ class _Planner:
             if roll < 0.75:
                 text, kind = t.case_note(h)
                 author = self.rng.choice((family.case_owner, "social", "senior"))
+                text, visit = self.visit(text, kind)
                 family.entries.append(PlannedEntry(author, Section.CASE_NOTES.value, text, day,
-                                                   kind))
+                                                   kind, visit=visit))
             elif roll < 0.87:
                 text, kind = t.health_note(h)
                 family.entries.append(PlannedEntry("health", Section.CASE_NOTES.value, text,
@@ -790,6 +802,8 @@ def build_demo(
             say(f"  {username}: {written} entries and actions")
         from workbook.demo_supervision import add_supervision_demo
 
+        say("Adding risk and resilience assessments in both frameworks ...")
+        add_assessments(sessions["senior"], family_ids, seed, today)
         say("Adding a year of group supervision, assessments and urgent concerns ...")
         add_supervision_demo(owner_session, family_ids, seed,
                              list(dict.fromkeys(f.case_owner for f in plan[:8])),
@@ -878,7 +892,7 @@ def _write_as(
         for entry in family.entries:
             if entry.author == username:
                 session.families.add_entry(family_id, entry.section, entry.text, entry.date,
-                                           entry.entry_type, entry.significant)
+                                           entry.entry_type, entry.significant, **entry.visit)
                 counts["entries"] += 1
                 written += 1
         for action in family.actions:

@@ -9,7 +9,6 @@ through `workbook.cli.main(argv)`; `Cli.run` captures exit code, stdout and stde
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,17 +16,11 @@ from typing import Any
 import keyring
 import pytest
 
+from support.memory_keyring import MemoryKeyring
 from workbook.cli import main
 from workbook.crypto.passphrase_kdf import KdfParams
 from workbook.services.access.sign_in import sign_in
 from workbook.services.access.vault_setup import create_vault
-
-# tests/ has no __init__.py: make tests/support importable from this sub-folder too.
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from support.memory_keyring import MemoryKeyring  # noqa: E402
 
 FAST_KDF = KdfParams(8 * 1024, 1, 1)
 

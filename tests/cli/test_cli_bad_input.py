@@ -183,6 +183,18 @@ CASES = [
       id="entry edit 200 KB text"),
     C("entry", "edit", "{entry}", "--text", "t", user="admin", expect="administrator",
       id="entry edit by admin"),
+    C("entry", "edit", "{entry}", "--text", "t", "--date", "2001-01-01",
+      expect="say why the entry's date changes", id="entry edit date without reason"),
+    C("entry", "edit", "{entry}", "--text", "t", "--type", "visit", "--date", "2001-01-01",
+      expect="say why the entry's date and type changes", id="entry edit type without reason"),
+    C("entry", "edit", "{entry}", "--text", "t", "--date", "2026-02-30", "--reason", "typo",
+      expect="entry date", id="entry edit impossible date"),
+    C("entry", "edit", "{entry}", "--text", "t", "--date", "31/01/2026", "--reason", "typo",
+      expect="entry date", id="entry edit date not ISO"),
+    C("entry", "edit", "{entry}", "--text", "t", "--type", "gossip", "--reason", "typo",
+      expect="unknown entry type", id="entry edit unknown type"),
+    C("entry", "edit", "{entry}", "--text", "t", "--date", "2001-01-01", "--reason", HUGE_TEXT,
+      expect="too long", id="entry edit 200 KB reason"),
     C("entry", "history", "xyz", expect="not a valid entry id", id="entry history malformed"),
     C("entry", "history", "", expect="not a valid entry id", id="entry history empty"),
     C("entry", "history", "{missing}", expect="no entry", id="entry history unknown"),
@@ -358,7 +370,9 @@ def test_bad_input_is_refused_and_changes_nothing(
 
 def test_audit_list_limit_must_be_positive(cli: Cli) -> None:
     zero = cli.run("audit", "list", "--limit", "0", "--json")
-    assert zero.code != 0 or zero.json() == [], zero
+    assert_clean_failure(zero)
+    assert "--limit: must be 1 or more" in zero.err, zero
+    assert zero.out == ""
     negative = cli.run("audit", "list", "--limit", "-1", "--json")
     assert_clean_failure(negative)
 
@@ -556,11 +570,7 @@ def _no_sign_in_cases() -> list[Any]:
                 if argv[1] == "request":
                     continue  # a request reads only the key file
                 if how == "corrupt database":
-                    continue  # appending one audit row may not touch the damaged page
-            if how == "corrupt database":
-                pass
-            if argv[1] == "enrol" and how == "missing keyring":
-                pass
+                    continue  # test_device_enrol_with_a_damaged_database_is_refused_...
             params.append(pytest.param(argv, how, marks=marks, id=f"{name}-{how}"))
     return params
 
@@ -582,13 +592,16 @@ def test_broken_environment_for_recovery_and_enrolment(
     assert not Path(values["out"]).exists()
 
 
-def test_device_enrol_with_a_damaged_database_still_enrols_or_refuses_cleanly(cli: Cli) -> None:
-    """Enrolment only appends one audit row; a damaged page elsewhere need not stop it."""
+def test_device_enrol_with_a_damaged_database_is_refused_and_stores_no_secret(cli: Cli) -> None:
+    """Every page after the first is damaged, so the recovery key cannot be checked against
+    the vault: enrolment refuses in one line and leaves no device secret in the keyring."""
     _break(cli, "corrupt database")
+    before = dict(cli.keyring.store)
     result = cli.run("device", "enrol", "--recovery-key-file", str(cli.recovery_file()),
                      user=None)
-    if result.code != 0:
-        assert_clean_failure(result)
+    assert_clean_failure(result)
+    assert "the vault database does not open" in result.err, result
+    assert cli.keyring.store == before
 
 
 # --- init -----------------------------------------------------------------------------------
@@ -665,14 +678,14 @@ def test_init_with_an_unwritable_sheet_path_does_not_lose_the_recovery_key(cli: 
     sheet_is_a_folder.mkdir()
     result = cli.run(*_init_args(recovery_sheet=str(sheet_is_a_folder)), "--vault", str(target),
                      user=None, vault=False, passphrase=OWNER_PASS)
-    assert "Traceback" not in result.err
-    if result.code != 0:
-        assert_clean_failure(result)
-        assert GENERIC not in result.err
-        # Refused: then nothing may have been created.
-        assert not target.exists()
-    else:
-        assert "-" in result.out  # succeeded: the key must have been shown
+    # Refused before anything is made, so no recovery key exists that could be lost.
+    assert_clean_failure(result)
+    assert "the recovery sheet" in result.err and "already exists" in result.err, result
+    assert GENERIC not in result.err
+    assert result.out == ""
+    assert not target.exists()
+    assert list(sheet_is_a_folder.iterdir()) == []
+    assert not cli.keyring.store.keys() - cli.t.store.keys()  # no device secret was stored
 
 
 # --- corruption anywhere in the database ----------------------------------------------------

@@ -3,18 +3,13 @@ once per session with support.family_vault, copied for each test."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
 
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from support.family_vault import FamilyVault, build_template, copy_vault  # noqa: E402
+from support.family_vault import FamilyVault, build_template, copy_vault
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 
 from support.family_vault import FamilyVault
+from workbook.domain.frameworks import FrameworkError
+from workbook.domain.ids import new_id
 from workbook.services.errors import InvalidInput
 from workbook.services.family.assessments import (
     RESILIENCE_FACTORS,
     RISK_FACTORS,
     Rating,
+    frameworks,
     latest_assessment,
     save_assessment,
 )
@@ -62,3 +65,66 @@ def test_from_workbook_reads_the_same_assessment_from_an_opened_family(fv: Famil
     assert (found.entry_id, found.version_id, found.factors, found.formulation) == (
         latest.entry_id, latest.version_id, latest.factors, latest.formulation)
     assert found.author == "sw1"
+
+
+def test_a_family_safeguarding_assessment_names_its_framework(fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as s:
+        save_assessment(s, fv.family_id, {"domestic-abuse": ("high", "police callouts"),
+                                          "basic-care": ("adequate", "")},
+                        "Mother protective when sober.", framework="family-safeguarding")
+        found = latest_assessment(s, fv.family_id)
+        view = s.workbooks.open(fv.family_id, audit=False).to_json()
+    assert found is not None and found.framework == "family-safeguarding"
+    assert found.factors["domestic-abuse"] == Rating("high", "police callouts")
+    (entry,) = view["sections"]["risk-assessment"]["entries"]
+    assert entry["text"].startswith(
+        "Family safeguarding assessment. The child's developmental needs - not rated. "
+        "Parenting capacity - basic care: adequate. Family and environment - parental "
+        "domestic abuse: high (police callouts).")
+
+
+def test_an_assessment_saved_before_frameworks_reads_as_radicalisation(
+        fv: FamilyVault) -> None:
+    payload = {"text": "old", "date": "2025-01-02", "type": "assessment", "significant": False,
+               "assessment": {"form": "risk-resilience-v1", "formulation": "Old judgement.",
+                              "factors": {"violence": {"rating": "low", "rationale": "none"}}}}
+    with fv.sign_in("sw1") as s:
+        with s.write():
+            s.records.write(family_id=fv.family_id, record_id=new_id(), kind="entry",
+                            section="risk-assessment", payload=payload)
+        found = latest_assessment(s, fv.family_id)
+    assert found is not None and found.framework == "radicalisation"
+    assert found.factors == {"violence": Rating("low", "none")}
+    assert found.formulation == "Old judgement."
+
+
+@pytest.mark.parametrize(("framework", "factors", "expect"), [
+    ("triangle", {}, "unknown assessment framework 'triangle'"),
+    ("family-safeguarding", {"violence": ("low", "")}, "unknown assessment factor 'violence'"),
+    ("family-safeguarding", {"basic-care": ("high", "")}, "poor, limited, adequate, good"),
+])
+def test_bad_framework_input_is_refused_and_changes_nothing(
+        fv: FamilyVault, framework: str, factors: dict, expect: str) -> None:
+    with fv.sign_in("sw1") as s:
+        with pytest.raises(InvalidInput, match=expect):
+            save_assessment(s, fv.family_id, factors, "F", framework=framework)
+        assert latest_assessment(s, fv.family_id) is None
+
+
+def test_the_authoritys_own_framework_file_and_a_malformed_one(fv: FamilyVault) -> None:
+    folder = fv.path / "frameworks"
+    folder.mkdir()
+    (folder / "early-help.toml").write_text(
+        'id = "early-help"\ntitle = "Early help"\n[scales.need]\nlevels = ["none", "high"]\n'
+        'worse = "high"\n[[domains]]\nkey = "needs"\ntitle = "Needs"\nscale = "need"\n'
+        'factors = [{ key = "school", label = "School attendance" }]\n', encoding="utf-8")
+    with fv.sign_in("sw1") as s:
+        assert "early-help" in frameworks(s)
+        save_assessment(s, fv.family_id, {"school": ("high", "")}, "F", framework="early-help")
+        found = latest_assessment(s, fv.family_id)
+        assert found is not None and found.factors == {"school": Rating("high", "")}
+        (folder / "broken.toml").write_bytes(b"id = \xff")
+        with pytest.raises(FrameworkError, match="frameworks/broken.toml: not UTF-8"):
+            save_assessment(s, fv.family_id, {}, "G", framework="radicalisation")
+        again = latest_assessment(s, fv.family_id)
+    assert again is not None and again.version_id == found.version_id

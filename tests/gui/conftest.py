@@ -12,20 +12,13 @@ an overdue action in it; persons "Zoë Quillfeather" and "Ann Smith-Jones" test 
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import keyring
 import pytest
-
-_HERE = Path(__file__).resolve().parent
-for _path in (str(_HERE.parent), str(_HERE)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from shell_support import (  # noqa: E402
+from shell_support import (
     FAST_KDF,
     INITIAL,
     MARKER,
@@ -36,10 +29,10 @@ from shell_support import (  # noqa: E402
     Team,
 )
 
-from support.memory_keyring import MemoryKeyring  # noqa: E402
-from workbook.services.access.sign_in import sign_in  # noqa: E402
-from workbook.services.access.vault_setup import create_vault  # noqa: E402
-from workbook.ui.main_window import MainWindow  # noqa: E402
+from support.memory_keyring import MemoryKeyring
+from workbook.services.access.sign_in import sign_in
+from workbook.services.access.vault_setup import create_vault
+from workbook.ui.main_window import MainWindow
 
 
 @pytest.fixture(scope="session")

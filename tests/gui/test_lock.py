@@ -60,8 +60,11 @@ def test_lock_leaves_no_case_content(qtbot: Any, window: MainWindow, team: Team,
 
 
 def test_idle_lock(qtbot: Any, make_window: Any, team: Team) -> None:
-    window = make_window(idle_timeout_ms=400)
+    window = make_window()
     _fill_with_case_content(qtbot, window, team)
+    # The short idle time starts only now, so a slow machine cannot lock in the middle of the
+    # filling above (which would leave the signal below nothing to catch).
+    window.lock_controller.set_idle_timeout_ms(400)
     with qtbot.waitSignal(window.lock_finished, timeout=10_000):
         pass  # nobody touches anything
     assert "without use" in window.sign_in_page.notice.text()
@@ -70,14 +73,20 @@ def test_idle_lock(qtbot: Any, make_window: Any, team: Team) -> None:
 
 
 def test_activity_postpones_the_idle_lock(qtbot: Any, make_window: Any) -> None:
-    window = make_window(idle_timeout_ms=700)
+    """A key press starts the idle time again: read on the idle timer itself (a minute long,
+    so no slow moment of the machine can lock meanwhile), not by racing a short one."""
+    window = make_window(idle_timeout_ms=60_000)
     sign_in_to_home(qtbot, window, "sw1")
-    for _ in range(6):  # 1.2 s of typing, each key well inside the idle time
-        qtbot.keyClick(window.home_page.search_box, Qt.Key.Key_A)
-        qtbot.wait(200)
+    idle = window.lock_controller._idle  # the controller's one idle timer
+    qtbot.wait(5_000)  # nobody touches anything: the idle time runs down
+    left_before = idle.remainingTime()
+    qtbot.keyClick(window.home_page.search_box, Qt.Key.Key_A)
+    left_after = idle.remainingTime()
     assert window.signed_in
-    with qtbot.waitSignal(window.lock_finished, timeout=5_000):
-        pass
+    assert left_after > left_before + 2_000, (left_before, left_after)  # coarse timers: +-5 %
+    window.lock_controller.set_idle_timeout_ms(300)
+    with qtbot.waitSignal(window.lock_finished, timeout=10_000):
+        pass  # and left alone, it locks
 
 
 def test_idle_minutes_come_from_the_vault_setting(qtbot: Any, window: MainWindow) -> None:

@@ -3,6 +3,9 @@ cells out by COL_* constant and role, dates as dd/mm/yyyy, clear() empties them.
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from workbook.services.authority.grants import IDENTITY, PendingGrant
@@ -29,8 +32,27 @@ def test_dates_are_british() -> None:
     assert format_date("2026-06-01") == "01/06/2026"
     assert format_date("") == ""
     assert format_date("not a date") == "not a date"
-    assert format_timestamp("2026-06-01T09:05:00+00:00")[:10] in ("01/06/2026", "31/05/2026")
-    assert len(format_timestamp("2026-06-01T09:05:00+00:00")) == 16
+
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="TZ is read through time.tzset (Unix)")
+@pytest.mark.parametrize(("stored", "zone", "shown"), [
+    ("2026-06-01T09:05:00+00:00", "Europe/London", "01/06/2026 10:05"),  # summer time
+    ("2026-01-15T09:05:00+00:00", "Europe/London", "15/01/2026 09:05"),
+    ("2026-06-01T23:30:00+00:00", "Europe/London", "02/06/2026 00:30"),  # already tomorrow
+    ("2026-06-01T09:05:00+00:00", "UTC", "01/06/2026 09:05"),
+])
+def test_time_stamps_are_shown_in_the_computers_time_zone(
+    monkeypatch: pytest.MonkeyPatch, stored: str, zone: str, shown: str
+) -> None:
+    """Stored in UTC, shown in the local time of the computer (fixed here through TZ)."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert format_timestamp(stored) == shown
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_families_model() -> None:

@@ -4,7 +4,6 @@ caller's audit hook runs after each."""
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,12 +21,7 @@ def sample_pdf() -> bytes:
                                  owner_name="Zoë Owner", created_at=datetime.now(UTC))
 
 
-def listing(folder: Path) -> set[str]:
-    return {str(p) for p in folder.rglob("*")} if folder.exists() else set()
-
-
-def test_preview_renders_from_memory_and_writes_nothing(qtbot, tmp_path: Path) -> None:
-    before = listing(Path(tempfile.gettempdir()))
+def test_preview_renders_from_memory_and_writes_nothing(qtbot, private_temp: Path) -> None:
     dialog = PrintPreviewDialog(sample_pdf(), "Recovery sheet")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -36,9 +30,7 @@ def test_preview_renders_from_memory_and_writes_nothing(qtbot, tmp_path: Path) -
     image = dialog.page_image(0, 50)
     assert not image.isNull() and image.width() > 100
     assert dialog.print_button.isEnabled()
-    new = {p for p in listing(Path(tempfile.gettempdir())) - before
-           if not p.startswith(str(tmp_path)) and "pytest-of" not in p}
-    assert new == set()
+    assert list(private_temp.rglob("*")) == []
 
 
 def test_save_writes_only_the_chosen_file_and_calls_the_audit_hook(qtbot, tmp_path: Path

@@ -1,17 +1,13 @@
-"""tests/ is not a package: make tests/support importable from this sub-folder too."""
+"""Fixtures for the operations tests: a team vault with an administrator, built once per
+session and copied per test."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
+import pytest
 
-import pytest  # noqa: E402
-
-from support import vaults  # noqa: E402
+from support import vaults
 
 
 @pytest.fixture(scope="session")

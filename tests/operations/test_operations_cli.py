@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,12 +10,7 @@ from typing import Any
 
 import keyring
 import pytest
-
-_CLI_TESTS = str(Path(__file__).resolve().parents[1] / "cli")
-if _CLI_TESTS not in sys.path:
-    sys.path.insert(0, _CLI_TESTS)
-
-from cli_harness import (  # noqa: E402
+from cli_harness import (
     Cli,
     MemoryKeyring,
     Template,
@@ -25,7 +19,7 @@ from cli_harness import (  # noqa: E402
     vault_state,
 )
 
-from workbook.services import clock  # noqa: E402
+from workbook.services import clock
 
 
 @pytest.fixture(scope="module")

@@ -3,18 +3,13 @@ every section), built once per session and copied per test."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
 
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from support import vaults  # noqa: E402
+from support import vaults
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ naming a restricted section in the clear; and building a document writes no file
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,28 +20,18 @@ def _files(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
 
-def test_building_documents_writes_no_file(team: TeamVault, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    monkeypatch.setenv("TMPDIR", str(scratch))
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    system_tmp = Path("/tmp")
+def test_building_documents_writes_no_file(team: TeamVault, private_temp: Path) -> None:
     with team.session(Role.SOCIAL_WORKER) as s:
         printing = Printing(s)
         printing.home_visit(team.families["a"])  # warm up: fonts, lazy imports
         vault_before = _files(team.path)
-        tmp_before = set(os.listdir(system_tmp))
         documents = [printing.home_visit(team.families["a"]),
                      printing.case_summary(team.families["a"]),
                      printing.subject_access(team.find("person:a").record_id)]
         vault_after = _files(team.path)
-        tmp_after = set(os.listdir(system_tmp))
     assert all(d.pdf.startswith(b"%PDF") for d in documents)
-    assert list(scratch.iterdir()) == []
+    assert list(private_temp.rglob("*")) == []
     assert vault_after == vault_before
-    new_in_tmp = {n for n in tmp_after - tmp_before if n.endswith(".pdf") or "reportlab" in n}
-    assert not new_in_tmp
 
 
 def _events(team: TeamVault, name: str) -> list[audit_log.AuditRow]:

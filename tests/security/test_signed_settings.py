@@ -161,6 +161,7 @@ def real_vault(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str
     return path, passphrase, created.recovery_key, created.vault_id
 
 
+@pytest.mark.slow  # the production Argon2id (64 MiB) at each sign-in and new passphrase
 def test_lowered_kdf_params_are_refused_for_every_new_passphrase(
         real_vault: tuple[Path, str, str, str], tmp_path: Path) -> None:
     import shutil

@@ -1,36 +1,19 @@
-"""tests/ is not a package: make tests/support importable from this sub-folder too.
-
-Fixtures for sharing: three independent vaults (an office, a laptop, a partner agency's hub),
+"""Fixtures for sharing: three independent vaults (an office, a laptop, a partner agency's hub),
 each built once per test session and copied per test, already pinned to each other."""
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sharing_support import World
 
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from support import vaults  # noqa: E402
-from support.vaults import TeamVault  # noqa: E402
-from workbook.domain.roles import Role  # noqa: E402
-from workbook.services.sharing.identity import Identity  # noqa: E402
-from workbook.services.sharing.partners import Partners  # noqa: E402
-
-
-@dataclass
-class World:
-    office: TeamVault
-    laptop: TeamVault
-    hub: TeamVault
-
-    def all(self) -> list[TeamVault]:
-        return [self.office, self.laptop, self.hub]
+from support import vaults
+from support.vaults import TeamVault
+from workbook.domain.roles import Role
+from workbook.services.sharing.identity import Identity
+from workbook.services.sharing.partners import Partners
 
 
 def _build(team: str, roles: tuple[Role, ...]) -> Any:

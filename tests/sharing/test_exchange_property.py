@@ -1,6 +1,12 @@
 """A state machine: three vaults make random edits and exchange random bundles, delivered in
 random order, some twice. After a full exchange every vault holds the same versions and heads of
-every record the machine made, and not one version was lost."""
+every record the machine made, not one version was lost, and every vault decrypts and shows the
+same text of each entry (one of the texts written to it), in conflict exactly when the entry has
+more than one head.
+
+Budget: WORKBOOK_SHARING_EXAMPLES examples (default 15) of WORKBOOK_SHARING_STEPS steps
+(default 20), the same examples every run; `make test-deep` runs more, new ones each time
+(tests/support/budget.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +15,19 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from helpers import share
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sharing_support import World, share
 
-from conftest import World
+from support.budget import RANDOM, budget
 from support.vaults import TeamVault
 from workbook.domain.history import head_ids
 from workbook.services.sharing.receiving import Receiving
 
 SECTIONS = ["household", "case-notes"]
+EXAMPLES = budget("WORKBOOK_SHARING_EXAMPLES", 15)
+STEPS = budget("WORKBOOK_SHARING_STEPS", 20)
 
 
 class _V:
@@ -39,6 +47,20 @@ def state_of(vault: TeamVault, records: set[str]) -> tuple[set[str], dict[str, l
     return {str(r[0]) for r in mine}, {r: head_ids(v) for r, v in by_record.items()}
 
 
+def shown_entries(vault: TeamVault, family: str) -> dict[str, dict[str, Any]]:
+    """The case notes as the vault's owner is shown them, decrypted: for each entry its text,
+    version, conflict flag and (in conflict) each head's version and text. Who vouched for a
+    version ("from") differs by vault and is left out."""
+    with vault.session(vault.owner) as s:
+        shown = s.workbooks.open(family, audit=False).to_json()
+    out = {}
+    for entry in shown["sections"].get("case-notes", {}).get("entries", []):
+        out[entry["id"]] = {
+            "text": entry["text"], "version": entry["version"], "conflict": entry["conflict"],
+            "heads": sorted((h["version"], h["text"]) for h in entry.get("heads", []))}
+    return out
+
+
 def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
     class Exchange(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -50,6 +72,7 @@ def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
                            template.hub.copy_to(self.run / "hub")]
             self.known: list[set[str]] = [set(), set(), set()]  # entry ids each vault holds
             self.records: set[str] = set()
+            self.texts: dict[str, set[str]] = {}  # every text written to each entry
             self.created: set[str] = set()
             self.pending: list[list[Path]] = [[], [], []]
             self.count = 0
@@ -61,6 +84,7 @@ def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
                 self.family = s.families.add("Exchange", "X-1")
                 entry = s.families.add_entry(self.family, "case-notes", "first")
             self.records |= {self.family, entry}
+            self.texts[entry] = {"first"}
             self.known[0].add(entry)
             self._note_versions(0)
 
@@ -76,6 +100,7 @@ def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
             with vault.session(vault.owner) as s:
                 entry = s.families.add_entry(self.family, "case-notes", text.strip() or "x")
             self.records.add(entry)
+            self.texts[entry] = {text.strip() or "x"}
             self.known[who].add(entry)
             self._note_versions(who)
 
@@ -88,6 +113,7 @@ def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
             vault = self.vaults[who]
             with vault.session(vault.owner) as s:
                 s.families.edit_entry(entry, text)
+            self.texts[entry].add(text)
             self._note_versions(who)
 
         @rule(sender=st.integers(0, 2), shift=st.integers(1, 2))
@@ -153,8 +179,24 @@ def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
                 for ids, heads in states[1:]:
                     assert ids == ids0
                     assert heads == heads0
+                self._same_content_everywhere(heads0)
             finally:
                 shutil.rmtree(self.run, ignore_errors=True)
+
+        def _same_content_everywhere(self, heads: dict[str, list[str]]) -> None:
+            shown = [shown_entries(v, self.family) for v in self.vaults]
+            assert set(shown[0]) == set(self.texts), "an entry is not shown (or not decrypted)"
+            for other in shown[1:]:
+                assert other == shown[0]
+            for entry, item in shown[0].items():
+                in_conflict = len(heads[entry]) > 1
+                assert item["conflict"] is in_conflict, (entry, heads[entry], item)
+                assert item["text"] in self.texts[entry], (item, self.texts[entry])
+                if in_conflict:
+                    assert [v for v, _t in item["heads"]] == sorted(heads[entry])
+                    assert {t for _v, t in item["heads"]} <= self.texts[entry]
+                else:
+                    assert item["version"] == heads[entry][0]
 
     return Exchange
 
@@ -162,6 +204,6 @@ def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
 def test_random_exchanges_converge(world_template: World, tmp_path: Path) -> None:
     machine: Any = make_machine(world_template, tmp_path)
     machine.TestCase.settings = settings(
-        max_examples=3, stateful_step_count=8, deadline=None,
-        suppress_health_check=list(HealthCheck))
+        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
+        derandomize=not RANDOM, print_blob=True, suppress_health_check=list(HealthCheck))
     machine.TestCase().runTest()

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CORE, make_family, share, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sharing_support import CORE, World, make_family, share, snapshot
 
-from conftest import World
 from workbook.crypto.keypairs import KeyPair
 from workbook.services.sharing.identity import Identity
 from workbook.services.sharing.receiving import Receiving, RefusedBundle

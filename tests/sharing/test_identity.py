@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import CORE, make_family, receive, share
+from sharing_support import CORE, World, make_family, receive, share
 
-from conftest import World
 from support import vaults
 from workbook.domain.roles import Role
 from workbook.services.authority.trust import RECOVERY

@@ -12,9 +12,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from helpers import CORE, make_family, share, snapshot
+from sharing_support import CORE, World, make_family, share, snapshot
 
-from conftest import World
 from workbook.services.sharing import receive_limits
 from workbook.services.sharing.receive_limits import ReceiveLimits
 from workbook.services.sharing.receiving import Receiving, RefusedBundle

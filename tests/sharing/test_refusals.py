@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import CORE, make_family, receive, share, snapshot
+from sharing_support import CORE, World, make_family, receive, share, snapshot
 
-from conftest import World
 from workbook.crypto.keypairs import KeyPair
+from workbook.services.errors import InvalidInput
 from workbook.services.sharing.identity import Identity
 from workbook.services.sharing.partners import Partners
 from workbook.services.sharing.receiving import Receiving, RefusedBundle
@@ -186,7 +186,8 @@ def test_section_names_this_vault_does_not_know(world: World, tmp_path: Path) ->
                      issued_at="2026-01-01")
     with world.hub.session(world.hub.owner) as s:
         before = snapshot(s)
-        with pytest.raises(Exception, match="does not know"):
+        with pytest.raises(InvalidInput, match="the card names sections this vault does not "
+                           r"know \(astrology\)"):
             Partners(s).add(card.to_file(), card.fingerprint)
         assert snapshot(s) == before
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from helpers import snapshot
+from sharing_support import World, snapshot
 
-from conftest import World
 from support.vaults import TeamVault
 from workbook.services.family.chronology import rows_from_workbook
 from workbook.services.sharing.receiving import Preview, Receiving

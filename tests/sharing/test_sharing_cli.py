@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import make_family, snapshot
+from sharing_support import World, make_family, snapshot
 
-from conftest import World
 from support.vaults import Member, TeamVault
 from workbook.cli.main import main
 

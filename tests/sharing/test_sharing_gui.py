@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import make_family
+from sharing_support import World, make_family
 
-from conftest import World
 from support.vaults import Member, TeamVault
 from workbook.services.sharing.identity import Identity
 from workbook.ui.operations import Operations

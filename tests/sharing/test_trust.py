@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import CORE, make_family, receive, share, snapshot
+from sharing_support import CORE, World, make_family, receive, share, snapshot
 
-from conftest import World
 from workbook.crypto.encoding import b64
 from workbook.crypto.keypairs import KeyPair
 from workbook.domain.ids import new_id

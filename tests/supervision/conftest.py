@@ -3,21 +3,14 @@ per session and copied per test."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
+from supervision_vault import BoardVault, _build
 
-_HERE = Path(__file__).resolve().parent
-for _path in (str(_HERE.parent), str(_HERE)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from supervision_vault import BoardVault, _build  # noqa: E402
-
-from support.family_vault import build_template, copy_vault, install_keyring  # noqa: E402
+from support.family_vault import build_template, copy_vault, install_keyring
 
 
 @pytest.fixture(scope="session")

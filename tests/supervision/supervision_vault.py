@@ -15,24 +15,19 @@ The board is read "now" = Monday 2 March 2026, 10:00 UTC (England and Wales):
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from support.family_vault import (  # noqa: E402
+from support.family_vault import (
     PASSPHRASES,
     FamilyVault,
 )
-from workbook.services.access.sign_in import sign_in  # noqa: E402
-from workbook.services.family import milestones, plan_actions  # noqa: E402
-from workbook.services.session import Session  # noqa: E402
-from workbook.services.supervision import meetings as supervision  # noqa: E402
+from workbook.services.access.sign_in import sign_in
+from workbook.services.family import milestones, plan_actions
+from workbook.services.session import Session
+from workbook.services.supervision import meetings as supervision
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

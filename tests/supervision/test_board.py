@@ -90,7 +90,11 @@ def test_what_police_may_see(bv: BoardVault) -> None:
     """Police read the core sections (policy), so the same board; the administrator none."""
     with bv.sign_in("pc1") as pc:
         result = board(pc)
+    with bv.sign_in("tm") as tm:
+        managers = board(tm)
     assert result.time_limits and result.overdue_actions
+    assert result.time_limits == managers.time_limits
+    assert result.overdue_actions == managers.overdue_actions
 
 
 def test_region_setting_changes_the_count(bv: BoardVault) -> None:

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from supervision_vault import BoardVault
 
 from support import vaults
+from support.budget import RANDOM, budget
 from support.family_vault import MARKER_MH, copy_vault, install_keyring
 from workbook.domain.roles import Role, Section
-from workbook.services.errors import NotFound, TamperingDetected
+from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
 from workbook.services.supervision import board_digest
@@ -238,7 +239,10 @@ _STEPS = st.lists(st.tuples(st.sampled_from(["action", "close", "entry", "urgent
                             st.integers(0, 3), st.integers(-40, 40)), min_size=1, max_size=12)
 
 
-@settings(max_examples=12, deadline=None,
+# WORKBOOK_DIGEST_EXAMPLES (default 100, the same ones every run; `make test-deep` runs more,
+# new ones each time: tests/support/budget.py).
+@settings(max_examples=budget("WORKBOOK_DIGEST_EXAMPLES", 100), deadline=None, database=None,
+          derandomize=not RANDOM, print_blob=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=_STEPS)
 def test_folding_changes_in_any_order_equals_the_board_from_scratch(
@@ -253,6 +257,8 @@ def test_folding_changes_in_any_order_equals_the_board_from_scratch(
         names = ["Adams", "Brown", "Clark", "Davis"]
         actions = [bv.ids["act_overdue"], bv.ids["act_future"]]
         entries = [bv.ids["note_adams"], bv.ids["note_clark"]]
+        urgent = set(entries)  # both start urgent (supervision_vault); what steps made of each
+        deleted: set[str] = set()
         tm = bv.sign_in("tm")
         try:
             board(tm)
@@ -268,15 +274,20 @@ def test_folding_changes_in_any_order_equals_the_board_from_scratch(
                     entries.append(tm.families.add_entry(fid, "case-notes", f"Note {day}"))
                 elif step in ("urgent", "edit", "delete"):
                     entry = entries[which % len(entries)]
-                    try:
-                        if step == "urgent":
+                    if step == "urgent" and entry in urgent:
+                        with pytest.raises(InvalidInput, match="already an urgent concern"):
                             milestones.mark_urgent(tm, entry)
-                        elif step == "edit":
-                            tm.families.edit_entry(entry, f"Edited {day}")
-                        else:
-                            tm.families.delete_entry(entry, "wrong family")
-                    except Exception:  # noqa: BLE001 - already urgent, or deleted: fine here
-                        pass
+                    elif step == "urgent" and entry in deleted:
+                        with pytest.raises(InvalidInput, match="deleted entry cannot be marked"):
+                            milestones.mark_urgent(tm, entry)
+                    elif step == "urgent":
+                        milestones.mark_urgent(tm, entry)
+                        urgent.add(entry)
+                    elif step == "edit":
+                        tm.families.edit_entry(entry, f"Edited {day}")
+                    else:
+                        tm.families.delete_entry(entry, "wrong family")
+                        deleted.add(entry)
                 elif step == "milestone":
                     milestones.record_assessment_completed(tm, fid, min(day, "2026-03-02"))
                 elif step == "read":

@@ -1,9 +1,13 @@
-"""The supervision command line end to end, in-process, against a copy of the known vault
-(the system clock here, so dates are relative to today)."""
+"""The supervision command line end to end, in-process, against a copy of the known vault.
+
+The commands run under a clock set to 23:30 UTC on a summer evening after the vault was made:
+UK civil time is then already tomorrow, so a test or product that counted days by the UTC date
+would be one day out here every time, not only in that hour of the night."""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +17,17 @@ from supervision_vault import BoardVault
 
 from support.family_vault import PASSPHRASES
 from workbook.cli import main
+from workbook.services.clock import civil_date
+
+# 23:30 UTC in British Summer Time, in the year after the vault was built: always later than
+# the vault's own timestamps, and the UTC date is the day before the UK civil date.
+START = datetime(datetime.now(UTC).year + 1, 7, 15, 23, 30, tzinfo=UTC)
+_TICK = time.monotonic()
+
+
+def clock() -> datetime:
+    """The commands' clock: START, moving on as the test runs (versions keep their order)."""
+    return START + timedelta(seconds=time.monotonic() - _TICK)
 
 
 class Run:
@@ -26,7 +41,7 @@ class Run:
         self.mp.setenv("WORKBOOK_PASSPHRASE", PASSPHRASES[user])
         self.capsys.readouterr()
         try:
-            code = main(list(argv))
+            code = main(list(argv), clock=clock)
         except SystemExit as exc:
             code = int(exc.code or 0)
         out = self.capsys.readouterr()
@@ -51,7 +66,10 @@ def run(bv: BoardVault, monkeypatch: pytest.MonkeyPatch,
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The UK civil date of the commands' clock, as the product counts days."""
+    day = civil_date(clock())
+    assert day == START.date() + timedelta(days=1)  # the hour that used to fail
+    return day
 
 
 def test_board_json_has_the_contract_fields(run: Run, bv: BoardVault) -> None:
@@ -162,3 +180,22 @@ def test_bad_input_for_every_new_argument(run: Run, bv: BoardVault, tmp_path: Pa
     assert not (tmp_path / "m.txt").exists()
     shown = json.loads(run.ok("supervision", "show", sid, "--json"))
     assert shown["reviews"] == {} and len(shown["agenda"]) == 1
+
+
+def test_channel_exit_and_review_on_the_command_line(run: Run, bv: BoardVault) -> None:
+    fid = bv.ids["Brown"]
+    exited = (today() - timedelta(days=200)).isoformat()
+    entry = json.loads(run.ok("family", "channel-exit", fid, "--on", exited, "--json"))["id"]
+    board = json.loads(run.ok("supervision", "board", "--json"))
+    limits = {t["limit"]: t for t in board["time_limits"] if t["family_id"] == fid
+              and t["record_id"] == entry}
+    assert limits["channel-review-6-months"]["state"] == "breached"
+    assert set(limits["channel-review-6-months"]) >= {"family_id", "limit", "due", "state"}
+    assert limits["channel-review-12-months"]["state"] == "on_track"
+    err = run.fails("family", "channel-review", fid, "--on", "last week",
+                    match="Channel review date")
+    assert len(err.strip().splitlines()) == 1
+    # A social worker does not hold the Channel section's key: refused, nothing recorded.
+    run.fails("family", "channel-review", fid, "--on", exited, user="sw1",
+              match="Channel section's key")
+    assert json.loads(run.ok("supervision", "board", "--json")) == board

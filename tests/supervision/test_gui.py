@@ -16,6 +16,7 @@ from supervision_vault import BoardVault
 
 from support.family_vault import PASSPHRASES
 from workbook.services.errors import WorkbookError
+from workbook.services.family import milestones
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision import review_drafts
@@ -110,7 +111,7 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     qtbot.keyClicks(form.summary, "Mum engaging well")
     qtbot.keyClicks(form.worried, "Rent arrears")
     form.scaling.setValue(6)
-    form.next_review.setText("02/04/2026")  # typed as the screens show dates
+    qtbot.keyClicks(form.next_review.line, "02/04/2026")  # typed as the screens show dates
     qtbot.mouseClick(form.add_action_button, Qt.MouseButton.LeftButton)
     form.action_table.item(0, 0).setText("Apply for the hardship fund")
     form.action_table.item(0, 1).setText("sw1")
@@ -145,10 +146,17 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     assert view.form.field_errors[view.form.scaling].isVisible()
     assert "scaling judgement" in view.form.field_errors[view.form.scaling].text()
     view.form.scaling.setValue(6)
-    view.form.next_review.setText("next week")
+    view.form.next_review.clear()
+    qtbot.keyClicks(view.form.next_review.line, "next week")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
-    assert "next review date" in view.message.text()
-    view.form.next_review.setText("2026-04-02")
+    assert view.message.text().startswith('Next review date: "next week" is not a date')
+    assert view.form.next_review.line.hasFocus() or not view.isActiveWindow()
+    view.form.next_review.clear()
+    qtbot.keyClicks(view.form.next_review.line, "31/04/2026")
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    assert "April 2026 has only 30 days" in view.message.text()
+    view.form.next_review.clear()
+    qtbot.keyClicks(view.form.next_review.line, "2026-04-02")
     view.form.action_table.item(0, 1).setText("ghost")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert "no active user 'ghost'" in view.message.text()
@@ -197,9 +205,6 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
 
 
 def test_main_window_button_for_supervisors_only(qtbot: Any, bv: BoardVault) -> None:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gui"))
     from shell_support import lock_and_wait, sign_in_to_home
 
     from workbook.ui.main_window import MainWindow
@@ -235,7 +240,8 @@ def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> N
     dialog.reload()
     limits = [dialog.limits.topLevelItem(i).text(0)
               for i in range(dialog.limits.topLevelItemCount())]
-    assert limits == ["Monthly review"]  # Davis was referred in time
+    # Davis was referred in time; the referral starts the child and family assessment.
+    assert limits == ["Monthly review", "Child and family assessment (45 working days)"]
     # Bad input is named and records nothing.
     dialog.completed.setText("last Tuesday")
     qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
@@ -257,6 +263,13 @@ def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> N
     row = next(i for i in range(dialog.entries.topLevelItemCount())
                if dialog.entries.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == entry)
     dialog.entries.setCurrentItem(dialog.entries.topLevelItem(row))
+    asked: list[str] = []
+    dialog.confirm = lambda question: asked.append(question) or False   # asks first: "no"
+    qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
+    assert asked and "24 hours" in asked[0]
+    assert not any(c.urgent for c in milestones.concerns(tm, ids["Davis"])
+                   if c.entry_id == entry)
+    dialog.confirm = lambda _question: True
     qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
     assert "24 hours" in dialog.message.text()
     states = {dialog.limits.topLevelItem(i).text(0): dialog.limits.topLevelItem(i).text(3)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook.cli import secrets_input
+from workbook.services import validation
 from workbook.services.access.sign_in import sign_in
 from workbook.services.clock import Clock, system_clock
 from workbook.services.errors import InvalidInput
@@ -30,7 +31,7 @@ class CliContext:
     def vault_dir(self) -> Path:
         if not self.vault:
             raise InvalidInput("no vault given: use --vault PATH or set WORKBOOK_VAULT")
-        return Path(self.vault).expanduser()
+        return validation.folder_path(self.vault, "vault folder")
 
     def session(self) -> Session:
         if self._session is None:

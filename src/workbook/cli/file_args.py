@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbook.services import validation
 from workbook.services.errors import InvalidInput
 from workbook.services.files import FileRefused, read_bounded
 
 
 def output_path(path: str) -> Path:
-    out = Path(path).expanduser()
+    out = validation.folder_path(path, "file to write")
     if not out.parent.is_dir():
         raise InvalidInput(f"cannot write {path}: {out.parent} is not a folder")
     if out.is_dir():
@@ -22,6 +23,6 @@ def read_small_file(path: str, what: str) -> bytes:
     """At most 1 MiB of a regular file (enrolment requests and grants): pipes, devices and
     folders are refused and nothing is read whole (vault/files.read_bounded)."""
     try:
-        return read_bounded(Path(path).expanduser(), 1024 * 1024, what)
+        return read_bounded(validation.folder_path(path, f"{what} file"), 1024 * 1024, what)
     except FileRefused as exc:
         raise InvalidInput(str(exc)) from None

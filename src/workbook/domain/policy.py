@@ -10,6 +10,12 @@ from importlib import resources
 
 from workbook.domain.errors import WorkbookError
 from workbook.domain.roles import CORE_SECTIONS, PRACTITIONER_ROLES, Role, Section
+from workbook.domain.time_limit_rules import (
+    DEFAULT_TIME_LIMITS,
+    LimitRule,
+    parse_time_limits,
+    time_limits_toml,
+)
 
 # Years a closed family's record is kept before it is reviewed for disposal, per family type.
 # A policy without a [retention] table (every policy written before retention existed) keeps
@@ -41,6 +47,9 @@ class Policy:
     retention_years: dict[str, int] = field(
         default_factory=lambda: dict(DEFAULT_RETENTION_YEARS))
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    # The time limits the unit keeps (domain/time_limit_rules.py), by name.
+    time_limits: dict[str, LimitRule] = field(
+        default_factory=lambda: dict(DEFAULT_TIME_LIMITS))
 
     def family_types(self) -> list[str]:
         return sorted(self.retention_years)
@@ -72,6 +81,7 @@ class Policy:
             lines += [f'"{t}" = {y}' for t, y in sorted(self.retention_years.items())]
         if self.idle_lock_minutes != DEFAULT_IDLE_LOCK_MINUTES:
             lines += ["", "[session]", f"idle_lock_minutes = {self.idle_lock_minutes}"]
+        lines += time_limits_toml(self.time_limits)
         return "\n".join(lines) + "\n"
 
 
@@ -81,7 +91,8 @@ def parse_policy(text: str) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy is not valid TOML: {exc}") from None
-    unknown_keys = set(data) - {"version", "core", "readers", "retention", "session"}
+    unknown_keys = set(data) - {"version", "core", "readers", "retention", "session",
+                                  "time-limits"}
     if unknown_keys:
         raise PolicyError(f"policy has unknown keys: {', '.join(sorted(unknown_keys))}")
     if data.get("version") != 1:
@@ -106,8 +117,12 @@ def parse_policy(text: str) -> Policy:
     if not readers[Section.HOUSEHOLD]:
         raise PolicyError("someone must be able to read the household section")
     retention = _retention(data.get("retention"))
+    try:
+        limits = parse_time_limits(data.get("time-limits"))
+    except ValueError as exc:
+        raise PolicyError(str(exc)) from None
     return Policy({s: frozenset(r) for s, r in readers.items()}, retention,
-                  _idle_lock_minutes(data.get("session")))
+                  _idle_lock_minutes(data.get("session")), limits)
 
 
 def _idle_lock_minutes(table: object) -> int:

@@ -38,6 +38,8 @@ class PayloadRecord:
 
     KIND: ClassVar[RecordKind]
     SHAPES: ClassVar[Mapping[str, _Shape]]
+    # A payload key that is no Python name (`with`), and the attribute that holds it.
+    ATTRS: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     present: frozenset[str] | None = field(default=None, kw_only=True)
     extra: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
@@ -60,27 +62,33 @@ class PayloadRecord:
             object.__setattr__(record, "__dict__", fields)
             return record
         shapes: Mapping[str, _Shape] = cls.SHAPES
+        attrs = cls.ATTRS
         named: dict[str, Any] = {}
+        present: set[str] = set()
         extra: dict[str, Any] = {}
         for key, value in payload.items():
             shape = shapes.get(key)
             if shape is None or type(value) is not shape[0]:
                 extra[key] = value
-            elif shape[1] is None:
-                named[key] = value
+                continue
+            if shape[1] is None:
+                named[attrs.get(key, key)] = value
             elif all(type(item) is shape[1] for item in cast("list[Any]", value)):
-                named[key] = tuple(cast("list[Any]", value))
+                named[attrs.get(key, key)] = tuple(cast("list[Any]", value))
             else:
                 extra[key] = value
-        named["present"] = frozenset(named)
+                continue
+            present.add(key)
+        named["present"] = frozenset(present)
         named["extra"] = extra
         object.__setattr__(record, "__dict__", named)
         return record
 
     def to_payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        attrs = self.ATTRS
         for key in self.SHAPES if self.present is None else self.present:
-            value = getattr(self, key)
+            value = getattr(self, attrs.get(key, key))
             out[key] = list(value) if type(value) is tuple else value
         out.update(self.extra)
         return out
@@ -126,12 +134,18 @@ class Person(PayloadRecord):
 @dataclass(frozen=True)
 class Entry(PayloadRecord):
     """Something written in a section: a note, a visit, a milestone, a structured assessment
-    (`assessment`), a line of the sharing log. `date` is an ISO date or ""."""
+    (`assessment`), a line of the sharing log. `date` is an ISO date or "". A visit may also
+    record its `time` ("HH:MM"), who was present (`people_present`, the payload's "present"),
+    whether the child was seen (`child_seen`: "yes", "no" or "alone"; "" when not recorded)
+    and the agency of a joint visit (`joint_with`, the payload's "with"); an entry without
+    them has none of these keys."""
 
     KIND: ClassVar[RecordKind] = RecordKind.ENTRY
     SHAPES: ClassVar[Mapping[str, _Shape]] = {
         "text": _STR, "date": _STR, "type": _STR, "significant": _BOOL, "milestone": _STR,
-        "assessment": _MAP}
+        "assessment": _MAP, "time": _STR, "present": _STR, "child_seen": _STR, "with": _STR}
+    ATTRS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"with": "joint_with", "present": "people_present"})
 
     text: str = ""
     date: str = ""
@@ -139,6 +153,10 @@ class Entry(PayloadRecord):
     significant: bool = False
     milestone: str = ""
     assessment: Mapping[str, Any] | None = None   # None: a plain entry
+    time: str = ""
+    people_present: str = ""
+    child_seen: str = ""
+    joint_with: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,8 +211,10 @@ RECORD_TYPES: dict[str, type[Record]] = {
     t.KIND: t for t in (Family, Person, Entry, Action, Review)}
 
 # Per type, the named keys whose values are held as they are, and the exact type of each.
+# A key held under another name (ATTRS) is not plain: it goes the slow way, which renames it.
 _PLAIN: dict[type, dict[str, type]] = {
-    t: {key: shape[0] for key, shape in t.SHAPES.items() if shape[1] is None}
+    t: {key: shape[0] for key, shape in t.SHAPES.items()
+        if shape[1] is None and key not in t.ATTRS}
     for t in RECORD_TYPES.values()}
 
 

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from workbook.reports.content import ActionLine, EntryLine, FamilyHeading, PersonLine
 from workbook.reports.house_style import FONT_BOLD, escape, frame_width, styles
+from workbook.reports.plain import plain
 from workbook.reports.scripts import para
 
 __all__ = [
@@ -22,10 +23,12 @@ __all__ = [
     "entry_blocks",
     "family_heading",
     "household_table",
+    "lines",
     "note",
     "paragraphs",
     "safety_box",
     "section_heading",
+    "type_title",
 ]
 
 _GRID = colors.HexColor("#9AA5B1")
@@ -42,10 +45,21 @@ def _cell_styles() -> tuple[ParagraphStyle, ParagraphStyle]:
 
 
 def paragraphs(text: str, style: ParagraphStyle | None = None) -> list[Flowable]:
-    """Text as typed: each line break kept, every character escaped (a "<" in a note is text)."""
+    """Text as typed: each line break kept, every character escaped (a "<" in a note is text),
+    Markdown markup left out (reports/plain.py)."""
     style = style or styles().body
-    lines = text.splitlines() or [""]
+    lines = plain(text).splitlines() or [""]
     return [para(escape(line) if line.strip() else "&nbsp;", style) for line in lines]
+
+
+def lines(text: str) -> str:
+    """Text for one paragraph with its line breaks kept: escaped, Markdown left out."""
+    return "<br/>".join(escape(line) for line in plain(text).splitlines())
+
+
+def type_title(entry_type: str) -> str:
+    """'strategy-discussion' -> 'Strategy discussion', as the type reads on paper."""
+    return entry_type.replace("-", " ").capitalize()
 
 
 def note(text: str) -> Flowable:
@@ -113,8 +127,7 @@ def actions_table(actions: Sequence[ActionLine]) -> Flowable:
     ]
     for a in actions:
         status = a.status + (" (overdue)" if a.overdue else "")
-        owner = a.owner + (" (you)" if a.mine else "")
-        rows.append([para(escape(a.text), cell), para(escape(owner), cell),
+        rows.append([para(escape(plain(a.text)), cell), para(escape(a.owner), cell),
                      para(escape(a.due), cell), para(escape(status), cell)])
     return _table(rows, [width * w for w in (0.47, 0.22, 0.14, 0.17)])
 
@@ -128,7 +141,7 @@ def safety_box(flags: Sequence[EntryLine]) -> Flowable:
                                                       "Check with the case owner before going.",
                                                       big)]]
     else:
-        rows = [[para(f"<b>{escape(f.date)}</b> {escape(f.text)}", big)] for f in flags]
+        rows = [[para(f"<b>{escape(f.date)}</b> " + lines(f.text), big)] for f in flags]
     table = Table(rows, colWidths=[frame_width()], hAlign="LEFT")
     table.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1.6, _FLAG_EDGE),
@@ -153,7 +166,7 @@ def entry_blocks(entries: Sequence[EntryLine], *, show_section: bool = True) -> 
         bits = [f"<b>{escape(e.date)}</b>"]
         if show_section:
             bits.append(escape(e.section))
-        bits.append(escape(e.type))
+        bits.append(escape(type_title(e.type)))
         bits.append(escape(e.author))
         if e.significant:
             bits.append("<b>significant</b>")

@@ -99,6 +99,8 @@ class HomeVisitContent:
     contacts: tuple[tuple[str, str], ...] | None  # (role, who / how to reach)
     show_address: bool = True
     left_out: tuple[str, ...] = ()
+    # Titles of restricted sections the printing person chose to include in this print.
+    included: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,5 @@ class SubjectAccessContent:
     entries: tuple[EntryLine, ...]
     sections: tuple[str, ...] = field(default_factory=tuple)  # section titles searched
     redacted: bool = False
+    # What was withheld, for the reviewer: (category, how many, why).
+    withheld: tuple[tuple[str, int, str], ...] = ()

@@ -4,7 +4,9 @@ The address and the home-visit safety flags come first, where nobody can miss th
 household, the current plan actions (the printing worker's own first), the latest chronology
 entries and the key contacts. Any part the worker left out (minimum necessary) is simply not
 there: no heading, no "left out" placeholder that would itself say something about the family.
-Every page says "Destroy securely after use"."""
+Every page says "Destroy securely after use". Restricted (specialist) sections are carried into
+the home only when the printing person chose one for this print, and the page then names it;
+otherwise it says, as every summary does, that restricted sections are left out."""
 
 from __future__ import annotations
 
@@ -71,6 +73,13 @@ def _story(content: HomeVisitContent) -> list[Flowable]:
         else:
             story.append(blocks.note("No key contacts are recorded."))
     story.append(Spacer(1, 3 * mm))
+    if content.included:
+        story.append(blocks.note(
+            "Restricted sections included by the choice of the person who printed this: "
+            + ", ".join(content.included) + ". Other restricted sections are left out."))
+    else:
+        story.append(blocks.note("Restricted (specialist) sections are left out of this "
+                                 "summary."))
     story.append(blocks.note(
         "Only what the person who printed this may read in Workbook is shown. Take only what "
         "the visit needs; keep it with you; destroy it securely (shred it) after use."))

@@ -2,8 +2,9 @@
 read, for a person who asked for it (a subject access request).
 
 It says plainly what it covers and what it cannot (sections the exporter may not read are not
-searched, and the export says so without naming them), and whether the names of third parties
-were redacted."""
+searched, and the export says so without naming them), whether third parties' details were
+redacted, and - for the reviewer who checks it before release - what was withheld and why, by
+category and count (never the withheld text itself)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ def _story(content: SubjectAccessContent) -> list[Flowable]:
             f"person who exported it may read ({', '.join(content.sections) or 'none'}). "
             "Other sections, if any, are held by other professionals and were not searched; "
             "ask them separately."
-            + (" Names of other people (third parties) are replaced by [third party]."
-               if content.redacted else "")),
+            + (" Other people's (third parties') names, dates of birth, addresses and phone "
+               "numbers are replaced by a mark in brackets." if content.redacted else "")),
         blocks.section_heading("Personal details"),
         _details(content.details),
     ]
@@ -60,6 +61,12 @@ def _story(content: SubjectAccessContent) -> list[Flowable]:
     story.append(blocks.actions_table(content.actions))
     story.append(blocks.section_heading("Records"))
     story += blocks.entry_blocks(content.entries)
+    story.append(blocks.section_heading("Withheld (for the reviewer)"))
+    if content.withheld:
+        story += [para(f"<b>{escape(category.capitalize())}</b> ({count}): {escape(why)}",
+                       house.body) for category, count, why in content.withheld]
+    else:
+        story.append(blocks.note("Nothing was withheld."))
     return story
 
 
@@ -67,7 +74,7 @@ def _details(details: tuple[tuple[str, str], ...]) -> Table:
     house = styles()
     label = ParagraphStyle("wb-sar-label", parent=house.body, fontName=FONT_BOLD)
     width = frame_width()
-    table = Table([[para(escape(k), label), para(escape(v), house.body)]
+    table = Table([[para(escape(k), label), para(blocks.lines(v), house.body)]
                    for k, v in details] or [["", ""]],
                   colWidths=[width * 0.3, width * 0.7], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from workbook.domain.display import uk_date
 from workbook.domain.supervision import FIELDS, FINAL, Meeting
+from workbook.reports.blocks import lines
 from workbook.reports.house_style import (
     FONT_BOLD,
     PrintMarking,
@@ -29,11 +30,13 @@ HANDLING = "Keep with the supervision file; destroy printed copies securely afte
 
 
 def _para(text: str) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), styles().body)
+    return Paragraph(lines(text), styles().body)
 
 
 def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -> bytes:
-    """The minutes of `meeting` as PDF bytes."""
+    """The minutes of `meeting` as PDF bytes; people (chair, attendees, case owners, action
+    owners, who signed off) are named by full name through `meeting.name`, as everything on
+    paper names people."""
     house = styles()
     story: list[Flowable] = [
         Paragraph(TITLE, house.title),

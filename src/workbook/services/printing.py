@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from workbook.domain import third_parties
 from workbook.domain.display import uk_date
 from workbook.domain.records import Person
 from workbook.domain.roles import CORE_SECTIONS, Section
+from workbook.domain.third_parties import Member, ThirdParties
 from workbook.domain.timescales import is_overdue
 from workbook.domain.workbook import FamilyWorkbook, Shown
 from workbook.reports import case_summary, home_visit, subject_access
@@ -59,7 +61,7 @@ PARTS: dict[str, dict[str, str]] = {HOME_VISIT: home_visit.PARTS,
 ACTIONS = ("print", "save_pdf")
 RECENT_ENTRIES = 8
 RECENT_CHARS = 400
-THIRD_PARTY = "[third party]"
+THIRD_PARTY = third_parties.MARKS[third_parties.NAME]
 
 _SAFETY = Section.HOME_VISIT_SAFETY.value
 _HOUSEHOLD = Section.HOUSEHOLD.value
@@ -80,6 +82,8 @@ class PrintedDocument:
     left_out: tuple[str, ...] = ()
     person_id: str = ""
     redacted: bool = False
+    # Restricted sections put in by the printing person's explicit choice (a home visit).
+    included: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"PrintedDocument(kind={self.kind!r}, pages=..., bytes={len(self.pdf)})"
@@ -123,6 +127,26 @@ def parse_leave_out(kind: str, parts: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(p for p in known if p in chosen)
 
 
+def parse_include(sections: str | Iterable[str]) -> tuple[str, ...]:
+    """"police,mental-health" or a list -> restricted section values, each once, in section
+    order. A home-visit summary leaves every restricted section out unless chosen here."""
+    items = sections.split(",") if isinstance(sections, str) else list(sections)
+    chosen: set[str] = set()
+    restricted = {s.value for s in RESTRICTED}
+    for raw in items:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name not in {s.value for s in Section}:
+            raise InvalidInput(f"unknown section {raw.strip()[:40]!r}; restricted sections: "
+                               f"{', '.join(sorted(restricted))}")
+        if name not in restricted:
+            raise InvalidInput(f"{name} is not a restricted section: a home-visit summary "
+                               "already holds what you may read of it")
+        chosen.add(name)
+    return tuple(s.value for s in Section if s.value in chosen)
+
+
 class Printing:
     """The print use cases of one signed-in person."""
 
@@ -131,16 +155,27 @@ class Printing:
         self._full_names: dict[str, str] | None = None
 
     # --- documents --------------------------------------------------------------------------
-    def document(self, kind: str, family_id: str,
-                 leave_out: str | Iterable[str] = ()) -> PrintedDocument:
+    def document(self, kind: str, family_id: str, leave_out: str | Iterable[str] = (),
+                 include: str | Iterable[str] = ()) -> PrintedDocument:
         kind = parse_kind(kind)
         if kind == HOME_VISIT:
-            return self.home_visit(family_id, leave_out)
+            return self.home_visit(family_id, leave_out, include)
+        if parse_include(include):
+            raise InvalidInput("only a home-visit summary chooses restricted sections; a case "
+                               "summary holds every section you may read")
         return self.case_summary(family_id, leave_out)
 
-    def home_visit(self, family_id: str,
-                   leave_out: str | Iterable[str] = ()) -> PrintedDocument:
+    def home_visit(self, family_id: str, leave_out: str | Iterable[str] = (),
+                   include: str | Iterable[str] = ()) -> PrintedDocument:
+        """The summary carried into the home: core sections only, and a restricted section
+        only when the printing person chose it for this print (the page says so and the
+        audit records the choice, sealed to that section)."""
         left_out = parse_leave_out(HOME_VISIT, leave_out)
+        included = parse_include(include)
+        for section in included:
+            if not self.s.records.can_read(section):
+                raise InvalidInput(f"you cannot read the {section_title(section)} section, "
+                                   "so it cannot be printed")
         view, now = self._open(family_id)
         used: set[str] = {_HOUSEHOLD}
         keep = {p: p not in left_out for p in home_visit.PARTS}
@@ -155,7 +190,9 @@ class Printing:
             used |= {_PLAN} if actions else set()
         recent = None
         if keep["chronology"]:
-            everything = self._entries(view, list(view.sections))
+            carried = [s for s in view.sections
+                       if Section(s) in CORE_SECTIONS or s in included]
+            everything = self._entries(view, carried)
             recent = tuple(_shorten(e) for e in reversed(everything[-RECENT_ENTRIES:]))
             used |= {self._section_of(view, e) for e in recent}
         content = HomeVisitContent(
@@ -168,11 +205,12 @@ class Printing:
             contacts=self._contacts(view) if keep["contacts"] else None,
             show_address=keep["address"],
             left_out=left_out,
+            included=tuple(section_title(s) for s in included),
         )
         pdf = home_visit.render_home_visit(content, printed_by=self.s.user.full_name,
                                            printed_at=now)
         return PrintedDocument(HOME_VISIT, home_visit.TITLE, pdf, view.family_id,
-                               _ordered(used), left_out)
+                               _ordered(used), left_out, included=included)
 
     def case_summary(self, family_id: str,
                      leave_out: str | Iterable[str] = ()) -> PrintedDocument:
@@ -214,38 +252,53 @@ class Printing:
 
     def subject_access(self, person_id: str, *,
                        redact_third_parties: bool = False) -> PrintedDocument:
-        """Everything held about one person in the sections this person may read."""
+        """The person's own data in the sections this person may read: entries about other
+        household members only are left out; with `redact_third_parties`, other people's
+        names, dates of birth, addresses and phone numbers inside what is kept are replaced
+        (domain/third_parties.py). The export lists what was withheld, by category."""
         person_id = validation.record_id(person_id, "person id")
         self.s.require_practitioner()
         versions = self.s.records.of_record(person_id)
         if not versions or versions[0].kind != "person":
             raise NotFound(f"no person {person_id} that you can read")
         view, now = self._open(versions[0].family_id)
+        today = civil_date(now)
         persons = self._persons(view)
         subject = next((p for p in persons if p.id == person_id), None)
         if subject is None:
             raise NotFound(f"no person {person_id} that you can read")
         others = [p for p in persons if p.id != person_id]
-        redact = _redactor(subject, others, view.family.name) \
-            if redact_third_parties else (lambda text: text)
-        entries = self._entries(view, list(view.sections))
-        actions = self._actions(view, civil_date(now))
+        parties = ThirdParties(_member(subject), tuple(_member(p) for p in others),
+                               view.family.name)
+
+        def redact(text: str) -> str:
+            return parties.redact(text) if redact_third_parties else text
+
+        entries = []
+        for e in self._entries(view, list(view.sections)):
+            if parties.about_others_only(e.text):
+                parties.leave_out()
+                continue
+            entries.append(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),
+                                     e.significant, e.conflict))
+        actions = self._actions(view, today)
         names: dict[str, str] = {p.id: p.record.name for p in persons}
+        if redact_third_parties:
+            parties.withheld[third_parties.NAME] += len(others)
         content = SubjectAccessContent(
-            subject=_line(subject, civil_date(now)),
+            subject=_line(subject, today),
             family=self._heading(view, ()),
-            details=tuple((k, redact(v)) for k, v in
-                          _details(subject.to_json(), names, civil_date(now)))
+            details=tuple((k, redact(v)) for k, v in _details(subject.to_json(), names, today))
             + (("Recorded by", self.full_name(subject.author)),),
             others=tuple(
                 PersonLine(THIRD_PARTY, "", "", p.record.relationship)
-                if redact_third_parties else _line(p, civil_date(now)) for p in others),
+                if redact_third_parties else _line(p, today) for p in others),
             actions=tuple(ActionLine(redact(a.text), a.owner, a.due, a.status, a.mine,
                                      a.overdue) for a in actions),
-            entries=tuple(EntryLine(e.date, e.section, e.type, e.author, redact(e.text),
-                                    e.significant, e.conflict) for e in entries),
+            entries=tuple(entries),
             sections=tuple(section_title(s) for s in view.sections),
             redacted=redact_third_parties,
+            withheld=parties.summary(),
         )
         used = {_HOUSEHOLD} | {self._section_of(view, e) for e in entries}
         used |= {_PLAN} if actions else set()
@@ -273,16 +326,18 @@ class Printing:
             event = "subject_access"
             ids.update({"person": document.person_id, "action": action,
                         "redacted": document.redacted})
-        detail = self._sealed_sections(document.sections)
+        detail = self._sealed_sections(document.sections, document.included)
         with self.s.write():
             self.s.audit(event, ids, detail)
 
-    def _sealed_sections(self, sections: Sequence[str]) -> bytes:
-        """One note per restricted section, sealed to that section: whether it was printed."""
+    def _sealed_sections(self, sections: Sequence[str], chosen: Sequence[str] = ()) -> bytes:
+        """One note per restricted section, sealed to that section: whether it was printed
+        and whether the printing person chose to include it (a home-visit summary)."""
         notes = [note for section in RESTRICTED
                  if (note := sealed_note(self.s, section.value,
                                          {"section": section.value,
-                                          "printed": section.value in sections})) is not None]
+                                          "printed": section.value in sections,
+                                          "chosen": section.value in chosen})) is not None]
         return pad_detail("print", json.dumps({"restricted": notes}).encode())
 
     # --- gathering --------------------------------------------------------------------------
@@ -392,10 +447,13 @@ def _line(person: Shown[Person], today: date) -> PersonLine:
 
 
 def _shorten(entry: EntryLine) -> EntryLine:
-    flat = " ".join(entry.text.split())
-    if len(flat) <= RECENT_CHARS:
-        return entry
-    cut = flat[:RECENT_CHARS].rsplit(" ", 1)[0]
+    """At most RECENT_CHARS of an entry, cut at a word, its line breaks kept."""
+    kept = "\n".join(" ".join(line.split()) for line in entry.text.splitlines()
+                      if line.strip())
+    if len(kept) <= RECENT_CHARS:
+        return EntryLine(entry.date, entry.section, entry.type, entry.author, kept,
+                         entry.significant, entry.conflict)
+    cut = re.split(r"[ \n](?=\S*$)", kept[:RECENT_CHARS])[0]
     return EntryLine(entry.date, entry.section, entry.type, entry.author, cut + " …",
                      entry.significant, entry.conflict)
 
@@ -430,27 +488,6 @@ def _details(person: dict[str, Any], names: dict[str, str],
     return out
 
 
-def _redactor(subject: Shown[Person], others: Sequence[Shown[Person]],
-              family_name: str) -> Any:
-    """Replace other household members' names (whole, then each of their own names) by
-    "[third party]". Words the subject's own name or the family's name share are kept: they
-    name the subject too."""
-    keep = {w.casefold() for w in re.findall(r"\w+", subject.record.name + " " + family_name)}
-    phrases: set[str] = set()
-    for person in others:
-        name = person.record.name.strip()
-        if not name:
-            continue
-        phrases.add(name)
-        phrases.update(w for w in re.findall(r"\w+", name)
-                       if len(w) > 1 and w.casefold() not in keep)
-    if not phrases:
-        return lambda text: text
-    ordered = sorted(phrases, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)",
-                         re.IGNORECASE)
-
-    def redact(text: str) -> str:
-        return pattern.sub(THIRD_PARTY, text)
-
-    return redact
+def _member(person: Shown[Person]) -> Member:
+    p = person.record
+    return Member(p.name, p.dob, p.address, p.phone)

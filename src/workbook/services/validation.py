@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
+from pathlib import Path, PureWindowsPath
 
+from workbook.domain import folders
 from workbook.services.errors import InvalidInput
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -63,3 +66,17 @@ def record_id(value: str, what: str = "id") -> str:
     if not re.fullmatch(r"[0-9a-f]{32}", value):
         raise InvalidInput(f"{value[:40]!r} is not a valid {what} (32 hexadecimal characters)")
     return value
+
+
+def folder_path(value: str, what: str = "folder") -> Path:
+    """A folder (or a file in one) named by a person, for this system: `~` expanded; on Windows
+    drive letters and UNC shares (`\\\\server\\share\\team`) accepted, and a long path given
+    the prefix every Win32 call accepts (domain/folders.py). Text that cannot name one is
+    refused with one line. On other systems the path is otherwise taken as it was typed."""
+    why = folders.refusal(value, windows=os.name == "nt")
+    if why is not None:
+        raise InvalidInput(f"the {what}: {why}")
+    path = Path(value).expanduser()
+    if os.name == "nt":  # pragma: no cover - the rule itself is tested with PureWindowsPath
+        path = Path(folders.for_windows_api(PureWindowsPath(os.path.abspath(path))))
+    return path

@@ -254,7 +254,8 @@ def _size(n: int) -> str:
 def open_regular(path: Path) -> BinaryIO:
     """Open a bundle file for reading, refusing anything but a regular file: opened with
     O_NONBLOCK so a FIFO cannot block the open, then checked with fstat."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_NOCTTY", 0))
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):

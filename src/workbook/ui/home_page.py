@@ -48,6 +48,7 @@ from workbook.ui.models import (
 from workbook.ui.models.deadlines_model import DueReviewsModel, TimeLimitsModel
 from workbook.ui.models.drafts_model import DraftsModel, SealedModel
 from workbook.ui.sign_in_page import scaled_label, sentence
+from workbook.ui.widgets.a11y import describe
 
 SEARCH_PLACEHOLDER = "Search families and people by name, date of birth, reference or address"
 PREPARING = "Preparing search…"
@@ -77,7 +78,7 @@ class HomePage(QWidget):
         self.title.setWordWrap(False)
         self.note = scaled_label("", 1.0, object_name="notice")
         self.note.setContentsMargins(10, 7, 10, 7)
-        self.note.setAccessibleName("Note")
+        describe(self.note, "Note")
         self.note.hide()
         self._build_search()
         self._build_approvals()
@@ -96,7 +97,7 @@ class HomePage(QWidget):
         self.search_box.setMinimumHeight(self.search_box.sizeHint().height() + 12)
         # Search results replace the panels while there is something in the box.
         self.results_count = scaled_label("", 0.95, object_name="subtle")
-        self.results_count.setAccessibleName("Search result count")
+        describe(self.results_count, "Search result count")
         self.results_view = QListView()
         self.results_view.setModel(self.search_model)
         self.results_view.setAccessibleName("Search results")
@@ -119,7 +120,7 @@ class HomePage(QWidget):
         self.approve_button.setToolTip("Ask them to read out their fingerprint, then type it")
         self.approvals_panel.add_action(self.approve_button)
         self.approval_message = scaled_label("", 1.0, object_name="subtle")
-        self.approval_message.setAccessibleName("Approval result")
+        describe(self.approval_message, "Approval result")
         self.approval_message.hide()
         panel_layout = self.approvals_panel.layout()
         if isinstance(panel_layout, QVBoxLayout):

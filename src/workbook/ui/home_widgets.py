@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSize,
     Qt,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -30,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from workbook.ui.models.search_results_model import SUBTITLE_ROLE, TITLE_ROLE
 from workbook.ui.sign_in_page import scaled_label, sentence
+from workbook.ui.widgets.a11y import describe
 
 LOADING = "Loading…"
 
@@ -62,15 +66,30 @@ class Panel(QFrame):
         self.empty = scaled_label(LOADING if model is not None else empty_text, 1.0,
                                   object_name="subtle")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.empty.setAccessibleName(f"{title}: status")
+        describe(self.empty, f"{title}: status")
         layout.addWidget(self.empty)
         self.view: QTableView | None = None
         if model is not None:
             self.view = _table_view(model, title)
+            self.view.viewport().installEventFilter(self)
             layout.addWidget(self.view, 1)
             model.modelReset.connect(self.refresh)
         # Takes the spare height only while there is no table (stretch 0 against its 1).
         layout.addStretch(0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """The wheel scrolls Home, not the list under the pointer, until the list is clicked:
+        a person scrolling the page never finds it stuck on a panel."""
+        view = self.view
+        if (event.type() == QEvent.Type.Wheel and view is not None
+                and watched is view.viewport() and not view.hasFocus()):
+            page = self.parentWidget()
+            while page is not None and not isinstance(page, QScrollArea):
+                page = page.parentWidget()
+            if page is not None:
+                QApplication.sendEvent(page.verticalScrollBar(), event)
+                return True
+        return super().eventFilter(watched, event)
 
     def add_action(self, button: QPushButton) -> None:
         self.header.addWidget(button)
@@ -164,7 +183,7 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 10, 12, 10)
         self.text = scaled_label("", 1.0)
-        self.text.setAccessibleName("Important notice")
+        describe(self.text, "Important notice")
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.dismiss = QPushButton("Dismiss")
         self.dismiss.setAccessibleName("Dismiss the notice")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -41,6 +42,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 DEFAULT_IDLE_MINUTES = 5
+WARN_BEFORE_S = 60.0        # the warning shows this long before the idle lock
 LOCK_SHORTCUT = "Ctrl+L"
 
 _ACTIVITY = frozenset({
@@ -100,7 +102,7 @@ class SystemLockWatcher(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.sources: list[str] = []
-        self._native: _WindowsSessionFilter | None = None
+        self._native: WindowsSessionFilter | None = None
         self._session_reader: SessionReader | None = None
         self._session_reason = ""
         self._poll = QTimer(self)
@@ -119,7 +121,7 @@ class SystemLockWatcher(QObject):
         elif sys.platform.startswith("linux") or "bsd" in sys.platform:
             self._start_dbus(None, None)
         elif sys.platform == "win32" and window is not None:
-            self._start_windows(window)
+            self.start_windows(window)
         elif sys.platform == "darwin":
             from workbook.ui.macos_session import read_session
 
@@ -213,23 +215,35 @@ class SystemLockWatcher(QObject):
             self.system_locked.emit("the screen was locked")
 
     # --- Windows: WTS session notifications ------------------------------------------------
-    def _start_windows(self, window: QWidget) -> None:  # pragma: no cover - Windows only
-        import ctypes
+    def start_windows(self, window: QWidget,
+                      register: Callable[[int, int], int] | None = None) -> None:
+        """Ask Windows for this window's session notifications (NOTIFY_FOR_THIS_SESSION) and
+        filter the WM_WTSSESSION_CHANGE messages. `register` is WTSRegisterSessionNotification;
+        the tests pass one that records the call (there is no wtsapi32 here)."""
+        if register is None:  # pragma: no cover - Windows only
+            import ctypes
 
-        try:
-            wtsapi32 = ctypes.windll.wtsapi32  # type: ignore[attr-defined]
-            if not wtsapi32.WTSRegisterSessionNotification(int(window.winId()), 0):
+            try:
+                register = ctypes.windll.wtsapi32.WTSRegisterSessionNotification  # type: ignore[attr-defined]
+            except (AttributeError, OSError):
                 return
-        except (AttributeError, OSError):
+        try:
+            if not register(int(window.winId()), 0):
+                return
+        except OSError:
             return
-        self._native = _WindowsSessionFilter(self.system_locked)
+        self._native = WindowsSessionFilter(self.system_locked)
         app = QCoreApplication.instance()
         if app is not None:
             app.installNativeEventFilter(self._native)
             self.sources.append("Windows session lock")
 
 
-class _WindowsSessionFilter(QAbstractNativeEventFilter):  # pragma: no cover - Windows only
+class WindowsSessionFilter(QAbstractNativeEventFilter):
+    """Turns Windows' session-change messages into `system_locked`: lock, disconnect (console
+    or remote) and log-off lock Workbook; logon, unlock and the rest do not. Reads the MSG that
+    `message` points to, as Qt hands it over ("windows_generic_MSG")."""
+
     WM_WTSSESSION_CHANGE = 0x02B1
     LOCKING = {0x2: "the session was disconnected", 0x4: "the session was disconnected",
                0x6: "the user logged off", 0x7: "the computer was locked"}
@@ -251,20 +265,47 @@ class _WindowsSessionFilter(QAbstractNativeEventFilter):  # pragma: no cover - W
         return False, 0
 
 
+class IdleCountdown:
+    """How long until the idle lock, read from a clock that is passed in (seconds, monotonic),
+    so that tests move time instead of waiting for it. The warning comes WARN_BEFORE_S before
+    the lock, or half-way for an idle time of two minutes or less."""
+
+    def __init__(self, timeout_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.timeout_s = timeout_s
+        self.last = clock()
+
+    def touch(self) -> None:
+        self.last = self.clock()
+
+    @property
+    def warn_s(self) -> float:
+        return min(WARN_BEFORE_S, self.timeout_s / 2)
+
+    def seconds_left(self) -> float:
+        return self.timeout_s - (self.clock() - self.last)
+
+
 class LockController(QObject):
     """Decides when to lock and says so with `lock_requested(reason)`; the main window locks.
+    A minute before an idle lock it says `lock_warning(seconds left)`, and
+    `lock_warning_cleared` when the person is back.
 
     Active only while someone is signed in (`start`/`stop`)."""
 
     lock_requested = Signal(str)
+    lock_warning = Signal(int)
+    lock_warning_cleared = Signal()
 
-    def __init__(self, window: QWidget, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> None:
+    def __init__(self, window: QWidget, idle_minutes: int = DEFAULT_IDLE_MINUTES,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(window)
         self._window = window
         self._active = False
-        self._idle = QTimer(self)
-        self._idle.setSingleShot(True)
-        self._idle.timeout.connect(self._on_idle)
+        self._warned = False
+        self.countdown = IdleCountdown(idle_minutes * 60.0, clock)
+        self._idle = QTimer(self)      # a tick that reads the countdown's clock
+        self._idle.timeout.connect(self.tick)
         self.set_idle_minutes(idle_minutes)
         self.shortcut = QShortcut(QKeySequence(LOCK_SHORTCUT), window)
         self.shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -280,13 +321,34 @@ class LockController(QObject):
         self.set_idle_timeout_ms(max(1, int(minutes)) * 60_000)
 
     def set_idle_timeout_ms(self, ms: int) -> None:
-        self._idle.setInterval(max(1, int(ms)))
+        ms = max(1, int(ms))
+        self.countdown.timeout_s = ms / 1000
+        self._idle.setInterval(max(10, min(1000, ms // 20)))
         if self._active:
+            self._touch()
             self._idle.start()
 
     @property
     def idle_timeout_ms(self) -> int:
-        return self._idle.interval()
+        return round(self.countdown.timeout_s * 1000)
+
+    def tick(self) -> None:
+        """Lock when the idle time is up; warn (every tick, with the seconds left) before."""
+        if not self._active:
+            return
+        left = self.countdown.seconds_left()
+        if left <= 0:
+            self._idle.stop()
+            self._on_idle()
+        elif left <= self.countdown.warn_s:
+            self._warned = True
+            self.lock_warning.emit(max(1, round(left)))
+
+    def _touch(self) -> None:
+        self.countdown.touch()
+        if self._warned:
+            self._warned = False
+            self.lock_warning_cleared.emit()
 
     def start_system_watch(self) -> list[str]:
         return self.system.start(self._window)
@@ -294,11 +356,13 @@ class LockController(QObject):
     # --- signed in or not ------------------------------------------------------------------
     def start(self) -> None:
         self._active = True
+        self._touch()
         self._idle.start()
 
     def stop(self) -> None:
         self._active = False
         self._idle.stop()
+        self._touch()
 
     @property
     def active(self) -> bool:
@@ -311,11 +375,11 @@ class LockController(QObject):
     # --- sources ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if self._active and event.type() in _ACTIVITY:
-            self._idle.start()
+            self._touch()
         return super().eventFilter(watched, event)
 
     def _on_idle(self) -> None:
-        minutes = self._idle.interval() / 60_000
+        minutes = self.idle_timeout_ms / 60_000
         shown = f"{minutes:g} minute" + ("" if minutes == 1 else "s")
         self.request(f"Workbook locked itself after {shown} without use.")
 

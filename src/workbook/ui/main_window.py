@@ -41,6 +41,8 @@ from workbook.ui.sign_in_page import FingerprintPage, ReplacePassphrasePage, Sig
 from workbook.ui.signed_in import SignedIn, SignedInPerson
 from workbook.ui.supervision.page import SupervisionArea
 from workbook.ui.top_bar import APP_TITLE, TopBar
+from workbook.ui.widgets.a11y import describe
+from workbook.ui.widgets.fit import fit_to_screen
 
 
 class MainWindow(QMainWindow):
@@ -63,7 +65,7 @@ class MainWindow(QMainWindow):
         self._idle_override = idle_timeout_ms
         self.areas: list[Area] = []
         self.setWindowTitle(APP_TITLE)
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self._build_pages()
         self._build_status_bar()
         self.clipboard = SecureClipboard(self)
@@ -111,6 +113,11 @@ class MainWindow(QMainWindow):
         self.status_text = QLabel()
         self.status_text.setObjectName("subtle")
         self.statusBar().addWidget(self.status_text, 1)
+        # In the status bar, so that it never moves what is under the pointer.
+        self.lock_warning = QLabel()
+        describe(self.lock_warning, "Idle lock warning")
+        self.lock_warning.hide()
+        self.statusBar().addPermanentWidget(self.lock_warning)
         self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().setSizeGripEnabled(False)
 
@@ -143,6 +150,8 @@ class MainWindow(QMainWindow):
         self.top_bar.home_button.clicked.connect(self.show_home)
         self.top_bar.lock_button.clicked.connect(lambda: self.lock(""))
         self.lock_controller.lock_requested.connect(self.lock)
+        self.lock_controller.lock_warning.connect(self._warn_of_lock)
+        self.lock_controller.lock_warning_cleared.connect(self.lock_warning.hide)
         self.bridge.fact.connect(self.home_loader.on_fact)
         # Make the family view once home shows, while the person reads it: opening is quick.
         self.home_loader.home_loaded.connect(
@@ -186,6 +195,11 @@ class MainWindow(QMainWindow):
     @property
     def person(self) -> SignedInPerson | None:
         return self._person
+
+    def _warn_of_lock(self, seconds: int) -> None:
+        self.lock_warning.setText(f"⚠ Locks in {seconds} s without use: move the mouse or "
+                                  "press a key to stay signed in")
+        self.lock_warning.show()
 
     def _set_status(self) -> None:
         if self._person is None:

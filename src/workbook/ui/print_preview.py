@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.files import save_private
+from workbook.ui.widgets.fit import fit_to_screen
 
 PRINT_DPI = 300
 
@@ -52,7 +53,7 @@ class PrintPreviewDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Print preview - {title}")
         self.setModal(True)
-        self.resize(900, 1000)
+        fit_to_screen(self, 900, 1000)
         self._on_printed = on_printed
         self._on_saved = on_saved
         self._suggested_name = suggested_name

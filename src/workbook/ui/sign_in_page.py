@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.passphrase import describe_rule, passphrase_problems
+from workbook.ui.widgets.a11y import announce, describe
 
 CARD_WIDTH = 440
 WAIT_MARGIN_SECONDS = 0.25
@@ -60,7 +61,7 @@ def message_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName("message")
     label.setWordWrap(True)
-    label.setAccessibleName(name)
+    describe(label, name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setContentsMargins(10, 7, 10, 7)
     label.hide()
@@ -126,7 +127,7 @@ class SignInPage(_CardPage):
                                      object_name="subtle")
         self.notice = scaled_label("", 1.0, object_name="notice")
         self.notice.setContentsMargins(10, 7, 10, 7)
-        self.notice.setAccessibleName("Lock notice")
+        describe(self.notice, "Lock notice")
         self.notice.hide()
         self.username = _field("Username", "Your Workbook username")
         self.passphrase = _field("Passphrase", "Your passphrase", password=True)
@@ -143,7 +144,7 @@ class SignInPage(_CardPage):
         self.sign_in_button.setObjectName("primary")
         self.sign_in_button.setMinimumHeight(self.sign_in_button.sizeHint().height() + 8)
         self.vault_label = scaled_label("", 0.9, object_name="subtle")
-        self.vault_label.setAccessibleName("Vault")
+        describe(self.vault_label, "Vault")
 
         self.body.addWidget(self.title)
         self.body.addWidget(self.subtitle)
@@ -197,6 +198,9 @@ class SignInPage(_CardPage):
         self.message.setProperty("kind", "error")
         self._repolish(self.message)
         self.message.show()
+        # The field the focus returns to says what went wrong, and it is spoken at once.
+        self.passphrase.setAccessibleDescription(f"Not accepted: {sentence(text)}")
+        announce(self.message, sentence(text))
         match = _WAIT.search(text)
         if match:
             # A little longer than the service asked: a timer may fire a few ms early.
@@ -217,6 +221,7 @@ class SignInPage(_CardPage):
         self._wait_left = 0
         self.username.clear()
         self.passphrase.clear()
+        self.passphrase.setAccessibleDescription("Your passphrase")
         self.message.clear()
         self.message.hide()
         self.set_busy(False)
@@ -287,14 +292,14 @@ class ReplacePassphrasePage(_CardPage):
             "Your account was set up with an initial passphrase that someone else knows. "
             "Replace it with one only you know before you use Workbook.", 1.0)
         self.rule = scaled_label(describe_rule(), 1.0, object_name="subtle")
-        self.rule.setAccessibleName("Passphrase rule")
+        describe(self.rule, "Passphrase rule")
         self.current = _field("Current passphrase", "The initial passphrase you were given",
                               password=True)
         self.new = _field("New passphrase", describe_rule(), password=True)
         self.repeat = _field("Repeat new passphrase", "Type the new passphrase again",
                              password=True)
         self.problems = scaled_label("", 0.95, object_name="subtle")
-        self.problems.setAccessibleName("What the new passphrase still needs")
+        describe(self.problems, "What the new passphrase still needs")
         self.problems.hide()
         self.message = message_label("Passphrase message")
         self.replace_button = QPushButton("Replace passphrase")
@@ -402,7 +407,7 @@ class FingerprintPage(_CardPage):
             "screen. If it matches, you receive the keys the next time you sign in.", 1.0)
         self.fingerprint = scaled_label("", 2.2, True, "fingerprint")
         self.fingerprint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.fingerprint.setAccessibleName("Your fingerprint")
+        describe(self.fingerprint, "Your fingerprint: read these digits aloud")
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mono = QFont(self.fingerprint.font())
         mono.setFamilies(["DejaVu Sans Mono", "Consolas", "Menlo", "monospace"])

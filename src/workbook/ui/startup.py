@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from workbook.services import validation
+from workbook.services.errors import InvalidInput
 from workbook.services.files import KEYFILE_NAME
 
 NO_VAULT = ("No vault chosen. Start Workbook with --vault FOLDER, or set WORKBOOK_VAULT to the "
@@ -23,7 +25,11 @@ def resolve_vault(given: str) -> tuple[Path | None, str]:
     text = given or os.environ.get("WORKBOOK_VAULT", "")
     if not text:
         return None, NO_VAULT
-    vault = Path(text).expanduser()
+    try:
+        vault = validation.folder_path(text, "vault folder")
+    except InvalidInput as exc:
+        why = str(exc)
+        return None, f"{why[:1].upper()}{why[1:]}. Check the --vault path or WORKBOOK_VAULT."
     if not vault.is_dir():
         return vault, f"There is no folder {vault}. Check the --vault path or WORKBOOK_VAULT."
     if not (vault / KEYFILE_NAME).is_file():
@@ -48,6 +54,30 @@ def _mix(a: QColor, b: QColor, amount: float) -> str:
     return QColor.fromRgbF(r, g, bl).name()
 
 
+def _luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
+            + 0.0722 * channel(colour.blueF()))
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours, 1 to 21 (text needs 4.5)."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_on(background: QColor, wanted: QColor) -> str:
+    """`wanted` if it reads on `background` at the WCAG 4.5:1, else black or white, whichever
+    reads better (a dark theme's light-blue highlight under white text does not)."""
+    ratio = contrast_ratio
+    if ratio(background, wanted) >= 4.5:
+        return wanted.name()
+    black, white = QColor("#000000"), QColor("#ffffff")
+    return black.name() if ratio(background, black) >= ratio(background, white) else "#ffffff"
+
+
 def style_sheet(palette: QPalette) -> str:
     """A calm look built from the system palette (so dark themes stay dark): cards and panels
     on a slightly tinted background, quiet secondary text, a clear error colour."""
@@ -67,7 +97,8 @@ def style_sheet(palette: QPalette) -> str:
     highlight_colour = palette.color(QPalette.ColorRole.Highlight)
     highlight = highlight_colour.name()
     highlight_hover = highlight_colour.darker(112).name()
-    highlighted_text = palette.color(QPalette.ColorRole.HighlightedText).name()
+    highlighted_text = readable_on(highlight_colour,
+                                   palette.color(QPalette.ColorRole.HighlightedText))
     return f"""
 QMainWindow, QStackedWidget > QWidget, QScrollArea, QScrollArea > QWidget > QWidget {{
     background: {backdrop};

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from workbook.ui.lock import LOCK_SHORTCUT
 from workbook.ui.sign_in_page import scaled_label
+from workbook.ui.widgets.a11y import describe
 
 APP_TITLE = "Workbook"
 
@@ -29,7 +30,7 @@ class TopBar(QFrame):
         self.home_button.setToolTip("Back to home (Alt+Home)")
         self.person = QLabel()
         self.person.setObjectName("subtle")
-        self.person.setAccessibleName("Signed in as")
+        describe(self.person, "Signed in as")
         self.lock_button = QPushButton("Lock")
         self.lock_button.setAccessibleName("Lock Workbook")
         self.lock_button.setToolTip(f"Lock now ({LOCK_SHORTCUT}); sign in again to continue, "

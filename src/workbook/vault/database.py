@@ -12,7 +12,9 @@ from typing import Any
 import sqlcipher3
 
 from workbook.crypto.secret import Secret
+from workbook.domain import folders
 from workbook.domain.errors import WorkbookError
+from workbook.vault.files import create_new
 
 DATABASE_NAME = "vault.db"
 BUSY_TIMEOUT_MS = 5000
@@ -46,6 +48,18 @@ class VaultBusy(WorkbookError):
 
 class VaultDamaged(WorkbookError):
     """The database file cannot be opened with the key, or fails its integrity check."""
+
+
+class VaultPathTooLong(WorkbookError):
+    """The vault folder's path is longer than SQLite opens; the message says so in one line."""
+
+
+def check_openable(vault_dir: Path) -> None:
+    """VaultPathTooLong, before anything is written, when SQLite could not open the database
+    of a vault in `vault_dir` (domain/folders.SQLITE_PATH_BYTES)."""
+    why = folders.database_refusal(str(database_path(vault_dir)), windows=os.name == "nt")
+    if why is not None:
+        raise VaultPathTooLong(why)
 
 
 class VaultAltered(VaultDamaged):
@@ -89,11 +103,12 @@ def connect(
     if page_size is None:
         page_size = _page_size_from_key_file(vault_dir)
     path = database_path(vault_dir)
+    check_openable(vault_dir)
     if not create and not path.exists():
         raise VaultDamaged(f"the vault database is missing from {vault_dir}")
     if create and not path.exists():
         # Private from the first byte; SQLite gives the -wal and -shm files the same mode.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.close(create_new(path))
     from workbook.vault import schema_pin
 
     # Built once per process, before the first keyed connection turns on SQLCipher's memory
@@ -198,8 +213,11 @@ def relax_sync(conn: Connection) -> None:
 def create_keyed_copy(path: Path, key: Secret, page_size: int) -> Any:
     """A new, private database file keyed like the vault, for the online backup API to write
     into: only ciphertext reaches the disk. Fails if `path` exists."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    why = folders.database_refusal(str(path), windows=os.name == "nt",
+                                   what="the backup file's path")
+    if why is not None:
+        raise VaultPathTooLong(why)
+    os.close(create_new(path))
     conn = sqlcipher3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{bytes(key.value).hex()}'\"")

@@ -25,28 +25,26 @@ from pathlib import Path
 import platformdirs
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
+from platformdirs.api import PlatformDirsABC
 
-from workbook.vault.files import sync_directory
-
-try:  # POSIX only; on Windows we rely on the in-process lock and atomic replace alone.
-    import fcntl
-except ImportError:  # pragma: no cover - exercised on Windows only
-    fcntl = None  # type: ignore[assignment]
+from workbook.vault.files import create_new, exclusive_lock, sync_directory
 
 FILE_NAME = "keyring.json"
 LOCK_SUFFIX = ".lock"
 
 _Store = dict[str, dict[str, str]]
 
-# flock serialises processes; this serialises threads of this process, and is the only lock on
-# platforms without fcntl.
+# exclusive_lock serialises processes; this serialises threads of this process.
 _THREAD_LOCK = threading.RLock()
 
 
-def default_path() -> Path:
+def default_path(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -> Path:
     """Where the file lives when no path is given: the per-user config directory, resolved now so
-    that XDG_CONFIG_HOME / HOME set by the caller (or a test) are honoured."""
-    return Path(platformdirs.user_config_dir("workbook")) / FILE_NAME
+    that XDG_CONFIG_HOME / HOME set by the caller (or a test) are honoured. On Windows that is
+    the *local* AppData (`%LOCALAPPDATA%\\workbook\\workbook`), never the roaming one: a
+    roaming profile would carry the device secret to every PC the person signs in to. `dirs`
+    lets the tests ask for another platform's rules."""
+    return Path(dirs(appname="workbook", roaming=False).user_config_dir) / FILE_NAME
 
 
 class FileKeyring(KeyringBackend):
@@ -67,7 +65,7 @@ class FileKeyring(KeyringBackend):
 
     @property
     def lock_path(self) -> Path:
-        """The sibling file we flock; the data file itself is replaced, so it cannot be locked."""
+        """The sibling file we lock; the data file itself is replaced, so it cannot be locked."""
         return self.path.with_name(self.path.name + LOCK_SUFFIX)
 
     def __repr__(self) -> str:
@@ -153,18 +151,8 @@ class FileKeyring(KeyringBackend):
         accounts cannot lose one another's update."""
         with _THREAD_LOCK:
             self._ensure_dir()
-            if fcntl is None:  # pragma: no cover - Windows
+            with exclusive_lock(self.lock_path):
                 yield
-                return
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
 
     def _write(self, data: _Store) -> None:
         """Atomically replace the file: new 0600 temp file (O_EXCL, so never someone else's file
@@ -172,8 +160,7 @@ class FileKeyring(KeyringBackend):
         payload = json.dumps(data, sort_keys=True, indent=1).encode("utf-8")
         directory = self.path.parent
         tmp = directory / f".{self.path.name}.{secrets.token_hex(8)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        fd = os.open(tmp, flags, 0o600)
+        fd = create_new(tmp)
         try:
             try:
                 view = memoryview(payload)

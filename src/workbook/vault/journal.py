@@ -15,6 +15,7 @@ from workbook.crypto import bounded_json
 from workbook.crypto.encoding import b64, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.vault.files import BINARY, append_private
 
 JOURNAL_NAME = "journal"
 # An honest line is one event of about 150 bytes sealed with ML-KEM-768 + X25519: about 1.6 KB
@@ -37,19 +38,9 @@ def _info(vault_id: str) -> bytes:
 
 def append(vault_dir: Path, vault_id: str, audit_public: PublicKeys, event: dict[str, Any]) -> None:
     line = b64(audit_public.seal(json.dumps(event).encode(), _info(vault_id))) + "\n"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(vault_dir / JOURNAL_NAME, flags, 0o600)
-    except OSError:
-        # A folder or a reader-less FIFO planted under the journal's name: the event cannot be
-        # kept, and the next sign-in reports the journal as damaged (read() counts it).
-        return
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            os.write(fd, line.encode("ascii"))
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+    # False for a folder or a reader-less FIFO planted under the journal's name: the event
+    # cannot be kept, and the next sign-in reports the journal as damaged (read() counts it).
+    append_private(vault_dir / JOURNAL_NAME, line.encode("ascii"))
 
 
 def read(vault_dir: Path, vault_id: str, audit_key: KeyPair) -> tuple[list[dict[str, Any]], int]:
@@ -98,7 +89,7 @@ def _read_capped(path: Path) -> tuple[bytes | None, int]:
     """(content, 0), or (first MAX_FILE bytes, 1) for a bigger file, or (None, 0) if there is
     no journal, or (None, 1) for anything that is not a readable regular file."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | BINARY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return None, 0
     except OSError:

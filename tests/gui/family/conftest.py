@@ -3,27 +3,22 @@ the real worker-thread Operations and EventBridge, and helpers to sign in and op
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
 
-_TESTS = str(Path(__file__).resolve().parents[2])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from support.family_vault import (  # noqa: E402
+from support.family_vault import (
     PASSPHRASES,
     FamilyVault,
     build_template,
     copy_vault,
 )
-from support.qt_wait import linger, pump  # noqa: E402
-from workbook.ui.event_bridge import EventBridge  # noqa: E402
-from workbook.ui.family import FamilyWorkbookView  # noqa: E402
-from workbook.ui.operations import Operations  # noqa: E402
+from support.qt_wait import linger, pump
+from workbook.ui.event_bridge import EventBridge
+from workbook.ui.family import FamilyWorkbookView
+from workbook.ui.operations import Operations
 
 TIMEOUT = 15000
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from datetime import date
+
+from PySide6.QtCore import Qt
 
 from support.family_vault import MARKER_MH, MARKER_NOTE, MARKER_POLICE, SAFETY_FLAG
 from workbook.domain.roles import SECTION_TITLES, Section
@@ -115,7 +117,7 @@ def test_chronology_filters(driver, qtbot) -> None:
     driver.settle()
     assert _chronology_texts(page) == [SAFETY_FLAG]
     page.clear_filters()
-    page.set_date_range(QDate(2026, 1, 6), QDate(2026, 1, 31))
+    page.set_date_range(date(2026, 1, 6), date(2026, 1, 31))
     driver.settle()
     assert _chronology_texts(page) == [MARKER_NOTE]
     assert "Showing 1 of 3" in page.count.text()
@@ -145,9 +147,10 @@ def test_a_new_entry_is_finished_then_corrected_and_its_history_shows_a_diff(dri
     entry_id = rows[0].entry_id
     assert driver.call(drafts_for) == []
     view.open_editor(None, entry_id)
-    assert not editor.date.isEnabled() and editor.text.toPlainText().startswith("Called")
+    assert not editor.section.isEnabled() and editor.text.toPlainText().startswith("Called")
     editor.text.selectAll()
     qtbot.keyClicks(editor.text, "Called the school about poor attendance")
+    qtbot.keyClicks(editor.reason, "Left out a word")
     with driver.reloaded():
         qtbot.mouseClick(editor.finish, Qt.MouseButton.LeftButton)
     driver.settle()
@@ -182,7 +185,8 @@ def test_plan_marks_overdue_actions_and_adds_one(driver, qtbot) -> None:
     dialog = view.findChildren(ActionDialog)[-1]
     qtbot.keyClicks(dialog.text, "Arrange a family group conference")
     dialog.owner.setCurrentText("sw1")
-    dialog.due.setDate(QDate(2199, 1, 1))
+    dialog.due.line.clear()
+    qtbot.keyClicks(dialog.due.line, "01/01/2199")
     with driver.reloaded():
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     driver.settle()

@@ -4,7 +4,7 @@ types as they would; refusals sit at the field and change nothing."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from workbook.ui.family.action_finishing import CancelActionDialog, ReassignDialog, RedateDialog
@@ -91,13 +91,21 @@ def test_mark_done_and_change_the_due_date(driver, qtbot) -> None:  # noqa: ANN0
     driver.sign_in("sw1")  # owns "Visit the school"
     plan = _plan(driver)
     _select(qtbot, plan, "Visit the school")
+    due_before = _cell(plan, "Visit the school", COL_DUE)
     qtbot.mouseClick(plan.finisher.redate, Qt.MouseButton.LeftButton)
     dialog = driver.view.findChildren(RedateDialog)[-1]
-    # The day typed over the current one (the date field itself is item 1's, another helper's).
+    # A new date typed over the current one in the date field (item 1's DateField).
     qtbot.waitExposed(dialog)
-    qtbot.mouseClick(dialog.due, Qt.MouseButton.LeftButton,
-                     pos=QPoint(6, dialog.due.height() // 2))
-    qtbot.keyClicks(dialog.due, "15")
+    line = dialog.due.line
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(line, "31/02/2199")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    # Not a date: refused under the field, with the field's own reason, and nothing changes.
+    assert dialog.error.isVisible() and "February 2199 has only 28 days" in dialog.error.text()
+    assert _cell(plan, "Visit the school", COL_DUE) == due_before
+    qtbot.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(line, "15/12/2199")
     QApplication.processEvents()
     with driver.reloaded():
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)

@@ -13,6 +13,7 @@ from types import ModuleType
 
 def areas() -> list[ModuleType]:
     from workbook.cli.areas import (
+        assessments,
         audit,
         demo,
         devices,
@@ -35,5 +36,5 @@ def areas() -> list[ModuleType]:
     )
 
     return [vault_setup, users, passphrase, keys, families, households, entries, plan,
-            family_workbook, audit, demo, recovery, devices, policy,
+            assessments, family_workbook, audit, demo, recovery, devices, policy,
             supervision, printing, sharing, operations, vault_restore]

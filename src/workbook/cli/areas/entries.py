@@ -19,9 +19,19 @@ def add_arguments(grammar: Grammar) -> None:
     p.add_argument("--date", default=None)
     p.add_argument("--type", default="note", dest="entry_type")
     p.add_argument("--significant", action="store_true")
+    p.add_argument("--time", default="", help="a visit's time, HH:MM (24-hour clock)")
+    p.add_argument("--child-seen", default="", dest="child_seen",
+                   help="for a visit: yes, no or alone (seen alone)")
+    p.add_argument("--with", default="", dest="joint_with", metavar="AGENCY",
+                   help="for a joint visit: the other agency")
+    p.add_argument("--present", default="", help="for a visit: who was present")
     p = grammar.sub(entry, "edit", "correct an entry (a new version; history is kept)")
     p.add_argument("entry")
     p.add_argument("--text", required=True)
+    p.add_argument("--date", default=None, help="a corrected date, YYYY-MM-DD (needs --reason)")
+    p.add_argument("--type", default=None, dest="entry_type",
+                   help="a corrected entry type (needs --reason)")
+    p.add_argument("--reason", default="", help="why the entry is corrected")
     p = grammar.sub(entry, "delete", "delete an entry (a tombstone version; history is kept)")
     p.add_argument("entry")
     p.add_argument("--reason", required=True)
@@ -35,7 +45,8 @@ def cmd_entry_add(ctx: CliContext) -> None:
         validation.iso_date(a.date, "entry date")  # refuses the empty value, clearly
     session = ctx.ready_session()
     entry_id = session.families.add_entry(a.family, a.section, a.text, a.date or "", a.entry_type,
-                                          a.significant)
+                                          a.significant, time=a.time, child_seen=a.child_seen,
+                                          joint_with=a.joint_with, present=a.present)
     if not session.records.can_read(a.section) and not ctx.json:
         print(f"Added as a sealed entry: you cannot read the {a.section} section, so you will "
               "not be able to read this entry back.", file=sys.stderr)
@@ -43,7 +54,9 @@ def cmd_entry_add(ctx: CliContext) -> None:
 
 
 def cmd_entry_edit(ctx: CliContext) -> None:
-    version = ctx.ready_session().families.edit_entry(ctx.args.entry, ctx.args.text)
+    a = ctx.args
+    version = ctx.ready_session().families.edit_entry(a.entry, a.text, date=a.date,
+                                                      entry_type=a.entry_type, reason=a.reason)
     ctx.out(version, {"id": ctx.args.entry, "version": version})
 
 

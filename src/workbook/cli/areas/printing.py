@@ -1,5 +1,6 @@
 """The printing commands: `workbook print FAMILY --kind home-visit|case-summary --out FILE.pdf
-[--leave-out PART,...]` and `workbook sar PERSON --out FILE.pdf [--redact-third-parties]`.
+[--leave-out PART,...] [--include-section SECTION ...]` and `workbook sar PERSON --out FILE.pdf
+[--redact-third-parties]`.
 
 The PDF is built in memory and written only to --out, atomically and private from its first
 byte (services/files.save_private); the save is audited after the file is in place. The output path
@@ -20,6 +21,7 @@ from workbook.services.printing import (
     PrintedDocument,
     Printing,
     page_count,
+    parse_include,
     parse_kind,
     parse_leave_out,
 )
@@ -34,6 +36,10 @@ def add_arguments(grammar: Grammar) -> None:
     p.add_argument("--out", required=True, help="the PDF file to write (must not exist yet)")
     p.add_argument("--leave-out", default="", metavar="PART,...",
                    help=f"parts to leave out (minimum necessary) - {parts}")
+    p.add_argument("--include-section", action="append", default=[], dest="include",
+                   metavar="SECTION",
+                   help="a restricted section to carry in a home-visit summary (left out "
+                        "unless named; the choice is audited); repeat for each")
     p = grammar.sub(grammar.top, "sar",
                     "export everything held about one person (subject access) to a PDF file")
     p.add_argument("person", help="the person id")
@@ -83,9 +89,10 @@ def cmd_print(ctx: CliContext) -> None:
     a = ctx.args
     kind = parse_kind(a.kind)
     leave_out = parse_leave_out(kind, a.leave_out)
+    include = parse_include(a.include)
     out = output_file(a.out)
     printing = ctx.ready_session().printing
-    _save(ctx, printing, printing.document(kind, a.family, leave_out), out)
+    _save(ctx, printing, printing.document(kind, a.family, leave_out, include), out)
 
 
 def cmd_sar(ctx: CliContext) -> None:

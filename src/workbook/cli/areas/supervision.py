@@ -72,10 +72,14 @@ def _add_clock_records(grammar: Grammar) -> None:
     p.add_argument("family")
     p.add_argument("--completed", required=True, help="YYYY-MM-DD")
     p.add_argument("--note", default="")
-    p = sub(fam, "referred", "record the family's referral to the safeguarding team")
-    p.add_argument("family")
-    p.add_argument("--on", required=True, help="YYYY-MM-DD")
-    p.add_argument("--note", default="")
+    for name, about in (
+            ("referred", "record the family's referral to the safeguarding team"),
+            ("channel-exit", "record exit from Channel (reviews due 6 and 12 months later)"),
+            ("channel-review", "record a review held after exit from Channel")):
+        p = sub(fam, name, about)
+        p.add_argument("family")
+        p.add_argument("--on", required=True, help="YYYY-MM-DD")
+        p.add_argument("--note", default="")
 
     entry = grammar.groups["entry"]
     p = sub(entry, "urgent", "mark an entry as an urgent concern (response due in 24 hours)")
@@ -228,6 +232,18 @@ def cmd_family_referred(ctx: CliContext) -> None:
     ctx.out(entry_id, {"id": entry_id})
 
 
+def cmd_family_channel_exit(ctx: CliContext) -> None:
+    a = ctx.args
+    entry_id = milestones.record_channel_exit(ctx.ready_session(), a.family, a.on, a.note)
+    ctx.out(entry_id, {"id": entry_id})
+
+
+def cmd_family_channel_review(ctx: CliContext) -> None:
+    a = ctx.args
+    entry_id = milestones.record_channel_review(ctx.ready_session(), a.family, a.on, a.note)
+    ctx.out(entry_id, {"id": entry_id})
+
+
 def cmd_entry_urgent(ctx: CliContext) -> None:
     version = milestones.mark_urgent(ctx.ready_session(), ctx.args.entry)
     ctx.out("Marked as an urgent concern: a response is due within 24 hours.",
@@ -259,6 +275,8 @@ COMMANDS: dict[str, Handler] = {
     "supervision minutes": cmd_minutes,
     "family assessment": cmd_family_assessment,
     "family referred": cmd_family_referred,
+    "family channel-exit": cmd_family_channel_exit,
+    "family channel-review": cmd_family_channel_review,
     "entry urgent": cmd_entry_urgent,
     "entry respond": cmd_entry_respond,
     "action status": cmd_action_status,

@@ -28,7 +28,7 @@ from workbook.services.errors import InvalidInput
 from workbook.services.validation import name, username
 from workbook.vault import accounts, audit_log, device_secret, meta, policy_store, section_store
 from workbook.vault.accounts import CertRow, UserRow
-from workbook.vault.database import connect, transaction
+from workbook.vault.database import check_openable, connect, transaction
 from workbook.vault.keyfile import (
     NEW_VAULT_PAGE_SIZE,
     KeyFile,
@@ -80,6 +80,7 @@ def create_vault(
         raise InvalidInput(str(exc)) from None
     if vault_dir.exists() and any(vault_dir.iterdir()):
         raise InvalidInput(f"{vault_dir} already exists and is not empty; choose a new folder")
+    check_openable(vault_dir)
     device_secret.select_backend()
     if not device_secret.keyring_available():
         raise device_secret.KeyringUnavailable()

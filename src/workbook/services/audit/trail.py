@@ -194,15 +194,19 @@ class AuditTrail:
             section = self._open_detail(row)
             if section:
                 item["section"] = section
-            printed = self._open_print_detail(row)
+            notes = self._open_print_detail(row)
+            printed = [n["section"] for n in notes if n.get("printed")]
             if printed:
                 item["restricted_sections"] = printed
+            chosen = [n["section"] for n in notes if n.get("chosen")]
+            if chosen:  # put in a home-visit summary by the printing person's choice
+                item["chosen_sections"] = chosen
             out.append(item)
         return out
 
-    def _open_print_detail(self, row: AuditRow) -> list[str]:
-        """The restricted sections a print, saved PDF or subject access export held, as far as
-        this person holds their keys (services/printing.py seals one note per section)."""
+    def _open_print_detail(self, row: AuditRow) -> list[dict[str, Any]]:
+        """What a print, saved PDF or subject access export held of each restricted section
+        whose key this person holds (services/printing.py seals one note per section)."""
         if row.detail is None or row.event not in PRINT_EVENTS:
             return []
         try:
@@ -212,8 +216,10 @@ class AuditTrail:
         out = []
         for note in notes if isinstance(notes, list) else []:
             opened = self._open_sealed(note)
-            if opened.get("printed") and opened.get("section"):
-                out.append(str(opened["section"]))
+            if opened.get("section"):
+                out.append({"section": str(opened["section"]),
+                            "printed": bool(opened.get("printed")),
+                            "chosen": bool(opened.get("chosen"))})
         return out
 
     def _open_sealed(self, note: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from workbook.domain.records import Entry, Review
 from workbook.domain.roles import SECTION_TITLES, Section
+from workbook.domain.visits import visit_summary
 from workbook.domain.workbook import FamilyWorkbook, Shown
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def rows_from_workbook(workbook: FamilyWorkbook,
         append(ChronologyRow(
             record.date or created_at[:10], section, record.type or "note",
             _author(entry, names),
-            record.significant, preview(record.text), entry.id, entry.conflict, created_at,
+            record.significant, preview(_reading(record)), entry.id, entry.conflict, created_at,
             entry.sealed, entry.unaudited, _urgency(entry.payload),
         ))
     out.sort(key=_ORDER)
@@ -146,6 +147,17 @@ def rows_from_workbook(workbook: FamilyWorkbook,
 
 
 _ORDER = attrgetter("date", "created_at", "entry_id")
+
+
+def _reading(record: Entry | Review) -> str:
+    """The text as the chronology reads it: a visit's time and whether the child was seen
+    (and with whom, who was there) come first, "14:30, child seen alone: ...". """
+    if isinstance(record, Review) or not (record.time or record.child_seen
+                                         or record.joint_with or record.people_present):
+        return record.text
+    visit = visit_summary(record.time, record.child_seen, record.joint_with,
+                          record.people_present)
+    return f"{visit[:1].upper()}{visit[1:]}: {record.text}"
 
 
 def filter_rows(rows: Iterable[ChronologyRow], chosen: ChronologyFilter) -> list[ChronologyRow]:

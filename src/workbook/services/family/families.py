@@ -14,6 +14,7 @@ from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
+from workbook.domain.visits import visit_fields
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
@@ -113,8 +114,11 @@ class Families:
     # --- entries ---------------------------------------------------------------------------
     def add_entry(
         self, family_id: str, section: str, text: str, date: str = "", entry_type: str = "note",
-        significant: bool = False,
+        significant: bool = False, *, time: str = "", child_seen: str = "",
+        joint_with: str = "", present: str = "",
     ) -> str:
+        """Add an entry; a visit may also record its time, who was present, whether the
+        child was seen (yes, no, alone) and the agency of a joint visit (`domain/visits`)."""
         family_id = self._existing_family(family_id)
         section_value = self._section(section)
         text = validation.text(text, "entry text")
@@ -123,24 +127,48 @@ class Families:
             raise InvalidInput(
                 f"unknown entry type {entry_type!r}; use one of {', '.join(ENTRY_TYPES)}"
             )
+        visit = visit_fields(entry_type, time=time, child_seen=child_seen,
+                             joint_with=joint_with, present=present)
         entry_id = new_id()
         with self.s.write():
             version = self.s.records.write(
                 family_id=family_id, record_id=entry_id, kind="entry", section=section_value,
                 payload={"text": text, "date": date, "type": entry_type,
-                         "significant": bool(significant)},
+                         "significant": bool(significant), **visit},
             )
             self.s.audit("entry_added", {"family": family_id, "entry": entry_id,
                                          "version": version.version_id})
         self.s.events.emit("entry_added", family_id=family_id, entry_id=entry_id)
         return entry_id
 
-    def edit_entry(self, entry_id: str, text: str) -> str:
+    def edit_entry(self, entry_id: str, text: str, *, date: str | None = None,
+                   entry_type: str | None = None, reason: str = "") -> str:
         """A correction is a new version whose parents are every current head, so editing an
-        entry in conflict also resolves the conflict."""
+        entry in conflict also resolves the conflict. A wrong date or type can be put right
+        too, but only with a reason, kept on the new version ("correction_reason") for the
+        history to show why the record changed."""
         text = validation.text(text, "entry text")
-        return self._supersede(entry_id, "entry_edited", lambda payload: {**payload,
-                                                                          "text": text})
+        changes: dict[str, Any] = {"text": text}
+        if date is not None:
+            changes["date"] = validation.iso_date(date, "entry date")
+        if entry_type is not None:
+            if entry_type not in ENTRY_TYPES:
+                raise InvalidInput(f"unknown entry type {entry_type!r}; use one of "
+                                   f"{', '.join(ENTRY_TYPES)}")
+            changes["type"] = entry_type
+        if reason.strip():
+            changes["correction_reason"] = validation.text(reason, "reason for the correction")
+
+        def change(payload: dict[str, Any]) -> dict[str, Any]:
+            moved = [key for key in ("date", "type") if key in changes
+                     and changes[key] != payload.get(key)]
+            if moved and "correction_reason" not in changes:
+                raise InvalidInput(f"say why the entry's {' and '.join(moved)} changes: a "
+                                   "reason for the correction is needed")
+            kept = {k: v for k, v in payload.items() if k != "correction_reason"}
+            return {**kept, **changes}
+
+        return self._supersede(entry_id, "entry_edited", change)
 
     def delete_entry(self, entry_id: str, reason: str) -> str:
         """Deletion is a tombstone version: the history stays, the entry leaves the views."""

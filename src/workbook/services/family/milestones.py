@@ -6,6 +6,10 @@
 - Any entry a person can read can be marked as an urgent concern: that starts a 24-hour clock,
   stopped by recording the response. Both are new versions of the same entry (history kept), so
   the concern, its urgency and its response stay one record in whichever section it belongs to.
+- A referral also starts the 45-working-day child and family assessment, met by the next
+  assessment completed.
+- Exit from Channel starts the reviews due 6 and 12 months later; each Channel review recorded
+  after it meets the next. Both are entries of the Channel section, read only by its readers.
 
 Every write goes through Records (the one permission path) and is audited."""
 
@@ -21,6 +25,7 @@ from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services import validation
 from workbook.services.audit.reads import audit_restricted_reads
 from workbook.services.authority import RecordVersion
+from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.family.records import Heads, heads_of_record
 from workbook.vault import version_store
@@ -31,7 +36,10 @@ if TYPE_CHECKING:
 SECTION = Section.REFERRAL_ASSESSMENT.value
 ASSESSMENT_COMPLETED = "assessment-completed"
 REFERRED = "referred"
-MILESTONES = (ASSESSMENT_COMPLETED, REFERRED)
+CHANNEL_EXIT = "channel-exit"
+CHANNEL_REVIEW = "channel-review"
+MILESTONES = (ASSESSMENT_COMPLETED, REFERRED, CHANNEL_EXIT, CHANNEL_REVIEW)
+CHANNEL = Section.CHANNEL.value
 MAX_FUTURE_DAYS = 0  # a completion or a referral is recorded after it happened
 
 
@@ -48,17 +56,32 @@ def record_referral(session: Session, family_id: str, on: str, note: str = "") -
                       "Referred to the safeguarding team", "referral date")
 
 
+def record_channel_exit(session: Session, family_id: str, on: str, note: str = "") -> str:
+    """The person left Channel on `on` (reviews fall due 6 and 12 months later)."""
+    return _milestone(session, family_id, CHANNEL_EXIT, on, note, "Exit from Channel",
+                      "Channel exit date", CHANNEL)
+
+
+def record_channel_review(session: Session, family_id: str, on: str, note: str = "") -> str:
+    """A review after exit from Channel was held on `on`."""
+    return _milestone(session, family_id, CHANNEL_REVIEW, on, note, "Channel review held",
+                      "Channel review date", CHANNEL)
+
+
 def _milestone(session: Session, family_id: str, milestone: str, when: str, note: str,
-               title: str, what: str) -> str:
+               title: str, what: str, section: str = SECTION) -> str:
     family_id = validation.record_id(family_id, "family id")
     day = validation.iso_date(when, what)
-    if date.fromisoformat(day) > session.clock().date():
+    if date.fromisoformat(day) > civil_date(session.clock()):  # UK date, not UTC's
         raise InvalidInput(f"the {what} {day} is in the future")
     note = note.strip()
     if len(note) > validation.MAX_TEXT or "\x00" in note:
         raise InvalidInput("the note is too long or contains a NUL character")
     session.require_practitioner()
-    if not session.records.can_read(SECTION):
+    if not session.records.can_read(section):
+        if section == CHANNEL:
+            raise NotPermitted("recording a Channel exit or review needs the Channel "
+                               "section's key")
         raise NotPermitted("recording an assessment or referral needs the referral and "
                            "assessment section's key")
     if not version_store.family_exists(session.conn, family_id):
@@ -67,7 +90,7 @@ def _milestone(session: Session, family_id: str, milestone: str, when: str, note
     text = title + (f": {note}" if note else ".")
     with session.write():
         version = session.records.write(
-            family_id=family_id, record_id=entry_id, kind="entry", section=SECTION,
+            family_id=family_id, record_id=entry_id, kind="entry", section=section,
             payload={"text": text, "date": day, "type": "other", "significant": True,
                      "milestone": milestone},
         )

@@ -27,6 +27,7 @@ from workbook.sync.bundle import write_bundle
 from workbook.sync.card import Card
 from workbook.sync.stream import CHUNK_SIZE
 from workbook.vault import sharing_store, version_store
+from workbook.vault.files import open_new
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
@@ -149,7 +150,7 @@ class Sharing:
                 decision_records = self._log_decision(decision, partner, bundle_id, decided_at)
                 sequence = sharing_store.next_sequence(self.s.conn, partner.vault_id)
                 counter = _Counter()
-                with out.open("xb") as f:
+                with open_new(out) as f:
                     created = True
                     write_bundle(
                         f, identity=pair, sender=self.s.vault_id, recipient=partner.vault_id,

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from workbook.domain.acts import Act
 from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
+from workbook.domain.time_limit_rules import LimitRule, limit_label
 from workbook.domain.timescales import days_overdue, is_overdue
 from workbook.domain.working_days import REGION_TITLES
 from workbook.services.authority import RecordVersion
 from workbook.services.clock import civil_date
 from workbook.services.family import time_limits
-from workbook.services.family.milestones import ASSESSMENT_COMPLETED, REFERRED
 from workbook.services.family.time_limits import AT_RISK, BREACHED, TimeLimit
 from workbook.services.supervision import board_digest
 from workbook.services.supervision.board_digest import FACTS, FAMILY, FIRST, SECTION
@@ -107,6 +107,12 @@ class Board:
     note: str = ""
     # username -> full name, for screens (people are shown by name); not in the JSON.
     people: dict[str, str] = field(default_factory=dict)
+    # The policy's time limits the board was worked out with (for labels; not in the JSON).
+    rules: dict[str, LimitRule] = field(default_factory=dict)
+
+    def label(self, limit: str) -> str:
+        """"Referral (10 working days)": the limit's name and its length in the policy."""
+        return limit_label(limit, self.rules.get(limit))
 
     @property
     def at_risk_or_breached(self) -> list[LimitRow]:
@@ -171,7 +177,8 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
         names = {u.user_id: u.username for u in users}
         result.people = {u.username: u.full_name or "a colleague" for u in users}
         parts = _Parts() if fresh or family_id is not None else _parts(session)
-        _fill(result, facts, now, today, family_id, names, parts)
+        result.rules = time_limits.rules(session)
+        _fill(result, facts, now, today, family_id, names, parts, result.rules)
     return result
 
 
@@ -198,7 +205,7 @@ class _Parts:
     overdue: list[OverdueAction] = field(default_factory=list)
     overdue_counts: list[int] = field(default_factory=list)
     entries_key: Hashable = None
-    referral_limits: list[TimeLimit] = field(default_factory=list)
+    step_limits: list[TimeLimit] = field(default_factory=list)
     urgent: list[tuple[str, str, datetime, datetime | None]] = field(default_factory=list)
 
 
@@ -212,13 +219,14 @@ def _parts(session: Session) -> _Parts:
 
 
 def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today: date,
-          family_id: str | None, names: dict[str, str], parts: _Parts) -> None:
+          family_id: str | None, names: dict[str, str], parts: _Parts,
+          rules: dict[str, time_limits.LimitRule]) -> None:
     """The board from the digest's facts (see `board_digest._facts` for their layout)."""
     changes = digest.changes
     base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
-                tuple(sorted(names.items())))
+                tuple(sorted(names.items())), rules[time_limits.REVIEW])
     if parts.base_key != base_key:
-        _families_part(parts, digest, today, family_id, names)
+        _families_part(parts, digest, today, family_id, names, rules[time_limits.REVIEW])
         parts.base_key = base_key
         parts.actions.clear()
         parts.actions_key = parts.entries_key = None
@@ -227,9 +235,9 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
     if parts.actions_key != actions_key:
         _actions_part(parts, digest, today, months, names)
         parts.actions_key = actions_key
-    entries_key = (base_key, changes["entry"], result.region)
+    entries_key = (base_key, changes["entry"], result.region, tuple(rules.items()))
     if parts.entries_key != entries_key:
-        _entries_part(parts, digest, today, result.region)
+        _entries_part(parts, digest, today, result.region, rules)
         parts.entries_key = entries_key
 
     result.due_families = list(parts.due_families)
@@ -237,8 +245,9 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
     result.overdue_actions = list(parts.overdue)
     result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
                                for m, n in zip(months, parts.overdue_counts, strict=True)]
-    limits = [*parts.referral_limits, *parts.review_limits]
-    limits.extend(time_limits.urgent_limit(fid, entry_id, raised, responded, now)
+    limits = [*parts.step_limits, *parts.review_limits]
+    limits.extend(time_limits.urgent_limit(fid, entry_id, raised, responded, now,
+                                           rules[time_limits.URGENT])
                   for fid, entry_id, raised, responded in parts.urgent)
     family_name = {fid: str(rec[FACTS][0]) for fid, rec in parts.families.items()}
     result.time_limits = [LimitRow(limit.family_id, family_name[limit.family_id], limit.limit,
@@ -251,7 +260,8 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
 
 
 def _families_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
-                   family_id: str | None, names: dict[str, str]) -> None:
+                   family_id: str | None, names: dict[str, str],
+                   review_rule: time_limits.LimitRule) -> None:
     """Families, reviews due, caseload and review limits: what families and reviews decide."""
     kinds = digest.kinds
     families: dict[str, list[Any]] = {}
@@ -284,7 +294,7 @@ def _families_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
                                           last, following))
         opened = date.fromisoformat(rec[FIRST][:10])
         held = [date.fromisoformat(r[0]) for r in done]
-        review_limits.extend(time_limits.review_limits(fid, opened, held, today))
+        review_limits.extend(time_limits.review_limits(fid, opened, held, today, review_rule))
         worker = names.get(str(facts[2]), "")
         if worker:
             counts[worker] = counts.get(worker, 0) + 1
@@ -353,37 +363,31 @@ def _actions_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
 
 
 def _entries_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
-                  region_name: str) -> None:
-    """Referral limits (milestones) and the urgent concerns whose state the time of day
-    decides."""
+                  region_name: str, rules: dict[str, time_limits.LimitRule]) -> None:
+    """The limits entries start and stop (milestones, the statutory steps) and the urgent
+    concerns whose state the time of day decides."""
     open_families = parts.open_families
-    completions: dict[str, list[tuple[date, str]]] = {}
-    referrals: dict[str, list[date]] = {}
+    steps: dict[str, dict[str, list[tuple[date, str]]]] = {}
     urgent = []
     for entry_id, rec in digest.kinds["entry"].items():
         facts = rec[FACTS]
         fid = rec[FAMILY]
         if facts is None or fid not in open_families or facts[5]:
             continue
-        milestone, day = facts[0], _iso(facts[1])
-        if rec[SECTION] == Section.REFERRAL_ASSESSMENT.value and day is not None:
-            if milestone == ASSESSMENT_COMPLETED:
-                completions.setdefault(fid, []).append((day, entry_id))
-            elif milestone == REFERRED:
-                referrals.setdefault(fid, []).append(day)
+        day = _iso(facts[1])
+        if day is not None:
+            step = time_limits.step_of(rec[SECTION], facts[0], facts[6] if len(facts) > 6 else "")
+            if step:
+                steps.setdefault(fid, {}).setdefault(step, []).append((day, entry_id))
         if facts[2]:
             raised = _moment(facts[3])
             responded = _moment(facts[4]) if facts[4] else None
             if raised is not None:
                 urgent.append((fid, entry_id, raised, responded))
-    limits = []
-    for fid, done_on in completions.items():
-        referred_on = sorted(referrals.get(fid, []))
-        for completed, entry_id in sorted(done_on):
-            met = next((r for r in referred_on if r >= completed), None)
-            limits.append(time_limits.referral_limit(fid, entry_id, completed, met, today,
-                                                     region_name))
-    parts.referral_limits, parts.urgent = limits, urgent
+    limits: list[TimeLimit] = []
+    for fid, of_family in sorted(steps.items()):
+        limits.extend(time_limits.limits_from_steps(fid, of_family, today, region_name, rules))
+    parts.step_limits, parts.urgent = limits, urgent
 
 
 def _compliance(limits: list[TimeLimit], months: list[date]) -> list[MonthCompliance]:

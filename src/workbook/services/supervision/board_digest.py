@@ -31,7 +31,8 @@ from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import NotFound
-from workbook.services.family.milestones import ASSESSMENT_COMPLETED, REFERRED
+from workbook.services.family.milestones import MILESTONES
+from workbook.services.family.time_limits import CLOCK_STEPS, STEPS_SECTION
 from workbook.vault import board_digest_store, version_store
 from workbook.vault.database import (
     BUSY_TIMEOUT_MS,
@@ -45,7 +46,7 @@ from workbook.vault.version_store import VersionHeader
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
-FORMAT = 1
+FORMAT = 2   # 2: an entry's facts carry its type (the statutory steps start clocks)
 KINDS = ("family", "review", "action", "entry")
 CLOSED_ACTION = ("done", "cancelled")
 SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
@@ -61,6 +62,9 @@ OPEN_WITH_RECEIPTS = 1000
 # kept: when one is added, the record's headers are read again from the index (a few per
 # family).
 Rec = list[Any]
+# Sections whose entries of one version may start a clock: milestones, the statutory steps.
+CLOCK_SECTIONS = frozenset({Section.REFERRAL_ASSESSMENT.value, Section.CHANNEL.value,
+                            STEPS_SECTION})
 FAMILY, SECTION, FACTS, FIRST = range(4)
 _SERIALS = itertools.count(1)
 
@@ -298,11 +302,11 @@ class Rebuild:
             version_store.headers_of_kind(conn, kind)
             for kind in ("family", "review", "action") if self.wanted[kind]]
         if self.wanted["entry"]:
-            # Entries are most of the vault; only milestones (their own section) and entries
-            # with more than one version (urgent marks, responses) can start a time limit.
-            section = Section.REFERRAL_ASSESSMENT.value
+            # Entries are most of the vault; only milestones (their own sections), the
+            # statutory steps (case notes) and entries with more than one version (urgent
+            # marks, responses) can start a time limit.
             tags = [tag for fid in version_store.all_family_ids(conn)
-                    for tag, (s, _e) in self._folder.tags(fid).items() if s == section]
+                    for tag, (s, _e) in self._folder.tags(fid).items() if s in CLOCK_SECTIONS]
             headers.append(version_store.headers_of_tags(conn, "entry", tags))
             headers.append(version_store.headers_of_edited(conn, "entry"))
         grouped = self._folder.group(h for source in headers for h in source)
@@ -354,7 +358,7 @@ class _Folder:
         self.session = session
         self.digest = digest
         self.wanted = wanted
-        self.everyday = wanted["entry"] - {Section.REFERRAL_ASSESSMENT.value}
+        self.everyday = wanted["entry"] - CLOCK_SECTIONS
         self.tags = session.records.family_tags()
 
     def _readable(self, h: VersionHeader) -> str | None:
@@ -438,7 +442,7 @@ class _Folder:
         for version in session.records.open_each(rows, held=True):
             record_id, family_id, first = heads[version.version_id]
             facts = _facts(version, first)
-            if kind == "entry" and not _may_start_a_limit(facts):
+            if kind == "entry" and not _may_start_a_limit(facts, version.section):
                 continue
             records[record_id] = [family_id, version.section, facts,
                                   first if kind == "family" else ""]
@@ -459,12 +463,16 @@ def _facts(version: RecordVersion, first_created: str) -> list[Any]:
     response = p.get("response")
     return [str(p.get("milestone", "")), str(p.get("date")), bool(p.get("urgent")),
             str(p.get("urgent_at")),
-            str(response.get("at")) if isinstance(response, dict) else "", deleted]
+            str(response.get("at")) if isinstance(response, dict) else "", deleted,
+            str(p.get("type", ""))]
 
 
-def _may_start_a_limit(entry_facts: list[Any]) -> bool:
-    """Only milestones and urgent concerns start a time limit: other entries are not kept."""
-    return bool(entry_facts[2]) or entry_facts[0] in (ASSESSMENT_COMPLETED, REFERRED)
+def _may_start_a_limit(entry_facts: list[Any], section: str) -> bool:
+    """Only milestones, urgent concerns and the statutory steps recorded as case notes
+    (strategy discussion, conference, core group, visit) start or stop a time limit: other
+    entries are not kept."""
+    return (bool(entry_facts[2]) or entry_facts[0] in MILESTONES
+            or (entry_facts[6] in CLOCK_STEPS and section == STEPS_SECTION))
 
 
 def _action_facts(version: RecordVersion, first_created: str) -> list[Any]:

@@ -27,18 +27,20 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.ids import new_id
+from workbook.services import validation
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.vault import audit_log, device_secret, meta, version_store
 from workbook.vault.database import (
     DATABASE_NAME,
     DatabaseError,
     VaultDamaged,
+    check_openable,
     cipher_pages_ok,
     connect,
     create_keyed_copy,
     integrity_ok,
 )
-from workbook.vault.files import exclusive_lock, sync_directory
+from workbook.vault.files import exclusive_lock, open_new, sync_directory
 from workbook.vault.keyfile import KEYFILE_NAME, LOCK_NAME, KeyFile, KeyFileError
 from workbook.vault.migrations import current_version
 
@@ -109,7 +111,7 @@ def require_backup_maker(session: Session) -> None:
 
 
 def check_output_path(out: Path, vault_dir: Path) -> Path:
-    out = out.expanduser()
+    out = validation.folder_path(str(out), "backup file")
     if out.is_dir():
         raise InvalidInput(f"cannot write the backup to {out}: it is a folder")
     if not out.parent.is_dir():
@@ -142,8 +144,7 @@ def make_backup(session: Session, out: Path) -> BackupInfo:
         header = json.dumps({"format": FORMAT, "version": VERSION, **info.to_json()},
                             sort_keys=True).encode()
         tag = wrap(header_key(session.vault_key, session.vault_id), b"", _header_ad(header))
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with open_new(staging) as handle:
             handle.write(MAGIC + _LEN.pack(len(header)) + header + tag)
             handle.write(keyfile_bytes)
             with db_copy.open("rb") as source:
@@ -238,8 +239,7 @@ def _unpack_parts(handle: IO[bytes], info: BackupInfo, into: Path, name: str) ->
     for part, length, expected in info.parts:
         digest = hashlib.sha256()
         remaining = length
-        fd = os.open(into / part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
+        with open_new(into / part) as out:
             while remaining:
                 chunk = handle.read(min(CHUNK, remaining))
                 if not chunk:
@@ -282,13 +282,18 @@ class Restored:
 
 
 def check_target(to: Path) -> Path:
-    to = to.expanduser()
+    to = validation.folder_path(str(to), "folder to restore into")
+    check_openable(_staging_for(to, "0" * 12))  # the vault is opened there before it is moved
     if to.exists() and (not to.is_dir() or any(to.iterdir())):
         raise InvalidInput(f"{to} already exists and is not an empty folder: restore into a "
                            "new folder, so no vault is overwritten")
     if not to.parent.is_dir():
         raise InvalidInput(f"cannot restore to {to}: {to.parent} is not a folder")
     return to
+
+
+def _staging_for(to: Path, token: str) -> Path:
+    return to.parent / f".{to.name}.restoring-{token}"
 
 
 def restore_backup(path: Path, to: Path, username: str, passphrase: str,
@@ -304,7 +309,7 @@ def restore_backup(path: Path, to: Path, username: str, passphrase: str,
     from workbook.services.access.sign_in import sign_in
 
     to = check_target(to)
-    staging = to.parent / f".{to.name}.restoring-{secrets.token_hex(6)}"
+    staging = _staging_for(to, secrets.token_hex(6))
     os.mkdir(staging, 0o700)
     enrolled = False
     seen_id = ""

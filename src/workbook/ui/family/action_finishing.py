@@ -28,6 +28,7 @@ from workbook.services.access.people import People, PersonName
 from workbook.services.family import plan_actions
 from workbook.services.session import Session
 from workbook.ui.family.common import accessible, date_edit, iso_of, set_iso
+from workbook.ui.widgets.date_field import refused_date
 
 Runner = Callable[..., Any]
 
@@ -67,6 +68,10 @@ class FieldForm(QDialog):
         return ""
 
     def _submit(self) -> None:
+        refused = refused_date(self)   # a date field's own refusal, under it like the rest
+        if refused:
+            self.show_error(refused)
+            return
         self.error.hide()
         self.ok.setEnabled(False)
         self.submitted.emit(self.value())

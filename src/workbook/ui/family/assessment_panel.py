@@ -1,6 +1,7 @@
-"""The risk and resilience assessment form: two domains of factors, each with a rating and a
-rationale, and a written formulation. Saving writes a new version of the family's assessment
-(or its first), so earlier judgements stay in its history."""
+"""The risk and resilience assessment form: the framework chosen for the family, its domains
+of factors (each with a rating on its scale, which says which end is worse, and a rationale),
+and a written formulation. Saving writes a new version of the family's assessment (or its
+first), so earlier judgements stay in its history."""
 
 from __future__ import annotations
 
@@ -19,19 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.frameworks import DEFAULT_FRAMEWORK, Domain, Framework, builtin_frameworks
 from workbook.services.family.assessments import (
-    RATINGS,
-    RESILIENCE_FACTORS,
-    RISK_FACTORS,
     Assessment,
     Rating,
+    frameworks,
     save_assessment,
 )
 from workbook.services.session import Session
 from workbook.ui.family.common import Band, accessible, date_edit, fmt_date, iso_of, wipe_text
 from workbook.ui.family.context import FamilyContext
+from workbook.ui.widgets.a11y import describe
+from workbook.ui.widgets.date_field import refused_date
 
-RATING_LABELS = (("Not rated", ""),) + tuple((r.capitalize(), r) for r in RATINGS)
+NOT_RATED = "Not rated"
 
 
 class AssessmentPanel(QWidget):
@@ -39,6 +41,7 @@ class AssessmentPanel(QWidget):
         super().__init__(parent)
         self.context = context
         self.current: Assessment | None = None
+        self.offered: dict[str, Framework] = dict(builtin_frameworks())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
@@ -47,43 +50,24 @@ class AssessmentPanel(QWidget):
         body = QWidget(scroll)
         layout = QVBoxLayout(body)
         self.state = QLabel(body)
-        self.state.setAccessibleName("Assessment status")
+        describe(self.state, "Assessment status")
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
         self.error = Band("danger", "Problem", body)
         self.error.setVisible(False)
         layout.addWidget(self.error)
+        chooser = QFormLayout()
+        self.framework = QComboBox(body)
+        accessible(self.framework, "Assessment framework",
+                   "Which framework this family's assessment is rated against")
+        chooser.addRow("F&ramework", self.framework)
+        layout.addLayout(chooser)
+        self.factors_host = QWidget(body)
+        self.factors_layout = QVBoxLayout(self.factors_host)
+        self.factors_layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.factors_host)
         self.ratings: dict[str, QComboBox] = {}
         self.rationales: dict[str, QLineEdit] = {}
-        for title, factors in (("Risk / threat", RISK_FACTORS),
-                               ("Resilience", RESILIENCE_FACTORS)):
-            box = QGroupBox(title, body)
-            box.setStyleSheet("QGroupBox { font-weight: bold; } QLabel, QComboBox, QLineEdit "
-                              "{ font-weight: normal; }")
-            grid = QGridLayout(box)
-            grid.setColumnMinimumWidth(0, 230)
-            grid.setColumnMinimumWidth(1, 120)
-            grid.addWidget(QLabel("<b>Factor</b>", box), 0, 0)
-            grid.addWidget(QLabel("<b>Rating</b>", box), 0, 1)
-            grid.addWidget(QLabel("<b>Rationale</b>", box), 0, 2)
-            for row, (key, label) in enumerate(factors, start=1):
-                name = QLabel(label, box)
-                name.setStyleSheet("font-weight: normal;")
-                combo = QComboBox(box)
-                for text, value in RATING_LABELS:
-                    combo.addItem(text, value)
-                accessible(combo, f"{label}: rating")
-                line = QLineEdit(box)
-                line.setPlaceholderText("Why this rating - the evidence")
-                accessible(line, f"{label}: rationale")
-                name.setBuddy(combo)
-                grid.addWidget(name, row, 0)
-                grid.addWidget(combo, row, 1)
-                grid.addWidget(line, row, 2)
-                self.ratings[key] = combo
-                self.rationales[key] = line
-            grid.setColumnStretch(2, 1)
-            layout.addWidget(box)
         form = QFormLayout()
         self.date = date_edit("Assessment date", parent=body)
         self.formulation = QPlainTextEdit(body)
@@ -108,17 +92,97 @@ class AssessmentPanel(QWidget):
         layout.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll)
+        self._fill_frameworks(DEFAULT_FRAMEWORK)
+        self.framework.currentIndexChanged.connect(self._framework_chosen)
         self.save.clicked.connect(self._save)
         self.history.clicked.connect(self._history)
         self.show_assessment(None)
+        # The authority's own frameworks are files in the vault folder: read off the GUI
+        # thread, and offered once they arrive.
+        context.run(frameworks, self._offer, self._frameworks_failed)
+
+    def _fill_frameworks(self, chosen: str) -> None:
+        self.framework.blockSignals(True)
+        self.framework.clear()
+        for framework in sorted(self.offered.values(), key=lambda f: f.title):
+            self.framework.addItem(framework.title, framework.id)
+        self.framework.setCurrentIndex(max(self.framework.findData(chosen), 0))
+        self.framework.blockSignals(False)
+        self._build(self.chosen())
+
+    def chosen(self) -> Framework:
+        return self.offered.get(str(self.framework.currentData()),
+                                self.offered[DEFAULT_FRAMEWORK])
+
+    def _offer(self, offered: object) -> None:
+        if isinstance(offered, dict) and set(offered) != set(self.offered):
+            keep = self.values()
+            self.offered = offered
+            self._fill_frameworks(self.chosen().id)
+            self._set_values(keep)
+
+    def _framework_chosen(self, _: int) -> None:
+        self._build(self.chosen())
+
+    def _build(self, framework: Framework) -> None:
+        """The factor grid of `framework`, in place of the one shown."""
+        while self.factors_layout.count():
+            item = self.factors_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.ratings, self.rationales = {}, {}
+        for domain in framework.domains:
+            self.factors_layout.addWidget(self._domain_box(domain))
+
+    def _domain_box(self, domain: Domain) -> QGroupBox:
+        box = QGroupBox(domain.title, self.factors_host)
+        box.setStyleSheet("QGroupBox { font-weight: bold; } QLabel, QComboBox, QLineEdit "
+                          "{ font-weight: normal; }")
+        grid = QGridLayout(box)
+        grid.setColumnMinimumWidth(0, 230)
+        grid.setColumnMinimumWidth(1, 120)
+        first = 0
+        if domain.note:
+            note = QLabel(domain.note, box)
+            note.setWordWrap(True)
+            grid.addWidget(note, 0, 0, 1, 4)
+            first = 1
+        for col, head in enumerate(("Factor", "Rating", "Worse end", "Rationale")):
+            grid.addWidget(QLabel(f"<b>{head}</b>", box), first, col)
+        for row, factor in enumerate(domain.factors, start=first + 1):
+            name = QLabel(factor.label, box)
+            combo = QComboBox(box)
+            combo.addItem(NOT_RATED, "")
+            for level in factor.scale.levels:
+                combo.addItem(level.capitalize(), level)
+            accessible(combo, f"{factor.label}: rating",
+                       f"Levels {factor.scale.describe()}")
+            worse = QLabel(factor.scale.worse.capitalize(), box)
+            worse.setAccessibleName(f"{factor.label}: {factor.scale.worse} is worse")
+            line = QLineEdit(box)
+            line.setPlaceholderText("Why this rating - the evidence")
+            accessible(line, f"{factor.label}: rationale")
+            name.setBuddy(combo)
+            for col, widget in enumerate((name, combo, worse, line)):
+                grid.addWidget(widget, row, col)
+            self.ratings[factor.key] = combo
+            self.rationales[factor.key] = line
+        grid.setColumnStretch(3, 1)
+        return box
+
+    def _set_values(self, values: dict[str, Rating]) -> None:
+        for key, combo in self.ratings.items():
+            item = values.get(key)
+            combo.setCurrentIndex(max(combo.findData(item.rating if item else ""), 0))
+            self.rationales[key].setText(item.rationale if item else "")
 
     def show_assessment(self, assessment: Assessment | None) -> None:
         self.current = assessment
         self.error.wipe()
-        for key, combo in self.ratings.items():
-            item = assessment.factors.get(key) if assessment else None
-            combo.setCurrentIndex(max(combo.findData(item.rating if item else ""), 0))
-            self.rationales[key].setText(item.rationale if item else "")
+        if assessment is not None and assessment.framework in self.offered:
+            self.framework.setCurrentIndex(self.framework.findData(assessment.framework))
+        self._set_values(assessment.factors if assessment else {})
         self.formulation.setPlainText(assessment.formulation if assessment else "")
         self.formulation.document().clearUndoRedoStacks()
         self.history.setEnabled(assessment is not None)
@@ -131,8 +195,10 @@ class AssessmentPanel(QWidget):
             snapshot = self.context.snapshot
             author = (snapshot.names if snapshot is not None else {}).get(
                 assessment.author, "a former colleague")
+            framework = self.offered.get(assessment.framework)
+            title = framework.title if framework else assessment.framework
             self.state.setText(
-                f"Current assessment of {fmt_date(assessment.date)} by {author}. "
+                f"Current assessment ({title}) of {fmt_date(assessment.date)} by {author}. "
                 f"Saving makes a new version; earlier ones stay in its history.{conflict}")
 
     def values(self) -> dict[str, Rating]:
@@ -144,13 +210,18 @@ class AssessmentPanel(QWidget):
         family_id = self.context.family_id
         if not family_id:
             return
+        refused = refused_date(self)
+        if refused:
+            self.error.show_text("The assessment date cannot be saved", refused)
+            return
         factors, formulation, day = self.values(), self.formulation.toPlainText(), iso_of(
             self.date)
         entry_id = self.current.entry_id if self.current else ""
+        framework = self.chosen().id
 
         def save(s: Session) -> str:
             return save_assessment(s, family_id, factors, formulation, date=day,
-                                   entry_id=entry_id)
+                                   entry_id=entry_id, framework=framework)
 
         self.save.setEnabled(False)
         self.error.wipe()
@@ -163,6 +234,9 @@ class AssessmentPanel(QWidget):
     def _failed(self, message: str) -> None:
         self.save.setEnabled(True)
         self.error.show_text("The assessment could not be saved", message)
+
+    def _frameworks_failed(self, message: str) -> None:
+        self.error.show_text("The authority's assessment frameworks could not be read", message)
 
     def _history(self) -> None:
         if self.current is not None:

@@ -3,7 +3,9 @@ review asks for; the same page, fixed to one section, lists that section's entri
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, Signal
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +30,7 @@ from workbook.services.family.chronology import (
     filter_rows,
     section_title,
 )
-from workbook.ui.family.common import UNKNOWN_DATE, accessible, date_edit, iso_of
+from workbook.ui.family.common import accessible, date_edit, iso_of
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import LoadProgress
 from workbook.ui.family.models.chronology_model import (
@@ -43,6 +45,7 @@ from workbook.ui.family.models.chronology_model import (
     ChronologyModel,
 )
 from workbook.ui.family.reading_pane import ReadingPane
+from workbook.ui.widgets.a11y import describe
 
 ANY = ""
 
@@ -73,9 +76,9 @@ class ChronologyPage(QWidget):
         self.type = QComboBox(self)
         accessible(self.type, f"{where}: filter by type")
         self.date_from = date_edit(f"{where}: from date", optional=True, parent=self,
-                                   unknown="Any date")
+                                   unknown="Any date", compact=True)
         self.date_to = date_edit(f"{where}: to date", optional=True, parent=self,
-                                 unknown="Any date")
+                                 unknown="Any date", compact=True)
         for combo in (self.section, self.author, self.type):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -87,24 +90,27 @@ class ChronologyPage(QWidget):
         accessible(self.newest_first, f"{where}: newest first")
         self.reset = QPushButton("Clear filters", self)
         accessible(self.reset, f"{where}: clear filters")
-        column = 0
+        # Two rows of filters, so that every one stays inside the window at 125% on a laptop
+        # and at 200% on a large screen: who, what and which section; then when.
+        choices: list[tuple[str, QWidget]] = [("&Author", self.author), ("T&ype", self.type)]
         if section is None:
-            grid.addWidget(self._label("Se&ction", self.section), 0, column)
-            grid.addWidget(self.section, 1, column)
-            column += 1
+            choices.insert(0, ("Se&ction", self.section))
         else:
             self.section.setVisible(False)
-        for text, widget in (("&Author", self.author), ("T&ype", self.type),
-                             ("&From", self.date_from), ("&To", self.date_to)):
+        for column, (text, widget) in enumerate(choices):
             grid.addWidget(self._label(text, widget), 0, column)
             grid.addWidget(widget, 1, column)
-            column += 1
+        for column, (text, widget) in enumerate((("&From", self.date_from),
+                                                 ("&To", self.date_to))):
+            grid.addWidget(self._label(text, widget), 2, column)
+            grid.addWidget(widget, 3, column)
         checks = QVBoxLayout()
         checks.addWidget(self.significant)
         checks.addWidget(self.newest_first)
+        column = len(choices)
         grid.addLayout(checks, 0, column, 2, 1)
-        grid.addWidget(self.reset, 1, column + 1)
-        grid.setColumnStretch(column + 2, 1)
+        grid.addWidget(self.reset, 3, column)
+        grid.setColumnStretch(column + 1, 1)
         self.filter_bar = QWidget(self)
         self.filter_bar.setLayout(grid)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -118,7 +124,7 @@ class ChronologyPage(QWidget):
         loading_layout.setContentsMargins(0, 0, 0, 0)
         self.loading_text = QLabel("Loading earlier entries…", self.loading_row)
         self.loading_text.setWordWrap(True)
-        self.loading_text.setAccessibleName(f"{where}: loading earlier entries")
+        describe(self.loading_text, f"{where}: loading earlier entries")
         self.loading_bar = QProgressBar(self.loading_row)
         self.loading_bar.setAccessibleName("Loading earlier entries")
         self.loading_bar.setMaximumWidth(240)
@@ -154,7 +160,7 @@ class ChronologyPage(QWidget):
         layout.addWidget(split, 1)
         row = QHBoxLayout()
         self.count = QLabel(self)
-        self.count.setAccessibleName(f"{where}: number of entries shown")
+        describe(self.count, f"{where}: number of entries shown")
         row.addWidget(self.count, 1)
         self.history = QPushButton("History…", self)
         accessible(self.history, f"{where}: history of the selected entry")
@@ -283,15 +289,15 @@ class ChronologyPage(QWidget):
         for combo in (self.section, self.author, self.type):
             combo.setCurrentIndex(0)
         for edit in (self.date_from, self.date_to):
-            edit.setDate(UNKNOWN_DATE)
+            edit.clear()
         self.significant.setChecked(False)
         self.newest_first.setChecked(False)
         self._updating = False
         self.apply()
 
-    def set_date_range(self, first: QDate, last: QDate) -> None:
-        self.date_from.setDate(first)
-        self.date_to.setDate(last)
+    def set_date_range(self, first: date | None, last: date | None) -> None:
+        self.date_from.set_date(first)
+        self.date_to.set_date(last)
 
     # --- actions ---------------------------------------------------------------------------
     def selected_entry(self) -> str | None:

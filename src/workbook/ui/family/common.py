@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
-    QDateEdit,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,12 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.display import uk_date, uk_date_time
+from workbook.ui.widgets.a11y import announce
+from workbook.ui.widgets.date_field import DateField, today
 
-DATE_FORMAT = "dd/MM/yyyy"
-UNKNOWN_DATE = QDate(1899, 12, 31)   # the special value of an optional date edit
-
+BAND_TEXT = {
+    # Each pale fill with its own dark text, set on the labels too (a frame's colour does not
+    # reach its children): readable under a dark or high-contrast palette as under a light one.
+    "warning": "#3D2E00", "danger": "#5C0A12", "info": "#0B2A4A", "calm": "palette(text)",
+}
 BAND_STYLES = {
-    # Dark text on pale fills: readable in light themes; a bold border carries the meaning too.
+    # Dark text on pale fills; a bold border and the title's words carry the meaning too.
     "warning": "background:#FFF4CE; color:#3D2E00; border:1px solid #C98A00;"
                "border-left:6px solid #C98A00; border-radius:4px;",
     "danger": "background:#FDE7E9; color:#5C0A12; border:1px solid #C50F1F;"
@@ -58,46 +61,24 @@ def age_on(dob: str, today: date) -> str:
     return str(max(years, 0))
 
 
-def iso_of(edit: QDateEdit) -> str:
-    value = edit.date()
-    if value == edit.minimumDate() and edit.specialValueText():
-        return ""
-    return value.toString("yyyy-MM-dd")
+def iso_of(edit: DateField) -> str:
+    """The date a field will save, YYYY-MM-DD, or "" (empty, or refused at the field)."""
+    return edit.iso()
 
 
-def set_iso(edit: QDateEdit, iso: str) -> None:
-    value = QDate.fromString(iso[:10], "yyyy-MM-dd") if iso else QDate()
-    edit.setDate(value if value.isValid() else edit.minimumDate())
-
-
-class DateEdit(QDateEdit):
-    """A date edit that Tab leaves. Qt's own moves Tab between day, month and year, which
-    traps a keyboard user at a "Not known" date; here Tab goes to the next control, and the
-    arrow keys and "/" move between the parts of the date."""
-
-    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt's name
-        return QWidget.focusNextPrevChild(self, forward)
+def set_iso(edit: DateField, iso: str) -> None:
+    edit.set_iso(iso)
 
 
 def date_edit(name: str, *, optional: bool = False, parent: QWidget | None = None,
-              unknown: str = "Not known") -> QDateEdit:
-    """A keyboard-friendly date edit showing dd/mm/yyyy, with a calendar pop-up. An optional
-    one shows "Not known" at its minimum."""
-    edit = DateEdit(parent)
-    edit.setDisplayFormat(DATE_FORMAT)
-    edit.setCalendarPopup(True)
-    edit.setMaximumDate(QDate(2200, 12, 31))
-    if optional:
-        edit.setMinimumDate(UNKNOWN_DATE)
-        edit.setSpecialValueText(unknown)
-        edit.setDate(UNKNOWN_DATE)
-    else:
-        edit.setMinimumDate(QDate(1900, 1, 1))
-        edit.setDate(QDate.currentDate())
-    edit.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
-    edit.setMinimumWidth(130)
-    edit.setMaximumWidth(170)
-    accessible(edit, name)
+              unknown: str = "Not known", past: bool = False,
+              compact: bool = False) -> DateField:
+    """A date field taking typed dd/mm/yyyy and saying the date in words beside it. A
+    required one starts at today (the session clock's UK date); an optional one empty."""
+    edit = DateField(name, optional=optional, unknown=unknown, past=past, compact=compact,
+                     parent=parent)
+    if not optional:
+        edit.set_date(today())
     return edit
 
 
@@ -128,9 +109,10 @@ class Band(QFrame):
 
     def __init__(self, kind: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.kind = kind
         self.setObjectName(f"band-{kind}")
         self.setStyleSheet(f"QFrame#band-{kind} {{{BAND_STYLES[kind]}}} QLabel {{border:none;"
-                           "background:transparent;}")
+                           f"background:transparent; color:{BAND_TEXT[kind]};}}")
         self.setAccessibleName(name)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
@@ -156,6 +138,8 @@ class Band(QFrame):
         self.body.setVisible(bool(body))
         self.setAccessibleDescription(f"{title} {body}".strip())
         self.setVisible(True)
+        if self.kind in ("warning", "danger"):
+            announce(self, f"{title}. {body}".strip())
 
     def wipe(self) -> None:
         self.title.setText("")

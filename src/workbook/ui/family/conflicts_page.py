@@ -160,7 +160,7 @@ class ConflictsPage(QWidget):
                             (self.right_choice, self.right_text)):
             head = self._head(combo)
             author = self._name(str(head.get("author", "")))
-            view.setHtml(f"<p style='color:#44505C'>{html.escape(author)}"
+            view.setHtml(f"<p>{html.escape(author)}"
                          f", {html.escape(fmt_stamp(str(head.get('created_at', ''))))}</p><p>"
                          + html.escape(str(head.get(field, ""))).replace("\n", "<br>") + "</p>")
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +37,7 @@ from workbook.ui.family.common import (
     set_iso,
     wipe_text,
 )
+from workbook.ui.widgets.date_field import refused_date
 
 RELATIONSHIPS = ("mother", "father", "daughter", "son", "stepfather", "stepmother",
                  "mother's partner", "father's partner", "grandmother", "grandfather",
@@ -84,7 +86,6 @@ class _Form(QDialog):
         self.outer.addLayout(self.form)
         self.error = Band("danger", "Problem", self)
         self.error.setVisible(False)
-        self.outer.addWidget(self.error)
         self.buttons = QDialogButtonBox(self)
         self.ok = QPushButton(ok_text, self)
         self.ok.setDefault(True)
@@ -96,9 +97,23 @@ class _Form(QDialog):
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self.outer.addWidget(self.buttons)
+        # Below the buttons: an error that appears never moves what the pointer is on.
+        self.outer.addWidget(self.error)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Open with the focus in the first field, ready to type."""
+        super().showEvent(event)
+        item = self.form.itemAt(0, QFormLayout.ItemRole.FieldRole)
+        first = item.widget() if item is not None else None
+        if first is not None:
+            first.setFocus()
 
     def _submit(self) -> None:
         self.error.wipe()
+        refused = refused_date(self)
+        if refused:
+            self.error.show_text("This date cannot be saved", refused)
+            return
         self.submitted.emit(self.values())
 
     def values(self) -> dict[str, Any]:  # pragma: no cover - overridden
@@ -125,7 +140,7 @@ class PersonDialog(_Form):
         self.confirmed_duplicate = False
         self.name = QLineEdit(self)
         accessible(self.name, "Name")
-        self.dob = date_edit("Date of birth", optional=True, parent=self)
+        self.dob = date_edit("Date of birth", optional=True, past=True, parent=self)
         self.relationship = QComboBox(self)
         self.relationship.setEditable(True)
         self.relationship.addItems(RELATIONSHIPS)

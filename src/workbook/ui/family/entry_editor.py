@@ -1,13 +1,14 @@
 """Writing an entry: date, type, a "significant event" flag and the text, saved as an encrypted
 draft about a second after the person stops typing, so nothing is lost to a crash or a lock.
 Finishing makes the entry part of the record and deletes the draft; a correction of an existing
-entry is a new version of it (only its text changes)."""
+entry is a new version of it (its text, date and type may change, with a reason)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,13 +16,16 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from workbook.domain.entry_types import EntryType
 from workbook.domain.ids import new_id
+from workbook.domain.records import Entry
 from workbook.services.family.chronology import section_title
 from workbook.services.family.drafts import Draft, delete_draft, save_draft
 from workbook.services.family.families import ENTRY_TYPES
@@ -37,6 +41,10 @@ from workbook.ui.family.common import (
 )
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import SectionEntry
+from workbook.ui.family.visit_fields import VisitFields
+from workbook.ui.widgets.a11y import describe
+from workbook.ui.widgets.confirm import ask
+from workbook.ui.widgets.date_field import refused_date, today
 
 DRAFT_DELAY_MS = 1000
 
@@ -85,14 +93,22 @@ class EntryEditor(QWidget):
         form.addRow("&Date", self.date)
         form.addRow("&Type", self.type)
         form.addRow("", self.significant)
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText("Why the entry is corrected (kept in its history)")
+        accessible(self.reason, "Reason for the correction")
+        form.addRow("&Reason", self.reason)
+        self._form = form
         layout.addLayout(form)
+        self.visit = VisitFields(self)
+        self.visit.setVisible(False)
+        layout.addWidget(self.visit)
         layout.addWidget(self.text, 1)
         self.error = Band("danger", "Problem", self)
         self.error.setVisible(False)
         layout.addWidget(self.error)
         row = QHBoxLayout()
         self.status = QLabel("", self)
-        self.status.setAccessibleName("Draft status")
+        describe(self.status, "Draft status")
         row.addWidget(self.status, 1)
         self.discard = QPushButton("Discard draft", self)
         accessible(self.discard, "Discard draft")
@@ -104,14 +120,17 @@ class EntryEditor(QWidget):
         for button in (self.discard, self.close_button, self.finish):
             row.addWidget(button)
         layout.addLayout(row)
+        self.confirm: Callable[[str], bool] = lambda question: ask(
+            self, "Discard draft", question, "Discard draft")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DRAFT_DELAY_MS)
         self._timer.timeout.connect(self.save_draft_now)
         for signal in (self.text.textChanged, self.section.currentIndexChanged,
                        self.type.currentIndexChanged, self.significant.toggled,
-                       self.date.dateChanged):
+                       self.date.edited):
             signal.connect(self._changed)
+        self.type.currentIndexChanged.connect(self._type_chosen)
         self.finish.clicked.connect(self._finish)
         self.discard.clicked.connect(self._discard)
         self.close_button.clicked.connect(self._close)
@@ -132,12 +151,15 @@ class EntryEditor(QWidget):
             set_iso(self.date, record.date)
             self._select(self.type, record.type)
             self.significant.setChecked(record.significant)
+            if isinstance(record, Entry):
+                self.visit.show_record(record)
             self.text.setPlainText(record.text)
             self.text.document().clearUndoRedoStacks()
-            for control in (self.section, self.date, self.type, self.significant):
-                control.setEnabled(False)
+            self._correcting(True)
+            self.visit.setEnabled(False)
             self.notice.show_text("A correction is a new version",
-                                  "The earlier text stays in the entry's history.")
+                                  "The earlier text, date and type stay in the entry's history. "
+                                  "Say why you correct it.")
         elif section:
             self._select(self.section, section)
         self._loading = False
@@ -161,9 +183,7 @@ class EntryEditor(QWidget):
         self.significant.setChecked(draft.significant)
         self.text.setPlainText(draft.text)
         self.text.document().clearUndoRedoStacks()
-        if draft.entry_id:
-            for control in (self.section, self.date, self.type, self.significant):
-                control.setEnabled(False)
+        self._correcting(bool(draft.entry_id))
         self.notice.show_text("Your unfinished entry was restored",
                               f"Draft saved {fmt_stamp(draft.updated_at)}. Finish it, keep "
                               "writing, or discard it.")
@@ -178,16 +198,28 @@ class EntryEditor(QWidget):
         self.section.clear()
         for value in sections:
             self.section.addItem(section_title(value), value)
-        for control in (self.section, self.date, self.type, self.significant):
-            control.setEnabled(True)
+        self._correcting(False)
+        wipe_text(self.reason)
+        self.visit.setEnabled(True)
+        self.visit.wipe()
         self.entry_id = ""
         self.heading.setText("New entry")
-        self.date.setDate(QDate.currentDate())
+        self.date.set_date(today())
         self._select(self.type, "note")
         self.significant.setChecked(False)
         wipe_text(self.text)
         self.status.setText("")
         self.finish.setEnabled(True)
+
+    def _type_chosen(self, _: int) -> None:
+        self.visit.setVisible(self.type.currentData() == EntryType.VISIT)
+
+    def _correcting(self, correcting: bool) -> None:
+        """A correction may change the text, the date and the type (with a reason), never the
+        section or the significant-event mark."""
+        for control in (self.section, self.significant):
+            control.setEnabled(not correcting)
+        self._form.setRowVisible(self.reason, correcting)
 
     @staticmethod
     def _select(combo: QComboBox, value: str) -> None:
@@ -248,18 +280,34 @@ class EntryEditor(QWidget):
         if not family_id or not self.finish.isEnabled() or not self.isVisible():
             return
         section, day, entry_type, significant, text = self._state()
+        refused = refused_date(self)
+        if refused:
+            self.error.show_text("The date cannot be saved", refused)
+            return
         if not text.strip():
             self.error.show_text("The entry is empty", "Write what happened before finishing.")
+            return
+        visit = self.visit.values() if entry_type == EntryType.VISIT else {}
+        problem = self.visit.problem(entry_type) if visit and not self.entry_id else ""
+        if problem:
+            self.error.show_text("The visit cannot be saved", problem)
+            return
+        reason = self.reason.text()
+        if self.entry_id and not reason.strip():
+            self.error.show_text("Say why you correct this entry",
+                                 "The reason is kept with the new version in its history.")
+            self.reason.setFocus()
             return
         self._timer.stop()
         draft_id, entry_id = self.draft_id, self.entry_id
 
         def finish(s: Session) -> str:
             if entry_id:
-                result = s.families.edit_entry(entry_id, text)
+                result = s.families.edit_entry(entry_id, text, date=day,
+                                               entry_type=entry_type, reason=reason)
             else:
                 result = s.families.add_entry(family_id, section, text, day, entry_type,
-                                              significant)
+                                              significant, **visit)
             delete_draft(s, draft_id)
             return result
 
@@ -279,6 +327,9 @@ class EntryEditor(QWidget):
         self.error.show_text("The entry could not be saved", message)
 
     def _discard(self) -> None:
+        if self.text.toPlainText().strip() and not self.confirm(
+                "Discard this draft? What you wrote is deleted and cannot be brought back."):
+            return
         draft_id = self.draft_id
         if draft_id:
             self.context.run(lambda s: delete_draft(s, draft_id))

@@ -13,6 +13,7 @@ from workbook.domain.records import Entry, Review
 from workbook.domain.workbook import FamilyShown, Shown
 from workbook.services.family.chronology import preview
 from workbook.ui.family.common import Band, accessible, fmt_date
+from workbook.ui.widgets.a11y import describe
 
 SAFETY_PREVIEW = 220
 
@@ -40,20 +41,24 @@ class FamilyHeader(QWidget):
         font.setBold(True)
         self.name.setFont(font)
         self.name.setTextFormat(Qt.TextFormat.PlainText)
-        self.name.setAccessibleName("Family name")
+        describe(self.name, "Family name")
         self.details = QLabel(self)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
-        self.details.setAccessibleName("Family details")
+        describe(self.details, "Family details")
         self.details.setObjectName("family-details")
+        self.details.setWordWrap(True)
         top.addWidget(self.name)
         top.addSpacing(12)
         top.addWidget(self.details, 1, Qt.AlignmentFlag.AlignBottom)
-        self.tools = QHBoxLayout()
-        top.addLayout(self.tools)
         layout.addLayout(top)
+        # The actions have a row of their own: beside a long name they were pushed out of the
+        # window at 125% on a laptop.
+        self.tools = QHBoxLayout()
+        self.tools.addStretch(1)
+        layout.addLayout(self.tools)
         self.safety = Band("warning", "Home-visit safety flags", self)
         self.no_safety = QLabel(self)
-        self.no_safety.setAccessibleName("Home-visit safety")
+        describe(self.no_safety, "Home-visit safety")
         self.no_safety.setObjectName("no-safety")
         layout.addWidget(self.safety)
         layout.addWidget(self.no_safety)

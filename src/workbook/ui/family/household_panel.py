@@ -38,6 +38,7 @@ from workbook.ui.family.models.members_model import (
     PERSON_ROLE,
     MembersModel,
 )
+from workbook.ui.widgets.a11y import describe
 
 
 class HouseholdPanel(QWidget):
@@ -90,8 +91,7 @@ class HouseholdPanel(QWidget):
         g_title.setFont(bold)
         legend = QLabel("□ male   ○ female   ◇ not known   ◎ index child   "
                         "// separated", right)
-        legend.setAccessibleName("Genogram key")
-        legend.setStyleSheet("color:#4A5866;")
+        describe(legend, "Genogram key")
         top = QHBoxLayout()
         top.addWidget(g_title)
         top.addStretch(1)

@@ -33,6 +33,7 @@ from workbook.ui.family.models.actions_model import (
     COL_TEXT,
     PlanActionsModel,
 )
+from workbook.ui.widgets.a11y import describe
 
 
 class PlanPanel(QWidget):
@@ -47,7 +48,7 @@ class PlanPanel(QWidget):
         bold.setBold(True)
         title.setFont(bold)
         self.summary = QLabel(self)
-        self.summary.setAccessibleName("Plan summary")
+        describe(self.summary, "Plan summary")
         top.addWidget(title)
         top.addSpacing(12)
         top.addWidget(self.summary, 1)
@@ -94,8 +95,10 @@ class PlanPanel(QWidget):
         total = self.model.rowCount()
         text = f"{total} action{'s' if total != 1 else ''}"
         if overdue:
-            text += f" - {overdue} overdue"
-            self.summary.setStyleSheet("color:#8A0F1C; font-weight:bold;")
+            text = f"⚠ {text} - {overdue} overdue"
+            # Dark red on its own pale fill, so it reads under any palette.
+            self.summary.setStyleSheet("color:#8A0F1C; background:#FDE7E9; font-weight:bold;"
+                                       "padding:1px 6px; border-radius:4px;")
         else:
             self.summary.setStyleSheet("")
         self.summary.setText(text)

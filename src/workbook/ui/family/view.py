@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -47,6 +47,7 @@ from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.operations import Operations
 from workbook.ui.printing import start_printing
 from workbook.ui.sharing.wiring import add_share_button
+from workbook.ui.widgets.date_field import set_today
 
 CHRONOLOGY = "chronology"
 CONFLICTS = "conflicts"
@@ -162,9 +163,10 @@ class FamilyWorkbookView(QWidget):
         self.busy.setVisible(False)
         layout.addWidget(self.header)
         layout.addWidget(self.busy)
+        # Laid over the foot of the view, not into the layout: a message never moves what
+        # is under the pointer.
         self.notice = Band("info", "Message", self)
         self.notice.setVisible(False)
-        layout.addWidget(self.notice)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         nav_box = QWidget(splitter)
         nav_layout = QVBoxLayout(nav_box)
@@ -273,11 +275,23 @@ class FamilyWorkbookView(QWidget):
         self.ops.run(fn, done, failed)
 
     def notify(self, text: str, kind: str = "info") -> None:
-        self.notice.setStyleSheet("")
         title = "Not done" if kind == "danger" else text
         body = text if kind == "danger" else ""
         self.notice.show_text(title, body)
+        self._place_notice()
         self._notice_timer.start(NOTICE_MS)
+
+    def _place_notice(self) -> None:
+        width = max(200, self.width() - 24)
+        height = self.notice.heightForWidth(width)
+        height = max(height, self.notice.sizeHint().height())
+        self.notice.setGeometry(12, self.height() - height - 10, width, height)
+        self.notice.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.notice.isVisible():
+            self._place_notice()
 
     def track(self, dialog: Any) -> None:
         self._dialogs.append(dialog)
@@ -384,6 +398,7 @@ class FamilyWorkbookView(QWidget):
         if snapshot.family_id != self._family_id:
             return
         self._snapshot = snapshot
+        set_today(snapshot.today)   # date fields start from, and open at, the session's day
         self.header.show_family(snapshot.family, snapshot.safety, snapshot.conflict_count,
                                 snapshot.names)
         if snapshot.readable != self._sections:

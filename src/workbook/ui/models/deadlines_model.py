@@ -6,13 +6,27 @@ from typing import Any
 
 from PySide6.QtGui import QBrush, QPalette
 
-from workbook.services.family.time_limits import BREACHED, REFERRAL, REVIEW, URGENT
+from workbook.services.family.time_limits import (
+    ASSESSMENT,
+    BREACHED,
+    CHANNEL_6,
+    CHANNEL_12,
+    CONFERENCE,
+    CORE_GROUP,
+    REFERRAL,
+    REVIEW,
+    URGENT,
+    VISITS,
+)
 from workbook.services.supervision.board import DueFamily, LimitRow
 from workbook.ui.models.actions_model import OVERDUE_COLOUR
 from workbook.ui.models.base import RowsModel, format_date
 
 LIMIT_TEXT = {REFERRAL: "Referral after assessment", URGENT: "Urgent concern: response",
-              REVIEW: "Monthly review"}
+              REVIEW: "Monthly review", ASSESSMENT: "Child and family assessment",
+              CONFERENCE: "Initial child protection conference", CORE_GROUP: "Core group",
+              VISITS: "Child protection visit", CHANNEL_6: "Channel review (6 months)",
+              CHANNEL_12: "Channel review (12 months)"}
 STATE_TEXT = {BREACHED: "Breached", "at_risk": "At risk", "on_track": "On track"}
 
 

@@ -1,6 +1,7 @@
 """The small dialog before a print: which document, which parts to leave out (minimum
-necessary), and for a subject access export whose records and whether to redact third parties.
-It only collects choices; the services check them again."""
+necessary), which restricted sections a home-visit summary should carry (none unless ticked),
+and for a subject access export whose records and whether to redact third parties. It only
+collects choices; the services check them again."""
 
 from __future__ import annotations
 
@@ -34,13 +35,14 @@ class PrintChoice:
     leave_out: tuple[str, ...] = ()
     person_id: str = ""
     redact: bool = False
+    include: tuple[str, ...] = ()   # restricted sections chosen for a home-visit summary
 
 
 class PrintOptionsDialog(QDialog):
     """Kind, parts and, for subject access, the person and redaction."""
 
     def __init__(self, persons: Sequence[tuple[str, str]], parent: QWidget | None = None,
-                 ) -> None:
+                 restricted: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Print")
         self.setModal(True)
@@ -57,6 +59,20 @@ class PrintOptionsDialog(QDialog):
         self.parts_layout = QVBoxLayout(self.parts_box)
         self.part_boxes: dict[str, QCheckBox] = {}
         layout.addWidget(self.parts_box)
+
+        # Restricted sections this person reads (section value, title): carried into a home
+        # only when ticked for this print; the print's audit records the choice.
+        self.restricted_box = QGroupBox(
+            "Also include restricted sections (left out unless ticked; recorded in the audit)",
+            self)
+        restricted_layout = QVBoxLayout(self.restricted_box)
+        self.restricted_boxes: dict[str, QCheckBox] = {}
+        for section, title in restricted:
+            box = QCheckBox(title, self.restricted_box)
+            box.setAccessibleName(f"Include {title} in this print")
+            restricted_layout.addWidget(box)
+            self.restricted_boxes[section] = box
+        layout.addWidget(self.restricted_box)
 
         self.sar_box = QGroupBox("Subject access", self)
         sar_form = QFormLayout(self.sar_box)
@@ -96,6 +112,7 @@ class PrintOptionsDialog(QDialog):
             self.parts_layout.addWidget(box)
             self.part_boxes[part] = box
         self.parts_box.setVisible(kind != SUBJECT_ACCESS)
+        self.restricted_box.setVisible(kind == HOME_VISIT and bool(self.restricted_boxes))
         self.sar_box.setVisible(kind == SUBJECT_ACCESS)
         self._update()
 
@@ -118,4 +135,6 @@ class PrintOptionsDialog(QDialog):
             return PrintChoice(kind, (), str(self.person.currentData() or ""),
                                self.redact.isChecked())
         left_out = tuple(p for p, box in self.part_boxes.items() if not box.isChecked())
-        return PrintChoice(kind, left_out)
+        include = tuple(s for s, box in self.restricted_boxes.items() if box.isChecked()) \
+            if kind == HOME_VISIT else ()
+        return PrintChoice(kind, left_out, include=include)

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services.errors import WorkbookError
+from workbook.services.family.chronology import section_title
 from workbook.services.printing import SUBJECT_ACCESS, PrintedDocument
 from workbook.services.session import Session
 from workbook.ui.print_preview import PrintPreviewDialog, show_print_preview
@@ -36,7 +38,9 @@ def start_printing(view: FamilyWorkbookView) -> PrintOptionsDialog | None:
     if snapshot is None:
         return None
     persons = [(str(p.id), p.record.name) for p in snapshot.persons]
-    dialog = PrintOptionsDialog(persons, view)
+    restricted = [(s, section_title(s)) for s in snapshot.readable
+                  if Section(s) not in CORE_SECTIONS]
+    dialog = PrintOptionsDialog(persons, view, restricted)
     view.track(dialog)
     family_id = snapshot.family_id
 
@@ -57,7 +61,7 @@ def build_document(session: Session, family_id: str, choice: PrintChoice) -> Pri
     printing = session.printing
     if choice.kind == SUBJECT_ACCESS:
         return printing.subject_access(choice.person_id, redact_third_parties=choice.redact)
-    return printing.document(choice.kind, family_id, choice.leave_out)
+    return printing.document(choice.kind, family_id, choice.leave_out, choice.include)
 
 
 def preview(view: FamilyWorkbookView, document: PrintedDocument) -> None:

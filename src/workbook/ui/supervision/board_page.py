@@ -30,8 +30,6 @@ Runner = Callable[..., Any]
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
 FAMILY_ROLE = Qt.ItemDataRole.UserRole + 2
 STATE_TEXT = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
-LIMIT_TEXT = {"referral": "Referral (10 working days)",
-              "urgent-response": "Urgent concern (24 hours)", "review": "Monthly review"}
 
 
 def _tree(name: str, headers: list[str]) -> QTreeWidget:
@@ -41,6 +39,9 @@ def _tree(name: str, headers: list[str]) -> QTreeWidget:
     tree.setRootIsDecorated(True)
     tree.setMinimumHeight(160)
     tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # The first column (a name or an action) gives way, so the last (the State) stays in view.
+    tree.header().setStretchLastSection(False)
+    tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     return tree
 
 
@@ -158,7 +159,7 @@ class SupervisionBoard(QWidget):
             item.setExpanded(True)
         self.limits.clear()
         for t in result.at_risk_or_breached:
-            row = QTreeWidgetItem(self.limits, [t.family_name, LIMIT_TEXT.get(t.limit, t.limit),
+            row = QTreeWidgetItem(self.limits, [t.family_name, result.label(t.limit),
                                                 format_moment(t.due),
                                                 STATE_TEXT.get(t.state, t.state)])
             row.setData(0, FAMILY_ROLE, t.family_id)

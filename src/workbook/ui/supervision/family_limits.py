@@ -29,7 +29,8 @@ from workbook.services.session import Session
 from workbook.services.supervision.board import Board, board
 from workbook.ui.models.base import format_date, format_moment, typed_date
 from workbook.ui.supervision import name_controls
-from workbook.ui.supervision.board_page import LIMIT_TEXT, STATE_TEXT
+from workbook.ui.supervision.board_page import STATE_TEXT
+from workbook.ui.widgets.confirm import ask
 
 Runner = Callable[..., Any]
 
@@ -42,6 +43,8 @@ class TimeLimitsDialog(QDialog):
     def __init__(self, run: Runner, family_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._run = run
+        self.confirm: Callable[[str], bool] = lambda question: ask(
+            self, "Mark as urgent", question, "Mark as urgent")
         self.family_id = family_id
         self.setWindowTitle("Time limits")
         self.resize(820, 560)
@@ -121,7 +124,7 @@ class TimeLimitsDialog(QDialog):
         found, concerns = result
         self.limits.clear()
         for t in found.time_limits:
-            QTreeWidgetItem(self.limits, [LIMIT_TEXT.get(t.limit, t.limit),
+            QTreeWidgetItem(self.limits, [found.label(t.limit),
                                           format_moment(t.started),
                                           format_moment(t.due),
                                           STATE_TEXT.get(t.state, t.state)])
@@ -156,6 +159,9 @@ class TimeLimitsDialog(QDialog):
         entry = self.selected_entry()
         if not entry:
             self.message.setText("Choose an entry first.")
+            return
+        if not self.confirm("Mark this entry as an urgent concern? A response is then due "
+                            "within 24 hours, and the supervisor sees it on the board."):
             return
 
         def finished(_result: Any) -> None:

@@ -31,10 +31,11 @@ from workbook.domain.acts import Act, may
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision.agenda import AgendaChoice, agenda_choices
-from workbook.ui.models.base import format_date, typed_date
+from workbook.ui.models.base import format_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import SupervisionBoard
 from workbook.ui.supervision.session_view import SessionView
+from workbook.ui.widgets.date_field import DateField, refused_date
 
 if TYPE_CHECKING:
     from workbook.ui.area import AreaHost
@@ -54,9 +55,8 @@ class StartSessionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Start a supervision session")
         form = QFormLayout(self)
-        self.held_on = QLineEdit(format_date(today))
-        self.held_on.setPlaceholderText("dd/mm/yyyy")
-        self.held_on.setAccessibleName("Session date")
+        self.held_on = DateField("Session date", parent=self)
+        self.held_on.set_iso(today)
         form.addRow("Date", self.held_on)
         self.date_error = _error_label("Session date: problem")
         form.addRow("", self.date_error)
@@ -122,9 +122,9 @@ class StartSessionDialog(QDialog):
         """Refuse at the field: a date that is not one, an empty agenda."""
         self.date_error.hide()
         self.agenda_error.hide()
-        if not typed_date(self.held_on.text()):
-            _show(self.date_error, "type the date as dd/mm/yyyy, e.g. 02/03/2026")
-            self.held_on.setFocus()
+        refused = refused_date(self)
+        if refused:
+            _show(self.date_error, refused)
             return
         if self.agenda.count() and not self.picked():
             _show(self.agenda_error, "tick at least one family to review")
@@ -136,7 +136,7 @@ class StartSessionDialog(QDialog):
         names = [str(self.attendees.item(r).data(Qt.ItemDataRole.UserRole))
                  for r in range(self.attendees.count())
                  if self.attendees.item(r).checkState() == Qt.CheckState.Checked]
-        return typed_date(self.held_on.text()), names, self.picked()
+        return self.held_on.iso(), names, self.picked()
 
 
 def _error_label(name: str) -> QLabel:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -43,6 +42,7 @@ from workbook.ui import print_preview
 from workbook.ui.models.base import format_date, typed_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.family_context import FamilyContextPane
+from workbook.ui.widgets.date_field import DateField, refused_date
 
 Runner = Callable[..., Any]
 DRAFT_DELAY_MS = 800
@@ -138,10 +138,8 @@ class ReviewFormWidget(QWidget):
         column.addLayout(buttons)
         form.addRow("Actions", column)
         self._error_row(form, self.action_table, "Actions")
-        self.next_review = QLineEdit()
-        self.next_review.setPlaceholderText("dd/mm/yyyy")
-        self.next_review.setAccessibleName("Next review date")
-        self.next_review.textChanged.connect(self.changed)
+        self.next_review = DateField("Next review date", parent=self)
+        self.next_review.edited.connect(self.changed)
         form.addRow("Next review date", self.next_review)
         self._error_row(form, self.next_review, "Next review date")
         name_controls(self)
@@ -216,7 +214,7 @@ class ReviewFormWidget(QWidget):
         self.worried.setPlainText(form.worried)
         self.decisions.setPlainText(form.decisions)
         self.scaling.setValue(NOT_SET if form.scaling is None else form.scaling)
-        self.next_review.setText(format_date(form.next_review))
+        self.next_review.set_iso(form.next_review)
         self.action_table.setRowCount(0)
         for action in form.actions:
             self.add_action(action)
@@ -236,7 +234,8 @@ class ReviewFormWidget(QWidget):
         return ReviewForm(self.summary.toPlainText(), self.working_well.toPlainText(),
                           self.worried.toPlainText(), self.decisions.toPlainText(),
                           None if scaling == NOT_SET else scaling,
-                          typed_date(self.next_review.text()),
+                          # A refused date goes as typed, for the services to refuse too.
+                          self.next_review.iso() or self.next_review.text().strip(),
                           tuple(actions))
 
     def _owner(self, cell: QTableWidgetItem | None) -> str:
@@ -254,7 +253,7 @@ class ReviewFormWidget(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         for edit in (self.summary, self.working_well, self.worried, self.decisions):
             edit.setReadOnly(read_only)
-        self.next_review.setReadOnly(read_only)
+        self.next_review.set_read_only(read_only)
         self.scaling.setReadOnly(read_only)
         self.add_action_button.setEnabled(not read_only)
         self.remove_action_button.setEnabled(not read_only)
@@ -477,6 +476,11 @@ class SessionView(QWidget):
         if not self.family_id:
             return
         self._draft_timer.stop()
+        refused = refused_date(self.form)
+        if refused:   # said in the message line and under the field, as other refusals are
+            self.message.setText(refused)
+            self.form.show_field_error(refused)
+            return
         sid, fid, form = self.session_id, self.family_id, self.form.form()
 
         def save(s: Session) -> str:

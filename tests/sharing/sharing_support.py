@@ -1,7 +1,10 @@
-"""Helpers shared by the sharing tests: share, receive, and a snapshot of a vault's content."""
+"""Helpers shared by the sharing tests: the three vaults of a World, share, receive, and a
+snapshot of a vault's content. (Not in conftest.py: a module named conftest is not unique
+across test folders, so tests cannot import from it.)"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,17 @@ from workbook.services.session import Session
 from workbook.services.sharing.receiving import Preview, Receiving
 from workbook.services.sharing.sending import Sharing
 from workbook.sync.stream import CHUNK_SIZE
+
+
+@dataclass
+class World:
+    office: TeamVault
+    laptop: TeamVault
+    hub: TeamVault
+
+    def all(self) -> list[TeamVault]:
+        return [self.office, self.laptop, self.hub]
+
 
 CORE = ["household", "home-visit-safety", "case-notes", "sharing-log"]
 

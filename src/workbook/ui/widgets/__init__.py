@@ -1,0 +1,1 @@
+"""Controls shared by every area of the desktop (the date field)."""
