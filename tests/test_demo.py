@@ -143,6 +143,12 @@ def test_household_and_plan_are_filled_in(built: Built) -> None:
             persons = sections[Section.HOUSEHOLD.value]["persons"]
             assert 2 <= len(persons) <= 6
             assert all(p["dob"] and p["relationship"] for p in persons)
+            # Issue 14: a sex for everyone, and sons and daughters linked to their parents.
+            assert all(p.get("sex") in ("female", "male") for p in persons), persons
+            ids = {p["id"] for p in persons}
+            for p in persons:
+                if p["relationship"] in ("son", "daughter"):
+                    assert p.get("parents") and set(p["parents"]) <= ids, p
             names += [p["name"] for p in persons]
             actions = sections[Section.PLAN.value]["actions"]
             assert actions and all(a["owner"] and a["due"] for a in actions)

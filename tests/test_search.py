@@ -112,6 +112,30 @@ def test_date_of_birth_and_reference(small_index: SearchIndex) -> None:
     assert names(small_index, "ref 2") == ["The Kowalski family"]
 
 
+@pytest.mark.parametrize("typed", ["obrien", "o'brien", "o brien", "O’Brien", "OBRIEN",
+                                   "o brie"])
+def test_obrien_is_found_however_it_is_typed(typed: str) -> None:
+    """Issue 14: an apostrophe or a space in a name is no barrier (D'Souza likewise)."""
+    index = SearchIndex()
+    index.add(_hit("person", "Siobhán O'Brien", "The O'Brien family"), [])
+    index.add(_hit("person", "Priya D’Souza", "The D'Souza family"), [])
+    index.add(_hit("person", "Cian Ó Briain", "The Ó Briain family"), [])
+    index.freeze()
+    assert names(index, typed) == ["Siobhán O'Brien"]
+    for souza in ("dsouza", "d'souza", "d souza", "D’SOUZA"):
+        assert names(index, souza) == ["Priya D’Souza"], souza
+    for briain in ("o briain", "obriain", "ó briain"):
+        assert names(index, briain) == ["Cian Ó Briain"], briain
+
+
+def test_a_person_result_names_the_family_s_reference() -> None:
+    from workbook.ui.models.search_results_model import hit_subtitle, hit_text
+
+    hit = SearchHit("person", "f1", "p1", "Zoë Ash", "The Ash family", "NU-1", "born 02/03/2015")
+    assert "in The Ash family (NU-1)" in hit_text(hit)
+    assert hit_subtitle(hit).startswith("In The Ash family (NU-1)")
+
+
 def test_empty_query_and_clear(small_index: SearchIndex) -> None:
     assert small_index.query("   ").hits == []
     small_index.clear()

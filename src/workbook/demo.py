@@ -857,15 +857,29 @@ def _relax_sync(session: Session) -> None:
 def _create_family(session: Session, family: PlannedFamily, counts: dict[str, int]) -> str:
     """The family and its household, written on the day it came to the unit, so that its
     monthly review clock starts then."""
+    from workbook.demo_genogram import genogram_links
     from workbook.demo_supervision import clock_at
 
+    # Parents and partners before the people who point at them: the genogram's links are
+    # ids, known once a person is written.
+    order = sorted(range(len(family.persons)),
+                   key=lambda i: _WRITE_FIRST.get(
+                       family.persons[i].relationship.split(" (", 1)[0], 9))
+    ids = [""] * len(family.persons)
+    relationships = [p.relationship for p in family.persons]
     with clock_at(session, date.fromisoformat(family.referred)):
         family_id = session.families.add(family.name, family.reference)
-        for person in family.persons:
-            session.families.add_person(family_id, person.name, person.dob,
-                                        person.relationship, dict(person.extra))
+        for i in order:
+            person = family.persons[i]
+            links = genogram_links(relationships, ids)[i]
+            ids[i] = session.families.add_person(family_id, person.name, person.dob,
+                                                 person.relationship,
+                                                 {**person.extra, **links})
             counts["persons"] += 1
     return family_id
+
+
+_WRITE_FIRST = {"grandfather": 0, "grandmother": 0, "mother": 1, "father": 2}
 
 
 def _write_as(

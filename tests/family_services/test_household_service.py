@@ -81,3 +81,26 @@ def test_a_person_of_another_family_is_not_a_valid_parent(fv: FamilyVault) -> No
 def test_update_of_an_unknown_person_is_not_found(fv: FamilyVault) -> None:
     with fv.sign_in("tm") as s, pytest.raises(NotFound):
         update_person(s, "a" * 32, sex="male")
+
+
+def test_a_parent_or_partner_younger_than_12_is_refused_with_the_reason(
+        fv: FamilyVault) -> None:
+    """Issue 14: service-side, whatever screen or command asks, and nothing changes."""
+    with fv.sign_in("tm") as s:
+        baby = add_person_details(s, fv.family_id, "Ben Smith", "2022-01-01", "son")
+        before = len(s.records.of_family(fv.family_id))
+        with pytest.raises(InvalidInput, match="Ben Smith is [0-9]+: a parent must be at "
+                                               "least 12 years old"):
+            add_person_details(s, fv.family_id, "Amy Smith", "2024-05-01", "daughter",
+                               parents=[baby])
+        with pytest.raises(InvalidInput, match="Ben Smith is [0-9]+: a partner must be"):
+            update_person(s, fv.ids["father"], partner_of=baby)
+        with pytest.raises(InvalidInput, match="Ben Smith is [0-9]+: a partner must be"):
+            update_person(s, baby, partner_of=fv.ids["mother"])
+        # A mother's date of birth that would make her 3 is refused too.
+        with pytest.raises(InvalidInput, match="Anna Smith is [0-9]+: a parent must be"):
+            update_person(s, fv.ids["mother"], dob="2023-01-01")
+        assert len(s.records.of_family(fv.family_id)) == before
+        # An adult parent, or an unknown date of birth, is fine.
+        add_person_details(s, fv.family_id, "Amy Smith", "", "daughter",
+                           parents=[fv.ids["mother"]])

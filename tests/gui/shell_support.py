@@ -79,8 +79,12 @@ def lock_and_wait(qtbot: Any, window: MainWindow, how: str = "shortcut") -> None
 def _model_texts(model: QAbstractItemModel, parent: QModelIndex | None = None) -> list[str]:
     parent = parent or QModelIndex()
     out = []
+    try:
+        columns = model.columnCount(parent)
+    except TypeError:  # a list model (a completer's) hides columnCount in PySide
+        columns = 1
     for row in range(model.rowCount(parent)):
-        for column in range(max(1, model.columnCount(parent))):
+        for column in range(max(1, columns)):
             index = model.index(row, column, parent)
             for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                          Qt.ItemDataRole.AccessibleTextRole):

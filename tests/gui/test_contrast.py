@@ -84,6 +84,9 @@ class _NoFamily:
     def run(self, *_args: Any, **_kwargs: Any) -> None:
         return None
 
+    def notify(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
 
 def coloured_screens() -> QWidget:
     """Every kind of coloured label the app shows, as the app builds them."""

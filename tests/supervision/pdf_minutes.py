@@ -14,6 +14,6 @@ from workbook.services.supervision import meetings
 
 def minutes_text(session: Session, session_id: str) -> str:
     pdf = render_minutes(meetings.meeting(session, session_id), printed_by="x",
-                         printed_at=session.clock(), full_name=session.printing.full_name)
+                         printed_at=session.clock())
     text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
     return re.sub(r"\s+", " ", text)

@@ -68,9 +68,9 @@ def test_board_shows_due_overdue_limits_and_charts(page: SupervisionPage,
     assert "Adams family" in due and "Brown family" not in due
     owners = {board.overdue.topLevelItem(i).text(0): board.overdue.topLevelItem(i)
               for i in range(board.overdue.topLevelItemCount())}
-    assert owners["sw1 (1)"].child(0).text(0) == "Arrange the home visit"
-    assert owners["sw1 (1)"].child(0).text(3) == "10"
-    assert owners["sw1 (1)"].child(0).text(2) == "20/02/2026"  # dates as dd/mm/yyyy
+    assert owners["Sam Worker (1)"].child(0).text(0) == "Arrange the home visit"
+    assert owners["Sam Worker (1)"].child(0).text(3) == "10"
+    assert owners["Sam Worker (1)"].child(0).text(2) == "20/02/2026"  # dates as dd/mm/yyyy
     assert board.summary.text().startswith("02/03/2026 · ")
     limits = [(board.limits.topLevelItem(i).text(0), board.limits.topLevelItem(i).text(1),
                board.limits.topLevelItem(i).text(3))
@@ -142,6 +142,9 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     view.form.scaling.setValue(-1)
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert "scaling judgement" in view.message.text()
+    # ... and under the field it is about (issue 14).
+    assert view.form.field_errors[view.form.scaling].isVisible()
+    assert "scaling judgement" in view.form.field_errors[view.form.scaling].text()
     view.form.scaling.setValue(6)
     view.form.next_review.clear()
     qtbot.keyClicks(view.form.next_review.line, "next week")
@@ -157,6 +160,8 @@ def test_whole_session_flow(qtbot: Any, page: SupervisionPage, tm: Session, bv: 
     view.form.action_table.item(0, 1).setText("ghost")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert "no active user 'ghost'" in view.message.text()
+    assert "ghost" in view.form.field_errors[view.form.action_table].text()
+    assert not view.form.field_errors[view.form.scaling].isVisible()
     assert not supervision.meeting(tm, sid).reviews
     view.form.action_table.item(0, 1).setText("sw1")
 
@@ -334,4 +339,4 @@ def test_every_control_is_named_and_reachable(qtbot: Any, page: SupervisionPage,
     limits.reload()
     assert _unnamed_or_unreachable(limits) == []
     charts = page.board.charts
-    assert "tm: 6" in charts[0].accessibleDescription()
+    assert "Tess Manager: 6" in charts[0].accessibleDescription()

@@ -88,10 +88,15 @@ def test_minutes_text(bv: BoardVault) -> None:
     text = "\n".join(page.extract_text() for page in reader.pages)
     for expected in ("Group supervision minutes", "02/03/2026", "Adams family",
                      "Zoë <safe> & well", "Dad's drinking", "Scaling judgement: 6 / 10",
-                     "Make the referral", "sw1", "09/03/2026", "Next review: 02/04/2026",
-                     "Signed off by tm", "On the agenda, not reviewed", "Clark family",
+                     "Make the referral", "Sam Worker", "09/03/2026",
+                     "Next review: 02/04/2026", "Signed off by Tess Manager on 02/03/2026",
+                     "1 family on the agenda was not reviewed",
+                     "Attendees: Tess Manager, Sam Worker",
                      "OFFICIAL-SENSITIVE", "Tess Manager"):
         assert expected in text, expected
+    # People by name, never by username (issue 14); the family not reached is only counted.
+    for absent in ("sw1", "tm ", "Clark family", "2026-03-02"):
+        assert absent not in text, absent
     assert reader.metadata.title == "Group supervision minutes"
     assert "Adams" not in str(reader.metadata)
 

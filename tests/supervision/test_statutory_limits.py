@@ -179,7 +179,7 @@ def test_minutes_name_people_in_full_and_date_the_sign_off(bv: BoardVault) -> No
         text = minutes_text(tm, bv.ids["reviewed_session"])
         owner = tm.user.full_name
     assert f"Attendees: {owner}, Sam Worker" in text and f"chaired by {owner}" in text
-    assert f"Signed off by {owner} at 15/02/2026 14:00" in text
+    assert f"Signed off by {owner} on 15/02/2026 at 14:00" in text
     assert "2026-02-15" not in text
 
 

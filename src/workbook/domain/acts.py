@@ -20,6 +20,7 @@ class Act(StrEnum):
 
     CASEWORK = "casework"                      # read and write case records
     SUPERVISE = "supervise"                    # run group supervision
+    CHANGE_ANY_ACTION = "change-any-action"    # finish, reassign, re-date anyone's action
     SIGN_OFF_FOR_CHAIR = "sign-off-for-chair"  # sign off a supervision someone else chaired
     CLOSE_FAMILY = "close-family"
     REOPEN_FAMILY = "reopen-family"
@@ -39,6 +40,7 @@ _MANAGER_AND_ADMIN = frozenset({Role.TEAM_MANAGER, Role.ADMIN})
 ACTS: Mapping[Act, frozenset[Role]] = MappingProxyType({
     Act.CASEWORK: frozenset(PRACTITIONER_ROLES),
     Act.SUPERVISE: _SUPERVISORS,
+    Act.CHANGE_ANY_ACTION: _SUPERVISORS,  # and the action's owner, and the case owner
     Act.SIGN_OFF_FOR_CHAIR: frozenset({Role.TEAM_MANAGER}),
     Act.CLOSE_FAMILY: _SUPERVISORS,
     Act.REOPEN_FAMILY: _SUPERVISORS,
@@ -56,6 +58,8 @@ ACTS: Mapping[Act, frozenset[Role]] = MappingProxyType({
 REFUSALS: Mapping[Act, str] = MappingProxyType({
     Act.CASEWORK: "the administrator does not read or write case records",
     Act.SUPERVISE: "only a team manager or a senior social worker runs group supervision",
+    Act.CHANGE_ANY_ACTION: "only the action's owner, the family's case owner or a "
+                           "supervisor can change this action",
     Act.SIGN_OFF_FOR_CHAIR: "only the session's chair or a team manager can sign off this "
                             "supervision session",
     Act.CLOSE_FAMILY: "closing a family is for a team manager or a senior social worker",

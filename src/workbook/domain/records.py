@@ -166,7 +166,7 @@ class Action(PayloadRecord):
     KIND: ClassVar[RecordKind] = RecordKind.ACTION
     SHAPES: ClassVar[Mapping[str, _Shape]] = {
         "text": _STR, "owner": _STR, "due": _STR, "status": _STR, "review": _STR,
-        "closed_on": _STR}
+        "closed_on": _STR, "cancel_reason": _STR}
 
     text: str = ""
     owner: str = ""
@@ -174,6 +174,7 @@ class Action(PayloadRecord):
     status: str = "open"
     review: str = ""
     closed_on: str = ""
+    cancel_reason: str = ""
 
 
 @dataclass(frozen=True)

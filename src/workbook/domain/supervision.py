@@ -62,7 +62,15 @@ class Meeting:
     status: str                 # open | finished
     agenda: list[AgendaItem] = field(default_factory=list)
     reviews: dict[str, Review] = field(default_factory=dict)   # family id -> review
+    # username -> full name: screens and minutes name people, never by username.
+    people: dict[str, str] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
         return self.status == "finished"
+
+    def name(self, username: str) -> str:
+        """A username as the person's full name ("" for none)."""
+        if not username:
+            return ""
+        return self.people.get(username, "a former colleague")

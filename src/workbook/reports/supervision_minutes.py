@@ -8,7 +8,6 @@ the kind of document."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from reportlab.lib import colors
@@ -34,20 +33,15 @@ def _para(text: str) -> Paragraph:
     return Paragraph(lines(text), styles().body)
 
 
-def _as_is(username: str) -> str:
-    return username
-
-
-def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime,
-                   full_name: Callable[[str], str] = _as_is) -> bytes:
-    """The minutes of `meeting` as PDF bytes; `full_name` turns the meeting's usernames
-    (chair, attendees, case owners, action owners, who signed off) into people's full
-    names, as everything on paper names people."""
+def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -> bytes:
+    """The minutes of `meeting` as PDF bytes; people (chair, attendees, case owners, action
+    owners, who signed off) are named by full name through `meeting.name`, as everything on
+    paper names people."""
     house = styles()
     story: list[Flowable] = [
         Paragraph(TITLE, house.title),
-        _para(f"Held on {uk_date(meeting.held_on)}, chaired by {full_name(meeting.chair)}."),
-        _para("Attendees: " + ", ".join(full_name(a) for a in meeting.attendees)),
+        _para(f"Held on {uk_date(meeting.held_on)}, chaired by {meeting.name(meeting.chair)}."),
+        _para("Attendees: " + ", ".join(meeting.name(a) for a in meeting.attendees)),
         _para("Status: " + ("finished and signed off" if meeting.finished
                             else "in progress - records are drafts until the session is "
                                  "finished")),
@@ -60,7 +54,7 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime,
         ref = f" ({item.reference})" if item.reference else ""
         story.append(Paragraph(escape(f"{number}. {item.name}{ref}"), house.heading))
         if item.case_owner:
-            story.append(Paragraph(escape(f"Case owner: {full_name(item.case_owner)}"),
+            story.append(Paragraph(escape(f"Case owner: {meeting.name(item.case_owner)}"),
                                    house.small))
         for key, label in FIELDS:
             value = getattr(review.form, key)
@@ -70,7 +64,7 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime,
         story.append(_para(f"Scaling judgement: {review.form.scaling} / 10"))
         if review.form.actions:
             rows = [["Action", "Owner", "Due"]]
-            rows += [[_para(a.text), _para(full_name(a.owner)), _para(uk_date(a.due))]
+            rows += [[_para(a.text), _para(meeting.name(a.owner)), _para(uk_date(a.due))]
                      for a in review.form.actions]
             width = frame_width()
             table = Table(rows, colWidths=[width * 0.6, width * 0.22, width * 0.18],
@@ -85,14 +79,18 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime,
         story.append(_para(f"Next review: {uk_date(review.form.next_review)}"))
         if review.status == FINAL:
             at = review.signed_off_at
-            story.append(Paragraph(escape(f"Signed off by {full_name(review.signed_off_by)} "
-                                          f"at {uk_date(at)} {at[11:16]}".rstrip()),
+            story.append(Paragraph(escape(f"Signed off by {meeting.name(review.signed_off_by)}"
+                                          f" on {uk_date(at)} at {at[11:16]}"),
                                    house.small))
         else:
             story.append(Paragraph("Draft - not yet signed off", house.small))
+    if not reviewed:
+        story.append(_para("No family has been reviewed yet."))
     if not_reviewed:
-        story.append(Paragraph("On the agenda, not reviewed", house.heading))
-        for item in not_reviewed:
-            story.append(_para(item.name + (f" ({item.reference})" if item.reference else "")))
+        # One count, not a list: a session may carry many families it did not reach.
+        count = len(not_reviewed)
+        story.append(Paragraph("Not reviewed", house.heading))
+        story.append(_para(f"{count} {'family' if count == 1 else 'families'} on the agenda "
+                           f"{'was' if count == 1 else 'were'} not reviewed at this session."))
     marking = PrintMarking(printed_by=printed_by, printed_at=printed_at, handling=HANDLING)
     return build_document(story, title=TITLE, marking=marking)

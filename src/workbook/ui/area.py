@@ -47,6 +47,7 @@ class AreaHost:
     show_page: Callable[[QWidget], None]
     show_home: Callable[[], None]
     person: Callable[[], SignedInPerson | None]
+    open_family: Callable[[str], None] | None = None  # opens a family's workbook
 
     @property
     def signed_in(self) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services.home import overview as home
+from workbook.services.home.for_me import my_drafts, sealed_for_me
 from workbook.services.home.search import IndexBuilder
 from workbook.services.supervision import board_digest
 from workbook.ui.epoch import Epoch
@@ -22,7 +23,8 @@ from workbook.ui.models.approvals_model import section_text
 from workbook.ui.operations import Operations
 
 REFRESH_FACTS = frozenset({"family_added", "person_added", "person_edited", "entry_added",
-                           "entry_edited", "action_added", "action_edited", "conflict_resolved",
+                           "entry_edited", "action_added", "action_edited", "action_changed",
+                           "conflict_resolved",
                            "assessment_saved", "bundle_received"})
 INDEX_FACTS = frozenset({"family_added", "person_added", "person_edited", "bundle_received"})
 
@@ -52,6 +54,7 @@ class HomeLoader(QObject):
         self._refresh_timer.setInterval(400)
         self._refresh_timer.timeout.connect(self._refresh)
         page.approve_requested.connect(self.approve)
+        page.action_finisher.set_runner(self._run)
 
     def _run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
              on_error: Callable[[str], None] | None = None) -> None:
@@ -91,7 +94,17 @@ class HomeLoader(QObject):
 
     def _on_activity(self, activity: home.HomeActivity) -> None:
         self.page.set_activity(activity)
+        self.refresh_drafts()
+        families = list(self.families)
+        self._run(lambda s: sealed_for_me(s, families), self.page.set_sealed)
         self.activity_loaded.emit()
+
+    def refresh_drafts(self) -> None:
+        """My drafts, read again (drafts are saved as people type, with no event)."""
+        if not self._active or not self.families:
+            return
+        families = list(self.families)
+        self._run(lambda s: my_drafts(s, families), self.page.set_drafts)
 
     def _load_deadlines(self) -> None:
         """Reviews due and time limits at risk of my families, from the supervisor's board
@@ -170,14 +183,17 @@ class HomeLoader(QObject):
 
     # --- approving a colleague -------------------------------------------------------------
     def approve(self, username: str, fingerprint: str) -> None:
+        person = next((p.full_name for p in self.page.approvals_model.rows()
+                       if p.username == username), "the colleague")
+
         def done(sections: list[str]) -> None:
             if sections:
                 names = ", ".join(section_text(s) for s in sections)
                 self.page.show_approval_result(
-                    f"approved: {username} now holds the keys to {names}")
+                    f"approved: {person} now holds the keys to {names}")
             else:
                 self.page.show_approval_result(
-                    f"{username}'s keys were certified; no section you hold was pending")
+                    f"{person}'s keys were certified; no section you hold was pending")
             self.ops.run(lambda s: s.grants.pending(), on_done=self._guard(self.page.set_pending))
 
         self._run(lambda s: s.grants.approve(username, fingerprint=fingerprint), done,

@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.authority import PendingGrant
+from workbook.services.home.for_me import HomeDraft, SealedForMe
 from workbook.services.home.overview import HomeActivity, HomeDeadlines, HomeOverview
 from workbook.services.home.search import SearchIndex
+from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.home_widgets import Banner, Panel, ResultDelegate
 from workbook.ui.models import (
     FAMILY_ID_ROLE,
@@ -44,6 +46,7 @@ from workbook.ui.models import (
     SearchResultsModel,
 )
 from workbook.ui.models.deadlines_model import DueReviewsModel, TimeLimitsModel
+from workbook.ui.models.drafts_model import DraftsModel, SealedModel
 from workbook.ui.sign_in_page import scaled_label, sentence
 from workbook.ui.widgets.a11y import describe
 
@@ -131,6 +134,16 @@ class HomePage(QWidget):
         self.actions_panel = Panel("My overdue actions", self.actions_model,
                                    "None of your actions is overdue.",
                                    stretch_column=ActionsModel.COL_ACTION)
+        self.action_finisher = ActionFinisher(self._selected_action)
+        panel_layout = self.actions_panel.layout()
+        if isinstance(panel_layout, QVBoxLayout):
+            panel_layout.addWidget(self.action_finisher)
+        view = self.actions_panel.view
+        if view is not None:
+            view.selectionModel().selectionChanged.connect(
+                lambda *_: self.action_finisher.set_enabled(self._selected_action() is not None))
+            self.actions_model.modelReset.connect(
+                lambda: self.action_finisher.set_enabled(self._selected_action() is not None))
         self.recent_panel = Panel("Recently changed", self.recent_model, "No changes yet.",
                                   stretch_column=RecentFamiliesModel.COL_NAME)
         self.conflicts_panel = Panel("Conflicts to resolve", self.conflicts_model,
@@ -142,8 +155,24 @@ class HomePage(QWidget):
         self.time_limits_panel = Panel("Time limits at risk", self.time_limits_model,
                                        "No time limit is at risk or breached.",
                                        stretch_column=TimeLimitsModel.COL_FAMILY, max_rows=6)
+        self.drafts_model = DraftsModel()
+        self.drafts_panel = Panel("My drafts", self.drafts_model,
+                                  "No unfinished entries.",
+                                  stretch_column=DraftsModel.COL_TEXT, max_rows=5)
+        self.sealed_model = SealedModel()
+        self.sealed_panel = Panel("Sealed entries for you", self.sealed_model, "",
+                                  stretch_column=SealedModel.COL_TEXT, max_rows=4)
+        self.sealed_panel.hide()  # shown only when something was passed on to me
         self.panels = [self.families_panel, self.actions_panel, self.recent_panel,
-                       self.conflicts_panel, self.review_panel, self.time_limits_panel]
+                       self.conflicts_panel, self.review_panel, self.time_limits_panel,
+                       self.drafts_panel, self.sealed_panel]
+
+    def _selected_action(self) -> tuple[str, str, str] | None:
+        """My selected overdue action as (id, text, due)."""
+        view = self.actions_panel.view
+        rows = view.selectionModel().selectedRows() if view is not None else []
+        found = self.actions_model.row_at(rows[0].row()) if rows else None
+        return (found.action_id, found.text, found.due) if found is not None else None
 
     def _build_dashboard(self) -> QScrollArea:
         dashboard = QWidget()
@@ -158,7 +187,8 @@ class HomePage(QWidget):
         grid.addWidget(self.recent_panel, 2, 0)
         side = QVBoxLayout()
         side.setSpacing(14)
-        for panel in (self.conflicts_panel, self.review_panel, self.time_limits_panel):
+        for panel in (self.sealed_panel, self.drafts_panel, self.conflicts_panel,
+                      self.review_panel, self.time_limits_panel):
             side.addWidget(panel)
         side.addStretch(1)
         grid.addLayout(side, 2, 1)
@@ -230,7 +260,15 @@ class HomePage(QWidget):
         self.recent_model.set_rows(activity.recently_changed)
         self.conflicts_model.set_rows(activity.conflicts)
 
+    def set_drafts(self, drafts: Sequence[HomeDraft]) -> None:
+        self.drafts_model.set_rows(drafts)
+
+    def set_sealed(self, sealed: Sequence[SealedForMe]) -> None:
+        self.sealed_model.set_rows(sealed)
+        self.sealed_panel.setVisible(bool(sealed))
+
     def set_deadlines(self, deadlines: HomeDeadlines) -> None:
+        self.due_reviews_model.people = dict(deadlines.people)
         self.due_reviews_model.set_rows(deadlines.due_for_review)
         self.time_limits_model.set_rows(deadlines.time_limits)
 
@@ -337,7 +375,7 @@ class HomePage(QWidget):
         username, full_name = chosen
         fingerprint, ok = QInputDialog.getText(
             self, "Approve access",
-            f"Ask {full_name} ({username}) to read out the fingerprint shown on their "
+            f"Ask {full_name} to read out the fingerprint shown on their "
             "screen.\nType the digits you hear (spaces do not matter):",
             QLineEdit.EchoMode.Normal, "")
         if ok and fingerprint.strip():
@@ -357,8 +395,10 @@ class HomePage(QWidget):
         self.search_box.setPlaceholderText(PREPARING)
         for model in (self.my_families_model, self.actions_model, self.recent_model,
                       self.conflicts_model, self.approvals_model, self.search_model,
-                      self.due_reviews_model, self.time_limits_model):
+                      self.due_reviews_model, self.time_limits_model, self.drafts_model,
+                      self.sealed_model):
             model.clear()
+        self.sealed_panel.hide()
         self.results_count.clear()
         self.banner.clear()
         self.note.clear()

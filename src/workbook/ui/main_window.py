@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
 
     def _add_areas(self) -> None:
         host = AreaHost(self.ops, self, self._show_area_page, self.show_home,
-                        lambda: self._person)
+                        lambda: self._person, self.open_family)
         self.retention = RetentionArea(host)
         self.supervision = SupervisionArea(host)
         self.sharing = SharingArea(host)
@@ -282,6 +282,7 @@ class MainWindow(QMainWindow):
         self.top_bar.home_button.show()
         self.stack.setCurrentWidget(self.home_page)
         self.home_page.search_box.setFocus()
+        self.home_loader.refresh_drafts()  # a draft typed meanwhile is listed
         self.ops.run(self.bridge.attach)
         self.home_loader.start(self._messages)
         person = self._person
@@ -303,6 +304,7 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(self.home_page)
         self.home_page.search_box.setFocus()
+        self.home_loader.refresh_drafts()  # a draft typed meanwhile is listed
 
     def focus_search(self) -> None:
         self.show_home()

@@ -29,7 +29,7 @@ def test_opening_shows_the_header_with_safety_flags_and_the_chronology(driver, q
     driver.open()
     view = driver.view
     assert view.header.name.text() == "Smith family"
-    assert "Case owner: tm" in view.header.details.text()
+    assert "Case owner: Tess Manager" in view.header.details.text()
     assert "Status: Open" in view.header.details.text()
     assert view.header.safety.isVisible()
     assert SAFETY_FLAG in view.header.safety.body.text()
@@ -160,7 +160,7 @@ def test_a_new_entry_is_finished_then_corrected_and_its_history_shows_a_diff(dri
 
     dialog = view.findChildren(HistoryDialog)[-1]
     assert dialog.list.count() == 2
-    assert "sw1" in dialog.list.item(0).text()
+    assert "Sam Worker" in dialog.list.item(0).text()
     html = dialog.text.toHtml()
     assert "poor" in html
     from workbook.ui.family.history_dialog import diff_html

@@ -209,8 +209,7 @@ def cmd_minutes(ctx: CliContext) -> None:
     session = ctx.ready_session()
     found = supervision.meeting(session, ctx.args.session)
     pdf = render_minutes(found, printed_by=session.user.full_name or session.user.username,
-                         printed_at=session.clock().astimezone(),
-                         full_name=session.printing.full_name)
+                         printed_at=session.clock().astimezone())
     try:
         save_private(out, pdf)
     except OSError as exc:

@@ -8,7 +8,7 @@ and applies the filters practitioners ask for: section, author, type, a date ran
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
@@ -39,6 +39,7 @@ class ChronologyRow(NamedTuple):
     created_at: str = ""
     sealed: bool = False
     unaudited: bool = False  # no write event names it: added outside Workbook
+    urgent: str = ""         # "open": an urgent concern awaiting its response; "answered"
 
     @property
     def section_title(self) -> str:
@@ -105,9 +106,14 @@ def _cut(flat: str, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def _author(entry: Shown[Entry | Review]) -> str:
-    """Who wrote it; for a version received from a partner, which team it came from too."""
+def _author(entry: Shown[Entry | Review], names: Mapping[str, str] | None = None) -> str:
+    """Who wrote it; for a version received from a partner, which team it came from too.
+    With `names` (username -> full name, for screens) a person shows by full name, and a
+    partner's as "name, team" ("a colleague, team" when this vault cannot know the name)."""
     partner = entry.origin
+    if names is not None:
+        name = names.get(entry.author, "a colleague" if partner else "a former colleague")
+        return f"{name}, {partner}" if partner else name
     if not partner:
         return entry.author
     if _UNKNOWN_ID.fullmatch(entry.author):  # a person of the partner's vault: no name here
@@ -115,17 +121,26 @@ def _author(entry: Shown[Entry | Review]) -> str:
     return f"{entry.author} (from {partner})"
 
 
-def rows_from_workbook(workbook: FamilyWorkbook) -> list[ChronologyRow]:
-    """Flatten an opened workbook into chronology rows, oldest first."""
+def _urgency(payload: Mapping[str, object]) -> str:
+    if not payload.get("urgent"):
+        return ""
+    return "answered" if payload.get("response") else "open"
+
+
+def rows_from_workbook(workbook: FamilyWorkbook,
+                       names: Mapping[str, str] | None = None) -> list[ChronologyRow]:
+    """Flatten an opened workbook into chronology rows, oldest first; with `names`, authors
+    by full name (the screens), without, by username (the CLI's contract)."""
     out: list[ChronologyRow] = []
     append = out.append
     for section, entry in workbook.entries():
         record = entry.record
         created_at = entry.created_at
         append(ChronologyRow(
-            record.date or created_at[:10], section, record.type or "note", _author(entry),
-            record.significant, preview(_reading(record)), entry.id, entry.conflict,
-            created_at, entry.sealed, entry.unaudited,
+            record.date or created_at[:10], section, record.type or "note",
+            _author(entry, names),
+            record.significant, preview(_reading(record)), entry.id, entry.conflict, created_at,
+            entry.sealed, entry.unaudited, _urgency(entry.payload),
         ))
     out.sort(key=_ORDER)
     return out

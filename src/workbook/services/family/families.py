@@ -177,17 +177,20 @@ class Families:
             **payload, "deleted": True, "deleted_reason": reason})
 
     def entry_history(self, entry_id: str) -> list[RecordVersion]:
-        versions = self._entry_versions(entry_id)
+        """Every version of a row of the chronology: an entry, or a supervision review
+        (listed among the entries, so its history is asked for the same way)."""
+        versions = self._entry_versions(entry_id, kinds=("entry", "review"))
         if Section(versions[0].section) not in CORE_SECTIONS:
             with self.s.write():
                 self.s.audit("section_read", {"family": versions[0].family_id,
                                               "entry": versions[0].record_id})
         return sorted(versions, key=lambda v: (v.created_at, v.version_id))
 
-    def _entry_versions(self, entry_id: str) -> list[RecordVersion]:
+    def _entry_versions(self, entry_id: str,
+                        kinds: tuple[str, ...] = ("entry",)) -> list[RecordVersion]:
         entry_id = validation.record_id(entry_id, "entry id")
         versions = self.s.records.of_record(entry_id)
-        if not versions or versions[0].kind != "entry":
+        if not versions or versions[0].kind not in kinds:
             raise NotFound(f"no entry {entry_id} that you can read")
         return versions
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbook.domain.genogram import SEXES, GenogramPerson
@@ -18,6 +19,7 @@ from workbook.domain.roles import Section
 from workbook.domain.workbook import Shown
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
+from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.family.records import heads_of_record
 
@@ -62,6 +64,7 @@ def add_person_details(
     family_id = validation.record_id(family_id, "family id")
     members = _household_members(session, family_id)
     details = _check(members, "", sex, partner_of, parents, separated, index)
+    check_ages(members, "", name, dob, details, civil_date(session.clock()))
     return session.families.add_person(family_id, name, dob, relationship,
                                        extra=details.payload())
 
@@ -98,6 +101,8 @@ def update_person(
         payload.get("separated", False) if separated is _UNSET else separated,
         payload.get("index", False) if index is _UNSET else index,
     )
+    check_ages(members, person_id, str(payload.get("name", "")), str(payload.get("dob", "")),
+               details, civil_date(session.clock()))
     payload.update(details.payload())
     version = session.records.supersede(heads, payload, kind=RecordKind.PERSON,
                                         event="person_edited", ids={"person": person_id})
@@ -148,3 +153,44 @@ def _check(
     if partner and partner in parent_ids:
         raise InvalidInput("a person's partner cannot also be their parent")
     return PersonDetails(str(sex), partner, tuple(parent_ids), bool(separated), bool(index))
+
+
+MIN_PARENT_AGE = 12  # a parent or partner younger than this is a mistake in the record
+
+
+def check_ages(members: dict[str, RecordVersion], self_id: str, name: str, dob: str,
+               details: PersonDetails, today: date) -> None:
+    """Refuse a parent or partner younger than 12 (on the session's day), with the reason:
+    the chosen partner and parents, and this person when they are (or become) a partner or a
+    parent of someone in the household. Unknown dates of birth are not checked."""
+    def too_young(who: str, birth: object, what: str) -> None:
+        age = age_on(str(birth or ""), today)
+        if age is not None and age < MIN_PARENT_AGE:
+            raise InvalidInput(f"{who} is {age}: a {what} must be at least "
+                               f"{MIN_PARENT_AGE} years old")
+
+    def member_name(pid: str) -> str:
+        return str(members[pid].payload.get("name", "")) or "that person"
+
+    if details.partner_of:
+        too_young(member_name(details.partner_of),
+                  members[details.partner_of].payload.get("dob"), "partner")
+    for parent in details.parents:
+        too_young(member_name(parent), members[parent].payload.get("dob"), "parent")
+    who = " ".join(name.split()) or "this person"
+    if details.partner_of:
+        too_young(who, dob, "partner")
+    others = [v.payload for pid, v in members.items() if self_id and pid != self_id]
+    if any(self_id in (p.get("parents") or []) for p in others):
+        too_young(who, dob, "parent")
+    if any(p.get("partner_of") == self_id for p in others):
+        too_young(who, dob, "partner")
+
+
+def age_on(dob: str, today: date) -> int | None:
+    """Whole years from `dob` (YYYY-MM-DD) to `today`; None when the date is not known."""
+    try:
+        born = date.fromisoformat(dob.strip())
+    except ValueError:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

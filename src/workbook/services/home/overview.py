@@ -309,6 +309,7 @@ class HomeDeadlines:
 
     due_for_review: list[DueFamily]
     time_limits: list[LimitRow]
+    people: dict[str, str] = field(default_factory=dict)  # username -> full name
 
 
 def deadlines_rebuild(session: Session, mine: list[HomeFamily]) -> board_digest.Rebuild | None:
@@ -331,4 +332,5 @@ def deadlines(session: Session, mine: list[HomeFamily]) -> HomeDeadlines:
     result = board(session)
     return HomeDeadlines([f for f in result.due_families if f.family_id in chosen],
                          [t for t in result.time_limits
-                          if t.family_id in chosen and t.state in (AT_RISK, BREACHED)])
+                          if t.family_id in chosen and t.state in (AT_RISK, BREACHED)],
+                         result.people)

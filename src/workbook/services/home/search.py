@@ -42,6 +42,7 @@ DEFAULT_LIMIT = 50
 STEP_ROWS = 800
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212,;:()\[\]\"]+")
 _DROP = re.compile(r"['\u2018\u2019`.]")
+_APOSTROPHE = re.compile(r"['\u2018\u2019`]")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _CACHE_SIZE = 256
 
@@ -62,6 +63,24 @@ def tokens(text: str) -> list[str]:
     """The words of `text` as the index sees them: folded, split on spaces and hyphens."""
     folded = _DROP.sub("", fold(text))
     return [t for t in _SPLIT.split(folded) if t]
+
+
+def name_tokens(text: str) -> list[str]:
+    """A name's words as the index holds them: those of `tokens`, and for a name written
+    with an apostrophe or a one-letter particle each way a person may type it - "O'Brien"
+    is found by obrien, o'brien and o brien, "Ó Briain" by o briain and obriain."""
+    plain = tokens(text)
+    apostrophe = _APOSTROPHE.search(text) is not None
+    if not apostrophe and not any(len(w) == 1 for w in plain[:-1]):
+        return plain  # nearly every name: nothing more to add, nothing more to pay
+    words = list(plain)
+    if apostrophe:
+        for part in _SPLIT.split(fold(text)):
+            pieces = [p for p in _APOSTROPHE.split(part) if p]
+            if len(pieces) > 1:
+                words += [_DROP.sub("", p) for p in pieces]
+    words += [a + b for a, b in zip(plain, plain[1:], strict=False) if len(a) == 1]
+    return list(dict.fromkeys(w for w in words if w))
 
 
 def query_tokens(text: str) -> list[str]:
@@ -177,7 +196,7 @@ class SearchIndex:
     def add(self, hit: SearchHit, words: Iterable[str]) -> None:
         doc = len(self._hits)
         self._hits.append(hit)
-        name_words = tokens(hit.name)
+        name_words = name_tokens(hit.name)
         self._names.add(doc, name_words)
         self._all.add(doc, [*name_words, *words])
 

@@ -105,6 +105,8 @@ class Board:
     overdue_by_month: list[MonthCount] = field(default_factory=list)
     compliance_by_month: list[MonthCompliance] = field(default_factory=list)
     note: str = ""
+    # username -> full name, for screens (people are shown by name); not in the JSON.
+    people: dict[str, str] = field(default_factory=dict)
     # The policy's time limits the board was worked out with (for labels; not in the JSON).
     rules: dict[str, LimitRule] = field(default_factory=dict)
 
@@ -171,7 +173,9 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
         return result
     with board_digest.collector_paused():
         facts = board_digest.current(session, fresh=fresh)
-        names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
+        users = accounts.all_users(session.conn)
+        names = {u.user_id: u.username for u in users}
+        result.people = {u.username: u.full_name or "a colleague" for u in users}
         parts = _Parts() if fresh or family_id is not None else _parts(session)
         result.rules = time_limits.rules(session)
         _fill(result, facts, now, today, family_id, names, parts, result.rules)

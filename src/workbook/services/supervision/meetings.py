@@ -33,6 +33,7 @@ from workbook.domain.supervision import (
     ReviewForm,
 )
 from workbook.services import validation
+from workbook.services.access.people import People
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.family.records import heads_of_record
@@ -96,15 +97,17 @@ def check_form(session: Session, form: ReviewForm, held_on: str) -> ReviewForm:
     if len(form.actions) > MAX_ACTIONS:
         raise InvalidInput(f"too many actions (at most {MAX_ACTIONS})")
     actions = []
+    people = People(session)
     for number, action in enumerate(form.actions, start=1):
         text = action.text.strip()
         if not text:
             raise InvalidInput(f"action {number} has no text")
         validation.text(text, f"text of action {number}")
-        owner = accounts.by_username(session.conn, action.owner.strip())
-        if owner is None or not session.membership().is_active(owner.user_id):
+        try:  # a username, or a full name as the form shows it
+            owner = people.find_owner(action.owner)
+        except InvalidInput:
             raise InvalidInput(f"action {number}: no active user {action.owner.strip()[:40]!r} "
-                               "to own it")
+                               "to own it") from None
         due = validation.iso_date(action.due, f"due date of action {number}")
         action_id = validation.record_id(action.action_id, "action id") \
             if action.action_id else ""
@@ -191,9 +194,11 @@ def reorder(session: Session, session_id: str, family_ids: list[str]) -> None:
 def meeting(session: Session, session_id: str) -> Meeting:
     require_supervisor(session)
     row = _session_row(session, session_id)
-    names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
+    users = accounts.all_users(session.conn)
+    names = {u.user_id: u.username for u in users}
     found = Meeting(row.session_id, row.held_on, names.get(row.chair, row.chair),
-                    [names.get(u, u) for u in row.attendees], row.status)
+                    [names.get(u, u) for u in row.attendees], row.status,
+                    people={u.username: u.full_name or "a colleague" for u in users})
     families = {f.family_id: f for f in session.families.all()}
     for fid in row.agenda:
         known = families.get(fid)

@@ -192,11 +192,13 @@ class AssessmentPanel(QWidget):
         else:
             conflict = " It has conflicting versions: saving merges them." if (
                 assessment.conflict) else ""
+            snapshot = self.context.snapshot
+            author = (snapshot.names if snapshot is not None else {}).get(
+                assessment.author, "a former colleague")
             framework = self.offered.get(assessment.framework)
             title = framework.title if framework else assessment.framework
             self.state.setText(
-                f"Current assessment ({title}) of {fmt_date(assessment.date)} by "
-                f"{assessment.author}. "
+                f"Current assessment ({title}) of {fmt_date(assessment.date)} by {author}. "
                 f"Saving makes a new version; earlier ones stay in its history.{conflict}")
 
     def values(self) -> dict[str, Rating]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -32,6 +34,7 @@ from workbook.ui.family.common import accessible, date_edit, iso_of
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import LoadProgress
 from workbook.ui.family.models.chronology_model import (
+    CHRONOLOGY_ROW_ROLE,
     COL_AUTHOR,
     COL_DATE,
     COL_SECTION,
@@ -41,6 +44,7 @@ from workbook.ui.family.models.chronology_model import (
     ENTRY_ID_ROLE,
     ChronologyModel,
 )
+from workbook.ui.family.reading_pane import ReadingPane
 from workbook.ui.widgets.a11y import describe
 
 ANY = ""
@@ -146,7 +150,14 @@ class ChronologyPage(QWidget):
             self.table.setColumnWidth(col, width)
         if section is not None:
             self.table.setColumnHidden(COL_SECTION, True)
-        layout.addWidget(self.table, 1)
+        self.reading = ReadingPane(where, self)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.table)
+        split.addWidget(self.reading)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        layout.addWidget(split, 1)
         row = QHBoxLayout()
         self.count = QLabel(self)
         describe(self.count, f"{where}: number of entries shown")
@@ -171,7 +182,12 @@ class ChronologyPage(QWidget):
         self.correct.clicked.connect(self._correct)
         self.history.clicked.connect(self._history)
         self.table.doubleClicked.connect(lambda _: self._history())
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter opens history too
+            enter = QShortcut(QKeySequence(key), self.table)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(self._history)
         self.table.selectionModel().selectionChanged.connect(self._selection)
+        self.model.modelReset.connect(self._selection)
         self._selection()
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
@@ -293,8 +309,20 @@ class ChronologyPage(QWidget):
 
     def _selection(self) -> None:
         chosen = self.selected_entry() is not None
+        self._read()
         self.history.setEnabled(chosen)
         self.correct.setEnabled(chosen)
+
+    def _read(self) -> None:
+        """The whole of the selected entry in the reading pane."""
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].data(CHRONOLOGY_ROW_ROLE) if rows else None
+        if not isinstance(row, ChronologyRow):
+            self.reading.show_entry(None, None)
+            return
+        snapshot = self.context.snapshot
+        found = snapshot.entries.get(row.entry_id) if snapshot is not None else None
+        self.reading.show_entry(row, found.shown.payload if found is not None else None)
 
     def _correct(self) -> None:
         entry_id = self.selected_entry()
@@ -316,3 +344,4 @@ class ChronologyPage(QWidget):
         self._shown = 0
         self.set_loading(None)
         self.count.setText("")
+        self.reading.show_entry(None, None)

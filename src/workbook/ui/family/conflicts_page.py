@@ -126,7 +126,7 @@ class ConflictsPage(QWidget):
             return
         heads = item.get("heads", [])
         for i, head in enumerate(heads):
-            label = f"Version {i + 1}: {head.get('author', '')}, " \
+            label = f"Version {i + 1}: {self._name(str(head.get('author', '')))}, " \
                     f"{fmt_stamp(str(head.get('created_at', '')))}"
             self.left_choice.addItem(label, i)
             self.right_choice.addItem(label, i)
@@ -138,6 +138,11 @@ class ConflictsPage(QWidget):
         self._compare()
         self.merged.setPlainText(str(self._head(self.right_choice).get(self._field(), "")))
         self.merged.document().clearUndoRedoStacks()
+
+    def _name(self, username: str) -> str:
+        snapshot = self.context.snapshot
+        names = snapshot.names if snapshot is not None else {}
+        return names.get(username, "a former colleague" if username else "")
 
     def _field(self) -> str:
         item = self._item()
@@ -154,7 +159,8 @@ class ConflictsPage(QWidget):
         for combo, view in ((self.left_choice, self.left_text),
                             (self.right_choice, self.right_text)):
             head = self._head(combo)
-            view.setHtml(f"<p>{html.escape(str(head.get('author', '')))}"
+            author = self._name(str(head.get("author", "")))
+            view.setHtml(f"<p>{html.escape(author)}"
                          f", {html.escape(fmt_stamp(str(head.get('created_at', ''))))}</p><p>"
                          + html.escape(str(head.get(field, ""))).replace("\n", "<br>") + "</p>")
 

@@ -4,6 +4,7 @@ stays open until the view says the service accepted it - errors are shown inside
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.services.access.people import PersonName
 from workbook.services.family.chronology import section_title
 from workbook.services.family.duplicates import DuplicateMatch
 from workbook.services.family.families import ENTRY_TYPES
+from workbook.ui.family.action_finishing import owner_combo, owner_of
 from workbook.ui.family.common import (
     Band,
     accessible,
@@ -39,7 +42,35 @@ from workbook.ui.widgets.date_field import refused_date
 RELATIONSHIPS = ("mother", "father", "daughter", "son", "stepfather", "stepmother",
                  "mother's partner", "father's partner", "grandmother", "grandfather",
                  "sister", "brother", "aunt", "uncle", "carer", "other")
-SEX_CHOICES = (("Female", "female"), ("Male", "male"), ("Not known", "unknown"))
+SEX_CHOICES = (("Not known", "unknown"), ("Female", "female"), ("Male", "male"))
+# The sex a relationship suggests (never a default: "Not known" until a person says).
+SEX_OF_RELATIONSHIP = {
+    "mother": "female", "daughter": "female", "stepmother": "female",
+    "grandmother": "female", "sister": "female", "aunt": "female",
+    "father": "male", "son": "male", "stepfather": "male", "grandfather": "male",
+    "brother": "male", "uncle": "male"}
+ADULT = 18  # the partner list offers adults (and people whose age is not known)
+
+
+def _is_adult(dob: str, today: date | None) -> bool:
+    """18 or over on `today`, or a date of birth not known (nothing to go on)."""
+    try:
+        born = date.fromisoformat(dob)
+    except ValueError:
+        return True
+    if today is None:
+        return True
+    return (today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            >= ADULT)
+
+
+def _field_error(name: str, parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
 
 
 class _Form(QDialog):
@@ -101,7 +132,7 @@ class PersonDialog(_Form):
     birth match someone in another family, the form says so and asks again."""
 
     def __init__(self, persons: list[dict[str, Any]], person: dict[str, Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, today: date | None = None) -> None:
         editing = person is not None
         super().__init__("Change person" if editing else "Add person",
                          "Save changes" if editing else "Add person", parent)
@@ -120,7 +151,10 @@ class PersonDialog(_Form):
             self.sex.addItem(label, value)
         accessible(self.sex, "Sex")
         others = [p for p in persons if p.get("id") != self.person_id]
-        self.partner = self._person_combo("Partner", others)
+        current_partner = str(person.get("partner_of") or "") if person else ""
+        adults = [p for p in others if p.get("id") == current_partner
+                  or _is_adult(str(p.get("dob", "")), today)]
+        self.partner = self._person_combo("Partner", adults)
         self.separated = QCheckBox("Separated from this partner", self)
         accessible(self.separated, "Separated from partner")
         self.parent1 = self._person_combo("First parent", others)
@@ -132,9 +166,13 @@ class PersonDialog(_Form):
         self.form.addRow("&Relationship", self.relationship)
         self.form.addRow("&Sex", self.sex)
         self.form.addRow("&Partner", self.partner)
+        self.partner_error = _field_error("Partner: problem", self)
+        self.form.addRow("", self.partner_error)
         self.form.addRow("", self.separated)
         self.form.addRow("Parent &1", self.parent1)
         self.form.addRow("Parent &2", self.parent2)
+        self.parent_error = _field_error("Parents: problem", self)
+        self.form.addRow("", self.parent_error)
         self.form.addRow("", self.index)
         self.duplicates = Band("warning", "Possible duplicate", self)
         self.duplicates.setVisible(False)
@@ -150,6 +188,9 @@ class PersonDialog(_Form):
             self._choose(self.parent1, parents[0] if parents else "")
             self._choose(self.parent2, parents[1] if len(parents) > 1 else "")
             self.index.setChecked(bool(person.get("index")))
+        self._sex_chosen = editing  # a person's own choice is never overridden
+        self.sex.activated.connect(lambda _i: setattr(self, "_sex_chosen", True))
+        self.relationship.currentTextChanged.connect(self._suggest_sex)
         self.name.textChanged.connect(self._reset_duplicate)
         self.dob.dateChanged.connect(self._reset_duplicate)
         self.resize(460, self.sizeHint().height())
@@ -161,6 +202,27 @@ class PersonDialog(_Form):
             combo.addItem(str(p.get("name", "")), p.get("id"))
         accessible(combo, name)
         return combo
+
+    def _suggest_sex(self, relationship: str) -> None:
+        if self._sex_chosen:
+            return
+        suggested = SEX_OF_RELATIONSHIP.get(relationship.strip().lower(), "unknown")
+        self.sex.setCurrentIndex(max(self.sex.findData(suggested), 0))
+
+    def show_error(self, message: str) -> None:
+        """A partner's or a parent's problem sits under that field; others in the band."""
+        self.partner_error.hide()
+        self.parent_error.hide()
+        lowered = message.lower()
+        field = self.partner_error if "partner" in lowered else \
+            self.parent_error if "parent" in lowered else None
+        if field is None:
+            super().show_error(message)
+            return
+        field.setText(message)
+        field.show()
+        (self.partner if field is self.partner_error else self.parent1).setFocus()
+        self.ok.setEnabled(True)
 
     @staticmethod
     def _choose(combo: QComboBox, person_id: str) -> None:
@@ -193,14 +255,15 @@ class PersonDialog(_Form):
 
 
 class ActionDialog(_Form):
-    def __init__(self, users: list[str], me: str, parent: QWidget | None = None) -> None:
+    """A new plan action; its owner is picked by full name (typing part of a name narrows the
+    list), and the username goes to the service."""
+
+    def __init__(self, users: list[PersonName], me: str, parent: QWidget | None = None) -> None:
         super().__init__("Add action", "Add action", parent)
         self.text = QLineEdit(self)
         accessible(self.text, "Action")
-        self.owner = QComboBox(self)
-        self.owner.addItems(users or [me])
-        self.owner.setCurrentText(me)
-        accessible(self.owner, "Owner")
+        self.owner = owner_combo(users, "Owner", self)
+        self.owner.setCurrentIndex(max(0, self.owner.findData(me)))
         self.due = date_edit("Due date", parent=self)
         self.form.addRow("&Action", self.text)
         self.form.addRow("&Owner", self.owner)
@@ -208,7 +271,7 @@ class ActionDialog(_Form):
         self.resize(460, self.sizeHint().height())
 
     def values(self) -> dict[str, Any]:
-        return {"text": self.text.text(), "owner": self.owner.currentText(),
+        return {"text": self.text.text(), "owner": owner_of(self.owner),
                 "due": iso_of(self.due)}
 
 

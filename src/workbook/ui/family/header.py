@@ -3,7 +3,8 @@ before anything else - what a worker must know before knocking (home-visit safet
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -19,6 +20,8 @@ SAFETY_PREVIEW = 220
 
 SAFETY_SHOWN = 5  # flags listed in the header, newest first
 
+
+_USER_ID = re.compile(r"[0-9a-f]{32}")
 
 class FamilyHeader(QWidget):
     """Name, reference, case owner, status, the safety band and the conflict banner."""
@@ -68,19 +71,23 @@ class FamilyHeader(QWidget):
         self.wipe()
 
     def show_family(self, family: FamilyShown, safety: Sequence[Shown[Entry | Review]],
-                    conflicts: int) -> None:
+                    conflicts: int, names: Mapping[str, str] | None = None) -> None:
+        """`names`: username -> full name; people show by name, never by username."""
+        known = names or {}
         self.name.setText(family.name)
         parts = []
         if family.reference:
             parts.append(f"Reference {family.reference}")
-        parts.append(f"Case owner: {family.case_owner or 'not set'}")
+        owner = known.get(family.case_owner, _stranger(family.case_owner)) \
+            if family.case_owner else "not set"
+        parts.append(f"Case owner: {owner}")
         parts.append(f"Status: {family.status.capitalize()}")
         self.details.setText("   ·   ".join(parts))
         if safety:
             # The newest few, so the header stays readable (and cheap to lay out); the
             # Home-visit safety page lists every flag.
             lines = [f"• {preview(e.record.text, SAFETY_PREVIEW)}  "
-                     f"({fmt_date(e.record.date)}, {e.author})"
+                     f"({fmt_date(e.record.date)}, {known.get(e.author, 'a colleague')})"
                      for e in safety[:SAFETY_SHOWN]]
             count = len(safety)
             if count > SAFETY_SHOWN:
@@ -109,3 +116,9 @@ class FamilyHeader(QWidget):
         self.no_safety.setVisible(False)
         self.safety.wipe()
         self.conflict.wipe()
+
+
+def _stranger(user: str) -> str:
+    """Someone this vault has no account for: a received family's owner is a user id of the
+    sending team (shown by no id), anyone else a former colleague."""
+    return "a colleague of the sending team" if _USER_ID.fullmatch(user) else "a former colleague"

@@ -132,7 +132,9 @@ class HouseholdPanel(QWidget):
             self._open(person)
 
     def _open(self, person: dict[str, Any] | None) -> None:
-        dialog = PersonDialog(self.persons, person, self)
+        snapshot = self.context.snapshot
+        dialog = PersonDialog(self.persons, person, self,
+                              snapshot.today if snapshot is not None else None)
         dialog.submitted.connect(lambda values: self._submit(dialog, values))
         self.dialog = dialog
         self.context.track(dialog)

@@ -16,6 +16,7 @@ from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Action, Entry, Person, Review
 from workbook.domain.roles import Section
 from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Shown
+from workbook.services.access.people import People, PersonName
 from workbook.services.clock import civil_date
 from workbook.services.family.assessments import Assessment, from_workbook
 from workbook.services.family.chronology import ChronologyRow, rows_from_workbook
@@ -70,7 +71,8 @@ class FamilySnapshot:
     entries: dict[str, SectionEntry]       # entry id -> the entry, with its section
     drafts: list[Draft]
     assessment: Assessment | None
-    users: list[str]                       # active practitioners who may own an action
+    users: list[PersonName]                # active practitioners who may own an action
+    names: dict[str, str]                  # username -> full name, for every account
     me: str
     today: date                            # the UK civil date on the session's clock
     loading: LoadProgress | None = None    # set on a first look: the rest is still loading
@@ -158,13 +160,10 @@ def snapshot_of(session: Session, family_id: str, workbook: FamilyWorkbook,
     plan = workbook.section(Section.PLAN.value)
     safety = list(workbook.section(Section.HOME_VISIT_SAFETY.value).entries)
     safety.sort(key=lambda e: (e.record.date, e.created_at), reverse=True)
-    users = []
-    try:
-        users = sorted(u.username for u in session.accounts.all()
-                       if u.status == "active" and u.role != "admin")
-    except Exception:  # noqa: BLE001 - the owner list is a convenience, never a reason to fail
-        users = [session.user.username]
-    rows = rows_from_workbook(workbook)
+    people = People(session)
+    users = people.owners()
+    names = {p.username: p.full_name for p in people.everyone()}
+    rows = rows_from_workbook(workbook, names)
     by_section: dict[str, list[ChronologyRow]] = {s: [] for s in readable}
     for row in rows:
         by_section.setdefault(row.section, []).append(row)
@@ -184,6 +183,7 @@ def snapshot_of(session: Session, family_id: str, workbook: FamilyWorkbook,
         drafts=drafts_for(session, family_id),
         assessment=from_workbook(workbook),
         users=users,
+        names=names,
         me=session.user.username,
         today=civil_date(session.clock()),
         loading=loading,

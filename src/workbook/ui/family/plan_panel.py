@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 from workbook.domain.records import Action
 from workbook.domain.workbook import Shown
 from workbook.services.session import Session
+from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.family.common import accessible
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.dialogs import ActionDialog
 from workbook.ui.family.models.actions_model import (
+    ACTION_ROLE,
     COL_DUE,
     COL_OWNER,
     COL_STATUS,
@@ -67,10 +69,28 @@ class PlanPanel(QWidget):
         self.table.setColumnWidth(COL_DUE, 100)
         self.table.setColumnWidth(COL_STATUS, 100)
         layout.addWidget(self.table, 1)
+        self.finisher = ActionFinisher(self._selected, context.run, self)
+        self.finisher.changed.connect(self.context.notify)
+        layout.addWidget(self.finisher)
         self.add.clicked.connect(self._open)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection())
 
-    def set_actions(self, actions: Sequence[Shown[Action]], today: date | None = None) -> None:
-        self.model.set_rows([a.to_json() for a in actions], today)
+    def _selected(self) -> tuple[str, str, str] | None:
+        """The selected action as (id, text, due), None when there is none."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        action = rows[0].data(ACTION_ROLE)
+        return (str(action.get("id", "")), str(action.get("text", "")),
+                str(action.get("due", "")))
+
+    def _selection(self) -> None:
+        self.finisher.set_enabled(self._selected() is not None)
+
+    def set_actions(self, actions: Sequence[Shown[Action]], today: date | None = None,
+                    names: dict[str, str] | None = None) -> None:
+        self.model.set_rows([a.to_json() for a in actions], today, names)
+        self._selection()
         overdue = self.model.overdue_count
         total = self.model.rowCount()
         text = f"{total} action{'s' if total != 1 else ''}"

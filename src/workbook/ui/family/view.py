@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.roles import Section
+from workbook.services.access.people import People
 from workbook.services.family.chronology import section_title
 from workbook.services.family.workbooks import CHUNK_ROWS, FIRST_ENTRIES, WHOLE_UP_TO
 from workbook.services.session import Session
@@ -398,7 +399,8 @@ class FamilyWorkbookView(QWidget):
             return
         self._snapshot = snapshot
         set_today(snapshot.today)   # date fields start from, and open at, the session's day
-        self.header.show_family(snapshot.family, snapshot.safety, snapshot.conflict_count)
+        self.header.show_family(snapshot.family, snapshot.safety, snapshot.conflict_count,
+                                snapshot.names)
         if snapshot.readable != self._sections:
             self._rebuild_sections(snapshot.readable)
         self.chronology.set_rows(snapshot.rows, snapshot.readable)
@@ -429,7 +431,7 @@ class FamilyWorkbookView(QWidget):
         if page.panel is self.household and self.household is not None:
             self.household.set_persons(snapshot.persons, snapshot.today)
         if page.panel is self.plan and self.plan is not None:
-            self.plan.set_actions(snapshot.actions, snapshot.today)
+            self.plan.set_actions(snapshot.actions, snapshot.today, snapshot.names)
         if page.panel is self.assessment and self.assessment is not None:
             latest = snapshot.assessment
             shown = self.assessment.current
@@ -564,7 +566,8 @@ class FamilyWorkbookView(QWidget):
 
     def show_history(self, entry_id: str) -> None:
         def history(s: Session) -> list[VersionInfo]:
-            return [VersionInfo(v.version_id, s.workbooks.username(v.author), v.created_at,
+            people = People(s)
+            return [VersionInfo(v.version_id, people.name(v.author), v.created_at,
                                 str(v.payload.get("text", "")), v.parents)
                     for v in s.families.entry_history(entry_id)]
 

@@ -54,8 +54,10 @@ def _section_order(section: str) -> int:
 
 
 class PendingApprovalsModel(RowsModel[PendingPerson]):
-    COL_NAME, COL_USERNAME, COL_ROLE, COL_SECTIONS = range(4)
-    HEADERS = ("Name", "Username", "Role", "Sections")
+    # People by full name and role, never by username (issue 14); the username stays in the
+    # row, for the approval the service makes.
+    COL_NAME, COL_ROLE, COL_SECTIONS = range(3)
+    HEADERS = ("Name", "Role", "Sections")
 
     def set_grants(self, grants: Sequence[PendingGrant]) -> None:
         self.set_rows(group_grants(grants))
@@ -66,8 +68,6 @@ class PendingApprovalsModel(RowsModel[PendingPerson]):
     def text(self, row: PendingPerson, column: int) -> str:
         if column == self.COL_NAME:
             return row.full_name
-        if column == self.COL_USERNAME:
-            return row.username
         if column == self.COL_ROLE:
             return role_text(row.role)
         return ", ".join(section_text(s) for s in row.sections)

@@ -33,12 +33,14 @@ STATE_TEXT = {BREACHED: "Breached", "at_risk": "At risk", "on_track": "On track"
 class DueReviewsModel(RowsModel[DueFamily]):
     COL_NAME, COL_OWNER, COL_NEXT = range(3)
     HEADERS = ("Family", "Case owner", "Review due")
+    people: dict[str, str] = {}  # username -> full name, set with the rows
 
     def text(self, row: DueFamily, column: int) -> str:
         if column == self.COL_NAME:
             return row.name
         if column == self.COL_OWNER:
-            return row.case_owner
+            owner = row.case_owner
+            return self.people.get(owner, "a former colleague") if owner else "not set"
         return format_date(row.next_review) if row.next_review else "Never reviewed"
 
 

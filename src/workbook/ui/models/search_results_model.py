@@ -20,7 +20,7 @@ SUBTITLE_ROLE = int(Qt.ItemDataRole.UserRole) + 13
 def hit_text(hit: SearchHit) -> str:
     if hit.kind == "family":
         return f"{hit.name}  ·  family" + (f"  ·  {hit.reference}" if hit.reference else "")
-    parts = [hit.name, f"in {hit.family_name}"]
+    parts = [hit.name, f"in {_family(hit)}"]
     if hit.detail:
         parts.append(hit.detail)
     return "  ·  ".join(parts)
@@ -33,7 +33,12 @@ def hit_title(hit: SearchHit) -> str:
 def hit_subtitle(hit: SearchHit) -> str:
     if hit.kind == "family":
         return "Family" + (f"  ·  {hit.reference}" if hit.reference else "")
-    return "  ·  ".join(p for p in (f"In {hit.family_name}", hit.detail) if p)
+    return "  ·  ".join(p for p in (f"In {_family(hit)}", hit.detail) if p)
+
+
+def _family(hit: SearchHit) -> str:
+    """A person's family with its reference: two families may share a surname."""
+    return f"{hit.family_name} ({hit.reference})" if hit.reference else hit.family_name
 
 
 class SearchResultsModel(QAbstractListModel):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.acts import Act, may
+from workbook.services.access.people import People
 from workbook.services.session import Session
 from workbook.services.upkeep.retention import Disposal, ReviewItem, write_certificate
 from workbook.ui.operations import Operations
@@ -95,14 +96,19 @@ class DisposalReviewPage(QWidget):
     def refresh(self, role: str) -> None:
         self.role = role
         all_closed = self.show_all.isChecked()
-        self.ops.run(lambda s: s.retention.review(include_not_due=all_closed),
-                     on_done=self._set_items, on_error=self._show_error)
+        def review(s: Session) -> tuple[list[Any], dict[str, str]]:
+            return (s.retention.review(include_not_due=all_closed),
+                    {p.username: p.full_name for p in People(s).everyone()})
 
-    def _set_items(self, items: Any) -> None:
+        self.ops.run(review, on_done=self._set_items, on_error=self._show_error)
+
+    def _set_items(self, found: tuple[list[Any], dict[str, str]]) -> None:
+        items, names = found
         self.items = list(items)
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
-            status = (f"Proposed by {item.proposed_by}" if item.proposed_by
+            proposer = names.get(item.proposed_by, "a former colleague")
+            status = (f"Proposed by {proposer}" if item.proposed_by
                       else "Due for review" if item.due else "Kept")
             for col, text in enumerate((item.family_id, item.family_type, item.closed_at[:10],
                                         item.dispose_after, status)):

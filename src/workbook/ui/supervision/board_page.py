@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -21,10 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.services.supervision.board import Board, board
+from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
 
 Runner = Callable[..., Any]
+ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
+FAMILY_ROLE = Qt.ItemDataRole.UserRole + 2
 STATE_TEXT = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
 
 
@@ -46,6 +50,7 @@ class SupervisionBoard(QWidget):
 
     loaded = Signal()
     start_requested = Signal()
+    open_family_requested = Signal(str)  # a double-click or Enter on a family's row
 
     def __init__(self, run: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,13 +86,37 @@ class SupervisionBoard(QWidget):
                                                  self.limits))):
             grid.addWidget(QLabel(label), 0, column)
             grid.addWidget(tree, 1, column)
+        self.action_finisher = ActionFinisher(self._selected_action, run)
+        grid.addWidget(self.action_finisher, 2, 1)
         self.chart_row = QHBoxLayout()
         layout.addLayout(grid, 1)
         layout.addLayout(self.chart_row, 1)
         self.charts: list[QWidget] = []
         name_controls(self)
         self.refresh_button.clicked.connect(self.refresh)
+        self.action_finisher.changed.connect(lambda _said: self.refresh())
+        for tree in (self.due, self.overdue, self.limits):
+            tree.itemDoubleClicked.connect(lambda item, _col: self._open(item))
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                enter = QShortcut(QKeySequence(key), tree)
+                enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+                enter.activated.connect(lambda t=tree: self._open(t.currentItem()))
+        self.overdue.itemSelectionChanged.connect(
+            lambda: self.action_finisher.set_enabled(self._selected_action() is not None))
         self.start_button.clicked.connect(self.start_requested)
+
+    def _open(self, item: QTreeWidgetItem | None) -> None:
+        family_id = item.data(0, FAMILY_ROLE) if item is not None else None
+        if family_id:
+            self.open_family_requested.emit(str(family_id))
+
+    def _selected_action(self) -> tuple[str, str, str] | None:
+        """The overdue action selected on the board as (id, text, due)."""
+        item = self.overdue.currentItem()
+        if item is None or not item.isSelected():
+            return None
+        found = item.data(0, ACTION_ROLE)
+        return tuple(found) if isinstance(found, (tuple, list)) else None
 
     def refresh(self) -> None:
         self.error.hide()
@@ -107,34 +136,41 @@ class SupervisionBoard(QWidget):
             f"{len(result.at_risk_or_breached)} time limits at risk or breached"
             + (f" · {result.note}" if result.note else ""))
         self.due.clear()
+        people = result.people
         for f in result.due_families:
-            QTreeWidgetItem(self.due, [f.name, f.case_owner,
-                                       format_date(f.last_reviewed) or "never",
-                                       format_date(f.next_review) or "-"])
+            row = QTreeWidgetItem(self.due, [f.name, people.get(f.case_owner, "not set"),
+                                             format_date(f.last_reviewed) or "never",
+                                             format_date(f.next_review) or "-"])
+            row.setData(0, FAMILY_ROLE, f.family_id)
         self.overdue.clear()
         owners: dict[str, QTreeWidgetItem] = {}
         for a in result.overdue_actions:
             parent = owners.get(a.owner)
             if parent is None:
-                parent = QTreeWidgetItem(self.overdue, [a.owner or "(no owner)"])
+                parent = QTreeWidgetItem(self.overdue, [
+                    people.get(a.owner, "a former colleague") if a.owner else "(no owner)"])
                 owners[a.owner] = parent
-            QTreeWidgetItem(parent, [a.text, a.family_name, format_date(a.due),
-                                     str(a.days_overdue)])
+            item = QTreeWidgetItem(parent, [a.text, a.family_name, format_date(a.due),
+                                            str(a.days_overdue)])
+            item.setData(0, ACTION_ROLE, (a.action_id, a.text, a.due))
+            item.setData(0, FAMILY_ROLE, a.family_id)
         for item in owners.values():
             item.setText(0, f"{item.text(0)} ({item.childCount()})")
             item.setExpanded(True)
         self.limits.clear()
         for t in result.at_risk_or_breached:
-            QTreeWidgetItem(self.limits, [t.family_name, result.label(t.limit),
-                                          format_moment(t.due),
-                                          STATE_TEXT.get(t.state, t.state)])
+            row = QTreeWidgetItem(self.limits, [t.family_name, result.label(t.limit),
+                                                format_moment(t.due),
+                                                STATE_TEXT.get(t.state, t.state)])
+            row.setData(0, FAMILY_ROLE, t.family_id)
         for chart in self.charts:
             self.chart_row.removeWidget(chart)
             chart.deleteLater()
         # QtCharts loads with the first board shown, not with the main window.
         from workbook.ui.supervision.charts import caseload_chart, compliance_chart, overdue_chart
 
-        self.charts = [caseload_chart(result.caseload), overdue_chart(result.overdue_by_month),
+        self.charts = [caseload_chart(result.caseload, people),
+                       overdue_chart(result.overdue_by_month),
                        compliance_chart(result.compliance_by_month)]
         for chart in self.charts:
             self.chart_row.addWidget(chart, 1)

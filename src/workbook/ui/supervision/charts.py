@@ -61,7 +61,16 @@ def _month_label(month: str) -> str:
     return date.fromisoformat(month + "-01").strftime("%b %y")
 
 
-def caseload_chart(caseload: list[Caseload]) -> QChartView:
+def caseload_chart(caseload: list[Caseload], people: dict[str, str] | None = None
+                   ) -> QChartView:
+    """Open families per worker, each named by full name (`people`: username -> name)."""
+    known = people or {}
+
+    def name(worker: str) -> str:
+        if people is None:
+            return worker
+        return known.get(worker, "a former colleague") if worker else "no case owner"
+
     chart = QChart()
     chart.setTitle("Caseload by worker (open families)")
     bars = QBarSet("Families")
@@ -70,10 +79,11 @@ def caseload_chart(caseload: list[Caseload]) -> QChartView:
     series = QBarSeries()
     series.append(bars)
     chart.addSeries(series)
-    _axes(chart, series, [c.worker for c in caseload] or ["-"],
+    _axes(chart, series, [name(c.worker) for c in caseload] or ["-"],
           max((c.families for c in caseload), default=1))
     return _view(chart, "Caseload by worker",
-                 "; ".join(f"{c.worker}: {c.families}" for c in caseload) or "no open families")
+                 "; ".join(f"{name(c.worker)}: {c.families}" for c in caseload)
+                 or "no open families")
 
 
 def overdue_chart(months: list[MonthCount]) -> QChartView:

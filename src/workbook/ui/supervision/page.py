@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from workbook.domain.acts import Act, may
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision.agenda import AgendaChoice, agenda_choices
 from workbook.ui.models.base import format_date
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import SupervisionBoard
@@ -43,48 +45,112 @@ Runner = Callable[..., Any]
 
 
 class StartSessionDialog(QDialog):
-    """Date and attendees; the agenda is built from the families due."""
+    """Date, attendees and the agenda the chair picks: every open family is offered, the ones
+    due for review this month ticked; a line narrows the list by name or reference. A problem
+    shows under the field it is about."""
 
     def __init__(self, colleagues: list[tuple[str, str]], today: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 families: list[AgendaChoice] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Start a supervision session")
         form = QFormLayout(self)
         self.held_on = DateField("Session date", parent=self)
         self.held_on.set_iso(today)
         form.addRow("Date", self.held_on)
+        self.date_error = _error_label("Session date: problem")
+        form.addRow("", self.date_error)
         self.attendees = QListWidget()
         self.attendees.setAccessibleName("Attendees")
         for username, full_name in colleagues:
-            item = QListWidgetItem(f"{full_name} ({username})")
+            item = QListWidgetItem(full_name or "a colleague")
             item.setData(Qt.ItemDataRole.UserRole, username)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.attendees.addItem(item)
         form.addRow("Attendees", self.attendees)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setWordWrap(True)
+        self.family_filter = QLineEdit()
+        self.family_filter.setPlaceholderText("Find a family by name or reference")
+        self.family_filter.setAccessibleName("Find a family for the agenda")
+        self.agenda = QListWidget()
+        self.agenda.setAccessibleName("Agenda: families to review")
+        for choice in families or []:
+            label = choice.name + (f" ({choice.reference})" if choice.reference else "")
+            item = QListWidgetItem(label + (" - due" if choice.due else ""))
+            item.setData(Qt.ItemDataRole.UserRole, choice.family_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if choice.due else Qt.CheckState.Unchecked)
+            self.agenda.addItem(item)
+        self.agenda_count = QLabel()
+        self.agenda_count.setAccessibleName("Families on the agenda")
+        column = QVBoxLayout()
+        column.addWidget(self.family_filter)
+        column.addWidget(self.agenda)
+        column.addWidget(self.agenda_count)
+        form.addRow("Agenda", column)
+        self.agenda_error = _error_label("Agenda: problem")
+        form.addRow("", self.agenda_error)
+        self.error = _error_label("Problem")
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start")
-        buttons.accepted.connect(self._start)
+        buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.family_filter.textChanged.connect(self._narrow)
+        self.agenda.itemChanged.connect(lambda _item: self._count())
+        self._count()
         name_controls(self)
 
-    def _start(self) -> None:
-        refused = refused_date(self)
-        self.error.setText(refused)
-        if not refused:
-            self.accept()
+    def _narrow(self, text: str) -> None:
+        wanted = text.casefold().strip()
+        for row in range(self.agenda.count()):
+            item = self.agenda.item(row)
+            item.setHidden(bool(wanted) and wanted not in item.text().casefold())
 
-    def chosen(self) -> tuple[str, list[str]]:
+    def _count(self) -> None:
+        self.agenda_count.setText(f"{len(self.picked())} of {self.agenda.count()} families "
+                                  "on the agenda")
+
+    def picked(self) -> list[str]:
+        return [str(self.agenda.item(r).data(Qt.ItemDataRole.UserRole))
+                for r in range(self.agenda.count())
+                if self.agenda.item(r).checkState() == Qt.CheckState.Checked]
+
+    def _check(self) -> None:
+        """Refuse at the field: a date that is not one, an empty agenda."""
+        self.date_error.hide()
+        self.agenda_error.hide()
+        refused = refused_date(self)
+        if refused:
+            _show(self.date_error, refused)
+            return
+        if self.agenda.count() and not self.picked():
+            _show(self.agenda_error, "tick at least one family to review")
+            self.agenda.setFocus()
+            return
+        self.accept()
+
+    def chosen(self) -> tuple[str, list[str], list[str]]:
         names = [str(self.attendees.item(r).data(Qt.ItemDataRole.UserRole))
                  for r in range(self.attendees.count())
                  if self.attendees.item(r).checkState() == Qt.CheckState.Checked]
-        return self.held_on.iso(), names
+        return self.held_on.iso(), names, self.picked()
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName("error")
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
+def _show(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.show()
 
 
 class SupervisionPage(QWidget):
@@ -113,8 +179,9 @@ class SupervisionPage(QWidget):
         self.pages.addWidget(top)
         self.board_page = top
         self.session_view: SessionView | None = None
+        self.agenda_choices: list[AgendaChoice] = []
         self.ask_start: Callable[[list[tuple[str, str]], str],
-                                 tuple[str, list[str]] | None] = self._ask_start
+                                 tuple[Any, ...] | None] = self._ask_start
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         name_controls(self)
@@ -153,21 +220,24 @@ class SupervisionPage(QWidget):
             self.open_session(str(sid))
 
     def start_session(self) -> None:
-        self.run(lambda s: (supervision.colleagues(s), s.now()[:10]), self._start_with,
-                 self.board._failed)
+        self.run(lambda s: (supervision.colleagues(s), s.now()[:10], agenda_choices(s)),
+                 self._start_with, self.board._failed)
 
-    def _start_with(self, found: tuple[list[tuple[str, str]], str]) -> None:
-        colleagues, today = found
+    def _start_with(self, found: tuple[list[tuple[str, str]], str, list[AgendaChoice]]
+                    ) -> None:
+        colleagues, today, self.agenda_choices = found
         chosen = self.ask_start(colleagues, today)
         if chosen is None:
             return
-        held_on, attendees = chosen
-        self.run(lambda s: supervision.start_session(s, held_on, attendees), self.open_session,
-                 self.board._failed)
+        held_on, attendees, *rest = chosen
+        agenda = list(rest[0]) if rest else None  # None: the families due, as before
+        self.run(lambda s: supervision.start_session(s, held_on, attendees, agenda),
+                 self.open_session, self.board._failed)
 
     def _ask_start(self, colleagues: list[tuple[str, str]],
-                   today: str) -> tuple[str, list[str]] | None:
-        dialog = StartSessionDialog(colleagues, today or date.today().isoformat(), self)
+                   today: str) -> tuple[str, list[str], list[str]] | None:
+        dialog = StartSessionDialog(colleagues, today or date.today().isoformat(), self,
+                                    self.agenda_choices)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.chosen()
@@ -225,5 +295,7 @@ class SupervisionArea:
         if self.page is None:
             self.page = SupervisionPage(lambda fn, done, failed: self.host.ops.run(
                 fn, on_done=done, on_error=failed))
+            if self.host.open_family is not None:
+                self.page.board.open_family_requested.connect(self.host.open_family)
         self.host.show_page(self.page)
         self.page.refresh()

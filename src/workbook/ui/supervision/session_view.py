@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,15 +36,48 @@ from PySide6.QtWidgets import (
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision import review_drafts
+from workbook.services.supervision.agenda import FamilyContext, family_context
 from workbook.services.supervision.meetings import ActionForm, Meeting, ReviewForm
 from workbook.ui import print_preview
 from workbook.ui.models.base import format_date, typed_date
 from workbook.ui.supervision import name_controls
+from workbook.ui.supervision.family_context import FamilyContextPane
 from workbook.ui.widgets.date_field import DateField, refused_date
 
 Runner = Callable[..., Any]
 DRAFT_DELAY_MS = 800
 NOT_SET = -1
+
+
+OWNER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class OwnerDelegate(QStyledItemDelegate):
+    """The owner cell is picked by name: an editable list of colleagues' full names, narrowed
+    by any part of a name typed."""
+
+    def __init__(self, form: ReviewFormWidget) -> None:
+        super().__init__(form)
+        self.form = form
+
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:  # noqa: N802, ARG002
+        box = QComboBox(parent)
+        box.setEditable(True)
+        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        box.addItems(sorted(set(self.form.people.values()), key=str.casefold))
+        completer = box.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        box.setAccessibleName("Owner")
+        return box
+
+    def setEditorData(self, editor: QWidget, index: Any) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            editor.setEditText(str(index.data() or ""))
+
+    def setModelData(self, editor: QWidget, model: Any, index: Any) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentText())
 
 
 class ReviewFormWidget(QWidget):
@@ -53,6 +88,7 @@ class ReviewFormWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
+        self.field_errors: dict[QWidget, QLabel] = {}  # a refusal shows under its field
         self.summary = QPlainTextEdit()
         self.working_well = QPlainTextEdit()
         self.worried = QPlainTextEdit()
@@ -66,15 +102,20 @@ class ReviewFormWidget(QWidget):
             edit.setMaximumHeight(80)
             edit.textChanged.connect(self.changed)
             form.addRow(label, edit)
+            self._error_row(form, edit, label)
         self.scaling = QSpinBox()
         self.scaling.setRange(NOT_SET, 10)
         self.scaling.setSpecialValueText("not set")
         self.scaling.setAccessibleName("Scaling judgement, 0 to 10")
         self.scaling.valueChanged.connect(self.changed)
         form.addRow("Scaling (0-10)", self.scaling)
+        self._error_row(form, self.scaling, "Scaling")
         self.action_table = QTableWidget(0, 3)
-        self.action_table.setHorizontalHeaderLabels(["Action", "Owner (username)",
+        self.action_table.setHorizontalHeaderLabels(["Action", "Owner",
                                                 "Due (dd/mm/yyyy)"])
+        self.people: dict[str, str] = {}  # username -> full name, from the meeting
+        self.owner_picker = OwnerDelegate(self)
+        self.action_table.setItemDelegateForColumn(1, self.owner_picker)
         self.action_table.verticalHeader().hide()
         self.action_table.setCornerButtonEnabled(False)
         header = self.action_table.horizontalHeader()
@@ -96,19 +137,55 @@ class ReviewFormWidget(QWidget):
         column.addWidget(self.action_table)
         column.addLayout(buttons)
         form.addRow("Actions", column)
+        self._error_row(form, self.action_table, "Actions")
         self.next_review = DateField("Next review date", parent=self)
         self.next_review.edited.connect(self.changed)
         form.addRow("Next review date", self.next_review)
+        self._error_row(form, self.next_review, "Next review date")
         name_controls(self)
+
+    def _error_row(self, form: QFormLayout, field: QWidget, label: str) -> None:
+        """A hidden line under `field` where a refusal about it is shown."""
+        error = QLabel()
+        error.setObjectName("error")
+        error.setWordWrap(True)
+        error.setAccessibleName(f"{label}: problem")
+        error.hide()
+        form.addRow("", error)
+        self.field_errors[field] = error
+
+    def show_field_error(self, message: str) -> bool:
+        """Put a refusal under the field it names (and focus it); False when it names none."""
+        self.clear_field_errors()
+        lowered = message.lower()
+        field = next((f for words, f in (
+            (("summary",), self.summary), (("working well",), self.working_well),
+            (("worried",), self.worried), (("what needs to happen", "decisions"),
+                                           self.decisions),
+            (("scaling",), self.scaling), (("next review",), self.next_review),
+            (("action",), self.action_table)) if any(w in lowered for w in words)), None)
+        if field is None:
+            return False
+        error = self.field_errors[field]
+        error.setText(message)
+        error.show()
+        field.setFocus()
+        return True
+
+    def clear_field_errors(self) -> None:
+        for error in self.field_errors.values():
+            error.hide()
 
     def add_action(self, action: ActionForm | None = None) -> None:
         row = self.action_table.rowCount()
         self.action_table.blockSignals(True)
         self.action_table.insertRow(row)
-        values = ((action.text, action.owner, format_date(action.due)) if action
-                  else ("", "", ""))
+        values = ((action.text, self.people.get(action.owner, action.owner),
+                   format_date(action.due)) if action else ("", "", ""))
         for column, value in enumerate(values):
             item = QTableWidgetItem(value)
+            if column == 1 and action is not None:
+                item.setData(OWNER_ROLE, action.owner)
             if action is not None and action.action_id:
                 # Already in the family's plan: changed there, not here.
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -151,7 +228,7 @@ class ReviewFormWidget(QWidget):
             action_id = cells[0].data(Qt.ItemDataRole.UserRole) if cells[0] else ""
             if not any(t.strip() for t in texts):
                 continue
-            actions.append(ActionForm(texts[0], texts[1], typed_date(texts[2]),
+            actions.append(ActionForm(texts[0], self._owner(cells[1]), typed_date(texts[2]),
                                       str(action_id or "")))
         scaling = self.scaling.value()
         return ReviewForm(self.summary.toPlainText(), self.working_well.toPlainText(),
@@ -160,6 +237,18 @@ class ReviewFormWidget(QWidget):
                           # A refused date goes as typed, for the services to refuse too.
                           self.next_review.iso() or self.next_review.text().strip(),
                           tuple(actions))
+
+    def _owner(self, cell: QTableWidgetItem | None) -> str:
+        """The owner's username when the cell still shows the name it was given; what was
+        typed otherwise (a full name the service resolves, or a username)."""
+        if cell is None:
+            return ""
+        username = cell.data(OWNER_ROLE)
+        if username and self.people.get(str(username), str(username)) == cell.text():
+            return str(username)
+        typed = cell.text().strip()
+        found = [u for u, name in self.people.items() if name.casefold() == typed.casefold()]
+        return found[0] if len(found) == 1 else typed
 
     def set_read_only(self, read_only: bool) -> None:
         for edit in (self.summary, self.working_well, self.worried, self.decisions):
@@ -170,6 +259,14 @@ class ReviewFormWidget(QWidget):
         self.remove_action_button.setEnabled(not read_only)
         self.action_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only
                                      else QAbstractItemView.EditTrigger.AllEditTriggers)
+        # Looks read-only too: the fields take the window's colour, not the editable base.
+        palette = self.palette()
+        if read_only:
+            palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+        for widget in (self.summary, self.working_well, self.worried, self.decisions,
+                       self.next_review, self.scaling, self.action_table):
+            widget.setPalette(palette)
+        self.read_only = read_only
 
 
 class SessionView(QWidget):
@@ -226,6 +323,11 @@ class SessionView(QWidget):
         self.family_title = QLabel()
         self.family_title.setObjectName("sectionTitle")
         right.addWidget(self.family_title)
+        self.signed_off = QLabel()
+        self.signed_off.setWordWrap(True)
+        self.signed_off.setAccessibleName("Signed off")
+        self.signed_off.hide()
+        right.addWidget(self.signed_off)
         self.form = ReviewFormWidget()
         right.addWidget(self.form, 1)
         actions = QHBoxLayout()
@@ -238,6 +340,8 @@ class SessionView(QWidget):
         actions.addWidget(self.finish_button)
         right.addLayout(actions)
         body.addLayout(right, 3)
+        self.context = FamilyContextPane()
+        body.addWidget(self.context, 2)
         layout.addLayout(body, 1)
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -269,9 +373,11 @@ class SessionView(QWidget):
         found, families = result
         self.meeting = found
         self.heading.setText(
-            f"Group supervision on {format_date(found.held_on)} · chaired by {found.chair} · "
-            f"attendees: {', '.join(found.attendees)}" + (" · finished and signed off"
-                                               if found.finished else ""))
+            f"Group supervision on {format_date(found.held_on)} · chaired by "
+            f"{found.name(found.chair)} · attendees: "
+            f"{', '.join(found.name(a) for a in found.attendees)}"
+            + (" · finished and signed off" if found.finished else ""))
+        self.form.people = dict(found.people)
         current = self.family_id
         self.agenda.blockSignals(True)
         self.agenda.clear()
@@ -319,15 +425,32 @@ class SessionView(QWidget):
         self.family_title.setText(f"{item.name} ({item.reference})" if item else
                                   "No family chosen")
         self.form.setEnabled(item is not None)
+        self.form.clear_field_errors()
+        self.context.show_context(None)
+        if item is not None:
+            self._run(lambda s: family_context(s, family_id),
+                      lambda found: self._context(family_id, found), self.failed.emit)
         review = found.reviews.get(family_id) if found and item else None
         self._loading = True
         self.form.set_form(review.form if review else None)
         self._loading = False
+        signed = review is not None and review.status == "final" and found is not None
+        self.form.set_read_only(bool(found and found.finished) or signed)
+        self.signed_off.setVisible(signed)
+        if signed and review is not None and found is not None:
+            at = review.signed_off_at
+            self.signed_off.setText(f"Signed off by {found.name(review.signed_off_by)} on "
+                                    f"{format_date(at)} at {at[11:16]} - this review can "
+                                    "no longer be changed.")
         if item is None or (found is not None and found.finished):
             return
         sid = self.session_id
         self._run(lambda s: review_drafts.review_draft(s, sid, family_id),
                   lambda draft: self._restore(family_id, draft), self.failed.emit)
+
+    def _context(self, family_id: str, found: FamilyContext) -> None:
+        if family_id == self.family_id:
+            self.context.show_context(found)
 
     def _restore(self, family_id: str, draft: ReviewForm | None) -> None:
         if draft is None or family_id != self.family_id:
@@ -354,8 +477,9 @@ class SessionView(QWidget):
             return
         self._draft_timer.stop()
         refused = refused_date(self.form)
-        if refused:
+        if refused:   # said in the message line and under the field, as other refusals are
             self.message.setText(refused)
+            self.form.show_field_error(refused)
             return
         sid, fid, form = self.session_id, self.family_id, self.form.form()
 
@@ -364,12 +488,17 @@ class SessionView(QWidget):
             review_drafts.discard_review_draft(s, sid, fid)
             return review_id
 
+        def failed(message: str) -> None:
+            self.form.show_field_error(message)
+            self.failed.emit(message)
+
         def done(_review_id: str) -> None:
+            self.form.clear_field_errors()
             self.message.setText("Review saved; its actions are in the family's plan.")
             self.saved.emit(fid)
             self.reload()
 
-        self._run(save, done, self.failed.emit)
+        self._run(save, done, failed)
 
     def finish(self) -> None:
         if not self.confirm("Finish the session? Every review becomes final, signed off by "
@@ -420,8 +549,7 @@ class SessionView(QWidget):
 
             return render_minutes(supervision.meeting(s, sid),
                                   printed_by=s.user.full_name or s.user.username,
-                                  printed_at=s.clock().astimezone(),
-                                  full_name=s.printing.full_name)
+                                  printed_at=s.clock().astimezone())
 
         self._run(build, self._preview, self.failed.emit)
 

@@ -18,6 +18,7 @@ COL_TEXT, COL_OWNER, COL_DUE, COL_STATUS = range(4)
 HEADERS = ("Action", "Owner", "Due", "Status")
 ACTION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 2
+ACTION_ROLE = Qt.ItemDataRole.UserRole + 3
 OVERDUE_BACKGROUND = QColor("#FDE7E9")
 OVERDUE_TEXT = QColor("#8A0F1C")
 
@@ -37,13 +38,16 @@ class PlanActionsModel(RowsModel[dict[str, Any]]):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)
         self._today = date.min  # no day given: nothing is overdue
+        self._names: dict[str, str] = {}  # username -> full name
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_rows(self, rows: Sequence[dict[str, Any]], today: date | None = None) -> None:
+    def set_rows(self, rows: Sequence[dict[str, Any]], today: date | None = None,
+                 names: dict[str, str] | None = None) -> None:
         self.beginResetModel()
         self._rows = [dict(r) for r in rows]
         self._today = today or date.min
+        self._names = dict(names or {})
         self.endResetModel()
 
     @property
@@ -60,7 +64,8 @@ class PlanActionsModel(RowsModel[dict[str, Any]]):
             if col == COL_TEXT:
                 return str(action.get("text", ""))
             if col == COL_OWNER:
-                return str(action.get("owner", ""))
+                owner = str(action.get("owner", ""))
+                return self._names.get(owner, "a former colleague" if owner else "")
             if col == COL_DUE:
                 return fmt_date(str(action.get("due", "")))
             if col == COL_STATUS:
@@ -76,6 +81,8 @@ class PlanActionsModel(RowsModel[dict[str, Any]]):
             return f"Open and overdue by {days} day{'s' if days != 1 else ''}"
         if role == ACTION_ID_ROLE:
             return action.get("id")
+        if role == ACTION_ROLE:
+            return action
         if role == OVERDUE_ROLE:
             return overdue
         return None

@@ -113,6 +113,8 @@ class ChronologyModel(RowsModel[ChronologyRow]):
             text = "[Conflict] " + text
         if row.sealed:
             text = "[Sealed] " + text
+        if row.urgent:
+            text = ("[Urgent] " if row.urgent == "open" else "[Urgent, answered] ") + text
         if row.unaudited:
             text = f"{NOT_IN_AUDIT} {text}"
         return text
