@@ -459,7 +459,10 @@ class _Folder:
             session.trust.verified.load_kind(session.conn, kind)
         records = self.digest.kinds[kind]
         keys = sorted((fid, kind, vid) for vid, (_r, fid, _f) in heads.items())
-        rows = version_store.by_keys(session.conn, keys)
+        # Read a slice of rows at a time: a first build opens every case note of the vault,
+        # and holding all their stored rows at once would pass the desktop's memory target.
+        rows = (row for start in range(0, len(keys), OPEN_SLICE)
+                for row in version_store.by_keys(session.conn, keys[start:start + OPEN_SLICE]))
         for version in session.records.open_each(rows, held=True):
             record_id, family_id, first = heads[version.version_id]
             facts = _facts(version, first)
@@ -467,6 +470,9 @@ class _Folder:
                 continue
             records[record_id] = [family_id, version.section, facts,
                                   first if kind == "family" else ""]
+
+
+OPEN_SLICE = 2000  # stored rows read and opened at a time
 
 
 def _facts(version: RecordVersion, first_created: str) -> list[Any]:
