@@ -245,11 +245,7 @@ def from_workbook(workbook: FamilyWorkbook) -> Assessment | None:
             entry.version, workbook.family_id, entry.id, "entry", SECTION, (), entry.author, "",
             entry.created_at, entry.record.to_payload(), entry.sealed,
         )
-        found = from_version(version, entry.conflict)
-        if found is None:
-            continue
-        if best is None or (found.date, found.created_at) > (best.date, best.created_at):
-            best = found
+        best = _newer(best, from_version(version, entry.conflict))
     return best
 
 
@@ -265,11 +261,16 @@ def latest_assessment(session: Session, family_id: str) -> Assessment | None:
     for record_id, versions in group_by_record(candidates).items():
         state = record_state(record_id, versions)
         head = next(v for v in versions if v.version_id == state.heads[-1])
-        found = from_version(head, state.in_conflict)
-        if found is None:
-            continue
-        if best is None or (found.date, found.created_at) > (best.date, best.created_at):
-            best = found
+        best = _newer(best, from_version(head, state.in_conflict))
+    return best
+
+
+def _newer(best: Assessment | None, found: Assessment | None) -> Assessment | None:
+    """The more recent of two assessments (by its date, then when it was written)."""
+    if found is None:
+        return best
+    if best is None or (found.date, found.created_at) > (best.date, best.created_at):
+        return found
     return best
 
 
