@@ -12,10 +12,12 @@ class RecordKind(StrEnum):
     ENTRY = "entry"
     ACTION = "action"
     REVIEW = "review"
+    REFERRAL = "referral"   # a contact at the front door, before any workbook (issue 15)
 
 
 # Where a record of each kind is listed in a section of a family's workbook (the JSON of
-# `workbook family show`): people and actions apart, everything else among the entries.
+# `workbook family show`): people and actions apart, everything else among the entries. A
+# referral is its own record (its family id is its own id), listed at the front door instead.
 BUCKETS: dict[RecordKind, str] = {
     RecordKind.PERSON: "persons",
     RecordKind.ACTION: "actions",

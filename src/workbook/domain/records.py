@@ -204,11 +204,32 @@ class Review(PayloadRecord):
     actions: tuple[Mapping[str, Any], ...] = ()
 
 
-Record = Family | Person | Entry | Action | Review
+@dataclass(frozen=True)
+class Referral(PayloadRecord):
+    """A contact at the front door, before any workbook (domain/referrals.py has its rules).
+    `received` and `respond_by` are ISO date-times with their UTC offset; `people` are the
+    children and adults named ({"name", "dob"}, dob an ISO date or ""); `decision` is the
+    triage decision ({"outcome", "reason", "by", "at", "family_id"}), None while open."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.REFERRAL
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "received": _STR, "source": _STR, "referrer": _STR, "concern": _STR,
+        "people": _MAPS, "respond_by": _STR, "decision": _MAP}
+
+    received: str = ""
+    source: str = ""
+    referrer: str = ""
+    concern: str = ""
+    people: tuple[Mapping[str, Any], ...] = ()
+    respond_by: str = ""
+    decision: Mapping[str, Any] | None = None   # None: not decided yet
+
+
+Record = Family | Person | Entry | Action | Review | Referral
 
 # Keyed by kind: a RecordKind, or the kind's value as a version carries it (a StrEnum key).
 RECORD_TYPES: dict[str, type[Record]] = {
-    t.KIND: t for t in (Family, Person, Entry, Action, Review)}
+    t.KIND: t for t in (Family, Person, Entry, Action, Review, Referral)}
 
 # Per type, the named keys whose values are held as they are, and the exact type of each.
 # A key held under another name (ATTRS) is not plain: it goes the slow way, which renames it.

@@ -37,3 +37,8 @@ def _civil_zone() -> tzinfo:
 def civil_date(moment: datetime) -> date:
     """The date of `moment` in UK civil time (`moment` must carry its time zone)."""
     return moment.astimezone(_civil_zone()).date()
+
+
+def civil_zone() -> tzinfo:
+    """The UK's civil time zone, for times people type and read (a referral's arrival)."""
+    return _civil_zone()

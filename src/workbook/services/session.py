@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from workbook.services.family.families import Families
     from workbook.services.family.records import Records
     from workbook.services.family.workbooks import Workbooks
+    from workbook.services.front_door.referrals import Referrals
     from workbook.services.printing import Printing
     from workbook.services.sharing.identity import Identity
     from workbook.services.sharing.partners import Partners
@@ -229,6 +230,12 @@ class Session:
         from workbook.services.family.workbooks import Workbooks
 
         return self._manager("workbooks", Workbooks)
+
+    @property
+    def referrals(self) -> Referrals:
+        from workbook.services.front_door.referrals import Referrals
+
+        return self._manager("referrals", Referrals)
 
     @property
     def accounts(self) -> Accounts:

@@ -1,0 +1,1 @@
+"""The front door: referrals (contacts) received before any workbook, and their triage."""
