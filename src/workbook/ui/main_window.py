@@ -30,6 +30,7 @@ from workbook.ui.clipboard import SecureClipboard
 from workbook.ui.epoch import Epoch
 from workbook.ui.event_bridge import EventBridge
 from workbook.ui.family_page import FamilyPage
+from workbook.ui.front_door import FrontDoorArea
 from workbook.ui.home_loading import HomeLoader
 from workbook.ui.home_page import HomePage
 from workbook.ui.lock import LOCK_SHORTCUT, LockController
@@ -127,7 +128,9 @@ class MainWindow(QMainWindow):
         self.retention = RetentionArea(host)
         self.supervision = SupervisionArea(host)
         self.sharing = SharingArea(host)
-        areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing)
+        self.front_door = FrontDoorArea(host)
+        areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing,
+                                   self.front_door)
         for area in areas:  # in this order after Home in the top bar
             self.add_area(area)
 
