@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.services.front_door.referrals import ReferralShown
 from workbook.services.supervision.board import Board, board
 from workbook.ui.family.action_finishing import ActionFinisher
+from workbook.ui.front_door.board_rows import show_referrals, waiting_for
 from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
 
@@ -56,6 +58,7 @@ class SupervisionBoard(QWidget):
         super().__init__(parent)
         self._run = run
         self.board: Board | None = None
+        self.referrals: list[ReferralShown] = []  # waiting at the front door
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = QLabel("Supervision board")
@@ -123,6 +126,11 @@ class SupervisionBoard(QWidget):
         if self.board is None:
             self.summary.setText("Loading the board…")
         self._run(board, self.show_board, self._failed)
+        self._run(waiting_for, self._show_referrals, self._failed)
+
+    def _show_referrals(self, referrals: list[ReferralShown]) -> None:
+        self.referrals = list(referrals)
+        show_referrals(self.limits, self.referrals)
 
     def _failed(self, message: str) -> None:
         self.error.setText(message)
@@ -163,6 +171,7 @@ class SupervisionBoard(QWidget):
                                                 format_moment(t.due),
                                                 STATE_TEXT.get(t.state, t.state)])
             row.setData(0, FAMILY_ROLE, t.family_id)
+        show_referrals(self.limits, self.referrals)
         for chart in self.charts:
             self.chart_row.removeWidget(chart)
             chart.deleteLater()
@@ -179,6 +188,7 @@ class SupervisionBoard(QWidget):
     def clear(self) -> None:
         """On lock: nothing of the board stays on screen."""
         self.board = None
+        self.referrals = []
         for tree in (self.due, self.overdue, self.limits):
             tree.clear()
         for chart in self.charts:
