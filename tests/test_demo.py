@@ -268,3 +268,19 @@ def test_every_time_limit_is_running_on_the_board(built: Built) -> None:
     assert {row.limit for row in rows} == set(LIMITS)
     assert {row.state for row in rows if row.limit == CONFERENCE} == {
         "on_track", "at_risk", "breached"}
+
+
+def test_the_front_door_has_referrals_waiting_and_one_decided(built: Built) -> None:
+    from workbook.demo import demo_user
+
+    social = demo_user("social")
+    with sign_in(built.vault, social.username, social.passphrase) as session:
+        shown = session.referrals.all()
+        waiting = [r for r in shown if r.state == "open"]
+        assert len(waiting) == 2 and len(shown) == 3
+        assert any(r.overdue for r in waiting) and not all(r.overdue for r in waiting)
+        [decided] = [r for r in shown if r.state == "decided"]
+        assert decided.to_json()["outcome"] == "early-help"
+    police = demo_user("police")
+    with sign_in(built.vault, police.username, police.passphrase) as session:
+        assert [r.section for r in session.referrals.all()].count("police") == 1

@@ -816,6 +816,7 @@ def build_demo(
         say("Starting the statutory time limits (conference, core group, visits, Channel) ...")
         add_timescales_demo(sessions["senior"],
                             family_ids[:-1] if len(family_ids) >= 3 else family_ids, today)
+        _add_front_door(sessions, family_ids[min(1, len(family_ids) - 1)], say)
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(
@@ -823,6 +824,16 @@ def build_demo(
         families=len(plan), persons=counts["persons"], entries=counts["entries"],
         actions=counts["actions"], big_family_id=family_ids[0], seconds=seconds,
     )
+
+
+def _add_front_door(sessions: dict[str, Session], family_id: str,
+                    say: Callable[[str], None]) -> None:
+    """Referrals waiting at the front door (one overdue, one due within hours, one sealed to
+    the police) and one decided (demo_front_door.py)."""
+    from workbook.demo_front_door import add_front_door_demo
+
+    say("Adding referrals at the front door ...")
+    add_front_door_demo(sessions["social"], sessions["police"], family_id)
 
 
 def _close_long_ago(session: Session, family_id: str, today: date) -> None:

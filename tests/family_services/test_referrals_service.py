@@ -13,6 +13,7 @@ from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, WorkbookError
 from workbook.services.home.overview import home_summary
 from workbook.services.session import Session
+from workbook.vault import version_store
 
 # 2026-12-02 10:00 in London is 10:00 UTC (winter time).
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -215,3 +216,4 @@ def test_a_referral_is_never_taken_for_a_family(fv: FamilyVault) -> None:
             tm.families.add_entry(rid, "case-notes", "not a family")
         report = tm.audit_trail.verify()
         assert report.ok, report
+        assert version_store.count_families(tm.conn) == len(after)

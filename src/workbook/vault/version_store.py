@@ -272,5 +272,7 @@ def _rows_in(conn: Connection, sql: str, values: Sequence[Any], *, before: tuple
 
 
 def count_families(conn: Connection) -> int:
-    """How many families have at least one version (a restore reports it)."""
-    return int(conn.execute("SELECT count(DISTINCT family_id) FROM versions").fetchone()[0])
+    """How many families have a family record (a restore reports it): a referral's versions
+    carry its own id as their family id, and are no family."""
+    return int(conn.execute("SELECT count(DISTINCT family_id) FROM versions "
+                            "WHERE kind = 'family'").fetchone()[0])
