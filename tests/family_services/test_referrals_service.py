@@ -12,7 +12,9 @@ from support.family_vault import PASSPHRASES, FamilyVault
 from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, WorkbookError
 from workbook.services.home.overview import home_summary
+from workbook.services.home.search import build_index
 from workbook.services.session import Session
+from workbook.services.supervision.board import board
 from workbook.vault import version_store
 
 # 2026-12-02 10:00 in London is 10:00 UTC (winter time).
@@ -217,3 +219,8 @@ def test_a_referral_is_never_taken_for_a_family(fv: FamilyVault) -> None:
         report = tm.audit_trail.verify()
         assert report.ok, report
         assert version_store.count_families(tm.conn) == len(after)
+        hits = build_index(tm).query("Leo Park").hits
+        assert hits and {h.family_id for h in hits} <= set(after)
+        shown = board(tm)
+        assert {f.family_id for f in shown.due_families} <= set(after)
+        assert {t.family_id for t in shown.time_limits} <= set(after)

@@ -61,11 +61,10 @@ class FrontDoorArea:
             self.waiting_model.set_rows(rows)
 
     def show_page(self) -> None:
-        if not self.host.signed_in:
-            return
-        self.host.show_page(self.page)
         person = self.host.person()
-        self.page.refresh(person.role if person is not None else "")
+        if person is not None:
+            self.host.show_page(self.page)
+            self.page.refresh(person.role)
 
     def clear(self) -> None:
         self.button.hide()
