@@ -63,6 +63,7 @@ def test_a_referral_typed_into_the_form_is_recorded(
     qtbot.mouseClick(area.open_button, LEFT)
     page = area.page
     qtbot.waitUntil(lambda: window.ops.pending == 0, timeout=20_000)
+    assert not area.home_notice.isVisible()  # nothing waits: no panel
     qtbot.mouseClick(page.new_button, LEFT)
     dialog = page.dialog
     assert isinstance(dialog, NewReferralDialog)
@@ -83,6 +84,7 @@ def test_a_referral_typed_into_the_form_is_recorded(
     assert page.dialog is None and "decide by 02/12/2026 09:30" in page.message.text()
     assert _cells(page.model, ReferralsModel.COL_PEOPLE) == ["Leo Park (born 05/04/2019)"]
     qtbot.waitUntil(lambda: area.waiting_model.rowCount() == 1, timeout=20_000)
+    assert area.home_notice.isVisibleTo(window.home_page)
 
 
 def test_the_decision_links_to_the_family_the_search_proposes(

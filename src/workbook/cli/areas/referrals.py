@@ -100,7 +100,7 @@ def _human(r: ReferralShown, data: dict[str, Any]) -> str:
                                           for p in data["people"])]
     if r.state == "decided":
         lines.append(f"  Decision:   {OUTCOMES.get(data['outcome'], '')} by {r.decided_by} "
-                     f"on {uk_date(data['decided_at'])}: {data['reason']}")
+                     f"on {_when(data['decided_at'])}: {data['reason']}")
         lines.append(f"  Family:     {data['family_id']}")
     for c in data["candidates"]:
         lines.append(f"  May be known: {c['name']} (born {uk_date(c['dob'])}) in "

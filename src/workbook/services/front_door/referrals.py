@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbook.domain.acts import Act
-from workbook.domain.display import uk_date
 from workbook.domain.ids import new_id
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Referral
@@ -26,6 +25,7 @@ from workbook.domain.referrals import (
     parse_outcome,
     parse_received,
     respond_by,
+    shown_time,
     split_person,
     stamp_minutes,
     state_of,
@@ -167,11 +167,13 @@ class Referrals:
             raise InvalidInput("give either the family to link the referral to (--family) or "
                                "a new family's name (--new-family --name), not both or neither")
         shown = self._one(referral_id)
-        if shown.state != "open":
+        made = shown.record.decision
+        if made is not None:
+            outcome_text = OUTCOMES.get(str(made.get("outcome", "")), "decided")
+            when = shown_time(str(made.get("at", "")), civil_zone())
             raise InvalidInput(f"referral {shown.referral_id} was already decided "
-                               f"({OUTCOMES.get(shown.to_json()['outcome'], 'decided')}, by "
-                               f"{shown.decided_by} on {uk_date(shown.to_json()['decided_at'])})"
-                               ": a decision is made once")
+                               f"({outcome_text}, by {shown.decided_by} on {when}): a "
+                               "decision is made once")
         if new_family_name is None:
             family_id = self._linkable(family_id)
         else:

@@ -48,7 +48,6 @@ class FrontDoorArea:
         # Showing them is a convenience; the services decide who may read and decide.
         works = may(person.role, Act.CASEWORK)
         self.button.setVisible(works)
-        self.home_notice.setVisible(works)
         if works:
             self.load_waiting()
 
@@ -57,8 +56,11 @@ class FrontDoorArea:
                           on_error=lambda _m: None)
 
     def _show_waiting(self, rows: list[ReferralShown]) -> None:
+        # Above Home's title while anything waits (24 hours is the shortest limit a unit
+        # keeps); out of the way when nothing does.
         if self.host.signed_in:
             self.waiting_model.set_rows(rows)
+            self.home_notice.setVisible(bool(rows))
 
     def show_page(self) -> None:
         person = self.host.person()
