@@ -95,7 +95,9 @@ def test_the_decision_links_to_the_family_the_search_proposes(
     qtbot.mouseClick(area.button, LEFT)
     page = area.page
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
-    page.table.selectRow(1)
+    cell = page.table.visualRect(page.model.index(1, ReferralsModel.COL_PEOPLE)).center()
+    qtbot.mouseClick(page.table.viewport(), LEFT, pos=cell)
+    assert page.selected() is not None and page.selected().record.source == "school"
     assert page.decide_button.isEnabled()
     qtbot.mouseClick(page.decide_button, LEFT)
     qtbot.waitUntil(lambda: isinstance(page.dialog, DecideDialog), timeout=20_000)
