@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbook.domain.display import uk_date
+from workbook.domain.records import Review
+from workbook.domain.roles import Section
+from workbook.domain.workbook import FamilyWorkbook
 
 OUTCOMES: tuple[str, ...] = (
     "improved", "no-change", "worse", "stepped-down", "escalated", "transferred")
@@ -95,3 +98,17 @@ def scaling_trend_description(points: Sequence[ScalingPoint]) -> str:
     chart's accessible description."""
     ordered = sorted(points, key=lambda p: p.date)
     return ", ".join(f"{p.scaling} on {uk_date(p.date)}" for p in ordered)
+
+
+def scaling_points(workbook: FamilyWorkbook) -> list[ScalingPoint]:
+    """The signed-off reviews' scaling judgements in an opened workbook, oldest first (none
+    when the supervision section may not be read: it is then not in the workbook)."""
+    points = []
+    for shown in workbook.section(Section.SUPERVISION.value).entries:
+        if shown.record_type is not Review:
+            continue
+        p = shown.payload
+        scaling = p.get("scaling")
+        if p.get("status") == "final" and type(scaling) is int and isinstance(p.get("date"), str):
+            points.append(ScalingPoint(str(p["date"]), scaling))
+    return sorted(points, key=lambda point: point.date)

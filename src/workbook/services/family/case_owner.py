@@ -123,7 +123,8 @@ class CaseOwners:
 
     # --- checks -------------------------------------------------------------------------------
     def candidate(self, to: str) -> PersonName:
-        """The person `to` (a username) names, if they may be appointed; else one line."""
+        """The person `to` (a username, or a full name only one person has) names, if they
+        may be appointed; else one line."""
         return self._candidate(People(self.s), to)
 
     def _candidate(self, people: People, to: str) -> PersonName:
@@ -132,7 +133,12 @@ class CaseOwners:
             raise InvalidInput("name the new case owner (a colleague's username)")
         found = people.get(wanted)
         if found is None or found.username != wanted:
-            raise InvalidInput(f"no user {wanted[:40]!r} in this vault")
+            # A full name as a picker shows it, when only one person has it.
+            named = [p for p in people.everyone()
+                     if " ".join(p.full_name.split()).lower() == " ".join(wanted.split()).lower()]
+            if len(named) != 1:
+                raise InvalidInput(f"no user {wanted[:40]!r} in this vault")
+            found = named[0]
         if not found.active:
             raise InvalidInput(f"{found.full_name} is not an active practitioner and cannot "
                                "be case owner")

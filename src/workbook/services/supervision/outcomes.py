@@ -7,6 +7,7 @@ row of the retention table holds no outcome, and anyone signed in could rewrite 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workbook.domain.acts import Act
@@ -67,3 +68,21 @@ class Outcomes:
         """One family's scaling judgements, oldest first."""
         family_id = validation.record_id(family_id, "family id")
         return self.scaling_trends().get(family_id, [])
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the board adds for evaluation: scaling trends by family, and the outcomes by
+    month (None for someone who is not a supervisor)."""
+
+    trends: dict[str, list[ScalingPoint]]
+    outcomes: list[MonthOutcomes] | None
+
+
+def follow_up(session: Session) -> FollowUp:
+    """The board's scaling trends and, for supervisors, the team's outcomes by month."""
+    if not session.may(Act.CASEWORK):
+        return FollowUp({}, None)
+    found = session.outcomes
+    return FollowUp(found.scaling_trends(),
+                    found.by_month() if session.may(Act.SUPERVISE) else None)

@@ -93,10 +93,10 @@ class Retention:
         return heads_of_record(family_id, versions)
 
     def close(self, family_id: str, family_type: str, *, outcome: str = "", reason: str = "",
-              lessons: str = "") -> RetentionRow:
+              lessons: str = "", outcome_required: bool = False) -> RetentionRow:
         """Close the family: its retention period starts. The closing version also holds the
-        outcome (domain/outcomes.py; "not-recorded" when a script gives none), its reason
-        and the lessons learned."""
+        outcome (domain/outcomes.py; "not-recorded" when a script gives none, unless
+        `outcome_required`, as the screen's form asks), its reason and the lessons learned."""
         family_id = validation.record_id(family_id, "family id")
         self.s.require_practitioner()
         self.s.require(Act.CLOSE_FAMILY)
@@ -105,6 +105,8 @@ class Retention:
         if years is None:
             raise InvalidInput(f"unknown family type {family_type[:40]!r}; the policy knows: "
                                + ", ".join(self.s.policy.family_types()))
+        if outcome_required and not outcome.strip():
+            raise InvalidInput("choose the outcome: what changed for the family")
         evaluation = closing_evaluation(outcome, reason, lessons)
         heads = self._family_heads(family_id, "closing a family")
         head = heads.head

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from workbook.domain.acts import Act
+from workbook.domain.outcomes import ScalingPoint, scaling_points
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Action, Entry, Person, Review
 from workbook.domain.roles import Section
@@ -55,6 +57,26 @@ class SectionEntry(NamedTuple):
     shown: Shown[Entry | Review]
 
 
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the header's case tools need: whether I may appoint a case owner or close the
+    family, the colleagues who may be appointed, the policy's family types, the trend."""
+
+    may_appoint: bool
+    may_close: bool
+    candidates: list[PersonName]
+    family_types: list[str]
+    scaling: list[ScalingPoint]
+
+
+def case_facts(session: Session, workbook: FamilyWorkbook) -> CaseFacts:
+    may_appoint = session.may(Act.APPOINT_CASE_OWNER) or (
+        bool(workbook.family.case_owner) and workbook.family.case_owner == session.user.username)
+    return CaseFacts(may_appoint, session.may(Act.CLOSE_FAMILY),
+                     session.case_owners.candidates() if may_appoint else [],
+                     session.policy.family_types(), scaling_points(workbook))
+
+
 @dataclass
 class FamilySnapshot:
     family_id: str
@@ -76,6 +98,9 @@ class FamilySnapshot:
     me: str
     today: date                            # the UK civil date on the session's clock
     loading: LoadProgress | None = None    # set on a first look: the rest is still loading
+    # Issue 15: who may appoint the case owner or close the case (what the header offers;
+    # the services decide), whom they may appoint, and the scaling trend of the reviews.
+    case: CaseFacts | None = None
 
     @property
     def complete(self) -> bool:
@@ -187,4 +212,5 @@ def snapshot_of(session: Session, family_id: str, workbook: FamilyWorkbook,
         me=session.user.username,
         today=civil_date(session.clock()),
         loading=loading,
+        case=case_facts(session, workbook),
     )

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.outcomes import scaling_trend_description, scaling_trend_text
 from workbook.services.supervision.board import Board, board
+from workbook.services.supervision.outcomes import FollowUp, follow_up
 from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
@@ -49,6 +51,7 @@ class SupervisionBoard(QWidget):
     """The board page; `start_requested` asks the window to begin a session."""
 
     loaded = Signal()
+    follow_up_loaded = Signal()   # the outcomes chart is drawn (after the board)
     start_requested = Signal()
     open_family_requested = Signal(str)  # a double-click or Enter on a family's row
 
@@ -56,6 +59,7 @@ class SupervisionBoard(QWidget):
         super().__init__(parent)
         self._run = run
         self.board: Board | None = None
+        self.follow_up: FollowUp | None = None
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = QLabel("Supervision board")
@@ -75,7 +79,7 @@ class SupervisionBoard(QWidget):
         layout.addWidget(self.error)
         grid = QGridLayout()
         self.due = _tree("Families due for review", ["Family", "Case owner", "Last reviewed",
-                                                     "Next review"])
+                                                     "Next review", "Scaling trend"])
         self.overdue = _tree("Overdue actions by owner", ["Owner / action", "Family", "Due",
                                                           "Days overdue"])
         self.limits = _tree("Time limits at risk or breached", ["Family", "Time limit", "Due",
@@ -174,11 +178,31 @@ class SupervisionBoard(QWidget):
                        compliance_chart(result.compliance_by_month)]
         for chart in self.charts:
             self.chart_row.addWidget(chart, 1)
+        self._run(follow_up, self.show_follow_up, self._failed)
         self.loaded.emit()
+
+    def show_follow_up(self, found: FollowUp) -> None:
+        """Each due family's scaling trend, and the team's outcomes by month as a chart."""
+        self.follow_up = found
+        for i in range(self.due.topLevelItemCount()):
+            item = self.due.topLevelItem(i)
+            points = found.trends.get(str(item.data(0, FAMILY_ROLE)), []) if item else []
+            if item is not None and points:
+                item.setText(4, scaling_trend_text(points))
+                item.setToolTip(4, scaling_trend_description(points))
+        if found.outcomes is None:
+            return
+        from workbook.ui.supervision.outcome_charts import outcomes_chart
+
+        chart = outcomes_chart(found.outcomes)
+        self.charts.append(chart)
+        self.chart_row.addWidget(chart, 1)
+        self.follow_up_loaded.emit()
 
     def clear(self) -> None:
         """On lock: nothing of the board stays on screen."""
         self.board = None
+        self.follow_up = None
         for tree in (self.due, self.overdue, self.limits):
             tree.clear()
         for chart in self.charts:

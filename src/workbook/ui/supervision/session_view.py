@@ -110,6 +110,12 @@ class ReviewFormWidget(QWidget):
         self.scaling.valueChanged.connect(self.changed)
         form.addRow("Scaling (0-10)", self.scaling)
         self._error_row(form, self.scaling, "Scaling")
+        # Appointed when the session is signed off (issue 15); picked by name.
+        self.new_owner = QComboBox()
+        self.new_owner.setAccessibleName("New case owner")
+        self.new_owner.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        form.addRow("New case owner", self.new_owner)
+        self._error_row(form, self.new_owner, "New case owner")
         self.action_table = QTableWidget(0, 3)
         self.action_table.setHorizontalHeaderLabels(["Action", "Owner",
                                                 "Due (dd/mm/yyyy)"])
@@ -163,6 +169,7 @@ class ReviewFormWidget(QWidget):
             (("worried",), self.worried), (("what needs to happen", "decisions"),
                                            self.decisions),
             (("scaling",), self.scaling), (("next review",), self.next_review),
+            (("case owner",), self.new_owner),
             (("action",), self.action_table)) if any(w in lowered for w in words)), None)
         if field is None:
             return False
@@ -215,6 +222,7 @@ class ReviewFormWidget(QWidget):
         self.decisions.setPlainText(form.decisions)
         self.scaling.setValue(NOT_SET if form.scaling is None else form.scaling)
         self.next_review.set_iso(form.next_review)
+        self.new_owner.setCurrentIndex(max(0, self.new_owner.findData(form.new_case_owner)))
         self.action_table.setRowCount(0)
         for action in form.actions:
             self.add_action(action)
@@ -236,7 +244,17 @@ class ReviewFormWidget(QWidget):
                           None if scaling == NOT_SET else scaling,
                           # A refused date goes as typed, for the services to refuse too.
                           self.next_review.iso() or self.next_review.text().strip(),
-                          tuple(actions))
+                          tuple(actions), str(self.new_owner.currentData() or ""))
+
+    def set_people(self, people: dict[str, str]) -> None:
+        """Colleagues (username -> full name) for the action owners and the case owner."""
+        self.people = dict(people)
+        self.new_owner.blockSignals(True)
+        self.new_owner.clear()
+        self.new_owner.addItem("No change", "")
+        for username, name in sorted(people.items(), key=lambda p: p[1].casefold()):
+            self.new_owner.addItem(name, username)
+        self.new_owner.blockSignals(False)
 
     def _owner(self, cell: QTableWidgetItem | None) -> str:
         """The owner's username when the cell still shows the name it was given; what was
@@ -255,6 +273,7 @@ class ReviewFormWidget(QWidget):
             edit.setReadOnly(read_only)
         self.next_review.set_read_only(read_only)
         self.scaling.setReadOnly(read_only)
+        self.new_owner.setEnabled(not read_only)
         self.add_action_button.setEnabled(not read_only)
         self.remove_action_button.setEnabled(not read_only)
         self.action_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only
@@ -377,7 +396,7 @@ class SessionView(QWidget):
             f"{found.name(found.chair)} · attendees: "
             f"{', '.join(found.name(a) for a in found.attendees)}"
             + (" · finished and signed off" if found.finished else ""))
-        self.form.people = dict(found.people)
+        self.form.set_people(found.people)
         current = self.family_id
         self.agenda.blockSignals(True)
         self.agenda.clear()
