@@ -25,6 +25,7 @@ from workbook.demo import (
     build_demo,
     plan_families,
 )
+from workbook.demo_outcomes import CLOSINGS
 from workbook.domain.passphrase import passphrase_problems
 from workbook.domain.policy import default_policy
 from workbook.domain.roles import Role, Section
@@ -112,7 +113,8 @@ def test_police_see_police_entries_and_no_mental_health(built: Built) -> None:
     police = next(u for u in DEMO_USERS if u.username == "police")
     with sign_in(built.vault, police.username, police.passphrase) as session:
         families = session.families.all()
-        assert len(families) == FAMILIES
+        # Issue 15: the demo's families closed with their outcomes come on top of the plan.
+        assert len(families) == FAMILIES + len(CLOSINGS)
         for family in families:
             sections = session.workbooks.open(family.family_id).to_json()["sections"]
             assert sections[Section.POLICE.value]["entries"]
@@ -268,3 +270,24 @@ def test_every_time_limit_is_running_on_the_board(built: Built) -> None:
     assert {row.limit for row in rows} == set(LIMITS)
     assert {row.state for row in rows if row.limit == CONFERENCE} == {
         "on_track", "at_risk", "breached"}
+
+
+def test_closed_families_have_outcomes_and_a_case_owner_was_handed_over(built: Built) -> None:
+    """Issue 15: outcomes over several months (with lessons learned), a case owner history,
+    and reviews with a scaling trend."""
+    from workbook.demo import demo_user
+
+    manager = demo_user("manager")
+    with sign_in(built.vault, manager.username, manager.passphrase) as session:
+        months = session.outcomes.by_month()
+        recorded = [m for m in months if m.closed > m.by_outcome.get("not-recorded", 0)]
+        assert len(recorded) >= 3 and sum(m.closed for m in recorded) >= 6
+        histories = [session.case_owners.history(f.family_id)
+                     for f in session.families.all()]
+        (handed,) = [h for h in histories if h]
+        assert [i.to_name for i in handed] == ["Sam Adeyemi", "Priya Shah"]
+        trends = session.outcomes.scaling_trends()
+        assert any(len(points) >= 3 for points in trends.values())
+        closed = [session.workbooks.open(f.family_id, audit=False).family.record
+                  for f in session.families.all() if f.status == "closed"]
+        assert sum(1 for r in closed if r is not None and r.lessons) >= 6
