@@ -28,6 +28,11 @@ def test_a_team_manager_appoints_by_name_and_closes_with_an_outcome(driver, qtbo
     driver.settle()
     assert "Case owner: Sam Worker" in view.header.details.text()
     assert "Sam Worker is now the case owner" in view.notice.title.text()
+    qtbot.mouseClick(tools.owner_button, Qt.MouseButton.LeftButton)
+    again = view.findChildren(CaseOwnerDialog)[-1]
+    assert "Tess Manager to Sam Worker, appointed by Tess Manager - Visits the school every " \
+           "week" in again.history.text()
+    qtbot.mouseClick(again.cancel, Qt.MouseButton.LeftButton)
 
     qtbot.mouseClick(tools.close_button, Qt.MouseButton.LeftButton)
     closing = view.findChildren(CloseFamilyDialog)[-1]

@@ -114,12 +114,18 @@ class CaseOwners:
     def history(self, family_id: str) -> list[OwnerChange]:
         """The family's appointments, oldest first, by full name."""
         heads = self.heads(validation.record_id(family_id, "family id"))
+        return self.changes(heads.head.payload.get("owner_history"))
+
+    def changes(self, raw: object) -> list[OwnerChange]:
+        """An `owner_history` as the family record holds it (read and verified by the
+        caller), by full name; anything not of its shape is left out."""
+        if not raw:
+            return []
         people = People(self.s)
-        raw = heads.head.payload.get("owner_history")
         return [OwnerChange(people.name(str(i.get("from", ""))) or "nobody",
                             people.name(str(i.get("to", ""))), people.name(str(i.get("by", ""))),
                             str(i.get("at", "")), str(i.get("reason", "")))
-                for i in (raw if isinstance(raw, list) else []) if isinstance(i, dict)]
+                for i in (raw if isinstance(raw, (list, tuple)) else []) if isinstance(i, dict)]
 
     # --- checks -------------------------------------------------------------------------------
     def candidate(self, to: str) -> PersonName:

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.display import uk_date
 from workbook.domain.outcomes import OUTCOME_LABELS, OUTCOMES, scaling_trend_description
 from workbook.domain.outcomes import scaling_trend_text as trend_text
 from workbook.services.access.people import PersonName
+from workbook.services.family.case_owner import OwnerChange
 from workbook.ui.family.action_finishing import owner_combo, owner_of
 from workbook.ui.family.common import accessible
 from workbook.ui.family.dialogs import _Form
@@ -34,6 +36,7 @@ class CaseOwnerDialog(_Form):
     """Appoint a new case owner, picked by full name, with the reason."""
 
     def __init__(self, candidates: list[PersonName], current: str,
+                 history: list[OwnerChange] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__("Change case owner", "Appoint", parent)
         self.owner = owner_combo([p for p in candidates if p.username != current],
@@ -42,10 +45,22 @@ class CaseOwnerDialog(_Form):
         accessible(self.reason, "Reason for the appointment")
         self.form.addRow("&New case owner", self.owner)
         self.form.addRow("&Reason", self.reason)
+        self.history = QLabel(history_text(history or []), self)
+        self.history.setWordWrap(True)
+        accessible(self.history, "Case owner history")
+        self.form.addRow("History", self.history)
         self.resize(480, self.sizeHint().height())
 
     def values(self) -> dict[str, Any]:
         return {"to": owner_of(self.owner), "reason": self.reason.text()}
+
+
+def history_text(history: list[OwnerChange]) -> str:
+    """Each appointment on a line, newest first: when, from whom to whom, by whom, why."""
+    if not history:
+        return "No appointment recorded yet: the case owner is whoever added the family."
+    return "\n".join(f"{uk_date(c.at)}: {c.from_name} to {c.to_name}, appointed by "
+                     f"{c.by_name} - {c.reason}" for c in reversed(history))
 
 
 class CloseFamilyDialog(_Form):
@@ -146,7 +161,7 @@ class CaseTools:
         if snapshot is None or snapshot.case is None:
             return
         dialog = CaseOwnerDialog(snapshot.case.candidates, snapshot.family.case_owner,
-                                 self.view)
+                                 snapshot.case.owner_history, self.view)
         family_id = snapshot.family_id
 
         def submit(values: dict[str, Any]) -> None:

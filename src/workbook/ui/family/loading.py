@@ -21,6 +21,7 @@ from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Shown
 from workbook.services.access.people import People, PersonName
 from workbook.services.clock import civil_date
 from workbook.services.family.assessments import Assessment, from_workbook
+from workbook.services.family.case_owner import OwnerChange
 from workbook.services.family.chronology import ChronologyRow, rows_from_workbook
 from workbook.services.family.drafts import Draft, drafts_for
 from workbook.services.family.workbooks import (
@@ -67,14 +68,17 @@ class CaseFacts:
     candidates: list[PersonName]
     family_types: list[str]
     scaling: list[ScalingPoint]
+    owner_history: list[OwnerChange]
 
 
 def case_facts(session: Session, workbook: FamilyWorkbook) -> CaseFacts:
     may_appoint = session.may(Act.APPOINT_CASE_OWNER) or (
         bool(workbook.family.case_owner) and workbook.family.case_owner == session.user.username)
+    record = workbook.family.record
     return CaseFacts(may_appoint, session.may(Act.CLOSE_FAMILY),
                      session.case_owners.candidates() if may_appoint else [],
-                     session.policy.family_types(), scaling_points(workbook))
+                     session.policy.family_types(), scaling_points(workbook),
+                     session.case_owners.changes(record.owner_history) if record else [])
 
 
 @dataclass
