@@ -63,6 +63,9 @@ def test_the_review_form_appoints_a_new_case_owner_at_sign_off(qtbot: Any,
         qtbot.keyClicks(form.scaling, "6")
         qtbot.keyClicks(form.next_review.line, "02/04/2026")
         assert form.new_owner.currentText() == "No change"
+        offered = [form.new_owner.itemText(i) for i in range(form.new_owner.count())]
+        assert offered == ["No change", "Mia Health", "Pat Constable", "Sam Worker",
+                           "Tess Manager"]  # those who may be appointed, by name
         form.new_owner.setFocus()
         qtbot.keyClicks(form.new_owner, "Sam")
         assert form.new_owner.currentText() == "Sam Worker"

@@ -246,14 +246,15 @@ class ReviewFormWidget(QWidget):
                           self.next_review.iso() or self.next_review.text().strip(),
                           tuple(actions), str(self.new_owner.currentData() or ""))
 
-    def set_people(self, people: dict[str, str]) -> None:
-        """Colleagues (username -> full name) for the action owners and the case owner."""
+    def set_people(self, people: dict[str, str], owners: list[str]) -> None:
+        """Colleagues (username -> full name) for the action owners, and those of them who
+        may be appointed case owner."""
         self.people = dict(people)
         self.new_owner.blockSignals(True)
         self.new_owner.clear()
         self.new_owner.addItem("No change", "")
-        for username, name in sorted(people.items(), key=lambda p: p[1].casefold()):
-            self.new_owner.addItem(name, username)
+        for username in sorted(owners, key=lambda u: (people.get(u) or u).casefold()):
+            self.new_owner.addItem(people.get(username, "a colleague"), username)
         self.new_owner.blockSignals(False)
 
     def _owner(self, cell: QTableWidgetItem | None) -> str:
@@ -382,21 +383,22 @@ class SessionView(QWidget):
     def reload(self) -> None:
         sid = self.session_id
 
-        def load(s: Session) -> tuple[Meeting, list[tuple[str, str]]]:
-            return supervision.meeting(s, sid), [(f.family_id, f.name)
-                                                 for f in s.families.all()]
+        def load(s: Session) -> tuple[Meeting, list[tuple[str, str]], list[str]]:
+            return (supervision.meeting(s, sid),
+                    [(f.family_id, f.name) for f in s.families.all()],
+                    [p.username for p in s.case_owners.candidates()])
 
         self._run(load, self._loaded, self.failed.emit)
 
-    def _loaded(self, result: tuple[Meeting, list[tuple[str, str]]]) -> None:
-        found, families = result
+    def _loaded(self, result: tuple[Meeting, list[tuple[str, str]], list[str]]) -> None:
+        found, families, owners = result
         self.meeting = found
         self.heading.setText(
             f"Group supervision on {format_date(found.held_on)} · chaired by "
             f"{found.name(found.chair)} · attendees: "
             f"{', '.join(found.name(a) for a in found.attendees)}"
             + (" · finished and signed off" if found.finished else ""))
-        self.form.set_people(found.people)
+        self.form.set_people(found.people, owners)
         current = self.family_id
         self.agenda.blockSignals(True)
         self.agenda.clear()
