@@ -284,3 +284,27 @@ def test_the_front_door_has_referrals_waiting_and_one_decided(built: Built) -> N
     police = demo_user("police")
     with sign_in(built.vault, police.username, police.passphrase) as session:
         assert [r.section for r in session.referrals.all()].count("police") == 1
+def test_closed_families_have_outcomes_and_a_case_owner_was_handed_over(
+        memory_keyring: None, tmp_path: Path) -> None:
+    """Issue 15, in a demo of ten families (a smaller one keeps every family open for the
+    time limits): outcomes over several months with lessons learned, a case owner history,
+    and reviews with a scaling trend."""
+    from workbook.demo import demo_user
+    from workbook.demo_outcomes import CLOSINGS
+
+    result = build_demo(tmp_path / "vault", families=10, big_family_entries=0, kdf=CHEAP_KDF)
+    manager = demo_user("manager")
+    with sign_in(tmp_path / "vault", manager.username, manager.passphrase) as session:
+        families = session.families.all()
+        assert len(families) == result.families + len(CLOSINGS)
+        months = session.outcomes.by_month()
+        recorded = [m for m in months if m.closed > m.by_outcome.get("not-recorded", 0)]
+        assert len(recorded) >= 3 and sum(m.closed for m in recorded) >= len(CLOSINGS)
+        histories = [session.case_owners.history(f.family_id) for f in families]
+        (handed,) = [h for h in histories if h]
+        assert [i.to_name for i in handed] == ["Sam Adeyemi", "Priya Shah"]
+        trends = session.outcomes.scaling_trends()
+        assert any(len(points) >= 3 for points in trends.values())
+        closed = [session.workbooks.open(f.family_id, audit=False).family.record
+                  for f in families if f.status == "closed"]
+        assert sum(1 for r in closed if r is not None and r.lessons) == len(CLOSINGS)

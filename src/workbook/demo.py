@@ -75,6 +75,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 OWNER = "manager"
+OUTCOMES_FROM = 10  # families: a demo this big also has closed families with outcomes
 
 # Who writes each section. Specialist sections are written by their own discipline so that
 # the entries are readable by its holders rather than sealed envelopes (P3).
@@ -809,6 +810,8 @@ def build_demo(
                              list(dict.fromkeys(f.case_owner for f in plan[:8])),
                              {fid: date.fromisoformat(f.referred)
                               for fid, f in zip(family_ids, plan, strict=True)})
+        say("Closing families with their outcomes, and handing over a case owner ...")
+        _add_outcomes_demo(sessions, family_ids, seed, today, counts)
         if len(family_ids) >= 3:
             _close_long_ago(owner_session, family_ids[-1], today)
         from workbook.demo_timescales import add_timescales_demo
@@ -834,6 +837,25 @@ def _add_front_door(sessions: dict[str, Session], family_id: str,
 
     say("Adding referrals at the front door ...")
     add_front_door_demo(sessions["social"], sessions["police"], family_id)
+def _add_outcomes_demo(sessions: dict[str, Session], family_ids: list[str], seed: int,
+                       today: date, counts: dict[str, int]) -> None:
+    """Issue 15: families of their own, planned and written as the others are, then closed
+    over the last months with outcomes and lessons learned; and the second family's case
+    owner handed over twice (its history). Only in a demo of ten families or more: a
+    smaller one (a test's) keeps exactly the families it asked for."""
+    from workbook.demo_outcomes import CLOSINGS, close_with_outcomes, hand_over
+
+    if len(family_ids) < OUTCOMES_FROM:
+        return
+    plan = plan_families(len(CLOSINGS), 0, seed + 15, today)
+    for number, family in enumerate(plan, start=1):
+        family.reference = f"DEMO-C{number:03d}"  # not to repeat the open families' numbers
+    closed = [_create_family(sessions[f.case_owner], f, counts) for f in plan]
+    for username in AUTHOR_ORDER:
+        _write_as(sessions[username], username, plan, closed, counts)
+    close_with_outcomes(sessions[OWNER], closed, [f.referred for f in plan], today)
+    if len(family_ids) >= 2:
+        hand_over(sessions[OWNER], family_ids[1], today)
 
 
 def _close_long_ago(session: Session, family_id: str, today: date) -> None:

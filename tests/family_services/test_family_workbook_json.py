@@ -61,6 +61,8 @@ def _old_assemble(wb: Workbooks, family_id: str, versions: list[RecordVersion],
                 "reference": latest.payload.get("reference", ""),
                 "status": latest.payload.get("status", "open"),
                 "case_owner": wb.username(str(latest.payload.get("case_owner", ""))),
+                # Added by issue 15: the owner by full name, beside the username.
+                "case_owner_name": wb.full_name(str(latest.payload.get("case_owner", ""))),
                 "conflict": len(record_heads) > 1,
             })
             if item.get("unaudited"):

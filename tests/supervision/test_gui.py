@@ -80,7 +80,7 @@ def test_board_shows_due_overdue_limits_and_charts(page: SupervisionPage,
     assert all(state != "On track" for *_, state in limits)
     assert [c.accessibleName() for c in board.charts] == [
         "Caseload by worker", "Overdue actions over the last 12 months",
-        "Time-limit compliance by month"]
+        "Time-limit compliance by month", "Outcomes by month closed"]
     assert page.sessions.count() == 1  # the February session of the fixture
 
 

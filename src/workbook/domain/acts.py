@@ -33,6 +33,7 @@ class Act(StrEnum):
     MANAGE_SHARING = "manage-sharing"          # the sharing identity and partners
     OWN_VAULT = "own-vault"                    # P6: a practitioner, never the administrator
     DECIDE_REFERRAL = "decide-referral"        # the triage decision at the front door
+    APPOINT_CASE_OWNER = "appoint-case-owner"  # and the current case owner, handing over
 
 
 _SUPERVISORS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
@@ -55,6 +56,7 @@ ACTS: Mapping[Act, frozenset[Role]] = MappingProxyType({
     Act.OWN_VAULT: frozenset(OWNER_ROLES),
     Act.DECIDE_REFERRAL: frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER,
                                     Role.SOCIAL_WORKER}),
+    Act.APPOINT_CASE_OWNER: _SUPERVISORS,
 })
 
 # What a person is told when refused; the sentences are the ones people already know.
@@ -80,6 +82,8 @@ REFUSALS: Mapping[Act, str] = MappingProxyType({
     Act.OWN_VAULT: "the vault owner cannot become the administrator (P6)",
     Act.DECIDE_REFERRAL: "the triage decision on a referral is for a team manager, a senior "
                          "social worker or a social worker",
+    Act.APPOINT_CASE_OWNER: "only a team manager, a senior social worker or the family's "
+                            "case owner (handing over) appoints a case owner",
 })
 
 

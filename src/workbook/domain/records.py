@@ -96,16 +96,26 @@ class PayloadRecord:
 
 @dataclass(frozen=True)
 class Family(PayloadRecord):
-    """The family record: what the workbook's header shows. `case_owner` is a user id."""
+    """The family record: what the workbook's header shows. `case_owner` is a user id;
+    `owner_history` the appointments, oldest first ({from, to, by, at, reason}, user ids).
+    A closed family's closing version also holds its `outcome`, the `outcome_reason` and
+    the `lessons` learned (domain/outcomes.py)."""
 
     KIND: ClassVar[RecordKind] = RecordKind.FAMILY
     SHAPES: ClassVar[Mapping[str, _Shape]] = {
-        "name": _STR, "reference": _STR, "status": _STR, "case_owner": _STR}
+        "name": _STR, "reference": _STR, "status": _STR, "case_owner": _STR,
+        "owner_history": _MAPS, "closed_at": _STR, "outcome": _STR, "outcome_reason": _STR,
+        "lessons": _STR}
 
     name: str = ""
     reference: str = ""
     status: str = "open"
     case_owner: str = ""
+    owner_history: tuple[Mapping[str, Any], ...] = ()
+    closed_at: str = ""
+    outcome: str = ""
+    outcome_reason: str = ""
+    lessons: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,7 +197,8 @@ class Review(PayloadRecord):
     SHAPES: ClassVar[Mapping[str, _Shape]] = {
         "text": _STR, "date": _STR, "type": _STR, "significant": _BOOL, "session": _STR,
         "status": _STR, "summary": _STR, "working_well": _STR, "worried": _STR,
-        "decisions": _STR, "scaling": _INT, "next_review": _STR, "actions": _MAPS}
+        "decisions": _STR, "scaling": _INT, "next_review": _STR, "actions": _MAPS,
+        "new_case_owner": _STR}
 
     text: str = ""
     date: str = ""
@@ -202,6 +213,7 @@ class Review(PayloadRecord):
     scaling: int = 0
     next_review: str = ""
     actions: tuple[Mapping[str, Any], ...] = ()
+    new_case_owner: str = ""   # a username: the case owner the review appoints
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class ReviewForm:
     scaling: int | None = None
     next_review: str = ""
     actions: tuple[ActionForm, ...] = ()
+    new_case_owner: str = ""   # a username: the case owner the review appoints, "" for none
 
 
 @dataclass(frozen=True)

@@ -106,13 +106,15 @@ def _typed(shown: Head[R] | Shown[R]) -> R:
 @dataclass(frozen=True, slots=True)
 class FamilyShown:
     """The family record as the header shows it; `record` is None when no family record is
-    readable, and then only the id is known. `case_owner` is the owner's username."""
+    readable, and then only the id is known. `case_owner` is the owner's username,
+    `case_owner_name` their full name (as screens and paper show people)."""
 
     id: FamilyId
     record: Family | None = None
     case_owner: str = ""
     conflict: bool = False
     unaudited: bool = False
+    case_owner_name: str = ""
 
     @property
     def name(self) -> str:
@@ -136,6 +138,7 @@ class FamilyShown:
             "reference": payload.get("reference", ""),
             "status": payload.get("status", "open"),
             "case_owner": self.case_owner,
+            "case_owner_name": self.case_owner_name,
             "conflict": self.conflict,
         })
         if self.unaudited:

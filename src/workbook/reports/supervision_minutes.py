@@ -77,6 +77,10 @@ def render_minutes(meeting: Meeting, *, printed_by: str, printed_at: datetime) -
             ]))
             story.append(table)
         story.append(_para(f"Next review: {uk_date(review.form.next_review)}"))
+        if review.form.new_case_owner:
+            story.append(_para(f"New case owner: {meeting.name(review.form.new_case_owner)}"
+                               + (" (appointed when the session was signed off)"
+                                  if review.status == FINAL else "")))
         if review.status == FINAL:
             at = review.signed_off_at
             story.append(Paragraph(escape(f"Signed off by {meeting.name(review.signed_off_by)}"

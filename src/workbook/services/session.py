@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from workbook.services.access.accounts import Accounts
     from workbook.services.audit.trail import AuditTrail
     from workbook.services.authority import Grants, Membership
+    from workbook.services.family.case_owner import CaseOwners
     from workbook.services.family.families import Families
     from workbook.services.family.records import Records
     from workbook.services.family.workbooks import Workbooks
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from workbook.services.sharing.partners import Partners
     from workbook.services.sharing.receiving import Receiving
     from workbook.services.sharing.sending import Sharing
+    from workbook.services.supervision.outcomes import Outcomes
     from workbook.services.upkeep.retention import Retention
 
 
@@ -218,6 +220,18 @@ class Session:
         from workbook.services.family.families import Families
 
         return self._manager("families", Families)
+
+    @property
+    def case_owners(self) -> CaseOwners:
+        from workbook.services.family.case_owner import CaseOwners
+
+        return CaseOwners(self)
+
+    @property
+    def outcomes(self) -> Outcomes:
+        from workbook.services.supervision.outcomes import Outcomes
+
+        return Outcomes(self)
 
     @property
     def records(self) -> Records:

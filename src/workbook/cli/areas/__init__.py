@@ -23,6 +23,7 @@ def areas() -> list[ModuleType]:
         households,
         keys,
         operations,
+        outcomes,
         passphrase,
         plan,
         policy,
@@ -38,4 +39,4 @@ def areas() -> list[ModuleType]:
 
     return [vault_setup, users, passphrase, keys, families, households, entries, plan,
             assessments, family_workbook, audit, demo, recovery, devices, policy,
-            supervision, printing, sharing, operations, vault_restore, referrals]
+            supervision, printing, sharing, operations, outcomes, vault_restore, referrals]

@@ -17,7 +17,7 @@ def cmd_show(ctx: CliContext) -> None:
         ctx.out("", workbook.to_json())
         return
     family = workbook.family
-    lines = [f"{family.name} ({family.reference}) - case owner {family.case_owner}"]
+    lines = [f"{family.name} ({family.reference}) - case owner {family.case_owner_name}"]
     for section, content in workbook.sections.items():
         lines.append(f"\n== {section}")
         for person in content.persons:

@@ -8,6 +8,7 @@ from pathlib import Path
 from workbook.cli import secrets_input
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
+from workbook.domain.outcomes import OUTCOMES
 from workbook.services.errors import InvalidInput
 from workbook.services.upkeep import backup
 from workbook.services.upkeep.retention import write_certificate
@@ -32,6 +33,10 @@ def add_arguments(grammar: Grammar) -> None:
     p.add_argument("family")
     p.add_argument("--type", required=True, dest="family_type",
                    help="the family type the policy keeps a retention period for")
+    p.add_argument("--outcome", default="", metavar="OUTCOME",
+                   help="what changed: " + ", ".join(OUTCOMES) + " (needs --reason)")
+    p.add_argument("--reason", default="", help="why this outcome")
+    p.add_argument("--lessons", default="", help="lessons learned")
 
     p = grammar.sub(grammar.groups["family"], "reopen",
                     "reopen a closed family; its retention period ends")
@@ -114,11 +119,16 @@ def cmd_restore(ctx: CliContext) -> None:
 
 
 def cmd_family_close(ctx: CliContext) -> None:
-    row = ctx.ready_session().retention.close(ctx.args.family, ctx.args.family_type)
-    ctx.out(f"Family {row.family_id} closed as {row.family_type}; it comes up for disposal "
-            f"review on {row.dispose_after}.",
-            {"id": row.family_id, "family_type": row.family_type, "closed_at": row.closed_at,
-             "dispose_after": row.dispose_after})
+    a = ctx.args
+    row = ctx.ready_session().retention.close(a.family, a.family_type, outcome=a.outcome,
+                                              reason=a.reason, lessons=a.lessons)
+    data = {"id": row.family_id, "family_type": row.family_type, "closed_at": row.closed_at,
+            "dispose_after": row.dispose_after}
+    if a.outcome:  # only then: the output of `family close --type` is unchanged
+        data["outcome"] = a.outcome.strip()
+    ctx.out(f"Family {row.family_id} closed as {row.family_type}"
+            + (f" (outcome: {a.outcome.strip()})" if a.outcome else "")
+            + f"; it comes up for disposal review on {row.dispose_after}.", data)
 
 
 def cmd_family_reopen(ctx: CliContext) -> None:

@@ -57,6 +57,8 @@ def _add_supervision_group(grammar: Grammar) -> None:
     p.add_argument("--next-review", required=True, help="YYYY-MM-DD")
     p.add_argument("--action", action="append", default=[], dest="actions",
                    help="an action as 'TEXT|OWNER|YYYY-MM-DD' (repeat for each)")
+    p.add_argument("--new-case-owner", default="", metavar="USERNAME",
+                   help="appoint this colleague case owner when the session is signed off")
     p = sub(sup, "finish", "finish a session: its reviews become final, signed off by you")
     p.add_argument("session")
     p = sub(sup, "minutes", "the session's minutes as a PDF")
@@ -146,10 +148,18 @@ def _meeting_json(found: supervision.Meeting) -> dict[str, object]:
         "session": found.session_id, "date": found.held_on, "chair": found.chair,
         "attendees": found.attendees, "status": found.status,
         "agenda": [asdict(item) for item in found.agenda],
-        "reviews": {fid: {**asdict(r.form), "review": r.review_id, "status": r.status,
+        "reviews": {fid: {**_form_json(r.form), "review": r.review_id, "status": r.status,
                           "signed_off_by": r.signed_off_by, "signed_off_at": r.signed_off_at}
                     for fid, r in found.reviews.items()},
     }
+
+
+def _form_json(form: supervision.ReviewForm) -> dict[str, object]:
+    """The form as JSON; `new_case_owner` only when the review appoints one."""
+    out = asdict(form)
+    if not form.new_case_owner:
+        del out["new_case_owner"]
+    return out
 
 
 def cmd_show(ctx: CliContext) -> None:
@@ -185,7 +195,8 @@ def cmd_review(ctx: CliContext) -> None:
     a = ctx.args
     form = supervision.ReviewForm(
         a.summary, a.working_well, a.worried, a.decisions, supervision.parse_scaling(a.scaling),
-        a.next_review, tuple(parse_action(t, n) for n, t in enumerate(a.actions, start=1)))
+        a.next_review, tuple(parse_action(t, n) for n, t in enumerate(a.actions, start=1)),
+        a.new_case_owner.strip())
     review_id = supervision.record_review(ctx.ready_session(), a.session, a.family, form)
     ctx.out(review_id, {"review": review_id})
 

@@ -28,11 +28,19 @@ class Workbooks:
     def __init__(self, session: Session) -> None:
         self.s = session
         self._names: dict[str, str] | None = None
+        self._full_names: dict[str, str] | None = None
 
     def username(self, user_id: UserId | str) -> str:
         if self._names is None:
             self._names = {u.user_id: u.username for u in accounts.all_users(self.s.conn)}
         return self._names.get(user_id, user_id)
+
+    def full_name(self, user_id: UserId | str) -> str:
+        """A user id as the person's full name ("" for none; never the id)."""
+        if self._full_names is None:
+            self._full_names = {u.user_id: u.full_name or "a colleague"
+                                for u in accounts.all_users(self.s.conn)}
+        return self._full_names.get(user_id, "a former colleague") if user_id else ""
 
     def open(self, family_id: str, *, audit: bool = True) -> FamilyWorkbook:
         fid = FamilyId(validation.record_id(family_id, "family id"))
@@ -66,10 +74,11 @@ class Workbooks:
                 continue
             if latest.kind == RecordKind.FAMILY:
                 record = Family.from_payload(latest.payload)
+                owner = str(latest.payload.get("case_owner", ""))
                 family = FamilyShown(
-                    family_id, record, self.username(str(latest.payload.get("case_owner", ""))),
-                    len(record_heads) > 1,
-                    family.unaudited or _unaudited(record_heads, missing))
+                    family_id, record, self.username(owner), len(record_heads) > 1,
+                    family.unaudited or _unaudited(record_heads, missing),
+                    self.full_name(owner))
                 continue
             found.setdefault(latest.section, []).append(self._shown(latest, record_heads, missing))
         return FamilyWorkbook(family, {s: SectionContent.listing(items)

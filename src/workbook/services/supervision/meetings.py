@@ -36,6 +36,7 @@ from workbook.services import validation
 from workbook.services.access.people import People
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
+from workbook.services.family.plan_actions import case_owner
 from workbook.services.family.records import heads_of_record
 from workbook.services.supervision.board import board, latest_records
 from workbook.vault import accounts, supervision_store, version_store
@@ -112,8 +113,10 @@ def check_form(session: Session, form: ReviewForm, held_on: str) -> ReviewForm:
         action_id = validation.record_id(action.action_id, "action id") \
             if action.action_id else ""
         actions.append(ActionForm(text, owner.username, due, action_id))
+    new_owner = session.case_owners.candidate(form.new_case_owner).username \
+        if form.new_case_owner.strip() else ""
     return ReviewForm(texts["summary"], texts["working_well"], texts["worried"],
-                      texts["decisions"], scaling, next_review, tuple(actions))
+                      texts["decisions"], scaling, next_review, tuple(actions), new_owner)
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -204,18 +207,11 @@ def meeting(session: Session, session_id: str) -> Meeting:
         known = families.get(fid)
         if known is None:
             continue
-        household = _household_owner(session, fid)
+        household = case_owner(session, fid)  # the newest head's: as appointed
         found.agenda.append(AgendaItem(fid, known.name, known.reference,
                                        names.get(household, "")))
     found.reviews = _reviews(session, row.session_id, names)
     return found
-
-
-def _household_owner(session: Session, family_id: str) -> str:
-    for version in session.records.of_record(family_id):
-        if version.kind == "family":
-            return str(version.payload.get("case_owner", ""))
-    return ""
 
 
 # --- reviews ------------------------------------------------------------------------------
@@ -249,7 +245,7 @@ def record_review(session: Session, session_id: str, family_id: str, form: Revie
                 family_id, action.text, action.owner, action.due, review_id=review_id)
             actions.append(ActionForm(action.text, action.owner, action.due, action_id))
         form = ReviewForm(form.summary, form.working_well, form.worried, form.decisions,
-                          form.scaling, form.next_review, tuple(actions))
+                          form.scaling, form.next_review, tuple(actions), form.new_case_owner)
         version = session.records.write(
             family_id=family_id, record_id=review_id, kind="review", section=SECTION,
             payload=_payload(row, form, DRAFT), parents=parents,
@@ -279,6 +275,9 @@ def finish(session: Session, session_id: str) -> int:
     if not reviews:
         raise InvalidInput("no family has been reviewed in this session yet; record at least "
                            "one review before finishing")
+    # A case owner a review appoints must still be one who may be (checked before any write).
+    owners = {r.family_id: session.case_owners.candidate(r.form.new_case_owner).user_id
+              for r in reviews.values() if r.form.new_case_owner}
     at = session.now()
     with session.write():
         for review in reviews.values():
@@ -289,6 +288,9 @@ def finish(session: Session, session_id: str) -> int:
             session.records.supersede(
                 heads, payload, kind=RecordKind.REVIEW, event="review_signed_off",
                 ids={"review": review.review_id}, family_id=review.family_id, section=SECTION)
+            if review.family_id in owners:
+                session.case_owners.appoint_at_review(
+                    review.family_id, owners[review.family_id], row.held_on)
         supervision_store.finish(session.conn, row.session_id, at)
         session.audit("supervision_finished", {"supervision": row.session_id,
                                                "families": len(reviews)})
@@ -328,6 +330,7 @@ def _payload(row: SessionRow, form: ReviewForm, status: str) -> dict[str, Any]:
         "decisions": form.decisions, "scaling": form.scaling, "next_review": form.next_review,
         "actions": [{"id": a.action_id, "text": a.text, "owner": a.owner, "due": a.due}
                     for a in form.actions],
+        **({"new_case_owner": form.new_case_owner} if form.new_case_owner else {}),
     }
 
 
@@ -351,7 +354,8 @@ def review_from(version: RecordVersion, names: dict[str, str]) -> Review:
     form = ReviewForm(str(p.get("summary", "")), str(p.get("working_well", "")),
                       str(p.get("worried", "")), str(p.get("decisions", "")),
                       scaling if isinstance(scaling, int) else None,
-                      str(p.get("next_review", "")), actions)
+                      str(p.get("next_review", "")), actions,
+                      str(p.get("new_case_owner", "")))
     signer = str(p.get("signed_off_by", ""))
     return Review(version.record_id, version.version_id, version.family_id,
                   str(p.get("session", "")), str(p.get("date", "")), form,

@@ -37,7 +37,8 @@ def _find(session: Session, session_id: str, family_id: str
         form = ReviewForm(str(raw.get("summary", "")), str(raw.get("working_well", "")),
                           str(raw.get("worried", "")), str(raw.get("decisions", "")),
                           scaling if isinstance(scaling, int) else None,
-                          str(raw.get("next_review", "")), actions)
+                          str(raw.get("next_review", "")), actions,
+                          str(raw.get("new_case_owner", "")))
         return row.draft_id, form
     return None
 

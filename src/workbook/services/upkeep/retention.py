@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
+from workbook.domain.outcomes import MAX_LESSONS, NOT_RECORDED, OUTCOMES, outcome_choice
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.retention import Disposal
 from workbook.domain.roles import Section
@@ -91,7 +92,11 @@ class Retention:
             raise NotFound(f"no family {family_id} in this vault")
         return heads_of_record(family_id, versions)
 
-    def close(self, family_id: str, family_type: str) -> RetentionRow:
+    def close(self, family_id: str, family_type: str, *, outcome: str = "", reason: str = "",
+              lessons: str = "", outcome_required: bool = False) -> RetentionRow:
+        """Close the family: its retention period starts. The closing version also holds the
+        outcome (domain/outcomes.py; "not-recorded" when a script gives none, unless
+        `outcome_required`, as the screen's form asks), its reason and the lessons learned."""
         family_id = validation.record_id(family_id, "family id")
         self.s.require_practitioner()
         self.s.require(Act.CLOSE_FAMILY)
@@ -100,6 +105,9 @@ class Retention:
         if years is None:
             raise InvalidInput(f"unknown family type {family_type[:40]!r}; the policy knows: "
                                + ", ".join(self.s.policy.family_types()))
+        if outcome_required and not outcome.strip():
+            raise InvalidInput("choose the outcome: what changed for the family")
+        evaluation = closing_evaluation(outcome, reason, lessons)
         heads = self._family_heads(family_id, "closing a family")
         head = heads.head
         if head.payload.get("status") == "closed":
@@ -111,11 +119,14 @@ class Retention:
         row = RetentionRow(family_id, family_type, now, dispose_after, self.s.user_id,
                            keypair.sign(closing_message(self.s.vault_id, unsigned)))
         payload = dict(head.payload)
-        payload.update({"status": "closed", "closed_at": now, "family_type": family_type})
+        payload.update({"status": "closed", "closed_at": now, "family_type": family_type,
+                        **evaluation})
+        recorded = {} if evaluation["outcome"] == NOT_RECORDED \
+            else {"outcome": evaluation["outcome"]}
         with self.s.write():
             self.s.records.supersede(
                 heads, payload, kind=RecordKind.FAMILY, event="family_closed",
-                ids={"family_type": family_type, "dispose_after": dispose_after},
+                ids={"family_type": family_type, "dispose_after": dispose_after, **recorded},
                 family_id=family_id, section=Section.HOUSEHOLD.value)
             retention_store.put_retention(self.s.conn, row)
         self.s.events.emit("family_closed", family_id=family_id)
@@ -302,7 +313,8 @@ class Retention:
             raise InvalidInput(f"family {family_id} is not closed")
         payload = dict(head.payload)
         payload["status"] = "open"
-        payload.pop("closed_at", None)
+        for key in ("closed_at", "outcome", "outcome_reason", "lessons"):
+            payload.pop(key, None)
         with self.s.write():
             version = self.s.records.supersede(
                 heads, payload, kind=RecordKind.FAMILY, event="family_reopened", ids={},
@@ -310,6 +322,29 @@ class Retention:
             retention_store.delete_retention(self.s.conn, family_id)
         self.s.events.emit("family_reopened", family_id=family_id)
         return version.version_id
+
+
+def closing_evaluation(outcome: str, reason: str, lessons: str) -> dict[str, str]:
+    """The outcome, reason and lessons a closing version holds, or one line saying what is
+    wrong: an outcome must be one of OUTCOMES and needs a reason."""
+    reason, lessons = reason.strip(), lessons.strip()
+    if not outcome.strip():
+        if lessons or reason:
+            raise InvalidInput("give the outcome (--outcome: " + ", ".join(OUTCOMES)
+                               + ") with the reason and lessons learned")
+        return {"outcome": NOT_RECORDED}
+    try:
+        chosen = outcome_choice(outcome)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    out = {"outcome": chosen,
+           "outcome_reason": validation.text(reason, "reason for the outcome")}
+    if lessons:
+        if len(lessons) > MAX_LESSONS:
+            raise InvalidInput(f"the lessons learned are too long ({len(lessons)} characters; "
+                               f"at most {MAX_LESSONS})")
+        out["lessons"] = validation.text(lessons, "lessons learned")
+    return out
 
 
 def write_certificate(session: Session, disposal: Disposal, out: Path) -> None:

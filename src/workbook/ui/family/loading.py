@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from workbook.domain.acts import Act
+from workbook.domain.outcomes import ScalingPoint, scaling_points
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Action, Entry, Person, Review
 from workbook.domain.roles import Section
@@ -19,6 +21,7 @@ from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Shown
 from workbook.services.access.people import People, PersonName
 from workbook.services.clock import civil_date
 from workbook.services.family.assessments import Assessment, from_workbook
+from workbook.services.family.case_owner import OwnerChange
 from workbook.services.family.chronology import ChronologyRow, rows_from_workbook
 from workbook.services.family.drafts import Draft, drafts_for
 from workbook.services.family.workbooks import (
@@ -55,6 +58,29 @@ class SectionEntry(NamedTuple):
     shown: Shown[Entry | Review]
 
 
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the header's case tools need: whether I may appoint a case owner or close the
+    family, the colleagues who may be appointed, the policy's family types, the trend."""
+
+    may_appoint: bool
+    may_close: bool
+    candidates: list[PersonName]
+    family_types: list[str]
+    scaling: list[ScalingPoint]
+    owner_history: list[OwnerChange]
+
+
+def case_facts(session: Session, workbook: FamilyWorkbook) -> CaseFacts:
+    may_appoint = session.may(Act.APPOINT_CASE_OWNER) or (
+        bool(workbook.family.case_owner) and workbook.family.case_owner == session.user.username)
+    record = workbook.family.record
+    return CaseFacts(may_appoint, session.may(Act.CLOSE_FAMILY),
+                     session.case_owners.candidates() if may_appoint else [],
+                     session.policy.family_types(), scaling_points(workbook),
+                     session.case_owners.changes(record.owner_history) if record else [])
+
+
 @dataclass
 class FamilySnapshot:
     family_id: str
@@ -76,6 +102,9 @@ class FamilySnapshot:
     me: str
     today: date                            # the UK civil date on the session's clock
     loading: LoadProgress | None = None    # set on a first look: the rest is still loading
+    # Issue 15: who may appoint the case owner or close the case (what the header offers;
+    # the services decide), whom they may appoint, and the scaling trend of the reviews.
+    case: CaseFacts | None = None
 
     @property
     def complete(self) -> bool:
@@ -187,4 +216,5 @@ def snapshot_of(session: Session, family_id: str, workbook: FamilyWorkbook,
         me=session.user.username,
         today=civil_date(session.clock()),
         loading=loading,
+        case=case_facts(session, workbook),
     )

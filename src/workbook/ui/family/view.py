@@ -155,6 +155,9 @@ class FamilyWorkbookView(QWidget):
                        self.close_button):
             row.addWidget(button)
         add_share_button(self)
+        from workbook.ui.family.case_tools import CaseTools
+
+        self.case_tools = CaseTools(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -245,6 +248,7 @@ class FamilyWorkbookView(QWidget):
         for dialog in list(self._dialogs):
             self._drop_dialog(dialog)
         self.header.wipe()
+        self.case_tools.wipe()
         self.notice.wipe()
         self.editor.wipe()
         self.chronology.wipe()
@@ -401,6 +405,7 @@ class FamilyWorkbookView(QWidget):
         set_today(snapshot.today)   # date fields start from, and open at, the session's day
         self.header.show_family(snapshot.family, snapshot.safety, snapshot.conflict_count,
                                 snapshot.names)
+        self.case_tools.show_case(snapshot)
         if snapshot.readable != self._sections:
             self._rebuild_sections(snapshot.readable)
         self.chronology.set_rows(snapshot.rows, snapshot.readable)

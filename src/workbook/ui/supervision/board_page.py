@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.outcomes import scaling_trend_description, scaling_trend_text
 from workbook.services.front_door.referrals import ReferralShown
 from workbook.services.supervision.board import Board, board
+from workbook.services.supervision.outcomes import FollowUp, follow_up
 from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.front_door.board_rows import show_referrals, waiting_for
 from workbook.ui.models.base import format_date, format_moment
@@ -51,6 +53,7 @@ class SupervisionBoard(QWidget):
     """The board page; `start_requested` asks the window to begin a session."""
 
     loaded = Signal()
+    follow_up_loaded = Signal()   # the outcomes chart is drawn (after the board)
     start_requested = Signal()
     open_family_requested = Signal(str)  # a double-click or Enter on a family's row
 
@@ -59,6 +62,7 @@ class SupervisionBoard(QWidget):
         self._run = run
         self.board: Board | None = None
         self.referrals: list[ReferralShown] = []  # waiting at the front door
+        self.follow_up: FollowUp | None = None
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = QLabel("Supervision board")
@@ -78,7 +82,7 @@ class SupervisionBoard(QWidget):
         layout.addWidget(self.error)
         grid = QGridLayout()
         self.due = _tree("Families due for review", ["Family", "Case owner", "Last reviewed",
-                                                     "Next review"])
+                                                     "Next review", "Scaling trend"])
         self.overdue = _tree("Overdue actions by owner", ["Owner / action", "Family", "Due",
                                                           "Days overdue"])
         self.limits = _tree("Time limits at risk or breached", ["Family", "Time limit", "Due",
@@ -183,12 +187,32 @@ class SupervisionBoard(QWidget):
                        compliance_chart(result.compliance_by_month)]
         for chart in self.charts:
             self.chart_row.addWidget(chart, 1)
+        self._run(follow_up, self.show_follow_up, self._failed)
         self.loaded.emit()
+
+    def show_follow_up(self, found: FollowUp) -> None:
+        """Each due family's scaling trend, and the team's outcomes by month as a chart."""
+        self.follow_up = found
+        for i in range(self.due.topLevelItemCount()):
+            item = self.due.topLevelItem(i)
+            points = found.trends.get(str(item.data(0, FAMILY_ROLE)), []) if item else []
+            if item is not None and points:
+                item.setText(4, scaling_trend_text(points))
+                item.setToolTip(4, scaling_trend_description(points))
+        if found.outcomes is None:
+            return
+        from workbook.ui.supervision.outcome_charts import outcomes_chart
+
+        chart = outcomes_chart(found.outcomes)
+        self.charts.append(chart)
+        self.chart_row.addWidget(chart, 1)
+        self.follow_up_loaded.emit()
 
     def clear(self) -> None:
         """On lock: nothing of the board stays on screen."""
         self.board = None
         self.referrals = []
+        self.follow_up = None
         for tree in (self.due, self.overdue, self.limits):
             tree.clear()
         for chart in self.charts:

@@ -110,6 +110,12 @@ class ReviewFormWidget(QWidget):
         self.scaling.valueChanged.connect(self.changed)
         form.addRow("Scaling (0-10)", self.scaling)
         self._error_row(form, self.scaling, "Scaling")
+        # Appointed when the session is signed off (issue 15); picked by name.
+        self.new_owner = QComboBox()
+        self.new_owner.setAccessibleName("New case owner")
+        self.new_owner.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        form.addRow("New case owner", self.new_owner)
+        self._error_row(form, self.new_owner, "New case owner")
         self.action_table = QTableWidget(0, 3)
         self.action_table.setHorizontalHeaderLabels(["Action", "Owner",
                                                 "Due (dd/mm/yyyy)"])
@@ -163,6 +169,7 @@ class ReviewFormWidget(QWidget):
             (("worried",), self.worried), (("what needs to happen", "decisions"),
                                            self.decisions),
             (("scaling",), self.scaling), (("next review",), self.next_review),
+            (("case owner",), self.new_owner),
             (("action",), self.action_table)) if any(w in lowered for w in words)), None)
         if field is None:
             return False
@@ -215,6 +222,7 @@ class ReviewFormWidget(QWidget):
         self.decisions.setPlainText(form.decisions)
         self.scaling.setValue(NOT_SET if form.scaling is None else form.scaling)
         self.next_review.set_iso(form.next_review)
+        self.new_owner.setCurrentIndex(max(0, self.new_owner.findData(form.new_case_owner)))
         self.action_table.setRowCount(0)
         for action in form.actions:
             self.add_action(action)
@@ -236,7 +244,18 @@ class ReviewFormWidget(QWidget):
                           None if scaling == NOT_SET else scaling,
                           # A refused date goes as typed, for the services to refuse too.
                           self.next_review.iso() or self.next_review.text().strip(),
-                          tuple(actions))
+                          tuple(actions), str(self.new_owner.currentData() or ""))
+
+    def set_people(self, people: dict[str, str], owners: list[str]) -> None:
+        """Colleagues (username -> full name) for the action owners, and those of them who
+        may be appointed case owner."""
+        self.people = dict(people)
+        self.new_owner.blockSignals(True)
+        self.new_owner.clear()
+        self.new_owner.addItem("No change", "")
+        for username in sorted(owners, key=lambda u: (people.get(u) or u).casefold()):
+            self.new_owner.addItem(people.get(username, "a colleague"), username)
+        self.new_owner.blockSignals(False)
 
     def _owner(self, cell: QTableWidgetItem | None) -> str:
         """The owner's username when the cell still shows the name it was given; what was
@@ -255,6 +274,7 @@ class ReviewFormWidget(QWidget):
             edit.setReadOnly(read_only)
         self.next_review.set_read_only(read_only)
         self.scaling.setReadOnly(read_only)
+        self.new_owner.setEnabled(not read_only)
         self.add_action_button.setEnabled(not read_only)
         self.remove_action_button.setEnabled(not read_only)
         self.action_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only
@@ -363,21 +383,22 @@ class SessionView(QWidget):
     def reload(self) -> None:
         sid = self.session_id
 
-        def load(s: Session) -> tuple[Meeting, list[tuple[str, str]]]:
-            return supervision.meeting(s, sid), [(f.family_id, f.name)
-                                                 for f in s.families.all()]
+        def load(s: Session) -> tuple[Meeting, list[tuple[str, str]], list[str]]:
+            return (supervision.meeting(s, sid),
+                    [(f.family_id, f.name) for f in s.families.all()],
+                    [p.username for p in s.case_owners.candidates()])
 
         self._run(load, self._loaded, self.failed.emit)
 
-    def _loaded(self, result: tuple[Meeting, list[tuple[str, str]]]) -> None:
-        found, families = result
+    def _loaded(self, result: tuple[Meeting, list[tuple[str, str]], list[str]]) -> None:
+        found, families, owners = result
         self.meeting = found
         self.heading.setText(
             f"Group supervision on {format_date(found.held_on)} · chaired by "
             f"{found.name(found.chair)} · attendees: "
             f"{', '.join(found.name(a) for a in found.attendees)}"
             + (" · finished and signed off" if found.finished else ""))
-        self.form.people = dict(found.people)
+        self.form.set_people(found.people, owners)
         current = self.family_id
         self.agenda.blockSignals(True)
         self.agenda.clear()

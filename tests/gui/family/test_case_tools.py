@@ -1,0 +1,80 @@
+"""The family header's case tools, used as a person does: "Change case owner…" (by name, with
+a reason) and "Close the case…" (outcome and reason required), shown only to those who may,
+and the scaling trend of the family's signed-off reviews as text and as a chart."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision.meetings import ReviewForm
+from workbook.ui.family.case_tools import CaseOwnerDialog, CloseFamilyDialog
+
+
+def test_a_team_manager_appoints_by_name_and_closes_with_an_outcome(driver, qtbot) -> None:
+    driver.sign_in("tm")
+    driver.open()
+    view = driver.view
+    tools = view.case_tools
+    assert tools.owner_button.isVisible() and tools.close_button.isVisible()
+    assert "Case owner: Tess Manager" in view.header.details.text()
+    qtbot.mouseClick(tools.owner_button, Qt.MouseButton.LeftButton)
+    dialog = view.findChildren(CaseOwnerDialog)[-1]
+    dialog.owner.lineEdit().clear()
+    qtbot.keyClicks(dialog.owner.lineEdit(), "Sam Worker")
+    qtbot.keyClicks(dialog.reason, "Visits the school every week")
+    with driver.reloaded():
+        qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    driver.settle()
+    assert "Case owner: Sam Worker" in view.header.details.text()
+    assert "Sam Worker is now the case owner" in view.notice.title.text()
+    qtbot.mouseClick(tools.owner_button, Qt.MouseButton.LeftButton)
+    again = view.findChildren(CaseOwnerDialog)[-1]
+    assert "Tess Manager to Sam Worker, appointed by Tess Manager - Visits the school every " \
+           "week" in again.history.text()
+    qtbot.mouseClick(again.cancel, Qt.MouseButton.LeftButton)
+
+    qtbot.mouseClick(tools.close_button, Qt.MouseButton.LeftButton)
+    closing = view.findChildren(CloseFamilyDialog)[-1]
+    qtbot.keyClicks(closing.reason, "Attendance at 95% for a term")
+    qtbot.mouseClick(closing.ok, Qt.MouseButton.LeftButton)
+    driver.settle()
+    assert "choose the outcome" in closing.error.body.text()
+    status = driver.call(lambda s: s.workbooks.open(driver.fv.family_id).family.status)
+    assert status == "open"
+    closing.outcome.setFocus()
+    qtbot.keyClick(closing.outcome, Qt.Key.Key_Down)
+    assert closing.outcome.currentData() == "improved"
+    qtbot.keyClicks(closing.lessons, "Meet the school sooner")
+    with driver.reloaded():
+        qtbot.mouseClick(closing.ok, Qt.MouseButton.LeftButton)
+    driver.settle()
+    family = driver.call(lambda s: s.workbooks.open(driver.fv.family_id).family.record)
+    assert (family.status, family.outcome, family.lessons) == (
+        "closed", "improved", "Meet the school sooner")
+    assert not tools.close_button.isVisible()
+
+
+def test_the_buttons_show_only_to_those_who_may_and_the_trend_shows(driver) -> None:
+    driver.sign_in("pc1")
+    driver.open()
+    tools = driver.view.case_tools
+    assert not tools.owner_button.isVisible() and not tools.close_button.isVisible()
+    driver.lock()
+    driver.sign_in("tm")
+    fid = driver.fv.family_id
+
+    def two_reviews(s):  # noqa: ANN001, ANN202
+        for held, scaling, following in (("2026-01-05", 4, "2026-02-05"),
+                                         ("2026-02-05", 6, "2026-03-05")):
+            sid = supervision.start_session(s, held, [], [fid])
+            supervision.record_review(s, sid, fid, ReviewForm(
+                summary="Better", scaling=scaling, next_review=following))
+            supervision.finish(s, sid)
+
+    driver.call(two_reviews)
+    driver.open()
+    assert tools.trend.isVisible()
+    assert tools.trend.text() == "Scaling trend: 4 -> 6"
+    assert tools.chart is not None
+    assert tools.chart.accessibleDescription() == "4 on 05/01/2026, 6 on 05/02/2026"
