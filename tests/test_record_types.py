@@ -12,7 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook.domain.record_kind import RecordKind
-from workbook.domain.records import RECORD_TYPES, Action, Entry, Family, Person, Review, record_of
+from workbook.domain.records import (
+    RECORD_TYPES,
+    Action,
+    Concern,
+    Consent,
+    Entry,
+    Family,
+    Person,
+    Review,
+    record_of,
+)
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8)
@@ -44,7 +54,7 @@ def _round_trip(record_type: type[Any], payload: dict[str, Any]) -> None:
     assert record_of(record_type.KIND.value, payload) == record
 
 
-@pytest.mark.parametrize("record_type", [Family, Person, Entry, Action, Review])
+@pytest.mark.parametrize("record_type", [Family, Person, Entry, Action, Review, Concern, Consent])
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_payload_round_trip(record_type: type[Any], data: st.DataObject) -> None:

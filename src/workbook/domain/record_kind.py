@@ -12,10 +12,13 @@ class RecordKind(StrEnum):
     ENTRY = "entry"
     ACTION = "action"
     REVIEW = "review"
+    CONCERN = "concern"   # a concern about a person, through the six steps (domain/concerns.py)
+    CONSENT = "consent"   # one consent decision of a person (domain/consent.py)
 
 
 # Where a record of each kind is listed in a section of a family's workbook (the JSON of
-# `workbook family show`): people and actions apart, everything else among the entries.
+# `workbook family show`): people and actions apart, the rest among the entries. A kind with
+# no bucket (a concern, a consent) is not listed there: its own commands and panels show it.
 BUCKETS: dict[RecordKind, str] = {
     RecordKind.PERSON: "persons",
     RecordKind.ACTION: "actions",
