@@ -1,0 +1,134 @@
+"""A share checks the people's consent, and may complete a concern's step 6 (issue 15).
+
+Real vaults pinned to each other: a share without everyone's consent needs the reason and
+lawful basis that override, and both vaults keep the override; a share refused for consent or
+for its concern writes no file and changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sharing_support import World, make_family, receive, snapshot
+
+from support.vaults import TeamVault
+from workbook.domain.roles import Role
+from workbook.services.errors import InvalidInput
+from workbook.services.sharing.sending import Sharing
+
+PURPOSE = "Home visit"
+
+
+def _person(vault: TeamVault, family_id: str) -> str:
+    with vault.session(vault.owner) as s:
+        household = s.workbooks.open(family_id, audit=False).section("household")
+        return str(household.persons[0].id)
+
+
+def _share(vault: TeamVault, who: Any, to: TeamVault, family_id: str, out: Path,
+           **decision: Any) -> None:
+    with vault.session(who) as s:
+        sharing = Sharing(s)
+        chosen = sharing.decide(partner=to.vault_id, families=[family_id],
+                                sections=decision.pop("sections", ["household"]),
+                                purpose=PURPOSE, lawful_basis="Children Act 1989 s47",
+                                **decision)
+        sharing.share(chosen, out)
+
+
+def _log_entry(vault: TeamVault, family_id: str) -> dict[str, Any]:
+    with vault.session(vault.owner) as s:
+        entries = s.workbooks.open(family_id, audit=False).section("sharing-log").entries
+        return dict(next(e for e in entries if "sharing" in e.payload).payload)
+
+
+def _state(vault: TeamVault) -> dict[str, Any]:
+    """The snapshot, the audit log aside (each sign-in appends to it)."""
+    with vault.session(vault.owner) as s:
+        state = snapshot(s)
+    state["rows"].pop("audit")
+    return state
+
+
+def _refused(vault: TeamVault, who: Any, to: TeamVault, family_id: str, out: Path,
+             match: str, **decision: Any) -> None:
+    before = _state(vault)
+    with pytest.raises(InvalidInput, match=match):
+        _share(vault, who, to, family_id, out, **decision)
+    assert not out.exists()
+    assert _state(vault) == before
+
+
+def test_consent_given_for_the_purpose_lets_the_share_go(world: World, tmp_path: Path) -> None:
+    fid, _ = make_family(world.office, world.office.owner)
+    with world.office.session(world.office.owner) as s:
+        s.consents.record(_person(world.office, fid), "given", "home visit", "all", "in person")
+    _share(world.office, world.office.owner, world.hub, fid, tmp_path / "b.wbb",
+           consent="given")
+    check = _log_entry(world.office, fid)["sharing"]["consent_check"]
+    assert check["overridden"] is False
+    assert [p["status"] for p in check["people"]] == ["given"]
+
+
+def test_refused_or_withdrawn_consent_needs_a_reason_and_both_vaults_keep_it(
+        world: World, tmp_path: Path) -> None:
+    fid, _ = make_family(world.office, world.office.owner)
+    person = _person(world.office, fid)
+    with world.office.session(world.office.owner) as s:
+        s.consents.record(person, "given", PURPOSE)
+        s.consents.record(person, "withdrawn", PURPOSE, how="by phone")
+    out = tmp_path / "b.wbb"
+    _refused(world.office, world.office.owner, world.hub, fid, out,
+             "Jo Smith has withdrawn consent for this purpose", consent="given")
+    _refused(world.office, world.office.owner, world.hub, fid, out, "reason",
+             consent="refused")
+    _share(world.office, world.office.owner, world.hub, fid, out, consent="refused",
+           reason="a child is at risk of significant harm")
+    sent = _log_entry(world.office, fid)
+    assert sent["sharing"]["consent_check"] == {
+        "purpose": PURPOSE, "overridden": True,
+        "people": [{"family": fid, "person": person, "status": "withdrawn"}],
+        "reason": "a child is at risk of significant harm",
+        "lawful_basis": "Children Act 1989 s47"}
+    assert "overridden: a child is at risk of significant harm" in sent["text"]
+    preview = receive(world.hub, world.hub.owner, out)
+    assert preview.decision["consent_check"] == sent["sharing"]["consent_check"]
+    assert _log_entry(world.hub, fid)["sharing"]["consent_check"]["overridden"] is True
+
+
+def test_missing_consent_for_the_purpose_is_named(world: World, tmp_path: Path) -> None:
+    fid, _ = make_family(world.office, world.office.owner)
+    with world.office.session(world.office.owner) as s:
+        s.families.add_person(fid, "Ann Smith", "1990-01-01", "mother")
+        s.consents.record(_person(world.office, fid), "given", "school")
+    _refused(world.office, world.office.owner, world.hub, fid, tmp_path / "b.wbb",
+             "has no consent recorded for this purpose", consent="given")
+
+
+def test_a_share_completes_a_concerns_step_six(world: World, tmp_path: Path) -> None:
+    fid, _ = make_family(world.office, world.office.owner)
+    person = _person(world.office, fid)
+    police = world.office.member(Role.POLICE)
+    with world.office.session(police) as s:
+        concern = s.concerns.add(fid, person, "police", "Seen with a known recruiter")
+        for step in range(1, 5):
+            s.concerns.step(concern, step, note=f"step {step} done")
+    out = tmp_path / "b.wbb"
+    _refused(world.office, police, world.hub, fid, out, "record steps 1 to 5",
+             consent="given", concern=concern)
+    with world.office.session(police) as s:
+        s.concerns.step(concern, 5, skipped="no specialist available this week")
+    _share(world.office, police, world.hub, fid, out, consent="given", concern=concern,
+           sections=["household", "police"])
+    with world.office.session(police) as s:
+        shown = s.concerns.show(concern)
+        assert shown.state == "shared"
+        share = shown.steps()[5]["share"]
+    assert share["kind"] == "external" and share["team"] == "Partner Hub"
+    logged = _log_entry(world.office, fid)["sharing"]
+    assert logged["concern"] == concern and logged["bundle"] == share["bundle"]
+    # The concern itself never travels: the partner gets the log entry that links it.
+    receive(world.hub, world.hub.owner, out)
+    with world.hub.session(world.hub.member(Role.POLICE)) as s:
+        assert s.concerns.of_family(fid) == []
