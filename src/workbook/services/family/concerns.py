@@ -147,8 +147,9 @@ class Concerns:
         self._audit_read(shown.family_id, [shown.section])
         return shown
 
-    def of_family(self, family_id: str) -> list[ConcernShown]:
-        """Every concern of the family this person may read, newest raised first."""
+    def of_family(self, family_id: str, *, audit: bool = True) -> list[ConcernShown]:
+        """Every concern of the family this person may read, newest raised first. A screen
+        refreshing what the person is already looking at passes audit=False."""
         family_id = validation.record_id(family_id, "family id")
         self.s.require_practitioner()
         if not version_store.family_exists(self.s.conn, family_id):
@@ -157,7 +158,8 @@ class Concerns:
         out = [self._shown(items)[0] for items in group_by_record(versions).values()]
         out = [c for c in out if not c.record.extra.get("deleted")]
         out.sort(key=lambda c: (c.raised_at, c.id), reverse=True)
-        self._audit_read(family_id, [c.section for c in out])
+        if audit:
+            self._audit_read(family_id, [c.section for c in out])
         return out
 
     def step(self, concern_id: str, step: int, *, note: str = "", skipped: str = "") -> str:
