@@ -268,3 +268,23 @@ def test_every_time_limit_is_running_on_the_board(built: Built) -> None:
     assert {row.limit for row in rows} == set(LIMITS)
     assert {row.state for row in rows if row.limit == CONFERENCE} == {
         "on_track", "at_risk", "breached"}
+
+
+def test_a_concern_mid_way_an_abstraction_and_consent_can_be_tried(built: Built) -> None:
+    """Issue 15: the mental health worker's concern (steps 1-3, step 2 skipped), her summary
+    in the case notes, and consent given, refused and withdrawn."""
+    worker = next(u for u in DEMO_USERS if u.username == "mentalhealth")
+    with sign_in(built.vault, worker.username, worker.passphrase) as session:
+        found = [(f.family_id, c) for f in session.families.all()
+                 for c in session.concerns.of_family(f.family_id)]
+        assert len(found) == 1
+        family_id, concern = found[0]
+        assert (concern.state, concern.next_step) == ("open", 4)
+        assert [bool(s["skipped"]) for s in concern.steps()] == [False, True, False]
+        entries = session.workbooks.open(family_id).section("case-notes").entries
+        assert any("abstracted" in e.payload for e in entries)
+        statuses = {c.record.status for c in session.consents.of_family(family_id)}
+        assert statuses == {"given", "refused", "withdrawn"}
+    police = next(u for u in DEMO_USERS if u.username == "police")
+    with sign_in(built.vault, police.username, police.passphrase) as session:
+        assert session.concerns.of_family(family_id) == []

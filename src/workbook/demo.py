@@ -816,6 +816,11 @@ def build_demo(
         say("Starting the statutory time limits (conference, core group, visits, Channel) ...")
         add_timescales_demo(sessions["senior"],
                             family_ids[:-1] if len(family_ids) >= 3 else family_ids, today)
+        from workbook.demo_concerns import add_concerns_demo
+
+        say("Adding a concern mid-way through the six steps, an abstraction and consent ...")
+        add_concerns_demo(sessions["mentalhealth"], sessions["social"],
+                          family_ids[1] if len(family_ids) > 1 else family_ids[0], today)
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(
