@@ -19,6 +19,7 @@ from workbook.domain.ids import new_id
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import CORE_SECTIONS, SECTION_TITLES, Section, parse_section
 from workbook.services import validation
+from workbook.services.audit.reads import audit_restricted_reads
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.family.records import heads_of_record
@@ -107,6 +108,7 @@ class Abstractions:
             self.s.audit("entry_abstracted", {"family": source.family_id, "entry": new_entry,
                                               "source": entry_id,
                                               "version": version.version_id})
+            audit_restricted_reads(self.s, source.family_id, [source.section])
             if concern_id:
                 concerns.complete_by_share(
                     concern_id, {"kind": "internal", "entry": new_entry,

@@ -27,13 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.concerns import STEP_TITLES
-from workbook.domain.display import uk_date
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services.family.chronology import ChronologyRow, section_title
 from workbook.services.family.concerns import ConcernShown
 from workbook.services.session import Session
 from workbook.services.sharing.consents import ConsentShown
-from workbook.ui.family.common import accessible
+from workbook.ui.family.common import accessible, fmt_stamp
 from workbook.ui.family.concern_dialogs import (
     AbstractDialog,
     CloseConcernDialog,
@@ -60,11 +59,11 @@ def concern_html(c: ConcernShown) -> str:
     parts = [f"<p><b>{e(c.person_name or 'A person of the household')}</b> · "
              f"{e(STATE_WORDS[c.state])} · {e(section_title(c.section))}</p>",
              f"<p>{e(c.record.text)}</p>",
-             f"<p><i>Raised by {e(c.raised_by_name)} on {uk_date(c.raised_at)}</i></p><ol>"]
+             f"<p><i>Raised by {e(c.raised_by_name)} on {fmt_stamp(c.raised_at)}</i></p><ol>"]
     for step in c.steps():
         what = e(step["note"]) if step["note"] else f"Skipped: {e(step['skipped'])}"
         parts.append(f"<li><b>{e(step['title'])}</b> - {e(step['by_name'])}, "
-                     f"{uk_date(step['at'])}<br>{what}</li>")
+                     f"{fmt_stamp(str(step['at']))}<br>{what}</li>")
     parts.append("</ol>")
     if c.next_step is not None:
         parts.append(f"<p>Next: step {c.next_step}, {e(STEP_TITLES[c.next_step])}.</p>")
@@ -264,7 +263,7 @@ def page_form(context: FamilyContext, dialog: Any, work: Any, done_text: str = "
 # --- consent, from the household ------------------------------------------------------------
 def consent_line(c: ConsentShown) -> str:
     """A consent decision in words: the status is spelled out, not shown by colour."""
-    line = f"{uk_date(c.at)} - {c.record.status.capitalize()} - for {c.record.purpose}"
+    line = f"{fmt_stamp(c.at)} - {c.record.status.capitalize()} - for {c.record.purpose}"
     if c.record.scope:
         line += f" ({c.record.scope})"
     line += f" - recorded by {c.by_name}"
