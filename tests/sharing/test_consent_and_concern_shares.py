@@ -132,3 +132,49 @@ def test_a_share_completes_a_concerns_step_six(world: World, tmp_path: Path) -> 
     receive(world.hub, world.hub.owner, out)
     with world.hub.session(world.hub.member(Role.POLICE)) as s:
         assert s.concerns.of_family(fid) == []
+
+
+def test_the_share_dialog_completes_a_concern_and_shows_a_consent_refusal(
+        qtbot: Any, world: World, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from workbook.ui.operations import Operations
+    from workbook.ui.sharing import ShareDialog
+
+    fid, _ = make_family(world.office, world.office.owner)
+    person = _person(world.office, fid)
+    police = world.office.member(Role.POLICE)
+    with world.office.session(police) as s:
+        concern = s.concerns.add(fid, person, "police", "Seen with a known recruiter")
+        for step in range(1, 6):
+            s.concerns.step(concern, step, note=f"step {step} done")
+        s.consents.record(person, "refused", PURPOSE)
+    ops = Operations()
+    try:
+        done: list[object] = []
+        ops.sign_in(world.office.path, police.username, police.passphrase, done.append)
+        qtbot.waitUntil(lambda: bool(done), timeout=20000)
+        dialog = ShareDialog(ops, fid, "Smith")
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.concern.count() == 2, timeout=20000)
+        dialog.partner.setCurrentIndex(dialog.partner.findText("Partner Hub"))
+        dialog.concern.setFocus()
+        qtbot.keyClicks(dialog.concern, "Jo")
+        assert dialog.concern.currentData() == concern
+        qtbot.keyClicks(dialog.purpose, PURPOSE)
+        qtbot.keyClicks(dialog.lawful_basis, "Children Act 1989 s47")
+        out = tmp_path / "gui.wbb"
+        qtbot.keyClicks(dialog.out, str(out))
+        qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "refused consent" in dialog.message.text(), timeout=20000)
+        assert not out.exists()
+        qtbot.keyClicks(dialog.reason, "a child is at risk of significant harm")
+        dialog.consent.setFocus()
+        qtbot.keyClicks(dialog.consent, "R")
+        assert dialog.consent.currentData() == "refused"
+        qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=20000)
+    finally:
+        ops.shutdown()
+    with world.office.session(police) as s:
+        assert s.concerns.show(concern).state == "shared"
