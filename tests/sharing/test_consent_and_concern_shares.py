@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sharing_support import World, make_family, receive, snapshot
+from test_sharing_cli import Runner
 
 from support.vaults import TeamVault
 from workbook.domain.roles import Role
@@ -178,3 +179,36 @@ def test_the_share_dialog_completes_a_concern_and_shows_a_consent_refusal(
         ops.shutdown()
     with world.office.session(police) as s:
         assert s.concerns.show(concern).state == "shared"
+
+
+def test_share_concern_and_consent_from_the_command_line(
+        world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = Runner(capsys, monkeypatch)
+    office = world.office
+    fid, _ = make_family(office, office.owner)
+    person = _person(office, fid)
+    police = office.member(Role.POLICE)
+    concern = cli.ok(office, police, "concern", "add", fid, "--person", person, "--section",
+                     "police", "--text", "Seen with a known recruiter", "--json")["id"]
+    cli.ok(office, police, "consent", "record", person, "--status", "withdrawn", "--purpose",
+           PURPOSE, "--how", "by phone", "--json")
+    out = tmp_path / "b.wbb"
+    base = ["share", "--to", "Partner Hub", "--family", fid, "--sections", "household,police",
+            "--purpose", PURPOSE, "--lawful-basis", "s47", "--out", str(out)]
+    err = cli.fails(office, police, *base, "--consent", "given", "--concern", concern)
+    assert "Jo Smith has withdrawn consent for this purpose" in err
+    err = cli.fails(office, police, *base, "--consent", "refused", "--reason", "risk",
+                    "--concern", concern)
+    assert "record steps 1 to 5 of that concern first (step 1 comes next)" in err
+    err = cli.fails(office, police, *base, "--consent", "refused", "--reason", "risk",
+                    "--concern", "0" * 32)
+    assert "no concern" in err
+    for step in range(1, 6):
+        cli.ok(office, police, "concern", "step", concern, "--step", str(step), "--note", "ok")
+    cli.ok(office, police, *base, "--consent", "refused", "--reason", "risk", "--concern",
+           concern, "--json")
+    shown = cli.ok(office, police, "concern", "show", concern, "--json")
+    assert shown["state"] == "shared" and shown["steps"][5]["share"]["kind"] == "external"
+    assert [c["status"] for c in cli.ok(office, police, "consent", "show", person,
+                                        "--json")] == ["withdrawn"]
