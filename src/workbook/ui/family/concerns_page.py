@@ -14,6 +14,7 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -106,6 +107,11 @@ class ConcernsPage(QWidget):
         self.step_button.clicked.connect(self._step)
         self.close_button.clicked.connect(self._close)
         self._show()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Concerns are read when the page is looked at, not with every opening."""
+        super().showEvent(event)
+        self.refresh()
 
     # --- data ------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -296,6 +302,7 @@ class ConsentDialog(QDialog):
             lambda s, v: s.consents.record(person_id, v["status"], v["purpose"], v["scope"],
                                            v["how"]), "", self.reload))
         done.clicked.connect(self.accept)
+        self.finished.connect(lambda _: self.list.clear())  # no case text outlives it
         self.resize(620, 320)
         self.reload()
 

@@ -424,7 +424,8 @@ class FamilyWorkbookView(QWidget):
                 self.editor.restore(snapshot.readable, snapshot.drafts[-1])
                 self.show_page(EDITOR)
         if snapshot.complete:
-            self.concerns_page.refresh()
+            if self.concerns_page.isVisible():
+                self.concerns_page.refresh()
             self.loaded.emit(snapshot.family_id)
         else:
             self.partly_loaded.emit(snapshot.family_id)
