@@ -69,6 +69,8 @@ def test_a_concern_is_raised_and_taken_through_its_steps(driver, qtbot) -> None:
     assert "not both and not neither" in step.error.body.text()
     concern = driver.call(lambda s: s.concerns.of_family(driver.fv.family_id, audit=False))[0]
     assert len(concern.record.steps) == 2
+    driver.lock()   # nothing of the concern stays on screen
+    assert page.list.count() == 0 and "Talks of hurting" not in page.detail.toPlainText()
 
 
 def test_a_restricted_entry_is_abstracted_and_read_without_its_source(
@@ -138,3 +140,5 @@ def test_consent_is_recorded_and_listed_in_words(driver, qtbot) -> None:  # noqa
     assert form.isVisible() and form.error.isVisible()
     assert "purpose" in form.error.body.text()
     assert dialog.list.count() == 2
+    driver.lock()   # the dialog goes, with what it listed
+    assert not view.findChildren(ConsentDialog)
