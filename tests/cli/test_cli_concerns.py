@@ -106,6 +106,8 @@ def test_abstraction_is_read_in_the_core_section_without_its_source(cli: Cli) ->
     assert entry["abstracted"]["source"] == cli.t.police_entry_id
     assert entry["abstracted"]["from_section"] == "police"
     assert MARKER_POLICE not in json.dumps(shown)
+    text = cli.ok("show", cli.t.family_id, user="sw1").out
+    assert f"      ({line})" in text and MARKER_POLICE not in text
     events = cli.ok("audit", "list", "--json", user="tm").out
     assert "entry_abstracted" in events
 
