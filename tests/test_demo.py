@@ -284,6 +284,8 @@ def test_the_front_door_has_referrals_waiting_and_one_decided(built: Built) -> N
     police = demo_user("police")
     with sign_in(built.vault, police.username, police.passphrase) as session:
         assert [r.section for r in session.referrals.all()].count("police") == 1
+
+
 def test_closed_families_have_outcomes_and_a_case_owner_was_handed_over(
         memory_keyring: None, tmp_path: Path) -> None:
     """Issue 15, in a demo of ten families (a smaller one keeps every family open for the
@@ -308,3 +310,23 @@ def test_closed_families_have_outcomes_and_a_case_owner_was_handed_over(
         closed = [session.workbooks.open(f.family_id, audit=False).family.record
                   for f in families if f.status == "closed"]
         assert sum(1 for r in closed if r is not None and r.lessons) == len(CLOSINGS)
+
+
+def test_a_concern_mid_way_an_abstraction_and_consent_can_be_tried(built: Built) -> None:
+    """Issue 15: the mental health worker's concern (steps 1-3, step 2 skipped), her summary
+    in the case notes, and consent given, refused and withdrawn."""
+    worker = next(u for u in DEMO_USERS if u.username == "mentalhealth")
+    with sign_in(built.vault, worker.username, worker.passphrase) as session:
+        found = [(f.family_id, c) for f in session.families.all()
+                 for c in session.concerns.of_family(f.family_id)]
+        assert len(found) == 1
+        family_id, concern = found[0]
+        assert (concern.state, concern.next_step) == ("open", 4)
+        assert [bool(s["skipped"]) for s in concern.steps()] == [False, True, False]
+        entries = session.workbooks.open(family_id).section("case-notes").entries
+        assert any("abstracted" in e.payload for e in entries)
+        statuses = {c.record.status for c in session.consents.of_family(family_id)}
+        assert statuses == {"given", "refused", "withdrawn"}
+    police = next(u for u in DEMO_USERS if u.username == "police")
+    with sign_in(built.vault, police.username, police.passphrase) as session:
+        assert session.concerns.of_family(family_id) == []

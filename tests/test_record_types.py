@@ -15,6 +15,8 @@ from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import (
     RECORD_TYPES,
     Action,
+    Concern,
+    Consent,
     Entry,
     Family,
     Person,
@@ -53,7 +55,8 @@ def _round_trip(record_type: type[Any], payload: dict[str, Any]) -> None:
     assert record_of(record_type.KIND.value, payload) == record
 
 
-@pytest.mark.parametrize("record_type", [Family, Person, Entry, Action, Review, Referral])
+@pytest.mark.parametrize("record_type", [Family, Person, Entry, Action, Review, Referral,
+                                         Concern, Consent])
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_payload_round_trip(record_type: type[Any], data: st.DataObject) -> None:

@@ -820,6 +820,11 @@ def build_demo(
         add_timescales_demo(sessions["senior"],
                             family_ids[:-1] if len(family_ids) >= 3 else family_ids, today)
         _add_front_door(sessions, family_ids[min(1, len(family_ids) - 1)], say)
+        from workbook.demo_concerns import add_concerns_demo
+
+        say("Adding a concern mid-way through the six steps, an abstraction and consent ...")
+        add_concerns_demo(sessions["mentalhealth"], sessions["social"],
+                          family_ids[1] if len(family_ids) > 1 else family_ids[0], today)
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(

@@ -237,11 +237,46 @@ class Referral(PayloadRecord):
     decision: Mapping[str, Any] | None = None   # None: not decided yet
 
 
-Record = Family | Person | Entry | Action | Review | Referral
+@dataclass(frozen=True)
+class Concern(PayloadRecord):
+    """A concern about a person (`person`, a person id) and how it went through the six steps
+    of sharing information (domain/concerns.py): each of `steps` is {step, by (a user id),
+    at, note, skipped} and, for step 6, the share that completed it. `status` is "open" or
+    "closed" (with `closed_reason`); whether it was shared is read from its steps."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.CONCERN
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "person": _STR, "text": _STR, "steps": _MAPS, "status": _STR, "closed_reason": _STR}
+
+    person: str = ""
+    text: str = ""
+    steps: tuple[Mapping[str, Any], ...] = ()
+    status: str = "open"
+    closed_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Consent(PayloadRecord):
+    """One consent decision of a person (`person`, a person id): `status` given, refused or
+    withdrawn, for `purpose`, covering `scope` (which information), obtained `how`. Who
+    recorded it and when are the version's author and time."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.CONSENT
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "person": _STR, "status": _STR, "purpose": _STR, "scope": _STR, "how": _STR}
+
+    person: str = ""
+    status: str = ""
+    purpose: str = ""
+    scope: str = ""
+    how: str = ""
+
+
+Record = Family | Person | Entry | Action | Review | Referral | Concern | Consent
 
 # Keyed by kind: a RecordKind, or the kind's value as a version carries it (a StrEnum key).
 RECORD_TYPES: dict[str, type[Record]] = {
-    t.KIND: t for t in (Family, Person, Entry, Action, Review, Referral)}
+    t.KIND: t for t in (Family, Person, Entry, Action, Review, Referral, Concern, Consent)}
 
 # Per type, the named keys whose values are held as they are, and the exact type of each.
 # A key held under another name (ATTRS) is not plain: it goes the slow way, which renames it.

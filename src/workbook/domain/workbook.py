@@ -167,8 +167,9 @@ class SectionContent:
                 persons.append(item)
             elif item.record_type is Action:
                 actions.append(item)
-            else:
+            elif item.record_type.KIND in BUCKETS:
                 entries.append(item)
+            # A kind with no bucket (a concern, a consent) is not one of the section's listings.
         entries.sort(key=lambda e: (e.payload.get("date", ""), e.created_at, e.id))
         persons.sort(key=lambda p: (p.payload.get("name", "").casefold(), p.id))
         actions.sort(key=lambda a: (a.payload.get("due", ""), a.id))

@@ -36,12 +36,15 @@ if TYPE_CHECKING:
     from workbook.services.access.accounts import Accounts
     from workbook.services.audit.trail import AuditTrail
     from workbook.services.authority import Grants, Membership
+    from workbook.services.family.abstraction import Abstractions
     from workbook.services.family.case_owner import CaseOwners
+    from workbook.services.family.concerns import Concerns
     from workbook.services.family.families import Families
     from workbook.services.family.records import Records
     from workbook.services.family.workbooks import Workbooks
     from workbook.services.front_door.referrals import Referrals
     from workbook.services.printing import Printing
+    from workbook.services.sharing.consents import Consents
     from workbook.services.sharing.identity import Identity
     from workbook.services.sharing.partners import Partners
     from workbook.services.sharing.receiving import Receiving
@@ -232,6 +235,24 @@ class Session:
         from workbook.services.supervision.outcomes import Outcomes
 
         return Outcomes(self)
+
+    @property
+    def concerns(self) -> Concerns:
+        from workbook.services.family.concerns import Concerns
+
+        return self._manager("concerns", Concerns)
+
+    @property
+    def abstractions(self) -> Abstractions:
+        from workbook.services.family.abstraction import Abstractions
+
+        return self._manager("abstractions", Abstractions)
+
+    @property
+    def consents(self) -> Consents:
+        from workbook.services.sharing.consents import Consents
+
+        return self._manager("consents", Consents)
 
     @property
     def records(self) -> Records:

@@ -15,6 +15,7 @@ def areas() -> list[ModuleType]:
     from workbook.cli.areas import (
         assessments,
         audit,
+        concerns,
         demo,
         devices,
         entries,
@@ -39,4 +40,5 @@ def areas() -> list[ModuleType]:
 
     return [vault_setup, users, passphrase, keys, families, households, entries, plan,
             assessments, family_workbook, audit, demo, recovery, devices, policy,
-            supervision, printing, sharing, operations, outcomes, vault_restore, referrals]
+            supervision, printing, sharing, operations, outcomes, vault_restore, referrals,
+            concerns]

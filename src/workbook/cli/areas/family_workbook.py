@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
+from workbook.services.family.abstraction import abstraction_line
 
 
 def add_arguments(grammar: Grammar) -> None:
@@ -31,6 +32,9 @@ def cmd_show(ctx: CliContext) -> None:
             if entry.unaudited:  # no write event: added outside Workbook
                 flag += " [NOT IN THE AUDIT LOG]"
             lines.append(f"  {entry.record.date}  {entry.author}{flag}: {entry.record.text}")
+            abstracted = entry.payload.get("abstracted")
+            if isinstance(abstracted, dict) and abstraction_line(abstracted):
+                lines.append(f"      ({abstraction_line(abstracted)})")
     ctx.out("\n".join(lines), workbook.to_json())
 
 

@@ -38,6 +38,8 @@ def add_arguments(grammar: Grammar) -> None:
     p.add_argument("--consent", required=True, choices=CONSENTS)
     p.add_argument("--reason", default="", help="why consent was refused or not sought")
     p.add_argument("--notes", default="")
+    p.add_argument("--concern", default="",
+                   help="a concern whose step 6 this share completes (its id)")
     p.add_argument("--out", required=True, help="the bundle file to write")
 
     p = grammar.sub(grammar.top, "receive", "verify, preview and apply a bundle from a partner")
@@ -89,7 +91,7 @@ def cmd_share(ctx: CliContext) -> None:
         raise InvalidInput("choose at least one section to share (--sections)")
     decision = sharing.decide(partner=a.to, families=list(a.family), sections=sections,
                               purpose=a.purpose, lawful_basis=a.lawful_basis, consent=a.consent,
-                              reason=a.reason, notes=a.notes)
+                              reason=a.reason, notes=a.notes, concern=a.concern)
     result = sharing.share(decision, Path(out))
     ctx.out(f"Shared {result.versions} version(s) of {len(result.families)} family(ies) with "
             f"{result.team}: {out} (bundle {result.bundle_id}, number {result.sequence}).",

@@ -30,6 +30,7 @@ from workbook.services.authority import (
     verify_envelope,
 )
 from workbook.services.errors import InvalidInput, TamperingDetected
+from workbook.services.sharing.consents import received_check
 from workbook.services.sharing.partners import Partner, load_partners, unknown_sections
 from workbook.services.sharing.receive_limits import (
     BatchWriter,
@@ -370,6 +371,11 @@ class _Walk:
                     "families": families, "consent": frame["consent"]}
         for key in ("purpose", "lawful_basis", "reason", "notes", "decided_by", "decided_at"):
             decision[key] = _text(frame, key, _MAX_TEXT, allow_empty=True)
+        if "consent_check" in frame:  # a consent override, kept in both vaults
+            try:
+                decision["consent_check"] = received_check(frame["consent_check"])
+            except ValueError:
+                raise refuse("its sharing decision's consent check is malformed") from None
         self.decision = decision
         self.decision_families = set(families)
 

@@ -9,7 +9,7 @@ holders of the section can read it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,10 @@ class SharingDecision:
     consent: str
     reason: str
     notes: str
+    concern: str = ""   # a concern whose step 6 this share completes
+    # The check against the people's consent records (services/sharing/consents.py); None
+    # when the families hold none.
+    consent_check: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class Sharing:
 
     def decide(
         self, *, partner: str, families: list[str], sections: list[str], purpose: str,
-        lawful_basis: str, consent: str, reason: str = "", notes: str = "",
+        lawful_basis: str, consent: str, reason: str = "", notes: str = "", concern: str = "",
     ) -> SharingDecision:
         """Validate a sharing decision completely before anything is written."""
         self.s.require_practitioner()
@@ -120,8 +124,12 @@ class Sharing:
                             (reason, "reason"), (notes, "notes")):
             if len(value) > 4000:
                 raise InvalidInput(f"the {what} is too long (at most 4000 characters)")
+        checked = self.s.consents.check_share(tuple(family_ids), purpose, consent, reason,
+                                              lawful_basis)
+        if concern:
+            concern = self.s.concerns.ready_to_share(concern, tuple(family_ids)).id
         return SharingDecision(found.vault_id, tuple(family_ids), tuple(chosen), purpose,
-                               lawful_basis, consent, reason, notes.strip())
+                               lawful_basis, consent, reason, notes.strip(), concern, checked)
 
     def share(self, decision: SharingDecision, out: Path, progress: Progress | None = None,
               chunk_size: int = CHUNK_SIZE) -> ShareResult:
@@ -148,6 +156,10 @@ class Sharing:
                 decided_at = self.s.now()
                 self._logged = []
                 decision_records = self._log_decision(decision, partner, bundle_id, decided_at)
+                if decision.concern:
+                    self.s.concerns.complete_by_share(decision.concern, {
+                        "kind": "external", "bundle": bundle_id, "partner": partner.vault_id,
+                        "team": partner.team}, f"Shared with {partner.team}")
                 sequence = sharing_store.next_sequence(self.s.conn, partner.vault_id)
                 counter = _Counter()
                 with open_new(out) as f:
@@ -189,12 +201,16 @@ class Sharing:
         text = (f"Shared with {partner.team}: {titles}{extra}. Purpose: {d.purpose}. "
                 f"Lawful basis: {d.lawful_basis}. Consent: {consent}"
                 + (f" ({d.reason})" if d.reason else "") + "."
-                + (f" Notes: {d.notes}" if d.notes else ""))
+                + (f" Notes: {d.notes}" if d.notes else "") + _consent_and_concern(d))
         structured = {"direction": "sent", "partner": partner.vault_id, "team": partner.team,
                       "bundle": bundle_id, "sections": core, "restricted_sections": len(restricted),
                       "purpose": d.purpose, "lawful_basis": d.lawful_basis,
                       "consent": d.consent, "reason": d.reason, "notes": d.notes,
                       "decided_by": self.s.user_id, "decided_at": at}
+        if d.consent_check is not None:
+            structured["consent_check"] = dict(d.consent_check)
+        if d.concern:
+            structured["concern"] = d.concern
         records: set[str] = set()
         for family_id in d.families:
             record_id = new_id()
@@ -225,12 +241,15 @@ class Sharing:
     ) -> Iterator[dict[str, Any]]:
         yield {"t": "card", "card": b64(own_card.raw), "signature": b64(own_card.signature)}
         core = [s for s in d.sections if Section(s) in CORE_SECTIONS]
-        yield {"t": "decision", "decision_id": bundle_id, "families": list(d.families),
-               "sections": core,
-               "restricted": sum(1 for s in d.sections if Section(s) not in CORE_SECTIONS),
-               "purpose": d.purpose, "lawful_basis": d.lawful_basis, "consent": d.consent,
-               "reason": d.reason, "notes": d.notes, "decided_by": self.s.user_id,
-               "decided_at": at}
+        decision = {"t": "decision", "decision_id": bundle_id, "families": list(d.families),
+                    "sections": core,
+                    "restricted": sum(1 for s in d.sections if Section(s) not in CORE_SECTIONS),
+                    "purpose": d.purpose, "lawful_basis": d.lawful_basis, "consent": d.consent,
+                    "reason": d.reason, "notes": d.notes, "decided_by": self.s.user_id,
+                    "decided_at": at}
+        if d.consent_check is not None:
+            decision["consent_check"] = dict(d.consent_check)
+        yield decision
         chosen = set(d.sections)
         group_index = 0
         total = 0
@@ -274,6 +293,19 @@ class Sharing:
                 progress(done + 1, len(d.families))
         counter.versions = total
         yield {"t": "end", "versions": total}
+
+
+def _consent_and_concern(d: SharingDecision) -> str:
+    """The sharing log's words for a consent override and a concern's step 6 (none before)."""
+    out = ""
+    check = d.consent_check
+    if check is not None and check.get("overridden"):
+        lacking = sum(1 for p in check.get("people", []) if p.get("status") != "given")
+        out += (f" Consent missing, refused or withdrawn for {lacking} person(s); overridden: "
+                f"{d.reason} (lawful basis: {d.lawful_basis}).")
+    if d.concern:
+        out += " This share completes step 6 of a concern."
+    return out
 
 
 class _Counter:

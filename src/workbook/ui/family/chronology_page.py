@@ -31,6 +31,7 @@ from workbook.services.family.chronology import (
     section_title,
 )
 from workbook.ui.family.common import accessible, date_edit, iso_of
+from workbook.ui.family.concerns_page import add_abstract_button
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import LoadProgress
 from workbook.ui.family.models.chronology_model import (
@@ -170,6 +171,7 @@ class ChronologyPage(QWidget):
         accessible(self.new, f"{where}: new entry")
         for button in (self.history, self.correct, self.new):
             row.addWidget(button)
+        self.abstract = add_abstract_button(self, row)
         layout.addLayout(row)
         for combo in (self.section, self.author, self.type):
             combo.currentIndexChanged.connect(self.apply)

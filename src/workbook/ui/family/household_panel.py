@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +28,7 @@ from workbook.services.family.duplicates import possible_duplicates
 from workbook.services.family.household import add_person_details, genogram_person, update_person
 from workbook.services.session import Session
 from workbook.ui.family.common import accessible
+from workbook.ui.family.concerns_page import add_consent_button
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.dialogs import PersonDialog
 from workbook.ui.family.genogram_view import GenogramView
@@ -83,6 +85,8 @@ class HouseholdPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.change)
         buttons.addWidget(self.add)
+        self.consent = add_consent_button(self, buttons)
+        self.consent_dialog: QDialog | None = None
         left_layout.addLayout(buttons)
         right = QWidget(splitter)
         right_layout = QVBoxLayout(right)

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from workbook.services.family.abstraction import abstraction_line
 from workbook.services.family.chronology import ChronologyRow
 from workbook.ui.family.common import accessible, fmt_date, fmt_stamp
 
@@ -41,6 +42,9 @@ class ReadingPane(QTextBrowser):
         if row.conflict:
             notes.append("Conflict: two people changed this entry separately.")
         payload = payload or {}
+        abstracted = payload.get("abstracted")
+        if isinstance(abstracted, Mapping) and abstraction_line(abstracted):
+            notes.append(abstraction_line(abstracted) + ".")
         if row.urgent:
             notes.append("Urgent concern: a response was due within 24 hours of "
                          f"{fmt_stamp(str(payload.get('urgent_at', '')))}.")

@@ -36,6 +36,7 @@ from workbook.ui.event_bridge import EventBridge
 from workbook.ui.family.assessment_panel import AssessmentPanel
 from workbook.ui.family.chronology_page import ChronologyPage
 from workbook.ui.family.common import Band, accessible
+from workbook.ui.family.concerns_page import CONCERNS, add_concerns_page
 from workbook.ui.family.conflicts_page import ConflictsPage
 from workbook.ui.family.dialogs import RestrictedEntryDialog, wipe_dialog
 from workbook.ui.family.entry_editor import EntryEditor
@@ -199,6 +200,7 @@ class FamilyWorkbookView(QWidget):
                           (EDITOR, self.editor)):
             self.pages[key] = page
             self.stack.addWidget(page)
+        self.concerns_page = add_concerns_page(self)
         self.navigator.currentItemChanged.connect(self._navigate)
         self.header.resolve_requested.connect(lambda: self.show_page(CONFLICTS))
         self.new_entry.clicked.connect(lambda: self.open_editor(self._current_section()))
@@ -253,6 +255,7 @@ class FamilyWorkbookView(QWidget):
         self.editor.wipe()
         self.chronology.wipe()
         self.conflicts.wipe()
+        self.concerns_page.wipe()
         self._remove_section_pages()
         self.navigator.clear()
         self.busy.setVisible(False)
@@ -426,6 +429,8 @@ class FamilyWorkbookView(QWidget):
                 self.editor.restore(snapshot.readable, snapshot.drafts[-1])
                 self.show_page(EDITOR)
         if snapshot.complete:
+            if self.concerns_page.isVisible():
+                self.concerns_page.refresh()
             self.loaded.emit(snapshot.family_id)
         else:
             self.partly_loaded.emit(snapshot.family_id)
@@ -453,6 +458,7 @@ class FamilyWorkbookView(QWidget):
         self._add_nav_item("Chronology", CHRONOLOGY)
         for section in readable:
             self._add_nav_item(section_title(section), section)
+        self._add_nav_item("Concerns", CONCERNS)
         self.navigator.blockSignals(False)
         if current:
             self.show_page(current)

@@ -4,7 +4,7 @@ the person chooses. The decision goes into the family's sharing log in both vaul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -35,6 +35,8 @@ CONSENT_TEXT = {"given": "Given", "refused": "Refused", "not-sought": "Not sough
 class ShareChoices:
     partners: list[tuple[str, str]]  # (vault id, team)
     sections: list[str]
+    # Concerns waiting for step 6 that this share may complete: (id, what the list shows).
+    concerns: list[tuple[str, str]] = field(default_factory=list)
 
 
 class ShareDialog(SharingDialog):
@@ -66,6 +68,9 @@ class ShareDialog(SharingDialog):
         self.notes = QPlainTextEdit(self)
         self.notes.setAccessibleName("Notes")
         self.notes.setMaximumHeight(70)
+        self.concern = QComboBox(self)
+        self.concern.setAccessibleName("Concern whose step 6 this share completes")
+        self.concern.addItem("No concern", "")
         self.out = QLineEdit(self)
         self.out.setAccessibleName("Bundle file")
         browse = QPushButton("Choose…", self)
@@ -78,6 +83,7 @@ class ShareDialog(SharingDialog):
         form.addRow("Consent", self.consent)
         form.addRow("Reason", self.reason)
         form.addRow("Notes", self.notes)
+        form.addRow("Completes step 6 of", self.concern)
         form.addRow("Save bundle as", file_row)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -88,16 +94,22 @@ class ShareDialog(SharingDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.share_button.setEnabled(False)
-        self.run(self._load_choices, self._fill)
+        self.run(lambda s: self._load_choices(s, family_id), self._fill)
 
     @staticmethod
-    def _load_choices(s: Session) -> ShareChoices:
+    def _load_choices(s: Session, family_id: str) -> ShareChoices:
         partners = [(p.vault_id, p.team) for p in s.partners.all() if not p.removed]
-        return ShareChoices(partners, [x.value for x in s.sharing.shareable_sections()])
+        concerns = [(c.id, f"{c.person_name}: {c.record.text.splitlines()[0][:60]}")
+                    for c in s.concerns.of_family(family_id, audit=False)
+                    if c.state == "open" and c.next_step == 6]
+        return ShareChoices(partners, [x.value for x in s.sharing.shareable_sections()],
+                            concerns)
 
     def _fill(self, choices: ShareChoices) -> None:
         for vault_id, team in choices.partners:
             self.partner.addItem(team, vault_id)
+        for concern_id, label in choices.concerns:
+            self.concern.addItem(label, concern_id)
         for section in choices.sections:
             box = QCheckBox(SECTION_TITLES[Section(section)], self.sections_box)
             box.setChecked(section in HOME_VISIT_SECTIONS)
@@ -127,12 +139,14 @@ class ShareDialog(SharingDialog):
         purpose, basis = self.purpose.text(), self.lawful_basis.text()
         consent, reason = str(self.consent.currentData()), self.reason.text()
         notes, family = self.notes.toPlainText(), self.family_id
+        concern = str(self.concern.currentData() or "")
 
         def share(s: Session) -> ShareResult:
             sharing = s.sharing
             decision = sharing.decide(partner=str(partner or ""), families=[family],
                                       sections=sections, purpose=purpose, lawful_basis=basis,
-                                      consent=consent, reason=reason, notes=notes)
+                                      consent=consent, reason=reason, notes=notes,
+                                      concern=concern)
             return sharing.share(decision, Path(out).expanduser())
 
         self.share_button.setEnabled(False)
