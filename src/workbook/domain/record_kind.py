@@ -12,6 +12,7 @@ class RecordKind(StrEnum):
     ENTRY = "entry"
     ACTION = "action"
     REVIEW = "review"
+    TRANSFER = "transfer"  # a transfer to another organisation, in the sharing log
 
 
 # Where a record of each kind is listed in a section of a family's workbook (the JSON of

@@ -71,6 +71,8 @@ class Workbooks:
                     len(record_heads) > 1,
                     family.unaudited or _unaudited(record_heads, missing))
                 continue
+            if latest.kind == RecordKind.TRANSFER:
+                continue  # shown by `transfer show`; the sharing log's entry names it
             found.setdefault(latest.section, []).append(self._shown(latest, record_heads, missing))
         return FamilyWorkbook(family, {s: SectionContent.listing(items)
                                        for s, items in found.items()})

@@ -205,6 +205,10 @@ class Receiving:
                                                              writer.inserted_keys))
 
             writer.finish(last)
+            if "transfer" in walk.decision:
+                from workbook.services.sharing.transfers import await_case_owner
+
+                await_case_owner(self.s, sorted(walk.decision_families), partner.team)
             preview.transactions = writer.transactions
             preview.longest_write_s = writer.longest_hold
             if isinstance(self.s.trust.vouches, SessionVouches):
@@ -370,6 +374,12 @@ class _Walk:
                     "families": families, "consent": frame["consent"]}
         for key in ("purpose", "lawful_basis", "reason", "notes", "decided_by", "decided_at"):
             decision[key] = _text(frame, key, _MAX_TEXT, allow_empty=True)
+        transfer = frame.get("transfer")  # a transfer's bundle (docs/bundle-format.md)
+        if transfer is not None:
+            if not (isinstance(transfer, dict) and isinstance(transfer.get("id"), str)
+                    and _ID.fullmatch(transfer["id"]) and len(families) == 1):
+                raise refuse("its transfer is malformed")
+            decision["transfer"] = {"id": transfer["id"], "from": self.partner.team}
         self.decision = decision
         self.decision_families = set(families)
 

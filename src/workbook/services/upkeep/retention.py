@@ -121,6 +121,29 @@ class Retention:
         self.s.events.emit("family_closed", family_id=family_id)
         return row
 
+    def close_as_transferred(self, heads: Heads, family_type: str, team: str, on: str
+                             ) -> RetentionRow:
+        """The family went to `team` (services/sharing/transfers.py): closed as "transferred"
+        in the caller's transaction, and its retention period starts as at any closing. The
+        caller has checked who may; `family_type` is one the policy knows."""
+        family_id = heads.head.family_id
+        now = self.s.now()
+        years = self.s.policy.retention_years[family_type]
+        dispose_after = add_years(datetime.fromisoformat(now).date(), years).isoformat()
+        unsigned = RetentionRow(family_id, family_type, now, dispose_after, self.s.user_id, b"")
+        row = RetentionRow(family_id, family_type, now, dispose_after, self.s.user_id,
+                           self.s.require_certified().sign(
+                               closing_message(self.s.vault_id, unsigned)))
+        payload = dict(heads.head.payload)
+        payload.update({"status": "transferred", "closed_at": now, "family_type": family_type,
+                        "transferred_to": team, "transferred_on": on})
+        self.s.records.supersede(
+            heads, payload, kind=RecordKind.FAMILY, event="family_transferred",
+            ids={"family_type": family_type, "dispose_after": dispose_after, "team": team},
+            family_id=family_id, section=Section.HOUSEHOLD.value)
+        retention_store.put_retention(self.s.conn, row)
+        return row
+
     # --- the review ------------------------------------------------------------------------
     def _require_reviewer(self) -> None:
         self.s.require_keys()
