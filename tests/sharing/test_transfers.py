@@ -15,9 +15,11 @@ from support.attacker import attacker_db
 from support.vaults import TeamVault
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Role
+from workbook.services.authority import encrypt_for_holder, sign_version
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
 from workbook.services.session import Session
 from workbook.services.sharing.transfers import awaiting_case_owner
+from workbook.vault import version_store
 
 SW, POLICE = Role.SOCIAL_WORKER, Role.POLICE
 
@@ -196,6 +198,41 @@ def test_a_tampered_sealed_part_is_refused_by_the_partner(world: World, tmp_path
                             event="attack", ids={})
     with office.session(SW) as s:
         s.transfers.finish(tid, tmp_path / "t.wbb")
-    with pytest.raises(InvalidInput, match="bundle refused") as refused:
+    with pytest.raises(InvalidInput, match="does not open with its section's key; nothing"):
         receive(hub, POLICE, tmp_path / "t.wbb")
-    print(refused.value)
+
+
+def test_read_only_is_decided_from_the_signed_family_record(world: World,
+                                                            tmp_path: Path) -> None:
+    """An attacker signed in with a certified key writes a properly signed "open" version of
+    the family record by hand (not through the services, which refuse): any signed version
+    saying "transferred" still refuses every write. An edited family row refuses too."""
+    office, hub = world.office, world.hub
+    fid, tid = _answered(office, hub)
+    with office.session(SW) as s:
+        s.transfers.finish(tid, tmp_path / "t.wbb")
+    with office.session(SW) as s:
+        heads = s.transfers.family_head(fid)
+        forged = sign_version(
+            s.require_certified(), family_id=fid, record_id=fid, kind="family",
+            section="household", parents=heads.ids, author=s.user_id, device=s.device,
+            created_at=s.now(), payload={**heads.head.payload, "status": "open"})
+        with s.write():
+            version_store.insert(s.conn, encrypt_for_holder(
+                forged, s.keys, s.trust.current_epoch("household")))
+        assert s.workbooks.open(fid, audit=False).to_json()["family"]["status"] == "open"
+        with pytest.raises(InvalidInput, match=r"was transferred to .* on \d\d/\d\d/\d{4}: "
+                                               "its workbook is read-only"):
+            s.families.add_entry(fid, "case-notes", "after the transfer")
+    with attacker_db(office) as db:
+        for version_id, body in db.execute(
+                "SELECT version_id, body FROM versions WHERE record_id = ?", (fid,)).fetchall():
+            changed = bytearray(body)
+            changed[len(changed) // 2] ^= 1
+            db.execute("UPDATE versions SET body = ? WHERE version_id = ?",
+                       (bytes(changed), version_id))
+        db.commit()
+    before = _rows(office)
+    with office.session(SW) as s, pytest.raises((InvalidInput, TamperingDetected)):
+        s.families.add_entry(fid, "case-notes", "after the edit")
+    assert _rows(office) == before

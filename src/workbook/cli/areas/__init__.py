@@ -30,6 +30,7 @@ def areas() -> list[ModuleType]:
         recovery,
         sharing,
         supervision,
+        transfers,
         users,
         vault_restore,
         vault_setup,
@@ -37,4 +38,4 @@ def areas() -> list[ModuleType]:
 
     return [vault_setup, users, passphrase, keys, families, households, entries, plan,
             assessments, family_workbook, audit, demo, recovery, devices, policy,
-            supervision, printing, sharing, operations, vault_restore]
+            supervision, printing, sharing, transfers, operations, vault_restore]
