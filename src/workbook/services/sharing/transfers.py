@@ -235,6 +235,24 @@ class Transfers:
                                      Transfer.from_payload(head.payload)))
         return sorted(shown, key=lambda x: x.record.started_at, reverse=True)
 
+    def current(self, family: str) -> TransferShown | None:
+        """The family's transfer still under way (the transfer panel's subject), or None."""
+        self.s.require_practitioner()
+        family_id = validation.record_id(family, "family id")
+        for found in self._of_family(family_id):
+            if found.record.state != FINISHED:
+                return self._shown(found.heads.head.record_id, family_id, found.record)
+        return None
+
+    def may_start(self, family: str) -> bool:
+        """Whether this person may start a transfer of the family (what a screen shows)."""
+        try:
+            self.require_owner_or_supervisor(
+                self.family_head(validation.record_id(family, "family id")).head.payload)
+        except (NotPermitted, NotFound, InvalidInput):
+            return False
+        return True
+
     def find(self, transfer_id: str) -> _Found:
         transfer_id = validation.record_id(transfer_id, "transfer id")
         versions = [v for v in self.s.records.of_record(transfer_id)

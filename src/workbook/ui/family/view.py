@@ -46,6 +46,7 @@ from workbook.ui.family.loading import FamilyLoad, FamilySnapshot, LoadProgress,
 from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.operations import Operations
 from workbook.ui.printing import start_printing
+from workbook.ui.sharing.transfer_dialog import add_transfer_button
 from workbook.ui.sharing.wiring import add_share_button
 from workbook.ui.widgets.date_field import set_today
 
@@ -155,6 +156,7 @@ class FamilyWorkbookView(QWidget):
                        self.close_button):
             row.addWidget(button)
         add_share_button(self)
+        add_transfer_button(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
