@@ -60,3 +60,5 @@ def test_transfer_by_the_command_line(world: World, cli: Runner, tmp_path: Path)
     received = cli.ok(hub, hub.member(Role.POLICE), "receive", str(tmp_path / "t.wbb"),
                       "--json")
     assert received["decision"]["transfer"]["id"] == tid
+    shown = cli.ok(hub, hub.member(Role.POLICE), "show", fid)
+    assert "case owner awaiting a case owner" in shown and "intel" in shown
