@@ -27,6 +27,7 @@ from workbook.services.session import Session
 from workbook.services.sharing.transfer_finish import FinishResult
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
+from workbook.ui.sharing.wiring import add_family_tool
 
 
 @dataclass(frozen=True)
@@ -226,21 +227,9 @@ def add_transfer_button(view: Any) -> QPushButton:
     """"Transfer to another organisation…" beside the family view's tools. Everyone may open
     it (a section's holder answers there); starting it is for the case owner or a supervisor,
     which the service decides and the dialog says."""
-    button = QPushButton("Transfer to another organisation…", view)
-    button.setAccessibleName("Transfer to another organisation")
-    button.setToolTip("Hand this family's whole workbook to a partner organisation")
-    row = view.header.tools
-    row.insertWidget(max(0, row.indexOf(view.close_button)), button)
-
-    def transfer() -> None:
-        if view.family_id is None:
-            return
-        snapshot = view.snapshot
-        name = snapshot.family.name if snapshot is not None else ""
-        dialog = TransferDialog(view.ops, view.family_id, name, view)
-        view.track(dialog)
-        dialog.show()
-
-    button.clicked.connect(transfer)
+    button = add_family_tool(view, "Transfer to another organisation…",
+                             "Transfer to another organisation",
+                             "Hand this family's whole workbook to a partner organisation",
+                             TransferDialog)
     view.transfer_button = button
     return button
