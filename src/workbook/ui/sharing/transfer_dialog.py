@@ -60,6 +60,7 @@ class TransferDialog(SharingDialog):
         self.lawful_basis = QLineEdit(self)
         self.lawful_basis.setAccessibleName("Lawful basis")
         self.start_button = QPushButton("Start transfer", self)
+        self.start_button.setAccessibleName("Start transfer")
         self.start_button.clicked.connect(self._start)
         form.addRow("Transfer to", self.partner)
         form.addRow("Purpose", self.purpose)
@@ -76,6 +77,7 @@ class TransferDialog(SharingDialog):
 
     def _build_panel(self, box: QVBoxLayout) -> None:
         self.summary = QLabel(self.panel)
+        self.summary.setAccessibleName("Transfer")
         self.summary.setWordWrap(True)
         self.answers = QListWidget(self.panel)
         self.answers.setAccessibleName("Sections and their answers")
@@ -86,8 +88,10 @@ class TransferDialog(SharingDialog):
         self.reason.setAccessibleName("Reason for declining")
         self.reason.setPlaceholderText("Why this section stays here (to decline)")
         self.add_button = QPushButton("Add my section", self.panel)
+        self.add_button.setAccessibleName("Add my section")
         self.add_button.clicked.connect(lambda: self._answer(add=True))
         self.decline_button = QPushButton("Decline", self.panel)
+        self.decline_button.setAccessibleName("Decline my section")
         self.decline_button.clicked.connect(lambda: self._answer(add=False))
         for widget in (self.section, self.reason, self.add_button, self.decline_button):
             answer_row.addWidget(widget)
@@ -95,8 +99,10 @@ class TransferDialog(SharingDialog):
         self.out = QLineEdit(self.panel)
         self.out.setAccessibleName("Bundle file")
         browse = QPushButton("Choose…", self.panel)
+        browse.setAccessibleName("Choose the bundle file")
         browse.clicked.connect(self._choose_file)
         self.finish_button = QPushButton("Finish", self.panel)
+        self.finish_button.setAccessibleName("Finish the transfer")
         self.finish_button.setToolTip("Write the bundle and close the family here as "
                                       "transferred")
         self.finish_button.clicked.connect(self._finish)
