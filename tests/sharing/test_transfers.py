@@ -92,6 +92,8 @@ def test_a_transfer_arrives_with_the_added_section_and_without_the_declined(
             s.families.add_entry(fid, "case-notes", "one more")
     with office.session("owner") as s:
         assert [r.family_id for r in s.retention.review(include_not_due=True)] == [fid]
+        report = s.audit_trail.verify()
+        assert report.ok and not report.unaudited_versions, report.to_json()
     with hub.session(POLICE) as s:
         receive(hub, POLICE, tmp_path / "t.wbb")
     with hub.session(POLICE) as s:
@@ -103,6 +105,9 @@ def test_a_transfer_arrives_with_the_added_section_and_without_the_declined(
         text = _texts(s, fid)
         assert "school worry stays" not in text and "police intelligence" not in text
         assert "Transferred to" in text
+    with hub.session("owner") as s:
+        report = s.audit_trail.verify()
+        assert report.ok and not report.unaudited_versions, report.to_json()
 
 
 def hub_team(hub: TeamVault) -> str:

@@ -22,6 +22,15 @@ def test_transfer_by_the_command_line(world: World, cli: Runner, tmp_path: Path)
     sw, police = office.member(Role.SOCIAL_WORKER), office.member(Role.POLICE)
     fid = cli.ok(office, sw, "family", "add", "--name", "Moving", "--json")["id"]
     cli.ok(office, police, "entry", "add", fid, "--section", "police", "--text", "intel")
+    err = cli.fails(office, sw, "transfer", "start", fid, "--to", "Partner Hub", "--purpose",
+                    "  ", "--lawful-basis", "s47")
+    assert "the purpose of the transfer must not be empty" in err
+    err = cli.fails(office, sw, "transfer", "start", "f" * 32, "--to", "Partner Hub",
+                    "--purpose", "p", "--lawful-basis", "s47")
+    assert f"no family {'f' * 32}" in err
+    err = cli.fails(office, sw, "transfer", "start", fid, "--to", "Partner Hub",
+                    "--purpose", "p")
+    assert "--lawful-basis" in err
     started = cli.ok(office, sw, "transfer", "start", fid, "--to", "Partner Hub", "--purpose",
                      "the family moved", "--lawful-basis", "Children Act 1989 s47", "--json")
     assert {"id", "family_id", "partner", "waiting_for"} <= set(started)
@@ -51,6 +60,12 @@ def test_transfer_by_the_command_line(world: World, cli: Runner, tmp_path: Path)
         ("police", "added"), ("channel", "declined")]
     assert all(set(a) >= {"by", "at", "reason"} for a in shown["answers"])
     assert [t["id"] for t in cli.ok(office, sw, "transfer", "list", "--json")] == [tid]
+    err = cli.fails(office, sw, "transfer", "finish", tid, "--out", str(tmp_path / "t.wbb"),
+                    "--type", "forever")
+    assert "unknown family type 'forever'" in err
+    err = cli.fails(office, sw, "transfer", "finish", tid, "--out",
+                    str(tmp_path / "nowhere" / "t.wbb"))
+    assert "is not a folder" in err
     text = cli.ok(office, sw, "transfer", "finish", tid, "--out", str(tmp_path / "t.wbb"))
     assert "closed here as transferred to Partner Hub on " in text
     err = cli.fails(office, sw, "transfer", "finish", tid, "--out", str(tmp_path / "u.wbb"))
