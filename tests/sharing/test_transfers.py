@@ -241,3 +241,28 @@ def test_read_only_is_decided_from_the_signed_family_record(world: World,
     with office.session(SW) as s, pytest.raises((InvalidInput, TamperingDetected)):
         s.families.add_entry(fid, "case-notes", "after the edit")
     assert _rows(office) == before
+
+
+def test_an_answer_written_by_someone_else_is_refused(world: World, tmp_path: Path) -> None:
+    """The case owner, signed in with a certified key, writes a version of the transfer that
+    declines the police section in the police officer's name: finish refuses, nothing sent."""
+    office, hub = world.office, world.hub
+    fid = _family(office)
+    tid = _start(office, hub, fid)
+    with office.session(POLICE) as s:
+        police_id = s.user_id
+        s.transfers.decline(tid, "channel", "nothing to pass on")
+    with office.session(SW) as s:
+        s.transfers.decline(tid, "education", "the school shares directly")
+        found = s.transfers.find(tid)
+        payload = found.record.to_payload()
+        payload["answers"].append({"section": "police", "answer": "declined", "by": police_id,
+                                   "at": s.now(), "reason": "forged"})
+        payload["state"] = "ready"
+        s.records.supersede(found.heads, payload, kind=RecordKind.TRANSFER, event="attack",
+                            ids={})
+    before = _rows(office)
+    with office.session(SW) as s, pytest.raises(TamperingDetected, match="not given by a "
+                                                                        "holder of that"):
+        s.transfers.finish(tid, tmp_path / "t.wbb")
+    assert _rows(office) == before and not (tmp_path / "t.wbb").exists()

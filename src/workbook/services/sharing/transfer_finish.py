@@ -13,7 +13,7 @@ from workbook.domain.ids import new_id
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Transfer
 from workbook.domain.roles import CORE_SECTIONS, Section
-from workbook.services.errors import InvalidInput
+from workbook.services.errors import InvalidInput, TamperingDetected
 from workbook.services.sharing.transfer_parts import (
     CONSENT,
     CONSENT_REASON,
@@ -26,8 +26,11 @@ from workbook.vault import sharing_store
 from workbook.vault.files import open_new
 
 if TYPE_CHECKING:
+    from workbook.services.family.records import Heads
     from workbook.services.session import Session
-    from workbook.services.sharing.transfers import Transfers
+    from workbook.services.sharing.partners import Partner
+    from workbook.services.sharing.transfers import Transfers, _Found
+    from workbook.sync.card import Card
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,18 @@ class FinishResult:
         return dict(self.__dict__)
 
 
-def finish(m: Transfers, transfer_id: str, out: Path, family_type: str = "") -> FinishResult:
+@dataclass(frozen=True)
+class _Ready:
+    """Everything `finish` checked before it writes anything."""
+
+    found: _Found
+    family: Heads
+    family_type: str
+    partner: Partner
+    card: Card
+
+
+def _checked(m: Transfers, transfer_id: str, out: Path, family_type: str) -> _Ready:
     s = m.s
     s.require_practitioner()
     found = m.find(transfer_id)
@@ -65,13 +79,14 @@ def finish(m: Transfers, transfer_id: str, out: Path, family_type: str = "") -> 
     if status != "open":
         raise InvalidInput(f"family {found.family_id} is {status}: only an open family can be "
                            "transferred")
+    check_answers(s, found)
     family_type = _family_type(s, family_type, family.head.payload)
     partner = m.partner_of(t)
     if partner.removed:
         raise InvalidInput(f"{partner.team} is no longer a partner: nothing was sent")
     card = s.partners.card_of(partner)
-    needed = [x.value for x in CORE_SECTIONS] + t.added()
-    lacking = [x for x in needed if x not in card.sections]
+    lacking = [x for x in [x.value for x in CORE_SECTIONS] + t.added()
+               if x not in card.sections]
     if lacking:
         raise InvalidInput(f"{partner.team}'s identity card has no key for section "
                            f"{lacking[0]}: ask them for a current card")
@@ -79,8 +94,15 @@ def finish(m: Transfers, transfer_id: str, out: Path, family_type: str = "") -> 
         raise InvalidInput(f"{out} already exists; choose a new file")
     if not out.parent.is_dir():
         raise InvalidInput(f"cannot write {out}: {out.parent} is not a folder")
+    return _Ready(found, family, family_type, partner, card)
+
+
+def finish(m: Transfers, transfer_id: str, out: Path, family_type: str = "") -> FinishResult:
+    s = m.s
+    ready = _checked(m, transfer_id, out, family_type)
+    found, partner, t = ready.found, ready.partner, ready.found.record
+    transfer_id = found.heads.head.record_id
     on = m.today()
-    closed = f"transferred to {partner.team} on {uk_date(on)}"
     identity = s.identity
     pair = identity.keypair()
     own_card = identity.card()
@@ -95,10 +117,10 @@ def finish(m: Transfers, transfer_id: str, out: Path, family_type: str = "") -> 
                 created = True
                 write_bundle(
                     f, identity=pair, sender=s.vault_id, recipient=partner.vault_id,
-                    recipient_identity=card.identity, sequence=sequence, created_at=at,
+                    recipient_identity=ready.card.identity, sequence=sequence, created_at=at,
                     bundle_id=t.bundle, chunk_size=CHUNK_SIZE,
-                    payload=bundle_frames(s, t, transfer_id, found.family_id, card, own_card,
-                                          pair, at, counter))
+                    payload=bundle_frames(s, t, transfer_id, found.family_id, ready.card,
+                                          own_card, pair, at, counter))
             sharing_store.record_sent(s.conn, partner.vault_id, sequence, t.bundle, at)
             done = Transfer.from_payload({**t.to_payload(), "state": FINISHED,
                                           "finished_by": s.user_id, "finished_at": at})
@@ -106,7 +128,7 @@ def finish(m: Transfers, transfer_id: str, out: Path, family_type: str = "") -> 
                                 event="transfer_finished",
                                 ids={"transfer": transfer_id, "bundle": t.bundle,
                                      "partner": partner.vault_id, "versions": counter[0]})
-            s.retention.close_as_transferred(family, family_type, partner.team, on)
+            s.retention.close_as_transferred(ready.family, ready.family_type, partner.team, on)
             identity.pass_on()
             s.audit("bundle_shared", {
                 "partner": partner.vault_id, "bundle": t.bundle, "sequence": sequence,
@@ -121,7 +143,26 @@ def finish(m: Transfers, transfer_id: str, out: Path, family_type: str = "") -> 
     s.events.emit("bundle_shared", bundle_id=t.bundle)
     s.events.emit("family_closed", family_id=found.family_id)
     return FinishResult(transfer_id, found.family_id, t.bundle, partner.vault_id, partner.team,
-                        sequence, counter[0], str(out), closed)
+                        sequence, counter[0], str(out),
+                        f"transferred to {partner.team} on {uk_date(on)}")
+
+
+def check_answers(s: Session, found: _Found) -> None:
+    """Each answer was given by a holder of its section: the version of the transfer that
+    first carries it is signed by the person it names, who then held the section (by the
+    signed grants). A version written by anyone else, however well signed, is refused here:
+    no one answers for a section they do not hold, by adding a part or by declining."""
+    holders = s.trust.holders
+    for answer in found.record.answers:
+        section, by = str(answer.get("section")), str(answer.get("by"))
+        first = min((v for v in found.versions if any(
+            a.get("section") == section for a in Transfer.from_payload(v.payload).answers)),
+            key=lambda v: v.created_at, default=None)
+        if first is None or first.author != by or holders is None or \
+                not holders.held_at(by, section, first.created_at):
+            raise TamperingDetected(f"the answer for section {section} in transfer "
+                                    f"{found.heads.head.record_id} was not given by a holder of "
+                                    "that section; nothing was sent")
 
 
 def _family_type(s: Session, given: str, family: dict[str, Any]) -> str:

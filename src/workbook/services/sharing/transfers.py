@@ -22,7 +22,7 @@ from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Transfer
 from workbook.domain.roles import CORE_SECTIONS, Section, parse_section
 from workbook.services import validation
-from workbook.services.authority import RECOVERY
+from workbook.services.authority import RECOVERY, RecordVersion
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.family.records import Heads, heads_of_record
@@ -93,6 +93,7 @@ class _Found:
     family_id: str
     heads: Heads
     record: Transfer
+    versions: tuple[RecordVersion, ...]  # every version of the transfer, verified
 
 
 class Transfers:
@@ -260,7 +261,8 @@ class Transfers:
         if not versions:
             raise NotFound(f"no transfer {transfer_id}")
         heads = heads_of_record(transfer_id, versions)
-        return _Found(heads.head.family_id, heads, Transfer.from_payload(heads.head.payload))
+        return _Found(heads.head.family_id, heads, Transfer.from_payload(heads.head.payload),
+                      tuple(versions))
 
     def _of_family(self, family_id: str) -> list[_Found]:
         rows = [r for r in version_store.of_family(self.s.conn, family_id)
