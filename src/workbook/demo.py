@@ -816,6 +816,11 @@ def build_demo(
         say("Starting the statutory time limits (conference, core group, visits, Channel) ...")
         add_timescales_demo(sessions["senior"],
                             family_ids[:-1] if len(family_ids) >= 3 else family_ids, today)
+        if len(family_ids) >= 3:
+            from workbook.demo_transfer import add_transfer_demo
+
+            say("Starting a transfer to another organisation, waiting for the police ...")
+            add_transfer_demo(owner_session, sessions, plan[1].case_owner, family_ids[1])
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(
