@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QListWidget, QWidget
 from sharing_support import World
 from test_sharing_gui import signed_in
 from test_transfers import _family
@@ -88,6 +89,10 @@ def test_start_answer_and_finish_in_the_panel(qtbot: object, ops: Operations, wo
     signed_in(qtbot, ops, office, office.member(Role.SOCIAL_WORKER))
     dialog = _open(qtbot, ops, fid)
     assert dialog.finish_button.isEnabled()
+    controls = [w for w in dialog.findChildren(QWidget) if w.isVisibleTo(dialog)
+                and isinstance(w, (QAbstractButton, QComboBox, QLineEdit, QListWidget))]
+    assert controls and all(w.accessibleName().strip() for w in controls), \
+        [type(w).__name__ for w in controls if not w.accessibleName().strip()]
     out = tmp_path / "transfer.wbb"
     QTest.keyClicks(dialog.out, str(out))
     _click(dialog.finish_button)
@@ -95,3 +100,6 @@ def test_start_answer_and_finish_in_the_panel(qtbot: object, ops: Operations, wo
     assert out.exists()
     assert "closed here as transferred to Partner Hub on" in dialog.message.text()
     dialog.grab().save(str(tmp_path / "transfer.png"))
+    ops.lock()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)  # type: ignore
+    assert dialog.answers.count() == 0 and dialog.message.text() == ""

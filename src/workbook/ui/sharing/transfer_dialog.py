@@ -224,6 +224,14 @@ class TransferDialog(SharingDialog):
                           f"file {Path(result.out).name}. The family is closed here as "
                           f"{result.closed} and can no longer be changed.")
 
+    def wipe(self) -> None:
+        """At lock: the answers (names and reasons) and the choices go with the fields."""
+        super().wipe()
+        self.state = None
+        self.answers.clear()
+        self.section.clear()
+        self.partner.clear()
+
     def work_failed(self) -> None:
         if self.state is not None:
             self._fill(self.state)
