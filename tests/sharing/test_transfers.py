@@ -266,3 +266,22 @@ def test_an_answer_written_by_someone_else_is_refused(world: World, tmp_path: Pa
                                                                         "holder of that"):
         s.transfers.finish(tid, tmp_path / "t.wbb")
     assert _rows(office) == before and not (tmp_path / "t.wbb").exists()
+
+
+def test_two_answers_given_at_once_both_count(world: World, tmp_path: Path) -> None:
+    """Two holders answer from the same version of the transfer (two devices, say): the record
+    has two heads; both answers count, and the next version is written over both."""
+    office, hub = world.office, world.hub
+    fid = _family(office)
+    tid = _start(office, hub, fid)
+    with office.session(SW) as sw, office.session(POLICE) as police:
+        found, section = sw.transfers._answerable(tid, "education")
+        police.transfers.decline(tid, "channel", "nothing to pass on")
+        sw.transfers._answer(found, section, {"answer": "declined", "by": sw.user_id,
+                                              "at": sw.now(), "reason": "school shares"}, 0)
+        assert len(sw.transfers.find(tid).heads.ids) == 2
+        assert sw.transfers.show(tid).still_to_answer == ["police"]
+        shown = police.transfers.add_section(tid, "police")
+        assert shown.state == "ready" and len(police.transfers.find(tid).heads.ids) == 1
+    with office.session(SW) as s:
+        assert s.transfers.finish(tid, tmp_path / "t.wbb").versions > 0

@@ -261,8 +261,7 @@ class Transfers:
         if not versions:
             raise NotFound(f"no transfer {transfer_id}")
         heads = heads_of_record(transfer_id, versions)
-        return _Found(heads.head.family_id, heads, Transfer.from_payload(heads.head.payload),
-                      tuple(versions))
+        return _Found(heads.head.family_id, heads, _merged(heads, versions), tuple(versions))
 
     def _of_family(self, family_id: str) -> list[_Found]:
         rows = [r for r in version_store.of_family(self.s.conn, family_id)
@@ -299,6 +298,25 @@ class Transfers:
 
     def _shown(self, transfer_id: str, family_id: str, record: Transfer) -> TransferShown:
         return TransferShown(transfer_id, family_id, record, self._names())
+
+
+def _merged(heads: Heads, versions: list[RecordVersion]) -> Transfer:
+    """The newest head, with the answers of every current head: two holders who answered at
+    once (on two devices) both count, and the next version is written over both heads."""
+    record = Transfer.from_payload(heads.head.payload)
+    if len(heads.ids) == 1:
+        return record
+    answers = list(record.answers)
+    seen = {a.get("section") for a in answers}
+    for version in versions:
+        if version.version_id in heads.ids:
+            for answer in Transfer.from_payload(version.payload).answers:
+                if answer.get("section") not in seen:
+                    seen.add(answer.get("section"))
+                    answers.append(answer)
+    done = all(x in seen for x in record.waiting_for)
+    state = record.state if record.state == FINISHED else (READY if done else WAITING)
+    return _with(record, answers=answers, state=state)
 
 
 def _with(record: Transfer, **changes: Any) -> Transfer:
