@@ -88,6 +88,10 @@ def test_a_transfer_arrives_with_the_added_section_and_without_the_declined(
         assert s.transfers.show(tid).state == "finished"
         head = s.workbooks.open(fid, audit=False).to_json()["family"]
         assert head["status"] == "transferred"
+        family = s.workbooks.open(fid, audit=False).family.record
+        assert family is not None
+        assert (family.extra["outcome"], family.extra["transferred_to"]) == (
+            "transferred", hub_team(hub))
         with pytest.raises(InvalidInput, match="transferred to .* read-only"):
             s.families.add_entry(fid, "case-notes", "one more")
     with office.session("owner") as s:

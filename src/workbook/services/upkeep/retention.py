@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
+from workbook.domain.display import uk_date
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.retention import Disposal
 from workbook.domain.roles import Section
@@ -135,8 +136,12 @@ class Retention:
                            self.s.require_certified().sign(
                                closing_message(self.s.vault_id, unsigned)))
         payload = dict(heads.head.payload)
+        # The outcome in the words of issue 15's closing ("transferred"), for the outcomes
+        # by month to count it with the other closings.
         payload.update({"status": "transferred", "closed_at": now, "family_type": family_type,
-                        "transferred_to": team, "transferred_on": on})
+                        "transferred_to": team, "transferred_on": on,
+                        "outcome": "transferred",
+                        "outcome_reason": f"transferred to {team} on {uk_date(on)}"})
         self.s.records.supersede(
             heads, payload, kind=RecordKind.FAMILY, event="family_transferred",
             ids={"family_type": family_type, "dispose_after": dispose_after, "team": team},
