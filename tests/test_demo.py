@@ -330,3 +330,13 @@ def test_a_concern_mid_way_an_abstraction_and_consent_can_be_tried(built: Built)
     police = next(u for u in DEMO_USERS if u.username == "police")
     with sign_in(built.vault, police.username, police.passphrase) as session:
         assert session.concerns.of_family(family_id) == []
+def test_a_transfer_waits_for_the_police(built: Built) -> None:
+    """The demo's transfer to another organisation: every restricted section has answered but
+    the police, whose officer can add it (docs/user-guide.md)."""
+    police = next(u for u in DEMO_USERS if u.username == "police")
+    with sign_in(built.vault, police.username, police.passphrase) as session:
+        (transfer,) = session.transfers.all()
+        assert transfer.state == "waiting" and transfer.still_to_answer == ["police"]
+        answers = {a["section"]: a["answer"] for a in transfer.answers()}
+        assert answers["mental-health"] == "declined" and answers["police"] is None
+        assert session.transfers.add_section(transfer.id, "police").state == "ready"

@@ -22,6 +22,7 @@ from workbook.domain.records import (
     Person,
     Referral,
     Review,
+    Transfer,
     record_of,
 )
 
@@ -55,7 +56,7 @@ def _round_trip(record_type: type[Any], payload: dict[str, Any]) -> None:
     assert record_of(record_type.KIND.value, payload) == record
 
 
-@pytest.mark.parametrize("record_type", [Family, Person, Entry, Action, Review, Referral,
+@pytest.mark.parametrize("record_type", [Family, Person, Entry, Action, Review, Referral, Transfer,
                                          Concern, Consent])
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())

@@ -825,6 +825,11 @@ def build_demo(
         say("Adding a concern mid-way through the six steps, an abstraction and consent ...")
         add_concerns_demo(sessions["mentalhealth"], sessions["social"],
                           family_ids[1] if len(family_ids) > 1 else family_ids[0], today)
+        if len(family_ids) >= 3:
+            from workbook.demo_transfer import add_transfer_demo
+
+            say("Starting a transfer to another organisation, waiting for the police ...")
+            add_transfer_demo(owner_session, sessions, plan[1].case_owner, family_ids[1])
     seconds = time.perf_counter() - started
     say(f"Demo vault ready in {seconds:.1f} s.")
     return DemoResult(

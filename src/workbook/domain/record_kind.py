@@ -15,6 +15,7 @@ class RecordKind(StrEnum):
     REFERRAL = "referral"   # a contact at the front door, before any workbook (issue 15)
     CONCERN = "concern"   # a concern about a person, through the six steps (domain/concerns.py)
     CONSENT = "consent"   # one consent decision of a person (domain/consent.py)
+    TRANSFER = "transfer"  # a transfer to another organisation, in the sharing log
 
 
 # Where a record of each kind is listed in a section of a family's workbook (the JSON of

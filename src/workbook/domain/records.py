@@ -272,11 +272,47 @@ class Consent(PayloadRecord):
     how: str = ""
 
 
-Record = Family | Person | Entry | Action | Review | Referral | Concern | Consent
+@dataclass(frozen=True)
+class Transfer(PayloadRecord):
+    """A transfer of the whole workbook to a partner (services/sharing/transfers.py): who
+    started it, the restricted sections that must answer, and each section's answer (`added`
+    with its part sealed to the partner, or `declined` with the reason)."""
+
+    KIND: ClassVar[RecordKind] = RecordKind.TRANSFER
+    SHAPES: ClassVar[Mapping[str, _Shape]] = {
+        "partner": _STR, "team": _STR, "purpose": _STR, "lawful_basis": _STR, "bundle": _STR,
+        "state": _STR, "started_by": _STR, "started_at": _STR, "waiting_for": _STRS,
+        "answers": _MAPS, "finished_by": _STR, "finished_at": _STR}
+
+    partner: str = ""
+    team: str = ""
+    purpose: str = ""
+    lawful_basis: str = ""
+    bundle: str = ""
+    state: str = "waiting"
+    started_by: str = ""
+    started_at: str = ""
+    waiting_for: tuple[str, ...] = ()
+    answers: tuple[Mapping[str, Any], ...] = ()
+    finished_by: str = ""
+    finished_at: str = ""
+
+    def answer(self, section: str) -> Mapping[str, Any] | None:
+        """The section's answer, if it has given one."""
+        return next((a for a in self.answers if a.get("section") == section), None)
+
+    def added(self) -> list[str]:
+        """The sections whose part goes into the bundle, in the order they must answer."""
+        return [x for x in self.waiting_for
+                if (self.answer(x) or {}).get("answer") == "added"]
+
+
+Record = Family | Person | Entry | Action | Review | Referral | Concern | Consent | Transfer
 
 # Keyed by kind: a RecordKind, or the kind's value as a version carries it (a StrEnum key).
 RECORD_TYPES: dict[str, type[Record]] = {
-    t.KIND: t for t in (Family, Person, Entry, Action, Review, Referral, Concern, Consent)}
+    t.KIND: t for t in (Family, Person, Entry, Action, Review, Referral, Concern, Consent,
+                        Transfer)}
 
 # Per type, the named keys whose values are held as they are, and the exact type of each.
 # A key held under another name (ATTRS) is not plain: it goes the slow way, which renames it.

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from workbook.services.sharing.partners import Partners
     from workbook.services.sharing.receiving import Receiving
     from workbook.services.sharing.sending import Sharing
+    from workbook.services.sharing.transfers import Transfers
     from workbook.services.supervision.outcomes import Outcomes
     from workbook.services.upkeep.retention import Retention
 
@@ -310,6 +311,12 @@ class Session:
         from workbook.services.sharing.sending import Sharing
 
         return Sharing(self)
+
+    @property
+    def transfers(self) -> Transfers:
+        from workbook.services.sharing.transfers import Transfers
+
+        return Transfers(self)
 
     @property
     def receiving(self) -> Receiving:

@@ -33,6 +33,7 @@ def areas() -> list[ModuleType]:
         referrals,
         sharing,
         supervision,
+        transfers,
         users,
         vault_restore,
         vault_setup,
@@ -40,5 +41,5 @@ def areas() -> list[ModuleType]:
 
     return [vault_setup, users, passphrase, keys, families, households, entries, plan,
             assessments, family_workbook, audit, demo, recovery, devices, policy,
-            supervision, printing, sharing, operations, outcomes, vault_restore, referrals,
-            concerns]
+            supervision, printing, sharing, transfers, operations, outcomes, vault_restore,
+            referrals, concerns]

@@ -18,7 +18,9 @@ def cmd_show(ctx: CliContext) -> None:
         ctx.out("", workbook.to_json())
         return
     family = workbook.family
-    lines = [f"{family.name} ({family.reference}) - case owner {family.case_owner_name}"]
+    received = family.record is not None and family.record.extra.get("received_from")
+    owner = family.case_owner_name or ("awaiting a case owner" if received else "")
+    lines = [f"{family.name} ({family.reference}) - case owner {owner}"]
     for section, content in workbook.sections.items():
         lines.append(f"\n== {section}")
         for person in content.persons:

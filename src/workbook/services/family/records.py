@@ -23,6 +23,7 @@ from workbook.services.authority import (
 )
 from workbook.services.authority import _open_row as open_one
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
+from workbook.services.family.transferred import Seen, refuse_if_transferred
 from workbook.services.upkeep.tombstones import refuse_if_disposed
 from workbook.vault import version_store
 from workbook.vault.database import RowMalformed
@@ -63,11 +64,13 @@ class Records:
         self._tags: dict[str, Tags] = {}
         self._section_tags: dict[tuple[str, str], Tags] = {}
         self._held: list[tuple[str, int]] = []
+        self._transferred: Seen = {}  # family -> (its family versions, why read-only)
 
     def before_lock(self) -> None:
         """Tags are worked out from section secrets: they go with the keys."""
         self._tags.clear()
         self._section_tags.clear()
+        self._transferred.clear()
 
     def write(
         self, *, family_id: str, record_id: str, kind: str, section: str,
@@ -84,6 +87,7 @@ class Records:
         if not self.s.policy.may_write(self.s.role):
             raise NotPermitted("your role may not add to the workbook")
         refuse_if_disposed(self.s, family_id)  # only a signed tombstone refuses
+        refuse_if_transferred(self.s, family_id, self._transferred)  # signed versions decide
         version = sign_version(
             keypair, family_id=family_id, record_id=record_id, kind=kind, section=section,
             parents=parents, author=self.s.user_id, device=self.s.device,

@@ -80,6 +80,8 @@ class Workbooks:
                     family.unaudited or _unaudited(record_heads, missing),
                     self.full_name(owner))
                 continue
+            if latest.kind == RecordKind.TRANSFER:
+                continue  # shown by `transfer show`; the sharing log's entry names it
             found.setdefault(latest.section, []).append(self._shown(latest, record_heads, missing))
         return FamilyWorkbook(family, {s: SectionContent.listing(items)
                                        for s, items in found.items()})

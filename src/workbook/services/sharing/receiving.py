@@ -206,6 +206,10 @@ class Receiving:
                                                              writer.inserted_keys))
 
             writer.finish(last)
+            if "transfer" in walk.decision:
+                from workbook.services.sharing.transfers import await_case_owner
+
+                await_case_owner(self.s, sorted(walk.decision_families), partner.team)
             preview.transactions = writer.transactions
             preview.longest_write_s = writer.longest_hold
             if isinstance(self.s.trust.vouches, SessionVouches):
@@ -376,6 +380,12 @@ class _Walk:
                 decision["consent_check"] = received_check(frame["consent_check"])
             except ValueError:
                 raise refuse("its sharing decision's consent check is malformed") from None
+        transfer = frame.get("transfer")  # a transfer's bundle (docs/bundle-format.md)
+        if transfer is not None:
+            if not (isinstance(transfer, dict) and isinstance(transfer.get("id"), str)
+                    and _ID.fullmatch(transfer["id"]) and len(families) == 1):
+                raise refuse("its transfer is malformed")
+            decision["transfer"] = {"id": transfer["id"], "from": self.partner.team}
         self.decision = decision
         self.decision_families = set(families)
 

@@ -38,7 +38,7 @@ class Outcomes:
         closings = []
         for rec in latest_records(self.s, "family", {household}).values():
             p = rec.head.payload
-            if p.get("status") != "closed" or p.get("deleted"):
+            if p.get("status") not in ("closed", "transferred") or p.get("deleted"):
                 continue
             closings.append(Closing(rec.head.family_id, str(p.get("closed_at", "")),
                                     str(p.get("outcome", ""))))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
+from workbook.domain.display import uk_date
 from workbook.domain.outcomes import MAX_LESSONS, NOT_RECORDED, OUTCOMES, outcome_choice
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.retention import Disposal
@@ -130,6 +131,33 @@ class Retention:
                 family_id=family_id, section=Section.HOUSEHOLD.value)
             retention_store.put_retention(self.s.conn, row)
         self.s.events.emit("family_closed", family_id=family_id)
+        return row
+
+    def close_as_transferred(self, heads: Heads, family_type: str, team: str, on: str
+                             ) -> RetentionRow:
+        """The family went to `team` (services/sharing/transfers.py): closed as "transferred"
+        in the caller's transaction, and its retention period starts as at any closing. The
+        caller has checked who may; `family_type` is one the policy knows."""
+        family_id = heads.head.family_id
+        now = self.s.now()
+        years = self.s.policy.retention_years[family_type]
+        dispose_after = add_years(datetime.fromisoformat(now).date(), years).isoformat()
+        unsigned = RetentionRow(family_id, family_type, now, dispose_after, self.s.user_id, b"")
+        row = RetentionRow(family_id, family_type, now, dispose_after, self.s.user_id,
+                           self.s.require_certified().sign(
+                               closing_message(self.s.vault_id, unsigned)))
+        payload = dict(heads.head.payload)
+        # The outcome in the words of issue 15's closing ("transferred"), for the outcomes
+        # by month to count it with the other closings.
+        payload.update({"status": "transferred", "closed_at": now, "family_type": family_type,
+                        "transferred_to": team, "transferred_on": on,
+                        "outcome": "transferred",
+                        "outcome_reason": f"transferred to {team} on {uk_date(on)}"})
+        self.s.records.supersede(
+            heads, payload, kind=RecordKind.FAMILY, event="family_transferred",
+            ids={"family_type": family_type, "dispose_after": dispose_after, "team": team},
+            family_id=family_id, section=Section.HOUSEHOLD.value)
+        retention_store.put_retention(self.s.conn, row)
         return row
 
     # --- the review ------------------------------------------------------------------------

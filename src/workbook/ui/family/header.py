@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from workbook.domain.display import uk_date
 from workbook.domain.records import Entry, Review
 from workbook.domain.workbook import FamilyShown, Shown
 from workbook.services.family.chronology import preview
@@ -78,10 +79,16 @@ class FamilyHeader(QWidget):
         parts = []
         if family.reference:
             parts.append(f"Reference {family.reference}")
+        extra = family.record.extra if family.record is not None else {}
         owner = known.get(family.case_owner, _stranger(family.case_owner)) \
-            if family.case_owner else "not set"
+            if family.case_owner else \
+            ("awaiting a case owner" if extra.get("received_from") else "not set")
         parts.append(f"Case owner: {owner}")
-        parts.append(f"Status: {family.status.capitalize()}")
+        if family.status == "transferred":  # services/sharing/transfers.py
+            parts.append(f"Status: Transferred to {extra.get('transferred_to', '')} on "
+                         f"{uk_date(str(extra.get('transferred_on', '')))} (read-only)")
+        else:
+            parts.append(f"Status: {family.status.capitalize()}")
         self.details.setText("   ·   ".join(parts))
         if safety:
             # The newest few, so the header stays readable (and cheap to lay out); the

@@ -47,6 +47,7 @@ from workbook.ui.family.loading import FamilyLoad, FamilySnapshot, LoadProgress,
 from workbook.ui.family.plan_panel import PlanPanel
 from workbook.ui.operations import Operations
 from workbook.ui.printing import start_printing
+from workbook.ui.sharing.transfer_dialog import add_transfer_button
 from workbook.ui.sharing.wiring import add_share_button
 from workbook.ui.widgets.date_field import set_today
 
@@ -159,6 +160,7 @@ class FamilyWorkbookView(QWidget):
         from workbook.ui.family.case_tools import CaseTools
 
         self.case_tools = CaseTools(self)
+        add_transfer_button(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)

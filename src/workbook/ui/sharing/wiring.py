@@ -3,9 +3,10 @@ those files change by one line each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QMenu, QPushButton
+from PySide6.QtWidgets import QDialog, QMenu, QPushButton
 
 from workbook.ui.sharing.partners_dialog import PartnersDialog
 from workbook.ui.sharing.receive_dialog import ReceiveDialog
@@ -44,23 +45,32 @@ class SharingArea:
 
 def add_share_button(view: Any) -> QPushButton:
     """"Share…" beside the family view's tools; the dialog is tracked, so a lock wipes it."""
-    button = QPushButton("Share…", view)
-    button.setAccessibleName("Share this family")
-    button.setToolTip("Share chosen sections of this family with a partner")
+    button = add_family_tool(view, "Share…", "Share this family",
+                             "Share chosen sections of this family with a partner", ShareDialog)
+    view.share_button = button
+    return button
+
+
+def add_family_tool(view: Any, text: str, name: str, tip: str,
+                    dialog: Callable[[Any, str, str, Any], QDialog]) -> QPushButton:
+    """A button before "Close family" that opens `dialog(ops, family id, family name,
+    view)` for the family shown; the dialog is tracked, so a lock wipes it."""
+    button = QPushButton(text, view)
+    button.setAccessibleName(name)
+    button.setToolTip(tip)
     row = view.header.tools
     row.insertWidget(max(0, row.indexOf(view.close_button)), button)
 
-    def share() -> None:
+    def open_dialog() -> None:
         if view.family_id is None:
             return
         snapshot = view.snapshot
-        name = snapshot.family.name if snapshot is not None else ""
-        dialog = ShareDialog(view.ops, view.family_id, name, view)
-        view.track(dialog)
-        dialog.show()
+        family_name = snapshot.family.name if snapshot is not None else ""
+        opened = dialog(view.ops, view.family_id, family_name, view)
+        view.track(opened)
+        opened.show()
 
-    button.clicked.connect(share)
-    view.share_button = button
+    button.clicked.connect(open_dialog)
     return button
 
 
