@@ -422,3 +422,18 @@ def test_due_dates_of_review_actions_are_typed_as_dates(qtbot: Any, page: Superv
     plan = tm.workbooks.open(bv.ids["Adams"]).to_json()["sections"]["plan"]["actions"]
     assert any(a["text"] == "Apply for the hardship fund" and a["due"] == "2026-03-20"
                for a in plan)
+
+
+def test_a_session_starts_on_the_session_clocks_uk_date(qtbot: Any, bv: BoardVault) -> None:
+    """At 23:30 UTC on 30 June it is already 1 July in the UK: the session is dated 1 July,
+    from the session's clock, whatever this computer's calendar says."""
+    from datetime import UTC, datetime
+
+    asked: list[str] = []
+    with bv.sign_in("tm", datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) as late:
+        made = SupervisionPage(runner(late))
+        qtbot.addWidget(made)
+        made.ask_start = lambda _colleagues, today: asked.append(today)
+        made.refresh()
+        qtbot.mouseClick(made.board.start_button, Qt.MouseButton.LeftButton)
+    assert asked == ["2026-07-01"]
