@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.genogram import GenogramLayout, GenogramPerson, layout
 from workbook.ui.family.common import age_on
+from workbook.ui.widgets.date_field import today as session_today
 
 SLOT = 150.0        # horizontal distance between two people
 ROW = 150.0         # vertical distance between two generations
@@ -49,7 +50,7 @@ class GenogramView(QGraphicsView):
         scene.clear()
         result = layout(persons)
         self.layout_result = result
-        today = today or date.today()
+        today = today or session_today()
         self.setAccessibleDescription(describe(result, today))
         if not result.nodes:
             text = scene.addText("No one is recorded in this household yet.")
