@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from support import vaults
+from workbook.domain.display import uk_date
 from workbook.domain.roles import Role
 from workbook.services import clock
 from workbook.services.upkeep import backup
@@ -37,6 +38,11 @@ def _sign_in(qtbot: Any, window: MainWindow, member: vaults.Member) -> None:
         page.passphrase.setText(member.passphrase)
         qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.ops.pending == 0, timeout=20_000)
+
+
+def _cells(page: Any) -> list[list[str]]:
+    return [[page.table.item(r, c).text() for c in range(page.table.columnCount())]
+            for r in range(page.table.rowCount())]
 
 
 def _lock(qtbot: Any, window: MainWindow) -> None:
@@ -93,10 +99,14 @@ def test_disposal_review_page_propose_then_confirm(
     qtbot.waitUntil(lambda: len(page.items) == 1, timeout=10_000)
     assert window.stack.currentWidget() is page
     assert page.propose_button.isVisible() and not page.confirm_button.isVisible()
+    # A team manager reads households: the family is shown by its reference, dates dd/mm/yyyy.
+    assert _cells(page)[0][0] == "REF-A"
+    assert all(fid not in cell for cell in _cells(page)[0])
     page.select_family(fid)
     assert page.propose_button.isEnabled()
     qtbot.mouseClick(page.propose_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "proposed" in page.message.text(), timeout=10_000)
+    assert "REF-A" in page.message.text() and fid not in page.message.text()
     qtbot.waitUntil(lambda: bool(page.items) and bool(page.items[0].proposed_by),
                     timeout=10_000)
     page.grab().save(str(tmp_path / "review.png"))
@@ -106,6 +116,10 @@ def test_disposal_review_page_propose_then_confirm(
     _sign_in(qtbot, window, team.member(Role.ADMIN))
     qtbot.mouseClick(area.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(page.items) == 1, timeout=10_000)
+    # The administrator may not read households: no reference, never the id.
+    closed = uk_date(page.items[0].closed_at[:10])
+    assert _cells(page)[0][:3] == [f"closed {closed}, early-help", "early-help", closed]
+    assert all(fid not in cell and "REF-A" not in cell for cell in _cells(page)[0])
     page.select_family(fid)
     assert page.confirm_button.isVisible() and page.confirm_button.isEnabled()
     existing = tmp_path / "exists.pdf"
@@ -115,6 +129,8 @@ def test_disposal_review_page_propose_then_confirm(
     certificate = tmp_path / "certificate.pdf"
     page.confirm(fid, certificate)
     qtbot.waitUntil(lambda: "disposed of" in page.message.text(), timeout=20_000)
+    assert f"closed {closed}, early-help" in page.message.text()
+    assert fid not in page.message.text()
     assert certificate.read_bytes().startswith(b"%PDF")
     qtbot.waitUntil(lambda: page.items == [], timeout=10_000)
     qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
@@ -123,3 +139,20 @@ def test_disposal_review_page_propose_then_confirm(
     with team.session("owner") as s:
         assert is_disposed(s, fid)
         assert s.audit_trail.verify().ok
+
+
+def test_families_alike_to_the_administrator_are_numbered() -> None:
+    from workbook.services.upkeep.retention import ReviewItem
+    from workbook.ui.retention.disposal_page import family_labels
+
+    def closed(family_id: str, day: str, kind: str) -> ReviewItem:
+        return ReviewItem(family_id, kind, f"{day}T10:00:00+00:00", "2033-01-01", "tm", True,
+                          "", "")
+
+    items = [closed("f1", "2026-01-05", "early-help"), closed("f2", "2026-01-05", "early-help"),
+             closed("f3", "2026-01-05", "child-protection")]
+    assert family_labels(items, {}) == {
+        "f1": "closed 05/01/2026, early-help (1 of 2)",
+        "f2": "closed 05/01/2026, early-help (2 of 2)",
+        "f3": "closed 05/01/2026, child-protection"}
+    assert family_labels(items, {"f1": "REF-1"})["f1"] == "REF-1"

@@ -242,17 +242,31 @@ def test_family_time_limits_dialog(qtbot: Any, tm: Session, bv: BoardVault) -> N
               for i in range(dialog.limits.topLevelItemCount())]
     # Davis was referred in time; the referral starts the child and family assessment.
     assert limits == ["Monthly review", "Child and family assessment (45 working days)"]
+    def standing() -> list[tuple[str, ...]]:
+        return [tuple(dialog.limits.topLevelItem(i).text(c) for c in range(4))
+                for i in range(dialog.limits.topLevelItemCount())]
+
+    before = standing()
     # Bad input is named and records nothing.
-    dialog.completed.setText("last Tuesday")
+    # The two dates are typed as the screens show dates; one that is not a date is refused
+    # at the field, with its reason, and nothing is recorded.
+    qtbot.keyClicks(dialog.completed.line, "last Tuesday")
     qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
-    assert "YYYY-MM-DD" in dialog.message.text()
-    assert dialog.completed.placeholderText() == "dd/mm/yyyy"
-    dialog.referred.setText("05/03/2026")
+    assert dialog.message.text() == dialog.completed.problem()
+    assert '"last Tuesday" is not a date' in dialog.message.text()
+    assert dialog.completed.line.placeholderText() == "dd/mm/yyyy"
+    dialog.completed.clear()
+    qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
+    assert "type a date as dd/mm/yyyy" in dialog.message.text()
+    dialog.reload()
+    assert standing() == before
+    qtbot.keyClicks(dialog.referred.line, "5/3/26")
+    assert dialog.referred.iso() == "2026-03-05"
     qtbot.mouseClick(dialog.record_referred, Qt.MouseButton.LeftButton)
     assert "in the future" in dialog.message.text()
     qtbot.mouseClick(dialog.mark_urgent, Qt.MouseButton.LeftButton)
     assert "Choose an entry first" in dialog.message.text()
-    dialog.completed.setText("27/02/2026")
+    qtbot.keyClicks(dialog.completed.line, "2026-02-27")
     qtbot.mouseClick(dialog.record_completed, Qt.MouseButton.LeftButton)
     states = {dialog.limits.topLevelItem(i).text(0): dialog.limits.topLevelItem(i).text(3)
               for i in range(dialog.limits.topLevelItemCount())}
@@ -340,3 +354,86 @@ def test_every_control_is_named_and_reachable(qtbot: Any, page: SupervisionPage,
     assert _unnamed_or_unreachable(limits) == []
     charts = page.board.charts
     assert "Tess Manager: 6" in charts[0].accessibleDescription()
+
+
+def _edit_due(qtbot: Any, table: Any, row: int) -> Any:
+    """Double-click a due cell, as a person does, and return the date field that opens."""
+    from workbook.ui.widgets.date_field import DateField
+
+    rect = table.visualItemRect(table.item(row, 2))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: any(f.isVisible() for f in table.findChildren(DateField)),
+                    timeout=3000)
+    return next(f for f in table.findChildren(DateField) if f.isVisible())
+
+
+def test_due_dates_of_review_actions_are_typed_as_dates(qtbot: Any, page: SupervisionPage,
+                                                        tm: Session, bv: BoardVault) -> None:
+    from workbook.ui.supervision.due_cells import refused_due
+
+    page.ask_start = lambda _colleagues, today: (today, ["sw1"])
+    qtbot.mouseClick(page.board.start_button, Qt.MouseButton.LeftButton)
+    view = page.session_view
+    assert view is not None
+    sid = view.session_id
+    view.select_family(bv.ids["Adams"])
+    form = view.form
+    table = form.action_table
+    qtbot.keyClicks(form.summary, "Reviewed")
+    form.scaling.setValue(6)
+    qtbot.keyClicks(form.next_review.line, "02/04/2026")
+    qtbot.mouseClick(form.add_action_button, Qt.MouseButton.LeftButton)
+    table.item(0, 0).setText("Apply for the hardship fund")
+    table.item(0, 1).setText("sw1")
+    # d/m/yy, said in words while typed; the cell then shows what will be saved.
+    field = _edit_due(qtbot, table, 0)
+    qtbot.keyClicks(field.line, "9/3/26")
+    assert "9 March 2026" in field.reading.text()
+    qtbot.keyClick(field.line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not field.isVisible(), timeout=3000)
+    assert table.item(0, 2).text() == "09/03/2026"
+    assert form.form().actions[0].due == "2026-03-09"
+    # An impossible date stays open at the cell with its reason on Enter ...
+    field = _edit_due(qtbot, table, 0)
+    field.line.selectAll()
+    qtbot.keyClicks(field.line, "31/02/2026")
+    qtbot.keyClick(field.line, Qt.Key.Key_Return)
+    assert field.isVisible() and "February 2026 has only 28 days" in field.reading.toolTip()
+    assert table.item(0, 2).text() == "09/03/2026"
+    # ... is kept as typed when the cell is left, and Save names it and records nothing.
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=3000)
+    qtbot.mouseClick(form.summary.viewport(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: table.item(0, 2).text() == "31/02/2026", timeout=3000)
+    assert refused_due(table).startswith("Action 1, due date:")
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    assert view.message.text().startswith("Action 1, due date:")
+    assert "31/02/2026" in form.field_errors[table].text()
+    assert bv.ids["Adams"] not in supervision.meeting(tm, sid).reviews
+    # 2026-03-20 typed the ISO way is accepted and saved.
+    field = _edit_due(qtbot, table, 0)
+    field.line.selectAll()
+    qtbot.keyClicks(field.line, "2026-03-20")
+    qtbot.keyClick(field.line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.item(0, 2).text() == "20/03/2026", timeout=3000)
+    with qtbot.waitSignal(view.saved):
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    plan = tm.workbooks.open(bv.ids["Adams"]).to_json()["sections"]["plan"]["actions"]
+    assert any(a["text"] == "Apply for the hardship fund" and a["due"] == "2026-03-20"
+               for a in plan)
+
+
+def test_a_session_starts_on_the_session_clocks_uk_date(qtbot: Any, bv: BoardVault) -> None:
+    """At 23:30 UTC on 30 June it is already 1 July in the UK: the session is dated 1 July,
+    from the session's clock, whatever this computer's calendar says."""
+    from datetime import UTC, datetime
+
+    asked: list[str] = []
+    with bv.sign_in("tm", datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) as late:
+        made = SupervisionPage(runner(late))
+        qtbot.addWidget(made)
+        made.ask_start = lambda _colleagues, today: asked.append(today)
+        made.refresh()
+        qtbot.mouseClick(made.board.start_button, Qt.MouseButton.LeftButton)
+    assert asked == ["2026-07-01"]

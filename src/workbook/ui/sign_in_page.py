@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.passphrase import describe_rule, passphrase_problems
 from workbook.ui.widgets.a11y import announce, describe
+from workbook.ui.widgets.passphrase_field import PassphraseField
 
 CARD_WIDTH = 440
 WAIT_MARGIN_SECONDS = 0.25
@@ -69,11 +70,11 @@ def message_label(name: str) -> QLabel:
 
 
 def _field(name: str, description: str, password: bool = False) -> QLineEdit:
-    field = QLineEdit()
+    # A passphrase field never tells the accessibility bus what is typed (passphrase_field).
+    field = PassphraseField() if password else QLineEdit()
     field.setAccessibleName(name)
     field.setAccessibleDescription(description)
     if password:
-        field.setEchoMode(QLineEdit.EchoMode.Password)
         # No input method may see or remember a passphrase.
         field.setInputMethodHints(Qt.InputMethodHint.ImhHiddenText
                                   | Qt.InputMethodHint.ImhSensitiveData

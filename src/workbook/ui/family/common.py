@@ -114,6 +114,7 @@ class Band(QFrame):
         self.setStyleSheet(f"QFrame#band-{kind} {{{BAND_STYLES[kind]}}} QLabel {{border:none;"
                            f"background:transparent; color:{BAND_TEXT[kind]};}}")
         self.setAccessibleName(name)
+        self._spoken = ""
         outer = QHBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
         layout = QVBoxLayout()
@@ -138,10 +139,14 @@ class Band(QFrame):
         self.body.setVisible(bool(body))
         self.setAccessibleDescription(f"{title} {body}".strip())
         self.setVisible(True)
-        if self.kind in ("warning", "danger"):
-            announce(self, f"{title}. {body}".strip())
+        spoken = f"{title}. {body}".strip()
+        # Said when it appears or changes, not again at each refresh of the same family.
+        if self.kind in ("warning", "danger") and spoken != self._spoken:
+            announce(self, spoken)
+        self._spoken = spoken
 
     def wipe(self) -> None:
+        self._spoken = ""
         self.title.setText("")
         self.body.setText("")
         self.setAccessibleDescription("")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.genogram import GenogramLayout, GenogramPerson, layout
 from workbook.ui.family.common import age_on
+from workbook.ui.widgets.date_field import today as session_today
 
 SLOT = 150.0        # horizontal distance between two people
 ROW = 150.0         # vertical distance between two generations
@@ -49,13 +50,13 @@ class GenogramView(QGraphicsView):
         scene.clear()
         result = layout(persons)
         self.layout_result = result
-        self.setAccessibleDescription(describe(result))
+        today = today or session_today()
+        self.setAccessibleDescription(describe(result, today))
         if not result.nodes:
             text = scene.addText("No one is recorded in this household yet.")
             text.setDefaultTextColor(QColor("#5B6B7B"))
             scene.setSceneRect(text.boundingRect())
             return
-        today = today or date.today()
         pen = QPen(LINE, 2)
         centre = {pid: QPointF(n.x * SLOT, n.generation * ROW) for pid, n in result.nodes.items()}
         line_y: dict[frozenset[str], float] = {}
@@ -171,17 +172,16 @@ def _caption(person: GenogramPerson, today: date) -> str:
     return ", ".join(bits)
 
 
-def describe(result: GenogramLayout) -> str:
-    """The genogram in words, generation by generation."""
+def describe(result: GenogramLayout, today: date) -> str:
+    """The genogram in words, generation by generation: each person's sex, age and
+    relationship (what the symbol's shape, the number inside it and the caption show)."""
     if not result.nodes:
         return "No one is recorded in this household yet."
     names = {pid: n.person.name for pid, n in result.nodes.items()}
     lines = []
     for g in range(result.generations):
         row = sorted((n for n in result.nodes.values() if n.generation == g), key=lambda n: n.x)
-        people = ", ".join(
-            f"{n.person.name} ({n.person.sex}{', index child' if n.person.index else ''})"
-            for n in row)
+        people = ", ".join(f"{n.person.name} ({_in_words(n.person, today)})" for n in row)
         lines.append(f"Generation {g + 1}: {people}.")
     for part in result.partnerships:
         state = "separated partners" if part.separated else "partners"
@@ -190,3 +190,15 @@ def describe(result: GenogramLayout) -> str:
         parents = " and ".join(names[p] for p in descent.parents)
         lines.append(f"{names[descent.child]} is a child of {parents}.")
     return " ".join(lines)
+
+
+def _in_words(person: GenogramPerson, today: date) -> str:
+    """'female, aged 11, daughter, index child': the symbol, the age and the caption."""
+    sex = person.sex if person.sex in ("male", "female") else "sex not known"
+    age = age_on(person.dob, today)
+    bits = [sex, f"aged {age}" if age else "age not known"]
+    if person.relationship:
+        bits.append(person.relationship)
+    if person.index:
+        bits.append("index child")
+    return ", ".join(bits)

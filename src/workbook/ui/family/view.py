@@ -49,6 +49,7 @@ from workbook.ui.operations import Operations
 from workbook.ui.printing import start_printing
 from workbook.ui.sharing.transfer_dialog import add_transfer_button
 from workbook.ui.sharing.wiring import add_share_button
+from workbook.ui.widgets.a11y import announce, tab_in_layout_order
 from workbook.ui.widgets.date_field import set_today
 
 CHRONOLOGY = "chronology"
@@ -430,12 +431,24 @@ class FamilyWorkbookView(QWidget):
             if snapshot.drafts:
                 self.editor.restore(snapshot.readable, snapshot.drafts[-1])
                 self.show_page(EDITOR)
+            self._land_focus()
         if snapshot.complete:
             if self.concerns_page.isVisible():
                 self.concerns_page.refresh()
             self.loaded.emit(snapshot.family_id)
         else:
             self.partly_loaded.emit(snapshot.family_id)
+
+    def _land_focus(self) -> None:
+        """An opened family puts the focus on something named (its entries, or the restored
+        draft) and says which family it is: a screen reader user is not left on Home's list."""
+        tab_in_layout_order(self.header.tools)
+        page = self.stack.currentWidget()
+        target = page.table if isinstance(page, ChronologyPage) else \
+            self.editor.text if page is self.editor else self.navigator
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        announce(self.header.name, f"{self.header.name.text()} opened. "
+                                   f"{self.header.details.text()}", urgent=False)
 
     def _fill(self, page: SectionPage, snapshot: FamilySnapshot, initial: bool) -> None:
         page.entries.set_loading(snapshot.loading)

@@ -1,5 +1,7 @@
 """The disposal review page: closed families past retention, for team managers (who propose)
-and administrators (who confirm and save the certificate). Ids, types and dates only."""
+and administrators (who confirm and save the certificate). A family is shown by its reference
+to whoever may read households, and otherwise (the administrator) as "closed dd/mm/yyyy, type":
+never by its id, never by anything of its content."""
 
 from __future__ import annotations
 
@@ -22,13 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.acts import Act, may
+from workbook.domain.display import uk_date
+from workbook.domain.roles import Section
 from workbook.services.access.people import People
 from workbook.services.session import Session
 from workbook.services.upkeep.retention import Disposal, ReviewItem, write_certificate
 from workbook.ui.operations import Operations
 from workbook.ui.sign_in_page import scaled_label
 
-COLUMNS = ("Family id", "Type", "Closed", "Kept until", "Status")
+COLUMNS = ("Family", "Type", "Closed", "Kept until", "Status")
 
 
 def confirm_and_certify(session: Session, family_id: str, certificate: Path) -> Disposal:
@@ -36,6 +40,29 @@ def confirm_and_certify(session: Session, family_id: str, certificate: Path) -> 
     disposal = session.retention.confirm(family_id)
     write_certificate(session, disposal, certificate)
     return disposal
+
+
+def references(session: Session) -> dict[str, str]:
+    """Family id -> reference, for whoever may read households; {} for anyone else (the
+    administrator holds no section key, and is shown no reference)."""
+    if not session.records.can_read(Section.HOUSEHOLD.value):
+        return {}
+    return {f.family_id: f.reference for f in session.families.all() if f.reference}
+
+
+def family_labels(items: list[ReviewItem], refs: dict[str, str]) -> dict[str, str]:
+    """How each family is shown: its reference, or "closed dd/mm/yyyy, type", numbered when
+    two are alike so that each row can be told apart."""
+    labels = {i.family_id: refs.get(i.family_id)
+              or f"closed {uk_date(i.closed_at[:10])}, {i.family_type}" for i in items}
+    alike: dict[str, list[str]] = {}
+    for family_id, label in labels.items():
+        alike.setdefault(label, []).append(family_id)
+    for label, ids in alike.items():
+        if len(ids) > 1:
+            for n, family_id in enumerate(ids, 1):
+                labels[family_id] = f"{label} ({n} of {len(ids)})"
+    return labels
 
 
 class DisposalReviewPage(QWidget):
@@ -47,6 +74,7 @@ class DisposalReviewPage(QWidget):
         self.ops = ops
         self.role = ""
         self.items: list[ReviewItem] = []
+        self.labels: dict[str, str] = {}   # family id -> how the family is shown
         title = scaled_label("Disposal review", 1.7, True, "heading")
         self.explain = QLabel(
             "Closed families whose retention period has ended. A team manager proposes a "
@@ -96,22 +124,25 @@ class DisposalReviewPage(QWidget):
     def refresh(self, role: str) -> None:
         self.role = role
         all_closed = self.show_all.isChecked()
-        def review(s: Session) -> tuple[list[Any], dict[str, str]]:
+        def review(s: Session) -> tuple[list[Any], dict[str, str], dict[str, str]]:
             return (s.retention.review(include_not_due=all_closed),
-                    {p.username: p.full_name for p in People(s).everyone()})
+                    {p.username: p.full_name for p in People(s).everyone()},
+                    references(s))
 
         self.ops.run(review, on_done=self._set_items, on_error=self._show_error)
 
-    def _set_items(self, found: tuple[list[Any], dict[str, str]]) -> None:
-        items, names = found
+    def _set_items(self, found: tuple[list[Any], dict[str, str], dict[str, str]]) -> None:
+        items, names, refs = found
         self.items = list(items)
+        self.labels = family_labels(self.items, refs)
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
             proposer = names.get(item.proposed_by, "a former colleague")
             status = (f"Proposed by {proposer}" if item.proposed_by
                       else "Due for review" if item.due else "Kept")
-            for col, text in enumerate((item.family_id, item.family_type, item.closed_at[:10],
-                                        item.dispose_after, status)):
+            for col, text in enumerate((self.labels[item.family_id], item.family_type,
+                                        uk_date(item.closed_at[:10]),
+                                        uk_date(item.dispose_after), status)):
                 cell = QTableWidgetItem(text)
                 cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
                 self.table.setItem(row, col, cell)
@@ -122,6 +153,7 @@ class DisposalReviewPage(QWidget):
 
     def clear(self) -> None:
         self.items = []
+        self.labels = {}
         self.table.setRowCount(0)
         self.message.clear()
         self.role = ""
@@ -161,19 +193,20 @@ class DisposalReviewPage(QWidget):
         item = self.selected()
         if item is None:
             return
-        fid = item.family_id
+        fid, label = item.family_id, self.labels[item.family_id]
         self.ops.run(lambda s: s.retention.propose(fid),
-                     on_done=lambda _r: self._after(f"Disposal of family {fid} proposed; an "
-                                                    "administrator confirms it."),
+                     on_done=lambda _r: self._after(f"Disposal of the family {label} proposed; "
+                                                    "an administrator confirms it."),
                      on_error=self._show_error)
 
     def withdraw(self) -> None:
         item = self.selected()
         if item is None:
             return
-        fid = item.family_id
+        fid, label = item.family_id, self.labels[item.family_id]
         self.ops.run(lambda s: s.retention.withdraw(fid),
-                     on_done=lambda _r: self._after(f"Proposal for family {fid} withdrawn."),
+                     on_done=lambda _r: self._after(f"Proposal for the family {label} "
+                                                    "withdrawn."),
                      on_error=self._show_error)
 
     def ask_confirm(self) -> None:
@@ -182,14 +215,16 @@ class DisposalReviewPage(QWidget):
             return
         answer = QMessageBox.warning(
             self, "Confirm disposal",
-            f"Remove every record of family {item.family_id} for good? This cannot be undone. "
+            f"Remove every record of the family {self.labels[item.family_id]} for good? This "
+            "cannot be undone. "
             "You will choose where to save the disposal certificate next.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Save the disposal certificate", f"disposal-{item.family_id[:8]}.pdf",
+            self, "Save the disposal certificate",
+            f"disposal-certificate-closed-{item.closed_at[:10]}.pdf",
             "PDF (*.pdf)")
         if path:
             self.confirm(item.family_id, Path(path))
@@ -199,9 +234,10 @@ class DisposalReviewPage(QWidget):
             self._show_error(f"Choose a new file in an existing folder for the certificate "
                              f"(not {certificate}).")
             return
+        label = self.labels.get(family_id, "chosen")
         self.ops.run(lambda s: confirm_and_certify(s, family_id, certificate),
                      on_done=lambda d: self._after(
-                         f"Family {family_id} disposed of: {d.versions_removed} record versions "
+                         f"The family {label} disposed of: {d.versions_removed} record versions "
                          f"removed. Certificate saved to {certificate}."
                          + ("" if d.file_rebuilt else " The vault was too busy to rebuild its "
                             "file now: run `workbook disposal compact` later.")),

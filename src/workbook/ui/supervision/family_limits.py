@@ -27,10 +27,12 @@ from workbook.services.family.chronology import section_title
 from workbook.services.family.milestones import Concern
 from workbook.services.session import Session
 from workbook.services.supervision.board import Board, board
-from workbook.ui.models.base import format_date, format_moment, typed_date
+from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
 from workbook.ui.supervision.board_page import STATE_TEXT
+from workbook.ui.widgets.a11y import announce
 from workbook.ui.widgets.confirm import ask
+from workbook.ui.widgets.date_field import DateField
 
 Runner = Callable[..., Any]
 
@@ -57,13 +59,9 @@ class TimeLimitsDialog(QDialog):
         self.limits.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.limits)
         form = QFormLayout()
-        self.completed = QLineEdit()
-        self.completed.setPlaceholderText("dd/mm/yyyy")
-        self.completed.setAccessibleName("Assessment completed on")
+        self.completed = DateField("Assessment completed on")
         self.record_completed = QPushButton("Record")
-        self.referred = QLineEdit()
-        self.referred.setPlaceholderText("dd/mm/yyyy")
-        self.referred.setAccessibleName("Referred to the safeguarding team on")
+        self.referred = DateField("Referred to the safeguarding team on")
         self.record_referred = QPushButton("Record")
         for label, edit, button in (("Assessment completed on", self.completed,
                                      self.record_completed),
@@ -145,8 +143,13 @@ class TimeLimitsDialog(QDialog):
         item = self.entries.currentItem()
         return str(item.data(0, Qt.ItemDataRole.UserRole)) if item is not None else ""
 
-    def _do(self, action: Callable[[Session, str], Any], edit: QLineEdit, done: str) -> None:
-        value = typed_date(edit.text())
+    def _do(self, action: Callable[[Session, str], Any], edit: DateField, done: str) -> None:
+        if edit.problem():   # refused at the field, with the reason; nothing is recorded
+            edit.line.setFocus()
+            self.message.setText(edit.problem())
+            announce(self.message, edit.problem())
+            return
+        value = edit.iso()
 
         def finished(_result: Any) -> None:
             edit.clear()

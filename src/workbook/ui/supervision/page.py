@@ -7,7 +7,6 @@ dropped, and the page is cleared the moment the window locks."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.acts import Act, may
+from workbook.services.clock import civil_date
 from workbook.services.session import Session
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision.agenda import AgendaChoice, agenda_choices
@@ -220,7 +220,10 @@ class SupervisionPage(QWidget):
             self.open_session(str(sid))
 
     def start_session(self) -> None:
-        self.run(lambda s: (supervision.colleagues(s), s.now()[:10], agenda_choices(s)),
+        # Today is the session clock's UK date (a UTC stamp's date is yesterday's or
+        # tomorrow's near midnight), never this computer's own calendar.
+        self.run(lambda s: (supervision.colleagues(s), civil_date(s.clock()).isoformat(),
+                            agenda_choices(s)),
                  self._start_with, self.board._failed)
 
     def _start_with(self, found: tuple[list[tuple[str, str]], str, list[AgendaChoice]]
@@ -236,8 +239,7 @@ class SupervisionPage(QWidget):
 
     def _ask_start(self, colleagues: list[tuple[str, str]],
                    today: str) -> tuple[str, list[str], list[str]] | None:
-        dialog = StartSessionDialog(colleagues, today or date.today().isoformat(), self,
-                                    self.agenda_choices)
+        dialog = StartSessionDialog(colleagues, today, self, self.agenda_choices)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.chosen()

@@ -39,8 +39,9 @@ from workbook.services.supervision import review_drafts
 from workbook.services.supervision.agenda import FamilyContext, family_context
 from workbook.services.supervision.meetings import ActionForm, Meeting, ReviewForm
 from workbook.ui import print_preview
-from workbook.ui.models.base import format_date, typed_date
+from workbook.ui.models.base import format_date
 from workbook.ui.supervision import name_controls
+from workbook.ui.supervision.due_cells import due_iso, install_due_cells, refused_due
 from workbook.ui.supervision.family_context import FamilyContextPane
 from workbook.ui.widgets.date_field import DateField, refused_date
 
@@ -122,6 +123,7 @@ class ReviewFormWidget(QWidget):
         self.people: dict[str, str] = {}  # username -> full name, from the meeting
         self.owner_picker = OwnerDelegate(self)
         self.action_table.setItemDelegateForColumn(1, self.owner_picker)
+        install_due_cells(self.action_table)
         self.action_table.verticalHeader().hide()
         self.action_table.setCornerButtonEnabled(False)
         header = self.action_table.horizontalHeader()
@@ -236,7 +238,7 @@ class ReviewFormWidget(QWidget):
             action_id = cells[0].data(Qt.ItemDataRole.UserRole) if cells[0] else ""
             if not any(t.strip() for t in texts):
                 continue
-            actions.append(ActionForm(texts[0], self._owner(cells[1]), typed_date(texts[2]),
+            actions.append(ActionForm(texts[0], self._owner(cells[1]), due_iso(texts[2]),
                                       str(action_id or "")))
         scaling = self.scaling.value()
         return ReviewForm(self.summary.toPlainText(), self.working_well.toPlainText(),
@@ -497,7 +499,7 @@ class SessionView(QWidget):
         if not self.family_id:
             return
         self._draft_timer.stop()
-        refused = refused_date(self.form)
+        refused = refused_date(self.form) or refused_due(self.form.action_table)
         if refused:   # said in the message line and under the field, as other refusals are
             self.message.setText(refused)
             self.form.show_field_error(refused)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from workbook.ui.family.common import age_on, fmt_date
 from workbook.ui.models.base import RowsModel
+from workbook.ui.widgets.date_field import today as session_today
 
 COL_NAME, COL_DOB, COL_AGE, COL_RELATIONSHIP = range(4)
 HEADERS = ("Name", "Date of birth", "Age", "Relationship")
@@ -27,12 +28,12 @@ class MembersModel(RowsModel[dict[str, Any]]):
 
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)
-        self._today = date.today()
+        self._today = session_today()
 
     def set_rows(self, rows: Sequence[dict[str, Any]], today: date | None = None) -> None:
         self.beginResetModel()
         self._rows = [dict(r) for r in rows]
-        self._today = today or date.today()
+        self._today = today or session_today()
         self.endResetModel()
 
     def person(self, row: int) -> dict[str, Any] | None:
