@@ -11,8 +11,10 @@ from reading_order import focus_chain, names, out_of_reading_order
 from support.family_vault import FamilyVault
 from workbook.ui.family.common import age_on
 
+# The header's tools, then the case's own line under them (the team manager may do all).
 HEADER_ACTIONS = ["New entry", "Add to a restricted section", "Time limits", "Print",
-                  "Share this family", "Close family"]
+                  "Share this family", "Close family", "Change case owner",
+                  "Transfer to another organisation", "Close the case"]
 
 
 def test_opening_a_family_lands_on_its_named_entries(driver, qtbot) -> None:  # noqa: ANN001

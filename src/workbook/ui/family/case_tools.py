@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -107,16 +109,19 @@ class CaseTools:
         self.close_button = QPushButton("Close the case…", view)
         accessible(self.close_button, "Close the case",
                    "Record the outcome and close the family; its retention period starts")
-        for button in (self.owner_button, self.close_button):
-            view.header.tools.addWidget(button)
-        # The trend goes under the header's other lines, in a box of its own.
+        # The case's own line under the header's tools: its scaling trend, then the acts on
+        # the case as a whole (one row of nine buttons would not fit a 1366x768 laptop at 125%).
         self.trend_box = QWidget(view.header)
-        self.trend_layout = QVBoxLayout(self.trend_box)
-        self.trend_layout.setContentsMargins(0, 0, 0, 0)
+        self.row = QHBoxLayout(self.trend_box)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.trend_layout = QVBoxLayout()
         self.trend = QLabel(self.trend_box)
         self.trend.setObjectName("scaling-trend")
         accessible(self.trend, "Scaling trend")
         self.trend_layout.addWidget(self.trend)
+        self.row.addLayout(self.trend_layout, 1)
+        for button in (self.owner_button, self.close_button):
+            self.row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         cast("QVBoxLayout", view.header.layout()).addWidget(self.trend_box)
         self.chart: QWidget | None = None
         self.owner_button.clicked.connect(self.change_owner)

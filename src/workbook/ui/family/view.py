@@ -443,6 +443,7 @@ class FamilyWorkbookView(QWidget):
         """An opened family puts the focus on something named (its entries, or the restored
         draft) and says which family it is: a screen reader user is not left on Home's list."""
         tab_in_layout_order(self.header.tools)
+        tab_in_layout_order(self.case_tools.row)
         page = self.stack.currentWidget()
         target = page.table if isinstance(page, ChronologyPage) else \
             self.editor.text if page is self.editor else self.navigator

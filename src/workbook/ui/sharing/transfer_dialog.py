@@ -246,6 +246,7 @@ def add_transfer_button(view: Any) -> QPushButton:
     button = add_family_tool(view, "Transfer to another organisation…",
                              "Transfer to another organisation",
                              "Hand this family's whole workbook to a partner organisation",
-                             TransferDialog)
+                             TransferDialog, row=view.case_tools.row,
+                             before=view.case_tools.close_button)
     view.transfer_button = button
     return button

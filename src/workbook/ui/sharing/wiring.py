@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialog, QMenu, QPushButton
+from PySide6.QtWidgets import QBoxLayout, QDialog, QMenu, QPushButton, QWidget
 
 from workbook.ui.sharing.partners_dialog import PartnersDialog
 from workbook.ui.sharing.receive_dialog import ReceiveDialog
@@ -52,14 +52,17 @@ def add_share_button(view: Any) -> QPushButton:
 
 
 def add_family_tool(view: Any, text: str, name: str, tip: str,
-                    dialog: Callable[[Any, str, str, Any], QDialog]) -> QPushButton:
-    """A button before "Close family" that opens `dialog(ops, family id, family name,
-    view)` for the family shown; the dialog is tracked, so a lock wipes it."""
+                    dialog: Callable[[Any, str, str, Any], QDialog], *,
+                    row: QBoxLayout | None = None, before: QWidget | None = None) -> QPushButton:
+    """A button that opens `dialog(ops, family id, family name, view)` for the family shown,
+    in `row` before `before` (by default the header's tools, before "Close family"); the
+    dialog is tracked, so a lock wipes it."""
     button = QPushButton(text, view)
     button.setAccessibleName(name)
     button.setToolTip(tip)
-    row = view.header.tools
-    row.insertWidget(max(0, row.indexOf(view.close_button)), button)
+    row = view.header.tools if row is None else row
+    before = view.close_button if before is None else before
+    row.insertWidget(max(0, row.indexOf(before)), button)
 
     def open_dialog() -> None:
         if view.family_id is None:
