@@ -32,6 +32,7 @@ class Act(StrEnum):
     CHANGE_POLICY = "change-policy"
     MANAGE_SHARING = "manage-sharing"          # the sharing identity and partners
     OWN_VAULT = "own-vault"                    # P6: a practitioner, never the administrator
+    MANAGE_REPLICAS = "manage-replicas"        # the sync folder, approve and retire replicas
 
 
 _SUPERVISORS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
@@ -52,6 +53,7 @@ ACTS: Mapping[Act, frozenset[Role]] = MappingProxyType({
     Act.CHANGE_POLICY: frozenset({Role.ADMIN}),       # approved by the owner (may_administer)
     Act.MANAGE_SHARING: frozenset({Role.TEAM_MANAGER}),  # and the vault owner
     Act.OWN_VAULT: frozenset(OWNER_ROLES),
+    Act.MANAGE_REPLICAS: frozenset({Role.TEAM_MANAGER}),  # and the vault owner
 })
 
 # What a person is told when refused; the sentences are the ones people already know.
@@ -75,6 +77,8 @@ REFUSALS: Mapping[Act, str] = MappingProxyType({
     Act.MANAGE_SHARING: "only the vault owner or a team manager manages the sharing identity "
                         "and partners: trusting a partner is a decision about case data",
     Act.OWN_VAULT: "the vault owner cannot become the administrator (P6)",
+    Act.MANAGE_REPLICAS: "only the vault owner or a team manager sets up the sync folder and "
+                         "approves or retires a replica: a replica holds every family",
 })
 
 

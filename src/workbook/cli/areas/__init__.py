@@ -28,6 +28,7 @@ def areas() -> list[ModuleType]:
         policy,
         printing,
         recovery,
+        replicas,
         sharing,
         supervision,
         users,
@@ -37,4 +38,4 @@ def areas() -> list[ModuleType]:
 
     return [vault_setup, users, passphrase, keys, families, households, entries, plan,
             assessments, family_workbook, audit, demo, recovery, devices, policy,
-            supervision, printing, sharing, operations, vault_restore]
+            supervision, printing, sharing, operations, vault_restore, replicas]

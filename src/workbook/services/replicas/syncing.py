@@ -1,0 +1,162 @@
+"""One sync: send what this replica has that it has not sent, then read every other replica's
+new files, in any order they arrived, refusing and reporting each file that does not verify.
+
+A refused file changes nothing (its rows are applied in one transaction that is rolled back)
+and is not marked as read, so a file that arrives whole later, or from a replica whose approval
+arrives later, is read then. A missing number is reported as a gap, never waited for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbook.crypto import replica_file
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.domain.errors import WorkbookError
+from workbook.services.authority import load_trust
+from workbook.services.replicas import exchange, folder, replica_log
+from workbook.vault import replica_rows, replica_store
+from workbook.vault.files import FileRefused
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
+UNKNOWN_REPLICA = "from a replica this vault has not approved (or whose approval has not " \
+                  "arrived yet)"
+
+
+@dataclass
+class SyncReport:
+    """What `workbook sync --json` prints (a contract: fields are added, never renamed)."""
+
+    sent: int = 0
+    received: int = 0
+    conflicts: int = 0
+    refused: list[dict[str, str]] = field(default_factory=list)
+    replicas: list[dict[str, Any]] = field(default_factory=list)
+    files_sent: int = 0
+    files_received: int = 0
+    gaps: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sent": self.sent, "received": self.received, "conflicts": self.conflicts,
+                "refused": self.refused, "replicas": self.replicas,
+                "files_sent": self.files_sent, "files_received": self.files_received,
+                "gaps": self.gaps}
+
+
+def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int, int]:
+    """Write this replica's next file if it has anything new: (versions sent, files written).
+
+    The file is written before the marks move: a crash between leaves the rows unsent here and
+    a file on the share; the next sync skips that number (a name is never reused) and sends
+    the rows again in a later file, which readers apply idempotently."""
+    seq = own.next_seq
+    vault_tag = replica_file.vault_tag(own.sync_key, session.vault_id)
+    mine = replica_file.replica_tag(own.sync_key, session.vault_id, own.replica_id)
+    while folder.file_path(where, vault_tag, mine, seq).exists():
+        seq += 1
+    out = exchange.gather(session, own, seq)
+    if out.empty:
+        return 0, 0
+    key = replica_file.replica_keypair(own.secret)
+    try:
+        data = replica_file.seal(exchange.encode(out.body), sync_key=own.sync_key,
+                                 vault_id=session.vault_id, replica_id=own.replica_id,
+                                 seq=seq, replica_key=key)
+    finally:
+        key.wipe()
+    folder.write_file(folder.file_path(where, vault_tag, mine, seq), data)
+    with session.write():
+        replica_store.set_marks(session.conn, next_seq=seq + 1, version_mark=out.version_mark,
+                                audit_mark=out.audit_mark)
+        replica_store.drop_skips_below(session.conn, out.version_mark)
+        for table, digests in out.digests.items():
+            replica_rows.mark_known(session.conn, table, digests)
+        exchange.slots.remember_sent(session, out.slots)
+        session.audit("replica_sent", {"replica": own.replica_id, "file": seq,
+                                       "versions": out.version_count})
+    return out.version_count, 1
+
+
+def _refuse(report: SyncReport, where: Path, path: Path, reason: str) -> None:
+    report.refused.append({"file": folder.shown(where, path), "reason": reason})
+
+
+def _read_one(session: Session, own: replica_store.SelfRow, replica: replica_log.Replica,
+              seq: int, path: Path) -> exchange.Applied:
+    raw = folder.read_file(path)
+    opened = replica_file.open_file(raw, sync_key=own.sync_key, vault_id=session.vault_id,
+                                    replica_id=replica.replica_id, seq=seq,
+                                    replica_public=replica.public)
+    body = exchange.decode(opened, session.vault_id, replica.replica_id, seq)
+    with session.write():
+        done = exchange.apply(session, body, replica.replica_id)
+        replica_store.mark_applied(session.conn, replica.replica_id, seq, body["written_at"])
+        if done.versions or done.rows:
+            session.audit("replica_received", {"replica": replica.replica_id, "file": seq,
+                                               "versions": done.versions})
+    return done
+
+
+def receive(session: Session, own: replica_store.SelfRow, where: Path,
+            report: SyncReport) -> None:
+    vault_tag = replica_file.vault_tag(own.sync_key, session.vault_id)
+    listing = folder.list_vault(where, vault_tag)
+    mine = replica_file.replica_tag(own.sync_key, session.vault_id, own.replica_id)
+    listing.files.pop(mine, None)
+    refused: dict[Path, str] = {}
+    records: set[str] = set()
+    progress = True
+    while progress:  # a file may approve a replica whose files are then readable
+        progress = False
+        known = replica_log.verified(session)
+        by_tag = {replica_file.replica_tag(own.sync_key, session.vault_id, r): known[r]
+                  for r in known if r != own.replica_id}
+        applied = replica_store.applied(session.conn)
+        for tag, files in listing.files.items():
+            replica = by_tag.get(tag)
+            if replica is None:
+                continue
+            for seq, path in sorted(files.items()):
+                if seq in applied.get(replica.replica_id, {}) or path in refused:
+                    continue
+                if replica.retired_after is not None and seq > replica.retired_after:
+                    refused[path] = "written by a retired replica after its retirement"
+                    continue
+                try:
+                    done = _read_one(session, own, replica, seq, path)
+                except (AuthenticationFailed, FileRefused, WorkbookError) as exc:
+                    refused[path] = str(exc) or exc.__class__.__name__
+                    continue
+                report.files_received += 1
+                report.received += done.versions
+                records |= done.records
+                if done.replica_log_changed or done.rows:
+                    session.trust.replace_with(load_trust(session.conn, session.vault_id,
+                                                          session.trust.recovery))
+                    progress = True
+    known = replica_log.verified(session)
+    known_tags = {replica_file.replica_tag(own.sync_key, session.vault_id, r) for r in known}
+    for tag, files in listing.files.items():
+        if tag not in known_tags:
+            for path in files.values():
+                refused.setdefault(path, UNKNOWN_REPLICA)
+    for path in listing.odd:
+        refused.setdefault(path, "not a replica file name")
+    for path, reason in sorted(refused.items()):
+        _refuse(report, where, path, reason)
+    report.conflicts = sum(1 for n in replica_rows.heads_of_records(session.conn, records)
+                           .values() if n > 1)
+
+
+def gaps(session: Session, own: replica_store.SelfRow) -> list[dict[str, Any]]:
+    out = []
+    for replica_id, seqs in sorted(replica_store.applied(session.conn).items()):
+        if replica_id == own.replica_id or not seqs:
+            continue
+        missing = sorted(set(range(1, max(seqs) + 1)) - set(seqs))
+        if missing:
+            out.append({"replica": replica_id, "missing": missing})
+    return out

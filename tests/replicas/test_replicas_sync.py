@@ -1,0 +1,80 @@
+"""Replicas of one vault on several PCs (each its own vault folder and keyring) converge
+through one sync folder: a note, a new account and a passphrase change made on one hold on
+the others after a sync (issue 18)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support.replica_pcs import ReplicaTeam, workbook_text
+
+
+def test_a_note_written_on_one_replica_appears_on_the_others(tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Smith family", "REF-1")
+    desk2 = team.join("desk 2")
+    desk3 = team.join("desk 3", approver=desk2)
+    with desk2.session() as s:
+        s.families.add_entry(family_id, "case-notes", "Visited on desk 2 c0ffee", "2026-01-05")
+    report = desk2.sync()
+    assert report.sent >= 1 and report.refused == []
+    for pc in (team.first, desk3):
+        got = pc.sync()
+        assert got.received >= 1, got
+        assert got.refused == [] and got.conflicts == 0
+        with pc.session() as s:
+            assert "Visited on desk 2 c0ffee" in workbook_text(s, family_id)
+        with pc.session() as s:  # received versions were adopted by a signed event
+            verdict = s.audit_trail.verify()
+            assert verdict.ok and not verdict.unaudited_versions, verdict
+    # A second sync with nothing new sends and receives nothing.
+    again = team.first.sync()
+    assert (again.sent, again.received, again.refused) == (0, 0, [])
+    ids = {r["id"] for r in again.replicas}
+    assert len(ids) == 3
+
+
+def test_concurrent_edits_are_kept_as_a_conflict(tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Jones family", "REF-2")
+        entry_id = s.families.add_entry(family_id, "case-notes", "first words", "2026-01-05")
+    desk2 = team.join("desk 2")
+    with team.first.session() as s:
+        s.families.edit_entry(entry_id, "edited on desk 1")
+    with desk2.session() as s:
+        s.families.edit_entry(entry_id, "edited on desk 2")
+    team.first.sync()
+    report = desk2.sync()
+    assert report.conflicts == 1
+    team.first.sync()
+    for pc in team.pcs:
+        with pc.session() as s:
+            text = workbook_text(s, family_id)
+            assert "edited on desk 1" in text and "edited on desk 2" in text
+
+
+def test_a_new_account_and_a_passphrase_change_hold_on_the_other_replica(
+        tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    desk2 = team.join("desk 2")
+    initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
+    with team.first.session() as s:
+        s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
+    team.first.sync()
+    desk2.sync()
+    with desk2.session("sw1", initial) as s:  # the account made on desk 1 signs in on desk 2
+        s.accounts.change_passphrase(initial, final)
+        fingerprint = s.grants.fingerprint()
+    desk2.sync()
+    team.first.sync()
+    with team.first.session("sw1", final) as s:  # the change made on desk 2 holds on desk 1
+        assert s.user.full_name == "Sam Worker"
+    with team.first.session() as s:  # the owner approves on desk 1 what desk 2 shows
+        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    team.first.sync()
+    desk2.sync()
+    with desk2.session("sw1", final) as s:
+        assert s.require_certified()
+        assert s.keys.held_sections()
