@@ -78,7 +78,7 @@ class ReplicaTeam:
     @classmethod
     def start(cls, root: Path) -> ReplicaTeam:
         folder = root / "share"
-        folder.mkdir()
+        folder.mkdir(parents=True)
         passphrases = {"tm": OWNER_PASSPHRASE}
         first = Pc("desk 1", root / "pc1" / "vault", passphrases=passphrases)
         with first.on():
