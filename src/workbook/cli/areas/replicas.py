@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbook.cli.context import CliContext, Handler
-from workbook.cli.grammar import Grammar
+from workbook.cli.grammar import Grammar, WorkbookArgumentParser
 from workbook.domain.display import uk_date
 from workbook.services import validation
 from workbook.services.clock import stamp
@@ -17,10 +17,13 @@ from workbook.services.replicas import describe, joining
 def add_arguments(grammar: Grammar) -> None:
     p = grammar.sub(grammar.top, "sync", "send and receive this replica's changes through the "
                     "team's sync folder (`sync setup --folder PATH` first)")
-    p.add_argument("action", nargs="?", choices=["setup"], metavar="setup",
-                   help="setup: give this PC's path to the team's sync folder")
-    p.add_argument("--folder", help="this PC's path to the team's sync folder (setup)")
-    p.add_argument("--name", default="", help="a name for this PC in the replica list (setup)")
+    # `workbook sync` alone syncs; `workbook sync setup` is its one sub-command.
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=False,
+                               parser_class=WorkbookArgumentParser)
+    s = grammar.sub(actions, "setup", "give this PC's path to the team's sync folder (the first "
+                    "time: make this vault the team's first replica)")
+    s.add_argument("--folder", help="this PC's path to the team's sync folder")
+    s.add_argument("--name", default="", help="a name for this PC in the replica list")
     group = grammar.group("replica", "this vault's replicas on the team's PCs")
     s = grammar.sub(group, "join", "ask to make this PC a replica of the team's vault")
     s.add_argument("--folder", required=True, help="this PC's path to the team's sync folder")
