@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.replica_pcs import ReplicaTeam, workbook_text
+from workbook.services.session import Session
 
 
 def test_a_note_written_on_one_replica_appears_on_the_others(tmp_path: Path) -> None:
@@ -25,14 +26,18 @@ def test_a_note_written_on_one_replica_appears_on_the_others(tmp_path: Path) -> 
         assert got.refused == [] and got.conflicts == 0
         with pc.session() as s:
             assert "Visited on desk 2 c0ffee" in workbook_text(s, family_id)
+        with pc.session() as s:  # desk 2's own audit chain travelled with its note
+            origins = {str(o) for (o,) in s.conn.execute("SELECT origin FROM replica_audit")}
+            assert desk2_id(s) in origins
         with pc.session() as s:  # received versions were adopted by a signed event
             verdict = s.audit_trail.verify()
             assert verdict.ok and not verdict.unaudited_versions, verdict
-    # A second sync with nothing new sends and receives nothing.
-    again = team.first.sync()
-    assert (again.sent, again.received, again.refused) == (0, 0, [])
-    ids = {r["id"] for r in again.replicas}
-    assert len(ids) == 3
+    # Once in step, syncing again writes no file anywhere: a sync's own audit events wait
+    # for the next change, so replicas never answer each other for ever.
+    team.sync_all(rounds=1)
+    for again in team.sync_all(rounds=2):
+        assert (again.sent, again.received, again.files_sent, again.refused) == (0, 0, 0, [])
+        assert len({r["id"] for r in again.replicas}) == 3
 
 
 def test_concurrent_edits_are_kept_as_a_conflict(tmp_path: Path) -> None:
@@ -78,3 +83,7 @@ def test_a_new_account_and_a_passphrase_change_hold_on_the_other_replica(
     with desk2.session("sw1", final) as s:
         assert s.require_certified()
         assert s.keys.held_sections()
+
+
+def desk2_id(s: Session) -> str:
+    return next(r["id"] for r in s.replicas.listing() if r["name"] == "desk 2")

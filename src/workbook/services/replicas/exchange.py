@@ -58,8 +58,11 @@ class Outgoing:
 
     @property
     def empty(self) -> bool:
+        """Nothing but audit events: they wait for the next change. Every sync signs someone
+        in and audits itself, so sending audit alone would write a file at every sync, and
+        each replica's receipt of it would make the next one, for ever."""
         b = self.body
-        return not (b["versions"] or b["audit"] or b["slots"] or any(b["tables"].values()))
+        return not (b["versions"] or b["slots"] or any(b["tables"].values()))
 
 
 def gather(session: Session, own: replica_store.SelfRow, seq: int) -> Outgoing:
