@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from support.replica_pcs import ReplicaTeam, workbook_text
+from workbook.services.access.sign_in import sign_in
+from workbook.services.errors import SignInFailed
 from workbook.services.session import Session
 
 
@@ -87,3 +91,40 @@ def test_a_new_account_and_a_passphrase_change_hold_on_the_other_replica(
 
 def desk2_id(s: Session) -> str:
     return next(r["id"] for r in s.replicas.listing() if r["name"] == "desk 2")
+
+
+def test_a_disable_on_one_replica_holds_on_the_other_and_rotated_sections_work(
+        tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Smith family", "REF-1")
+    desk2 = team.join("desk 2")
+    initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
+    with team.first.session() as s:
+        s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
+    with team.first.session("sw1", initial) as s:
+        s.accounts.change_passphrase(initial, final)
+        fingerprint = s.grants.fingerprint()
+    with team.first.session() as s:
+        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    team.first.sync()
+    desk2.sync()
+    with desk2.session("sw1", final) as s:
+        s.families.add_entry(family_id, "case-notes", "by sam on desk 2", "2026-01-05")
+    desk2.sync()
+    team.first.sync()
+    with team.first.session() as s:
+        s.accounts.disable("sw1")  # rotates case notes on desk 1
+    team.first.sync()
+    desk2.sync()
+    with desk2.on():
+        with pytest.raises(SignInFailed, match="disabled"):
+            sign_in(desk2.vault, "sw1", final)
+    with desk2.session() as s:  # written on desk 2 under the epoch desk 1 rotated to
+        assert s.trust.current_epoch("case-notes") == 2
+        s.families.add_entry(family_id, "case-notes", "after the rotation", "2026-01-06")
+    desk2.sync()
+    team.first.sync()
+    with team.first.session() as s:
+        text = workbook_text(s, family_id)
+        assert "by sam on desk 2" in text and "after the rotation" in text
