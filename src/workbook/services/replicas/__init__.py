@@ -16,8 +16,8 @@ from workbook.crypto.keypairs import normalise_fingerprint
 from workbook.crypto.secret import Secret
 from workbook.domain.acts import REFUSALS, Act
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
+from workbook.services.replicas import compaction, joining, replica_log, syncing
 from workbook.services.replicas import folder as sync_folder
-from workbook.services.replicas import joining, replica_log, syncing
 from workbook.services.replicas.syncing import SyncReport
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.files import exclusive_lock, write_private
@@ -192,6 +192,7 @@ class Replicas:
         report.sent, report.files_sent = syncing.send(self.s, own, where)
         syncing.receive(self.s, self._own(), where, report)
         report.gaps = syncing.gaps(self.s, own)
+        report.files_removed = compaction.compact(self.s, self._own(), where)
         report.replicas = [{"id": r["id"], "name": r["name"], "last_seen": r["last_seen"]}
                            for r in self.listing() if r["status"] == "active"]
         self.s.events.emit("synced", sent=report.sent, received=report.received)

@@ -38,12 +38,13 @@ class SyncReport:
     files_sent: int = 0
     files_received: int = 0
     gaps: list[dict[str, Any]] = field(default_factory=list)
+    files_removed: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"sent": self.sent, "received": self.received, "conflicts": self.conflicts,
                 "refused": self.refused, "replicas": self.replicas,
                 "files_sent": self.files_sent, "files_received": self.files_received,
-                "gaps": self.gaps}
+                "gaps": self.gaps, "files_removed": self.files_removed}
 
 
 def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int, int]:
