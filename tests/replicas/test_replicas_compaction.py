@@ -32,7 +32,7 @@ def test_files_every_replica_has_read_are_removed_by_their_writer(tmp_path: Path
     with team.first.session() as s:
         family_id = s.families.add("Smith family", "REF-1")
     desk2 = team.join("desk 2")
-    laptop = team.join("laptop")
+    team.join("laptop")
     for n in range(3):
         with team.first.session() as s:
             s.families.add_entry(family_id, "case-notes", f"note {n} of desk 1", "2026-01-05")

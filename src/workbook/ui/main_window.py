@@ -35,6 +35,7 @@ from workbook.ui.home_page import HomePage
 from workbook.ui.lock import LOCK_SHORTCUT, LockController
 from workbook.ui.models.approvals_model import role_text
 from workbook.ui.operations import Operations
+from workbook.ui.replicas import ReplicasArea
 from workbook.ui.retention import RetentionArea
 from workbook.ui.sharing.wiring import SharingArea
 from workbook.ui.sign_in_page import FingerprintPage, ReplacePassphrasePage, SignInPage
@@ -127,7 +128,10 @@ class MainWindow(QMainWindow):
         self.retention = RetentionArea(host)
         self.supervision = SupervisionArea(host)
         self.sharing = SharingArea(host)
-        areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing)
+        self.replicas = ReplicasArea(host)
+        self.statusBar().addPermanentWidget(self.replicas.status)  # sync status, Sync now
+        areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing,
+                                   self.replicas)
         for area in areas:  # in this order after Home in the top bar
             self.add_area(area)
 

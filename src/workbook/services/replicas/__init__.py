@@ -49,6 +49,10 @@ class Replicas:
             raise InvalidInput(NOT_SET_UP)
         return own
 
+    def is_set_up(self) -> bool:
+        """Whether this vault syncs at all (the desktop shows its sync status only then)."""
+        return replica_store.own(self.s.conn) is not None
+
     # --- set-up ----------------------------------------------------------------------------
     def setup(self, where: Path, name: str = "") -> str:
         """Make this vault the team's first replica, or give this PC's path to the folder.
