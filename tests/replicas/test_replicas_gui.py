@@ -59,7 +59,7 @@ def test_the_status_bar_syncs_and_says_when_it_is_offline(
     assert got.args[0].received == 1
     assert status.text.text() == "Synced just now"
     team.folder.rename(team.root / "share-unplugged")
-    qtbot.waitUntil(lambda: status.sync_now.isEnabled(), timeout=20_000)
+    qtbot.waitUntil(status.sync_now.isEnabled, timeout=20_000)
     click(qtbot, status.sync_now)
     qtbot.waitUntil(lambda: status.text.text().startswith("Working offline"), timeout=20_000)
     assert status.text.text() == ("Working offline: the sync folder cannot be reached; your "
