@@ -58,6 +58,11 @@ def test_the_status_bar_syncs_and_says_when_it_is_offline(
         click(qtbot, status.sync_now)
     assert got.args[0].received == 1
     assert status.text.text() == "Synced just now"
+    # A save on this desk is sent by itself a moment later.
+    with qtbot.waitSignal(status.synced, timeout=20_000) as sent:
+        window.ops.run(lambda s: s.families.add_entry(family_id, "case-notes", "from desk 2",
+                                                      "2026-01-06"))
+    assert sent.args[0].sent == 1
     team.folder.rename(team.root / "share-unplugged")
     qtbot.waitUntil(status.sync_now.isEnabled, timeout=20_000)
     click(qtbot, status.sync_now)

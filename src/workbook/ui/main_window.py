@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.sharing = SharingArea(host)
         self.replicas = ReplicasArea(host)
         self.statusBar().addPermanentWidget(self.replicas.status)  # sync status, Sync now
+        self.bridge.fact.connect(self.replicas.status.fact)  # a save syncs soon after
         areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing,
                                    self.replicas)
         for area in areas:  # in this order after Home in the top bar

@@ -1,7 +1,8 @@
 """The sync status in the window's status bar, and the background sync behind it.
 
 A sync runs on the worker (never on the GUI thread) every 30 seconds while someone is signed in
-on a vault that has a sync folder, and when the person presses Sync now. The line says when the
+on a vault that has a sync folder, two seconds after a save, and when the person presses Sync
+now. The line says when the
 last sync succeeded ("Synced 1 min ago"), or the service's own sentence when the folder cannot
 be reached ("Working offline: ..."), or that files were refused."""
 
@@ -18,6 +19,9 @@ from workbook.services.replicas.syncing import SyncReport
 from workbook.ui.operations import Operations
 
 SYNC_EVERY_MS = 30_000
+AFTER_SAVE_MS = 2_000  # a burst of saves (an import, a review) makes one sync
+# Core facts that are not a change of the vault's content, so no reason to sync.
+NOT_SAVES = frozenset({"synced", "locked", "backup_made"})
 
 
 def synced_text(seconds: float) -> str:
@@ -55,7 +59,16 @@ class SyncStatus(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_EVERY_MS)
         self.timer.timeout.connect(self.start)
+        self.soon = QTimer(self)
+        self.soon.setSingleShot(True)
+        self.soon.setInterval(AFTER_SAVE_MS)
+        self.soon.timeout.connect(self.start)
         self.hide()
+
+    def fact(self, name: str, _payload: dict[str, Any]) -> None:
+        """A core fact (the window's event bridge): after a save, sync shortly."""
+        if name not in NOT_SAVES and self.isVisible():
+            self.soon.start()
 
     def begin(self) -> None:
         """After sign-in: show and start only if this vault has a sync folder."""
@@ -98,6 +111,7 @@ class SyncStatus(QWidget):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.soon.stop()
         self.running = False
         self.last_success = None
         self.problem = ""
