@@ -34,6 +34,9 @@ test-deep: $(STAMP)
 		WORKBOOK_DIGEST_EXAMPLES=1000 WORKBOOK_STATEFUL_RANDOM=1 \
 		$(BIN)/pytest -q -p no:cacheprovider tests/sharing/test_exchange_property.py \
 		tests/supervision/test_board_digest.py
+	QT_QPA_PLATFORM=offscreen WORKBOOK_REPLICA_EXAMPLES=60 WORKBOOK_REPLICA_STEPS=40 \
+		WORKBOOK_STATEFUL_RANDOM=1 \
+		$(BIN)/pytest -q -p no:cacheprovider tests/replicas/test_replicas_state_machine.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

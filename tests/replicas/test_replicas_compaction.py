@@ -41,6 +41,7 @@ def test_files_every_replica_has_read_are_removed_by_their_writer(tmp_path: Path
     assert len(own_files(team, team.first)) == 3  # the laptop has not read them yet
     team.sync_all(rounds=2)
     assert own_files(team, team.first) == []
+    assert list((team.folder / "joins").iterdir()) == []  # requests and approvals done with
     assert folder_size(team) <= 2 * (team.first.vault / "vault.db").stat().st_size
     # A PC joining now starts from a checkpoint and has every note.
     desk4 = team.join("desk 4", approver=desk2)

@@ -116,22 +116,34 @@ def versions_after(conn: Connection, mark: int, skips: list[tuple[int, int]]) ->
             if not any(low < int(r[0]) <= high for low, high in skips)]
 
 
-def insert_version(conn: Connection, row: Row) -> bool:
-    """A received version, stored as it came (author-signed, section-encrypted), and marked
-    unaudited here so the next certified sign-in adopts it with one signed event (decision
-    0009); a version of a disposed family is not stored again."""
-    if len(row) != len(VERSION_COLUMNS):
-        raise ValueError("a version row has the wrong number of cells")
-    family_id, version_id = row[0], row[1]
-    if conn.execute("SELECT 1 FROM disposals WHERE family_id = ?", (family_id,)).fetchone():
-        return False
-    cur = conn.execute(f"INSERT OR IGNORE INTO versions ({', '.join(VERSION_COLUMNS)}) "
-                       f"VALUES ({', '.join('?' * len(VERSION_COLUMNS))})", row)
-    if not cur.rowcount:
-        return False
-    conn.execute("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
-                 "VALUES (?, ?, 0)", (family_id, version_id))
-    return True
+def insert_versions(conn: Connection, rows: list[Row]) -> list[Row]:
+    """Received versions, stored as they came (author-signed, section-encrypted), in key order
+    and in bulk; each new one marked unaudited here, so the next certified sign-in adopts it
+    with one signed event (decision 0009). Versions of a disposed family are not stored again.
+    Returns the rows that were new."""
+    for row in rows:
+        if len(row) != len(VERSION_COLUMNS):
+            raise ValueError("a version row has the wrong number of cells")
+    disposed = {str(f) for (f,) in conn.execute("SELECT family_id FROM disposals")}
+    wanted = sorted((r for r in rows if r[0] not in disposed),
+                    key=lambda r: (str(r[0]), str(r[3]), str(r[1])))
+    present: set[str] = set()
+    ids = [str(r[1]) for r in wanted]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        present.update(str(v) for (v,) in conn.execute(
+            f"SELECT version_id FROM versions WHERE version_id IN ({', '.join('?' * len(chunk))})",
+            chunk))
+    new, seen = [], set()
+    for row in wanted:
+        if row[1] not in present and row[1] not in seen:
+            seen.add(str(row[1]))
+            new.append(row)
+    conn.executemany(f"INSERT OR IGNORE INTO versions ({', '.join(VERSION_COLUMNS)}) "
+                     f"VALUES ({', '.join('?' * len(VERSION_COLUMNS))})", new)
+    conn.executemany("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
+                     "VALUES (?, ?, 0)", [(r[0], r[1]) for r in new])
+    return new
 
 
 def heads_of_records(conn: Connection, record_ids: Iterable[str]) -> dict[str, int]:

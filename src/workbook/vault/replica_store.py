@@ -149,11 +149,10 @@ def remote_audit_hash(conn: Connection, origin: str, seq: int) -> bytes | None:
     return None if row is None else bytes(row[0])
 
 
-def put_remote_audit(conn: Connection, origin: str, row: tuple[object, ...]) -> bool:
-    cur = conn.execute(
+def put_remote_audit(conn: Connection, origin: str, rows: list[tuple[Any, ...]]) -> None:
+    conn.executemany(
         f"INSERT OR IGNORE INTO replica_audit (origin, {', '.join(AUDIT_COLUMNS)}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (origin, *row))
-    return bool(cur.rowcount)
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(origin, *row) for row in rows])
 
 
 def remote_audit_count(conn: Connection) -> int:

@@ -119,7 +119,8 @@ class Replicas:
         try:
             write_private(sync_folder.joins_dir(where)
                           / f"{asked.request_id}{sync_folder.APPROVAL_SUFFIX}",
-                          joining.approval_bytes(asked, payload))
+                          joining.approval_bytes(asked, payload, replica_file.replica_tag(
+                              own.sync_key, self.s.vault_id, own.replica_id)))
         finally:
             payload.clear()
         return asked

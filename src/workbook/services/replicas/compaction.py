@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from workbook.crypto import replica_file
 from workbook.crypto.errors import AuthenticationFailed
-from workbook.services.replicas import folder, replica_log
+from workbook.services.replicas import folder, joining, replica_log
 from workbook.vault import replica_store
 from workbook.vault.files import FileRefused, write_private
 
@@ -91,6 +91,7 @@ def compact(session: Session, own: replica_store.SelfRow, where: Path) -> int:
     read; the number of files deleted."""
     known = replica_log.verified(session)
     write_acks(session, own, where, known)
+    _remove_done_approvals(session, own, where, known)
     everyone = {r for r in known if known[r].active}
     acks: dict[str, dict[str, object]] = {}
     for replica_id in sorted(known):
@@ -115,6 +116,16 @@ def compact(session: Session, own: replica_store.SelfRow, where: Path) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def _remove_done_approvals(session: Session, own: replica_store.SelfRow, where: Path,
+                           known: dict[str, replica_log.Replica]) -> None:
+    """An approval this replica wrote goes once its replica has synced (it wrote an
+    acknowledgement): the approval carries the vault's secrets, sealed, and a checkpoint."""
+    mine = replica_file.replica_tag(own.sync_key, session.vault_id, own.replica_id)
+    for request_id, path in joining.approvals_by(where, mine).items():
+        if _read_acks(session, own, where, request_id, known) is not None:
+            path.unlink(missing_ok=True)
 
 
 def _ack_of(body: dict[str, object], replica_id: str) -> int:

@@ -131,17 +131,20 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             done.replica_log_changed |= added and table == "replica_log"
         replica_rows.mark_known(conn, table, [replica_rows.digest(table, r) for r in rows])
     before = replica_store.newest_version_seq(conn)
-    for row in _rows(body.get("versions", []), "version"):
+    versions = _rows(body.get("versions", []), "version")
+    for row in versions:
         if len(row) != len(VERSION_COLUMNS) or not all(
                 isinstance(c, kinds) for c, kinds in zip(row, _VERSION_TYPES, strict=True)):
             raise InvalidInput("a version row is malformed")
-        if replica_rows.insert_version(conn, row):
-            done.versions += 1
-            done.records.add(str(row[2]))
+    new = replica_rows.insert_versions(conn, versions)
+    done.versions = len(new)
+    # Only a record with a received edit (a version with parents) can now have two heads.
+    done.records = {str(row[2]) for row in new if row[6] != "[]"}
     replica_store.add_skip(conn, before, replica_store.newest_version_seq(conn))
-    for row in _rows(body.get("audit", []), "audit"):
+    audit = _rows(body.get("audit", []), "audit")
+    for row in audit:
         if len(row) != len(replica_store.AUDIT_COLUMNS) or not isinstance(row[0], int):
             raise InvalidInput("an audit row is malformed")
-        replica_store.put_remote_audit(conn, origin, row)
+    replica_store.put_remote_audit(conn, origin, audit)
     slots.incoming(session, body.get("slots", {}))
     return done

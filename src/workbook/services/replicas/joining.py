@@ -118,12 +118,29 @@ def requests(where: Path) -> list[JoinRequest]:
     return out
 
 
-def approval_bytes(joining: JoinRequest, payload: dict[str, Any]) -> bytes:
-    """The approval file: the payload sealed to the joining key alone."""
+def approval_bytes(joining: JoinRequest, payload: dict[str, Any], by_tag: str) -> bytes:
+    """The approval file: the payload sealed to the joining key alone. `by` is the approving
+    replica's folder tag (opaque), so that replica alone removes it once the join is done."""
     sealed = joining.public.seal(json.dumps(payload).encode(),
                                  replica_file.approval_info(joining.request_id, joining.public))
     return json.dumps({"format": APPROVAL_FORMAT, "version": 1, "request": joining.request_id,
-                       "sealed": b64(sealed)}).encode()
+                       "by": by_tag, "sealed": b64(sealed)}).encode()
+
+
+def approvals_by(where: Path, by_tag: str) -> dict[str, Path]:
+    """The approvals this replica wrote that are still in the folder, by request id."""
+    out: dict[str, Path] = {}
+    joins = sync_folder.joins_dir(where)
+    if not joins.is_dir():
+        return out
+    for path in joins.glob(f"*{sync_folder.APPROVAL_SUFFIX}"):
+        try:
+            outer = json.loads(read_bounded(path, sync_folder.LARGEST_FILE, "join approval"))
+        except (ValueError, FileRefused, UnicodeDecodeError):
+            continue
+        if isinstance(outer, dict) and outer.get("by") == by_tag:
+            out[str(outer.get("request"))] = path
+    return out
 
 
 def _marker(vault_dir: Path) -> dict[str, str]:
@@ -228,4 +245,7 @@ def complete(vault_dir: Path) -> Joined:
         vault_key.wipe()
     (vault_dir / MARKER).unlink()
     device_secret.delete_device_secret(_join_account(request_id))
+    # The request was this PC's own file; the approval is removed by its approver (compaction).
+    (sync_folder.joins_dir(where) / f"{request_id}{sync_folder.REQUEST_SUFFIX}").unlink(
+        missing_ok=True)
     return Joined(request_id, vault_id, str(p.get("approved_by", "")), versions)
