@@ -25,7 +25,8 @@ test: lint
 
 # The "malicious holder of the database key" state machine at a nightly budget (about an hour on
 # two cores), then the sharing convergence machine and the board-digest property (about 20
-# minutes); `make test` runs each at a smaller one, on fixed examples.
+# minutes), then the replicas' convergence machine; `make test` runs each at a smaller one, on
+# fixed examples.
 test-deep: $(STAMP)
 	QT_QPA_PLATFORM=offscreen WORKBOOK_STATEFUL_EXAMPLES=400 WORKBOOK_STATEFUL_STEPS=40 \
 		WORKBOOK_STATEFUL_RANDOM=1 \
