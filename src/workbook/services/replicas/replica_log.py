@@ -15,6 +15,7 @@ from workbook.crypto.encoding import fields
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.acts import Act, may
 from workbook.services.authority import load_membership
+from workbook.services.authority.membership import MembershipEvent, verified_events
 from workbook.vault import replica_store
 from workbook.vault.replica_store import LogRow
 
@@ -50,9 +51,11 @@ class Replica:
         return self.retired_after is None
 
 
-def may_manage(session: Session, user_id: str, at: str | None = None) -> bool:
+def may_manage(session: Session, user_id: str, at: str | None = None,
+               events: list[MembershipEvent] | None = None) -> bool:
     """The owner or an active team manager (by the signed membership log, at `at`)."""
-    membership = load_membership(session.conn, session.vault_id, session.trust, until=at)
+    membership = load_membership(session.conn, session.vault_id, session.trust, until=at,
+                                 events=events)
     if not membership.is_active(user_id):
         return False
     return user_id == membership.owner or may(membership.role_of(user_id), Act.MANAGE_REPLICAS)
@@ -61,11 +64,14 @@ def may_manage(session: Session, user_id: str, at: str | None = None) -> bool:
 def verified(session: Session) -> dict[str, Replica]:
     """Every replica the verified log names, by id; unsigned or unentitled rows ignored."""
     out: dict[str, Replica] = {}
+    events: list[MembershipEvent] | None = None
     for row in replica_store.log(session.conn):
         if not session.trust.verify_by(row.actor, row.signature,
                                        message(session.vault_id, row)):
             continue
-        if not may_manage(session, row.actor, row.at):
+        if events is None:  # verified once per reading of the log, not once per row
+            events = verified_events(session.conn, session.vault_id, session.trust)
+        if not may_manage(session, row.actor, row.at, events):
             continue
         if row.event == ADD and row.replica_id not in out:
             try:
