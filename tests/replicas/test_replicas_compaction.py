@@ -69,3 +69,29 @@ def test_a_silent_replica_holds_files_back_until_it_is_retired(tmp_path: Path) -
     report = team.first.sync()
     assert report.files_removed >= 1
     assert own_files(team, team.first) == []
+
+
+def test_a_replica_put_back_to_an_older_state_never_reuses_a_read_number(
+        tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Smith family", "REF-1")
+    desk2 = team.join("desk 2")
+    for n in range(2):
+        with team.first.session() as s:
+            s.families.add_entry(family_id, "case-notes", f"note {n}", "2026-01-05")
+        team.first.sync()
+    team.sync_all(rounds=2)
+    assert own_files(team, team.first) == []  # read by desk 2 and removed
+    from workbook.vault import replica_store
+
+    with team.first.session() as s, s.write():  # as if a backup from before were restored
+        replica_store.set_marks(s.conn, next_seq=1)
+    with team.first.session() as s:
+        s.families.add_entry(family_id, "case-notes", "after the restore", "2026-01-06")
+    team.first.sync()
+    (late,) = own_files(team, team.first)
+    assert late.name == "0000000003.wbr"
+    assert desk2.sync().received == 1
+    with desk2.session() as s:
+        assert "after the restore" in workbook_text(s, family_id)

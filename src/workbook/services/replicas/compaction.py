@@ -118,6 +118,21 @@ def compact(session: Session, own: replica_store.SelfRow, where: Path) -> int:
     return removed
 
 
+def highest_read_of_me(session: Session, own: replica_store.SelfRow, where: Path) -> int:
+    """The highest number of this replica's files any other replica says it has read. A
+    replica restored from a backup has an older `next_seq`; numbering from here on never
+    reuses a number others have read (they would skip the file as already read)."""
+    known = replica_log.verified(session)
+    best = 0
+    for replica_id in known:
+        if replica_id == own.replica_id:
+            continue
+        body = _read_acks(session, own, where, replica_id, known)
+        if body is not None:
+            best = max(best, _ack_of(body, own.replica_id))
+    return best
+
+
 def _remove_done_approvals(session: Session, own: replica_store.SelfRow, where: Path,
                            known: dict[str, replica_log.Replica]) -> None:
     """An approval this replica wrote goes once its replica has synced (it wrote an

@@ -15,7 +15,7 @@ from workbook.crypto import replica_file
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.domain.errors import WorkbookError
 from workbook.services.authority import load_trust
-from workbook.services.replicas import exchange, folder, replica_log
+from workbook.services.replicas import compaction, exchange, folder, replica_log
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.files import FileRefused
 
@@ -52,15 +52,17 @@ def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int
 
     The file is written before the marks move: a crash between leaves the rows unsent here and
     a file on the share; the next sync skips that number (a name is never reused) and sends
-    the rows again in a later file, which readers apply idempotently."""
-    seq = own.next_seq
+    the rows again in a later file, which readers apply idempotently. A number another replica
+    says it has read is never reused either (a replica restored from a backup)."""
     vault_tag = replica_file.vault_tag(own.sync_key, session.vault_id)
     mine = replica_file.replica_tag(own.sync_key, session.vault_id, own.replica_id)
-    while folder.file_path(where, vault_tag, mine, seq).exists():
-        seq += 1
-    out = exchange.gather(session, own, seq)
+    out = exchange.gather(session, own, own.next_seq)
     if out.empty:
         return 0, 0
+    seq = max(own.next_seq, compaction.highest_read_of_me(session, own, where) + 1)
+    while folder.file_path(where, vault_tag, mine, seq).exists():
+        seq += 1
+    out.body["seq"] = seq
     key = replica_file.replica_keypair(own.secret)
     try:
         data = replica_file.seal(exchange.encode(out.body), sync_key=own.sync_key,
