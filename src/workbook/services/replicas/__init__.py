@@ -149,11 +149,12 @@ class Replicas:
                 "keyfile": b64(keyfile_raw), "database": b64(database)}
 
     # --- the list and retiring -------------------------------------------------------------
-    def listing(self) -> list[dict[str, Any]]:
+    def listing(self, known: dict[str, replica_log.Replica] | None = None
+                ) -> list[dict[str, Any]]:
         own = self._own()
         applied = replica_store.applied(self.s.conn)
         out = []
-        for r in replica_log.verified(self.s).values():
+        for r in (replica_log.verified(self.s) if known is None else known).values():
             seen = max(applied.get(r.replica_id, {}).values(), default=None)
             out.append({"id": r.replica_id, "name": r.name,
                         "last_seen": self.s.now() if r.replica_id == own.replica_id else seen,
@@ -195,11 +196,11 @@ class Replicas:
         sync_folder.require_reachable(where)
         report = SyncReport()
         report.sent, report.files_sent = syncing.send(self.s, own, where)
-        syncing.receive(self.s, self._own(), where, report)
+        known = syncing.receive(self.s, self._own(), where, report)
         report.gaps = syncing.gaps(self.s, own)
-        report.files_removed = compaction.compact(self.s, self._own(), where)
+        report.files_removed = compaction.compact(self.s, self._own(), where, known)
         report.replicas = [{"id": r["id"], "name": r["name"], "last_seen": r["last_seen"]}
-                           for r in self.listing() if r["status"] == "active"]
+                           for r in self.listing(known) if r["status"] == "active"]
         self.s.events.emit("synced", sent=report.sent, received=report.received)
         return report
 

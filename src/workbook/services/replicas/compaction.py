@@ -86,10 +86,11 @@ def _read_acks(session: Session, own: replica_store.SelfRow, where: Path, replic
     return body
 
 
-def compact(session: Session, own: replica_store.SelfRow, where: Path) -> int:
+def compact(session: Session, own: replica_store.SelfRow, where: Path,
+            known: dict[str, replica_log.Replica] | None = None) -> int:
     """Write this replica's acknowledgement, then delete its own files every replica has
-    read; the number of files deleted."""
-    known = replica_log.verified(session)
+    read; the number of files deleted. `known`: the verified replica log, if just read."""
+    known = replica_log.verified(session) if known is None else known
     write_acks(session, own, where, known)
     _remove_done_approvals(session, own, where, known)
     everyone = {r for r in known if known[r].active}

@@ -87,13 +87,17 @@ def _refuse(report: SyncReport, where: Path, path: Path, reason: str) -> None:
     report.refused.append({"file": folder.shown(where, path), "reason": reason})
 
 
-def _read_one(session: Session, own: replica_store.SelfRow, replica: replica_log.Replica,
-              seq: int, path: Path) -> exchange.Applied:
+def _open_one(session: Session, own: replica_store.SelfRow, replica: replica_log.Replica,
+              seq: int, path: Path) -> dict[str, Any]:
     raw = folder.read_file(path)
     opened = replica_file.open_file(raw, sync_key=own.sync_key, vault_id=session.vault_id,
                                     replica_id=replica.replica_id, seq=seq,
                                     replica_public=replica.public)
-    body = exchange.decode(opened, session.vault_id, replica.replica_id, seq)
+    return exchange.decode(opened, session.vault_id, replica.replica_id, seq)
+
+
+def _apply_one(session: Session, replica: replica_log.Replica, seq: int,
+               body: dict[str, Any]) -> exchange.Applied:
     with session.write():
         done = exchange.apply(session, body, replica.replica_id)
         replica_store.mark_applied(session.conn, replica.replica_id, seq, body["written_at"])
@@ -103,8 +107,38 @@ def _read_one(session: Session, own: replica_store.SelfRow, replica: replica_log
     return done
 
 
+Candidate = tuple[replica_log.Replica, int, Path, dict[str, Any]]
+
+
+def _candidates(session: Session, own: replica_store.SelfRow, listing: folder.Listing,
+                refused: dict[Path, str], known: dict[str, replica_log.Replica]
+                ) -> list[Candidate]:
+    """Every unread file of a known replica that opens, in order; the others refused."""
+    by_tag = {replica_file.replica_tag(own.sync_key, session.vault_id, r): known[r]
+              for r in known if r != own.replica_id}
+    applied = replica_store.applied(session.conn)
+    out = []
+    for tag, files in sorted(listing.files.items()):
+        replica = by_tag.get(tag)
+        if replica is None:
+            continue
+        for seq, path in sorted(files.items()):
+            if seq in applied.get(replica.replica_id, {}) or path in refused:
+                continue
+            try:
+                out.append((replica, seq, path, _open_one(session, own, replica, seq, path)))
+            except (AuthenticationFailed, FileRefused, WorkbookError) as exc:
+                refused[path] = str(exc) or exc.__class__.__name__
+    return out
+
+
 def receive(session: Session, own: replica_store.SelfRow, where: Path,
-            report: SyncReport) -> None:
+            report: SyncReport) -> dict[str, replica_log.Replica]:
+    """Read every unread file that verifies; returns the replica log as it stands after.
+
+    Files that carry replica log events (an approval, a retirement) are applied first, and the
+    log read again before any other file, so a retirement read in this sync already refuses
+    the retired replica's later files read in the same sync."""
     vault_tag = replica_file.vault_tag(own.sync_key, session.vault_id)
     listing = folder.list_vault(where, vault_tag)
     mine = replica_file.replica_tag(own.sync_key, session.vault_id, own.replica_id)
@@ -112,25 +146,23 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
     refused: dict[Path, str] = {}
     records: set[str] = set()
     progress = True
+    known = replica_log.verified(session)
     while progress:  # a file may approve a replica whose files are then readable
         progress = False
-        known = replica_log.verified(session)
-        by_tag = {replica_file.replica_tag(own.sync_key, session.vault_id, r): known[r]
-                  for r in known if r != own.replica_id}
-        applied = replica_store.applied(session.conn)
-        for tag, files in listing.files.items():
-            replica = by_tag.get(tag)
-            if replica is None:
-                continue
-            for seq, path in sorted(files.items()):
-                if seq in applied.get(replica.replica_id, {}) or path in refused:
-                    continue
-                if replica.retired_after is not None and seq > replica.retired_after:
+        found = _candidates(session, own, listing, refused, known)
+        logs = [c for c in found if c[3]["tables"].get("replica_log")]
+        for stage in (logs, [c for c in found if c not in logs]):
+            if progress:  # the log changed: read it again before the other files
+                known = replica_log.verified(session)
+            for replica, seq, path, body in stage:
+                after = known[replica.replica_id].retired_after \
+                    if replica.replica_id in known else None
+                if after is not None and seq > after:
                     refused[path] = "written by a retired replica after its retirement"
                     continue
                 try:
-                    done = _read_one(session, own, replica, seq, path)
-                except (AuthenticationFailed, FileRefused, WorkbookError) as exc:
+                    done = _apply_one(session, replica, seq, body)
+                except WorkbookError as exc:
                     refused[path] = str(exc) or exc.__class__.__name__
                     continue
                 report.files_received += 1
@@ -139,8 +171,9 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
                 if done.replica_log_changed or done.rows:
                     session.trust.replace_with(load_trust(session.conn, session.vault_id,
                                                           session.trust.recovery))
-                    progress = True
-    known = replica_log.verified(session)
+                    progress = progress or done.replica_log_changed
+        if progress:
+            known = replica_log.verified(session)
     known_tags = {replica_file.replica_tag(own.sync_key, session.vault_id, r) for r in known}
     for tag, files in listing.files.items():
         if tag not in known_tags:
@@ -152,6 +185,7 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
         _refuse(report, where, path, reason)
     report.conflicts = sum(1 for n in replica_rows.heads_of_records(session.conn, records)
                            .values() if n > 1)
+    return known
 
 
 def gaps(session: Session, own: replica_store.SelfRow) -> list[dict[str, Any]]:
