@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 from workbook.crypto.encoding import fields
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.acts import Act, may
-from workbook.services.authority import load_membership
-from workbook.services.authority.membership import MembershipEvent, verified_events
+from workbook.services.authority import MembershipEvent, load_membership, verified_events
 from workbook.vault import replica_store
 from workbook.vault.replica_store import LogRow
 
