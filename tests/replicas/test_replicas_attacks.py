@@ -163,3 +163,21 @@ def test_engine_files_are_skipped_and_a_deleted_file_is_a_gap(tmp_path: Path) ->
 def laptop_id_of(team: ReplicaTeam) -> str:
     with team.first.session() as s:
         return next(r["id"] for r in s.replicas.listing() if r["this"])
+
+
+def test_an_altered_event_of_another_replicas_chain_is_named(tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    desk2 = team.join("desk 2")
+    with desk2.session() as s:
+        s.families.add("Smith family", "REF-1")
+    desk2.sync()
+    team.first.sync()
+    with team.first.session() as s:
+        (ok,) = s.replicas.verify_audit()
+        assert ok.problem == "" and ok.events > 0
+        with s.write():  # a holder of V edits a received event
+            s.conn.execute("UPDATE replica_audit SET event = 'nothing_happened' "
+                           "WHERE seq = (SELECT max(seq) FROM replica_audit)")
+    with team.first.session() as s:
+        (bad,) = s.replicas.verify_audit()
+        assert "was altered" in bad.problem

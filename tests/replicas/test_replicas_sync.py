@@ -33,6 +33,9 @@ def test_a_note_written_on_one_replica_appears_on_the_others(tmp_path: Path) -> 
         with pc.session() as s:  # desk 2's own audit chain travelled with its note
             origins = {str(o) for (o,) in s.conn.execute("SELECT origin FROM replica_audit")}
             assert desk2_id(s) in origins
+        with pc.session() as s:  # and its chain checks out here
+            chains = {r.replica: r for r in s.replicas.verify_audit()}
+            assert chains[desk2_id(s)].events > 0 and not chains[desk2_id(s)].problem
         with pc.session() as s:  # received versions were adopted by a signed event
             verdict = s.audit_trail.verify()
             assert verdict.ok and not verdict.unaudited_versions, verdict

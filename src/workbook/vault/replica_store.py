@@ -192,3 +192,12 @@ def start_as_joined(conn: Connection, row: SelfRow, approver: str, approver_file
     put_own(conn, row)
     conn.executemany("INSERT OR IGNORE INTO replica_applied (replica_id, seq, written_at) "
                      "VALUES (?, ?, ?)", [(approver, n, at) for n in range(1, approver_files + 1)])
+
+
+def remote_audit(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """The other replicas' audit events, per origin in number order."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for row in conn.execute(f"SELECT origin, {', '.join(AUDIT_COLUMNS)} FROM replica_audit "
+                            "ORDER BY origin, seq"):
+        out.setdefault(str(row[0]), []).append(tuple(row[1:]))
+    return out

@@ -33,6 +33,7 @@ def add_arguments(grammar: Grammar) -> None:
     s.add_argument("request")
     s.add_argument("--fingerprint", required=True)
     grammar.sub(group, "list", "this vault's replicas and when each was last seen")
+    grammar.sub(group, "audit", "check the other replicas' audit chains received here")
     s = grammar.sub(group, "retire", "retire a lost or replaced PC's replica")
     s.add_argument("replica")
     s.add_argument("--reason", required=True)
@@ -101,6 +102,14 @@ def cmd_replica_retire(ctx: CliContext) -> None:
             {"retired": ctx.args.replica})
 
 
+def cmd_replica_audit(ctx: CliContext) -> None:
+    reports = ctx.ready_session().replicas.verify_audit()
+    lines = [f"{r.replica}: {r.events} event(s), " + ("OK" if not r.problem else r.problem)
+             for r in reports]
+    ctx.out("\n".join(lines) or "No other replica's events have arrived yet.",
+            [r.to_json() for r in reports])
+
+
 COMMANDS: dict[str, Handler] = {
     "sync": cmd_sync,
     "sync setup": cmd_sync_setup,
@@ -109,4 +118,5 @@ COMMANDS: dict[str, Handler] = {
     "replica approve": cmd_replica_approve,
     "replica list": cmd_replica_list,
     "replica retire": cmd_replica_retire,
+    "replica audit": cmd_replica_audit,
 }

@@ -16,7 +16,13 @@ from workbook.crypto.keypairs import normalise_fingerprint
 from workbook.crypto.secret import Secret
 from workbook.domain.acts import REFUSALS, Act
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
-from workbook.services.replicas import compaction, joining, replica_log, syncing
+from workbook.services.replicas import (
+    compaction,
+    joining,
+    remote_audit,
+    replica_log,
+    syncing,
+)
 from workbook.services.replicas import folder as sync_folder
 from workbook.services.replicas.syncing import SyncReport
 from workbook.vault import replica_rows, replica_store
@@ -186,6 +192,11 @@ class Replicas:
             replica_log.append(self.s, replica_log.RETIRE, target.replica_id, target.name,
                                target.public.raw, last, reason[:300])
             self.s.audit("replica_retired", {"replica": target.replica_id, "last_file": last})
+
+    def verify_audit(self) -> list[remote_audit.ChainReport]:
+        """The other replicas' audit chains as received here, each checked end to end."""
+        self.s.require_keys()
+        return remote_audit.verify(self.s)
 
     # --- one sync --------------------------------------------------------------------------
     def sync(self) -> SyncReport:
