@@ -23,7 +23,10 @@ Row = tuple[Cell, ...]
 # In the order they are applied: keys and certificates before the logs that name them.
 TABLES: tuple[tuple[str, str], ...] = (
     ("users", REPLACE), ("user_keys", IGNORE), ("key_revocations", IGNORE),
-    ("user_certs", IGNORE), ("section_epochs", IGNORE), ("section_grants", IGNORE),
+    ("user_certs", IGNORE), ("section_epochs", IGNORE),
+    # A grant row is re-sealed in place when a holder's key changes (a reset, re-approved):
+    # the newest sent wins, as it does locally.
+    ("section_grants", REPLACE),
     ("membership", APPEND), ("policy_versions", APPEND), ("replica_log", APPEND),
     ("sharing_identity", IGNORE), ("sharing_identity_seals", IGNORE),
     ("partner_events", APPEND), ("partner_cards", REPLACE), ("partner_vouches", IGNORE),
