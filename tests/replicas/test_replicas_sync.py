@@ -131,3 +131,39 @@ def test_a_disable_on_one_replica_holds_on_the_other_and_rotated_sections_work(
     with team.first.session() as s:
         text = workbook_text(s, family_id)
         assert "by sam on desk 2" in text and "after the rotation" in text
+
+
+def test_an_account_reset_on_one_replica_and_re_approved_reads_again_on_the_other(
+        tmp_path: Path) -> None:
+    from workbook.services.access.recovery import reset_account
+
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Smith family", "REF-1")
+        s.families.add_entry(family_id, "case-notes", "written before the reset", "2026-01-05")
+    desk2 = team.join("desk 2")
+    initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
+    with team.first.session() as s:
+        s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
+    with team.first.session("sw1", initial) as s:
+        s.accounts.change_passphrase(initial, final)
+        fingerprint = s.grants.fingerprint()
+    with team.first.session() as s:
+        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    team.sync_all(rounds=1)
+    again, chosen = "a new initial for sam worker", "sam's second long passphrase 9"
+    with team.first.on():  # sam forgot the passphrase: reset with the recovery key on desk 1
+        reset_account(team.first.vault, "sw1", team.recovery_key, again)
+    team.first.sync()
+    desk2.sync()
+    with desk2.session("sw1", again) as s:  # sam sits at desk 2
+        s.accounts.change_passphrase(again, chosen)
+        fingerprint = s.grants.fingerprint()
+    desk2.sync()
+    team.first.sync()
+    with team.first.session() as s:
+        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    team.first.sync()
+    desk2.sync()
+    with desk2.session("sw1", chosen) as s:
+        assert "written before the reset" in workbook_text(s, family_id)

@@ -107,6 +107,12 @@ def apply_row(conn: Connection, table: str, row: Row) -> bool:
     return bool(conn.execute(f"{verb} INTO {table} ({names}) VALUES ({marks})", row).rowcount)
 
 
+def drop_grants_before(conn: Connection, user_id: str, at: str) -> None:
+    """A person's section grants made no later than `at` (a signed withdrawal of their keys)."""
+    conn.execute("DELETE FROM section_grants WHERE holder = ? AND granted_at <= ?",
+                 (user_id, at))
+
+
 # --- versions -------------------------------------------------------------------------------
 def versions_after(conn: Connection, mark: int, skips: list[tuple[int, int]]) -> list[Row]:
     """Stored versions logged after `mark`, less those received from other replicas (the

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import b64, unb64
+from workbook.services.authority import RECOVERY, signatures
 from workbook.services.errors import InvalidInput
 from workbook.services.replicas import slots
 from workbook.vault import replica_rows, replica_store
@@ -116,6 +117,20 @@ class Applied:
     replica_log_changed: bool = False
 
 
+def _withdraw_grants(session: Session, row: Row) -> None:
+    """A reset withdrew a person's keys (signed by R) and removed their grants there; the
+    removal travels as the signed withdrawal, so the grants sealed to the old keys go here too
+    (those granted after it, to the new keys, stay). Applied before `section_grants` in every
+    file, so a re-approval in the same file survives."""
+    user_id, keys, at, signature = row
+    if not (isinstance(user_id, str) and isinstance(keys, bytes) and isinstance(at, str)
+            and isinstance(signature, bytes)):
+        return
+    message = signatures.key_revocation(session.vault_id, user_id, keys, at)
+    if session.trust.verify_by(RECOVERY, signature, message):
+        replica_rows.drop_grants_before(session.conn, user_id, at)
+
+
 def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     """Store a file's rows inside the caller's transaction; InvalidInput (nothing kept, as the
     caller rolls back) if any row is malformed."""
@@ -129,6 +144,8 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
                 raise InvalidInput(str(exc)) from None
             done.rows += added
             done.replica_log_changed |= added and table == "replica_log"
+            if added and table == "key_revocations":
+                _withdraw_grants(session, row)
         replica_rows.mark_known(conn, table, [replica_rows.digest(table, r) for r in rows])
     before = replica_store.newest_version_seq(conn)
     versions = _rows(body.get("versions", []), "version")
