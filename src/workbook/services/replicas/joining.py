@@ -184,6 +184,29 @@ def _open_approval(where: Path, request_id: str) -> dict[str, Any]:
     return payload
 
 
+def _start(vault_dir: Path, vault_key: Secret, device: Secret, row: replica_store.SelfRow,
+           approver: str, approver_files: int, at: str) -> int:
+    """This replica's own row in the checkpoint it was given; the number of versions held."""
+    conn = connect(vault_dir, vault_key)
+    try:
+        with transaction(conn):
+            replica_store.start_as_joined(conn, replica_store.SelfRow(
+                row.replica_id, row.secret, row.sync_key, row.folder, 1,
+                replica_store.newest_version_seq(conn), replica_store.newest_audit_seq(conn)),
+                approver, approver_files, at)
+            replica_rows.mark_all_known(conn)
+            # The approver's marks travel in the checkpoint: a slot changed elsewhere and
+            # still in flight must still count as newer than the checkpoint's.
+            marks = replica_store.slot_marks(conn)
+            body = KeyFile.load(vault_dir).open_body(device)
+            for username, slot in body.accounts.items():
+                if username not in marks:
+                    replica_store.put_slot_mark(conn, username, slot.salt, slot.state, at)
+        return replica_store.newest_version_seq(conn)
+    finally:
+        conn.close()
+
+
 @dataclass(frozen=True)
 class Joined:
     replica_id: str
@@ -224,24 +247,10 @@ def complete(vault_dir: Path) -> Joined:
             slot.failed, slot.last_failed, slot.locked = 0, None, False
 
     KeyFile.update(vault_dir, Secret(device), as_this_replica)
-    conn = connect(vault_dir, vault_key)
     try:
-        with transaction(conn):
-            replica_store.start_as_joined(conn, replica_store.SelfRow(
-                request_id, secret, sync_key, str(where), 1,
-                replica_store.newest_version_seq(conn), replica_store.newest_audit_seq(conn)),
-                approver, approver_files, at)
-            replica_rows.mark_all_known(conn)
-            # The approver's marks travel in the checkpoint: a slot changed elsewhere and
-            # still in flight must still count as newer than the checkpoint's.
-            marks = replica_store.slot_marks(conn)
-            body = KeyFile.load(vault_dir).open_body(Secret(device))
-            for username, slot in body.accounts.items():
-                if username not in marks:
-                    replica_store.put_slot_mark(conn, username, slot.salt, slot.state, at)
-        versions = replica_store.newest_version_seq(conn)
+        versions = _start(vault_dir, vault_key, Secret(device), replica_store.SelfRow(
+            request_id, secret, sync_key, str(where), 1, 0, 0), approver, approver_files, at)
     finally:
-        conn.close()
         vault_key.wipe()
     (vault_dir / MARKER).unlink()
     device_secret.delete_device_secret(_join_account(request_id))

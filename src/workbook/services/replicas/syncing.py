@@ -174,6 +174,17 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
                     progress = progress or done.replica_log_changed
         if progress:
             known = replica_log.verified(session)
+    _report_refused(session, own, where, listing, known, refused, report)
+    report.conflicts = sum(1 for n in replica_rows.heads_of_records(session.conn, records)
+                           .values() if n > 1)
+    return known
+
+
+def _report_refused(session: Session, own: replica_store.SelfRow, where: Path,
+                    listing: folder.Listing, known: dict[str, replica_log.Replica],
+                    refused: dict[Path, str], report: SyncReport) -> None:
+    """Every file refused in this sync, with the files of replicas nobody approved and the
+    names that are not replica file names."""
     known_tags = {replica_file.replica_tag(own.sync_key, session.vault_id, r) for r in known}
     for tag, files in listing.files.items():
         if tag not in known_tags:
@@ -183,9 +194,6 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
         refused.setdefault(path, "not a replica file name")
     for path, reason in sorted(refused.items()):
         _refuse(report, where, path, reason)
-    report.conflicts = sum(1 for n in replica_rows.heads_of_records(session.conn, records)
-                           .values() if n > 1)
-    return known
 
 
 def gaps(session: Session, own: replica_store.SelfRow) -> list[dict[str, Any]]:
