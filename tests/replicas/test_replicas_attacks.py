@@ -181,3 +181,20 @@ def test_an_altered_event_of_another_replicas_chain_is_named(tmp_path: Path) -> 
     with team.first.session() as s:
         (bad,) = s.replicas.verify_audit()
         assert "was altered" in bad.problem
+
+
+def test_an_unsigned_tombstone_does_not_swallow_received_versions(tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Smith family", "REF-1")
+    desk2 = team.join("desk 2")
+    with desk2.session() as s, s.write():  # a holder of V plants a disposal nobody signed
+        s.conn.execute(
+            "INSERT INTO disposals VALUES (?, 'child', '2020-01-01', '2020-01-02', 'x', "
+            "'2020-01-03', x'00', 'y', '2020-01-04', 0, x'00', x'00')", (family_id,))
+    with team.first.session() as s:
+        s.families.add_entry(family_id, "case-notes", "still arrives", "2026-01-05")
+    team.first.sync()
+    assert desk2.sync().received == 1
+    with desk2.session() as s:
+        assert "still arrives" in workbook_text(s, family_id)

@@ -125,15 +125,14 @@ def versions_after(conn: Connection, mark: int, skips: list[tuple[int, int]]) ->
             if not any(low < int(r[0]) <= high for low, high in skips)]
 
 
-def insert_versions(conn: Connection, rows: list[Row]) -> list[Row]:
+def insert_versions(conn: Connection, rows: list[Row], disposed: set[str]) -> list[Row]:
     """Received versions, stored as they came (author-signed, section-encrypted), in key order
     and in bulk; each new one marked unaudited here, so the next certified sign-in adopts it
-    with one signed event (decision 0009). Versions of a disposed family are not stored again.
-    Returns the rows that were new."""
+    with one signed event (decision 0009). Versions of a `disposed` family (one whose
+    tombstone the caller verified) are not stored again. Returns the rows that were new."""
     for row in rows:
         if len(row) != len(VERSION_COLUMNS):
             raise ValueError("a version row has the wrong number of cells")
-    disposed = {str(f) for (f,) in conn.execute("SELECT family_id FROM disposals")}
     wanted = sorted((r for r in rows if r[0] not in disposed),
                     key=lambda r: (str(r[0]), str(r[3]), str(r[1])))
     present: set[str] = set()

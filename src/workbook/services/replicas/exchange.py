@@ -15,6 +15,7 @@ from workbook.crypto.encoding import b64, unb64
 from workbook.services.authority import RECOVERY, signatures
 from workbook.services.errors import InvalidInput
 from workbook.services.replicas import slots
+from workbook.services.upkeep import tombstones
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.replica_rows import TABLES, VERSION_COLUMNS, Cell, Row
 
@@ -153,7 +154,10 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
         if len(row) != len(VERSION_COLUMNS) or not all(
                 isinstance(c, kinds) for c, kinds in zip(row, _VERSION_TYPES, strict=True)):
             raise InvalidInput("a version row is malformed")
-    new = replica_rows.insert_versions(conn, versions)
+    # Only a tombstone whose signatures hold stops a version (a bare disposals row never
+    # swallows one, as on the write path).
+    disposed = {f for f in {str(r[0]) for r in versions} if tombstones.is_disposed(session, f)}
+    new = replica_rows.insert_versions(conn, versions, disposed)
     done.versions = len(new)
     # Only a record with a received edit (a version with parents) can now have two heads.
     done.records = {str(row[2]) for row in new if row[6] != "[]"}
