@@ -67,7 +67,7 @@ def test_concurrent_edits_are_kept_as_a_conflict(tmp_path: Path) -> None:
             assert "edited on desk 1" in text and "edited on desk 2" in text
 
 
-def test_a_new_account_and_a_passphrase_change_hold_on_the_other_replica(
+def test_a_new_account_a_passphrase_change_and_a_role_change_hold_on_the_other_replica(
         tmp_path: Path) -> None:
     team = ReplicaTeam.start(tmp_path)
     desk2 = team.join("desk 2")
@@ -83,6 +83,12 @@ def test_a_new_account_and_a_passphrase_change_hold_on_the_other_replica(
     team.first.sync()
     with team.first.session("sw1", final) as s:  # the change made on desk 2 holds on desk 1
         assert s.user.full_name == "Sam Worker"
+    with team.first.session() as s:  # a role change made on desk 1 holds on desk 2
+        s.accounts.set_role("sw1", "senior-social-worker")
+    team.first.sync()
+    desk2.sync()
+    with desk2.session("sw1", final) as s:
+        assert s.signed_role is not None and s.signed_role.value == "senior-social-worker"
     with team.first.session() as s:  # the owner approves on desk 1 what desk 2 shows
         s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
     team.first.sync()
