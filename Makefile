@@ -25,7 +25,8 @@ test: lint
 
 # The "malicious holder of the database key" state machine at a nightly budget (about an hour on
 # two cores), then the sharing convergence machine and the board-digest property (about 20
-# minutes); `make test` runs each at a smaller one, on fixed examples.
+# minutes), then the replicas' convergence machine; `make test` runs each at a smaller one, on
+# fixed examples.
 test-deep: $(STAMP)
 	QT_QPA_PLATFORM=offscreen WORKBOOK_STATEFUL_EXAMPLES=400 WORKBOOK_STATEFUL_STEPS=40 \
 		WORKBOOK_STATEFUL_RANDOM=1 \
@@ -34,6 +35,9 @@ test-deep: $(STAMP)
 		WORKBOOK_DIGEST_EXAMPLES=1000 WORKBOOK_STATEFUL_RANDOM=1 \
 		$(BIN)/pytest -q -p no:cacheprovider tests/sharing/test_exchange_property.py \
 		tests/supervision/test_board_digest.py
+	QT_QPA_PLATFORM=offscreen WORKBOOK_REPLICA_EXAMPLES=60 WORKBOOK_REPLICA_STEPS=40 \
+		WORKBOOK_STATEFUL_RANDOM=1 \
+		$(BIN)/pytest -q -p no:cacheprovider tests/replicas/test_replicas_state_machine.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -16,6 +16,8 @@ def _grammar_commands() -> set[str]:
             if isinstance(action, argparse._SubParsersAction):
                 for name, sub in action.choices.items():
                     found |= leaves(sub, (*path, name))
+                if path and not action.required:  # `workbook sync` alone, and `sync setup`
+                    found.add(" ".join(path))
                 return found
         return {" ".join(path)}
 

@@ -34,6 +34,7 @@ class Act(StrEnum):
     OWN_VAULT = "own-vault"                    # P6: a practitioner, never the administrator
     DECIDE_REFERRAL = "decide-referral"        # the triage decision at the front door
     APPOINT_CASE_OWNER = "appoint-case-owner"  # and the current case owner, handing over
+    MANAGE_REPLICAS = "manage-replicas"        # the sync folder, approve and retire replicas
 
 
 _SUPERVISORS = frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER})
@@ -57,6 +58,7 @@ ACTS: Mapping[Act, frozenset[Role]] = MappingProxyType({
     Act.DECIDE_REFERRAL: frozenset({Role.TEAM_MANAGER, Role.SENIOR_SOCIAL_WORKER,
                                     Role.SOCIAL_WORKER}),
     Act.APPOINT_CASE_OWNER: _SUPERVISORS,
+    Act.MANAGE_REPLICAS: frozenset({Role.TEAM_MANAGER}),  # and the vault owner
 })
 
 # What a person is told when refused; the sentences are the ones people already know.
@@ -84,6 +86,8 @@ REFUSALS: Mapping[Act, str] = MappingProxyType({
                          "social worker or a social worker",
     Act.APPOINT_CASE_OWNER: "only a team manager, a senior social worker or the family's "
                             "case owner (handing over) appoints a case owner",
+    Act.MANAGE_REPLICAS: "only the vault owner or a team manager sets up the sync folder and "
+                         "approves or retires a replica: a replica holds every family",
 })
 
 

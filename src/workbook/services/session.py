@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from workbook.services.family.workbooks import Workbooks
     from workbook.services.front_door.referrals import Referrals
     from workbook.services.printing import Printing
+    from workbook.services.replicas import Replicas
     from workbook.services.sharing.consents import Consents
     from workbook.services.sharing.identity import Identity
     from workbook.services.sharing.partners import Partners
@@ -298,6 +299,12 @@ class Session:
         return self._manager("retention", Retention)
 
     @property
+    def replicas(self) -> Replicas:
+        from workbook.services.replicas import Replicas
+
+        return Replicas(self)
+
+    @property
     def partners(self) -> Partners:
         from workbook.services.sharing.partners import Partners
 
@@ -362,6 +369,8 @@ class Session:
             username, slot = body.slot_for_user_id(self.user_id)
             content = {"seed": b64(keypair.seed.value), **now.to_json(),
                        "generation": generation}
+            if body.replica:  # heads of this replica's logs, not another's (decision 0009)
+                content["replica"] = body.replica
             slot.kek_wrap = b64(
                 wrap(self.kek.value, json.dumps(content).encode(),
                      kek_wrap_ad(self.vault_id, self.user_id, slot))

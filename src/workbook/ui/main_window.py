@@ -36,6 +36,7 @@ from workbook.ui.home_page import HomePage
 from workbook.ui.lock import LOCK_SHORTCUT, LockController
 from workbook.ui.models.approvals_model import role_text
 from workbook.ui.operations import Operations
+from workbook.ui.replicas import ReplicasArea
 from workbook.ui.retention import RetentionArea
 from workbook.ui.sharing.wiring import SharingArea
 from workbook.ui.sign_in_page import FingerprintPage, ReplacePassphrasePage, SignInPage
@@ -129,8 +130,11 @@ class MainWindow(QMainWindow):
         self.supervision = SupervisionArea(host)
         self.sharing = SharingArea(host)
         self.front_door = FrontDoorArea(host)
+        self.replicas = ReplicasArea(host)
+        self.statusBar().addPermanentWidget(self.replicas.status)  # sync status, Sync now
+        self.bridge.fact.connect(self.replicas.status.fact)  # a save syncs soon after
         areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing,
-                                   self.front_door)
+                                   self.front_door, self.replicas)
         for area in areas:  # in this order after Home in the top bar
             self.add_area(area)
 

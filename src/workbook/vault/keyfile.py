@@ -69,6 +69,7 @@ class Slot:
 class KeyFileBody:
     accounts: dict[str, Slot] = field(default_factory=dict)
     audit_public: str = ""
+    replica: str = ""  # this copy's replica id, once the vault has replicas (decision 0009)
 
     def slot_for_user_id(self, user_id: str) -> tuple[str, Slot]:
         for username, slot in self.accounts.items():
@@ -110,18 +111,19 @@ class KeyFile:
             return KeyFileBody(
                 {u: Slot.from_json(s) for u, s in data["accounts"].items()},
                 str(data.get("audit_public", "")),
+                str(data.get("replica", "")),
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise KeyFileError("the key file body is damaged and cannot be read") from None
 
     def seal_body(self, device_secret: Secret, body: KeyFileBody) -> None:
-        raw = json.dumps(
-            {
-                "accounts": {u: s.to_json() for u, s in sorted(body.accounts.items())},
-                "audit_public": body.audit_public,
-            },
-            sort_keys=True,
-        ).encode()
+        fields_ = {
+            "accounts": {u: s.to_json() for u, s in sorted(body.accounts.items())},
+            "audit_public": body.audit_public,
+        }
+        if body.replica:
+            fields_["replica"] = body.replica
+        raw = json.dumps(fields_, sort_keys=True).encode()
         self.body_blob = wrap(_body_key(device_secret, self.vault_id), raw, _body_ad(self.vault_id))
 
     # --- file I/O --------------------------------------------------------------------------

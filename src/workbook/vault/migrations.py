@@ -371,6 +371,75 @@ def _m006_audit_versions(conn: Connection) -> None:
                  "SELECT family_id, version_id, 0 FROM versions")
 
 
+def _m007_replicas(conn: Connection) -> None:
+    """Replicas of one vault kept in step through a shared folder (docs/decisions/0009). The
+    replica log is signed (who approved or retired which replica key); the rest is this
+    replica's own bookkeeping: its key and the team's sync key (under V like every row), what it
+    has sent and applied, and the audit chains of the other replicas, kept apart so that each
+    replica's own chain stays one unbroken chain."""
+    conn.executescript(
+        """
+        CREATE TABLE replica_log (
+            seq         INTEGER PRIMARY KEY,
+            event       TEXT NOT NULL,           -- add | retire
+            replica_id  TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            public_keys BLOB NOT NULL,
+            last_seq    INTEGER NOT NULL,        -- retire: its last file accepted
+            reason      TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            signature   BLOB NOT NULL
+        );
+        CREATE TABLE replica_self (
+            slot         INTEGER PRIMARY KEY CHECK (slot = 1),
+            replica_id   TEXT NOT NULL,
+            secret       BLOB NOT NULL,
+            sync_key     BLOB NOT NULL,
+            folder       TEXT NOT NULL,
+            next_seq     INTEGER NOT NULL,
+            version_mark INTEGER NOT NULL,
+            audit_mark   INTEGER NOT NULL
+        );
+        CREATE TABLE replica_applied (
+            replica_id  TEXT NOT NULL,
+            seq         INTEGER NOT NULL,
+            written_at  TEXT NOT NULL,
+            PRIMARY KEY (replica_id, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE replica_known (
+            table_name  TEXT NOT NULL,
+            digest      BLOB NOT NULL,
+            PRIMARY KEY (table_name, digest)
+        ) WITHOUT ROWID;
+        CREATE TABLE replica_skip (
+            low         INTEGER PRIMARY KEY,
+            high        INTEGER NOT NULL
+        );
+        CREATE TABLE replica_audit (
+            origin      TEXT NOT NULL,
+            seq         INTEGER NOT NULL,
+            at          TEXT NOT NULL,
+            user_id     TEXT NOT NULL,
+            event       TEXT NOT NULL,
+            ids         TEXT NOT NULL,
+            detail      BLOB,
+            signer      TEXT NOT NULL,
+            prev_hash   BLOB NOT NULL,
+            hash        BLOB NOT NULL,
+            signature   BLOB NOT NULL,
+            PRIMARY KEY (origin, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE replica_slots (
+            username    TEXT PRIMARY KEY,
+            salt        TEXT NOT NULL,
+            state       TEXT NOT NULL,
+            stamp       TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
@@ -378,6 +447,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("004_operations", _m_operations),
     ("005_board_digest", _m005_board_digest),
     ("006_audit_versions", _m006_audit_versions),
+    ("007_replicas", _m007_replicas),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The level record; made before the first migration, so part of every level's pinned schema.

@@ -31,6 +31,7 @@ def areas() -> list[ModuleType]:
         printing,
         recovery,
         referrals,
+        replicas,
         sharing,
         supervision,
         transfers,
@@ -42,4 +43,4 @@ def areas() -> list[ModuleType]:
     return [vault_setup, users, passphrase, keys, families, households, entries, plan,
             assessments, family_workbook, audit, demo, recovery, devices, policy,
             supervision, printing, sharing, transfers, operations, outcomes, vault_restore,
-            referrals, concerns]
+            referrals, concerns, replicas]

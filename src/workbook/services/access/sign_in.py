@@ -124,6 +124,10 @@ def sign_in(
             person = Snapshot.from_json(content)
         except (ValueError, TypeError, IndexError, AttributeError):
             raise TamperingDetected("this account's remembered log heads do not read") from None
+        if body.replica and content.get("replica") != body.replica:
+            # Heads remembered on another replica (a slot that travelled, decision 0009) say
+            # nothing about this replica's logs; this OS account's seen record still does.
+            person, seen_seq, seen_hash = None, 0, ""
         if slot.vault_key_seal is None:
             raise TamperingDetected("the key file has no vault key for this account")
         try:

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     )
     from workbook.services.authority.membership import (
         Membership,
+        MembershipEvent,
         append_event,
         load_membership,
         may_administer,
+        verified_events,
     )
     from workbook.services.authority.record_codec import (
         RecordVersion,
@@ -58,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "rotate_due_sections": "grants",
     "Membership": "membership", "append_event": "membership",
     "load_membership": "membership", "may_administer": "membership",
+    "MembershipEvent": "membership", "verified_events": "membership",
     "RecordVersion": "record_codec", "SignedVersion": "record_codec",
     "encrypt_for_holder": "record_codec", "row_ad": "record_codec",
     "row_plaintext": "record_codec", "seal_for_section": "record_codec",
@@ -72,11 +75,12 @@ _EXPORTS: dict[str, str] = {
 _PRIVATE: dict[str, tuple[str, str]] = {"_open_row": ("record_codec", "open_row")}
 
 __all__ = [
-    "FamilyTags", "Grants", "GroupKey", "IDENTITY", "Membership", "PendingGrant", "RECOVERY",
+    "FamilyTags", "Grants", "GroupKey", "IDENTITY", "Membership", "MembershipEvent",
+    "PendingGrant", "RECOVERY",
     "RecordVersion", "SectionKeys", "SignedVersion", "Trust", "VerifiedVersions", "append_event",
     "encrypt_for_holder", "load_membership", "load_trust", "may_administer",
     "rotate_due_sections", "row_ad", "row_plaintext", "seal_for_section", "section_keypair",
-    "sign_version", "verify_envelope",
+    "sign_version", "verified_events", "verify_envelope",
 ]
 
 

@@ -1,0 +1,72 @@
+"""The other replicas' audit chains, as received, checked as `audit verify` checks this one.
+
+Each replica keeps its own chain (decision 0009); what it sent is stored here by origin. An
+event must hash to its content, follow the event before it where that one is here (a replica's
+first events before its checkpoint are on its approver's chain, not here), and carry the
+signature of its actor's certified key (or the vault's audit key, only for the events that
+happen before anyone has keys; or the recovery key). A problem is named per replica; nothing
+is changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.keypairs import PublicKeys
+from workbook.services.audit.trail import VAULT_SIGNABLE
+from workbook.vault import audit_log, replica_store
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    replica: str
+    events: int
+    problem: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"replica": self.replica, "events": self.events, "ok": not self.problem,
+                "problem": self.problem}
+
+
+def _signers(session: Session, signer: str, event: str) -> list[PublicKeys]:
+    if signer == "vault":
+        return [session.audit_key.public] if event in VAULT_SIGNABLE else []
+    if signer == "recovery":
+        return [session.trust.recovery]
+    return session.trust.keys_of(signer) + [
+        PublicKeys(k) for k in sorted(session.trust.withdrawn.get(signer, set()))]
+
+
+def _problem(session: Session, row: tuple[Any, ...], before: bytes | None) -> str:
+    seq, at, user_id, event, ids, detail, signer, prev, digest, signature = row
+    if before is not None and bytes(prev) != before:
+        return f"event {seq} does not follow event {seq - 1} (chain broken)"
+    if audit_log.event_hash(bytes(prev), seq, at, user_id, event, ids, detail,
+                            signer) != bytes(digest):
+        return f"event {seq} was altered (its hash does not match its content)"
+    if signer not in ("vault", "recovery") and signer != user_id:
+        return f"event {seq} is signed by someone other than its actor"
+    for key in _signers(session, signer, event):
+        try:
+            key.verify(bytes(signature), bytes(digest))
+            return ""
+        except AuthenticationFailed:
+            continue
+    return f"event {seq} has a signature that does not verify"
+
+
+def verify(session: Session) -> list[ChainReport]:
+    out = []
+    for origin, rows in sorted(replica_store.remote_audit(session.conn).items()):
+        problem, hashes = "", dict[int, bytes]()
+        for row in rows:
+            problem = _problem(session, row, hashes.get(row[0] - 1))
+            if problem:
+                break
+            hashes[row[0]] = bytes(row[8])
+        out.append(ChainReport(origin, len(rows), problem))
+    return out

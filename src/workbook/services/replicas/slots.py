@@ -1,0 +1,101 @@
+"""Sign-in slots travel between replicas, so a new account or a passphrase change made on one
+PC holds on every PC after its next sync (decision 0009).
+
+A slot is what the key file holds for one account: Argon2id parameters, salt, the KEK wrap and
+the vault key sealed to the account's keys. A slot is "changed here" when its (salt, state)
+differs from the version this replica last sent or received (`replica_slots`); it is then sent
+with the time of that sync, and a receiver keeps whichever version carries the later time. The
+sign-in counters and lock-outs stay per replica and never travel. Slots are no more trusted
+than today: they open only with the person's passphrase, and what they unlock is checked
+against signed state at sign-in as on a single PC."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workbook.services.errors import InvalidInput
+from workbook.vault import replica_store
+from workbook.vault.keyfile import KeyFile, KeyFileBody, Slot
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
+TRAVELLING = ("user_id", "kdf", "salt", "state", "kek_wrap", "vault_key_seal",
+              "vault_key_generation")
+
+
+def outgoing(session: Session, stamp: str) -> dict[str, dict[str, Any]]:
+    """The slots changed here since they last travelled, stamped `stamp`."""
+    body = KeyFile.load(session.vault_dir).open_body(session.device_secret)
+    marks = replica_store.slot_marks(session.conn)
+    out = {}
+    for username, slot in sorted(body.accounts.items()):
+        mark = marks.get(username)
+        if mark is not None and mark[:2] == (slot.salt, slot.state):
+            continue
+        out[username] = {**{k: getattr(slot, k) for k in TRAVELLING}, "stamp": stamp}
+    return out
+
+
+def remember_sent(session: Session, slots: dict[str, dict[str, Any]]) -> None:
+    for username, slot in slots.items():
+        replica_store.put_slot_mark(session.conn, username, slot["salt"], slot["state"],
+                                    slot["stamp"])
+
+
+def remember_all(session: Session, body: KeyFileBody, stamp: str) -> None:
+    """Every slot of `body` counts as sent (at set-up and at a join)."""
+    for username, slot in body.accounts.items():
+        replica_store.put_slot_mark(session.conn, username, slot.salt, slot.state, stamp)
+
+
+def _checked(username: object, data: object) -> tuple[str, dict[str, Any]]:
+    if not isinstance(username, str) or not isinstance(data, dict):
+        raise InvalidInput("a slot is malformed")
+    kinds = {"user_id": str, "kdf": dict, "salt": str, "state": str, "kek_wrap": str,
+             "vault_key_generation": int, "stamp": str}
+    for key, kind in kinds.items():
+        if not isinstance(data.get(key), kind):
+            raise InvalidInput(f"a slot's {key} is malformed")
+    if data.get("vault_key_seal") is not None and not isinstance(data["vault_key_seal"], str):
+        raise InvalidInput("a slot's vault_key_seal is malformed")
+    if data["state"] not in {"initial", "active"}:
+        raise InvalidInput("a slot's state is unknown")
+    return username, data
+
+
+def incoming(session: Session, slots: object) -> int:
+    """Apply received slots newer than this replica's; the number applied. Called inside the
+    file's transaction, so a refused file leaves the key file as it was."""
+    if not isinstance(slots, dict):
+        raise InvalidInput("the slots are malformed")
+    marks = replica_store.slot_marks(session.conn)
+    newer = {}
+    for raw_name, raw in slots.items():
+        username, data = _checked(raw_name, raw)
+        mark = marks.get(username)
+        if mark is None or (data["stamp"], data["salt"]) > (mark[2], mark[0]):
+            newer[username] = data
+    if not newer:
+        return 0
+
+    def change(keyfile: KeyFile, body: KeyFileBody) -> None:
+        for username, data in newer.items():
+            local = body.accounts.get(username)
+            slot = Slot(data["user_id"], dict(data["kdf"]), data["salt"], data["state"],
+                        data["kek_wrap"], data.get("vault_key_seal"),
+                        data["vault_key_generation"])
+            if slot.vault_key_generation != keyfile.vault_key_generation and local is not None:
+                # Another replica rekeyed its database: not carried yet (decision 0009).
+                slot.vault_key_seal = local.vault_key_seal
+                slot.vault_key_generation = local.vault_key_generation
+            if local is not None:
+                slot.failed, slot.last_failed, slot.locked = (local.failed, local.last_failed,
+                                                              local.locked)
+            body.accounts[username] = slot
+
+    KeyFile.update(session.vault_dir, session.device_secret, change)
+    for username, data in newer.items():
+        replica_store.put_slot_mark(session.conn, username, data["salt"], data["state"],
+                                    data["stamp"])
+    return len(newer)
