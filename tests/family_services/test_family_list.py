@@ -1,0 +1,72 @@
+"""The list of every family (`families.all`, services/family/family_list.py) is read once per
+session and then kept up to date from the version log: what colleagues add, rename or close
+meanwhile shows on the next listing, exactly as a fresh reading shows it; a row planted in the
+versions table is still refused; nothing already stored changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.family_vault import FamilyVault
+from workbook.services.errors import TamperingDetected
+
+
+def _fresh(fv: FamilyVault, username: str) -> list[object]:
+    with fv.sign_in(username) as s:
+        return list(s.families.all())
+
+
+def test_what_colleagues_write_meanwhile_is_listed_as_a_fresh_reading_lists_it(
+        fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as reader, fv.sign_in("tm") as colleague:
+        before = reader.families.all()
+        assert reader.families.all() == before  # nothing changed: the same list
+        added = colleague.families.add("Brown family", "BR-1")
+        colleague.retention.close(fv.other_family_id, "early-help")
+        again = reader.families.all()
+        assert again == _fresh(fv, "sw1")
+        assert {f.family_id for f in again} == {f.family_id for f in before} | {added}
+        closed = next(f for f in again if f.family_id == fv.other_family_id)
+        assert closed.status == "closed"
+
+
+def test_a_planted_family_row_is_refused_on_the_next_listing(fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as reader:
+        reader.families.all()
+        rows_before = reader.conn.execute("SELECT count(*) FROM versions").fetchone()[0]
+        # The attacker copies the family's stored row under a new version id: its associated
+        # data no longer matches, so it cannot be opened as a version of that family.
+        reader.conn.execute(
+            "INSERT INTO versions SELECT family_id, CASE WHEN version_id LIKE 'f%' THEN 'e' "
+            "ELSE 'f' END || substr(version_id, 2), record_id, "
+            "kind, section_tag, epoch, parents, author, device, created_at, sealed, body "
+            "FROM versions WHERE kind = 'family' AND family_id = ?", (fv.family_id,))
+        with pytest.raises(TamperingDetected):
+            reader.families.all()
+        assert reader.conn.execute("SELECT count(*) FROM versions").fetchone()[0] \
+            == rows_before + 1
+
+
+def test_home_reads_only_open_families_and_lists_closed_ones_as_closed(
+        fv: FamilyVault) -> None:
+    """A closed family is nobody's work (issue 19): it stays among the families, flagged
+    closed, but leaves my families, my overdue actions and the recently changed; with most of
+    the vault closed, home reads the open families' rows alone and finds the same."""
+    from datetime import date
+
+    from workbook.services.home import overview as home
+
+    today = date(2031, 1, 1)
+    with fv.sign_in("tm") as s:
+        before = home.home_summary(s, today)
+        assert fv.family_id in {f.family_id for f in before.my_families}
+        assert any(a.family_id == fv.family_id for a in before.overdue_actions)
+        s.retention.close(fv.family_id, "early-help")
+    with fv.sign_in("tm") as s:
+        first = home.overview(s, today)
+        after = home.home_summary(s, today)
+        assert next(f for f in first.families if f.family_id == fv.family_id).status == "closed"
+        assert fv.family_id not in {f.family_id for f in after.my_families}
+        assert not any(a.family_id == fv.family_id for a in after.overdue_actions)
+        assert fv.family_id not in {c.family_id for c in after.recently_changed}
+        assert {c.family_id for c in after.recently_changed} == {fv.other_family_id}
