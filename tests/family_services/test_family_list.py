@@ -70,3 +70,19 @@ def test_home_reads_only_open_families_and_lists_closed_ones_as_closed(
         assert not any(a.family_id == fv.family_id for a in after.overdue_actions)
         assert fv.family_id not in {c.family_id for c in after.recently_changed}
         assert {c.family_id for c in after.recently_changed} == {fv.other_family_id}
+
+
+def test_search_still_finds_a_closed_family_and_says_it_is_closed(fv: FamilyVault) -> None:
+    from workbook.services.home.search import build_index
+
+    with fv.sign_in("tm") as s:
+        open_hits = build_index(s).query("smith").hits
+        s.retention.close(fv.family_id, "early-help")
+    with fv.sign_in("sw1") as s:
+        hits = build_index(s).query("smith").hits
+    assert len(hits) == len(open_hits) > 0
+    family = next(h for h in hits if h.kind == "family" and h.family_id == fv.family_id)
+    assert family.detail.endswith("closed")
+    persons = [h for h in hits if h.kind == "person" and h.family_id == fv.family_id]
+    assert persons and all(h.detail.endswith("family closed") for h in persons)
+    assert not any("closed" in h.detail for h in open_hits)
