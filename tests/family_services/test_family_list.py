@@ -86,3 +86,63 @@ def test_search_still_finds_a_closed_family_and_says_it_is_closed(fv: FamilyVaul
     persons = [h for h in hits if h.kind == "person" and h.family_id == fv.family_id]
     assert persons and all(h.detail.endswith("family closed") for h in persons)
     assert not any("closed" in h.detail for h in open_hits)
+
+
+def _stored(s: object, user_id: str) -> bytes | None:
+    from workbook.vault import meta
+
+    return meta.get_blob(s.conn, "family_list." + user_id)  # type: ignore[attr-defined]
+
+
+def test_the_list_kept_for_the_next_sign_in_holds_no_clear_name_and_folds_in_changes(
+        fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as s:
+        listed = s.families.all()
+        sw1 = s.user_id
+        blob = _stored(s, sw1)
+    assert blob is not None and b"Smith" not in blob and b"family" not in blob
+    with fv.sign_in("tm") as tm:
+        added = tm.families.add("Brown family", "BR-1")
+    with fv.sign_in("sw1") as s:
+        again = s.families.all()
+    assert {f.family_id for f in again} == {f.family_id for f in listed} | {added}
+    assert again == _fresh(fv, "sw1")
+
+
+def test_a_swapped_forged_or_replayed_stored_list_changes_nothing_shown(
+        fv: FamilyVault) -> None:
+    """Another person's blob, a flipped byte or an older copy of one's own: each is ignored
+    or folded forward, and the list is what a fresh reading gives."""
+    from workbook.vault import meta
+
+    with fv.sign_in("tm") as tm:
+        tm.families.all()
+        tm_id, tm_blob = tm.user_id, _stored(tm, tm.user_id)
+    with fv.sign_in("sw1") as s:
+        s.families.all()
+        sw1 = s.user_id
+        old = _stored(s, sw1)
+    assert tm_blob is not None and old is not None
+    with fv.sign_in("tm") as tm:
+        renamed = tm.families.add("Brown family", "BR-1")
+    for planted in (tm_blob, old[:-1] + bytes([old[-1] ^ 1]), old):
+        with fv.sign_in("tm") as tm:
+            meta.put(tm.conn, "family_list." + sw1, planted)
+        with fv.sign_in("sw1") as s:
+            listed = s.families.all()
+        assert renamed in {f.family_id for f in listed}
+        assert listed == _fresh(fv, "sw1")
+    assert tm_id != sw1
+
+
+def test_a_disposal_removes_every_stored_list_of_families(fv: FamilyVault) -> None:
+    from workbook.vault import retention_store
+
+    with fv.sign_in("sw1") as s:
+        s.families.all()
+        assert _stored(s, s.user_id) is not None
+        with s.write():
+            retention_store.delete_family_rows(s.conn, fv.other_family_id)
+        assert _stored(s, s.user_id) is None
+        listed = s.families.all()
+    assert fv.other_family_id not in {f.family_id for f in listed}

@@ -54,14 +54,29 @@ class Families:
         return family_id
 
     def all(self) -> list[FamilySummary]:
-        """Every family whose household this person can read, by name: read once per session
-        and then brought up to date from the version log (`family_list`)."""
+        """Every family whose household this person can read, by name: kept per person and
+        brought up to date from the version log (`family_list`)."""
         self.s.require_practitioner()
         if not self.s.records.can_read(Section.HOUSEHOLD.value):
             return []
+        return self._listing().summaries()
+
+    def case_owners(self) -> dict[str, str]:
+        """Family id -> case owner (user id) of the families `all()` lists (home's "mine")."""
+        self.s.require_practitioner()
+        if not self.s.records.can_read(Section.HOUSEHOLD.value):
+            return {}
+        return self._listing().case_owners()
+
+    def _listing(self) -> FamilyList:
         if self._list is None:
             self._list = FamilyList(self.s)
-        return self._list.summaries()
+        return self._list
+
+    def before_lock(self) -> None:
+        """Keep the list of families for the next sign-in (Session.lock asks)."""
+        if self._list is not None:
+            self._list.before_lock()
 
     # --- persons ---------------------------------------------------------------------------
     def add_person(

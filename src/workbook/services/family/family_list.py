@@ -1,33 +1,54 @@
-"""The list of every family (`families.all`), read once per session and then kept up to date
-from the version log, so that listing again (the supervision agenda, the duplicate check, the
-session view, the desktop's lists) costs what changed since, not every family record again.
+"""The list of every family (`families.all`, and home's families), kept per person so that it
+costs what changed, not every family record the vault has kept for ten years (issue 19).
 
-What is kept is only what was decrypted and verified in this session (each family record's
-versions, through `Records.open_each`); nothing is stored. The version log (migration 005)
-says only which versions were added since: they are read and verified like any other. A
-holder of the database key who held back a log row would only delay a new family version
-in this list until the next sign-in (as for the board digest, decision 0004); the family view
-verifies everything it shows. Keys held or a disposal (the removal count) change → read
-everything again."""
+The list is worked out from the family records' versions, decrypted and verified (through
+`Records.open_each`, the household section's rule). It is then kept:
+
+- in the session, so listing again (the agenda, the duplicate check, home's refresh) folds in
+  only the versions the version log (migration 005) names since;
+- in the vault, as one blob per person encrypted and authenticated (AES-256-GCM) under a key
+  derived from that person's own key-pair seed, bound to the vault, the person and the format
+  (`meta` key "family_list.<user id>"), so the next sign-in decrypts one blob and folds in
+  what colleagues added meanwhile instead of reading every family again.
+
+A holder of the database key can neither read nor forge the blob: one that does not open, or
+was made for other keys held, another removal count (a disposal) or a log position the vault
+has not reached, is ignored and the list is read again from the versions. Putting back an
+older blob only makes more to fold in; holding back a log row delays a new family version in
+this list until a fresh reading (as for the board digest, decision 0004). The family view
+verifies everything it shows. A changed family is read again whole (`Records.of_record`:
+every version of its record, verified), so nothing but the summary is kept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from workbook.crypto.encoding import fields
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import record_state
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion
-from workbook.vault import board_digest_store, version_store
-from workbook.vault.version_store import VersionRow
+from workbook.vault import board_digest_store, meta, version_store
+from workbook.vault.database import (
+    BUSY_TIMEOUT_MS,
+    OperationalError,
+    VaultBusy,
+    set_busy_timeout,
+    transaction,
+)
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
 FAMILY = RecordKind.FAMILY.value
 HOUSEHOLD = Section.HOUSEHOLD.value
+FORMAT = 1
+META_PREFIX = "family_list."
+SAVE_WAIT_MS = 250
 
 
 @dataclass(frozen=True)
@@ -40,52 +61,123 @@ class FamilySummary:
 
 
 class FamilyList:
-    """Every family record's versions this session has verified, and the list made of them."""
+    """Every family this person can read: its summary and case owner (a user id)."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
-        self._versions: dict[str, dict[str, RecordVersion]] = {}  # record -> version id -> it
-        self._shown: dict[str, FamilySummary] = {}
+        self._shown: dict[str, tuple[FamilySummary, str]] = {}
         self._sorted: list[FamilySummary] | None = None
         self._seq = -1
-        self._state: tuple[object, ...] | None = None  # keys held, removal count
+        self._state: list[Any] | None = None  # keys held, removal count
+        self._unsaved = False
+        self._loaded = False
 
     def summaries(self) -> list[FamilySummary]:
         """Every family whose household this person can read, not deleted, by name."""
-        conn = self.s.conn
-        state = (tuple(self.s.keys.held()), board_digest_store.removals(conn))
-        seq = board_digest_store.last_seq(conn)  # before reading: later versions fold in next
-        if state != self._state or seq < self._seq:
-            self._versions, self._shown = {}, {}
-            self.s.trust.verified.load_kind(conn, FAMILY)
-            self._add(version_store.of_kind(conn, FAMILY))
-            self._state = state
-        elif seq > self._seq:
-            keys = [(h.family_id, h.kind, h.version_id)
-                    for _seq, h in board_digest_store.headers_since(conn, self._seq)
-                    if h.kind == FAMILY]
-            self._add(version_store.by_keys(conn, keys))
-        self._seq = seq
+        self._refresh()
         if self._sorted is None:
-            self._sorted = sorted(self._shown.values(),
+            self._sorted = sorted((f for f, _owner in self._shown.values()),
                                   key=lambda f: (f.name.casefold(), f.family_id))
         return list(self._sorted)
 
-    def _add(self, rows: Iterable[VersionRow]) -> None:
-        changed = set()
+    def case_owners(self) -> dict[str, str]:
+        """Family id -> its case owner's user id, for the families `summaries` lists."""
+        self._refresh()
+        return {fid: owner for fid, (_f, owner) in self._shown.items()}
+
+    def before_lock(self) -> None:
+        """Store the list if it changed since it was stored (Session.lock asks)."""
+        if self._unsaved and self._state is not None:
+            self._store()
+
+    # --- keeping it current ------------------------------------------------------------------
+    def _refresh(self) -> None:
+        conn = self.s.conn
+        state = [[list(h) for h in self.s.keys.held()], board_digest_store.removals(conn)]
+        seq = board_digest_store.last_seq(conn)  # before reading: later versions fold in next
+        if not self._loaded:
+            self._loaded = True
+            self._load(state, seq)
+        if state != self._state or seq < self._seq:
+            self._read_all()
+            self._state, self._unsaved = state, True
+            self._seq = seq
+            self._store()
+        elif seq > self._seq:
+            changed = {h.family_id for _seq, h in board_digest_store.headers_since(conn, self._seq)
+                       if h.kind == FAMILY}
+            for family_id in changed:
+                self._set(family_id, [v for v in self.s.records.of_record(family_id)
+                                      if v.kind == FAMILY and v.section == HOUSEHOLD])
+            self._seq = seq
+            self._unsaved = self._unsaved or bool(changed)
+
+    def _read_all(self) -> None:
+        self._shown, self._sorted = {}, None
+        self.s.trust.verified.load_kind(self.s.conn, FAMILY)
+        by_record: dict[str, list[RecordVersion]] = {}
+        rows = version_store.of_kind(self.s.conn, FAMILY)
         for version in self.s.records.open_each(rows, section=HOUSEHOLD):
-            self._versions.setdefault(version.record_id, {})[version.version_id] = version
-            changed.add(version.record_id)
-        for family_id in changed:
-            versions = list(self._versions[family_id].values())
-            state = record_state(family_id, versions)
-            head = self._versions[family_id][state.heads[-1]]
-            if head.payload.get("deleted"):
-                self._shown.pop(family_id, None)
-                continue
-            self._shown[family_id] = FamilySummary(
-                family_id, str(head.payload.get("name", "")),
-                str(head.payload.get("reference", "")), str(head.payload.get("status", "open")),
-                state.in_conflict)
-        if changed:
-            self._sorted = None
+            by_record.setdefault(version.record_id, []).append(version)
+        for family_id, versions in by_record.items():
+            self._set(family_id, versions)
+
+    def _set(self, family_id: str, versions: list[RecordVersion]) -> None:
+        self._sorted = None
+        if not versions:
+            self._shown.pop(family_id, None)
+            return
+        state = record_state(family_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        if head.payload.get("deleted"):
+            self._shown.pop(family_id, None)
+            return
+        p = head.payload
+        self._shown[family_id] = (FamilySummary(
+            family_id, str(p.get("name", "")), str(p.get("reference", "")),
+            str(p.get("status", "open")), state.in_conflict), str(p.get("case_owner", "")))
+
+    # --- the stored blob ---------------------------------------------------------------------
+    def _key_and_ad(self) -> tuple[bytes, bytes]:
+        keypair = self.s.require_keys()
+        vault_id, user_id = self.s.vault_id, self.s.user_id
+        return (hkdf(keypair.seed.value, fields("workbook family list v1", vault_id, user_id)),
+                fields("workbook family list row v1", vault_id, user_id, FORMAT))
+
+    def _load(self, state: list[Any], seq: int) -> None:
+        blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id)
+        if blob is None:
+            return
+        try:
+            key, ad = self._key_and_ad()
+            data = json.loads(unwrap(key, blob, ad, "family list"))
+            if data["state"] != state or not 0 <= data["seq"] <= seq:
+                return
+            shown = {f[0]: (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
+                     for f in data["families"]}
+        except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
+            return
+        self._shown, self._sorted = shown, None
+        self._state, self._seq, self._unsaved = state, int(data["seq"]), False
+
+    def _store(self) -> None:
+        """Best effort, in its own short write: a busy vault means a fresh reading next time."""
+        key, ad = self._key_and_ad()
+        body = json.dumps({"state": self._state, "seq": self._seq, "families": [
+            [f.family_id, f.name, f.reference, f.status, f.conflict, owner]
+            for f, owner in self._shown.values()]}, separators=(",", ":")).encode()
+        blob = wrap(key, body, ad)
+        conn = self.s.conn
+        try:
+            if self.s._write_depth:
+                meta.put(conn, META_PREFIX + self.s.user_id, blob)
+            else:
+                set_busy_timeout(conn, SAVE_WAIT_MS)
+                try:
+                    with transaction(conn):
+                        meta.put(conn, META_PREFIX + self.s.user_id, blob)
+                finally:
+                    set_busy_timeout(conn, BUSY_TIMEOUT_MS)
+        except (VaultBusy, OperationalError):
+            return
+        self._unsaved = False

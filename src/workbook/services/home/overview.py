@@ -146,18 +146,14 @@ def family_overview(session: Session) -> HomeOverview:
     if not _readable(session, household):
         return HomeOverview([], [], [], NO_KEYS_NOTE)
     names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
-
-    def pick(p: dict[str, Any]) -> tuple[str, ...] | None:
-        if p.get("deleted"):
-            return None
-        return (str(p.get("name", "")), str(p.get("reference", "")),
-                str(p.get("status", "open")), str(p.get("case_owner", "")))
-
+    # The families' list kept per person (services/family/family_list.py): a sign-in decrypts
+    # one blob and folds in what changed, rather than every family record of ten years.
+    owners = session.families.case_owners()
     families = []
-    for family_id, (name, reference, status, owner) in _heads(
-            session, "family", household, pick).values():
-        mine = owner == session.user_id and status != CLOSED
-        families.append(HomeFamily(family_id, name, reference, status,
+    for f in session.families.all():
+        owner = owners.get(f.family_id, "")
+        mine = owner == session.user_id and f.status != CLOSED
+        families.append(HomeFamily(f.family_id, f.name, f.reference, f.status,
                                    names.get(owner, ""), CASE_OWNER if mine else ""))
     families.sort(key=_by_name)
     return HomeOverview(families, [f for f in families if f.mine], [])
