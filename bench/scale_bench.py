@@ -19,12 +19,15 @@ Per shape and size, on a fresh working copy of the cached fixture:
 The table gives each figure at each size and the ratio (the issue asks for at most 1.2x on the
 realistic shape, and nothing faster than linear - 10x - on the harsh one). Sizes and shapes can
 be narrowed for a quick look: BENCH_SCALE_SIZES=2000,6000 BENCH_SCALE_SHAPES=realistic.
+Each shape and size's figures are kept in bench/.cache/scale-results.json; with
+BENCH_SCALE_REUSE=1 a shape and size measured before is taken from there, not measured again.
 Building the two 20,000-family fixtures takes 15 to 30 minutes each on the 2-core machine (once;
 they are kept in bench/.cache), and a run on built fixtures about 10 minutes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -34,6 +37,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
@@ -48,6 +52,7 @@ SIGN_INS = 3    # services: first calls after sign-in, median of this many
 USER = "sw1"
 MANAGER = "tm"
 NOW = datetime(2026, 1, 5, 10, tzinfo=UTC)
+RESULTS = common.CACHE / "scale-results.json"  # each shape and size's last figures
 
 # (key, figure, unit); the order of the table.
 FIGURES = (
@@ -167,6 +172,14 @@ def growth_table(shape: str, sizes: list[int], found: dict[int, dict[str, float]
     return "\n".join(out)
 
 
+def _kept() -> dict[str, Any]:
+    try:
+        found: dict[str, Any] = json.loads(RESULTS.read_text())
+        return found
+    except (OSError, ValueError):
+        return {}
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sizes = [int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "2000,20000").split(",")]
@@ -174,8 +187,19 @@ def main() -> int:
     began = time.perf_counter()
     load = os.getloadavg()[0]
     tables = []
+    kept = _kept()
     for shape in shapes:
-        found = {n: measure(shape, n) for n in sizes}
+        found = {}
+        for n in sizes:
+            key = f"{shape}-{n}"
+            if os.environ.get("BENCH_SCALE_REUSE") == "1" and key in kept:
+                common.say(f"== {key}: figures of an earlier run ({kept[key]['at']})")
+                found[n] = kept[key]["figures"]
+                continue
+            found[n] = measure(shape, n)
+            kept[key] = {"at": datetime.now(UTC).isoformat(timespec="seconds"),
+                         "figures": found[n]}
+            RESULTS.write_text(json.dumps(kept, indent=1))
         tables.append(growth_table(shape, sizes, found))
         print(tables[-1] + "\n", flush=True)
     print(f"total time {time.perf_counter() - began:.0f} s; load average (1 min) {load:.2f} at "
