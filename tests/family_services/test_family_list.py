@@ -146,3 +146,28 @@ def test_a_disposal_removes_every_stored_list_of_families(fv: FamilyVault) -> No
         assert _stored(s, s.user_id) is None
         listed = s.families.all()
     assert fv.other_family_id not in {f.family_id for f in listed}
+
+
+def test_receipts_kept_at_sign_out_are_stored_in_one_transaction(fv: FamilyVault) -> None:
+    """Sign-out stores the session's new verification receipts outside any use case's
+    transaction: as one transaction, not one commit (and fsync) per receipt - which took
+    minutes at sign-out after a long session."""
+    with fv.sign_in("sw1") as s:
+        s.conn.execute("DELETE FROM verification_receipts")
+    s = fv.sign_in("sw1")
+    with s.write():
+        for i in range(50):
+            s.families.add_entry(fv.family_id, "case-notes", f"Note {i}", "2026-01-02")
+    assert s.trust.verified._new, "the receipts wait for sign-out"
+    statements: list[str] = []
+    s.conn.set_trace_callback(statements.append)
+    s.lock()
+    inserts = [i for i, sql in enumerate(statements) if "INTO verification_receipts" in sql]
+    begins = [i for i, sql in enumerate(statements) if sql.startswith("BEGIN")]
+    commits = [i for i, sql in enumerate(statements) if sql.startswith("COMMIT")]
+    assert len(inserts) >= 50
+    assert any(b < inserts[0] for b in begins) and any(c > inserts[-1] for c in commits)
+    assert not any(inserts[0] < c < inserts[-1] for c in commits)
+    with fv.sign_in("sw1") as again:
+        stored = again.conn.execute("SELECT count(*) FROM verification_receipts").fetchone()[0]
+    assert stored >= 50
