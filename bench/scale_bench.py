@@ -7,14 +7,17 @@ how much it grew, on two vault shapes (bench/scale_fixture.py):
 
 Per shape and size, on a fresh working copy of the cached fixture:
 
-- the desktop's figures from `workbook-gui --self-test` as sw1 (bench_gui_shell's way: a fresh
-  process, the device secret over a pipe): a first sign-in (unlock to home and opening a
-  family, no signature of it checked before), then RUNS more runs (unlock to home, open a
-  family to first paint, a search keystroke; the median) and the peak memory of all runs;
 - the services' figures: list my families (home's overview, the first call after sign-in),
   list all families (`families.all`, first call after sign-in and again), the board after
   sign-in as the team manager (its digest built once beforehand), and adding an action then
-  reading the board again.
+  reading the board again;
+- the social worker's very first board digest (what a first sign-in's home builds for its
+  deadlines), through the services: at 20,000 families it kept the desktop's worker busy past
+  the self-test's two-minute wait, so it is built here first and timed on its own;
+- the desktop's figures from `workbook-gui --self-test` as sw1 (bench_gui_shell's way: a fresh
+  process, the device secret over a pipe): its first run (unlock to home and opening a
+  family, no signature of that family checked before), then RUNS more runs (unlock to home,
+  open a family to first paint, a search keystroke; the median) and the peak memory of all.
 
 The table gives each figure at each size and the ratio (the issue asks for at most 1.2x on the
 realistic shape, and nothing faster than linear - 10x - on the harsh one). Sizes and shapes can
@@ -58,8 +61,9 @@ RESULTS = common.CACHE / "scale-results.json"  # each shape and size's last figu
 FIGURES = (
     ("unlock_to_home_ms", "unlock to home (after the KDF)", "ms"),
     ("open_family_ms", "open a family to first paint", "ms"),
-    ("first_open_family_ms", "first sign-in: its first family", "ms"),
-    ("first_unlock_to_home_ms", "first sign-in: unlock to home", "ms"),
+    ("digest_rebuild_ms", "first sign-in: sw1's board digest (services)", "ms"),
+    ("first_open_family_ms", "desktop's first run: its first family", "ms"),
+    ("first_unlock_to_home_ms", "desktop's first run: unlock to home", "ms"),
     ("search_keystroke_ms", "search keystroke", "ms"),
     ("board_ms", "board after sign-in (team manager)", "ms"),
     ("add_then_read_ms", "add an action then read the board", "ms"),
@@ -139,13 +143,25 @@ def services(vault: Path) -> dict[str, float]:
             "add_then_read_ms": _median_ms(added)}
 
 
+def _digest_first(vault: Path) -> float:
+    """The social worker's very first board digest (home's deadlines), built through the
+    services before the desktop runs: at 20,000 families it kept a first sign-in's worker busy
+    past the self-test's two-minute wait. Its time is a figure of its own."""
+    from workbook.services.access.sign_in import sign_in
+    from workbook.services.supervision.board import board
+
+    with sign_in(vault, USER, scale_fixture.PASSPHRASES[USER]) as session:
+        return _timed(lambda: board(session, NOW)) * 1000
+
+
 def measure(shape: str, families: int) -> dict[str, float]:
     common.say(f"== {shape} shape, {families:,} families")
     fx, work = scale_fixture.prepare(shape, families, f"scale-work-{shape}")
     try:
-        figures = shell(fx, work)
-        common.say(f"  desktop: {figures}")
-        figures.update(services(work))
+        figures = services(work)
+        common.say(f"  services: {figures}")
+        figures["digest_rebuild_ms"] = _digest_first(work)
+        figures.update(shell(fx, work))
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)
     common.say(f"  {figures}")
