@@ -11,7 +11,7 @@ Two shapes, each built once into bench/.cache/ like `common.fixture()`'s:
   sections as in the harsh shape. Closed families keep their entries (dated in the years
   before their closing) and their actions, done.
 
-Building 20,000 families takes 15 minutes or more on the 2-core machine, so the folder name
+Building 20,000 families took 50 minutes on the (busy) 2-core machine, so the folder name
 carries a hash of only the sources that decide a vault's bytes (crypto, the record codec,
 signatures, section keys, roles and policy), not the query code nor the migrations (an old
 vault is migrated when opened, as a real one is) that performance work changes;
