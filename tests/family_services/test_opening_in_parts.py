@@ -167,3 +167,47 @@ def test_a_tampered_row_in_a_later_part_stops_the_opening(fv: FamilyVault) -> No
         with pytest.raises(TamperingDetected):  # noqa: PT012 - whichever part holds it
             while opening.step(s) is None:
                 pass
+
+
+def test_a_first_look_holds_the_newest_assessment_by_its_date(fv: FamilyVault) -> None:
+    """Of many risk assessments, a first look opens only the newest few by the date they give
+    (read from the encrypted payload to choose, then verified), so the assessment panel shows
+    at first paint what the whole opening shows - even when the newest by date was written
+    first - while the plain risk-assessment entries wait for the later parts."""
+    from workbook.services.family import workbooks
+    from workbook.services.family.assessments import from_workbook, save_assessment
+
+    factors = {"violence": ("low", "no incidents this year")}
+    with fv.sign_in("tm") as s:
+        newest = save_assessment(s, fv.family_id, factors, "The newest by date",
+                                 date="2026-06-01")
+        for i in range(workbooks.FIRST_ASSESSMENTS + 3):
+            save_assessment(s, fv.family_id, factors, f"Older {i}", date=f"2024-0{1 + i}-01")
+            s.families.add_entry(fv.family_id, "risk-assessment", f"Plain note {i}",
+                                 f"2026-0{1 + i % 9}-02")
+    with fv.sign_in("tm") as s:
+        whole = s.workbooks.open(fv.family_id, audit=False)
+        first_look, parted, _steps = _open_in_parts(s, fv.family_id, first=1, chunk=5)
+        latest = from_workbook(first_look)
+        assert latest is not None and latest.version_id == newest
+        assert latest == from_workbook(whole)
+        risk = [e for e in first_look.section("risk-assessment").entries]
+        assert len(risk) <= workbooks.FIRST_ASSESSMENTS + 1
+        assert parted.to_json() == whole.to_json()
+
+
+def test_a_forged_assessment_chosen_first_stops_the_first_look(fv: FamilyVault) -> None:
+    """The unverified read only chooses: a row whose body was swapped for another row's fails
+    its checks when the first look opens it, as a whole opening would."""
+    from workbook.services.family import workbooks
+    from workbook.services.family.assessments import save_assessment
+
+    factors = {"violence": ("low", "no incidents this year")}
+    with fv.sign_in("tm") as s:
+        ids = [save_assessment(s, fv.family_id, factors, f"Assessment {i}",
+                               date=f"2025-0{1 + i}-01")
+               for i in range(workbooks.FIRST_ASSESSMENTS + 2)]
+        s.conn.execute("UPDATE versions SET body = (SELECT body FROM versions WHERE "
+                       "version_id = ?) WHERE version_id = ?", (ids[0], ids[-1]))
+    with fv.sign_in("tm") as s, pytest.raises(TamperingDetected):
+        OpeningInParts(fv.family_id, first_entries=1, whole_up_to=0).first(s)

@@ -186,6 +186,9 @@ def delete_family_rows(conn: Connection, family_id: str) -> dict[str, int]:
     for table in tables_holding_families(conn):
         cur = conn.execute(f'DELETE FROM "{table}" WHERE family_id = ?', (family_id,))
         removed[table] = int(cur.rowcount)
+    # Each person's stored list of families (encrypted, services/family/family_list.py) names
+    # the family too; it no longer holds after a removal anyway, and is rebuilt when next read.
+    conn.execute("DELETE FROM meta WHERE key LIKE 'family\\_list.%' ESCAPE '\\'")
     return removed
 
 

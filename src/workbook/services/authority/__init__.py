@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from workbook.services.authority.record_codec import (
         open_row as _open_row,  # noqa: F401 (for services/family/records.py alone, not in __all__)
     )
+    from workbook.services.authority.record_codec import (
+        peek_date as _peek_date,  # noqa: F401 (for services/family/records.py alone)
+    )
     from workbook.services.authority.sealed_groups import GroupKey
     from workbook.services.authority.section_keys import FamilyTags, SectionKeys, section_keypair
     from workbook.services.authority.trust import RECOVERY, Trust, load_trust
@@ -72,7 +75,8 @@ _EXPORTS: dict[str, str] = {
     "VerifiedVersions": "verified_versions",
 }
 # Names for services/family/records.py alone: (module, name there).
-_PRIVATE: dict[str, tuple[str, str]] = {"_open_row": ("record_codec", "open_row")}
+_PRIVATE: dict[str, tuple[str, str]] = {"_open_row": ("record_codec", "open_row"),
+                                         "_peek_date": ("record_codec", "peek_date")}
 
 __all__ = [
     "FamilyTags", "Grants", "GroupKey", "IDENTITY", "Membership", "MembershipEvent",

@@ -209,6 +209,28 @@ def open_row(
     return _verify(row, plaintext, section, trust)
 
 
+def peek_date(row: VersionRow, tags: dict[bytes, tuple[str, int]],
+              keys: SectionKeys) -> tuple[str, bool] | None:
+    """The date an entry row gives and whether it holds a structured assessment, decrypted
+    but NOT verified: only to choose which rows a first look at a big family opens (and so
+    verifies) first. Nothing here is shown or decided on; every row is opened with
+    `open_row`'s checks before it is. None for a sealed row, a row of a section not held, or
+    one that does not decrypt or parse (its opening reports it)."""
+    found = None if row.sealed else tags.get(row.section_tag or b"")
+    if found is None or found[1] != row.epoch:
+        return None
+    ad = row_ad(
+        row.version_id, row.family_id, row.record_id, row.kind, row.section_tag, row.epoch,
+        row.parents, row.author, row.device, row.created_at, row.sealed,
+    )
+    try:
+        plaintext = keys.cipher(found[0], row.epoch, row.family_id).decrypt(row.body, ad)
+        payload = _JSON.decode(_envelope(plaintext)["p"])
+        return str(payload.get("date", "")), isinstance(payload.get("assessment"), dict)
+    except (AuthenticationFailed, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def _open_sealed(row: VersionRow, keys: SectionKeys, ad: bytes) -> tuple[str, bytes] | None:
     """Trial-open a sealed envelope, or a member of a sealed group
     (services/authority/sealed_groups.py) whose token is opened once per session; None if no

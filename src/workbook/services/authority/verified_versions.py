@@ -13,7 +13,7 @@ from __future__ import annotations
 from workbook.crypto.encoding import field, fields
 from workbook.crypto.symmetric import KeyedMac, hkdf
 from workbook.vault import receipt_store
-from workbook.vault.database import Connection, VaultBusy
+from workbook.vault.database import Connection, VaultBusy, transaction
 
 _RECEIPT = fields("receipt")
 
@@ -71,7 +71,13 @@ class VerifiedVersions:
             return
         rows = [(family, kind, receipt) for receipt, (family, kind) in self._new.items()]
         try:
-            receipt_store.insert_many(conn, rows)
+            if conn.in_transaction:
+                receipt_store.insert_many(conn, rows)
+            else:
+                # Outside a transaction each row would commit (and fsync) on its own: at
+                # sign-out after a long session that was minutes for a hundred thousand.
+                with transaction(conn):
+                    receipt_store.insert_many(conn, rows)
         except VaultBusy:
             return
         self._new.clear()

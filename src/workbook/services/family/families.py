@@ -6,7 +6,6 @@ household section and actions to the plan (P2): names are as protected as notes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbook.domain.entry_types import ENTRY_TYPES
@@ -18,6 +17,7 @@ from workbook.domain.visits import visit_fields
 from workbook.services import validation
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
+from workbook.services.family.family_list import FamilyList, FamilySummary
 from workbook.services.family.records import group_by_record, heads_of_record
 from workbook.vault import accounts, version_store
 
@@ -27,20 +27,12 @@ if TYPE_CHECKING:
 ACTION_STATUSES = ("open", "done", "cancelled")
 
 
-@dataclass(frozen=True)
-class FamilySummary:
-    family_id: str
-    name: str
-    reference: str
-    status: str
-    conflict: bool
-
-
 class Families:
     """Use cases on families and what they hold."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._list: FamilyList | None = None
 
     # --- families --------------------------------------------------------------------------
     def add(self, name: str, reference: str = "") -> str:
@@ -62,28 +54,29 @@ class Families:
         return family_id
 
     def all(self) -> list[FamilySummary]:
-        """Every family whose household this person can read, by name."""
+        """Every family whose household this person can read, by name: kept per person and
+        brought up to date from the version log (`family_list`)."""
         self.s.require_practitioner()
         if not self.s.records.can_read(Section.HOUSEHOLD.value):
             return []
-        out: list[FamilySummary] = []
-        by_record: dict[str, list[RecordVersion]] = {}
-        self.s.trust.verified.load_kind(self.s.conn, RecordKind.FAMILY.value)
-        rows = version_store.of_kind(self.s.conn, RecordKind.FAMILY.value)
-        for version in self.s.records.open_each(rows, section=Section.HOUSEHOLD.value):
-            by_record.setdefault(version.record_id, []).append(version)
-        for family_id, versions in by_record.items():
-            state = record_state(family_id, versions)
-            head = next(v for v in versions if v.version_id == state.heads[-1])
-            if head.payload.get("deleted"):
-                continue
-            out.append(FamilySummary(
-                family_id, str(head.payload.get("name", "")),
-                str(head.payload.get("reference", "")), str(head.payload.get("status", "open")),
-                state.in_conflict,
-            ))
-        out.sort(key=lambda f: (f.name.casefold(), f.family_id))
-        return out
+        return self._listing().summaries()
+
+    def case_owners(self) -> dict[str, str]:
+        """Family id -> case owner (user id) of the families `all()` lists (home's "mine")."""
+        self.s.require_practitioner()
+        if not self.s.records.can_read(Section.HOUSEHOLD.value):
+            return {}
+        return self._listing().case_owners()
+
+    def _listing(self) -> FamilyList:
+        if self._list is None:
+            self._list = FamilyList(self.s)
+        return self._list
+
+    def before_lock(self) -> None:
+        """Keep the list of families for the next sign-in (Session.lock asks)."""
+        if self._list is not None:
+            self._list.before_lock()
 
     # --- persons ---------------------------------------------------------------------------
     def add_person(

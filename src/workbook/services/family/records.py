@@ -22,6 +22,7 @@ from workbook.services.authority import (
     sign_version,
 )
 from workbook.services.authority import _open_row as open_one
+from workbook.services.authority import _peek_date as peek_date
 from workbook.services.errors import InvalidInput, NotPermitted, TamperingDetected
 from workbook.services.family.transferred import Seen, refuse_if_transferred
 from workbook.services.upkeep.tombstones import refuse_if_disposed
@@ -206,6 +207,21 @@ class Records:
         with malformed_as_tampering(family_id):
             self.s.trust.verified.load_family(self.s.conn, family_id)
         return self.open_many(_of_one_family(family_id, rows))
+
+    def peek_dates(self, family_id: str,
+                   rows: Iterable[VersionRow]) -> dict[str, tuple[str, bool]]:
+        """Version id -> (the date it gives, whether it holds a structured assessment) for
+        entry rows of one family, decrypted but NOT verified (`record_codec.peek_date`): a
+        first look uses it only to choose which rows it opens first, never to show or decide
+        anything."""
+        self.s.require_practitioner()
+        tags = self.family_tags()(family_id)
+        out = {}
+        for row in _of_one_family(family_id, rows):
+            found = peek_date(row, tags, self.s.keys)
+            if found is not None:
+                out[row.version_id] = found
+        return out
 
     def of_record(self, record_id: str) -> list[RecordVersion]:
         self.s.require_practitioner()

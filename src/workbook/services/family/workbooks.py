@@ -117,13 +117,18 @@ class Workbooks:
         return version.payload
 
     def _audit_reads(self, family_id: str, versions: list[RecordVersion], *,
-                     opened: bool = True, audited: set[str] | None = None) -> set[str]:
+                     opened: bool = True, audited: set[str] | None = None,
+                     receipts: bool = True) -> set[str]:
         """Audit the opening (unless `opened` is False: a later part of one opening) and each
-        restricted section read that `audited` does not hold yet; the sections audited."""
+        restricted section read that `audited` does not hold yet; the sections audited. New
+        verification receipts are stored in the same write unless `receipts` is False (a
+        first look leaves them to its later parts: storing hundreds of receipts would delay
+        its first paint, and they are only ever a saving)."""
         done = audited or set()
         read_restricted = {v.section for v in versions if Section(v.section) in RESTRICTED} - done
         with self.s.write():
-            self.s.trust.verified.flush(self.s.conn)
+            if receipts:
+                self.s.trust.verified.flush(self.s.conn)
             if opened:
                 self.s.audit("family_opened", {"family": family_id})
             audit_restricted_reads(self.s, family_id, read_restricted)
@@ -147,24 +152,31 @@ def _heads(versions: list[RecordVersion]) -> dict[str, list[RecordVersion]]:
     return out
 
 
-FIRST_ENTRIES = 200     # the newest entries a first look shows: one page of the chronology
+# A first look must reach the screen in 150 ms even when no signature of the family has been
+# checked yet (a first sign-in): each unchecked version costs an Ed25519 verification (about
+# 0.15 ms), so it holds what the first screen shows and little more.
+FIRST_ENTRIES = 60      # the newest entries a first look shows: more than a screenful
 CHUNK_ROWS = 2500       # versions opened per later step
-WHOLE_UP_TO = 1200      # a family of no more versions than this opens whole, in one step
-FIRST_SECTIONS = (Section.HOME_VISIT_SAFETY.value, Section.RISK_ASSESSMENT.value)
+WHOLE_UP_TO = 500       # a family of no more versions than this opens whole, in one step
+FIRST_ASSESSMENTS = 5   # the newest structured assessments a first look opens
+UNREADABLE_FIRST = "\uffff"  # sorts after every date
+SAFETY = Section.HOME_VISIT_SAFETY.value
+ASSESSMENTS = Section.RISK_ASSESSMENT.value
 
 
 class OpeningInParts:
     """Opening a big family in parts, so its workbook shows before every version is read.
 
     `first()` opens the family record, every person, action and other non-entry record, the
-    home-visit safety and risk-assessment entries (the header's flags and the assessment
-    panel), any sealed rows, and the newest `first_entries` entries by when they were
-    written - each record with all its versions, so its heads and conflicts are already
-    final. `step()` opens up to `chunk` more versions; once `done`, `view()` is exactly what
-    `Workbooks.open` returns. Every version is verified before any part is returned, and the
-    reads are audited as one opening (P7): the opening once, each restricted section the
-    first time a part reads it. A family of at most `whole_up_to` versions is opened whole
-    by `first()`.
+    home-visit safety entries (the header's flags), the newest structured assessments (the
+    assessment panel; `_newest_assessments`), any sealed rows, and the newest
+    `first_entries` entries by when they were written - each record with all its versions,
+    so its heads and conflicts are already final. New verification receipts are stored
+    with the later parts, not the first. `step()` opens up to `chunk` more versions; once
+    `done`, `view()` is exactly what `Workbooks.open` returns. Every version is verified
+    before any part is returned, and the reads are audited as one opening (P7): the opening
+    once, each restricted section the first time a part reads it. A family of at most
+    `whole_up_to` versions is opened whole by `first()`.
 
     Holds only what this session opened: any step asked of another session, or after
     `cancel()`, drops everything held and raises NotFound."""
@@ -240,20 +252,47 @@ class OpeningInParts:
                        rows: list[version_store.VersionHeader]) -> set[str]:
         if len(rows) <= self._whole_up_to:
             return {r.record_id for r in rows}
-        first_tags = {tag for tag, (section, _) in
-                      session.keys.tags_for_family(self.family_id).items()
-                      if section in FIRST_SECTIONS}
+        tags = session.keys.tags_for_family(self.family_id)
+        safety = {t for t, (section, _) in tags.items() if section == SAFETY}
+        risk = {t for t, (section, _) in tags.items() if section == ASSESSMENTS}
         chosen: set[str] = set()
         written: dict[str, str] = {}
+        assessments: list[version_store.VersionHeader] = []
         for row in rows:
-            if row.kind != "entry" or row.sealed or row.section_tag in first_tags:
+            if row.kind != "entry" or row.sealed or row.section_tag in safety:
                 chosen.add(row.record_id)
+            elif row.section_tag in risk:
+                assessments.append(row)
             elif row.created_at > written.get(row.record_id, ""):
                 written[row.record_id] = row.created_at
         newest = sorted((r for r in written if r not in chosen),
                         key=lambda r: (written[r], r), reverse=True)
         chosen.update(newest[:self._first_entries])
+        chosen.update(self._newest_assessments(session, assessments))
         return chosen
+
+    def _newest_assessments(self, session: Session,
+                            rows: list[version_store.VersionHeader]) -> set[str]:
+        """The risk-assessment records the assessment panel may show first: the few newest
+        by the date they give that hold a structured assessment. The date is inside the
+        encrypted payload, so the rows are decrypted (not verified) to choose them
+        (`Records.peek_dates`); the chosen are then opened with every check. A family with
+        only a few such records has them all."""
+        records = {r.record_id for r in rows}
+        if len(records) <= FIRST_ASSESSMENTS:
+            return records
+        with malformed_as_tampering(self.family_id):
+            bodies = version_store.of_family_kind(session.conn, self.family_id, "entry",
+                                                  [r.version_id for r in rows])
+        dates = session.records.peek_dates(self.family_id, bodies)
+        best: dict[str, tuple[str, str]] = {}
+        for row in rows:
+            # A row that does not decrypt is chosen first: its opening reports the tampering.
+            date, assessment = dates.get(row.version_id, (UNREADABLE_FIRST, True))
+            if assessment and (date, row.created_at) > best.get(row.record_id, ("", "")):
+                best[row.record_id] = (date, row.created_at)
+        ranked = sorted(best, key=lambda r: (best[r], r), reverse=True)
+        return set(ranked[:FIRST_ASSESSMENTS])
 
     def _open(self, session: Session, keys: list[tuple[str, str, str]], *,
               opened: bool) -> None:
@@ -271,7 +310,8 @@ class OpeningInParts:
         new_sections = {v.section for v in versions if Section(v.section) in RESTRICTED}
         if opened or self.done or new_sections - self._audited:
             self._audited = session.workbooks._audit_reads(
-                self.family_id, versions, opened=opened, audited=self._audited)
+                self.family_id, versions, opened=opened, audited=self._audited,
+                receipts=not opened or self.done)
 
     def _forget(self) -> None:
         self._session = None

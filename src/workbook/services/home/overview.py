@@ -13,12 +13,17 @@ their content: a row counts only if its section tag is one this person can compu
 section the policy lets them read, so restricted sections never make a family look recently
 changed to someone who cannot read them (sealed-envelope rows, whose section is hidden, are not
 counted). Headers are not signed on their own, so a holder of the database key could fake a
-"changed" time or a conflict; the family view verifies everything before it shows it."""
+"changed" time or a conflict; the family view verifies everything before it shows it.
+
+Closed families (by their verified head) are not anybody's work: they are listed among the
+families but not in "my families", and their actions and activity are not read. When they are
+most of the vault (a county's ten years, issue 19), the second and third steps read only the
+open families' rows (`_only`), so they cost what is open, not what was ever kept."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -43,6 +48,7 @@ MAX_IDLE_MINUTES = MAX_IDLE_LOCK_MINUTES
 RECENT_LIMIT = 12
 CASE_OWNER = "case owner"
 PLAN_ACTION = "plan action"
+CLOSED = "closed"
 KINDS = ("family", "person", "entry", "action", "review")
 
 ADMIN_NOTE = ("The administrator's account manages accounts and devices and reads no case "
@@ -140,19 +146,15 @@ def family_overview(session: Session) -> HomeOverview:
     if not _readable(session, household):
         return HomeOverview([], [], [], NO_KEYS_NOTE)
     names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
-
-    def pick(p: dict[str, Any]) -> tuple[str, ...] | None:
-        if p.get("deleted"):
-            return None
-        return (str(p.get("name", "")), str(p.get("reference", "")),
-                str(p.get("status", "open")), str(p.get("case_owner", "")))
-
+    # The families' list kept per person (services/family/family_list.py): a sign-in decrypts
+    # one blob and folds in what changed, rather than every family record of ten years.
+    owners = session.families.case_owners()
     families = []
-    for family_id, (name, reference, status, owner) in _heads(
-            session, "family", household, pick).values():
-        families.append(HomeFamily(family_id, name, reference, status,
-                                   names.get(owner, ""),
-                                   CASE_OWNER if owner == session.user_id else ""))
+    for f in session.families.all():
+        owner = owners.get(f.family_id, "")
+        mine = owner == session.user_id and f.status != CLOSED
+        families.append(HomeFamily(f.family_id, f.name, f.reference, f.status,
+                                   names.get(owner, ""), CASE_OWNER if mine else ""))
     families.sort(key=_by_name)
     return HomeOverview(families, [f for f in families if f.mine], [])
 
@@ -165,7 +167,7 @@ def action_overview(session: Session, first: HomeOverview,
     if not first.families or not _readable(session, plan):
         return first
     today = today or civil_date(session.clock())
-    families = {f.family_id: f for f in first.families}
+    families = _open(first.families)
     overdue: list[HomeAction] = []
     with_my_actions: set[str] = set()
 
@@ -176,7 +178,8 @@ def action_overview(session: Session, first: HomeOverview,
         status = str(p.get("status", "open"))
         return (str(p.get("text", "")), str(p.get("due", ""))) if status == "open" else None
 
-    for record_id, (family_id, (text, due)) in _heads(session, "action", plan, pick).items():
+    for record_id, (family_id, (text, due)) in _heads(
+            session, "action", plan, pick, _only(families, first.families)).items():
         family = families.get(family_id)
         if family is None:
             continue
@@ -206,9 +209,9 @@ def activity(session: Session, families: list[HomeFamily],
              limit: int = RECENT_LIMIT) -> HomeActivity:
     """Recently changed families (newest readable version first) and families with records in
     conflict, among `families` (those the overview found readable)."""
-    if not families:
+    known = _open(families)
+    if not known:
         return HomeActivity([], [])
-    known = {f.family_id: f for f in families}
     readable = {s.value for s in session.records.readable_sections()}
     keys = session.keys
     tags: dict[str, dict[bytes, tuple[str, int]]] = {}
@@ -228,11 +231,11 @@ def activity(session: Session, families: list[HomeFamily],
     # by one version without parents): an index holds just those, so the headers of the
     # hundred thousand records never edited are streamed past without being kept.
     several: dict[str, tuple[str, set[str], set[str]]] = {}
-    for kind in KINDS:
-        for row in version_store.headers_of_kind(session.conn, kind):
+    for headers, edited in _activity_headers(session, _only(known, families)):
+        for row in headers:
             if counts(row) and row.created_at > newest.get(row.family_id, ""):
                 newest[row.family_id] = row.created_at
-        for row in version_store.headers_of_edited(session.conn, kind):
+        for row in edited:
             if not counts(row):
                 continue
             _fid, ids, parents = several.setdefault(row.record_id, (row.family_id, set(), set()))
@@ -250,6 +253,20 @@ def activity(session: Session, families: list[HomeFamily],
                  for fid, count in in_conflict.items()]
     conflicts.sort(key=lambda c: (c.name.casefold(), c.family_id))
     return HomeActivity(recent, conflicts)
+
+
+def _activity_headers(session: Session, only: list[str] | None) -> Iterator[
+        tuple[Iterable[version_store.VersionHeader], Iterable[version_store.VersionHeader]]]:
+    """(every header, headers of the records with more than one version) per kind read: a
+    pass over each kind's index, or, for `only` these families, their own headers once (the
+    records with one version among them are then counted as they are: one head)."""
+    if only is None:
+        for kind in KINDS:
+            yield (version_store.headers_of_kind(session.conn, kind),
+                   version_store.headers_of_edited(session.conn, kind))
+        return
+    rows = [r for r in version_store.headers_of_families(session.conn, only) if r.kind in KINDS]
+    yield rows, rows
 
 
 def home_summary(session: Session, today: date | None = None,
@@ -274,15 +291,26 @@ class _Head(NamedTuple):
     picked: tuple[str, ...] | None
 
 
+def _open(families: list[HomeFamily]) -> dict[str, HomeFamily]:
+    return {f.family_id: f for f in families if f.status != CLOSED}
+
+
+def _only(chosen: dict[str, HomeFamily], every: list[HomeFamily]) -> list[str] | None:
+    """The chosen families' ids when they are at most half of all (read a family at a time),
+    else None (one pass over the kind is quicker)."""
+    return list(chosen) if len(chosen) * 2 <= len(every) else None
+
+
 def _heads(session: Session, kind: str, section: str,
            pick: Callable[[dict[str, Any]], tuple[str, ...] | None],
-           ) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """The newest head of every record of `kind` in `section`, decrypted and verified:
-    record id -> (family id, what `pick` took from it); records whose head `pick` has no use
-    for are left out."""
+           families: list[str] | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The newest head of every record of `kind` in `section` (in `families` only, if given),
+    decrypted and verified: record id -> (family id, what `pick` took from it); records whose
+    head `pick` has no use for are left out."""
     opened: dict[str, list[_Head]] = {}
     session.trust.verified.load_kind(session.conn, kind)  # signatures checked at an earlier sign-in
-    rows = version_store.of_kind(session.conn, kind)
+    rows = version_store.of_kind(session.conn, kind) if families is None else \
+        version_store.of_families_kind(session.conn, families, kind)
     for version in session.records.open_each(rows, section=section):
         opened.setdefault(version.record_id, []).append(_Head(
             version.version_id, version.parents, version.created_at, version.family_id,

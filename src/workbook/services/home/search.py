@@ -258,6 +258,7 @@ class _Seen(NamedTuple):
     dob: str  # a person's
     address: str
     relationship: str
+    closed: bool  # a family's: closed families are found too, and say so
 
 
 def _seen(version: RecordVersion) -> _Seen:
@@ -265,7 +266,8 @@ def _seen(version: RecordVersion) -> _Seen:
     return _Seen(version.version_id, version.parents, version.created_at, version.kind,
                  version.family_id, bool(p.get("deleted")), str(p.get("name", "")),
                  str(p.get("reference", "")), str(p.get("dob", "")),
-                 str(p.get("address", "")), str(p.get("relationship", "")))
+                 str(p.get("address", "")), str(p.get("relationship", "")),
+                 p.get("status") == "closed")
 
 
 class IndexBuilder:
@@ -325,7 +327,8 @@ class IndexBuilder:
                 continue
             dob, address = person.dob, person.address
             detail = ", ".join(p for p in (
-                f"born {uk_date(dob)}" if dob else "", person.relationship) if p)
+                f"born {uk_date(dob)}" if dob else "", person.relationship,
+                "family closed" if family.closed else "") if p)
             words = (date_tokens(dob) if dob else []) + tokens(address)
             self.index.add(SearchHit("person", family.family_id, record_id, person.name,
                                      family.name, family.reference, detail), words)
@@ -336,8 +339,9 @@ class IndexBuilder:
             words = tokens(reference) + [fold(reference).replace("-", "")]
             for address in dict.fromkeys(addresses.get(family_id, [])):
                 words += tokens(address)
+            detail = f"{reference}, closed" if family.closed else reference
             self.index.add(SearchHit("family", family_id, "", name, name, reference,
-                                     reference), [w for w in words if w])
+                                     detail.lstrip(", ")), [w for w in words if w])
         self.index.freeze()
         self.done = True
 

@@ -1,0 +1,206 @@
+"""The list of every family (`families.all`, and home's families), kept per person so that it
+costs what changed, not every family record the vault has kept for ten years (issue 19).
+
+The list is worked out from the family records' versions, decrypted and verified (through
+`Records.open_each`, the household section's rule). It is then kept:
+
+- in the session, so listing again (the agenda, the duplicate check, home's refresh) folds in
+  only the versions the version log (migration 005) names since;
+- in the vault, as one blob per person encrypted and authenticated (AES-256-GCM) under a key
+  derived from that person's own key-pair seed, bound to the vault, the person and the format
+  (`meta` key "family_list.<user id>"), so the next sign-in decrypts one blob and folds in
+  what colleagues added meanwhile instead of reading every family again.
+
+A holder of the database key can neither read nor forge the blob: one that does not open, or
+was made for other keys held, another removal count (a disposal) or a log position the vault
+has not reached, is ignored and the list is read again from the versions. Putting back an
+older blob only makes more to fold in; holding back a log row delays a new family version in
+this list until a fresh reading (as for the board digest, decision 0004). The family view
+verifies everything it shows. A changed family is read again whole (`Records.of_record`:
+every version of its record, verified), so nothing but the summary is kept."""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workbook.crypto.encoding import fields
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.symmetric import hkdf, unwrap, wrap
+from workbook.domain.history import record_state
+from workbook.domain.record_kind import RecordKind
+from workbook.domain.roles import Section
+from workbook.services.authority import RecordVersion
+from workbook.vault import board_digest_store, meta, version_store
+from workbook.vault.database import (
+    BUSY_TIMEOUT_MS,
+    OperationalError,
+    VaultBusy,
+    set_busy_timeout,
+    transaction,
+)
+
+if TYPE_CHECKING:
+    from workbook.services.session import Session
+
+FAMILY = RecordKind.FAMILY.value
+HOUSEHOLD = Section.HOUSEHOLD.value
+FORMAT = 1
+META_PREFIX = "family_list."
+SAVE_WAIT_MS = 250
+
+
+@contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """Tens of thousands of small objects and no cycles: the cyclic collector's passes over
+    the growing heap meanwhile made a 20,000-family list cost twenty times a 2,000 one."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class FamilySummary:
+    family_id: str
+    name: str
+    reference: str
+    status: str
+    conflict: bool
+
+
+class FamilyList:
+    """Every family this person can read: its summary and case owner (a user id)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self._shown: dict[str, tuple[FamilySummary, str]] = {}
+        self._sorted: list[FamilySummary] | None = None
+        self._seq = -1
+        self._state: list[Any] | None = None  # keys held, removal count
+        self._unsaved = False
+        self._loaded = False
+
+    def summaries(self) -> list[FamilySummary]:
+        """Every family whose household this person can read, not deleted, by name."""
+        self._refresh()
+        return self.summaries_kept()
+
+    def summaries_kept(self) -> list[FamilySummary]:
+        """`summaries` as last brought up to date, without asking the vault."""
+        if self._sorted is None:
+            self._sorted = sorted((f for f, _owner in self._shown.values()),
+                                  key=lambda f: (f.name.casefold(), f.family_id))
+        return list(self._sorted)
+
+    def case_owners(self) -> dict[str, str]:
+        """Family id -> its case owner's user id, for the families `summaries` lists."""
+        self._refresh()
+        return {fid: owner for fid, (_f, owner) in self._shown.items()}
+
+    def before_lock(self) -> None:
+        """Store the list if it changed since it was stored (Session.lock asks)."""
+        if self._unsaved and self._state is not None:
+            self._store()
+
+    # --- keeping it current ------------------------------------------------------------------
+    def _refresh(self) -> None:
+        conn = self.s.conn
+        state = [[list(h) for h in self.s.keys.held()], board_digest_store.removals(conn)]
+        seq = board_digest_store.last_seq(conn)  # before reading: later versions fold in next
+        if not self._loaded:
+            self._loaded = True
+            with _no_cyclic_collection():
+                self._load(state, seq)
+        if state != self._state or seq < self._seq:
+            with _no_cyclic_collection():
+                self._read_all()
+            self._state, self._unsaved = state, True
+            self._seq = seq
+            self._store()
+        elif seq > self._seq:
+            changed = {h.family_id for _seq, h in board_digest_store.headers_since(conn, self._seq)
+                       if h.kind == FAMILY}
+            for family_id in changed:
+                self._set(family_id, [v for v in self.s.records.of_record(family_id)
+                                      if v.kind == FAMILY and v.section == HOUSEHOLD])
+            self._seq = seq
+            self._unsaved = self._unsaved or bool(changed)
+
+    def _read_all(self) -> None:
+        self._shown, self._sorted = {}, None
+        self.s.trust.verified.load_kind(self.s.conn, FAMILY)
+        by_record: dict[str, list[RecordVersion]] = {}
+        rows = version_store.of_kind(self.s.conn, FAMILY)
+        for version in self.s.records.open_each(rows, section=HOUSEHOLD):
+            by_record.setdefault(version.record_id, []).append(version)
+        for family_id, versions in by_record.items():
+            self._set(family_id, versions)
+
+    def _set(self, family_id: str, versions: list[RecordVersion]) -> None:
+        self._sorted = None
+        if not versions:
+            self._shown.pop(family_id, None)
+            return
+        state = record_state(family_id, versions)
+        head = next(v for v in versions if v.version_id == state.heads[-1])
+        if head.payload.get("deleted"):
+            self._shown.pop(family_id, None)
+            return
+        p = head.payload
+        self._shown[family_id] = (FamilySummary(
+            family_id, str(p.get("name", "")), str(p.get("reference", "")),
+            str(p.get("status", "open")), state.in_conflict), str(p.get("case_owner", "")))
+
+    # --- the stored blob ---------------------------------------------------------------------
+    def _key_and_ad(self) -> tuple[bytes, bytes]:
+        keypair = self.s.require_keys()
+        vault_id, user_id = self.s.vault_id, self.s.user_id
+        return (hkdf(keypair.seed.value, fields("workbook family list v1", vault_id, user_id)),
+                fields("workbook family list row v1", vault_id, user_id, FORMAT))
+
+    def _load(self, state: list[Any], seq: int) -> None:
+        blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id)
+        if blob is None:
+            return
+        try:
+            key, ad = self._key_and_ad()
+            data = json.loads(unwrap(key, blob, ad, "family list"))
+            if data["state"] != state or not 0 <= data["seq"] <= seq:
+                return
+            shown = {f[0]: (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
+                     for f in data["families"]}
+        except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
+            return
+        # Stored in the list's order (by name), so a sign-in need not sort it again.
+        self._shown, self._sorted = shown, [f for f, _owner in shown.values()]
+        self._state, self._seq, self._unsaved = state, int(data["seq"]), False
+
+    def _store(self) -> None:
+        """Best effort, in its own short write: a busy vault means a fresh reading next time."""
+        key, ad = self._key_and_ad()
+        body = json.dumps({"state": self._state, "seq": self._seq, "families": [
+            [f.family_id, f.name, f.reference, f.status, f.conflict, self._shown[f.family_id][1]]
+            for f in self.summaries_kept()]}, separators=(",", ":")).encode()
+        blob = wrap(key, body, ad)
+        conn = self.s.conn
+        try:
+            if self.s._write_depth:
+                meta.put(conn, META_PREFIX + self.s.user_id, blob)
+            else:
+                set_busy_timeout(conn, SAVE_WAIT_MS)
+                try:
+                    with transaction(conn):
+                        meta.put(conn, META_PREFIX + self.s.user_id, blob)
+                finally:
+                    set_busy_timeout(conn, BUSY_TIMEOUT_MS)
+        except (VaultBusy, OperationalError):
+            return
+        self._unsaved = False

@@ -1,0 +1,173 @@
+"""The list of every family (`families.all`, services/family/family_list.py) is read once per
+session and then kept up to date from the version log: what colleagues add, rename or close
+meanwhile shows on the next listing, exactly as a fresh reading shows it; a row planted in the
+versions table is still refused; nothing already stored changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.family_vault import FamilyVault
+from workbook.services.errors import TamperingDetected
+
+
+def _fresh(fv: FamilyVault, username: str) -> list[object]:
+    with fv.sign_in(username) as s:
+        return list(s.families.all())
+
+
+def test_what_colleagues_write_meanwhile_is_listed_as_a_fresh_reading_lists_it(
+        fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as reader, fv.sign_in("tm") as colleague:
+        before = reader.families.all()
+        assert reader.families.all() == before  # nothing changed: the same list
+        added = colleague.families.add("Brown family", "BR-1")
+        colleague.retention.close(fv.other_family_id, "early-help")
+        again = reader.families.all()
+        assert again == _fresh(fv, "sw1")
+        assert {f.family_id for f in again} == {f.family_id for f in before} | {added}
+        closed = next(f for f in again if f.family_id == fv.other_family_id)
+        assert closed.status == "closed"
+
+
+def test_a_planted_family_row_is_refused_on_the_next_listing(fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as reader:
+        reader.families.all()
+        rows_before = reader.conn.execute("SELECT count(*) FROM versions").fetchone()[0]
+        # The attacker copies the family's stored row under a new version id: its associated
+        # data no longer matches, so it cannot be opened as a version of that family.
+        reader.conn.execute(
+            "INSERT INTO versions SELECT family_id, CASE WHEN version_id LIKE 'f%' THEN 'e' "
+            "ELSE 'f' END || substr(version_id, 2), record_id, "
+            "kind, section_tag, epoch, parents, author, device, created_at, sealed, body "
+            "FROM versions WHERE kind = 'family' AND family_id = ?", (fv.family_id,))
+        with pytest.raises(TamperingDetected):
+            reader.families.all()
+        assert reader.conn.execute("SELECT count(*) FROM versions").fetchone()[0] \
+            == rows_before + 1
+
+
+def test_home_reads_only_open_families_and_lists_closed_ones_as_closed(
+        fv: FamilyVault) -> None:
+    """A closed family is nobody's work (issue 19): it stays among the families, flagged
+    closed, but leaves my families, my overdue actions and the recently changed; with most of
+    the vault closed, home reads the open families' rows alone and finds the same."""
+    from datetime import date
+
+    from workbook.services.home import overview as home
+
+    today = date(2031, 1, 1)
+    with fv.sign_in("tm") as s:
+        before = home.home_summary(s, today)
+        assert fv.family_id in {f.family_id for f in before.my_families}
+        assert any(a.family_id == fv.family_id for a in before.overdue_actions)
+        s.retention.close(fv.family_id, "early-help")
+    with fv.sign_in("tm") as s:
+        first = home.overview(s, today)
+        after = home.home_summary(s, today)
+        assert next(f for f in first.families if f.family_id == fv.family_id).status == "closed"
+        assert fv.family_id not in {f.family_id for f in after.my_families}
+        assert not any(a.family_id == fv.family_id for a in after.overdue_actions)
+        assert fv.family_id not in {c.family_id for c in after.recently_changed}
+        assert {c.family_id for c in after.recently_changed} == {fv.other_family_id}
+
+
+def test_search_still_finds_a_closed_family_and_says_it_is_closed(fv: FamilyVault) -> None:
+    from workbook.services.home.search import build_index
+
+    with fv.sign_in("tm") as s:
+        open_hits = build_index(s).query("smith").hits
+        s.retention.close(fv.family_id, "early-help")
+    with fv.sign_in("sw1") as s:
+        hits = build_index(s).query("smith").hits
+    assert len(hits) == len(open_hits) > 0
+    family = next(h for h in hits if h.kind == "family" and h.family_id == fv.family_id)
+    assert family.detail.endswith("closed")
+    persons = [h for h in hits if h.kind == "person" and h.family_id == fv.family_id]
+    assert persons and all(h.detail.endswith("family closed") for h in persons)
+    assert not any("closed" in h.detail for h in open_hits)
+
+
+def _stored(s: object, user_id: str) -> bytes | None:
+    from workbook.vault import meta
+
+    return meta.get_blob(s.conn, "family_list." + user_id)  # type: ignore[attr-defined]
+
+
+def test_the_list_kept_for_the_next_sign_in_holds_no_clear_name_and_folds_in_changes(
+        fv: FamilyVault) -> None:
+    with fv.sign_in("sw1") as s:
+        listed = s.families.all()
+        sw1 = s.user_id
+        blob = _stored(s, sw1)
+    assert blob is not None and b"Smith" not in blob and b"family" not in blob
+    with fv.sign_in("tm") as tm:
+        added = tm.families.add("Brown family", "BR-1")
+    with fv.sign_in("sw1") as s:
+        again = s.families.all()
+    assert {f.family_id for f in again} == {f.family_id for f in listed} | {added}
+    assert again == _fresh(fv, "sw1")
+
+
+def test_a_swapped_forged_or_replayed_stored_list_changes_nothing_shown(
+        fv: FamilyVault) -> None:
+    """Another person's blob, a flipped byte or an older copy of one's own: each is ignored
+    or folded forward, and the list is what a fresh reading gives."""
+    from workbook.vault import meta
+
+    with fv.sign_in("tm") as tm:
+        tm.families.all()
+        tm_id, tm_blob = tm.user_id, _stored(tm, tm.user_id)
+    with fv.sign_in("sw1") as s:
+        s.families.all()
+        sw1 = s.user_id
+        old = _stored(s, sw1)
+    assert tm_blob is not None and old is not None
+    with fv.sign_in("tm") as tm:
+        renamed = tm.families.add("Brown family", "BR-1")
+    for planted in (tm_blob, old[:-1] + bytes([old[-1] ^ 1]), old):
+        with fv.sign_in("tm") as tm:
+            meta.put(tm.conn, "family_list." + sw1, planted)
+        with fv.sign_in("sw1") as s:
+            listed = s.families.all()
+        assert renamed in {f.family_id for f in listed}
+        assert listed == _fresh(fv, "sw1")
+    assert tm_id != sw1
+
+
+def test_a_disposal_removes_every_stored_list_of_families(fv: FamilyVault) -> None:
+    from workbook.vault import retention_store
+
+    with fv.sign_in("sw1") as s:
+        s.families.all()
+        assert _stored(s, s.user_id) is not None
+        with s.write():
+            retention_store.delete_family_rows(s.conn, fv.other_family_id)
+        assert _stored(s, s.user_id) is None
+        listed = s.families.all()
+    assert fv.other_family_id not in {f.family_id for f in listed}
+
+
+def test_receipts_kept_at_sign_out_are_stored_in_one_transaction(fv: FamilyVault) -> None:
+    """Sign-out stores the session's new verification receipts outside any use case's
+    transaction: as one transaction, not one commit (and fsync) per receipt - which took
+    minutes at sign-out after a long session."""
+    with fv.sign_in("sw1") as s:
+        s.conn.execute("DELETE FROM verification_receipts")
+    s = fv.sign_in("sw1")
+    with s.write():
+        for i in range(50):
+            s.families.add_entry(fv.family_id, "case-notes", f"Note {i}", "2026-01-02")
+    assert s.trust.verified._new, "the receipts wait for sign-out"
+    statements: list[str] = []
+    s.conn.set_trace_callback(statements.append)
+    s.lock()
+    inserts = [i for i, sql in enumerate(statements) if "INTO verification_receipts" in sql]
+    begins = [i for i, sql in enumerate(statements) if sql.startswith("BEGIN")]
+    commits = [i for i, sql in enumerate(statements) if sql.startswith("COMMIT")]
+    assert len(inserts) >= 50
+    assert any(b < inserts[0] for b in begins) and any(c > inserts[-1] for c in commits)
+    assert not any(inserts[0] < c < inserts[-1] for c in commits)
+    with fv.sign_in("sw1") as again:
+        stored = again.conn.execute("SELECT count(*) FROM verification_receipts").fetchone()[0]
+    assert stored >= 50
