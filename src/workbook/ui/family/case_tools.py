@@ -139,7 +139,7 @@ class CaseTools:
         from workbook.ui.supervision.outcome_charts import scaling_chart
 
         self.chart = scaling_chart(points)
-        self.chart.setMaximumHeight(200)
+        self.chart.setMaximumHeight(140)  # the chronology needs the room at 125%
         self.trend_layout.addWidget(self.chart)
 
     def wipe(self) -> None:
