@@ -4,11 +4,16 @@ and the scaling trend of the family's signed-off reviews as text and as a chart.
 
 from __future__ import annotations
 
+from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt
 
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision.meetings import ReviewForm
-from workbook.ui.family.case_tools import CaseOwnerDialog, CloseFamilyDialog
+from workbook.ui.family.case_tools import (
+    HEADER_CHART_HEIGHT,
+    CaseOwnerDialog,
+    CloseFamilyDialog,
+)
 
 
 def test_a_team_manager_appoints_by_name_and_closes_with_an_outcome(driver, qtbot) -> None:
@@ -78,3 +83,9 @@ def test_the_buttons_show_only_to_those_who_may_and_the_trend_shows(driver) -> N
     assert tools.trend.text() == "Scaling trend: 4 -> 6"
     assert tools.chart is not None
     assert tools.chart.accessibleDescription() == "4 on 05/01/2026, 6 on 05/02/2026"
+    # Low enough to leave the section page in view at 1366x768 and 125% (docs/screenshots),
+    # with the 0 / 5 / 10 labels readable rather than elided.
+    assert isinstance(tools.chart, QChartView)
+    assert tools.chart.height() == HEADER_CHART_HEIGHT
+    axis = tools.chart.chart().axes(Qt.Orientation.Vertical)[0]
+    assert axis.tickCount() == 3
