@@ -14,6 +14,7 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -89,6 +90,7 @@ class ConcernsPage(QWidget):
         layout.addWidget(title)
         self.list = QListWidget(self)
         accessible(self.list, "Concerns")
+        wrap_lines(self.list)
         layout.addWidget(self.list, 1)
         self.detail = QTextBrowser(self)
         accessible(self.detail, "The selected concern and its steps")
@@ -288,6 +290,7 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(self)
         self.list = QListWidget(self)
         accessible(self.list, f"Consent decisions of {name}, newest first")
+        wrap_lines(self.list)
         layout.addWidget(self.list)
         row = QHBoxLayout()
         self.record = QPushButton("Record consent…", self)
@@ -350,3 +353,11 @@ def add_concerns_page(view: FamilyWorkbookView) -> ConcernsPage:
     view.pages[CONCERNS] = page
     view.stack.addWidget(page)
     return page
+
+
+def wrap_lines(listing: QListWidget) -> None:
+    """Each line wraps at the list's width: a decision's "recorded by" and "how" (or a
+    concern's person) ran off to the right behind a horizontal scroll bar."""
+    listing.setWordWrap(True)
+    listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    listing.setResizeMode(QListWidget.ResizeMode.Adjust)
