@@ -14,7 +14,6 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -44,6 +43,7 @@ from workbook.ui.family.concern_dialogs import (
 )
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.models.chronology_model import CHRONOLOGY_ROW_ROLE
+from workbook.ui.widgets.flow import wrap_lines
 
 if TYPE_CHECKING:
     from workbook.ui.family.chronology_page import ChronologyPage
@@ -353,11 +353,3 @@ def add_concerns_page(view: FamilyWorkbookView) -> ConcernsPage:
     view.pages[CONCERNS] = page
     view.stack.addWidget(page)
     return page
-
-
-def wrap_lines(listing: QListWidget) -> None:
-    """Each line wraps at the list's width: a decision's "recorded by" and "how" (or a
-    concern's person) ran off to the right behind a horizontal scroll bar."""
-    listing.setWordWrap(True)
-    listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    listing.setResizeMode(QListWidget.ResizeMode.Adjust)

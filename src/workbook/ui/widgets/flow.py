@@ -7,7 +7,7 @@ Here they take a second line instead, and every action stays in reach."""
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
+from PySide6.QtWidgets import QLayout, QLayoutItem, QListWidget, QWidget, QWidgetItem
 
 
 class FlowLayout(QLayout):
@@ -80,3 +80,11 @@ class FlowLayout(QLayout):
             x += hint.width() + self._gap
             line = max(line, hint.height())
         return y + line - rect.y() + margins.bottom()
+
+
+def wrap_lines(listing: QListWidget) -> None:
+    """Each line of `listing` wraps at its width: a consent decision's "recorded by" and
+    "how", or a transfer's reason for a decline, ran off to the right behind a scroll bar."""
+    listing.setWordWrap(True)
+    listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    listing.setResizeMode(QListWidget.ResizeMode.Adjust)
