@@ -66,7 +66,8 @@ def test_start_answer_and_finish_in_the_panel(qtbot: object, ops: Operations, wo
         dialog.summary.text()
     assert dialog.section.currentText() == "Education"  # the one the case owner holds
     assert not dialog.finish_button.isEnabled()
-    QTest.keyClicks(dialog.reason, "the school shares directly with the receiving team under its own agreement")
+    QTest.keyClicks(dialog.reason,
+                    "the school shares directly with the receiving team under its own agreement")
     _click(dialog.decline_button)
     qtbot.waitUntil(lambda: "declined" in dialog.message.text(), timeout=WAIT)  # type: ignore
     assert "Education: declined by Staff Social Worker" in dialog.answers.item(1).text()
