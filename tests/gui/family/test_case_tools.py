@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt
 
+from workbook.services.access.people import PersonName
+from workbook.services.family.case_owner import OwnerChange
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision.meetings import ReviewForm
 from workbook.ui.family.case_tools import (
@@ -89,3 +91,19 @@ def test_the_buttons_show_only_to_those_who_may_and_the_trend_shows(driver) -> N
     assert tools.chart.height() == HEADER_CHART_HEIGHT
     axis = tools.chart.chart().axes(Qt.Orientation.Vertical)[0]
     assert axis.tickCount() == 3
+
+
+def test_the_whole_case_owner_history_is_shown(qtbot) -> None:  # noqa: ANN001
+    """Three hand-overs with their reasons, as the demo's Kowalski family has: every line is
+    inside the dialog, none cut off at the top or the bottom (family-case-owner.png)."""
+    reason = "Channel support ended; back to the social worker who knows the family well"
+    history = [OwnerChange(f"Colleague {i}", f"Colleague {i + 1}", "Morgan Reid",
+                           f"2026-0{i + 1}-10T10:00:00+00:00", reason) for i in range(3)]
+    dialog = CaseOwnerDialog([PersonName("1" * 32, "sam", "Sam Adeyemi", "senior", True)],
+                             "priya", history)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    label = dialog.history
+    assert label.height() >= label.heightForWidth(label.width())
+    assert label.mapTo(dialog, label.rect().bottomLeft()).y() <= dialog.height()

@@ -53,7 +53,12 @@ class CaseOwnerDialog(_Form):
         self.history.setWordWrap(True)
         accessible(self.history, "Case owner history")
         self.form.addRow("History", self.history)
-        self.resize(480, self.sizeHint().height())
+        # Tall enough for the whole wrapped history: sized by sizeHint alone, a history of
+        # two or three hand-overs was cut off at its top and bottom at 125%.
+        layout = self.layout()
+        tall = layout.heightForWidth(480) if layout is not None and \
+            layout.hasHeightForWidth() else -1
+        self.resize(480, max(self.sizeHint().height(), tall))
 
     def values(self) -> dict[str, Any]:
         return {"to": owner_of(self.owner), "reason": self.reason.text()}
