@@ -13,6 +13,7 @@ from supervision_vault import BoardVault
 from test_gui import runner
 
 from workbook.ui.supervision.board_page import SupervisionBoard
+from workbook.ui.supervision.page import SupervisionPage
 
 LAPTOP = (1077, 566)  # 1366x768 at 125%, less the window's frame and the top bar
 
@@ -36,3 +37,26 @@ def test_the_charts_go_two_by_two_and_scroll(qtbot: Any, bv: BoardVault) -> None
         assert isinstance(outcomes, QChartView)
         assert outcomes.chart().legend().alignment() == Qt.AlignmentFlag.AlignRight
         board.clear()
+
+
+def test_a_session_fits_a_laptop_screen(qtbot: Any, bv: BoardVault) -> None:
+    """The review form scrolls in its own box: laid out whole, a session was taller than
+    1366x768 at 125% and the window grew past the bottom of the screen
+    (supervision-session.png). Started as the chair does, with the board's button."""
+    with bv.sign_in("tm") as tm:
+        page = SupervisionPage(runner(tm))
+        qtbot.addWidget(page)
+        page.resize(*LAPTOP)
+        page.show()
+        page.refresh()
+        page.ask_start = lambda _colleagues, today: (today, ["sw1"])
+        qtbot.mouseClick(page.board.start_button, Qt.MouseButton.LeftButton)
+        view = page.session_view
+        assert view is not None and view.meeting is not None
+        view.select_family(bv.ids["Adams"])
+        qtbot.wait(50)
+        assert page.minimumSizeHint().height() <= LAPTOP[1]
+        for button in (view.save_button, view.finish_button, view.minutes_button):
+            corner = button.mapTo(page, button.rect().bottomRight())
+            assert button.isVisible() and corner.y() <= page.height(), button.text()
+        qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)
