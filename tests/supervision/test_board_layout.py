@@ -18,13 +18,18 @@ from workbook.ui.supervision.page import SupervisionPage
 LAPTOP = (1077, 566)  # 1366x768 at 125%, less the window's frame and the top bar
 
 
+def _on_a_laptop(qtbot: Any, page: SupervisionBoard | SupervisionPage) -> None:
+    """Show `page` at the laptop's size and load it."""
+    qtbot.addWidget(page)
+    page.resize(*LAPTOP)
+    page.show()
+    page.refresh()
+
+
 def test_the_charts_go_two_by_two_and_scroll(qtbot: Any, bv: BoardVault) -> None:
     with bv.sign_in("tm") as tm:
         board = SupervisionBoard(runner(tm))
-        qtbot.addWidget(board)
-        board.resize(*LAPTOP)
-        board.show()
-        board.refresh()
+        _on_a_laptop(qtbot, board)
         qtbot.waitUntil(lambda: len(board.charts) == 4)
         qtbot.wait(50)
         places = [board.chart_row.getItemPosition(board.chart_row.indexOf(chart))[:2]
@@ -45,10 +50,7 @@ def test_a_session_fits_a_laptop_screen(qtbot: Any, bv: BoardVault) -> None:
     (supervision-session.png). Started as the chair does, with the board's button."""
     with bv.sign_in("tm") as tm:
         page = SupervisionPage(runner(tm))
-        qtbot.addWidget(page)
-        page.resize(*LAPTOP)
-        page.show()
-        page.refresh()
+        _on_a_laptop(qtbot, page)
         page.ask_start = lambda _colleagues, today: (today, ["sw1"])
         qtbot.mouseClick(page.board.start_button, Qt.MouseButton.LeftButton)
         view = page.session_view
