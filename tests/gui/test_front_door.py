@@ -83,6 +83,11 @@ def test_a_referral_typed_into_the_form_is_recorded(
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=20_000)
     assert page.dialog is None and "decide by 02/12/2026 09:30" in page.message.text()
     assert _cells(page.model, ReferralsModel.COL_PEOPLE) == ["Leo Park (born 05/04/2019)"]
+    # Where it came from is read whole, not cut to "school (Head …" (front-door.png).
+    source = _cells(page.model, ReferralsModel.COL_SOURCE)[0]
+    assert "Head teacher" in source
+    width = page.table.fontMetrics().horizontalAdvance(source)
+    assert page.table.columnWidth(ReferralsModel.COL_SOURCE) >= width
     qtbot.waitUntil(lambda: area.waiting_model.rowCount() == 1, timeout=20_000)
     assert area.home_notice.isVisibleTo(window.home_page)
 

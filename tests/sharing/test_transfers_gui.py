@@ -66,10 +66,21 @@ def test_start_answer_and_finish_in_the_panel(qtbot: object, ops: Operations, wo
         dialog.summary.text()
     assert dialog.section.currentText() == "Education"  # the one the case owner holds
     assert not dialog.finish_button.isEnabled()
-    QTest.keyClicks(dialog.reason, "the school shares directly")
+    QTest.keyClicks(dialog.reason,
+                    "the school shares directly with the receiving team under its own agreement")
     _click(dialog.decline_button)
     qtbot.waitUntil(lambda: "declined" in dialog.message.text(), timeout=WAIT)  # type: ignore
     assert "Education: declined by Staff Social Worker" in dialog.answers.item(1).text()
+    # The reason is read whole in a narrow panel: the line wraps, no sideways scroll.
+    dialog.resize(dialog.minimumSizeHint().width(), dialog.height())
+    QTest.qWait(50)
+    text = dialog.answers.item(1).text()
+    view_width = dialog.answers.viewport().width()
+    assert dialog.answers.fontMetrics().horizontalAdvance(text) > view_width
+    assert dialog.answers.horizontalScrollBar().maximum() == 0
+    line = dialog.answers.visualItemRect(dialog.answers.item(1))
+    assert line.right() <= dialog.answers.viewport().width()
+    assert line.height() > 1.5 * dialog.answers.fontMetrics().height()
     dialog.close()
 
     signed_in(qtbot, ops, office, office.member(Role.POLICE))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from support.family_vault import MARKER_MH
+from support.qt_wait import linger
 from workbook.ui.family.concern_dialogs import (
     AbstractDialog,
     RaiseConcernDialog,
@@ -132,6 +133,14 @@ def test_consent_is_recorded_and_listed_in_words(driver, qtbot) -> None:  # noqa
     lines = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert lines[0].split(" - ", 1)[1].startswith("Withdrawn - for Early help")
     assert "Given - for Early help - recorded by Tess Manager, in person, written" in lines[1]
+    # Read whole in a narrow dialog: the line wraps, nothing hides behind a sideways scroll.
+    dialog.resize(320, dialog.height())
+    qtbot.waitUntil(lambda: dialog.list.viewport().width() < 320)
+    linger(0.05)
+    assert dialog.list.horizontalScrollBar().maximum() == 0
+    line = dialog.list.visualItemRect(dialog.list.item(1))
+    assert line.height() > 1.5 * dialog.list.fontMetrics().height()
+    assert line.right() <= dialog.list.viewport().width()
     # An empty purpose is refused in the form, and nothing is recorded.
     _click(qtbot, dialog.record)
     form = _last(view, RecordConsentDialog)

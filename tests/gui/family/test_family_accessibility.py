@@ -107,7 +107,7 @@ def test_tab_walks_through_the_header_navigator_and_page(driver, qtbot) -> None:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         seen.append(QApplication.focusWidget())
     names = {w.accessibleName() for w in seen if w is not None}
-    assert {"Add to a restricted section", "Close family", "Sections of the workbook",
+    assert {"Add to a restricted section", "Back to Home", "Sections of the workbook",
             "Filter by section", "Chronology entries"} <= names
 
 

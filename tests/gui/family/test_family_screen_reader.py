@@ -13,7 +13,7 @@ from workbook.ui.family.common import age_on
 
 # The header's tools, then the case's own line under them (the team manager may do all).
 HEADER_ACTIONS = ["New entry", "Add to a restricted section", "Time limits", "Print",
-                  "Share this family", "Close family", "Change case owner",
+                  "Share this family", "Back to Home", "Change case owner",
                   "Transfer to another organisation", "Close the case"]
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from support.qt_wait import linger
 from workbook.ui.family.dialogs import PersonDialog
+from workbook.ui.family.models.members_model import COL_NAME
 
 
 def _dialog(driver, qtbot):  # noqa: ANN001, ANN202
@@ -51,3 +53,24 @@ def test_partners_are_adults_and_a_child_parent_is_refused_at_the_field(
     assert "a parent must be at least 12 years old" in dialog.parent_error.text()
     assert not dialog.error.isVisible()
     assert panel.model.rowCount() == rows
+
+
+def test_names_are_read_whole_beside_the_genogram_on_a_laptop(driver, qtbot) -> None:  # noqa: ANN001
+    """At 1366x768 and 125% the family view is about 1060 logical px wide: the household's
+    name column showed "Jan …" (docs/screenshots/family-household-genogram.png)."""
+    driver.sign_in("tm")
+    driver.open()
+    view = driver.view
+    view.resize(1060, 700)
+    qtbot.mouseClick(view.navigator.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.navigator.visualItemRect(view.navigator.item(1)).center())
+    panel = view.household
+    assert panel is not None and view.navigator.currentRow() == 1
+    qtbot.waitUntil(panel.table.isVisible)
+    linger(0.05)
+    table = panel.table
+    names = [panel.model.index(row, COL_NAME).data() for row in range(panel.model.rowCount())]
+    widest = max(table.fontMetrics().horizontalAdvance(str(name)) for name in names)
+    assert table.columnWidth(COL_NAME) >= widest + 8
+    assert table.horizontalScrollBar().maximum() == 0
+    assert view.minimumSizeHint().width() <= 1060

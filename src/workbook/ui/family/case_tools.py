@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCharts import QValueAxis
+from PySide6.QtCore import QMargins, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,6 +28,8 @@ from workbook.services.family.case_owner import OwnerChange
 from workbook.ui.family.action_finishing import owner_combo, owner_of
 from workbook.ui.family.common import accessible
 from workbook.ui.family.dialogs import _Form
+
+HEADER_CHART_HEIGHT = 120  # logical px: the header must leave room for the page under it
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
@@ -51,7 +54,12 @@ class CaseOwnerDialog(_Form):
         self.history.setWordWrap(True)
         accessible(self.history, "Case owner history")
         self.form.addRow("History", self.history)
-        self.resize(480, self.sizeHint().height())
+        # Tall enough for the whole wrapped history: sized by sizeHint alone, a history of
+        # two or three hand-overs was cut off at its top and bottom at 125%.
+        layout = self.layout()
+        tall = layout.heightForWidth(480) if layout is not None and \
+            layout.hasHeightForWidth() else -1
+        self.resize(480, max(self.sizeHint().height(), tall))
 
     def values(self) -> dict[str, Any]:
         return {"to": owner_of(self.owner), "reason": self.reason.text()}
@@ -143,8 +151,15 @@ class CaseTools:
         self.trend.setVisible(True)
         from workbook.ui.supervision.outcome_charts import scaling_chart
 
-        self.chart = scaling_chart(points)
-        self.chart.setMaximumHeight(200)
+        chart = self.chart = scaling_chart(points)
+        # Low and untitled (the line above says what it is): at 1366x768 and 125% the
+        # board-sized chart pushed every section page below the fold.
+        chart.setMinimumHeight(0)
+        chart.setFixedHeight(HEADER_CHART_HEIGHT)
+        chart.chart().setTitle("")
+        chart.chart().setMargins(QMargins(4, 0, 4, 0))
+        for axis in chart.chart().axes(Qt.Orientation.Vertical):
+            cast("QValueAxis", axis).setTickCount(3)  # 0, 5, 10: six labels would not fit
         self.trend_layout.addWidget(self.chart)
 
     def wipe(self) -> None:

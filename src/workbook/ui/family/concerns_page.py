@@ -43,6 +43,7 @@ from workbook.ui.family.concern_dialogs import (
 )
 from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.models.chronology_model import CHRONOLOGY_ROW_ROLE
+from workbook.ui.widgets.flow import wrap_lines
 
 if TYPE_CHECKING:
     from workbook.ui.family.chronology_page import ChronologyPage
@@ -89,6 +90,7 @@ class ConcernsPage(QWidget):
         layout.addWidget(title)
         self.list = QListWidget(self)
         accessible(self.list, "Concerns")
+        wrap_lines(self.list)
         layout.addWidget(self.list, 1)
         self.detail = QTextBrowser(self)
         accessible(self.detail, "The selected concern and its steps")
@@ -288,6 +290,7 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(self)
         self.list = QListWidget(self)
         accessible(self.list, f"Consent decisions of {name}, newest first")
+        wrap_lines(self.list)
         layout.addWidget(self.list)
         row = QHBoxLayout()
         self.record = QPushButton("Record consent…", self)

@@ -15,6 +15,7 @@ from workbook.domain.workbook import FamilyShown, Shown
 from workbook.services.family.chronology import preview
 from workbook.ui.family.common import Band, accessible, fmt_date
 from workbook.ui.widgets.a11y import describe
+from workbook.ui.widgets.flow import FlowLayout
 
 SAFETY_PREVIEW = 220
 
@@ -53,9 +54,8 @@ class FamilyHeader(QWidget):
         top.addWidget(self.details, 1, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(top)
         # The actions have a row of their own: beside a long name they were pushed out of the
-        # window at 125% on a laptop.
-        self.tools = QHBoxLayout()
-        self.tools.addStretch(1)
+        # window at 125% on a laptop. The row wraps: nine buttons do not fit on one line there.
+        self.tools = FlowLayout()
         layout.addLayout(self.tools)
         self.safety = Band("warning", "Home-visit safety flags", self)
         self.no_safety = QLabel(self)

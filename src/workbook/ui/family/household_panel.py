@@ -42,6 +42,8 @@ from workbook.ui.family.models.members_model import (
 )
 from workbook.ui.widgets.a11y import describe
 
+HOUSEHOLD_TABLE_WIDTH = 440  # logical px: a full name, the date of birth, age and relationship
+
 
 class HouseholdPanel(QWidget):
     def __init__(self, context: FamilyContext, parent: QWidget | None = None) -> None:
@@ -73,7 +75,10 @@ class HouseholdPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
-        self.table.setColumnWidth(COL_RELATIONSHIP, 150)
+        # Room for a full name: beside the genogram at 1366x768 and 125% the fixed-width
+        # columns left the name column 48 px ("Jan …", docs/screenshots).
+        header.setSectionResizeMode(COL_RELATIONSHIP, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumWidth(HOUSEHOLD_TABLE_WIDTH)
         self.table.setColumnWidth(COL_DOB, 104)
         self.table.setColumnWidth(COL_AGE, 48)
         left_layout.addWidget(self.table, 1)
@@ -96,11 +101,9 @@ class HouseholdPanel(QWidget):
         legend = QLabel("□ male   ○ female   ◇ not known   ◎ index child   "
                         "// separated", right)
         describe(legend, "Genogram key")
-        top = QHBoxLayout()
-        top.addWidget(g_title)
-        top.addStretch(1)
-        top.addWidget(legend)
-        right_layout.addLayout(top)
+        legend.setWordWrap(True)  # on two lines rather than push the page out of the window
+        right_layout.addWidget(g_title)
+        right_layout.addWidget(legend)
         self.genogram = GenogramView(right)
         right_layout.addWidget(self.genogram, 1)
         splitter.addWidget(left)

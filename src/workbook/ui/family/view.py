@@ -146,8 +146,9 @@ class FamilyWorkbookView(QWidget):
                    "read it back")
         self.print_button = QPushButton("Print…", self)
         accessible(self.print_button, "Print", "Ctrl+P")
-        self.close_button = QPushButton("Close family", self)
-        accessible(self.close_button, "Close family")
+        self.close_button = QPushButton("Back to Home", self)
+        accessible(self.close_button, "Back to Home",
+                   "Leave this family (a draft is kept) and go back to Home")
         from workbook.ui.supervision.family_limits import open_time_limits
 
         self.time_limits = QPushButton("Time limits…", self)

@@ -60,8 +60,11 @@ class FrontDoorPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            ReferralsModel.COL_PEOPLE, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        # Each column as wide as what it says, the people named taking the rest: at 125% the
+        # default 100 px cut the agency to "school (Designated …" (front-door.png).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ReferralsModel.COL_PEOPLE, QHeaderView.ResizeMode.Stretch)
         self.detail = QLabel(self)
         self.detail.setWordWrap(True)
         describe(self.detail, "Selected referral")

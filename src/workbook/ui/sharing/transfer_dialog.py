@@ -28,6 +28,7 @@ from workbook.services.sharing.transfer_finish import FinishResult
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
 from workbook.ui.sharing.wiring import add_family_tool
+from workbook.ui.widgets.flow import wrap_lines
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class TransferDialog(SharingDialog):
         self.summary.setAccessibleName("Transfer")
         self.summary.setWordWrap(True)
         self.answers = QListWidget(self.panel)
+        wrap_lines(self.answers)
         self.answers.setAccessibleName("Sections and their answers")
         self.answers.setMinimumHeight(120)
         answer_row = QHBoxLayout()

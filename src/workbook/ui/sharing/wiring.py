@@ -55,7 +55,7 @@ def add_family_tool(view: Any, text: str, name: str, tip: str,
                     dialog: Callable[[Any, str, str, Any], QDialog], *,
                     row: QBoxLayout | None = None, before: QWidget | None = None) -> QPushButton:
     """A button that opens `dialog(ops, family id, family name, view)` for the family shown,
-    in `row` before `before` (by default the header's tools, before "Close family"); the
+    in `row` before `before` (by default the header's tools, before "Back to Home"); the
     dialog is tracked, so a lock wipes it."""
     button = QPushButton(text, view)
     button.setAccessibleName(name)

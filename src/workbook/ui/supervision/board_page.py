@@ -10,11 +10,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -33,6 +35,7 @@ from workbook.ui.supervision import name_controls
 Runner = Callable[..., Any]
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
 FAMILY_ROLE = Qt.ItemDataRole.UserRole + 2
+CHARTS_ACROSS = 2  # charts per row of the board
 STATE_TEXT = {"breached": "Breached", "at_risk": "At risk", "on_track": "On track"}
 
 
@@ -95,9 +98,21 @@ class SupervisionBoard(QWidget):
             grid.addWidget(tree, 1, column)
         self.action_finisher = ActionFinisher(self._selected_action, run)
         grid.addWidget(self.action_finisher, 2, 1)
-        self.chart_row = QHBoxLayout()
+        # Two by two, in a box that scrolls down: four charts in one row at 1366x768 and 125%
+        # elided their titles, their axes and the outcomes' legend (colour without its words).
+        self.chart_box = QScrollArea(self)
+        self.chart_box.setWidgetResizable(True)
+        self.chart_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.chart_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chart_box.setAccessibleName("Charts")
+        inner = QWidget(self.chart_box)
+        self.chart_row = QGridLayout(inner)
+        self.chart_row.setContentsMargins(0, 0, 0, 0)
+        self.chart_row.setColumnStretch(0, 1)
+        self.chart_row.setColumnStretch(1, 1)
+        self.chart_box.setWidget(inner)
         layout.addLayout(grid, 1)
-        layout.addLayout(self.chart_row, 1)
+        layout.addWidget(self.chart_box, 1)
         self.charts: list[QWidget] = []
         name_controls(self)
         self.refresh_button.clicked.connect(self.refresh)
@@ -185,8 +200,8 @@ class SupervisionBoard(QWidget):
         self.charts = [caseload_chart(result.caseload, people),
                        overdue_chart(result.overdue_by_month),
                        compliance_chart(result.compliance_by_month)]
-        for chart in self.charts:
-            self.chart_row.addWidget(chart, 1)
+        for index, chart in enumerate(self.charts):
+            self.chart_row.addWidget(chart, index // CHARTS_ACROSS, index % CHARTS_ACROSS)
         self._run(follow_up, self.show_follow_up, self._failed)
         self.loaded.emit()
 
@@ -204,8 +219,9 @@ class SupervisionBoard(QWidget):
         from workbook.ui.supervision.outcome_charts import outcomes_chart
 
         chart = outcomes_chart(found.outcomes)
+        index = len(self.charts)
         self.charts.append(chart)
-        self.chart_row.addWidget(chart, 1)
+        self.chart_row.addWidget(chart, index // CHARTS_ACROSS, index % CHARTS_ACROSS)
         self.follow_up_loaded.emit()
 
     def clear(self) -> None:

@@ -52,7 +52,9 @@ def outcomes_chart(months: list[MonthOutcomes]) -> QChartView:
     view = _view(chart, "Outcomes by month closed",
                  "; ".join(m.describe() for m in months) or "no family has been closed")
     chart.legend().show()
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    # On the right, one outcome a line: in a row under the bars the words were elided at
+    # 125% ("Improv…", "Stepp…") and only the colours were left to tell them apart.
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
     view.setObjectName("outcomes-chart")
     return view
 

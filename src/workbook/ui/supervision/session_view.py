@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStyledItemDelegate,
     QTableWidget,
@@ -351,7 +353,14 @@ class SessionView(QWidget):
         self.signed_off.hide()
         right.addWidget(self.signed_off)
         self.form = ReviewFormWidget()
-        right.addWidget(self.form, 1)
+        # The form scrolls in its own box: laid out whole it was taller than a 1366x768 screen
+        # at 125%, and the window grew past the bottom of the screen.
+        self.form_box = QScrollArea()
+        self.form_box.setWidgetResizable(True)
+        self.form_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_box.setAccessibleName("Review form")
+        self.form_box.setWidget(self.form)
+        right.addWidget(self.form_box, 1)
         actions = QHBoxLayout()
         self.save_button = QPushButton("Save review")
         self.finish_button = QPushButton("Finish and sign off…")
