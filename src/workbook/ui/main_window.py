@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
         self._messages = signed_in.messages
         must_replace = signed_in.must_replace_passphrase
         self.sign_in_page.reset()
-        self.setWindowTitle(f"{APP_TITLE} — {person.full_name}")
+        self.setWindowTitle(person.full_name)  # Qt adds " — Workbook", the display name
         self.top_bar.person.setText(f"{person.full_name} · {role_text(person.role)}")
         self.top_bar.home_button.setVisible(not must_replace)
         self.top_bar.show()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from workbook.domain.display import uk_date
 from workbook.domain.records import Review
 from workbook.domain.roles import Section
+from workbook.domain.time_limit_rules import limit_label
 from workbook.domain.timescales import is_overdue
 from workbook.services.access.people import People
 from workbook.services.clock import civil_date
@@ -78,7 +79,7 @@ def family_context(session: Session, family_id: str) -> FamilyContext:
         last_review = uk_date(last.last_reviewed)
     else:
         last_review = "Never reviewed"
-    limits = [f"{LIMIT_WORDS.get(t.limit, t.limit)}: due {uk_date(t.due)} - "
+    limits = [f"{LIMIT_WORDS.get(t.limit) or limit_label(t.limit, None)}: due {uk_date(t.due)} - "
               f"{STATE_WORDS.get(t.state, t.state)}"
               for t in result.time_limits if t.family_id == family_id]
     return FamilyContext(plan, last_review, flags, limits)
