@@ -37,7 +37,7 @@ def test_initial_passphrase_must_be_replaced_and_shows_the_fingerprint(
     _start_replacement(qtbot, window)
     page = window.replace_page
     assert page.rule.text() == describe_rule()
-    assert window.windowTitle() == "Workbook — Nia Newcomer"
+    assert window.windowTitle() == "Nia Newcomer"
     assert not window.top_bar.home_button.isVisible()
 
     _replace(qtbot, window, INITIAL, "short", "short")

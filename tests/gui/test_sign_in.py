@@ -36,7 +36,7 @@ def test_sign_in_goes_home(qtbot: Any, window: MainWindow) -> None:
         assert window.sign_in_page.busy.isVisible()
         assert not window.sign_in_page.sign_in_button.isEnabled()
     assert window.stack.currentWidget() is window.home_page
-    assert window.windowTitle() == "Workbook — Sam Worker"
+    assert window.windowTitle() == "Sam Worker"
     assert window.top_bar.isVisible()
     assert window.sign_in_page.passphrase.text() == ""
     assert window.sign_in_page.username.text() == ""
