@@ -39,6 +39,18 @@ def _share(vault: TeamVault, who: Any, to: TeamVault, family_id: str, out: Path,
         sharing.share(chosen, out)
 
 
+def _share_dialog(qtbot: Any, ops: Any, vault: TeamVault, who: Any, family_id: str) -> Any:
+    """The Share dialog of `family_id`, `who` signed in through `ops`."""
+    from workbook.ui.sharing import ShareDialog
+
+    done: list[object] = []
+    ops.sign_in(vault.path, who.username, who.passphrase, done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    dialog = ShareDialog(ops, family_id, "Smith")
+    qtbot.addWidget(dialog)
+    return dialog
+
+
 def _log_entry(vault: TeamVault, family_id: str) -> dict[str, Any]:
     with vault.session(vault.owner) as s:
         entries = s.workbooks.open(family_id, audit=False).section("sharing-log").entries
@@ -163,7 +175,6 @@ def test_the_share_dialog_completes_a_concern_and_shows_a_consent_refusal(
     from PySide6.QtCore import Qt
 
     from workbook.ui.operations import Operations
-    from workbook.ui.sharing import ShareDialog
 
     fid, _ = make_family(world.office, world.office.owner)
     person = _person(world.office, fid)
@@ -175,11 +186,7 @@ def test_the_share_dialog_completes_a_concern_and_shows_a_consent_refusal(
         s.consents.record(person, "refused", PURPOSE)
     ops = Operations()
     try:
-        done: list[object] = []
-        ops.sign_in(world.office.path, police.username, police.passphrase, done.append)
-        qtbot.waitUntil(lambda: bool(done), timeout=20000)
-        dialog = ShareDialog(ops, fid, "Smith")
-        qtbot.addWidget(dialog)
+        dialog = _share_dialog(qtbot, ops, world.office, police, fid)
         qtbot.waitUntil(lambda: dialog.concern.count() == 2, timeout=20000)
         dialog.partner.setCurrentIndex(dialog.partner.findText("Partner Hub"))
         dialog.concern.setFocus()
@@ -245,17 +252,12 @@ def test_the_share_dialog_shows_consent_on_record_and_records_it_before_sharing(
     from PySide6.QtCore import Qt
 
     from workbook.ui.operations import Operations
-    from workbook.ui.sharing import ShareDialog
 
     fid, _ = make_family(world.office, world.office.owner)
     owner = world.office.owner
     ops = Operations()
     try:
-        done: list[object] = []
-        ops.sign_in(world.office.path, owner.username, owner.passphrase, done.append)
-        qtbot.waitUntil(lambda: bool(done), timeout=20000)
-        dialog = ShareDialog(ops, fid, "Smith")
-        qtbot.addWidget(dialog)
+        dialog = _share_dialog(qtbot, ops, world.office, owner, fid)
         dialog.show()
         qtbot.waitUntil(lambda: dialog.consent_person.count() == 1, timeout=20000)
         assert dialog.consent_person.currentText() == "Jo Smith"
