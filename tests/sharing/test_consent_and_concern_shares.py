@@ -274,6 +274,8 @@ def test_the_share_dialog_shows_consent_on_record_and_records_it_before_sharing(
         qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "Jo Smith (none recorded)" in dialog.message.text(),
                         timeout=20000)
+        assert "Record consent… above" in dialog.message.text()
+        assert "workbook consent" not in dialog.message.text()
         assert not out.exists() and _state(world.office) == before
         qtbot.mouseClick(dialog.record_consent, Qt.MouseButton.LeftButton)
         form = dialog.consent_form

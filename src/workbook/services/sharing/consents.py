@@ -171,7 +171,11 @@ def _not_given(lacking: list[dict[str, str]], names: dict[str, str]) -> str:
     shown = [f"{names.get(p['person']) or 'a person of the family'} "
              f"({words.get(p['status'], p['status'])})" for p in lacking[:5]]
     more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
-    return (f"consent for this purpose is not given by {', '.join(shown)}{more}: record it "
-            "with `workbook consent record PERSON --status given --purpose TEXT`, or share "
-            "with --consent refused|not-sought --reason TEXT and the lawful basis that "
-            "overrides it")
+    return f"consent for this purpose is not given by {', '.join(shown)}{more}: {WAYS_ON}"
+
+
+# How to go on after a refused "consent given", in the command line's words (the Share dialog
+# puts its own in their place).
+WAYS_ON = ("record it with `workbook consent record PERSON --status given --purpose TEXT`, or "
+           "share with --consent refused|not-sought --reason TEXT and the lawful basis that "
+           "overrides it")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.roles import SECTION_TITLES, Section
 from workbook.services.session import Session
+from workbook.services.sharing.consents import WAYS_ON
 from workbook.services.sharing.sending import CONSENTS, HOME_VISIT_SECTIONS, ShareResult
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
@@ -42,6 +43,8 @@ CONSENT_TEXT = {"given": "Given", "refused": "Refused", "not-sought": "Not sough
 STANDING_TEXT = {"given": "consent given", "refused": "consent refused",
                  "withdrawn": "consent withdrawn", "missing": "no consent recorded"}
 NO_PURPOSE = "Type the purpose to see each person's consent for it."
+GUI_WAYS_ON = ("record it with Record consent… above, or choose Refused or Not sought and give "
+               "the reason and the lawful basis that override it.")
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,10 @@ class ShareDialog(SharingDialog):
         self.share_button.setEnabled(False)
         self.show_message("Sharing…")
         self.run(share, self._shared)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """As the base shows it, with the dialog's own way on after a refused "Given"."""
+        super().show_message(text.replace(WAYS_ON, GUI_WAYS_ON), error)
 
     def work_failed(self) -> None:
         self.share_button.setEnabled(self.partner.count() > 0)
