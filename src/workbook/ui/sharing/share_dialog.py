@@ -172,7 +172,8 @@ class ShareDialog(SharingDialog):
     def _show_consent(self, rows: list[tuple[str, str, str]]) -> None:
         lines = [f"{name or 'A person'}: {STANDING_TEXT.get(status, status)}"
                  for _id, name, status in rows]
-        self.consent_status.setText("\n".join(lines) or "No people in the household yet.")
+        # One wrapped paragraph, not a line each: a large household still fits a laptop.
+        self.consent_status.setText("; ".join(lines) or "No people in the household yet.")
 
     def _record_consent(self) -> None:
         """The household's consent form for the chosen person, the share's purpose filled in;
