@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 import common
 from common import Row, say
 from support import vaults
+from support.consent import give_consent
 from support.vaults import TeamVault
 from workbook.crypto.encoding import b64
 from workbook.crypto.keypairs import KeyPair
@@ -85,6 +86,7 @@ def _export_import(office: TeamVault, hub: TeamVault, families: list[str], root:
                    ) -> list[Row]:
     out = root / "big.wbb"
     with office.session(office.owner) as s:
+        give_consent(s, families, "bench")  # a share checks the consent records
         sharing = Sharing(s)
         decision = sharing.decide(partner="Partner Hub", families=families, sections=SECTIONS,
                                   purpose="bench", lawful_basis="bench", consent="given")

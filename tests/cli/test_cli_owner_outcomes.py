@@ -43,12 +43,48 @@ def test_bad_appointments_are_refused_and_change_nothing(
     assert cli.state() == before
 
 
+def test_the_case_owner_history_is_read_with_history(cli: Cli) -> None:
+    fid = cli.t.family_id
+    assert cli.ok("--json", "family", "owner", fid, "--history").json() == []
+    cli.ok("family", "owner", fid, "--to", "sw1", "--reason", "closest to the family")
+    cli.ok("family", "owner", fid, "--to", "pc1", "--reason", "police lead now", user="sw1")
+    before = cli.state()
+    history = cli.ok("--json", "family", "owner", fid, "--history", user="pc1").json()
+    assert [{k: v for k, v in h.items() if k != "at"} for h in history] == [
+        {"from": "tm", "from_name": "Tess Manager", "to": "sw1", "to_name": "Sam Worker",
+         "by": "tm", "by_name": "Tess Manager", "reason": "closest to the family"},
+        {"from": "sw1", "from_name": "Sam Worker", "to": "pc1",
+         "to_name": history[1]["to_name"], "by": "sw1", "by_name": "Sam Worker",
+         "reason": "police lead now"}]
+    assert history[1]["to_name"] not in ("", "pc1") and history[0]["at"] <= history[1]["at"]
+    text = cli.ok("family", "owner", fid, "--history").out
+    assert "Tess Manager to Sam Worker, appointed by Tess Manager: closest" in text
+    assert "sw1" not in text and cli.state() == before  # a read writes nothing
+
+
+@pytest.mark.parametrize("user,argv,message", [
+    ("tm", ("--history", "--to", "sw1"), "--history only reads"),
+    ("tm", ("--history", "--reason", "r"), "--history only reads"),
+    ("tm", ("--to", "sw1"), "needs --to USERNAME and --reason TEXT"),
+    ("tm", ("--reason", "r"), "needs --to USERNAME and --reason TEXT"),
+    ("tm", (), "needs --to USERNAME and --reason TEXT"),
+    ("admin", ("--history",), "administrator"),
+])
+def test_bad_history_reads_are_refused_and_change_nothing(
+        cli: Cli, user: str, argv: tuple[str, ...], message: str) -> None:
+    before = cli.state()
+    result = cli.fails("family", "owner", cli.t.family_id, *argv, user=user)
+    assert message in result.err, result
+    assert cli.state() == before
+
+
 def test_an_unknown_family_cannot_have_an_owner(cli: Cli) -> None:
     before = cli.state()
     assert "no family" in cli.fails("family", "owner", "0" * 32, "--to", "sw1",
                                     "--reason", "r").err
     assert "family id" in cli.fails("family", "owner", "bad id!", "--to", "sw1",
                                     "--reason", "r").err
+    assert "no family" in cli.fails("family", "owner", "0" * 32, "--history").err
     assert cli.state() == before
 
 

@@ -131,3 +131,22 @@ def test_the_police_decide_nothing(cli: Cli) -> None:
     assert "triage decision" in result.err
     assert cli.state() == before
     assert cli.ok("referral", "list", "--json", user="sw1").json() == []
+
+
+def test_the_board_lists_the_referrals_each_person_may_read(cli: Cli) -> None:
+    """`supervision board --json` adds "referrals": those still waiting, most urgent first,
+    that the person may read; a decided one leaves it; a sealed one only for its readers."""
+    open_one = _add(cli)["id"]
+    sealed = _add(cli, "--section", "police", user="pc1")["id"]
+    decided = _add(cli)["id"]
+    cli.ok("referral", "decide", decided, "--outcome", "nfa", "--reason", "No concern",
+           "--family", cli.t.family_id, user="sw1")
+    rows = cli.ok("supervision", "board", "--json").json()["referrals"]
+    assert rows == [{"id": open_one, "received": "2026-12-01T09:30:00+00:00",
+                     "respond_by": "2026-12-02T09:30:00+00:00", "overdue": True,
+                     "source": "police"}]
+    police = cli.ok("supervision", "board", "--json", user="pc1").json()["referrals"]
+    assert {r["id"] for r in police} == {open_one, sealed}
+    human = cli.ok("supervision", "board").out
+    assert "Referrals waiting for a decision (1):" in human and "OVERDUE" in human
+    assert cli.ok("supervision", "board", "--json", user="admin").json()["referrals"] == []

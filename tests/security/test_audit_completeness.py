@@ -18,6 +18,7 @@ import pytest
 
 from support import vaults
 from support.attacker import attacker_db
+from support.consent import give_consent
 from workbook.cli.main import main
 from workbook.domain.ids import new_id
 from workbook.domain.roles import Role, Section
@@ -249,6 +250,7 @@ def test_shared_and_received_versions_are_audited(tmp_path: Path) -> None:
         s.families.add_person(fid, "Jo Smith", "2015-01-02", "child")
         s.families.add_entry(fid, "home-visit-safety", "dog in the house")
         s.families.add_entry(fid, "case-notes", "a note")
+        give_consent(s, [fid], "home visit")
         sharing = Sharing(s)
         decision = sharing.decide(
             partner=hub.vault_id, families=[fid],

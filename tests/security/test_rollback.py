@@ -19,6 +19,7 @@ import pytest
 
 from support import vaults
 from support.attacker import attacker_db
+from support.consent import give_consent
 from support.memory_keyring import MemoryKeyring
 from workbook.cli.main import main as cli_main
 from workbook.crypto.secret import Secret
@@ -116,6 +117,7 @@ def receive_bundle(p: Pair) -> None:
     with p.partner.session(p.partner.owner) as s:
         fid = s.families.add("Smith", "R-1")
         s.families.add_entry(fid, "case-notes", "a note to share")
+        give_consent(s, [fid], "home visit")  # a share checks the consent records
         sharing = Sharing(s)
         decision = sharing.decide(partner=p.home.vault_id, families=[fid],
                                   sections=["household", "case-notes"], purpose="home visit",

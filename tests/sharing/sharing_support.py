@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from support.consent import give_consent
 from support.vaults import TeamVault
 from workbook.services.session import Session
 from workbook.services.sharing.receiving import Preview, Receiving
@@ -31,6 +32,7 @@ CORE = ["household", "home-visit-safety", "case-notes", "sharing-log"]
 def share(vault: TeamVault, who: Any, to: TeamVault, families: list[str], sections: list[str],
           out: Path, chunk_size: int = CHUNK_SIZE) -> Path:
     with vault.session(who) as s:
+        give_consent(s, families, "home visit")
         sharing = Sharing(s)
         decision = sharing.decide(partner=to.vault_id, families=families, sections=sections,
                                   purpose="home visit", lawful_basis="Children Act 1989 s47",

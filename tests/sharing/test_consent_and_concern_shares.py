@@ -13,6 +13,7 @@ import pytest
 from sharing_support import World, make_family, receive, snapshot
 from test_sharing_cli import Runner
 
+from support.consent import give_consent
 from support.vaults import TeamVault
 from workbook.domain.roles import Role
 from workbook.services.errors import InvalidInput
@@ -38,6 +39,18 @@ def _share(vault: TeamVault, who: Any, to: TeamVault, family_id: str, out: Path,
         sharing.share(chosen, out)
 
 
+def _share_dialog(qtbot: Any, ops: Any, vault: TeamVault, who: Any, family_id: str) -> Any:
+    """The Share dialog of `family_id`, `who` signed in through `ops`."""
+    from workbook.ui.sharing import ShareDialog
+
+    done: list[object] = []
+    ops.sign_in(vault.path, who.username, who.passphrase, done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    dialog = ShareDialog(ops, family_id, "Smith")
+    qtbot.addWidget(dialog)
+    return dialog
+
+
 def _log_entry(vault: TeamVault, family_id: str) -> dict[str, Any]:
     with vault.session(vault.owner) as s:
         entries = s.workbooks.open(family_id, audit=False).section("sharing-log").entries
@@ -45,10 +58,12 @@ def _log_entry(vault: TeamVault, family_id: str) -> dict[str, Any]:
 
 
 def _state(vault: TeamVault) -> dict[str, Any]:
-    """The snapshot, the audit log aside (each sign-in appends to it)."""
+    """The snapshot, the audit log and verification receipts aside (each sign-in and each
+    first read of a record append to them)."""
     with vault.session(vault.owner) as s:
         state = snapshot(s)
-    state["rows"].pop("audit")
+    for table in ("audit", "verification_receipts"):
+        state["rows"].pop(table)
     return state
 
 
@@ -72,6 +87,24 @@ def test_consent_given_for_the_purpose_lets_the_share_go(world: World, tmp_path:
     assert [p["status"] for p in check["people"]] == ["given"]
 
 
+def test_a_family_with_no_consent_record_is_not_shared_on_the_sharers_word(
+        world: World, tmp_path: Path) -> None:
+    """No consent recorded at all is no consent: "given" is refused naming the person, and
+    the share goes only with a reason and lawful basis that override, kept in the log."""
+    fid, _ = make_family(world.office, world.office.owner)
+    out = tmp_path / "b.wbb"
+    _refused(world.office, world.office.owner, world.hub, fid, out,
+             r"not given by Jo Smith \(none recorded\): record it with `workbook consent "
+             r"record", consent="given")
+    _refused(world.office, world.office.owner, world.hub, fid, out, "give the reason",
+             consent="not-sought")
+    _share(world.office, world.office.owner, world.hub, fid, out, consent="not-sought",
+           reason="the child would be put at risk by asking")
+    check = _log_entry(world.office, fid)["sharing"]["consent_check"]
+    assert check["overridden"] is True and check["lawful_basis"] == "Children Act 1989 s47"
+    assert [p["status"] for p in check["people"]] == ["missing"]
+
+
 def test_refused_or_withdrawn_consent_needs_a_reason_and_both_vaults_keep_it(
         world: World, tmp_path: Path) -> None:
     fid, _ = make_family(world.office, world.office.owner)
@@ -81,7 +114,7 @@ def test_refused_or_withdrawn_consent_needs_a_reason_and_both_vaults_keep_it(
         s.consents.record(person, "withdrawn", PURPOSE, how="by phone")
     out = tmp_path / "b.wbb"
     _refused(world.office, world.office.owner, world.hub, fid, out,
-             "Jo Smith has withdrawn consent for this purpose", consent="given")
+             r"not given by Jo Smith \(withdrawn\)", consent="given")
     _refused(world.office, world.office.owner, world.hub, fid, out, "reason",
              consent="refused")
     _share(world.office, world.office.owner, world.hub, fid, out, consent="refused",
@@ -104,7 +137,8 @@ def test_missing_consent_for_the_purpose_is_named(world: World, tmp_path: Path) 
         s.families.add_person(fid, "Ann Smith", "1990-01-01", "mother")
         s.consents.record(_person(world.office, fid), "given", "school")
     _refused(world.office, world.office.owner, world.hub, fid, tmp_path / "b.wbb",
-             "has no consent recorded for this purpose", consent="given")
+             "not given by Ann Smith \\(none recorded\\), Jo Smith \\(none "
+             "recorded\\)", consent="given")
 
 
 def test_a_share_completes_a_concerns_step_six(world: World, tmp_path: Path) -> None:
@@ -115,6 +149,7 @@ def test_a_share_completes_a_concerns_step_six(world: World, tmp_path: Path) -> 
         concern = s.concerns.add(fid, person, "police", "Seen with a known recruiter")
         for step in range(1, 5):
             s.concerns.step(concern, step, note=f"step {step} done")
+        give_consent(s, [fid], PURPOSE)
     out = tmp_path / "b.wbb"
     _refused(world.office, police, world.hub, fid, out, "record steps 1 to 5",
              consent="given", concern=concern)
@@ -140,7 +175,6 @@ def test_the_share_dialog_completes_a_concern_and_shows_a_consent_refusal(
     from PySide6.QtCore import Qt
 
     from workbook.ui.operations import Operations
-    from workbook.ui.sharing import ShareDialog
 
     fid, _ = make_family(world.office, world.office.owner)
     person = _person(world.office, fid)
@@ -152,11 +186,7 @@ def test_the_share_dialog_completes_a_concern_and_shows_a_consent_refusal(
         s.consents.record(person, "refused", PURPOSE)
     ops = Operations()
     try:
-        done: list[object] = []
-        ops.sign_in(world.office.path, police.username, police.passphrase, done.append)
-        qtbot.waitUntil(lambda: bool(done), timeout=20000)
-        dialog = ShareDialog(ops, fid, "Smith")
-        qtbot.addWidget(dialog)
+        dialog = _share_dialog(qtbot, ops, world.office, police, fid)
         qtbot.waitUntil(lambda: dialog.concern.count() == 2, timeout=20000)
         dialog.partner.setCurrentIndex(dialog.partner.findText("Partner Hub"))
         dialog.concern.setFocus()
@@ -167,7 +197,7 @@ def test_the_share_dialog_completes_a_concern_and_shows_a_consent_refusal(
         out = tmp_path / "gui.wbb"
         qtbot.keyClicks(dialog.out, str(out))
         qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: "refused consent" in dialog.message.text(), timeout=20000)
+        qtbot.waitUntil(lambda: "Jo Smith (refused)" in dialog.message.text(), timeout=20000)
         assert not out.exists()
         qtbot.keyClicks(dialog.reason, "a child is at risk of significant harm")
         dialog.consent.setFocus()
@@ -197,7 +227,7 @@ def test_share_concern_and_consent_from_the_command_line(
     base = ["share", "--to", "Partner Hub", "--family", fid, "--sections", "household,police",
             "--purpose", PURPOSE, "--lawful-basis", "s47", "--out", str(out)]
     err = cli.fails(office, police, *base, "--consent", "given", "--concern", concern)
-    assert "Jo Smith has withdrawn consent for this purpose" in err
+    assert "not given by Jo Smith (withdrawn)" in err
     err = cli.fails(office, police, *base, "--consent", "refused", "--reason", "risk",
                     "--concern", concern)
     assert "record steps 1 to 5 of that concern first (step 1 comes next)" in err
@@ -212,3 +242,52 @@ def test_share_concern_and_consent_from_the_command_line(
     assert shown["state"] == "shared" and shown["steps"][5]["share"]["kind"] == "external"
     assert [c["status"] for c in cli.ok(office, police, "consent", "show", person,
                                         "--json")] == ["withdrawn"]
+
+
+def test_the_share_dialog_shows_consent_on_record_and_records_it_before_sharing(
+        qtbot: Any, world: World, tmp_path: Path) -> None:
+    """The dialog shows each person's consent for the purpose typed, in words; "Given" with
+    none on record is refused naming the person; "Record consent…" records it and the share
+    goes."""
+    from PySide6.QtCore import Qt
+
+    from workbook.ui.operations import Operations
+
+    fid, _ = make_family(world.office, world.office.owner)
+    owner = world.office.owner
+    ops = Operations()
+    try:
+        dialog = _share_dialog(qtbot, ops, world.office, owner, fid)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.consent_person.count() == 1, timeout=20000)
+        assert dialog.consent_person.currentText() == "Jo Smith"
+        dialog.partner.setFocus()
+        qtbot.keyClicks(dialog.partner, "Partner")
+        assert "Type the purpose" in dialog.consent_status.text()
+        qtbot.keyClicks(dialog.purpose, PURPOSE)
+        qtbot.waitUntil(lambda: "Jo Smith: no consent recorded"
+                        in dialog.consent_status.text(), timeout=20000)
+        qtbot.keyClicks(dialog.lawful_basis, "Children Act 1989 s47")
+        out = tmp_path / "gui.wbb"
+        qtbot.keyClicks(dialog.out, str(out))
+        before = _state(world.office)
+        qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Jo Smith (none recorded)" in dialog.message.text(),
+                        timeout=20000)
+        assert "Record consent… above" in dialog.message.text()
+        assert "workbook consent" not in dialog.message.text()
+        assert not out.exists() and _state(world.office) == before
+        qtbot.mouseClick(dialog.record_consent, Qt.MouseButton.LeftButton)
+        form = dialog.consent_form
+        assert form is not None and form.purpose.text() == PURPOSE
+        qtbot.keyClicks(form.scope, "all")
+        qtbot.keyClicks(form.how, "in person")
+        qtbot.mouseClick(form.ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Jo Smith: consent given" in dialog.consent_status.text(),
+                        timeout=20000)
+        qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=20000)
+    finally:
+        ops.shutdown()
+    check = _log_entry(world.office, fid)["sharing"]["consent_check"]
+    assert check["overridden"] is False and [p["status"] for p in check["people"]] == ["given"]

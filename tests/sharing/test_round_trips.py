@@ -8,6 +8,7 @@ from typing import Any
 
 from sharing_support import World, snapshot
 
+from support.consent import give_consent
 from support.vaults import TeamVault
 from workbook.services.family.chronology import rows_from_workbook
 from workbook.services.sharing.receiving import Preview, Receiving
@@ -17,6 +18,7 @@ from workbook.services.sharing.sending import Sharing
 def share(vault: TeamVault, who: Any, to: TeamVault, families: list[str], sections: list[str],
           out: Path) -> Path:
     with vault.session(who) as s:
+        give_consent(s, families, "home visit")
         sharing = Sharing(s)
         decision = sharing.decide(partner=to.vault_id, families=families, sections=sections,
                                   purpose="home visit", lawful_basis="Children Act 1989 s47",
@@ -75,7 +77,8 @@ def version_state(vault: TeamVault, family_id: str) -> tuple[set[str], dict[str,
 
     with vault.session(vault.owner) as s:
         rows = s.conn.execute(
-            "SELECT version_id, record_id, parents, created_at FROM versions WHERE family_id = ?",
+            "SELECT version_id, record_id, parents, created_at FROM versions WHERE family_id = ?"
+            " AND kind != 'consent'",  # consent records stay where recorded: never shared
             (family_id,)).fetchall()
     ids = {str(r[0]) for r in rows}
     by_record: dict[str, list[Any]] = {}

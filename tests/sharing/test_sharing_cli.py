@@ -105,6 +105,15 @@ def test_bad_sharing_input_is_refused_in_one_line(world: World, cli: Runner, tmp
     fid, _ = make_family(office, office.owner)
     out = str(tmp_path / "x.wbb")
     base = ["--purpose", "p", "--lawful-basis", "b", "--out", out]
+    # Consent is read from the records, never taken on the sharer's word.
+    err = cli.fails(office, office.owner, "share", "--to", "Partner Hub", "--family", fid,
+                    "--sections", "household", "--consent", "given", *base)
+    assert "not given by Jo Smith (none recorded)" in err and "workbook consent record" in err
+    assert not Path(out).exists()
+    shown = cli.ok(office, office.owner, "show", fid, "--json")
+    person = shown["sections"]["household"]["persons"][0]["id"]
+    cli.ok(office, office.owner, "consent", "record", person, "--status", "given",
+           "--purpose", "p", "--json")
     cases = [
         (["share", "--to", "Nobody", "--family", fid, "--sections", "household",
           "--consent", "given", *base], "no partner"),

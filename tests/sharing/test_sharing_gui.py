@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sharing_support import World, make_family
 
+from support.consent import give_consent
 from support.vaults import Member, TeamVault
 from workbook.services.sharing.identity import Identity
 from workbook.ui.operations import Operations
@@ -52,6 +53,8 @@ def test_share_then_receive_with_preview_and_progress(qtbot: object, ops: Operat
                                                       world: World, tmp_path: Path) -> None:
     office, hub = world.office, world.hub
     fid, _ = make_family(office, office.owner)
+    with office.session(office.owner) as s:  # a share checks the consent records
+        give_consent(s, [fid], "joint home visit")
     signed_in(qtbot, ops, office, office.owner)
     share = ShareDialog(ops, fid, "Smith")
     qtbot.addWidget(share)  # type: ignore[attr-defined]

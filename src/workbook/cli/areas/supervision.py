@@ -9,7 +9,9 @@ from pathlib import Path
 
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.grammar import Grammar
+from workbook.domain.referrals import shown_time
 from workbook.domain.working_days import REGIONS
+from workbook.services.clock import civil_zone
 from workbook.services.errors import InvalidInput
 from workbook.services.family import milestones, plan_actions, time_limits
 from workbook.services.family.families import ACTION_STATUSES
@@ -98,7 +100,10 @@ def _add_clock_records(grammar: Grammar) -> None:
 
 # --- the board and the region -------------------------------------------------------------
 def cmd_board(ctx: CliContext) -> None:
-    result = board(ctx.ready_session())
+    session = ctx.ready_session()
+    result = board(session)
+    referrals = session.referrals.for_board()
+    zone = civil_zone()
     lines = [f"Board for {result.today} (review month ends {result.month_end}; "
              f"bank holidays of {result.region})"]
     if result.note:
@@ -114,7 +119,11 @@ def cmd_board(ctx: CliContext) -> None:
               for t in result.at_risk_or_breached]
     lines.append("\nCaseload:")
     lines += [f"  {c.worker:<16} {c.families}" for c in result.caseload]
-    ctx.out("\n".join(lines), result.to_json())
+    lines.append(f"\nReferrals waiting for a decision ({len(referrals)}):")
+    lines += [f"  {r['id']}  received {shown_time(r['received'], zone)}  respond by "
+              f"{shown_time(r['respond_by'], zone)}{'  OVERDUE' if r['overdue'] else ''}  "
+              f"{r['source']}" for r in referrals]
+    ctx.out("\n".join(lines), {**result.to_json(), "referrals": referrals})
 
 
 def cmd_region(ctx: CliContext) -> None:

@@ -50,6 +50,17 @@ class OwnerChange:
     by_name: str
     at: str
     reason: str
+    # Usernames (the CLI's key), "" for none or an account this vault does not know: never
+    # an id. `first` when the family had no case owner before.
+    from_user: str = ""
+    to_user: str = ""
+    by_user: str = ""
+    first: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": self.from_user, "from_name": "" if self.first else self.from_name,
+                "to": self.to_user, "to_name": self.to_name, "by": self.by_user,
+                "by_name": self.by_name, "at": self.at, "reason": self.reason}
 
 
 class CaseOwners:
@@ -113,6 +124,7 @@ class CaseOwners:
 
     def history(self, family_id: str) -> list[OwnerChange]:
         """The family's appointments, oldest first, by full name."""
+        self.s.require_practitioner()
         heads = self.heads(validation.record_id(family_id, "family id"))
         return self.changes(heads.head.payload.get("owner_history"))
 
@@ -122,10 +134,21 @@ class CaseOwners:
         if not raw:
             return []
         people = People(self.s)
-        return [OwnerChange(people.name(str(i.get("from", ""))) or "nobody",
-                            people.name(str(i.get("to", ""))), people.name(str(i.get("by", ""))),
-                            str(i.get("at", "")), str(i.get("reason", "")))
-                for i in (raw if isinstance(raw, (list, tuple)) else []) if isinstance(i, dict)]
+
+        def username(key: str) -> str:
+            found = people.get(key) if key else None
+            return found.username if found else ""
+
+        out: list[OwnerChange] = []
+        for i in (raw if isinstance(raw, (list, tuple)) else []):
+            if not isinstance(i, dict):
+                continue
+            was, to, by = (str(i.get(k, "")) for k in ("from", "to", "by"))
+            out.append(OwnerChange(people.name(was) or "nobody", people.name(to),
+                                   people.name(by), str(i.get("at", "")),
+                                   str(i.get("reason", "")), username(was), username(to),
+                                   username(by), not was))
+        return out
 
     # --- checks -------------------------------------------------------------------------------
     def candidate(self, to: str) -> PersonName:

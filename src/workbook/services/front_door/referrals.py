@@ -136,6 +136,15 @@ class Referrals:
         return sorted((r for r in self.all() if r.state == "open"),
                       key=lambda r: (r.record.respond_by, r.referral_id))
 
+    def for_board(self) -> list[dict[str, Any]]:
+        """The waiting referrals as `supervision board --json` lists them, most urgent first:
+        none for the administrator, who reads no case records (the board is empty for them)."""
+        if not self.s.may(Act.CASEWORK):
+            return []
+        return [{"id": r.referral_id, "received": r.record.received,
+                 "respond_by": r.record.respond_by, "overdue": r.overdue,
+                 "source": r.record.source} for r in self.waiting()]
+
     def show(self, referral_id: str) -> ReferralShown:
         found = self._one(referral_id)
         self._audit_restricted([found])

@@ -4,12 +4,13 @@ Each decision (given, refused, withdrawn; for a purpose; covering which informat
 how) is its own record in the family's "Consent and information sharing" section, by whom and
 when its signed version says. The newest decision for a purpose stands (domain/consent.py).
 
-A share checks the people of the families it shares, once any consent has been recorded in
-them: where a person's consent for the share's purpose is missing, refused or withdrawn, the
+A share checks every person of the families it shares against the records, never against
+what the sharer states: "consent given" holds only when each person's newest decision for the
+share's purpose is "given". Where a person's consent is missing, refused or withdrawn, the
 share needs a reason (and its lawful basis) that overrides, and the check with its override is
 written into the sharing-log entry, which travels in the bundle, and into the bundle's
-decision - so both vaults keep it. Families with no consent record at all (workbooks from
-before consent was recorded) are shared on the consent the sharer states, as before."""
+decision - so both vaults keep it. A family with no consent record at all is no exception: its
+people have none, and the sharer records it first or overrides."""
 
 from __future__ import annotations
 
@@ -104,41 +105,36 @@ class Consents:
 
     # --- the check a share makes ---------------------------------------------------------------
     def check_share(self, families: tuple[str, ...], purpose: str, consent: str,
-                    reason: str, lawful_basis: str) -> dict[str, Any] | None:
-        """The consent check of a share, as the sharing log keeps it, or None when no shared
-        family has any consent recorded. Refuses (one line) a share that claims consent the
-        records do not show, and one without consent that gives no reason to override."""
+                    reason: str, lawful_basis: str) -> dict[str, Any]:
+        """The consent check of a share, as the sharing log keeps it. Refuses (one line) a
+        share that claims consent the records do not show, and one without consent that gives
+        no reason to override."""
         # Person ids and statuses only: the log entry travels even when the household does
         # not, so a partner learns no name it was not sent.
         people: list[dict[str, str]] = []
         names: dict[str, str] = {}
-        any_recorded = False
         for family_id in families:
-            decisions = self.of_family(family_id)
-            any_recorded = any_recorded or bool(decisions)
-            found = [ConsentDecision(c.record.person, c.record.status, c.record.purpose, c.at)
-                     for c in decisions]
-            for person_id, name in self._people(family_id):
+            for person_id, name, status in self.standing_of(family_id, purpose):
                 names[person_id] = name
-                people.append({"family": family_id, "person": person_id,
-                               "status": rules.standing(found, person_id, purpose)})
-        if not any_recorded:
-            return None
+                people.append({"family": family_id, "person": person_id, "status": status})
         lacking = [p for p in people if p["status"] != "given"]
         if lacking and consent == "given":
-            first = lacking[0]
-            why = "has no consent recorded" if first["status"] == rules.MISSING else \
-                f"has {first['status']} consent"
-            who = names[first["person"]] or "a person of the family"
-            raise InvalidInput(f"{who} {why} for this purpose: share with --consent refused "
-                               "or not-sought, and give the reason and lawful basis that "
-                               "override it")
+            raise InvalidInput(_not_given(lacking, names))
         if lacking and not reason.strip():
             raise InvalidInput("sharing without everyone's consent needs the reason that "
                                "overrides it (--reason) and its lawful basis (--lawful-basis)")
         return {"purpose": purpose, "people": people, "overridden": bool(lacking),
                 "reason": reason.strip() if lacking else "",
                 "lawful_basis": lawful_basis if lacking else ""}
+
+    def standing_of(self, family_id: str, purpose: str) -> list[tuple[str, str, str]]:
+        """(person id, full name, status) for each person of the family: the consent that
+        stands for `purpose` ("given", "refused", "withdrawn" or "missing"), for the Share
+        dialog to show before anyone shares."""
+        found = [ConsentDecision(c.record.person, c.record.status, c.record.purpose, c.at)
+                 for c in self.of_family(family_id)]
+        return [(person_id, name, rules.standing(found, person_id, purpose))
+                for person_id, name in self._people(family_id)]
 
     def _people(self, family_id: str) -> list[tuple[str, str]]:
         versions = versions_of_kind(self.s, family_id, RecordKind.PERSON)
@@ -166,3 +162,20 @@ def received_check(value: object) -> dict[str, Any]:
             for k in ("purpose", "reason", "lawful_basis")):
         raise ValueError("malformed consent check")
     return dict(value)
+
+
+def _not_given(lacking: list[dict[str, str]], names: dict[str, str]) -> str:
+    """The one line a share claiming consent gets when the records do not show it: who (by
+    full name) has none, refused or withdrew it, and the two ways on."""
+    words = {rules.MISSING: "none recorded", "refused": "refused", "withdrawn": "withdrawn"}
+    shown = [f"{names.get(p['person']) or 'a person of the family'} "
+             f"({words.get(p['status'], p['status'])})" for p in lacking[:5]]
+    more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+    return f"consent for this purpose is not given by {', '.join(shown)}{more}: {WAYS_ON}"
+
+
+# How to go on after a refused "consent given", in the command line's words (the Share dialog
+# puts its own in their place).
+WAYS_ON = ("record it with `workbook consent record PERSON --status given --purpose TEXT`, or "
+           "share with --consent refused|not-sought --reason TEXT and the lawful basis that "
+           "overrides it")

@@ -1,12 +1,18 @@
 """Share a family with a partner: partner, sections (only those the person can read; the core
 a home visit needs preselected), purpose, lawful basis, consent and reason, notes, and a file
-the person chooses. The decision goes into the family's sharing log in both vaults."""
+the person chooses. The decision goes into the family's sharing log in both vaults.
+
+Consent is checked from the records, so the dialog shows, for the purpose typed, each person's
+consent on record in words, and offers "Record consent…" (the household's consent form) before
+the share: the person sees why "Given" would be refused before pressing Share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -24,11 +31,20 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.roles import SECTION_TITLES, Section
 from workbook.services.session import Session
+from workbook.services.sharing.consents import WAYS_ON
 from workbook.services.sharing.sending import CONSENTS, HOME_VISIT_SECTIONS, ShareResult
 from workbook.ui.operations import Operations
 from workbook.ui.sharing.base import SharingDialog
 
+if TYPE_CHECKING:
+    from workbook.ui.family.concern_dialogs import RecordConsentDialog
+
 CONSENT_TEXT = {"given": "Given", "refused": "Refused", "not-sought": "Not sought"}
+STANDING_TEXT = {"given": "consent given", "refused": "consent refused",
+                 "withdrawn": "consent withdrawn", "missing": "no consent recorded"}
+NO_PURPOSE = "Type the purpose to see each person's consent for it."
+GUI_WAYS_ON = ("record it with Record consent… above, or choose Refused or Not sought and give "
+               "the reason and the lawful basis that override it.")
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,7 @@ class ShareChoices:
     sections: list[str]
     # Concerns waiting for step 6 that this share may complete: (id, what the list shows).
     concerns: list[tuple[str, str]] = field(default_factory=list)
+    people: list[tuple[str, str]] = field(default_factory=list)  # (person id, full name)
 
 
 class ShareDialog(SharingDialog):
@@ -58,6 +75,24 @@ class ShareDialog(SharingDialog):
         self.purpose.setAccessibleName("Purpose")
         self.lawful_basis = QLineEdit(self)
         self.lawful_basis.setAccessibleName("Lawful basis")
+        # Each person's consent for the purpose follows the typing, once it pauses.
+        self.consent_timer = QTimer(self)
+        self.consent_timer.setSingleShot(True)
+        self.consent_timer.setInterval(300)
+        self.consent_timer.timeout.connect(self.refresh_consent)
+        self.purpose.textChanged.connect(lambda _: self.consent_timer.start())
+        self.consent_status = QLabel(NO_PURPOSE, self)
+        self.consent_status.setWordWrap(True)
+        self.consent_status.setAccessibleName("Consent on record for this purpose")
+        self.consent_person = QComboBox(self)
+        self.consent_person.setAccessibleName("Person whose consent to record")
+        self.record_consent = QPushButton("Record consent…", self)
+        self.record_consent.setAccessibleName("Record consent")
+        self.record_consent.clicked.connect(self._record_consent)
+        self.consent_form: RecordConsentDialog | None = None
+        consent_row = QHBoxLayout()
+        consent_row.addWidget(self.consent_person, 1)
+        consent_row.addWidget(self.record_consent)
         self.consent = QComboBox(self)
         self.consent.setAccessibleName("Consent")
         for value in CONSENTS:
@@ -80,6 +115,8 @@ class ShareDialog(SharingDialog):
         file_row.addWidget(browse)
         form.addRow("Purpose", self.purpose)
         form.addRow("Lawful basis", self.lawful_basis)
+        form.addRow("Consent on record", self.consent_status)
+        form.addRow("", consent_row)
         form.addRow("Consent", self.consent)
         form.addRow("Reason", self.reason)
         form.addRow("Notes", self.notes)
@@ -102,14 +139,18 @@ class ShareDialog(SharingDialog):
         concerns = [(c.id, f"{c.person_name}: {c.record.text.splitlines()[0][:60]}")
                     for c in s.concerns.of_family(family_id, audit=False)
                     if c.state == "open" and c.next_step == 6]
+        people = [(p, name) for p, name, _ in s.consents.standing_of(family_id, "")]
         return ShareChoices(partners, [x.value for x in s.sharing.shareable_sections()],
-                            concerns)
+                            concerns, people)
 
     def _fill(self, choices: ShareChoices) -> None:
         for vault_id, team in choices.partners:
             self.partner.addItem(team, vault_id)
         for concern_id, label in choices.concerns:
             self.concern.addItem(label, concern_id)
+        for person_id, name in choices.people:
+            self.consent_person.addItem(name, person_id)
+        self.record_consent.setEnabled(bool(choices.people))
         for section in choices.sections:
             box = QCheckBox(SECTION_TITLES[Section(section)], self.sections_box)
             box.setChecked(section in HOME_VISIT_SECTIONS)
@@ -119,6 +160,56 @@ class ShareDialog(SharingDialog):
             self.show_message("There are no partners yet: the owner or a team manager adds "
                               "them under Sharing, Partners.", error=True)
         self.share_button.setEnabled(bool(choices.partners))
+
+    def refresh_consent(self) -> None:
+        """Show each person's consent on record for the purpose typed."""
+        purpose, family = self.purpose.text().strip(), self.family_id
+        if not purpose:
+            self.consent_status.setText(NO_PURPOSE)
+            return
+        self.run(lambda s: s.consents.standing_of(family, purpose), self._show_consent)
+
+    def _show_consent(self, rows: list[tuple[str, str, str]]) -> None:
+        lines = [f"{name or 'A person'}: {STANDING_TEXT.get(status, status)}"
+                 for _id, name, status in rows]
+        # One wrapped paragraph, not a line each: a large household still fits a laptop.
+        self.consent_status.setText("; ".join(lines) or "No people in the household yet.")
+
+    def _record_consent(self) -> None:
+        """The household's consent form for the chosen person, the share's purpose filled in;
+        the statuses shown follow once it is recorded."""
+        # Imported here: ui.family's package opens the family view, which imports this one.
+        from workbook.ui.family.concern_dialogs import RecordConsentDialog
+
+        person_id = str(self.consent_person.currentData() or "")
+        if not person_id:
+            return
+        form = RecordConsentDialog(self.consent_person.currentText(), self)
+        form.purpose.setText(self.purpose.text().strip())
+        self.consent_form = form
+
+        def submit(values: dict[str, Any]) -> None:
+            form.busy()
+
+            def done(_: object) -> None:
+                form.accept()
+                if self._alive:
+                    if not self.purpose.text().strip():
+                        self.purpose.setText(str(values["purpose"]))
+                    self.refresh_consent()
+
+            self.ops.run(lambda s: s.consents.record(
+                person_id, values["status"], values["purpose"], values["scope"],
+                values["how"]), done, form.show_error)
+
+        form.submitted.connect(submit)
+        form.open()
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.consent_person.clear()
+        if self.consent_form is not None:
+            self.consent_form.reject()
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save bundle as", "",
@@ -152,6 +243,10 @@ class ShareDialog(SharingDialog):
         self.share_button.setEnabled(False)
         self.show_message("Sharing…")
         self.run(share, self._shared)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """As the base shows it, with the dialog's own way on after a refused "Given"."""
+        super().show_message(text.replace(WAYS_ON, GUI_WAYS_ON), error)
 
     def work_failed(self) -> None:
         self.share_button.setEnabled(self.partner.count() > 0)
