@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.crypto.encoding import b64, unb64
 from workbook.services.authority import RECOVERY, signatures
 from workbook.services.errors import InvalidInput
-from workbook.services.replicas import slots
+from workbook.services.replicas import slots, sync_keys
 from workbook.services.upkeep import tombstones
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.replica_rows import TABLES, VERSION_COLUMNS, Cell, Row
@@ -64,7 +64,7 @@ class Outgoing:
         in and audits itself, so sending audit alone would write a file at every sync, and
         each replica's receipt of it would make the next one, for ever."""
         b = self.body
-        return not (b["versions"] or b["slots"] or any(b["tables"].values()))
+        return not (b["versions"] or b["slots"] or b["sync_keys"] or any(b["tables"].values()))
 
 
 def gather(session: Session, own: replica_store.SelfRow, seq: int) -> Outgoing:
@@ -83,7 +83,7 @@ def gather(session: Session, own: replica_store.SelfRow, seq: int) -> Outgoing:
             "replica": own.replica_id, "seq": seq, "written_at": now, "tables": tables,
             "versions": [[_out(c) for c in row] for row in versions],
             "audit": [[_out(c) for c in row] for row in audit],
-            "slots": changed}
+            "slots": changed, "sync_keys": sync_keys.outgoing(session, own)}
     return Outgoing(body, len(versions), digests, replica_store.newest_version_seq(conn),
                     replica_store.newest_audit_seq(conn), changed)
 
@@ -116,6 +116,7 @@ class Applied:
     rows: int = 0
     records: set[str] = field(default_factory=set)
     replica_log_changed: bool = False
+    sync_key_added: bool = False
 
 
 def _withdraw_grants(session: Session, row: Row) -> None:
@@ -168,4 +169,5 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             raise InvalidInput("an audit row is malformed")
     replica_store.put_remote_audit(conn, origin, audit)
     slots.incoming(session, body.get("slots", {}))
+    done.sync_key_added = sync_keys.incoming(session, body.get("sync_keys"), origin)
     return done

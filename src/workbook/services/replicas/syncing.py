@@ -65,7 +65,7 @@ def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int
     out.body["seq"] = seq
     key = replica_file.replica_keypair(own.secret)
     try:
-        data = replica_file.seal(exchange.encode(out.body), sync_key=own.sync_key,
+        data = replica_file.seal(exchange.encode(out.body), sync_key=own.sealing_key,
                                  vault_id=session.vault_id, replica_id=own.replica_id,
                                  seq=seq, replica_key=key)
     finally:
@@ -78,6 +78,7 @@ def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int
         for table, digests in out.digests.items():
             replica_rows.mark_known(session.conn, table, digests)
         exchange.slots.remember_sent(session, out.slots)
+        replica_store.grants_sent(session.conn, [g["key_id"] for g in out.body["sync_keys"]])
         session.audit("replica_sent", {"replica": own.replica_id, "file": seq,
                                        "versions": out.version_count})
     return out.version_count, 1
@@ -90,7 +91,7 @@ def _refuse(report: SyncReport, where: Path, path: Path, reason: str) -> None:
 def _open_one(session: Session, own: replica_store.SelfRow, replica: replica_log.Replica,
               seq: int, path: Path) -> dict[str, Any]:
     raw = folder.read_file(path)
-    opened = replica_file.open_file(raw, sync_key=own.sync_key, vault_id=session.vault_id,
+    opened = replica_file.open_file(raw, sync_keys=own.read_keys, vault_id=session.vault_id,
                                     replica_id=replica.replica_id, seq=seq,
                                     replica_public=replica.public)
     return exchange.decode(opened, session.vault_id, replica.replica_id, seq)
@@ -165,6 +166,9 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
                 except WorkbookError as exc:
                     refused[path] = str(exc) or exc.__class__.__name__
                     continue
+                if done.sync_key_added:  # files under that key open now: try them again
+                    own = _with_new_keys(session, refused)
+                    progress = True
                 report.files_received += 1
                 report.received += done.versions
                 records |= done.records
@@ -178,6 +182,16 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
     report.conflicts = sum(1 for n in replica_rows.heads_of_records(session.conn, records)
                            .values() if n > 1)
     return known
+
+
+def _with_new_keys(session: Session, refused: dict[Path, str]) -> replica_store.SelfRow:
+    """This replica's row with the key just received; files refused for want of it are
+    forgotten, so the next pass opens them."""
+    for path in [p for p, why in refused.items() if why == replica_file.NO_KEY]:
+        del refused[path]
+    own = replica_store.own(session.conn)
+    assert own is not None
+    return own
 
 
 def _report_refused(session: Session, own: replica_store.SelfRow, where: Path,
