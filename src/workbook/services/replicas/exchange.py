@@ -33,18 +33,26 @@ def _out(cell: Cell) -> Any:
     return {"b": b64(cell)} if isinstance(cell, bytes) else cell
 
 
+_PLAIN = (str, int, float, type(None))  # exact types: a JSON true/false (bool) is refused
+
+
 def _in(value: Any) -> Cell:
-    if isinstance(value, dict) and set(value) == {"b"} and isinstance(value["b"], str):
-        return unb64(value["b"])
-    if value is None or isinstance(value, str | int | float) and not isinstance(value, bool):
-        return value
+    if type(value) in _PLAIN:
+        return value 
+    if type(value) is dict and len(value) == 1 and type(value.get("b")) is str:
+        try:
+            return unb64(value["b"])
+        except ValueError:
+            raise InvalidInput("a cell is malformed") from None
     raise InvalidInput("a cell is malformed")
 
 
 def _rows(value: Any, what: str) -> list[Row]:
-    if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
+    """Every row's cells decoded (a received file can hold tens of thousands of rows: one
+    pass, exact type checks, no per-cell generator)."""
+    if type(value) is not list or not all(type(r) is list for r in value):
         raise InvalidInput(f"the {what} rows are malformed")
-    return [tuple(_in(c) for c in r) for r in value]
+    return [tuple(map(_in, r)) for r in value]
 
 
 @dataclass
