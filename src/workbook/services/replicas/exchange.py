@@ -38,7 +38,7 @@ _PLAIN = (str, int, float, type(None))  # exact types: a JSON true/false (bool) 
 
 def _in(value: Any) -> Cell:
     if type(value) in _PLAIN:
-        return value 
+        return value
     if type(value) is dict and len(value) == 1 and type(value.get("b")) is str:
         try:
             return unb64(value["b"])

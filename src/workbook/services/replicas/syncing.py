@@ -15,6 +15,7 @@ from workbook.crypto import replica_file
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.domain.errors import WorkbookError
 from workbook.services.authority import load_trust
+from workbook.services.authority.membership import verified_log
 from workbook.services.replicas import compaction, exchange, folder, replica_log
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.files import FileRefused
@@ -39,12 +40,13 @@ class SyncReport:
     files_received: int = 0
     gaps: list[dict[str, Any]] = field(default_factory=list)
     files_removed: int = 0
+    forks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"sent": self.sent, "received": self.received, "conflicts": self.conflicts,
                 "refused": self.refused, "replicas": self.replicas,
                 "files_sent": self.files_sent, "files_received": self.files_received,
-                "gaps": self.gaps, "files_removed": self.files_removed}
+                "gaps": self.gaps, "files_removed": self.files_removed, "forks": self.forks}
 
 
 def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int, int]:
@@ -219,3 +221,17 @@ def gaps(session: Session, own: replica_store.SelfRow) -> list[dict[str, Any]]:
         if missing:
             out.append({"replica": replica_id, "missing": missing})
     return out
+
+
+FORK = ("the team's membership log forked at event {event}: two PCs changed accounts or roles "
+        "before either synced, and membership changes after it do not count until an owner "
+        "resolves it (decision 0009)")
+
+
+def forks(session: Session) -> list[dict[str, Any]]:
+    """Where the signed membership log now has two signed events after the same one: what
+    concurrent changes on two replicas make (decision 0006 ends the chain there). Reported
+    plainly on every sync while it lasts, never resolved by guessing an order."""
+    log = verified_log(session.conn, session.vault_id, session.trust)
+    return [{"log": "membership", "event": n, "reason": FORK.format(event=n)}
+            for n in log.forks]
