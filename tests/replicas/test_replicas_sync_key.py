@@ -8,6 +8,8 @@ from pathlib import Path
 
 from support.replica_pcs import Pc, ReplicaTeam, workbook_text
 from workbook.crypto import replica_file
+from workbook.crypto.encoding import b64
+from workbook.services.replicas import exchange, folder
 from workbook.vault import replica_store
 
 
@@ -105,3 +107,55 @@ def test_files_under_a_key_not_yet_received_are_read_once_it_arrives(tmp_path: P
     assert late.refused == [] and late.received >= 1, late
     with desk2.session() as s:
         assert "6d3c" in workbook_text(s, family_id)
+
+
+def test_a_malformed_key_grant_refuses_its_whole_file(tmp_path: Path) -> None:
+    """A file signed by an active replica (its key in an attacker's hands) whose grant for
+    this replica is junk, or not the key it names: refused with the reason, nothing kept."""
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Brown family", "REF-3")
+    desk2 = team.join("desk 2")
+    first_id = _id(team.first)
+    bad_grants: list[object] = [
+        "not a list",
+        [{"key_id": "k", "made_at": "t", "sealed": {first_id: "!!"}}],
+        [{"key_id": "k", "made_at": "t", "sealed": {first_id: _sealed_to(team.first, b"\0" * 32,
+                                                                      "k", _id(desk2))}}],
+    ]
+    reasons = []
+    for n, grants in enumerate(bad_grants):
+        with desk2.session() as s:
+            s.families.add_entry(family_id, "case-notes", f"smuggled {n} e5e5", "2026-04-01")
+            own = replica_store.own(s.conn)
+            assert own is not None
+            out = exchange.gather(s, own, own.next_seq)
+            out.body["sync_keys"] = grants
+            key = replica_file.replica_keypair(own.secret)
+            data = replica_file.seal(exchange.encode(out.body), sync_key=own.sealing_key,
+                                     vault_id=s.vault_id, replica_id=own.replica_id,
+                                     seq=own.next_seq, replica_key=key)
+            folder.write_file(folder.file_path(
+                team.folder, replica_file.vault_tag(own.sync_key, s.vault_id),
+                replica_file.replica_tag(own.sync_key, s.vault_id, own.replica_id),
+                own.next_seq), data)
+            with s.write():
+                replica_store.set_marks(s.conn, next_seq=own.next_seq + 1)
+        got = team.first.sync()
+        assert got.received == 0 and len(got.refused) == n + 1, got
+        reasons.append(got.refused[-1]["reason"])
+        with team.first.session() as s:
+            assert "e5e5" not in workbook_text(s, family_id)
+            assert s.conn.execute("SELECT count(*) FROM replica_sync_keys").fetchone()[0] == 0
+    assert reasons == ["its sync key grants are malformed",
+                       "its sync key for this replica does not open",
+                       "its sync key for this replica is not the key it names"]
+
+
+def _sealed_to(pc: Pc, raw: bytes, name: str, made_by: str) -> str:
+    with pc.session() as s:
+        own = replica_store.own(s.conn)
+        assert own is not None
+        public = replica_file.replica_keypair(own.secret).public
+        return b64(public.seal(raw, replica_file.sync_key_info(s.vault_id, name,
+                                                               own.replica_id, made_by)))
