@@ -90,3 +90,31 @@ def test_the_status_bar_says_when_accounts_were_changed_on_two_pcs_at_once(
     finally:
         window.close()
         keyring.set_keyring(previous)
+
+
+def test_a_section_rotated_on_two_replicas_at_once_is_reported(tmp_path: Path) -> None:
+    """The same person disabled on two PCs before either synced: each PC rotates the sections
+    they held to its own epoch 2. The receiver keeps its own and says so; and the membership
+    fork too."""
+    team = ReplicaTeam.start(tmp_path)
+    desk2 = team.join("desk 2")
+    initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
+    with team.first.session() as s:
+        s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
+    with team.first.session("sw1", initial) as s:
+        s.accounts.change_passphrase(initial, final)
+        fingerprint = s.grants.fingerprint()
+    with team.first.session() as s:
+        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    team.sync_all()
+    for pc in (team.first, desk2):
+        with pc.session() as s:
+            s.accounts.disable("sw1")  # each rotates to an epoch 2 of its own
+    sync(team.first)
+    got = sync(desk2)
+    assert {f["log"] for f in got.forks} == {"membership", "section_epochs"}, got.forks
+    epochs = [f for f in got.forks if f["log"] == "section_epochs"]
+    assert "case-notes" in {f["section"] for f in epochs}  # and every other section sam held
+    assert {f["event"] for f in epochs} == {2}
+    assert all("rotated on two PCs before either synced" in f["reason"] for f in epochs)
+    assert got.refused == []

@@ -212,7 +212,7 @@ class Replicas:
         report.sent, report.files_sent = syncing.send(self.s, own, where)
         known = syncing.receive(self.s, self._own(), where, report)
         report.gaps = syncing.gaps(self.s, own)
-        report.forks = syncing.forks(self.s)
+        report.forks += syncing.forks(self.s)
         report.files_removed = compaction.compact(self.s, self._own(), where, known)
         report.replicas = [{"id": r["id"], "name": r["name"], "last_seen": r["last_seen"]}
                            for r in self.listing(known) if r["status"] == "active"]
