@@ -98,14 +98,7 @@ def test_a_section_rotated_on_two_replicas_at_once_is_reported(tmp_path: Path) -
     fork too."""
     team = ReplicaTeam.start(tmp_path)
     desk2 = team.join("desk 2")
-    initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
-    with team.first.session() as s:
-        s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
-    with team.first.session("sw1", initial) as s:
-        s.accounts.change_passphrase(initial, final)
-        fingerprint = s.grants.fingerprint()
-    with team.first.session() as s:
-        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    team.approved_worker()
     team.sync_all()
     for pc in (team.first, desk2):
         with pc.session() as s:
