@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.crypto import replica_file
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.domain.errors import WorkbookError
-from workbook.services.authority import load_trust
-from workbook.services.authority.membership import verified_log
+from workbook.services.authority import load_trust, verified_log
 from workbook.services.replicas import compaction, exchange, folder, replica_log
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.files import FileRefused
