@@ -9,7 +9,7 @@ from pathlib import Path
 from support.replica_pcs import Pc, ReplicaTeam, workbook_text
 from workbook.crypto import replica_file
 from workbook.crypto.encoding import b64
-from workbook.services.replicas import exchange, folder
+from workbook.services.replicas import exchange, folder, replica_log, sync_keys
 from workbook.vault import replica_store
 
 
@@ -71,7 +71,7 @@ def test_a_retired_replica_cannot_read_files_written_after_its_retirement(
             text = workbook_text(s, family_id)
             assert "4b1e" in text and "88d0" in text
             own = replica_store.own(s.conn)
-            assert own is not None and own.sealing_key != own.sync_key
+            assert own is not None and own.sealing_key(set()) != own.sync_key
     desk4 = team.join("desk 4", approver=desk2)
     with desk4.session() as s:
         s.families.add_entry(family_id, "case-notes", "From the new desk 21aa", "2026-02-03")
@@ -132,7 +132,7 @@ def test_a_malformed_key_grant_refuses_its_whole_file(tmp_path: Path) -> None:
             out = exchange.gather(s, own, own.next_seq)
             out.body["sync_keys"] = grants
             key = replica_file.replica_keypair(own.secret)
-            data = replica_file.seal(exchange.encode(out.body), sync_key=own.sealing_key,
+            data = replica_file.seal(exchange.encode(out.body), sync_key=own.sealing_key(set()),
                                      vault_id=s.vault_id, replica_id=own.replica_id,
                                      seq=own.next_seq, replica_key=key)
             folder.write_file(folder.file_path(
@@ -159,3 +159,37 @@ def _sealed_to(pc: Pc, raw: bytes, name: str, made_by: str) -> str:
         public = replica_file.replica_keypair(own.secret).public
         return b64(public.seal(raw, replica_file.sync_key_info(s.vault_id, name,
                                                                own.replica_id, made_by)))
+
+
+def test_a_key_the_laptop_made_before_its_retirement_is_never_sealed_with_after_it(
+        tmp_path: Path) -> None:
+    """A laptop about to be lost (its holder of V hostile) hands the team a key of its own,
+    dated far in the future, while still active: after its retirement nobody seals with it,
+    so it still cannot read what is written after."""
+    team = ReplicaTeam.start(tmp_path)
+    with team.first.session() as s:
+        family_id = s.families.add("Green family", "REF-4")
+    desk2, laptop = team.join("desk 2"), team.join("laptop")
+    team.sync_all()
+    with laptop.session() as s, s.write():
+        own = replica_store.own(s.conn)
+        assert own is not None
+        sync_keys.rotate(s, own, replica_log.verified(s), retired="")
+        s.conn.execute("UPDATE replica_sync_keys SET made_at = '9999-12-31T00:00:00+00:00'")
+        s.families.add_entry(family_id, "case-notes", "so the file is sent", "2026-05-01")
+    laptop.sync()
+    team.sync_all(rounds=1)  # every PC now holds the laptop's key
+    with team.first.session() as s:
+        s.replicas.retire(_id(laptop), "lost")
+    team.first.sync()
+    desk2.sync()
+    with desk2.session() as s:
+        s.families.add_entry(family_id, "case-notes", "After the loss 0a0a", "2026-05-02")
+    desk2.sync()
+    got = laptop.sync()
+    assert any(r["reason"] == replica_file.NO_KEY for r in got.refused), got.refused
+    with laptop.session() as s:
+        assert "0a0a" not in workbook_text(s, family_id)
+    team.first.sync()
+    with team.first.session() as s:
+        assert "0a0a" in workbook_text(s, family_id)

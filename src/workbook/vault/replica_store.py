@@ -26,10 +26,12 @@ class SelfRow:
     version_mark: int
     audit_mark: int
 
-    # The sync keys made at retirements, newest first, and the one this replica now seals
-    # with (filled in by `own`; empty: the first key, `sync_key`, is the only one).
+    # The sync keys made at retirements, newest first, with the replica that made each and
+    # whether it may be sealed with yet (filled in by `own`; none: the first key, `sync_key`,
+    # is the only one).
     newer_keys: tuple[bytes, ...] = ()
-    write_key: bytes = b""
+    key_makers: tuple[str, ...] = ()
+    key_ready: tuple[bool, ...] = ()
 
     def __repr__(self) -> str:
         return f"SelfRow(replica_id={self.replica_id!r}, folder={self.folder!r})"
@@ -38,9 +40,15 @@ class SelfRow:
     def read_keys(self) -> tuple[bytes, ...]:
         return (*self.newer_keys, self.sync_key)
 
-    @property
-    def sealing_key(self) -> bytes:
-        return self.write_key or self.sync_key
+    def sealing_key(self, retired: frozenset[str] | set[str]) -> bytes:
+        """The newest key to seal with: never one a now `retired` replica made (it would know
+        it: a key it made, future-dated, before its retirement must not outlive it), nor one
+        this replica made whose sealed copies have not travelled yet."""
+        for key, maker, ready in zip(self.newer_keys, self.key_makers, self.key_ready,
+                                     strict=True):
+            if ready and maker not in retired:
+                return key
+        return self.sync_key
 
 
 @dataclass(frozen=True)
@@ -67,11 +75,8 @@ def own(conn: Connection) -> SelfRow | None:
     replica_id = cells.text(r[0], "replica_self", "replica_id")
     keys = conn.execute("SELECT sync_key, made_by, grants FROM replica_sync_keys "
                         "ORDER BY made_at DESC, key_id DESC").fetchall()
-    newer = tuple(cells.blob(k[0], "replica_sync_keys", "sync_key") for k in keys)
     # A key this replica made is sealed with only once its grants have travelled (in a file
     # under the key before it), so nobody receives a file they cannot open yet.
-    usable = [k for (k, (_key, made_by, grants)) in zip(newer, keys, strict=True)
-              if not (made_by == replica_id and grants is not None)]
     return SelfRow(replica_id,
                    cells.blob(r[1], "replica_self", "secret"),
                    cells.blob(r[2], "replica_self", "sync_key"),
@@ -79,7 +84,9 @@ def own(conn: Connection) -> SelfRow | None:
                    cells.integer(r[4], "replica_self", "next_seq"),
                    cells.integer(r[5], "replica_self", "version_mark"),
                    cells.integer(r[6], "replica_self", "audit_mark"),
-                   newer, usable[0] if usable else b"")
+                   tuple(cells.blob(k[0], "replica_sync_keys", "sync_key") for k in keys),
+                   tuple(cells.text(k[1], "replica_sync_keys", "made_by") for k in keys),
+                   tuple(not (k[1] == replica_id and k[2] is not None) for k in keys))
 
 
 # --- sync keys made at retirements (decision 0009, C28) -----------------------------------------

@@ -53,7 +53,9 @@ def write_acks(session: Session, own: replica_store.SelfRow, where: Path,
     key = replica_file.replica_keypair(own.secret)
     try:
         data = replica_file.seal(json.dumps(body, sort_keys=True).encode(),
-                                 sync_key=own.sealing_key, vault_id=session.vault_id,
+                                 sync_key=own.sealing_key(
+                                     {r for r, x in known.items() if not x.active}),
+                                 vault_id=session.vault_id,
                                  replica_id=own.replica_id, seq=0, replica_key=key)
     finally:
         key.wipe()

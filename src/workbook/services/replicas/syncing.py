@@ -66,7 +66,8 @@ def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int
     out.body["seq"] = seq
     key = replica_file.replica_keypair(own.secret)
     try:
-        data = replica_file.seal(exchange.encode(out.body), sync_key=own.sealing_key,
+        data = replica_file.seal(exchange.encode(out.body),
+                                 sync_key=own.sealing_key(replica_log.retired(session)),
                                  vault_id=session.vault_id, replica_id=own.replica_id,
                                  seq=seq, replica_key=key)
     finally:
