@@ -108,14 +108,7 @@ def test_a_disable_on_one_replica_holds_on_the_other_and_rotated_sections_work(
     with team.first.session() as s:
         family_id = s.families.add("Smith family", "REF-1")
     desk2 = team.join("desk 2")
-    initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
-    with team.first.session() as s:
-        s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
-    with team.first.session("sw1", initial) as s:
-        s.accounts.change_passphrase(initial, final)
-        fingerprint = s.grants.fingerprint()
-    with team.first.session() as s:
-        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    final = team.approved_worker()
     team.first.sync()
     desk2.sync()
     with desk2.session("sw1", final) as s:
@@ -148,14 +141,7 @@ def test_an_account_reset_on_one_replica_and_re_approved_reads_again_on_the_othe
         family_id = s.families.add("Smith family", "REF-1")
         s.families.add_entry(family_id, "case-notes", "written before the reset", "2026-01-05")
     desk2 = team.join("desk 2")
-    initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
-    with team.first.session() as s:
-        s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
-    with team.first.session("sw1", initial) as s:
-        s.accounts.change_passphrase(initial, final)
-        fingerprint = s.grants.fingerprint()
-    with team.first.session() as s:
-        s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=team.recovery_key)
+    team.approved_worker()
     team.sync_all(rounds=1)
     again, chosen = "a new initial for sam worker", "sam's second long passphrase 9"
     with team.first.on():  # sam forgot the passphrase: reset with the recovery key on desk 1

@@ -105,6 +105,19 @@ class ReplicaTeam:
         self.pcs.append(pc)
         return pc
 
+    def approved_worker(self) -> str:
+        """Sam Worker (sw1, social worker), made on PC 1, passphrase chosen, keys approved by
+        the owner there (not yet synced); returns the passphrase."""
+        initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
+        with self.first.session() as s:
+            s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
+        with self.first.session("sw1", initial) as s:
+            s.accounts.change_passphrase(initial, final)
+            fingerprint = s.grants.fingerprint()
+        with self.first.session() as s:
+            s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=self.recovery_key)
+        return final
+
     def sync_all(self, rounds: int = 2) -> list[SyncReport]:
         reports = []
         for _ in range(rounds):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import struct
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,6 +28,10 @@ SIGNATURE_BYTES = 64
 TAG_BYTES = 16
 SMALLEST_BUCKET = 4096
 _LEN = struct.Struct(">Q")
+
+
+NO_KEY = ("it does not open with any sync key this replica holds (written after this replica "
+          "was retired, or under a newer key whose file has not arrived yet)")
 
 
 class ReplicaFileRefused(AuthenticationFailed):
@@ -78,10 +83,12 @@ def seal(body: bytes, *, sync_key: bytes | bytearray, vault_id: str, replica_id:
     return sealed_part + replica_key.sign(_signed(vault_id, replica_id, seq, sealed_part))
 
 
-def open_file(data: bytes, *, sync_key: bytes | bytearray, vault_id: str, replica_id: str,
-              seq: int, replica_public: PublicKeys) -> bytes:
+def open_file(data: bytes, *, sync_keys: Sequence[bytes | bytearray], vault_id: str,
+              replica_id: str, seq: int, replica_public: PublicKeys) -> bytes:
     """The body of a file read as replica `replica_id`'s file number `seq`, or
-    ReplicaFileRefused naming what is wrong (never a partial body)."""
+    ReplicaFileRefused naming what is wrong (never a partial body). `sync_keys` are every
+    sync key this replica holds, newest first: a retirement rotates the key (C28), and files
+    written before it stay readable under the older one."""
     if not data.startswith(MAGIC):
         raise ReplicaFileRefused("not a replica file")
     if len(data) < len(MAGIC) + NONCE_BYTES + TAG_BYTES + SIGNATURE_BYTES:
@@ -95,15 +102,31 @@ def open_file(data: bytes, *, sync_key: bytes | bytearray, vault_id: str, replic
             "this replica") from None
     nonce, ciphertext = sealed_part[len(MAGIC):len(MAGIC) + NONCE_BYTES], \
         sealed_part[len(MAGIC) + NONCE_BYTES:]
-    try:
-        padded = AESGCM(bytes(sync_key)).decrypt(nonce, ciphertext, _ad(vault_id, replica_id,
-                                                                         seq))
-    except InvalidTag:
-        raise ReplicaFileRefused("it does not open with this vault's sync key") from None
+    padded = None
+    for sync_key in sync_keys:
+        try:
+            padded = AESGCM(bytes(sync_key)).decrypt(nonce, ciphertext,
+                                                     _ad(vault_id, replica_id, seq))
+            break
+        except InvalidTag:
+            continue
+    if padded is None:
+        raise ReplicaFileRefused(NO_KEY)
     (length,) = _LEN.unpack_from(padded)
     if length > len(padded) - _LEN.size:
         raise ReplicaFileRefused("its length field is impossible")
     return padded[_LEN.size:_LEN.size + length]
+
+
+def key_id(sync_key: bytes | bytearray) -> str:
+    """A sync key's name: tells which key a grant carries without saying anything of it."""
+    return mac(sync_key, fields("workbook replica sync key id v1")).hex()[:32]
+
+
+def sync_key_info(vault_id: str, key_name: str, recipient: str, made_by: str) -> bytes:
+    """HPKE `info` of a rotated sync key sealed to one replica (C28): bound to the vault, the
+    key, the replica it is for and the replica that made it."""
+    return fields("workbook replica sync key grant v1", vault_id, key_name, recipient, made_by)
 
 
 def approval_info(request_id: str, replica_public: PublicKeys) -> bytes:

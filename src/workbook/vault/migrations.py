@@ -440,6 +440,24 @@ def _m007_replicas(conn: Connection) -> None:
     )
 
 
+def _m007_replica_sync_keys(conn: Connection) -> None:
+    """The team's sync keys after the first: a retirement makes a new one, sealed to each
+    active replica's key, so a retired replica cannot read files written after it. Kept under
+    V like every row; `grants` holds the sealed copies this replica made until they travel.
+    (replica_self.sync_key stays the first key: it names the folders and opens old files.)"""
+    conn.executescript(
+        """
+        CREATE TABLE replica_sync_keys (
+            key_id      TEXT PRIMARY KEY,
+            sync_key    BLOB NOT NULL,
+            made_at     TEXT NOT NULL,
+            made_by     TEXT NOT NULL,
+            grants      TEXT
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
@@ -448,6 +466,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("005_board_digest", _m005_board_digest),
     ("006_audit_versions", _m006_audit_versions),
     ("007_replicas", _m007_replicas),
+    ("007_replica_sync_keys", _m007_replica_sync_keys),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The level record; made before the first migration, so part of every level's pinned schema.

@@ -107,6 +107,14 @@ def apply_row(conn: Connection, table: str, row: Row) -> bool:
     return bool(conn.execute(f"{verb} INTO {table} ({names}) VALUES ({marks})", row).rowcount)
 
 
+def other_epoch(conn: Connection, row: Row) -> bool:
+    """Whether this replica holds a different `section_epochs` row of the same section and
+    number than `row` (received and ignored): two replicas rotated the section concurrently."""
+    found = conn.execute("SELECT public_keys FROM section_epochs WHERE section = ? AND "
+                         "epoch = ?", (row[0], row[1])).fetchone()
+    return found is not None and bytes(found[0]) != row[2]
+
+
 def drop_grants_before(conn: Connection, user_id: str, at: str) -> None:
     """A person's section grants made no later than `at` (a signed withdrawal of their keys)."""
     conn.execute("DELETE FROM section_grants WHERE holder = ? AND granted_at <= ?",

@@ -26,8 +26,29 @@ class SelfRow:
     version_mark: int
     audit_mark: int
 
+    # The sync keys made at retirements, newest first, with the replica that made each and
+    # whether it may be sealed with yet (filled in by `own`; none: the first key, `sync_key`,
+    # is the only one).
+    newer_keys: tuple[bytes, ...] = ()
+    key_makers: tuple[str, ...] = ()
+    key_ready: tuple[bool, ...] = ()
+
     def __repr__(self) -> str:
         return f"SelfRow(replica_id={self.replica_id!r}, folder={self.folder!r})"
+
+    @property
+    def read_keys(self) -> tuple[bytes, ...]:
+        return (*self.newer_keys, self.sync_key)
+
+    def sealing_key(self, retired: frozenset[str] | set[str]) -> bytes:
+        """The newest key to seal with: never one a now `retired` replica made (it would know
+        it: a key it made, future-dated, before its retirement must not outlive it), nor one
+        this replica made whose sealed copies have not travelled yet."""
+        for key, maker, ready in zip(self.newer_keys, self.key_makers, self.key_ready,
+                                     strict=True):
+            if ready and maker not in retired:
+                return key
+        return self.sync_key
 
 
 @dataclass(frozen=True)
@@ -51,13 +72,43 @@ def own(conn: Connection) -> SelfRow | None:
                      "audit_mark FROM replica_self WHERE slot = 1").fetchone()
     if r is None:
         return None
-    return SelfRow(cells.text(r[0], "replica_self", "replica_id"),
+    replica_id = cells.text(r[0], "replica_self", "replica_id")
+    keys = conn.execute("SELECT sync_key, made_by, grants FROM replica_sync_keys "
+                        "ORDER BY made_at DESC, key_id DESC").fetchall()
+    # A key this replica made is sealed with only once its grants have travelled (in a file
+    # under the key before it), so nobody receives a file they cannot open yet.
+    return SelfRow(replica_id,
                    cells.blob(r[1], "replica_self", "secret"),
                    cells.blob(r[2], "replica_self", "sync_key"),
                    cells.text(r[3], "replica_self", "folder"),
                    cells.integer(r[4], "replica_self", "next_seq"),
                    cells.integer(r[5], "replica_self", "version_mark"),
-                   cells.integer(r[6], "replica_self", "audit_mark"))
+                   cells.integer(r[6], "replica_self", "audit_mark"),
+                   tuple(cells.blob(k[0], "replica_sync_keys", "sync_key") for k in keys),
+                   tuple(cells.text(k[1], "replica_sync_keys", "made_by") for k in keys),
+                   tuple(not (k[1] == replica_id and k[2] is not None) for k in keys))
+
+
+# --- sync keys made at retirements (decision 0009, C28) -----------------------------------------
+def put_sync_key(conn: Connection, key_id: str, sync_key: bytes, made_at: str, made_by: str,
+                 grants: str | None) -> bool:
+    """Keep a sync key (insert or ignore); True if it is new here."""
+    return bool(conn.execute(
+        "INSERT OR IGNORE INTO replica_sync_keys (key_id, sync_key, made_at, made_by, grants) "
+        "VALUES (?, ?, ?, ?, ?)", (key_id, sync_key, made_at, made_by, grants)).rowcount)
+
+
+def unsent_grants(conn: Connection, replica_id: str) -> list[tuple[str, str, str]]:
+    """(key id, made at, grants JSON) of the keys this replica made whose grants have not
+    travelled yet."""
+    return [(str(k), str(at), str(g)) for k, at, g in conn.execute(
+        "SELECT key_id, made_at, grants FROM replica_sync_keys WHERE made_by = ? "
+        "AND grants IS NOT NULL ORDER BY made_at, key_id", (replica_id,))]
+
+
+def grants_sent(conn: Connection, key_ids: list[str]) -> None:
+    conn.executemany("UPDATE replica_sync_keys SET grants = NULL WHERE key_id = ?",
+                     [(k,) for k in key_ids])
 
 
 def put_own(conn: Connection, row: SelfRow) -> None:
@@ -181,6 +232,7 @@ def checkpoint_copy(conn: Connection, path: Path, key: Secret, page_size: int) -
         dest.execute("DELETE FROM replica_self")
         dest.execute("DELETE FROM replica_skip")
         dest.execute("DELETE FROM replica_known")
+        dest.execute("UPDATE replica_sync_keys SET grants = NULL")
     finally:
         dest.close()
 

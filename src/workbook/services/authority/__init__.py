@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         load_membership,
         may_administer,
         verified_events,
+        verified_log,
     )
     from workbook.services.authority.record_codec import (
         RecordVersion,
@@ -64,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "Membership": "membership", "append_event": "membership",
     "load_membership": "membership", "may_administer": "membership",
     "MembershipEvent": "membership", "verified_events": "membership",
+    "verified_log": "membership",
     "RecordVersion": "record_codec", "SignedVersion": "record_codec",
     "encrypt_for_holder": "record_codec", "row_ad": "record_codec",
     "row_plaintext": "record_codec", "seal_for_section": "record_codec",
@@ -84,7 +86,7 @@ __all__ = [
     "RecordVersion", "SectionKeys", "SignedVersion", "Trust", "VerifiedVersions", "append_event",
     "encrypt_for_holder", "load_membership", "load_trust", "may_administer",
     "rotate_due_sections", "row_ad", "row_plaintext", "seal_for_section", "section_keypair",
-    "sign_version", "verified_events", "verify_envelope",
+    "sign_version", "verified_events", "verified_log", "verify_envelope",
 ]
 
 

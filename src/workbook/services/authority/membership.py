@@ -52,6 +52,9 @@ class MembershipEvent:
 class MembershipLog:
     events: list[MembershipEvent] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Chain counters where two or more signed events follow the same event: two replicas each
+    # changed membership before either synced (decision 0009), or a signer wrote two.
+    forks: list[int] = field(default_factory=list)
 
     @property
     def head(self) -> tuple[int, bytes]:
@@ -74,10 +77,10 @@ def verified_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog
     if kept is not None and kept[0] == (vault_id, marker):
         cached = kept[1]
         assert isinstance(cached, MembershipLog)
-        return MembershipLog(list(cached.events), list(cached.problems))
+        return MembershipLog(list(cached.events), list(cached.problems), list(cached.forks))
     log = _read_log(conn, vault_id, trust)
     trust.memo["membership"] = ((vault_id, marker), log)
-    return MembershipLog(list(log.events), list(log.problems))
+    return MembershipLog(list(log.events), list(log.problems), list(log.forks))
 
 
 def _read_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog:
@@ -110,6 +113,8 @@ def _read_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog:
     while counter in chained:
         follows = [e for e in chained.pop(counter) if e.prev == prev]
         if len(follows) != 1:
+            if len(follows) > 1:
+                log.forks.append(counter)
             log.problems.append(f"the membership log was altered: its chain breaks at event "
                                 f"{counter}; later events are ignored")
             break

@@ -21,6 +21,7 @@ from workbook.services.replicas import (
     joining,
     remote_audit,
     replica_log,
+    sync_keys,
     syncing,
 )
 from workbook.services.replicas import folder as sync_folder
@@ -172,7 +173,8 @@ class Replicas:
 
     def retire(self, replica_id: str, reason: str) -> None:
         """Files this replica writes after the last one accepted here are refused everywhere
-        once this event arrives; the retirement is in the log every replica reads."""
+        once this event arrives; the retirement is in the log every replica reads. The sync
+        key is rotated, so files written after the next one cannot be read by it."""
         self._require_manager()
         own = self._own()
         reason = " ".join(reason.split())
@@ -191,6 +193,7 @@ class Replicas:
         with self.s.write():
             replica_log.append(self.s, replica_log.RETIRE, target.replica_id, target.name,
                                target.public.raw, last, reason[:300])
+            sync_keys.rotate(self.s, own, known, target.replica_id)
             self.s.audit("replica_retired", {"replica": target.replica_id, "last_file": last})
 
     def verify_audit(self) -> list[remote_audit.ChainReport]:
@@ -209,6 +212,7 @@ class Replicas:
         report.sent, report.files_sent = syncing.send(self.s, own, where)
         known = syncing.receive(self.s, self._own(), where, report)
         report.gaps = syncing.gaps(self.s, own)
+        report.forks += syncing.forks(self.s)
         report.files_removed = compaction.compact(self.s, self._own(), where, known)
         report.replicas = [{"id": r["id"], "name": r["name"], "last_seen": r["last_seen"]}
                            for r in self.listing(known) if r["status"] == "active"]
@@ -223,6 +227,8 @@ def describe(report: SyncReport) -> str:
         text += f"; {report.conflicts} conflict(s) to resolve"
     for refused in report.refused:
         text += f"\nrefused {refused['file']}: {refused['reason']}"
+    for fork in report.forks:
+        text += f"\n{fork['reason']}"
     for gap in report.gaps:
         text += f"\nmissing files {json.dumps(gap['missing'])} of replica {gap['replica']}"
     return text

@@ -53,7 +53,9 @@ def write_acks(session: Session, own: replica_store.SelfRow, where: Path,
     key = replica_file.replica_keypair(own.secret)
     try:
         data = replica_file.seal(json.dumps(body, sort_keys=True).encode(),
-                                 sync_key=own.sync_key, vault_id=session.vault_id,
+                                 sync_key=own.sealing_key(
+                                     {r for r, x in known.items() if not x.active}),
+                                 vault_id=session.vault_id,
                                  replica_id=own.replica_id, seq=0, replica_key=key)
     finally:
         key.wipe()
@@ -73,7 +75,7 @@ def _read_acks(session: Session, own: replica_store.SelfRow, where: Path, replic
     if replica is None or not path.exists():
         return None
     try:
-        raw = replica_file.open_file(folder.read_file(path), sync_key=own.sync_key,
+        raw = replica_file.open_file(folder.read_file(path), sync_keys=own.read_keys,
                                      vault_id=session.vault_id, replica_id=replica_id, seq=0,
                                      replica_public=replica.public)
         body = json.loads(raw)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.crypto.encoding import b64, unb64
 from workbook.services.authority import RECOVERY, signatures
 from workbook.services.errors import InvalidInput
-from workbook.services.replicas import slots
+from workbook.services.replicas import slots, sync_keys
 from workbook.services.upkeep import tombstones
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.replica_rows import TABLES, VERSION_COLUMNS, Cell, Row
@@ -33,18 +33,26 @@ def _out(cell: Cell) -> Any:
     return {"b": b64(cell)} if isinstance(cell, bytes) else cell
 
 
+_PLAIN = (str, int, float, type(None))  # exact types: a JSON true/false (bool) is refused
+
+
 def _in(value: Any) -> Cell:
-    if isinstance(value, dict) and set(value) == {"b"} and isinstance(value["b"], str):
-        return unb64(value["b"])
-    if value is None or isinstance(value, str | int | float) and not isinstance(value, bool):
+    if type(value) in _PLAIN:
         return value
+    if type(value) is dict and len(value) == 1 and type(value.get("b")) is str:
+        try:
+            return unb64(value["b"])
+        except ValueError:
+            raise InvalidInput("a cell is malformed") from None
     raise InvalidInput("a cell is malformed")
 
 
 def _rows(value: Any, what: str) -> list[Row]:
-    if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
+    """Every row's cells decoded (a received file can hold tens of thousands of rows: one
+    pass, exact type checks, no per-cell generator)."""
+    if type(value) is not list or not all(type(r) is list for r in value):
         raise InvalidInput(f"the {what} rows are malformed")
-    return [tuple(_in(c) for c in r) for r in value]
+    return [tuple(map(_in, r)) for r in value]
 
 
 @dataclass
@@ -64,7 +72,7 @@ class Outgoing:
         in and audits itself, so sending audit alone would write a file at every sync, and
         each replica's receipt of it would make the next one, for ever."""
         b = self.body
-        return not (b["versions"] or b["slots"] or any(b["tables"].values()))
+        return not (b["versions"] or b["slots"] or b["sync_keys"] or any(b["tables"].values()))
 
 
 def gather(session: Session, own: replica_store.SelfRow, seq: int) -> Outgoing:
@@ -83,7 +91,7 @@ def gather(session: Session, own: replica_store.SelfRow, seq: int) -> Outgoing:
             "replica": own.replica_id, "seq": seq, "written_at": now, "tables": tables,
             "versions": [[_out(c) for c in row] for row in versions],
             "audit": [[_out(c) for c in row] for row in audit],
-            "slots": changed}
+            "slots": changed, "sync_keys": sync_keys.outgoing(session, own)}
     return Outgoing(body, len(versions), digests, replica_store.newest_version_seq(conn),
                     replica_store.newest_audit_seq(conn), changed)
 
@@ -116,6 +124,8 @@ class Applied:
     rows: int = 0
     records: set[str] = field(default_factory=set)
     replica_log_changed: bool = False
+    sync_key_added: bool = False
+    epoch_forks: list[tuple[str, int]] = field(default_factory=list)  # (section, epoch)
 
 
 def _withdraw_grants(session: Session, row: Row) -> None:
@@ -147,6 +157,8 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             done.replica_log_changed |= added and table == "replica_log"
             if added and table == "key_revocations":
                 _withdraw_grants(session, row)
+            if not added and table == "section_epochs" and replica_rows.other_epoch(conn, row):
+                done.epoch_forks.append((str(row[0]), int(row[1] or 0)))
         replica_rows.mark_known(conn, table, [replica_rows.digest(table, r) for r in rows])
     before = replica_store.newest_version_seq(conn)
     versions = _rows(body.get("versions", []), "version")
@@ -168,4 +180,5 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             raise InvalidInput("an audit row is malformed")
     replica_store.put_remote_audit(conn, origin, audit)
     slots.incoming(session, body.get("slots", {}))
+    done.sync_key_added = sync_keys.incoming(session, body.get("sync_keys"), origin)
     return done

@@ -86,6 +86,11 @@ def verified(session: Session) -> dict[str, Replica]:
     return out
 
 
+def retired(session: Session) -> set[str]:
+    """The replicas the verified log has retired."""
+    return {r for r, replica in verified(session).items() if not replica.active}
+
+
 def append(session: Session, event: str, replica_id: str, name: str, public: bytes,
            last_seq: int = 0, reason: str = "") -> None:
     """Sign and store one event as the signed-in person (inside the caller's transaction)."""

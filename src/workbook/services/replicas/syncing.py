@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.crypto import replica_file
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.domain.errors import WorkbookError
-from workbook.services.authority import load_trust
+from workbook.services.authority import load_trust, verified_log
 from workbook.services.replicas import compaction, exchange, folder, replica_log
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.files import FileRefused
@@ -39,12 +39,13 @@ class SyncReport:
     files_received: int = 0
     gaps: list[dict[str, Any]] = field(default_factory=list)
     files_removed: int = 0
+    forks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"sent": self.sent, "received": self.received, "conflicts": self.conflicts,
                 "refused": self.refused, "replicas": self.replicas,
                 "files_sent": self.files_sent, "files_received": self.files_received,
-                "gaps": self.gaps, "files_removed": self.files_removed}
+                "gaps": self.gaps, "files_removed": self.files_removed, "forks": self.forks}
 
 
 def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int, int]:
@@ -65,7 +66,8 @@ def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int
     out.body["seq"] = seq
     key = replica_file.replica_keypair(own.secret)
     try:
-        data = replica_file.seal(exchange.encode(out.body), sync_key=own.sync_key,
+        data = replica_file.seal(exchange.encode(out.body),
+                                 sync_key=own.sealing_key(replica_log.retired(session)),
                                  vault_id=session.vault_id, replica_id=own.replica_id,
                                  seq=seq, replica_key=key)
     finally:
@@ -78,6 +80,7 @@ def send(session: Session, own: replica_store.SelfRow, where: Path) -> tuple[int
         for table, digests in out.digests.items():
             replica_rows.mark_known(session.conn, table, digests)
         exchange.slots.remember_sent(session, out.slots)
+        replica_store.grants_sent(session.conn, [g["key_id"] for g in out.body["sync_keys"]])
         session.audit("replica_sent", {"replica": own.replica_id, "file": seq,
                                        "versions": out.version_count})
     return out.version_count, 1
@@ -90,7 +93,7 @@ def _refuse(report: SyncReport, where: Path, path: Path, reason: str) -> None:
 def _open_one(session: Session, own: replica_store.SelfRow, replica: replica_log.Replica,
               seq: int, path: Path) -> dict[str, Any]:
     raw = folder.read_file(path)
-    opened = replica_file.open_file(raw, sync_key=own.sync_key, vault_id=session.vault_id,
+    opened = replica_file.open_file(raw, sync_keys=own.read_keys, vault_id=session.vault_id,
                                     replica_id=replica.replica_id, seq=seq,
                                     replica_public=replica.public)
     return exchange.decode(opened, session.vault_id, replica.replica_id, seq)
@@ -165,6 +168,11 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
                 except WorkbookError as exc:
                     refused[path] = str(exc) or exc.__class__.__name__
                     continue
+                if done.sync_key_added:  # files under that key open now: try them again
+                    own = _with_new_keys(session, refused)
+                    progress = True
+                report.forks += [_epoch_fork(section, epoch) for section, epoch
+                                 in done.epoch_forks]
                 report.files_received += 1
                 report.received += done.versions
                 records |= done.records
@@ -178,6 +186,16 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
     report.conflicts = sum(1 for n in replica_rows.heads_of_records(session.conn, records)
                            .values() if n > 1)
     return known
+
+
+def _with_new_keys(session: Session, refused: dict[Path, str]) -> replica_store.SelfRow:
+    """This replica's row with the key just received; files refused for want of it are
+    forgotten, so the next pass opens them."""
+    for path in [p for p, why in refused.items() if why == replica_file.NO_KEY]:
+        del refused[path]
+    own = replica_store.own(session.conn)
+    assert own is not None
+    return own
 
 
 def _report_refused(session: Session, own: replica_store.SelfRow, where: Path,
@@ -205,3 +223,27 @@ def gaps(session: Session, own: replica_store.SelfRow) -> list[dict[str, Any]]:
         if missing:
             out.append({"replica": replica_id, "missing": missing})
     return out
+
+
+EPOCH_FORK = ("the section {section} was rotated on two PCs before either synced: this PC "
+              "keeps its own epoch {epoch}, and what the other writes under its epoch {epoch} "
+              "cannot be opened here (decision 0009)")
+
+
+def _epoch_fork(section: str, epoch: int) -> dict[str, Any]:
+    return {"log": "section_epochs", "section": section, "event": epoch,
+            "reason": EPOCH_FORK.format(section=section[:60], epoch=epoch)}
+
+
+FORK = ("the team's membership log forked at event {event}: two PCs changed accounts or roles "
+        "before either synced, and membership changes after it do not count until an owner "
+        "resolves it (decision 0009)")
+
+
+def forks(session: Session) -> list[dict[str, Any]]:
+    """Where the signed membership log now has two signed events after the same one: what
+    concurrent changes on two replicas make (decision 0006 ends the chain there). Reported
+    plainly on every sync while it lasts, never resolved by guessing an order."""
+    log = verified_log(session.conn, session.vault_id, session.trust)
+    return [{"log": "membership", "event": n, "reason": FORK.format(event=n)}
+            for n in log.forks]

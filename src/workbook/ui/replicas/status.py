@@ -96,6 +96,9 @@ class SyncStatus(QWidget):
         refused = len(report.refused) if isinstance(report, SyncReport) else 0
         self.problem = (f"; {refused} file(s) refused: tell your team manager"
                         if refused else "")
+        if isinstance(report, SyncReport) and report.forks:
+            self.problem += ("; accounts were changed on two PCs at once: tell your team "
+                             "manager")
         self.refresh()
         self.synced.emit(report)
 
