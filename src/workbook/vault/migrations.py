@@ -440,7 +440,7 @@ def _m007_replicas(conn: Connection) -> None:
     )
 
 
-def _m007_replica_sync_keys(conn: Connection) -> None:
+def _m008_replica_sync_keys(conn: Connection) -> None:
     """The team's sync keys after the first: a retirement makes a new one, sealed to each
     active replica's key, so a retired replica cannot read files written after it. Kept under
     V like every row; `grants` holds the sealed copies this replica made until they travel.
@@ -466,7 +466,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("005_board_digest", _m005_board_digest),
     ("006_audit_versions", _m006_audit_versions),
     ("007_replicas", _m007_replicas),
-    ("007_replica_sync_keys", _m007_replica_sync_keys),
+    ("008_replica_sync_keys", _m008_replica_sync_keys),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The level record; made before the first migration, so part of every level's pinned schema.
