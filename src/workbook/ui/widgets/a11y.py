@@ -51,9 +51,10 @@ def tab_in_layout_order(layout: QLayout) -> None:
 class ComboBoxName(QAccessibleWidget):
     """A combo box read as "Outcome, combo box, No further action", not "No further action".
 
-    Qt's own interface (QAccessibleComboBox) gives a combo box's current text as its Name on
-    every Unix (`#ifndef Q_OS_UNIX` in qaccessiblewidgets.cpp: there the label is meant to
-    be found through a relation), so the name given with setAccessibleName never reaches a
+    Qt's own interface (QAccessibleComboBox, complexwidgets.cpp) gives a combo box's current
+    text as its Name on every Unix (`#ifndef Q_OS_UNIX`: the label is meant to be found
+    through a relation; seen with PySide 6.12, Name "Visit" for a box named "Entry type"), so
+    the name given with setAccessibleName never reaches a
     screen reader, and a combo box without a label beside it is read as its value alone. This
     one gives the accessible name as Name (the current text only when there is none) and
     the current text as Value, and keeps the rest of Qt's: the popup list as first child (the
