@@ -53,7 +53,7 @@ class ComboBoxName(QAccessibleWidget):
 
     Qt's own interface (QAccessibleComboBox, complexwidgets.cpp) gives a combo box's current
     text as its Name on every Unix (`#ifndef Q_OS_UNIX`: the label is meant to be found
-    through a relation; seen with PySide 6.12, Name "Visit" for a box named "Entry type"), so
+    through a relation; seen with PySide 6.12, Name "Visit" for a box named "Section"), so
     the name given with setAccessibleName never reaches a
     screen reader, and a combo box without a label beside it is read as its value alone. This
     one gives the accessible name as Name (the current text only when there is none) and
