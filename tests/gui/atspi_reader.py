@@ -6,7 +6,8 @@ and reads the one JSON object it prints.
     echo '{"username": ..., "wrong": ..., "right": ...}' | python3 atspi_reader.py APP_COMMAND...
 
 It starts the app (APP_COMMAND, ended when done), signs in with the wrong passphrase, then the
-right one, and locks from home; it prints every object of the window (role, name, description,
+right one, opens the front door's New referral form (its "Kept in" combo box) and closes it,
+and locks from home; it prints every object of the window (role, name, description,
 text, state) at each step, and every text change, announcement, name, description and state
 change heard meanwhile. The focus is not read: with
 no window manager under Xvfb no window is active, so no widget reports it."""
@@ -54,6 +55,15 @@ def described(node: Any) -> dict[str, Any]:
     return {"role": node.getRoleName(), "name": node.name, "description": node.description,
             "text": text_of(node), "focused": states.contains(pyatspi.STATE_FOCUSED),
             "showing": states.contains(pyatspi.STATE_SHOWING)}
+
+
+def find_in_app(window: Any, role: str, name: str) -> Any | None:
+    """In any window of the app the given window belongs to (a dialog is a window of its own)."""
+    for other in window.getApplication():
+        found = find(other, role, name) if other is not None else None
+        if found is not None:
+            return found
+    return None
 
 
 def workbook_window() -> Any | None:
@@ -121,6 +131,37 @@ def _sign_in(window: Any, username: str, passphrase: str, out: dict[str, Any],
     press_return()
 
 
+def _read_a_combo_box(window: Any, out: dict[str, Any]) -> Iterator[None]:
+    """The front door's New referral form, to read its "Kept in" combo box, then Cancel."""
+    out["step"] = "opening the front door"
+    find(window, "push button", "Front door").queryAction().doAction(0)
+    yield from _wait_for(window, "push button", lambda n: n.name == "New referral…"
+                         and _showing(n), "New referral…", out)
+    find(window, "push button", "New referral…").queryAction().doAction(0)
+    deadline = time.monotonic() + WAIT_SECONDS
+    out["step"] = "waiting for the Kept in combo box"
+    while (combo := find_in_app(window, "combo box", "Kept in")) is None:
+        if time.monotonic() > deadline:
+            out["problem"] = "never shown: the Kept in combo box"
+            return
+        yield
+    combo.clearCache()
+    out["combo"] = {**described(combo), "children": [c.getRoleName() for c in combo],
+                    "actions": [combo.queryAction().getName(i)
+                                for i in range(combo.queryAction().nActions)]}
+    form = combo.parent
+    while form is not None and form.getRoleName() not in ("dialog", "frame", "window"):
+        form = form.parent
+    cancel = find(form, "push button", "Cancel") if form is not None else None
+    if cancel is not None:
+        cancel.queryAction().doAction(0)
+    for _ in range(4):
+        yield
+    find(window, "push button", "Back to home").queryAction().doAction(0)
+    for _ in range(4):
+        yield
+
+
 def script(secrets: dict[str, str], out: dict[str, Any]) -> Iterator[None]:
     """One step per tick of the main loop, so that the events of each step are heard: a wrong
     passphrase, the right one, home, and the lock."""
@@ -148,6 +189,7 @@ def script(secrets: dict[str, str], out: dict[str, Any]) -> Iterator[None]:
     out["step"] = "reading home"
     out["home"] = [described(n) for n in walk(window)]
     out["home_from"] = len(out["events"])
+    yield from _read_a_combo_box(window, out)
     out["step"] = "pressing Lock Workbook"
     find(window, "push button", "Lock Workbook").queryAction().doAction(0)
     yield from _wait_for(window, "label", lambda n: n.description == "Lock notice"

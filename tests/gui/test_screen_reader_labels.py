@@ -73,15 +73,15 @@ def test_no_label_hides_its_text_and_combos_keep_their_names(qtbot: Any,
             if label.isVisible() and label.text().strip() and label.accessibleName():
                 hidden.append(f"{label.accessibleName()!r} hides {label.text()[:30]!r}")
     assert hidden == []
-    # Qt names a combo box by its value on Linux and by its accessible name elsewhere; its
-    # name is then told by the label it is the buddy of (AT-SPI's labelled-by relation).
+    # Qt names a combo box by its value on Linux; a11y.ComboBoxName gives it its own name,
+    # its value staying the current choice.
     unnamed = []
     for combo in window.findChildren(QComboBox):
-        if not combo.isVisible():
+        if not combo.isVisible() or not combo.accessibleName():
             continue
         interface = QAccessible.queryAccessibleInterface(combo)
-        labels = [other.text(NAME) for other, _flag in
-                  interface.relations(QAccessible.Relation.Label)]
-        if interface.text(NAME) != combo.accessibleName() and not any(labels):
+        if interface.text(NAME) != combo.accessibleName():
             unnamed.append(f"{combo.accessibleName()!r} is read as {interface.text(NAME)!r}")
+        elif interface.text(QAccessible.Text.Value) != combo.currentText():
+            unnamed.append(f"{combo.accessibleName()!r} does not say its value")
     assert unnamed == []

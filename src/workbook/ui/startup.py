@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from workbook.services import validation
 from workbook.services.errors import InvalidInput
 from workbook.services.files import KEYFILE_NAME
+from workbook.ui.widgets.a11y import combo_boxes_keep_their_names
 
 NO_VAULT = ("No vault chosen. Start Workbook with --vault FOLDER, or set WORKBOOK_VAULT to the "
             "folder that holds your team's vault.")
@@ -169,5 +170,6 @@ def make_app() -> QApplication:
     app.setApplicationName("Workbook")
     app.setApplicationDisplayName("Workbook")
     app.setDesktopFileName("workbook")
+    combo_boxes_keep_their_names()
     apply_style(app)
     return app

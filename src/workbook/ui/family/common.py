@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbook.domain.display import uk_date, uk_date_time
-from workbook.ui.widgets.a11y import announce
+from workbook.ui.widgets.a11y import announce, combo_boxes_keep_their_names
 from workbook.ui.widgets.date_field import DateField, today
 
 BAND_TEXT = {
@@ -84,7 +84,9 @@ def date_edit(name: str, *, optional: bool = False, parent: QWidget | None = Non
 
 def accessible(widget: QWidget, name: str, description: str = "") -> QWidget:
     """Name a control for screen readers, and the editor inside it (combo and date boxes have
-    one) so that every widget that can take focus has a name."""
+    one) so that every widget that can take focus has a name. A combo box is read by this
+    name, its choice as its value (a11y.ComboBoxName)."""
+    combo_boxes_keep_their_names()
     widget.setAccessibleName(name)
     if description:
         widget.setAccessibleDescription(description)
