@@ -62,7 +62,7 @@ def test_a_team_manager_appoints_by_name_and_closes_with_an_outcome(driver, qtbo
     assert not tools.close_button.isVisible()
 
 
-def test_the_buttons_show_only_to_those_who_may_and_the_trend_shows(driver) -> None:
+def test_the_buttons_show_only_to_those_who_may_and_the_trend_shows(driver, qtbot) -> None:
     driver.sign_in("pc1")
     driver.open()
     tools = driver.view.case_tools
@@ -83,6 +83,7 @@ def test_the_buttons_show_only_to_those_who_may_and_the_trend_shows(driver) -> N
     driver.open()
     assert tools.trend.isVisible()
     assert tools.trend.text() == "Scaling trend: 4 -> 6"
+    qtbot.waitUntil(lambda: tools.chart is not None, timeout=5000)  # it follows first paint
     assert tools.chart is not None
     assert tools.chart.accessibleDescription() == "4 on 05/01/2026, 6 on 05/02/2026"
     # Low enough to leave the section page in view at 1366x768 and 125% (docs/screenshots),
