@@ -100,12 +100,25 @@ def _wait_for(window: Any, role: str, found: Callable[[Any], bool], what: str,
     out["step"] = f"waiting for {what}"
     # Fresh values each time: libatspi caches names and states, and a change Qt made while a
     # label was hidden can reach it late or not at all.
-    while not any(n.getRoleName() == role and (n.clearCache() or True) and found(n)
-                  for n in walk(window)):
+    while not _any_found(window, role, found, out):
         if time.monotonic() > deadline:
-            out.setdefault("problem", f"never shown: {what}")
+            out.setdefault("problem", f"never shown: {what} (last error: "
+                                      f"{out.get('walk_error', 'none')})")
             return
         yield
+
+
+def _any_found(window: Any, role: str, found: Callable[[Any], bool],
+               out: dict[str, Any]) -> bool:
+    """One pass over the window. An object that goes away while it is being asked about (the
+    lock tears down the signed-in screen as the pass runs: "invalid interface") only means
+    "not yet": the next tick walks the tree again."""
+    try:
+        return any(n.getRoleName() == role and (n.clearCache() or True) and found(n)
+                   for n in walk(window))
+    except Exception as exc:  # noqa: BLE001 - pyatspi raises GLib errors of several kinds
+        out["walk_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return False
 
 
 def _showing(node: Any) -> bool:
