@@ -9,7 +9,7 @@ holders of the section can read it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,21 @@ CONSENTS = ("given", "refused", "not-sought")
 SHAREABLE_KINDS = ("family", "person", "entry", "action")
 HOME_VISIT_SECTIONS = (Section.HOUSEHOLD.value, Section.HOME_VISIT_SAFETY.value)
 Progress = Callable[[int, int], None]
+
+
+def refuse_unless_ready(team: str, card_sections: Iterable[str], sections: Iterable[str],
+                        out: Path) -> None:
+    """Before any bundle is written (a share or a transfer): the partner's card has a key for
+    every section that goes, and `out` is a new file in an existing folder."""
+    held = set(card_sections)
+    missing = [s for s in sections if s not in held]
+    if missing:
+        raise InvalidInput(f"{team}'s identity card has no key for section "
+                           f"{missing[0]}: ask them for a current card")
+    if out.exists():
+        raise InvalidInput(f"{out} already exists; choose a new file")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"cannot write {out}: {out.parent} is not a folder")
 
 
 @dataclass(frozen=True)
@@ -137,15 +152,8 @@ class Sharing:
         partners = self.s.partners
         partner = partners.resolve(decision.partner)
         card = partners.card_of(partner)
-        missing = [s for s in (*decision.sections, Section.SHARING_LOG.value)
-                   if s not in card.sections]
-        if missing:
-            raise InvalidInput(f"{partner.team}'s identity card has no key for section "
-                               f"{missing[0]}: ask them for a current card")
-        if out.exists():
-            raise InvalidInput(f"{out} already exists; choose a new file")
-        if not out.parent.is_dir():
-            raise InvalidInput(f"cannot write {out}: {out.parent} is not a folder")
+        refuse_unless_ready(partner.team, card.sections,
+                            (*decision.sections, Section.SHARING_LOG.value), out)
         identity = self.s.identity
         pair = identity.keypair()
         own_card = identity.card()

@@ -14,6 +14,7 @@ from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Transfer
 from workbook.domain.roles import CORE_SECTIONS, Section
 from workbook.services.errors import InvalidInput, TamperingDetected
+from workbook.services.sharing.sending import refuse_unless_ready
 from workbook.services.sharing.transfer_parts import (
     CONSENT,
     CONSENT_REASON,
@@ -85,15 +86,8 @@ def _checked(m: Transfers, transfer_id: str, out: Path, family_type: str) -> _Re
     if partner.removed:
         raise InvalidInput(f"{partner.team} is no longer a partner: nothing was sent")
     card = s.partners.card_of(partner)
-    lacking = [x for x in [x.value for x in CORE_SECTIONS] + t.added()
-               if x not in card.sections]
-    if lacking:
-        raise InvalidInput(f"{partner.team}'s identity card has no key for section "
-                           f"{lacking[0]}: ask them for a current card")
-    if out.exists():
-        raise InvalidInput(f"{out} already exists; choose a new file")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"cannot write {out}: {out.parent} is not a folder")
+    refuse_unless_ready(partner.team, card.sections,
+                        [x.value for x in CORE_SECTIONS] + t.added(), out)
     return _Ready(found, family, family_type, partner, card)
 
 
