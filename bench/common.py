@@ -353,6 +353,18 @@ def sources_hash() -> str:
     return digest.hexdigest()[:12]
 
 
+def save_device_secret(folder: Path, vault_id: str) -> None:
+    """The fixture's device secret beside it (a bench vault of synthetic data), so a later run
+    opens the cached vault without this machine's keyring holding it."""
+    from workbook.vault.device_secret import load_device_secret
+
+    secret = load_device_secret(vault_id)
+    assert secret is not None
+    secret_path = folder / "device-secret"
+    secret_path.write_text(base64.b64encode(secret).decode())
+    secret_path.chmod(0o600)
+
+
 def fixture(families: int = FAMILIES, entries: int = ENTRIES) -> Fixture:
     """The cached fixture vault, built if missing or stale; its device secret is installed
     in the memory keyring either way."""
@@ -471,7 +483,6 @@ def _family_records(
 def _build(root: Path, families: int, entries: int) -> None:
     from workbook.services.access.sign_in import sign_in
     from workbook.services.access.vault_setup import create_vault
-    from workbook.vault.device_secret import load_device_secret
 
     say(f"building the fixture vault ({families:,} families x {entries} entries) in {root} ...")
     start = time.perf_counter()
@@ -521,11 +532,7 @@ def _build(root: Path, families: int, entries: int) -> None:
         for session in sessions.values():
             session.lock()
 
-    secret = load_device_secret(created.vault_id)
-    assert secret is not None
-    secret_path = partial / "device-secret"
-    secret_path.write_text(base64.b64encode(secret).decode())
-    secret_path.chmod(0o600)
+    save_device_secret(partial, created.vault_id)
     seconds = time.perf_counter() - start
     (partial / "fixture.json").write_text(json.dumps({
         "vault_id": created.vault_id, "recovery_key": created.recovery_key,

@@ -21,7 +21,6 @@ one that does not open.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -203,7 +202,6 @@ def _onboard(vault: Path, clock: StepClock, recovery_key: str) -> None:
 def _build_realistic(root: Path, families: int) -> None:
     from workbook.services.access.sign_in import sign_in
     from workbook.services.access.vault_setup import create_vault
-    from workbook.vault.device_secret import load_device_secret
 
     say(f"building the realistic fixture ({families:,} families, {OPEN_FAMILIES} open) "
         f"in {root} ...")
@@ -235,11 +233,7 @@ def _build_realistic(root: Path, families: int) -> None:
     finally:
         for session in sessions.values():
             session.lock()
-    secret = load_device_secret(created.vault_id)
-    assert secret is not None
-    secret_path = partial / "device-secret"
-    secret_path.write_text(base64.b64encode(secret).decode())
-    secret_path.chmod(0o600)
+    common.save_device_secret(partial, created.vault_id)
     seconds = time.perf_counter() - began
     (partial / "fixture.json").write_text(json.dumps({
         "vault_id": created.vault_id, "recovery_key": created.recovery_key,
