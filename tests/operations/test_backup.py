@@ -202,6 +202,10 @@ def test_backup_taken_during_writes_is_consistent(team: vaults.TeamVault, tmp_pa
                     text = vaults.marker("during")
                     s.families.add_entry(team.families["b"], "case-notes", text, "2026-02-01")
                     written.append(text)
+                    # A breath between saves, as any real writer has: SQLite's lock is not a fair
+                    # queue, and a loop that re-takes it at once can starve the backup's own
+                    # audit write for the whole busy timeout on a loaded machine (a CI run did).
+                    stop.wait(0.005)
             finally:
                 s.lock()
         except BaseException as exc:  # pragma: no cover - reported below
