@@ -58,6 +58,12 @@ def test_whole_session_round_trips_into_plan_and_supervision(bv: BoardVault) -> 
         extract = [e for e in view["sections"]["supervision"]["entries"]
                    if e["id"] == review_id]
         assert extract and "Scaling: 7/10" in extract[0]["text"]
+        # The extract is read by people (workbook, chronology, prints): UK dates, owners by name.
+        text = extract[0]["text"]
+        assert text.startswith("Group supervision on 02/03/2026.")
+        assert "(owner Sam Worker, due 09/03/2026)" in text
+        assert "Next review: 02/04/2026." in text
+        assert "sw1" not in text and "2026-03-09" not in text
         assert extract[0]["status"] == "final" and extract[0]["scaling"] == 7
         from workbook.services.supervision.board import board
 

@@ -14,10 +14,12 @@ session; every step is audited, including printing and saving the minutes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbook.domain.acts import Act, may
+from workbook.domain.display import uk_date
 from workbook.domain.history import record_state
 from workbook.domain.ids import new_id
 from workbook.domain.record_kind import RecordKind
@@ -248,7 +250,7 @@ def record_review(session: Session, session_id: str, family_id: str, form: Revie
                           form.scaling, form.next_review, tuple(actions), form.new_case_owner)
         version = session.records.write(
             family_id=family_id, record_id=review_id, kind="review", section=SECTION,
-            payload=_payload(row, form, DRAFT), parents=parents,
+            payload=_payload(session, row, form, DRAFT), parents=parents,
         )
         session.audit("review_recorded", {"family": family_id, "review": review_id,
                                           "supervision": row.session_id,
@@ -283,8 +285,8 @@ def finish(session: Session, session_id: str) -> int:
         for review in reviews.values():
             heads = heads_of_record(review.review_id,
                                     session.records.of_record(review.review_id))
-            payload = {**_payload(row, review.form, FINAL), "signed_off_by": session.user_id,
-                       "signed_off_at": at}
+            payload = {**_payload(session, row, review.form, FINAL),
+                       "signed_off_by": session.user_id, "signed_off_at": at}
             session.records.supersede(
                 heads, payload, kind=RecordKind.REVIEW, event="review_signed_off",
                 ids={"review": review.review_id}, family_id=review.family_id, section=SECTION)
@@ -308,23 +310,30 @@ def record_minutes_output(session: Session, session_id: str, event: str) -> None
                               "supervision": row.session_id})
 
 
-def extract_text(held_on: str, form: ReviewForm, status: str = DRAFT) -> str:
-    """The review as one text, as the family's workbook and chronology show it."""
-    parts = [f"Group supervision on {held_on}" + (" (draft)" if status == DRAFT else "") + "."]
+def extract_text(held_on: str, form: ReviewForm, status: str = DRAFT,
+                 name_of: Callable[[str], str] = str) -> str:
+    """The review as one text, as the family's workbook, chronology and prints show it: read by
+    people, so dates as they write them and action owners by name (`name_of` turns a username
+    into one), never the ISO date or the username the structured fields keep."""
+    parts = [f"Group supervision on {uk_date(held_on)}"
+             + (" (draft)" if status == DRAFT else "") + "."]
     for key, label in FIELDS:
         value = getattr(form, key)
         if value:
             parts.append(f"{label}: {value}")
     parts.append(f"Scaling: {form.scaling}/10.")
     for action in form.actions:
-        parts.append(f"Action: {action.text} (owner {action.owner}, due {action.due}).")
-    parts.append(f"Next review: {form.next_review}.")
+        parts.append(f"Action: {action.text} (owner {name_of(action.owner)}, "
+                     f"due {uk_date(action.due)}).")
+    parts.append(f"Next review: {uk_date(form.next_review)}.")
     return "\n".join(parts)
 
 
-def _payload(row: SessionRow, form: ReviewForm, status: str) -> dict[str, Any]:
+def _payload(session: Session, row: SessionRow, form: ReviewForm,
+             status: str) -> dict[str, Any]:
+    people = People(session)
     return {
-        "text": extract_text(row.held_on, form, status), "date": row.held_on,
+        "text": extract_text(row.held_on, form, status, people.name), "date": row.held_on,
         "type": "meeting", "session": row.session_id, "status": status,
         "summary": form.summary, "working_well": form.working_well, "worried": form.worried,
         "decisions": form.decisions, "scaling": form.scaling, "next_review": form.next_review,
