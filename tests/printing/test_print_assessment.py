@@ -42,3 +42,18 @@ def test_a_radicalisation_assessment_still_prints_its_factors(team: TeamVault) -
     assert "Talks of a knife" in text and "medium" in text
     assert "Parental substance misuse" not in text and "Parenting capacity" not in text
     assert "Intent to cause harm" not in text  # the Channel dimensions only when rated
+
+
+def test_every_level_prints_whole_in_its_column(team: TeamVault) -> None:
+    """The Level column is wide enough for the longest level: "medium" once printed as
+    "mediu" over "m", which a worker at a door reads as a different word."""
+    with team.session(Role.SOCIAL_WORKER) as s:
+        fid = s.families.add("The Ortega family", "FS-1")
+        save_assessment(s, fid, {"substance-misuse": ("medium", ""),
+                                 "warmth": ("adequate", ""), "stability": ("limited", "")},
+                        "Steady at home.", date="2026-02-10", framework="family-safeguarding")
+        document = Printing(s).case_summary(fid)
+    words = {w for page in pages(document.pdf) for line in page.splitlines()
+             for w in line.split()}
+    for level in ("medium", "adequate", "limited", "rated"):
+        assert level in words, (level, sorted(w for w in words if w[:3] == level[:3]))

@@ -87,7 +87,7 @@ def _risk(risk: AssessmentContent) -> list[Flowable]:
         rows.append([para(escape(v), cell) for v in
                      (f.domain, f.factor, f.rating or "not rated", f.scale, f.rationale)])
     width = frame_width()
-    table = Table(rows, colWidths=[width * w for w in (0.15, 0.21, 0.1, 0.2, 0.34)],
+    table = Table(rows, colWidths=[width * w for w in (0.15, 0.21, 0.13, 0.19, 0.32)],
                   repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, "#9AA5B1"),

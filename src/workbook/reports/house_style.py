@@ -121,6 +121,7 @@ def styles() -> HouseStyles:
             leading=16,
             spaceBefore=8,
             spaceAfter=4,
+            keepWithNext=1,  # a heading never ends a page alone
         ),
         body=body,
         small=ParagraphStyle(
