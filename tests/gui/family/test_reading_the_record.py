@@ -70,3 +70,24 @@ def test_history_of_a_supervision_review_and_an_urgent_mark(driver, qtbot) -> No
     dialogs = driver.view.findChildren(HistoryDialog)
     assert dialogs and dialogs[-1].isVisible()  # not "no entry <id>"
     assert "Engaging well" in dialogs[-1].text.toPlainText()
+
+
+def test_history_says_why_an_entry_was_corrected(driver, qtbot) -> None:  # noqa: ANN001
+    driver.sign_in("tm")
+    note = driver.fv.ids["note"]
+    driver.call(lambda s: s.families.edit_entry(
+        note, MARKER_NOTE + " (seen in the garden)", date="2026-01-11",
+        reason="The visit was on the Sunday"))
+    driver.open()
+    page = driver.view.chronology
+    _click(qtbot, page, note)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    driver.settle()
+    dialog = driver.view.findChildren(HistoryDialog)[-1]
+    shown = dialog.text.toPlainText()  # the newest version, chosen when it opens
+    assert "Reason for the correction: The visit was on the Sunday" in shown
+    assert "Date changed from 10/01/2026 to 11/01/2026." in shown
+    dialog.list.setFocus()
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Up)
+    assert "Reason for the correction" not in dialog.text.toPlainText()  # the first version

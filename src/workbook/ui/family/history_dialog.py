@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.display import uk_date
 from workbook.ui.family.common import accessible, fmt_stamp
 
 INS_STYLE = "background:#DFF3E4;color:#0B4F1F;text-decoration:underline;"
@@ -34,6 +35,10 @@ class VersionInfo:
     created_at: str
     text: str
     parents: tuple[str, ...]
+    date: str = ""            # the entry's own date (ISO), as this version has it
+    entry_type: str = ""
+    reason: str = ""          # why it was corrected ("correction_reason") or deleted
+    deleted: bool = False
 
 
 def diff_html(old: str, new: str) -> str:
@@ -67,7 +72,25 @@ def version_page(versions: list[VersionInfo], index: int) -> str:
     legend = (f'<p style="color:#44505C">Changes from version '
               f'{versions.index(parent) + 1}: <ins style="{INS_STYLE}">added</ins> '
               f'<del style="{DEL_STYLE}">removed</del></p>')
-    return head + legend + "<p>" + diff_html(parent.text, current.text) + "</p>"
+    return (head + _why(parent, current) + legend + "<p>"
+            + diff_html(parent.text, current.text) + "</p>")
+
+
+def _why(parent: VersionInfo, current: VersionInfo) -> str:
+    """What a correction changed besides the text, and the reason its author gave: a reader of
+    the history must see why the record changed, not only that it did."""
+    lines: list[str] = []
+    if current.deleted and not parent.deleted:
+        lines.append("Deleted from the chronology" + (f": {current.reason}" if current.reason
+                                                      else "."))
+    elif current.reason:
+        lines.append(f"Reason for the correction: {current.reason}")
+    if current.date and parent.date and current.date != parent.date:
+        lines.append(f"Date changed from {uk_date(parent.date)} to {uk_date(current.date)}.")
+    if current.entry_type and parent.entry_type and current.entry_type != parent.entry_type:
+        before, after = (v.entry_type.replace("-", " ") for v in (parent, current))
+        lines.append(f"Type changed from {before} to {after}.")
+    return "".join(f"<p><b>{html.escape(line)}</b></p>" for line in lines)
 
 
 class HistoryDialog(QDialog):

@@ -596,7 +596,11 @@ class FamilyWorkbookView(QWidget):
         def history(s: Session) -> list[VersionInfo]:
             people = People(s)
             return [VersionInfo(v.version_id, people.name(v.author), v.created_at,
-                                str(v.payload.get("text", "")), v.parents)
+                                str(v.payload.get("text", "")), v.parents,
+                                str(v.payload.get("date", "")), str(v.payload.get("type", "")),
+                                str(v.payload.get("deleted_reason")
+                                    or v.payload.get("correction_reason") or ""),
+                                bool(v.payload.get("deleted")))
                     for v in s.families.entry_history(entry_id)]
 
         def show(versions: list[VersionInfo]) -> None:
