@@ -17,12 +17,26 @@ _TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(_TESTS))
 
 from PySide6.QtCore import QPoint, QRect  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QApplication, QTreeWidget, QWidget  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QTableView,
+    QTreeWidget,
+    QWidget,
+)
 
-from support.family_vault import PASSPHRASES, build_template, copy_vault  # noqa: E402
+from support.family_vault import (  # noqa: E402
+    PASSPHRASES,
+    FamilyVault,
+    build_template,
+    copy_vault,
+)
 from support.qt_wait import linger, pump  # noqa: E402
 from workbook.reports.recovery_sheet import render_recovery_sheet  # noqa: E402
+from workbook.ui.family.models.chronology_model import COL_AUTHOR  # noqa: E402
 from workbook.ui.main_window import MainWindow  # noqa: E402
+from workbook.ui.models.families_model import FamiliesModel  # noqa: E402
 from workbook.ui.print_preview import PrintPreviewDialog  # noqa: E402
 
 TIMEOUT = 20000
@@ -61,24 +75,54 @@ def column_shown(tree: QTreeWidget, column: int, what: str) -> list[str]:
     return []
 
 
+def whole_cells(view: QAbstractItemView, column: int, what: str) -> list[str]:
+    """The cells of `column` shown on screen that are cut short (elided), or nothing."""
+    model = view.model()
+    header = view.horizontalHeader() if isinstance(view, QTableView) else view.header()
+    if header.isSectionHidden(column):
+        return [f"{what}: hidden"]
+    room = header.sectionSize(column) - 8
+    return [f"{what}: {text!r} needs {need} px, has {room}"
+            for row in range(min(model.rowCount(), 8))
+            for text in [str(model.index(row, column).data() or "")]
+            for need in [view.fontMetrics().horizontalAdvance(text)] if need > room]
+
+
+def _long_names(fv: FamilyVault) -> None:
+    """Families with names as long as real ones, owned by tm with an action each, so Home's
+    My families shows "Case owner and plan action" beside them (the widest "My part")."""
+    with fv.sign_in("tm") as tm:
+        for name in ("The Fitzgerald-Montgomery family", "The Ahmed-Rose family"):
+            fid = tm.families.add(name, "DEMO-0155")
+            tm.families.add_action(fid, "Book the core group", "tm", "2026-01-02")
+
+
 def probe() -> dict[str, object]:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as root:
         fv = copy_vault(build_template(Path(root) / "t"), Path(root))
+        _long_names(fv)
         window = MainWindow(fv.path)
         window.show()
         screen = window.screen().availableGeometry()
         window._sign_in("tm", PASSPHRASES["tm"])          # as the sign-in page submits it
         pump(lambda: window.signed_in and window.stack.currentWidget() is window.home_page,
              TIMEOUT)
+        home = window.home_page
+        pump(lambda: home.my_families_model.rowCount() > 0, TIMEOUT)
+        linger(0.2)
+        assert home.families_panel.view is not None
+        problems = whole_cells(home.families_panel.view, FamiliesModel.COL_NAME,
+                               "Home: My families' name")
         window.open_family(fv.family_id)
         view = window.family_view
         assert view is not None
         pump(lambda: view.snapshot is not None and view.snapshot.complete, TIMEOUT)
         linger(0.2)
-        problems = buttons(window, view.header, "family header")
+        problems += buttons(window, view.header, "family header")
         view.show_page("chronology")
         linger(0.1)
+        problems += whole_cells(view.chronology.table, COL_AUTHOR, "chronology's author")
         bar = view.chronology.filter_bar
         for control in bar.findChildren(QWidget):
             if control.isVisible() and control.accessibleName():

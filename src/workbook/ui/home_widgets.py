@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QScrollArea,
     QStyle,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from workbook.ui.models.search_results_model import SUBTITLE_ROLE, TITLE_ROLE
 from workbook.ui.sign_in_page import scaled_label, sentence
 from workbook.ui.widgets.a11y import describe
+from workbook.ui.widgets.columns import ColumnFitter, fit_columns
 
 LOADING = "Loading…"
 
@@ -72,6 +72,7 @@ class Panel(QFrame):
         if model is not None:
             self.view = _table_view(model, title)
             self.view.viewport().installEventFilter(self)
+            ColumnFitter(self.view, stretch_column)
             layout.addWidget(self.view, 1)
             model.modelReset.connect(self.refresh)
         # Takes the spare height only while there is no table (stretch 0 against its 1).
@@ -114,13 +115,7 @@ class Panel(QFrame):
             return
         self._show_table(True)
         header = view.horizontalHeader()
-        for column in range(header.count()):
-            if column == self.stretch_column:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-                view.resizeColumnToContents(column)
-                header.resizeSection(column, min(header.sectionSize(column) + 12, 240))
+        fit_columns(view, self.stretch_column)
         if self.max_rows:
             shown = min(rows, self.max_rows)
             height = header.sizeHint().height() + sum(view.rowHeight(r) for r in range(shown))

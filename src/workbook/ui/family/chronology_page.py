@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -36,17 +35,14 @@ from workbook.ui.family.context import FamilyContext
 from workbook.ui.family.loading import LoadProgress
 from workbook.ui.family.models.chronology_model import (
     CHRONOLOGY_ROW_ROLE,
-    COL_AUTHOR,
-    COL_DATE,
     COL_SECTION,
-    COL_SIGNIFICANT,
     COL_TEXT,
-    COL_TYPE,
     ENTRY_ID_ROLE,
     ChronologyModel,
 )
 from workbook.ui.family.reading_pane import ReadingPane
 from workbook.ui.widgets.a11y import describe
+from workbook.ui.widgets.columns import ColumnFitter
 
 ANY = ""
 
@@ -144,13 +140,9 @@ class ChronologyPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setTabKeyNavigation(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((COL_DATE, 92), (COL_SECTION, 200), (COL_TYPE, 80),
-                           (COL_AUTHOR, 90), (COL_SIGNIFICANT, 90)):
-            self.table.setColumnWidth(col, width)
         if section is not None:
             self.table.setColumnHidden(COL_SECTION, True)
+        ColumnFitter(self.table, COL_TEXT, cap=200)
         self.reading = ReadingPane(where, self)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -31,6 +30,7 @@ from workbook.ui.family.action_finishing import ActionFinisher
 from workbook.ui.front_door.board_rows import show_referrals, waiting_for
 from workbook.ui.models.base import format_date, format_moment
 from workbook.ui.supervision import name_controls
+from workbook.ui.widgets.columns import ColumnFitter
 
 Runner = Callable[..., Any]
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -45,10 +45,9 @@ def _tree(name: str, headers: list[str]) -> QTreeWidget:
     tree.setAccessibleName(name)
     tree.setRootIsDecorated(True)
     tree.setMinimumHeight(160)
-    tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # The first column (a name or an action) gives way, so the last (the State) stays in view.
-    tree.header().setStretchLastSection(False)
-    tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    # The first column (a name or an action) keeps room to be read; the others give way first,
+    # so the last (the State) stays in view.
+    ColumnFitter(tree, 0)
     return tree
 
 

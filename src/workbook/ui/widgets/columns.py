@@ -1,0 +1,74 @@
+"""Columns that share a list's width the way a reader needs: the column that says what a row is
+(a family's name, an action, an entry's text) keeps enough room to be read, and the others are
+as wide as their contents until the list is too narrow, when they give way first (elided, with
+the whole text in the tooltip the models give).
+
+Sizing the other columns to their contents and stretching the main one into what was left cut
+the family's name to "The Ad…" beside a roomy "Case owner and plan action" at 1366x768 and
+125%; fixed widths cut an entry's author to "Sam W…"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTreeView
+from shiboken6 import isValid
+
+PAD = 14          # room for the cell's margins beside its text
+CAP = 240         # no other column is wider than this, whatever its longest cell
+MIN_WIDTH = 56    # an other column never narrower than this (a date, a short word)
+MAIN_SHARE = 0.5   # the share of the width the main column keeps when the list is narrow
+
+
+def _header(view: QAbstractItemView) -> QHeaderView:
+    if isinstance(view, QTableView):
+        return view.horizontalHeader()
+    assert isinstance(view, QTreeView)
+    return view.header()
+
+
+def fit_columns(view: QAbstractItemView, main: int, cap: int = CAP) -> None:
+    """Size `view`'s columns for its current width and rows (see the module's docstring)."""
+    header = _header(view)
+    if header.count() == 0:
+        return
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    wants = {c: max(view.sizeHintForColumn(c), header.sectionSizeHint(c)) + PAD for c in shown}
+    others = [c for c in shown if c != main]
+    for column in others:
+        wants[column] = min(wants[column], cap)
+    width = view.viewport().width()
+    keep = min(wants.get(main, 0), int(width * MAIN_SHARE))
+    total = sum(wants[c] for c in others)
+    scale = 1.0 if total <= width - keep or total == 0 else max(width - keep, 0) / total
+    header.setStretchLastSection(False)
+    for column in others:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, max(int(wants[column] * scale),
+                                         min(wants[column], MIN_WIDTH)))
+    if main in wants:
+        header.setSectionResizeMode(main, QHeaderView.ResizeMode.Stretch)
+
+
+class ColumnFitter(QObject):
+    """Keeps `view`'s columns fitted as its rows change and as it is resized."""
+
+    def __init__(self, view: QAbstractItemView, main: int, cap: int = CAP) -> None:
+        super().__init__(view)
+        self._view = view
+        self._main = main
+        self._cap = cap
+        self._viewport = view.viewport()
+        self._viewport.installEventFilter(self)
+        model = view.model()
+        if model is not None:
+            for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
+                signal.connect(self.fit)
+
+    def fit(self, *_: object) -> None:
+        if isValid(self._view):  # a view being torn down still sends its viewport events
+            fit_columns(self._view, self._main, self._cap)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            self.fit()
+        return False
