@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workbook.domain.display import role_label, uk_date
-from workbook.services.authority import membership
-from workbook.services.authority.membership import MembershipEvent
-from workbook.services.authority.membership_chain import open_branches
+from workbook.services.authority import (
+    MembershipEvent,
+    append_merge,
+    open_branches,
+    verified_log,
+)
 from workbook.services.errors import InvalidInput
 from workbook.vault import accounts
 
@@ -44,7 +47,7 @@ class ForkShown:
 
 def pending(session: Session) -> ForkShown | None:
     """The fork right after the chain's head, if there is one."""
-    log = membership.verified_log(session.conn, session.vault_id, session.trust)
+    log = verified_log(session.conn, session.vault_id, session.trust)
     branches = open_branches(log.outside, log.head)
     return _shown(session, log.head[0] + 1, branches) if branches else None
 
@@ -53,8 +56,8 @@ def resolve(session: Session) -> ForkShown:
     """Sign the merge (the caller checked who may); returns what it joined."""
     keypair = session.require_certified()
     with session.write():
-        head = membership.verified_log(session.conn, session.vault_id, session.trust).head
-        branches = membership.append_merge(session.conn, session.vault_id, session.trust,
+        head = verified_log(session.conn, session.vault_id, session.trust).head
+        branches = append_merge(session.conn, session.vault_id, session.trust,
                                            session.now(), session.user_id, keypair.sign)
         if not branches:
             raise InvalidInput(NO_FORK)
