@@ -18,10 +18,12 @@ from workbook.domain.roles import Role
 from workbook.services.access.sign_in import sign_in
 from workbook.services.authority import signatures
 from workbook.services.authority.membership import (
+    MembershipEvent,
     MembershipLog,
     load_membership,
     verified_log,
 )
+from workbook.services.authority.membership_chain import follow
 from workbook.services.errors import InvalidInput, NotPermitted
 from workbook.services.session import Session
 from workbook.vault import section_store
@@ -175,3 +177,34 @@ def test_a_planted_or_altered_merge_row_counts_for_nothing(team: vaults.TeamVaul
     sign_in(team.path, team.owner.username, team.owner.passphrase, accept_restore=True).lock()
     with team.session(team.owner) as s:
         unchanged(s, team, at)
+
+
+def event(counter: int, at: str, name: str, prev: bytes = b"",
+          prevs: tuple[bytes, ...] = ()) -> MembershipEvent:
+    """A chained event as the reader sees it once verified (the digest stands for its name)."""
+    return MembershipEvent(at, "owner", "merge" if prevs else f"role:{name}", name, None, None,
+                           b"", counter, prev, name.encode().ljust(32, b"."), prevs)
+
+
+def test_the_branches_count_in_signed_time_order_whatever_the_storage_order() -> None:
+    """Branch B (two events) was signed before branch A (one): B counts first, wherever the
+    rows are stored, and the merge after the longer branch's tip is at counter 4."""
+    root = event(1, "2026-12-01", "root")
+    a2 = event(2, "2026-12-03", "a2", root.digest)
+    b2 = event(2, "2026-12-02", "b2", root.digest)
+    b3 = event(3, "2026-12-04", "b3", b2.digest)
+    merge = event(4, "2026-12-05", "merge", prevs=tuple(sorted((a2.digest, b3.digest))))
+    after = event(5, "2026-12-06", "after", merge.digest)
+    for stored in ([root, a2, b2, b3, merge, after], [after, merge, b3, a2, b2, root]):
+        chain = follow(stored, lambda _before, _merge: True)
+        assert [e.user_id for e in chain.events] == ["root", "b2", "b3", "a2", "merge", "after"]
+        assert (chain.forks, chain.problems, chain.outside) == ([], [], [])
+    short = event(3, "2026-12-05", "merge", prevs=tuple(sorted((a2.digest, b2.digest))))
+    chain = follow([root, a2, b2, b3, short], lambda _before, _merge: True)
+    assert [e.user_id for e in chain.events] == ["root", "b2", "a2", "merge"]
+    assert chain.forks == [3] and chain.outside == [b3]  # not named: outside, reported
+    wrong = event(4, "2026-12-05", "merge", prevs=short.prevs)  # not after the longest tip
+    chain = follow([root, a2, b2, b3, wrong], lambda _before, _merge: True)
+    assert [e.user_id for e in chain.events] == ["root"] and chain.forks == [2]
+    refused = follow([root, a2, b2, b3, merge], lambda _before, _merge: False)
+    assert [e.user_id for e in refused.events] == ["root"] and refused.forks == [2]
