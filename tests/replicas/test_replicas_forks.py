@@ -85,8 +85,28 @@ def test_the_status_bar_says_when_accounts_were_changed_on_two_pcs_at_once(
         qtbot.waitUntil(lambda: status.text.text().startswith("Synced"), timeout=20_000)
         with qtbot.waitSignal(status.synced, timeout=20_000):
             qtbot.mouseClick(status.sync_now, Qt.MouseButton.LeftButton)
+        # The owner is told where to resolve it (a colleague: "tell your team manager").
         assert status.text.text() == ("Synced just now; accounts were changed on two PCs at "
-                                      "once: tell your team manager")
+                                      "once: resolve it on the Replicas page")
+        area = window.replicas
+        qtbot.mouseClick(area.button, Qt.MouseButton.LeftButton)
+        fork = area.page.fork
+        qtbot.waitUntil(fork.isVisible, timeout=20_000)
+        assert "forked at event" in fork.summary.text()
+        qtbot.mouseClick(fork.resolve_button, Qt.MouseButton.LeftButton)
+        assert fork.confirm_button.isVisible() and fork.details.isVisible()
+        assert "Hana Visitor given the role Health" in fork.details.text()
+        assert "Sam Worker given the role Social worker" in fork.details.text()
+        qtbot.mouseClick(fork.cancel_button, Qt.MouseButton.LeftButton)  # nothing signed
+        assert not fork.confirm_button.isVisible()
+        qtbot.mouseClick(fork.resolve_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(fork.confirm_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: area.page.message.text().startswith("Merge signed"),
+                        timeout=20_000)
+        qtbot.waitUntil(lambda: not fork.isVisible(), timeout=20_000)
+        with qtbot.waitSignal(status.synced, timeout=20_000):
+            qtbot.mouseClick(status.sync_now, Qt.MouseButton.LeftButton)
+        assert status.text.text() == "Synced just now"
     finally:
         window.close()
         keyring.set_keyring(previous)

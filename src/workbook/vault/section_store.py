@@ -49,32 +49,57 @@ class MembershipRow:
     counter: int | None = None
     prev: bytes = b""
     keys_digest: bytes = b""
+    prevs: tuple[bytes, ...] = ()  # a merge (third format, decision 0009): every tip it joins
 
 
-_V2 = b"WBM2"
+_V2, _V3 = b"WBM2", b"WBM3"
 
 
-def _pack(signature: bytes, counter: int | None, prev: bytes, keys_digest: bytes) -> bytes:
+def _pack(signature: bytes, counter: int | None, prev: bytes, keys_digest: bytes,
+          prevs: tuple[bytes, ...] = ()) -> bytes:
     if counter is None:
         return signature
+    if prevs:  # WBM3 | counter | number of tips | (length, tip)... | keys digest | signature
+        tips = b"".join(bytes([len(p)]) + p for p in prevs)
+        return b"".join((_V3, counter.to_bytes(8, "big"), bytes([len(prevs)]), tips,
+                         bytes([len(keys_digest)]), keys_digest, signature))
     return b"".join((_V2, counter.to_bytes(8, "big"), bytes([len(prev)]), prev,
                      bytes([len(keys_digest)]), keys_digest, signature))
 
 
-def _unpack(blob: bytes) -> tuple[bytes, int | None, bytes, bytes]:
-    """(signature, counter, prev, keys digest); a malformed envelope yields an empty
-    signature, which never verifies."""
+def _unpack(blob: bytes) -> tuple[bytes, int | None, bytes, bytes, tuple[bytes, ...]]:
+    """(signature, counter, prev, keys digest, merged tips); a malformed envelope yields an
+    empty signature, which never verifies."""
+    if blob.startswith(_V3):
+        return _unpack_merge(blob)
     if not blob.startswith(_V2):
-        return blob, None, b"", b""
+        return blob, None, b"", b"", ()
     try:
         counter = int.from_bytes(blob[4:12], "big")
         n = blob[12]
         prev = blob[13:13 + n]
         k = blob[13 + n]
         digest = blob[14 + n:14 + n + k]
-        return blob[14 + n + k:], counter, prev, digest
+        return blob[14 + n + k:], counter, prev, digest, ()
     except IndexError:
-        return b"", 0, b"", b""
+        return b"", 0, b"", b"", ()
+
+
+def _unpack_merge(blob: bytes) -> tuple[bytes, int | None, bytes, bytes, tuple[bytes, ...]]:
+    try:
+        counter, count, at = int.from_bytes(blob[4:12], "big"), blob[12], 13
+        prevs = []
+        for _ in range(count):
+            n = blob[at]
+            prevs.append(blob[at + 1:at + 1 + n])
+            at += 1 + n
+        k = blob[at]
+        digest = blob[at + 1:at + 1 + k]
+        if len(digest) != k:
+            raise IndexError
+        return blob[at + 1 + k:], counter, b"", digest, tuple(prevs)
+    except IndexError:
+        return b"", 0, b"", b"", ()
 
 
 _E, _G, _M = "section_epochs", "section_grants", "membership"
@@ -140,12 +165,13 @@ def append_membership(
     conn: Connection, at: str, actor: str, event: str, user_id: str,
     section: str | None, epoch: int | None, signature: bytes,
     counter: int | None = None, prev: bytes = b"", keys_digest: bytes = b"",
+    prevs: tuple[bytes, ...] = (),
 ) -> None:
     conn.execute(
         "INSERT INTO membership (at, actor, event, user_id, section, epoch, signature) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (at, actor, event, user_id, section, epoch,
-         _pack(signature, counter, prev, keys_digest)),
+         _pack(signature, counter, prev, keys_digest, prevs)),
     )
 
 

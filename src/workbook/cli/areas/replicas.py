@@ -34,6 +34,10 @@ def add_arguments(grammar: Grammar) -> None:
     s.add_argument("--fingerprint", required=True)
     grammar.sub(group, "list", "this vault's replicas and when each was last seen")
     grammar.sub(group, "audit", "check the other replicas' audit chains received here")
+    s = grammar.sub(group, "resolve-fork", "join the branches of a forked membership log (two "
+                    "PCs changed accounts before either synced) with one signed merge")
+    s.add_argument("--show", action="store_true",
+                   help="show the branches and the conflicting changes; sign nothing")
     s = grammar.sub(group, "retire", "retire a lost or replaced PC's replica")
     s.add_argument("replica")
     s.add_argument("--reason", required=True)
@@ -110,6 +114,26 @@ def cmd_replica_audit(ctx: CliContext) -> None:
             [r.to_json() for r in reports])
 
 
+def cmd_replica_resolve_fork(ctx: CliContext) -> None:
+    replicas = ctx.ready_session().replicas
+    shown = replicas.fork() if ctx.args.show else replicas.resolve_fork()
+    if shown is None:
+        ctx.out("The membership log does not fork: there is nothing to resolve.",
+                {"resolved": False, "event": None, "branches": [], "pairs": []})
+        return
+    lines = [f"The membership log forked at event {shown.event}; the branches count in this "
+             "order:"]
+    for n, branch in enumerate(shown.branches, 1):
+        lines += [f"  branch {n}:"] + [f"    {change}" for change in branch]
+    if shown.pairs:
+        lines += ["Changes to one person on two branches (they apply in this order):"]
+        lines += [f"  {pair}" for pair in shown.pairs]
+    lines.append("Nothing signed (--show)." if ctx.args.show else
+                 "Signed one merge: the changes of every branch now count, on every PC after "
+                 "its next sync.")
+    ctx.out("\n".join(lines), {"resolved": not ctx.args.show, **shown.to_json()})
+
+
 COMMANDS: dict[str, Handler] = {
     "sync": cmd_sync,
     "sync setup": cmd_sync_setup,
@@ -119,4 +143,5 @@ COMMANDS: dict[str, Handler] = {
     "replica list": cmd_replica_list,
     "replica retire": cmd_replica_retire,
     "replica audit": cmd_replica_audit,
+    "replica resolve-fork": cmd_replica_resolve_fork,
 }

@@ -32,11 +32,13 @@ if TYPE_CHECKING:
         Membership,
         MembershipEvent,
         append_event,
+        append_merge,
         load_membership,
         may_administer,
         verified_events,
         verified_log,
     )
+    from workbook.services.authority.membership_chain import open_branches
     from workbook.services.authority.record_codec import (
         RecordVersion,
         SignedVersion,
@@ -65,7 +67,8 @@ _EXPORTS: dict[str, str] = {
     "Membership": "membership", "append_event": "membership",
     "load_membership": "membership", "may_administer": "membership",
     "MembershipEvent": "membership", "verified_events": "membership",
-    "verified_log": "membership",
+    "verified_log": "membership", "append_merge": "membership",
+    "open_branches": "membership_chain",
     "RecordVersion": "record_codec", "SignedVersion": "record_codec",
     "encrypt_for_holder": "record_codec", "row_ad": "record_codec",
     "row_plaintext": "record_codec", "seal_for_section": "record_codec",
@@ -84,6 +87,7 @@ __all__ = [
     "FamilyTags", "Grants", "GroupKey", "IDENTITY", "Membership", "MembershipEvent",
     "PendingGrant", "RECOVERY",
     "RecordVersion", "SectionKeys", "SignedVersion", "Trust", "VerifiedVersions", "append_event",
+    "append_merge", "open_branches",
     "encrypt_for_holder", "load_membership", "load_trust", "may_administer",
     "rotate_due_sections", "row_ad", "row_plaintext", "seal_for_section", "section_keypair",
     "sign_version", "verified_events", "verified_log", "verify_envelope",

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
+from workbook.domain.acts import Act
+from workbook.domain.acts import may as may_act
 from workbook.domain.roles import Role
-from workbook.services.authority import signatures
+from workbook.services.authority import membership_chain, signatures
 from workbook.services.authority.signatures import RECOVERY
 from workbook.vault import accounts, section_store
 from workbook.vault.database import Connection
@@ -46,6 +48,7 @@ class MembershipEvent:
     counter: int | None
     prev: bytes
     digest: bytes
+    prevs: tuple[bytes, ...] = ()  # a merge's branch tips (decision 0009)
 
 
 @dataclass
@@ -55,6 +58,8 @@ class MembershipLog:
     # Chain counters where two or more signed events follow the same event: two replicas each
     # changed membership before either synced (decision 0009), or a signer wrote two.
     forks: list[int] = field(default_factory=list)
+    # Verified chained events that do not count: on a branch no merge names, or after a gap.
+    outside: list[MembershipEvent] = field(default_factory=list)
 
     @property
     def head(self) -> tuple[int, bytes]:
@@ -77,25 +82,21 @@ def verified_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog
     if kept is not None and kept[0] == (vault_id, marker):
         cached = kept[1]
         assert isinstance(cached, MembershipLog)
-        return MembershipLog(list(cached.events), list(cached.problems), list(cached.forks))
+        return MembershipLog(list(cached.events), list(cached.problems), list(cached.forks),
+                             list(cached.outside))
     log = _read_log(conn, vault_id, trust)
     trust.memo["membership"] = ((vault_id, marker), log)
-    return MembershipLog(list(log.events), list(log.problems), list(log.forks))
+    return MembershipLog(list(log.events), list(log.problems), list(log.forks),
+                         list(log.outside))
 
 
 def _read_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog:
     log = MembershipLog()
     legacy: list[tuple[str, int, MembershipEvent]] = []
-    chained: dict[int, list[MembershipEvent]] = {}
+    chained: list[MembershipEvent] = []
     seen: set[bytes] = set()
     for row in section_store.membership(conn):
-        if row.counter is None:
-            message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
-                                            row.section, row.epoch)
-        else:
-            message = signatures.membership_v2(vault_id, row.counter, row.prev, row.at,
-                                               row.actor, row.event, row.user_id, row.section,
-                                               row.epoch, row.keys_digest)
+        message = row_message(vault_id, row)
         if not trust.verify_by(row.actor, row.signature, message):
             continue
         digest = signatures.event_digest(message, row.signature)
@@ -103,29 +104,44 @@ def _read_log(conn: Connection, vault_id: str, trust: Trust) -> MembershipLog:
             continue  # a copy of a signed row is the same event, once
         seen.add(digest)
         event = MembershipEvent(row.at, row.actor, row.event, row.user_id, row.section,
-                                row.epoch, row.keys_digest, row.counter, row.prev, digest)
+                                row.epoch, row.keys_digest, row.counter, row.prev, digest,
+                                row.prevs)
         if row.counter is None:
             legacy.append((row.at, row.seq, event))
         else:
-            chained.setdefault(row.counter, []).append(event)
+            chained.append(event)
     log.events = [e for _at, _seq, e in sorted(legacy, key=lambda t: (t[0], t[1]))]
-    counter, prev = 1, b""
-    while counter in chained:
-        follows = [e for e in chained.pop(counter) if e.prev == prev]
-        if len(follows) != 1:
-            if len(follows) > 1:
-                log.forks.append(counter)
-            log.problems.append(f"the membership log was altered: its chain breaks at event "
-                                f"{counter}; later events are ignored")
-            break
-        log.events.append(follows[0])
-        prev = follows[0].digest
-        counter += 1
-    if chained:
-        log.problems.append(f"the membership log was altered: {sum(map(len, chained.values()))} "
-                            "signed event(s) stand outside its chain (a row before them was "
-                            "deleted or moved) and are ignored; tell your team manager")
+    chain = membership_chain.follow(chained, _may_merge(conn, vault_id, trust, log.events))
+    log.events += chain.events
+    log.forks, log.problems = chain.forks, log.problems + chain.problems
+    log.outside = chain.outside
     return log
+
+
+def row_message(vault_id: str, row: section_store.MembershipRow) -> bytes:
+    """The bytes a stored row's signer signed, in whichever of the three formats it is."""
+    if row.counter is None:
+        return signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
+                                     row.section, row.epoch)
+    if row.prevs:
+        return signatures.membership_v3(vault_id, row.counter, row.prevs, row.at, row.actor,
+                                        row.event, row.user_id, row.section, row.epoch,
+                                        row.keys_digest)
+    return signatures.membership_v2(vault_id, row.counter, row.prev, row.at, row.actor,
+                                    row.event, row.user_id, row.section, row.epoch,
+                                    row.keys_digest)
+
+
+def _may_merge(conn: Connection, vault_id: str, trust: Trust, legacy: list[MembershipEvent]
+               ) -> membership_chain.MayMerge:
+    """A merge counts only when its signer was, by the events before the fork, the owner or
+    an active team manager (who manages replicas: `Act.MANAGE_REPLICAS`)."""
+    def may(before: list[MembershipEvent], merge: MembershipEvent) -> bool:
+        known = load_membership(conn, vault_id, trust, events=legacy + before)
+        return merge.actor == known.owner or (
+            known.is_active(merge.actor) and may_act(known.role_of(merge.actor),
+                                                     Act.MANAGE_REPLICAS))
+    return may
 
 
 def owner_of(conn: Connection, vault_id: str, recovery: PublicKeys) -> str | None:
@@ -134,13 +150,8 @@ def owner_of(conn: Connection, vault_id: str, recovery: PublicKeys) -> str | Non
     for row in section_store.membership(conn):
         if row.actor != RECOVERY or not row.event.startswith(OWNER_EVENT):
             continue
-        message = signatures.membership(vault_id, row.at, row.actor, row.event, row.user_id,
-                                        row.section, row.epoch) if row.counter is None else \
-            signatures.membership_v2(vault_id, row.counter, row.prev, row.at, row.actor,
-                                     row.event, row.user_id, row.section, row.epoch,
-                                     row.keys_digest)
         try:
-            recovery.verify(row.signature, message)
+            recovery.verify(row.signature, row_message(vault_id, row))
         except AuthenticationFailed:
             continue
         found.append((row.at, row.seq, row.user_id))
@@ -163,6 +174,24 @@ def append_event(conn: Connection, vault_id: str, trust: Trust, at: str, actor: 
                                        section, epoch, keys_digest)
     section_store.append_membership(conn, at, actor, event, user_id, section, epoch,
                                     sign(message), counter + 1, prev, keys_digest)
+
+
+def append_merge(conn: Connection, vault_id: str, trust: Trust, at: str, actor: str,
+                 sign: Callable[[bytes], bytes]) -> list[list[MembershipEvent]]:
+    """Sign one `merge` event joining every branch that forks after the chain's head (C32),
+    inside the caller's transaction; returns the branches in the order they now count (empty,
+    and nothing signed, when the chain does not fork there)."""
+    log = verified_log(conn, vault_id, trust)
+    branches = membership_chain.open_branches(log.outside, log.head)
+    if not branches:
+        return []
+    tips = tuple(sorted(b[-1].digest for b in branches))
+    counter = max(b[-1].counter or 0 for b in branches) + 1
+    message = signatures.membership_v3(vault_id, counter, tips, at, actor,
+                                       membership_chain.MERGE_EVENT, "", None, None, b"")
+    section_store.append_membership(conn, at, actor, membership_chain.MERGE_EVENT, "", None,
+                                    None, sign(message), counter, b"", b"", tips)
+    return branches
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,17 @@ def membership_v2(
                   user_id, section, epoch, keys_digest)
 
 
+def membership_v3(
+    vault_id: str, counter: int, prevs: tuple[bytes, ...], at: str, actor: str, event: str,
+    user_id: str, section: str | None, epoch: int | None, keys_digest: bytes,
+) -> bytes:
+    """A membership event of the third format: a `merge` that names the digests of every
+    branch tip of a fork (decision 0009, C32), sorted, so the signed bytes say which branches
+    it joins and nothing else. Its own label, so no v2 message can be read as one."""
+    return fields("workbook membership merge v3", vault_id, counter, len(prevs), *prevs, at,
+                  actor, event, user_id, section, epoch, keys_digest)
+
+
 def keys_digest(public_keys: bytes) -> bytes:
     """Which public keys a grant event names: a holder is kept at a rotation only while their
     certified key is still this one."""

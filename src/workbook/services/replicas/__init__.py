@@ -18,6 +18,7 @@ from workbook.domain.acts import REFUSALS, Act
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.replicas import (
     compaction,
+    fork_merge,
     joining,
     remote_audit,
     replica_log,
@@ -200,6 +201,17 @@ class Replicas:
         """The other replicas' audit chains as received here, each checked end to end."""
         self.s.require_keys()
         return remote_audit.verify(self.s)
+
+    # --- a fork of the membership log (decision 0009) ----------------------------------------
+    def fork(self) -> fork_merge.ForkShown | None:
+        """The open fork of the signed membership log, its branches and conflicting pairs."""
+        self._require_manager()
+        return fork_merge.pending(self.s)
+
+    def resolve_fork(self) -> fork_merge.ForkShown:
+        """Sign one merge joining the fork's branches (C32)."""
+        self._require_manager()
+        return fork_merge.resolve(self.s)
 
     # --- one sync --------------------------------------------------------------------------
     def sync(self) -> SyncReport:

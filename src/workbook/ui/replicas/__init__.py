@@ -35,6 +35,7 @@ class ReplicasArea:
     def on_signed_in(self, person: SignedInPerson) -> None:
         # Showing the button is a convenience; the services decide who may manage replicas.
         self.button.setVisible(may(person.role, Act.MANAGE_REPLICAS))
+        self.status.manages = may(person.role, Act.MANAGE_REPLICAS)
         self.status.begin()
 
     def show_page(self) -> None:

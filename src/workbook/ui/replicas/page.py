@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from workbook.domain.display import uk_date
 from workbook.ui.operations import Operations
+from workbook.ui.replicas.fork_box import ForkBox
 from workbook.ui.sign_in_page import scaled_label
 
 PENDING_COLUMNS = ("PC", "Fingerprint", "Asked on")
@@ -71,9 +72,12 @@ class ReplicasPage(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Replicas message")
         back = QPushButton("Back to Home")
+        self.fork = ForkBox(ops)
+        self.fork.resolved.connect(self._after)
         layout = QVBoxLayout(self)
         layout.addWidget(scaled_label("Replicas", 1.7, True, "heading"))
         layout.addWidget(explain)
+        layout.addWidget(self.fork)
         layout.addWidget(QLabel("Join requests waiting"))
         layout.addWidget(self.pending_table)
         row = QHBoxLayout()
@@ -93,14 +97,16 @@ class ReplicasPage(QWidget):
         self.retire_button.clicked.connect(self.retire)
 
     def refresh(self) -> None:
-        def load(session: Any) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+        def load(session: Any) -> tuple[list[dict[str, str]], list[dict[str, Any]], Any]:
+            fork = session.replicas.fork()
             return ([r.to_json() for r in session.replicas.pending()],
-                    session.replicas.listing())
+                    session.replicas.listing(), fork.to_json() if fork else None)
 
         self.ops.run(load, on_done=self._show, on_error=self.message.setText)
 
     def _show(self, result: Any) -> None:
-        self.pending, self.replicas = result
+        self.pending, self.replicas, fork = result
+        self.fork.show_fork(fork)
         self.pending_table.setRowCount(len(self.pending))
         for row, item in enumerate(self.pending):
             for column, text in enumerate((item["name"], item["fingerprint"],
@@ -148,6 +154,7 @@ class ReplicasPage(QWidget):
         self.pending, self.replicas = [], []
         self.pending_table.setRowCount(0)
         self.replica_table.setRowCount(0)
+        self.fork.show_fork(None)
         self.fingerprint.clear()
         self.reason.clear()
         self.message.setText("")

@@ -46,6 +46,7 @@ class SyncStatus(QWidget):
         self.last_success: float | None = None
         self.problem = ""
         self.running = False
+        self.manages = False  # an owner or team manager: told where to resolve a fork
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.text = QLabel()
@@ -97,8 +98,8 @@ class SyncStatus(QWidget):
         self.problem = (f"; {refused} file(s) refused: tell your team manager"
                         if refused else "")
         if isinstance(report, SyncReport) and report.forks:
-            self.problem += ("; accounts were changed on two PCs at once: tell your team "
-                             "manager")
+            self.problem += ("; accounts were changed on two PCs at once: " + (
+                "resolve it on the Replicas page" if self.manages else "tell your team manager"))
         self.refresh()
         self.synced.emit(report)
 
