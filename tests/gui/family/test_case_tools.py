@@ -27,9 +27,13 @@ def test_a_team_manager_appoints_by_name_and_closes_with_an_outcome(driver, qtbo
     assert "Case owner: Tess Manager" in view.header.details.text()
     qtbot.mouseClick(tools.owner_button, Qt.MouseButton.LeftButton)
     dialog = view.findChildren(CaseOwnerDialog)[-1]
-    dialog.owner.lineEdit().clear()
-    qtbot.keyClicks(dialog.owner.lineEdit(), "Sam Worker")
+    assert dialog.owner.currentText() == ""  # nobody appointed by a hasty click
     qtbot.keyClicks(dialog.reason, "Visits the school every week")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    driver.settle()
+    assert dialog.isVisible() and "name the new case owner" in dialog.error.body.text()
+    assert "Case owner: Tess Manager" in view.header.details.text()
+    qtbot.keyClicks(dialog.owner.lineEdit(), "Sam Worker")
     with driver.reloaded():
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     driver.settle()

@@ -159,7 +159,7 @@ class CaseOwners:
     def _candidate(self, people: People, to: str) -> PersonName:
         wanted = to.strip()
         if not wanted:
-            raise InvalidInput("name the new case owner (a colleague's username)")
+            raise InvalidInput("name the new case owner: choose a colleague by their name")
         found = people.get(wanted)
         if found is None or found.username != wanted:
             # A full name as a picker shows it, when only one person has it.

@@ -51,6 +51,12 @@ class CaseOwnerDialog(_Form):
         super().__init__("Change case owner", "Appoint", parent)
         self.owner = owner_combo([p for p in candidates if p.username != current],
                                  "New case owner", self)
+        # Nobody is picked until the person picks: a dialog opened on the first name in the
+        # list appointed that colleague to a reason typed in haste.
+        self.owner.setCurrentIndex(-1)
+        line = self.owner.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("Type or choose a name")
         self.reason = QLineEdit(self)
         accessible(self.reason, "Reason for the appointment")
         self.form.addRow("&New case owner", self.owner)
