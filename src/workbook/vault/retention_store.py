@@ -154,6 +154,20 @@ def _disposal(r: Any) -> DisposalRow:
                        cells.blob(r[10], t, "versions_digest"), cells.blob(r[11], t, "signature"))
 
 
+def disposal_from_cells(names: tuple[str, ...], row: tuple[Any, ...]) -> DisposalRow:
+    """A `disposals` row received from another replica, its cells named by `names` (the
+    table's columns as they travel); RowMalformed if a cell is not of its column's type."""
+    by_name = dict(zip(names, row, strict=True))
+    return _disposal(tuple(by_name.get(c.strip()) for c in _DISPOSAL_COLUMNS.split(",")))
+
+
+def replace_disposal(conn: Connection, row: DisposalRow) -> None:
+    """Put a verified tombstone in place of a stored row of the same family that is not one
+    (a row anyone signed in could have written here): the signed one is what counts."""
+    conn.execute("DELETE FROM disposals WHERE family_id = ?", (row.family_id,))
+    put_disposal(conn, row, [])
+
+
 def disposed_family_of_version(conn: Connection, version_id: str) -> str | None:
     r = conn.execute("SELECT family_id FROM disposed_versions WHERE version_id = ?",
                      (version_id,)).fetchone()

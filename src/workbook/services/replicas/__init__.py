@@ -26,7 +26,7 @@ from workbook.services.replicas import (
 )
 from workbook.services.replicas import folder as sync_folder
 from workbook.services.replicas.syncing import SyncReport
-from workbook.vault import replica_rows, replica_store
+from workbook.vault import replica_rows, replica_store, retention_store
 from workbook.vault.files import exclusive_lock, write_private
 from workbook.vault.keyfile import LOCK_NAME, KeyFile
 
@@ -211,6 +211,8 @@ class Replicas:
         report = SyncReport()
         report.sent, report.files_sent = syncing.send(self.s, own, where)
         known = syncing.receive(self.s, self._own(), where, report)
+        if report.disposed:  # as after a disposal here: no freed page keeps old ciphertext
+            retention_store.vacuum(self.s.conn)
         report.gaps = syncing.gaps(self.s, own)
         report.forks += syncing.forks(self.s)
         report.files_removed = compaction.compact(self.s, self._own(), where, known)

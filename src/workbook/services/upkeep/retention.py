@@ -33,6 +33,7 @@ from workbook.services.upkeep.tombstones import (  # noqa: F401 - verify_disposa
     disposal_state,
     is_disposed,
     proposal_message,
+    sweep_family,
     verify_disposal,
     versions_digest,
 )
@@ -271,8 +272,7 @@ class Retention:
                 self.s.now(), len(version_ids), versions_digest(version_ids), b"")
             row = DisposalRow(**{**unsigned.__dict__, "signature": keypair.sign(
                 disposal_message(self.s.vault_id, unsigned))})
-            removed = retention_store.delete_family_rows(self.s.conn, family_id)
-            retention_store.delete_retention(self.s.conn, family_id)
+            removed = sweep_family(self.s.conn, family_id)
             retention_store.put_disposal(self.s.conn, row, version_ids)
             self.s.audit("family_disposed", {"family": family_id,
                                              "family_type": retention.family_type,
