@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from support.replica_pcs import Pc, ReplicaTeam
+from workbook.services.errors import InvalidInput
 from workbook.services.family.drafts import save_draft
 from workbook.services.session import Session
+from workbook.services.upkeep import retention_log
 from workbook.services.upkeep.retention import Retention, is_disposed
 from workbook.services.upkeep.tombstones import disposal_message, proposal_message
 from workbook.vault import retention_store
@@ -167,3 +169,86 @@ def test_a_tombstone_that_does_not_verify_refuses_its_file_and_deletes_nothing(
         assert retention_store.disposal_of(s.conn, family_id) is None
         assert not is_disposed(s, family_id)
     assert team.first.sync().refused == [refused]  # read again, refused again
+
+
+# --- retention state travels (closing, reopening, proposals and their withdrawal) -----------
+def retention_state(pc: Pc, family_id: str) -> tuple[object, object]:
+    with pc.session() as s:
+        return (retention_store.retention_of(s.conn, family_id),
+                retention_store.proposal_of(s.conn, family_id))
+
+
+def test_closing_reopening_proposing_and_withdrawing_hold_on_every_replica(
+        team: ReplicaTeam) -> None:
+    desk2 = team.join("desk 2")
+    family_id = closed_family(team, desk2)
+    closing, proposal = retention_state(desk2, family_id)
+    assert closing == retention_state(team.first, family_id)[0] and proposal is None
+    with later(desk2) as s:  # a team manager on desk 2 sees the closing made on desk 1
+        (item,) = Retention(s).review()
+        assert item.family_id == family_id and item.due
+    with desk2.session() as s:
+        Retention(s).reopen(family_id)
+    team.sync_all()
+    assert retention_state(team.first, family_id) == (None, None)
+    with team.first.session() as s:
+        again = Retention(s).close(family_id, "early-help")
+    with later(team.first) as s:
+        Retention(s).propose(family_id)
+    team.sync_all()
+    closing, proposal = retention_state(desk2, family_id)
+    assert closing == again and proposal is not None
+    with later(desk2) as s:
+        Retention(s).withdraw(family_id)
+    team.sync_all()
+    assert retention_state(team.first, family_id) == (again, None)
+    with later(team.first, "ad1") as s:
+        with pytest.raises(InvalidInput, match="no disposal of family .* is proposed"):
+            Retention(s).confirm(family_id)
+
+
+def test_retention_state_converges_whatever_order_the_files_arrive_in(
+        team: ReplicaTeam, tmp_path: Path) -> None:
+    desk2 = team.join("desk 2")
+    with team.first.session() as s:
+        family_id = s.families.add("Jones family", "REF-2")
+    team.first.sync()
+    steps = [lambda r: r.close(family_id, "early-help"), lambda r: r.reopen(family_id),
+             lambda r: r.close(family_id, "child-protection")]
+    for step in steps:  # one file each
+        with team.first.session() as s:
+            step(Retention(s))
+        team.first.sync()
+    mine = sorted(p for p in team.folder.rglob("*.wbr") if "joins" not in p.parts)[-3:]
+    held = tmp_path / "held"
+    held.mkdir()
+    for path in mine[:2]:  # the engine delivers the last file first
+        path.rename(held / path.name)
+    assert desk2.sync().gaps
+    assert retention_state(desk2, family_id)[0] == retention_state(team.first, family_id)[0]
+    for path in mine[:2]:
+        (held / path.name).rename(path)
+    assert desk2.sync().refused == []
+    assert retention_state(desk2, family_id) == retention_state(team.first, family_id)
+    closing, _ = retention_state(desk2, family_id)
+    assert closing is not None and closing.family_type == "child-protection"  # type: ignore[attr-defined]
+
+
+def test_an_ending_that_does_not_verify_counts_for_nothing(team: ReplicaTeam) -> None:
+    desk2 = team.join("desk 2")
+    family_id = closed_family(team, desk2)
+    before = retention_state(team.first, family_id)
+    with desk2.session() as s:  # a holder of V writes a reopening nobody signed
+        closing = retention_store.retention_of(s.conn, family_id)
+        assert closing is not None
+        with s.write():
+            retention_store.put_log_entry(s.conn, retention_store.LogEntry(
+                family_id, retention_log.REOPENED,
+                {"ends": retention_log.reference(closing.signature), "by": s.user_id,
+                 "at": s.now()}, b"\3" * 64))
+            retention_store.delete_retention(s.conn, family_id)
+        s.families.add_entry(family_id, "case-notes", "desk 2's note", "2026-01-06")
+    desk2.sync()
+    report = team.first.sync()
+    assert report.refused == [] and report.received == 1
+    assert retention_state(team.first, family_id) == before

@@ -147,8 +147,8 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     """Store a file's rows inside the caller's transaction; InvalidInput (nothing kept, as the
     caller rolls back) if any row is malformed."""
     conn, done = session.conn, Applied()
-    tombstones_here = deletions.received(session, _rows(body["tables"].get("disposals", []),
-                                                        "disposals"))
+    pending = deletions.received(session, *(_rows(body["tables"].get(t, []), t)
+                                            for t in deletions.TABLES))
     for table, _mode in TABLES:
         rows = _rows(body["tables"].get(table, []), table)
         for row in rows:
@@ -163,7 +163,7 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             if not added and table == "section_epochs" and replica_rows.other_epoch(conn, row):
                 done.epoch_forks.append((str(row[0]), int(row[1] or 0)))
         replica_rows.mark_known(conn, table, [replica_rows.digest(table, r) for r in rows])
-    done.disposed = deletions.dispose(session, tombstones_here, origin)
+    done.disposed = deletions.apply(session, pending, origin)
     before = replica_store.newest_version_seq(conn)
     versions = _rows(body.get("versions", []), "version")
     for row in versions:
