@@ -18,6 +18,7 @@ from workbook.domain.acts import REFUSALS, Act
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.replicas import (
     compaction,
+    disables,
     joining,
     remote_audit,
     replica_log,
@@ -211,6 +212,7 @@ class Replicas:
         report = SyncReport()
         report.sent, report.files_sent = syncing.send(self.s, own, where)
         known = syncing.receive(self.s, self._own(), where, report)
+        disables.follow(self.s)  # a disable made elsewhere: this replica rekeys too
         if report.disposed:  # as after a disposal here: no freed page keeps old ciphertext
             retention_store.vacuum(self.s.conn)
         report.gaps = syncing.gaps(self.s, own)
