@@ -71,15 +71,16 @@ def _seal_own_key(session: Session, trust: Trust, keyfile: KeyFile, slot: Slot,
     """The received slot's seal is of the sending replica's database key, which is its own
     (each replica rekeys its own file at a disable: generations are not comparable across
     replicas). Seal this replica's key to the person's certified key instead; without one (an
-    account not yet approved), keep this replica's own seal, or the received one for a slot
-    new here (the replicas' keys are the same until a disable)."""
+    account not yet approved), keep this replica's own seal, or the received one where this
+    replica has none (a slot new here, or an initial one: the replicas' keys are the same
+    until a disable)."""
     key = trust.current_key(slot.user_id) if slot.state == "active" else None
     if key is not None:
         generation = keyfile.vault_key_generation
         slot.vault_key_seal = b64(key.seal(session.vault_key.value, vault_key_user_info(
             keyfile.vault_id, slot.user_id, generation)))
         slot.vault_key_generation = generation
-    elif local is not None:
+    elif local is not None and local.vault_key_seal is not None:
         slot.vault_key_seal = local.vault_key_seal
         slot.vault_key_generation = local.vault_key_generation
 
