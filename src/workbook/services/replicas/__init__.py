@@ -24,6 +24,7 @@ from workbook.services.replicas import (
     replica_log,
     sync_keys,
     syncing,
+    vault_statement,
 )
 from workbook.services.replicas import folder as sync_folder
 from workbook.services.replicas.syncing import SyncReport
@@ -104,6 +105,10 @@ class Replicas:
         known = {r.replica_id for r in replica_store.log(self.s.conn)}
         return [r for r in joining.requests(Path(own.folder)) if r.request_id not in known]
 
+    def vault_fingerprint(self) -> str:
+        """What a joining PC shows once its join completes, compared by voice."""
+        return vault_statement.vault_fingerprint(self.s.vault_dir)
+
     def approve(self, request_id: str, fingerprint: str) -> joining.JoinRequest:
         """Compare the fingerprint, sign the new replica into the log, and leave it its
         approval: the secrets it needs and a checkpoint, sealed to its key alone."""
@@ -124,6 +129,7 @@ class Replicas:
                                asked.public.raw)
             self.s.audit("replica_approved", {"replica": asked.request_id})
         payload = self._approval_payload(own)
+        payload.update(vault_statement.sign(self.s, asked, payload["at"]))
         try:
             write_private(sync_folder.joins_dir(where)
                           / f"{asked.request_id}{sync_folder.APPROVAL_SUFFIX}",
