@@ -35,17 +35,10 @@ def later(pc: Pc, username: str = "tm") -> Iterator[Session]:
 
 
 def add_administrator(team: ReplicaTeam) -> None:
-    """Ada Admin (ad1), made and approved by the owner on desk 1 (an administrator the owner
-    approved is who may confirm a disposal)."""
-    initial, final = "initial words for ada admin", "ada chooses a long passphrase 9"
-    with team.first.session() as s:
-        s.accounts.add("ad1", "Ada Admin", "admin", initial)
-    with team.first.session("ad1", initial) as s:
-        s.accounts.change_passphrase(initial, final)
-        fingerprint = s.grants.fingerprint()
-    with team.first.session() as s:
-        s.grants.approve("ad1", fingerprint=fingerprint)
-    team.passphrases["ad1"] = final
+    """Ada Admin (ad1), approved by the owner on desk 1: an administrator the owner approved
+    is who may confirm a disposal."""
+    team.approved("ad1", "Ada Admin", "admin",
+                  ("initial words for ada admin", "ada chooses a long passphrase 9"))
 
 
 def family_rows(s: Session, family_id: str) -> dict[str, int]:

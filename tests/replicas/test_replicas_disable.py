@@ -31,24 +31,12 @@ def opens(vault: Path, key: bytes) -> bool:
         conn.close()
 
 
-def approved(team: ReplicaTeam, username: str, full_name: str) -> str:
-    """A social worker made, with their own passphrase, and approved on desk 1."""
-    initial, final = "initial words given by the owner", "a colleague chooses long words 5"
-    with team.first.session() as s:
-        s.accounts.add(username, full_name, "social-worker", initial)
-    with team.first.session(username, initial) as s:
-        s.accounts.change_passphrase(initial, final)
-        fingerprint = s.grants.fingerprint()
-    with team.first.session() as s:
-        s.grants.approve(username, fingerprint=fingerprint, recovery_text=team.recovery_key)
-    return final
-
-
 def test_a_disable_on_one_replica_rekeys_the_other_and_shuts_the_person_out(
         tmp_path: Path) -> None:
     team = ReplicaTeam.start(tmp_path)
     passphrase = team.approved_worker()
-    pat = approved(team, "pw2", "Pat Worker")
+    pat = team.approved("pw2", "Pat Worker", "social-worker",
+                        ("initial words given by the owner", "a colleague chooses long words 5"))
     desk2 = team.join("desk 2")
     with desk2.on():  # Sam signs in on desk 2 and keeps the database key it gives him
         s = sign_in(desk2.vault, "sw1", passphrase)

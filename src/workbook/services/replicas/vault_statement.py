@@ -38,7 +38,7 @@ def vault_fingerprint(vault_dir: Path) -> str:
 
 def message(vault_id: str, fingerprint: str, request_id: str, joining_key: bytes,
             approved_by: str, at: str) -> bytes:
-    return fields("workbook replica approval v1", vault_id, fingerprint, request_id,
+    return fields("workbook replica vault statement v1", vault_id, fingerprint, request_id,
                   joining_key, approved_by, at)
 
 
