@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from support.replica_pcs import Pc, ReplicaTeam
-from workbook.services.errors import InvalidInput
+from workbook.services.errors import InvalidInput, NotPermitted
 from workbook.services.family.drafts import save_draft
 from workbook.services.session import Session
 from workbook.services.upkeep import retention_log
@@ -245,3 +245,30 @@ def test_an_ending_that_does_not_verify_counts_for_nothing(team: ReplicaTeam) ->
     report = team.first.sync()
     assert report.refused == [] and report.received == 1
     assert retention_state(team.first, family_id) == before
+
+
+def test_a_withdrawal_signed_by_someone_without_the_act_counts_for_nothing(
+        team: ReplicaTeam) -> None:
+    """Sam, a social worker with a certified key, signs a withdrawal of the proposal and
+    writes it with SQL on desk 2: it travels, and every replica keeps the proposal."""
+    sam = team.approved_worker()
+    desk2 = team.join("desk 2")
+    family_id = closed_family(team, desk2)
+    with later(team.first) as s:
+        Retention(s).propose(family_id)
+    team.sync_all()
+    before = retention_state(team.first, family_id)
+    assert before[1] is not None
+    with desk2.session("sw1", sam) as s:
+        proposal = retention_store.proposal_of(s.conn, family_id)
+        assert proposal is not None
+        with pytest.raises(NotPermitted):
+            Retention(s).withdraw(family_id)
+        with s.write():
+            retention_log.record(s.conn, retention_log.ending(
+                s, retention_log.WITHDRAWN, family_id, proposal.signature))
+    desk2.sync()
+    assert team.first.sync().refused == []
+    desk2.sync()
+    assert retention_state(team.first, family_id) == before
+    assert retention_state(desk2, family_id) == before
