@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from shell_support import sign_in_to_home
 
 from support.replica_pcs import OWNER_PASSPHRASE, Pc, ReplicaTeam, now
-from workbook.services.replicas import joining
+from workbook.services.replicas import joining, vault_statement
 from workbook.ui.main_window import MainWindow
 
 
@@ -94,6 +94,8 @@ def test_the_replicas_page_approves_a_join_and_retires_a_pc(
     click(qtbot, page.approve_button)
     qtbot.waitUntil(lambda: page.replica_table.rowCount() == 3, timeout=20_000)
     assert page.message.text().startswith("Approved laptop")
+    # The joiner's check: the digits the new PC shows once it has joined.
+    assert vault_statement.vault_fingerprint(team.first.vault) in page.message.text()
     row = next(r for r in range(3) if page.replica_table.item(r, 0).text() == "laptop")
     page.replica_table.selectRow(row)
     click(qtbot, page.retire_button)

@@ -65,10 +65,13 @@ def test_two_pcs_join_and_converge_through_the_folder(tmp_path: Path) -> None:
     wrong = cli(pc1, "replica", "approve", asked["request"], "--fingerprint", "0000 0000",
                 "--vault", str(v1))
     assert "fingerprint does not match" in one_line_refusal(wrong)
-    ok(pc1, "replica", "approve", asked["request"], "--fingerprint", asked["fingerprint"],
-       "--vault", str(v1))
+    approved = ok(pc1, "replica", "approve", asked["request"], "--fingerprint",
+                  asked["fingerprint"], "--vault", str(v1), "--json")
     joined = ok(pc2, "sync", "--vault", str(v2), "--json", user=None)
     assert joined["joined"] == asked["request"]
+    # The joiner's check: both screens show the one vault fingerprint, compared by voice.
+    assert joined["vault_fingerprint"] == approved["vault_fingerprint"] \
+        == pending[0]["vault_fingerprint"]
 
     ok(pc2, "entry", "add", family, "--section", "case-notes", "--text", "From the laptop 9e1d",
        "--date", "2026-01-05", "--vault", str(v2))

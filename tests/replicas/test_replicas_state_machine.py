@@ -1,9 +1,9 @@
 """A hypothesis state machine over three replicas, each with its OWN copy of the sync folder,
 and a replication engine the test drives: files are delivered one at a time in any order,
 late, twice, or not at all (a partition), deletions (compaction) propagate late, while people
-write and edit entries and sync on any PC. At the end the engine delivers everything and every
-PC syncs: all replicas hold the same versions, none lost, and the same audit events of each
-other replica (issue 18).
+write and edit entries, close and reopen the family, and sync on any PC. At the end the
+engine delivers everything and every PC syncs: all replicas hold the same versions, none
+lost, the same retention state, and the same audit events of each other replica (issue 18).
 
 Budget: WORKBOOK_REPLICA_EXAMPLES (default 6) of WORKBOOK_REPLICA_STEPS (default 14) steps;
 25 x 30 passed in 143 s on the 2-core machine."""
@@ -23,7 +23,8 @@ from support.budget import RANDOM, budget
 from support.memory_keyring import MemoryKeyring
 from support.replica_pcs import Pc, ReplicaTeam
 from workbook.crypto import replica_file
-from workbook.vault import replica_store
+from workbook.services.upkeep.retention import Retention
+from workbook.vault import replica_store, retention_store
 
 PCS = 3
 # `make test`: the same few examples every run; `make test-deep` sets more and random ones.
@@ -78,6 +79,11 @@ def audit_of_others(pc: Pc) -> dict[str, set[bytes]]:
         for origin, digest in s.conn.execute("SELECT origin, hash FROM replica_audit"):
             out.setdefault(str(origin), set()).add(bytes(digest))
         return out
+
+
+def retention_state(pc: Pc, family_id: str) -> object:
+    with pc.session() as s:
+        return retention_store.retention_of(s.conn, family_id)
 
 
 def own_audit(pc: Pc) -> tuple[str, set[bytes]]:
@@ -138,6 +144,18 @@ class Replicas(RuleBasedStateMachine):
         self.written += 1
 
     @rule(pc=st.integers(0, PCS - 1))
+    def close_or_reopen(self, pc: int) -> None:
+        """The family closed where it is open here, reopened where it is closed: retention
+        state (a deletion when reopened) travels as signed entries and must converge."""
+        with self.pcs[pc].session() as s:
+            retention = Retention(s)
+            if retention_store.retention_of(s.conn, self.family_id) is None:
+                retention.close(self.family_id, "early-help")
+            else:
+                retention.reopen(self.family_id)
+        self.written += 1
+
+    @rule(pc=st.integers(0, PCS - 1))
     def sync(self, pc: int) -> None:
         report = self.pcs[pc].sync()
         assert report.refused == [], report.refused
@@ -189,6 +207,8 @@ class Replicas(RuleBasedStateMachine):
             for pc in range(PCS):
                 self.sync(pc)
         ids = [version_ids(pc) for pc in self.pcs]
+        states = [retention_state(pc, self.family_id) for pc in self.pcs]
+        assert all(state == states[0] for state in states), states
         assert all(i == ids[0] for i in ids), [len(i) for i in ids]
         assert len(ids[0]) == len(self.before) + self.written  # zero versions lost
         received = [audit_of_others(pc) for pc in self.pcs]

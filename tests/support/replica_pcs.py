@@ -108,14 +108,24 @@ class ReplicaTeam:
     def approved_worker(self) -> str:
         """Sam Worker (sw1, social worker), made on PC 1, passphrase chosen, keys approved by
         the owner there (not yet synced); returns the passphrase."""
-        initial, final = "initial words for sam worker", "sam chooses a long passphrase 7"
+        return self.approved("sw1", "Sam Worker", "social-worker",
+                             ("initial words for sam worker", "sam chooses a long passphrase 7"))
+
+    def approved(self, username: str, full_name: str, role: str,
+                 passphrases: tuple[str, str]) -> str:
+        """An account made on PC 1 with its initial passphrase, the person's own chosen, and
+        approved by the owner there (an administrator is approved with no section grant);
+        returns the chosen passphrase, also kept in `passphrases`."""
+        initial, final = passphrases
         with self.first.session() as s:
-            s.accounts.add("sw1", "Sam Worker", "social-worker", initial)
-        with self.first.session("sw1", initial) as s:
+            s.accounts.add(username, full_name, role, initial)
+        with self.first.session(username, initial) as s:
             s.accounts.change_passphrase(initial, final)
             fingerprint = s.grants.fingerprint()
         with self.first.session() as s:
-            s.grants.approve("sw1", fingerprint=fingerprint, recovery_text=self.recovery_key)
+            s.grants.approve(username, fingerprint=fingerprint,
+                             recovery_text="" if role == "admin" else self.recovery_key)
+        self.passphrases[username] = final
         return final
 
     def sync_all(self, rounds: int = 2) -> list[SyncReport]:

@@ -458,6 +458,35 @@ def _m008_replica_sync_keys(conn: Connection) -> None:
     )
 
 
+def _m009_retention_log(conn: Connection) -> None:
+    """Every signed change of a family's retention state, kept so that it travels between
+    replicas (decision 0009): a closing, a proposal to dispose, and the reopening or withdrawal
+    that ends one (which, as a deletion, could not travel as a missing row). Content-free: ids,
+    dates, who, and the signature. `family_retention` and `disposal_proposals` stay as they are,
+    and are settled from this log when another replica's entries arrive. Existing closings and
+    proposals are entered as they stand."""
+    conn.executescript(
+        """
+        CREATE TABLE retention_log (
+            signature   BLOB PRIMARY KEY,
+            family_id   TEXT NOT NULL,
+            kind        TEXT NOT NULL,       -- closed | proposed | reopened | withdrawn
+            body        TEXT NOT NULL        -- JSON: the signed fields other than the family
+        );
+        CREATE INDEX retention_log_family ON retention_log (family_id);
+        INSERT INTO retention_log (signature, family_id, kind, body)
+            SELECT signature, family_id, 'closed', json_object(
+                'closed_at', closed_at, 'closed_by', closed_by,
+                'dispose_after', dispose_after, 'family_type', family_type)
+            FROM family_retention;
+        INSERT INTO retention_log (signature, family_id, kind, body)
+            SELECT signature, family_id, 'proposed', json_object(
+                'proposed_at', proposed_at, 'proposed_by', proposed_by)
+            FROM disposal_proposals;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
@@ -467,6 +496,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("006_audit_versions", _m006_audit_versions),
     ("007_replicas", _m007_replicas),
     ("008_replica_sync_keys", _m008_replica_sync_keys),
+    ("009_retention_log", _m009_retention_log),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The level record; made before the first migration, so part of every level's pinned schema.

@@ -31,7 +31,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("sharing_identity", IGNORE), ("sharing_identity_seals", IGNORE),
     ("partner_events", APPEND), ("partner_cards", REPLACE), ("partner_vouches", IGNORE),
     ("bundles_received", IGNORE), ("supervision_sessions", REPLACE),
-    ("disposals", IGNORE), ("disposed_versions", IGNORE),
+    ("retention_log", IGNORE), ("disposals", IGNORE), ("disposed_versions", IGNORE),
 )
 MODES = dict(TABLES)
 VERSION_COLUMNS = ("family_id", "version_id", "record_id", "kind", "section_tag", "epoch",

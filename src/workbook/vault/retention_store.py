@@ -6,6 +6,7 @@ has verified its signatures (anyone signed in can write one)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +110,49 @@ def delete_proposal(conn: Connection, family_id: str) -> None:
     conn.execute("DELETE FROM disposal_proposals WHERE family_id = ?", (family_id,))
 
 
+# --- the retention log (what travels between replicas) ---------------------------------------
+@dataclass(frozen=True)
+class LogEntry:
+    """One signed change of a family's retention state: `kind` closed, proposed, reopened or
+    withdrawn, `body` its signed fields other than the family (believed once verified)."""
+
+    family_id: str
+    kind: str
+    body: dict[str, Any]
+    signature: bytes
+
+
+def put_log_entry(conn: Connection, entry: LogEntry) -> None:
+    conn.execute("INSERT OR IGNORE INTO retention_log (signature, family_id, kind, body) "
+                 "VALUES (?, ?, ?, ?)", (entry.signature, entry.family_id, entry.kind,
+                                         json.dumps(entry.body, sort_keys=True)))
+
+
+def log_of(conn: Connection, family_id: str) -> list[LogEntry]:
+    """The family's entries; a row whose cells are not of their types or whose body does not
+    read is skipped (no one signed it as it stands)."""
+    out = []
+    for signature, kind, body in conn.execute(
+            "SELECT signature, kind, body FROM retention_log WHERE family_id = ?", (family_id,)):
+        try:
+            fields = json.loads(body) if isinstance(body, str) else None
+        except ValueError:
+            continue
+        if isinstance(signature, bytes) and isinstance(kind, str) and isinstance(fields, dict):
+            out.append(LogEntry(family_id, kind, fields, signature))
+    return out
+
+
+def settle_state(conn: Connection, family_id: str, retention: RetentionRow | None,
+                 proposal: ProposalRow | None) -> None:
+    """Put the family's retention row and proposal as the log says they now stand."""
+    delete_retention(conn, family_id)
+    if retention is not None:
+        put_retention(conn, retention)
+        if proposal is not None:
+            put_proposal(conn, proposal)
+
+
 def version_ids_of(conn: Connection, family_id: str) -> list[str]:
     return sorted(cells.text(r[0], "versions", "version_id") for r in conn.execute(
         "SELECT version_id FROM versions WHERE family_id = ?", (family_id,)))
@@ -152,6 +196,20 @@ def _disposal(r: Any) -> DisposalRow:
                        cells.text(r[7], t, "confirmed_by"), cells.text(r[8], t, "disposed_at"),
                        cells.integer(r[9], t, "version_count"),
                        cells.blob(r[10], t, "versions_digest"), cells.blob(r[11], t, "signature"))
+
+
+def disposal_from_cells(names: tuple[str, ...], row: tuple[Any, ...]) -> DisposalRow:
+    """A `disposals` row received from another replica, its cells named by `names` (the
+    table's columns as they travel); RowMalformed if a cell is not of its column's type."""
+    by_name = dict(zip(names, row, strict=True))
+    return _disposal(tuple(by_name.get(c.strip()) for c in _DISPOSAL_COLUMNS.split(",")))
+
+
+def replace_disposal(conn: Connection, row: DisposalRow) -> None:
+    """Put a verified tombstone in place of a stored row of the same family that is not one
+    (a row anyone signed in could have written here): the signed one is what counts."""
+    conn.execute("DELETE FROM disposals WHERE family_id = ?", (row.family_id,))
+    put_disposal(conn, row, [])
 
 
 def disposed_family_of_version(conn: Connection, version_id: str) -> str | None:

@@ -54,9 +54,12 @@ def cmd_sync(ctx: CliContext) -> None:
     if joining.pending_join(vault_dir):
         joined = joining.complete(vault_dir)
         ctx.out(f"This PC is now a replica ({joined.replica_id}) of vault {joined.vault_id}; "
-                "people sign in here with their usual passphrase.",
+                "people sign in here with their usual passphrase. Check with the person who "
+                "approved it that their screen shows this vault fingerprint:\n\n    "
+                f"{joined.vault_fingerprint}",
                 {"sent": 0, "received": 0, "conflicts": 0, "refused": [], "replicas": [],
-                 "joined": joined.replica_id, "vault_id": joined.vault_id})
+                 "joined": joined.replica_id, "vault_id": joined.vault_id,
+                 "vault_fingerprint": joined.vault_fingerprint})
         return
     report = ctx.ready_session().replicas.sync()
     ctx.out(describe(report), report.to_json())
@@ -79,16 +82,24 @@ def cmd_replica_join(ctx: CliContext) -> None:
 
 
 def cmd_replica_pending(ctx: CliContext) -> None:
-    found = ctx.ready_session().replicas.pending()
+    replicas = ctx.ready_session().replicas
+    found = replicas.pending()
+    vault = replicas.vault_fingerprint()
     lines = [f"{r.request_id}  {r.name}  {r.fingerprint}  asked {uk_date(r.at[:10])}"
              for r in found]
-    ctx.out("\n".join(lines) or "No join requests are waiting.", [r.to_json() for r in found])
+    if lines:
+        lines.append(f"Once joined, the new PC shows this vault fingerprint: {vault}")
+    ctx.out("\n".join(lines) or "No join requests are waiting.",
+            [{**r.to_json(), "vault_fingerprint": vault} for r in found])
 
 
 def cmd_replica_approve(ctx: CliContext) -> None:
-    asked = ctx.ready_session().replicas.approve(ctx.args.request, ctx.args.fingerprint)
-    ctx.out(f"Approved {asked.name}; it completes the join with `workbook sync --vault PATH`.",
-            {"approved": asked.request_id, "name": asked.name})
+    replicas = ctx.ready_session().replicas
+    asked = replicas.approve(ctx.args.request, ctx.args.fingerprint)
+    vault = replicas.vault_fingerprint()
+    ctx.out(f"Approved {asked.name}; it completes the join with `workbook sync --vault PATH` "
+            f"and shows this vault fingerprint, to compare by voice:\n\n    {vault}",
+            {"approved": asked.request_id, "name": asked.name, "vault_fingerprint": vault})
 
 
 def cmd_replica_list(ctx: CliContext) -> None:

@@ -240,13 +240,19 @@ class Accounts:
             accounts.set_status(self.s.conn, user.user_id, "disabled")
             self._sign_membership("disable", user.user_id)
             self.s.audit("user_disabled", {"user": user.user_id})
-        stranded = self._rekey(removed=user.username)
+        stranded = self._rekey(removed=[user.username])
         from workbook.services.authority import rotate_due_sections
 
         rotate_due_sections(self.s)
         return stranded
 
-    def _rekey(self, removed: str) -> list[str]:
+    def rekey_without(self, usernames: list[str]) -> list[str]:
+        """A disable made on another replica, followed here (services/replicas/disables.py):
+        the same removal of the people's slots and the same rekey as a disable made here; the
+        caller has read the disable from the signed membership log."""
+        return self._rekey(removed=usernames)
+
+    def _rekey(self, removed: list[str]) -> list[str]:
         """New vault key, crash-safe: the new seals are written to the key file first, beside
         the old ones; then the database is rekeyed; then the new seals replace the old. A crash
         at any point leaves a key file with a seal that opens the database."""
@@ -257,7 +263,8 @@ class Accounts:
         generation = KeyFile.load(self.s.vault_dir).vault_key_generation + 1
 
         def prepare(kf: KeyFile, body: KeyFileBody) -> None:
-            body.accounts.pop(removed, None)
+            for username in removed:
+                body.accounts.pop(username, None)
             for username, slot in list(body.accounts.items()):
                 user = users.get(username)
                 key = current.get(username)

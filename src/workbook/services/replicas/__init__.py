@@ -18,16 +18,18 @@ from workbook.domain.acts import REFUSALS, Act
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.services.replicas import (
     compaction,
+    disables,
     fork_merge,
     joining,
     remote_audit,
     replica_log,
     sync_keys,
     syncing,
+    vault_statement,
 )
 from workbook.services.replicas import folder as sync_folder
 from workbook.services.replicas.syncing import SyncReport
-from workbook.vault import replica_rows, replica_store
+from workbook.vault import replica_rows, replica_store, retention_store
 from workbook.vault.files import exclusive_lock, write_private
 from workbook.vault.keyfile import LOCK_NAME, KeyFile
 
@@ -104,6 +106,10 @@ class Replicas:
         known = {r.replica_id for r in replica_store.log(self.s.conn)}
         return [r for r in joining.requests(Path(own.folder)) if r.request_id not in known]
 
+    def vault_fingerprint(self) -> str:
+        """What a joining PC shows once its join completes, compared by voice."""
+        return vault_statement.vault_fingerprint(self.s.vault_dir)
+
     def approve(self, request_id: str, fingerprint: str) -> joining.JoinRequest:
         """Compare the fingerprint, sign the new replica into the log, and leave it its
         approval: the secrets it needs and a checkpoint, sealed to its key alone."""
@@ -124,6 +130,7 @@ class Replicas:
                                asked.public.raw)
             self.s.audit("replica_approved", {"replica": asked.request_id})
         payload = self._approval_payload(own)
+        payload.update(vault_statement.sign(self.s, asked, payload["at"]))
         try:
             write_private(sync_folder.joins_dir(where)
                           / f"{asked.request_id}{sync_folder.APPROVAL_SUFFIX}",
@@ -223,6 +230,9 @@ class Replicas:
         report = SyncReport()
         report.sent, report.files_sent = syncing.send(self.s, own, where)
         known = syncing.receive(self.s, self._own(), where, report)
+        disables.follow(self.s)  # a disable made elsewhere: this replica rekeys too
+        if report.disposed:  # as after a disposal here: no freed page keeps old ciphertext
+            retention_store.vacuum(self.s.conn)
         report.gaps = syncing.gaps(self.s, own)
         report.forks += syncing.forks(self.s)
         report.files_removed = compaction.compact(self.s, self._own(), where, known)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.crypto.encoding import b64, unb64
 from workbook.services.authority import RECOVERY, signatures
 from workbook.services.errors import InvalidInput
-from workbook.services.replicas import slots, sync_keys
+from workbook.services.replicas import deletions, slots, sync_keys
 from workbook.services.upkeep import tombstones
 from workbook.vault import replica_rows, replica_store
 from workbook.vault.replica_rows import TABLES, VERSION_COLUMNS, Cell, Row
@@ -126,6 +126,7 @@ class Applied:
     replica_log_changed: bool = False
     sync_key_added: bool = False
     epoch_forks: list[tuple[str, int]] = field(default_factory=list)  # (section, epoch)
+    disposed: set[str] = field(default_factory=set)  # families a received tombstone removed
 
 
 def _withdraw_grants(session: Session, row: Row) -> None:
@@ -146,6 +147,8 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     """Store a file's rows inside the caller's transaction; InvalidInput (nothing kept, as the
     caller rolls back) if any row is malformed."""
     conn, done = session.conn, Applied()
+    pending = deletions.received(session, *(_rows(body["tables"].get(t, []), t)
+                                            for t in deletions.TABLES))
     for table, _mode in TABLES:
         rows = _rows(body["tables"].get(table, []), table)
         for row in rows:
@@ -160,6 +163,7 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             if not added and table == "section_epochs" and replica_rows.other_epoch(conn, row):
                 done.epoch_forks.append((str(row[0]), int(row[1] or 0)))
         replica_rows.mark_known(conn, table, [replica_rows.digest(table, r) for r in rows])
+    done.disposed = deletions.apply(session, pending, origin)
     before = replica_store.newest_version_seq(conn)
     versions = _rows(body.get("versions", []), "version")
     for row in versions:
@@ -168,7 +172,8 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             raise InvalidInput("a version row is malformed")
     # Only a tombstone whose signatures hold stops a version (a bare disposals row never
     # swallows one, as on the write path).
-    disposed = {f for f in {str(r[0]) for r in versions} if tombstones.is_disposed(session, f)}
+    disposed = done.disposed | {f for f in {str(r[0]) for r in versions}
+                                if tombstones.is_disposed(session, f)}
     new = replica_rows.insert_versions(conn, versions, disposed)
     done.versions = len(new)
     # Only a record with a received edit (a version with parents) can now have two heads.

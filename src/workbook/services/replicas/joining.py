@@ -27,6 +27,7 @@ from workbook.crypto.secret import Secret
 from workbook.domain.errors import WorkbookError
 from workbook.services.errors import InvalidInput, TamperingDetected
 from workbook.services.replicas import folder as sync_folder
+from workbook.services.replicas import vault_statement
 from workbook.vault import device_secret, replica_rows, replica_store
 from workbook.vault.database import connect, database_path, transaction
 from workbook.vault.files import FileRefused, read_bounded, write_private
@@ -175,6 +176,7 @@ def _open_approval(where: Path, request_id: str) -> dict[str, Any]:
         sealed = unb64(str(outer["sealed"]))
         opened = key.open(sealed, replica_file.approval_info(request_id, key.public), "approval")
         payload: dict[str, Any] = json.loads(opened)
+        payload["joining_key"] = b64(key.public.raw)  # this PC's own, for the statement
     except (ValueError, KeyError, TypeError, AuthenticationFailed):
         raise TamperingDetected(f"the approval of join request {request_id} does not open: "
                                 "it was altered or not made for this request") from None
@@ -213,6 +215,7 @@ class Joined:
     vault_id: str
     approved_by: str
     versions: int
+    vault_fingerprint: str
 
 
 def complete(vault_dir: Path) -> Joined:
@@ -239,6 +242,13 @@ def complete(vault_dir: Path) -> Joined:
         (vault_dir / KEYFILE_NAME).unlink()
         raise TamperingDetected("the approval's key file is for another vault")
     write_private(database_path(vault_dir), database)
+    try:
+        fingerprint = vault_statement.check(vault_dir, vault_key, p, request_id,
+                                            unb64(p["joining_key"]))
+    except WorkbookError:
+        for written in (vault_dir / KEYFILE_NAME, database_path(vault_dir)):
+            written.unlink(missing_ok=True)
+        raise
     device_secret.store_device_secret(vault_id, device)
 
     def as_this_replica(_kf: KeyFile, body: KeyFileBody) -> None:
@@ -257,4 +267,4 @@ def complete(vault_dir: Path) -> Joined:
     # The request was this PC's own file; the approval is removed by its approver (compaction).
     (sync_folder.joins_dir(where) / f"{request_id}{sync_folder.REQUEST_SUFFIX}").unlink(
         missing_ok=True)
-    return Joined(request_id, vault_id, str(p.get("approved_by", "")), versions)
+    return Joined(request_id, vault_id, str(p.get("approved_by", "")), versions, fingerprint)

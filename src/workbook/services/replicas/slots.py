@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbook.crypto.encoding import b64
+from workbook.services.authority import Trust, load_membership, load_trust
 from workbook.services.errors import InvalidInput
 from workbook.vault import replica_store
-from workbook.vault.keyfile import KeyFile, KeyFileBody, Slot
+from workbook.vault.keyfile import KeyFile, KeyFileBody, Slot, vault_key_user_info
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
@@ -64,6 +66,25 @@ def _checked(username: object, data: object) -> tuple[str, dict[str, Any]]:
     return username, data
 
 
+def _seal_own_key(session: Session, trust: Trust, keyfile: KeyFile, slot: Slot,
+                  local: Slot | None) -> None:
+    """The received slot's seal is of the sending replica's database key, which is its own
+    (each replica rekeys its own file at a disable: generations are not comparable across
+    replicas). Seal this replica's key to the person's certified key instead; without one (an
+    account not yet approved), keep this replica's own seal, or the received one where this
+    replica has none (a slot new here, or an initial one: the replicas' keys are the same
+    until a disable)."""
+    key = trust.current_key(slot.user_id) if slot.state == "active" else None
+    if key is not None:
+        generation = keyfile.vault_key_generation
+        slot.vault_key_seal = b64(key.seal(session.vault_key.value, vault_key_user_info(
+            keyfile.vault_id, slot.user_id, generation)))
+        slot.vault_key_generation = generation
+    elif local is not None and local.vault_key_seal is not None:
+        slot.vault_key_seal = local.vault_key_seal
+        slot.vault_key_generation = local.vault_key_generation
+
+
 def incoming(session: Session, slots: object) -> int:
     """Apply received slots newer than this replica's; the number applied. Called inside the
     file's transaction, so a refused file leaves the key file as it was."""
@@ -79,16 +100,18 @@ def incoming(session: Session, slots: object) -> int:
     if not newer:
         return 0
 
+    # The file's certificates and membership events are stored, not yet in the session's trust.
+    trust = load_trust(session.conn, session.vault_id, session.trust.recovery)
+    disabled = load_membership(session.conn, session.vault_id, trust).disabled
+    newer = {u: d for u, d in newer.items() if d["user_id"] not in disabled}
+
     def change(keyfile: KeyFile, body: KeyFileBody) -> None:
         for username, data in newer.items():
             local = body.accounts.get(username)
             slot = Slot(data["user_id"], dict(data["kdf"]), data["salt"], data["state"],
                         data["kek_wrap"], data.get("vault_key_seal"),
                         data["vault_key_generation"])
-            if slot.vault_key_generation != keyfile.vault_key_generation and local is not None:
-                # Another replica rekeyed its database: not carried yet (decision 0009).
-                slot.vault_key_seal = local.vault_key_seal
-                slot.vault_key_generation = local.vault_key_generation
+            _seal_own_key(session, trust, keyfile, slot, local)
             if local is not None:
                 slot.failed, slot.last_failed, slot.locked = (local.failed, local.last_failed,
                                                               local.locked)

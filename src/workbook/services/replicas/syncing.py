@@ -40,6 +40,7 @@ class SyncReport:
     gaps: list[dict[str, Any]] = field(default_factory=list)
     files_removed: int = 0
     forks: list[dict[str, Any]] = field(default_factory=list)
+    disposed: set[str] = field(default_factory=set)  # not printed: the file is then rebuilt
 
     def to_json(self) -> dict[str, Any]:
         return {"sent": self.sent, "received": self.received, "conflicts": self.conflicts,
@@ -175,6 +176,7 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
                                  in done.epoch_forks]
                 report.files_received += 1
                 report.received += done.versions
+                report.disposed |= done.disposed
                 records |= done.records
                 if done.replica_log_changed or done.rows:
                     session.trust.replace_with(load_trust(session.conn, session.vault_id,

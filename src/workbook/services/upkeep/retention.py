@@ -16,7 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
 from workbook.domain.display import uk_date
 from workbook.domain.outcomes import MAX_LESSONS, NOT_RECORDED, OUTCOMES, outcome_choice
@@ -27,12 +26,15 @@ from workbook.services import validation
 from workbook.services.clock import civil_date
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted, TamperingDetected
 from workbook.services.family.records import Heads, heads_of_record
+from workbook.services.upkeep import retention_log
+from workbook.services.upkeep.retention_log import closing_message
 from workbook.services.upkeep.tombstones import (  # noqa: F401 - verify_disposal: one import for audit
     DisposalState,
     disposal_message,
     disposal_state,
     is_disposed,
     proposal_message,
+    sweep_family,
     verify_disposal,
     versions_digest,
 )
@@ -41,11 +43,6 @@ from workbook.vault.retention_store import DisposalRow, ProposalRow, RetentionRo
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
-
-
-def closing_message(vault_id: str, row: RetentionRow) -> bytes:
-    return fields("workbook family closed v1", vault_id, row.family_id, row.family_type,
-                  row.closed_at, row.dispose_after, row.closed_by)
 
 
 def add_years(day: date, years: int) -> date:
@@ -130,6 +127,7 @@ class Retention:
                 ids={"family_type": family_type, "dispose_after": dispose_after, **recorded},
                 family_id=family_id, section=Section.HOUSEHOLD.value)
             retention_store.put_retention(self.s.conn, row)
+            retention_log.record(self.s.conn, retention_log.closed(row))
         self.s.events.emit("family_closed", family_id=family_id)
         return row
 
@@ -158,6 +156,7 @@ class Retention:
             ids={"family_type": family_type, "dispose_after": dispose_after, "team": team},
             family_id=family_id, section=Section.HOUSEHOLD.value)
         retention_store.put_retention(self.s.conn, row)
+        retention_log.record(self.s.conn, retention_log.closed(row))
         return row
 
     # --- the review ------------------------------------------------------------------------
@@ -228,6 +227,7 @@ class Retention:
                                                         retention.dispose_after)))
         with self.s.write():
             retention_store.put_proposal(self.s.conn, row)
+            retention_log.record(self.s.conn, retention_log.proposed(row))
             self.s.audit("disposal_proposed", {"family": row.family_id})
         return row
 
@@ -236,10 +236,13 @@ class Retention:
         self._require_reviewer()
         self.s.require_certified()
         family_id = validation.record_id(family_id, "family id")
-        if retention_store.proposal_of(self.s.conn, family_id) is None:
+        proposal = retention_store.proposal_of(self.s.conn, family_id)
+        if proposal is None:
             raise NotFound(f"no disposal of family {family_id} is proposed")
         with self.s.write():
             retention_store.delete_proposal(self.s.conn, family_id)
+            retention_log.record(self.s.conn, retention_log.ending(
+                self.s, retention_log.WITHDRAWN, family_id, proposal.signature))
             self.s.audit("disposal_withdrawn", {"family": family_id})
 
     # --- confirming ------------------------------------------------------------------------
@@ -271,8 +274,7 @@ class Retention:
                 self.s.now(), len(version_ids), versions_digest(version_ids), b"")
             row = DisposalRow(**{**unsigned.__dict__, "signature": keypair.sign(
                 disposal_message(self.s.vault_id, unsigned))})
-            removed = retention_store.delete_family_rows(self.s.conn, family_id)
-            retention_store.delete_retention(self.s.conn, family_id)
+            removed = sweep_family(self.s.conn, family_id)
             retention_store.put_disposal(self.s.conn, row, version_ids)
             self.s.audit("family_disposed", {"family": family_id,
                                              "family_type": retention.family_type,
@@ -347,6 +349,10 @@ class Retention:
             version = self.s.records.supersede(
                 heads, payload, kind=RecordKind.FAMILY, event="family_reopened", ids={},
                 family_id=family_id, section=Section.HOUSEHOLD.value)
+            closing = retention_store.retention_of(self.s.conn, family_id)
+            if closing is not None:
+                retention_log.record(self.s.conn, retention_log.ending(
+                    self.s, retention_log.REOPENED, family_id, closing.signature))
             retention_store.delete_retention(self.s.conn, family_id)
         self.s.events.emit("family_reopened", family_id=family_id)
         return version.version_id

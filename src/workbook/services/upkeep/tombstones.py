@@ -128,6 +128,17 @@ def disposed_refusal(session: Session, family_id: str) -> str | None:
             "added")
 
 
+def sweep_family(conn: Connection, family_id: str) -> dict[str, int]:
+    """What a disposal removes, by table: the family's rows in every table that holds one
+    (versions, drafts, logs, receipts, the board's digest entries, everyone's stored list of
+    families) and its retention row and proposal. One path for a disposal confirmed here and
+    for a verified tombstone received from another replica, so neither can miss what the other
+    removes; the caller holds the transaction and writes the tombstone."""
+    removed = retention_store.delete_family_rows(conn, family_id)
+    retention_store.delete_retention(conn, family_id)
+    return removed
+
+
 def refuse_if_disposed(session: Session, family_id: str) -> None:
     """The write path's check: a verified disposal refuses, loudly; nothing is stored."""
     why = disposed_refusal(session, family_id)

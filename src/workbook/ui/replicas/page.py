@@ -128,9 +128,13 @@ class ReplicasPage(QWidget):
             self.message.setText("Choose the join request to approve.")
             return
         typed = self.fingerprint.text()
-        self.ops.run(lambda s: s.replicas.approve(asked["request"], typed),
-                     on_done=lambda _r: self._after(f"Approved {asked['name']}: it completes "
-                                                    "the join when it next syncs."),
+        self.ops.run(lambda s: (s.replicas.approve(asked["request"], typed),
+                                s.replicas.vault_fingerprint())[1],
+                     on_done=lambda vault: self._after(
+                         f"Approved {asked['name']}: it completes the join when it next "
+                         f"syncs, then shows this vault fingerprint: {vault}. Read it with "
+                         "the person at the new PC; if it differs, that PC joined another "
+                         "vault."),
                      on_error=self.message.setText)
 
     def retire(self) -> None:
