@@ -35,6 +35,17 @@ def test_insert_many_stores_every_row_once_in_order_through_a_trigger(
         conn.close()
 
 
+def test_insert_many_refuses_rows_of_different_lengths(tmp_path: Path) -> None:
+    conn = database.connect(tmp_path, Secret(os.urandom(32)), create=True, page_size=4096)
+    try:
+        conn.execute("CREATE TABLE t (a TEXT, b TEXT)")
+        with pytest.raises(ValueError, match="different lengths"):
+            database.insert_many(conn, "INSERT INTO t (a, b)", [("1", "2"), ("3",)], chunk=2)
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
 def test_a_receipt_of_several_chunks_keeps_every_version_and_audit_event(
         tmp_path: Path) -> None:
     team = ReplicaTeam.start(tmp_path)

@@ -195,6 +195,9 @@ def insert_many(conn: Connection, head: str, rows: Sequence[Sequence[Any]],
     if not rows:
         return
     width = len(rows[0])
+    if any(len(row) != width for row in rows):
+        # Flattened into one parameter list, a short row would shift every cell after it.
+        raise ValueError("rows of different lengths cannot be inserted together")
     one = "(" + ", ".join("?" * width) + ")"
     whole = len(rows) - len(rows) % chunk
     if whole:
