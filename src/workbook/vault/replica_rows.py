@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from workbook.crypto.encoding import fields
-from workbook.vault.database import Connection
+from workbook.vault.database import Connection, insert_many
 
 APPEND, IGNORE, REPLACE = "append", "ignore", "replace"
 Cell = bytes | str | int | float | None
@@ -155,10 +155,13 @@ def insert_versions(conn: Connection, rows: list[Row], disposed: set[str]) -> li
         if row[1] not in present and row[1] not in seen:
             seen.add(str(row[1]))
             new.append(row)
-    conn.executemany(f"INSERT OR IGNORE INTO versions ({', '.join(VERSION_COLUMNS)}) "
-                     f"VALUES ({', '.join('?' * len(VERSION_COLUMNS))})", new)
-    conn.executemany("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
-                     "VALUES (?, ?, 0)", [(r[0], r[1]) for r in new])
+    logged = int(conn.execute("SELECT coalesce(max(seq), 0) FROM version_log").fetchone()[0])
+    insert_many(conn, f"INSERT OR IGNORE INTO versions ({', '.join(VERSION_COLUMNS)})", new)
+    # The `version_logged` trigger logged exactly the rows just stored (all new, in this
+    # transaction): their unaudited marks are copied from the log in one statement, with no
+    # value bound per row (each bound text is an allocation: see `database.insert_many`).
+    conn.execute("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
+                 "SELECT family_id, version_id, 0 FROM version_log WHERE seq > ?", (logged,))
     return new
 
 

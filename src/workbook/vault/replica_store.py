@@ -10,7 +10,7 @@ from typing import Any
 
 from workbook.crypto.secret import Secret
 from workbook.vault import cells
-from workbook.vault.database import Connection, create_keyed_copy
+from workbook.vault.database import Connection, create_keyed_copy, insert_many
 
 
 @dataclass(frozen=True)
@@ -201,9 +201,8 @@ def remote_audit_hash(conn: Connection, origin: str, seq: int) -> bytes | None:
 
 
 def put_remote_audit(conn: Connection, origin: str, rows: list[tuple[Any, ...]]) -> None:
-    conn.executemany(
-        f"INSERT OR IGNORE INTO replica_audit (origin, {', '.join(AUDIT_COLUMNS)}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(origin, *row) for row in rows])
+    insert_many(conn, f"INSERT OR IGNORE INTO replica_audit (origin, {', '.join(AUDIT_COLUMNS)})",
+                [(origin, *row) for row in rows])
 
 
 def remote_audit_count(conn: Connection) -> int:

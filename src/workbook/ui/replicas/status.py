@@ -20,6 +20,7 @@ from workbook.ui.operations import Operations
 
 SYNC_EVERY_MS = 30_000
 AFTER_SAVE_MS = 2_000  # a burst of saves (an import, a review) makes one sync
+REFRESH_EVERY_MS = 60_000  # "Synced N min ago" counts on between syncs (none while offline)
 # Core facts that are not a change of the vault's content, so no reason to sync.
 NOT_SAVES = frozenset({"synced", "locked", "backup_made"})
 
@@ -64,6 +65,11 @@ class SyncStatus(QWidget):
         self.soon.setSingleShot(True)
         self.soon.setInterval(AFTER_SAVE_MS)
         self.soon.timeout.connect(self.start)
+        # The line's age moves on by itself: without it "Synced just now" stayed until the
+        # next sync, and while syncs fail it would never say how old the last success is.
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(REFRESH_EVERY_MS)
+        self.ticker.timeout.connect(self.refresh)
         self.hide()
 
     def fact(self, name: str, _payload: dict[str, Any]) -> None:
@@ -81,6 +87,7 @@ class SyncStatus(QWidget):
             return
         self.show()
         self.timer.start()
+        self.ticker.start()
         self.start()
 
     def start(self) -> None:
@@ -116,6 +123,7 @@ class SyncStatus(QWidget):
     def stop(self) -> None:
         self.timer.stop()
         self.soon.stop()
+        self.ticker.stop()
         self.running = False
         self.last_success = None
         self.problem = ""
