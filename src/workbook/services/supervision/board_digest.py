@@ -30,10 +30,12 @@ from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion
+from workbook.services.clock import civil_date
 from workbook.services.errors import NotFound
 from workbook.services.family.milestones import MILESTONES
 from workbook.services.family.time_limits import CLOCK_STEPS, STEPS_SECTION
-from workbook.services.supervision import digest_visits
+from workbook.services.supervision import digest_closed, digest_visits
+from workbook.services.supervision.digest_closed import ClosedHistory
 from workbook.vault import board_digest_store, version_store
 from workbook.vault.database import (
     BUSY_TIMEOUT_MS,
@@ -47,7 +49,7 @@ from workbook.vault.version_store import VersionHeader
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
-FORMAT = 2   # 2: an entry's facts carry its type (the statutory steps start clocks)
+FORMAT = 3   # 2: an entry's facts carry its type; 3: closed families kept as history only
 KINDS = ("family", "review", "action", "entry")
 CLOSED_ACTION = ("done", "cancelled")
 SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
@@ -83,10 +85,15 @@ class BoardDigest:
     unsaved: int = 0                               # versions folded since last stored
     changes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     serial: int = field(default_factory=lambda: next(_SERIALS))   # which digest, in memory
+    # The first month (ISO day) whose chart the digest can draw, and the closed families'
+    # part of it (digest_closed): no record of a closed family is kept.
+    anchor: str = ""
+    closed: ClosedHistory = field(default_factory=ClosedHistory)
 
     def to_bytes(self) -> bytes:
         return json.dumps({"format": FORMAT, "seq": self.seq, "removals": self.removals,
-                           "held": self.held, "readable": self.readable, "kinds": self.kinds},
+                           "held": self.held, "readable": self.readable, "kinds": self.kinds,
+                           "anchor": self.anchor, "closed": self.closed.families},
                           separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
@@ -99,8 +106,14 @@ class BoardDigest:
             kinds = data["kinds"]
             if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
                 raise ValueError("kinds")
+            closed = data["closed"]
+            if not isinstance(closed, dict) or not all(
+                    isinstance(v, list) and len(v) == 2 and isinstance(v[1], dict)
+                    for v in closed.values()):
+                raise ValueError("closed")
             digest = cls(int(data["seq"]), int(data["removals"]), list(data["held"]),
-                         list(data["readable"]), kinds)
+                         list(data["readable"]), kinds, anchor=str(data["anchor"]),
+                         closed=ClosedHistory(closed))
             for records in kinds.values():
                 for rec in records.values():
                     if not isinstance(rec, list) or len(rec) != 4:
@@ -190,21 +203,24 @@ def wanted_sections(session: Session) -> dict[str, frozenset[str]]:
     }
 
 
-def current(session: Session, *, fresh: bool = False) -> BoardDigest:
+def current(session: Session, *, fresh: bool = False, today: date | None = None
+            ) -> BoardDigest:
     """The digest brought up to date with the vault: from memory, else from the stored blob,
     else built from scratch; then every version logged since folded in. Stored again once it
     was rebuilt or many versions were folded in, and at sign-out: storing a blob of a few MB
     after every change would cost more than folding the change in again. With `fresh`, built
     from scratch and neither read from nor stored anywhere (the reference the tests compare
-    the kept digest with)."""
+    the kept digest with). `today` (the session's by default) decides the first month of the
+    chart the digest must be able to draw: a digest built later than that is built again."""
     conn = session.conn
+    today = today or civil_date(session.clock())
     if fresh:
-        return Rebuild(session, keep=False).run()
+        return Rebuild(session, keep=False, today=today).run()
     mine = holder(session)
-    digest = _usable(session)
+    digest = _usable(session, today)
     last = board_digest_store.last_seq(conn)
     if digest is None:
-        digest = Rebuild(session).run()
+        digest = Rebuild(session, today=today).run()
         digest.unsaved = SAVE_AFTER
     elif digest.seq < last:
         mine.digest = None  # a version that fails verification must not leave half a fold
@@ -218,9 +234,10 @@ def current(session: Session, *, fresh: bool = False) -> BoardDigest:
     return digest
 
 
-def _usable(session: Session) -> BoardDigest | None:
+def _usable(session: Session, today: date | None = None) -> BoardDigest | None:
     """This person's digest (from memory, else the stored blob) if it still holds for the keys
-    held, the sections readable and the versions removed; None if it must be built again."""
+    held, the sections readable, the versions removed and the chart's first month on `today`
+    (the session's by default); None if it must be built again."""
     mine = holder(session)
     digest = mine.digest
     if digest is None and not mine.loaded:
@@ -232,7 +249,8 @@ def _usable(session: Session) -> BoardDigest | None:
     readable = sorted(set().union(*wanted_sections(session).values()))
     if (digest.held != [list(h) for h in session.keys.held()] or digest.readable != readable
             or digest.removals != board_digest_store.removals(session.conn)
-            or digest.seq > board_digest_store.last_seq(session.conn)):
+            or digest.seq > board_digest_store.last_seq(session.conn)
+            or digest.anchor > digest_closed.anchor_of(today or civil_date(session.clock()))):
         return None
     return digest
 
@@ -245,16 +263,20 @@ def rebuild_needed(session: Session) -> Rebuild | None:
 
 
 class Rebuild:
-    """The digest built from scratch, in steps: the first reads the clear headers and finds
-    the heads; each later one opens up to `heads` of them. `last` is read before the headers,
-    so anything logged after it is either read here too (folding it again later changes
-    nothing) or folded in by the next `current()`; a disposal or a change of keys between
-    steps makes the next `current()` build again. When done, the digest is the session's and
-    is stored."""
+    """The digest built from scratch, in steps: the first reads the family records' clear
+    headers and finds their heads; the next ones open up to `heads` of them; then the records
+    of the open families (and the actions of families closed since the chart's first month,
+    for its history only) are found and opened the same way. `last` is read before the
+    headers, so anything logged after it is either read here too (folding it again later
+    changes nothing) or folded in by the next `current()`; a disposal or a change of keys
+    between steps makes the next `current()` build again. When done, the digest is the
+    session's and is stored. A closed family costs its family record's head, nothing more,
+    unless it closed within the chart's months."""
 
     STEP_HEADS = 2000
 
-    def __init__(self, session: Session, *, keep: bool = True) -> None:
+    def __init__(self, session: Session, *, keep: bool = True,
+                 today: date | None = None) -> None:
         conn = session.conn
         self.session = session
         self._keep = keep   # False: a reference built for comparison, never the session's
@@ -262,34 +284,44 @@ class Rebuild:
         self.digest = BoardDigest(board_digest_store.last_seq(conn),
                                   board_digest_store.removals(conn),
                                   [list(h) for h in session.keys.held()],
-                                  sorted(set().union(*self.wanted.values())))
+                                  sorted(set().union(*self.wanted.values())),
+                                  anchor=digest_closed.anchor_of(
+                                      today or civil_date(session.clock())))
         self._folder = _Folder(session, self.digest, self.wanted)
         self._to_open: list[tuple[str, dict[str, tuple[str, str, str]]]] | None = None
+        self._families_read = False
+        self._closing: dict[str, str] = {}   # closed families whose history the chart needs
+        self._history: dict[str, Rec] = {}   # their actions' facts
         self.total = 0
         self.opened = 0
 
     @property
     def done(self) -> bool:
-        return self._to_open is not None and not self._to_open
+        return self._families_read and self._to_open is not None and not self._to_open
 
     def step(self, session: Session, heads: int = STEP_HEADS) -> bool:
         """One step; True once the digest is complete (and now the session's)."""
         if session is not self.session or session.closed:
             self._to_open = []
+            self._families_read = True
             raise NotFound("the board's rebuild belonged to another sign-in")
         with collector_paused():
             if self._to_open is None:
-                self._to_open = self._plan()
+                self._to_open = self._plan(("family",), version_store.headers_of_kind(
+                    session.conn, "family") if self.wanted["family"] else ())
                 self.total = sum(len(chunk) for _kind, chunk in self._to_open)
-                return self._finish() if not self._to_open else False
+                return self._next()
             kind, chunk = self._to_open.pop(0)
             if len(chunk) > heads:
                 rest = dict(itertools.islice(chunk.items(), heads, None))
                 chunk = dict(itertools.islice(chunk.items(), heads))
                 self._to_open.insert(0, (kind, rest))
-            self._folder.open(kind, chunk)
+            if kind == HISTORY:
+                self._folder.open("action", chunk, into=self._history)
+            else:
+                self._folder.open(kind, chunk)
             self.opened += len(chunk)
-        return self._finish() if not self._to_open else False
+            return self._next()
 
     def run(self) -> BoardDigest:
         """Every step at once (the CLI, a board read with no digest, the tests' reference)."""
@@ -297,31 +329,40 @@ class Rebuild:
             pass
         return self.digest
 
-    def _plan(self) -> list[tuple[str, dict[str, tuple[str, str, str]]]]:
-        conn = self.session.conn
-        headers: list[Iterable[VersionHeader]] = [
-            version_store.headers_of_kind(conn, kind)
-            for kind in ("family", "review", "action") if self.wanted[kind]]
-        if self.wanted["entry"]:
-            # Entries are most of the vault; only milestones (their own sections), the
-            # statutory steps (case notes) and entries with more than one version (urgent
-            # marks, responses) can start a time limit.
-            tags = [tag for fid in version_store.all_family_ids(conn)
-                    for tag, (s, _e) in self._folder.tags(fid).items() if s in CLOCK_SECTIONS]
-            headers.append(version_store.headers_of_tags(conn, "entry", tags))
-            headers.append(version_store.headers_of_edited(conn, "entry"))
-        grouped = self._folder.group(h for source in headers for h in source)
-        return [(kind, heads) for kind, heads in self._folder.heads_to_open(grouped).items()
-                if heads]
+    def _plan(self, kinds: Iterable[str], headers: Iterable[VersionHeader]
+              ) -> list[tuple[str, dict[str, tuple[str, str, str]]]]:
+        grouped = self._folder.group(headers)
+        return [(kind, found) for kind, found in self._folder.heads_to_open(grouped).items()
+                if found and kind in kinds]
+
+    def _next(self) -> bool:
+        """After the family records: plan the open families' records and the history."""
+        if self._to_open:
+            return False
+        if not self._families_read:
+            self._families_read = True
+            kept, self._closing = self._folder.split_families()
+            self._to_open = [
+                *self._plan(("review", "action", "entry"), self._folder.headers_of(kept)),
+                *((HISTORY, found) for _kind, found in self._plan(
+                    ("action",), self._folder.headers_of(self._closing, ("action",))))]
+            self.total += sum(len(chunk) for _kind, chunk in self._to_open)
+            if self._to_open:
+                return False
+        return self._finish()
 
     def _finish(self) -> bool:
         digest_visits.drop_unneeded(self.digest.kinds["entry"], STEPS_SECTION)
+        self._folder.keep_history(self._closing, self._history)
         if self._keep:
             mine = holder(self.session)
             mine.digest = self.digest
             mine.loaded = True
             self.digest.unsaved = SAVE_AFTER
         return True
+
+
+HISTORY = "history"   # a rebuild's step that reads closed families' actions for the chart
 
 
 def store(session: Session, digest: BoardDigest) -> None:
@@ -382,8 +423,95 @@ class _Folder:
         return grouped
 
     def fold(self, new: Iterable[VersionHeader]) -> None:
-        """Versions added since the digest was made: their records' headers are read again
-        (every epoch's tag of the section, in the family) and their heads worked out again."""
+        """Versions added since the digest was made. Family records first: a family that
+        closed leaves the digest but for its history (`keep_history`), one that opened (or
+        reopened) has all its records read. Then the other records of the open families; a
+        closed family's are not read, unless its actions change its history."""
+        new = list(new)
+        families = self.digest.kinds["family"]
+        was_open = set(families)
+        changed = {h.family_id for h in new if h.kind == "family" and self._readable(h)}
+        self._fold([h for h in new if h.kind == "family"])
+        opened = {fid for fid in changed
+                  if fid in families and digest_closed.is_open(families[fid][FACTS])}
+        history = self.digest.closed.families
+        closing = {fid: history[fid][0] for fid in {h.family_id for h in new
+                                                     if h.kind == "action"} & set(history)}
+        for fid in changed:
+            self.digest.closed.drop(fid)
+            closing.pop(fid, None)
+            if fid in opened:
+                continue
+            rec = families.pop(fid, None)
+            if fid in was_open:
+                self._forget(fid)
+            day = None if rec is None else digest_closed.closing_day(rec[FACTS])
+            if day is not None and digest_closed.counts_after(self.digest.anchor, day):
+                closing[fid] = day
+        reopened = opened - was_open
+        if reopened:
+            for kind, found in self.heads_to_open(self.group(self.headers_of(reopened))).items():
+                if found:
+                    self.open(kind, found)
+            digest_visits.drop_unneeded(self.digest.kinds["entry"], STEPS_SECTION, reopened)
+        self._fold([h for h in new if h.kind != "family" and h.family_id in families
+                    and h.family_id not in reopened])
+        if closing:
+            actions: dict[str, Rec] = {}
+            heads = self.heads_to_open(self.group(self.headers_of(closing, ("action",))))
+            self.open("action", heads["action"], into=actions)
+            self.keep_history(closing, actions)
+
+    def _forget(self, family_id: str) -> None:
+        """A family closed: its records leave the digest."""
+        for kind in ("review", "action", "entry"):
+            records = self.digest.kinds[kind]
+            for record_id in [r for r, rec in records.items() if rec[FAMILY] == family_id]:
+                del records[record_id]
+        for kind in KINDS:
+            self.digest.changes[kind] += 1
+
+    def split_families(self) -> tuple[set[str], dict[str, str]]:
+        """After a build read every family record: the open ones stay; the others leave,
+        and of those closed since the chart's first month, the day each closed."""
+        families = self.digest.kinds["family"]
+        closing: dict[str, str] = {}
+        for fid in [fid for fid, rec in families.items()
+                    if not digest_closed.is_open(rec[FACTS])]:
+            day = digest_closed.closing_day(families.pop(fid)[FACTS])
+            if day is not None and digest_closed.counts_after(self.digest.anchor, day):
+                closing[fid] = day
+        return set(families), closing
+
+    def headers_of(self, family_ids: Iterable[str],
+                   kinds: Iterable[str] = ("review", "action", "entry")
+                   ) -> Iterator[VersionHeader]:
+        """Every readable version's header of these kinds in these families."""
+        ids = sorted(family_ids)
+        for kind in kinds:
+            sections = self.wanted[kind]
+            tags = [tag for fid in ids for tag, (s, _e) in self.tags(fid).items()
+                    if s in sections]
+            if tags:
+                yield from version_store.headers_of_tags(self.session.conn, kind, tags)
+
+    def keep_history(self, closing: dict[str, str], actions: dict[str, Rec]) -> None:
+        """The chart's part of each closed family (id -> closing day), from its actions."""
+        by_family: dict[str, list[list[Any]]] = {fid: [] for fid in closing}
+        for rec in actions.values():
+            if rec[FAMILY] in by_family:
+                by_family[rec[FAMILY]].append(rec[FACTS])
+        for fid, day in closing.items():
+            self.digest.closed.put(fid, day, digest_closed.overdue_by_month(
+                by_family[fid], day, self.digest.anchor))
+        if closing:
+            self.digest.changes["action"] += 1
+
+    def _fold(self, new: list[VersionHeader]) -> None:
+        """Their records' headers are read again (every epoch's tag of the section, in the
+        family) and their heads worked out again."""
+        if not new:
+            return
         touched: dict[tuple[str, str], VersionHeader] = {}
         for h in new:
             if self._readable(h) is not None:
@@ -451,13 +579,14 @@ class _Folder:
             to_open[kind][head.version_id] = (record_id, head.family_id, first)
         return to_open
 
-    def open(self, kind: str, heads: dict[str, tuple[str, str, str]]) -> None:
+    def open(self, kind: str, heads: dict[str, tuple[str, str, str]],
+             into: dict[str, Rec] | None = None) -> None:
         """Read, decrypt and verify the heads (version id -> record id, family id, first
-        written) and keep their facts."""
+        written) and keep their facts (in the digest, or `into`)."""
         session = self.session
         if len(heads) > OPEN_WITH_RECEIPTS:
             session.trust.verified.load_kind(session.conn, kind)
-        records = self.digest.kinds[kind]
+        records = self.digest.kinds[kind] if into is None else into
         keys = sorted((fid, kind, vid) for vid, (_r, fid, _f) in heads.items())
         # Read a slice of rows at a time: a first build opens every case note of the vault,
         # and holding all their stored rows at once would pass the desktop's memory target.
@@ -480,8 +609,10 @@ def _facts(version: RecordVersion, first_created: str) -> list[Any]:
     p = version.payload
     deleted = bool(p.get("deleted"))
     if version.kind == "family":
+        status = str(p.get("status", "open"))
+        closed_on = "" if status == "open" else str(p.get("closed_at") or version.created_at)
         return [str(p.get("name", "")), str(p.get("reference", "")),
-                str(p.get("case_owner", "")), str(p.get("status", "open")), deleted]
+                str(p.get("case_owner", "")), status, deleted, closed_on[:10]]
     if version.kind == "review":
         return [str(p.get("status", "")), str(p.get("date")), str(p.get("next_review", "")),
                 deleted]
