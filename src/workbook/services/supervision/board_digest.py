@@ -486,14 +486,22 @@ class _Folder:
     def headers_of(self, family_ids: Iterable[str],
                    kinds: Iterable[str] = ("review", "action", "entry")
                    ) -> Iterator[VersionHeader]:
-        """Every readable version's header of these kinds in these families."""
+        """The headers of these kinds in these families the board may need: every version
+        of their families, reviews and actions; of their entries, those of the sections
+        where one version may start a clock, and the edited ones (urgent marks, responses)."""
         ids = sorted(family_ids)
+        conn = self.session.conn
         for kind in kinds:
             sections = self.wanted[kind]
+            everyday = self.everyday if kind == "entry" else frozenset()
             tags = [tag for fid in ids for tag, (s, _e) in self.tags(fid).items()
-                    if s in sections]
+                    if s in sections and s not in everyday]
             if tags:
-                yield from version_store.headers_of_tags(self.session.conn, kind, tags)
+                yield from version_store.headers_of_tags(conn, kind, tags)
+            edited = [tag for fid in ids for tag, (s, _e) in self.tags(fid).items()
+                      if s in everyday]
+            if edited:
+                yield from version_store.headers_of_edited_tags(conn, kind, edited)
 
     def keep_history(self, closing: dict[str, str], actions: dict[str, Rec]) -> None:
         """The chart's part of each closed family (id -> closing day), from its actions."""
