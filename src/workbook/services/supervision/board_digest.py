@@ -307,8 +307,7 @@ class Rebuild:
             raise NotFound("the board's rebuild belonged to another sign-in")
         with collector_paused():
             if self._to_open is None:
-                self._to_open = self._plan(("family",), version_store.headers_of_kind(
-                    session.conn, "family") if self.wanted["family"] else ())
+                self._to_open = self._plan(("family",), self._families_to_read())
                 self.total = sum(len(chunk) for _kind, chunk in self._to_open)
                 return self._next()
             kind, chunk = self._to_open.pop(0)
@@ -334,6 +333,25 @@ class Rebuild:
         grouped = self._folder.group(headers)
         return [(kind, found) for kind, found in self._folder.heads_to_open(grouped).items()
                 if found and kind in kinds]
+
+    def _families_to_read(self) -> Iterator[VersionHeader]:
+        """The family records' headers of the families the digest may need: open ones, in
+        conflict, or closed since the chart's first month ends (a version of the family
+        record written since). Which are open comes from the person's verified list of
+        families (`families.all`, decision 0010), which home keeps anyway: a closed family's
+        record is not opened again here."""
+        if not self.wanted["family"]:
+            return
+        since = digest_closed.month_end(date.fromisoformat(self.digest.anchor)).isoformat()
+        listed = {f.family_id: f for f in self.session.families.all()}
+        by_family: dict[str, list[VersionHeader]] = {}
+        for h in version_store.headers_of_kind(self.session.conn, "family"):
+            by_family.setdefault(h.family_id, []).append(h)
+        for fid, found in by_family.items():
+            summary = listed.get(fid)
+            if (summary is None or summary.status == digest_closed.OPEN or summary.conflict
+                    or any(h.created_at > since for h in found)):
+                yield from found
 
     def _next(self) -> bool:
         """After the family records: plan the open families' records and the history."""
