@@ -13,7 +13,7 @@ from supervision_vault import NOW, BoardVault
 from workbook.services.errors import TamperingDetected
 from workbook.services.family import plan_actions
 from workbook.services.session import Session
-from workbook.services.supervision import board_digest
+from workbook.services.supervision import board_digest, digest_folder
 from workbook.services.supervision.board import board
 from workbook.services.upkeep.retention import Retention
 from workbook.vault import board_digest_store
@@ -36,7 +36,7 @@ def _stored(session: Session) -> board_digest.BoardDigest:
 
 def _of_family(digest: board_digest.BoardDigest, family_id: str) -> list[str]:
     return [kind for kind, records in digest.kinds.items()
-            for rec in records.values() if rec[board_digest.FAMILY] == family_id]
+            for rec in records.values() if rec[digest_folder.FAMILY] == family_id]
 
 
 def _close(session: Session, family_id: str) -> None:

@@ -22,7 +22,7 @@ from workbook.domain.roles import Role, Section
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
-from workbook.services.supervision import board_digest
+from workbook.services.supervision import board_digest, digest_folder
 from workbook.services.supervision.board import board
 from workbook.vault import board_digest_store
 
@@ -316,7 +316,7 @@ def test_folding_changes_in_any_order_equals_the_board_from_scratch(
 # --- helpers ---------------------------------------------------------------------------------
 def _sections_in(digest: board_digest.BoardDigest | None) -> set[str]:
     assert digest is not None
-    return {rec[board_digest.SECTION] for records in digest.kinds.values()
+    return {rec[digest_folder.SECTION] for records in digest.kinds.values()
             for rec in records.values()}
 
 

@@ -26,8 +26,8 @@ from workbook.services.clock import civil_date
 from workbook.services.family import time_limits
 from workbook.services.family.time_limits import AT_RISK, BREACHED, TimeLimit
 from workbook.services.supervision import board_digest
-from workbook.services.supervision.board_digest import FACTS, FAMILY, FIRST, SECTION
 from workbook.services.supervision.digest_closed import last_months, month_end
+from workbook.services.supervision.digest_folder import FACTS, FAMILY, FIRST, SECTION
 from workbook.vault import accounts, version_store
 from workbook.vault.version_store import VersionHeader
 
@@ -206,7 +206,7 @@ def _parts(session: Session) -> _Parts:
 def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today: date,
           family_id: str | None, names: dict[str, str], parts: _Parts,
           rules: dict[str, time_limits.LimitRule]) -> None:
-    """The board from the digest's facts (see `board_digest._facts` for their layout)."""
+    """The board from the digest's facts (see `digest_folder._facts` for their layout)."""
     changes = digest.changes
     base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
                 tuple(sorted(names.items())), rules[time_limits.REVIEW])

@@ -18,7 +18,7 @@ from typing import Any
 
 OPEN = "open"
 TREND_MONTHS = 12
-# A family record's facts (board_digest._facts): [name, reference, case owner, status,
+# A family record's facts (digest_folder._facts): [name, reference, case owner, status,
 # deleted, closing day].
 _STATUS, _DELETED, _CLOSING = 3, 4, 5
 
