@@ -74,6 +74,8 @@ def test_a_closed_family_leaves_only_its_history(bv: BoardVault) -> None:
     with bv.sign_in("tm", later) as tm:
         result = _same(tm, later)
         assert "2026-02" not in _chart(result)
+        kept = board_digest.holder(tm).digest
+        assert kept is not None and adams not in kept.closed.families  # the chart moved on
         rebuilt = board_digest.Rebuild(tm, keep=False).run()
         assert adams not in rebuilt.closed.families and not _of_family(rebuilt, adams)
 

@@ -212,6 +212,10 @@ def current(session: Session, *, fresh: bool = False, today: date | None = None
         Folder(session, digest, wanted_sections(session)).fold(h for _seq, h in new)
         digest.unsaved += len(new)
         digest.seq = max([digest.seq, *(s for s, _h in new)])
+    if digest.anchor < (anchor := digest_closed.anchor_of(today)):
+        # The chart moved on: families closed before its first month count nowhere now.
+        digest.closed.forget_before(anchor)
+        digest.anchor = anchor
     mine.digest = digest
     if digest.unsaved >= SAVE_AFTER:
         store(session, digest)

@@ -106,9 +106,12 @@ class ClosedHistory:
         if old is not None:
             self._add(old[1], -1)
 
-    def latest(self) -> str:
-        """The latest closing day kept ("" for none)."""
-        return max((day for day, _counts in self.families.values()), default="")
+    def forget_before(self, anchor: str) -> None:
+        """Drop the families closed before the end of the chart's first month (`anchor`):
+        they count in no month it shows, so the history stays the size of a year's closings."""
+        for family_id in [fid for fid, (day, _counts) in self.families.items()
+                          if not counts_after(anchor, day)]:
+            self.drop(family_id)
 
 
 def counts_after(anchor: str, closed_on: str) -> bool:
