@@ -22,7 +22,7 @@ from workbook.domain.roles import Role, Section
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
-from workbook.services.supervision import board_digest
+from workbook.services.supervision import board_digest, digest_folder
 from workbook.services.supervision.board import board
 from workbook.vault import board_digest_store
 
@@ -235,7 +235,8 @@ def test_the_log_numbers_every_version(bv: BoardVault) -> None:
 
 # --- incremental folding equals building from scratch, whatever the order of changes ----------
 _STEPS = st.lists(st.tuples(st.sampled_from(["action", "close", "entry", "urgent", "edit",
-                                             "delete", "milestone", "read", "relock"]),
+                                             "delete", "milestone", "read", "relock",
+                                             "shut"]),
                             st.integers(0, 3), st.integers(-40, 40)), min_size=1, max_size=12)
 
 
@@ -249,6 +250,8 @@ def test_folding_changes_in_any_order_equals_the_board_from_scratch(
         board_template: BoardVault, steps: list[tuple[str, int, int]]) -> None:
     from datetime import date, timedelta
 
+    from workbook.services.upkeep.retention import Retention
+
     previous = keyring.get_keyring()
     root = Path(tempfile.mkdtemp(prefix="board-digest-"))
     try:
@@ -259,6 +262,7 @@ def test_folding_changes_in_any_order_equals_the_board_from_scratch(
         entries = [bv.ids["note_adams"], bv.ids["note_clark"]]
         urgent = set(entries)  # both start urgent (supervision_vault); what steps made of each
         deleted: set[str] = set()
+        closed: set[str] = set()
         tm = bv.sign_in("tm")
         try:
             board(tm)
@@ -290,6 +294,12 @@ def test_folding_changes_in_any_order_equals_the_board_from_scratch(
                         deleted.add(entry)
                 elif step == "milestone":
                     milestones.record_assessment_completed(tm, fid, min(day, "2026-03-02"))
+                elif step == "shut" and fid in closed:  # closed families: decision 0011
+                    Retention(tm).reopen(fid)
+                    closed.discard(fid)
+                elif step == "shut":
+                    Retention(tm).close(fid, tm.policy.family_types()[0])
+                    closed.add(fid)
                 elif step == "read":
                     assert board(tm).to_json() == board(tm, fresh=True).to_json()
                 else:
@@ -306,7 +316,7 @@ def test_folding_changes_in_any_order_equals_the_board_from_scratch(
 # --- helpers ---------------------------------------------------------------------------------
 def _sections_in(digest: board_digest.BoardDigest | None) -> set[str]:
     assert digest is not None
-    return {rec[board_digest.SECTION] for records in digest.kinds.values()
+    return {rec[digest_folder.SECTION] for records in digest.kinds.values()
             for rec in records.values()}
 
 

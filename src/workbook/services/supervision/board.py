@@ -12,7 +12,7 @@ import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from workbook.domain.acts import Act
@@ -26,7 +26,8 @@ from workbook.services.clock import civil_date
 from workbook.services.family import time_limits
 from workbook.services.family.time_limits import AT_RISK, BREACHED, TimeLimit
 from workbook.services.supervision import board_digest
-from workbook.services.supervision.board_digest import FACTS, FAMILY, FIRST, SECTION
+from workbook.services.supervision.digest_closed import last_months, month_end
+from workbook.services.supervision.digest_folder import FACTS, FAMILY, FIRST, SECTION
 from workbook.vault import accounts, version_store
 from workbook.vault.version_store import VersionHeader
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from workbook.services.session import Session
 
 CLOSED_ACTION = ("done", "cancelled")
-TREND_MONTHS = 12
 FINAL = "final"
 
 
@@ -138,21 +138,6 @@ class _Record:
     first_created: str
 
 
-def month_end(day: date) -> date:
-    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
-def last_months(today: date, count: int = TREND_MONTHS) -> list[date]:
-    """The first day of each of the last `count` months, oldest first, this month last."""
-    out = []
-    year, month = today.year, today.month
-    for _ in range(count):
-        out.append(date(year, month, 1))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return out[::-1]
-
-
 def board(session: Session, now: datetime | None = None, family_id: str | None = None,
           *, fresh: bool = False) -> Board:
     """The board as of `now` (the session's clock by default); with `family_id`, only that
@@ -172,7 +157,7 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
         result.note = "You do not hold the household key yet, so no families are shown."
         return result
     with board_digest.collector_paused():
-        facts = board_digest.current(session, fresh=fresh)
+        facts = board_digest.current(session, fresh=fresh, today=today)
         users = accounts.all_users(session.conn)
         names = {u.user_id: u.username for u in users}
         result.people = {u.username: u.full_name or "a colleague" for u in users}
@@ -221,7 +206,7 @@ def _parts(session: Session) -> _Parts:
 def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today: date,
           family_id: str | None, names: dict[str, str], parts: _Parts,
           rules: dict[str, time_limits.LimitRule]) -> None:
-    """The board from the digest's facts (see `board_digest._facts` for their layout)."""
+    """The board from the digest's facts (see `digest_folder._facts` for their layout)."""
     changes = digest.changes
     base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
                 tuple(sorted(names.items())), rules[time_limits.REVIEW])
@@ -243,8 +228,12 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
     result.due_families = list(parts.due_families)
     result.caseload = list(parts.caseload)
     result.overdue_actions = list(parts.overdue)
-    result.overdue_by_month = [MonthCount(m.strftime("%Y-%m"), n)
-                               for m, n in zip(months, parts.overdue_counts, strict=True)]
+    # Closed families count in the months before their closing (digest_closed), never in
+    # this month, whose point is today.
+    history = digest.closed.total
+    keys = [m.strftime("%Y-%m") for m in months]
+    result.overdue_by_month = [MonthCount(k, n + (history.get(k, 0) if k != keys[-1] else 0))
+                               for k, n in zip(keys, parts.overdue_counts, strict=True)]
     limits = [*parts.step_limits, *parts.review_limits]
     limits.extend(time_limits.urgent_limit(fid, entry_id, raised, responded, now,
                                            rules[time_limits.URGENT])

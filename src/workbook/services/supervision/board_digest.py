@@ -21,19 +21,22 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.symmetric import hkdf, unwrap, wrap
-from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
-from workbook.services.authority import RecordVersion
+from workbook.services.clock import civil_date
 from workbook.services.errors import NotFound
-from workbook.services.family.milestones import MILESTONES
-from workbook.services.family.time_limits import CLOCK_STEPS, STEPS_SECTION
-from workbook.services.supervision import digest_visits
+from workbook.services.family.time_limits import STEPS_SECTION
+from workbook.services.supervision import digest_closed, digest_visits
+from workbook.services.supervision.digest_closed import ClosedHistory
+from workbook.services.supervision.digest_folder import (
+    KINDS,
+    Folder,
+    Rec,
+)
 from workbook.vault import board_digest_store, version_store
 from workbook.vault.database import (
     BUSY_TIMEOUT_MS,
@@ -47,26 +50,9 @@ from workbook.vault.version_store import VersionHeader
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
-FORMAT = 2   # 2: an entry's facts carry its type (the statutory steps start clocks)
-KINDS = ("family", "review", "action", "entry")
-CLOSED_ACTION = ("done", "cancelled")
+FORMAT = 3   # 2: an entry's facts carry its type; 3: closed families kept as history only
 SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
 SAVE_AFTER = 500            # versions folded in before the digest is stored again (and at lock)
-# Above this many heads of a kind to open, load the kind's receipts first (a rebuild). Fewer
-# are mostly versions this person has never read, for which receipts cannot help: checking
-# their signatures costs less than loading 20,000 receipts.
-OPEN_WITH_RECEIPTS = 1000
-
-# One record in the digest: [family id, head section, facts, first written (families only)].
-# facts: what the board uses of the record's head (see `_facts`). Entries are kept only while
-# they can start a time limit (a milestone, an urgent concern). A record's versions are not
-# kept: when one is added, the record's headers are read again from the index (a few per
-# family).
-Rec = list[Any]
-# Sections whose entries of one version may start a clock: milestones, the statutory steps.
-CLOCK_SECTIONS = frozenset({Section.REFERRAL_ASSESSMENT.value, Section.CHANNEL.value,
-                            STEPS_SECTION})
-FAMILY, SECTION, FACTS, FIRST = range(4)
 _SERIALS = itertools.count(1)
 
 
@@ -83,10 +69,15 @@ class BoardDigest:
     unsaved: int = 0                               # versions folded since last stored
     changes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     serial: int = field(default_factory=lambda: next(_SERIALS))   # which digest, in memory
+    # The first month (ISO day) whose chart the digest can draw, and the closed families'
+    # part of it (digest_closed): no record of a closed family is kept.
+    anchor: str = ""
+    closed: ClosedHistory = field(default_factory=ClosedHistory)
 
     def to_bytes(self) -> bytes:
         return json.dumps({"format": FORMAT, "seq": self.seq, "removals": self.removals,
-                           "held": self.held, "readable": self.readable, "kinds": self.kinds},
+                           "held": self.held, "readable": self.readable, "kinds": self.kinds,
+                           "anchor": self.anchor, "closed": self.closed.families},
                           separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
@@ -99,8 +90,14 @@ class BoardDigest:
             kinds = data["kinds"]
             if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
                 raise ValueError("kinds")
+            closed = data["closed"]
+            if not isinstance(closed, dict) or not all(
+                    isinstance(v, list) and len(v) == 2 and isinstance(v[1], dict)
+                    for v in closed.values()):
+                raise ValueError("closed")
             digest = cls(int(data["seq"]), int(data["removals"]), list(data["held"]),
-                         list(data["readable"]), kinds)
+                         list(data["readable"]), kinds, anchor=str(data["anchor"]),
+                         closed=ClosedHistory(closed))
             for records in kinds.values():
                 for rec in records.values():
                     if not isinstance(rec, list) or len(rec) != 4:
@@ -190,37 +187,45 @@ def wanted_sections(session: Session) -> dict[str, frozenset[str]]:
     }
 
 
-def current(session: Session, *, fresh: bool = False) -> BoardDigest:
+def current(session: Session, *, fresh: bool = False, today: date | None = None
+            ) -> BoardDigest:
     """The digest brought up to date with the vault: from memory, else from the stored blob,
     else built from scratch; then every version logged since folded in. Stored again once it
     was rebuilt or many versions were folded in, and at sign-out: storing a blob of a few MB
     after every change would cost more than folding the change in again. With `fresh`, built
     from scratch and neither read from nor stored anywhere (the reference the tests compare
-    the kept digest with)."""
+    the kept digest with). `today` (the session's by default) decides the first month of the
+    chart the digest must be able to draw: a digest built later than that is built again."""
     conn = session.conn
+    today = today or civil_date(session.clock())
     if fresh:
-        return Rebuild(session, keep=False).run()
+        return Rebuild(session, keep=False, today=today).run()
     mine = holder(session)
-    digest = _usable(session)
+    digest = _usable(session, today)
     last = board_digest_store.last_seq(conn)
     if digest is None:
-        digest = Rebuild(session).run()
+        digest = Rebuild(session, today=today).run()
         digest.unsaved = SAVE_AFTER
     elif digest.seq < last:
         mine.digest = None  # a version that fails verification must not leave half a fold
         new = board_digest_store.headers_since(conn, digest.seq)
-        _Folder(session, digest, wanted_sections(session)).fold(h for _seq, h in new)
+        Folder(session, digest, wanted_sections(session)).fold(h for _seq, h in new)
         digest.unsaved += len(new)
         digest.seq = max([digest.seq, *(s for s, _h in new)])
+    if digest.anchor < (anchor := digest_closed.anchor_of(today)):
+        # The chart moved on: families closed before its first month count nowhere now.
+        digest.closed.forget_before(anchor)
+        digest.anchor = anchor
     mine.digest = digest
     if digest.unsaved >= SAVE_AFTER:
         store(session, digest)
     return digest
 
 
-def _usable(session: Session) -> BoardDigest | None:
+def _usable(session: Session, today: date | None = None) -> BoardDigest | None:
     """This person's digest (from memory, else the stored blob) if it still holds for the keys
-    held, the sections readable and the versions removed; None if it must be built again."""
+    held, the sections readable, the versions removed and the chart's first month on `today`
+    (the session's by default); None if it must be built again."""
     mine = holder(session)
     digest = mine.digest
     if digest is None and not mine.loaded:
@@ -232,7 +237,8 @@ def _usable(session: Session) -> BoardDigest | None:
     readable = sorted(set().union(*wanted_sections(session).values()))
     if (digest.held != [list(h) for h in session.keys.held()] or digest.readable != readable
             or digest.removals != board_digest_store.removals(session.conn)
-            or digest.seq > board_digest_store.last_seq(session.conn)):
+            or digest.seq > board_digest_store.last_seq(session.conn)
+            or digest.anchor > digest_closed.anchor_of(today or civil_date(session.clock()))):
         return None
     return digest
 
@@ -245,16 +251,20 @@ def rebuild_needed(session: Session) -> Rebuild | None:
 
 
 class Rebuild:
-    """The digest built from scratch, in steps: the first reads the clear headers and finds
-    the heads; each later one opens up to `heads` of them. `last` is read before the headers,
-    so anything logged after it is either read here too (folding it again later changes
-    nothing) or folded in by the next `current()`; a disposal or a change of keys between
-    steps makes the next `current()` build again. When done, the digest is the session's and
-    is stored."""
+    """The digest built from scratch, in steps: the first reads the family records' clear
+    headers and finds their heads; the next ones open up to `heads` of them; then the records
+    of the open families (and the actions of families closed since the chart's first month,
+    for its history only) are found and opened the same way. `last` is read before the
+    headers, so anything logged after it is either read here too (folding it again later
+    changes nothing) or folded in by the next `current()`; a disposal or a change of keys
+    between steps makes the next `current()` build again. When done, the digest is the
+    session's and is stored. A closed family costs its family record's head, nothing more,
+    unless it closed within the chart's months."""
 
     STEP_HEADS = 2000
 
-    def __init__(self, session: Session, *, keep: bool = True) -> None:
+    def __init__(self, session: Session, *, keep: bool = True,
+                 today: date | None = None) -> None:
         conn = session.conn
         self.session = session
         self._keep = keep   # False: a reference built for comparison, never the session's
@@ -262,34 +272,43 @@ class Rebuild:
         self.digest = BoardDigest(board_digest_store.last_seq(conn),
                                   board_digest_store.removals(conn),
                                   [list(h) for h in session.keys.held()],
-                                  sorted(set().union(*self.wanted.values())))
-        self._folder = _Folder(session, self.digest, self.wanted)
+                                  sorted(set().union(*self.wanted.values())),
+                                  anchor=digest_closed.anchor_of(
+                                      today or civil_date(session.clock())))
+        self._folder = Folder(session, self.digest, self.wanted)
         self._to_open: list[tuple[str, dict[str, tuple[str, str, str]]]] | None = None
+        self._families_read = False
+        self._closing: dict[str, str] = {}   # closed families whose history the chart needs
+        self._history: dict[str, Rec] = {}   # their actions' facts
         self.total = 0
         self.opened = 0
 
     @property
     def done(self) -> bool:
-        return self._to_open is not None and not self._to_open
+        return self._families_read and self._to_open is not None and not self._to_open
 
     def step(self, session: Session, heads: int = STEP_HEADS) -> bool:
         """One step; True once the digest is complete (and now the session's)."""
         if session is not self.session or session.closed:
             self._to_open = []
+            self._families_read = True
             raise NotFound("the board's rebuild belonged to another sign-in")
         with collector_paused():
             if self._to_open is None:
-                self._to_open = self._plan()
+                self._to_open = self._plan(("family",), self._families_to_read())
                 self.total = sum(len(chunk) for _kind, chunk in self._to_open)
-                return self._finish() if not self._to_open else False
+                return self._next()
             kind, chunk = self._to_open.pop(0)
             if len(chunk) > heads:
                 rest = dict(itertools.islice(chunk.items(), heads, None))
                 chunk = dict(itertools.islice(chunk.items(), heads))
                 self._to_open.insert(0, (kind, rest))
-            self._folder.open(kind, chunk)
+            if kind == HISTORY:
+                self._folder.open("action", chunk, into=self._history)
+            else:
+                self._folder.open(kind, chunk)
             self.opened += len(chunk)
-        return self._finish() if not self._to_open else False
+            return self._next()
 
     def run(self) -> BoardDigest:
         """Every step at once (the CLI, a board read with no digest, the tests' reference)."""
@@ -297,31 +316,59 @@ class Rebuild:
             pass
         return self.digest
 
-    def _plan(self) -> list[tuple[str, dict[str, tuple[str, str, str]]]]:
-        conn = self.session.conn
-        headers: list[Iterable[VersionHeader]] = [
-            version_store.headers_of_kind(conn, kind)
-            for kind in ("family", "review", "action") if self.wanted[kind]]
-        if self.wanted["entry"]:
-            # Entries are most of the vault; only milestones (their own sections), the
-            # statutory steps (case notes) and entries with more than one version (urgent
-            # marks, responses) can start a time limit.
-            tags = [tag for fid in version_store.all_family_ids(conn)
-                    for tag, (s, _e) in self._folder.tags(fid).items() if s in CLOCK_SECTIONS]
-            headers.append(version_store.headers_of_tags(conn, "entry", tags))
-            headers.append(version_store.headers_of_edited(conn, "entry"))
-        grouped = self._folder.group(h for source in headers for h in source)
-        return [(kind, heads) for kind, heads in self._folder.heads_to_open(grouped).items()
-                if heads]
+    def _plan(self, kinds: Iterable[str], headers: Iterable[VersionHeader]
+              ) -> list[tuple[str, dict[str, tuple[str, str, str]]]]:
+        grouped = self._folder.group(headers)
+        return [(kind, found) for kind, found in self._folder.heads_to_open(grouped).items()
+                if found and kind in kinds]
+
+    def _families_to_read(self) -> Iterator[VersionHeader]:
+        """The family records' headers of the families the digest may need: open ones, in
+        conflict, or closed since the chart's first month ends (a version of the family
+        record written since). Which are open comes from the person's verified list of
+        families (`families.all`, decision 0010), which home keeps anyway: a closed family's
+        record is not opened again here."""
+        if not self.wanted["family"]:
+            return
+        since = digest_closed.month_end(date.fromisoformat(self.digest.anchor)).isoformat()
+        listed = {f.family_id: f for f in self.session.families.all()}
+        by_family: dict[str, list[VersionHeader]] = {}
+        for h in version_store.headers_of_kind(self.session.conn, "family"):
+            by_family.setdefault(h.family_id, []).append(h)
+        for fid, found in by_family.items():
+            summary = listed.get(fid)
+            if (summary is None or summary.status == digest_closed.OPEN or summary.conflict
+                    or any(h.created_at > since for h in found)):
+                yield from found
+
+    def _next(self) -> bool:
+        """After the family records: plan the open families' records and the history."""
+        if self._to_open:
+            return False
+        if not self._families_read:
+            self._families_read = True
+            kept, self._closing = self._folder.split_families()
+            self._to_open = [
+                *self._plan(("review", "action", "entry"), self._folder.headers_of(kept)),
+                *((HISTORY, found) for _kind, found in self._plan(
+                    ("action",), self._folder.headers_of(self._closing, ("action",))))]
+            self.total += sum(len(chunk) for _kind, chunk in self._to_open)
+            if self._to_open:
+                return False
+        return self._finish()
 
     def _finish(self) -> bool:
         digest_visits.drop_unneeded(self.digest.kinds["entry"], STEPS_SECTION)
+        self._folder.keep_history(self._closing, self._history)
         if self._keep:
             mine = holder(self.session)
             mine.digest = self.digest
             mine.loaded = True
             self.digest.unsaved = SAVE_AFTER
         return True
+
+
+HISTORY = "history"   # a rebuild's step that reads closed families' actions for the chart
 
 
 def store(session: Session, digest: BoardDigest) -> None:
@@ -342,187 +389,3 @@ def store(session: Session, digest: BoardDigest) -> None:
     except (VaultBusy, OperationalError):
         return
     digest.unsaved = 0
-
-
-@lru_cache(maxsize=8192)
-def _parents(text: str) -> tuple[str, ...]:
-    parsed = json.loads(text)
-    if not isinstance(parsed, list):
-        return ()
-    return tuple(str(p) for p in parsed)
-
-
-class _Folder:
-    """Finds the heads of records that gained versions and reads them into the digest."""
-
-    def __init__(self, session: Session, digest: BoardDigest,
-                 wanted: dict[str, frozenset[str]]) -> None:
-        self.session = session
-        self.digest = digest
-        self.wanted = wanted
-        self.everyday = wanted["entry"] - CLOCK_SECTIONS
-        self.tags = session.records.family_tags()
-
-    def _readable(self, h: VersionHeader) -> str | None:
-        """The section of a header if the board reads it, else None."""
-        sections = self.wanted.get(h.kind)
-        if not sections or h.sealed:
-            return None
-        found = self.tags(h.family_id).get(h.section_tag or b"")
-        return found[0] if found is not None and found[0] in sections else None
-
-    def group(self, headers: Iterable[VersionHeader]
-              ) -> dict[tuple[str, str], list[tuple[VersionHeader, str]]]:
-        """From scratch: `headers` holds every version of the records it names."""
-        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
-        for h in headers:
-            section = self._readable(h)
-            if section is not None:
-                grouped.setdefault((h.kind, h.record_id), []).append((h, section))
-        return grouped
-
-    def fold(self, new: Iterable[VersionHeader]) -> None:
-        """Versions added since the digest was made: their records' headers are read again
-        (every epoch's tag of the section, in the family) and their heads worked out again."""
-        touched: dict[tuple[str, str], VersionHeader] = {}
-        for h in new:
-            if self._readable(h) is not None:
-                touched[(h.kind, h.record_id)] = h
-        by_kind: dict[str, set[bytes]] = {}
-        for (kind, _record_id), h in touched.items():
-            section = self.tags(h.family_id)[h.section_tag or b""][0]
-            by_kind.setdefault(kind, set()).update(
-                tag for tag, (s, _e) in self.tags(h.family_id).items() if s == section)
-        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
-        for kind, tags in by_kind.items():
-            for h in version_store.headers_of_tags(self.session.conn, kind, sorted(tags)):
-                key = (kind, h.record_id)
-                readable = self._readable(h) if key in touched else None
-                if readable is not None:
-                    grouped.setdefault(key, []).append((h, readable))
-        for key in touched:
-            if key not in grouped:  # gone since it was logged (a disposal): nothing to read
-                self.digest.kinds[key[0]].pop(key[1], None)
-                self.digest.changes[key[0]] += 1
-        entries = self.digest.kinds["entry"]
-        before = digest_visits.with_conference(entries, STEPS_SECTION)
-        for kind, heads in self.heads_to_open(grouped).items():
-            if heads:
-                self.open(kind, heads)
-        gained = digest_visits.with_conference(entries, STEPS_SECTION) - before
-        if gained:
-            self._reread_case_notes(gained)
-        digest_visits.drop_unneeded(entries, STEPS_SECTION,
-                                    {h.family_id for h in touched.values()})
-
-    def _reread_case_notes(self, families: set[str]) -> None:
-        """Families with their first conference: their visits (dropped while they had none)
-        are read again, as the clocks after a conference need them."""
-        tags = sorted(tag for fid in families for tag, (s, _e) in self.tags(fid).items()
-                      if s == STEPS_SECTION)
-        grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]] = {}
-        for h in version_store.headers_of_tags(self.session.conn, "entry", tags):
-            section = self._readable(h)
-            if section is not None:
-                grouped.setdefault(("entry", h.record_id), []).append((h, section))
-        self.open("entry", self.heads_to_open(grouped)["entry"])
-
-    def heads_to_open(self, grouped: dict[tuple[str, str], list[tuple[VersionHeader, str]]]
-                      ) -> dict[str, dict[str, tuple[str, str, str]]]:
-        """Each record's head to read (version id -> record id, family id, first written), by
-        kind; records that no longer need one are dropped from the digest."""
-        to_open: dict[str, dict[str, tuple[str, str, str]]] = {k: {} for k in KINDS}
-        for (kind, record_id), versions in grouped.items():
-            records = self.digest.kinds[kind]
-            self.digest.changes[kind] += 1
-            first = min(h.created_at for h, _s in versions)
-            if len(versions) == 1:
-                head, section = versions[0]
-            else:
-                unique = {h.version_id: (h, s) for h, s in versions}
-                newest = head_ids([HistoryPoint(h.version_id, _parents(h.parents), h.created_at)
-                                   for h, _s in unique.values()])[-1]
-                head, section = unique[newest]
-            if (kind == "entry" and len(versions) == 1 and section in self.everyday
-                    and not _parents(head.parents)):
-                records.pop(record_id, None)  # an everyday entry never edited: no time limit
-                continue
-            records.pop(record_id, None)
-            to_open[kind][head.version_id] = (record_id, head.family_id, first)
-        return to_open
-
-    def open(self, kind: str, heads: dict[str, tuple[str, str, str]]) -> None:
-        """Read, decrypt and verify the heads (version id -> record id, family id, first
-        written) and keep their facts."""
-        session = self.session
-        if len(heads) > OPEN_WITH_RECEIPTS:
-            session.trust.verified.load_kind(session.conn, kind)
-        records = self.digest.kinds[kind]
-        keys = sorted((fid, kind, vid) for vid, (_r, fid, _f) in heads.items())
-        # Read a slice of rows at a time: a first build opens every case note of the vault,
-        # and holding all their stored rows at once would pass the desktop's memory target.
-        rows = (row for start in range(0, len(keys), OPEN_SLICE)
-                for row in version_store.by_keys(session.conn, keys[start:start + OPEN_SLICE]))
-        for version in session.records.open_each(rows, held=True):
-            record_id, family_id, first = heads[version.version_id]
-            facts = _facts(version, first)
-            if kind == "entry" and not _may_start_a_limit(facts, version.section):
-                continue
-            records[record_id] = [family_id, version.section, facts,
-                                  first if kind == "family" else ""]
-
-
-OPEN_SLICE = 2000  # stored rows read and opened at a time
-
-
-def _facts(version: RecordVersion, first_created: str) -> list[Any]:
-    """What the board uses of a record's head, by kind: plain strings and flags."""
-    p = version.payload
-    deleted = bool(p.get("deleted"))
-    if version.kind == "family":
-        return [str(p.get("name", "")), str(p.get("reference", "")),
-                str(p.get("case_owner", "")), str(p.get("status", "open")), deleted]
-    if version.kind == "review":
-        return [str(p.get("status", "")), str(p.get("date")), str(p.get("next_review", "")),
-                deleted]
-    if version.kind == "action":
-        return _action_facts(version, first_created)
-    response = p.get("response")
-    return [str(p.get("milestone", "")), str(p.get("date")), bool(p.get("urgent")),
-            str(p.get("urgent_at")),
-            str(response.get("at")) if isinstance(response, dict) else "", deleted,
-            str(p.get("type", ""))]
-
-
-def _may_start_a_limit(entry_facts: list[Any], section: str) -> bool:
-    """Only milestones, urgent concerns and the statutory steps recorded as case notes
-    (strategy discussion, conference, core group, visit) start or stop a time limit: other
-    entries are not kept."""
-    return (bool(entry_facts[2]) or entry_facts[0] in MILESTONES
-            or (entry_facts[6] in CLOCK_STEPS and section == STEPS_SECTION))
-
-
-def _action_facts(version: RecordVersion, first_created: str) -> list[Any]:
-    """[due, closed on ("" while open), first written, still open, text, owner] as ISO dates,
-    which compare as the dates do; [] for what the board does not count (no due date, or
-    deleted)."""
-    p = version.payload
-    due = _iso(p.get("due"))
-    if due is None or p.get("deleted"):
-        return []
-    status = str(p.get("status", "open"))
-    closed = ""
-    if status in CLOSED_ACTION:
-        closed_on = _iso(p.get("closed_on"))
-        closed = (closed_on.isoformat() if closed_on is not None
-                  else date.fromisoformat(version.created_at[:10]).isoformat())
-    created = date.fromisoformat(first_created[:10]).isoformat()
-    return [due.isoformat(), closed, created, status not in CLOSED_ACTION,
-            str(p.get("text", "")), str(p.get("owner", ""))]
-
-
-def _iso(value: object) -> date | None:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None

@@ -5,7 +5,7 @@ type is a statutory step: keeping every one made each person's digest a fifth la
 first read after sign-in decrypts and parses all of it.
 
 A family that gains its first conference later (perhaps dated before visits already recorded)
-has its case notes read again (`board_digest._Folder.fold`), so no visit it needs is missed."""
+has its case notes read again (`digest_folder.Folder.fold`), so no visit it needs is missed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 from workbook.domain.entry_types import EntryType
 
 FAMILY, SECTION, FACTS = range(3)
-# An entry's facts (board_digest._facts): [milestone, date, urgent, urgent at, response at,
+# An entry's facts (digest_folder._facts): [milestone, date, urgent, urgent at, response at,
 # deleted, type].
 _URGENT, _DELETED, _TYPE = 2, 5, 6
 CONFERENCE = EntryType.CONFERENCE.value
