@@ -73,18 +73,25 @@ def test_home_reads_only_open_families_and_lists_closed_ones_as_closed(
 
 
 def test_search_still_finds_a_closed_family_and_says_it_is_closed(fv: FamilyVault) -> None:
+    """Closed families cost nothing until asked for (decision 0010): search finds a closed
+    family by its name and reference, flagged closed, from the family list, without reading
+    its members (who are found through their family) or any of its receipts."""
     from workbook.services.home.search import build_index
 
     with fv.sign_in("tm") as s:
         open_hits = build_index(s).query("smith").hits
+        assert any(h.kind == "person" and h.family_id == fv.family_id for h in open_hits)
         s.retention.close(fv.family_id, "early-help")
+        reference = next(f.reference for f in s.families.all() if f.family_id == fv.family_id)
     with fv.sign_in("sw1") as s:
-        hits = build_index(s).query("smith").hits
-    assert len(hits) == len(open_hits) > 0
+        index = build_index(s)
+        loaded = s.trust.verified.families_loaded()  # receipts read: open families' only
+    hits = index.query("smith").hits
     family = next(h for h in hits if h.kind == "family" and h.family_id == fv.family_id)
     assert family.detail.endswith("closed")
-    persons = [h for h in hits if h.kind == "person" and h.family_id == fv.family_id]
-    assert persons and all(h.detail.endswith("family closed") for h in persons)
+    assert [h.family_id for h in index.query(reference).hits] == [fv.family_id]
+    assert not any(h.kind == "person" and h.family_id == fv.family_id for h in hits)
+    assert fv.family_id not in loaded and fv.other_family_id in loaded
     assert not any("closed" in h.detail for h in open_hits)
 
 

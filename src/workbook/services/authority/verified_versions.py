@@ -10,6 +10,8 @@ between rows achieves nothing, because the id check runs first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from workbook.crypto.encoding import field, fields
 from workbook.crypto.symmetric import KeyedMac, hkdf
 from workbook.vault import receipt_store
@@ -41,6 +43,21 @@ class VerifiedVersions:
             return
         self._receipts.update(receipt_store.of_family(conn, family_id))
         self._loaded_families.add(family_id)
+
+    def load_families(self, conn: Connection, family_ids: Iterable[str]) -> None:
+        """The receipts of these families, those not loaded yet, in a few queries: a reader
+        of the open families loads what it opens, not a kind's receipts for the whole vault
+        (issue 19: ten years of closed families)."""
+        if self._key is None:
+            return
+        wanted = [f for f in dict.fromkeys(family_ids) if f not in self._loaded_families]
+        if wanted:
+            self._receipts.update(receipt_store.of_families(conn, wanted))
+            self._loaded_families.update(wanted)
+
+    def families_loaded(self) -> frozenset[str]:
+        """The families whose receipts are loaded (tests: what a reader cost)."""
+        return frozenset(self._loaded_families)
 
     def load_kind(self, conn: Connection, kind: str) -> None:
         if self._key is None or kind in self._loaded_kinds:
@@ -87,4 +104,6 @@ class VerifiedVersions:
         self._mac = None
         self._known.clear()
         self._receipts.clear()
+        self._loaded_families.clear()
+        self._loaded_kinds.clear()
         self._new.clear()

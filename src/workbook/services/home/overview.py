@@ -308,9 +308,14 @@ def _heads(session: Session, kind: str, section: str,
     decrypted and verified: record id -> (family id, what `pick` took from it); records whose
     head `pick` has no use for are left out."""
     opened: dict[str, list[_Head]] = {}
-    session.trust.verified.load_kind(session.conn, kind)  # signatures checked at an earlier sign-in
-    rows = version_store.of_kind(session.conn, kind) if families is None else \
-        version_store.of_families_kind(session.conn, families, kind)
+    # Signatures checked at an earlier sign-in: the receipts of what is read, the kind's
+    # across the vault or the chosen families' own (not ten years of closed families').
+    if families is None:
+        session.trust.verified.load_kind(session.conn, kind)
+        rows: Iterable[version_store.VersionRow] = version_store.of_kind(session.conn, kind)
+    else:
+        session.trust.verified.load_families(session.conn, families)
+        rows = version_store.of_families_kind(session.conn, families, kind)
     for version in session.records.open_each(rows, section=section):
         opened.setdefault(version.record_id, []).append(_Head(
             version.version_id, version.parents, version.created_at, version.family_id,
