@@ -46,7 +46,8 @@ HOUSEHOLD = Section.HOUSEHOLD.value
 PERSON = RecordKind.PERSON.value
 CLOSED = "closed"
 DEFAULT_LIMIT = 50
-STEP_FAMILIES = 40  # about 400-800 person versions a step
+STEP_FAMILIES = 40  # open families whose persons a step reads: about 400-800 versions
+LIST_STEP = 4000  # families a step adds to the index (a vault keeps ten years of closed ones)
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212,;:()\[\]\"]+")
 _DROP = re.compile(r"['\u2018\u2019`.]")
 _APOSTROPHE = re.compile(r"['\u2018\u2019`]")
@@ -291,8 +292,11 @@ class IndexBuilder:
         self._session = session
         self._families: list[FamilySummary] = []
         self._open: list[str] = []
-        self._position = 0
+        self._position = 0  # open families whose persons are read
+        self._listed = 0  # families added to the index
+        self._total = 0
         self._seen: dict[str, list[_Seen]] = {}
+        self._addresses: dict[str, list[str]] = {}
         self.index = SearchIndex()
         self.done = False
         if not may_search(session):
@@ -300,39 +304,49 @@ class IndexBuilder:
             return
         self._families = session.families.all()
         self._open = [f.family_id for f in self._families if f.status != CLOSED]
+        self._total = len(self._open) + len(self._families)
 
     @property
     def progress(self) -> tuple[int, int]:
-        """(open families read, open families to read)."""
-        return self._position, len(self._open)
+        """(open families read and families listed, how many of both there are)."""
+        return self._position + self._listed, self._total
 
     def step(self, session: Session, families: int = STEP_FAMILIES) -> bool:
-        """Read the persons of the next `families` open families; True once complete."""
+        """One part: the persons of the next `families` open families, or (once every open
+        family is read) the next LIST_STEP families into the index; True once complete."""
         if session is not self._session or session.closed:
             raise NotPermitted("this search index belongs to a session that has ended")
         if self.done:
             return True
-        end = min(self._position + families, len(self._open))
+        if self._position < len(self._open):
+            self._read_persons(session, families)
+            if self._position >= len(self._open):
+                self._add_persons()
+        else:
+            self._add_families()
+        if self._position + self._listed >= self._total:
+            self._families, self._open = [], []
+            self.index.freeze()
+            self.done = True
+        return self.done
+
+    def _read_persons(self, session: Session, families: int) -> None:
+        end = min(self._position + max(1, families), len(self._open))
         chunk = self._open[self._position:end]
         session.trust.verified.load_families(session.conn, chunk)
         stored = version_store.of_families_kind(session.conn, chunk, PERSON)
         for version in session.records.open_each(stored, section=HOUSEHOLD):
             self._seen.setdefault(version.record_id, []).append(_seen(version))
         self._position = end
-        if self._position >= len(self._open):
-            self._finish()
-        return self.done
 
-    def _finish(self) -> None:
+    def _add_persons(self) -> None:
         persons = sorted(((rid, _head(rid, seen)) for rid, seen in self._seen.items()),
                          key=lambda item: (item[1].family_id, item[0]))
         self._seen.clear()
-        families = {f.family_id: f for f in self._families}
-        closed = {f.family_id for f in self._families if f.status == CLOSED}
-        addresses: dict[str, list[str]] = {}
+        families = {f.family_id: f for f in self._families if f.status != CLOSED}
         for record_id, person in persons:
             family = families.get(person.family_id)
-            if family is None or person.deleted or family.family_id in closed:
+            if family is None or person.deleted:
                 continue
             dob, address = person.dob, person.address
             detail = ", ".join(p for p in (
@@ -341,18 +355,21 @@ class IndexBuilder:
             self.index.add(SearchHit("person", family.family_id, record_id, person.name,
                                      family.name, family.reference, detail), words)
             if address:
-                addresses.setdefault(person.family_id, []).append(address)
-        for family in sorted(self._families, key=lambda f: f.family_id):
+                self._addresses.setdefault(person.family_id, []).append(address)
+
+    def _add_families(self) -> None:
+        """The next families, open and closed (a closed one by its name and reference)."""
+        end = min(self._listed + LIST_STEP, len(self._families))
+        for family in self._families[self._listed:end]:
             name, reference = family.name, family.reference
             words = tokens(reference) + [fold(reference).replace("-", "")]
-            for address in dict.fromkeys(addresses.get(family.family_id, [])):
+            for address in dict.fromkeys(self._addresses.pop(family.family_id, [])):
                 words += tokens(address)
-            detail = f"{reference}, closed" if family.family_id in closed else reference
+            closed = family.status == CLOSED
+            detail = f"{reference}, closed" if closed else reference
             self.index.add(SearchHit("family", family.family_id, "", name, name, reference,
                                      detail.lstrip(", ")), [w for w in words if w])
-        self._families, self._open = [], []
-        self.index.freeze()
-        self.done = True
+        self._listed = end
 
 
 def _head(record_id: str, seen: list[_Seen]) -> _Seen:
