@@ -180,3 +180,24 @@ def test_receipts_kept_at_sign_out_are_stored_in_one_transaction(fv: FamilyVault
     with fv.sign_in("sw1") as again:
         stored = again.conn.execute("SELECT count(*) FROM verification_receipts").fetchone()[0]
     assert stored >= 50
+
+
+def _receipts(s: object, family_id: str) -> int:
+    return int(s.conn.execute(  # type: ignore[attr-defined]
+        "SELECT count(*) FROM verification_receipts WHERE family_id = ?", (family_id,)
+    ).fetchone()[0])
+
+
+def test_opening_a_family_stores_its_own_receipts_and_leaves_the_rest_to_sign_out(
+        fv: FamilyVault) -> None:
+    """A first sign-in verifies every family record for the list; opening one family then
+    stores that family's receipts only (the rest wait for sign-out), so the first look does
+    not write thousands of other families' receipts (issue 19)."""
+    with fv.sign_in("sw1") as s:
+        other_before = _receipts(s, fv.other_family_id)
+        s.families.all()  # verifies the Jones family's record too
+        s.workbooks.open(fv.family_id)
+        assert _receipts(s, fv.family_id) > 0
+        assert _receipts(s, fv.other_family_id) == other_before
+    with fv.sign_in("tm") as s:
+        assert _receipts(s, fv.other_family_id) > other_before  # stored at sign-out

@@ -81,12 +81,18 @@ class VerifiedVersions:
                 self._receipts.add(receipt)
                 self._new[receipt] = (family_id, kind)
 
-    def flush(self, conn: Connection) -> None:
-        """Store new receipts; inside the caller's transaction if one is open. Best effort:
-        a busy vault only means the signatures are checked again next time."""
+    def flush(self, conn: Connection, family_id: str | None = None) -> None:
+        """Store new receipts (only `family_id`'s, if given); inside the caller's transaction
+        if one is open. Best effort: a busy vault only means the signatures are checked again
+        next time. Opening a family stores that family's alone: a first sign-in's home and
+        family list verify thousands of versions elsewhere, and storing their receipts in the
+        family's first look made it wait seconds (issue 19); they are stored at sign-out."""
         if not self._new:
             return
-        rows = [(family, kind, receipt) for receipt, (family, kind) in self._new.items()]
+        rows = [(family, kind, receipt) for receipt, (family, kind) in self._new.items()
+                if family_id is None or family == family_id]
+        if not rows:
+            return
         try:
             if conn.in_transaction:
                 receipt_store.insert_many(conn, rows)
@@ -97,7 +103,11 @@ class VerifiedVersions:
                     receipt_store.insert_many(conn, rows)
         except VaultBusy:
             return
-        self._new.clear()
+        if family_id is None:
+            self._new.clear()
+        else:
+            for _family, _kind, receipt in rows:
+                del self._new[receipt]
 
     def wipe(self) -> None:
         self._key = None
