@@ -28,6 +28,7 @@ class VerifiedVersions:
         self._receipts: set[bytes] = set()
         self._loaded_families: set[str] = set()
         self._loaded_kinds: set[str] = set()
+        self._loaded_pairs: set[tuple[str, str]] = set()  # (family, kind)
         self._new: dict[bytes, tuple[str, str]] = {}
 
     @classmethod
@@ -44,20 +45,27 @@ class VerifiedVersions:
         self._receipts.update(receipt_store.of_family(conn, family_id))
         self._loaded_families.add(family_id)
 
-    def load_families(self, conn: Connection, family_ids: Iterable[str]) -> None:
-        """The receipts of these families, those not loaded yet, in a few queries: a reader
-        of the open families loads what it opens, not a kind's receipts for the whole vault
-        (issue 19: ten years of closed families)."""
-        if self._key is None:
+    def load_families(self, conn: Connection, family_ids: Iterable[str],
+                      kind: str | None = None) -> None:
+        """The receipts of these families (of `kind` only, if given), those not loaded yet,
+        in a few queries: a reader of the open families loads what it reads, not a kind's
+        receipts for the whole vault (issue 19: ten years of closed families)."""
+        if self._key is None or kind in self._loaded_kinds:
             return
-        wanted = [f for f in dict.fromkeys(family_ids) if f not in self._loaded_families]
-        if wanted:
-            self._receipts.update(receipt_store.of_families(conn, wanted))
+        wanted = [f for f in dict.fromkeys(family_ids) if f not in self._loaded_families
+                  and (kind is None or (f, kind) not in self._loaded_pairs)]
+        if not wanted:
+            return
+        self._receipts.update(receipt_store.of_families(conn, wanted, kind))
+        if kind is None:
             self._loaded_families.update(wanted)
+        else:
+            self._loaded_pairs.update((f, kind) for f in wanted)
 
     def families_loaded(self) -> frozenset[str]:
-        """The families whose receipts are loaded (tests: what a reader cost)."""
-        return frozenset(self._loaded_families)
+        """The families whose receipts (all, or of some kind) are loaded (tests: what a
+        reader cost)."""
+        return frozenset(self._loaded_families | {f for f, _kind in self._loaded_pairs})
 
     def load_kind(self, conn: Connection, kind: str) -> None:
         if self._key is None or kind in self._loaded_kinds:
@@ -116,4 +124,5 @@ class VerifiedVersions:
         self._receipts.clear()
         self._loaded_families.clear()
         self._loaded_kinds.clear()
+        self._loaded_pairs.clear()
         self._new.clear()

@@ -318,7 +318,7 @@ def _heads(session: Session, kind: str, section: str,
         session.trust.verified.load_kind(session.conn, kind)
         rows: Iterable[version_store.VersionRow] = version_store.of_kind(session.conn, kind)
     else:
-        session.trust.verified.load_families(session.conn, families)
+        session.trust.verified.load_families(session.conn, families, kind)
         rows = version_store.of_families_kind(session.conn, families, kind)
     for version in session.records.open_each(rows, section=section):
         opened.setdefault(version.record_id, []).append(_Head(

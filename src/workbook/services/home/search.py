@@ -333,7 +333,7 @@ class IndexBuilder:
     def _read_persons(self, session: Session, families: int) -> None:
         end = min(self._position + max(1, families), len(self._open))
         chunk = self._open[self._position:end]
-        session.trust.verified.load_families(session.conn, chunk)
+        session.trust.verified.load_families(session.conn, chunk, PERSON)
         stored = version_store.of_families_kind(session.conn, chunk, PERSON)
         for version in session.records.open_each(stored, section=HOUSEHOLD):
             self._seen.setdefault(version.record_id, []).append(_seen(version))
