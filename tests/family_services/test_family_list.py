@@ -201,3 +201,29 @@ def test_opening_a_family_stores_its_own_receipts_and_leaves_the_rest_to_sign_ou
         assert _receipts(s, fv.other_family_id) == other_before
     with fv.sign_in("tm") as s:
         assert _receipts(s, fv.other_family_id) > other_before  # stored at sign-out
+
+
+def test_a_sign_in_leaves_the_kept_closed_families_unparsed_and_the_list_stays_exact(
+        fv: FamilyVault) -> None:
+    """Home's first step takes the open families of the kept list; the closed ones stay as
+    stored until every family is asked for (issue 19). A closed family reopened meanwhile,
+    and one closed meanwhile, come out as a fresh reading has them, and neither is listed
+    twice."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.family_id, "early-help")
+    with fv.sign_in("sw1") as s:
+        s.families.all()  # kept: Smith closed, Jones open
+    with fv.sign_in("tm") as s:
+        s.retention.reopen(fv.family_id)
+        s.retention.close(fv.other_family_id, "early-help")
+    with fv.sign_in("sw1") as s:
+        listing = s.families._listing()  # noqa: SLF001 - what was parsed is the point
+        opened = [f.family_id for f, _owner in s.families.open_with_owners()]
+        assert listing._closed_raw is not None  # noqa: SLF001 - not parsed for home
+        assert opened == [fv.family_id]
+        listed = s.families.all()
+        assert listing._closed_raw is None  # noqa: SLF001
+        assert s.families.count() == len(listed) == 2
+    assert listed == _fresh(fv, "sw1")
+    assert {f.family_id: f.status for f in listed} == {fv.family_id: "open",
+                                                      fv.other_family_id: "closed"}

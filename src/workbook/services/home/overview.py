@@ -139,7 +139,7 @@ def _readable(session: Session, section: str) -> bool:
 
 
 def family_overview(session: Session) -> HomeOverview:
-    """The first, quick step: every family I can read, and mine as case owner. Plan actions
+    """The first, quick step: every open family I can read, and mine as case owner. Plan actions
     (`action_overview`) add the families where I own an action, and my overdue actions."""
     if not session.may(Act.CASEWORK):
         return HomeOverview([], [], [], ADMIN_NOTE)
@@ -148,15 +148,11 @@ def family_overview(session: Session) -> HomeOverview:
         return HomeOverview([], [], [], NO_KEYS_NOTE)
     names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
     # The families' list kept per person (services/family/family_list.py): a sign-in decrypts
-    # one blob and folds in what changed, rather than every family record of ten years. It is
-    # kept by name, so the open families come out in home's order; the closed ones (most of a
-    # vault that keeps ten years) are left to the list of families and search.
-    owners = session.families.case_owners()
+    # one blob and folds in what changed, rather than every family record of ten years. The
+    # closed ones (most of a vault that keeps ten years) are not even parsed: they are left
+    # to the list of families and search.
     families = []
-    for f in session.families.all():
-        if f.status == CLOSED:
-            continue
-        owner = owners.get(f.family_id, "")
+    for f, owner in session.families.open_with_owners():
         families.append(HomeFamily(f.family_id, f.name, f.reference, f.status,
                                    names.get(owner, ""), CASE_OWNER if owner == session.user_id
                                    else ""))
@@ -302,7 +298,7 @@ def _open(families: list[HomeFamily]) -> dict[str, HomeFamily]:
 def _only(session: Session, chosen: dict[str, HomeFamily]) -> list[str] | None:
     """The chosen families' ids when they are at most half of all the person can read, open
     and closed (read a family at a time), else None (one pass over the kind is quicker)."""
-    return list(chosen) if len(chosen) * 2 <= len(session.families.all()) else None
+    return list(chosen) if len(chosen) * 2 <= session.families.count() else None
 
 
 def _heads(session: Session, kind: str, section: str,
