@@ -10,6 +10,8 @@ between rows achieves nothing, because the id check runs first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from workbook.crypto.encoding import field, fields
 from workbook.crypto.symmetric import KeyedMac, hkdf
 from workbook.vault import receipt_store
@@ -26,6 +28,7 @@ class VerifiedVersions:
         self._receipts: set[bytes] = set()
         self._loaded_families: set[str] = set()
         self._loaded_kinds: set[str] = set()
+        self._loaded_pairs: set[tuple[str, str]] = set()  # (family, kind)
         self._new: dict[bytes, tuple[str, str]] = {}
 
     @classmethod
@@ -41,6 +44,28 @@ class VerifiedVersions:
             return
         self._receipts.update(receipt_store.of_family(conn, family_id))
         self._loaded_families.add(family_id)
+
+    def load_families(self, conn: Connection, family_ids: Iterable[str],
+                      kind: str | None = None) -> None:
+        """The receipts of these families (of `kind` only, if given), those not loaded yet,
+        in a few queries: a reader of the open families loads what it reads, not a kind's
+        receipts for the whole vault (issue 19: ten years of closed families)."""
+        if self._key is None or kind in self._loaded_kinds:
+            return
+        wanted = [f for f in dict.fromkeys(family_ids) if f not in self._loaded_families
+                  and (kind is None or (f, kind) not in self._loaded_pairs)]
+        if not wanted:
+            return
+        self._receipts.update(receipt_store.of_families(conn, wanted, kind))
+        if kind is None:
+            self._loaded_families.update(wanted)
+        else:
+            self._loaded_pairs.update((f, kind) for f in wanted)
+
+    def families_loaded(self) -> frozenset[str]:
+        """The families whose receipts (all, or of some kind) are loaded (tests: what a
+        reader cost)."""
+        return frozenset(self._loaded_families | {f for f, _kind in self._loaded_pairs})
 
     def load_kind(self, conn: Connection, kind: str) -> None:
         if self._key is None or kind in self._loaded_kinds:
@@ -64,12 +89,18 @@ class VerifiedVersions:
                 self._receipts.add(receipt)
                 self._new[receipt] = (family_id, kind)
 
-    def flush(self, conn: Connection) -> None:
-        """Store new receipts; inside the caller's transaction if one is open. Best effort:
-        a busy vault only means the signatures are checked again next time."""
+    def flush(self, conn: Connection, family_id: str | None = None) -> None:
+        """Store new receipts (only `family_id`'s, if given); inside the caller's transaction
+        if one is open. Best effort: a busy vault only means the signatures are checked again
+        next time. Opening a family stores that family's alone: a first sign-in's home and
+        family list verify thousands of versions elsewhere, and storing their receipts in the
+        family's first look made it wait seconds (issue 19); they are stored at sign-out."""
         if not self._new:
             return
-        rows = [(family, kind, receipt) for receipt, (family, kind) in self._new.items()]
+        rows = [(family, kind, receipt) for receipt, (family, kind) in self._new.items()
+                if family_id is None or family == family_id]
+        if not rows:
+            return
         try:
             if conn.in_transaction:
                 receipt_store.insert_many(conn, rows)
@@ -80,11 +111,18 @@ class VerifiedVersions:
                     receipt_store.insert_many(conn, rows)
         except VaultBusy:
             return
-        self._new.clear()
+        if family_id is None:
+            self._new.clear()
+        else:
+            for _family, _kind, receipt in rows:
+                del self._new[receipt]
 
     def wipe(self) -> None:
         self._key = None
         self._mac = None
         self._known.clear()
         self._receipts.clear()
+        self._loaded_families.clear()
+        self._loaded_kinds.clear()
+        self._loaded_pairs.clear()
         self._new.clear()

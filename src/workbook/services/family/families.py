@@ -61,6 +61,21 @@ class Families:
             return []
         return self._listing().summaries()
 
+    def open_with_owners(self) -> list[tuple[FamilySummary, str]]:
+        """The families of `all()` that are not closed, by name, each with its case owner's
+        user id: home's first step, which need not even parse the closed ones (issue 19)."""
+        self.s.require_practitioner()
+        if not self.s.records.can_read(Section.HOUSEHOLD.value):
+            return []
+        return self._listing().open_families()
+
+    def count(self) -> int:
+        """About how many families `all()` lists (see `FamilyList.count`)."""
+        self.s.require_practitioner()
+        if not self.s.records.can_read(Section.HOUSEHOLD.value):
+            return 0
+        return self._listing().count()
+
     def case_owners(self) -> dict[str, str]:
         """Family id -> case owner (user id) of the families `all()` lists (home's "mine")."""
         self.s.require_practitioner()

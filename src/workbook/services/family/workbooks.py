@@ -121,14 +121,15 @@ class Workbooks:
                      receipts: bool = True) -> set[str]:
         """Audit the opening (unless `opened` is False: a later part of one opening) and each
         restricted section read that `audited` does not hold yet; the sections audited. New
-        verification receipts are stored in the same write unless `receipts` is False (a
-        first look leaves them to its later parts: storing hundreds of receipts would delay
-        its first paint, and they are only ever a saving)."""
+        verification receipts of this family are stored in the same write unless `receipts` is
+        False (a first look leaves them to its later parts: storing hundreds of receipts would
+        delay its first paint, and they are only ever a saving); other families' wait for
+        sign-out."""
         done = audited or set()
         read_restricted = {v.section for v in versions if Section(v.section) in RESTRICTED} - done
         with self.s.write():
             if receipts:
-                self.s.trust.verified.flush(self.s.conn)
+                self.s.trust.verified.flush(self.s.conn, family_id)
             if opened:
                 self.s.audit("family_opened", {"family": family_id})
             audit_restricted_reads(self.s, family_id, read_restricted)

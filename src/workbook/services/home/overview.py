@@ -15,8 +15,9 @@ changed to someone who cannot read them (sealed-envelope rows, whose section is 
 counted). Headers are not signed on their own, so a holder of the database key could fake a
 "changed" time or a conflict; the family view verifies everything before it shows it.
 
-Closed families (by their verified head) are not anybody's work: they are listed among the
-families but not in "my families", and their actions and activity are not read. When they are
+Closed families (by their verified head) are not anybody's work: they are in the list of
+families (`families.all`) and search, not on home, and their actions and activity are not
+read; home's first step does not even make a row of them. When they are
 most of the vault (a county's ten years, issue 19), the second and third steps read only the
 open families' rows (`_only`), so they cost what is open, not what was ever kept."""
 
@@ -100,7 +101,7 @@ class ConflictFamily:
 
 @dataclass
 class HomeOverview:
-    families: list[HomeFamily]  # every family this person can read, by name
+    families: list[HomeFamily]  # every open family this person can read, by name
     my_families: list[HomeFamily]
     overdue_actions: list[HomeAction]
     note: str = ""
@@ -138,7 +139,7 @@ def _readable(session: Session, section: str) -> bool:
 
 
 def family_overview(session: Session) -> HomeOverview:
-    """The first, quick step: every family I can read, and mine as case owner. Plan actions
+    """The first, quick step: every open family I can read, and mine as case owner. Plan actions
     (`action_overview`) add the families where I own an action, and my overdue actions."""
     if not session.may(Act.CASEWORK):
         return HomeOverview([], [], [], ADMIN_NOTE)
@@ -147,15 +148,14 @@ def family_overview(session: Session) -> HomeOverview:
         return HomeOverview([], [], [], NO_KEYS_NOTE)
     names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
     # The families' list kept per person (services/family/family_list.py): a sign-in decrypts
-    # one blob and folds in what changed, rather than every family record of ten years.
-    owners = session.families.case_owners()
+    # one blob and folds in what changed, rather than every family record of ten years. The
+    # closed ones (most of a vault that keeps ten years) are not even parsed: they are left
+    # to the list of families and search.
     families = []
-    for f in session.families.all():
-        owner = owners.get(f.family_id, "")
-        mine = owner == session.user_id and f.status != CLOSED
+    for f, owner in session.families.open_with_owners():
         families.append(HomeFamily(f.family_id, f.name, f.reference, f.status,
-                                   names.get(owner, ""), CASE_OWNER if mine else ""))
-    families.sort(key=_by_name)
+                                   names.get(owner, ""), CASE_OWNER if owner == session.user_id
+                                   else ""))
     return HomeOverview(families, [f for f in families if f.mine], [])
 
 
@@ -179,7 +179,7 @@ def action_overview(session: Session, first: HomeOverview,
         return (str(p.get("text", "")), str(p.get("due", ""))) if status == "open" else None
 
     for record_id, (family_id, (text, due)) in _heads(
-            session, "action", plan, pick, _only(families, first.families)).items():
+            session, "action", plan, pick, _only(session, families)).items():
         family = families.get(family_id)
         if family is None:
             continue
@@ -231,7 +231,7 @@ def activity(session: Session, families: list[HomeFamily],
     # by one version without parents): an index holds just those, so the headers of the
     # hundred thousand records never edited are streamed past without being kept.
     several: dict[str, tuple[str, set[str], set[str]]] = {}
-    for headers, edited in _activity_headers(session, _only(known, families)):
+    for headers, edited in _activity_headers(session, _only(session, known)):
         for row in headers:
             if counts(row) and row.created_at > newest.get(row.family_id, ""):
                 newest[row.family_id] = row.created_at
@@ -295,10 +295,10 @@ def _open(families: list[HomeFamily]) -> dict[str, HomeFamily]:
     return {f.family_id: f for f in families if f.status != CLOSED}
 
 
-def _only(chosen: dict[str, HomeFamily], every: list[HomeFamily]) -> list[str] | None:
-    """The chosen families' ids when they are at most half of all (read a family at a time),
-    else None (one pass over the kind is quicker)."""
-    return list(chosen) if len(chosen) * 2 <= len(every) else None
+def _only(session: Session, chosen: dict[str, HomeFamily]) -> list[str] | None:
+    """The chosen families' ids when they are at most half of all the person can read, open
+    and closed (read a family at a time), else None (one pass over the kind is quicker)."""
+    return list(chosen) if len(chosen) * 2 <= session.families.count() else None
 
 
 def _heads(session: Session, kind: str, section: str,
@@ -308,9 +308,14 @@ def _heads(session: Session, kind: str, section: str,
     decrypted and verified: record id -> (family id, what `pick` took from it); records whose
     head `pick` has no use for are left out."""
     opened: dict[str, list[_Head]] = {}
-    session.trust.verified.load_kind(session.conn, kind)  # signatures checked at an earlier sign-in
-    rows = version_store.of_kind(session.conn, kind) if families is None else \
-        version_store.of_families_kind(session.conn, families, kind)
+    # Signatures checked at an earlier sign-in: the receipts of what is read, the kind's
+    # across the vault or the chosen families' own (not ten years of closed families').
+    if families is None:
+        session.trust.verified.load_kind(session.conn, kind)
+        rows: Iterable[version_store.VersionRow] = version_store.of_kind(session.conn, kind)
+    else:
+        session.trust.verified.load_families(session.conn, families, kind)
+        rows = version_store.of_families_kind(session.conn, families, kind)
     for version in session.records.open_each(rows, section=section):
         opened.setdefault(version.record_id, []).append(_Head(
             version.version_id, version.parents, version.created_at, version.family_id,
@@ -324,10 +329,6 @@ def _heads(session: Session, kind: str, section: str,
         if head.picked is not None:
             out[record_id] = (head.family_id, head.picked)
     return out
-
-
-def _by_name(family: HomeFamily) -> tuple[str, str]:
-    return (family.name.casefold(), family.family_id)
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,19 @@ memory after unlock from what the user can decrypt, never stored in clear").
 
 The index is a plain in-memory structure made from the household records this person can read:
 families by name, reference and their members' addresses; persons by name, date of birth and
-address. It is never written anywhere and is dropped on lock with everything else.
+address. It is never written anywhere and is dropped on lock with everything else. Closed
+families (most of a vault that keeps ten years, issue 19) are found by their name and
+reference, flagged closed, from the person's family list; their members are not read (decision
+0010: closed families cost nothing until asked for).
 
 Matching is tolerant of accents, case and hyphens: text is folded (NFKD, combining marks
 removed, casefolded) and split on spaces and hyphens, and every word typed must be the start of
 some word of the record, so "zoe" finds "Zoë" and "smith" finds "Smith-Jones". Dates of birth are
 matched as shown on screen (dd/mm/yyyy); "2/3/2015" and "2015-03-02" are understood too.
 
-Building decrypts and verifies every household record, which costs about 0.1 ms each, so
-`IndexBuilder` works in steps: the GUI runs one step at a time on its worker thread and other
-work (opening a family) is never stuck behind a whole build."""
+Building decrypts and verifies the open families' person records, which costs about 0.1 ms
+each, so `IndexBuilder` works in steps: the GUI runs one step at a time on its worker thread and
+other work (opening a family) is never stuck behind a whole build."""
 
 from __future__ import annotations
 
@@ -29,17 +32,22 @@ from typing import TYPE_CHECKING, NamedTuple
 from workbook.domain.acts import Act
 from workbook.domain.display import uk_date
 from workbook.domain.history import record_state
+from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion
 from workbook.services.errors import NotPermitted
 from workbook.vault import version_store
 
 if TYPE_CHECKING:
+    from workbook.services.family.family_list import FamilySummary
     from workbook.services.session import Session
 
 HOUSEHOLD = Section.HOUSEHOLD.value
+PERSON = RecordKind.PERSON.value
+CLOSED = "closed"
 DEFAULT_LIMIT = 50
-STEP_ROWS = 800
+STEP_FAMILIES = 40  # open families whose persons a step reads: about 400-800 versions
+LIST_STEP = 4000  # families a step adds to the index (a vault keeps ten years of closed ones)
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212,;:()\[\]\"]+")
 _DROP = re.compile(r"['\u2018\u2019`.]")
 _APOSTROPHE = re.compile(r"['\u2018\u2019`]")
@@ -244,30 +252,25 @@ class SearchIndex:
 
 # --- building from the vault --------------------------------------------------------------
 class _Seen(NamedTuple):
-    """What the index needs of one decrypted household version; the version itself (its
-    whole payload) is dropped as soon as this is taken from it."""
+    """What the index needs of one decrypted person version; the version itself (its whole
+    payload) is dropped as soon as this is taken from it."""
 
     version_id: str
     parents: tuple[str, ...]
     created_at: str
-    kind: str
     family_id: str
     deleted: bool
     name: str
-    reference: str  # a family's reference
-    dob: str  # a person's
+    dob: str
     address: str
     relationship: str
-    closed: bool  # a family's: closed families are found too, and say so
 
 
 def _seen(version: RecordVersion) -> _Seen:
     p = version.payload
-    return _Seen(version.version_id, version.parents, version.created_at, version.kind,
-                 version.family_id, bool(p.get("deleted")), str(p.get("name", "")),
-                 str(p.get("reference", "")), str(p.get("dob", "")),
-                 str(p.get("address", "")), str(p.get("relationship", "")),
-                 p.get("status") == "closed")
+    return _Seen(version.version_id, version.parents, version.created_at, version.family_id,
+                 bool(p.get("deleted")), str(p.get("name", "")), str(p.get("dob", "")),
+                 str(p.get("address", "")), str(p.get("relationship", "")))
 
 
 class IndexBuilder:
@@ -275,82 +278,105 @@ class IndexBuilder:
 
     Construct and step it on the thread that owns the session; `done` is True when the index
     is complete. An administrator, or anyone without the household key, gets an empty index:
-    the service, not the screen, decides that. Only the versions' keys are read up front; each
-    step reads its own rows and keeps just the fields the index uses, so memory holds neither
-    every ciphertext nor every decrypted payload at once."""
+    the service, not the screen, decides that.
+
+    A vault keeps ten years of closed families (issue 19, decision 0010): the families, open
+    and closed, come from this person's family list (`session.families.all()`: verified
+    family heads, kept per person as one encrypted blob), so a closed family is found by its
+    name and reference, flagged closed, at no cost; only the open families' person records
+    are read (their verification receipts a family at a time), so building costs what is
+    open, not what was ever kept. Each step reads a few open families' persons and keeps just
+    the fields the index uses."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._keys: list[tuple[str, str, str]] = []
-        self._position = 0
+        self._families: list[FamilySummary] = []
+        self._open: list[str] = []
+        self._position = 0  # open families whose persons are read
+        self._listed = 0  # families added to the index
+        self._total = 0
         self._seen: dict[str, list[_Seen]] = {}
+        self._addresses: dict[str, list[str]] = {}
         self.index = SearchIndex()
         self.done = False
         if not may_search(session):
             self.done = True
             return
-        for kind in ("family", "person"):
-            session.trust.verified.load_kind(session.conn, kind)
-            self._keys += [(family_id, kind, version_id) for family_id, version_id
-                           in version_store.keys_of_kind(session.conn, kind)]
+        self._families = session.families.all()
+        self._open = [f.family_id for f in self._families if f.status != CLOSED]
+        self._total = len(self._open) + len(self._families)
 
     @property
     def progress(self) -> tuple[int, int]:
-        return self._position, len(self._keys)
+        """(open families read and families listed, how many of both there are)."""
+        return self._position + self._listed, self._total
 
-    def step(self, session: Session, rows: int = STEP_ROWS) -> bool:
-        """Open the next `rows` stored versions; True once the index is complete."""
+    def step(self, session: Session, families: int = STEP_FAMILIES) -> bool:
+        """One part: the persons of the next `families` open families, or (once every open
+        family is read) the next LIST_STEP families into the index; True once complete."""
         if session is not self._session or session.closed:
             raise NotPermitted("this search index belongs to a session that has ended")
         if self.done:
             return True
-        end = min(self._position + rows, len(self._keys))
-        stored = version_store.by_keys(session.conn, self._keys[self._position:end])
+        if self._position < len(self._open):
+            self._read_persons(session, families)
+            if self._position >= len(self._open):
+                self._add_persons()
+        else:
+            self._add_families()
+        if self._position + self._listed >= self._total:
+            self._families, self._open = [], []
+            self.index.freeze()
+            self.done = True
+        return self.done
+
+    def _read_persons(self, session: Session, families: int) -> None:
+        end = min(self._position + max(1, families), len(self._open))
+        chunk = self._open[self._position:end]
+        session.trust.verified.load_families(session.conn, chunk, PERSON)
+        stored = version_store.of_families_kind(session.conn, chunk, PERSON)
         for version in session.records.open_each(stored, section=HOUSEHOLD):
             self._seen.setdefault(version.record_id, []).append(_seen(version))
         self._position = end
-        if self._position >= len(self._keys):
-            self._finish()
-        return self.done
 
-    def _finish(self) -> None:
-        heads = [_head(rid, seen) for rid, seen in self._seen.items()]
-        self._seen.clear()
-        self._keys = []
-        families = {h.family_id: h for _rid, h in heads if h.kind == "family" and not h.deleted}
-        addresses: dict[str, list[str]] = {}
-        persons = sorted(((rid, h) for rid, h in heads if h.kind == "person"),
+    def _add_persons(self) -> None:
+        persons = sorted(((rid, _head(rid, seen)) for rid, seen in self._seen.items()),
                          key=lambda item: (item[1].family_id, item[0]))
+        self._seen.clear()
+        families = {f.family_id: f for f in self._families if f.status != CLOSED}
         for record_id, person in persons:
             family = families.get(person.family_id)
             if family is None or person.deleted:
                 continue
             dob, address = person.dob, person.address
             detail = ", ".join(p for p in (
-                f"born {uk_date(dob)}" if dob else "", person.relationship,
-                "family closed" if family.closed else "") if p)
+                f"born {uk_date(dob)}" if dob else "", person.relationship) if p)
             words = (date_tokens(dob) if dob else []) + tokens(address)
             self.index.add(SearchHit("person", family.family_id, record_id, person.name,
                                      family.name, family.reference, detail), words)
             if address:
-                addresses.setdefault(person.family_id, []).append(address)
-        for family_id, family in sorted(families.items()):
+                self._addresses.setdefault(person.family_id, []).append(address)
+
+    def _add_families(self) -> None:
+        """The next families, open and closed (a closed one by its name and reference)."""
+        end = min(self._listed + LIST_STEP, len(self._families))
+        for family in self._families[self._listed:end]:
             name, reference = family.name, family.reference
             words = tokens(reference) + [fold(reference).replace("-", "")]
-            for address in dict.fromkeys(addresses.get(family_id, [])):
+            for address in dict.fromkeys(self._addresses.pop(family.family_id, [])):
                 words += tokens(address)
-            detail = f"{reference}, closed" if family.closed else reference
-            self.index.add(SearchHit("family", family_id, "", name, name, reference,
+            closed = family.status == CLOSED
+            detail = f"{reference}, closed" if closed else reference
+            self.index.add(SearchHit("family", family.family_id, "", name, name, reference,
                                      detail.lstrip(", ")), [w for w in words if w])
-        self.index.freeze()
-        self.done = True
+        self._listed = end
 
 
-def _head(record_id: str, seen: list[_Seen]) -> tuple[str, _Seen]:
+def _head(record_id: str, seen: list[_Seen]) -> _Seen:
     if len(seen) == 1:
-        return record_id, seen[0]
+        return seen[0]
     state = record_state(record_id, seen)
-    return record_id, next(v for v in seen if v.version_id == state.heads[-1])
+    return next(v for v in seen if v.version_id == state.heads[-1])
 
 
 def may_search(session: Session) -> bool:
