@@ -207,7 +207,7 @@ def vault_state(vault: Path, passphrases: dict[str, str]) -> dict[str, Any]:
         with sign_in(vault, user, passphrases[user]) as session:
             families = session.families.all()
             snapshot[user] = {
-                "families": [f.__dict__ for f in families],
+                "families": [f._asdict() for f in families],
                 "shows": [session.workbooks.open(f.family_id, audit=False).to_json()
                           for f in families],
             }
