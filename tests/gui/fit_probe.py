@@ -112,8 +112,10 @@ def probe() -> dict[str, object]:
         pump(lambda: home.my_families_model.rowCount() > 0, TIMEOUT)
         linger(0.2)
         assert home.families_panel.view is not None
-        problems = whole_cells(home.families_panel.view, FamiliesModel.COL_NAME,
-                               "Home: My families' name")
+        problems = [problem for column, what in ((FamiliesModel.COL_NAME, "name"),
+                                                 (FamiliesModel.COL_REFERENCE, "reference"))
+                    for problem in whole_cells(home.families_panel.view, column,
+                                               f"Home: My families' {what}")]
         window.open_family(fv.family_id)
         view = window.family_view
         assert view is not None

@@ -142,7 +142,8 @@ class ChronologyPage(QWidget):
         self.table.setTabKeyNavigation(False)
         if section is not None:
             self.table.setColumnHidden(COL_SECTION, True)
-        ColumnFitter(self.table, COL_TEXT, cap=200)
+        # The entry's whole text is in the reading pane below: its column gives way sooner.
+        ColumnFitter(self.table, COL_TEXT, cap=200, share=0.35)
         self.reading = ReadingPane(where, self)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)

@@ -1,7 +1,7 @@
 """Columns that share a list's width the way a reader needs: the column that says what a row is
 (a family's name, an action, an entry's text) keeps enough room to be read, and the others are
-as wide as their contents until the list is too narrow, when they give way first (elided, with
-the whole text in the tooltip the models give).
+as wide as their contents until the list is too narrow, when the widest of them give way first
+(elided, with the whole text in the tooltip the models give), so dates and references stay whole.
 
 Sizing the other columns to their contents and stretching the main one into what was left cut
 the family's name to "The Ad…" beside a roomy "Case owner and plan action" at 1366x768 and
@@ -26,7 +26,8 @@ def _header(view: QAbstractItemView) -> QHeaderView:
     return view.header()
 
 
-def fit_columns(view: QAbstractItemView, main: int, cap: int = CAP) -> None:
+def fit_columns(view: QAbstractItemView, main: int, cap: int = CAP,
+                share: float = MAIN_SHARE) -> None:
     """Size `view`'s columns for its current width and rows (see the module's docstring)."""
     header = _header(view)
     if header.count() == 0:
@@ -37,26 +38,40 @@ def fit_columns(view: QAbstractItemView, main: int, cap: int = CAP) -> None:
     for column in others:
         wants[column] = min(wants[column], cap)
     width = view.viewport().width()
-    keep = min(wants.get(main, 0), int(width * MAIN_SHARE))
-    total = sum(wants[c] for c in others)
-    scale = 1.0 if total <= width - keep or total == 0 else max(width - keep, 0) / total
+    keep = min(wants.get(main, 0), int(width * share))
+    level = _level([wants[c] for c in others], width - keep)
     header.setStretchLastSection(False)
     for column in others:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(column, max(int(wants[column] * scale),
-                                         min(wants[column], MIN_WIDTH)))
+        header.resizeSection(column, min(wants[column], max(level, MIN_WIDTH)))
     if main in wants:
         header.setSectionResizeMode(main, QHeaderView.ResizeMode.Stretch)
+
+
+def _level(wants: list[int], room: int) -> int:
+    """The widest any other column may be so that together they fit `room`: the widest give
+    way first, so a date, a reference or a status stays whole while a long text is elided."""
+    if sum(wants) <= room:
+        return max(wants, default=0)
+    left = room
+    for count, want in enumerate(sorted(wants)):
+        share = left // (len(wants) - count)
+        if want > share:
+            return share
+        left -= want
+    return max(wants, default=0)
 
 
 class ColumnFitter(QObject):
     """Keeps `view`'s columns fitted as its rows change and as it is resized."""
 
-    def __init__(self, view: QAbstractItemView, main: int, cap: int = CAP) -> None:
+    def __init__(self, view: QAbstractItemView, main: int, cap: int = CAP,
+                 share: float = MAIN_SHARE) -> None:
         super().__init__(view)
         self._view = view
         self._main = main
         self._cap = cap
+        self._share = share
         self._viewport = view.viewport()
         self._viewport.installEventFilter(self)
         model = view.model()
@@ -66,7 +81,7 @@ class ColumnFitter(QObject):
 
     def fit(self, *_: object) -> None:
         if isValid(self._view):  # a view being torn down still sends its viewport events
-            fit_columns(self._view, self._main, self._cap)
+            fit_columns(self._view, self._main, self._cap, self._share)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
