@@ -7,20 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from support.replica_pcs import OWNER_PASSPHRASE, Pc, ReplicaTeam
-from workbook.cli import main
+from support.replica_pcs import OWNER_PASSPHRASE, Pc, ReplicaTeam, run_cli
 
 
 def run(pc: Pc, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         *argv: str, user: str = "tm", passphrase: str = OWNER_PASSPHRASE) -> tuple[int, str]:
-    monkeypatch.setenv("WORKBOOK_USER", user)
-    monkeypatch.setenv("WORKBOOK_PASSPHRASE", passphrase)
-    monkeypatch.delenv("WORKBOOK_KEYRING", raising=False)
-    capsys.readouterr()
-    with pc.on():
-        code = main([*argv, "--vault", str(pc.vault)])
-    out = capsys.readouterr()
-    return code, out.err
+    code, _, err = run_cli(pc, capsys, monkeypatch, *argv, user=user, passphrase=passphrase)
+    return code, err
 
 
 def refused(pc: Pc, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from test_replicas_forks import signed_in, sync
 
-from support.replica_pcs import OWNER_PASSPHRASE, Pc, ReplicaTeam
-from workbook.cli import main
+from support.replica_pcs import Pc, ReplicaTeam, run_cli
 from workbook.domain.roles import Role
 from workbook.services.access.sign_in import sign_in
 from workbook.services.authority.membership import load_membership, verified_log
@@ -24,14 +23,7 @@ from workbook.vault import accounts
 def cli(pc: Pc, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         *argv: str) -> tuple[int, str, str]:
     """`workbook ARGV --vault PC` as the owner, on that PC: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("WORKBOOK_USER", "tm")
-    monkeypatch.setenv("WORKBOOK_PASSPHRASE", OWNER_PASSPHRASE)
-    monkeypatch.delenv("WORKBOOK_KEYRING", raising=False)
-    capsys.readouterr()
-    with pc.on():
-        code = main([*argv, "--vault", str(pc.vault)])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(pc, capsys, monkeypatch, *argv)
 
 
 def membership_seen(s: Session) -> tuple[list[bytes], dict[str, str], list[str]]:

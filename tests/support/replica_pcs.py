@@ -145,3 +145,18 @@ def workbook_text(session: Session, family_id: str) -> str:
 
     data: Any = session.workbooks.open(family_id, audit=False).to_json()
     return json.dumps(data, ensure_ascii=False)
+
+
+def run_cli(pc: Pc, capsys: Any, monkeypatch: Any, *argv: str, user: str = "tm",
+            passphrase: str = OWNER_PASSPHRASE) -> tuple[int, str, str]:
+    """`workbook ARGV --vault PC` as `user` on that PC (pytest's capsys and monkeypatch):
+    (exit code, stdout, stderr)."""
+    from workbook.cli import main
+    monkeypatch.setenv("WORKBOOK_USER", user)
+    monkeypatch.setenv("WORKBOOK_PASSPHRASE", passphrase)
+    monkeypatch.delenv("WORKBOOK_KEYRING", raising=False)
+    capsys.readouterr()
+    with pc.on():
+        code = main([*argv, "--vault", str(pc.vault)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
