@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +66,10 @@ def make_machine(template: World, base: Path) -> type[RuleBasedStateMachine]:
     class Exchange(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.run = base / f"run-{id(self)}"
-            self.run.mkdir()
+            # A fresh folder per example: the keyring's "seen" record is kept per vault folder,
+            # so a folder name reused from an earlier example (id() is reused once an object is
+            # freed) would meet that example's newer state and be refused as a rollback.
+            self.run = Path(tempfile.mkdtemp(prefix="run-", dir=base))
             self.vaults = [template.office.copy_to(self.run / "office"),
                            template.laptop.copy_to(self.run / "laptop"),
                            template.hub.copy_to(self.run / "hub")]
