@@ -228,3 +228,20 @@ def test_a_stale_card_epoch_is_brought_forward_and_the_card_refreshed(world: Wor
         partners = Partners(s)
         card = partners.card_of(partners.resolve("Partner Hub"))
     assert card.sections["household"].epoch == epoch
+
+
+def test_a_bundle_numbered_far_ahead_is_received_and_its_gap_counted(world: World,
+                                                                      tmp_path: Path) -> None:
+    """A sender that numbers its bundle 2**61 (its database key's holder planted a sent
+    bundle so numbered) costs the receiver nothing: the gap is counted, not made."""
+    office, hub = world.office, world.hub
+    fid, _eid = make_family(office, office.owner)
+    with office.session(office.owner) as s, s.write():
+        s.conn.execute("INSERT INTO bundles_sent (partner_id, sequence, bundle_id, created_at) "
+                       "VALUES (?, ?, 'planted', '2026-01-01T00:00:00+00:00')",
+                       (hub.vault_id, 2**61 - 1))
+    far = receive(hub, hub.owner, share(office, office.owner, hub, [fid], CORE,
+                                        tmp_path / "far.wbb"))
+    assert far.applied and far.sequence == 2**61
+    assert far.missing_count == 2**61 - 1 and far.missing_sequences[:3] == [1, 2, 3]
+    assert len(far.missing_sequences) == 1000

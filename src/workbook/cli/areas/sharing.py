@@ -8,6 +8,7 @@ from pathlib import Path
 from workbook.cli.context import CliContext, Handler
 from workbook.cli.file_args import output_path
 from workbook.cli.grammar import Grammar
+from workbook.domain.sequence_gaps import listed
 from workbook.services.errors import InvalidInput
 from workbook.services.sharing.partners import read_card_file
 from workbook.services.sharing.sending import CONSENTS
@@ -118,7 +119,7 @@ def cmd_receive(ctx: CliContext) -> None:
                      f"{conflict['family']}")
     if result.missing_sequences:
         lines.append("Bundles not received yet from this partner: numbers "
-                     + ", ".join(str(n) for n in result.missing_sequences[:20]))
+                     + listed(result.missing_sequences, result.missing_count))
     if ctx.args.dry_run:
         lines.append("Dry run: nothing was changed.")
     ctx.out("\n".join(lines), data)

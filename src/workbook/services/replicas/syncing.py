@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.crypto import replica_file
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.domain.errors import WorkbookError
+from workbook.domain.sequence_gaps import sequence_gaps
 from workbook.services.authority import load_trust, verified_log
 from workbook.services.replicas import compaction, exchange, folder, replica_log
 from workbook.vault import replica_rows, replica_store
@@ -221,9 +222,9 @@ def gaps(session: Session, own: replica_store.SelfRow) -> list[dict[str, Any]]:
     for replica_id, seqs in sorted(replica_store.applied(session.conn).items()):
         if replica_id == own.replica_id or not seqs:
             continue
-        missing = sorted(set(range(1, max(seqs) + 1)) - set(seqs))
-        if missing:
-            out.append({"replica": replica_id, "missing": missing})
+        found = sequence_gaps(seqs)
+        if found.count:
+            out.append({"replica": replica_id, "missing": found.missing})
     return out
 
 

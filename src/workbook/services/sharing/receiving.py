@@ -21,6 +21,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
 from workbook.domain.history import HistoryPoint, head_ids
 from workbook.domain.roles import Section
+from workbook.domain.sequence_gaps import sequence_gaps
 from workbook.services.authority import (
     RECOVERY,
     GroupKey,
@@ -98,6 +99,7 @@ class Preview:
     versions: int = 0
     known_versions: int = 0
     missing_sequences: list[int] = field(default_factory=list)
+    missing_count: int = 0
     applied: bool = False
     transactions: int = 0
     longest_write_s: float = 0.0
@@ -112,7 +114,7 @@ class Preview:
             "decision": self.decision, "families": self.families, "added": self.new,
             "changed": self.changed, "conflicts": self.conflicts,
             "versions": self.versions, "already_here": self.known_versions,
-            "missing_sequences": self.missing_sequences,
+            "missing_sequences": self.missing_sequences, "missing_count": self.missing_count,
             "partner_versions_in_period": self.partner_received, "caps": self.caps,
         }
 
@@ -169,8 +171,8 @@ class Receiving:
             preview.already_received = True
             return preview
         seen = sharing_store.received_sequences(self.s.conn, partner.vault_id)
-        upto = max([h.sequence, *seen])
-        preview.missing_sequences = sorted(set(range(1, upto + 1)) - set(seen) - {h.sequence})
+        gaps = sequence_gaps([h.sequence, *seen])
+        preview.missing_sequences, preview.missing_count = gaps.missing, gaps.count
         used = partner_usage(self.s, partner.vault_id, self.limits)
         identity = self.s.identity
         walk = _Walk(self.s, checked, partner, identity.keypair(), apply=not dry_run,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbook.domain.sequence_gaps import listed
 from workbook.services.session import Session
 from workbook.services.sharing.receiving import Preview
 from workbook.ui.operations import Operations
@@ -48,7 +49,7 @@ def describe(preview: Preview, applied: bool) -> str:
                      f"{str(decision.get('consent', '')).replace('-', ' ')}")
     if preview.missing_sequences:
         lines.append("Earlier bundles not received yet: numbers "
-                     + ", ".join(str(n) for n in preview.missing_sequences[:20])
+                     + listed(preview.missing_sequences, preview.missing_count)
                      + " (they can still arrive in any order)")
     return "\n".join(lines)
 
