@@ -110,6 +110,10 @@ class Session:
             self._role_read = True
         return self._role
 
+    def signed_logs_changed(self) -> None:
+        """Signed logs arrived from another replica: read the role again at the next act."""
+        self._role_read = False
+
     @property
     def user_id(self) -> str:
         return self.user.user_id
