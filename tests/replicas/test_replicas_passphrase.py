@@ -32,14 +32,19 @@ def opens(pc: Pc, username: str, passphrase: str) -> None:
         assert s.user.username == username
 
 
+def change_on_desk_1(team: ReplicaTeam) -> None:
+    """Tess changes her passphrase on desk 1, which syncs."""
+    with team.first.session("tm", OWNER_PASSPHRASE) as s:
+        s.accounts.change_passphrase(OWNER_PASSPHRASE, NEW)
+        s.replicas.sync()
+
+
 def test_a_change_holds_on_a_pc_where_she_is_signed_in_with_the_old_passphrase(
         tmp_path: Path) -> None:
     team = ReplicaTeam.start(tmp_path)
     desk2 = team.join("desk 2")
     with desk2.session("tm", OWNER_PASSPHRASE) as on_desk2:  # Tess is signed in on desk 2
-        with team.first.session("tm", OWNER_PASSPHRASE) as s:
-            s.accounts.change_passphrase(OWNER_PASSPHRASE, NEW)
-            s.replicas.sync()
+        change_on_desk_1(team)
         report = on_desk2.replicas.sync()  # the sync of her open session brings the change
         assert report.refused == []
     opens(desk2, "tm", NEW)
@@ -58,9 +63,7 @@ def test_a_change_holds_on_a_pc_where_she_is_signed_out_and_someone_else_syncs(
     sam = team.approved_worker()
     team.sync_all(rounds=1)
     opens(desk2, "tm", OWNER_PASSPHRASE)  # her slot on desk 2 holds desk 2's log heads
-    with team.first.session("tm", OWNER_PASSPHRASE) as s:
-        s.accounts.change_passphrase(OWNER_PASSPHRASE, NEW)
-        s.replicas.sync()
+    change_on_desk_1(team)
     code, out, err = run_cli(desk2, capsys, monkeypatch, "sync", "--json", user="sw1",
                              passphrase=sam)  # Sam syncs desk 2 from the command line
     assert code == 0, err
@@ -78,9 +81,7 @@ def test_a_change_holds_on_a_pc_where_someone_else_is_signed_in_and_syncs(
     team.sync_all(rounds=1)
     with desk2.session("sw1", sam) as on_desk2:  # Sam works on desk 2 all along
         on_desk2.replicas.sync()
-        with team.first.session("tm", OWNER_PASSPHRASE) as s:
-            s.accounts.change_passphrase(OWNER_PASSPHRASE, NEW)
-            s.replicas.sync()
+        change_on_desk_1(team)
         assert on_desk2.replicas.sync().refused == []
         opens(desk2, "tm", NEW)  # while Sam is still signed in
     opens(desk2, "tm", NEW)  # and after his session locked
@@ -115,9 +116,7 @@ def test_an_old_slot_planted_on_desk_2_does_not_bring_back_the_old_passphrase(
         tmp_path: Path) -> None:
     team = ReplicaTeam.start(tmp_path)
     desk2 = team.join("desk 2")
-    with team.first.session("tm", OWNER_PASSPHRASE) as s:
-        s.accounts.change_passphrase(OWNER_PASSPHRASE, NEW)
-        s.replicas.sync()
+    change_on_desk_1(team)
     with desk2.session("tm", OWNER_PASSPHRASE) as s, s.write():
         # A holder of V on desk 2, by SQL: desk 2's old slot looks changed since it last
         # travelled, and whatever arrives looks older than it.
@@ -140,9 +139,7 @@ def test_an_old_key_file_copied_back_on_desk_2_does_not_send_the_old_passphrase_
     desk2 = team.join("desk 2")
     key_file = KeyFile.path(desk2.vault)
     old = key_file.read_bytes()  # anyone who can read desk 2's folder keeps a copy
-    with team.first.session("tm", OWNER_PASSPHRASE) as s:
-        s.accounts.change_passphrase(OWNER_PASSPHRASE, NEW)
-        s.replicas.sync()
+    change_on_desk_1(team)
     with desk2.session("tm", OWNER_PASSPHRASE) as s:
         s.replicas.sync()
     opens(desk2, "tm", NEW)

@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
-from workbook.services.authority import load_trust
-from workbook.services.authority.signatures import grant_info
+from workbook.services.authority import load_trust, signatures
 from workbook.services.errors import NotPermitted, TamperingDetected
 from workbook.vault import section_store
 
@@ -64,7 +63,7 @@ def _take_new_grants(session: Session, keypair: KeyPair) -> None:
     for grant in missing:
         if session.trust.section_public(grant.section, grant.epoch) is None:
             continue
-        info = grant_info(session.vault_id, grant.section, grant.epoch, session.user_id)
+        info = signatures.grant_info(session.vault_id, grant.section, grant.epoch, session.user_id)
         try:
             session.keys.add(grant.section, grant.epoch,
                              Secret(keypair.open(grant.sealed, info, "section key")))
