@@ -35,6 +35,7 @@ def end_if_disabled(session: Session) -> None:
     """Lock the session and refuse, if the verified membership log now says its person is
     disabled (read before anything here follows the disable)."""
     if session.user_id in session.membership().disabled:
+        session.events.emit("signed_out", reason=DISABLED_ELSEWHERE)  # the desktop locks
         session.lock()
         raise NotPermitted(DISABLED_ELSEWHERE)
 
