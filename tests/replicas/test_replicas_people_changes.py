@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support.replica_pcs import OWNER_PASSPHRASE, Pc, ReplicaTeam, workbook_text
+from support.replica_pcs import OWNER_PASSPHRASE, Pc, ReplicaTeam, run_cli, workbook_text
 from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import NotPermitted, SignInFailed
 from workbook.services.replicas.open_session import DISABLED_ELSEWHERE
@@ -137,3 +137,24 @@ def test_a_person_disabled_on_desk_1_is_signed_out_of_desk_2_and_the_rotation_ho
     with team.first.session() as s:
         s.replicas.sync()
         assert "under the new epoch" in workbook_text(s, family_id)
+
+
+def test_the_command_line_says_in_one_line_that_the_person_was_signed_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    desk2 = team.join("desk 2")
+    sam = team.approved_worker()
+    team.sync_all(rounds=1)
+    with team.first.session() as s:
+        s.accounts.disable("sw1")
+        s.replicas.sync()
+    code, out, err = run_cli(desk2, capsys, monkeypatch, "sync", "--json", user="sw1",
+                             passphrase=sam)
+    assert code != 0 and out == ""
+    assert err.strip().splitlines() == [f"workbook: error: {DISABLED_ELSEWHERE}"], err
+    code, _, err = run_cli(desk2, capsys, monkeypatch, "sync", user="sw1", passphrase=sam)
+    assert code != 0 and "this account is disabled" in err
+    assert desk2.sync().refused == []  # the owner's sync follows the disable here
+    with desk2.session() as s:
+        assert "sw1" not in KeyFile.load(s.vault_dir).open_body(s.device_secret).accounts
