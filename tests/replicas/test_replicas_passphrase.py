@@ -47,6 +47,13 @@ def test_a_change_holds_on_a_pc_where_she_is_signed_in_with_the_old_passphrase(
         change_on_desk_1(team)
         report = on_desk2.replicas.sync()  # the sync of her open session brings the change
         assert report.refused == []
+        before = KeyFile.path(desk2.vault).read_bytes()
+        for typed in (OWNER_PASSPHRASE, NEW):  # her old session cannot change it again
+            with pytest.raises(InvalidInput, match="^your passphrase was changed on another "
+                               "PC since you signed in: sign out, then sign in with the new "
+                               "one$"):
+                on_desk2.accounts.change_passphrase(typed, "a third long passphrase 6")
+        assert KeyFile.path(desk2.vault).read_bytes() == before
     opens(desk2, "tm", NEW)
     refused(desk2, "tm", OWNER_PASSPHRASE)
     with desk2.session("tm", NEW) as s:  # and desk 2 does not send the old one back

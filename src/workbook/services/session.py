@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbook.crypto.encoding import b64, unb64
-from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.encoding import b64
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
-from workbook.crypto.symmetric import unwrap, wrap
+from workbook.crypto.symmetric import wrap
 from workbook.domain.acts import REFUSALS, Act, may
 from workbook.domain.policy import Policy
 from workbook.domain.roles import Role
+from workbook.services.access.slot_changes import kek_opens
 from workbook.services.authority import SectionKeys, Trust
 from workbook.services.clock import Clock, stamp
 from workbook.services.errors import NotPermitted, PassphraseMustBeReplaced
@@ -31,7 +31,7 @@ from workbook.services.events import EventBus
 from workbook.vault import audit_log
 from workbook.vault.accounts import UserRow
 from workbook.vault.database import DESKTOP_CACHE_KIB, Connection, set_cache, transaction
-from workbook.vault.keyfile import KeyFile, KeyFileBody, Slot, kek_wrap_ad
+from workbook.vault.keyfile import KeyFile, KeyFileBody, kek_wrap_ad
 
 if TYPE_CHECKING:
     from workbook.services.access.accounts import Accounts
@@ -372,7 +372,7 @@ class Session:
             if keypair is None:
                 return
             username, slot = body.slot_for_user_id(self.user_id)
-            if not _kek_opens(self.kek, self.vault_id, self.user_id, slot):
+            if not kek_opens(self.kek, self.vault_id, self.user_id, slot):
                 return  # changed on another PC since (decision 0009): that slot stays as it is
             content = {"seed": b64(keypair.seed.value), **now.to_json(),
                        "generation": generation}
@@ -435,15 +435,3 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.lock()
-
-
-def _kek_opens(kek: Secret, vault_id: str, user_id: str, slot: Slot) -> bool:
-    """Whether the session's KEK still opens the person's slot. A passphrase changed on another
-    replica arrives as a new slot (new salt, new wrap) while a session opened with the old one
-    goes on here; wrapping its log heads under the old KEK into that slot would lock the person
-    out of this PC with either passphrase (decision 0009)."""
-    try:
-        unwrap(kek.value, unb64(slot.kek_wrap), kek_wrap_ad(vault_id, user_id, slot), "sign-in")
-    except AuthenticationFailed:
-        return False
-    return True

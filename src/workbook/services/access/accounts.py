@@ -152,6 +152,9 @@ class Accounts:
                            self.s.vault_id, user.user_id)
         if probe != self.s.kek:
             probe.wipe()
+            if not slot_changes.kek_opens(self.s.kek, self.s.vault_id, user.user_id, slot):
+                raise InvalidInput("your passphrase was changed on another PC since you signed "
+                                   "in: sign out, then sign in with the new one")
             raise InvalidInput("the current passphrase is not correct")
         probe.wipe()
         first_time = self.s.keypair is None

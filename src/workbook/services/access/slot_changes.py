@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING
 from workbook.crypto.encoding import b64, fields, unb64
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair, PublicKeys
+from workbook.crypto.secret import Secret
+from workbook.crypto.symmetric import unwrap
 from workbook.services.authority import RECOVERY, load_membership, may_administer
 from workbook.vault import accounts
-from workbook.vault.keyfile import Slot
+from workbook.vault.keyfile import Slot, kek_wrap_ad
 
 if TYPE_CHECKING:
     from workbook.services.authority import Trust
@@ -82,5 +84,17 @@ def _own_uncertified(conn: Connection, trust: Trust, slot: Slot, signature: byte
     try:
         PublicKeys(row.public_keys).verify(signature, message)
     except (AuthenticationFailed, ValueError):
+        return False
+    return True
+
+
+def kek_opens(kek: Secret, vault_id: str, user_id: str, slot: Slot) -> bool:
+    """Whether a session's KEK still opens the person's slot. A passphrase changed on another
+    replica arrives as a new slot (new salt, new wrap) while a session opened with the old one
+    goes on here; wrapping its log heads under the old KEK into that slot would lock the person
+    out of this PC with either passphrase (decision 0009, 8)."""
+    try:
+        unwrap(kek.value, unb64(slot.kek_wrap), kek_wrap_ad(vault_id, user_id, slot), "sign-in")
+    except AuthenticationFailed:
         return False
     return True
