@@ -117,3 +117,24 @@ def test_the_replicas_page_approves_a_join_and_retires_a_pc(
         and page.replica_table.item(r, 1).text() == "retired" for r in range(3)),
         timeout=20_000)
 
+
+
+def test_a_person_disabled_on_another_pc_is_signed_out_at_the_next_sync(
+        qtbot: Any, desk: tuple[ReplicaTeam, Pc, MainWindow]) -> None:
+    from workbook.services.replicas.open_session import DISABLED_ELSEWHERE
+
+    team, desk2, window = desk
+    sam = team.approved_worker()
+    team.first.sync()
+    desk2.sync()
+    status = window.replicas.status
+    sign_in_to_home(qtbot, window, "sw1", sam)
+    qtbot.waitUntil(lambda: status.text.text().startswith("Synced"), timeout=20_000)
+    with team.first.session() as s:
+        s.accounts.disable("sw1")
+        s.replicas.sync()
+    with qtbot.waitSignal(window.lock_finished, timeout=20_000):
+        click(qtbot, status.sync_now)
+    assert window.stack.currentWidget() is window.sign_in_page
+    assert window.sign_in_page.notice.text() == DISABLED_ELSEWHERE
+    assert window.sign_in_page.username.text() == ""

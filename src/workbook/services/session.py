@@ -23,6 +23,7 @@ from workbook.crypto.symmetric import wrap
 from workbook.domain.acts import REFUSALS, Act, may
 from workbook.domain.policy import Policy
 from workbook.domain.roles import Role
+from workbook.services.access.slot_changes import kek_opens
 from workbook.services.authority import SectionKeys, Trust
 from workbook.services.clock import Clock, stamp
 from workbook.services.errors import NotPermitted, PassphraseMustBeReplaced
@@ -108,6 +109,10 @@ class Session:
             self._role = self.membership().role_of(self.user_id)
             self._role_read = True
         return self._role
+
+    def signed_logs_changed(self) -> None:
+        """Signed logs arrived from another replica: read the role again at the next act."""
+        self._role_read = False
 
     @property
     def user_id(self) -> str:
@@ -367,6 +372,8 @@ class Session:
             if keypair is None:
                 return
             username, slot = body.slot_for_user_id(self.user_id)
+            if not kek_opens(self.kek, self.vault_id, self.user_id, slot):
+                return  # changed on another PC since (decision 0009): that slot stays as it is
             content = {"seed": b64(keypair.seed.value), **now.to_json(),
                        "generation": generation}
             if body.replica:  # heads of this replica's logs, not another's (decision 0009)

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.replicas = ReplicasArea(host)
         self.statusBar().addPermanentWidget(self.replicas.status)  # sync status, Sync now
         self.bridge.fact.connect(self.replicas.status.fact)  # a save syncs soon after
+        self.bridge.fact.connect(self._signed_out)
         areas: tuple[Area, ...] = (self.retention, self.supervision, self.sharing,
                                    self.front_door, self.replicas)
         for area in areas:  # in this order after Home in the top bar
@@ -339,6 +340,11 @@ class MainWindow(QMainWindow):
         self.family_opened.emit(family_id)
 
     # --- lock ------------------------------------------------------------------------------
+    def _signed_out(self, name: str, payload: dict[str, object]) -> None:
+        """The session ended itself (disabled on another PC): show why, on the sign-in page."""
+        if name == "signed_out" and self._person is not None:
+            self.lock(str(payload.get("reason", "")))
+
     def lock(self, reason: str = "") -> None:
         """Clear every view now, then drop the session (keys wiped, vault closed)."""
         self._epoch.advance()

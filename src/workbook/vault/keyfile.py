@@ -56,6 +56,11 @@ class Slot:
     failed: int = 0
     last_failed: str | None = None
     locked: bool = False
+    # Who made this slot and when, signed (services/access/slot_changes.py): replicas keep
+    # the slot with the later signed time (decision 0009).
+    changed_at: str | None = None
+    changed_by: str | None = None
+    change_signature: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

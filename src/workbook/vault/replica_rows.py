@@ -31,6 +31,8 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("sharing_identity", IGNORE), ("sharing_identity_seals", IGNORE),
     ("partner_events", APPEND), ("partner_cards", REPLACE), ("partner_vouches", IGNORE),
     ("bundles_received", IGNORE), ("supervision_sessions", REPLACE),
+    # So a replica numbers its next bundle to a partner after the team's (decision 0009).
+    ("bundles_sent", IGNORE),
     ("retention_log", IGNORE), ("disposals", IGNORE), ("disposed_versions", IGNORE),
 )
 MODES = dict(TABLES)

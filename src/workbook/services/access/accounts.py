@@ -18,6 +18,7 @@ from workbook.domain.ids import new_id
 from workbook.domain.passphrase import PassphraseRejected, check_passphrase
 from workbook.domain.roles import parse_role
 from workbook.services import validation
+from workbook.services.access import slot_changes
 from workbook.services.authority import append_event
 from workbook.services.errors import InvalidInput, NotFound, NotPermitted
 from workbook.vault import accounts, audit_log
@@ -93,6 +94,9 @@ class Accounts:
             self.s.vault_id, user_id, initial_passphrase, self.s.device_secret, self.vault_kdf(),
             "initial", {"vault_key": b64(self.s.vault_key.value)},
         )
+        if self.s.keypair is not None:  # an account manager is certified (require_...)
+            slot_changes.sign(self.s.vault_id, slot, self.s.user_id, self.s.keypair,
+                              self.s.now())
         with self.s.write():
             accounts.insert(self.s.conn, UserRow(
                 user_id, username, full_name, role_value.value, "initial", False, self.s.now(),
@@ -148,6 +152,9 @@ class Accounts:
                            self.s.vault_id, user.user_id)
         if probe != self.s.kek:
             probe.wipe()
+            if not slot_changes.kek_opens(self.s.kek, self.s.vault_id, user.user_id, slot):
+                raise InvalidInput("your passphrase was changed on another PC since you signed "
+                                   "in: sign out, then sign in with the new one")
             raise InvalidInput("the current passphrase is not correct")
         probe.wipe()
         first_time = self.s.keypair is None
@@ -162,6 +169,7 @@ class Accounts:
         new_slot.vault_key_seal = b64(keypair.public.seal(
             self.s.vault_key.value, vault_key_user_info(self.s.vault_id, user.user_id, generation)
         ))
+        slot_changes.sign(self.s.vault_id, new_slot, user.user_id, keypair, self.s.now())
         with self.s.write():
             if first_time:
                 accounts.set_public_keys(

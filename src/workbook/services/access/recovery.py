@@ -14,9 +14,10 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
 from workbook.services import validation
+from workbook.services.access import slot_changes
 from workbook.services.access.accounts import make_slot, passphrase_ok
 from workbook.services.access.kdf_policy import new_passphrase_kdf
-from workbook.services.authority import signatures
+from workbook.services.authority import RECOVERY, signatures
 from workbook.services.clock import Clock, stamp, system_clock
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.vault import accounts, audit_log, device_secret, section_store
@@ -117,6 +118,7 @@ def reset_account(
             slot = make_slot(keyfile.vault_id, user.user_id, new_initial_passphrase, d_secret, kdf,
                              "initial", {"vault_key": b64(v_key.value)})
             at = stamp(clock())
+            slot_changes.sign(keyfile.vault_id, slot, RECOVERY, r_pair, at)
             with transaction(conn):
                 accounts.reset_to_initial(conn, user.user_id)
                 section_store.delete_grants_of(conn, user.user_id)

@@ -21,6 +21,7 @@ from workbook.domain.ids import new_id
 from workbook.domain.passphrase import PassphraseRejected, check_passphrase
 from workbook.domain.policy import default_policy, default_policy_text
 from workbook.domain.roles import Role, Section, parse_role
+from workbook.services.access import slot_changes
 from workbook.services.access.kdf_policy import record_kdf_choice
 from workbook.services.authority import RECOVERY, section_keypair, signatures
 from workbook.services.clock import Clock, stamp, system_clock
@@ -174,6 +175,7 @@ def create_vault(
     ))
     slot.vault_key_seal = b64(owner_pair.public.seal(
         v_key.value, vault_key_user_info(vault_id, owner_id, 1)))
+    slot_changes.sign(vault_id, slot, owner_id, owner_pair, at)
     keyfile = KeyFile(
         vault_id=vault_id,
         recovery_public=r_pair.public,

@@ -21,6 +21,7 @@ from workbook.services.replicas import (
     disables,
     fork_merge,
     joining,
+    open_session,
     remote_audit,
     replica_log,
     sync_keys,
@@ -230,7 +231,9 @@ class Replicas:
         report = SyncReport()
         report.sent, report.files_sent = syncing.send(self.s, own, where)
         known = syncing.receive(self.s, self._own(), where, report)
+        open_session.end_if_disabled(self.s)  # this person, disabled elsewhere: signed out
         disables.follow(self.s)  # a disable made elsewhere: this replica rekeys too
+        open_session.catch_up(self.s)  # a role, an approval, a rotation: at the next act
         if report.disposed:  # as after a disposal here: no freed page keeps old ciphertext
             retention_store.vacuum(self.s.conn)
         report.gaps = syncing.gaps(self.s, own)

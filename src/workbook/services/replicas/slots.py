@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import b64
+from workbook.services.access import slot_changes
 from workbook.services.authority import Trust, load_membership, load_trust
 from workbook.services.errors import InvalidInput
 from workbook.vault import replica_store
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from workbook.services.session import Session
 
 TRAVELLING = ("user_id", "kdf", "salt", "state", "kek_wrap", "vault_key_seal",
-              "vault_key_generation")
+              "vault_key_generation", "changed_at", "changed_by", "change_signature")
+OPTIONAL = ("vault_key_seal", "changed_at", "changed_by", "change_signature")
 
 
 def outgoing(session: Session, stamp: str) -> dict[str, dict[str, Any]]:
@@ -59,8 +61,9 @@ def _checked(username: object, data: object) -> tuple[str, dict[str, Any]]:
     for key, kind in kinds.items():
         if not isinstance(data.get(key), kind):
             raise InvalidInput(f"a slot's {key} is malformed")
-    if data.get("vault_key_seal") is not None and not isinstance(data["vault_key_seal"], str):
-        raise InvalidInput("a slot's vault_key_seal is malformed")
+    for key in OPTIONAL:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise InvalidInput(f"a slot's {key} is malformed")
     if data["state"] not in {"initial", "active"}:
         raise InvalidInput("a slot's state is unknown")
     return username, data
@@ -85,40 +88,61 @@ def _seal_own_key(session: Session, trust: Trust, keyfile: KeyFile, slot: Slot,
         slot.vault_key_generation = local.vault_key_generation
 
 
+def _received(data: dict[str, Any]) -> Slot:
+    return Slot(data["user_id"], dict(data["kdf"]), data["salt"], data["state"],
+                data["kek_wrap"], data.get("vault_key_seal"), data["vault_key_generation"],
+                changed_at=data.get("changed_at"), changed_by=data.get("changed_by"),
+                change_signature=data.get("change_signature"))
+
+
+def _later(session: Session, trust: Trust, slot: Slot, stamp: str, local: Slot | None,
+           local_stamp: str) -> bool:
+    """Whether a received slot replaces this replica's: the later signed time wins
+    (services/access/slot_changes.py), so an old slot sent again, or a local mark altered
+    by SQL, cannot bring back an old passphrase; the sync's stamp decides only between two
+    slots neither of which is signed (made before slots were signed). The same salt is the
+    same slot: this replica keeps its own, whose wrap holds its own log heads."""
+    if local is None:
+        return True
+    if local.salt == slot.salt:
+        return False
+    mine = slot_changes.signed_time(session.conn, session.vault_id, trust, local)
+    theirs = slot_changes.signed_time(session.conn, session.vault_id, trust, slot)
+    return (theirs, stamp, slot.salt) > (mine, local_stamp, local.salt)
+
+
 def incoming(session: Session, slots: object) -> int:
-    """Apply received slots newer than this replica's; the number applied. Called inside the
-    file's transaction, so a refused file leaves the key file as it was."""
+    """Apply received slots made later than this replica's; the number applied. Called inside
+    the file's transaction, so a refused file leaves the key file as it was."""
     if not isinstance(slots, dict):
         raise InvalidInput("the slots are malformed")
     marks = replica_store.slot_marks(session.conn)
-    newer = {}
-    for raw_name, raw in slots.items():
-        username, data = _checked(raw_name, raw)
-        mark = marks.get(username)
-        if mark is None or (data["stamp"], data["salt"]) > (mark[2], mark[0]):
-            newer[username] = data
-    if not newer:
-        return 0
-
+    received = dict(_checked(name, raw) for name, raw in slots.items())
+    here = KeyFile.load(session.vault_dir).open_body(session.device_secret).accounts
+    if all(u in here and here[u].salt == d["salt"] for u, d in received.items()):
+        return 0  # every one is a slot this replica holds already: the key file stays as it is
     # The file's certificates and membership events are stored, not yet in the session's trust.
     trust = load_trust(session.conn, session.vault_id, session.trust.recovery)
     disabled = load_membership(session.conn, session.vault_id, trust).disabled
-    newer = {u: d for u, d in newer.items() if d["user_id"] not in disabled}
+    applied: dict[str, dict[str, Any]] = {}
 
     def change(keyfile: KeyFile, body: KeyFileBody) -> None:
-        for username, data in newer.items():
+        for username, data in received.items():
             local = body.accounts.get(username)
-            slot = Slot(data["user_id"], dict(data["kdf"]), data["salt"], data["state"],
-                        data["kek_wrap"], data.get("vault_key_seal"),
-                        data["vault_key_generation"])
+            slot = _received(data)
+            mark = marks.get(username)
+            if slot.user_id in disabled or not _later(
+                    session, trust, slot, data["stamp"], local, mark[2] if mark else ""):
+                continue
             _seal_own_key(session, trust, keyfile, slot, local)
             if local is not None:
                 slot.failed, slot.last_failed, slot.locked = (local.failed, local.last_failed,
                                                               local.locked)
             body.accounts[username] = slot
+            applied[username] = data
 
     KeyFile.update(session.vault_dir, session.device_secret, change)
-    for username, data in newer.items():
+    for username, data in applied.items():
         replica_store.put_slot_mark(session.conn, username, data["salt"], data["state"],
                                     data["stamp"])
-    return len(newer)
+    return len(applied)

@@ -22,7 +22,7 @@ SYNC_EVERY_MS = 30_000
 AFTER_SAVE_MS = 2_000  # a burst of saves (an import, a review) makes one sync
 REFRESH_EVERY_MS = 60_000  # "Synced N min ago" counts on between syncs (none while offline)
 # Core facts that are not a change of the vault's content, so no reason to sync.
-NOT_SAVES = frozenset({"synced", "locked", "backup_made"})
+NOT_SAVES = frozenset({"synced", "locked", "signed_out", "backup_made"})
 
 
 def synced_text(seconds: float) -> str:
