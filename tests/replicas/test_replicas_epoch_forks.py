@@ -1,6 +1,7 @@
 """Two rotations of one section made on two PCs before either synced (issue 18, decision 0009,
 C33): each PC makes its own epoch 2 and writes under it. After syncing both ways, both PCs
-open every entry, new writes use the winning epoch, and the fork is no longer reported."""
+open every entry, new writes use the winning epoch (the row first by signed time, then
+signature), both rows and both PCs' grants are kept, and no epoch fork is reported."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 from test_replicas_forks import signed_in, sync
 
 from support.replica_pcs import Pc, ReplicaTeam, workbook_text
+from workbook.services.session import Session
+from workbook.vault import section_store
+
+SECTION = "case-notes"
 
 
 def rotated_on_both(root: Path) -> tuple[ReplicaTeam, Pc, str]:
@@ -24,16 +29,56 @@ def rotated_on_both(root: Path) -> tuple[ReplicaTeam, Pc, str]:
                       (desk2, "written on desk 2 under its epoch c0ffee02")):
         with pc.session() as s:
             s.accounts.disable("sw1")
-            s.families.add_entry(family_id, "case-notes", words, "2026-01-05")
+            s.families.add_entry(family_id, SECTION, words, "2026-01-05")
     return team, desk2, family_id
+
+
+def winner_of(s: Session) -> bytes:
+    """The public keys of epoch 2 that counts here, checked against the stored rows: the one
+    first by (signed time, signature) of the two."""
+    rows = [r for r in section_store.epochs_and_rivals(s.conn)
+            if (r.section, r.epoch) == (SECTION, 2)]
+    assert len(rows) == 2  # both kept, on every PC
+    first = min(rows, key=lambda r: (r.created_at, r.signature)).public_keys
+    public = s.trust.section_public(SECTION, 2)
+    assert public is not None and public.raw == first
+    return first
+
+
+def newest_row_epoch_key(s: Session, family_id: str) -> bytes:
+    """The key pair whose tag the newest stored case note of the family carries."""
+    tag, epoch = s.conn.execute(
+        "SELECT v.section_tag, v.epoch FROM versions v JOIN version_log l ON "
+        "l.version_id = v.version_id WHERE v.family_id = ? ORDER BY l.seq DESC LIMIT 1",
+        (family_id,)).fetchone()
+    assert epoch == 2 and s.keys.tags_for_section(SECTION, family_id)[bytes(tag)] == (SECTION, 2)
+    assert bytes(tag) == s.keys.tag(SECTION, 2, family_id)  # the winner's tag, not a rival's
+    return s.keys.keypair(SECTION, 2).public.raw
 
 
 def test_each_pc_opens_what_the_other_wrote_under_its_own_epoch(tmp_path: Path) -> None:
     team, desk2, family_id = rotated_on_both(tmp_path)
+    reports = [sync(pc) for _ in range(2) for pc in (team.first, desk2)]
+    for report in reports:
+        assert report.refused == []
+        # The membership fork the two rotations made is reported (decision 13); the epochs
+        # are not: nothing is left to resolve there.
+        assert {f["log"] for f in report.forks} <= {"membership"}, report.forks
+    winners = []
+    for pc in (team.first, desk2):
+        with signed_in(pc) as s:
+            text = workbook_text(s, family_id)
+            assert "c0ffee01" in text and "c0ffee02" in text, pc.name
+            winners.append(winner_of(s))
+            s.families.add_entry(family_id, SECTION, f"after the fork on {pc.name} 5eed",
+                                 "2026-01-06")
+            assert newest_row_epoch_key(s, family_id) == winners[-1]
+    assert winners[0] == winners[1]
     for _ in range(2):
         for pc in (team.first, desk2):
             sync(pc)
     for pc in (team.first, desk2):
         with signed_in(pc) as s:
             text = workbook_text(s, family_id)
-            assert "c0ffee01" in text and "c0ffee02" in text, pc.name
+            assert all(w in text for w in ("c0ffee01", "c0ffee02", "on desk 1 5eed",
+                                           "on desk 2 5eed")), pc.name

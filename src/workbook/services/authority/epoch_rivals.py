@@ -1,0 +1,76 @@
+"""Which epoch of a section counts when two replicas rotated it at once (decision 0009, C33).
+
+Two rotations made on two replicas before either synced are two signed epoch rows of one
+number. Both are kept (`section_epoch_rivals`, and the grants of both in
+`section_grants_kept`), so what was written under either still opens. Of the rows of one
+number whose signatures hold, the one that sorts first by (signed time, signature) is the
+section's epoch of that number: what new writes use, what later epochs chain from. Every
+replica computes the same answer from signed content alone, whatever order rows arrived in;
+a row that does not verify is refused, as any broken epoch is, and never wins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from workbook.crypto.errors import AuthenticationFailed
+from workbook.crypto.keypairs import PublicKeys
+from workbook.services.authority import signatures
+from workbook.vault.section_store import EpochRow
+
+
+@dataclass
+class BelievedEpochs:
+    epochs: dict[tuple[str, int], PublicKeys] = field(default_factory=dict)
+    rivals: dict[tuple[str, int], list[PublicKeys]] = field(default_factory=dict)
+    broken: list[tuple[str, int]] = field(default_factory=list)
+
+
+def believe(rows: Iterable[EpochRow], vault_id: str,
+            verify_by: Callable[[str, bytes, bytes], bool]) -> BelievedEpochs:
+    """Every number's winner and its believed rivals, from `rows` sorted by (section, epoch).
+    A row counts only if its creator's signature verifies under a trusted key and, after
+    epoch 1, the previous number's winner or one of its rivals signed it too (the rotator
+    held the section, whichever epoch their replica had)."""
+    out = BelievedEpochs()
+    for (section, epoch), group in groupby(rows, key=lambda r: (r.section, r.epoch)):
+        previous = [out.epochs[(section, epoch - 1)], *out.rivals.get((section, epoch - 1), [])] \
+            if (section, epoch - 1) in out.epochs else []
+        believed: list[tuple[EpochRow, PublicKeys]] = []
+        for row in group:
+            key = _believed_key(row, vault_id, verify_by, previous)
+            if key is None:
+                out.broken.append((section, epoch))
+            elif all(key.raw != b.raw for _r, b in believed):
+                believed.append((row, key))
+        if believed:
+            believed.sort(key=lambda pair: (pair[0].created_at, pair[0].signature))
+            out.epochs[(section, epoch)] = believed[0][1]
+            if len(believed) > 1:
+                out.rivals[(section, epoch)] = [key for _r, key in believed[1:]]
+    return out
+
+
+def _believed_key(row: EpochRow, vault_id: str, verify_by: Callable[[str, bytes, bytes], bool],
+                  previous: list[PublicKeys]) -> PublicKeys | None:
+    message = signatures.section_epoch(vault_id, row.section, row.epoch, row.public_keys,
+                                       row.created_by, row.created_at)
+    if not verify_by(row.created_by, row.signature, message):
+        return None
+    if row.epoch > 1:
+        if row.prev_signature is None or not any(
+                _verifies(p, row.prev_signature, message) for p in previous):
+            return None
+    try:
+        return PublicKeys(row.public_keys)
+    except ValueError:
+        return None
+
+
+def _verifies(key: PublicKeys, signature: bytes, message: bytes) -> bool:
+    try:
+        key.verify(signature, message)
+    except AuthenticationFailed:
+        return False
+    return True
