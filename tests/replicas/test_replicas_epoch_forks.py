@@ -82,3 +82,17 @@ def test_each_pc_opens_what_the_other_wrote_under_its_own_epoch(tmp_path: Path) 
             text = workbook_text(s, family_id)
             assert all(w in text for w in ("c0ffee01", "c0ffee02", "on desk 1 5eed",
                                            "on desk 2 5eed")), pc.name
+
+    # The rotations forked the membership chain too; once an owner merges it, both rotations
+    # are in the chain and the same epoch still counts: nothing is reported, nobody warned.
+    with signed_in(desk2) as s:
+        assert len(s.replicas.resolve_fork().branches) == 2
+    assert desk2.sync().forks == []  # Pc.session: signed in with no warning at all
+    assert sync(team.first).forks == []  # it warned of the fork as it signed in, not after
+    for pc in (desk2, team.first, desk2, team.first):
+        assert pc.sync().forks == []
+    for pc in (team.first, desk2):
+        with pc.session() as s:
+            assert winner_of(s) == winners[0]
+            assert "c0ffee01" in workbook_text(s, family_id)
+            assert "c0ffee02" in workbook_text(s, family_id)

@@ -6,7 +6,14 @@ number. Both are kept (`section_epoch_rivals`, and the grants of both in
 number whose signatures hold, the one that sorts first by (signed time, signature) is the
 section's epoch of that number: what new writes use, what later epochs chain from. Every
 replica computes the same answer from signed content alone, whatever order rows arrived in;
-a row that does not verify is refused, as any broken epoch is, and never wins."""
+a row that does not verify is refused, as any broken epoch is, and never wins.
+
+Signed time is the signer's to choose, so a row backed by its rotation in the verified
+membership chain (a `rotate` event by its creator, of that section and number, at its time,
+the creator then a signed holder of the number before) beats every row that is not: someone
+who once held the section cannot backdate an epoch of their own to win. Two genuine rotations
+made on two replicas fork the membership chain; until an owner merges it (decision 0009, 13)
+neither is backed, and the first by (signed time, signature) of those that verify counts."""
 
 from __future__ import annotations
 
@@ -27,8 +34,12 @@ class BelievedEpochs:
     broken: list[tuple[str, int]] = field(default_factory=list)
 
 
+Rotation = tuple[str, str, int, str]  # (rotator, section, epoch, at) in the verified chain
+
+
 def believe(rows: Iterable[EpochRow], vault_id: str,
-            verify_by: Callable[[str, bytes, bytes], bool]) -> BelievedEpochs:
+            verify_by: Callable[[str, bytes, bytes], bool],
+            rotations: set[Rotation]) -> BelievedEpochs:
     """Every number's winner and its believed rivals, from `rows` sorted by (section, epoch).
     A row counts only if its creator's signature verifies under a trusted key and, after
     epoch 1, the previous number's winner or one of its rivals signed it too (the rotator
@@ -45,10 +56,13 @@ def believe(rows: Iterable[EpochRow], vault_id: str,
             elif all(key.raw != b.raw for _r, b in believed):
                 believed.append((row, key))
         if believed:
-            believed.sort(key=lambda pair: (pair[0].created_at, pair[0].signature))
-            out.epochs[(section, epoch)] = believed[0][1]
-            if len(believed) > 1:
-                out.rivals[(section, epoch)] = [key for _r, key in believed[1:]]
+            backed = [(r, k) for r, k in believed
+                      if epoch == 1 or (r.created_by, section, epoch, r.created_at) in rotations]
+            _row, winner = min(backed or believed, key=lambda p: (p[0].created_at, p[0].signature))
+            out.epochs[(section, epoch)] = winner
+            rivals = [key for _r, key in believed if key.raw != winner.raw]
+            if rivals:
+                out.rivals[(section, epoch)] = rivals
     return out
 
 

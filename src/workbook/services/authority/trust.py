@@ -17,7 +17,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
 from workbook.services.authority import epoch_rivals, signatures
-from workbook.services.authority.holders import SignedHolders, signed_holders
+from workbook.services.authority.holders import ROTATE_EVENT, SignedHolders, signed_holders
 from workbook.services.authority.membership import load_membership, owner_of, verified_log
 from workbook.services.authority.signatures import RECOVERY
 from workbook.services.authority.verified_versions import VerifiedVersions
@@ -192,8 +192,11 @@ def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
     trust.conflicted = excluded
     for user_id, keys in revoked:
         trust.withdrawn.setdefault(user_id, set()).add(keys)
+    rotations = {(e.actor, e.section, e.epoch, e.at) for e in log.events
+                 if e.event == ROTATE_EVENT and e.section is not None and e.epoch is not None
+                 and e.actor in holders.of(e.section, e.epoch - 1)}
     believed = epoch_rivals.believe(section_store.epochs_and_rivals(conn), vault_id,
-                                    trust.verify_by)
+                                    trust.verify_by, rotations)
     trust.epochs, trust.rival_epochs = believed.epochs, believed.rivals
     trust.broken_epochs = believed.broken
     return trust
