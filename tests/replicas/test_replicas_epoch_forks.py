@@ -5,6 +5,7 @@ signature), both rows and both PCs' grants are kept, and no epoch fork is report
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from test_replicas_forks import signed_in, sync
@@ -16,15 +17,19 @@ from workbook.vault import section_store
 SECTION = "case-notes"
 
 
-def rotated_on_both(root: Path) -> tuple[ReplicaTeam, Pc, str]:
+def rotated_on_both(root: Path, before: Callable[[ReplicaTeam], None] | None = None
+                    ) -> tuple[ReplicaTeam, Pc, str]:
     """Sam is disabled on both PCs before either synced (each rotates Sam's sections to an
-    epoch 2 of its own), then each PC writes a case note in the family made before."""
+    epoch 2 of its own), then each PC writes a case note in the family made before.
+    `before` runs once everyone is in step, before the disables."""
     team = ReplicaTeam.start(root)
     desk2 = team.join("desk 2")
     team.approved_worker()
     with team.first.session() as s:
         family_id = s.families.add("Smith family", "REF-1")
     team.sync_all()
+    if before is not None:
+        before(team)
     for pc, words in ((team.first, "written on desk 1 under its epoch c0ffee01"),
                       (desk2, "written on desk 2 under its epoch c0ffee02")):
         with pc.session() as s:
