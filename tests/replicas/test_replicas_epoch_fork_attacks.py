@@ -114,7 +114,8 @@ def test_planted_and_backdated_epochs_do_not_win(tmp_path: Path) -> None:
             assert (SECTION, 2) in s.trust.broken_epochs
 
 
-@pytest.mark.parametrize("what", ["loser dated first", "loser deleted", "junk grant"])
+@pytest.mark.parametrize("what", ["loser dated first", "loser deleted", "junk grant",
+                                  "junk wrap"])
 def test_an_altered_or_deleted_epoch_or_grant_refuses_sign_in(tmp_path: Path,
                                                                what: str) -> None:
     team, desk2, family_id = converged(tmp_path, [])
@@ -126,7 +127,12 @@ def test_an_altered_or_deleted_epoch_or_grant_refuses_sign_in(tmp_path: Path,
     key = database_key(desk2)
     where = "section = ? AND epoch = 2 AND public_keys = ?"
     undo: list[tuple[str, tuple[Any, ...]]] = []
-    if what == "junk grant":
+    if what == "junk wrap":  # "this secret, wrapped under the winner's" that is not
+        wrap = (SECTION, 2, b"\x02" * 32, winner, b"\x03" * 80)
+        attack(desk2, ("INSERT INTO section_rival_wraps (section, epoch, public_keys, "
+                       "under_keys, wrapped) VALUES (?, ?, ?, ?, ?)", wrap), key=key)
+        undo.append(("DELETE FROM section_rival_wraps WHERE wrapped = ?", (wrap[4],)))
+    elif what == "junk grant":
         grant = (SECTION, 2, tm, b"\x01" * 200, tm, EARLY)
         attack(desk2, ("INSERT INTO section_grants_kept (section, epoch, holder, sealed, "
                        "granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?)", grant), key=key)

@@ -101,3 +101,26 @@ def test_each_pc_opens_what_the_other_wrote_under_its_own_epoch(tmp_path: Path) 
             assert winner_of(s) == winners[0]
             assert "c0ffee01" in workbook_text(s, family_id)
             assert "c0ffee02" in workbook_text(s, family_id)
+
+
+def test_someone_granted_after_the_fork_reads_what_was_written_under_both(
+        tmp_path: Path) -> None:
+    """A colleague approved afterwards is sealed the winning epoch only; the losing epoch's
+    secret reaches them wrapped under the winner's (made by a holder of both as they signed
+    in), so nothing written under either is lost to later holders."""
+    team, desk2, family_id = rotated_on_both(tmp_path)
+    for pc in (team.first, desk2, team.first, desk2):
+        sync(pc)
+    with signed_in(desk2) as s:
+        s.replicas.resolve_fork()
+    desk2.sync()
+    sync(team.first)
+    pat = team.approved("pw2", "Pat Worker", "social-worker",
+                        ("initial words given by the owner", "a colleague chooses long words 5"))
+    team.first.sync()
+    desk2.sync()
+    for pc in (team.first, desk2):
+        with pc.session("pw2", pat) as s:
+            assert [e for (sec, e) in s.keys.held() if sec == SECTION] == [1, 2]
+            text = workbook_text(s, family_id)
+            assert "c0ffee01" in text and "c0ffee02" in text, pc.name

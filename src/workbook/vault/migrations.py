@@ -492,7 +492,8 @@ def _m010_section_epochs(conn: Connection) -> None:
     rows of one number, and two grants to each holder (decision 0009, C33). `section_epochs`
     and `section_grants` are keyed by the number, so the other epoch's row and the grants a
     received row would have replaced are kept here, whole: no key is lost, and which epoch
-    wins is worked out from the signed rows of both tables (`trust.load_trust`)."""
+    wins is worked out from the signed rows of both tables (`trust.load_trust`). A rival's
+    secret wrapped under the winner's lets people granted later read both."""
     conn.executescript(
         """
         CREATE TABLE section_epoch_rivals (
@@ -514,6 +515,14 @@ def _m010_section_epochs(conn: Connection) -> None:
             granted_by  TEXT NOT NULL,
             granted_at  TEXT NOT NULL,
             PRIMARY KEY (section, epoch, holder, sealed)
+        );
+        CREATE TABLE section_rival_wraps (   -- one epoch's secret wrapped under another's
+            section     TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            public_keys BLOB NOT NULL,           -- of the epoch whose secret is wrapped
+            under_keys  BLOB NOT NULL,           -- of the epoch whose secret wraps it
+            wrapped     BLOB NOT NULL,
+            PRIMARY KEY (section, epoch, public_keys, under_keys)
         );
         """
     )

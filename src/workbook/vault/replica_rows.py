@@ -28,6 +28,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     # the newest sent wins, as it does locally; but where a section has two epochs of one
     # number (two replicas rotated at once), the grant it would replace is kept beside it.
     ("section_grants", REPLACE), ("section_grants_kept", IGNORE),
+    ("section_rival_wraps", IGNORE),
     ("membership", APPEND), ("policy_versions", APPEND), ("replica_log", APPEND),
     ("sharing_identity", IGNORE), ("sharing_identity_seals", IGNORE),
     ("partner_events", APPEND), ("partner_cards", REPLACE), ("partner_vouches", IGNORE),

@@ -142,6 +142,34 @@ def epochs_and_rivals(conn: Connection) -> list[EpochRow]:
                   key=lambda r: (r.section, r.epoch))
 
 
+@dataclass(frozen=True)
+class RivalWrap:
+    """The secret of epoch `public_keys` of (section, epoch), wrapped under the secret of the
+    epoch `under_keys` of the same number (C33)."""
+
+    section: str
+    epoch: int
+    public_keys: bytes
+    under_keys: bytes
+    wrapped: bytes
+
+
+def insert_rival_wrap(conn: Connection, row: RivalWrap) -> None:
+    conn.execute("INSERT OR IGNORE INTO section_rival_wraps (section, epoch, public_keys, "
+                 "under_keys, wrapped) VALUES (?, ?, ?, ?, ?)",
+                 (row.section, row.epoch, row.public_keys, row.under_keys, row.wrapped))
+
+
+def rival_wraps(conn: Connection) -> list[RivalWrap]:
+    t = "section_rival_wraps"
+    return [RivalWrap(cells.text(a, t, "section"), cells.integer(b, t, "epoch"),
+                      cells.blob(c, t, "public_keys"), cells.blob(d, t, "under_keys"),
+                      cells.blob(e, t, "wrapped"))
+            for a, b, c, d, e in conn.execute(
+                "SELECT section, epoch, public_keys, under_keys, wrapped FROM "
+                "section_rival_wraps ORDER BY section, epoch")]
+
+
 def insert_grant(conn: Connection, row: GrantRow) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO section_grants (section, epoch, holder, sealed, granted_by, "

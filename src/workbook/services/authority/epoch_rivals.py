@@ -21,10 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from workbook.crypto.encoding import fields
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
+from workbook.crypto.secret import Secret
+from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.services.authority import signatures
-from workbook.vault.section_store import EpochRow
+from workbook.vault.section_store import EpochRow, RivalWrap
 
 
 @dataclass
@@ -80,6 +83,34 @@ def _believed_key(row: EpochRow, vault_id: str, verify_by: Callable[[str, bytes,
         return PublicKeys(row.public_keys)
     except ValueError:
         return None
+
+
+def wrap_rival(vault_id: str, section: str, epoch: int, secret: Secret, public_keys: bytes,
+               under: Secret, under_keys: bytes) -> RivalWrap:
+    """A rival epoch's secret wrapped under the winner's, so whoever is given the winner
+    later (a newcomer, a later epoch unwrapping backwards) reads what was written under both.
+    Nothing signs it: the secret it gives is used only if its key pair is a believed epoch's
+    of that number (`SectionKeys.add`)."""
+    return RivalWrap(section, epoch, public_keys, under_keys, wrap(
+        _wrap_key(vault_id, section, epoch, public_keys, under), secret.value,
+        _wrap_ad(vault_id, section, epoch, public_keys, under_keys)))
+
+
+def unwrap_rival(vault_id: str, row: RivalWrap, under: Secret) -> bytes:
+    return unwrap(_wrap_key(vault_id, row.section, row.epoch, row.public_keys, under),
+                  row.wrapped, _wrap_ad(vault_id, row.section, row.epoch, row.public_keys,
+                                        row.under_keys), "rival epoch key")
+
+
+def _wrap_key(vault_id: str, section: str, epoch: int, public_keys: bytes,
+              under: Secret) -> bytes:
+    return hkdf(under.value, fields("workbook rival epoch", vault_id, section, epoch,
+                                    public_keys))
+
+
+def _wrap_ad(vault_id: str, section: str, epoch: int, public_keys: bytes,
+             under_keys: bytes) -> bytes:
+    return fields("workbook rival epoch", vault_id, section, epoch, public_keys, under_keys)
 
 
 def _verifies(key: PublicKeys, signature: bytes, message: bytes) -> bool:

@@ -218,6 +218,7 @@ def rotate_due_sections(session: Session) -> list[str]:
     for problem in session.trust.problems:  # the membership log's chain, named at sign-in
         if problem not in session.warnings:
             session.warnings.append(problem)
+    _keep_rivals_readable(session)
     if session.keypair is None or session.must_replace_passphrase:
         return []
     mine = session.trust.current_key(session.user_id)
@@ -237,6 +238,22 @@ def rotate_due_sections(session: Session) -> list[str]:
             _rotate(session, section, epoch, keep)
             rotated.append(section)
     return rotated
+
+
+def _keep_rivals_readable(session: Session) -> None:
+    """Two epochs of one number (two replicas rotated at once, C33): a holder of both wraps
+    the losing one's secret under the winner's, so people given the winner later, and later
+    epochs unwrapping backwards, still read what was written under the loser."""
+    if not session.trust.rival_epochs:
+        return
+    made = {(w.section, w.epoch, w.public_keys, w.under_keys)
+            for w in section_store.rival_wraps(session.conn)}
+    wraps = session.keys.rival_wraps_to_make(made)
+    if wraps:
+        with session.write():
+            for row in wraps:
+                section_store.insert_rival_wrap(session.conn, row)
+            session.audit("section_rival_wrapped", {"count": len(wraps)}, detail=None)
 
 
 def signed_holders_of(session: Session, section: str, epoch: int,

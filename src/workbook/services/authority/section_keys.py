@@ -12,6 +12,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import KeyPair
 from workbook.crypto.secret import Secret
 from workbook.crypto.symmetric import ContentCipher, hkdf, mac, unwrap
+from workbook.services.authority import epoch_rivals
 from workbook.services.authority.sealed_groups import GroupKey, open_token
 from workbook.services.authority.signatures import grant_info
 from workbook.services.authority.trust import Trust
@@ -69,6 +70,10 @@ class SectionKeys:
                 ) from None
             self.add(grant.section, grant.epoch, secret)
         self._unwrap_older(conn)
+        if self.trust.rival_epochs:
+            wraps = section_store.rival_wraps(conn)
+            while self._unwrap_rivals(wraps):
+                self._unwrap_older(conn)
 
     def add(self, section: str, epoch: int, secret: Secret) -> None:
         """Keep a secret whose key pair is the signed epoch's, or one of its believed rivals'
@@ -119,6 +124,44 @@ class SectionKeys:
                 if not self._has(section, epoch - 1, older):
                     self.add(section, epoch - 1, Secret(older))
                     changed = True
+
+    def _unwrap_rivals(self, wraps: list[section_store.RivalWrap]) -> bool:
+        """Rival epochs' secrets wrapped under a secret held (C33); True if any was new."""
+        changed = False
+        for row in wraps:
+            under = self._secret_of(row.section, row.epoch, row.under_keys)
+            if under is None or self._secret_of(row.section, row.epoch, row.public_keys):
+                continue
+            try:
+                value = epoch_rivals.unwrap_rival(self.vault_id, row, under)
+            except AuthenticationFailed:
+                raise TamperingDetected(f"a kept key of section {row.section} (epoch "
+                                        f"{row.epoch}) was altered") from None
+            self.add(row.section, row.epoch, Secret(value))
+            changed = True
+        return changed
+
+    def _secret_of(self, section: str, epoch: int, public_keys: bytes) -> Secret | None:
+        for s, e, secret, pair in self._all_held():
+            if (s, e) == (section, epoch) and pair.public.raw == public_keys:
+                return secret
+        return None
+
+    def rival_wraps_to_make(self, made: set[tuple[str, int, bytes, bytes]]
+                            ) -> list[section_store.RivalWrap]:
+        """Each rival secret held, wrapped under the winner's, where no wrap is stored yet
+        (`made`: (section, epoch, public keys, under keys) of those stored)."""
+        out = []
+        for (section, epoch), kept in sorted(self._rivals.items()):
+            if (section, epoch) not in self._secrets:
+                continue
+            winner = self._keypairs[(section, epoch)].public.raw
+            for secret, pair in kept:
+                if (section, epoch, pair.public.raw, winner) not in made:
+                    out.append(epoch_rivals.wrap_rival(
+                        self.vault_id, section, epoch, secret, pair.public.raw,
+                        self._secrets[(section, epoch)], winner))
+        return out
 
     def _has(self, section: str, epoch: int, value: bytes) -> bool:
         return any(s == section and e == epoch and secret.value == value
