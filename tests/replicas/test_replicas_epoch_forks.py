@@ -96,6 +96,8 @@ def test_each_pc_opens_what_the_other_wrote_under_its_own_epoch(tmp_path: Path) 
     assert sync(team.first).forks == []  # it warned of the fork as it signed in, not after
     for pc in (desk2, team.first, desk2, team.first):
         assert pc.sync().forks == []
+    settled = [pc.sync() for pc in (desk2, team.first)]  # in step: nothing echoes for ever
+    assert [(r.files_sent, r.refused) for r in settled] == [(0, []), (0, [])]
     for pc in (team.first, desk2):
         with pc.session() as s:
             assert winner_of(s) == winners[0]
@@ -121,6 +123,7 @@ def test_someone_granted_after_the_fork_reads_what_was_written_under_both(
     desk2.sync()
     for pc in (team.first, desk2):
         with pc.session("pw2", pat) as s:
-            assert [e for (sec, e) in s.keys.held() if sec == SECTION] == [1, 2]
+            # epoch 1, epoch 2 and its rival (unwrapped from the winner: sealed only the winner)
+            assert [e for (sec, e) in s.keys.held() if sec == SECTION] == [1, 2, 2]
             text = workbook_text(s, family_id)
             assert "c0ffee01" in text and "c0ffee02" in text, pc.name

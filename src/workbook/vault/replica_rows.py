@@ -136,6 +136,15 @@ def _apply_epoch(conn: Connection, row: Row) -> bool:
                              f"VALUES ({marks})", row).rowcount)
 
 
+def stored_as(table: str) -> tuple[str, ...]:
+    """The tables a received row of `table` may be stored in: a row kept as a rival (or a
+    kept grant) is known under both names, so it is not sent on as new."""
+    for pair in (_EPOCH_TABLES, _GRANT_TABLES):
+        if table in pair:
+            return pair
+    return (table,)
+
+
 def forked(conn: Connection, section: Cell, epoch: Cell) -> bool:
     """Whether this replica holds two epoch rows of that number of that section."""
     return conn.execute("SELECT 1 FROM section_epoch_rivals WHERE section = ? AND epoch = ? "

@@ -176,7 +176,10 @@ class SectionKeys:
         return {s for (s, _e) in self._secrets if self.holds(s)}
 
     def held(self) -> list[tuple[str, int]]:
-        return sorted(set(self._secrets) | set(self._rivals))
+        """Each (section, epoch) held, once per key (a rival's too, C33), so that a cache keyed
+        on it is dropped when a rival's key is added."""
+        return sorted([*self._secrets, *((s, e) for (s, e), kept in self._rivals.items()
+                                           for _k in kept)])
 
     def secret(self, section: str, epoch: int) -> Secret:
         return self._secrets[(section, epoch)]

@@ -159,7 +159,8 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             done.replica_log_changed |= added and table == "replica_log"
             if added and table == "key_revocations":
                 _withdraw_grants(session, row)
-        replica_rows.mark_known(conn, table, [replica_rows.digest(table, r) for r in rows])
+        for name in replica_rows.stored_as(table):
+            replica_rows.mark_known(conn, name, [replica_rows.digest(name, r) for r in rows])
     done.disposed = deletions.apply(session, pending, origin)
     before = replica_store.newest_version_seq(conn)
     versions = _rows(body.get("versions", []), "version")
