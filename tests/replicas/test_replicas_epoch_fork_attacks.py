@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_replicas_epoch_forks import SECTION, rotated_on_both, winner_of
+from test_replicas_epoch_forks import SECTION, rotated_on_both, synced_and_merged, winner_of
 from test_replicas_forks import signed_in, sync
 
 from support.attacker import raw_connect
@@ -44,12 +44,7 @@ def converged(root: Path, forged: list[tuple[Any, ...]]) -> tuple[ReplicaTeam, P
                            previous.sign(message), None))
 
     team, desk2, family_id = rotated_on_both(root, before=forge)
-    for pc in (team.first, desk2, team.first, desk2):
-        sync(pc)
-    with signed_in(desk2) as s:
-        s.replicas.resolve_fork()
-    desk2.sync()
-    sync(team.first)
+    synced_and_merged(team, desk2)
     return team, desk2, family_id
 
 

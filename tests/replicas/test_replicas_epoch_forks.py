@@ -38,6 +38,17 @@ def rotated_on_both(root: Path, before: Callable[[ReplicaTeam], None] | None = N
     return team, desk2, family_id
 
 
+def synced_and_merged(team: ReplicaTeam, desk2: Pc) -> None:
+    """Both ways twice, then the membership fork the rotations made merged on desk 2 and
+    carried to desk 1: each epoch 2 is then backed by its rotate event in the chain."""
+    for pc in (team.first, desk2, team.first, desk2):
+        sync(pc)
+    with signed_in(desk2) as s:
+        s.replicas.resolve_fork()
+    desk2.sync()
+    sync(team.first)
+
+
 def winner_of(s: Session) -> bytes:
     """The public keys of epoch 2 that counts here, checked against the stored rows: the one
     first by (signed time, signature) of the two."""
@@ -111,12 +122,7 @@ def test_someone_granted_after_the_fork_reads_what_was_written_under_both(
     secret reaches them wrapped under the winner's (made by a holder of both as they signed
     in), so nothing written under either is lost to later holders."""
     team, desk2, family_id = rotated_on_both(tmp_path)
-    for pc in (team.first, desk2, team.first, desk2):
-        sync(pc)
-    with signed_in(desk2) as s:
-        s.replicas.resolve_fork()
-    desk2.sync()
-    sync(team.first)
+    synced_and_merged(team, desk2)
     pat = team.approved("pw2", "Pat Worker", "social-worker",
                         ("initial words given by the owner", "a colleague chooses long words 5"))
     team.first.sync()
