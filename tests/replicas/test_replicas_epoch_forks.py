@@ -133,3 +133,24 @@ def test_someone_granted_after_the_fork_reads_what_was_written_under_both(
             assert [e for (sec, e) in s.keys.held() if sec == SECTION] == [1, 2, 2]
             text = workbook_text(s, family_id)
             assert "c0ffee01" in text and "c0ffee02" in text, pc.name
+
+
+def test_a_third_pc_that_did_not_rotate_opens_both(tmp_path: Path) -> None:
+    """Desk 3 made no epoch 2 of its own: it stores the first row it receives as the number's
+    and the other as a rival, whichever order the files come in, and opens both entries."""
+    third: list[Pc] = []
+
+    def join_third(team: ReplicaTeam) -> None:
+        third.append(team.join("desk 3"))
+        team.sync_all()
+
+    team, desk2, family_id = rotated_on_both(tmp_path, before=join_third)
+    desk3 = third[0]
+    for pc in (desk2, desk3, team.first, desk3, desk2):  # desk 3 hears of desk 2's first
+        sync(pc)
+    with signed_in(desk3) as s:
+        text = workbook_text(s, family_id)
+        assert "c0ffee01" in text and "c0ffee02" in text
+        first = winner_of(s)
+    with signed_in(team.first) as s:
+        assert winner_of(s) == first
