@@ -107,8 +107,11 @@ class SectionKeys:
         while changed:
             changed = False
             for section, epoch, secret, pair in self._all_held():
+                if epoch <= 1 or ((section, epoch - 1) in self._secrets and
+                                  (section, epoch - 1) not in self.trust.rival_epochs):
+                    continue  # the one epoch before is held already (no rival to find)
                 row = rows.get((section, epoch, pair.public.raw))
-                if epoch <= 1 or row is None or row.prev_wrapped is None:
+                if row is None or row.prev_wrapped is None:
                     continue
                 try:
                     older = unwrap(
