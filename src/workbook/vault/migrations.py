@@ -487,6 +487,47 @@ def _m009_retention_log(conn: Connection) -> None:
     )
 
 
+def _m010_section_epochs(conn: Connection) -> None:
+    """Two rotations of one section made on two replicas before either synced make two epoch
+    rows of one number, and two grants to each holder (decision 0009, C34). `section_epochs`
+    and `section_grants` are keyed by the number, so the other epoch's row and the grants a
+    received row would have replaced are kept here, whole: no key is lost, and which epoch
+    wins is worked out from the signed rows of both tables (`trust.load_trust`). A rival's
+    secret wrapped under the winner's lets people granted later read both."""
+    conn.executescript(
+        """
+        CREATE TABLE section_epoch_rivals (
+            section     TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            public_keys BLOB NOT NULL,
+            created_by  TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            signature   BLOB NOT NULL,
+            prev_signature BLOB,
+            prev_wrapped BLOB,
+            PRIMARY KEY (section, epoch, public_keys)
+        );
+        CREATE TABLE section_grants_kept (
+            section     TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            holder      TEXT NOT NULL,
+            sealed      BLOB NOT NULL,
+            granted_by  TEXT NOT NULL,
+            granted_at  TEXT NOT NULL,
+            PRIMARY KEY (section, epoch, holder, sealed)
+        );
+        CREATE TABLE section_rival_wraps (   -- one epoch's secret wrapped under another's
+            section     TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            public_keys BLOB NOT NULL,           -- of the epoch whose secret is wrapped
+            under_keys  BLOB NOT NULL,           -- of the epoch whose secret wraps it
+            wrapped     BLOB NOT NULL,
+            PRIMARY KEY (section, epoch, public_keys, under_keys)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
@@ -497,6 +538,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("007_replicas", _m007_replicas),
     ("008_replica_sync_keys", _m008_replica_sync_keys),
     ("009_retention_log", _m009_retention_log),
+    ("010_section_epochs", _m010_section_epochs),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The level record; made before the first migration, so part of every level's pinned schema.

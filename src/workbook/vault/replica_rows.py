@@ -23,10 +23,12 @@ Row = tuple[Cell, ...]
 # In the order they are applied: keys and certificates before the logs that name them.
 TABLES: tuple[tuple[str, str], ...] = (
     ("users", REPLACE), ("user_keys", IGNORE), ("key_revocations", IGNORE),
-    ("user_certs", IGNORE), ("section_epochs", IGNORE),
+    ("user_certs", IGNORE), ("section_epochs", IGNORE), ("section_epoch_rivals", IGNORE),
     # A grant row is re-sealed in place when a holder's key changes (a reset, re-approved):
-    # the newest sent wins, as it does locally.
-    ("section_grants", REPLACE),
+    # the newest sent wins, as it does locally; but where a section has two epochs of one
+    # number (two replicas rotated at once), the grant it would replace is kept beside it.
+    ("section_grants", REPLACE), ("section_grants_kept", IGNORE),
+    ("section_rival_wraps", IGNORE),
     ("membership", APPEND), ("policy_versions", APPEND), ("replica_log", APPEND),
     ("sharing_identity", IGNORE), ("sharing_identity_seals", IGNORE),
     ("partner_events", APPEND), ("partner_cards", REPLACE), ("partner_vouches", IGNORE),
@@ -96,6 +98,10 @@ def apply_row(conn: Connection, table: str, row: Row) -> bool:
     cols = columns(conn, table)
     if len(row) != len(cols):
         raise ValueError(f"a {table} row has {len(row)} cells, not {len(cols)}")
+    if table in _EPOCH_TABLES:
+        return _apply_epoch(conn, row)
+    if table in _GRANT_TABLES:
+        return _apply_grant(conn, row)
     mode = MODES[table]
     marks = ", ".join("?" * len(cols))
     names = ", ".join(cols)
@@ -109,18 +115,65 @@ def apply_row(conn: Connection, table: str, row: Row) -> bool:
     return bool(conn.execute(f"{verb} INTO {table} ({names}) VALUES ({marks})", row).rowcount)
 
 
-def other_epoch(conn: Connection, row: Row) -> bool:
-    """Whether this replica holds a different `section_epochs` row of the same section and
-    number than `row` (received and ignored): two replicas rotated the section concurrently."""
-    found = conn.execute("SELECT public_keys FROM section_epochs WHERE section = ? AND "
-                         "epoch = ?", (row[0], row[1])).fetchone()
-    return found is not None and bytes(found[0]) != row[2]
+_EPOCH_TABLES = ("section_epochs", "section_epoch_rivals")
+_GRANT_TABLES = ("section_grants", "section_grants_kept")
+_EPOCH_COLUMNS = ("section, epoch, public_keys, created_by, created_at, signature, "
+                  "prev_signature, prev_wrapped")
+_GRANT_COLUMNS = "section, epoch, holder, sealed, granted_by, granted_at"
+
+
+def _apply_epoch(conn: Connection, row: Row) -> bool:
+    """An epoch row, from either table: stored as the number's row if this replica has none,
+    else kept as a rival if its public keys differ from the row of that number here (two
+    replicas rotated at once). Which one counts is decided by signatures when read
+    (`trust.load_trust`), never here: nothing received is believed for arriving."""
+    marks = "?, ?, ?, ?, ?, ?, ?, ?"
+    if conn.execute(f"INSERT OR IGNORE INTO section_epochs ({_EPOCH_COLUMNS}) VALUES ({marks})",
+                    row).rowcount:
+        return True
+    if conn.execute("SELECT 1 FROM section_epochs WHERE section = ? AND epoch = ? AND "
+                    "public_keys = ?", row[:3]).fetchone():
+        return False
+    return bool(conn.execute(f"INSERT OR IGNORE INTO section_epoch_rivals ({_EPOCH_COLUMNS}) "
+                             f"VALUES ({marks})", row).rowcount)
+
+
+def stored_as(table: str) -> tuple[str, ...]:
+    """The tables a received row of `table` may be stored in: a row kept as a rival (or a
+    kept grant) is known under both names, so it is not sent on as new."""
+    for pair in (_EPOCH_TABLES, _GRANT_TABLES):
+        if table in pair:
+            return pair
+    return (table,)
+
+
+def forked(conn: Connection, section: Cell, epoch: Cell) -> bool:
+    """Whether this replica holds two epoch rows of that number of that section."""
+    return conn.execute("SELECT 1 FROM section_epoch_rivals WHERE section = ? AND epoch = ? "
+                        "LIMIT 1", (section, epoch)).fetchone() is not None
+
+
+def _apply_grant(conn: Connection, row: Row) -> bool:
+    """A grant, from either table. Where the section has one epoch of that number, a received
+    grant replaces this replica's (a legitimate re-seal must travel). Where it has two, the
+    grant here may be the other epoch's: it stays, and the received one is kept beside it, so
+    every holder keeps both secrets (each grant is matched to its epoch when opened)."""
+    here = conn.execute("SELECT sealed FROM section_grants WHERE section = ? AND epoch = ? "
+                        "AND holder = ?", row[:3]).fetchone()
+    if here is not None and bytes(here[0]) == row[3]:
+        return False
+    if here is not None and forked(conn, row[0], row[1]):
+        return bool(conn.execute(f"INSERT OR IGNORE INTO section_grants_kept ({_GRANT_COLUMNS}) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)", row).rowcount)
+    return bool(conn.execute(f"INSERT OR REPLACE INTO section_grants ({_GRANT_COLUMNS}) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", row).rowcount)
 
 
 def drop_grants_before(conn: Connection, user_id: str, at: str) -> None:
     """A person's section grants made no later than `at` (a signed withdrawal of their keys)."""
-    conn.execute("DELETE FROM section_grants WHERE holder = ? AND granted_at <= ?",
-                 (user_id, at))
+    for table in _GRANT_TABLES:
+        conn.execute(f"DELETE FROM {table} WHERE holder = ? AND granted_at <= ?",
+                     (user_id, at))
 
 
 # --- versions -------------------------------------------------------------------------------

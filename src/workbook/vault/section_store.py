@@ -103,6 +103,7 @@ def _unpack_merge(blob: bytes) -> tuple[bytes, int | None, bytes, bytes, tuple[b
 
 
 _E, _G, _M = "section_epochs", "section_grants", "membership"
+_RIVALS, _KEPT = "section_epoch_rivals", "section_grants_kept"
 
 
 def insert_epoch(conn: Connection, row: EpochRow) -> None:
@@ -116,7 +117,11 @@ def insert_epoch(conn: Connection, row: EpochRow) -> None:
     )
 
 
-def all_epochs(conn: Connection) -> list[EpochRow]:
+def all_epochs(conn: Connection, table: str = _E) -> list[EpochRow]:
+    """Stored epoch rows; `table` "section_epoch_rivals" for the other rows of a number two
+    replicas made at once (decision 0009, C34)."""
+    if table not in (_E, _RIVALS):
+        raise ValueError(table)
     return [
         EpochRow(cells.text(r[0], _E, "section"), cells.integer(r[1], _E, "epoch"),
                  cells.blob(r[2], _E, "public_keys"), cells.text(r[3], _E, "created_by"),
@@ -125,9 +130,44 @@ def all_epochs(conn: Connection) -> list[EpochRow]:
                  cells.blob_or_none(r[7], _E, "prev_wrapped"))
         for r in conn.execute(
             "SELECT section, epoch, public_keys, created_by, created_at, signature, "
-            "prev_signature, prev_wrapped FROM section_epochs ORDER BY section, epoch"
+            f"prev_signature, prev_wrapped FROM {table} ORDER BY section, epoch"
         )
     ]
+
+
+def epochs_and_rivals(conn: Connection) -> list[EpochRow]:
+    """Every stored epoch row of every number, the kept rivals too (`trust.load_trust` picks
+    the winner of each number from the signed rows)."""
+    return sorted(all_epochs(conn) + all_epochs(conn, _RIVALS),
+                  key=lambda r: (r.section, r.epoch))
+
+
+@dataclass(frozen=True)
+class RivalWrap:
+    """The secret of epoch `public_keys` of (section, epoch), wrapped under the secret of the
+    epoch `under_keys` of the same number (C34)."""
+
+    section: str
+    epoch: int
+    public_keys: bytes
+    under_keys: bytes
+    wrapped: bytes
+
+
+def insert_rival_wrap(conn: Connection, row: RivalWrap) -> None:
+    conn.execute("INSERT OR IGNORE INTO section_rival_wraps (section, epoch, public_keys, "
+                 "under_keys, wrapped) VALUES (?, ?, ?, ?, ?)",
+                 (row.section, row.epoch, row.public_keys, row.under_keys, row.wrapped))
+
+
+def rival_wraps(conn: Connection) -> list[RivalWrap]:
+    t = "section_rival_wraps"
+    return [RivalWrap(cells.text(a, t, "section"), cells.integer(b, t, "epoch"),
+                      cells.blob(c, t, "public_keys"), cells.blob(d, t, "under_keys"),
+                      cells.blob(e, t, "wrapped"))
+            for a, b, c, d, e in conn.execute(
+                "SELECT section, epoch, public_keys, under_keys, wrapped FROM "
+                "section_rival_wraps ORDER BY section, epoch")]
 
 
 def insert_grant(conn: Connection, row: GrantRow) -> None:
@@ -139,25 +179,26 @@ def insert_grant(conn: Connection, row: GrantRow) -> None:
 
 
 def delete_grants_of(conn: Connection, holder: str, section: str | None = None) -> None:
-    if section is None:
-        conn.execute("DELETE FROM section_grants WHERE holder = ?", (holder,))
-    else:
-        conn.execute(
-            "DELETE FROM section_grants WHERE holder = ? AND section = ?", (holder, section)
-        )
+    for table in (_G, _KEPT):
+        if section is None:
+            conn.execute(f"DELETE FROM {table} WHERE holder = ?", (holder,))
+        else:
+            conn.execute(f"DELETE FROM {table} WHERE holder = ? AND section = ?",
+                         (holder, section))
 
 
 def grants(conn: Connection, holder: str | None = None) -> list[GrantRow]:
-    sql = "SELECT section, epoch, holder, sealed, granted_by, granted_at FROM section_grants"
-    params: tuple[object, ...] = ()
-    if holder is not None:
-        sql += " WHERE holder = ?"
-        params = (holder,)
+    """Stored grants, with those kept beside a grant of the same number to the same holder
+    (a rival epoch's, decision 0009): which epoch each seals is found by opening it."""
+    where, params = ("", ()) if holder is None else (" WHERE holder = ?", (holder,))
+    columns = "section, epoch, holder, sealed, granted_by, granted_at"
     return [
         GrantRow(cells.text(a, _G, "section"), cells.integer(b, _G, "epoch"),
                  cells.text(c, _G, "holder"), cells.blob(d, _G, "sealed"),
                  cells.text(e, _G, "granted_by"), cells.text(f, _G, "granted_at"))
-        for a, b, c, d, e, f in conn.execute(sql, params)
+        for a, b, c, d, e, f in conn.execute(
+            f"SELECT {columns} FROM {_G}{where} UNION ALL SELECT {columns} FROM {_KEPT}{where}",
+            params * 2)
     ]
 
 
@@ -181,7 +222,8 @@ def grant_holders(conn: Connection) -> list[tuple[str, int, str]]:
     return [(cells.text(a, "section_grants", "section"),
              cells.integer(b, "section_grants", "epoch"),
              cells.text(c, "section_grants", "holder")) for a, b, c in conn.execute(
-        "SELECT section, epoch, holder FROM section_grants")]
+        "SELECT section, epoch, holder FROM section_grants UNION "
+        "SELECT section, epoch, holder FROM section_grants_kept")]
 
 
 def membership_marker(conn: Connection) -> tuple[int, int]:

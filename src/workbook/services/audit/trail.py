@@ -230,13 +230,14 @@ class AuditTrail:
         for held_section, held_epoch in self.s.keys.held():
             if held_epoch != epoch:
                 continue
-            try:
-                opened = self.s.keys.keypair(held_section, epoch).open(
-                    sealed, audit_detail_info(self.s.vault_id, held_section))
-                data = json.loads(unpad_note(opened))
-                return data if isinstance(data, dict) else {}
-            except (AuthenticationFailed, ValueError):
-                continue
+            for keypair in self.s.keys.keypairs(held_section, epoch):
+                try:
+                    opened = keypair.open(sealed, audit_detail_info(self.s.vault_id,
+                                                                    held_section))
+                    data = json.loads(unpad_note(opened))
+                    return data if isinstance(data, dict) else {}
+                except (AuthenticationFailed, ValueError):
+                    continue
         return {}
 
     def _open_detail(self, row: AuditRow) -> str:

@@ -147,24 +147,34 @@ class Grants:
     def _grant_with_recovery(
         self, user: UserRow, theirs: PublicKeys, pending: list[str], r_pair: KeyPair, at: str
     ) -> list[str]:
-        recovery_grants = {
-            (g.section, g.epoch): g for g in section_store.grants(self.s.conn, RECOVERY)
-        }
         with self.s.write():
             self._certify(user, theirs, RECOVERY, r_pair, at)
             for section in pending:
                 epoch = self.s.trust.current_epoch(section)
-                grant = recovery_grants.get((section, epoch))
-                if grant is None:
-                    raise TamperingDetected(f"section {section} has no recovery grant")
-                secret = Secret(r_pair.open(grant.sealed, signatures.grant_info(
-                    self.s.vault_id, section, epoch, RECOVERY)))
+                secret = self._recovery_secret(section, epoch, r_pair)
                 self._seal_grant(section, epoch, secret, user, theirs, at, RECOVERY, r_pair)
                 secret.wipe()
             self.s.audit("keys_approved", {"user": user.user_id, "count": len(pending),
                                            "with": "recovery"})
             self.s.audit("recovery_key_used", {"purpose": "approve keys", "user": user.user_id})
         return pending
+
+    def _recovery_secret(self, section: str, epoch: int, r_pair: KeyPair) -> Secret:
+        """The epoch's secret from R's grant; of two grants of one number (a rival epoch's
+        kept beside it, C34), the one whose key pair is the signed epoch's."""
+        expected = self.s.trust.section_public(section, epoch)
+        for grant in section_store.grants(self.s.conn, RECOVERY):
+            if (grant.section, grant.epoch) != (section, epoch) or expected is None:
+                continue
+            secret = Secret(r_pair.open(grant.sealed, signatures.grant_info(
+                self.s.vault_id, section, epoch, RECOVERY)))
+            pair = section_keypair(secret, self.s.vault_id, section, epoch)
+            matches = pair.public.raw == expected.raw
+            pair.wipe()
+            if matches:
+                return secret
+            secret.wipe()
+        raise TamperingDetected(f"section {section} has no recovery grant")
 
     def _certify(self, user: UserRow, theirs: PublicKeys, signer: str, signer_pair: KeyPair,
                  at: str) -> None:
@@ -208,6 +218,7 @@ def rotate_due_sections(session: Session) -> list[str]:
     for problem in session.trust.problems:  # the membership log's chain, named at sign-in
         if problem not in session.warnings:
             session.warnings.append(problem)
+    _keep_rivals_readable(session)
     if session.keypair is None or session.must_replace_passphrase:
         return []
     mine = session.trust.current_key(session.user_id)
@@ -227,6 +238,22 @@ def rotate_due_sections(session: Session) -> list[str]:
             _rotate(session, section, epoch, keep)
             rotated.append(section)
     return rotated
+
+
+def _keep_rivals_readable(session: Session) -> None:
+    """Two epochs of one number (two replicas rotated at once, C34): a holder of both wraps
+    the losing one's secret under the winner's, so people given the winner later, and later
+    epochs unwrapping backwards, still read what was written under the loser."""
+    if not session.trust.rival_epochs:
+        return
+    made = {(w.section, w.epoch, w.public_keys, w.under_keys)
+            for w in section_store.rival_wraps(session.conn)}
+    wraps = session.keys.rival_wraps_to_make(made)
+    if wraps:
+        with session.write():
+            for row in wraps:
+                section_store.insert_rival_wrap(session.conn, row)
+            session.audit("section_rival_wrapped", {"count": len(wraps)}, detail=None)
 
 
 def signed_holders_of(session: Session, section: str, epoch: int,

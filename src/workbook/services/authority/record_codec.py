@@ -243,10 +243,11 @@ def _open_sealed(row: VersionRow, keys: SectionKeys, ad: bytes) -> tuple[str, by
         for held_section, epoch in keys.held():
             if epoch != row.epoch:
                 continue
-            try:
-                return held_section, keys.keypair(held_section, epoch).open(row.body, ad)
-            except AuthenticationFailed:
-                continue
+            for keypair in keys.keypairs(held_section, epoch):  # and a rival epoch's (C34)
+                try:
+                    return held_section, keypair.open(row.body, ad)
+                except AuthenticationFailed:
+                    continue
         return None
     info = sealed_groups.group_info(keys.vault_id, group.bundle_id, group.index, row.epoch)
     key = keys.group_key(group.token, info, row.epoch)

@@ -16,8 +16,8 @@ from typing import Protocol
 from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.domain.roles import Role
-from workbook.services.authority import signatures
-from workbook.services.authority.holders import SignedHolders, signed_holders
+from workbook.services.authority import epoch_rivals, signatures
+from workbook.services.authority.holders import ROTATE_EVENT, SignedHolders, signed_holders
 from workbook.services.authority.membership import load_membership, owner_of, verified_log
 from workbook.services.authority.signatures import RECOVERY
 from workbook.services.authority.verified_versions import VerifiedVersions
@@ -51,6 +51,8 @@ class Trust:
     withdrawn: dict[str, set[bytes]] = field(default_factory=dict)
     epochs: dict[tuple[str, int], PublicKeys] = field(default_factory=dict)
     broken_epochs: list[tuple[str, int]] = field(default_factory=list)
+    # Other believed epochs of a number two replicas made at once (epoch_rivals.py)
+    rival_epochs: dict[tuple[str, int], list[PublicKeys]] = field(default_factory=dict)
     verified: VerifiedVersions = field(default_factory=VerifiedVersions)
     vouches: VouchSource | None = None
     owner: str | None = None
@@ -101,6 +103,7 @@ class Trust:
             other.conflicted
         self.withdrawn = other.withdrawn
         self.epochs, self.broken_epochs = other.epochs, other.broken_epochs
+        self.rival_epochs = other.rival_epochs
         self.owner, self.certifiers, self.holders = other.owner, other.certifiers, other.holders
         self.problems = other.problems
         self._checked = other._checked
@@ -139,6 +142,10 @@ class Trust:
 
     def section_public(self, section: str, epoch: int) -> PublicKeys | None:
         return self.epochs.get((section, epoch))
+
+    def rival_publics(self, section: str, epoch: int) -> list[PublicKeys]:
+        """The believed epochs of that number that lost to `section_public` (C34)."""
+        return self.rival_epochs.get((section, epoch), [])
 
 
 def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
@@ -185,26 +192,13 @@ def load_trust(conn: Connection, vault_id: str, recovery: PublicKeys) -> Trust:
     trust.conflicted = excluded
     for user_id, keys in revoked:
         trust.withdrawn.setdefault(user_id, set()).add(keys)
-    for row in section_store.all_epochs(conn):
-        message = signatures.section_epoch(
-            vault_id, row.section, row.epoch, row.public_keys, row.created_by, row.created_at
-        )
-        ok = trust.verify_by(row.created_by, row.signature, message)
-        if ok and row.epoch > 1:
-            previous = trust.epochs.get((row.section, row.epoch - 1))
-            ok = previous is not None and row.prev_signature is not None
-            if ok and previous is not None and row.prev_signature is not None:
-                try:
-                    previous.verify(row.prev_signature, message)
-                except AuthenticationFailed:
-                    ok = False
-        if ok:
-            try:
-                trust.epochs[(row.section, row.epoch)] = PublicKeys(row.public_keys)
-            except ValueError:
-                ok = False
-        if not ok:
-            trust.broken_epochs.append((row.section, row.epoch))
+    rotations = {(e.actor, e.section, e.epoch, e.at) for e in log.events
+                 if e.event == ROTATE_EVENT and e.section is not None and e.epoch is not None
+                 and e.actor in holders.of(e.section, e.epoch - 1)}
+    believed = epoch_rivals.believe(section_store.epochs_and_rivals(conn), vault_id,
+                                    trust.verify_by, rotations)
+    trust.epochs, trust.rival_epochs = believed.epochs, believed.rivals
+    trust.broken_epochs = believed.broken
     return trust
 
 

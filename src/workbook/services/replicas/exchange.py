@@ -125,7 +125,6 @@ class Applied:
     records: set[str] = field(default_factory=set)
     replica_log_changed: bool = False
     sync_key_added: bool = False
-    epoch_forks: list[tuple[str, int]] = field(default_factory=list)  # (section, epoch)
     disposed: set[str] = field(default_factory=set)  # families a received tombstone removed
 
 
@@ -160,9 +159,8 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
             done.replica_log_changed |= added and table == "replica_log"
             if added and table == "key_revocations":
                 _withdraw_grants(session, row)
-            if not added and table == "section_epochs" and replica_rows.other_epoch(conn, row):
-                done.epoch_forks.append((str(row[0]), int(row[1] or 0)))
-        replica_rows.mark_known(conn, table, [replica_rows.digest(table, r) for r in rows])
+        for name in replica_rows.stored_as(table):
+            replica_rows.mark_known(conn, name, [replica_rows.digest(name, r) for r in rows])
     done.disposed = deletions.apply(session, pending, origin)
     before = replica_store.newest_version_seq(conn)
     versions = _rows(body.get("versions", []), "version")

@@ -173,8 +173,6 @@ def receive(session: Session, own: replica_store.SelfRow, where: Path,
                 if done.sync_key_added:  # files under that key open now: try them again
                     own = _with_new_keys(session, refused)
                     progress = True
-                report.forks += [_epoch_fork(section, epoch) for section, epoch
-                                 in done.epoch_forks]
                 report.files_received += 1
                 report.received += done.versions
                 report.disposed |= done.disposed
@@ -226,16 +224,6 @@ def gaps(session: Session, own: replica_store.SelfRow) -> list[dict[str, Any]]:
         if found.count:
             out.append({"replica": replica_id, "missing": found.missing})
     return out
-
-
-EPOCH_FORK = ("the section {section} was rotated on two PCs before either synced: this PC "
-              "keeps its own epoch {epoch}, and what the other writes under its epoch {epoch} "
-              "cannot be opened here (decision 0009)")
-
-
-def _epoch_fork(section: str, epoch: int) -> dict[str, Any]:
-    return {"log": "section_epochs", "section": section, "event": epoch,
-            "reason": EPOCH_FORK.format(section=section[:60], epoch=epoch)}
 
 
 FORK = ("the team's membership log forked at event {event}: two PCs changed accounts or roles "
