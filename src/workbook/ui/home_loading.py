@@ -57,9 +57,14 @@ class HomeLoader(QObject):
         page.action_finisher.set_runner(self._run)
 
     def _run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
-             on_error: Callable[[str], None] | None = None) -> None:
+             on_error: Callable[[str], None] | None = None, background: bool = False) -> None:
         self.ops.run(fn, on_done=self._guard(on_done),
-                     on_error=self._guard(on_error or self._on_error))
+                     on_error=self._guard(on_error or self._on_error), background=background)
+
+    def _later(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
+               on_error: Callable[[str], None] | None = None) -> None:
+        """Home's work after its first paint: it waits while a person's request is waiting."""
+        self._run(fn, on_done, on_error, background=True)
 
     # --- starting and stopping -------------------------------------------------------------
     def start(self, messages: Sequence[str]) -> None:
@@ -84,9 +89,9 @@ class HomeLoader(QObject):
         self.families = first.families
         self.home_loaded.emit()
         families = list(first.families)
-        self._run(lambda s: home.action_overview(s, first), self._on_actions)
-        self._run(lambda s: s.grants.pending(), self.page.set_pending, lambda _m: None)
-        self._run(lambda s: home.activity(s, families), self._on_activity)
+        self._later(lambda s: home.action_overview(s, first), self._on_actions)
+        self._later(lambda s: s.grants.pending(), self.page.set_pending, lambda _m: None)
+        self._later(lambda s: home.activity(s, families), self._on_activity)
 
     def _on_actions(self, overview: home.HomeOverview) -> None:
         self.page.set_overview(overview)
@@ -96,7 +101,7 @@ class HomeLoader(QObject):
         self.page.set_activity(activity)
         self.refresh_drafts()
         families = list(self.families)
-        self._run(lambda s: sealed_for_me(s, families), self.page.set_sealed)
+        self._later(lambda s: sealed_for_me(s, families), self.page.set_sealed)
         self.activity_loaded.emit()
 
     def refresh_drafts(self) -> None:
@@ -104,7 +109,7 @@ class HomeLoader(QObject):
         if not self._active or not self.families:
             return
         families = list(self.families)
-        self._run(lambda s: my_drafts(s, families), self.page.set_drafts)
+        self._later(lambda s: my_drafts(s, families), self.page.set_drafts)
 
     def _load_deadlines(self) -> None:
         """Reviews due and time limits at risk of my families, from the supervisor's board
@@ -112,15 +117,15 @@ class HomeLoader(QObject):
         mine = list(self.page.my_families_model.rows())
 
         def read(_done: object = None) -> None:
-            self._run(lambda s: home.deadlines(s, mine), self._on_deadlines)
+            self._later(lambda s: home.deadlines(s, mine), self._on_deadlines)
 
         def step(rebuild: board_digest.Rebuild | None) -> None:
             if rebuild is None:
                 read()
                 return
-            self._run(rebuild.step, lambda done: read() if done else step(rebuild))
+            self._later(rebuild.step, lambda done: read() if done else step(rebuild))
 
-        self._run(lambda s: home.deadlines_rebuild(s, mine), step)
+        self._later(lambda s: home.deadlines_rebuild(s, mine), step)
 
     def _on_deadlines(self, deadlines: home.HomeDeadlines) -> None:
         self.page.set_deadlines(deadlines)
@@ -149,9 +154,9 @@ class HomeLoader(QObject):
                 self.search_ready.emit()
                 self._load_deadlines()
                 return
-            self._run(builder.step, lambda _done: step(builder), self._index_failed)
+            self._later(builder.step, lambda _done: step(builder), self._index_failed)
 
-        self._run(IndexBuilder, step, self._index_failed)
+        self._later(IndexBuilder, step, self._index_failed)
 
     def _index_failed(self, message: str) -> None:
         self._index_running = False
@@ -168,7 +173,7 @@ class HomeLoader(QObject):
         """After a change: both steps at once, so "my families" does not shrink and grow."""
         if not self._active:
             return
-        self._run(home.overview, self._on_refreshed)
+        self._later(home.overview, self._on_refreshed)
         if self._refresh_index:
             self._refresh_index = False
             self.build_index()
@@ -177,7 +182,7 @@ class HomeLoader(QObject):
         self._on_actions(overview)
         self.families = overview.families
         families = list(overview.families)
-        self._run(lambda s: home.activity(s, families), self._on_activity)
+        self._later(lambda s: home.activity(s, families), self._on_activity)
         if not self._index_running:
             self._load_deadlines()
 

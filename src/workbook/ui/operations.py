@@ -3,12 +3,20 @@
 The GUI submits `fn(session) -> result` with a callback; the callback runs back on the GUI
 thread and is the only place that touches widgets. One thread owns the SQLCipher connection,
 so the connection is never shared between threads. Work that outlasts 100 ms shows the busy
-indicator, so the window never looks frozen."""
+indicator, so the window never looks frozen.
+
+Two lanes: what a person asked for (open a family, save, search) runs before work the app does
+for itself (home's later panels, the search index's steps, the deadlines' digest, a sync),
+which is submitted as `background`. Background work is cut into steps, so a family opened while
+home fills in waits for one step, not for home (issue 19: at 20,000 families, home's work for a
+person on every family took seconds). Signing in, locking and quitting are barriers: background
+work queued before them runs before them, as it was asked."""
 
 from __future__ import annotations
 
 import itertools
 import threading
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,17 +31,47 @@ from workbook.ui.signed_in import SignedIn
 Callback = Callable[[Any], None]
 ErrorCallback = Callable[[str], None]
 BUSY_AFTER_MS = 100
+Job = tuple[int, Callable[["_Worker"], Any]]
+
+
+class _Lanes:
+    """The jobs waiting for the worker: a person's first, then the app's own, each in order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._asked: deque[Job] = deque()
+        self._background: deque[Job] = deque()
+
+    def put(self, job: Job, background: bool, barrier: bool) -> None:
+        with self._lock:
+            if barrier:
+                self._asked.extend(self._background)
+                self._background.clear()
+            (self._background if background else self._asked).append(job)
+
+    def take(self) -> Job | None:
+        with self._lock:
+            if self._asked:
+                return self._asked.popleft()
+            return self._background.popleft() if self._background else None
 
 
 class _Worker(QObject):
     done = Signal(int, object)
     failed = Signal(int, str)
 
-    def __init__(self) -> None:
+    def __init__(self, lanes: _Lanes) -> None:
         super().__init__()
         self.session: Session | None = None
+        self._lanes = lanes
 
-    @Slot(int, object)
+    @Slot()
+    def next_job(self) -> None:
+        """One wake per job submitted; each runs the most urgent job waiting."""
+        job = self._lanes.take()
+        if job is not None:
+            self.run(*job)
+
     def run(self, op_id: int, fn: Callable[[_Worker], Any]) -> None:
         try:
             result = fn(self)
@@ -50,7 +88,7 @@ class _Worker(QObject):
 class Operations(QObject):
     """The GUI's handle on the worker thread and the signed-in session."""
 
-    submit = Signal(int, object)
+    submit = Signal()
     busy_changed = Signal(bool)
     signed_in = Signal(object)   # the SignedInPerson: identity only, never the Session
     locked = Signal()
@@ -62,9 +100,10 @@ class Operations(QObject):
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("workbook-worker")
-        self._worker = _Worker()
+        self._lanes = _Lanes()
+        self._worker = _Worker(self._lanes)
         self._worker.moveToThread(self._thread)
-        self.submit.connect(self._worker.run)
+        self.submit.connect(self._worker.next_job)
         self._worker.done.connect(self._on_done)
         self._worker.failed.connect(self._on_failed)
         self._callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
@@ -76,15 +115,16 @@ class Operations(QObject):
 
     # --- running work ----------------------------------------------------------------------
     def run(self, fn: Callable[[Session], Any], on_done: Callback | None = None,
-            on_error: ErrorCallback | None = None) -> int:
-        """Run `fn(session)` on the worker; callbacks run on the GUI thread."""
+            on_error: ErrorCallback | None = None, *, background: bool = False) -> int:
+        """Run `fn(session)` on the worker; callbacks run on the GUI thread. `background`
+        work waits while anything a person asked for is waiting."""
 
         def with_session(worker: _Worker) -> Any:
             if worker.session is None or worker.session.closed:
                 raise WorkbookError("the workbook is locked")
             return fn(worker.session)
 
-        return self._submit(with_session, on_done, on_error)
+        return self._submit(with_session, on_done, on_error, background=background)
 
     def sign_in(self, vault_dir: Path, username: str, passphrase: str,
                 on_done: Callback | None = None, on_error: ErrorCallback | None = None) -> int:
@@ -102,7 +142,7 @@ class Operations(QObject):
             if on_done is not None:
                 on_done(result)
 
-        return self._submit(do, done, on_error)
+        return self._submit(do, done, on_error, barrier=True)
 
     def lock(self, on_done: Callback | None = None) -> int:
         self.lock_requested.emit()
@@ -117,15 +157,17 @@ class Operations(QObject):
             if on_done is not None:
                 on_done(None)
 
-        return self._submit(do, done, None)
+        return self._submit(do, done, None, barrier=True)
 
     def _submit(self, fn: Callable[[_Worker], Any], on_done: Callback | None,
-                on_error: ErrorCallback | None) -> int:
+                on_error: ErrorCallback | None, *, background: bool = False,
+                barrier: bool = False) -> int:
         op_id = next(self._ids)
         self._callbacks[op_id] = (on_done, on_error)
         if not self._busy_timer.isActive():
             self._busy_timer.start(BUSY_AFTER_MS)
-        self.submit.emit(op_id, fn)
+        self._lanes.put((op_id, fn), background, barrier)
+        self.submit.emit()
         return op_id
 
     @Slot(int, object)
@@ -165,7 +207,7 @@ class Operations(QObject):
             finally:
                 finished.set()
 
-        self._submit(lock_now, None, None)
+        self._submit(lock_now, None, None, barrier=True)
         finished.wait(10)
         self._thread.quit()
         self._thread.wait(5000)

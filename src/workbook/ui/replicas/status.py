@@ -95,7 +95,8 @@ class SyncStatus(QWidget):
             return
         self.running = True
         self.sync_now.setEnabled(False)
-        self.ops.run(lambda s: s.replicas.sync(), on_done=self._done, on_error=self._failed)
+        self.ops.run(lambda s: s.replicas.sync(), on_done=self._done, on_error=self._failed,
+                     background=True)
 
     def _done(self, report: Any) -> None:
         self.running = False
