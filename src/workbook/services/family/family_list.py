@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -37,6 +38,7 @@ from workbook.services.authority import RecordVersion
 from workbook.vault import board_digest_store, meta, version_store
 from workbook.vault.database import (
     BUSY_TIMEOUT_MS,
+    Connection,
     OperationalError,
     VaultBusy,
     set_busy_timeout,
@@ -48,9 +50,10 @@ if TYPE_CHECKING:
 
 FAMILY = RecordKind.FAMILY.value
 HOUSEHOLD = Section.HOUSEHOLD.value
-FORMAT = 2  # 2: the closed families kept apart, parsed only when asked for (issue 19)
+FORMAT = 3  # 3: the closed families in a blob of their own, read only when asked for
 CLOSED = "closed"
 META_PREFIX = "family_list."
+CLOSED_SUFFIX = ".closed"  # under META_PREFIX, so a disposal's deletion takes it too
 SAVE_WAIT_MS = 250
 
 
@@ -90,11 +93,12 @@ class FamilyList:
         self._state: list[Any] | None = None  # keys held, removal count
         self._unsaved = False
         self._loaded = False
-        # The closed families as the blob stored them (JSON), parsed only when every family is
-        # asked for: a sign-in's home needs the open few hundred of a ten years' list.
-        self._closed_raw: str | None = None
+        # The closed families stay in their own stored blob, named by the token the open
+        # list's blob holds, until every family is asked for: a sign-in's home needs the open
+        # few hundred of a ten years' list, not the decryption and parsing of the rest.
+        self._closed_token: str | None = None
         self._closed_count = 0
-        self._changed: set[str] = set()  # folded in since: newer than `_closed_raw`
+        self._changed: set[str] = set()  # folded in since: newer than the closed blob
 
     def summaries(self) -> list[FamilySummary]:
         """Every family whose household this person can read, not deleted, by name."""
@@ -113,7 +117,7 @@ class FamilyList:
         stored (a family closed or reopened since may be counted twice): enough to weigh the
         open families against all, which is what it is for."""
         self._refresh()
-        return len(self._shown) + (self._closed_count if self._closed_raw is not None else 0)
+        return len(self._shown) + (self._closed_count if self._closed_token is not None else 0)
 
     def summaries_kept(self) -> list[FamilySummary]:
         """`summaries` as last brought up to date, without asking the vault."""
@@ -159,27 +163,38 @@ class FamilyList:
             self._unsaved = self._unsaved or bool(changed)
 
     def _parse_closed(self) -> None:
-        """Bring the closed families of the blob into the list (once), except those folded in
-        since, which are newer."""
-        raw, self._closed_raw = self._closed_raw, None
-        if raw is None:
+        """Bring the closed families of their stored blob into the list (once), except those
+        folded in since, which are newer. A blob that does not open with the token the open
+        list's blob named (another sign-in stored both since, or it was altered) means a
+        fresh reading."""
+        token, self._closed_token = self._closed_token, None
+        if token is None:
             return
         self._sorted = None
         try:
             with _no_cyclic_collection():
-                for f in json.loads(raw):
+                for f in self._closed_rows(token):
                     if f[0] not in self._changed:
                         self._shown[f[0]] = (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])),
                                              f[5])
-        except (ValueError, KeyError, TypeError, IndexError):
+        except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
             with _no_cyclic_collection():
-                self._read_all()  # authenticated, so never expected: a fresh reading
+                self._read_all()
             self._unsaved = True
         self._changed.clear()
 
+    def _closed_rows(self, token: str) -> list[list[Any]]:
+        blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id + CLOSED_SUFFIX)
+        if blob is None:
+            raise ValueError("the closed families' blob is missing")
+        key, _ad = self._key_and_ad()
+        rows: list[list[Any]] = json.loads(unwrap(key, blob, self._closed_ad(token),
+                                                  "family list"))
+        return rows
+
     def _read_all(self) -> None:
         self._shown, self._sorted = {}, None
-        self._closed_raw, self._changed = None, set()
+        self._closed_token, self._changed = None, set()
         self.s.trust.verified.load_kind(self.s.conn, FAMILY)
         by_record: dict[str, list[RecordVersion]] = {}
         rows = version_store.of_kind(self.s.conn, FAMILY)
@@ -190,7 +205,7 @@ class FamilyList:
 
     def _set(self, family_id: str, versions: list[RecordVersion]) -> None:
         self._sorted = None
-        if self._closed_raw is not None:
+        if self._closed_token is not None:
             self._changed.add(family_id)
         if not versions:
             self._shown.pop(family_id, None)
@@ -212,6 +227,11 @@ class FamilyList:
         return (hkdf(keypair.seed.value, fields("workbook family list v1", vault_id, user_id)),
                 fields("workbook family list row v1", vault_id, user_id, FORMAT))
 
+    def _closed_ad(self, token: str) -> bytes:
+        """The closed families' blob is bound to the one open list's blob that names it."""
+        return fields("workbook family list closed v1", self.s.vault_id, self.s.user_id,
+                      FORMAT, token)
+
     def _load(self, state: list[Any], seq: int) -> None:
         blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id)
         if blob is None:
@@ -223,13 +243,13 @@ class FamilyList:
                 return
             shown = {f[0]: (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
                      for f in data["open"]}
-            closed, count = data["closed"], int(data["closed_count"])
-            if not isinstance(closed, str):
+            token, count = data["closed"], int(data["closed_count"])
+            if not isinstance(token, str):
                 return
         except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
             return
         self._shown, self._sorted = shown, None
-        self._closed_raw, self._closed_count, self._changed = closed, count, set()
+        self._closed_token, self._closed_count, self._changed = token, count, set()
         self._state, self._seq, self._unsaved = state, int(data["seq"]), False
 
     def _store(self) -> None:
@@ -241,22 +261,30 @@ class FamilyList:
                      self._shown[f.family_id][1]]
                     for f in self.summaries_kept() if (f.status == CLOSED) == closed]
 
-        closed = rows(True)
+        closed, token = rows(True), secrets.token_hex(16)
         body = json.dumps({"state": self._state, "seq": self._seq, "open": rows(False),
-                           "closed": json.dumps(closed, separators=(",", ":")),
-                           "closed_count": len(closed)}, separators=(",", ":")).encode()
-        blob = wrap(key, body, ad)
+                           "closed": token, "closed_count": len(closed)},
+                          separators=(",", ":")).encode()
+        blobs = {META_PREFIX + self.s.user_id: wrap(key, body, ad),
+                 META_PREFIX + self.s.user_id + CLOSED_SUFFIX: wrap(
+                     key, json.dumps(closed, separators=(",", ":")).encode(),
+                     self._closed_ad(token))}
         conn = self.s.conn
         try:
             if self.s._write_depth:
-                meta.put(conn, META_PREFIX + self.s.user_id, blob)
+                _put(conn, blobs)
             else:
                 set_busy_timeout(conn, SAVE_WAIT_MS)
                 try:
                     with transaction(conn):
-                        meta.put(conn, META_PREFIX + self.s.user_id, blob)
+                        _put(conn, blobs)
                 finally:
                     set_busy_timeout(conn, BUSY_TIMEOUT_MS)
         except (VaultBusy, OperationalError):
             return
         self._unsaved = False
+
+
+def _put(conn: Connection, blobs: dict[str, bytes]) -> None:
+    for key, blob in blobs.items():
+        meta.put(conn, key, blob)
