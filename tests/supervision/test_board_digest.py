@@ -350,3 +350,24 @@ def test_a_rebuild_in_small_steps_gives_the_same_board_and_is_kept(bv: BoardVaul
         with pytest.raises(NotFound, match="another sign-in"):
             with bv.sign_in("tm") as tm:
                 board_digest.Rebuild(sw).step(tm)
+
+
+def test_the_next_sign_in_reads_its_board_from_the_kept_digest_not_a_rebuild(
+        bv: BoardVault) -> None:
+    """Home asks `rebuild_needed` and then reads the board (its deadlines): the digest the
+    first call found stored is the one the board reads, folded forward, not one built again
+    from every family record (issue 19: that rebuild at every desktop sign-in was most of
+    the 20,000-family vault's peak memory)."""
+    with bv.sign_in("sw1") as sw:
+        before = _same(sw)  # built and stored
+    with bv.sign_in("tm") as tm:
+        tm.families.add_action(bv.ids["Brown"], "After the build", "sw1", "2026-02-10")
+    with bv.sign_in("sw1") as sw:
+        assert board_digest.rebuild_needed(sw) is None
+        reads: list[str] = []
+        sw.conn.set_trace_callback(reads.append)
+        result = board(sw).to_json()
+        sw.conn.set_trace_callback(None)
+        assert not any("versions_headers WHERE kind = 'family'" in sql for sql in reads)
+        assert result == board(sw, fresh=True).to_json() != before
+        assert any(a["text"] == "After the build" for a in result["overdue_actions"])
