@@ -248,7 +248,8 @@ def test_home_leaves_the_closed_families_blob_unread_and_an_altered_one_is_read_
     with fv.sign_in("sw1") as s:
         s.families.all()
         sw1 = s.user_id
-        older = _closed_blob(s, sw1)
+    with fv.sign_in("sw1") as s:
+        older = _closed_blob(s, sw1)  # stored at sign-out
     assert older is not None and b"Jones" not in older
     with fv.sign_in("tm") as s:
         s.retention.close(fv.family_id, "early-help")

@@ -35,6 +35,7 @@ from workbook.domain.history import record_state
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion
+from workbook.services.family.closed_by_log import split_by_log
 from workbook.vault import board_digest_store, meta, version_store
 from workbook.vault.database import (
     BUSY_TIMEOUT_MS,
@@ -55,6 +56,7 @@ CLOSED = "closed"
 META_PREFIX = "family_list."
 CLOSED_SUFFIX = ".closed"  # under META_PREFIX, so a disposal's deletion takes it too
 SAVE_WAIT_MS = 250
+READ_STEP = 500  # families whose records a fresh reading reads at once
 
 
 @contextmanager
@@ -99,6 +101,9 @@ class FamilyList:
         self._closed_token: str | None = None
         self._closed_count = 0
         self._changed: set[str] = set()  # folded in since: newer than the closed blob
+        # After a fresh reading: the families the verified retention log says are closed
+        # (closed_by_log.py), not read until every family is asked for.
+        self._unread: set[str] = set()
 
     def summaries(self) -> list[FamilySummary]:
         """Every family whose household this person can read, not deleted, by name."""
@@ -117,7 +122,8 @@ class FamilyList:
         stored (a family closed or reopened since may be counted twice): enough to weigh the
         open families against all, which is what it is for."""
         self._refresh()
-        return len(self._shown) + (self._closed_count if self._closed_token is not None else 0)
+        return len(self._shown) + len(self._unread) + (
+            self._closed_count if self._closed_token is not None else 0)
 
     def summaries_kept(self) -> list[FamilySummary]:
         """`summaries` as last brought up to date, without asking the vault."""
@@ -135,7 +141,7 @@ class FamilyList:
 
     def before_lock(self) -> None:
         """Store the list if it changed since it was stored (Session.lock asks)."""
-        if self._unsaved and self._state is not None:
+        if self._unsaved and self._state is not None and not self._unread:
             self._store()
 
     # --- keeping it current ------------------------------------------------------------------
@@ -152,7 +158,8 @@ class FamilyList:
                 self._read_all()
             self._state, self._unsaved = state, True
             self._seq = seq
-            self._store()
+            if not self._unread:  # else once they are read (a first sign-in's search does)
+                self._store()
         elif seq > self._seq:
             changed = {h.family_id for _seq, h in board_digest_store.headers_since(conn, self._seq)
                        if h.kind == FAMILY}
@@ -166,22 +173,28 @@ class FamilyList:
         """Bring the closed families of their stored blob into the list (once), except those
         folded in since, which are newer. A blob that does not open with the token the open
         list's blob named (another sign-in stored both since, or it was altered) means a
-        fresh reading."""
+        fresh reading. The families a fresh reading left unread are read now."""
         token, self._closed_token = self._closed_token, None
-        if token is None:
-            return
-        self._sorted = None
-        try:
+        if token is not None:
+            self._sorted = None
+            try:
+                with _no_cyclic_collection():
+                    for f in self._closed_rows(token):
+                        if f[0] not in self._changed:
+                            self._shown[f[0]] = (
+                                FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
+            except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
+                with _no_cyclic_collection():
+                    self._read_all()
+                self._unsaved = True
+            self._changed.clear()
+        if self._unread:
+            self._sorted = None
+            # Most of the vault: the kind's receipts in one pass, not a few hundred families'
+            # at a time.
+            self.s.trust.verified.load_kind(self.s.conn, FAMILY)
             with _no_cyclic_collection():
-                for f in self._closed_rows(token):
-                    if f[0] not in self._changed:
-                        self._shown[f[0]] = (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])),
-                                             f[5])
-        except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
-            with _no_cyclic_collection():
-                self._read_all()
-            self._unsaved = True
-        self._changed.clear()
+                self._read_families(sorted(self._unread))  # each read is no longer unread
 
     def _closed_rows(self, token: str) -> list[list[Any]]:
         blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id + CLOSED_SUFFIX)
@@ -193,18 +206,30 @@ class FamilyList:
         return rows
 
     def _read_all(self) -> None:
+        """A fresh reading: every family record, verified - except the families the verified
+        retention log shows closed (closed_by_log.py), left for when every family is asked
+        for, so that a first sign-in's home costs the open families."""
         self._shown, self._sorted = {}, None
         self._closed_token, self._changed = None, set()
-        self.s.trust.verified.load_kind(self.s.conn, FAMILY)
-        by_record: dict[str, list[RecordVersion]] = {}
-        rows = version_store.of_kind(self.s.conn, FAMILY)
-        for version in self.s.records.open_each(rows, section=HOUSEHOLD):
-            by_record.setdefault(version.record_id, []).append(version)
-        for family_id, versions in by_record.items():
-            self._set(family_id, versions)
+        now, self._unread = split_by_log(self.s)
+        self._read_families(now)
+
+    def _read_families(self, family_ids: list[str]) -> None:
+        """These families' records, verified, a few hundred families at a time."""
+        conn = self.s.conn
+        for start in range(0, len(family_ids), READ_STEP):
+            chunk = family_ids[start:start + READ_STEP]
+            self.s.trust.verified.load_families(conn, chunk, FAMILY)
+            by_record: dict[str, list[RecordVersion]] = {f: [] for f in chunk}
+            rows = version_store.of_families_kind(conn, chunk, FAMILY)
+            for version in self.s.records.open_each(rows, section=HOUSEHOLD):
+                by_record.setdefault(version.record_id, []).append(version)
+            for family_id, versions in by_record.items():
+                self._set(family_id, versions)
 
     def _set(self, family_id: str, versions: list[RecordVersion]) -> None:
         self._sorted = None
+        self._unread.discard(family_id)
         if self._closed_token is not None:
             self._changed.add(family_id)
         if not versions:
