@@ -139,6 +139,16 @@ class FamilyList:
         self._parse_closed()
         return {fid: owner for fid, (_f, owner) in self._shown.items()}
 
+    def read_unread(self, families: int = READ_STEP) -> bool:
+        """Read up to `families` of the families a first sign-in left unread (closed, by the
+        verified retention log); True once none is left. Search's build steps through them,
+        so that a family opened meanwhile waits for a few hundred, not ten years' worth."""
+        if self._unread:
+            self.s.trust.verified.load_kind(self.s.conn, FAMILY)
+            with _no_cyclic_collection():
+                self._read_families(sorted(self._unread)[:max(1, families)])
+        return not self._unread
+
     def before_lock(self) -> None:
         """Store the list if it changed since it was stored (Session.lock asks)."""
         if self._unsaved and self._state is not None and not self._unread:

@@ -323,6 +323,8 @@ class IndexBuilder:
             self._read_persons(session, families)
             if self._position >= len(self._open):
                 self._add_persons()
+        elif self._families is None and not session.families.read_unread():
+            pass  # a first sign-in: a few hundred closed families' records read this step
         else:
             if self._families is None:
                 self._families = session.families.all()
