@@ -11,6 +11,7 @@ import pytest
 
 from support.family_vault import FamilyVault
 from workbook.services.home.search import build_index
+from workbook.services.session import Session
 from workbook.services.upkeep import retention_log
 from workbook.vault import retention_store
 from workbook.vault.retention_store import RetentionRow
@@ -21,14 +22,20 @@ def _forget_kept_lists(fv: FamilyVault) -> None:
         s.conn.execute("DELETE FROM meta WHERE key LIKE 'family\\_list.%' ESCAPE '\\'")
 
 
+def _home(s: Session) -> tuple[list[str], list[str]]:
+    """Home's first step: its families, and the SQL it ran."""
+    reads: list[str] = []
+    s.conn.set_trace_callback(reads.append)
+    home = [f.family_id for f, _owner in s.families.open_with_owners()]
+    s.conn.set_trace_callback(None)
+    return home, reads
+
+
 def _first_sign_in(fv: FamilyVault) -> tuple[list[str], dict[str, str], list[str]]:
     """sw1's first sign-in: home's families, every family's status, and the SQL home ran."""
     _forget_kept_lists(fv)
     with fv.sign_in("sw1") as s:
-        reads: list[str] = []
-        s.conn.set_trace_callback(reads.append)
-        home = [f.family_id for f, _owner in s.families.open_with_owners()]
-        s.conn.set_trace_callback(None)
+        home, reads = _home(s)
         listed = {f.family_id: f.status for f in s.families.all()}
     return home, listed, reads
 
@@ -39,10 +46,7 @@ def test_a_first_sign_in_leaves_closed_families_unread_until_every_family_is_ask
         s.retention.close(fv.other_family_id, "early-help")
     _forget_kept_lists(fv)
     with fv.sign_in("sw1") as s:
-        reads: list[str] = []
-        s.conn.set_trace_callback(reads.append)
-        home = [f.family_id for f, _owner in s.families.open_with_owners()]
-        s.conn.set_trace_callback(None)
+        home, reads = _home(s)
         assert home == [fv.family_id]
         assert not any(fv.other_family_id in sql for sql in reads)  # nothing of it read
         assert any(fv.family_id in sql for sql in reads)
