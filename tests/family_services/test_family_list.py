@@ -219,11 +219,59 @@ def test_a_sign_in_leaves_the_kept_closed_families_unparsed_and_the_list_stays_e
     with fv.sign_in("sw1") as s:
         listing = s.families._listing()  # noqa: SLF001 - what was parsed is the point
         opened = [f.family_id for f, _owner in s.families.open_with_owners()]
-        assert listing._closed_raw is not None  # noqa: SLF001 - not parsed for home
+        assert listing._closed_token is not None  # noqa: SLF001 - not read for home
         assert opened == [fv.family_id]
         listed = s.families.all()
-        assert listing._closed_raw is None  # noqa: SLF001
+        assert listing._closed_token is None  # noqa: SLF001
         assert s.families.count() == len(listed) == 2
     assert listed == _fresh(fv, "sw1")
     assert {f.family_id: f.status for f in listed} == {fv.family_id: "open",
                                                       fv.other_family_id: "closed"}
+
+
+def _closed_blob(s: object, user_id: str) -> bytes | None:
+    from workbook.vault import meta
+
+    return meta.get_blob(s.conn, "family_list." + user_id + ".closed")  # type: ignore[attr-defined]
+
+
+def test_home_leaves_the_closed_families_blob_unread_and_an_altered_one_is_read_again(
+        fv: FamilyVault) -> None:
+    """The closed families are kept in a blob of their own (issue 19): home's first step does
+    not read it; when every family is asked for, a flipped, missing or older closed blob is
+    noticed and the list is read again from the verified records, exactly as a fresh
+    reading gives it."""
+    from workbook.vault import meta
+
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+    with fv.sign_in("sw1") as s:
+        s.families.all()
+        sw1 = s.user_id
+    with fv.sign_in("sw1") as s:
+        older = _closed_blob(s, sw1)  # stored at sign-out
+    assert older is not None and b"Jones" not in older
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.family_id, "early-help")
+    with fv.sign_in("sw1") as s:
+        s.families.all()  # both closed now: stored again at sign-out
+    with fv.sign_in("sw1") as s:
+        kept = _closed_blob(s, sw1)
+    assert kept is not None and kept != older
+    expected = _fresh(fv, "sw1")
+    for planted in (kept[:-1] + bytes([kept[-1] ^ 1]), older, None):
+        with fv.sign_in("tm") as tm:
+            if planted is None:
+                tm.conn.execute("DELETE FROM meta WHERE key = ?",
+                                ("family_list." + sw1 + ".closed",))
+            else:
+                meta.put(tm.conn, "family_list." + sw1 + ".closed", planted)
+        with fv.sign_in("sw1") as s:
+            reads: list[str] = []
+            s.conn.set_trace_callback(reads.append)
+            assert s.families.open_with_owners() == []
+            assert not any(".closed" in sql for sql in reads)
+            assert s.families.all() == expected
+            assert any(".closed" in sql for sql in reads)  # read when every family is asked for
+            s.conn.set_trace_callback(None)
+    assert {f.status for f in expected} == {"closed"}

@@ -350,3 +350,41 @@ def test_a_rebuild_in_small_steps_gives_the_same_board_and_is_kept(bv: BoardVaul
         with pytest.raises(NotFound, match="another sign-in"):
             with bv.sign_in("tm") as tm:
                 board_digest.Rebuild(sw).step(tm)
+
+
+def test_the_next_sign_in_reads_its_board_from_the_kept_digest_not_a_rebuild(
+        bv: BoardVault) -> None:
+    """Home asks `rebuild_needed` and then reads the board (its deadlines): the digest the
+    first call found stored is the one the board reads, folded forward, not one built again
+    from every family record (issue 19: that rebuild at every desktop sign-in was most of
+    the 20,000-family vault's peak memory)."""
+    with bv.sign_in("sw1") as sw:
+        before = _same(sw)  # built and stored
+    with bv.sign_in("tm") as tm:
+        tm.families.add_action(bv.ids["Brown"], "After the build", "sw1", "2026-02-10")
+    with bv.sign_in("sw1") as sw:
+        assert board_digest.rebuild_needed(sw) is None
+        reads: list[str] = []
+        sw.conn.set_trace_callback(reads.append)
+        result = board(sw).to_json()
+        sw.conn.set_trace_callback(None)
+        assert not any("versions_headers WHERE kind = 'family'" in sql for sql in reads)
+        assert result == board(sw, fresh=True).to_json() != before
+        assert any(a["text"] == "After the build" for a in result["overdue_actions"])
+
+
+def test_a_build_loads_the_receipts_of_the_families_it_opens_not_the_whole_kind(
+        bv: BoardVault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build opening many heads loads their families' verification receipts, not every
+    receipt of the kind (issue 19: ten years of closed families' receipts were most of a
+    first build's memory at 20,000 families); the board is the same as one from scratch."""
+    monkeypatch.setattr(digest_folder, "OPEN_WITH_RECEIPTS", 0)
+    with bv.sign_in("tm") as tm:
+        _change_a_lot(tm, bv.ids)
+    with bv.sign_in("sw1") as sw:
+        sw.conn.execute("DELETE FROM board_digests")
+        board(sw)  # built, opening every head with receipts
+        whole_kinds = set(sw.trust.verified._loaded_kinds)  # noqa: SLF001 - what was loaded
+        assert not whole_kinds & {"action", "entry", "review", "person"}
+        assert sw.trust.verified.families_loaded()
+        _same(sw)

@@ -128,18 +128,33 @@ def put_log_entry(conn: Connection, entry: LogEntry) -> None:
                                          json.dumps(entry.body, sort_keys=True)))
 
 
+_LOG_CELLS = ("SELECT CAST(family_id AS BLOB), CAST(signature AS BLOB), CAST(kind AS BLOB), "
+              "CAST(body AS BLOB) FROM retention_log")
+
+
 def log_of(conn: Connection, family_id: str) -> list[LogEntry]:
     """The family's entries; a row whose cells are not of their types or whose body does not
     read is skipped (no one signed it as it stands)."""
+    return _entries(conn.execute(_LOG_CELLS + " WHERE family_id = ?", (family_id,)))
+
+
+def whole_log(conn: Connection) -> list[LogEntry]:
+    """Every family's entries (a first sign-in's list of families), skipped as `log_of`."""
+    return _entries(conn.execute(_LOG_CELLS))
+
+
+def _entries(rows: Any) -> list[LogEntry]:
+    """Read as bytes, so a planted cell that is not UTF-8 text skips its row rather than
+    failing every read of the log."""
     out = []
-    for signature, kind, body in conn.execute(
-            "SELECT signature, kind, body FROM retention_log WHERE family_id = ?", (family_id,)):
+    for family_id, signature, kind, body in rows:
         try:
-            fields = json.loads(body) if isinstance(body, str) else None
-        except ValueError:
+            fields = json.loads(body.decode()) if isinstance(body, bytes) else None
+            texts = family_id.decode(), kind.decode()
+        except (ValueError, AttributeError):
             continue
-        if isinstance(signature, bytes) and isinstance(kind, str) and isinstance(fields, dict):
-            out.append(LogEntry(family_id, kind, fields, signature))
+        if isinstance(signature, bytes) and isinstance(fields, dict):
+            out.append(LogEntry(texts[0], texts[1], fields, signature))
     return out
 
 

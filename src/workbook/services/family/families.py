@@ -69,6 +69,14 @@ class Families:
             return []
         return self._listing().open_families()
 
+    def read_unread(self) -> bool:
+        """A few hundred more of the closed families a first sign-in left unread (see
+        `FamilyList.read_unread`); True once `all()` would read none."""
+        self.s.require_practitioner()
+        if not self.s.records.can_read(Section.HOUSEHOLD.value):
+            return True
+        return self._listing().read_unread()
+
     def count(self) -> int:
         """About how many families `all()` lists (see `FamilyList.count`)."""
         self.s.require_practitioner()

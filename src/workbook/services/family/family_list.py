@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -34,9 +35,11 @@ from workbook.domain.history import record_state
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion
+from workbook.services.family.closed_by_log import split_by_log
 from workbook.vault import board_digest_store, meta, version_store
 from workbook.vault.database import (
     BUSY_TIMEOUT_MS,
+    Connection,
     OperationalError,
     VaultBusy,
     set_busy_timeout,
@@ -48,10 +51,12 @@ if TYPE_CHECKING:
 
 FAMILY = RecordKind.FAMILY.value
 HOUSEHOLD = Section.HOUSEHOLD.value
-FORMAT = 2  # 2: the closed families kept apart, parsed only when asked for (issue 19)
+FORMAT = 3  # 3: the closed families in a blob of their own, read only when asked for
 CLOSED = "closed"
 META_PREFIX = "family_list."
+CLOSED_SUFFIX = ".closed"  # under META_PREFIX, so a disposal's deletion takes it too
 SAVE_WAIT_MS = 250
+READ_STEP = 500  # families whose records a fresh reading reads at once
 
 
 @contextmanager
@@ -90,11 +95,15 @@ class FamilyList:
         self._state: list[Any] | None = None  # keys held, removal count
         self._unsaved = False
         self._loaded = False
-        # The closed families as the blob stored them (JSON), parsed only when every family is
-        # asked for: a sign-in's home needs the open few hundred of a ten years' list.
-        self._closed_raw: str | None = None
+        # The closed families stay in their own stored blob, named by the token the open
+        # list's blob holds, until every family is asked for: a sign-in's home needs the open
+        # few hundred of a ten years' list, not the decryption and parsing of the rest.
+        self._closed_token: str | None = None
         self._closed_count = 0
-        self._changed: set[str] = set()  # folded in since: newer than `_closed_raw`
+        self._changed: set[str] = set()  # folded in since: newer than the closed blob
+        # After a fresh reading: the families the verified retention log says are closed
+        # (closed_by_log.py), not read until every family is asked for.
+        self._unread: set[str] = set()
 
     def summaries(self) -> list[FamilySummary]:
         """Every family whose household this person can read, not deleted, by name."""
@@ -113,7 +122,8 @@ class FamilyList:
         stored (a family closed or reopened since may be counted twice): enough to weigh the
         open families against all, which is what it is for."""
         self._refresh()
-        return len(self._shown) + (self._closed_count if self._closed_raw is not None else 0)
+        return len(self._shown) + len(self._unread) + (
+            self._closed_count if self._closed_token is not None else 0)
 
     def summaries_kept(self) -> list[FamilySummary]:
         """`summaries` as last brought up to date, without asking the vault."""
@@ -129,9 +139,19 @@ class FamilyList:
         self._parse_closed()
         return {fid: owner for fid, (_f, owner) in self._shown.items()}
 
+    def read_unread(self, families: int = READ_STEP) -> bool:
+        """Read up to `families` of the families a first sign-in left unread (closed, by the
+        verified retention log); True once none is left. Search's build steps through them,
+        so that a family opened meanwhile waits for a few hundred, not ten years' worth."""
+        if self._unread:
+            self.s.trust.verified.load_kind(self.s.conn, FAMILY)
+            with _no_cyclic_collection():
+                self._read_families(sorted(self._unread)[:max(1, families)])
+        return not self._unread
+
     def before_lock(self) -> None:
         """Store the list if it changed since it was stored (Session.lock asks)."""
-        if self._unsaved and self._state is not None:
+        if self._unsaved and self._state is not None and not self._unread:
             self._store()
 
     # --- keeping it current ------------------------------------------------------------------
@@ -148,7 +168,8 @@ class FamilyList:
                 self._read_all()
             self._state, self._unsaved = state, True
             self._seq = seq
-            self._store()
+            if not self._unread:  # else once they are read (a first sign-in's search does)
+                self._store()
         elif seq > self._seq:
             changed = {h.family_id for _seq, h in board_digest_store.headers_since(conn, self._seq)
                        if h.kind == FAMILY}
@@ -159,38 +180,67 @@ class FamilyList:
             self._unsaved = self._unsaved or bool(changed)
 
     def _parse_closed(self) -> None:
-        """Bring the closed families of the blob into the list (once), except those folded in
-        since, which are newer."""
-        raw, self._closed_raw = self._closed_raw, None
-        if raw is None:
-            return
-        self._sorted = None
-        try:
+        """Bring the closed families of their stored blob into the list (once), except those
+        folded in since, which are newer. A blob that does not open with the token the open
+        list's blob named (another sign-in stored both since, or it was altered) means a
+        fresh reading. The families a fresh reading left unread are read now."""
+        token, self._closed_token = self._closed_token, None
+        if token is not None:
+            self._sorted = None
+            try:
+                with _no_cyclic_collection():
+                    for f in self._closed_rows(token):
+                        if f[0] not in self._changed:
+                            self._shown[f[0]] = (
+                                FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
+            except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
+                with _no_cyclic_collection():
+                    self._read_all()
+                self._unsaved = True
+            self._changed.clear()
+        if self._unread:
+            self._sorted = None
+            # Most of the vault: the kind's receipts in one pass, not a few hundred families'
+            # at a time.
+            self.s.trust.verified.load_kind(self.s.conn, FAMILY)
             with _no_cyclic_collection():
-                for f in json.loads(raw):
-                    if f[0] not in self._changed:
-                        self._shown[f[0]] = (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])),
-                                             f[5])
-        except (ValueError, KeyError, TypeError, IndexError):
-            with _no_cyclic_collection():
-                self._read_all()  # authenticated, so never expected: a fresh reading
-            self._unsaved = True
-        self._changed.clear()
+                self._read_families(sorted(self._unread))  # each read is no longer unread
+
+    def _closed_rows(self, token: str) -> list[list[Any]]:
+        blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id + CLOSED_SUFFIX)
+        if blob is None:
+            raise ValueError("the closed families' blob is missing")
+        key, _ad = self._key_and_ad()
+        rows: list[list[Any]] = json.loads(unwrap(key, blob, self._closed_ad(token),
+                                                  "family list"))
+        return rows
 
     def _read_all(self) -> None:
+        """A fresh reading: every family record, verified - except the families the verified
+        retention log shows closed (closed_by_log.py), left for when every family is asked
+        for, so that a first sign-in's home costs the open families."""
         self._shown, self._sorted = {}, None
-        self._closed_raw, self._changed = None, set()
-        self.s.trust.verified.load_kind(self.s.conn, FAMILY)
-        by_record: dict[str, list[RecordVersion]] = {}
-        rows = version_store.of_kind(self.s.conn, FAMILY)
-        for version in self.s.records.open_each(rows, section=HOUSEHOLD):
-            by_record.setdefault(version.record_id, []).append(version)
-        for family_id, versions in by_record.items():
-            self._set(family_id, versions)
+        self._closed_token, self._changed = None, set()
+        now, self._unread = split_by_log(self.s)
+        self._read_families(now)
+
+    def _read_families(self, family_ids: list[str]) -> None:
+        """These families' records, verified, a few hundred families at a time."""
+        conn = self.s.conn
+        for start in range(0, len(family_ids), READ_STEP):
+            chunk = family_ids[start:start + READ_STEP]
+            self.s.trust.verified.load_families(conn, chunk, FAMILY)
+            by_record: dict[str, list[RecordVersion]] = {f: [] for f in chunk}
+            rows = version_store.of_families_kind(conn, chunk, FAMILY)
+            for version in self.s.records.open_each(rows, section=HOUSEHOLD):
+                by_record.setdefault(version.record_id, []).append(version)
+            for family_id, versions in by_record.items():
+                self._set(family_id, versions)
 
     def _set(self, family_id: str, versions: list[RecordVersion]) -> None:
         self._sorted = None
-        if self._closed_raw is not None:
+        self._unread.discard(family_id)
+        if self._closed_token is not None:
             self._changed.add(family_id)
         if not versions:
             self._shown.pop(family_id, None)
@@ -212,6 +262,11 @@ class FamilyList:
         return (hkdf(keypair.seed.value, fields("workbook family list v1", vault_id, user_id)),
                 fields("workbook family list row v1", vault_id, user_id, FORMAT))
 
+    def _closed_ad(self, token: str) -> bytes:
+        """The closed families' blob is bound to the one open list's blob that names it."""
+        return fields("workbook family list closed v1", self.s.vault_id, self.s.user_id,
+                      FORMAT, token)
+
     def _load(self, state: list[Any], seq: int) -> None:
         blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id)
         if blob is None:
@@ -223,13 +278,13 @@ class FamilyList:
                 return
             shown = {f[0]: (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
                      for f in data["open"]}
-            closed, count = data["closed"], int(data["closed_count"])
-            if not isinstance(closed, str):
+            token, count = data["closed"], int(data["closed_count"])
+            if not isinstance(token, str):
                 return
         except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
             return
         self._shown, self._sorted = shown, None
-        self._closed_raw, self._closed_count, self._changed = closed, count, set()
+        self._closed_token, self._closed_count, self._changed = token, count, set()
         self._state, self._seq, self._unsaved = state, int(data["seq"]), False
 
     def _store(self) -> None:
@@ -241,22 +296,30 @@ class FamilyList:
                      self._shown[f.family_id][1]]
                     for f in self.summaries_kept() if (f.status == CLOSED) == closed]
 
-        closed = rows(True)
+        closed, token = rows(True), secrets.token_hex(16)
         body = json.dumps({"state": self._state, "seq": self._seq, "open": rows(False),
-                           "closed": json.dumps(closed, separators=(",", ":")),
-                           "closed_count": len(closed)}, separators=(",", ":")).encode()
-        blob = wrap(key, body, ad)
+                           "closed": token, "closed_count": len(closed)},
+                          separators=(",", ":")).encode()
+        blobs = {META_PREFIX + self.s.user_id: wrap(key, body, ad),
+                 META_PREFIX + self.s.user_id + CLOSED_SUFFIX: wrap(
+                     key, json.dumps(closed, separators=(",", ":")).encode(),
+                     self._closed_ad(token))}
         conn = self.s.conn
         try:
             if self.s._write_depth:
-                meta.put(conn, META_PREFIX + self.s.user_id, blob)
+                _put(conn, blobs)
             else:
                 set_busy_timeout(conn, SAVE_WAIT_MS)
                 try:
                     with transaction(conn):
-                        meta.put(conn, META_PREFIX + self.s.user_id, blob)
+                        _put(conn, blobs)
                 finally:
                     set_busy_timeout(conn, BUSY_TIMEOUT_MS)
         except (VaultBusy, OperationalError):
             return
         self._unsaved = False
+
+
+def _put(conn: Connection, blobs: dict[str, bytes]) -> None:
+    for key, blob in blobs.items():
+        meta.put(conn, key, blob)

@@ -290,8 +290,8 @@ class IndexBuilder:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._families: list[FamilySummary] = []
-        self._open: list[str] = []
+        self._families: list[FamilySummary] | None = None  # every family, once persons are in
+        self._open: list[FamilySummary] = []
         self._position = 0  # open families whose persons are read
         self._listed = 0  # families added to the index
         self._total = 0
@@ -302,13 +302,14 @@ class IndexBuilder:
         if not may_search(session):
             self.done = True
             return
-        self._families = session.families.all()
-        self._open = [f.family_id for f in self._families if f.status != CLOSED]
-        self._total = len(self._open) + len(self._families)
+        # The open families only: the closed ones (most of ten years) are read from the kept
+        # list when the index comes to them, not while home is being shown (issue 19).
+        self._open = [f for f, _owner in session.families.open_with_owners()]
+        self._total = len(self._open) + session.families.count()
 
     @property
     def progress(self) -> tuple[int, int]:
-        """(open families read and families listed, how many of both there are)."""
+        """(open families read and families listed, about how many of both there are)."""
         return self._position + self._listed, self._total
 
     def step(self, session: Session, families: int = STEP_FAMILIES) -> bool:
@@ -322,9 +323,14 @@ class IndexBuilder:
             self._read_persons(session, families)
             if self._position >= len(self._open):
                 self._add_persons()
+        elif self._families is None and not session.families.read_unread():
+            pass  # a first sign-in: a few hundred closed families' records read this step
         else:
-            self._add_families()
-        if self._position + self._listed >= self._total:
+            if self._families is None:
+                self._families = session.families.all()
+                self._total = len(self._open) + len(self._families)
+            self._add_families(self._families)
+        if self._families is not None and self._listed >= len(self._families):
             self._families, self._open = [], []
             self.index.freeze()
             self.done = True
@@ -332,7 +338,7 @@ class IndexBuilder:
 
     def _read_persons(self, session: Session, families: int) -> None:
         end = min(self._position + max(1, families), len(self._open))
-        chunk = self._open[self._position:end]
+        chunk = [f.family_id for f in self._open[self._position:end]]
         session.trust.verified.load_families(session.conn, chunk, PERSON)
         stored = version_store.of_families_kind(session.conn, chunk, PERSON)
         for version in session.records.open_each(stored, section=HOUSEHOLD):
@@ -343,7 +349,7 @@ class IndexBuilder:
         persons = sorted(((rid, _head(rid, seen)) for rid, seen in self._seen.items()),
                          key=lambda item: (item[1].family_id, item[0]))
         self._seen.clear()
-        families = {f.family_id: f for f in self._families if f.status != CLOSED}
+        families = {f.family_id: f for f in self._open}
         for record_id, person in persons:
             family = families.get(person.family_id)
             if family is None or person.deleted:
@@ -357,10 +363,10 @@ class IndexBuilder:
             if address:
                 self._addresses.setdefault(person.family_id, []).append(address)
 
-    def _add_families(self) -> None:
+    def _add_families(self, every: list[FamilySummary]) -> None:
         """The next families, open and closed (a closed one by its name and reference)."""
-        end = min(self._listed + LIST_STEP, len(self._families))
-        for family in self._families[self._listed:end]:
+        end = min(self._listed + LIST_STEP, len(every))
+        for family in every[self._listed:end]:
             name, reference = family.name, family.reference
             words = tokens(reference) + [fold(reference).replace("-", "")]
             for address in dict.fromkeys(self._addresses.pop(family.family_id, [])):

@@ -240,6 +240,9 @@ def _usable(session: Session, today: date | None = None) -> BoardDigest | None:
             or digest.seq > board_digest_store.last_seq(session.conn)
             or digest.anchor > digest_closed.anchor_of(today or civil_date(session.clock()))):
         return None
+    # Kept, so the board read that follows `rebuild_needed` (home's deadlines) uses the blob
+    # loaded here instead of building the digest again from the versions (issue 19).
+    mine.digest = digest
     return digest
 
 

@@ -137,3 +137,19 @@ def settle(conn: Connection, vault_id: str, trust: Trust, family_id: str) -> Non
     closing = _closing(vault_id, trust, entries, ended)
     proposal = None if closing is None else _proposal(vault_id, trust, entries, closing, ended)
     retention_store.settle_state(conn, family_id, closing, proposal)
+
+
+def verified_closings(conn: Connection, vault_id: str, trust: Trust) -> dict[str, RetentionRow]:
+    """Family id -> its closing, for every family whose verified entries say it is closed
+    now (as `settle` works out one family's), from one read of the whole log."""
+    by_family: dict[str, list[LogEntry]] = {}
+    for entry in retention_store.whole_log(conn):
+        by_family.setdefault(entry.family_id, []).append(entry)
+    out = {}
+    for family_id, entries in by_family.items():
+        if not any(e.kind == CLOSED for e in entries):
+            continue
+        closing = _closing(vault_id, trust, entries, _ended(conn, vault_id, trust, entries))
+        if closing is not None:
+            out[family_id] = closing
+    return out

@@ -1,0 +1,139 @@
+"""A first sign-in (no kept list of families) costs the families the person works on, not the
+vault's history (issue 19): the families the verified retention log shows closed are left
+unread until every family is asked for (services/family/closed_by_log.py), and a retention
+row planted, altered or deleted by SQL changes nothing a person is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from support.family_vault import FamilyVault
+from workbook.services.home.search import build_index
+from workbook.services.session import Session
+from workbook.services.upkeep import retention_log
+from workbook.vault import retention_store
+from workbook.vault.retention_store import RetentionRow
+
+
+def _forget_kept_lists(fv: FamilyVault) -> None:
+    with fv.sign_in("tm") as s:
+        s.conn.execute("DELETE FROM meta WHERE key LIKE 'family\\_list.%' ESCAPE '\\'")
+
+
+def _home(s: Session) -> tuple[list[str], list[str]]:
+    """Home's first step: its families, and the SQL it ran."""
+    reads: list[str] = []
+    s.conn.set_trace_callback(reads.append)
+    home = [f.family_id for f, _owner in s.families.open_with_owners()]
+    s.conn.set_trace_callback(None)
+    return home, reads
+
+
+def _first_sign_in(fv: FamilyVault) -> tuple[list[str], dict[str, str], list[str]]:
+    """sw1's first sign-in: home's families, every family's status, and the SQL home ran."""
+    _forget_kept_lists(fv)
+    with fv.sign_in("sw1") as s:
+        home, reads = _home(s)
+        listed = {f.family_id: f.status for f in s.families.all()}
+    return home, listed, reads
+
+
+def test_a_first_sign_in_leaves_closed_families_unread_until_every_family_is_asked_for(
+        fv: FamilyVault) -> None:
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+    _forget_kept_lists(fv)
+    with fv.sign_in("sw1") as s:
+        home, reads = _home(s)
+        assert home == [fv.family_id]
+        assert not any(fv.other_family_id in sql for sql in reads)  # nothing of it read
+        assert any(fv.family_id in sql for sql in reads)
+        assert s.families.count() == 2
+        s.conn.set_trace_callback(reads.append)
+        assert s.families.read_unread()  # search's build reads them, a few hundred a step
+        s.conn.set_trace_callback(None)
+        assert any(fv.other_family_id in sql for sql in reads)
+        assert s.families.count() == 2
+        index = build_index(s)  # search lists every family, the closed one flagged
+        jones = [h for h in index.query("jones").hits if h.kind == "family"]
+        assert [h.family_id for h in jones] == [fv.other_family_id]
+        assert jones[0].detail.endswith("closed")
+        listed = {f.family_id: f.status for f in s.families.all()}
+    assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
+    with fv.sign_in("sw1") as s:  # kept at sign-out, closed ones included
+        assert {f.family_id: f.status for f in s.families.all()} == listed
+
+
+def _planted_for_smith(fv: FamilyVault) -> None:
+    """Jones's genuine closing row copied under Smith's id (its signature's last byte changed:
+    the signature is the table's key)."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+        s.conn.execute("INSERT INTO retention_log (signature, family_id, kind, body) "
+                       "SELECT substr(signature, 1, length(signature) - 1) || x'00', ?, kind, "
+                       "body FROM retention_log WHERE family_id = ?",
+                       (fv.family_id, fv.other_family_id))
+
+
+def _signed_by_a_social_worker(fv: FamilyVault) -> None:
+    """A closing of Smith that verifies, signed by someone who may not close a family, dated
+    at its family record's newest version (so its headers alone would not tell)."""
+    with fv.sign_in("sw1") as s:
+        now = s.conn.execute("SELECT max(created_at) FROM versions WHERE family_id = ? AND "
+                             "kind = 'family'", (fv.family_id,)).fetchone()[0]
+        unsigned = RetentionRow(fv.family_id, "early-help", now, "2040-01-01", s.user_id, b"")
+        signature = s.require_certified().sign(
+            retention_log.closing_message(s.vault_id, unsigned))
+        row = RetentionRow(fv.family_id, "early-help", now, "2040-01-01", s.user_id, signature)
+        retention_store.put_log_entry(s.conn, retention_log.closed(row))
+
+
+def _reopening_deleted(fv: FamilyVault) -> None:
+    """Smith closed and reopened; the reopening's entry deleted, so the log says closed."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.family_id, "early-help")
+        s.retention.reopen(fv.family_id)
+        s.conn.execute("DELETE FROM retention_log WHERE family_id = ? AND kind = 'reopened'",
+                       (fv.family_id,))
+
+
+def _closing_altered(fv: FamilyVault) -> None:
+    """Jones closed; its closing row dated years back by SQL."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+        s.conn.execute("UPDATE retention_log SET body = json_set(body, '$.closed_at', "
+                       "'2001-01-01T00:00:00.000000+00:00') WHERE family_id = ?",
+                       (fv.other_family_id,))
+
+
+@pytest.mark.parametrize("attack, smith, jones", [
+    (_planted_for_smith, "open", "closed"),
+    (_signed_by_a_social_worker, "open", "open"),
+    (_reopening_deleted, "open", "open"),
+    (_closing_altered, "open", "closed"),
+])
+def test_a_retention_row_planted_altered_or_deleted_by_sql_changes_nothing_shown(
+        fv: FamilyVault, attack: Callable[[FamilyVault], None], smith: str,
+        jones: str) -> None:
+    attack(fv)
+    home, listed, _reads = _first_sign_in(fv)
+    expected = {fv.family_id: smith, fv.other_family_id: jones}
+    assert listed == expected
+    assert set(home) == {f for f in (fv.family_id, fv.other_family_id) if expected[f] == "open"}
+    with fv.sign_in("sw1") as s:  # and the kept list says the same
+        assert {f.family_id: f.status for f in s.families.all()} == expected
+
+
+def test_a_family_changed_after_its_closing_is_read_not_left_unread(fv: FamilyVault) -> None:
+    """The log's closing is trusted to leave a family unread only while it is the family
+    record's last word: a reopening written since (here with its entry in place) is read."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.family_id, "early-help")
+        s.retention.reopen(fv.family_id)
+        s.retention.close(fv.other_family_id, "early-help")
+    home, listed, reads = _first_sign_in(fv)
+    assert home == [fv.family_id]
+    assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
+    assert not any(fv.other_family_id in sql for sql in reads)
