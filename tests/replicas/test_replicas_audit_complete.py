@@ -164,3 +164,37 @@ def test_a_version_planted_by_sql_is_named_on_every_replica(tmp_path: Path) -> N
                 report.problem
     with desk2.session() as s:
         assert "planted-on-desk-2" in {u.version for u in s.audit_trail.verify().unaudited_versions}
+
+
+def test_versions_shared_and_received_from_a_partner_on_one_replica_are_complete_on_all(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bundle received on desk 1 is written by one event naming its versions by digest
+    (`version_sets`); desk 2 finds that event on desk 1's chain for them, as does a share's
+    sharing-log entries."""
+    from test_replicas_partner_bundles import pin, receive, share
+
+    from support.replica_pcs import FAST_KDF, OWNER_PASSPHRASE
+    from workbook.services.access.vault_setup import create_vault
+
+    team, desk2, family_id = two_desks(tmp_path)
+    note(team.first, family_id, "first round note")
+    team.sync_all()
+    hub = Pc("partner hub", tmp_path / "hub" / "vault", passphrases={"tm": OWNER_PASSPHRASE})
+    with hub.on():
+        hub_id = create_vault(hub.vault, team="Partner Hub", owner_username="tm",
+                              owner_name="Hana Hub", passphrase=OWNER_PASSPHRASE,
+                              kdf=FAST_KDF).vault_id
+    pin(team.first, hub, tmp_path)
+    pin(hub, team.first, tmp_path)
+    with hub.session() as s:
+        theirs = s.families.add("Hub family", "HUB-1")
+        s.families.add_entry(theirs, "case-notes", "seen at the hub", "2026-01-05")
+        share(s, team.vault_id, theirs, tmp_path / "from-hub.wbx")
+    receive(team.first, tmp_path / "from-hub.wbx")
+    with team.first.session() as s:
+        share(s, hub_id, family_id, tmp_path / "to-hub.wbx")
+    team.sync_all()
+    with desk2.session() as s:
+        assert "seen at the hub" in json.dumps(s.workbooks.open(theirs, audit=False).to_json())
+    assert_clean(team.pcs, capsys, monkeypatch)

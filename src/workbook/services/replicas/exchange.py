@@ -142,6 +142,22 @@ def _withdraw_grants(session: Session, row: Row) -> None:
         replica_rows.drop_grants_before(session.conn, user_id, at)
 
 
+def _set_events(audit: list[Row]) -> list[tuple[int, dict[str, str]]]:
+    """(seq, digest per family) of the received events that wrote many versions at once;
+    only the few whose ids mention `version_sets` are parsed."""
+    out = []
+    for row in audit:
+        seq = row[0]
+        if isinstance(seq, int) and isinstance(row[4], str) and '"version_sets"' in row[4]:
+            try:
+                sets = json.loads(row[4]).get("version_sets")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(sets, dict):
+                out.append((seq, {str(f): str(d) for f, d in sets.items()}))
+    return out
+
+
 def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     """Store a file's rows inside the caller's transaction; InvalidInput (nothing kept, as the
     caller rolls back) if any row is malformed."""
@@ -172,16 +188,20 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     # swallows one, as on the write path).
     disposed = done.disposed | {f for f in {str(r[0]) for r in versions}
                                 if tombstones.is_disposed(session, f)}
-    new = replica_rows.insert_versions(conn, versions, disposed)
-    done.versions = len(new)
-    # Only a record with a received edit (a version with parents) can now have two heads.
-    done.records = {str(row[2]) for row in new if row[6] != "[]"}
-    replica_store.add_skip(conn, before, replica_store.newest_version_seq(conn))
     audit = _rows(body.get("audit", []), "audit")
     for row in audit:
         if len(row) != len(replica_store.AUDIT_COLUMNS) or not isinstance(row[0], int):
             raise InvalidInput("an audit row is malformed")
+    # The writer's events first: each received version is indexed at once against the event
+    # of that chain that wrote it (same transaction; decision 0009).
     replica_store.put_remote_audit(conn, origin, audit)
+    first_event = min((r[0] for r in audit if isinstance(r[0], int)), default=None)
+    new = replica_rows.insert_versions(conn, versions, disposed, origin, first_event)
+    replica_rows.index_received_sets(conn, new, _set_events(audit))
+    done.versions = len(new)
+    # Only a record with a received edit (a version with parents) can now have two heads.
+    done.records = {str(row[2]) for row in new if row[6] != "[]"}
+    replica_store.add_skip(conn, before, replica_store.newest_version_seq(conn))
     slots.incoming(session, body.get("slots", {}))
     done.sync_key_added = sync_keys.incoming(session, body.get("sync_keys"), origin)
     return done
