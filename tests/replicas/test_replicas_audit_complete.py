@@ -197,4 +197,38 @@ def test_versions_shared_and_received_from_a_partner_on_one_replica_are_complete
     team.sync_all()
     with desk2.session() as s:
         assert "seen at the hub" in json.dumps(s.workbooks.open(theirs, audit=False).to_json())
+        counts = s.conn.execute(
+            "SELECT count(*), (SELECT count(*) FROM audit_versions WHERE family_id = ? AND "
+            "seq < 0) FROM versions WHERE family_id = ?", (theirs, theirs)).fetchone()
+        assert counts[0] >= 2 and counts[0] == counts[1]  # by desk 1's digest event
     assert_clean(team.pcs, capsys, monkeypatch)
+
+
+def test_a_forged_event_of_another_replica_does_not_account_for_a_planted_version(
+        tmp_path: Path) -> None:
+    """The attacker on desk 2 plants a version and appends to desk 1's received chain an event
+    naming it (desk 1's last event, its ids changed, rehashed, the signature kept): the chain
+    breaks there, so the event is not believed, and the version is still named."""
+    from workbook.vault import audit_log
+
+    team, desk2, family_id = two_desks(tmp_path)
+    note(team.first, family_id, "honest note")
+    team.sync_all()
+    plant(desk2, family_id, "planted-with-a-forged-event")
+    with desk2.session() as s, s.write():
+        origin, seq, at, user_id, event, detail, signer, digest, signature = s.conn.execute(
+            "SELECT origin, seq, at, user_id, event, detail, signer, hash, signature "
+            "FROM replica_audit ORDER BY seq DESC LIMIT 1").fetchone()
+        ids = json.dumps({"family": family_id, "version": "planted-with-a-forged-event"})
+        forged = audit_log.event_hash(bytes(digest), seq + 1, at, user_id, event, ids, detail,
+                                      signer)
+        s.conn.execute("INSERT INTO replica_audit (origin, seq, at, user_id, event, ids, "
+                       "detail, signer, prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?, "
+                       "?, ?, ?, ?, ?)", (origin, seq + 1, at, user_id, event, ids, detail,
+                                          signer, digest, forged, signature))
+        s.conn.execute("INSERT INTO audit_versions (family_id, version_id, seq) VALUES "
+                       "(?, ?, ?)", (family_id, "planted-with-a-forged-event", -(seq + 1)))
+    with desk2.session() as s:
+        report = s.audit_trail.verify()
+        assert "planted-with-a-forged-event" in {u.version for u in report.unaudited_versions}
+        assert any(c.problem for c in s.replicas.verify_audit())

@@ -11,10 +11,10 @@ small); the versions and the audit, which are not, go by their sequence numbers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 
 from workbook.crypto.encoding import fields
-from workbook.vault import audit_versions
 from workbook.vault.database import Connection, insert_many
 
 APPEND, IGNORE, REPLACE = "append", "ignore", "replace"
@@ -189,14 +189,14 @@ def versions_after(conn: Connection, mark: int, skips: list[tuple[int, int]]) ->
             if not any(low < int(r[0]) <= high for low, high in skips)]
 
 
-def insert_versions(conn: Connection, rows: list[Row], disposed: set[str], origin: str,
-                    first_event: int | None) -> list[Row]:
+def insert_versions(conn: Connection, rows: list[Row], disposed: set[str],
+                    written: Mapping[tuple[str, str], int]) -> list[Row]:
     """Received versions, stored as they came (author-signed, section-encrypted), in key order
-    and in bulk; each new one indexed in `audit_versions` against the event of `origin`'s
-    chain from `first_event` on (stored by the caller first) that names it, as -seq (decision
-    0009). A version no such event names gets no row: it was not written by Workbook there.
-    Versions of a `disposed` family (one whose tombstone the caller verified) are not stored
-    again. Returns the rows that were new."""
+    and in bulk; each new one indexed in `audit_versions` against `written[(family,
+    version)]`, the event of its writer's chain that wrote it, as -seq (decision 0009). A
+    version with no such event gets no row: no signed event wrote it. Versions of a
+    `disposed` family (one whose tombstone the caller verified) are not stored again.
+    Returns the rows that were new."""
     for row in rows:
         if len(row) != len(VERSION_COLUMNS):
             raise ValueError("a version row has the wrong number of cells")
@@ -214,43 +214,18 @@ def insert_versions(conn: Connection, rows: list[Row], disposed: set[str], origi
         if row[1] not in present and row[1] not in seen:
             seen.add(str(row[1]))
             new.append(row)
+    logged = int(conn.execute("SELECT coalesce(max(seq), 0) FROM version_log").fetchone()[0])
     insert_many(conn, f"INSERT OR IGNORE INTO versions ({', '.join(VERSION_COLUMNS)})", new)
-    if first_event is not None:
-        index_received(conn, origin, first_event)
+    # The `version_logged` trigger logged exactly the rows just stored (all new, in this
+    # transaction), in their order: the i-th is log entry logged + 1 + i. Their events are
+    # bound as one list of numbers and joined to the log by its key in one statement, with no
+    # text bound per row (each bound text is an allocation: see `database.insert_many`).
+    seqs = [written.get((str(r[0]), str(r[1])), 0) for r in new]
+    conn.execute("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
+                 "SELECT l.family_id, l.version_id, -j.value FROM json_each(?) AS j "
+                 "JOIN version_log AS l ON l.seq = ? + 1 + j.key WHERE j.value > 0",
+                 (json.dumps(seqs), logged))
     return new
-
-
-def index_received(conn: Connection, origin: str, first_event: int) -> None:
-    """Each stored version that an event of `origin`'s chain from `first_event` on names
-    (family and version) indexed against it as -seq, in one statement with no value bound per
-    version (each bound text is an allocation: see `database.insert_many`): the events are
-    read in one range of their key, each version found by `versions_by_version`. The lowest
-    such event is the write, as on the vault's own chain."""
-    conn.execute(
-        "INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
-        "SELECT v.family_id, v.version_id, -min(e.seq) FROM replica_audit AS e "
-        "JOIN versions AS v ON v.version_id = json_extract(e.ids, '$.version') "
-        "AND v.family_id = json_extract(e.ids, '$.family') "
-        "WHERE e.origin = ? AND e.seq >= ? AND json_valid(e.ids) "
-        "GROUP BY v.family_id, v.version_id", (origin, first_event))
-
-
-def index_received_sets(conn: Connection, new: list[Row],
-                        events: list[tuple[int, dict[str, str]]]) -> None:
-    """Versions `new` that a received event of the writer's chain wrote many at once (a
-    bundle received, a share's log entries: `version_sets`, one digest per family) indexed
-    against it as -seq where the digest is that of the family's new versions not yet indexed
-    (one read and one insert per event and family, none per version). Versions of two such
-    events of one family in one file are left unindexed: `audit verify` names them."""
-    by_family: dict[str, set[str]] = {}
-    for row in new:
-        by_family.setdefault(str(row[0]), set()).add(str(row[1]))
-    for seq, digests in events:
-        for family, digest in sorted(digests.items()):
-            left = by_family.get(family, set()) - audit_versions.audited_of_family(conn, family)
-            if left and audit_versions.set_digest(family, left) == digest:
-                conn.executemany("INSERT OR IGNORE INTO audit_versions (family_id, version_id, "
-                                 "seq) VALUES (?, ?, ?)", [(family, v, -seq) for v in left])
 
 
 def heads_of_records(conn: Connection, record_ids: Iterable[str]) -> dict[str, int]:

@@ -16,7 +16,7 @@ from workbook.services.authority import RECOVERY, signatures
 from workbook.services.errors import InvalidInput
 from workbook.services.replicas import deletions, slots, sync_keys
 from workbook.services.upkeep import tombstones
-from workbook.vault import replica_rows, replica_store
+from workbook.vault import audit_versions, replica_rows, replica_store
 from workbook.vault.replica_rows import TABLES, VERSION_COLUMNS, Cell, Row
 
 if TYPE_CHECKING:
@@ -142,19 +142,38 @@ def _withdraw_grants(session: Session, row: Row) -> None:
         replica_rows.drop_grants_before(session.conn, user_id, at)
 
 
-def _set_events(audit: list[Row]) -> list[tuple[int, dict[str, str]]]:
-    """(seq, digest per family) of the received events that wrote many versions at once;
-    only the few whose ids mention `version_sets` are parsed."""
-    out = []
-    for row in audit:
-        seq = row[0]
-        if isinstance(seq, int) and isinstance(row[4], str) and '"version_sets"' in row[4]:
-            try:
-                sets = json.loads(row[4]).get("version_sets")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(sets, dict):
-                out.append((seq, {str(f): str(d) for f, d in sets.items()}))
+def _written(audit: list[Row], versions: list[Row]) -> dict[tuple[str, str], int]:
+    """Which received event of the writer's chain wrote each received version: the first that
+    names it (`family` and `version`), else one that names many by `version_sets` whose digest
+    for the family is that of the family's received versions no event names singly (a bundle
+    received, a share's log entries). The signatures are `audit verify`'s to check."""
+    out: dict[tuple[str, str], int] = {}
+    sets: list[tuple[int, dict[str, Any]]] = []
+    for row in sorted(audit, key=lambda r: r[0] if isinstance(r[0], int) else 0):
+        seq, text = row[0], row[4]
+        if not (isinstance(seq, int) and isinstance(text, str)):
+            continue
+        try:
+            ids = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(ids, dict):
+            continue
+        family, version = ids.get("family"), ids.get("version")
+        if isinstance(family, str) and isinstance(version, str):
+            out.setdefault((family, version), seq)
+        if isinstance(ids.get("version_sets"), dict):
+            sets.append((seq, ids["version_sets"]))
+    by_family: dict[str, set[str]] = {}
+    for row in versions:
+        if (str(row[0]), str(row[1])) not in out:
+            by_family.setdefault(str(row[0]), set()).add(str(row[1]))
+    for seq, digests in sets:
+        for family, digest in digests.items():
+            left = by_family.get(str(family), set())
+            if left and audit_versions.set_digest(str(family), left) == digest:
+                out.update(((str(family), v), seq) for v in left)
+                by_family[str(family)] = set()
     return out
 
 
@@ -195,9 +214,7 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     # The writer's events first: each received version is indexed at once against the event
     # of that chain that wrote it (same transaction; decision 0009).
     replica_store.put_remote_audit(conn, origin, audit)
-    first_event = min((r[0] for r in audit if isinstance(r[0], int)), default=None)
-    new = replica_rows.insert_versions(conn, versions, disposed, origin, first_event)
-    replica_rows.index_received_sets(conn, new, _set_events(audit))
+    new = replica_rows.insert_versions(conn, versions, disposed, _written(audit, versions))
     done.versions = len(new)
     # Only a record with a received edit (a version with parents) can now have two heads.
     done.records = {str(row[2]) for row in new if row[6] != "[]"}
