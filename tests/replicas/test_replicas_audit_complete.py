@@ -6,15 +6,11 @@ by SQL (no signed write event anywhere) is still named on every PC."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from support.replica_pcs import Pc, ReplicaTeam, run_cli
-from workbook.services.session import Session
 from workbook.services.upkeep.retention import Retention
 from workbook.vault import database
 
@@ -91,18 +87,11 @@ def test_a_conflict_received_in_a_later_round_is_complete(
     assert_clean(team.pcs, capsys, monkeypatch)
 
 
-@contextmanager
-def later(pc: Pc, username: str = "tm") -> Iterator[Session]:
-    """A session on `pc` seven years on: past the family's retention period."""
-    with pc.session(username) as s:
-        real = s.clock
-        s.clock = lambda: real() + timedelta(days=366 * 7)
-        yield s
-
-
 def test_a_disposal_that_travelled_between_rounds_is_complete(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_replicas_deletions import later
+
     team, desk2, family_id = two_desks(tmp_path)
     team.approved("ad1", "Ada Admin", "admin",
                   ("initial words for ada admin", "ada chooses a long passphrase 9"))
@@ -172,19 +161,12 @@ def test_versions_shared_and_received_from_a_partner_on_one_replica_are_complete
     """A bundle received on desk 1 is written by one event naming its versions by digest
     (`version_sets`); desk 2 finds that event on desk 1's chain for them, as does a share's
     sharing-log entries."""
-    from test_replicas_partner_bundles import pin, receive, share
-
-    from support.replica_pcs import FAST_KDF, OWNER_PASSPHRASE
-    from workbook.services.access.vault_setup import create_vault
+    from test_replicas_partner_bundles import partner_hub, pin, receive, share
 
     team, desk2, family_id = two_desks(tmp_path)
     note(team.first, family_id, "first round note")
     team.sync_all()
-    hub = Pc("partner hub", tmp_path / "hub" / "vault", passphrases={"tm": OWNER_PASSPHRASE})
-    with hub.on():
-        hub_id = create_vault(hub.vault, team="Partner Hub", owner_username="tm",
-                              owner_name="Hana Hub", passphrase=OWNER_PASSPHRASE,
-                              kdf=FAST_KDF).vault_id
+    hub, hub_id = partner_hub(tmp_path)
     pin(team.first, hub, tmp_path)
     pin(hub, team.first, tmp_path)
     with hub.session() as s:
