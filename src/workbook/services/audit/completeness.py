@@ -6,7 +6,9 @@ An event names the one version it wrote as `version` (with its `family`), or man
 bundle or the sharing-log entries of a share, as `version_sets`: one digest per family over
 the version ids, which the unsigned index `audit_versions` must reproduce. A version no
 verified event accounts for was added outside Workbook (or its event was deleted with the
-audit tail); one dated far from the event that names it was backdated."""
+audit tail); one dated far from the event that names it was backdated. A version received
+from another replica was written by an event of that replica's chain, which travels: it is
+found among that chain's verified events (indexed at receipt as -seq; decision 0009)."""
 
 from __future__ import annotations
 
