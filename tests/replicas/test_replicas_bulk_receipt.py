@@ -1,7 +1,7 @@
 """A receipt larger than one insert chunk (vault/database.insert_many: many rows per
-statement, the tail row by row) stores every version, logs each once, marks each unaudited
-until a signed event adopts it, and keeps the writer's audit chain whole (issue 18's speed
-item: receiving 10,000 versions within 3 s)."""
+statement, the tail row by row) stores every version, logs each once, indexes each against
+the writer's signed event that wrote it, and keeps the writer's audit chain whole (issue 18's
+speed item: receiving 10,000 versions within 3 s)."""
 
 from __future__ import annotations
 
@@ -62,10 +62,13 @@ def test_a_receipt_of_several_chunks_keeps_every_version_and_audit_event(
     with desk2.session() as s:
         got = s.replicas.sync()
         assert got.refused == [] and got.received == sent.sent
-        # Each received version logged once and marked unaudited (seq 0) until adopted.
+        # Each received version logged once and indexed at receipt against the writer's
+        # event that wrote it (-seq on its chain), none left for an adoption (seq 0).
         assert s.conn.execute("SELECT count(*) FROM versions").fetchone()[0] == sent_versions
-        assert s.conn.execute("SELECT count(*) FROM audit_versions WHERE seq = 0").fetchone()[
+        assert s.conn.execute("SELECT count(*) FROM audit_versions WHERE seq < 0").fetchone()[
             0] == got.received
+        assert s.conn.execute("SELECT count(*) FROM audit_versions WHERE seq = 0").fetchone()[
+            0] == 0
         logged = s.conn.execute("SELECT count(*), count(DISTINCT version_id) FROM version_log"
                                 ).fetchone()
         assert logged[0] == logged[1] == sent_versions
@@ -77,7 +80,7 @@ def test_a_receipt_of_several_chunks_keeps_every_version_and_audit_event(
         assert received[0] == received[2] - received[1] + 1 and received[2] >= writer_events
         (chain,) = [r for r in s.replicas.verify_audit() if r.events > 0]
         assert chain.events == received[0] and not chain.problem
-    with desk2.session() as s:  # the next sign-in adopted them with one signed event
+    with desk2.session() as s:  # each has its writer's signed event
         verdict = s.audit_trail.verify()
         assert verdict.ok and not verdict.unaudited_versions, verdict
         text = workbook_text(s, family_id)

@@ -40,13 +40,18 @@ def receive(pc: Pc, path: Path) -> Preview:
         return Receiving(s).receive(path)
 
 
-def test_bundles_from_two_replicas_to_one_partner_are_both_accepted(tmp_path: Path) -> None:
-    team = ReplicaTeam.start(tmp_path)
+def partner_hub(tmp_path: Path) -> tuple[Pc, str]:
+    """A partner's vault on a PC of its own (no replica of the team's): the PC, the vault id."""
     hub = Pc("partner hub", tmp_path / "hub" / "vault", passphrases={"tm": OWNER_PASSPHRASE})
     with hub.on():
-        hub_id = create_vault(hub.vault, team="Partner Hub", owner_username="tm",
-                              owner_name="Hana Hub", passphrase=OWNER_PASSPHRASE,
-                              kdf=FAST_KDF).vault_id
+        return hub, create_vault(hub.vault, team="Partner Hub", owner_username="tm",
+                                 owner_name="Hana Hub", passphrase=OWNER_PASSPHRASE,
+                                 kdf=FAST_KDF).vault_id
+
+
+def test_bundles_from_two_replicas_to_one_partner_are_both_accepted(tmp_path: Path) -> None:
+    team = ReplicaTeam.start(tmp_path)
+    hub, hub_id = partner_hub(tmp_path)
     pin(team.first, hub, tmp_path)
     pin(hub, team.first, tmp_path)
     with team.first.session() as s:

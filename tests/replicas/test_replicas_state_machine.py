@@ -5,8 +5,8 @@ write and edit entries, close and reopen the family, disable a colleague (which 
 sections they held: two PCs doing so before syncing make two epochs of one number, C34, and
 fork the membership log), and sync on any PC. At the end the engine delivers everything and
 every PC syncs: all replicas hold the same versions, none lost, the same retention state, the
-same audit events of each other replica, the same epoch of every section, and every PC opens
-every note written anywhere (issue 18).
+same audit events of each other replica, the same epoch of every section, every PC opens
+every note written anywhere, and `audit verify` is clean on every PC (issue 18).
 
 Budget: WORKBOOK_REPLICA_EXAMPLES (default 6) of WORKBOOK_REPLICA_STEPS (default 14) steps;
 25 x 30 passed in 143 s on the 2-core machine."""
@@ -274,6 +274,10 @@ class Replicas(RuleBasedStateMachine):
             copies = [r.get(replica_id, set()) for j, r in enumerate(received) if j != index]
             assert all(c == copies[0] for c in copies)  # the same events on every other PC
             assert copies[0] <= chain
+        for pc in self.pcs:  # each version has its signed write event, wherever written
+            with pc.session() as s:
+                report = s.audit_trail.verify()
+            assert report.ok and not report.unaudited_versions, (pc.name, report)
 
 
 Replicas.TestCase.settings = settings(

@@ -36,7 +36,7 @@ def test_a_note_written_on_one_replica_appears_on_the_others(tmp_path: Path) -> 
         with pc.session() as s:  # and its chain checks out here
             chains = {r.replica: r for r in s.replicas.verify_audit()}
             assert chains[desk2_id(s)].events > 0 and not chains[desk2_id(s)].problem
-        with pc.session() as s:  # received versions were adopted by a signed event
+        with pc.session() as s:  # each received version has its writer's signed event
             verdict = s.audit_trail.verify()
             assert verdict.ok and not verdict.unaudited_versions, verdict
     # Once in step, syncing again writes no file anywhere: a sync's own audit events wait

@@ -9,7 +9,10 @@ event's digest covers it (services/audit/completeness.py).
 
 seq 0 marks a version that was already in a vault upgraded to this table without an event
 naming it (versions received or logged at sharing before events named them), until an
-`audit_versions_adopted` event names it."""
+`audit_versions_adopted` event names it. A negative seq marks a version received from another
+replica: -seq is the event of its writer's chain (`replica_audit`) that names it, matched at
+receipt (vault/replica_rows.index_received); `audit verify` believes it only where that
+chain's signed event names the version."""
 
 from __future__ import annotations
 

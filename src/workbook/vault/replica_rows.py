@@ -11,7 +11,8 @@ small); the versions and the audit, which are not, go by their sequence numbers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 
 from workbook.crypto.encoding import fields
 from workbook.vault.database import Connection, insert_many
@@ -188,11 +189,14 @@ def versions_after(conn: Connection, mark: int, skips: list[tuple[int, int]]) ->
             if not any(low < int(r[0]) <= high for low, high in skips)]
 
 
-def insert_versions(conn: Connection, rows: list[Row], disposed: set[str]) -> list[Row]:
+def insert_versions(conn: Connection, rows: list[Row], disposed: set[str],
+                    written: Mapping[tuple[str, str], int]) -> list[Row]:
     """Received versions, stored as they came (author-signed, section-encrypted), in key order
-    and in bulk; each new one marked unaudited here, so the next certified sign-in adopts it
-    with one signed event (decision 0009). Versions of a `disposed` family (one whose
-    tombstone the caller verified) are not stored again. Returns the rows that were new."""
+    and in bulk; each new one indexed in `audit_versions` against `written[(family,
+    version)]`, the event of its writer's chain that wrote it, as -seq (decision 0009). A
+    version with no such event gets no row: no signed event wrote it. Versions of a
+    `disposed` family (one whose tombstone the caller verified) are not stored again.
+    Returns the rows that were new."""
     for row in rows:
         if len(row) != len(VERSION_COLUMNS):
             raise ValueError("a version row has the wrong number of cells")
@@ -213,10 +217,14 @@ def insert_versions(conn: Connection, rows: list[Row], disposed: set[str]) -> li
     logged = int(conn.execute("SELECT coalesce(max(seq), 0) FROM version_log").fetchone()[0])
     insert_many(conn, f"INSERT OR IGNORE INTO versions ({', '.join(VERSION_COLUMNS)})", new)
     # The `version_logged` trigger logged exactly the rows just stored (all new, in this
-    # transaction): their unaudited marks are copied from the log in one statement, with no
-    # value bound per row (each bound text is an allocation: see `database.insert_many`).
+    # transaction), in their order: the i-th is log entry logged + 1 + i. Their events are
+    # bound as one list of numbers and joined to the log by its key in one statement, with no
+    # text bound per row (each bound text is an allocation: see `database.insert_many`).
+    seqs = [written.get((str(r[0]), str(r[1])), 0) for r in new]
     conn.execute("INSERT OR IGNORE INTO audit_versions (family_id, version_id, seq) "
-                 "SELECT family_id, version_id, 0 FROM version_log WHERE seq > ?", (logged,))
+                 "SELECT l.family_id, l.version_id, -j.value FROM json_each(?) AS j "
+                 "JOIN version_log AS l ON l.seq = ? + 1 + j.key WHERE j.value > 0",
+                 (json.dumps(seqs), logged))
     return new
 
 

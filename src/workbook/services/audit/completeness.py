@@ -6,7 +6,9 @@ An event names the one version it wrote as `version` (with its `family`), or man
 bundle or the sharing-log entries of a share, as `version_sets`: one digest per family over
 the version ids, which the unsigned index `audit_versions` must reproduce. A version no
 verified event accounts for was added outside Workbook (or its event was deleted with the
-audit tail); one dated far from the event that names it was backdated."""
+audit tail); one dated far from the event that names it was backdated. A version received
+from another replica was written by an event of that replica's chain, which travels: it is
+found among that chain's verified events (indexed at receipt as -seq; decision 0009)."""
 
 from __future__ import annotations
 
@@ -74,17 +76,21 @@ def _named(rows: list[AuditRow]) -> _Named:
 
 
 def check(conn: Connection, rows: list[AuditRow],
-          disposal_problem: Callable[[str], str | None]) -> tuple[list[Unaudited], list[str]]:
+          disposal_problem: Callable[[str], str | None],
+          elsewhere: list[AuditRow] | None = None) -> tuple[list[Unaudited], list[str]]:
     """(versions without a write event, problems with the version index). `rows` must be the
-    whole, verified chain; `disposal_problem(family)` is None if the family was not disposed
-    of, "" if by a valid signed disposal, else what is wrong with it."""
-    named = _named(rows)
+    whole, verified chain; `elsewhere` the other replicas' verified events (a received
+    version's write event is on its writer's chain); `disposal_problem(family)` is None if the
+    family was not disposed of, "" if by a valid signed disposal, else what is wrong with it."""
+    named, remote = _named(rows), _named(elsewhere or [])
+    for key, event in remote.single.items():
+        named.single.setdefault(key, event)
     mapped: dict[tuple[int, str], set[str]] = {}
     for family, version, seq in audit_versions.all_rows(conn):
         mapped.setdefault((seq, family), set()).add(version)
+    accepted = _received_sets(elsewhere or [], mapped)
     stored = audit_versions.all_versions(conn)
     present = {(f, v) for f, _k, v, _c in stored}
-    accepted: set[tuple[str, str]] = set()
     problems: list[str] = [f"event {r.seq} adopts versions again: only the first sign-in after "
                            "the upgrade to schema 006 adopts versions"
                            for r in [r for r in rows if r.event == ADOPTED][1:]]
@@ -120,6 +126,22 @@ def check(conn: Connection, rows: list[AuditRow],
             "was added outside Workbook")))
     out.sort(key=lambda u: (u.family, u.version))
     return out, problems
+
+
+def _received_sets(elsewhere: list[AuditRow], mapped: dict[tuple[int, str], set[str]]
+                   ) -> set[tuple[str, str]]:
+    """Received versions another replica's event wrote many at once, indexed at receipt as
+    -seq: believed where the signed digest is theirs. A digest that does not match is no
+    problem of its own (two replicas' events of one number and family would share -seq):
+    the versions it does not account for are named as without an event."""
+    out: set[tuple[str, str]] = set()
+    for row in elsewhere:
+        sets = row.ids.get("version_sets")
+        for family, digest in (sets.items() if isinstance(sets, dict) else ()):
+            versions = mapped.get((-row.seq, str(family)), set())
+            if versions and audit_versions.set_digest(str(family), versions) == digest:
+                out.update((str(family), v) for v in versions)
+    return out
 
 
 def _skewed(created_at: str, at: str) -> bool:

@@ -94,7 +94,9 @@ class AuditTrail:
 
     def _completeness(self, rows: list[AuditRow], unapproved: int) -> AuditReport:
         """The other way round, once the chain holds: every version has its write event."""
-        unaudited, problems = check_completeness(self.s.conn, rows, self._disposal_problem)
+        # A received version's write event is on its writer's chain, which travels.
+        unaudited, problems = check_completeness(self.s.conn, rows, self._disposal_problem,
+                                                 self.s.replicas.written_elsewhere())
         if not unaudited and not problems:
             return AuditReport(True, len(rows), None, "", unapproved)
         lines = problems + [u.problem for u in unaudited]

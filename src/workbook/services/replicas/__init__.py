@@ -31,6 +31,7 @@ from workbook.services.replicas import (
 from workbook.services.replicas import folder as sync_folder
 from workbook.services.replicas.syncing import SyncReport
 from workbook.vault import replica_rows, replica_store, retention_store
+from workbook.vault.audit_log import AuditRow
 from workbook.vault.files import exclusive_lock, write_private
 from workbook.vault.keyfile import LOCK_NAME, KeyFile
 
@@ -209,6 +210,12 @@ class Replicas:
         """The other replicas' audit chains as received here, each checked end to end."""
         self.s.require_keys()
         return remote_audit.verify(self.s)
+
+    def written_elsewhere(self) -> list[AuditRow]:
+        """The verified events of the other replicas' chains, where `audit verify` finds the
+        write event of each received version (decision 0009)."""
+        self.s.require_keys()
+        return remote_audit.verified_events(self.s)
 
     # --- a fork of the membership log (decision 0009) ----------------------------------------
     def fork(self) -> fork_merge.ForkShown | None:

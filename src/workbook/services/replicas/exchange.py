@@ -16,7 +16,7 @@ from workbook.services.authority import RECOVERY, signatures
 from workbook.services.errors import InvalidInput
 from workbook.services.replicas import deletions, slots, sync_keys
 from workbook.services.upkeep import tombstones
-from workbook.vault import replica_rows, replica_store
+from workbook.vault import audit_versions, replica_rows, replica_store
 from workbook.vault.replica_rows import TABLES, VERSION_COLUMNS, Cell, Row
 
 if TYPE_CHECKING:
@@ -142,6 +142,41 @@ def _withdraw_grants(session: Session, row: Row) -> None:
         replica_rows.drop_grants_before(session.conn, user_id, at)
 
 
+def _written(audit: list[Row], versions: list[Row]) -> dict[tuple[str, str], int]:
+    """Which received event of the writer's chain wrote each received version: the first that
+    names it (`family` and `version`), else one that names many by `version_sets` whose digest
+    for the family is that of the family's received versions no event names singly (a bundle
+    received, a share's log entries). The signatures are `audit verify`'s to check."""
+    out: dict[tuple[str, str], int] = {}
+    sets: list[tuple[int, dict[str, Any]]] = []
+    for row in sorted(audit, key=lambda r: r[0] if isinstance(r[0], int) else 0):
+        seq, text = row[0], row[4]
+        if not (isinstance(seq, int) and isinstance(text, str)):
+            continue
+        try:
+            ids = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(ids, dict):
+            continue
+        family, version = ids.get("family"), ids.get("version")
+        if isinstance(family, str) and isinstance(version, str):
+            out.setdefault((family, version), seq)
+        if isinstance(ids.get("version_sets"), dict):
+            sets.append((seq, ids["version_sets"]))
+    by_family: dict[str, set[str]] = {}
+    for row in versions:
+        if (str(row[0]), str(row[1])) not in out:
+            by_family.setdefault(str(row[0]), set()).add(str(row[1]))
+    for seq, digests in sets:
+        for family, digest in digests.items():
+            left = by_family.get(str(family), set())
+            if left and audit_versions.set_digest(str(family), left) == digest:
+                out.update(((str(family), v), seq) for v in left)
+                by_family[str(family)] = set()
+    return out
+
+
 def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     """Store a file's rows inside the caller's transaction; InvalidInput (nothing kept, as the
     caller rolls back) if any row is malformed."""
@@ -172,16 +207,18 @@ def apply(session: Session, body: dict[str, Any], origin: str) -> Applied:
     # swallows one, as on the write path).
     disposed = done.disposed | {f for f in {str(r[0]) for r in versions}
                                 if tombstones.is_disposed(session, f)}
-    new = replica_rows.insert_versions(conn, versions, disposed)
-    done.versions = len(new)
-    # Only a record with a received edit (a version with parents) can now have two heads.
-    done.records = {str(row[2]) for row in new if row[6] != "[]"}
-    replica_store.add_skip(conn, before, replica_store.newest_version_seq(conn))
     audit = _rows(body.get("audit", []), "audit")
     for row in audit:
         if len(row) != len(replica_store.AUDIT_COLUMNS) or not isinstance(row[0], int):
             raise InvalidInput("an audit row is malformed")
+    # The writer's events first: each received version is indexed at once against the event
+    # of that chain that wrote it (same transaction; decision 0009).
     replica_store.put_remote_audit(conn, origin, audit)
+    new = replica_rows.insert_versions(conn, versions, disposed, _written(audit, versions))
+    done.versions = len(new)
+    # Only a record with a received edit (a version with parents) can now have two heads.
+    done.records = {str(row[2]) for row in new if row[6] != "[]"}
+    replica_store.add_skip(conn, before, replica_store.newest_version_seq(conn))
     slots.incoming(session, body.get("slots", {}))
     done.sync_key_added = sync_keys.incoming(session, body.get("sync_keys"), origin)
     return done

@@ -9,6 +9,7 @@ is changed."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from workbook.crypto.errors import AuthenticationFailed
 from workbook.crypto.keypairs import PublicKeys
 from workbook.services.audit.trail import VAULT_SIGNABLE
 from workbook.vault import audit_log, replica_store
+from workbook.vault.audit_log import AuditRow
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
@@ -59,14 +61,37 @@ def _problem(session: Session, row: tuple[Any, ...], before: bytes | None) -> st
     return f"event {seq} has a signature that does not verify"
 
 
-def verify(session: Session) -> list[ChainReport]:
+def _checked(session: Session) -> list[tuple[str, list[tuple[Any, ...]], int, str]]:
+    """Per origin: its events, how many lead the chain before its first problem, the problem."""
     out = []
     for origin, rows in sorted(replica_store.remote_audit(session.conn).items()):
-        problem, hashes = "", dict[int, bytes]()
+        problem, hashes, good = "", dict[int, bytes](), 0
         for row in rows:
             problem = _problem(session, row, hashes.get(row[0] - 1))
             if problem:
                 break
             hashes[row[0]] = bytes(row[8])
-        out.append(ChainReport(origin, len(rows), problem))
+            good += 1
+        out.append((origin, rows, good, problem))
+    return out
+
+
+def verify(session: Session) -> list[ChainReport]:
+    return [ChainReport(origin, len(rows), problem)
+            for origin, rows, _good, problem in _checked(session)]
+
+
+def verified_events(session: Session) -> list[AuditRow]:
+    """The other replicas' events whose hash, place and signature hold (each chain up to its
+    first problem): `audit verify` finds there the write event of a received version."""
+    out = []
+    for _origin, rows, good, _problem in _checked(session):
+        for seq, at, user_id, event, ids_json, detail, signer, prev, digest, sig in rows[:good]:
+            try:
+                ids = json.loads(ids_json)
+            except (TypeError, ValueError):
+                ids = {}
+            out.append(AuditRow(seq, at, user_id, event, ids if isinstance(ids, dict) else {},
+                                ids_json, detail, signer, bytes(prev), bytes(digest),
+                                bytes(sig)))
     return out
