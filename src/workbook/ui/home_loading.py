@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services.home import overview as home
+from workbook.services.home.deadlines import DeadlineSteps
 from workbook.services.home.for_me import my_drafts, sealed_for_me
 from workbook.services.home.search import IndexBuilder
 from workbook.services.supervision import board_digest
@@ -117,7 +118,14 @@ class HomeLoader(QObject):
         mine = list(self.page.my_families_model.rows())
 
         def read(_done: object = None) -> None:
-            self._later(lambda s: home.deadlines(s, mine), self._on_deadlines)
+            self._later(lambda s: DeadlineSteps(s, mine), work_out)
+
+        def work_out(steps: DeadlineSteps) -> None:
+            # A few hundred families a step (issue 19): a family opened meanwhile waits little.
+            if steps.done:
+                self._on_deadlines(steps.result)
+                return
+            self._later(steps.step, lambda _done: work_out(steps))
 
         def step(rebuild: board_digest.Rebuild | None) -> None:
             if rebuild is None:
