@@ -191,3 +191,23 @@ def test_idle_lock_minutes_setting(tmp_path: Path) -> None:
                 assert home.idle_lock_minutes(s) == 5
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize("user", ["tm", "sw1", "pc1"])
+def test_activity_in_steps_says_what_activity_says(team: Team, user: str) -> None:
+    """Issue 19: home's recent changes and conflicts, a few families' headers per worker job,
+    are the same as in one call (with a conflict, and a section sw1 cannot read)."""
+    from workbook.services.home.activity_steps import ActivitySteps
+
+    with sign_in(team.vault, user, PASSES.get(user, OWNER_PASS)) as s:
+        families = home.family_overview(s).families
+        assert len(families) >= 3
+        whole = home.activity(s, families)
+        for size, limit in ((1, home.RECENT_LIMIT), (2, 2), (500, home.RECENT_LIMIT)):
+            steps = ActivitySteps(s, families, step=size, limit=limit)
+            count = 0
+            while not steps.step(s):
+                count += 1
+            assert count == -(-len(families) // size) - 1
+            assert steps.result == home.activity(s, families, limit)
+        assert whole.recently_changed and (user != "tm" or whole.conflicts)

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services.home import overview as home
+from workbook.services.home.activity_steps import ActivitySteps
 from workbook.services.home.deadlines import DeadlineSteps
 from workbook.services.home.for_me import my_drafts, sealed_for_me
 from workbook.services.home.search import IndexBuilder
@@ -92,11 +93,22 @@ class HomeLoader(QObject):
         families = list(first.families)
         self._later(lambda s: home.action_overview(s, first), self._on_actions)
         self._later(lambda s: s.grants.pending(), self.page.set_pending, lambda _m: None)
-        self._later(lambda s: home.activity(s, families), self._on_activity)
+        self._load_activity(families)
 
     def _on_actions(self, overview: home.HomeOverview) -> None:
         self.page.set_overview(overview)
         self.actions_loaded.emit()
+
+    def _load_activity(self, families: list[home.HomeFamily]) -> None:
+        """Recent changes and conflicts, a few hundred families a job (issue 19)."""
+
+        def work_out(steps: ActivitySteps) -> None:
+            if steps.done:
+                self._on_activity(steps.result)
+                return
+            self._later(steps.step, lambda _done: work_out(steps))
+
+        self._later(lambda s: ActivitySteps(s, families), work_out)
 
     def _on_activity(self, activity: home.HomeActivity) -> None:
         self.page.set_activity(activity)
@@ -190,7 +202,7 @@ class HomeLoader(QObject):
         self._on_actions(overview)
         self.families = overview.families
         families = list(overview.families)
-        self._later(lambda s: home.activity(s, families), self._on_activity)
+        self._load_activity(families)
         if not self._index_running:
             self._load_deadlines()
 

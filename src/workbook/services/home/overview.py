@@ -212,47 +212,65 @@ def activity(session: Session, families: list[HomeFamily],
     known = _open(families)
     if not known:
         return HomeActivity([], [])
-    readable = {s.value for s in session.records.readable_sections()}
-    keys = session.keys
-    tags: dict[str, dict[bytes, tuple[str, int]]] = {}
-
-    def counts(row: version_store.VersionHeader) -> bool:
-        if row.family_id not in known or row.sealed or row.section_tag is None:
-            return False
-        family_tags = tags.get(row.family_id)
-        if family_tags is None:
-            family_tags = keys.tags_for_family(row.family_id)
-            tags[row.family_id] = family_tags
-        found = family_tags.get(row.section_tag)
-        return found is not None and found[0] in readable
-
-    newest: dict[str, str] = {}
-    # Conflicts need the versions of edited records only (a record is only ever created once,
-    # by one version without parents): an index holds just those, so the headers of the
-    # hundred thousand records never edited are streamed past without being kept.
-    several: dict[str, tuple[str, set[str], set[str]]] = {}
+    count = ActivityCount(session, known)
     for headers, edited in _activity_headers(session, _only(session, known)):
+        count.add(headers, edited)
+    return count.result(limit)
+
+
+class ActivityCount:
+    """What `activity` finds, counted from headers as they are read - a kind at a time, or a
+    few hundred families at a time (services/home/activity_steps.py): a family's newest
+    version and a record's conflict are decided by that family's own headers."""
+
+    def __init__(self, session: Session, known: dict[str, HomeFamily]) -> None:
+        self.known = known
+        self._readable = {s.value for s in session.records.readable_sections()}
+        self._keys = session.keys
+        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+        self._newest: dict[str, str] = {}
+        self._several: dict[str, tuple[str, set[str], set[str]]] = {}
+
+    def _counts(self, row: version_store.VersionHeader) -> bool:
+        if row.family_id not in self.known or row.sealed or row.section_tag is None:
+            return False
+        family_tags = self._tags.get(row.family_id)
+        if family_tags is None:
+            family_tags = self._keys.tags_for_family(row.family_id)
+            self._tags[row.family_id] = family_tags
+        found = family_tags.get(row.section_tag)
+        return found is not None and found[0] in self._readable
+
+    def add(self, headers: Iterable[version_store.VersionHeader],
+            edited: Iterable[version_store.VersionHeader]) -> None:
+        """Conflicts need the versions of edited records only (a record is only ever created
+        once, by one version without parents): an index holds just those, so the headers of
+        the hundred thousand records never edited are streamed past without being kept."""
+        newest, several = self._newest, self._several
         for row in headers:
-            if counts(row) and row.created_at > newest.get(row.family_id, ""):
+            if self._counts(row) and row.created_at > newest.get(row.family_id, ""):
                 newest[row.family_id] = row.created_at
         for row in edited:
-            if not counts(row):
+            if not self._counts(row):
                 continue
             _fid, ids, parents = several.setdefault(row.record_id, (row.family_id, set(), set()))
             ids.add(row.version_id)
             if row.parents != "[]":
                 parents.update(json.loads(row.parents))
-    changed = sorted(newest.items(), key=lambda item: (item[1], item[0]), reverse=True)
-    recent = [ChangedFamily(fid, known[fid].name, known[fid].reference, at)
-              for fid, at in changed[:limit]]
-    in_conflict: dict[str, int] = {}
-    for fid, ids, parents in several.values():
-        if len(ids - parents) > 1:
-            in_conflict[fid] = in_conflict.get(fid, 0) + 1
-    conflicts = [ConflictFamily(fid, known[fid].name, known[fid].reference, count)
-                 for fid, count in in_conflict.items()]
-    conflicts.sort(key=lambda c: (c.name.casefold(), c.family_id))
-    return HomeActivity(recent, conflicts)
+
+    def result(self, limit: int = RECENT_LIMIT) -> HomeActivity:
+        known = self.known
+        changed = sorted(self._newest.items(), key=lambda item: (item[1], item[0]), reverse=True)
+        recent = [ChangedFamily(fid, known[fid].name, known[fid].reference, at)
+                  for fid, at in changed[:limit]]
+        in_conflict: dict[str, int] = {}
+        for fid, ids, parents in self._several.values():
+            if len(ids - parents) > 1:
+                in_conflict[fid] = in_conflict.get(fid, 0) + 1
+        conflicts = [ConflictFamily(fid, known[fid].name, known[fid].reference, count)
+                     for fid, count in in_conflict.items()]
+        conflicts.sort(key=lambda c: (c.name.casefold(), c.family_id))
+        return HomeActivity(recent, conflicts)
 
 
 def _activity_headers(session: Session, only: list[str] | None) -> Iterator[
