@@ -211,3 +211,25 @@ def test_activity_in_steps_says_what_activity_says(team: Team, user: str) -> Non
             assert count == -(-len(families) // size) - 1
             assert steps.result == home.activity(s, families, limit)
         assert whole.recently_changed and (user != "tm" or whole.conflicts)
+
+
+def test_sealed_for_me_in_steps_says_what_sealed_for_me_says(team: Team) -> None:
+    """Issue 19: the sealed entries passed on to me, a few families' headers per worker job,
+    are those `sealed_for_me` finds in one call (run last: it adds entries)."""
+    from workbook.services.home.for_me import SealedSteps, sealed_for_me
+
+    with sign_in(team.vault, "sw1", PASSES["sw1"]) as s:  # sw1 cannot read police: sealed
+        for family, text in ((team.birch, "Father seen at the house"),
+                             (team.cedar, "A neighbour called")):
+            s.families.add_entry(family, "police", text, "")
+            _pause()
+    with sign_in(team.vault, "pc1", PASSES["pc1"]) as s:
+        families = home.family_overview(s).families
+        whole = sealed_for_me(s, families)
+        assert [e.preview for e in whole] == ["A neighbour called", "Father seen at the house"]
+        for size in (1, 2, 500):
+            steps = SealedSteps(s, families, step=size)
+            while not steps.step(s):
+                pass
+            assert steps.result == whole
+        assert SealedSteps(s, []).done

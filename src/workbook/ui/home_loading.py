@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from workbook.services.home import overview as home
 from workbook.services.home.activity_steps import ActivitySteps
 from workbook.services.home.deadlines import DeadlineSteps
-from workbook.services.home.for_me import my_drafts, sealed_for_me
+from workbook.services.home.for_me import SealedSteps, my_drafts
 from workbook.services.home.search import IndexBuilder
 from workbook.services.supervision import board_digest
 from workbook.ui.epoch import Epoch
@@ -99,22 +99,28 @@ class HomeLoader(QObject):
         self.page.set_overview(overview)
         self.actions_loaded.emit()
 
-    def _load_activity(self, families: list[home.HomeFamily]) -> None:
-        """Recent changes and conflicts, a few hundred families a job (issue 19)."""
+    def _stepped(self, start: Callable[[Any], Any], on_done: Callable[[Any], None]) -> None:
+        """Work done a few hundred families a worker job (issue 19: on a vault of 20,000 open
+        families one job took seconds, and a family opened meanwhile waited for it): `start`
+        makes the steps (`done`, `step(session)`, `result`); `on_done` gets the result."""
 
-        def work_out(steps: ActivitySteps) -> None:
+        def work_out(steps: Any) -> None:
             if steps.done:
-                self._on_activity(steps.result)
+                on_done(steps.result)
                 return
             self._later(steps.step, lambda _done: work_out(steps))
 
-        self._later(lambda s: ActivitySteps(s, families), work_out)
+        self._later(start, work_out)
+
+    def _load_activity(self, families: list[home.HomeFamily]) -> None:
+        """Recent changes and conflicts (overview.activity), in steps."""
+        self._stepped(lambda s: ActivitySteps(s, families), self._on_activity)
 
     def _on_activity(self, activity: home.HomeActivity) -> None:
         self.page.set_activity(activity)
         self.refresh_drafts()
         families = list(self.families)
-        self._later(lambda s: sealed_for_me(s, families), self.page.set_sealed)
+        self._stepped(lambda s: SealedSteps(s, families), self.page.set_sealed)
         self.activity_loaded.emit()
 
     def refresh_drafts(self) -> None:
@@ -130,14 +136,7 @@ class HomeLoader(QObject):
         mine = list(self.page.my_families_model.rows())
 
         def read(_done: object = None) -> None:
-            self._later(lambda s: DeadlineSteps(s, mine), work_out)
-
-        def work_out(steps: DeadlineSteps) -> None:
-            # A few hundred families a step (issue 19): a family opened meanwhile waits little.
-            if steps.done:
-                self._on_deadlines(steps.result)
-                return
-            self._later(steps.step, lambda _done: work_out(steps))
+            self._stepped(lambda s: DeadlineSteps(s, mine), self._on_deadlines)
 
         def step(rebuild: board_digest.Rebuild | None) -> None:
             if rebuild is None:
