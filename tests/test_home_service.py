@@ -197,7 +197,7 @@ def test_idle_lock_minutes_setting(tmp_path: Path) -> None:
 def test_activity_in_steps_says_what_activity_says(team: Team, user: str) -> None:
     """Issue 19: home's recent changes and conflicts, a few families' headers per worker job,
     are the same as in one call (with a conflict, and a section sw1 cannot read)."""
-    from workbook.services.home.activity_steps import ActivitySteps
+    from workbook.services.home.steps import ActivitySteps
 
     with sign_in(team.vault, user, PASSES.get(user, OWNER_PASS)) as s:
         families = home.family_overview(s).families
@@ -233,3 +233,20 @@ def test_sealed_for_me_in_steps_says_what_sealed_for_me_says(team: Team) -> None
                 pass
             assert steps.result == whole
         assert SealedSteps(s, []).done
+
+
+@pytest.mark.parametrize("user", ["tm", "sw1", "admin"])
+def test_action_overview_in_steps_says_what_action_overview_says(team: Team, user: str) -> None:
+    """Issue 19: my overdue actions and my families, a few families' actions per worker job."""
+    from workbook.services.home.steps import ActionSteps
+
+    with sign_in(team.vault, user, PASSES.get(user, OWNER_PASS)) as s:
+        first = home.family_overview(s)
+        whole = home.action_overview(s, first, TODAY)
+        for size in (1, 2, 200):
+            steps = ActionSteps(s, first, step=size, today=TODAY)
+            while not steps.step(s):
+                pass
+            assert steps.result == whole
+        assert user == "admin" or whole.my_families
+        assert user != "tm" or whole.overdue_actions

@@ -14,10 +14,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services.home import overview as home
-from workbook.services.home.activity_steps import ActivitySteps
 from workbook.services.home.deadlines import DeadlineSteps
 from workbook.services.home.for_me import SealedSteps, my_drafts
 from workbook.services.home.search import IndexBuilder
+from workbook.services.home.steps import ActionSteps, ActivitySteps
 from workbook.services.supervision import board_digest
 from workbook.ui.epoch import Epoch
 from workbook.ui.home_page import HomePage
@@ -91,7 +91,7 @@ class HomeLoader(QObject):
         self.families = first.families
         self.home_loaded.emit()
         families = list(first.families)
-        self._later(lambda s: home.action_overview(s, first), self._on_actions)
+        self._stepped(lambda s: ActionSteps(s, first), self._on_actions)
         self._later(lambda s: s.grants.pending(), self.page.set_pending, lambda _m: None)
         self._load_activity(families)
 

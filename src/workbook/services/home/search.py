@@ -347,8 +347,6 @@ class IndexBuilder:
         self._position = end
 
     def _add_persons(self, seen: dict[str, list[_Seen]]) -> None:
-        """The persons of the families just read (all of theirs: issue 19, all at the end took
-        seconds at 20,000 families); the index ranks persons by name and id, not by order."""
         persons = sorted(((rid, _head(rid, versions)) for rid, versions in seen.items()),
                          key=lambda item: (item[1].family_id, item[0]))
         families = self._open_by_id
