@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from workbook.services.session import Session
 
 STEP_FAMILIES = 500  # of my families, worked out in one step
-SCAN_STEP = 100_000  # digest records a step sorts by family
+SCAN_STEP = 50_000  # digest records a step sorts by family
 KINDS_READ = ("family", "review", "entry")  # what reviews due and time limits come from
 
 

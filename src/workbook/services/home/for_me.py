@@ -103,7 +103,7 @@ def sealed_opened(session: Session, known: dict[str, HomeFamily],
             for v in opened]
 
 
-STEP_FAMILIES = 500  # families whose version headers one step of SealedSteps reads
+STEP_FAMILIES = 200  # families whose version headers one step of SealedSteps reads
 
 
 class SealedSteps:

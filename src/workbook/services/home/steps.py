@@ -31,7 +31,7 @@ from workbook.vault import version_store
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
-STEP_FAMILIES = 500  # families whose version headers one step reads
+STEP_FAMILIES = 200  # families whose version headers one step reads (about 10,000 versions)
 ACTION_FAMILIES = 200  # families whose plan actions one step opens and verifies
 
 
