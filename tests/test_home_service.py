@@ -191,3 +191,62 @@ def test_idle_lock_minutes_setting(tmp_path: Path) -> None:
                 assert home.idle_lock_minutes(s) == 5
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize("user", ["tm", "sw1", "pc1"])
+def test_activity_in_steps_says_what_activity_says(team: Team, user: str) -> None:
+    """Issue 19: home's recent changes and conflicts, a few families' headers per worker job,
+    are the same as in one call (with a conflict, and a section sw1 cannot read)."""
+    from workbook.services.home.steps import ActivitySteps
+
+    with sign_in(team.vault, user, PASSES.get(user, OWNER_PASS)) as s:
+        families = home.family_overview(s).families
+        assert len(families) >= 3
+        whole = home.activity(s, families)
+        for size, limit in ((1, home.RECENT_LIMIT), (2, 2), (500, home.RECENT_LIMIT)):
+            steps = ActivitySteps(s, families, step=size, limit=limit)
+            count = 0
+            while not steps.step(s):
+                count += 1
+            assert count == -(-len(families) // size) - 1
+            assert steps.result == home.activity(s, families, limit)
+        assert whole.recently_changed and (user != "tm" or whole.conflicts)
+
+
+def test_sealed_for_me_in_steps_says_what_sealed_for_me_says(team: Team) -> None:
+    """Issue 19: the sealed entries passed on to me, a few families' headers per worker job,
+    are those `sealed_for_me` finds in one call (run last: it adds entries)."""
+    from workbook.services.home.for_me import SealedSteps, sealed_for_me
+
+    with sign_in(team.vault, "sw1", PASSES["sw1"]) as s:  # sw1 cannot read police: sealed
+        for family, text in ((team.birch, "Father seen at the house"),
+                             (team.cedar, "A neighbour called")):
+            s.families.add_entry(family, "police", text, "")
+            _pause()
+    with sign_in(team.vault, "pc1", PASSES["pc1"]) as s:
+        families = home.family_overview(s).families
+        whole = sealed_for_me(s, families)
+        assert [e.preview for e in whole] == ["A neighbour called", "Father seen at the house"]
+        for size in (1, 2, 500):
+            steps = SealedSteps(s, families, step=size)
+            while not steps.step(s):
+                pass
+            assert steps.result == whole
+        assert SealedSteps(s, []).done
+
+
+@pytest.mark.parametrize("user", ["tm", "sw1", "admin"])
+def test_action_overview_in_steps_says_what_action_overview_says(team: Team, user: str) -> None:
+    """Issue 19: my overdue actions and my families, a few families' actions per worker job."""
+    from workbook.services.home.steps import ActionSteps
+
+    with sign_in(team.vault, user, PASSES.get(user, OWNER_PASS)) as s:
+        first = home.family_overview(s)
+        whole = home.action_overview(s, first, TODAY)
+        for size in (1, 2, 200):
+            steps = ActionSteps(s, first, step=size, today=TODAY)
+            while not steps.step(s):
+                pass
+            assert steps.result == whole
+        assert user == "admin" or whole.my_families
+        assert user != "tm" or whole.overdue_actions

@@ -14,8 +14,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbook.services.home import overview as home
-from workbook.services.home.for_me import my_drafts, sealed_for_me
+from workbook.services.home.deadlines import DeadlineSteps
+from workbook.services.home.for_me import SealedSteps, my_drafts
 from workbook.services.home.search import IndexBuilder
+from workbook.services.home.steps import ActionSteps, ActivitySteps
 from workbook.services.supervision import board_digest
 from workbook.ui.epoch import Epoch
 from workbook.ui.home_page import HomePage
@@ -89,19 +91,36 @@ class HomeLoader(QObject):
         self.families = first.families
         self.home_loaded.emit()
         families = list(first.families)
-        self._later(lambda s: home.action_overview(s, first), self._on_actions)
+        self._stepped(lambda s: ActionSteps(s, first), self._on_actions)
         self._later(lambda s: s.grants.pending(), self.page.set_pending, lambda _m: None)
-        self._later(lambda s: home.activity(s, families), self._on_activity)
+        self._load_activity(families)
 
     def _on_actions(self, overview: home.HomeOverview) -> None:
         self.page.set_overview(overview)
         self.actions_loaded.emit()
 
+    def _stepped(self, start: Callable[[Any], Any], on_done: Callable[[Any], None]) -> None:
+        """Work done a few hundred families a worker job (issue 19: on a vault of 20,000 open
+        families one job took seconds, and a family opened meanwhile waited for it): `start`
+        makes the steps (`done`, `step(session)`, `result`); `on_done` gets the result."""
+
+        def work_out(steps: Any) -> None:
+            if steps.done:
+                on_done(steps.result)
+                return
+            self._later(steps.step, lambda _done: work_out(steps))
+
+        self._later(start, work_out)
+
+    def _load_activity(self, families: list[home.HomeFamily]) -> None:
+        """Recent changes and conflicts (overview.activity), in steps."""
+        self._stepped(lambda s: ActivitySteps(s, families), self._on_activity)
+
     def _on_activity(self, activity: home.HomeActivity) -> None:
         self.page.set_activity(activity)
         self.refresh_drafts()
         families = list(self.families)
-        self._later(lambda s: sealed_for_me(s, families), self.page.set_sealed)
+        self._stepped(lambda s: SealedSteps(s, families), self.page.set_sealed)
         self.activity_loaded.emit()
 
     def refresh_drafts(self) -> None:
@@ -117,7 +136,7 @@ class HomeLoader(QObject):
         mine = list(self.page.my_families_model.rows())
 
         def read(_done: object = None) -> None:
-            self._later(lambda s: home.deadlines(s, mine), self._on_deadlines)
+            self._stepped(lambda s: DeadlineSteps(s, mine), self._on_deadlines)
 
         def step(rebuild: board_digest.Rebuild | None) -> None:
             if rebuild is None:
@@ -182,7 +201,7 @@ class HomeLoader(QObject):
         self._on_actions(overview)
         self.families = overview.families
         families = list(overview.families)
-        self._later(lambda s: home.activity(s, families), self._on_activity)
+        self._load_activity(families)
         if not self._index_running:
             self._load_deadlines()
 

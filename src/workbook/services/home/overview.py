@@ -133,7 +133,8 @@ def idle_lock_minutes(session: Session) -> int:
 
 
 # --- the two steps ------------------------------------------------------------------------
-def _readable(session: Session, section: str) -> bool:
+def readable(session: Session, section: str) -> bool:
+    """Whether home may read `section` for this person (never the administrator)."""
     return session.may(Act.CASEWORK) and not session.must_replace_passphrase \
         and session.records.can_read(section)
 
@@ -144,7 +145,7 @@ def family_overview(session: Session) -> HomeOverview:
     if not session.may(Act.CASEWORK):
         return HomeOverview([], [], [], ADMIN_NOTE)
     household = Section.HOUSEHOLD.value
-    if not _readable(session, household):
+    if not readable(session, household):
         return HomeOverview([], [], [], NO_KEYS_NOTE)
     names = {u.user_id: u.username for u in accounts.all_users(session.conn)}
     # The families' list kept per person (services/family/family_list.py): a sign-in decrypts
@@ -164,12 +165,16 @@ def action_overview(session: Session, first: HomeOverview,
     """The second step: my open actions whose due date has passed (most overdue first), and
     "my families" widened to those where I own an open plan action."""
     plan = Section.PLAN.value
-    if not first.families or not _readable(session, plan):
+    if not first.families or not readable(session, plan):
         return first
-    today = today or civil_date(session.clock())
     families = _open(first.families)
-    overdue: list[HomeAction] = []
-    with_my_actions: set[str] = set()
+    heads = record_heads(session, "action", plan, my_open_action(session),
+                         _only(session, families))
+    return with_my_actions(first, heads, today or civil_date(session.clock()))
+
+
+def my_open_action(session: Session) -> Callable[[dict[str, Any]], tuple[str, ...] | None]:
+    """What `action_overview` keeps of an action version: (text, due) of my open ones."""
 
     def pick(p: dict[str, Any]) -> tuple[str, ...] | None:
         # Only my open actions are kept: the rest of the unit's are dropped as they are read.
@@ -178,12 +183,21 @@ def action_overview(session: Session, first: HomeOverview,
         status = str(p.get("status", "open"))
         return (str(p.get("text", "")), str(p.get("due", ""))) if status == "open" else None
 
-    for record_id, (family_id, (text, due)) in _heads(
-            session, "action", plan, pick, _only(session, families)).items():
+    return pick
+
+
+def with_my_actions(first: HomeOverview, heads: dict[str, tuple[str, tuple[str, ...]]],
+                    today: date) -> HomeOverview:
+    """`first` with my overdue actions and my families widened, from the heads of my open
+    actions (record id -> (family id, (text, due))), read at once or a few families a step."""
+    families = _open(first.families)
+    overdue: list[HomeAction] = []
+    with_actions: set[str] = set()
+    for record_id, (family_id, (text, due)) in heads.items():
         family = families.get(family_id)
         if family is None:
             continue
-        with_my_actions.add(family_id)
+        with_actions.add(family_id)
         days = days_overdue(due, today)
         if days > 0:
             overdue.append(HomeAction(record_id, family_id, family.name, text, due, "open",
@@ -192,7 +206,7 @@ def action_overview(session: Session, first: HomeOverview,
     mine = []
     for family in first.families:
         why = " and ".join(w for w, yes in ((CASE_OWNER, family.mine == CASE_OWNER),
-                                             (PLAN_ACTION, family.family_id in with_my_actions))
+                                             (PLAN_ACTION, family.family_id in with_actions))
                            if yes)
         if why:
             mine.append(replace(family, mine=why))
@@ -212,47 +226,65 @@ def activity(session: Session, families: list[HomeFamily],
     known = _open(families)
     if not known:
         return HomeActivity([], [])
-    readable = {s.value for s in session.records.readable_sections()}
-    keys = session.keys
-    tags: dict[str, dict[bytes, tuple[str, int]]] = {}
-
-    def counts(row: version_store.VersionHeader) -> bool:
-        if row.family_id not in known or row.sealed or row.section_tag is None:
-            return False
-        family_tags = tags.get(row.family_id)
-        if family_tags is None:
-            family_tags = keys.tags_for_family(row.family_id)
-            tags[row.family_id] = family_tags
-        found = family_tags.get(row.section_tag)
-        return found is not None and found[0] in readable
-
-    newest: dict[str, str] = {}
-    # Conflicts need the versions of edited records only (a record is only ever created once,
-    # by one version without parents): an index holds just those, so the headers of the
-    # hundred thousand records never edited are streamed past without being kept.
-    several: dict[str, tuple[str, set[str], set[str]]] = {}
+    count = ActivityCount(session, known)
     for headers, edited in _activity_headers(session, _only(session, known)):
+        count.add(headers, edited)
+    return count.result(limit)
+
+
+class ActivityCount:
+    """What `activity` finds, counted from headers as they are read - a kind at a time, or a
+    few hundred families at a time (services/home/steps.py): a family's newest
+    version and a record's conflict are decided by that family's own headers."""
+
+    def __init__(self, session: Session, known: dict[str, HomeFamily]) -> None:
+        self.known = known
+        self._readable = {s.value for s in session.records.readable_sections()}
+        self._keys = session.keys
+        self._tags: dict[str, dict[bytes, tuple[str, int]]] = {}
+        self._newest: dict[str, str] = {}
+        self._several: dict[str, tuple[str, set[str], set[str]]] = {}
+
+    def _counts(self, row: version_store.VersionHeader) -> bool:
+        if row.family_id not in self.known or row.sealed or row.section_tag is None:
+            return False
+        family_tags = self._tags.get(row.family_id)
+        if family_tags is None:
+            family_tags = self._keys.tags_for_family(row.family_id)
+            self._tags[row.family_id] = family_tags
+        found = family_tags.get(row.section_tag)
+        return found is not None and found[0] in self._readable
+
+    def add(self, headers: Iterable[version_store.VersionHeader],
+            edited: Iterable[version_store.VersionHeader]) -> None:
+        """Conflicts need the versions of edited records only (a record is only ever created
+        once, by one version without parents): an index holds just those, so the headers of
+        the hundred thousand records never edited are streamed past without being kept."""
+        newest, several = self._newest, self._several
         for row in headers:
-            if counts(row) and row.created_at > newest.get(row.family_id, ""):
+            if self._counts(row) and row.created_at > newest.get(row.family_id, ""):
                 newest[row.family_id] = row.created_at
         for row in edited:
-            if not counts(row):
+            if not self._counts(row):
                 continue
             _fid, ids, parents = several.setdefault(row.record_id, (row.family_id, set(), set()))
             ids.add(row.version_id)
             if row.parents != "[]":
                 parents.update(json.loads(row.parents))
-    changed = sorted(newest.items(), key=lambda item: (item[1], item[0]), reverse=True)
-    recent = [ChangedFamily(fid, known[fid].name, known[fid].reference, at)
-              for fid, at in changed[:limit]]
-    in_conflict: dict[str, int] = {}
-    for fid, ids, parents in several.values():
-        if len(ids - parents) > 1:
-            in_conflict[fid] = in_conflict.get(fid, 0) + 1
-    conflicts = [ConflictFamily(fid, known[fid].name, known[fid].reference, count)
-                 for fid, count in in_conflict.items()]
-    conflicts.sort(key=lambda c: (c.name.casefold(), c.family_id))
-    return HomeActivity(recent, conflicts)
+
+    def result(self, limit: int = RECENT_LIMIT) -> HomeActivity:
+        known = self.known
+        changed = sorted(self._newest.items(), key=lambda item: (item[1], item[0]), reverse=True)
+        recent = [ChangedFamily(fid, known[fid].name, known[fid].reference, at)
+                  for fid, at in changed[:limit]]
+        in_conflict: dict[str, int] = {}
+        for fid, ids, parents in self._several.values():
+            if len(ids - parents) > 1:
+                in_conflict[fid] = in_conflict.get(fid, 0) + 1
+        conflicts = [ConflictFamily(fid, known[fid].name, known[fid].reference, count)
+                     for fid, count in in_conflict.items()]
+        conflicts.sort(key=lambda c: (c.name.casefold(), c.family_id))
+        return HomeActivity(recent, conflicts)
 
 
 def _activity_headers(session: Session, only: list[str] | None) -> Iterator[
@@ -301,7 +333,7 @@ def _only(session: Session, chosen: dict[str, HomeFamily]) -> list[str] | None:
     return list(chosen) if len(chosen) * 2 <= session.families.count() else None
 
 
-def _heads(session: Session, kind: str, section: str,
+def record_heads(session: Session, kind: str, section: str,
            pick: Callable[[dict[str, Any]], tuple[str, ...] | None],
            families: list[str] | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
     """The newest head of every record of `kind` in `section` (in `families` only, if given),

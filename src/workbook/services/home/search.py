@@ -295,7 +295,7 @@ class IndexBuilder:
         self._position = 0  # open families whose persons are read
         self._listed = 0  # families added to the index
         self._total = 0
-        self._seen: dict[str, list[_Seen]] = {}
+        self._open_by_id: dict[str, FamilySummary] = {}
         self._addresses: dict[str, list[str]] = {}
         self.index = SearchIndex()
         self.done = False
@@ -305,6 +305,7 @@ class IndexBuilder:
         # The open families only: the closed ones (most of ten years) are read from the kept
         # list when the index comes to them, not while home is being shown (issue 19).
         self._open = [f for f, _owner in session.families.open_with_owners()]
+        self._open_by_id = {f.family_id: f for f in self._open}
         self._total = len(self._open) + session.families.count()
 
     @property
@@ -321,8 +322,6 @@ class IndexBuilder:
             return True
         if self._position < len(self._open):
             self._read_persons(session, families)
-            if self._position >= len(self._open):
-                self._add_persons()
         elif self._families is None and not session.families.read_unread():
             pass  # a first sign-in: a few hundred closed families' records read this step
         else:
@@ -331,7 +330,7 @@ class IndexBuilder:
                 self._total = len(self._open) + len(self._families)
             self._add_families(self._families)
         if self._families is not None and self._listed >= len(self._families):
-            self._families, self._open = [], []
+            self._families, self._open, self._open_by_id = [], [], {}
             self.index.freeze()
             self.done = True
         return self.done
@@ -341,15 +340,16 @@ class IndexBuilder:
         chunk = [f.family_id for f in self._open[self._position:end]]
         session.trust.verified.load_families(session.conn, chunk, PERSON)
         stored = version_store.of_families_kind(session.conn, chunk, PERSON)
+        seen: dict[str, list[_Seen]] = {}
         for version in session.records.open_each(stored, section=HOUSEHOLD):
-            self._seen.setdefault(version.record_id, []).append(_seen(version))
+            seen.setdefault(version.record_id, []).append(_seen(version))
+        self._add_persons(seen)
         self._position = end
 
-    def _add_persons(self) -> None:
-        persons = sorted(((rid, _head(rid, seen)) for rid, seen in self._seen.items()),
+    def _add_persons(self, seen: dict[str, list[_Seen]]) -> None:
+        persons = sorted(((rid, _head(rid, versions)) for rid, versions in seen.items()),
                          key=lambda item: (item[1].family_id, item[0]))
-        self._seen.clear()
-        families = {f.family_id: f for f in self._open}
+        families = self._open_by_id
         for record_id, person in persons:
             family = families.get(person.family_id)
             if family is None or person.deleted:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 CLOSED_ACTION = ("done", "cancelled")
 FINAL = "final"
+_STATE_ORDER = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,20 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
     to date first; with `fresh`, from a digest built from scratch and kept nowhere."""
     now = now or session.clock()
     today = civil_date(now)
+    return _board(session, now, family_id, fresh or family_id is not None,
+                  lambda: board_digest.current(session, fresh=fresh, today=today))
+
+
+def board_of(session: Session, digest: board_digest.BoardDigest, now: datetime) -> Board:
+    """The board worked out from `digest` as given - a part of this person's digest, neither
+    brought up to date nor kept: home's deadlines work out a few hundred families at a time
+    (services/home/deadlines.py), so that no job of the worker's takes long (issue 19)."""
+    return _board(session, now, None, True, lambda: digest)
+
+
+def _board(session: Session, now: datetime, family_id: str | None, fresh_parts: bool,
+           digest_of: Callable[[], board_digest.BoardDigest]) -> Board:
+    today = civil_date(now)
     region_name = time_limits.region(session)
     result = Board(today.isoformat(), month_end(today).isoformat(), region_name)
     if not session.may(Act.CASEWORK):
@@ -157,14 +172,24 @@ def board(session: Session, now: datetime | None = None, family_id: str | None =
         result.note = "You do not hold the household key yet, so no families are shown."
         return result
     with board_digest.collector_paused():
-        facts = board_digest.current(session, fresh=fresh, today=today)
+        facts = digest_of()
         users = accounts.all_users(session.conn)
         names = {u.user_id: u.username for u in users}
         result.people = {u.username: u.full_name or "a colleague" for u in users}
-        parts = _Parts() if fresh or family_id is not None else _parts(session)
+        parts = _Parts() if fresh_parts else _parts(session)
         result.rules = time_limits.rules(session)
         _fill(result, facts, now, today, family_id, names, parts, result.rules)
     return result
+
+
+def due_order(family: DueFamily) -> tuple[str, str, str]:
+    """The board's order of families due for review: soonest first."""
+    return (family.next_review or "0000", family.name.casefold(), family.family_id)
+
+
+def limit_order(row: LimitRow) -> tuple[int, str, str, str, str]:
+    """The board's order of time limits: breached, then at risk, then on track; soonest due."""
+    return (_STATE_ORDER[row.state], row.due, row.family_name.casefold(), row.limit, row.record_id)
 
 
 # An action's part of the board: the facts it was worked out from; the month points at which
@@ -242,9 +267,7 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
     result.time_limits = [LimitRow(limit.family_id, family_name[limit.family_id], limit.limit,
                                    limit.started, limit.due, limit.state, limit.record_id)
                           for limit in limits if limit.running]
-    order = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
-    result.time_limits.sort(key=lambda t: (order[t.state], t.due, t.family_name.casefold(),
-                                           t.limit, t.record_id))
+    result.time_limits.sort(key=limit_order)
     result.compliance_by_month = _compliance(limits, months)
 
 
@@ -287,7 +310,7 @@ def _families_part(parts: _Parts, digest: board_digest.BoardDigest, today: date,
         worker = names.get(str(facts[2]), "")
         if worker:
             counts[worker] = counts.get(worker, 0) + 1
-    due_families.sort(key=lambda f: (f.next_review or "0000", f.name.casefold(), f.family_id))
+    due_families.sort(key=due_order)
     parts.families, parts.open_families, parts.reviews = families, open_families, reviews
     parts.due_families = due_families
     parts.review_limits = review_limits
