@@ -214,3 +214,30 @@ def test_a_forged_event_of_another_replica_does_not_account_for_a_planted_versio
         report = s.audit_trail.verify()
         assert "planted-with-a-forged-event" in {u.version for u in report.unaudited_versions}
         assert any(c.problem for c in s.replicas.verify_audit())
+
+
+@pytest.mark.parametrize("change", [
+    "seq = 'seven'", "hash = 'not bytes'", "detail = 42", "prev_hash = 'text'", "ids = x'00'"])
+def test_a_received_event_cell_of_the_wrong_type_is_reported_not_raised(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """The attacker holds the database key: a cell of another replica's event changed by SQL
+    to another type is named by `replica audit` (services and CLI), as an altered event is,
+    and `audit verify` still answers (it raised before)."""
+    team, desk2, family_id = two_desks(tmp_path)
+    note(team.first, family_id, "a note")
+    team.sync_all()
+    with desk2.session() as s, s.write():
+        seq = s.conn.execute("SELECT max(seq) FROM replica_audit").fetchone()[0]
+        s.conn.execute(f"UPDATE replica_audit SET {change} WHERE seq = ?", (seq,))
+    with desk2.session() as s:
+        s.audit_trail.verify()
+        problems = [r.problem for r in s.replicas.verify_audit() if r.problem]
+    assert len(problems) == 1 and "wrong type" in problems[0]
+    code, out, _err = run_cli(desk2, capsys, monkeypatch, "replica", "audit", "--json")
+    assert code == 0 and "wrong type" in out
+    code, _out, err = run_cli(desk2, capsys, monkeypatch, "audit", "verify", "--json")
+    assert "Traceback" not in err and "went wrong" not in err
+    note(team.first, family_id, "written after the change")
+    team.first.sync()
+    desk2.sync()   # answers: the next events are refused or stored, never a crash

@@ -43,7 +43,19 @@ def _signers(session: Session, signer: str, event: str) -> list[PublicKeys]:
         PublicKeys(k) for k in sorted(session.trust.withdrawn.get(signer, set()))]
 
 
+def _well_formed(row: tuple[Any, ...]) -> bool:
+    """Each cell of the type Workbook writes: a cell changed by SQL to another type is reported
+    as an alteration, never raised as a crash of `audit verify` or of a receipt."""
+    seq, at, user_id, event, ids, detail, signer, prev, digest, signature = row
+    return (type(seq) is int and all(type(v) is str for v in (at, user_id, event, ids, signer))
+            and (detail is None or type(detail) is bytes)
+            and all(type(v) is bytes for v in (prev, digest, signature)))
+
+
 def _problem(session: Session, row: tuple[Any, ...], before: bytes | None) -> str:
+    if not _well_formed(row):
+        return (f"event {row[0]!r} has a cell of the wrong type: it was altered outside "
+                "Workbook")
     seq, at, user_id, event, ids, detail, signer, prev, digest, signature = row
     if before is not None and bytes(prev) != before:
         return f"event {seq} does not follow event {seq - 1} (chain broken)"
@@ -67,7 +79,8 @@ def _checked(session: Session) -> list[tuple[str, list[tuple[Any, ...]], int, st
     for origin, rows in sorted(replica_store.remote_audit(session.conn).items()):
         problem, hashes, good = "", dict[int, bytes](), 0
         for row in rows:
-            problem = _problem(session, row, hashes.get(row[0] - 1))
+            previous = hashes.get(row[0] - 1) if type(row[0]) is int else None
+            problem = _problem(session, row, previous)
             if problem:
                 break
             hashes[row[0]] = bytes(row[8])
