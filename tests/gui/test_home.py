@@ -83,6 +83,35 @@ def test_home_shows_a_breached_referral_time_limit(qtbot: Any, window: MainWindo
     assert limits.index(0, 0).data(FAMILY_ID_ROLE) == team.marker_family
 
 
+def test_the_next_sign_in_reads_its_stored_digest_in_steps_and_shows_what_changed(
+        qtbot: Any, window: MainWindow, team: Team) -> None:
+    """The second sign-in's home reads the board digest the first one stored, a page per
+    worker job (issue 19), folds in what a colleague did meanwhile, and shows it."""
+    from datetime import timedelta
+
+    from shell_support import lock_and_wait
+
+    from workbook.services.access.sign_in import sign_in
+    from workbook.services.clock import civil_date, system_clock
+    from workbook.services.family.milestones import record_assessment_completed
+    from workbook.services.supervision import board_digest
+
+    sign_in_to_home(qtbot, window, "sw1")
+    page = window.home_page
+    qtbot.waitUntil(lambda: page.due_reviews_model.rowCount() > 0, timeout=10_000)
+    assert page.time_limits_model.rowCount() == 0
+    lock_and_wait(qtbot, window)
+    with sign_in(team.vault, "sw1", PASSES["sw1"]) as session:
+        assert isinstance(board_digest.work_needed(session), board_digest.Load)
+        record_assessment_completed(session, team.marker_family,
+                                    (civil_date(system_clock()) - timedelta(days=30)).isoformat())
+    sign_in_to_home(qtbot, window, "sw1")
+    qtbot.waitUntil(lambda: page.time_limits_model.rowCount() > 0, timeout=10_000)
+    limits = page.time_limits_model
+    assert limits.index(0, limits.COL_STATE).data() == "Breached"
+    assert page.due_reviews_model.rowCount() == 1
+
+
 def test_search_is_tolerant_of_accents_and_hyphens(qtbot: Any, window: MainWindow) -> None:
     sign_in_to_home(qtbot, window, "sw1")
     assert window.home_page.body.currentWidget() is window.home_page.dashboard

@@ -153,9 +153,9 @@ PLANTS = [
           _sql("UPDATE migrations SET name = '005_something_else' WHERE id = 5"),
           ("'005_something_else' at level 5",),
           _sql("UPDATE migrations SET name = '005_board_digest' WHERE id = 5")),
-    # The newest migration (010_section_epochs) made the tables that a lower level lacks.
+    # The newest migration (011_board_digest_pages) made the table that a lower level lacks.
     Plant("level claims fewer migrations", _forget_newest_level,
-          ("unexpected table 'section_epoch_rivals'",), _remember_newest_level),
+          ("unexpected table 'board_digest_pages'",), _remember_newest_level),
 ]
 
 

@@ -27,7 +27,9 @@ from support.family_vault import (
 from workbook.services.access.sign_in import sign_in
 from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
+from workbook.services.supervision import board_digest, digest_pages
 from workbook.services.supervision import meetings as supervision
+from workbook.services.supervision.digest_folder import KINDS
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -90,3 +92,19 @@ def _build(base: FamilyVault) -> BoardVault:
     with sign_in(path, "tm", PASSPHRASES["tm"], clock=at("2026-03-01T12:00:00")) as tm:
         milestones.mark_urgent(tm, ids["note_adams"])
     return BoardVault(base, ids)
+
+
+def stored_digest(session: Session) -> board_digest.BoardDigest | None:
+    """The digest as stored (its head and pages), read back whole; None if it does not open."""
+    mine = board_digest.holder(session)
+    read = digest_pages.PagedRead(session.conn, session.user_id, session.vault_id, mine.key,
+                                  mine.ad, board_digest.FORMAT, KINDS,
+                                  lambda _head: True)
+    while not read.step():
+        pass
+    if read.head is None:
+        return None
+    digest = board_digest.BoardDigest.from_head(read.head)
+    digest.kinds = read.kinds
+    return digest
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from supervision_vault import NOW, BoardVault
+from supervision_vault import NOW, BoardVault, stored_digest
 
 from workbook.services.errors import TamperingDetected
 from workbook.services.family import plan_actions
@@ -16,7 +16,6 @@ from workbook.services.session import Session
 from workbook.services.supervision import board_digest, digest_folder
 from workbook.services.supervision.board import board
 from workbook.services.upkeep.retention import Retention
-from workbook.vault import board_digest_store
 
 
 def _same(session: Session, now: datetime | None = None) -> dict[str, object]:
@@ -26,10 +25,7 @@ def _same(session: Session, now: datetime | None = None) -> dict[str, object]:
 
 
 def _stored(session: Session) -> board_digest.BoardDigest:
-    mine = board_digest.holder(session)
-    blob = board_digest_store.load(session.conn, session.user_id)
-    assert blob is not None
-    found = board_digest.unseal(blob, mine.key, mine.ad)
+    found = stored_digest(session)
     assert found is not None
     return found
 

@@ -138,13 +138,16 @@ class HomeLoader(QObject):
         def read(_done: object = None) -> None:
             self._stepped(lambda s: DeadlineSteps(s, mine), self._on_deadlines)
 
-        def step(rebuild: board_digest.Rebuild | None) -> None:
-            if rebuild is None:
+        def step(work: board_digest.Load | board_digest.Rebuild | None) -> None:
+            if work is None:
                 read()
                 return
-            self._later(rebuild.step, lambda done: read() if done else step(rebuild))
+            self._later(work.step, lambda done: ask() if done else step(work))
 
-        self._later(lambda s: home.deadlines_rebuild(s, mine), step)
+        def ask() -> None:
+            self._later(lambda s: home.deadlines_work(s, mine), step)
+
+        ask()
 
     def _on_deadlines(self, deadlines: home.HomeDeadlines) -> None:
         self.page.set_deadlines(deadlines)

@@ -37,16 +37,31 @@ def headers_since(conn: Connection, seq: int) -> list[tuple[int, VersionHeader]]
 
 
 def load(conn: Connection, user_id: str) -> bytes | None:
+    """A person's digest's head (migration 011: its records are in pages)."""
     row = conn.execute("SELECT body FROM board_digests WHERE user_id = ?",
                        (user_id,)).fetchone()
     return None if row is None else cells.blob(row[0], "board_digests", "body")
 
 
-def save(conn: Connection, user_id: str, body: bytes) -> None:
-    """Store (replace) a person's digest; VaultBusy if another writer holds the vault."""
+def load_page(conn: Connection, user_id: str, page: int) -> bytes | None:
+    row = conn.execute("SELECT body FROM board_digest_pages WHERE user_id = ? AND page = ?",
+                       (user_id, page)).fetchone()
+    return None if row is None else cells.blob(row[0], "board_digest_pages", "body")
+
+
+def save(conn: Connection, user_id: str, head: bytes, pages: list[bytes] | None = None
+         ) -> None:
+    """Store (replace) a person's digest, its head and its pages, in the caller's
+    transaction; VaultBusy if another writer holds the vault."""
+    pages = pages or []
     try:
         conn.execute("INSERT OR REPLACE INTO board_digests (user_id, body) VALUES (?, ?)",
-                     (user_id, body))
+                     (user_id, head))
+        conn.execute("DELETE FROM board_digest_pages WHERE user_id = ? AND page >= ?",
+                     (user_id, len(pages)))
+        conn.executemany(
+            "INSERT OR REPLACE INTO board_digest_pages (user_id, page, body) VALUES (?, ?, ?)",
+            [(user_id, n, body) for n, body in enumerate(pages)])
     except OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise VaultBusy("the vault is busy") from None
@@ -55,3 +70,4 @@ def save(conn: Connection, user_id: str, body: bytes) -> None:
 
 def discard(conn: Connection, user_id: str) -> None:
     conn.execute("DELETE FROM board_digests WHERE user_id = ?", (user_id,))
+    conn.execute("DELETE FROM board_digest_pages WHERE user_id = ?", (user_id,))

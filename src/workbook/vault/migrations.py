@@ -528,6 +528,23 @@ def _m010_section_epochs(conn: Connection) -> None:
     )
 
 
+def _m011_board_digest_pages(conn: Connection) -> None:
+    """A person's board digest stored as a head (`board_digests`) and pages of records, so
+    that home reads it a page per worker job instead of one blob of a million records
+    (issue 19, decision 0011): a family opened meanwhile waits for one page, not the vault's
+    ten years."""
+    conn.executescript(
+        """
+        CREATE TABLE board_digest_pages (
+            user_id TEXT NOT NULL,
+            page    INTEGER NOT NULL,
+            body    BLOB NOT NULL,
+            PRIMARY KEY (user_id, page)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_sharing", _m_sharing),
@@ -539,6 +556,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("008_replica_sync_keys", _m008_replica_sync_keys),
     ("009_retention_log", _m009_retention_log),
     ("010_section_epochs", _m010_section_epochs),
+    ("011_board_digest_pages", _m011_board_digest_pages),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The level record; made before the first migration, so part of every level's pinned schema.

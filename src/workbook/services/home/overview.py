@@ -373,13 +373,15 @@ class HomeDeadlines:
     people: dict[str, str] = field(default_factory=dict)  # username -> full name
 
 
-def deadlines_rebuild(session: Session, mine: list[HomeFamily]) -> board_digest.Rebuild | None:
-    """The board digest's rebuild, if `deadlines` would need one first (a first sign-in, new
-    keys, a disposal): the GUI runs it a step at a time so that a family opened meanwhile
-    does not wait seconds behind it."""
+def deadlines_work(session: Session, mine: list[HomeFamily]
+                   ) -> board_digest.Load | board_digest.Rebuild | None:
+    """What the board digest needs before `deadlines` reads in one short job - read back
+    from its stored pages (a sign-in), or built again (a first sign-in, new keys, a
+    disposal) - or None: the GUI steps it on its worker, asking again once it is done, so
+    that a family opened meanwhile waits for one step, not seconds (issue 19)."""
     if not session.may(Act.CASEWORK) or session.must_replace_passphrase or not mine:
         return None
-    return board_digest.rebuild_needed(session)
+    return board_digest.work_needed(session)
 
 
 def deadlines(session: Session, mine: list[HomeFamily]) -> HomeDeadlines:

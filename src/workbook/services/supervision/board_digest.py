@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,13 +24,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
-from workbook.crypto.errors import AuthenticationFailed
-from workbook.crypto.symmetric import hkdf, unwrap, wrap
+from workbook.crypto.symmetric import hkdf, wrap
 from workbook.domain.roles import Section
 from workbook.services.clock import civil_date
 from workbook.services.errors import NotFound
 from workbook.services.family.time_limits import STEPS_SECTION
-from workbook.services.supervision import digest_closed, digest_visits
+from workbook.services.supervision import digest_closed, digest_pages, digest_visits
 from workbook.services.supervision.digest_closed import ClosedHistory
 from workbook.services.supervision.digest_folder import (
     KINDS,
@@ -50,7 +49,8 @@ from workbook.vault.version_store import VersionHeader
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
-FORMAT = 3   # 2: an entry's facts carry its type; 3: closed families kept as history only
+FORMAT = 4   # 2: an entry's facts carry its type; 3: closed families kept as history only;
+             # 4: stored as a head and pages (digest_pages.py)
 SAVE_WAIT_MS = 250          # a busy vault: save next time rather than keep the reader waiting
 SAVE_AFTER = 500            # versions folded in before the digest is stored again (and at lock)
 _SERIALS = itertools.count(1)
@@ -74,37 +74,18 @@ class BoardDigest:
     anchor: str = ""
     closed: ClosedHistory = field(default_factory=ClosedHistory)
 
-    def to_bytes(self) -> bytes:
-        return json.dumps({"format": FORMAT, "seq": self.seq, "removals": self.removals,
-                           "held": self.held, "readable": self.readable, "kinds": self.kinds,
-                           "anchor": self.anchor, "closed": self.closed.families},
-                          separators=(",", ":"), ensure_ascii=False).encode()
+    def head(self, token: str, pages: int) -> dict[str, Any]:
+        """What the stored head holds: everything but the records (digest_pages.py)."""
+        return {"format": FORMAT, "seq": self.seq, "removals": self.removals,
+                "held": self.held, "readable": self.readable, "anchor": self.anchor,
+                "closed": self.closed.families, "pages": pages, "token": token}
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> BoardDigest:
-        """ValueError if it is not a digest of this format."""
-        try:
-            data = json.loads(raw)
-            if data["format"] != FORMAT:
-                raise ValueError("another format")
-            kinds = data["kinds"]
-            if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
-                raise ValueError("kinds")
-            closed = data["closed"]
-            if not isinstance(closed, dict) or not all(
-                    isinstance(v, list) and len(v) == 2 and isinstance(v[1], dict)
-                    for v in closed.values()):
-                raise ValueError("closed")
-            digest = cls(int(data["seq"]), int(data["removals"]), list(data["held"]),
-                         list(data["readable"]), kinds, anchor=str(data["anchor"]),
-                         closed=ClosedHistory(closed))
-            for records in kinds.values():
-                for rec in records.values():
-                    if not isinstance(rec, list) or len(rec) != 4:
-                        raise ValueError("record")
-            return digest
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"not a board digest: {type(exc).__name__}") from None
+    def from_head(cls, data: dict[str, Any]) -> BoardDigest:
+        """A digest with no records yet, from a head `digest_pages.parse_head` accepted."""
+        return cls(int(data["seq"]), int(data["removals"]), list(data["held"]),
+                   list(data["readable"]), anchor=str(data["anchor"]),
+                   closed=ClosedHistory(data["closed"]))
 
 
 @contextmanager
@@ -130,16 +111,15 @@ def digest_ad(vault_id: str, user_id: str) -> bytes:
     return fields("workbook board digest row v1", vault_id, user_id, FORMAT)
 
 
-def seal(digest: BoardDigest, key: bytes, ad: bytes) -> bytes:
-    return wrap(key, digest.to_bytes(), ad)
-
-
-def unseal(blob: bytes, key: bytes, ad: bytes) -> BoardDigest | None:
-    """The digest, or None if it fails authentication or does not parse."""
-    try:
-        return BoardDigest.from_bytes(unwrap(key, blob, ad, "board digest"))
-    except (AuthenticationFailed, ValueError):
-        return None
+def seal(digest: BoardDigest, key: bytes, ad: bytes, vault_id: str, user_id: str
+         ) -> tuple[bytes, list[bytes]]:
+    """The digest's head and pages, each sealed (digest_pages.py says how they are bound)."""
+    token = secrets.token_hex(16)
+    pages = digest_pages.pages_of(digest.kinds)
+    sealed = [wrap(key, digest_pages.encode(page),
+                   digest_pages.page_ad(vault_id, user_id, FORMAT, token, n, len(pages)))
+              for n, page in enumerate(pages)]
+    return wrap(key, digest_pages.encode(digest.head(token, len(pages))), ad), sealed
 
 
 class DigestHolder:
@@ -223,34 +203,77 @@ def current(session: Session, *, fresh: bool = False, today: date | None = None
 
 
 def _usable(session: Session, today: date | None = None) -> BoardDigest | None:
-    """This person's digest (from memory, else the stored blob) if it still holds for the keys
-    held, the sections readable, the versions removed and the chart's first month on `today`
-    (the session's by default); None if it must be built again."""
+    """This person's digest (from memory, else read back whole from the stored head and
+    pages) if it still holds for the keys held, the sections readable, the versions removed
+    and the chart's first month on `today` (the session's by default); None if it must be
+    built again."""
     mine = holder(session)
+    if mine.digest is None and not mine.loaded:
+        Load(session, today).run()
     digest = mine.digest
-    if digest is None and not mine.loaded:
-        mine.loaded = True
-        blob = board_digest_store.load(session.conn, session.user_id)
-        digest = None if blob is None else unseal(blob, mine.key, mine.ad)
-    if digest is None:
+    if digest is None or not _holds(session, digest, today):
         return None
-    readable = sorted(set().union(*wanted_sections(session).values()))
-    if (digest.held != [list(h) for h in session.keys.held()] or digest.readable != readable
-            or digest.removals != board_digest_store.removals(session.conn)
-            or digest.seq > board_digest_store.last_seq(session.conn)
-            or digest.anchor > digest_closed.anchor_of(today or civil_date(session.clock()))):
-        return None
-    # Kept, so the board read that follows `rebuild_needed` (home's deadlines) uses the blob
-    # loaded here instead of building the digest again from the versions (issue 19).
-    mine.digest = digest
     return digest
+
+
+def _holds(session: Session, digest: BoardDigest, today: date | None = None) -> bool:
+    readable = sorted(set().union(*wanted_sections(session).values()))
+    return not (
+        digest.held != [list(h) for h in session.keys.held()] or digest.readable != readable
+        or digest.removals != board_digest_store.removals(session.conn)
+        or digest.seq > board_digest_store.last_seq(session.conn)
+        or digest.anchor > digest_closed.anchor_of(today or civil_date(session.clock())))
 
 
 def rebuild_needed(session: Session) -> Rebuild | None:
     """A rebuild to run in steps (`Rebuild.step`) if this person's digest must be built again -
-    a first sign-in, new keys, a disposal - else None. The GUI steps it on its worker so that
-    opening a family never waits seconds behind it, then reads the board."""
+    a first sign-in, new keys, a disposal - else None."""
     return Rebuild(session) if _usable(session) is None else None
+
+
+def work_needed(session: Session) -> Load | Rebuild | None:
+    """What must be done, in steps, before the board reads in one short job: read the stored
+    digest back a page at a time (a sign-in), else build it (a first sign-in, new keys, a
+    disposal, a stored digest that does not open), else nothing. The GUI steps it on its
+    worker and asks again once it is done, so that a family opened meanwhile waits for one
+    step at most (issue 19)."""
+    mine = holder(session)
+    if mine.digest is None and not mine.loaded:
+        return Load(session)
+    return rebuild_needed(session)
+
+
+class Load:
+    """The stored digest read back a page a step (digest_pages.PagedRead); once done it is
+    the session's, if it opened whole and still holds; if not, the next `work_needed` is a
+    rebuild. What the session reads meanwhile is never half a digest: `current()` reads the
+    stored one whole, and a digest the session already has is kept over this one."""
+
+    def __init__(self, session: Session, today: date | None = None) -> None:
+        self.session = session
+        mine = holder(session)
+        self._read = digest_pages.PagedRead(
+            session.conn, session.user_id, session.vault_id, mine.key, mine.ad, FORMAT, KINDS,
+            lambda head: _holds(session, BoardDigest.from_head(head), today))
+
+    def step(self, session: Session) -> bool:
+        """The head, or one page; True once done."""
+        if session is not self.session or session.closed:
+            raise NotFound("the board's stored digest belonged to another sign-in")
+        with collector_paused():
+            if not self._read.step():
+                return False
+        mine = holder(session)
+        if not mine.loaded and mine.digest is None and self._read.head is not None:
+            digest = BoardDigest.from_head(self._read.head)
+            digest.kinds = self._read.kinds
+            mine.digest = digest
+        mine.loaded = True
+        return True
+
+    def run(self) -> None:
+        while not self.step(self.session):
+            pass
 
 
 class Rebuild:
@@ -377,16 +400,16 @@ HISTORY = "history"   # a rebuild's step that reads closed families' actions for
 def store(session: Session, digest: BoardDigest) -> None:
     """Best effort, in its own short write: a busy vault only means more folding next time."""
     mine = holder(session)
-    blob = seal(digest, mine.key, mine.ad)
+    head, pages = seal(digest, mine.key, mine.ad, session.vault_id, session.user_id)
     conn = session.conn
     try:
         if session._write_depth:
-            board_digest_store.save(conn, session.user_id, blob)
+            board_digest_store.save(conn, session.user_id, head, pages)
         else:
             set_busy_timeout(conn, SAVE_WAIT_MS)
             try:
                 with transaction(conn):
-                    board_digest_store.save(conn, session.user_id, blob)
+                    board_digest_store.save(conn, session.user_id, head, pages)
             finally:
                 set_busy_timeout(conn, BUSY_TIMEOUT_MS)
     except (VaultBusy, OperationalError):
