@@ -6,6 +6,7 @@ casefolded, then id), whatever the names, even from a blob stored out of order."
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,7 +100,14 @@ def test_a_kept_list_stored_out_of_order_is_listed_in_order(fv: FamilyVault) -> 
         expected = s.families.all()  # a fresh reading, stored at sign-out
     assert expected == _fresh(expected) and len(expected) == 8
 
-    _rewrite(fv, "sw1", lambda columns: [list(reversed(c)) for c in columns])
+    def reverse(columns: dict[str, Any]) -> dict[str, Any]:
+        count = len(columns["id"])
+        return {**{name: columns[name][::-1] for name in ("id", "name", "reference")},
+                **{name: [columns[name][0], columns[name][1][::-1]]
+                   for name in ("status", "owner")},
+                "conflict": [count - 1 - at for at in columns["conflict"]]}
+
+    _rewrite(fv, "sw1", reverse)
     with fv.sign_in("sw1") as s:
         assert [f for f, _owner in s.families.open_with_owners()] \
             == [f for f in expected if f.status == "open"]
@@ -110,12 +118,16 @@ def test_a_kept_list_stored_out_of_order_is_listed_in_order(fv: FamilyVault) -> 
 
 
 def test_a_kept_list_of_another_shape_means_a_fresh_reading(fv: FamilyVault) -> None:
-    """Columns of different lengths (or not six of them) are not taken: the list is read again
-    from the verified records, and stored again in its right shape."""
+    """Columns of different lengths, a column missing, a value index or a family in conflict
+    out of range, are not taken: the list is read again from the verified records, and stored
+    again in its right shape."""
     with fv.sign_in("sw1") as s:
         expected = s.families.all()
-    for change in (lambda columns: [c[:-1] for c in columns[:5]] + columns[5:],
-                   lambda columns: columns[:5]):
+    for change in (lambda columns: {**columns, "name": columns["name"][:-1]},
+                   lambda columns: {k: v for k, v in columns.items() if k != "reference"},
+                   lambda columns: {**columns, "owner": [columns["owner"][0], [5, 0]]},
+                   lambda columns: {**columns, "conflict": [-1]},
+                   lambda columns: {**columns, "status": [[1, 2], [0, 1]]}):
         _rewrite(fv, "sw1", change)
         with fv.sign_in("sw1") as s:
             assert s.families.all() == expected
