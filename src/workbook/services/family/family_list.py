@@ -27,6 +27,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import compress, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbook.crypto.encoding import fields
@@ -58,6 +59,7 @@ CLOSED = "closed"
 META_PREFIX = "family_list."
 CLOSED_SUFFIX = ".closed"  # under META_PREFIX, so a disposal's deletion takes it too
 SAVE_WAIT_MS = 250
+_ID, _STATUS = itemgetter(0), itemgetter(3)  # of a FamilySummary
 READ_STEP = 500  # families whose records a fresh reading reads at once
 
 
@@ -119,8 +121,9 @@ class FamilyList:
         """The families not closed, by name, each with its case owner's user id: home's first
         step, which leaves the closed ones (most of a vault's ten years) unparsed."""
         self._refresh()
-        owner = self._owner
-        return [(f, owner[f.family_id]) for f in self._in_order() if f.status != CLOSED]
+        order = self._in_order()  # in C: the harsh vault's 20,000 open families
+        found = list(compress(order, map(CLOSED.__ne__, map(_STATUS, order))))
+        return list(zip(found, map(self._owner.__getitem__, map(_ID, found)), strict=True))
 
     def count(self) -> int:
         """How many families `summaries` lists; while the closed ones are unparsed, counted as
@@ -380,7 +383,7 @@ def _columns(columns: Any) -> tuple[list[str], list[FamilySummary], list[str]]:
 
 def _expanded(column: Any) -> list[str]:
     distinct, indexes = column
-    if not all(isinstance(value, str) for value in distinct):
+    if not isinstance(distinct, list) or not all(isinstance(value, str) for value in distinct):
         raise TypeError("a stored family list's value is not text")
     return list(map(distinct.__getitem__, indexes))
 
