@@ -131,3 +131,25 @@ def test_a_kept_list_of_another_shape_means_a_fresh_reading(fv: FamilyVault) -> 
         _rewrite(fv, "sw1", change)
         with fv.sign_in("sw1") as s:
             assert s.families.all() == expected
+
+
+def test_a_case_owner_appointed_since_the_list_was_kept_wins_over_the_kept_one(
+        fv: FamilyVault) -> None:
+    """The kept case owners are put in only when asked for; a family folded in from the log
+    before that (here: a new case owner and a renamed family) keeps its newer owner and goes
+    to its new place."""
+    with fv.sign_in("sw1") as s:
+        s.families.all()
+        sw1 = s.user_id
+    with fv.sign_in("tm") as tm:
+        tm.case_owners.appoint(fv.other_family_id, "sw1", "a new allocation")
+        tm.families.add("Aaron family", "AA-1")
+    with fv.sign_in("sw1") as s:
+        owners = s.families.case_owners()
+        listed = s.families.all()
+        opened = s.families.open_with_owners()
+    assert owners[fv.other_family_id] == sw1
+    assert dict((f.family_id, owner) for f, owner in opened) == owners
+    assert listed == _fresh(listed) and listed[0].name == "Aaron family"
+    with fv.sign_in("sw1") as s:
+        assert s.families.case_owners() == owners  # as stored again at sign-out

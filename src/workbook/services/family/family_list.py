@@ -95,6 +95,8 @@ class FamilyList:
         self.s = session
         self._shown: dict[str, FamilySummary] = {}
         self._owner: dict[str, str] = {}  # family id -> case owner's user id, as `_shown`
+        # Loaded (ids, case owners) not yet in `_owner`: listing every family needs none.
+        self._owners_loaded: list[tuple[list[str], list[str]]] = []
         # `_shown`'s families in the list's order, kept as families are loaded, merged and
         # folded in (family_order.py); None after a bulk reading, until asked for.
         self._sorted: list[FamilySummary] | None = None
@@ -123,7 +125,7 @@ class FamilyList:
         self._refresh()
         order = self._in_order()  # in C: the harsh vault's 20,000 open families
         found = list(compress(order, map(CLOSED.__ne__, map(_STATUS, order))))
-        return list(zip(found, map(self._owner.__getitem__, map(_ID, found)), strict=True))
+        return list(zip(found, map(self._owners().__getitem__, map(_ID, found)), strict=True))
 
     def count(self) -> int:
         """How many families `summaries` lists; while the closed ones are unparsed, counted as
@@ -142,7 +144,7 @@ class FamilyList:
         """Family id -> its case owner's user id, for the families `summaries` lists."""
         self._refresh()
         self._parse_closed()
-        return dict(self._owner)
+        return dict(self._owners())
 
     def read_unread(self, families: int = READ_STEP) -> bool:
         """Read up to `families` of the families a first sign-in left unread (closed, by the
@@ -160,11 +162,17 @@ class FamilyList:
             self._store()
 
     def _in_order(self) -> list[FamilySummary]:
-        """The families parsed so far in the list's order: kept, or sorted after a bulk
-        reading (a first sign-in's, which costs far more than the sort)."""
+        """The families parsed so far in the list's order: kept, or sorted after a reading."""
         if self._sorted is None:
             self._sorted = sorted(self._shown.values(), key=family_order.key)
         return self._sorted
+
+    def _owners(self) -> dict[str, str]:
+        """Family id -> case owner, the loaded ones put in (`_set` asks first: theirs is older)."""
+        for ids, owners in self._owners_loaded:
+            self._owner.update(zip(ids, owners, strict=True))
+        self._owners_loaded = []
+        return self._owner
 
     # --- keeping it current ------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -227,10 +235,10 @@ class FamilyList:
             keep = [family_id not in newer for family_id in ids]
             ids, found, owners = (list(compress(ids, keep)), list(compress(found, keep)),
                                   list(compress(owners, keep)))
-        shown, owner = dict(zip(ids, found, strict=True)), dict(zip(ids, owners, strict=True))
+        shown = dict(zip(ids, found, strict=True))
         in_order, keys = family_order.ordered(found)
         self._shown.update(shown)
-        self._owner.update(owner)
+        self._owners_loaded.append((ids, owners))
         if self._sorted is not None:
             self._sorted = family_order.merged(self._sorted, in_order, keys)
 
@@ -238,14 +246,13 @@ class FamilyList:
         """A fresh reading: every family record, verified - except the families the verified
         retention log shows closed (closed_by_log.py), left for when every family is asked
         for, so that a first sign-in's home costs the open families."""
-        self._shown, self._owner, self._sorted = {}, {}, None
+        self._shown, self._owner, self._owners_loaded, self._sorted = {}, {}, [], None
         self._closed_token, self._changed = None, set()
         now, self._unread = split_by_log(self.s)
         self._read_families(now)
 
     def _read_families(self, family_ids: list[str]) -> None:
-        """These families' records, verified, a few hundred families at a time; many, so
-        they are put in order once asked for rather than one by one."""
+        """These families' records, verified, a few hundred at a time (ordered when asked)."""
         self._sorted = None
         conn = self.s.conn
         for start in range(0, len(family_ids), READ_STEP):
@@ -264,7 +271,7 @@ class FamilyList:
         if self._closed_token is not None:
             self._changed.add(family_id)
         old, new = self._shown.pop(family_id, None), None
-        self._owner.pop(family_id, None)
+        self._owners().pop(family_id, None)
         if versions:
             state = record_state(family_id, versions)
             p = next(v for v in versions if v.version_id == state.heads[-1]).payload
@@ -299,14 +306,15 @@ class FamilyList:
             if data["state"] != state or not 0 <= data["seq"] <= seq:
                 return
             ids, found, owners = _columns(data["open"])
-            shown, owner = dict(zip(ids, found, strict=True)), dict(zip(ids, owners, strict=True))
+            shown = dict(zip(ids, found, strict=True))
             in_order = family_order.ordered(found)[0]
             token, count = data["closed"], int(data["closed_count"])
             if not isinstance(token, str):
                 return
         except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
             return
-        self._shown, self._owner, self._sorted = shown, owner, in_order
+        self._shown, self._owner, self._sorted = shown, {}, in_order
+        self._owners_loaded = [(ids, owners)]
         self._closed_token, self._closed_count, self._changed = token, count, set()
         self._state, self._seq, self._unsaved = state, int(data["seq"]), False
 
@@ -316,7 +324,8 @@ class FamilyList:
         kept = self.summaries_kept()
 
         def columns(closed: bool) -> dict[str, Any]:
-            return _as_columns([f for f in kept if (f.status == CLOSED) == closed], self._owner)
+            return _as_columns([f for f in kept if (f.status == CLOSED) == closed],
+                               self._owners())
 
         closed, token = columns(True), secrets.token_hex(16)
         body = json.dumps({"state": self._state, "seq": self._seq, "open": columns(False),
@@ -343,13 +352,10 @@ class FamilyList:
 
 
 # --- a blob's families, as columns -----------------------------------------------------------
-# In the list's order: "id", "name", "reference" (one string a family), "status" and "owner"
-# (the case owner's user id) as [distinct values, each family's index into them] - a dozen
-# workers and two statuses for 20,000 families, so a third less to read and parse and one
-# string each, not one a family - and "conflict", the indexes of the families in conflict.
-# A family costs no JSON list of its own, and its summary is made in C.
-
 def _as_columns(found: list[FamilySummary], owner: dict[str, str]) -> dict[str, Any]:
+    """In the list's order: "id", "name", "reference"; "status" and "owner" as [distinct
+    values, each family's index] (a dozen workers, two statuses: a third less to parse, one
+    string each, not one a family); "conflict", the indexes of families in conflict."""
     ids = [f.family_id for f in found]
     return {"id": ids, "name": [f.name for f in found],
             "reference": [f.reference for f in found],
