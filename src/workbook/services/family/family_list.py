@@ -97,8 +97,7 @@ class FamilyList:
         self._owner: dict[str, str] = {}  # family id -> case owner's user id, as `_shown`
         # Loaded (ids, case owners) not yet in `_owner`: listing every family needs none.
         self._owners_loaded: list[tuple[list[str], list[str]]] = []
-        # `_shown`'s families in the list's order, kept as families are loaded, merged and
-        # folded in (family_order.py); None after a bulk reading, until asked for.
+        # `_shown` in the list's order as loaded, merged, folded in; None after a reading.
         self._sorted: list[FamilySummary] | None = None
         self._seq = -1
         self._state: list[Any] | None = None  # keys held, removal count
@@ -124,8 +123,9 @@ class FamilyList:
         step, which leaves the closed ones (most of a vault's ten years) unparsed."""
         self._refresh()
         order = self._in_order()  # in C: the harsh vault's 20,000 open families
-        found = list(compress(order, map(CLOSED.__ne__, map(_STATUS, order))))
-        return list(zip(found, map(self._owners().__getitem__, map(_ID, found)), strict=True))
+        with _no_cyclic_collection():
+            found = list(compress(order, map(CLOSED.__ne__, map(_STATUS, order))))
+            return list(zip(found, map(self._owners().__getitem__, map(_ID, found)), strict=True))
 
     def count(self) -> int:
         """How many families `summaries` lists; while the closed ones are unparsed, counted as
