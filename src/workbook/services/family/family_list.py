@@ -26,6 +26,8 @@ import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workbook.crypto.encoding import fields
@@ -35,6 +37,7 @@ from workbook.domain.history import record_state
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
 from workbook.services.authority import RecordVersion
+from workbook.services.family import family_order
 from workbook.services.family.closed_by_log import split_by_log
 from workbook.vault import board_digest_store, meta, version_store
 from workbook.vault.database import (
@@ -51,11 +54,12 @@ if TYPE_CHECKING:
 
 FAMILY = RecordKind.FAMILY.value
 HOUSEHOLD = Section.HOUSEHOLD.value
-FORMAT = 3  # 3: the closed families in a blob of their own, read only when asked for
+FORMAT = 4  # 3: the closed families in a blob of their own; 4: each blob's rows as columns
 CLOSED = "closed"
 META_PREFIX = "family_list."
 CLOSED_SUFFIX = ".closed"  # under META_PREFIX, so a disposal's deletion takes it too
 SAVE_WAIT_MS = 250
+_ID, _STATUS = itemgetter(0), itemgetter(3)  # of a FamilySummary
 READ_STEP = 500  # families whose records a fresh reading reads at once
 
 
@@ -89,7 +93,11 @@ class FamilyList:
 
     def __init__(self, session: Session) -> None:
         self.s = session
-        self._shown: dict[str, tuple[FamilySummary, str]] = {}
+        self._shown: dict[str, FamilySummary] = {}
+        self._owner: dict[str, str] = {}  # family id -> case owner's user id, as `_shown`
+        # Loaded (ids, case owners) not yet in `_owner`: listing every family needs none.
+        self._owners_loaded: list[tuple[list[str], list[str]]] = []
+        # `_shown` in the list's order as loaded, merged, folded in; None after a reading.
         self._sorted: list[FamilySummary] | None = None
         self._seq = -1
         self._state: list[Any] | None = None  # keys held, removal count
@@ -114,8 +122,10 @@ class FamilyList:
         """The families not closed, by name, each with its case owner's user id: home's first
         step, which leaves the closed ones (most of a vault's ten years) unparsed."""
         self._refresh()
-        found = [(f, owner) for f, owner in self._shown.values() if f.status != CLOSED]
-        return sorted(found, key=lambda item: (item[0].name.casefold(), item[0].family_id))
+        order = self._in_order()  # in C: the harsh vault's 20,000 open families
+        with _no_cyclic_collection():
+            found = list(compress(order, map(CLOSED.__ne__, map(_STATUS, order))))
+            return list(zip(found, map(self._owners().__getitem__, map(_ID, found)), strict=True))
 
     def count(self) -> int:
         """How many families `summaries` lists; while the closed ones are unparsed, counted as
@@ -128,16 +138,13 @@ class FamilyList:
     def summaries_kept(self) -> list[FamilySummary]:
         """`summaries` as last brought up to date, without asking the vault."""
         self._parse_closed()
-        if self._sorted is None:
-            self._sorted = sorted((f for f, _owner in self._shown.values()),
-                                  key=lambda f: (f.name.casefold(), f.family_id))
-        return list(self._sorted)
+        return list(self._in_order())
 
     def case_owners(self) -> dict[str, str]:
         """Family id -> its case owner's user id, for the families `summaries` lists."""
         self._refresh()
         self._parse_closed()
-        return {fid: owner for fid, (_f, owner) in self._shown.items()}
+        return dict(self._owners())
 
     def read_unread(self, families: int = READ_STEP) -> bool:
         """Read up to `families` of the families a first sign-in left unread (closed, by the
@@ -153,6 +160,19 @@ class FamilyList:
         """Store the list if it changed since it was stored (Session.lock asks)."""
         if self._unsaved and self._state is not None and not self._unread:
             self._store()
+
+    def _in_order(self) -> list[FamilySummary]:
+        """The families parsed so far in the list's order: kept, or sorted after a reading."""
+        if self._sorted is None:
+            self._sorted = sorted(self._shown.values(), key=family_order.key)
+        return self._sorted
+
+    def _owners(self) -> dict[str, str]:
+        """Family id -> case owner, the loaded ones put in (`_set` asks first: theirs is older)."""
+        for ids, owners in self._owners_loaded:
+            self._owner.update(zip(ids, owners, strict=True))
+        self._owners_loaded = []
+        return self._owner
 
     # --- keeping it current ------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -186,46 +206,54 @@ class FamilyList:
         fresh reading. The families a fresh reading left unread are read now."""
         token, self._closed_token = self._closed_token, None
         if token is not None:
-            self._sorted = None
             try:
                 with _no_cyclic_collection():
-                    for f in self._closed_rows(token):
-                        if f[0] not in self._changed:
-                            self._shown[f[0]] = (
-                                FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
+                    self._add_closed(token)
             except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
                 with _no_cyclic_collection():
                     self._read_all()
                 self._unsaved = True
             self._changed.clear()
         if self._unread:
-            self._sorted = None
             # Most of the vault: the kind's receipts in one pass, not a few hundred families'
             # at a time.
             self.s.trust.verified.load_kind(self.s.conn, FAMILY)
             with _no_cyclic_collection():
                 self._read_families(sorted(self._unread))  # each read is no longer unread
 
-    def _closed_rows(self, token: str) -> list[list[Any]]:
+    def _add_closed(self, token: str) -> None:
+        """The stored closed families, merged into the list (they are stored in its order),
+        except those folded in since or otherwise listed already: theirs is newer."""
         blob = meta.get_blob(self.s.conn, META_PREFIX + self.s.user_id + CLOSED_SUFFIX)
         if blob is None:
             raise ValueError("the closed families' blob is missing")
         key, _ad = self._key_and_ad()
-        rows: list[list[Any]] = json.loads(unwrap(key, blob, self._closed_ad(token),
-                                                  "family list"))
-        return rows
+        ids, found, owners = _columns(json.loads(unwrap(key, blob, self._closed_ad(token),
+                                                        "family list")))
+        newer = self._changed | self._shown.keys()
+        if not newer.isdisjoint(ids):
+            keep = [family_id not in newer for family_id in ids]
+            ids, found, owners = (list(compress(ids, keep)), list(compress(found, keep)),
+                                  list(compress(owners, keep)))
+        shown = dict(zip(ids, found, strict=True))
+        in_order, keys = family_order.ordered(found)
+        self._shown.update(shown)
+        self._owners_loaded.append((ids, owners))
+        if self._sorted is not None:
+            self._sorted = family_order.merged(self._sorted, in_order, keys)
 
     def _read_all(self) -> None:
         """A fresh reading: every family record, verified - except the families the verified
         retention log shows closed (closed_by_log.py), left for when every family is asked
         for, so that a first sign-in's home costs the open families."""
-        self._shown, self._sorted = {}, None
+        self._shown, self._owner, self._owners_loaded, self._sorted = {}, {}, [], None
         self._closed_token, self._changed = None, set()
         now, self._unread = split_by_log(self.s)
         self._read_families(now)
 
     def _read_families(self, family_ids: list[str]) -> None:
-        """These families' records, verified, a few hundred families at a time."""
+        """These families' records, verified, a few hundred at a time (ordered when asked)."""
+        self._sorted = None
         conn = self.s.conn
         for start in range(0, len(family_ids), READ_STEP):
             chunk = family_ids[start:start + READ_STEP]
@@ -238,22 +266,23 @@ class FamilyList:
                 self._set(family_id, versions)
 
     def _set(self, family_id: str, versions: list[RecordVersion]) -> None:
-        self._sorted = None
+        """The family as its verified versions give it now, placed in the list's order."""
         self._unread.discard(family_id)
         if self._closed_token is not None:
             self._changed.add(family_id)
-        if not versions:
-            self._shown.pop(family_id, None)
-            return
-        state = record_state(family_id, versions)
-        head = next(v for v in versions if v.version_id == state.heads[-1])
-        if head.payload.get("deleted"):
-            self._shown.pop(family_id, None)
-            return
-        p = head.payload
-        self._shown[family_id] = (FamilySummary(
-            family_id, str(p.get("name", "")), str(p.get("reference", "")),
-            str(p.get("status", "open")), state.in_conflict), str(p.get("case_owner", "")))
+        old, new = self._shown.pop(family_id, None), None
+        self._owners().pop(family_id, None)
+        if versions:
+            state = record_state(family_id, versions)
+            p = next(v for v in versions if v.version_id == state.heads[-1]).payload
+            if not p.get("deleted"):
+                new = FamilySummary(
+                    family_id, str(p.get("name", "")), str(p.get("reference", "")),
+                    str(p.get("status", "open")), state.in_conflict)
+                self._shown[family_id] = new
+                self._owner[family_id] = str(p.get("case_owner", ""))
+        if self._sorted is not None:
+            family_order.place(self._sorted, old, new)
 
     # --- the stored blob ---------------------------------------------------------------------
     def _key_and_ad(self) -> tuple[bytes, bytes]:
@@ -276,29 +305,31 @@ class FamilyList:
             data = json.loads(unwrap(key, blob, ad, "family list"))
             if data["state"] != state or not 0 <= data["seq"] <= seq:
                 return
-            shown = {f[0]: (FamilySummary(f[0], f[1], f[2], f[3], bool(f[4])), f[5])
-                     for f in data["open"]}
+            ids, found, owners = _columns(data["open"])
+            shown = dict(zip(ids, found, strict=True))
+            in_order = family_order.ordered(found)[0]
             token, count = data["closed"], int(data["closed_count"])
             if not isinstance(token, str):
                 return
         except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
             return
-        self._shown, self._sorted = shown, None
+        self._shown, self._owner, self._sorted = shown, {}, in_order
+        self._owners_loaded = [(ids, owners)]
         self._closed_token, self._closed_count, self._changed = token, count, set()
         self._state, self._seq, self._unsaved = state, int(data["seq"]), False
 
     def _store(self) -> None:
         """Best effort, in its own short write: a busy vault means a fresh reading next time."""
         key, ad = self._key_and_ad()
+        kept = self.summaries_kept()
 
-        def rows(closed: bool) -> list[list[Any]]:
-            return [[f.family_id, f.name, f.reference, f.status, f.conflict,
-                     self._shown[f.family_id][1]]
-                    for f in self.summaries_kept() if (f.status == CLOSED) == closed]
+        def columns(closed: bool) -> dict[str, Any]:
+            return _as_columns([f for f in kept if (f.status == CLOSED) == closed],
+                               self._owners())
 
-        closed, token = rows(True), secrets.token_hex(16)
-        body = json.dumps({"state": self._state, "seq": self._seq, "open": rows(False),
-                           "closed": token, "closed_count": len(closed)},
+        closed, token = columns(True), secrets.token_hex(16)
+        body = json.dumps({"state": self._state, "seq": self._seq, "open": columns(False),
+                           "closed": token, "closed_count": len(closed["id"])},
                           separators=(",", ":")).encode()
         blobs = {META_PREFIX + self.s.user_id: wrap(key, body, ad),
                  META_PREFIX + self.s.user_id + CLOSED_SUFFIX: wrap(
@@ -318,6 +349,49 @@ class FamilyList:
         except (VaultBusy, OperationalError):
             return
         self._unsaved = False
+
+
+# --- a blob's families, as columns -----------------------------------------------------------
+def _as_columns(found: list[FamilySummary], owner: dict[str, str]) -> dict[str, Any]:
+    """In the list's order: "id", "name", "reference"; "status" and "owner" as [distinct
+    values, each family's index] (a dozen workers, two statuses: a third less to parse, one
+    string each, not one a family); "conflict", the indexes of families in conflict."""
+    ids = [f.family_id for f in found]
+    return {"id": ids, "name": [f.name for f in found],
+            "reference": [f.reference for f in found],
+            "status": _table([f.status for f in found]),
+            "conflict": [at for at, f in enumerate(found) if f.conflict],
+            "owner": _table([owner[family_id] for family_id in ids])}
+
+
+def _table(values: list[str]) -> list[list[Any]]:
+    distinct = sorted(set(values))
+    index = {value: at for at, value in enumerate(distinct)}
+    return [distinct, [index[value] for value in values]]
+
+
+def _columns(columns: Any) -> tuple[list[str], list[FamilySummary], list[str]]:
+    """A stored blob's families (ids, summaries, case owners), in the order stored. Raises
+    ValueError, TypeError, KeyError or IndexError for any other shape."""
+    ids, names, references = columns["id"], columns["name"], columns["reference"]
+    statuses, owners = _expanded(columns["status"]), _expanded(columns["owner"])
+    conflicts = [False] * len(ids)
+    for at in columns["conflict"]:
+        if not 0 <= at < len(ids):
+            raise IndexError("a family in conflict out of the stored list")
+        conflicts[at] = True
+    if not len(ids) == len(names) == len(references) == len(statuses) == len(owners):
+        raise ValueError("the stored family list's columns differ in length")
+    found: list[FamilySummary] = list(map(tuple.__new__, repeat(FamilySummary), zip(
+        ids, names, references, statuses, conflicts, strict=True)))
+    return ids, found, owners
+
+
+def _expanded(column: Any) -> list[str]:
+    distinct, indexes = column
+    if not isinstance(distinct, list) or not all(isinstance(value, str) for value in distinct):
+        raise TypeError("a stored family list's value is not text")
+    return list(map(distinct.__getitem__, indexes))
 
 
 def _put(conn: Connection, blobs: dict[str, bytes]) -> None:
