@@ -533,7 +533,7 @@ def _m011_board_digest_pages(conn: Connection) -> None:
     that home reads it a page per worker job instead of one blob of a hundred thousand
     records; and the versions' clear headers indexed by family, so that home's steps read a
     few hundred families' headers from the index instead of their whole rows (issue 19,
-    decision 0010 points 15-16): a family opened meanwhile waits for one short step."""
+    decision 0010 points 16-17): a family opened meanwhile waits for one short step."""
     conn.executescript(
         """
         CREATE TABLE board_digest_pages (
