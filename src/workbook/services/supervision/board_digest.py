@@ -73,6 +73,9 @@ class BoardDigest:
     # part of it (digest_closed): no record of a closed family is kept.
     anchor: str = ""
     closed: ClosedHistory = field(default_factory=ClosedHistory)
+    # What folds changed, in order: (kind, record id or None for many); the board's kept
+    # parts read on from where they stopped (board_parts.py). In memory only.
+    log: list[tuple[str, str | None]] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
         return json.dumps({"format": FORMAT, "seq": self.seq, "removals": self.removals,

@@ -1,0 +1,419 @@
+"""The board's kept parts (issue 19): what the last read of the board worked out, by what it
+depends on, so that a read after a few changes costs what changed rather than the size of the
+unit, and a first read stays linear in it.
+
+The digest logs the records a fold changed (`BoardDigest.log`, written by digest_folder) and
+the parts read on from where they stopped. Families and reviews decide what everything else
+hangs on (which families are open, their names), so a change to either works all out again.
+An action changes only its own part: its overdue row (kept in a sorted list, moved by bisect)
+and the months it counts in (its old span taken off the counts, its new one added). An entry
+changes only its family's time limits. Urgent concerns, whose state the time of day decides,
+are the only limits worked out at every read, and merged into the kept sorted rows. The
+board stays exactly the one a fresh computation gives (tests/supervision/test_board_parts.py
+compares them after random changes)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from workbook.services.family import time_limits
+from workbook.services.family.time_limits import BREACHED, LimitRule, TimeLimit
+from workbook.services.supervision.board_rows import (
+    _STATE_ORDER,
+    Caseload,
+    DueFamily,
+    LimitRow,
+    MonthCompliance,
+    OverdueAction,
+    due_order,
+)
+from workbook.services.supervision.digest_closed import last_months, month_end
+from workbook.services.supervision.digest_folder import ENTRIES_OF, FACTS, FAMILY, FIRST, SECTION
+
+if TYPE_CHECKING:
+    from workbook.services.supervision.board_digest import BoardDigest
+
+FINAL = "final"
+OverdueKey = tuple[str, str, str, str]                   # owner, due, family name, action
+LimitKey = tuple[int, str, str, str, str, str, str]      # limit_order, family, started
+# An action's part: the month points at which it counts as overdue (lo <= i < hi) and, while
+# it is overdue today, its row's sort key.
+ActionPart = tuple[int, int, OverdueKey | None]
+# An urgent concern's clock: family, entry, raised, responded (None while not yet).
+Urgent = tuple[str, str, datetime, datetime | None]
+_NOT_COUNTED: ActionPart = (0, 0, None)
+_FIRST = itemgetter(0)
+
+
+@dataclass
+class Parts:
+    """The last board's working, in memory with the session (board_digest.DigestHolder)."""
+
+    base_key: object = None
+    log_at: int = 0                       # how much of the digest's log is worked in
+    today: date = date.min
+    today_iso: str = ""
+    points: list[str] = field(default_factory=list)   # the chart's month-end points
+    region: str = ""
+    rules: dict[str, LimitRule] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)       # username by user id
+    families: dict[str, list[Any]] = field(default_factory=dict)
+    open_families: dict[str, list[Any]] = field(default_factory=dict)
+    family_name: dict[str, str] = field(default_factory=dict)
+    folded: dict[str, str] = field(default_factory=dict)      # the name, casefolded
+    due_families: list[DueFamily] = field(default_factory=list)
+    caseload: list[Caseload] = field(default_factory=list)
+    actions: dict[str, ActionPart] = field(default_factory=dict)
+    overdue_keys: list[OverdueKey] = field(default_factory=list)
+    overdue: list[OverdueAction] = field(default_factory=list)
+    overdue_counts: list[int] = field(default_factory=list)
+    entries_of: dict[str, set[str]] = field(default_factory=dict)   # open family's entries
+    entry_family: dict[str, str] = field(default_factory=dict)
+    review_limits: dict[str, list[TimeLimit]] = field(default_factory=dict)
+    step_limits: dict[str, list[TimeLimit]] = field(default_factory=dict)
+    urgent: dict[str, list[Urgent]] = field(default_factory=dict)
+    # The running limits but urgent ones, sorted, and every limit but urgent ones by month.
+    limit_keys: list[LimitKey] = field(default_factory=list)
+    limit_rows: list[LimitRow] = field(default_factory=list)
+    kept: dict[str, int] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+
+
+def bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id: str | None,
+                     names: dict[str, str], rules: dict[str, LimitRule], region: str) -> None:
+    """Work in what the digest logged since the last read, or all of it if what everything
+    hangs on changed (another digest, families, reviews, the day, people, policy, region)."""
+    changes = digest.changes
+    base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
+                tuple(sorted(names.items())), tuple(rules.items()), region)
+    log = digest.log
+    new = log[parts.log_at:] if parts.base_key == base_key else None
+    parts.log_at = len(log)
+    touched: dict[str, set[str | None]] = {}
+    for kind, record_id in new or ():
+        touched.setdefault(kind, set()).add(record_id)
+    if new is None or "family" in touched or "review" in touched:
+        parts.base_key = None
+        _whole(parts, digest, today, family_id, names, rules, region)
+        parts.base_key = base_key
+        return
+    actions = touched.get("action")
+    if actions:
+        if None in actions:
+            _all_actions(parts, digest)
+        else:
+            _some_actions(parts, digest, actions)
+    entries = touched.get("entry", set())
+    families = touched.get(ENTRIES_OF, set())
+    if None in entries or None in families:
+        _all_entries(parts, digest)
+        _all_limit_rows(parts)
+    elif entries or families:
+        _some_entries(parts, digest, entries, families)
+
+
+def _whole(parts: Parts, digest: BoardDigest, today: date, family_id: str | None,
+           names: dict[str, str], rules: dict[str, LimitRule], region: str) -> None:
+    parts.today, parts.today_iso = today, today.isoformat()
+    parts.points = [min(month_end(m), today).isoformat() for m in last_months(today)]
+    parts.names, parts.rules, parts.region = names, rules, region
+    _families(parts, digest, family_id)
+    _all_actions(parts, digest)
+    _all_entries(parts, digest)
+    _all_limit_rows(parts)
+
+
+def _families(parts: Parts, digest: BoardDigest, family_id: str | None) -> None:
+    """Families, reviews due, caseload and review limits: what families and reviews decide."""
+    kinds = digest.kinds
+    families: dict[str, list[Any]] = {}
+    for rec in kinds["family"].values():
+        facts = rec[FACTS]
+        if facts is None or facts[4] or (family_id is not None and rec[FAMILY] != family_id):
+            continue
+        families[rec[FAMILY]] = rec
+    open_families = {fid: rec for fid, rec in families.items() if rec[FACTS][3] == "open"}
+    # Reviews: the signed-off ones count; the latest sets the next review date.
+    reviews: dict[str, list[tuple[str, str]]] = {}
+    for rec in kinds["review"].values():
+        facts = rec[FACTS]
+        if (facts is not None and facts[0] == FINAL and not facts[3]
+                and rec[FAMILY] in families and _iso(facts[1])):
+            reviews.setdefault(rec[FAMILY], []).append((facts[1], facts[2]))
+    end = month_end(parts.today)
+    names, today, rule = parts.names, parts.today, parts.rules[time_limits.REVIEW]
+    due_families = []
+    review_limits: dict[str, list[TimeLimit]] = {}
+    counts: dict[str, int] = {}
+    for fid, rec in open_families.items():
+        facts = rec[FACTS]
+        done = sorted(reviews[fid], key=_FIRST) if fid in reviews else []
+        last = done[-1][0] if done else ""
+        following = done[-1][1] if done else ""
+        if done and not _iso(following):
+            following = time_limits.add_month(date.fromisoformat(last)).isoformat()
+        if not done or date.fromisoformat(following) <= end:
+            due_families.append(DueFamily(fid, facts[0], facts[1], names.get(facts[2], ""),
+                                          last, following))
+        opened = date.fromisoformat(rec[FIRST][:10])
+        held = [date.fromisoformat(r[0]) for r in done]
+        review_limits[fid] = time_limits.review_limits(fid, opened, held, today, rule)
+        worker = names.get(str(facts[2]), "")
+        if worker:
+            counts[worker] = counts.get(worker, 0) + 1
+    due_families.sort(key=due_order)
+    parts.families, parts.open_families = families, open_families
+    parts.family_name = {fid: str(rec[FACTS][0]) for fid, rec in families.items()}
+    parts.folded = {fid: name.casefold() for fid, name in parts.family_name.items()}
+    parts.due_families, parts.review_limits = due_families, review_limits
+    parts.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
+                            key=lambda c: (-c.families, c.worker))
+
+
+# --- plan actions: overdue now, and at the end of each of the chart's months ------------------
+def _action(parts: Parts, action_id: str, rec: list[Any]
+            ) -> tuple[ActionPart, OverdueAction | None]:
+    facts = rec[FACTS]
+    fid = rec[FAMILY]
+    if not facts or fid not in parts.families:
+        return _NOT_COUNTED, None
+    due, closed, created = facts[0], facts[1], facts[2]
+    points = parts.points
+    # Overdue at a month's end point p when due < p, created <= p and not closed by p.
+    lo = bisect_right(points, due)
+    if created > points[0]:
+        lo = max(lo, bisect_left(points, created))
+    hi = bisect_left(points, closed) if closed else len(points)
+    # ISO dates compare as the dates do: overdue once its day has passed (timescales).
+    if not facts[3] or due >= parts.today_iso:
+        return (lo, hi, None), None
+    owner = parts.names.get(facts[5], "")
+    row = OverdueAction(action_id, fid, parts.family_name[fid], facts[4], owner, due,
+                        (parts.today - date.fromisoformat(due)).days)
+    return (lo, hi, (owner, due, parts.folded[fid], action_id)), row
+
+
+def _all_actions(parts: Parts, digest: BoardDigest) -> None:
+    actions: dict[str, ActionPart] = {}
+    steps = [0] * (len(parts.points) + 1)
+    overdue: list[tuple[OverdueKey, OverdueAction]] = []
+    for action_id, rec in digest.kinds["action"].items():
+        part, row = _action(parts, action_id, rec)
+        actions[action_id] = part
+        lo, hi, key = part
+        if lo < hi:
+            steps[lo] += 1
+            steps[hi] -= 1
+        if key is not None:
+            overdue.append((key, row))  # type: ignore[arg-type]  # a key has a row
+    counts, running = [], 0
+    for step in steps[:-1]:
+        running += step
+        counts.append(running)
+    overdue.sort(key=_FIRST)   # the keys are unique (the action id)
+    parts.actions, parts.overdue_counts = actions, counts
+    parts.overdue_keys = [key for key, _row in overdue]
+    parts.overdue = [row for _key, row in overdue]
+
+
+def _some_actions(parts: Parts, digest: BoardDigest, action_ids: Iterable[str | None]) -> None:
+    """Each changed action's old part taken off, its new one put in."""
+    records, counts = digest.kinds["action"], parts.overdue_counts
+    keys, rows = parts.overdue_keys, parts.overdue
+    for action_id in action_ids:
+        assert action_id is not None
+        lo, hi, key = parts.actions.pop(action_id, _NOT_COUNTED)
+        for i in range(lo, hi):
+            counts[i] -= 1
+        if key is not None:
+            at = bisect_left(keys, key)
+            del keys[at], rows[at]
+        rec = records.get(action_id)
+        if rec is None:
+            continue
+        part, row = _action(parts, action_id, rec)
+        parts.actions[action_id] = part
+        lo, hi, key = part
+        for i in range(lo, hi):
+            counts[i] += 1
+        if key is not None and row is not None:
+            at = bisect_left(keys, key)
+            keys.insert(at, key)
+            rows.insert(at, row)
+
+
+# --- entries: the limits they start and stop, by family ---------------------------------------
+def _all_entries(parts: Parts, digest: BoardDigest) -> None:
+    open_families = parts.open_families
+    entries_of: dict[str, set[str]] = {}
+    entry_family: dict[str, str] = {}
+    for entry_id, rec in digest.kinds["entry"].items():
+        fid = rec[FAMILY]
+        if fid in open_families:
+            entries_of.setdefault(fid, set()).add(entry_id)
+            entry_family[entry_id] = fid
+    parts.entries_of, parts.entry_family = entries_of, entry_family
+    parts.step_limits, parts.urgent = {}, {}
+    records = digest.kinds["entry"]
+    for fid in entries_of:
+        _family_entries(parts, fid, records)
+
+
+def _family_entries(parts: Parts, fid: str, records: dict[str, list[Any]]) -> None:
+    """One open family's step limits and urgent concerns, from its entries in the digest."""
+    steps: dict[str, list[tuple[date, str]]] = {}
+    urgent: list[Urgent] = []
+    ids = parts.entries_of.get(fid, set())
+    for entry_id in list(ids):
+        rec = records.get(entry_id)
+        if rec is None or rec[FAMILY] != fid:  # dropped from the digest (a visit unneeded)
+            ids.discard(entry_id)
+            parts.entry_family.pop(entry_id, None)
+            continue
+        facts = rec[FACTS]
+        if facts is None or facts[5]:
+            continue
+        day = _iso(facts[1])
+        if day is not None:
+            step = time_limits.step_of(rec[SECTION], facts[0], facts[6] if len(facts) > 6 else "")
+            if step:
+                steps.setdefault(step, []).append((day, entry_id))
+        if facts[2]:
+            raised = _moment(facts[3])
+            responded = _moment(facts[4]) if facts[4] else None
+            if raised is not None:
+                urgent.append((fid, entry_id, raised, responded))
+    if steps:
+        parts.step_limits[fid] = time_limits.limits_from_steps(fid, steps, parts.today,
+                                                               parts.region, parts.rules)
+    else:
+        parts.step_limits.pop(fid, None)
+    if urgent:
+        parts.urgent[fid] = urgent
+    else:
+        parts.urgent.pop(fid, None)
+
+
+def _some_entries(parts: Parts, digest: BoardDigest, entry_ids: Iterable[str | None],
+                  family_ids: Iterable[str | None]) -> None:
+    """The families of the changed entries: their step limits worked out again, their old
+    rows taken out of the kept sorted ones and the new put in."""
+    records = digest.kinds["entry"]
+    families = {fid for fid in family_ids if fid in parts.open_families}
+    for entry_id in entry_ids:
+        assert entry_id is not None
+        old = parts.entry_family.pop(entry_id, None)
+        if old is not None:
+            parts.entries_of[old].discard(entry_id)
+            families.add(old)
+        rec = records.get(entry_id)
+        if rec is not None and rec[FAMILY] in parts.open_families:
+            parts.entry_family[entry_id] = rec[FAMILY]
+            parts.entries_of.setdefault(rec[FAMILY], set()).add(entry_id)
+            families.add(rec[FAMILY])
+    for fid in families:
+        _count_limits(parts, parts.step_limits.get(fid, ()), -1)
+        _family_entries(parts, fid, records)
+        _count_limits(parts, parts.step_limits.get(fid, ()), 1)
+
+
+# --- the time limits: kept sorted, the urgent ones merged in at each read ---------------------
+def _limit_key(limit: TimeLimit, folded: str) -> LimitKey:
+    """`board_rows.limit_order`, then what makes it a total order."""
+    return (_STATE_ORDER[limit.state], limit.due, folded, limit.limit, limit.record_id,
+            limit.family_id, limit.started)
+
+
+def _limit_row(parts: Parts, limit: TimeLimit) -> LimitRow:
+    return LimitRow(limit.family_id, parts.family_name[limit.family_id], limit.limit,
+                    limit.started, limit.due, limit.state, limit.record_id)
+
+
+def _all_limit_rows(parts: Parts) -> None:
+    parts.kept = {point[:7]: 0 for point in parts.points}
+    parts.total = dict(parts.kept)
+    pairs: list[tuple[LimitKey, LimitRow]] = []
+    folded = parts.folded
+    for of_families in (parts.review_limits, parts.step_limits):
+        for fid, limits in of_families.items():
+            _tally(parts.kept, parts.total, limits, 1)
+            pairs.extend((_limit_key(limit, folded[fid]), _limit_row(parts, limit))
+                         for limit in limits if not limit.met)
+    pairs.sort(key=_FIRST)
+    parts.limit_keys = [key for key, _row in pairs]
+    parts.limit_rows = [row for _key, row in pairs]
+
+
+def _count_limits(parts: Parts, limits: Iterable[TimeLimit], sign: int) -> None:
+    """Put `limits` in (sign 1) or take them out (-1) of the kept rows and month counts."""
+    limits = list(limits)
+    _tally(parts.kept, parts.total, limits, sign)
+    keys, rows = parts.limit_keys, parts.limit_rows
+    for limit in limits:
+        if limit.met:
+            continue
+        key = _limit_key(limit, parts.folded[limit.family_id])
+        at = bisect_left(keys, key)
+        if sign > 0:
+            keys.insert(at, key)
+            rows.insert(at, _limit_row(parts, limit))
+        else:
+            del keys[at], rows[at]
+
+
+def _tally(kept: dict[str, int], total: dict[str, int], limits: Iterable[TimeLimit],
+           sign: int) -> None:
+    """A month's limits: those met (in time or not) and those running and breached."""
+    for limit in limits:
+        key = limit.due[:7]
+        if key not in total:
+            continue
+        if limit.met:
+            total[key] += sign
+            if limit.state != BREACHED:
+                kept[key] += sign
+        elif limit.state == BREACHED:
+            total[key] += sign
+
+
+def limits_now(parts: Parts, now: datetime) -> tuple[list[LimitRow], list[MonthCompliance]]:
+    """The running limits in the board's order and the compliance by month, as of `now`:
+    the kept ones with the urgent concerns' worked out now merged in."""
+    rule = parts.rules[time_limits.URGENT]
+    urgent = [time_limits.urgent_limit(fid, entry_id, raised, responded, now, rule)
+              for of_family in parts.urgent.values()
+              for fid, entry_id, raised, responded in of_family]
+    kept, total = dict(parts.kept), dict(parts.total)
+    _tally(kept, total, urgent, 1)
+    compliance = [MonthCompliance(month, kept[month], total[month]) for month in total]
+    extra = sorted(((_limit_key(limit, parts.folded[limit.family_id]), _limit_row(parts, limit))
+                    for limit in urgent if not limit.met), key=_FIRST)
+    keys, rows = parts.limit_keys, parts.limit_rows
+    merged: list[LimitRow] = []
+    start = 0
+    for key, row in extra:
+        at = bisect_right(keys, key, start)
+        merged.extend(rows[start:at])
+        merged.append(row)
+        start = at
+    merged.extend(rows[start:])
+    return merged, compliance
+
+
+def _iso(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
