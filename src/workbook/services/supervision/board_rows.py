@@ -11,7 +11,7 @@ from workbook.services.family.time_limits import AT_RISK, BREACHED
 _STATE_ORDER = {BREACHED: 0, AT_RISK: 1, time_limits.ON_TRACK: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueFamily:
     family_id: str
     name: str
@@ -21,7 +21,7 @@ class DueFamily:
     next_review: str     # ISO date, "" if never reviewed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OverdueAction:
     action_id: str
     family_id: str
@@ -32,7 +32,7 @@ class OverdueAction:
     days_overdue: int    # calendar days
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LimitRow:
     family_id: str
     family_name: str
@@ -43,19 +43,19 @@ class LimitRow:
     record_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Caseload:
     worker: str          # username
     families: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthCount:
     month: str           # YYYY-MM
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthCompliance:
     month: str           # YYYY-MM
     kept: int            # limits due that month that were met in time
