@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +194,7 @@ def _action_parts(parts: Parts) -> Callable[[str, list[Any]], ActionPart]:
     points, today, today_iso = parts.points, parts.today, parts.today_iso
     first, ends = points[0], len(points)
     base = ends + 1
+    days_since: dict[str, int] = {}   # many actions share a due day
 
     def one(action_id: str, rec: list[Any]) -> ActionPart:
         facts = rec[FACTS]
@@ -209,9 +211,11 @@ def _action_parts(parts: Parts) -> Callable[[str, list[Any]], ActionPart]:
         if not facts[3] or due >= today_iso:
             return span, None, None
         owner = names.get(facts[5], "")
+        days = days_since.get(due)
+        if days is None:
+            days = days_since[due] = (today - date.fromisoformat(due)).days
         return (span, f"{owner}\0{due}\0{folded[fid]}\0{action_id}",
-                OverdueAction(action_id, fid, family_name[fid], facts[4], owner, due,
-                              (today - date.fromisoformat(due)).days))
+                OverdueAction(action_id, fid, family_name[fid], facts[4], owner, due, days))
 
     return one
 
@@ -364,8 +368,8 @@ def _all_limit_rows(parts: Parts, review_limits: dict[str, list[TimeLimit]]) -> 
     parts.total = dict(parts.kept)
     pairs: list[tuple[LimitKey, LimitRow]] = []
     for of_families in (review_limits, parts.step_limits):
+        _tally(parts.kept, parts.total, chain.from_iterable(of_families.values()), 1)
         for fid, limits in of_families.items():
-            _tally(parts.kept, parts.total, limits, 1)
             name, folded = parts.family_name[fid], parts.folded[fid]
             for limit in limits:
                 if not limit.met:
