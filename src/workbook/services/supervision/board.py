@@ -23,7 +23,7 @@ from workbook.services.authority import RecordVersion
 from workbook.services.clock import civil_date
 from workbook.services.family import time_limits
 from workbook.services.family.time_limits import AT_RISK, BREACHED
-from workbook.services.supervision import board_digest, board_parts
+from workbook.services.supervision import board_digest, board_limits, board_parts
 from workbook.services.supervision.board_parts import FINAL
 from workbook.services.supervision.board_rows import (
     Caseload,
@@ -157,7 +157,7 @@ def _fill(result: Board, digest: board_digest.BoardDigest, now: datetime, today:
     keys = [m.strftime("%Y-%m") for m in last_months(today)]
     result.overdue_by_month = [MonthCount(k, n + (history.get(k, 0) if k != keys[-1] else 0))
                                for k, n in zip(keys, parts.overdue_counts, strict=True)]
-    result.time_limits, result.compliance_by_month = board_parts.limits_now(parts, now)
+    result.time_limits, result.compliance_by_month = board_limits.limits_now(parts, now)
 
 
 class BoardMemo:

@@ -7,33 +7,35 @@ the parts read on from where they stopped. Families and reviews decide what ever
 hangs on (which families are open, their names), so a change to either works all out again.
 An action changes only its own part: its overdue row (kept in a sorted list, moved by bisect)
 and the months it counts in (its old span taken off the counts, its new one added). An entry
-changes only its family's time limits. Urgent concerns, whose state the time of day decides,
-are the only limits worked out at every read, and merged into the kept sorted rows. The
-board stays exactly the one a fresh computation gives (tests/supervision/test_board_parts.py
-compares them after random changes)."""
+changes only its family's time limits (board_limits.py). The board stays exactly the one a
+fresh computation gives (tests/supervision/test_board_parts.py compares them after random
+changes).
+
+A first read works everything out once, linear in the unit but for two sorts: sort keys are
+single strings, and the parts keep few objects, as each is one more for the cycle collector's
+first pass when `collector_paused` ends."""
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from itertools import chain
+from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from workbook.services.family import time_limits
-from workbook.services.family.time_limits import BREACHED, LimitRule, TimeLimit
+from workbook.services.family.time_limits import LimitRule, TimeLimit
+from workbook.services.supervision import board_limits
+from workbook.services.supervision.board_limits import LimitKey, Urgent
 from workbook.services.supervision.board_rows import (
-    _STATE_ORDER,
     Caseload,
     DueFamily,
     LimitRow,
-    MonthCompliance,
     OverdueAction,
 )
 from workbook.services.supervision.digest_closed import last_months, month_end
-from workbook.services.supervision.digest_folder import ENTRIES_OF, FACTS, FAMILY, FIRST, SECTION
+from workbook.services.supervision.digest_folder import ENTRIES_OF, FACTS, FAMILY, FIRST
 
 if TYPE_CHECKING:
     from workbook.services.supervision.board_digest import BoardDigest
@@ -43,16 +45,12 @@ FINAL = "final"
 # field holds: services/validation.text): they order as the tuples of those fields do, compare
 # several times faster, and are no objects for the cycle collector to walk (issue 19).
 OverdueKey = str    # owner, due, family name casefolded, action id
-LimitKey = str      # board_rows.limit_order's fields, then family id and start
 # An action's part: its span, the month points at which it counts as overdue (lo <= i < hi,
 # as lo * (points + 1) + hi: an int, no object to allocate or for the collector to walk), and
 # while it is overdue today, its row (and the row's sort key).
 ActionPart = tuple[int, OverdueKey | None, OverdueAction | None]
-# An urgent concern's clock: family, entry, raised, responded (None while not yet).
-Urgent = tuple[str, str, datetime, datetime | None]
 _NOT_COUNTED: ActionPart = (0, None, None)
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
-_STATE_KEY = {state: str(order) for state, order in _STATE_ORDER.items()}
 
 
 @dataclass
@@ -118,7 +116,7 @@ def bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id: 
     if None in entries or None in families:   # families closed: they changed too
         _whole(parts, digest, today, family_id, names, rules, region)
     elif entries or families:
-        _some_entries(parts, digest, entries, families)
+        board_limits.some_entries(parts, digest, entries, families)
 
 
 def _whole(parts: Parts, digest: BoardDigest, today: date, family_id: str | None,
@@ -128,8 +126,8 @@ def _whole(parts: Parts, digest: BoardDigest, today: date, family_id: str | None
     parts.names, parts.rules, parts.region = names, rules, region
     review_limits = _families(parts, digest, family_id)
     _all_actions(parts, digest)
-    _all_entries(parts, digest)
-    _all_limit_rows(parts, review_limits)
+    board_limits.all_entries(parts, digest)
+    board_limits.all_limit_rows(parts, review_limits)
 
 
 def _families(parts: Parts, digest: BoardDigest, family_id: str | None
@@ -150,7 +148,7 @@ def _families(parts: Parts, digest: BoardDigest, family_id: str | None
     for rec in kinds["review"].values():
         facts = rec[FACTS]
         if (facts is not None and facts[0] == FINAL and not facts[3]
-                and rec[FAMILY] in families and _iso(facts[1])):
+                and rec[FAMILY] in families and board_limits.iso_day(facts[1])):
             reviews.setdefault(rec[FAMILY], []).append((facts[1], facts[2]))
     end = month_end(parts.today)
     names, today, rule = parts.names, parts.today, parts.rules[time_limits.REVIEW]
@@ -162,7 +160,7 @@ def _families(parts: Parts, digest: BoardDigest, family_id: str | None
         done = sorted(reviews[fid], key=_FIRST) if fid in reviews else []
         last = done[-1][0] if done else ""
         following = done[-1][1] if done else ""
-        if done and not _iso(following):
+        if done and not board_limits.iso_day(following):
             following = time_limits.add_month(date.fromisoformat(last)).isoformat()
         if not done or date.fromisoformat(following) <= end:
             # Keyed by board_rows.due_order's fields.
@@ -274,178 +272,3 @@ def _some_actions(parts: Parts, digest: BoardDigest, action_ids: Iterable[str | 
             at = bisect_left(keys, key)
             keys.insert(at, key)
             rows.insert(at, row)
-
-
-# --- entries: the limits they start and stop, by family ---------------------------------------
-def _all_entries(parts: Parts, digest: BoardDigest) -> None:
-    open_families = parts.open_families
-    entries_of: dict[str, set[str]] = {}
-    entry_family: dict[str, str] = {}
-    for entry_id, rec in digest.kinds["entry"].items():
-        fid = rec[FAMILY]
-        if fid in open_families:
-            entries_of.setdefault(fid, set()).add(entry_id)
-            entry_family[entry_id] = fid
-    parts.entries_of, parts.entry_family = entries_of, entry_family
-    parts.step_limits, parts.urgent = {}, {}
-    records = digest.kinds["entry"]
-    for fid in entries_of:
-        _family_entries(parts, fid, records)
-
-
-def _family_entries(parts: Parts, fid: str, records: dict[str, list[Any]]) -> None:
-    """One open family's step limits and urgent concerns, from its entries in the digest."""
-    steps: dict[str, list[tuple[date, str]]] = {}
-    urgent: list[Urgent] = []
-    ids = parts.entries_of.get(fid, set())
-    for entry_id in list(ids):
-        rec = records.get(entry_id)
-        if rec is None or rec[FAMILY] != fid:  # dropped from the digest (a visit unneeded)
-            ids.discard(entry_id)
-            parts.entry_family.pop(entry_id, None)
-            continue
-        facts = rec[FACTS]
-        if facts is None or facts[5]:
-            continue
-        day = _iso(facts[1])
-        if day is not None:
-            step = time_limits.step_of(rec[SECTION], facts[0], facts[6] if len(facts) > 6 else "")
-            if step:
-                steps.setdefault(step, []).append((day, entry_id))
-        if facts[2]:
-            raised = _moment(facts[3])
-            responded = _moment(facts[4]) if facts[4] else None
-            if raised is not None:
-                urgent.append((fid, entry_id, raised, responded))
-    if steps:
-        parts.step_limits[fid] = time_limits.limits_from_steps(fid, steps, parts.today,
-                                                               parts.region, parts.rules)
-    else:
-        parts.step_limits.pop(fid, None)
-    if urgent:
-        parts.urgent[fid] = urgent
-    else:
-        parts.urgent.pop(fid, None)
-
-
-def _some_entries(parts: Parts, digest: BoardDigest, entry_ids: Iterable[str | None],
-                  family_ids: Iterable[str | None]) -> None:
-    """The families of the changed entries: their step limits worked out again, their old
-    rows taken out of the kept sorted ones and the new put in."""
-    records = digest.kinds["entry"]
-    families = {fid for fid in family_ids if fid in parts.open_families}
-    for entry_id in entry_ids:
-        assert entry_id is not None
-        old = parts.entry_family.pop(entry_id, None)
-        if old is not None:
-            parts.entries_of[old].discard(entry_id)
-            families.add(old)
-        rec = records.get(entry_id)
-        if rec is not None and rec[FAMILY] in parts.open_families:
-            parts.entry_family[entry_id] = rec[FAMILY]
-            parts.entries_of.setdefault(rec[FAMILY], set()).add(entry_id)
-            families.add(rec[FAMILY])
-    for fid in families:
-        _count_limits(parts, parts.step_limits.get(fid, ()), -1)
-        _family_entries(parts, fid, records)
-        _count_limits(parts, parts.step_limits.get(fid, ()), 1)
-
-
-# --- the time limits: kept sorted, the urgent ones merged in at each read ---------------------
-def _limit_key(limit: TimeLimit, folded: str) -> LimitKey:
-    """`board_rows.limit_order`, then what makes it a total order."""
-    return (f"{_STATE_KEY[limit.state]}\0{limit.due}\0{folded}\0{limit.limit}\0"
-            f"{limit.record_id}\0{limit.family_id}\0{limit.started}")
-
-
-def _limit_row(parts: Parts, limit: TimeLimit) -> LimitRow:
-    return LimitRow(limit.family_id, parts.family_name[limit.family_id], limit.limit,
-                    limit.started, limit.due, limit.state, limit.record_id)
-
-
-def _all_limit_rows(parts: Parts, review_limits: dict[str, list[TimeLimit]]) -> None:
-    parts.kept = {point[:7]: 0 for point in parts.points}
-    parts.total = dict(parts.kept)
-    pairs: list[tuple[LimitKey, LimitRow]] = []
-    for of_families in (review_limits, parts.step_limits):
-        _tally(parts.kept, parts.total, chain.from_iterable(of_families.values()), 1)
-        for fid, limits in of_families.items():
-            name, folded = parts.family_name[fid], parts.folded[fid]
-            for limit in limits:
-                if not limit.met:
-                    pairs.append((_limit_key(limit, folded), LimitRow(
-                        fid, name, limit.limit, limit.started, limit.due, limit.state,
-                        limit.record_id)))
-    pairs.sort(key=_FIRST)
-    parts.limit_keys = list(map(_FIRST, pairs))
-    parts.limit_rows = list(map(_SECOND, pairs))
-
-
-def _count_limits(parts: Parts, limits: Iterable[TimeLimit], sign: int) -> None:
-    """Put `limits` in (sign 1) or take them out (-1) of the kept rows and month counts."""
-    limits = list(limits)
-    _tally(parts.kept, parts.total, limits, sign)
-    keys, rows = parts.limit_keys, parts.limit_rows
-    for limit in limits:
-        if limit.met:
-            continue
-        key = _limit_key(limit, parts.folded[limit.family_id])
-        at = bisect_left(keys, key)
-        if sign > 0:
-            keys.insert(at, key)
-            rows.insert(at, _limit_row(parts, limit))
-        else:
-            del keys[at], rows[at]
-
-
-def _tally(kept: dict[str, int], total: dict[str, int], limits: Iterable[TimeLimit],
-           sign: int) -> None:
-    """A month's limits: those met (in time or not) and those running and breached."""
-    for limit in limits:
-        key = limit.due[:7]
-        if key not in total:
-            continue
-        if limit.met:
-            total[key] += sign
-            if limit.state != BREACHED:
-                kept[key] += sign
-        elif limit.state == BREACHED:
-            total[key] += sign
-
-
-def limits_now(parts: Parts, now: datetime) -> tuple[list[LimitRow], list[MonthCompliance]]:
-    """The running limits in the board's order and the compliance by month, as of `now`:
-    the kept ones with the urgent concerns' worked out now merged in."""
-    rule = parts.rules[time_limits.URGENT]
-    urgent = [time_limits.urgent_limit(fid, entry_id, raised, responded, now, rule)
-              for of_family in parts.urgent.values()
-              for fid, entry_id, raised, responded in of_family]
-    kept, total = dict(parts.kept), dict(parts.total)
-    _tally(kept, total, urgent, 1)
-    compliance = [MonthCompliance(month, kept[month], total[month]) for month in total]
-    extra = sorted(((_limit_key(limit, parts.folded[limit.family_id]), _limit_row(parts, limit))
-                    for limit in urgent if not limit.met), key=_FIRST)
-    keys, rows = parts.limit_keys, parts.limit_rows
-    merged: list[LimitRow] = []
-    start = 0
-    for key, row in extra:
-        at = bisect_right(keys, key, start)
-        merged.extend(rows[start:at])
-        merged.append(row)
-        start = at
-    merged.extend(rows[start:])
-    return merged, compliance
-
-
-def _iso(value: object) -> date | None:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _moment(value: object) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
