@@ -91,6 +91,15 @@ def bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id: 
                      names: dict[str, str], rules: dict[str, LimitRule], region: str) -> None:
     """Work in what the digest logged since the last read, or all of it if what everything
     hangs on changed (another digest, families, reviews, the day, people, policy, region)."""
+    try:
+        _bring_up_to_date(parts, digest, today, family_id, names, rules, region)
+    except BaseException:
+        parts.base_key = None   # half worked in: the next read works out everything
+        raise
+
+
+def _bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id: str | None,
+                      names: dict[str, str], rules: dict[str, LimitRule], region: str) -> None:
     changes = digest.changes
     base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
                 tuple(sorted(names.items())), tuple(rules.items()), region)
