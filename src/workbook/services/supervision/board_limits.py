@@ -105,30 +105,29 @@ def some_entries(parts: Parts, digest: BoardDigest, entry_ids: Iterable[str | No
 
 
 # --- the time limits: kept sorted, the urgent ones merged in at each read ---------------------
-def _limit_key(limit: TimeLimit, folded: str) -> LimitKey:
-    """`board_rows.limit_order`, then what makes it a total order."""
-    return (f"{_STATE_KEY[limit.state]}\0{limit.due}\0{folded}\0{limit.limit}\0"
-            f"{limit.record_id}\0{limit.family_id}\0{limit.started}")
-
-
-def _limit_row(parts: Parts, limit: TimeLimit) -> LimitRow:
-    return LimitRow(limit.family_id, parts.family_name[limit.family_id], limit.limit,
-                    limit.started, limit.due, limit.state, limit.record_id)
+def _pair(parts: Parts, fid: str, limit: TimeLimit, record_id: str
+          ) -> tuple[LimitKey, LimitRow]:
+    """A running limit's row and its sort key: `board_rows.limit_order`, then what makes it a
+    total order."""
+    key = (f"{_STATE_KEY[limit.state]}\0{limit.due}\0{parts.folded[fid]}\0{limit.limit}\0"
+           f"{record_id}\0{fid}\0{limit.started}")
+    return key, LimitRow(fid, parts.family_name[fid], limit.limit, limit.started, limit.due,
+                         limit.state, record_id)
 
 
 def all_limit_rows(parts: Parts, review_limits: dict[str, list[TimeLimit]]) -> None:
+    """From `review_limits` (by family, shared and naming no family: board_parts._families)
+    and the step limits."""
     parts.kept = {point[:7]: 0 for point in parts.points}
     parts.total = dict(parts.kept)
     pairs: list[tuple[LimitKey, LimitRow]] = []
     for of_families in (review_limits, parts.step_limits):
         _tally(parts.kept, parts.total, chain.from_iterable(of_families.values()), 1)
-        for fid, limits in of_families.items():
-            name, folded = parts.family_name[fid], parts.folded[fid]
-            for limit in limits:
-                if not limit.met:
-                    pairs.append((_limit_key(limit, folded), LimitRow(
-                        fid, name, limit.limit, limit.started, limit.due, limit.state,
-                        limit.record_id)))
+    for fid, limits in review_limits.items():
+        pairs.extend(_pair(parts, fid, limit, fid) for limit in limits if not limit.met)
+    for fid, limits in parts.step_limits.items():
+        pairs.extend(_pair(parts, fid, limit, limit.record_id)
+                     for limit in limits if not limit.met)
     pairs.sort(key=_FIRST)
     parts.limit_keys = list(map(_FIRST, pairs))
     parts.limit_rows = list(map(_SECOND, pairs))
@@ -142,11 +141,11 @@ def _count_limits(parts: Parts, limits: Iterable[TimeLimit], sign: int) -> None:
     for limit in limits:
         if limit.met:
             continue
-        key = _limit_key(limit, parts.folded[limit.family_id])
+        key, row = _pair(parts, limit.family_id, limit, limit.record_id)
         at = bisect_left(keys, key)
         if sign > 0:
             keys.insert(at, key)
-            rows.insert(at, _limit_row(parts, limit))
+            rows.insert(at, row)
         else:
             del keys[at], rows[at]
 
@@ -176,7 +175,7 @@ def limits_now(parts: Parts, now: datetime) -> tuple[list[LimitRow], list[MonthC
     kept, total = dict(parts.kept), dict(parts.total)
     _tally(kept, total, urgent, 1)
     compliance = [MonthCompliance(month, kept[month], total[month]) for month in total]
-    extra = sorted(((_limit_key(limit, parts.folded[limit.family_id]), _limit_row(parts, limit))
+    extra = sorted((_pair(parts, limit.family_id, limit, limit.record_id)
                     for limit in urgent if not limit.met), key=_FIRST)
     keys, rows = parts.limit_keys, parts.limit_rows
     merged: list[LimitRow] = []

@@ -143,7 +143,9 @@ def _families(parts: Parts, digest: BoardDigest, family_id: str | None
               ) -> dict[str, list[TimeLimit]]:
     """Families, reviews due, caseload and review limits: what families and reviews decide.
     The review limits are returned, not kept: only a change of families or reviews, which
-    works out the whole board again, changes them."""
+    works out the whole board again, changes them. They depend on a family's opening day and
+    reviews only, and name the family as their record (time_limits.review_limits): worked out
+    once for all the families that share those, with no family named (board_limits)."""
     kinds = digest.kinds
     families: dict[str, list[Any]] = {}
     for rec in kinds["family"].values():
@@ -163,6 +165,7 @@ def _families(parts: Parts, digest: BoardDigest, family_id: str | None
     names, today, rule = parts.names, parts.today, parts.rules[time_limits.REVIEW]
     due_families: list[tuple[str, DueFamily]] = []
     review_limits: dict[str, list[TimeLimit]] = {}
+    shared: dict[tuple[str, ...], list[TimeLimit]] = {}
     counts: dict[str, int] = {}
     for fid, rec in open_families.items():
         facts = rec[FACTS]
@@ -176,9 +179,13 @@ def _families(parts: Parts, digest: BoardDigest, family_id: str | None
             due_families.append((f"{following or '0000'}\0{facts[0].casefold()}\0{fid}",
                                  DueFamily(fid, facts[0], facts[1], names.get(facts[2], ""),
                                            last, following)))
-        opened = date.fromisoformat(rec[FIRST][:10])
-        held = [date.fromisoformat(r[0]) for r in done]
-        review_limits[fid] = time_limits.review_limits(fid, opened, held, today, rule)
+        days = (rec[FIRST][:10], *(r[0] for r in done))
+        found = shared.get(days)
+        if found is None:
+            found = shared[days] = time_limits.review_limits(
+                "", date.fromisoformat(days[0]), [date.fromisoformat(d) for d in days[1:]],
+                today, rule)
+        review_limits[fid] = found
         worker = names.get(str(facts[2]), "")
         if worker:
             counts[worker] = counts.get(worker, 0) + 1
