@@ -22,7 +22,7 @@ from workbook.domain.supervision import ReviewForm
 from workbook.services.errors import InvalidInput
 from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
-from workbook.services.supervision import board_digest, board_parts
+from workbook.services.supervision import board_digest, board_parts, digest_folder
 from workbook.services.supervision import meetings as supervision
 from workbook.services.supervision.board import board
 
@@ -156,5 +156,8 @@ def test_a_conference_and_its_visits_are_worked_in_by_family(bv: BoardVault,
         _same(tm, NOW)
         tm.families.delete_entry(first, "wrong family")
         _same(tm, NOW)
+        if entry_type is EntryType.CONFERENCE:  # its family's visits left the digest unlogged
+            digest = board_digest.holder(tm).digest
+            assert digest is not None and (digest_folder.ENTRIES_OF, fid) in digest.log
         tm.families.edit_entry(visit, "Home visit, child seen")
         _same(tm, NOW)

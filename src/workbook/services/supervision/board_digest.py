@@ -153,7 +153,7 @@ class DigestHolder:
         self.session = session
         self.digest: BoardDigest | None = None
         self.loaded = False
-        self.parts: object = None   # the board's last working (supervision_board._Parts)
+        self.parts: object = None   # the board's last working (board_parts.Parts)
         self._key: bytes | None = None
 
     @property
