@@ -24,15 +24,16 @@ from workbook.services.family import milestones, plan_actions
 from workbook.services.session import Session
 from workbook.services.supervision import board_digest, board_parts, digest_folder
 from workbook.services.supervision import meetings as supervision
-from workbook.services.supervision.board import board
+from workbook.services.supervision.board import board, board_of
+from workbook.services.upkeep.retention import Retention
 
 NAMES = ["Adams", "Brown", "Clark", "Davis"]
 TYPES = [EntryType.NOTE, EntryType.VISIT, EntryType.CONFERENCE,
          EntryType.STRATEGY_DISCUSSION, EntryType.CORE_GROUP]
 _STEPS = st.lists(st.tuples(
     st.sampled_from(["action", "close", "redate", "reassign", "entry", "urgent", "respond",
-                     "edit", "delete", "milestone", "referral", "review", "later",
-                     "relock"]),
+                     "edit", "delete", "milestone", "referral", "review", "owner", "family",
+                     "same name", "shut", "later", "relock"]),
     st.integers(0, 3), st.integers(-40, 40), st.booleans()), min_size=1, max_size=14)
 
 
@@ -47,10 +48,12 @@ class _Changes:
         self.ids = bv.ids
         self.actions = [bv.ids["act_overdue"], bv.ids["act_future"], bv.ids["act_done"]]
         self.entries = [bv.ids["note_adams"], bv.ids["note_clark"], bv.ids["note_brown"]]
+        self.families = [bv.ids[name] for name in NAMES]
+        self.closed: set[str] = set()
 
     def apply(self, tm: Session, step: str, which: int, days: int) -> None:
         """One change; a refusal (already urgent, no change) changes nothing and is fine."""
-        fid = self.ids[NAMES[which]]
+        fid = self.families[(which + days) % len(self.families)]
         day = (date(2026, 3, 2) + timedelta(days=days)).isoformat()
         action = self.actions[(which + days) % len(self.actions)]
         entry = self.entries[(which + days) % len(self.entries)]
@@ -79,12 +82,24 @@ class _Changes:
                 milestones.record_assessment_completed(tm, fid, min(day, "2026-03-02"))
             elif step == "referral":
                 milestones.record_referral(tm, fid, min(day, "2026-03-02"))
-            elif step == "review":
+            elif step in ("review", "owner"):   # a review, or one appointing a case owner
                 held = min(day, "2026-03-02")
                 session_id = supervision.start_session(tm, held, ["sw1"], [fid])
                 supervision.record_review(tm, session_id, fid, ReviewForm(
-                    "Reviewed", "", "", "Carry on", 5, "" if days % 2 else day))
+                    "Reviewed", "", "", "Carry on", 5,
+                    (date(2026, 3, 2) + timedelta(days=20 + abs(days))).isoformat(),
+                    new_case_owner="" if step == "review" else ["sw1", "pc1", "tm"][which % 3]))
                 supervision.finish(tm, session_id)
+            elif step == "family":
+                self.families.append(tm.families.add(f"Family {day}", f"REF-{days}"))
+            elif step == "same name":  # ties broken by the family id
+                self.families.append(tm.families.add(f"{NAMES[which]} family", "REF-X"))
+            elif step == "shut" and fid in self.closed:   # closed families: decision 0011
+                Retention(tm).reopen(fid)
+                self.closed.discard(fid)
+            elif step == "shut":
+                Retention(tm).close(fid, tm.policy.family_types()[0])
+                self.closed.add(fid)
         except InvalidInput:
             pass
 
@@ -161,3 +176,28 @@ def test_a_conference_and_its_visits_are_worked_in_by_family(bv: BoardVault,
             assert digest is not None and (digest_folder.ENTRIES_OF, fid) in digest.log
         tm.families.edit_entry(visit, "Home visit, child seen")
         _same(tm, NOW)
+
+
+@pytest.mark.parametrize("change", ["renamed", "deleted"])
+def test_a_changed_family_record_moves_its_rows(bv: BoardVault, change: str) -> None:
+    """No service renames a family yet, but a version from elsewhere may: the family's rows
+    (its overdue actions, limits, review row) move with its name, or leave with it. The kept
+    digest is changed in memory as a fold would, and the kept board compared with one worked
+    out afresh from that same digest."""
+    fid = bv.ids["Adams"]
+    with bv.sign_in("tm") as tm:
+        board(tm, NOW)
+        digest = board_digest.holder(tm).digest
+        assert digest is not None
+        rec = digest.kinds["family"][fid]
+        facts = list(rec[digest_folder.FACTS])
+        if change == "renamed":
+            facts[0] = "Zimmerman family"
+        else:
+            facts[4] = True
+        rec[digest_folder.FACTS] = facts
+        digest.log.append(("family", fid))
+        kept = board(tm, NOW)
+        assert kept.to_json() == board_of(tm, digest, NOW).to_json()
+        names = {a.family_name for a in kept.overdue_actions if a.family_id == fid}
+        assert names == ({"Zimmerman family"} if change == "renamed" else set())

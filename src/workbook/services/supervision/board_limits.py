@@ -43,10 +43,10 @@ def all_entries(parts: Parts, digest: BoardDigest) -> None:
     parts.step_limits, parts.urgent = {}, {}
     records = digest.kinds["entry"]
     for fid in entries_of:
-        _family_entries(parts, fid, records)
+        family_entries(parts, fid, records)
 
 
-def _family_entries(parts: Parts, fid: str, records: dict[str, list[Any]]) -> None:
+def family_entries(parts: Parts, fid: str, records: dict[str, list[Any]]) -> None:
     """One open family's step limits and urgent concerns, from its entries in the digest."""
     steps: dict[str, list[tuple[date, str]]] = {}
     urgent: list[Urgent] = []
@@ -99,9 +99,9 @@ def some_entries(parts: Parts, digest: BoardDigest, entry_ids: Iterable[str | No
             parts.entries_of.setdefault(rec[FAMILY], set()).add(entry_id)
             families.add(rec[FAMILY])
     for fid in families:
-        _count_limits(parts, parts.step_limits.get(fid, ()), -1)
-        _family_entries(parts, fid, records)
-        _count_limits(parts, parts.step_limits.get(fid, ()), 1)
+        count_limits(parts, fid, parts.step_limits.get(fid, ()), -1)
+        family_entries(parts, fid, records)
+        count_limits(parts, fid, parts.step_limits.get(fid, ()), 1)
 
 
 # --- the time limits: kept sorted, the urgent ones merged in at each read ---------------------
@@ -115,9 +115,10 @@ def _pair(parts: Parts, fid: str, limit: TimeLimit, record_id: str
                          limit.state, record_id)
 
 
-def all_limit_rows(parts: Parts, review_limits: dict[str, list[TimeLimit]]) -> None:
-    """From `review_limits` (by family, shared and naming no family: board_parts._families)
-    and the step limits."""
+def all_limit_rows(parts: Parts) -> None:
+    """From the review limits (by family, shared and naming no family: board_families) and
+    the step limits."""
+    review_limits = parts.review_limits
     parts.kept = {point[:7]: 0 for point in parts.points}
     parts.total = dict(parts.kept)
     pairs: list[tuple[LimitKey, LimitRow]] = []
@@ -133,15 +134,17 @@ def all_limit_rows(parts: Parts, review_limits: dict[str, list[TimeLimit]]) -> N
     parts.limit_rows = list(map(_SECOND, pairs))
 
 
-def _count_limits(parts: Parts, limits: Iterable[TimeLimit], sign: int) -> None:
-    """Put `limits` in (sign 1) or take them out (-1) of the kept rows and month counts."""
+def count_limits(parts: Parts, fid: str, limits: Iterable[TimeLimit], sign: int,
+                 record_id: str | None = None) -> None:
+    """Put family `fid`'s `limits` in (sign 1) or take them out (-1) of the kept rows and
+    month counts; `record_id` for limits that name none (the review limits)."""
     limits = list(limits)
     _tally(parts.kept, parts.total, limits, sign)
     keys, rows = parts.limit_keys, parts.limit_rows
     for limit in limits:
         if limit.met:
             continue
-        key, row = _pair(parts, limit.family_id, limit, limit.record_id)
+        key, row = _pair(parts, fid, limit, limit.record_id if record_id is None else record_id)
         at = bisect_left(keys, key)
         if sign > 0:
             keys.insert(at, key)

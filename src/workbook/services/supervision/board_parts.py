@@ -24,9 +24,8 @@ from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from workbook.services.family import time_limits
 from workbook.services.family.time_limits import LimitRule, TimeLimit
-from workbook.services.supervision import board_limits
+from workbook.services.supervision import board_families, board_limits
 from workbook.services.supervision.board_limits import LimitKey, Urgent
 from workbook.services.supervision.board_rows import (
     Caseload,
@@ -35,7 +34,7 @@ from workbook.services.supervision.board_rows import (
     OverdueAction,
 )
 from workbook.services.supervision.digest_closed import last_months, month_end
-from workbook.services.supervision.digest_folder import ENTRIES_OF, FACTS, FAMILY, FIRST
+from workbook.services.supervision.digest_folder import ENTRIES_OF, FACTS, FAMILY
 
 if TYPE_CHECKING:
     from workbook.services.supervision.board_digest import BoardDigest
@@ -69,8 +68,18 @@ class Parts:
     open_families: dict[str, list[Any]] = field(default_factory=dict)
     family_name: dict[str, str] = field(default_factory=dict)
     folded: dict[str, str] = field(default_factory=dict)      # the name, casefolded
-    due_families: list[DueFamily] = field(default_factory=list)
+    family_of_record: dict[str, str] = field(default_factory=dict)  # family record's family
+    family_of_review: dict[str, str] = field(default_factory=dict)  # a review's family
+    due_keys: list[str] = field(default_factory=list)                # sorted
+    due_families: list[DueFamily] = field(default_factory=list)      # in that order
+    due_key: dict[str, str] = field(default_factory=dict)            # by family
+    worker_of: dict[str, str] = field(default_factory=dict)          # case owner's username
+    workers: dict[str, int] = field(default_factory=dict)            # open families by owner
     caseload: list[Caseload] = field(default_factory=list)
+    # Review limits by family (naming no family: shared by those with the same opening day
+    # and reviews, `shared_reviews`).
+    review_limits: dict[str, list[TimeLimit]] = field(default_factory=dict)
+    shared_reviews: dict[tuple[str, ...], list[TimeLimit]] = field(default_factory=dict)
     actions: dict[str, int] = field(default_factory=dict)            # span by action
     overdue_key: dict[str, OverdueKey] = field(default_factory=dict)  # of those overdue
     overdue_keys: list[OverdueKey] = field(default_factory=list)
@@ -100,26 +109,30 @@ def bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id: 
 
 def _bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id: str | None,
                       names: dict[str, str], rules: dict[str, LimitRule], region: str) -> None:
-    changes = digest.changes
-    base_key = (digest.serial, changes["family"], changes["review"], today, family_id,
-                tuple(sorted(names.items())), tuple(rules.items()), region)
+    base_key = (digest.serial, today, family_id, tuple(sorted(names.items())),
+                tuple(rules.items()), region)
     log = digest.log
     new = log[parts.log_at:] if parts.base_key == base_key else None
     parts.log_at = len(log)
     touched: dict[str, set[str | None]] = {}
     for kind, record_id in new or ():
         touched.setdefault(kind, set()).add(record_id)
-    if new is None or "family" in touched or "review" in touched:
+    family_records, reviews = touched.get("family", set()), touched.get("review", set())
+    if new is None or None in family_records or None in reviews or family_id is not None:
         parts.base_key = None
         _whole(parts, digest, today, family_id, names, rules, region)
         parts.base_key = base_key
         return
-    actions = touched.get("action")
-    if actions:
-        if None in actions:
-            _all_actions(parts, digest)
-        else:
-            _some_actions(parts, digest, actions)
+    actions = touched.get("action", set())
+    if family_records or reviews:
+        # A family's name and whether it is open decide its actions' parts.
+        changed = board_families.some_families(parts, digest, family_records, reviews)
+        actions |= {action_id for action_id, rec in digest.kinds["action"].items()
+                    if rec[FAMILY] in changed}
+    if None in actions:
+        _all_actions(parts, digest)
+    elif actions:
+        _some_actions(parts, digest, actions)
     entries = touched.get("entry", set())
     families = touched.get(ENTRIES_OF, set())
     if None in entries or None in families:   # families closed: they changed too
@@ -133,70 +146,10 @@ def _whole(parts: Parts, digest: BoardDigest, today: date, family_id: str | None
     parts.today, parts.today_iso = today, today.isoformat()
     parts.points = [min(month_end(m), today).isoformat() for m in last_months(today)]
     parts.names, parts.rules, parts.region = names, rules, region
-    review_limits = _families(parts, digest, family_id)
+    board_families.all_families(parts, digest, family_id)
     _all_actions(parts, digest)
     board_limits.all_entries(parts, digest)
-    board_limits.all_limit_rows(parts, review_limits)
-
-
-def _families(parts: Parts, digest: BoardDigest, family_id: str | None
-              ) -> dict[str, list[TimeLimit]]:
-    """Families, reviews due, caseload and review limits: what families and reviews decide.
-    The review limits are returned, not kept: only a change of families or reviews, which
-    works out the whole board again, changes them. They depend on a family's opening day and
-    reviews only, and name the family as their record (time_limits.review_limits): worked out
-    once for all the families that share those, with no family named (board_limits)."""
-    kinds = digest.kinds
-    families: dict[str, list[Any]] = {}
-    for rec in kinds["family"].values():
-        facts = rec[FACTS]
-        if facts is None or facts[4] or (family_id is not None and rec[FAMILY] != family_id):
-            continue
-        families[rec[FAMILY]] = rec
-    open_families = {fid: rec for fid, rec in families.items() if rec[FACTS][3] == "open"}
-    # Reviews: the signed-off ones count; the latest sets the next review date.
-    reviews: dict[str, list[tuple[str, str]]] = {}
-    for rec in kinds["review"].values():
-        facts = rec[FACTS]
-        if (facts is not None and facts[0] == FINAL and not facts[3]
-                and rec[FAMILY] in families and board_limits.iso_day(facts[1])):
-            reviews.setdefault(rec[FAMILY], []).append((facts[1], facts[2]))
-    end = month_end(parts.today)
-    names, today, rule = parts.names, parts.today, parts.rules[time_limits.REVIEW]
-    due_families: list[tuple[str, DueFamily]] = []
-    review_limits: dict[str, list[TimeLimit]] = {}
-    shared: dict[tuple[str, ...], list[TimeLimit]] = {}
-    counts: dict[str, int] = {}
-    for fid, rec in open_families.items():
-        facts = rec[FACTS]
-        done = sorted(reviews[fid], key=_FIRST) if fid in reviews else []
-        last = done[-1][0] if done else ""
-        following = done[-1][1] if done else ""
-        if done and not board_limits.iso_day(following):
-            following = time_limits.add_month(date.fromisoformat(last)).isoformat()
-        if not done or date.fromisoformat(following) <= end:
-            # Keyed by board_rows.due_order's fields.
-            due_families.append((f"{following or '0000'}\0{facts[0].casefold()}\0{fid}",
-                                 DueFamily(fid, facts[0], facts[1], names.get(facts[2], ""),
-                                           last, following)))
-        days = (rec[FIRST][:10], *(r[0] for r in done))
-        found = shared.get(days)
-        if found is None:
-            found = shared[days] = time_limits.review_limits(
-                "", date.fromisoformat(days[0]), [date.fromisoformat(d) for d in days[1:]],
-                today, rule)
-        review_limits[fid] = found
-        worker = names.get(str(facts[2]), "")
-        if worker:
-            counts[worker] = counts.get(worker, 0) + 1
-    due_families.sort(key=_FIRST)
-    parts.families, parts.open_families = families, open_families
-    parts.family_name = {fid: str(rec[FACTS][0]) for fid, rec in families.items()}
-    parts.folded = {fid: name.casefold() for fid, name in parts.family_name.items()}
-    parts.due_families = [row for _key, row in due_families]
-    parts.caseload = sorted((Caseload(w, n) for w, n in counts.items()),
-                            key=lambda c: (-c.families, c.worker))
-    return review_limits
+    board_limits.all_limit_rows(parts)
 
 
 # --- plan actions: overdue now, and at the end of each of the chart's months ------------------
