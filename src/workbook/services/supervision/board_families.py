@@ -154,11 +154,14 @@ def _family(parts: Parts, fid: str, rec: list[Any], done: list[tuple[str, str]],
     """An open family's review limits and caseload count; its row due for review (with the
     row's sort key) if it is due by `end`."""
     facts = rec[FACTS]
-    done = sorted(done, key=_FIRST)
     # A family's review limits depend on its opening day and reviews only, and name the
     # family only as their record (time_limits.review_limits): worked out once for all the
     # families that share those, naming none (board_limits puts the family in the rows).
-    days = (rec[FIRST][:10], *(r[0] for r in done))
+    if done:
+        done = sorted(done, key=_FIRST)
+        days: tuple[str, ...] = (rec[FIRST][:10], *[r[0] for r in done])
+    else:
+        days = (rec[FIRST][:10],)
     limits = parts.shared_reviews.get(days)
     if limits is None:
         limits = parts.shared_reviews[days] = time_limits.review_limits(
