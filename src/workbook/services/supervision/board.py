@@ -24,7 +24,7 @@ from workbook.services.clock import civil_date
 from workbook.services.family import time_limits
 from workbook.services.family.time_limits import AT_RISK, BREACHED
 from workbook.services.supervision import board_digest, board_limits, board_parts
-from workbook.services.supervision.board_parts import FINAL
+from workbook.services.supervision.board_families import FINAL
 from workbook.services.supervision.board_rows import (
     Caseload,
     DueFamily,

@@ -3,13 +3,14 @@ depends on, so that a read after a few changes costs what changed rather than th
 unit, and a first read stays linear in it.
 
 The digest logs the records a fold changed (`BoardDigest.log`, written by digest_folder) and
-the parts read on from where they stopped. Families and reviews decide what everything else
-hangs on (which families are open, their names), so a change to either works all out again.
-An action changes only its own part: its overdue row (kept in a sorted list, moved by bisect)
-and the months it counts in (its old span taken off the counts, its new one added). An entry
-changes only its family's time limits (board_limits.py). The board stays exactly the one a
-fresh computation gives (tests/supervision/test_board_parts.py compares them after random
-changes).
+the parts read on from where they stopped. An action changes only its own part: its overdue
+row (kept in a sorted list, moved by bisect) and the months it counts in (its old span taken
+off the counts, its new one added). An entry changes only its family's time limits
+(board_limits.py). A family record or review changes its family's part (board_families.py)
+and, as the family's name and being open decide them, its actions' and entries'. A new
+digest, day, policy or set of people, or a fold that changed many records at once (a
+closing), works out everything. The board stays exactly the one a fresh computation gives
+(tests/supervision/test_board_parts.py compares them after random changes).
 
 A first read works everything out once, linear in the unit but for two sorts: sort keys are
 single strings, and the parts keep few objects, as each is one more for the cycle collector's
@@ -24,6 +25,7 @@ from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from workbook.domain.timescales import days_overdue
 from workbook.services.family.time_limits import LimitRule, TimeLimit
 from workbook.services.supervision import board_families, board_limits
 from workbook.services.supervision.board_limits import LimitKey, Urgent
@@ -39,7 +41,6 @@ from workbook.services.supervision.digest_folder import ENTRIES_OF, FACTS, FAMIL
 if TYPE_CHECKING:
     from workbook.services.supervision.board_digest import BoardDigest
 
-FINAL = "final"
 # Sort keys are one string of the fields the board orders by, joined by NUL (which no text
 # field holds: services/validation.text): they order as the tuples of those fields do, compare
 # several times faster, and are no objects for the cycle collector to walk (issue 19).
@@ -59,7 +60,6 @@ class Parts:
     base_key: object = None
     log_at: int = 0                       # how much of the digest's log is worked in
     today: date = date.min
-    today_iso: str = ""
     points: list[str] = field(default_factory=list)   # the chart's month-end points
     region: str = ""
     rules: dict[str, LimitRule] = field(default_factory=dict)
@@ -99,7 +99,7 @@ class Parts:
 def bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id: str | None,
                      names: dict[str, str], rules: dict[str, LimitRule], region: str) -> None:
     """Work in what the digest logged since the last read, or all of it if what everything
-    hangs on changed (another digest, families, reviews, the day, people, policy, region)."""
+    hangs on changed (another digest, the day, people, policy, region, many records)."""
     try:
         _bring_up_to_date(parts, digest, today, family_id, names, rules, region)
     except BaseException:
@@ -143,7 +143,7 @@ def _bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id:
 
 def _whole(parts: Parts, digest: BoardDigest, today: date, family_id: str | None,
            names: dict[str, str], rules: dict[str, LimitRule], region: str) -> None:
-    parts.today, parts.today_iso = today, today.isoformat()
+    parts.today = today
     parts.points = [min(month_end(m), today).isoformat() for m in last_months(today)]
     parts.names, parts.rules, parts.region = names, rules, region
     board_families.all_families(parts, digest, family_id)
@@ -158,10 +158,10 @@ def _action_parts(parts: Parts) -> Callable[[str, list[Any]], ActionPart]:
     tens of thousands of times)."""
     families, names, family_name, folded = (parts.families, parts.names, parts.family_name,
                                             parts.folded)
-    points, today, today_iso = parts.points, parts.today, parts.today_iso
+    points, today = parts.points, parts.today
     first, ends = points[0], len(points)
     base = ends + 1
-    days_since: dict[str, int] = {}   # many actions share a due day
+    days_since: dict[str, int] = {}   # timescales' days overdue: many actions share a day
 
     def one(action_id: str, rec: list[Any]) -> ActionPart:
         facts = rec[FACTS]
@@ -174,13 +174,14 @@ def _action_parts(parts: Parts) -> Callable[[str, list[Any]], ActionPart]:
         if created > first:
             lo = max(lo, bisect_left(points, created))
         span = lo * base + (bisect_left(points, closed) if closed else ends)
-        # ISO dates compare as the dates do: overdue once its day has passed (timescales).
-        if not facts[3] or due >= today_iso:
+        if not facts[3]:
             return span, None, None
-        owner = names.get(facts[5], "")
         days = days_since.get(due)
         if days is None:
-            days = days_since[due] = (today - date.fromisoformat(due)).days
+            days = days_since[due] = days_overdue(due, today)
+        if not days:
+            return span, None, None
+        owner = names.get(facts[5], "")
         return (span, f"{owner}\0{due}\0{folded[fid]}\0{action_id}",
                 OverdueAction(action_id, fid, family_name[fid], facts[4], owner, due, days))
 
