@@ -67,7 +67,8 @@ def all_families(parts: Parts, digest: BoardDigest, family_id: str | None) -> No
 def some_families(parts: Parts, digest: BoardDigest, family_records: Iterable[str | None],
                   reviews: Iterable[str | None]) -> set[str]:
     """The families whose family record or reviews changed, worked out again (their rows
-    taken out of the kept sorted ones and put back); returns them."""
+    taken out of the kept sorted ones and put back); returns those whose name, or being on the
+    board at all, changed: their actions' parts change with it."""
     kinds = digest.kinds
     changed: dict[str, list[Any] | None] = {}
     for record_id in family_records:
@@ -86,7 +87,9 @@ def some_families(parts: Parts, digest: BoardDigest, family_records: Iterable[st
         for fid in (old, None if rec is None else rec[FAMILY]):
             if fid is not None:
                 changed.setdefault(fid, parts.families.get(fid))  # its record as it was
+    moved = set()
     for fid, rec in changed.items():
+        before = parts.family_name.get(fid)
         _take_out(parts, fid)
         if rec is not None and _counts(rec):
             parts.families[fid] = rec
@@ -94,8 +97,10 @@ def some_families(parts: Parts, digest: BoardDigest, family_records: Iterable[st
             parts.folded[fid] = parts.family_name[fid].casefold()
             if rec[FACTS][3] == "open":
                 parts.open_families[fid] = rec
+        if parts.family_name.get(fid) != before:
+            moved.add(fid)
     _put_back(parts, digest, changed)
-    return set(changed)
+    return moved
 
 
 def _put_back(parts: Parts, digest: BoardDigest, changed: dict[str, Any]) -> None:

@@ -125,10 +125,11 @@ def _bring_up_to_date(parts: Parts, digest: BoardDigest, today: date, family_id:
         return
     actions = touched.get("action", set())
     if family_records or reviews:
-        # A family's name and whether it is open decide its actions' parts.
-        changed = board_families.some_families(parts, digest, family_records, reviews)
-        actions |= {action_id for action_id, rec in digest.kinds["action"].items()
-                    if rec[FAMILY] in changed}
+        # A family's name and being on the board decide its actions' parts.
+        moved = board_families.some_families(parts, digest, family_records, reviews)
+        if moved:
+            actions |= {action_id for action_id, rec in digest.kinds["action"].items()
+                        if rec[FAMILY] in moved}
     if None in actions:
         _all_actions(parts, digest)
     elif actions:
