@@ -73,6 +73,9 @@ class BoardDigest:
     # part of it (digest_closed): no record of a closed family is kept.
     anchor: str = ""
     closed: ClosedHistory = field(default_factory=ClosedHistory)
+    # What folds changed, in order: (kind, record id or None for many); the board's kept
+    # parts read on from where they stopped (board_parts.py). In memory only.
+    log: list[tuple[str, str | None]] = field(default_factory=list)
 
     def head(self, token: str, pages: int) -> dict[str, Any]:
         """What the stored head holds: everything but the records (digest_pages.py)."""
@@ -130,7 +133,7 @@ class DigestHolder:
         self.session = session
         self.digest: BoardDigest | None = None
         self.loaded = False
-        self.parts: object = None   # the board's last working (supervision_board._Parts)
+        self.parts: object = None   # the board's last working (board_parts.Parts)
         self._key: bytes | None = None
 
     @property

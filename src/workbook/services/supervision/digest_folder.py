@@ -41,6 +41,9 @@ Rec = list[Any]
 CLOCK_SECTIONS = frozenset({Section.REFERRAL_ASSESSMENT.value, Section.CHANNEL.value,
                             STEPS_SECTION})
 FAMILY, SECTION, FACTS, FIRST = range(4)
+# In the digest's log (`BoardDigest.log`): a family some of whose entries left the digest
+# unlogged (visits no clock needs, `digest_visits.drop_unneeded`).
+ENTRIES_OF = "entries of"
 
 
 @lru_cache(maxsize=8192)
@@ -61,6 +64,15 @@ class Folder:
         self.wanted = wanted
         self.everyday = wanted["entry"] - CLOCK_SECTIONS
         self.tags = session.records.family_tags()
+        self._logging = False
+
+    def _changed(self, kind: str, record_id: str | None) -> None:
+        """A record of `kind` (None: any number of them) changed in the digest. While
+        folding, logged, so that the board's kept parts work out again only what changed
+        (services/supervision/board_parts.py); a build makes a new digest, worked out whole."""
+        self.digest.changes[kind] += 1
+        if self._logging:
+            self.digest.log.append((kind, record_id))
 
     def _readable(self, h: VersionHeader) -> str | None:
         """The section of a header if the board reads it, else None."""
@@ -85,7 +97,13 @@ class Folder:
         closed leaves the digest but for its history (`keep_history`), one that opened (or
         reopened) has all its records read. Then the other records of the open families; a
         closed family's are not read, unless its actions change its history."""
-        new = list(new)
+        self._logging = True
+        try:
+            self._fold_all(list(new))
+        finally:
+            self._logging = False
+
+    def _fold_all(self, new: list[VersionHeader]) -> None:
         families = self.digest.kinds["family"]
         was_open = set(families)
         changed = {h.family_id for h in new if h.kind == "family" and self._readable(h)}
@@ -128,7 +146,7 @@ class Folder:
             for record_id in [r for r, rec in records.items() if rec[FAMILY] in family_ids]:
                 del records[record_id]
         for kind in KINDS:
-            self.digest.changes[kind] += 1
+            self._changed(kind, None)
 
     def split_families(self) -> tuple[set[str], dict[str, str]]:
         """After a build read every family record: the open ones stay; the others leave,
@@ -172,7 +190,7 @@ class Folder:
             self.digest.closed.put(fid, day, digest_closed.overdue_by_month(
                 by_family[fid], day, self.digest.anchor))
         if closing:
-            self.digest.changes["action"] += 1
+            self._changed("action", None)
 
     def _fold(self, new: list[VersionHeader]) -> None:
         """Their records' headers are read again (every epoch's tag of the section, in the
@@ -198,7 +216,7 @@ class Folder:
         for key in touched:
             if key not in grouped:  # gone since it was logged (a disposal): nothing to read
                 self.digest.kinds[key[0]].pop(key[1], None)
-                self.digest.changes[key[0]] += 1
+                self._changed(*key)
         entries = self.digest.kinds["entry"]
         before = digest_visits.with_conference(entries, STEPS_SECTION)
         for kind, heads in self.heads_to_open(grouped).items():
@@ -207,8 +225,10 @@ class Folder:
         gained = digest_visits.with_conference(entries, STEPS_SECTION) - before
         if gained:
             self._reread_case_notes(gained)
-        digest_visits.drop_unneeded(entries, STEPS_SECTION,
-                                    {h.family_id for h in touched.values()})
+        families = {h.family_id for h in touched.values()}
+        if digest_visits.drop_unneeded(entries, STEPS_SECTION, families):
+            self.digest.changes["entry"] += 1
+            self.digest.log.extend((ENTRIES_OF, family_id) for family_id in families)
 
     def _reread_case_notes(self, families: set[str]) -> None:
         """Families with their first conference: their visits (dropped while they had none)
@@ -229,7 +249,7 @@ class Folder:
         to_open: dict[str, dict[str, tuple[str, str, str]]] = {k: {} for k in KINDS}
         for (kind, record_id), versions in grouped.items():
             records = self.digest.kinds[kind]
-            self.digest.changes[kind] += 1
+            self._changed(kind, record_id)
             first = min(h.created_at for h, _s in versions)
             if len(versions) == 1:
                 head, section = versions[0]
