@@ -19,6 +19,7 @@ from supervision_vault import BoardVault, stored_digest
 from support import vaults
 from support.budget import RANDOM, budget
 from support.family_vault import MARKER_MH, copy_vault, install_keyring
+from workbook.crypto.symmetric import wrap
 from workbook.domain.roles import Role, Section
 from workbook.services.errors import InvalidInput, NotFound, TamperingDetected
 from workbook.services.family import milestones, plan_actions
@@ -121,7 +122,7 @@ def test_a_digest_of_another_format_or_shape_is_rebuilt(bv: BoardVault) -> None:
         mine = board_digest.holder(tm)
         for raw in (b'{"format": 99}', b"[1, 2]", b'{"format": 1, "kinds": 3}', b"\xff",
                     b'{"format": 4, "pages": -1}'):
-            sealed = board_digest.wrap(mine.key, raw, mine.ad)
+            sealed = wrap(mine.key, raw, mine.ad)
             tm.conn.execute("UPDATE board_digests SET body = ? WHERE user_id = ?",
                             (sealed, tm.user_id))
             assert _stored(tm) is None

@@ -21,11 +21,8 @@ every version of its record, verified), so nothing but the summary is kept."""
 
 from __future__ import annotations
 
-import gc
 import json
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import compress, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -36,6 +33,7 @@ from workbook.crypto.symmetric import hkdf, unwrap, wrap
 from workbook.domain.history import record_state
 from workbook.domain.record_kind import RecordKind
 from workbook.domain.roles import Section
+from workbook.services import collector
 from workbook.services.authority import RecordVersion
 from workbook.services.family import family_order
 from workbook.services.family.closed_by_log import split_by_log
@@ -63,17 +61,7 @@ _ID, _STATUS = itemgetter(0), itemgetter(3)  # of a FamilySummary
 READ_STEP = 500  # families whose records a fresh reading reads at once
 
 
-@contextmanager
-def _no_cyclic_collection() -> Iterator[None]:
-    """Tens of thousands of small objects and no cycles: the cyclic collector's passes over
-    the growing heap meanwhile made a 20,000-family list cost twenty times a 2,000 one."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+_no_cyclic_collection = collector.paused  # tens of thousands of small objects, no cycles
 
 
 class FamilySummary(NamedTuple):
