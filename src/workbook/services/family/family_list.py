@@ -142,11 +142,12 @@ class FamilyList:
             self.s.trust.verified.load_kind(self.s.conn, FAMILY)
             with _no_cyclic_collection():
                 self._read_families(sorted(self._unread)[:max(1, families)])
+            self._unsaved = True
         return not self._unread
 
     def before_lock(self) -> None:
         """Store the list if it changed since it was stored (Session.lock asks)."""
-        if self._unsaved and self._state is not None and not self._unread:
+        if self._unsaved and self._state is not None:
             self._store()
 
     def _in_order(self) -> list[FamilySummary]:
@@ -176,8 +177,9 @@ class FamilyList:
                 self._read_all()
             self._state, self._unsaved = state, True
             self._seq = seq
-            if not self._unread:  # else once they are read (a first sign-in's search does)
-                self._store()
+            # Stored now, the families left unread named as such: a sign-in that ends before
+            # they are read (search's build reads them) must not make the next one read again.
+            self._store()
         elif seq > self._seq:
             changed = {h.family_id for _seq, h in board_digest_store.headers_since(conn, self._seq)
                        if h.kind == FAMILY}
@@ -192,6 +194,16 @@ class FamilyList:
         folded in since, which are newer. A blob that does not open with the token the open
         list's blob named (another sign-in stored both since, or it was altered) means a
         fresh reading. The families a fresh reading left unread are read now."""
+        self._parse_closed_blob()
+        if self._unread:
+            # Most of the vault: the kind's receipts in one pass, not a few hundred families'
+            # at a time.
+            self.s.trust.verified.load_kind(self.s.conn, FAMILY)
+            with _no_cyclic_collection():
+                self._read_families(sorted(self._unread))  # each read is no longer unread
+            self._unsaved = True
+
+    def _parse_closed_blob(self) -> None:
         token, self._closed_token = self._closed_token, None
         if token is not None:
             try:
@@ -202,12 +214,6 @@ class FamilyList:
                     self._read_all()
                 self._unsaved = True
             self._changed.clear()
-        if self._unread:
-            # Most of the vault: the kind's receipts in one pass, not a few hundred families'
-            # at a time.
-            self.s.trust.verified.load_kind(self.s.conn, FAMILY)
-            with _no_cyclic_collection():
-                self._read_families(sorted(self._unread))  # each read is no longer unread
 
     def _add_closed(self, token: str) -> None:
         """The stored closed families, merged into the list (they are stored in its order),
@@ -297,19 +303,23 @@ class FamilyList:
             shown = dict(zip(ids, found, strict=True))
             in_order = family_order.ordered(found)[0]
             token, count = data["closed"], int(data["closed_count"])
-            if not isinstance(token, str):
+            unread = data["unread"]
+            if not isinstance(token, str) or not isinstance(unread, list) or not all(
+                    isinstance(family_id, str) for family_id in unread):
                 return
         except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
             return
         self._shown, self._owner, self._sorted = shown, {}, in_order
         self._owners_loaded = [(ids, owners)]
         self._closed_token, self._closed_count, self._changed = token, count, set()
+        self._unread = set(unread)
         self._state, self._seq, self._unsaved = state, int(data["seq"]), False
 
     def _store(self) -> None:
         """Best effort, in its own short write: a busy vault means a fresh reading next time."""
         key, ad = self._key_and_ad()
-        kept = self.summaries_kept()
+        self._parse_closed_blob()  # the families still unread stay so, named as such
+        kept = self._in_order()
 
         def columns(closed: bool) -> dict[str, Any]:
             return _as_columns([f for f in kept if (f.status == CLOSED) == closed],
@@ -317,7 +327,8 @@ class FamilyList:
 
         closed, token = columns(True), secrets.token_hex(16)
         body = json.dumps({"state": self._state, "seq": self._seq, "open": columns(False),
-                           "closed": token, "closed_count": len(closed["id"])},
+                           "closed": token, "closed_count": len(closed["id"]),
+                           "unread": sorted(self._unread)},
                           separators=(",", ":")).encode()
         blobs = {META_PREFIX + self.s.user_id: wrap(key, body, ad),
                  META_PREFIX + self.s.user_id + CLOSED_SUFFIX: wrap(
