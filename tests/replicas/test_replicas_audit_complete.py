@@ -6,6 +6,7 @@ by SQL (no signed write event anywhere) is still named on every PC."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,13 @@ def note(pc: Pc, family_id: str, text: str) -> str:
         return s.families.add_entry(family_id, "case-notes", text, "2026-01-05")
 
 
-def two_desks(tmp_path: Path) -> tuple[ReplicaTeam, Pc, str]:
+Desks = tuple[ReplicaTeam, Pc, str]
+Clean = Callable[[list[Pc]], None]
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Desks:
+    """Two desks of one team, with a family both hold."""
     team = ReplicaTeam.start(tmp_path)
     desk2 = team.join("desk 2")
     with team.first.session() as s:
@@ -43,39 +50,42 @@ def two_desks(tmp_path: Path) -> tuple[ReplicaTeam, Pc, str]:
     return team, desk2, family_id
 
 
+@pytest.fixture
+def clean(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Clean:
+    """`assert_clean`, for these PCs."""
+    return lambda pcs: assert_clean(pcs, capsys, monkeypatch)
+
+
 def test_two_rounds_of_receipts_leave_every_replica_complete(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    team, desk2, family_id = two_desks(tmp_path)
+        desks: Desks, clean: Clean) -> None:
+    team, desk2, family_id = desks
     note(team.first, family_id, "first round note")
     team.sync_all()
-    assert_clean(team.pcs, capsys, monkeypatch)
+    clean(team.pcs)
     note(team.first, family_id, "second round note")
     note(desk2, family_id, "written on desk 2")
     team.sync_all()
     with desk2.session() as s:  # indexed at receipt, against the writer's event
         assert s.conn.execute("SELECT count(*) FROM audit_versions WHERE seq = 0"
                               ).fetchone()[0] == 0
-    assert_clean(team.pcs, capsys, monkeypatch)
+    clean(team.pcs)
 
 
 def test_a_large_receipt_after_a_first_round_is_complete(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    team, desk2, family_id = two_desks(tmp_path)
+        desks: Desks, clean: Clean) -> None:
+    team, desk2, family_id = desks
     note(team.first, family_id, "first round note")
     team.sync_all()
     with team.first.session() as s, s.write():
         for n in range(2 * database.INSERT_CHUNK + 17):
             s.families.add_entry(family_id, "case-notes", f"bulk entry {n}", "2026-01-05")
     team.sync_all()
-    assert_clean(team.pcs, capsys, monkeypatch)
+    clean(team.pcs)
 
 
 def test_a_conflict_received_in_a_later_round_is_complete(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    team, desk2, family_id = two_desks(tmp_path)
+        desks: Desks, clean: Clean) -> None:
+    team, desk2, family_id = desks
     entry_id = note(team.first, family_id, "first words")
     team.sync_all()
     with team.first.session() as s:
@@ -84,15 +94,14 @@ def test_a_conflict_received_in_a_later_round_is_complete(
         s.families.edit_entry(entry_id, "edited on desk 2")
     reports = team.sync_all()
     assert sum(r.conflicts for r in reports) >= 1
-    assert_clean(team.pcs, capsys, monkeypatch)
+    clean(team.pcs)
 
 
 def test_a_disposal_that_travelled_between_rounds_is_complete(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        desks: Desks, clean: Clean) -> None:
     from test_replicas_deletions import later
 
-    team, desk2, family_id = two_desks(tmp_path)
+    team, desk2, family_id = desks
     team.approved("ad1", "Ada Admin", "admin",
                   ("initial words for ada admin", "ada chooses a long passphrase 9"))
     note(team.first, family_id, "a note to be disposed of")
@@ -108,13 +117,12 @@ def test_a_disposal_that_travelled_between_rounds_is_complete(
         Retention(s).confirm(family_id)
     note(team.first, other, "after the disposal")
     team.sync_all()
-    assert_clean(team.pcs, capsys, monkeypatch)
+    clean(team.pcs)
 
 
 def test_a_replica_joined_from_a_checkpoint_is_complete_after_later_receipts(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    team, desk2, family_id = two_desks(tmp_path)
+        desks: Desks, clean: Clean) -> None:
+    team, desk2, family_id = desks
     note(desk2, family_id, "before the third desk")
     team.sync_all()
     desk3 = team.join("desk 3", approver=desk2)
@@ -122,7 +130,7 @@ def test_a_replica_joined_from_a_checkpoint_is_complete_after_later_receipts(
     team.sync_all()
     note(desk2, family_id, "a second round for desk 3")
     team.sync_all()
-    assert_clean(team.pcs, capsys, monkeypatch)
+    clean(team.pcs)
     assert desk3 in team.pcs
 
 
@@ -136,8 +144,8 @@ def plant(pc: Pc, family_id: str, version_id: str) -> None:
             "body FROM versions WHERE family_id = ? LIMIT 1", (version_id, family_id))
 
 
-def test_a_version_planted_by_sql_is_named_on_every_replica(tmp_path: Path) -> None:
-    team, desk2, family_id = two_desks(tmp_path)
+def test_a_version_planted_by_sql_is_named_on_every_replica(desks: Desks) -> None:
+    team, desk2, family_id = desks
     note(team.first, family_id, "honest note")
     team.sync_all()
     plant(team.first, family_id, "planted-on-desk-1")
@@ -156,14 +164,13 @@ def test_a_version_planted_by_sql_is_named_on_every_replica(tmp_path: Path) -> N
 
 
 def test_versions_shared_and_received_from_a_partner_on_one_replica_are_complete_on_all(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, desks: Desks, clean: Clean) -> None:
     """A bundle received on desk 1 is written by one event naming its versions by digest
     (`version_sets`); desk 2 finds that event on desk 1's chain for them, as does a share's
     sharing-log entries."""
     from test_replicas_partner_bundles import partner_hub, pin, receive, share
 
-    team, desk2, family_id = two_desks(tmp_path)
+    team, desk2, family_id = desks
     note(team.first, family_id, "first round note")
     team.sync_all()
     hub, hub_id = partner_hub(tmp_path)
@@ -183,17 +190,17 @@ def test_versions_shared_and_received_from_a_partner_on_one_replica_are_complete
             "SELECT count(*), (SELECT count(*) FROM audit_versions WHERE family_id = ? AND "
             "seq < 0) FROM versions WHERE family_id = ?", (theirs, theirs)).fetchone()
         assert counts[0] >= 2 and counts[0] == counts[1]  # by desk 1's digest event
-    assert_clean(team.pcs, capsys, monkeypatch)
+    clean(team.pcs)
 
 
 def test_a_forged_event_of_another_replica_does_not_account_for_a_planted_version(
-        tmp_path: Path) -> None:
+        desks: Desks) -> None:
     """The attacker on desk 2 plants a version and appends to desk 1's received chain an event
     naming it (desk 1's last event, its ids changed, rehashed, the signature kept): the chain
     breaks there, so the event is not believed, and the version is still named."""
     from workbook.vault import audit_log
 
-    team, desk2, family_id = two_desks(tmp_path)
+    team, desk2, family_id = desks
     note(team.first, family_id, "honest note")
     team.sync_all()
     plant(desk2, family_id, "planted-with-a-forged-event")
@@ -219,12 +226,12 @@ def test_a_forged_event_of_another_replica_does_not_account_for_a_planted_versio
 @pytest.mark.parametrize("change", [
     "seq = 'seven'", "hash = 'not bytes'", "detail = 42", "prev_hash = 'text'", "ids = x'00'"])
 def test_a_received_event_cell_of_the_wrong_type_is_reported_not_raised(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        desks: Desks, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch, change: str) -> None:
     """The attacker holds the database key: a cell of another replica's event changed by SQL
     to another type is named by `replica audit` (services and CLI), as an altered event is,
     and `audit verify` still answers (it raised before)."""
-    team, desk2, family_id = two_desks(tmp_path)
+    team, desk2, family_id = desks
     note(team.first, family_id, "a note")
     team.sync_all()
     with desk2.session() as s, s.write():
