@@ -1,5 +1,6 @@
 """Python's cycle collector paused while a piece of work makes hundreds of thousands of small
-objects that form no cycles (a board digest, the list of families, the board's parts).
+objects that form no cycles (a board digest, the list of families, the board's parts, a
+family opened for the desktop).
 
 While it runs, each collection walks every young object, and a big piece of work made a
 million of them: the passes cost more than the work (about half of a first board's time on

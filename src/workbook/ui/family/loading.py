@@ -5,9 +5,6 @@ data: it crosses from the worker thread to the GUI thread, and no widget is touc
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -18,6 +15,7 @@ from workbook.domain.record_kind import RecordKind
 from workbook.domain.records import Action, Entry, Person, Review
 from workbook.domain.roles import Section
 from workbook.domain.workbook import FamilyShown, FamilyWorkbook, Shown
+from workbook.services import collector
 from workbook.services.access.people import People, PersonName
 from workbook.services.clock import civil_date
 from workbook.services.family.assessments import Assessment, from_workbook
@@ -121,7 +119,7 @@ def load_family(session: Session, family_id: str, *, audit: bool = True) -> Fami
     pass audit=False, since the person is still looking at the family they opened."""
     # Opening a big family allocates tens of thousands of short-lived objects and no cycles:
     # the cyclic collector's full passes over the heap meanwhile are a third of the flattening.
-    with _no_cyclic_collection():
+    with collector.paused():
         return snapshot_of(session, family_id, session.workbooks.open(family_id, audit=audit))
 
 
@@ -141,12 +139,12 @@ class FamilyLoad:
         self._opening.cancel()
 
     def first(self, session: Session) -> FamilySnapshot:
-        with _no_cyclic_collection():
+        with collector.paused():
             workbook = self._opening.first(session)
             return snapshot_of(session, self.family_id, workbook, self._progress())
 
     def step(self, session: Session) -> FamilySnapshot | LoadProgress:
-        with _no_cyclic_collection():
+        with collector.paused():
             view = self._opening.step(session)
             if view is None:
                 progress = self._progress()
@@ -158,17 +156,6 @@ class FamilyLoad:
         if self._opening.done:
             return None
         return LoadProgress(self._opening.opened, self._opening.total)
-
-
-@contextmanager
-def _no_cyclic_collection() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def snapshot_of(session: Session, family_id: str, workbook: FamilyWorkbook,
