@@ -69,6 +69,14 @@ class Families:
             return []
         return self._listing().open_families()
 
+    def closed_settled(self) -> set[str]:
+        """The families of `all()` closed and not in conflict, found without reading the
+        closed ones a first sign-in left unread (see `FamilyList.closed_settled`)."""
+        self.s.require_practitioner()
+        if not self.s.records.can_read(Section.HOUSEHOLD.value):
+            return set()
+        return self._listing().closed_settled()
+
     def read_unread(self) -> bool:
         """A few hundred more of the closed families a first sign-in left unread (see
         `FamilyList.read_unread`); True once `all()` would read none."""

@@ -36,6 +36,7 @@ from workbook.domain.roles import Section
 from workbook.domain.timescales import days_overdue
 from workbook.services.clock import civil_date
 from workbook.services.family.time_limits import AT_RISK, BREACHED
+from workbook.services.home import my_actions
 from workbook.services.supervision import board_digest
 from workbook.services.supervision.board import DueFamily, LimitRow, board
 from workbook.vault import accounts, version_store
@@ -163,33 +164,24 @@ def family_overview(session: Session) -> HomeOverview:
 def action_overview(session: Session, first: HomeOverview,
                     today: date | None = None) -> HomeOverview:
     """The second step: my open actions whose due date has passed (most overdue first), and
-    "my families" widened to those where I own an open plan action."""
+    "my families" widened to those where I own an open plan action - from the board digest I
+    keep, else from the open families' action versions (services/home/my_actions.py)."""
     plan = Section.PLAN.value
     if not first.families or not readable(session, plan):
         return first
-    families = _open(first.families)
-    heads = record_heads(session, "action", plan, my_open_action(session),
-                         _only(session, families))
-    return with_my_actions(first, heads, today or civil_date(session.clock()))
-
-
-def my_open_action(session: Session) -> Callable[[dict[str, Any]], tuple[str, ...] | None]:
-    """What `action_overview` keeps of an action version: (text, due) of my open ones."""
-
-    def pick(p: dict[str, Any]) -> tuple[str, ...] | None:
-        # Only my open actions are kept: the rest of the unit's are dropped as they are read.
-        if p.get("owner") != session.user_id or p.get("deleted"):
-            return None
-        status = str(p.get("status", "open"))
-        return (str(p.get("text", "")), str(p.get("due", ""))) if status == "open" else None
-
-    return pick
+    today = today or civil_date(session.clock())
+    heads = my_actions.from_digest(session, today)
+    if heads is None:
+        heads = record_heads(session, "action", plan, my_actions.my_open_action(session),
+                             _only(session, _open(first.families)))
+    return with_my_actions(first, heads, today)
 
 
 def with_my_actions(first: HomeOverview, heads: dict[str, tuple[str, tuple[str, ...]]],
                     today: date) -> HomeOverview:
     """`first` with my overdue actions and my families widened, from the heads of my open
-    actions (record id -> (family id, (text, due))), read at once or a few families a step."""
+    actions (record id -> (family id, (text, due))): from the digest, or read at once or a few
+    families a step."""
     families = _open(first.families)
     overdue: list[HomeAction] = []
     with_actions: set[str] = set()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from workbook.domain.roles import Section
 from workbook.services.clock import civil_date
 from workbook.services.errors import NotPermitted
+from workbook.services.home import my_actions
 from workbook.services.home.overview import (
     CLOSED,
     KINDS,
@@ -21,11 +22,11 @@ from workbook.services.home.overview import (
     HomeActivity,
     HomeFamily,
     HomeOverview,
-    my_open_action,
     readable,
     record_heads,
     with_my_actions,
 )
+from workbook.services.supervision import board_digest
 from workbook.vault import version_store
 
 if TYPE_CHECKING:
@@ -46,34 +47,51 @@ def _check(session: Session, own: Session) -> None:
 
 
 class ActionSteps:
-    """`overview.action_overview` a step at a time: each step opens the plan actions of a
-    few of `first`'s open families; `result` holds the answer once `done`."""
+    """`overview.action_overview` a step at a time: the board digest I keep read back a page a
+    step, and my actions taken from it; or, when there is none that holds, the plan actions
+    of a few of `first`'s open families opened each step. `result` holds the answer once
+    `done`."""
 
     def __init__(self, session: Session, first: HomeOverview,
                  step: int = ACTION_FAMILIES, today: date | None = None) -> None:
         self._session = session
         self._first = first
         self._today = today or civil_date(session.clock())
-        ids = [f.family_id for f in first.families if f.status != CLOSED]
-        self._chunks = _chunks(ids, step)
+        self._ids = [f.family_id for f in first.families if f.status != CLOSED]
+        self._size = step
+        self._chunks: list[list[str]] | None = None  # None: the digest's way, not yet tried
         self._next = 0
         self._heads: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._pick = my_open_action(session)
+        self._pick = my_actions.my_open_action(session)
         self.result = first
-        self.done = not ids or not readable(session, Section.PLAN.value)
+        self.done = not self._ids or not readable(session, Section.PLAN.value)
+        self._load = None if self.done else board_digest.load_needed(session)
 
     def step(self, session: Session) -> bool:
-        """The next families' plan actions; True once every family's are read."""
+        """A page of the digest, or the next families' plan actions; True once done."""
         _check(session, self._session)
         if self.done:
             return True
+        if self._load is not None:
+            if self._load.step(session):
+                self._load = None
+            return False
+        if self._chunks is None:
+            heads = my_actions.from_digest(session, self._today)
+            if heads is not None:
+                return self._finish(heads)
+            self._chunks = _chunks(self._ids, self._size)
         self._heads.update(record_heads(session, "action", Section.PLAN.value, self._pick,
                                         self._chunks[self._next]))
         self._next += 1
         if self._next >= len(self._chunks):
-            self.result = with_my_actions(self._first, self._heads, self._today)
-            self.done = True
-        return self.done
+            return self._finish(self._heads)
+        return False
+
+    def _finish(self, heads: dict[str, tuple[str, tuple[str, ...]]]) -> bool:
+        self.result = with_my_actions(self._first, heads, self._today)
+        self.done = True
+        return True
 
 
 class ActivitySteps:

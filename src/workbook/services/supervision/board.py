@@ -42,9 +42,6 @@ from workbook.vault.version_store import VersionHeader
 if TYPE_CHECKING:
     from workbook.services.session import Session
 
-CLOSED_ACTION = ("done", "cancelled")
-
-
 @dataclass
 class Board:
     today: str

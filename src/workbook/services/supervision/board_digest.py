@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from workbook.services.session import Session
 
 __all__ = ["FORMAT", "BoardDigest", "DigestHolder", "Load", "Rebuild", "collector_paused",
-           "current", "holder", "rebuild_needed", "store", "wanted_sections", "work_needed"]
+           "current", "holder", "kept", "load_needed", "rebuild_needed", "store",
+           "wanted_sections", "work_needed"]
 
 
 def current(session: Session, *, fresh: bool = False, today: date | None = None
@@ -50,30 +51,48 @@ def current(session: Session, *, fresh: bool = False, today: date | None = None
     from scratch and neither read from nor stored anywhere (the reference the tests compare
     the kept digest with). `today` (the session's by default) decides the first month of the
     chart the digest must be able to draw: a digest built later than that is built again."""
-    conn = session.conn
     today = today or civil_date(session.clock())
     if fresh:
         return Rebuild(session, keep=False, today=today).run()
-    mine = holder(session)
-    digest = _usable(session, today)
-    last = board_digest_store.last_seq(conn)
+    digest = kept(session, today)
     if digest is None:
         digest = Rebuild(session, today=today).run()
         digest.unsaved = SAVE_AFTER
-    elif digest.seq < last:
-        mine.digest = None  # a version that fails verification must not leave half a fold
+        _settle(session, digest, today)
+    return digest
+
+
+def kept(session: Session, today: date | None = None) -> BoardDigest | None:
+    """The digest this person keeps, brought up to date with the vault - from memory, else
+    read back whole from its stored pages, then every version logged since folded in - or
+    None when it must be built from scratch (a first sign-in, new keys, a disposal): for a
+    reader that has a quicker way than a rebuild when there is none (home's plan actions)."""
+    today = today or civil_date(session.clock())
+    digest = _usable(session, today)
+    if digest is None:
+        return None
+    conn = session.conn
+    if digest.seq < board_digest_store.last_seq(conn):
+        # A version that fails verification must not leave half a fold.
+        holder(session).digest = None
         new = board_digest_store.headers_since(conn, digest.seq)
         Folder(session, digest, wanted_sections(session)).fold(h for _seq, h in new)
         digest.unsaved += len(new)
         digest.seq = max([digest.seq, *(s for s, _h in new)])
+    _settle(session, digest, today)
+    return digest
+
+
+def _settle(session: Session, digest: BoardDigest, today: date) -> None:
+    """The digest made the session's, its chart's first month moved on to `today`'s, and
+    stored once enough was folded in since it was last."""
     if digest.anchor < (anchor := digest_closed.anchor_of(today)):
         # The chart moved on: families closed before its first month count nowhere now.
         digest.closed.forget_before(anchor)
         digest.anchor = anchor
-    mine.digest = digest
+    holder(session).digest = digest
     if digest.unsaved >= SAVE_AFTER:
         store(session, digest)
-    return digest
 
 
 def _usable(session: Session, today: date | None = None) -> BoardDigest | None:
@@ -105,16 +124,19 @@ def rebuild_needed(session: Session) -> Rebuild | None:
     return Rebuild(session) if _usable(session) is None else None
 
 
+def load_needed(session: Session) -> Load | None:
+    """Reading the stored digest back a page a step, if this sign-in has not yet."""
+    mine = holder(session)
+    return Load(session) if mine.digest is None and not mine.loaded else None
+
+
 def work_needed(session: Session) -> Load | Rebuild | None:
     """What must be done, in steps, before the board reads in one short job: read the stored
     digest back a page at a time (a sign-in), else build it (a first sign-in, new keys, a
     disposal, a stored digest that does not open), else nothing. The GUI steps it on its
     worker and asks again once it is done, so that a family opened meanwhile waits for one
     step at most (issue 19)."""
-    mine = holder(session)
-    if mine.digest is None and not mine.loaded:
-        return Load(session)
-    return rebuild_needed(session)
+    return load_needed(session) or rebuild_needed(session)
 
 
 class Load:

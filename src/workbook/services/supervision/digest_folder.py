@@ -323,23 +323,38 @@ def _may_start_a_limit(entry_facts: list[Any], section: str) -> bool:
             or (entry_facts[6] in CLOCK_STEPS and section == STEPS_SECTION))
 
 
+# Where an action's facts hold what home reads of them (services/home/my_actions.py).
+ACTION_DUE, ACTION_OPEN, ACTION_TEXT, ACTION_OWNER = 0, 3, 4, 5
+
+
 def _action_facts(version: RecordVersion, first_created: str) -> list[Any]:
     """[due, closed on ("" while open), first written, still open, text, owner] as ISO dates,
     which compare as the dates do; [] for what the board does not count (no due date, or
     deleted)."""
     p = version.payload
-    due = _iso(p.get("due"))
-    if due is None or p.get("deleted"):
+    due = action_due(p)
+    if due is None:
         return []
-    status = str(p.get("status", "open"))
     closed = ""
-    if status in CLOSED_ACTION:
+    if not action_open(p):
         closed_on = _iso(p.get("closed_on"))
         closed = (closed_on.isoformat() if closed_on is not None
                   else date.fromisoformat(version.created_at[:10]).isoformat())
     created = date.fromisoformat(first_created[:10]).isoformat()
-    return [due.isoformat(), closed, created, status not in CLOSED_ACTION,
+    return [due.isoformat(), closed, created, action_open(p),
             str(p.get("text", "")), str(p.get("owner", ""))]
+
+
+def action_due(payload: dict[str, Any]) -> date | None:
+    """An action's due date; None for one that counts nowhere (no due date, deleted). Home's
+    plan actions read by the same rule, whether from the digest or from the versions."""
+    due = _iso(payload.get("due"))
+    return None if due is None or payload.get("deleted") else due
+
+
+def action_open(payload: dict[str, Any]) -> bool:
+    """Neither done nor cancelled."""
+    return str(payload.get("status", "open")) not in CLOSED_ACTION
 
 
 def _iso(value: object) -> date | None:

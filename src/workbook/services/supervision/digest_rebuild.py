@@ -134,19 +134,20 @@ class Rebuild:
     def _families_to_read(self) -> dict[str, list[VersionHeader]]:
         """The family records' headers of the families the digest may need: open ones, in
         conflict, or closed since the chart's first month ends (a version of the family
-        record written since). Which are open comes from the person's verified list of
-        families (`families.all`, decision 0010), which home keeps anyway: a closed family's
-        record is not opened again here."""
+        record written since). Which are closed comes from the person's verified list of
+        families (decision 0010), which home keeps anyway - without reading the closed ones
+        a first sign-in left unread (`families.closed_settled`: 9.8 s of a first build's
+        14 s at 20,000 families, 19,600 of them closed): a closed family's record is not
+        opened again here."""
         if not self.wanted["family"]:
             return {}
         since = digest_closed.month_end(date.fromisoformat(self.digest.anchor)).isoformat()
-        listed = {f.family_id: f for f in self.session.families.all()}
+        closed = self.session.families.closed_settled()
         by_family: dict[str, list[VersionHeader]] = {}
         for h in version_store.headers_of_kind(self.session.conn, "family"):
             by_family.setdefault(h.family_id, []).append(h)
         return {fid: found for fid, found in by_family.items()
-                if (summary := listed.get(fid)) is None or summary.status == digest_closed.OPEN
-                or summary.conflict or any(h.created_at > since for h in found)}
+                if fid not in closed or any(h.created_at > since for h in found)}
 
     def _next(self) -> bool:
         """Whether the build is complete: once the family records are read, the open
