@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from workbook.services import collector
 from workbook.services.errors import TamperingDetected
 from workbook.services.supervision import board_digest
 from workbook.services.supervision.digest_folder import (
@@ -49,9 +50,10 @@ def from_digest(session: Session, today: date) -> MyActions | None:
     if digest is None:
         return None
     me = session.user_id
-    return {record_id: (rec[FAMILY], (str(facts[ACTION_TEXT]), str(facts[ACTION_DUE])))
-            for record_id, rec in digest.kinds["action"].items()
-            if (facts := rec[FACTS]) and facts[ACTION_OPEN] and facts[ACTION_OWNER] == me}
+    with collector.paused():
+        return {record_id: (rec[FAMILY], (str(facts[ACTION_TEXT]), str(facts[ACTION_DUE])))
+                for record_id, rec in digest.kinds["action"].items()
+                if (facts := rec[FACTS]) and facts[ACTION_OPEN] and facts[ACTION_OWNER] == me}
 
 
 def my_open_action(session: Session) -> Callable[[dict[str, Any]], tuple[str, ...] | None]:
