@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from workbook.services.session import Session
 
 CLOSED, PROPOSED, REOPENED, WITHDRAWN = "closed", "proposed", "reopened", "withdrawn"
+# The kind of a closing's verification receipts, and the family id they are stored under: all
+# together, as a first sign-in makes thousands (under each family's id, one page of the
+# receipts' table each: 1.9 s of writing at 20,000 families, against 0.1 s).
+CLOSING_RECEIPTS = "retention closing"
 # What each ending may end, and the act its signer must have held when signing it.
 _ENDS = {REOPENED: (CLOSED, Act.REOPEN_FAMILY), WITHDRAWN: (PROPOSED, Act.REVIEW_DISPOSALS)}
 
@@ -110,9 +114,32 @@ def _closing(vault_id: str, trust: Trust, entries: list[LogEntry],
         family_type, closed_at, dispose_after, closed_by = cells
         row = RetentionRow(entry.family_id, family_type, closed_at, dispose_after, closed_by,
                            entry.signature)
-        if trust.verify_by(row.closed_by, row.signature, closing_message(vault_id, row)):
+        if _closing_verifies(vault_id, trust, row):
             live.append(row)
     return max(live, key=lambda r: (r.closed_at, r.signature), default=None)
+
+
+def closing_id(vault_id: str, row: RetentionRow) -> str:
+    """A closing's identity for its receipt: a digest of its signed message and signature, as
+    a version id is of its version's (C22)."""
+    return hashlib.sha256(fields("workbook retention closing id v1", closing_message(
+        vault_id, row), row.signature)).hexdigest()
+
+
+def _closing_verifies(vault_id: str, trust: Trust, row: RetentionRow) -> bool:
+    """Whether the closer's trusted key signed the closing - checked once per person: a
+    fresh reading of the list of families (a first sign-in, and every sign-in after a
+    disposal or a change of keys) verifies every closing of ten years (19,600 signatures,
+    2.2 s at 20,000 families); those this person verified before are known by their receipt
+    (C22), recomputed from the closing as read here."""
+    verified = trust.verified
+    entry = closing_id(vault_id, row)
+    if verified.is_verified(entry):
+        return True
+    if not trust.verify_by(row.closed_by, row.signature, closing_message(vault_id, row)):
+        return False
+    verified.mark(entry, CLOSING_RECEIPTS, CLOSING_RECEIPTS)
+    return True
 
 
 def _proposal(vault_id: str, trust: Trust, entries: list[LogEntry], closing: RetentionRow,
@@ -142,6 +169,7 @@ def settle(conn: Connection, vault_id: str, trust: Trust, family_id: str) -> Non
 def verified_closings(conn: Connection, vault_id: str, trust: Trust) -> dict[str, RetentionRow]:
     """Family id -> its closing, for every family whose verified entries say it is closed
     now (as `settle` works out one family's), from one read of the whole log."""
+    trust.verified.load_kind(conn, CLOSING_RECEIPTS)
     by_family: dict[str, list[LogEntry]] = {}
     for entry in retention_store.whole_log(conn):
         by_family.setdefault(entry.family_id, []).append(entry)
