@@ -97,8 +97,7 @@ class VerifiedVersions:
         family's first look made it wait seconds (issue 19); they are stored at sign-out."""
         if not self._new:
             return
-        # In the table's key order: a first sign-in's thousands of receipts then fill pages
-        # one after another instead of touching a page of the table's B-tree each.
+        # In the table's key order, so that receipts that share a page are written together.
         rows = sorted((family, kind, receipt) for receipt, (family, kind) in self._new.items()
                       if family_id is None or family == family_id)
         if not rows:

@@ -119,11 +119,11 @@ def _closing(vault_id: str, trust: Trust, entries: list[LogEntry],
     return max(live, key=lambda r: (r.closed_at, r.signature), default=None)
 
 
-def closing_id(vault_id: str, row: RetentionRow) -> str:
+def closing_id(message: bytes, signature: bytes) -> str:
     """A closing's identity for its receipt: a digest of its signed message and signature, as
     a version id is of its version's (C22)."""
-    return hashlib.sha256(fields("workbook retention closing id v1", closing_message(
-        vault_id, row), row.signature)).hexdigest()
+    return hashlib.sha256(fields("workbook retention closing id v1", message,
+                                 signature)).hexdigest()
 
 
 def _closing_verifies(vault_id: str, trust: Trust, row: RetentionRow) -> bool:
@@ -133,10 +133,11 @@ def _closing_verifies(vault_id: str, trust: Trust, row: RetentionRow) -> bool:
     2.2 s at 20,000 families); those this person verified before are known by their receipt
     (C22), recomputed from the closing as read here."""
     verified = trust.verified
-    entry = closing_id(vault_id, row)
+    message = closing_message(vault_id, row)
+    entry = closing_id(message, row.signature)
     if verified.is_verified(entry):
         return True
-    if not trust.verify_by(row.closed_by, row.signature, closing_message(vault_id, row)):
+    if not trust.verify_by(row.closed_by, row.signature, message):
         return False
     verified.mark(entry, CLOSING_RECEIPTS, CLOSING_RECEIPTS)
     return True
