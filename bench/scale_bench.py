@@ -76,6 +76,9 @@ FIGURES = (
     ("all_families_first_ms", "list all families (after sign-in)", "ms"),
     ("all_families_ms", "list all families (again)", "ms"),
     ("peak_rss_mb", "peak memory", "MB"),
+    ("newcomer_home_unattested_ms", "a newcomer's first home, no closing attested", "ms"),
+    ("attesting_reading_ms", "the team manager's fresh reading, attesting (once)", "ms"),
+    ("newcomer_home_ms", "a newcomer's first home, the closings attested", "ms"),
 )
 
 
@@ -165,6 +168,41 @@ def _digest_first(vault: Path) -> float:
         return _timed(lambda: board(session, NOW)) * 1000
 
 
+def newcomers(fx: scale_fixture.ScaleFixture, vault: Path) -> dict[str, float]:
+    """A person's very first sign-in (no kept list, no receipt of anything): home's families
+    for a newcomer before any closing is attested, the team manager's fresh reading that
+    attests them (as after a disposal: its sign-out signs the attestation, C23), and a second
+    newcomer's after it. Last of all: a new account is a change of keys for everyone."""
+    from workbook.services.access.sign_in import sign_in
+    from workbook.services.home.overview import overview
+
+    recovery_key = json.loads((fx.root / "fixture.json").read_text())["recovery_key"]
+    words = scale_fixture.PASSPHRASES
+
+    def newcomer(username: str) -> float:
+        own = f"a newcomer chooses a long passphrase {len(username)}{username[-1]}"
+        with sign_in(vault, MANAGER, words[MANAGER]) as owner:
+            owner.accounts.add(username, f"New Worker {username[-2:]}", "social-worker",
+                               common.INITIAL)
+            with sign_in(vault, username, common.INITIAL) as first:
+                first.accounts.change_passphrase(common.INITIAL, own)
+                fingerprint = first.grants.fingerprint()
+            owner.grants.approve(username, fingerprint=fingerprint, recovery_text=recovery_key)
+        with sign_in(vault, username, own) as session:
+            return _timed(lambda: overview(session)) * 1000
+
+    out = {"newcomer_home_unattested_ms": newcomer("sw91")}
+    with sign_in(vault, MANAGER, words[MANAGER]) as session:
+        session.conn.execute("DELETE FROM meta WHERE key LIKE ?",
+                             (f"family_list.{session.user_id}%",))
+    began = time.perf_counter()
+    with sign_in(vault, MANAGER, words[MANAGER]) as session:
+        overview(session)
+    out["attesting_reading_ms"] = (time.perf_counter() - began) * 1000
+    out["newcomer_home_ms"] = newcomer("sw92")
+    return out
+
+
 def measure(shape: str, families: int) -> dict[str, float]:
     common.say(f"== {shape} shape, {families:,} families")
     fx, work = scale_fixture.prepare(shape, families, f"scale-work-{shape}")
@@ -172,6 +210,7 @@ def measure(shape: str, families: int) -> dict[str, float]:
         figures = services(work)
         common.say(f"  services: {figures}")
         figures.update(shell(fx, work))
+        figures.update(newcomers(fx, work))
     finally:
         shutil.rmtree(work.parent, ignore_errors=True)
     common.say(f"  {figures}")

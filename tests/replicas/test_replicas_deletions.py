@@ -16,7 +16,7 @@ from support.replica_pcs import Pc, ReplicaTeam
 from workbook.services.errors import InvalidInput, NotPermitted
 from workbook.services.family.drafts import save_draft
 from workbook.services.session import Session
-from workbook.services.upkeep import retention_log
+from workbook.services.upkeep import closing_attestations, retention_log
 from workbook.services.upkeep.retention import Retention, is_disposed
 from workbook.services.upkeep.tombstones import disposal_message, proposal_message
 from workbook.vault import retention_store
@@ -272,3 +272,26 @@ def test_a_withdrawal_signed_by_someone_without_the_act_counts_for_nothing(
     desk2.sync()
     assert retention_state(team.first, family_id) == before
     assert retention_state(desk2, family_id) == before
+
+
+def test_a_closings_attestation_travels_and_settles_nothing(
+        team: ReplicaTeam, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made at sign-out on one replica (its fresh reading verified the closing), believed on
+    another: its first sign-in checks no closing's signature the attestation names."""
+    monkeypatch.setattr(closing_attestations, "AT_LEAST", 1)
+    desk2 = team.join("desk 2")
+    family_id = closed_family(team, desk2)
+    with desk2.session() as s:
+        s.conn.execute("DELETE FROM meta WHERE key LIKE 'family\\_list.%' ESCAPE '\\'")
+    with desk2.session() as s:
+        s.families.open_with_owners()  # a fresh reading; its sign-out attests the closing
+    team.sync_all()
+    with team.first.session() as s:
+        [attested] = retention_store.log_of(s.conn, closing_attestations.ATTESTATIONS)
+        assert attested.kind == closing_attestations.ATTESTED
+        closing = retention_store.retention_of(s.conn, family_id)
+        assert closing is not None
+        assert s.closing_attestations.covers(retention_log.closing_id(
+            retention_log.closing_message(s.vault_id, closing), closing.signature))
+        assert retention_store.retention_of(s.conn, closing_attestations.ATTESTATIONS) is None
+        assert retention_state(team.first, family_id)[0] is not None

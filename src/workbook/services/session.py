@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from workbook.services.sharing.sending import Sharing
     from workbook.services.sharing.transfers import Transfers
     from workbook.services.supervision.outcomes import Outcomes
+    from workbook.services.upkeep.closing_attestations import ClosingAttestations
     from workbook.services.upkeep.retention import Retention
 
 
@@ -230,6 +231,12 @@ class Session:
         from workbook.services.family.families import Families
 
         return self._manager("families", Families)
+
+    @property
+    def closing_attestations(self) -> ClosingAttestations:
+        from workbook.services.upkeep.closing_attestations import ClosingAttestations
+
+        return self._manager("closing_attestations", ClosingAttestations)
 
     @property
     def case_owners(self) -> CaseOwners:

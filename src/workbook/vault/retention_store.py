@@ -138,9 +138,10 @@ def log_of(conn: Connection, family_id: str) -> list[LogEntry]:
     return _entries(conn.execute(_LOG_CELLS + " WHERE family_id = ?", (family_id,)))
 
 
-def whole_log(conn: Connection) -> list[LogEntry]:
-    """Every family's entries (a first sign-in's list of families), skipped as `log_of`."""
-    return _entries(conn.execute(_LOG_CELLS))
+def whole_log(conn: Connection, but: str = "") -> list[LogEntry]:
+    """Every family's entries (a first sign-in's list of families) but those kept under the
+    id `but` (the closings' attestations, read apart), skipped as `log_of`."""
+    return _entries(conn.execute(_LOG_CELLS + " WHERE family_id != ?", (but,)))
 
 
 def _entries(rows: Any) -> list[LogEntry]:

@@ -45,7 +45,8 @@ def split_by_log(session: Session) -> tuple[list[str], set[str]]:
     headers: dict[str, list[VersionHeader]] = {}
     for h in version_store.headers_of_kind(session.conn, FAMILY):
         headers.setdefault(h.family_id, []).append(h)
-    closings = verified_closings(session.conn, session.vault_id, session.trust)
+    closings = verified_closings(session.conn, session.vault_id, session.trust,
+                                 session.closing_attestations)
     unread: set[str] = set()
     if closings:
         membership = session.membership()

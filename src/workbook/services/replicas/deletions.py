@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from workbook.services.authority import load_trust
 from workbook.services.errors import InvalidInput
 from workbook.services.upkeep import retention_log, tombstones
+from workbook.services.upkeep.closing_attestations import ATTESTATIONS
 from workbook.vault import replica_rows, retention_store
 from workbook.vault.database import RowMalformed
 from workbook.vault.replica_rows import Row
@@ -63,7 +64,7 @@ def received(session: Session, disposals: list[Row], entries: list[Row]) -> Pend
     families: set[str] = set()
     if entries:
         at = replica_rows.columns(session.conn, "retention_log").index("family_id")
-        families = {str(row[at]) for row in entries if len(row) > at}
+        families = {str(row[at]) for row in entries if len(row) > at} - {ATTESTATIONS}
     return Pending(out, families)
 
 
