@@ -6,12 +6,10 @@ person is shown: its closings are checked one by one, as before."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from support.family_vault import FamilyVault
-from workbook.crypto.encoding import b64, unb64
 from workbook.domain.roles import Role
 from workbook.services.session import Session
 from workbook.services.upkeep import closing_attestations, retention_log
@@ -21,7 +19,7 @@ from workbook.services.upkeep.closing_attestations import (
     attestation_message,
 )
 from workbook.vault import retention_store
-from workbook.vault.retention_store import LogEntry, RetentionRow
+from workbook.vault.retention_store import LogEntry
 
 
 @pytest.fixture
@@ -42,20 +40,24 @@ def _forget_kept_lists_and_receipts(fv: FamilyVault) -> None:
 def _checked(s: Session, family_id: str) -> bool:
     """Whether this sign-in checked the family's closing signature (Trust's own record of
     what it verified)."""
-    row = s.conn.execute("SELECT signature FROM retention_log WHERE family_id = ? AND "
-                         "kind = 'closed'", (family_id,)).fetchone()
-    return row is not None and any(probe[1] == bytes(row[0]) for probe in s.trust._checked)
+    closings = {bytes(r[0]) for r in s.conn.execute(
+        "SELECT signature FROM retention_log WHERE family_id = ? AND kind = 'closed'",
+        (family_id,))}
+    return any(probe[1] in closings for probe in s.trust._checked)
 
 
 def _first_sign_in(fv: FamilyVault, who: str = "sw1") -> tuple[list[str], bool, dict[str, str]]:
-    """`who`'s fresh reading: home's families, whether Jones's closing signature was checked,
-    and every family's status once all are asked for."""
+    """`who`'s fresh reading: home's families, whether it read anything of Jones (its log
+    entries, headers or closing signature), and every family's status once all are asked for."""
     _forget_kept_lists_and_receipts(fv)
     with fv.sign_in(who) as s:
+        reads: list[str] = []
+        s.conn.set_trace_callback(reads.append)
         home = [f.family_id for f, _owner in s.families.open_with_owners()]
-        checked = _checked(s, fv.other_family_id)
+        s.conn.set_trace_callback(None)
+        read = _checked(s, fv.other_family_id) or any(fv.other_family_id in q for q in reads)
         listed = {f.family_id: f.status for f in s.families.all()}
-    return home, checked, listed
+    return home, read, listed
 
 
 def _user_id(fv: FamilyVault, username: str) -> str:
@@ -75,13 +77,15 @@ def _jones_closed_and_attested(fv: FamilyVault, by: str = "tm") -> None:
     assert home == [fv.family_id] and checked
 
 
-def test_a_supervisors_fresh_reading_attests_and_a_first_sign_in_checks_no_closing(
+def test_a_supervisors_fresh_reading_attests_and_a_first_sign_in_reads_nothing_of_it(
         fv: FamilyVault, one_is_enough: None) -> None:
     _jones_closed_and_attested(fv)
     [attestation] = _attestations(fv)
     assert attestation.kind == ATTESTED and attestation.body["by"] == _user_id(fv, "tm")
-    home, checked, listed = _first_sign_in(fv)
-    assert home == [fv.family_id] and not checked
+    [(jones, said)] = attestation.body["families"].items()
+    assert jones == fv.other_family_id and said[1] == _user_id(fv, "tm") and said[2] == 2
+    home, read, listed = _first_sign_in(fv)
+    assert home == [fv.family_id] and not read
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
     with fv.sign_in("sw1") as s:  # nor does sw1 keep receipts of closings attested
         assert s.conn.execute("SELECT count(*) FROM verification_receipts WHERE kind = ?",
@@ -100,83 +104,119 @@ def test_fewer_closings_than_the_threshold_and_a_social_worker_attest_nothing(
     assert _attestations(fv) == []
 
 
-def _forged_closing_of_smith(s: Session, fv: FamilyVault) -> bytes:
-    """A closing of Smith in tm's name (who may close it), dated at Smith's newest version so
-    its headers alone would not tell, with a signature tm never made. Returns its id."""
-    now = s.conn.execute("SELECT max(created_at) FROM versions WHERE family_id = ? AND "
-                         "kind = 'family'", (fv.family_id,)).fetchone()[0]
-    row = RetentionRow(fv.family_id, "early-help", now, "2040-01-01", _user_id(fv, "tm"),
-                       os.urandom(64))
-    retention_store.put_log_entry(s.conn, retention_log.closed(row))
-    return bytes.fromhex(retention_log.closing_id(
-        retention_log.closing_message(s.vault_id, row), row.signature))
-
-
-def _attest_as(s: Session, closings: bytes) -> None:
-    at = s.now()
-    retention_store.put_log_entry(s.conn, LogEntry(
-        ATTESTATIONS, ATTESTED, {"by": s.user_id, "at": at, "closings": b64(closings)},
-        s.require_certified().sign(attestation_message(s.vault_id, s.user_id, at, closings))))
+def _attest_as(s: Session, families: dict[str, list[object]]) -> None:
+    body = json.dumps({"by": s.user_id, "at": s.now(), "families": families})
+    signature = s.require_certified().sign(attestation_message(s.vault_id, body.encode()))
+    retention_store.put_raw_log_entry(s.conn, signature, ATTESTATIONS, ATTESTED, body)
 
 
 def test_an_attestation_by_someone_who_may_not_close_a_family_hides_nothing(
         fv: FamilyVault) -> None:
-    """As the attacker, signed in as a social worker: a forged closing of Smith and a
-    genuine attestation of it by sw1, whose keys are trusted but who may not close a family."""
+    """As the attacker, signed in as a social worker: an attestation that Smith is closed, in
+    tm's name as its closer, signed by sw1, whose keys are trusted but who may not close."""
+    tm = _user_id(fv, "tm")
     with fv.sign_in("sw1") as s:
-        _attest_as(s, _forged_closing_of_smith(s, fv))
-    home, _checked_jones, listed = _first_sign_in(fv)
+        _attest_as(s, {fv.family_id: ["0" * 64, tm, 1], fv.other_family_id: ["0" * 64, tm, 1]})
+    home, _read, listed = _first_sign_in(fv)
     assert set(home) == {fv.family_id, fv.other_family_id}
     assert listed == {fv.family_id: "open", fv.other_family_id: "open"}
 
 
 def test_an_altered_attestation_is_not_believed(fv: FamilyVault, one_is_enough: None) -> None:
-    """As the attacker: tm's genuine attestation with a forged closing's id added by SQL."""
+    """As the attacker: tm's genuine attestation with Smith added to it by SQL."""
     _jones_closed_and_attested(fv)
     with fv.sign_in("sw1") as s:
-        forged = _forged_closing_of_smith(s, fv)
-        [attestation] = retention_store.log_of(s.conn, ATTESTATIONS)
-        body = dict(attestation.body,
-                    closings=b64(unb64(attestation.body["closings"]) + forged))
-        s.conn.execute("UPDATE retention_log SET body = ? WHERE family_id = ?",
-                       (json.dumps(body, sort_keys=True), ATTESTATIONS))
-    home, checked, listed = _first_sign_in(fv)
-    assert home == [fv.family_id] and checked  # Jones's closing checked on its own
+        [(signature, _kind, body)] = retention_store.raw_log_of(s.conn, ATTESTATIONS)
+        found = json.loads(body)
+        found["families"][fv.family_id] = list(found["families"][fv.other_family_id])
+        found["families"][fv.family_id][2] = 1
+        s.conn.execute("UPDATE retention_log SET body = ? WHERE signature = ?",
+                       (json.dumps(found, sort_keys=True, separators=(",", ":")), signature))
+    home, read, listed = _first_sign_in(fv)
+    assert home == [fv.family_id] and read  # Jones went the log's way
+    assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
+
+
+def test_a_family_changed_since_its_attestation_is_read(
+        fv: FamilyVault, one_is_enough: None) -> None:
+    """Reopened after tm attested its closing: its family record has a version more, so the
+    attestation no longer speaks for it; closed again by tm, the log's way finds it closed."""
+    _jones_closed_and_attested(fv)
+    with fv.sign_in("tm") as s:
+        s.retention.reopen(fv.other_family_id)
+    home, read, listed = _first_sign_in(fv)
+    assert set(home) == {fv.family_id, fv.other_family_id} and read
+    assert listed == {fv.family_id: "open", fv.other_family_id: "open"}
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+    home, read, listed = _first_sign_in(fv)
+    assert home == [fv.family_id] and read
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
 
 
 def test_an_attestation_counts_while_its_signer_may_close_a_family(
         fv: FamilyVault, one_is_enough: None) -> None:
     """A senior social worker's attestation stands for what they may do now: once they are a
-    social worker again, the closings it names are checked one by one."""
+    social worker again, the families it names go the log's way."""
     with fv.sign_in("tm") as s:
         s.accounts.set_role("sw1", Role.SENIOR_SOCIAL_WORKER.value)
     _jones_closed_and_attested(fv, "sw1")
     assert [a.body["by"] for a in _attestations(fv)] == [_user_id(fv, "sw1")]
-    _home, checked, _listed = _first_sign_in(fv, "pc1")
-    assert not checked
+    _home, read, _listed = _first_sign_in(fv, "pc1")
+    assert not read
     with fv.sign_in("tm") as s:
         s.accounts.set_role("sw1", Role.SOCIAL_WORKER.value)
-    home, checked, listed = _first_sign_in(fv, "pc1")
-    assert checked and home == [fv.family_id]
+    home, read, listed = _first_sign_in(fv, "pc1")
+    assert read and home == [fv.family_id]
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
 
 
 @pytest.mark.parametrize("body", [
-    {"by": 7, "at": "x", "closings": ""},
-    {"at": "2026-01-01", "closings": "AAAA"},
-    {"by": "tm", "at": "2026-01-01", "closings": "not base64 at all!"},
-    {"by": "tm", "at": "2026-01-01", "closings": b64(b"short")},
+    b"not json",
+    b"[1, 2]",
+    b'{"by": 7, "families": {}}',
+    b'{"by": "TM", "families": []}',
+    b'{"by": "TM", "families": {"JONES": ["x", "TM"]}}',
+    b'{"by": "TM", "families": {"JONES": ["x", "TM", "2"]}}',
+    b'\xff\xfe',
 ])
 def test_a_malformed_attestation_is_skipped_without_an_error(
-        fv: FamilyVault, one_is_enough: None, body: dict[str, object]) -> None:
+        fv: FamilyVault, one_is_enough: None, body: bytes) -> None:
+    """Each signed by tm as it stands, so only its shape is wrong."""
     _jones_closed_and_attested(fv)
     with fv.sign_in("tm") as s:
-        if body.get("by") == "tm":
-            body = dict(body, by=s.user_id)
+        body = body.replace(b"TM", s.user_id.encode()).replace(
+            b"JONES", fv.other_family_id.encode())
         s.conn.execute("DELETE FROM retention_log WHERE family_id = ?", (ATTESTATIONS,))
-        retention_store.put_log_entry(s.conn, LogEntry(ATTESTATIONS, ATTESTED, body,
-                                                       os.urandom(64)))
-    home, checked, listed = _first_sign_in(fv)
-    assert home == [fv.family_id] and checked
+        s.conn.execute("INSERT INTO retention_log (signature, family_id, kind, body) "
+                       "VALUES (?, ?, ?, ?)", (
+                           s.require_certified().sign(attestation_message(s.vault_id, body)),
+                           ATTESTATIONS, ATTESTED, body))
+    home, read, listed = _first_sign_in(fv)
+    assert home == [fv.family_id] and read
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
+
+
+def test_families_closed_since_the_attestation_go_the_logs_way_alone(
+        fv: FamilyVault, one_is_enough: None) -> None:
+    """With most families attested, the log and headers are read for the others only, and a
+    family closed after the attestation is still found closed."""
+    with fv.sign_in("tm") as s:
+        extra = [s.families.add(f"Family {n}", f"REF-{n}") for n in range(3)]
+        for family_id in (fv.other_family_id, *extra[:2]):
+            s.retention.close(family_id, "early-help")
+    _first_sign_in(fv, "tm")  # attests Jones and the first two
+    with fv.sign_in("tm") as s:
+        s.retention.close(extra[2], "early-help")
+    _forget_kept_lists_and_receipts(fv)
+    with fv.sign_in("sw1") as s:
+        reads: list[str] = []
+        s.conn.set_trace_callback(reads.append)
+        home = [f.family_id for f, _owner in s.families.open_with_owners()]
+        s.conn.set_trace_callback(None)
+        assert home == [fv.family_id]
+        assert any(extra[2] in q and "retention_log" in q for q in reads)
+        assert not any(fv.other_family_id in q for q in reads)
+        listed = {f.family_id: f.status for f in s.families.all()}
+    assert listed == {fv.family_id: "open", fv.other_family_id: "closed", extra[0]: "closed",
+                      extra[1]: "closed", extra[2]: "closed"}

@@ -276,8 +276,8 @@ def test_a_withdrawal_signed_by_someone_without_the_act_counts_for_nothing(
 
 def test_a_closings_attestation_travels_and_settles_nothing(
         team: ReplicaTeam, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Made at sign-out on one replica (its fresh reading verified the closing), believed on
-    another: its first sign-in checks no closing's signature the attestation names."""
+    """Made at sign-out on one replica (its fresh reading left the closed family unread),
+    believed on another, where it settles no family of its own."""
     monkeypatch.setattr(closing_attestations, "AT_LEAST", 1)
     desk2 = team.join("desk 2")
     family_id = closed_family(team, desk2)
@@ -291,7 +291,8 @@ def test_a_closings_attestation_travels_and_settles_nothing(
         assert attested.kind == closing_attestations.ATTESTED
         closing = retention_store.retention_of(s.conn, family_id)
         assert closing is not None
-        assert s.closing_attestations.covers(retention_log.closing_id(
-            retention_log.closing_message(s.vault_id, closing), closing.signature))
+        [said] = s.closing_attestations.believed()[family_id]
+        assert said.closing == retention_log.closing_id(
+            retention_log.closing_message(s.vault_id, closing), closing.signature)
         assert retention_store.retention_of(s.conn, closing_attestations.ATTESTATIONS) is None
         assert retention_state(team.first, family_id)[0] is not None

@@ -13,6 +13,7 @@ from typing import Any
 from workbook.vault import cells
 from workbook.vault.database import Connection
 
+_CHUNK = 500  # families a query (SQLite caps the parameters of one statement)
 # Our own tables keep the family id on purpose; the sweep leaves them alone.
 TOMBSTONE_TABLES = frozenset({"disposals", "disposed_versions"})
 RETENTION_TABLES = frozenset({"family_retention", "disposal_proposals"})
@@ -128,6 +129,13 @@ def put_log_entry(conn: Connection, entry: LogEntry) -> None:
                                          json.dumps(entry.body, sort_keys=True)))
 
 
+def put_raw_log_entry(conn: Connection, signature: bytes, family_id: str, kind: str,
+                      body: str) -> None:
+    """An entry signed over its body as stored (`raw_log_of` reads it back so)."""
+    conn.execute("INSERT OR IGNORE INTO retention_log (signature, family_id, kind, body) "
+                 "VALUES (?, ?, ?, ?)", (signature, family_id, kind, body))
+
+
 _LOG_CELLS = ("SELECT CAST(family_id AS BLOB), CAST(signature AS BLOB), CAST(kind AS BLOB), "
               "CAST(body AS BLOB) FROM retention_log")
 
@@ -142,6 +150,25 @@ def whole_log(conn: Connection, but: str = "") -> list[LogEntry]:
     """Every family's entries (a first sign-in's list of families) but those kept under the
     id `but` (the closings' attestations, read apart), skipped as `log_of`."""
     return _entries(conn.execute(_LOG_CELLS + " WHERE family_id != ?", (but,)))
+
+
+def log_of_families(conn: Connection, family_ids: list[str]) -> list[LogEntry]:
+    """These families' entries, a few hundred families a query, skipped as `log_of`."""
+    out: list[LogEntry] = []
+    for start in range(0, len(family_ids), _CHUNK):
+        chunk = family_ids[start:start + _CHUNK]
+        out += _entries(conn.execute(
+            _LOG_CELLS + f" WHERE family_id IN ({', '.join('?' * len(chunk))})", chunk))
+    return out
+
+
+def raw_log_of(conn: Connection, family_id: str) -> list[tuple[bytes, bytes, bytes]]:
+    """(signature, kind, body) of the entries kept under `family_id`, as stored: for entries
+    signed over their stored body. A row whose cells are not all bytes or text is skipped."""
+    return [(signature, kind, body) for signature, kind, body in conn.execute(
+        "SELECT CAST(signature AS BLOB), CAST(kind AS BLOB), CAST(body AS BLOB) "
+        "FROM retention_log WHERE family_id = ?", (family_id,))
+        if isinstance(signature, bytes) and isinstance(kind, bytes) and isinstance(body, bytes)]
 
 
 def _entries(rows: Any) -> list[LogEntry]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import not_
@@ -218,6 +219,24 @@ def headers_of_kind(conn: Connection, kind: str) -> Iterator[VersionHeader]:
         f"SELECT {_HEADER} FROM versions INDEXED BY versions_headers WHERE kind = ?", (kind,))
     while chunk := cursor.fetchmany(1024):
         yield from _headers(chunk)
+
+
+def headers_of_families_kind(conn: Connection, family_ids: list[str],
+                             kind: str) -> list[VersionHeader]:
+    """The clear headers of these families' versions of `kind`, from the versions_by_family
+    index alone, a few hundred families a query."""
+    sql = (f"SELECT {_HEADER} FROM versions INDEXED BY versions_by_family "
+           f"WHERE family_id IN ({_MARKS}) AND kind = ?")
+    return _headers(list(_rows_in(conn, sql, family_ids, after=(kind,))))
+
+
+def counts_of_kind(conn: Connection, kind: str) -> dict[str, int]:
+    """Family id -> how many versions of `kind` it has, from the (kind, family) index alone:
+    versions are only added, so an unchanged count means none was added. Counted here, not
+    by GROUP BY: SQLCipher's aggregate (with memory security on) took 20 times as long."""
+    found = Counter(r[0] for r in conn.execute(
+        "SELECT family_id FROM versions INDEXED BY versions_by_kind WHERE kind = ?", (kind,)))
+    return {cells.text(family_id, "versions", "family_id"): n for family_id, n in found.items()}
 
 
 def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:

@@ -1,39 +1,44 @@
-"""Closings attested by a supervisor, so that a person's first sign-in checks one signature per
-attestation rather than one per family closed in ten years (issue 19; crypto.md C23).
+"""Closed families attested by a supervisor, so that a person's first sign-in costs the families
+open now, not every closing of ten years (issue 19; crypto.md C35).
 
 A fresh reading of the list of families (a first sign-in, and every sign-in after a disposal
-or a change of keys) leaves unread the families the verified retention log shows closed, and
-so verified every closing's signature: 19,600 signatures, 2.2 s before home at 20,000
-families, for a person who has never signed in. Receipts (C22) spare that only from the
+or a change of keys) leaves unread the families the verified retention log shows closed
+(closed_by_log.py): it read every entry of the log and every family record's clear headers,
+and checked every closing's signature - 19,600 of each at 20,000 families, 2.8 s before home
+for a person who has never signed in. Receipts (C22) spare the signatures only from the
 person's second fresh reading on.
 
-When someone who may close a family ends a session whose fresh reading accepted closings no
-attestation covers (each verified by its signature or by their own receipt of it), they sign
-one attestation naming those closings by their ids (`retention_log.closing_id`: a digest of
-the closing's signed message and its signature). A reader takes a closing as verified if an
-attestation names it that verifies under the trusted key of a person who may close a family
-*now* (active, by the signed membership log): that person could have signed the closing
-themselves, so believing their word that its signature verified gives nobody more than they
-hold. Everything else - the closer's own right to close, the family record's headers
-(closed_by_log.py), reopenings - is checked as before; an attestation only stands in for a
-closing's Ed25519 check.
+When someone who may close a family ends a session whose fresh reading left closed families
+unread that no attestation covers, they sign one attestation naming each such family with its
+closing (`retention_log.closing_id`), its closer and how many versions its family record had.
+A reader believes an attestation that verifies under the trusted key of a person who may close
+a family *now* (active, by the signed membership log): that person could have closed any of
+those families themselves, so believing their reading gives nobody more than they hold. A
+family it names is left unread while its family record has the same number of versions (they
+are only ever added: a reopening, or any change, adds one) and its closer may still close a
+family; every other family goes the log's way, as before. So a first sign-in reads the
+attestations, counts each family's record versions in one pass of an index, and reads the
+log and headers of the open families only.
 
-Attestations travel as retention log entries under a family id no family has (so replicas
-carry them like any entry), content-free: ids of closings, who, when. Planted, altered or
+Attestations travel as retention log entries under a family id no family has (replicas carry
+them like any entry), content-free: ids, digests, counts, who, when. Planted, altered or
 deleted by SQL (the attacker holds the database key), an attestation either does not verify,
-is by someone who may not close a family, or is missing: each leaves the closings it would
-have named to their own signatures."""
+is by someone who may not close a family, or is missing: each leaves its families to the log.
+A version added by SQL changes a count, so that family is read; deleting a genuine version
+(a reopening) so that the count matches again is destroying it, which the log's way does not
+withstand either (threat-model.md)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workbook.crypto.encoding import b64, fields, unb64
+from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
 from workbook.services.errors import NotPermitted
 from workbook.vault import retention_store
 from workbook.vault.database import VaultBusy, transaction
-from workbook.vault.retention_store import LogEntry
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
@@ -41,91 +46,103 @@ if TYPE_CHECKING:
 ATTESTED = "attested"
 # The family id attestations are kept under: family ids are hex, so no family has this one.
 ATTESTATIONS = "attested closings"
-# Fewer new closings than this wait for a later fresh reading: each attestation is one more
-# signature every reader checks, so a vault keeps about one per AT_LEAST closings.
+# Fewer newly settled families than this wait for a later fresh reading: each attestation is
+# one more signature every first sign-in checks, so a vault keeps about one per AT_LEAST.
 AT_LEAST = 64
-_ID_BYTES = 32
 
 
-def attestation_message(vault_id: str, by: str, at: str, closings: bytes) -> bytes:
-    return fields("workbook retention closings attested v1", vault_id, by, at, closings)
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A family closed and left unread by a fresh reading: by which closing, whose, and the
+    number of versions its family record then had."""
+
+    closing: str
+    closed_by: str
+    records: int
 
 
-def _packed(closing_ids: set[str]) -> bytes:
-    return b"".join(bytes.fromhex(c) for c in sorted(closing_ids))
+def attestation_message(vault_id: str, body: bytes) -> bytes:
+    """Signed over the body exactly as stored, so what is read is what was signed."""
+    return fields("workbook retention closings attested v1", vault_id, body)
 
 
 class ClosingAttestations:
-    """The session's view of the attestations (loaded when a fresh reading first asks) and the
-    closings its own fresh reading accepted that none covers (attested at sign-out)."""
+    """The session's view of the attestations (read when a fresh reading first asks) and the
+    families its own fresh reading settled by the log (attested at sign-out)."""
 
     def __init__(self, session: Session) -> None:
         self.s = session
-        self._covered: set[str] | None = None
-        self._accepted: set[str] = set()
+        self._believed: dict[str, list[Settled]] | None = None
+        self._accepted: dict[str, Settled] = {}
 
-    def covers(self, closing: str) -> bool:
-        if self._covered is None:
-            self._covered = self._load()
-        return closing in self._covered
+    def believed(self) -> dict[str, list[Settled]]:
+        """Family id -> what each believed attestation says of it."""
+        if self._believed is None:
+            self._believed = self._load()
+        return self._believed
 
-    def accepted(self, closing: str) -> None:
-        """A closing this person's reading verified (by its signature or their receipt) that
-        no attestation covers."""
-        self._accepted.add(closing)
+    def accepted(self, family_id: str, settled: Settled) -> None:
+        """A family this person's reading left unread by the verified log."""
+        self._accepted[family_id] = settled
 
-    def _load(self) -> set[str]:
-        """The ids every believed attestation names."""
+    def _load(self) -> dict[str, list[Settled]]:
         s = self.s
         membership = s.membership()
-        out: set[str] = set()
-        for entry in retention_store.log_of(s.conn, ATTESTATIONS):
-            by, at, packed = (entry.body.get(k) for k in ("by", "at", "closings"))
-            if entry.kind != ATTESTED or not all(isinstance(v, str) for v in (by, at, packed)):
-                continue
-            assert isinstance(by, str) and isinstance(at, str) and isinstance(packed, str)
-            if not (membership.is_active(by) and may(membership.role_of(by), Act.CLOSE_FAMILY)):
-                continue
+        out: dict[str, list[Settled]] = {}
+        for signature, kind, body in retention_store.raw_log_of(s.conn, ATTESTATIONS):
             try:
-                closings = unb64(packed)
+                found = json.loads(body.decode())
             except ValueError:
                 continue
-            if len(closings) % _ID_BYTES or not s.trust.verify_by(
-                    by, entry.signature, attestation_message(s.vault_id, by, at, closings)):
+            by = found.get("by") if isinstance(found, dict) else None
+            families = found.get("families") if isinstance(found, dict) else None
+            if (kind != ATTESTED.encode() or not isinstance(by, str)
+                    or not isinstance(families, dict)
+                    or not (membership.is_active(by)
+                            and may(membership.role_of(by), Act.CLOSE_FAMILY))
+                    or not s.trust.verify_by(by, signature,
+                                             attestation_message(s.vault_id, body))):
                 continue
-            out.update(closings[i:i + _ID_BYTES].hex()
-                       for i in range(0, len(closings), _ID_BYTES))
+            for family_id, said in families.items():
+                if (isinstance(said, list) and len(said) == 3 and isinstance(said[0], str)
+                        and isinstance(said[1], str) and type(said[2]) is int):
+                    out.setdefault(family_id, []).append(Settled(*said))
         return out
 
     def before_lock(self) -> None:
-        """Sign out: attest what this session's reading accepted (Session.lock asks)."""
+        """Sign out: attest what this session's reading settled (Session.lock asks)."""
         self.attest()
 
     def attest(self) -> bool:
-        """Sign and keep one attestation of the accepted closings, if there are AT_LEAST of
-        them and this person may close a family with approved keys. Best effort, as receipts
-        are: a busy vault only means a later reading attests them."""
+        """Sign and keep one attestation of the families settled by this session's reading
+        that no believed attestation says the same of, if there are AT_LEAST and this person
+        may close a family with approved keys. Best effort, as receipts are: a busy vault only
+        means a later reading attests them."""
         s = self.s
-        if len(self._accepted) < AT_LEAST or not s.may(Act.CLOSE_FAMILY):
+        believed = self.believed() if self._accepted else {}
+        new = {f: settled for f, settled in self._accepted.items()
+               if settled not in believed.get(f, ())}
+        if len(new) < AT_LEAST or not s.may(Act.CLOSE_FAMILY):
             return False
         try:
             keypair = s.require_certified()
         except NotPermitted:
             return False
-        closings = _packed(self._accepted)
-        at = s.now()
-        entry = LogEntry(ATTESTATIONS, ATTESTED, {"by": s.user_id, "at": at,
-                                                  "closings": b64(closings)},
-                         keypair.sign(attestation_message(s.vault_id, s.user_id, at, closings)))
+        body = json.dumps({"by": s.user_id, "at": s.now(), "families": {
+            f: [settled.closing, settled.closed_by, settled.records]
+            for f, settled in sorted(new.items())}}, sort_keys=True, separators=(",", ":"))
+        signature = keypair.sign(attestation_message(s.vault_id, body.encode()))
         try:
             if s.conn.in_transaction:
-                retention_store.put_log_entry(s.conn, entry)
+                retention_store.put_raw_log_entry(s.conn, signature, ATTESTATIONS, ATTESTED,
+                                                  body)
             else:
                 with transaction(s.conn):
-                    retention_store.put_log_entry(s.conn, entry)
+                    retention_store.put_raw_log_entry(s.conn, signature, ATTESTATIONS,
+                                                      ATTESTED, body)
         except VaultBusy:
             return False
-        if self._covered is not None:
-            self._covered |= self._accepted
-        self._accepted = set()
+        for family_id, settled in new.items():
+            believed.setdefault(family_id, []).append(settled)
+        self._accepted = {}
         return True

@@ -27,7 +27,6 @@ from workbook.vault.retention_store import LogEntry, ProposalRow, RetentionRow
 if TYPE_CHECKING:
     from workbook.services.authority import Trust
     from workbook.services.session import Session
-    from workbook.services.upkeep.closing_attestations import ClosingAttestations
 
 CLOSED, PROPOSED, REOPENED, WITHDRAWN = "closed", "proposed", "reopened", "withdrawn"
 # The kind of a closing's verification receipts, and the family id they are stored under: all
@@ -107,8 +106,7 @@ def _ended(conn: Connection, vault_id: str, trust: Trust, entries: list[LogEntry
 
 
 def _closing(vault_id: str, trust: Trust, entries: list[LogEntry],
-             ended: set[tuple[str, str]], attested: ClosingAttestations | None = None
-             ) -> RetentionRow | None:
+             ended: set[tuple[str, str]]) -> RetentionRow | None:
     live = []
     for entry in (e for e in entries if e.kind == CLOSED):
         cells = _texts(entry, "family_type", "closed_at", "dispose_after", "closed_by")
@@ -117,7 +115,7 @@ def _closing(vault_id: str, trust: Trust, entries: list[LogEntry],
         family_type, closed_at, dispose_after, closed_by = cells
         row = RetentionRow(entry.family_id, family_type, closed_at, dispose_after, closed_by,
                            entry.signature)
-        if _closing_verifies(vault_id, trust, row, attested):
+        if _closing_verifies(vault_id, trust, row):
             live.append(row)
     return max(live, key=lambda r: (r.closed_at, r.signature), default=None)
 
@@ -129,24 +127,20 @@ def closing_id(message: bytes, signature: bytes) -> str:
                                  signature)).hexdigest()
 
 
-def _closing_verifies(vault_id: str, trust: Trust, row: RetentionRow,
-                      attested: ClosingAttestations | None = None) -> bool:
-    """Whether the closer's trusted key signed the closing. A fresh reading of the list of
-    families (a first sign-in, and every sign-in after a disposal or a change of keys) asks
-    of every closing of ten years (19,600 signatures, 2.2 s at 20,000 families): a closing a
-    supervisor attested (C23, `attested`) is not checked again, nor one this person verified
-    before, known by its receipt (C22); both are recomputed from the closing as read here."""
+def _closing_verifies(vault_id: str, trust: Trust, row: RetentionRow) -> bool:
+    """Whether the closer's trusted key signed the closing - checked once per person: a
+    fresh reading of the list of families (a first sign-in, and every sign-in after a
+    disposal or a change of keys) verifies every closing of ten years (19,600 signatures,
+    2.2 s at 20,000 families); those this person verified before are known by their receipt
+    (C22), recomputed from the closing as read here."""
+    verified = trust.verified
     message = closing_message(vault_id, row)
     entry = closing_id(message, row.signature)
-    if attested is not None and attested.covers(entry):
+    if verified.is_verified(entry):
         return True
-    verified = trust.verified
-    if not verified.is_verified(entry):
-        if not trust.verify_by(row.closed_by, row.signature, message):
-            return False
-        verified.mark(entry, CLOSING_RECEIPTS, CLOSING_RECEIPTS)
-    if attested is not None:
-        attested.accepted(entry)
+    if not trust.verify_by(row.closed_by, row.signature, message):
+        return False
+    verified.mark(entry, CLOSING_RECEIPTS, CLOSING_RECEIPTS)
     return True
 
 
@@ -175,20 +169,21 @@ def settle(conn: Connection, vault_id: str, trust: Trust, family_id: str) -> Non
 
 
 def verified_closings(conn: Connection, vault_id: str, trust: Trust,
-                      attested: ClosingAttestations | None = None) -> dict[str, RetentionRow]:
-    """Family id -> its closing, for every family whose verified entries say it is closed
-    now (as `settle` works out one family's), from one read of the whole log; the closings
-    `attested` covers are not checked again, and it is told those accepted otherwise."""
+                      families: list[str] | None = None) -> dict[str, RetentionRow]:
+    """Family id -> its closing, for every family (of `families`, if given) whose verified
+    entries say it is closed now (as `settle` works out one family's), from one read of the
+    log (of those families' part of it)."""
     trust.verified.load_kind(conn, CLOSING_RECEIPTS)
     by_family: dict[str, list[LogEntry]] = {}
-    for entry in retention_store.whole_log(conn, but=ATTESTATIONS):
+    entries = (retention_store.whole_log(conn, but=ATTESTATIONS) if families is None
+               else retention_store.log_of_families(conn, families))
+    for entry in entries:
         by_family.setdefault(entry.family_id, []).append(entry)
     out = {}
     for family_id, entries in by_family.items():
         if not any(e.kind == CLOSED for e in entries):
             continue
-        closing = _closing(vault_id, trust, entries, _ended(conn, vault_id, trust, entries),
-                           attested)
+        closing = _closing(vault_id, trust, entries, _ended(conn, vault_id, trust, entries))
         if closing is not None:
             out[family_id] = closing
     return out
