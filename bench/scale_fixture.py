@@ -79,10 +79,19 @@ def stable_hash(shape: str) -> str:
 
 def fixture(shape: str, families: int) -> ScaleFixture:
     """The cached fixture of `shape` ("harsh" or "realistic") at `families`, built if missing;
-    its device secret goes into the in-memory keyring."""
+    its device secret goes into the in-memory keyring. One process at a time: a second one
+    asking while the first builds waits for it (it used to clear the half-built one and start
+    again)."""
+    from workbook.vault.files import exclusive_lock
+
     common.install_memory_keyring()
     CACHE.mkdir(exist_ok=True)
     prefix = f"scale-{shape}-{families}x{common.ENTRIES}-"
+    with exclusive_lock(CACHE / f"{prefix[:-1]}.lock"):  # not under prefix*: cleared below
+        return _fixture(shape, families, prefix)
+
+
+def _fixture(shape: str, families: int, prefix: str) -> ScaleFixture:
     root = CACHE / (prefix + stable_hash(shape))
     if not root.exists():
         # One built by other sources is kept too (it takes many minutes to build); prepare()
