@@ -1,7 +1,7 @@
-"""A person's first sign-in checks the closings a supervisor attested by the attestation's one
-signature, not each closing's (issue 19; services/upkeep/closing_attestations.py, C23), and an
-attestation planted, altered, or by someone who may not close a family now, changes nothing a
-person is shown: its closings are checked one by one, as before."""
+"""A person's first sign-in leaves unread the closed families a supervisor attested, reading
+nothing of them (issue 19; services/upkeep/closing_attestations.py, crypto.md C35); a family
+changed since is read; and an attestation planted, altered, malformed, or by someone who may
+not close a family now, changes nothing a person is shown: its families go the log's way."""
 
 from __future__ import annotations
 
@@ -73,8 +73,8 @@ def _attestations(fv: FamilyVault) -> list[LogEntry]:
 def _jones_closed_and_attested(fv: FamilyVault, by: str = "tm") -> None:
     with fv.sign_in("tm") as s:
         s.retention.close(fv.other_family_id, "early-help")
-    home, checked, _listed = _first_sign_in(fv, by)  # `by`'s fresh reading; sign-out attests
-    assert home == [fv.family_id] and checked
+    home, read, _listed = _first_sign_in(fv, by)  # `by`'s fresh reading; sign-out attests
+    assert home == [fv.family_id] and read
 
 
 def test_a_supervisors_fresh_reading_attests_and_a_first_sign_in_reads_nothing_of_it(
