@@ -37,7 +37,23 @@ create_vault(Path(sys.argv[1]), team="North Unit", owner_username="tm",
              owner_name="Tess Manager", passphrase=sys.stdin.readline().rstrip("\\n"),
              kdf=KdfParams(8 * 1024, 1, 1))
 """
+# What Qt's xcb platform plugin loads beyond Xvfb's own libraries (.ci/run installs them).
+XCB_PACKAGES = ("libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 "
+                "libxcb-render-util0 libxkbcommon-x11-0")
 START_APP = "import sys; from workbook.ui.app import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _xcb_plugin_lacks() -> str:
+    """The shared libraries Qt's xcb plugin needs that this system does not have (a fresh
+    Debian has Xvfb's but not, say, libxcb-icccm4: the app then never reaches the bus)."""
+    import PySide6
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.exists() or shutil.which("ldd") is None:
+        return ""
+    listed = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True, check=False)
+    return ", ".join(sorted({line.split()[0] for line in listed.stdout.splitlines()
+                             if "not found" in line}))
 
 
 def _missing() -> str:
@@ -47,6 +63,10 @@ def _missing() -> str:
     if not any(Path(folder, "at-spi-bus-launcher").exists()
                for folder in ("/usr/libexec", "/usr/lib/at-spi2-core")):
         return "at-spi2-core is not installed (apt-get install at-spi2-core)"
+    unloadable = _xcb_plugin_lacks()
+    if unloadable:
+        return (f"Qt's xcb platform plugin cannot load ({unloadable} not found: apt-get install "
+                f"{XCB_PACKAGES})")
     if not Path(SYSTEM_PYTHON).exists() or subprocess.run(
             [SYSTEM_PYTHON, "-c", "import pyatspi"], capture_output=True,
             check=False).returncode != 0:
