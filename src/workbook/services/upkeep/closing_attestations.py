@@ -38,7 +38,7 @@ from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
 from workbook.services.errors import NotPermitted
 from workbook.vault import retention_store
-from workbook.vault.database import VaultBusy, transaction
+from workbook.vault.database import VaultBusy
 
 if TYPE_CHECKING:
     from workbook.services.session import Session
@@ -133,13 +133,9 @@ class ClosingAttestations:
             for f, settled in sorted(new.items())}}, sort_keys=True, separators=(",", ":"))
         signature = keypair.sign(attestation_message(s.vault_id, body.encode()))
         try:
-            if s.conn.in_transaction:
+            with s.write():
                 retention_store.put_raw_log_entry(s.conn, signature, ATTESTATIONS, ATTESTED,
                                                   body)
-            else:
-                with transaction(s.conn):
-                    retention_store.put_raw_log_entry(s.conn, signature, ATTESTATIONS,
-                                                      ATTESTED, body)
         except VaultBusy:
             return False
         for family_id, settled in new.items():
