@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from support.family_vault import FamilyVault
-from workbook.services.home.search import build_index
+from workbook.services.home.search import IndexBuilder, build_index
 from workbook.services.session import Session
 from workbook.services.upkeep import retention_log
 from workbook.vault import retention_store
@@ -64,6 +64,40 @@ def test_a_first_sign_in_leaves_closed_families_unread_until_every_family_is_ask
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
     with fv.sign_in("sw1") as s:  # kept at sign-out, closed ones included
         assert {f.family_id: f.status for f in s.families.all()} == listed
+
+
+def test_search_leaves_closed_families_unread_until_asked_to_read_them(fv: FamilyVault) -> None:
+    """The desktop's index after a first sign-in covers the open families and says how many
+    closed ones it left out, reading nothing of them; built with them, it finds them flagged
+    closed (issue 19: closed families cost nothing until asked for)."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+    _forget_kept_lists(fv)
+    with fv.sign_in("sw1") as s:
+        reads: list[str] = []
+        s.conn.set_trace_callback(reads.append)
+        builder = IndexBuilder(s, closed=False)
+        while not builder.step(s):
+            pass
+        s.conn.set_trace_callback(None)
+        assert not any(fv.other_family_id in sql for sql in reads)
+        assert builder.closed_waiting == 1 and s.families.unread() == 1
+        assert builder.index.query("jones").hits == []
+        assert [h.family_id for h in builder.index.query("smith").hits
+                if h.kind == "family"] == [fv.family_id]
+        full = IndexBuilder(s, closed=True)
+        while not full.step(s):
+            pass
+        assert full.closed_waiting == 0 and s.families.unread() == 0
+        jones = [h for h in full.index.query("jones").hits if h.kind == "family"]
+        assert [h.family_id for h in jones] == [fv.other_family_id]
+        assert jones[0].detail.endswith("closed")
+        again = IndexBuilder(s, closed=False)  # nothing unread now: nothing left out
+        while not again.step(s):
+            pass
+        assert again.closed_waiting == 0
+        assert [h.family_id for h in again.index.query("jones").hits
+                if h.kind == "family"] == [fv.other_family_id]
 
 
 def _planted_for_smith(fv: FamilyVault) -> None:

@@ -133,6 +133,28 @@ def test_search_is_tolerant_of_accents_and_hyphens(qtbot: Any, window: MainWindo
     assert window.home_page.body.currentWidget() is window.home_page.dashboard
 
 
+def test_a_first_sign_in_adds_closed_families_to_search_once_a_person_searches(
+        qtbot: Any, window: MainWindow, team: Team) -> None:
+    """A first sign-in leaves the closed families unread (issue 19): search covers the open
+    ones, says how many closed ones it is adding once a person searches, then finds them,
+    flagged closed."""
+    from workbook.services.access.sign_in import sign_in
+
+    with sign_in(team.vault, "tm", PASSES["tm"]) as s:
+        s.retention.close(team.other_family, "early-help")
+        s.conn.execute("DELETE FROM meta WHERE key LIKE 'family\\_list.%' ESCAPE '\\'")
+    sign_in_to_home(qtbot, window, "sw1")
+    page = window.home_page
+    assert _type(qtbot, window, "smith") == []
+    assert page.results_count.text() == (
+        "Nothing found. 1 closed family is being added to the search…")
+    qtbot.waitUntil(lambda: _results(window) == [
+        "The Smith-Jones family  ·  family  ·  NU-0002  ·  closed"], timeout=10_000)
+    assert page.results_count.text().startswith("1 found. Enter opens the first")
+    assert _type(qtbot, window, "zoe")[0].startswith(f"Zoë {MARKER}")
+    assert "closed" not in page.results_count.text()
+
+
 def test_enter_in_the_search_box_opens_the_family(qtbot: Any, window: MainWindow,
                                                   team: Team) -> None:
     sign_in_to_home(qtbot, window, "sw1")

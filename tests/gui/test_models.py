@@ -23,7 +23,7 @@ from workbook.ui.models import (
     format_date,
     format_timestamp,
 )
-from workbook.ui.models.search_results_model import KIND_ROLE, PERSON_ID_ROLE
+from workbook.ui.models.search_results_model import KIND_ROLE, PERSON_ID_ROLE, SUBTITLE_ROLE
 
 FAMILY = HomeFamily("f1", "The Ash family", "NU-1", "open", "sw1", "case owner")
 
@@ -132,6 +132,11 @@ def test_search_results_model() -> None:
     assert model.index(1, 0).data(ROW_ROLE) == person
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+    closed = SearchHit("family", "f2", "", "The Oak family", "The Oak family", "NU-2",
+                       "NU-2, closed", closed=True)
+    model.set_results(SearchResults([closed], 1))
+    assert model.index(0, 0).data() == "The Oak family  ·  family  ·  NU-2  ·  closed"
+    assert model.index(0, 0).data(SUBTITLE_ROLE) == "Family  ·  NU-2  ·  closed"
     model.clear()
     assert model.rowCount() == 0 and model.total == 0
 

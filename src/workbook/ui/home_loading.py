@@ -51,11 +51,13 @@ class HomeLoader(QObject):
         self._index_wanted = False
         self._index_running = False
         self._refresh_index = False
+        self._closed_asked = False  # a search asked for the closed families a first sign-in
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(400)
         self._refresh_timer.timeout.connect(self._refresh)
         page.approve_requested.connect(self.approve)
+        page.closed_wanted.connect(self.search_closed)
         page.action_finisher.set_runner(self._run)
 
     def _run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
@@ -82,7 +84,7 @@ class HomeLoader(QObject):
         self._epoch.advance()
         self._active = False
         self.families = []
-        self._index_running = self._index_wanted = False
+        self._index_running = self._index_wanted = self._closed_asked = False
         self._refresh_timer.stop()
 
     # --- the first load --------------------------------------------------------------------
@@ -159,26 +161,38 @@ class HomeLoader(QObject):
 
     # --- search ----------------------------------------------------------------------------
     def build_index(self) -> None:
-        """Search is built in steps on the worker, so opening a family never waits long."""
+        """Search is built in steps on the worker, so opening a family never waits long.
+        The closed families a first sign-in left unread are read only once a person
+        searches (`search_closed`): until then the index covers the open ones."""
         if self._index_running:
             self._index_wanted = True
             return
         self._index_running = True
         self._index_wanted = False
+        closed = self._closed_asked
 
         def step(builder: IndexBuilder) -> None:
             if builder.done:
                 self._index_running = False
+                # Shown even if a newer build follows: a search typed meanwhile has results.
+                self.page.set_index(builder.index, builder.closed_waiting)
                 if self._index_wanted:
                     self.build_index()
                     return
-                self.page.set_index(builder.index)
                 self.search_ready.emit()
                 self._load_deadlines()
                 return
             self._later(builder.step, lambda _done: step(builder), self._index_failed)
 
-        self._later(IndexBuilder, step, self._index_failed)
+        self._later(lambda s: IndexBuilder(s, closed=closed), step, self._index_failed)
+
+    def search_closed(self) -> None:
+        """A person searched while the index left closed families out: build it again with
+        them (reading them, a few hundred a step), the open-only index answering meanwhile."""
+        if self._closed_asked or not self._active:
+            return
+        self._closed_asked = True
+        self.build_index()
 
     def _index_failed(self, message: str) -> None:
         self._index_running = False

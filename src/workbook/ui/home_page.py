@@ -61,10 +61,12 @@ class HomePage(QWidget):
     approve_requested = Signal(str, str)  # username, fingerprint typed by the approver
     copy_requested = Signal(str)
     searched = Signal(float)  # seconds the last keystroke's search took
+    closed_wanted = Signal()  # a search while the index leaves closed families out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._index: SearchIndex | None = None
+        self._closed_waiting = 0  # closed families the index leaves out, not read yet
         self.my_families_model = FamiliesModel(self)
         self.actions_model = ActionsModel(self)
         self.recent_model = RecentFamiliesModel(self)
@@ -281,8 +283,11 @@ class HomePage(QWidget):
         self.approval_message.setVisible(bool(text))
         self.approvals_panel.setVisible(bool(text) or self.approvals_model.rowCount() > 0)
 
-    def set_index(self, index: SearchIndex | None) -> None:
+    def set_index(self, index: SearchIndex | None, closed_waiting: int = 0) -> None:
+        """The index to search; `closed_waiting` closed families are not in it yet (a first
+        sign-in leaves them unread until someone searches: services/home/search.py)."""
         self._index = index
+        self._closed_waiting = closed_waiting if index is not None else 0
         self.search_box.setPlaceholderText(SEARCH_PLACEHOLDER if index is not None
                                            else PREPARING)
         if index is not None and self.search_box.text():
@@ -308,16 +313,22 @@ class HomePage(QWidget):
         results = self._index.query(text)
         self.search_model.set_results(results)
         if results.total == 0:
-            self.results_count.setText("Nothing found.")
+            found = "Nothing found."
         elif results.total > len(results.hits):
-            self.results_count.setText(f"{results.total} found; the best "
-                                       f"{len(results.hits)} are shown. Type more to narrow.")
+            found = (f"{results.total} found; the best {len(results.hits)} are shown. "
+                     "Type more to narrow.")
         else:
-            self.results_count.setText(f"{results.total} found. Enter opens the first; "
-                                       "the arrow keys choose another.")
+            found = f"{results.total} found. Enter opens the first; the arrow keys choose another."
+        if self._closed_waiting:
+            waiting = self._closed_waiting
+            found += (f" {waiting:,} closed {'family is' if waiting == 1 else 'families are'} "
+                      "being added to the search…")
+        self.results_count.setText(found)
         if results.hits:
             self.results_view.setCurrentIndex(self.search_model.index(0, 0))
         self.searched.emit(time.perf_counter() - started)
+        if self._closed_waiting:
+            self.closed_wanted.emit()
 
     def _focus_results(self) -> None:
         if self.search_model.rowCount():

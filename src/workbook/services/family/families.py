@@ -85,6 +85,14 @@ class Families:
             return True
         return self._listing().read_unread()
 
+    def unread(self) -> int:
+        """How many closed families a first sign-in left unread (`FamilyList.unread`): `all()`
+        reads them; search leaves them until a person's search asks (home.search)."""
+        self.s.require_practitioner()
+        if not self.s.records.can_read(Section.HOUSEHOLD.value):
+            return 0
+        return self._listing().unread()
+
     def count(self) -> int:
         """About how many families `all()` lists (see `FamilyList.count`)."""
         self.s.require_practitioner()

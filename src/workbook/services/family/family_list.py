@@ -125,6 +125,13 @@ class FamilyList:
         return {family_id for family_id, found in self._shown.items()
                 if found.status == CLOSED and not found.conflict} | self._unread
 
+    def unread(self) -> int:
+        """How many closed families a first sign-in left unread (closed by the verified
+        retention log; their names are in their records only): read when every family is
+        asked for."""
+        self._refresh()
+        return len(self._unread)
+
     def count(self) -> int:
         """How many families `summaries` lists; while the closed ones are unparsed, counted as
         stored (a family closed or reopened since may be counted twice): enough to weigh the

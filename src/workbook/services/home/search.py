@@ -6,7 +6,9 @@ families by name, reference and their members' addresses; persons by name, date 
 address. It is never written anywhere and is dropped on lock with everything else. Closed
 families (most of a vault that keeps ten years, issue 19) are found by their name and
 reference, flagged closed, from the person's family list; their members are not read (decision
-0010: closed families cost nothing until asked for).
+0010: closed families cost nothing until asked for). After a first sign-in, whose list has not
+read the closed families yet, the desktop's index covers the open ones until a person searches
+(`IndexBuilder`'s `closed`).
 
 Matching is tolerant of accents, case and hyphens: text is folded (NFKD, combining marks
 removed, casefolded) and split on spaces and hyphens, and every word typed must be the start of
@@ -120,6 +122,7 @@ class SearchHit:
     family_name: str
     reference: str
     detail: str  # date of birth (dd/mm/yyyy) and relationship for a person
+    closed: bool = False  # a family closed (found by its name and reference only)
 
 
 @dataclass(frozen=True)
@@ -292,10 +295,18 @@ class IndexBuilder:
     name and reference, flagged closed, at no cost; only the open families' person records
     are read (their verification receipts a family at a time), so building costs what is
     open, not what was ever kept. Each step reads a few open families' persons and keeps just
-    the fields the index uses."""
+    the fields the index uses.
 
-    def __init__(self, session: Session) -> None:
+    After a first sign-in the closed families are not in the kept list yet: the verified
+    retention log left them unread (closed_by_log.py), and their names are only in their
+    records. Reading them costs the vault's history, so with `closed=False` the builder does
+    not: its index covers the open families, and `closed_waiting` says how many closed ones
+    it left out. The desktop builds again with `closed=True` when a person searches."""
+
+    def __init__(self, session: Session, *, closed: bool = True) -> None:
         self._session = session
+        self._closed = closed
+        self.closed_waiting = 0  # closed families left out, unread (closed=False only)
         self._families: list[FamilySummary] | None = None  # every family, once persons are in
         self._open: list[FamilySummary] = []
         self._position = 0  # open families whose persons are read
@@ -328,6 +339,10 @@ class IndexBuilder:
             return True
         if self._position < len(self._open):
             self._read_persons(session, families)
+        elif self._families is None and not self._closed and session.families.unread():
+            self.closed_waiting = session.families.unread()
+            self._families = list(self._open)
+            self._total = len(self._open) + len(self._families)
         elif self._families is None and not session.families.read_unread():
             pass  # a first sign-in: a few hundred closed families' records read this step
         else:
@@ -380,7 +395,7 @@ class IndexBuilder:
             closed = family.status == CLOSED
             detail = f"{reference}, closed" if closed else reference
             self.index.add(SearchHit("family", family.family_id, "", name, name, reference,
-                                     detail.lstrip(", ")), [w for w in words if w])
+                                     detail.lstrip(", "), closed), [w for w in words if w])
         self._listed = end
 
 
@@ -398,7 +413,7 @@ def may_search(session: Session) -> bool:
 
 
 def build_index(session: Session) -> SearchIndex:
-    """The whole index in one call (tests, the command line, small vaults)."""
+    """The whole index, closed families included, in one call (tests, the command line)."""
     builder = IndexBuilder(session)
     while not builder.step(session):
         pass

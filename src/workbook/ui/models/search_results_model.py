@@ -19,7 +19,8 @@ SUBTITLE_ROLE = int(Qt.ItemDataRole.UserRole) + 13
 
 def hit_text(hit: SearchHit) -> str:
     if hit.kind == "family":
-        return f"{hit.name}  ·  family" + (f"  ·  {hit.reference}" if hit.reference else "")
+        subtitle = hit_subtitle(hit)
+        return f"{hit.name}  ·  {subtitle[0].lower()}{subtitle[1:]}"
     parts = [hit.name, f"in {_family(hit)}"]
     if hit.detail:
         parts.append(hit.detail)
@@ -32,7 +33,8 @@ def hit_title(hit: SearchHit) -> str:
 
 def hit_subtitle(hit: SearchHit) -> str:
     if hit.kind == "family":
-        return "Family" + (f"  ·  {hit.reference}" if hit.reference else "")
+        return "  ·  ".join(p for p in ("Family", hit.reference, "closed" if hit.closed else "")
+                            if p)
     return "  ·  ".join(p for p in (f"In {_family(hit)}", hit.detail) if p)
 
 
