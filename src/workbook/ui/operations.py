@@ -9,8 +9,11 @@ Two lanes: what a person asked for (open a family, save, search) runs before wor
 for itself (home's later panels, the search index's steps, the deadlines' digest, a sync),
 which is submitted as `background`. Background work is cut into steps, so a family opened while
 home fills in waits for one step, not for home (issue 19: at 20,000 families, home's work for a
-person on every family took seconds). Signing in, locking and quitting are barriers: background
-work queued before them runs before them, as it was asked."""
+person on every family took seconds). Background work also waits while the answer to a request
+is being shown: until its callback has run and the events it posted (the first paint) are
+through, the GUI thread has the interpreter to itself (a step of the deadlines beside a
+family's first paint slowed it by a fifth on a 20,000-family vault). Signing in, locking and
+quitting are barriers: background work queued before them runs before them, as it was asked."""
 
 from __future__ import annotations
 
@@ -35,25 +38,51 @@ Job = tuple[int, Callable[["_Worker"], Any]]
 
 
 class _Lanes:
-    """The jobs waiting for the worker: a person's first, then the app's own, each in order."""
+    """The jobs waiting for the worker: a person's first, then the app's own, each in order;
+    the app's own not while a request's answer is being shown (`hold`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._asked: deque[Job] = deque()
         self._background: deque[Job] = deque()
+        self._held = 0       # requests asked whose answers are not shown yet
+        self._skipped = 0    # wakes that found only held background work
 
-    def put(self, job: Job, background: bool, barrier: bool) -> None:
+    def put(self, job: Job, background: bool, barrier: bool) -> int:
+        """Queue `job`; the wakes to give besides its own (a barrier makes held background
+        work asked: the wakes it found held are due now)."""
         with self._lock:
+            skipped = 0
             if barrier:
                 self._asked.extend(self._background)
                 self._background.clear()
+                skipped, self._skipped = self._skipped, 0
             (self._background if background else self._asked).append(job)
+            return skipped
 
     def take(self) -> Job | None:
         with self._lock:
             if self._asked:
                 return self._asked.popleft()
-            return self._background.popleft() if self._background else None
+            if not self._background:
+                return None
+            if self._held:
+                self._skipped += 1
+                return None
+            return self._background.popleft()
+
+    def hold(self) -> None:
+        with self._lock:
+            self._held += 1
+
+    def release(self) -> int:
+        """One request's answer shown; the wakes to give again if nothing is held now."""
+        with self._lock:
+            self._held -= 1
+            if self._held:
+                return 0
+            skipped, self._skipped = self._skipped, 0
+            return skipped
 
 
 class _Worker(QObject):
@@ -107,6 +136,7 @@ class Operations(QObject):
         self._worker.done.connect(self._on_done)
         self._worker.failed.connect(self._on_failed)
         self._callbacks: dict[int, tuple[Callback | None, ErrorCallback | None]] = {}
+        self._asked: set[int] = set()   # requests whose answers hold background work
         self._ids = itertools.count(1)
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
@@ -166,23 +196,43 @@ class Operations(QObject):
         self._callbacks[op_id] = (on_done, on_error)
         if not self._busy_timer.isActive():
             self._busy_timer.start(BUSY_AFTER_MS)
-        self._lanes.put((op_id, fn), background, barrier)
-        self.submit.emit()
+        if not background:
+            self._asked.add(op_id)
+            self._lanes.hold()
+        for _ in range(1 + self._lanes.put((op_id, fn), background, barrier)):
+            self.submit.emit()
         return op_id
 
     @Slot(int, object)
     def _on_done(self, op_id: int, result: object) -> None:
         on_done, _ = self._callbacks.pop(op_id, (None, None))
         self._settle()
-        if on_done is not None:
-            on_done(result)
+        try:
+            if on_done is not None:
+                on_done(result)
+        finally:
+            self._shown(op_id)
 
     @Slot(int, str)
     def _on_failed(self, op_id: int, message: str) -> None:
         _, on_error = self._callbacks.pop(op_id, (None, None))
         self._settle()
-        if on_error is not None:
-            on_error(message)
+        try:
+            if on_error is not None:
+                on_error(message)
+        finally:
+            self._shown(op_id)
+
+    def _shown(self, op_id: int) -> None:
+        """A request's callback has run: background work may go on once the events it posted
+        (its repaint) are through - a zero timer fires after them."""
+        if op_id in self._asked:
+            self._asked.discard(op_id)
+            QTimer.singleShot(0, self._release)
+
+    def _release(self) -> None:
+        for _ in range(self._lanes.release()):
+            self.submit.emit()
 
     def _settle(self) -> None:
         if not self._callbacks:

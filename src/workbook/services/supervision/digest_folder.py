@@ -104,15 +104,17 @@ class Folder:
             self._logging = False
 
     def _fold_all(self, new: list[VersionHeader]) -> None:
+        # What a few new versions touch, never a pass over every family: a fold after one
+        # change costs that change on a vault of 20,000 open families (issue 19).
         families = self.digest.kinds["family"]
-        was_open = set(families)
         changed = {h.family_id for h in new if h.kind == "family" and self._readable(h)}
+        was_open = {fid for fid in changed if fid in families}
         self._fold([h for h in new if h.kind == "family"])
         opened = {fid for fid in changed
                   if fid in families and digest_closed.is_open(families[fid][FACTS])}
         history = self.digest.closed.families
         closing = {fid: history[fid][0] for fid in {h.family_id for h in new
-                                                     if h.kind == "action"} & set(history)}
+                                                     if h.kind == "action"} if fid in history}
         for fid in changed:
             self.digest.closed.drop(fid)
             closing.pop(fid, None)
