@@ -339,8 +339,9 @@ class IndexBuilder:
             return True
         if self._position < len(self._open):
             self._read_persons(session, families)
-        elif self._families is None and not self._closed and session.families.unread():
-            self.closed_waiting = session.families.unread()
+        elif self._families is None and not self._closed and (
+                waiting := session.families.unread()):
+            self.closed_waiting = waiting
             self._families = list(self._open)
             self._total = len(self._open) + len(self._families)
         elif self._families is None and not session.families.read_unread():

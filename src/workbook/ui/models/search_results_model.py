@@ -19,8 +19,8 @@ SUBTITLE_ROLE = int(Qt.ItemDataRole.UserRole) + 13
 
 def hit_text(hit: SearchHit) -> str:
     if hit.kind == "family":
-        subtitle = hit_subtitle(hit)
-        return f"{hit.name}  ·  {subtitle[0].lower()}{subtitle[1:]}"
+        return "  ·  ".join(p for p in (hit.name, "family", hit.reference,
+                                        "closed" if hit.closed else "") if p)
     parts = [hit.name, f"in {_family(hit)}"]
     if hit.detail:
         parts.append(hit.detail)
