@@ -9,7 +9,7 @@ the family's name to "The Ad…" beside a roomy "Case owner and plan action" at 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTreeView
 from shiboken6 import isValid
 
@@ -26,14 +26,24 @@ def _header(view: QAbstractItemView) -> QHeaderView:
     return view.header()
 
 
+def contents_widths(view: QAbstractItemView) -> dict[int, int]:
+    """Each shown column's width for its header and the rows Qt measures (those in view, or
+    every row up to Qt's precision while the view is hidden): the costly part of a fit, a
+    few milliseconds for a family's chronology."""
+    header = _header(view)
+    return {c: max(view.sizeHintForColumn(c), header.sectionSizeHint(c)) + PAD
+            for c in range(header.count()) if not header.isSectionHidden(c)}
+
+
 def fit_columns(view: QAbstractItemView, main: int, cap: int = CAP,
-                share: float = MAIN_SHARE) -> None:
-    """Size `view`'s columns for its current width and rows (see the module's docstring)."""
+                share: float = MAIN_SHARE, wants: dict[int, int] | None = None) -> None:
+    """Size `view`'s columns for its current width and rows (see the module's docstring);
+    `wants` are its `contents_widths`, if the caller has them."""
     header = _header(view)
     if header.count() == 0:
         return
-    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
-    wants = {c: max(view.sizeHintForColumn(c), header.sectionSizeHint(c)) + PAD for c in shown}
+    wants = dict(contents_widths(view) if wants is None else wants)
+    shown = list(wants)
     others = [c for c in shown if c != main]
     for column in others:
         wants[column] = min(wants[column], cap)
@@ -63,7 +73,10 @@ def _level(wants: list[int], room: int) -> int:
 
 
 class ColumnFitter(QObject):
-    """Keeps `view`'s columns fitted as its rows change and as it is resized."""
+    """Keeps `view`'s columns fitted as its rows change and as it is resized. What the columns'
+    contents want is measured again only when the rows, the columns or the rows in view
+    change: as a family's page is laid out its table is resized a dozen times, and measuring
+    each time was a fifth of the family's first paint (issue 19)."""
 
     def __init__(self, view: QAbstractItemView, main: int, cap: int = CAP,
                  share: float = MAIN_SHARE) -> None:
@@ -72,18 +85,50 @@ class ColumnFitter(QObject):
         self._main = main
         self._cap = cap
         self._share = share
+        self._measured: tuple[tuple[object, ...], dict[int, int]] | None = None
         self._viewport = view.viewport()
         self._viewport.installEventFilter(self)
+        view.installEventFilter(self)
         model = view.model()
         if model is not None:
             for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
                 signal.connect(self.fit)
+            for signal in (model.rowsRemoved, model.dataChanged, model.headerDataChanged,
+                           model.columnsInserted, model.columnsRemoved):
+                signal.connect(self._forget)
 
     def fit(self, *_: object) -> None:
-        if isValid(self._view):  # a view being torn down still sends its viewport events
-            fit_columns(self._view, self._main, self._cap, self._share)
+        """Measure the contents again and fit (the rows changed)."""
+        self._forget()
+        self._fit()
+
+    def _forget(self, *_: object) -> None:
+        self._measured = None
+
+    def _fit(self) -> None:
+        view = self._view
+        if not isValid(view):  # a view being torn down still sends its viewport events
+            return
+        key = self._rows_measured()
+        if self._measured is None or self._measured[0] != key:
+            self._measured = (key, contents_widths(view))
+        fit_columns(view, self._main, self._cap, self._share, self._measured[1])
+
+    def _rows_measured(self) -> tuple[object, ...]:
+        """What decides which rows Qt measures: none of it while a table has no more rows
+        than Qt's precision (it measures them all); else the rows in view."""
+        view = self._view
+        model = view.model()
+        if (isinstance(view, QTableView) and model is not None
+                and model.rowCount() <= view.horizontalHeader().resizeContentsPrecision()):
+            return ()
+        bottom = QPoint(0, self._viewport.height() - 1)
+        return (view.isVisible(), view.indexAt(QPoint(0, 0)), view.indexAt(bottom))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize and watched is self._viewport:
-            self.fit()
+        kind = event.type()
+        if kind == QEvent.Type.Resize and watched is self._viewport:
+            self._fit()
+        elif kind in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and watched is self._view:
+            self._forget()
         return False
