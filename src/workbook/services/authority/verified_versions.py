@@ -29,7 +29,9 @@ class VerifiedVersions:
         self._loaded_families: set[str] = set()
         self._loaded_kinds: set[str] = set()
         self._loaded_pairs: set[tuple[str, str]] = set()  # (family, kind)
-        self._new: dict[bytes, tuple[str, str]] = {}
+        # Receipts not stored yet, by family: opening a family stores its own, and a first
+        # sign-in's home leaves a hundred thousand others waiting for sign-out (issue 19).
+        self._new: dict[str, dict[bytes, str]] = {}  # family -> receipt -> kind
 
     @classmethod
     def for_person(cls, seed: bytes | bytearray, vault_id: str, user_id: str) -> VerifiedVersions:
@@ -87,7 +89,7 @@ class VerifiedVersions:
             receipt = self._receipt(version_id)
             if receipt not in self._receipts:
                 self._receipts.add(receipt)
-                self._new[receipt] = (family_id, kind)
+                self._new.setdefault(family_id, {})[receipt] = kind
 
     def flush(self, conn: Connection, family_id: str | None = None) -> None:
         """Store new receipts (only `family_id`'s, if given); inside the caller's transaction
@@ -95,11 +97,11 @@ class VerifiedVersions:
         next time. Opening a family stores that family's alone: a first sign-in's home and
         family list verify thousands of versions elsewhere, and storing their receipts in the
         family's first look made it wait seconds (issue 19); they are stored at sign-out."""
-        if not self._new:
-            return
+        waiting = self._new if family_id is None else {
+            family_id: self._new.get(family_id, {})}
         # In the table's key order, so that receipts that share a page are written together.
-        rows = sorted((family, kind, receipt) for receipt, (family, kind) in self._new.items()
-                      if family_id is None or family == family_id)
+        rows = sorted((family, kind, receipt) for family, receipts in waiting.items()
+                      for receipt, kind in receipts.items())
         if not rows:
             return
         try:
@@ -115,8 +117,7 @@ class VerifiedVersions:
         if family_id is None:
             self._new.clear()
         else:
-            for _family, _kind, receipt in rows:
-                del self._new[receipt]
+            del self._new[family_id]
 
     def wipe(self) -> None:
         self._key = None
