@@ -11,8 +11,9 @@ which is submitted as `background`. Background work is cut into steps, so a fami
 home fills in waits for one step, not for home (issue 19: at 20,000 families, home's work for a
 person on every family took seconds). Background work also waits while the answer to a request
 is being shown: until its callback has run and the events it posted (the first paint) are
-through, the GUI thread has the interpreter to itself (a step of the deadlines beside a
-family's first paint slowed it by a fifth on a 20,000-family vault). Signing in, locking and
+through and the window has painted it, the GUI thread has the interpreter to itself (a step
+of the deadlines beside a family's first paint slowed it by a fifth on a 20,000-family vault).
+Signing in, locking and
 quitting are barriers: background work queued before them runs before them, as it was asked."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 
 from workbook.services.access.sign_in import sign_in
 from workbook.services.errors import WorkbookError
@@ -34,6 +35,9 @@ from workbook.ui.signed_in import SignedIn
 Callback = Callable[[Any], None]
 ErrorCallback = Callable[[str], None]
 BUSY_AFTER_MS = 100
+# How long background work waits for the repaint an answer caused; an answer that changed
+# nothing on screen causes none.
+PAINT_WAIT_MS = 100
 Job = tuple[int, Callable[["_Worker"], Any]]
 
 
@@ -141,6 +145,10 @@ class Operations(QObject):
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.timeout.connect(lambda: self.busy_changed.emit(True))
+        self._unpainted = 0   # answers shown whose repaint has not come yet
+        self._paint_wait = QTimer(self)
+        self._paint_wait.setSingleShot(True)
+        self._paint_wait.timeout.connect(self._painted)
         self._thread.start()
 
     # --- running work ----------------------------------------------------------------------
@@ -224,15 +232,39 @@ class Operations(QObject):
             self._shown(op_id)
 
     def _shown(self, op_id: int) -> None:
-        """A request's callback has run: background work may go on once the events it posted
-        (its repaint) are through - a zero timer fires after them."""
-        if op_id in self._asked:
-            self._asked.discard(op_id)
-            QTimer.singleShot(0, self._release)
+        """A request's callback has run: background work may go on once the window has
+        painted what it changed. A zero timer alone fired before that paint in two opens of
+        three (the paint is a low-priority posted event), so the first paint shared the
+        interpreter with a background step after all."""
+        if op_id not in self._asked:
+            return
+        self._asked.discard(op_id)
+        self._unpainted += 1
+        if self._unpainted == 1:
+            app = QCoreApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+            self._paint_wait.start(PAINT_WAIT_MS)
 
-    def _release(self) -> None:
-        for _ in range(self._lanes.release()):
-            self.submit.emit()
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if self._unpainted and event.type() == QEvent.Type.Paint:
+            self._painted()
+        return False
+
+    def _painted(self) -> None:
+        """The window is painting (or nothing came to paint): release the answers shown so
+        far once the event loop is back, after the paint."""
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._paint_wait.stop()
+        shown, self._unpainted = self._unpainted, 0
+        QTimer.singleShot(0, self, lambda: self._release(shown))
+
+    def _release(self, shown: int) -> None:
+        for _ in range(shown):
+            for _ in range(self._lanes.release()):
+                self.submit.emit()
 
     def _settle(self) -> None:
         if not self._callbacks:

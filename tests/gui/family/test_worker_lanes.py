@@ -9,8 +9,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel, QWidget
+
 from conftest import Driver
-from support.qt_wait import pump
+from support.qt_wait import linger, pump
 from workbook.ui.family.loading import FamilySnapshot
 
 
@@ -145,3 +148,71 @@ def test_a_lock_asked_while_background_work_is_held_runs_after_it(driver: Driver
     pump(lambda: bool(locked))
     assert errors == []
     assert order == ["asked", "background"]
+
+
+class _PaintSpy(QObject):
+    def __init__(self, widget: QWidget, order: list[str]) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._order = order
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._order.append("painted")
+        return False
+
+
+def test_background_work_waits_for_the_paint_of_an_answer(driver: Driver, qtbot: Any) -> None:
+    """What an answer changed is painted before background work takes the interpreter: the
+    paint is a posted event of low priority, and a zero timer alone let background work in
+    before it (issue 19)."""
+    driver.sign_in("sw1")
+    pump(lambda: driver.ops.pending == 0)
+    label = QLabel("Opening the family…")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    linger(0.05)
+    order: list[str] = []
+    errors: list[str] = []
+    _PaintSpy(label, order)
+
+    def shown(_result: object) -> None:
+        driver.ops.run(_recorder(order, "background"), on_error=errors.append,
+                       background=True)
+        label.setText(f"The Ash family ({len(answers)})")
+        answers.append(label.text())
+        order.append("answer shown")
+
+    answers: list[str] = []
+    for _ in range(5):
+        order.clear()
+        driver.ops.run(_recorder(order, "asked"), on_done=shown, on_error=errors.append)
+        pump(lambda: driver.ops.pending == 0 and "painted" in order)
+        assert errors == []
+        assert order == ["asked", "answer shown", "painted", "background"]
+
+
+def test_an_answer_that_paints_nothing_holds_background_work_only_briefly(
+        driver: Driver) -> None:
+    driver.sign_in("sw1")
+    pump(lambda: driver.ops.pending == 0)
+    order: list[str] = []
+    errors: list[str] = []
+    ran: list[float] = []
+
+    def background(_session: Any) -> str:
+        ran.append(time.perf_counter())
+        return "background"
+
+    shown_at: list[float] = []
+
+    def shown(_result: object) -> None:
+        driver.ops.run(background, on_error=errors.append, background=True)
+        shown_at.append(time.perf_counter())
+
+    driver.ops.run(_recorder(order, "asked"), on_done=shown, on_error=errors.append)
+    pump(lambda: driver.ops.pending == 0)
+    assert errors == [] and ran and shown_at
+    assert ran[0] - shown_at[0] < 5.0   # let go by the paint wait, not by another request
