@@ -27,9 +27,9 @@ def _header(view: QAbstractItemView) -> QHeaderView:
 
 
 def contents_widths(view: QAbstractItemView) -> dict[int, int]:
-    """Each shown column's width for its header and the rows Qt measures (those in view, or
-    every row up to Qt's precision while the view is hidden): the costly part of a fit, a
-    few milliseconds for a family's chronology."""
+    """Each shown column's width for its header and the rows Qt measures (those in view, then
+    others up to the header's precision): the costly part of a fit, a few milliseconds for a
+    family's chronology."""
     header = _header(view)
     return {c: max(view.sizeHintForColumn(c), header.sectionSizeHint(c)) + PAD
             for c in range(header.count()) if not header.isSectionHidden(c)}
