@@ -18,9 +18,14 @@ Per shape and size, on a fresh working copy of the cached fixture:
   the self-test's two-minute wait, so it is built here, before the desktop runs, and timed
   on its own;
 - the desktop's figures from `workbook-gui --self-test` as sw1 (bench_gui_shell's way: a fresh
-  process, the device secret over a pipe): its first run (unlock to home and opening a
-  family, no signature of that family checked before), then RUNS more runs (unlock to home,
-  open a family to first paint, a search keystroke; the median) and the peak memory of all.
+  process, the device secret over a pipe), the sizes taking turns: ROUNDS rounds, each of
+  which runs, at every size, a first run (a fresh device, a vault copy on which no family has
+  been opened: unlock to home and opening a family, no signature of that family checked
+  before) and RUNS_PER_ROUND more runs on one working copy (unlock to home, open a family to
+  first paint, a search keystroke). The table gives the medians (the first runs' apart) and
+  the peak memory of all. Measured one size after the other, a figure of a hundred
+  milliseconds came out half again as large at one size when the 2-core machine's speed
+  drifted between them (session 13); taking turns puts the drift on both.
 
 The table gives each figure at each size and the ratio (the issue asks for at most 1.2x on the
 realistic shape, and nothing faster than linear - 10x - on the harsh one). Sizes and shapes can
@@ -28,7 +33,8 @@ be narrowed for a quick look: BENCH_SCALE_SIZES=2000,6000 BENCH_SCALE_SHAPES=rea
 Each shape and size's figures are kept in bench/.cache/scale-results.json; with
 BENCH_SCALE_REUSE=1 a shape and size measured before is taken from there, not measured again.
 Building the two 20,000-family fixtures takes 15 to 30 minutes each on the 2-core machine (once;
-they are kept in bench/.cache), and a run on built fixtures about 10 minutes.
+they are kept in bench/.cache), and a run on built fixtures about 25 minutes (BENCH_SCALE_ROUNDS,
+3 by default, sets the rounds).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,8 +60,9 @@ import bench_gui_shell  # noqa: E402
 import common  # noqa: E402
 import scale_fixture  # noqa: E402
 
-RUNS = 4        # self-test runs after the first sign-in (their median: the GUI figures of one
-                # run move by a third on this 2-core machine)
+ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "3"))  # the sizes' turns at the desktop
+RUNS_PER_ROUND = 2  # self-tests on the working copy per turn, after its first run (one run's
+                    # GUI figures move by a third, at times by half, on this 2-core machine)
 SIGN_INS = 3    # services: first calls after sign-in, median of this many
 USER = "sw1"
 MANAGER = "tm"
@@ -92,26 +100,81 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def shell(fx: scale_fixture.ScaleFixture, vault: Path) -> dict[str, float]:
-    """The self-test's figures: a first sign-in, then RUNS runs."""
-    device_secret = (fx.root / "device-secret").read_text().strip()
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
+class _Desktop:
+    """One size's desktop: its working copy, a device set up for it, and, kept aside before
+    any desktop ran on it, a copy for later rounds' first runs."""
+
+    def __init__(self, fx: scale_fixture.ScaleFixture, vault: Path, folder: Path) -> None:
+        self.fx, self.vault, self.folder = fx, vault, folder
+        self.pristine = vault.parent / "pristine"
+        shutil.copytree(vault, self.pristine)
+        self.env = self.device("config")
+        self.first: list[dict[str, float]] = []
+        self.runs: list[dict[str, float]] = []
+
+    def device(self, name: str) -> dict[str, str]:
+        """A fresh device: its own settings folder, the vault's device secret in its keyring."""
         env = {**os.environ, "WORKBOOK_KEYRING": "file",
-               "XDG_CONFIG_HOME": str(Path(folder) / "config"),
+               "XDG_CONFIG_HOME": str(self.folder / name),
                "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                "WORKBOOK_USER": USER, "WORKBOOK_PASSPHRASE": scale_fixture.PASSPHRASES[USER]}
-        import subprocess
-
+        device_secret = (self.fx.root / "device-secret").read_text().strip()
         subprocess.run([sys.executable, "-c", bench_gui_shell._STORE_SECRET], env=env,
-                       check=True, text=True, input=f"{fx.vault_id} {device_secret}")
-        first = bench_gui_shell._self_test(vault, env)
-        runs = [bench_gui_shell._self_test(vault, env) for _ in range(RUNS)]
-    out = {key: statistics.median(run[key] for run in runs)
-           for key in ("unlock_to_home_ms", "open_family_ms", "search_keystroke_ms")}
-    out["first_unlock_to_home_ms"] = first["unlock_to_home_ms"]
-    out["first_open_family_ms"] = first["open_family_ms"]
-    out["peak_rss_mb"] = max([first["peak_rss_mb"]] + [run["peak_rss_mb"] for run in runs])
-    return out
+                       check=True, text=True, input=f"{self.fx.vault_id} {device_secret}")
+        return env
+
+    def first_run(self, turn: int) -> dict[str, float]:
+        """The first turn's is the working copy's own first run; a later one runs on a copy
+        of the vault as it was before any desktop ran, from a device of its own."""
+        if turn == 0:
+            figures = bench_gui_shell._self_test(self.vault, self.env)
+        else:
+            trial = self.vault.parent / "trial"
+            shutil.rmtree(trial, ignore_errors=True)
+            shutil.copytree(self.pristine, trial)
+            try:
+                figures = bench_gui_shell._self_test(trial, self.device(f"config-{turn}"))
+            finally:
+                shutil.rmtree(trial, ignore_errors=True)
+        self.first.append(figures)
+        return figures
+
+    def figures(self) -> dict[str, float]:
+        out = {key: statistics.median(run[key] for run in self.runs)
+               for key in ("unlock_to_home_ms", "open_family_ms", "search_keystroke_ms")}
+        out["first_unlock_to_home_ms"] = statistics.median(
+            run["unlock_to_home_ms"] for run in self.first)
+        out["first_open_family_ms"] = statistics.median(
+            run["open_family_ms"] for run in self.first)
+        out["peak_rss_mb"] = max(run["peak_rss_mb"] for run in self.first + self.runs)
+        return out
+
+
+def shell(prepared: dict[int, tuple[scale_fixture.ScaleFixture, Path]]
+          ) -> dict[int, dict[str, float]]:
+    """The self-test's figures, the sizes taking turns (ROUNDS turns each)."""
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
+        desktops = {n: _Desktop(fx, vault, Path(folder) / str(n))
+                    for n, (fx, vault) in prepared.items()}
+        try:
+            for turn in range(ROUNDS):
+                for n, desk in desktops.items():
+                    common.say(f"  {n:,} families, turn {turn + 1}: first run "
+                               f"{_brief(desk.first_run(turn))}")
+                    for _ in range(RUNS_PER_ROUND):
+                        desk.runs.append(bench_gui_shell._self_test(desk.vault, desk.env))
+                        common.say(f"  {n:,} families, turn {turn + 1}: "
+                                   f"{_brief(desk.runs[-1])}")
+        finally:
+            for desk in desktops.values():
+                shutil.rmtree(desk.pristine, ignore_errors=True)
+        return {n: desk.figures() for n, desk in desktops.items()}
+
+
+def _brief(figures: dict[str, float]) -> str:
+    return (f"unlock to home {figures['unlock_to_home_ms']:.1f} ms, open a family "
+            f"{figures['open_family_ms']:.1f} ms, keystroke {figures['search_keystroke_ms']:.1f}"
+            f" ms, peak {figures['peak_rss_mb']:.1f} MB")
 
 
 def services(vault: Path) -> dict[str, float]:
@@ -208,18 +271,28 @@ def newcomers(fx: scale_fixture.ScaleFixture, vault: Path) -> dict[str, float]:
     return out
 
 
-def measure(shape: str, families: int) -> dict[str, float]:
-    common.say(f"== {shape} shape, {families:,} families")
-    fx, work = scale_fixture.prepare(shape, families, f"scale-work-{shape}")
+def measure(shape: str, sizes: list[int]) -> dict[int, dict[str, float]]:
+    """Each size's fresh working copy and its services' figures, one size after the other;
+    then the desktop, the sizes taking turns; then the newcomers, size by size."""
+    prepared: dict[int, tuple[scale_fixture.ScaleFixture, Path]] = {}
+    found: dict[int, dict[str, float]] = {}
     try:
-        figures = services(work)
-        common.say(f"  services: {figures}")
-        figures.update(shell(fx, work))
-        figures.update(newcomers(fx, work))
+        for n in sizes:
+            common.say(f"== {shape} shape, {n:,} families")
+            prepared[n] = scale_fixture.prepare(shape, n, f"scale-work-{shape}-{n}")
+            found[n] = services(prepared[n][1])
+            common.say(f"  services: {found[n]}")
+        common.say(f"== {shape} shape: the desktop, {', '.join(f'{n:,}' for n in sizes)} "
+                   f"families taking turns ({ROUNDS} turns)")
+        for n, figures in shell(prepared).items():
+            found[n].update(figures)
+        for n, (fx, work) in prepared.items():
+            found[n].update(newcomers(fx, work))
+            common.say(f"  {shape} {n:,}: {found[n]}")
     finally:
-        shutil.rmtree(work.parent, ignore_errors=True)
-    common.say(f"  {figures}")
-    return figures
+        for _fx, work in prepared.values():
+            shutil.rmtree(work.parent, ignore_errors=True)
+    return found
 
 
 def growth_table(shape: str, sizes: list[int], found: dict[int, dict[str, float]]) -> str:
@@ -259,17 +332,19 @@ def main() -> int:
     tables = []
     kept = _kept()
     for shape in shapes:
-        found = {}
-        for n in sizes:
-            key = f"{shape}-{n}"
-            if os.environ.get("BENCH_SCALE_REUSE") == "1" and key in kept:
-                common.say(f"== {key}: figures of an earlier run ({kept[key]['at']})")
-                found[n] = kept[key]["figures"]
-                continue
-            found[n] = measure(shape, n)
-            kept[key] = {"at": datetime.now(UTC).isoformat(timespec="seconds"),
-                         "figures": found[n]}
-            RESULTS.write_text(json.dumps(kept, indent=1))
+        found: dict[int, dict[str, float]] = {}
+        reused = {n for n in sizes if os.environ.get("BENCH_SCALE_REUSE") == "1"
+                  and f"{shape}-{n}" in kept}
+        for n in sorted(reused):
+            common.say(f"== {shape}-{n}: figures of an earlier run ({kept[f'{shape}-{n}']['at']})")
+            found[n] = kept[f"{shape}-{n}"]["figures"]
+        measured = measure(shape, [n for n in sizes if n not in reused]) \
+            if len(reused) < len(sizes) else {}
+        for n, figures in measured.items():
+            found[n] = figures
+            kept[f"{shape}-{n}"] = {"at": datetime.now(UTC).isoformat(timespec="seconds"),
+                                    "figures": figures}
+        RESULTS.write_text(json.dumps(kept, indent=1))
         tables.append(growth_table(shape, sizes, found))
         print(tables[-1] + "\n", flush=True)
     print(f"total time {time.perf_counter() - began:.0f} s; load average (1 min) {load:.2f} at "
