@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 
 FAMILY = RecordKind.FAMILY.value
 HOUSEHOLD = Section.HOUSEHOLD.value
-FORMAT = 4  # 3: the closed families in a blob of their own; 4: each blob's rows as columns
+FORMAT = 5  # 3: the closed families in a blob of their own; 4: each blob's rows as columns;
+# 5: the families a fresh reading left unread named in the closed blob, counted in the open one
 CLOSED = "closed"
 META_PREFIX = "family_list."
 CLOSED_SUFFIX = ".closed"  # under META_PREFIX, so a disposal's deletion takes it too
@@ -98,8 +99,11 @@ class FamilyList:
         self._closed_count = 0
         self._changed: set[str] = set()  # folded in since: newer than the closed blob
         # After a fresh reading: the families the verified retention log says are closed
-        # (closed_by_log.py), not read until every family is asked for.
+        # (closed_by_log.py), not read until every family is asked for. Kept in the closed
+        # blob (nineteen thousand ids at 20,000 families: parsing them took a third of a later
+        # sign-in's home); while it is unparsed, only their number is known.
         self._unread: set[str] = set()
+        self._unread_count = 0
 
     def summaries(self) -> list[FamilySummary]:
         """Every family whose household this person can read, not deleted, by name."""
@@ -130,14 +134,18 @@ class FamilyList:
         retention log; their names are in their records only): read when every family is
         asked for."""
         self._refresh()
-        return len(self._unread)
+        return len(self._unread) + self._kept_unread()
+
+    def _kept_unread(self) -> int:
+        """Those of the closed blob, while it is unparsed."""
+        return self._unread_count if self._closed_token is not None else 0
 
     def count(self) -> int:
         """How many families `summaries` lists; while the closed ones are unparsed, counted as
         stored (a family closed or reopened since may be counted twice): enough to weigh the
         open families against all, which is what it is for."""
         self._refresh()
-        return len(self._shown) + len(self._unread) + (
+        return len(self._shown) + len(self._unread) + self._kept_unread() + (
             self._closed_count if self._closed_token is not None else 0)
 
     def summaries_kept(self) -> list[FamilySummary]:
@@ -155,6 +163,7 @@ class FamilyList:
         """Read up to `families` of the families a first sign-in left unread (closed, by the
         verified retention log); True once none is left. Search's build steps through them,
         so that a family opened meanwhile waits for a few hundred, not ten years' worth."""
+        self._parse_closed_blob()
         if self._unread:
             self.s.trust.verified.load_kind(self.s.conn, FAMILY)
             with _no_cyclic_collection():
@@ -239,9 +248,13 @@ class FamilyList:
         if blob is None:
             raise ValueError("the closed families' blob is missing")
         key, _ad = self._key_and_ad()
-        ids, found, owners = _columns(json.loads(unwrap(key, blob, self._closed_ad(token),
-                                                        "family list")))
+        stored = json.loads(unwrap(key, blob, self._closed_ad(token), "family list"))
+        ids, found, owners = _columns(stored)
+        unread = stored["unread"]
+        if not isinstance(unread, list) or not all(isinstance(f, str) for f in unread):
+            raise TypeError("the families left unread are not a list of ids")
         newer = self._changed | self._shown.keys()
+        self._unread = {family_id for family_id in unread if family_id not in newer}
         if not newer.isdisjoint(ids):
             keep = [family_id not in newer for family_id in ids]
             ids, found, owners = (list(compress(ids, keep)), list(compress(found, keep)),
@@ -320,16 +333,15 @@ class FamilyList:
             shown = dict(zip(ids, found, strict=True))
             in_order = family_order.ordered(found)[0]
             token, count = data["closed"], int(data["closed_count"])
-            unread = data["unread"]
-            if not isinstance(token, str) or not isinstance(unread, list) or not all(
-                    isinstance(family_id, str) for family_id in unread):
+            unread = data["unread_count"]
+            if not isinstance(token, str) or type(unread) is not int or unread < 0:
                 return
         except (AuthenticationFailed, ValueError, KeyError, TypeError, IndexError):
             return
         self._shown, self._owner, self._sorted = shown, {}, in_order
         self._owners_loaded = [(ids, owners)]
         self._closed_token, self._closed_count, self._changed = token, count, set()
-        self._unread = set(unread)
+        self._unread, self._unread_count = set(), unread
         self._state, self._seq, self._unsaved = state, int(data["seq"]), False
 
     def _store(self) -> None:
@@ -343,9 +355,10 @@ class FamilyList:
                                self._owners())
 
         closed, token = columns(True), secrets.token_hex(16)
+        closed["unread"] = sorted(self._unread)
         body = json.dumps({"state": self._state, "seq": self._seq, "open": columns(False),
                            "closed": token, "closed_count": len(closed["id"]),
-                           "unread": sorted(self._unread)},
+                           "unread_count": len(self._unread)},
                           separators=(",", ":")).encode()
         blobs = {META_PREFIX + self.s.user_id: wrap(key, body, ad),
                  META_PREFIX + self.s.user_id + CLOSED_SUFFIX: wrap(
