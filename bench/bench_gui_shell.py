@@ -48,6 +48,20 @@ store_device_secret(vault_id, base64.b64decode(secret))
 """
 
 
+def device(root: Path, vault_id: str, config: Path, user: str,
+           passphrase: str) -> dict[str, str]:
+    """A desktop's environment as its own device: a settings folder of its own, the file
+    keyring in it holding the fixture's device secret (piped, never in argv), signing in as
+    `user`."""
+    env = {**os.environ, "WORKBOOK_KEYRING": "file", "XDG_CONFIG_HOME": str(config),
+           "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "WORKBOOK_USER": user, "WORKBOOK_PASSPHRASE": passphrase}
+    device_secret = (root / "device-secret").read_text().strip()
+    subprocess.run([sys.executable, "-c", _STORE_SECRET], env=env, check=True, text=True,
+                   input=f"{vault_id} {device_secret}")
+    return env
+
+
 def _persons(vault: Path) -> int:
     from workbook.services.access.sign_in import sign_in
 
@@ -70,14 +84,9 @@ def run() -> list[common.Row]:
     fx, vault = common.prepare("shell")
     persons = _persons(vault)
     common.say(f"fixture: {fx.families:,} families, {persons:,} persons")
-    device_secret = (fx.root / "device-secret").read_text().strip()
     with tempfile.TemporaryDirectory(prefix="bench-gui-shell-") as folder:
-        env = {**os.environ, "WORKBOOK_KEYRING": "file",
-               "XDG_CONFIG_HOME": str(Path(folder) / "config"),
-               "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               "WORKBOOK_USER": USER, "WORKBOOK_PASSPHRASE": common.PASSPHRASES[USER]}
-        subprocess.run([sys.executable, "-c", _STORE_SECRET], env=env, check=True, text=True,
-                       input=f"{fx.vault_id} {device_secret}")
+        env = device(fx.root, fx.vault_id, Path(folder) / "config", USER,
+                     common.PASSPHRASES[USER])
         samples: dict[str, common.Timing] = {}
         first = _self_test(vault, env)
         rss = first.pop("peak_rss_mb")

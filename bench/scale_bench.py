@@ -44,7 +44,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -120,14 +119,8 @@ class _Desktop:
         if len(self.families) < ROUNDS:
             raise RuntimeError(f"{USER} has {len(self.families)} open families, fewer than "
                                f"the {ROUNDS} turns' first runs need")
-        self.env = {**os.environ, "WORKBOOK_KEYRING": "file",
-                    "XDG_CONFIG_HOME": str(folder / "config"),
-                    "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-                    "WORKBOOK_USER": USER,
-                    "WORKBOOK_PASSPHRASE": scale_fixture.PASSPHRASES[USER]}
-        device_secret = (fx.root / "device-secret").read_text().strip()
-        subprocess.run([sys.executable, "-c", bench_gui_shell._STORE_SECRET], env=self.env,
-                       check=True, text=True, input=f"{fx.vault_id} {device_secret}")
+        self.env = bench_gui_shell.device(fx.root, fx.vault_id, folder / "config", USER,
+                                          scale_fixture.PASSPHRASES[USER])
         self.first: list[dict[str, float]] = []
         self.runs: list[dict[str, float]] = []
 
