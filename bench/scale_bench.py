@@ -61,7 +61,17 @@ import bench_gui_shell  # noqa: E402
 import common  # noqa: E402
 import scale_fixture  # noqa: E402
 
-ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "3"))  # the sizes' turns at the desktop
+
+def _rounds() -> int:
+    """BENCH_SCALE_ROUNDS: the sizes' turns (3 unless set), a whole number from 1."""
+    given = os.environ.get("BENCH_SCALE_ROUNDS", "3")
+    if not given.isdigit() or int(given) < 1:
+        raise SystemExit(f"BENCH_SCALE_ROUNDS must be a whole number of turns, 1 or more "
+                         f"(it is {given!r})")
+    return int(given)
+
+
+ROUNDS = _rounds()  # the sizes' turns at the desktop and for later sign-ins' services
 RUNS_PER_ROUND = 2  # self-tests on the working copy per turn, after its first run (one run's
                     # GUI figures move by a third, at times by half, on this 2-core machine)
 SIGN_INS = 3    # services: first calls after sign-in, this many a turn (their median)
