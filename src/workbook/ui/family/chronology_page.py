@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from workbook.ui.family.models.chronology_model import (
 from workbook.ui.family.reading_pane import ReadingPane
 from workbook.ui.widgets.a11y import describe
 from workbook.ui.widgets.columns import ColumnFitter
+from workbook.ui.widgets.text_table import TextTable
 
 ANY = ""
 
@@ -130,7 +130,7 @@ class ChronologyPage(QWidget):
         self.loading_row.setVisible(False)
         layout.addWidget(self.loading_row)
         self.model = ChronologyModel(self)
-        self.table = QTableView(self)
+        self.table = TextTable(self)
         self.table.setModel(self.model)
         accessible(self.table, f"{where} entries")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -96,6 +96,12 @@ class ChronologyModel(RowsModel[ChronologyRow]):
             return row
         return None
 
+    def texts(self, column: int, rows: Sequence[int]) -> list[tuple[str, QFont | None]]:
+        """The cells' texts and fonts, for measuring a column (ui/widgets/text_table.py)."""
+        shown = self._rows
+        return [(self._display(shown[r], column), self._bold if shown[r].significant else None)
+                for r in rows]
+
     @staticmethod
     def _display(row: ChronologyRow, col: int) -> str:
         if col == COL_DATE:

@@ -1,0 +1,136 @@
+"""A text table's columns (ui/widgets/text_table.py) measure what Qt's own measure gives for the
+same rows - bold rows, lines, hidden rows, a style sheet's padding, rows past the header's
+precision - from a font measure per distinct text and the delegate asked about the widest cell
+alone; and a family's chronology is such a table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QTableView
+
+from workbook.services.family.chronology import ChronologyRow
+from workbook.ui.family.models.chronology_model import ChronologyModel
+from workbook.ui.widgets.text_table import TextTable
+
+LONG = "Sam Wellington-Featherstonehaugh, Independent Domestic Violence Adviser"
+
+
+class CountingModel(QStandardItemModel):
+    """A real model that counts the cells the delegate is asked about (their decoration)."""
+
+    def __init__(self) -> None:
+        super().__init__(0, 4)
+        self.asked = 0
+
+    def data(self, index: Any, role: int = 0) -> Any:
+        if role == 1:  # Qt.ItemDataRole.DecorationRole: asked once per cell the delegate lays out
+            self.asked += 1
+        return super().data(index, role)
+
+
+def _bold(text: str) -> QStandardItem:
+    item = QStandardItem(text)
+    font = QFont()
+    font.setBold(True)
+    item.setFont(font)
+    return item
+
+
+def _table(qtbot: Any, rows: list[list[QStandardItem]], style: str = "") -> tuple[
+        TextTable, CountingModel]:
+    model = CountingModel()
+    model.setHorizontalHeaderLabels(["Date", "Author", "Significant", "Entry"])
+    for row in rows:
+        model.appendRow(row)
+    view = TextTable()
+    view.setStyleSheet(style)
+    view.setModel(model)
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, model
+
+
+def _rows(count: int) -> list[list[QStandardItem]]:
+    authors = ["Ann Smith", "Bilal Khan", "Wei Chen", "Mary-Jo O'Neill"]
+    rows = []
+    for n in range(count):
+        date = f"{n % 28 + 1:02d}/{n % 12 + 1:02d}/2026"
+        text = f"Home visit number {n}: " + "spoke with the children " * (n % 5)
+        cells = [QStandardItem(date), QStandardItem(authors[n % 4]),
+                 QStandardItem("Significant" if n % 3 == 0 else ""), QStandardItem(text)]
+        if n % 7 == 0:
+            cells[3] = _bold(text + " (significant)")
+            cells[1] = _bold(authors[n % 4])
+        rows.append(cells)
+    return rows
+
+
+def _qt(view: QTableView, column: int) -> int:
+    return QTableView.sizeHintForColumn(view, column)
+
+
+@pytest.mark.parametrize("style", ["", "QTableView::item { padding: 0px 17px; }"])
+def test_every_column_measures_what_qt_measures(qtbot: Any, style: str) -> None:
+    rows = _rows(40)
+    rows[5][1] = QStandardItem("Wendy\nWellington-Featherstonehaugh")  # two lines
+    rows[9][1] = _bold("Ann Smith-Jones")                              # bold the widest
+    rows[12][3] = QStandardItem(LONG * 3)                               # hidden below
+    view, model = _table(qtbot, rows, style)
+    view.setRowHidden(12, True)
+    for column in range(model.columnCount()):
+        assert view.sizeHintForColumn(column) == _qt(view, column), column
+    view.setShowGrid(False)
+    assert view.sizeHintForColumn(3) == _qt(view, 3)
+
+
+def test_the_delegate_is_asked_about_the_widest_cells_alone(qtbot: Any) -> None:
+    view, model = _table(qtbot, _rows(40))
+    model.asked = 0
+    _qt(view, 3)
+    asked_by_qt, model.asked = model.asked, 0
+    view.sizeHintForColumn(3)
+    assert asked_by_qt >= 40
+    assert model.asked == 2      # the widest plain cell and the widest bold one
+
+
+def test_past_the_precision_the_rows_in_view_and_the_first_others_are_measured(
+        qtbot: Any) -> None:
+    rows = _rows(60)
+    rows[45][3] = QStandardItem(LONG * 2)   # neither in view nor among the first
+    view, _model = _table(qtbot, rows)
+    view.horizontalHeader().setResizeContentsPrecision(5)
+    assert view.sizeHintForColumn(3) == _qt(view, 3)
+    view.scrollTo(view.model().index(45, 0))
+    assert view.sizeHintForColumn(3) == _qt(view, 3)
+    view.horizontalHeader().setResizeContentsPrecision(0)   # those in view alone
+    assert view.sizeHintForColumn(3) == _qt(view, 3)
+
+
+def test_an_empty_table_measures_as_qt_does(qtbot: Any) -> None:
+    view, model = _table(qtbot, [])
+    assert [view.sizeHintForColumn(c) for c in range(4)] == [_qt(view, c) for c in range(4)]
+    model.appendRow([QStandardItem(""), QStandardItem(""), QStandardItem(""),
+                     QStandardItem("")])
+    assert [view.sizeHintForColumn(c) for c in range(4)] == [_qt(view, c) for c in range(4)]
+
+
+def test_a_chronology_measures_what_qt_measures(qtbot: Any) -> None:
+    model = ChronologyModel()
+    model.set_rows([ChronologyRow(f"2026-{n % 12 + 1:02d}-{n % 28 + 1:02d}", "case-notes",
+                                  "visit" if n % 2 else "call", f"Author {n % 3}",
+                                  n % 4 == 0, f"Preview {n} " * (n % 6 + 1), f"e{n}",
+                                  n == 7, urgent="open" if n == 3 else "")
+                    for n in range(30)])
+    view = TextTable()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    view.resize(800, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    for column in range(model.columnCount()):
+        assert view.sizeHintForColumn(column) == _qt(view, column), column
