@@ -134,6 +134,18 @@ def test_a_person_result_names_the_family_s_reference() -> None:
     hit = SearchHit("person", "f1", "p1", "Zoë Ash", "The Ash family", "NU-1", "born 02/03/2015")
     assert "in The Ash family (NU-1)" in hit_text(hit)
     assert hit_subtitle(hit).startswith("In The Ash family (NU-1)")
+    assert hit_text(hit) == "Zoë Ash  ·  in The Ash family (NU-1)  ·  born 02/03/2015"
+
+
+def test_a_family_result_reads_as_one_line_with_its_subtitle() -> None:
+    from workbook.ui.models.search_results_model import hit_subtitle, hit_text
+
+    closed = SearchHit("family", "f1", "", "The Ash family", "The Ash family", "NU-1", "",
+                       closed=True)
+    assert hit_subtitle(closed) == "Family  ·  NU-1  ·  closed"
+    assert hit_text(closed) == "The Ash family  ·  family  ·  NU-1  ·  closed"
+    unreferenced = SearchHit("family", "f2", "", "The Oak family", "The Oak family", "", "")
+    assert hit_text(unreferenced) == "The Oak family  ·  family"
 
 
 def test_empty_query_and_clear(small_index: SearchIndex) -> None:

@@ -18,13 +18,10 @@ SUBTITLE_ROLE = int(Qt.ItemDataRole.UserRole) + 13
 
 
 def hit_text(hit: SearchHit) -> str:
-    if hit.kind == "family":
-        return "  ·  ".join(p for p in (hit.name, "family", hit.reference,
-                                        "closed" if hit.closed else "") if p)
-    parts = [hit.name, f"in {_family(hit)}"]
-    if hit.detail:
-        parts.append(hit.detail)
-    return "  ·  ".join(parts)
+    """The row read as one line (a screen reader's text, the list's tooltip): the title,
+    then the subtitle."""
+    subtitle = hit_subtitle(hit)
+    return "  ·  ".join((hit.name, subtitle[:1].lower() + subtitle[1:]))
 
 
 def hit_title(hit: SearchHit) -> str:
