@@ -18,7 +18,7 @@ from workbook.services.upkeep.closing_attestations import (
     ATTESTED,
     attestation_message,
 )
-from workbook.vault import retention_store
+from workbook.vault import retention_store, version_store
 from workbook.vault.retention_store import LogEntry
 
 
@@ -178,6 +178,11 @@ def test_an_attestation_counts_while_its_signer_may_close_a_family(
     b'{"by": "TM", "families": []}',
     b'{"by": "TM", "families": {"JONES": ["x", "TM"]}}',
     b'{"by": "TM", "families": {"JONES": ["x", "TM", "2"]}}',
+    b'{"by": "TM", "families": {"JONES": ["x", "TM", true]}}',
+    b'{"by": "TM", "families": {"JONES": [7, "TM", COUNT]}}',
+    b'{"by": "TM", "families": {"JONES": ["x", null, COUNT]}}',
+    b'{"by": "TM", "families": {"JONES": ["x", "TM", COUNT, "more"]}}',
+    b'{"by": "TM", "families": {"JONES": {"records": COUNT}}}',
     b'\xff\xfe',
 ])
 def test_a_malformed_attestation_is_skipped_without_an_error(
@@ -185,8 +190,9 @@ def test_a_malformed_attestation_is_skipped_without_an_error(
     """Each signed by tm as it stands, so only its shape is wrong."""
     _jones_closed_and_attested(fv)
     with fv.sign_in("tm") as s:
+        count = version_store.counts_of_kind(s.conn, "family")[fv.other_family_id]
         body = body.replace(b"TM", s.user_id.encode()).replace(
-            b"JONES", fv.other_family_id.encode())
+            b"JONES", fv.other_family_id.encode()).replace(b"COUNT", str(count).encode())
         s.conn.execute("DELETE FROM retention_log WHERE family_id = ?", (ATTESTATIONS,))
         s.conn.execute("INSERT INTO retention_log (signature, family_id, kind, body) "
                        "VALUES (?, ?, ?, ?)", (
@@ -194,6 +200,28 @@ def test_a_malformed_attestation_is_skipped_without_an_error(
                            ATTESTATIONS, ATTESTED, body))
     home, read, listed = _first_sign_in(fv)
     assert home == [fv.family_id] and read
+    assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
+
+
+def test_an_attestation_naming_a_closer_who_may_not_close_a_family_hides_nothing(
+        fv: FamilyVault, one_is_enough: None) -> None:
+    """Signed by the team manager, who may close families, with the family record's count as
+    it stands, but naming a social worker as the closer: the family goes the log's way."""
+    _jones_closed_and_attested(fv)
+    sw1 = _user_id(fv, "sw1")
+    with fv.sign_in("tm") as s:
+        count = version_store.counts_of_kind(s.conn, "family")[fv.other_family_id]
+        [genuine] = retention_store.log_of(s.conn, ATTESTATIONS)
+        closing = genuine.body["families"][fv.other_family_id][0]
+        body = json.dumps({"by": s.user_id, "at": s.now(), "families": {
+            fv.other_family_id: [closing, sw1, count]}}).encode()
+        s.conn.execute("DELETE FROM retention_log WHERE family_id = ?", (ATTESTATIONS,))
+        s.conn.execute("INSERT INTO retention_log (signature, family_id, kind, body) "
+                       "VALUES (?, ?, ?, ?)", (
+                           s.require_certified().sign(attestation_message(s.vault_id, body)),
+                           ATTESTATIONS, ATTESTED, body))
+    home, read, listed = _first_sign_in(fv, "pc1")
+    assert read and home == [fv.family_id]
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
 
 

@@ -23,7 +23,8 @@ from support.attacker import attacker_db as raw_db
 from support.attacker import database_key
 from workbook.domain.roles import Role
 from workbook.services.errors import TamperingDetected
-from workbook.vault.database import Connection, VaultDamaged
+from workbook.vault import version_store
+from workbook.vault.database import Connection, RowMalformed, VaultDamaged
 
 WRONG = "holds a value of the wrong type in"
 ALTERED = "the vault was altered outside Workbook"
@@ -215,3 +216,25 @@ def test_the_cell_readers_accept_exactly_the_intended_storage_class() -> None:
         with pytest.raises(VaultDamaged) as caught:
             reader(wrong, "versions", "body")
         assert str(caught.value) == f"a row of versions {WRONG} body: {ALTERED}"
+
+
+def test_a_family_id_of_the_wrong_type_is_refused_when_family_records_are_counted(
+        team: vaults.TeamVault) -> None:
+    """A fresh reading counts every family's record versions in one pass of an index
+    (closing attestations, issue 19): a family id stored as a blob is refused as damage,
+    named by its table and column, not counted under some other key."""
+    family = team.families["a"]
+    where = ("version_id = (SELECT version_id FROM versions WHERE family_id = ? "
+             "AND kind = 'family' ORDER BY version_id LIMIT 1)")
+    with raw_db(team, database_key(team)) as conn:
+        honest = version_store.counts_of_kind(conn, "family")
+        version = conn.execute(f"SELECT version_id FROM versions WHERE {where}",
+                               (family,)).fetchone()[0]
+        conn.execute("UPDATE versions SET family_id = ? WHERE version_id = ?",
+                     (family.encode(), version))
+        with pytest.raises(RowMalformed) as caught:
+            version_store.counts_of_kind(conn, "family")
+        assert f"a row of versions {WRONG} family_id" in str(caught.value)
+        conn.execute("UPDATE versions SET family_id = ? WHERE version_id = ?",
+                     (family, version))
+        assert version_store.counts_of_kind(conn, "family") == honest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import not_
+from operator import itemgetter, not_
 from typing import Any, NamedTuple, TypeVar
 
 from workbook.vault import cells
@@ -234,9 +234,11 @@ def counts_of_kind(conn: Connection, kind: str) -> dict[str, int]:
     """Family id -> how many versions of `kind` it has, from the (kind, family) index alone:
     versions are only added, so an unchanged count means none was added. Counted here, not
     by GROUP BY: SQLCipher's aggregate (with memory security on) took 20 times as long."""
-    found = Counter(r[0] for r in conn.execute(
-        "SELECT family_id FROM versions INDEXED BY versions_by_kind WHERE kind = ?", (kind,)))
-    return {cells.text(family_id, "versions", "family_id"): n for family_id, n in found.items()}
+    found = Counter(map(itemgetter(0), conn.execute(
+        "SELECT family_id FROM versions INDEXED BY versions_by_kind WHERE kind = ?", (kind,))))
+    if not set(map(type, found)) <= {str}:   # each id's type, at C speed: 20,000 at ten years
+        raise cells.RowMalformed("versions", "family_id")
+    return dict(found)
 
 
 def keys_of_kind(conn: Connection, kind: str) -> list[tuple[str, str]]:

@@ -68,8 +68,7 @@ def split_by_log(session: Session) -> tuple[list[str], set[str]]:
     """(the families to read now, the families closed to leave unread)."""
     counts = version_store.counts_of_kind(session.conn, FAMILY)
     closers = _Closers(session.membership())
-    unread = {family_id for family_id, said in session.closing_attestations.believed().items()
-              if any(s.records == counts.get(family_id) and closers(s.closed_by) for s in said)}
+    unread = session.closing_attestations.unread(counts, closers)
     rest = [family_id for family_id in counts if family_id not in unread]
     by_log = _closed_by_log(session, rest, counts, closers)
     return [family_id for family_id in rest if family_id not in by_log], unread | by_log

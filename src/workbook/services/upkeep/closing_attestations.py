@@ -31,8 +31,9 @@ withstand either (threat-model.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbook.crypto.encoding import fields
 from workbook.domain.acts import Act, may
@@ -72,23 +73,55 @@ class ClosingAttestations:
 
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._said: list[dict[str, Any]] | None = None
         self._believed: dict[str, list[Settled]] | None = None
         self._accepted: dict[str, Settled] = {}
 
     def believed(self) -> dict[str, list[Settled]]:
         """Family id -> what each believed attestation says of it."""
         if self._believed is None:
-            self._believed = self._load()
+            believed: dict[str, list[Settled]] = {}
+            for families in self._families_said():
+                for family_id, said in families.items():
+                    if _well_formed(said):
+                        believed.setdefault(family_id, []).append(Settled(*said))
+            self._believed = believed
         return self._believed
+
+    def unread(self, counts: Mapping[str, int], may_close: Callable[[str], bool]) -> set[str]:
+        """The families some believed attestation leaves unread: it names the number of
+        versions their family record has now, and a closer who may close a family now. One
+        pass over what the attestations say, nothing made for each family: ten years of
+        closings are twenty thousand of them, read at every first sign-in (issue 19)."""
+        out: set[str] = set()
+        closers: dict[str, bool] = {}
+        for families in self._families_said():
+            for family_id, said in families.items():
+                if (type(said) is list and len(said) == 3 and type(said[2]) is int
+                        and said[2] == counts.get(family_id) and type(said[0]) is str
+                        and type(closer := said[1]) is str):
+                    allowed = closers.get(closer)
+                    if allowed is None:
+                        allowed = closers[closer] = may_close(closer)
+                    if allowed:
+                        out.add(family_id)
+        return out
 
     def accepted(self, family_id: str, settled: Settled) -> None:
         """A family this person's reading left unread by the verified log."""
         self._accepted[family_id] = settled
 
-    def _load(self) -> dict[str, list[Settled]]:
+    def _families_said(self) -> list[dict[str, Any]]:
+        """What each attestation that is believed says, family by family (parsed and its
+        signature checked once a session)."""
+        if self._said is None:
+            self._said = self._load()
+        return self._said
+
+    def _load(self) -> list[dict[str, Any]]:
         s = self.s
         membership = s.membership()
-        out: dict[str, list[Settled]] = {}
+        out: list[dict[str, Any]] = []
         for signature, kind, body in retention_store.raw_log_of(s.conn, ATTESTATIONS):
             try:
                 found = json.loads(body.decode())
@@ -103,10 +136,7 @@ class ClosingAttestations:
                     or not s.trust.verify_by(by, signature,
                                              attestation_message(s.vault_id, body))):
                 continue
-            for family_id, said in families.items():
-                if (isinstance(said, list) and len(said) == 3 and isinstance(said[0], str)
-                        and isinstance(said[1], str) and type(said[2]) is int):
-                    out.setdefault(family_id, []).append(Settled(*said))
+            out.append(families)
         return out
 
     def before_lock(self) -> None:
@@ -128,9 +158,10 @@ class ClosingAttestations:
             keypair = s.require_certified()
         except NotPermitted:
             return False
-        body = json.dumps({"by": s.user_id, "at": s.now(), "families": {
-            f: [settled.closing, settled.closed_by, settled.records]
-            for f, settled in sorted(new.items())}}, sort_keys=True, separators=(",", ":"))
+        families = {f: [settled.closing, settled.closed_by, settled.records]
+                    for f, settled in sorted(new.items())}
+        body = json.dumps({"by": s.user_id, "at": s.now(), "families": families},
+                          sort_keys=True, separators=(",", ":"))
         signature = keypair.sign(attestation_message(s.vault_id, body.encode()))
         try:
             with s.write():
@@ -140,5 +171,13 @@ class ClosingAttestations:
             return False
         for family_id, settled in new.items():
             believed.setdefault(family_id, []).append(settled)
+        if self._said is not None:
+            self._said.append(families)
         self._accepted = {}
         return True
+
+
+def _well_formed(said: object) -> bool:
+    """[closing id, closer, number of family-record versions], as `attest` writes it."""
+    return (isinstance(said, list) and len(said) == 3 and type(said[0]) is str
+            and type(said[1]) is str and type(said[2]) is int)
