@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFont, QFontMetricsF, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTableView
 
 from workbook.services.family.chronology import ChronologyRow
@@ -98,17 +98,34 @@ def test_the_delegate_is_asked_about_the_widest_cells_alone(qtbot: Any) -> None:
     assert model.asked == 2      # the widest plain cell and the widest bold one
 
 
-def test_past_the_precision_the_rows_in_view_and_the_first_others_are_measured(
-        qtbot: Any) -> None:
-    rows = _rows(60)
+def test_past_the_precision_the_rows_qt_takes_are_measured(qtbot: Any) -> None:
+    """Those in view, then others alternately below and above them up to the precision."""
+    rows = _rows(80)
     rows[45][3] = QStandardItem(LONG * 2)   # neither in view nor among the first
-    view, _model = _table(qtbot, rows)
-    view.horizontalHeader().setResizeContentsPrecision(5)
+    view, model = _table(qtbot, rows)
+    header = view.horizontalHeader()
+    header.setResizeContentsPrecision(5)
     assert view.sizeHintForColumn(3) == _qt(view, 3)
-    view.scrollTo(view.model().index(45, 0))
+    view.scrollTo(model.index(45, 0))
     assert view.sizeHintForColumn(3) == _qt(view, 3)
-    view.horizontalHeader().setResizeContentsPrecision(0)   # those in view alone
+    header.setResizeContentsPrecision(0)   # those in view alone
     assert view.sizeHintForColumn(3) == _qt(view, 3)
+    view.scrollToTop()
+    assert view.sizeHintForColumn(3) == _qt(view, 3) < view.sizeHintForColumn(0) * 10
+
+    in_view = view.rowAt(view.viewport().height()) - view.rowAt(0) + 1
+    header.setResizeContentsPrecision(in_view + 6)   # three rows above, three below
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
+    first = view.rowAt(0)
+    assert first > 10
+    model.item(45, 3).setText("Short")
+    model.item(first - 2, 3).setText(LONG)           # among those above that Qt takes
+    model.item(first - 8, 3).setText(LONG * 3)       # above, past the precision
+    model.item(2, 3).setText(LONG * 4)               # among the first rows, not taken
+    view.setRowHidden(first + in_view, True)          # skipped, not counted
+    assert view.sizeHintForColumn(3) == _qt(view, 3)
+    metrics = QFontMetricsF(view.font())
+    assert metrics.horizontalAdvance(LONG) < _qt(view, 3) < metrics.horizontalAdvance(LONG * 2)
 
 
 def test_an_empty_table_measures_as_qt_does(qtbot: Any) -> None:

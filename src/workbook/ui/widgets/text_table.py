@@ -9,7 +9,7 @@ and style sheet in the figure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractItemModel, Qt
@@ -35,7 +35,7 @@ class TextTable(QTableView):
         if model is None or model.rowCount() == 0 or not 0 <= column < model.columnCount():
             return super().sizeHintForColumn(column)
         self.ensurePolished()
-        rows = list(self._rows_measured(model))
+        rows = self._rows_measured(model)
         cells = (model.texts(column, rows) if isinstance(model, TextsByRow)
                  else [_cell(model, row, column) for row in rows])
         plain = self.font()
@@ -66,33 +66,44 @@ class TextTable(QTableView):
             hint = max(hint, self.itemDelegateForIndex(index).sizeHint(option, index).width())
         return hint + 1 if self.showGrid() else hint
 
-    def _rows_measured(self, model: QAbstractItemModel) -> Iterator[int]:
-        """The rows Qt measures: every one when there are no more than the header's precision
-        (-1: no limit); else those in view, then the first others up to the precision
-        (0: those in view alone)."""
+    def _rows_measured(self, model: QAbstractItemModel) -> list[int]:
+        """The rows Qt's own measure takes (QTableView::sizeHintForColumn): those in view,
+        then others alternately below and above them until the header's precision is
+        reached (0: those in view alone; -1: every row); hidden rows are skipped."""
+        header = self.verticalHeader()
+        most = self.horizontalHeader().resizeContentsPrecision()
         count = model.rowCount()
-        precision = self.horizontalHeader().resizeContentsPrecision()
-        rows = (r for r in range(count) if not self.isRowHidden(r))
-        if precision < 0 or count <= precision:
-            yield from rows
-            return
-        top = max(0, self.rowAt(0))
-        bottom = self.rowAt(self.viewport().height())
-        if not self.isVisible() or bottom < 0:
+        if most < 0 or count <= most:
+            return [r for r in range(count) if not header.isSectionHidden(r)]
+        top = max(0, header.visualIndexAt(0))
+        bottom = header.visualIndexAt(self.viewport().height())
+        if not self.isVisible() or bottom == -1:
             bottom = count - 1
-        shown = [r for r in range(top, bottom + 1) if not self.isRowHidden(r)]
-        if precision:
-            shown = shown[:precision]
-        yield from shown
-        left = precision - len(shown)
-        taken = set(shown)
-        for row in rows:
-            if left <= 0:
-                return
-            if row not in taken:
-                left -= 1
-                yield row
-
+        out: list[int] = []
+        row = top
+        while row <= bottom:
+            logical = header.logicalIndex(row)
+            if not header.isSectionHidden(logical):
+                out.append(logical)
+                if len(out) == most:
+                    break
+            row += 1
+        if most == 0:
+            return out
+        above, below, last = top, row - 1, count - 1
+        while len(out) != most and (above > 0 or below < last):
+            take_above = (len(out) % 2 and above > 0) or below == last
+            while (above > 0) if take_above else (below < last):
+                if take_above:
+                    above -= 1
+                    candidate = header.logicalIndex(above)
+                else:
+                    below += 1
+                    candidate = header.logicalIndex(below)
+                if not header.isSectionHidden(candidate):
+                    out.append(candidate)
+                    break
+        return out
 
 def _cell(model: QAbstractItemModel, row: int, column: int) -> Cell:
     index = model.index(row, column)
