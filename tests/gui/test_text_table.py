@@ -5,14 +5,16 @@ alone; and a family's chronology is such a table."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
-from PySide6.QtGui import QFont, QFontMetricsF, QStandardItem, QStandardItemModel
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTableView
 
 from workbook.services.family.chronology import ChronologyRow
 from workbook.ui.family.models.chronology_model import ChronologyModel
+from workbook.ui.models.base import RowsModel
 from workbook.ui.widgets.text_table import TextTable
 
 LONG = "Sam Wellington-Featherstonehaugh, Independent Domestic Violence Adviser"
@@ -151,3 +153,55 @@ def test_a_chronology_measures_what_qt_measures(qtbot: Any) -> None:
     qtbot.waitExposed(view)
     for column in range(model.columnCount()):
         assert view.sizeHintForColumn(column) == _qt(view, column), column
+
+
+class Referral(NamedTuple):
+    received: str
+    source: str
+    urgent: bool
+
+
+class ReferralRows(RowsModel[Referral]):
+    """Rows shown through `text` alone (home's panels): measured from `texts`."""
+
+    HEADERS = ("Received", "From")
+
+    def text(self, row: Referral, column: int) -> str:
+        return row.received if column == 0 else row.source
+
+    def foreground(self, row: Referral, column: int) -> Any:
+        return QColor("darkred") if row.urgent else None
+
+
+class BoldReferralRows(ReferralRows):
+    """A model that answers `data` whole (a bold font for the urgent, the widest rows):
+    measured through `data`, or its bold rows would be measured too narrow."""
+
+    def data(self, index: Any, role: int = 0) -> Any:
+        row = self.row_at(index.row())
+        if role == Qt.ItemDataRole.FontRole and row is not None and row.urgent:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return super().data(index, role)
+
+
+def _referrals(n: int) -> list[Referral]:
+    return [Referral(f"{n % 28 + 1:02d}/12/2026 0{n % 10}:{n % 60:02d}",
+                     "school (Designated safeguarding lead) " * (n % 3 + 1), n % 4 == 0)
+            for n in range(n)]
+
+
+@pytest.mark.parametrize("kind", [ReferralRows, BoldReferralRows])
+def test_a_home_panel_s_rows_measure_what_qt_measures(qtbot: Any, kind: type) -> None:
+    model = kind()
+    model.set_rows(_referrals(30))
+    view = TextTable()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    for column in range(2):
+        assert view.sizeHintForColumn(column) == _qt(view, column), column
+    assert (model.texts(1, [0]) is None) == (kind is BoldReferralRows)

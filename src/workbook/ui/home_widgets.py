@@ -34,6 +34,7 @@ from workbook.ui.models.search_results_model import SUBTITLE_ROLE, TITLE_ROLE
 from workbook.ui.sign_in_page import scaled_label, sentence
 from workbook.ui.widgets.a11y import describe
 from workbook.ui.widgets.columns import ColumnFitter, fit_columns
+from workbook.ui.widgets.text_table import TextTable
 
 LOADING = "Loading…"
 
@@ -202,7 +203,7 @@ class Banner(QFrame):
 
 def _table_view(model: QAbstractItemModel, title: str) -> QTableView:
     """A panel's table: whole rows, one at a time, read-only, hidden until it has rows."""
-    view = QTableView()
+    view = TextTable()
     view.setModel(model)
     view.setAccessibleName(title)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from workbook.domain.display import uk_date, uk_date_time
 
@@ -98,6 +99,15 @@ class RowsModel(QAbstractTableModel, Generic[T]):
 
     def shown_rows(self) -> int:
         return len(self._rows)
+
+    def texts(self, column: int, rows: Sequence[int]) -> list[tuple[str, QFont | None]] | None:
+        """The cells' texts for measuring a column (ui/widgets/text_table.py): what `data`
+        shows, in the view's own font; None from a model that answers `data` whole (the
+        table then asks `data`)."""
+        if type(self).data is not RowsModel.data:
+            return None
+        shown = self._rows
+        return [(self.text(shown[r], column), None) for r in rows]
 
     # --- Qt --------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802

@@ -22,9 +22,10 @@ Cell = tuple[str, QFont | None]
 @runtime_checkable
 class TextsByRow(Protocol):
     """A model that can say its cells' texts (DisplayRole) and fonts (FontRole) for many rows
-    at once: a model index and two calls into the model a cell cost more than the measure."""
+    at once: a model index and two calls into the model a cell cost more than the measure.
+    None: it cannot, ask `data`."""
 
-    def texts(self, column: int, rows: Sequence[int]) -> list[Cell]: ...
+    def texts(self, column: int, rows: Sequence[int]) -> list[Cell] | None: ...
 
 
 class TextTable(QTableView):
@@ -36,8 +37,8 @@ class TextTable(QTableView):
             return super().sizeHintForColumn(column)
         self.ensurePolished()
         rows = self._rows_measured(model)
-        cells = (model.texts(column, rows) if isinstance(model, TextsByRow)
-                 else [_cell(model, row, column) for row in rows])
+        said = model.texts(column, rows) if isinstance(model, TextsByRow) else None
+        cells = said if said is not None else [_cell(model, row, column) for row in rows]
         plain = self.font()
         widest: dict[str, tuple[float, int]] = {}    # per font: the widest text and its row
         fonts: dict[int, tuple[Any, str, QFontMetricsF]] = {}
