@@ -47,14 +47,19 @@ def _table(qtbot: Any, rows: list[list[QStandardItem]], style: str = "") -> tupl
     model.setHorizontalHeaderLabels(["Date", "Author", "Significant", "Entry"])
     for row in rows:
         model.appendRow(row)
+    return _shown(qtbot, model, style=style), model
+
+
+def _shown(qtbot: Any, model: Any, width: int = 700, style: str = "") -> TextTable:
+    """`model` in a text table on screen."""
     view = TextTable()
     view.setStyleSheet(style)
     view.setModel(model)
     qtbot.addWidget(view)
-    view.resize(700, 300)
+    view.resize(width, 300)
     view.show()
     qtbot.waitExposed(view)
-    return view, model
+    return view
 
 
 def _rows(count: int) -> list[list[QStandardItem]]:
@@ -145,12 +150,7 @@ def test_a_chronology_measures_what_qt_measures(qtbot: Any) -> None:
                                   n % 4 == 0, f"Preview {n} " * (n % 6 + 1), f"e{n}",
                                   n == 7, urgent="open" if n == 3 else "")
                     for n in range(30)])
-    view = TextTable()
-    view.setModel(model)
-    qtbot.addWidget(view)
-    view.resize(800, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _shown(qtbot, model, width=800)
     for column in range(model.columnCount()):
         assert view.sizeHintForColumn(column) == _qt(view, column), column
 
@@ -196,12 +196,7 @@ def _referrals(n: int) -> list[Referral]:
 def test_a_home_panel_s_rows_measure_what_qt_measures(qtbot: Any, kind: type) -> None:
     model = kind()
     model.set_rows(_referrals(30))
-    view = TextTable()
-    view.setModel(model)
-    qtbot.addWidget(view)
-    view.resize(700, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _shown(qtbot, model)
     for column in range(2):
         assert view.sizeHintForColumn(column) == _qt(view, column), column
     assert (model.texts(1, [0]) is None) == (kind is BoldReferralRows)
