@@ -106,6 +106,7 @@ class TextTable(QTableView):
                     break
         return out
 
+
 def _cell(model: QAbstractItemModel, row: int, column: int) -> Cell:
     index = model.index(row, column)
     text = model.data(index, Qt.ItemDataRole.DisplayRole)
