@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_VAULT ?= demo-vault
 
-.PHONY: demo test test-deep lint bench bench-scale installer-smoke clean
+.PHONY: demo test test-deep lint bench bench-scale bench-scale-work installer-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 # Issue 19's growth table: every figure at 2,000 and 20,000 families on a realistic and a harsh
-# vault (bench/README.md: the fixtures take 15-30 minutes each to build once, a run about 10).
+# vault (bench/README.md: the 20,000-family fixtures take 30-60 minutes each to build once, a
+# run 20-25); bench-scale-work counts the once-a-size figures' work instead of timing it.
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale_bench.py
+
+bench-scale-work: $(STAMP)
+	$(BIN)/python bench/scale_work.py
 
 # Builds the one-folder app with PyInstaller and runs it; not part of `make test` (see
 # docs/deployment.md for its duration). Only calls the script, which runs the same without make

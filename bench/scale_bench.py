@@ -51,7 +51,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
@@ -71,6 +71,7 @@ def _rounds() -> int:
     return int(given)
 
 
+T = TypeVar("T")
 ROUNDS = _rounds()  # the sizes' turns at the desktop and for later sign-ins' services
 RUNS_PER_ROUND = 2  # self-tests on the working copy per turn, after its first run (one run's
                     # GUI figures move by a third, at times by half, on this 2-core machine)
@@ -97,7 +98,7 @@ FIGURES = (
     ("peak_rss_mb", "peak memory", "MB"),
     ("newcomer_home_unattested_ms", "a newcomer's first home, no closing attested", "ms"),
     ("attesting_reading_ms", "the team manager's fresh reading, attesting (once)", "ms"),
-    ("newcomer_home_ms", "a newcomer's first home, the closings attested", "ms"),
+    ("newcomer_home_ms", "a newcomer's first home, the closings attested (median)", "ms"),
 )
 
 
@@ -249,35 +250,46 @@ def _digest_first(vault: Path) -> float:
         return _timed(lambda: board(session, NOW)) * 1000
 
 
-def newcomers(fx: scale_fixture.ScaleFixture, vault: Path) -> dict[str, float]:
-    """A person's very first sign-in (no kept list, no receipt of anything): home's families
-    for a newcomer with no attestation in the vault (removed: the team manager's first
-    sign-ins above made one, as they would on a vault in use), the team manager's fresh
+def _timed_ms(fn: Callable[[], object]) -> float:
+    return _timed(fn) * 1000
+
+
+def newcomer(fx: scale_fixture.ScaleFixture, vault: Path, username: str,
+              measure: Callable[[Callable[[], object]], T]) -> T:
+    """A person's very first sign-in (no kept list, no receipt of anything): the team manager
+    adds and approves them, and `measure` is given their home's families to run (timed here,
+    profiled by scale_work.py). A new account is a change of keys for everyone, so newcomers
+    come last."""
+    from workbook.services.access.sign_in import sign_in
+    from workbook.services.home.overview import overview
+
+    recovery_key = json.loads((fx.root / "fixture.json").read_text())["recovery_key"]
+    words = scale_fixture.PASSPHRASES
+    own = f"a newcomer chooses a long passphrase {len(username)}{username[-1]}"
+    with sign_in(vault, MANAGER, words[MANAGER]) as owner:
+        owner.accounts.add(username, f"New Worker {username[-2:]}", "social-worker",
+                           common.INITIAL)
+        with sign_in(vault, username, common.INITIAL) as first:
+            first.accounts.change_passphrase(common.INITIAL, own)
+            fingerprint = first.grants.fingerprint()
+        owner.grants.approve(username, fingerprint=fingerprint, recovery_text=recovery_key)
+    with sign_in(vault, username, own) as session:
+        return measure(lambda: overview(session))
+
+
+def before_attested(fx: scale_fixture.ScaleFixture, vault: Path) -> dict[str, float]:
+    """A newcomer's home with no attestation in the vault (removed: the team manager's first
+    sign-ins above made one, as they would on a vault in use), then the team manager's fresh
     reading that attests the closed families again (as after a disposal: its sign-out signs
-    the attestation, C35), and a second newcomer's after it. Last of all: a new account is a
-    change of keys for everyone."""
+    the attestation, C35)."""
     from workbook.services.access.sign_in import sign_in
     from workbook.services.home.overview import overview
     from workbook.services.upkeep.closing_attestations import ATTESTATIONS
 
-    recovery_key = json.loads((fx.root / "fixture.json").read_text())["recovery_key"]
     words = scale_fixture.PASSPHRASES
-
-    def newcomer(username: str) -> float:
-        own = f"a newcomer chooses a long passphrase {len(username)}{username[-1]}"
-        with sign_in(vault, MANAGER, words[MANAGER]) as owner:
-            owner.accounts.add(username, f"New Worker {username[-2:]}", "social-worker",
-                               common.INITIAL)
-            with sign_in(vault, username, common.INITIAL) as first:
-                first.accounts.change_passphrase(common.INITIAL, own)
-                fingerprint = first.grants.fingerprint()
-            owner.grants.approve(username, fingerprint=fingerprint, recovery_text=recovery_key)
-        with sign_in(vault, username, own) as session:
-            return _timed(lambda: overview(session)) * 1000
-
     with sign_in(vault, MANAGER, words[MANAGER]) as session:  # as before attestations
         session.conn.execute("DELETE FROM retention_log WHERE family_id = ?", (ATTESTATIONS,))
-    out = {"newcomer_home_unattested_ms": newcomer("sw91")}
+    out = {"newcomer_home_unattested_ms": newcomer(fx, vault, "sw91", _timed_ms)}
     with sign_in(vault, MANAGER, words[MANAGER]) as session:
         session.conn.execute("DELETE FROM meta WHERE key LIKE ?",
                              (f"family_list.{session.user_id}%",))
@@ -285,14 +297,28 @@ def newcomers(fx: scale_fixture.ScaleFixture, vault: Path) -> dict[str, float]:
     with sign_in(vault, MANAGER, words[MANAGER]) as session:
         overview(session)
     out["attesting_reading_ms"] = (time.perf_counter() - began) * 1000
-    out["newcomer_home_ms"] = newcomer("sw92")
     return out
+
+
+def newcomers_attested(prepared: dict[int, tuple[scale_fixture.ScaleFixture, Path]]
+                       ) -> dict[int, float]:
+    """A newcomer's home with the closings attested, the sizes taking turns (ROUNDS turns, a
+    newcomer a turn at each size), the median: one figure a size moved by a third between
+    runs (519-766 ms at realistic 2,000 in session 15)."""
+    samples: dict[int, list[float]] = {n: [] for n in prepared}
+    for turn in range(ROUNDS):
+        for n, (fx, work) in prepared.items():
+            samples[n].append(newcomer(fx, work, f"sw{92 + turn}", _timed_ms))
+            common.say(f"  {n:,} families, a newcomer's first home, closings attested, "
+                       f"turn {turn + 1}: {samples[n][-1]:.0f} ms")
+    return {n: statistics.median(values) for n, values in samples.items()}
 
 
 def measure(shape: str, sizes: list[int]) -> dict[int, dict[str, float]]:
     """Each size's fresh working copy and its first sign-in's figures, one size after the
     other; then the services' figures of later sign-ins and the desktop's, the sizes taking
-    turns; then the newcomers, size by size."""
+    turns; then the newcomers: before the closings are attested size by size, after it the
+    sizes taking turns."""
     prepared: dict[int, tuple[scale_fixture.ScaleFixture, Path]] = {}
     found: dict[int, dict[str, float]] = {}
     try:
@@ -316,7 +342,9 @@ def measure(shape: str, sizes: list[int]) -> dict[int, dict[str, float]]:
         for n, figures in shell(prepared).items():
             found[n].update(figures)
         for n, (fx, work) in prepared.items():
-            found[n].update(newcomers(fx, work))
+            found[n].update(before_attested(fx, work))
+        for n, newcomer_ms in newcomers_attested(prepared).items():
+            found[n]["newcomer_home_ms"] = newcomer_ms
             common.say(f"  {shape} {n:,}: {found[n]}")
     finally:
         for _fx, work in prepared.values():

@@ -94,6 +94,31 @@ def test_a_supervisors_fresh_reading_attests_and_a_first_sign_in_reads_nothing_o
     assert len(_attestations(fv)) == 1
 
 
+def _closing_receipts_read(fv: FamilyVault, who: str = "sw1") -> bool:
+    """Whether `who`'s fresh reading of home's families asked for the receipts of closings."""
+    _forget_kept_lists_and_receipts(fv)
+    with fv.sign_in(who) as s:
+        reads: list[str] = []
+        s.conn.set_trace_callback(reads.append)
+        s.families.open_with_owners()
+        s.conn.set_trace_callback(None)
+    return any("verification_receipts" in q and retention_log.CLOSING_RECEIPTS in q
+               for q in reads)
+
+
+def test_a_first_sign_in_reads_the_receipts_of_closings_only_to_check_a_closing(
+        fv: FamilyVault, one_is_enough: None) -> None:
+    """Every closing attested and the family open now never closed: no closing is checked,
+    so every person's receipts of ten years' closings stay unread. Smith closed and
+    reopened: its closing is checked, with the receipts."""
+    _jones_closed_and_attested(fv)
+    assert not _closing_receipts_read(fv)
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.family_id, "early-help")
+        s.retention.reopen(fv.family_id)
+    assert _closing_receipts_read(fv)
+
+
 def test_fewer_closings_than_the_threshold_and_a_social_worker_attest_nothing(
         fv: FamilyVault, monkeypatch: pytest.MonkeyPatch) -> None:
     assert closing_attestations.AT_LEAST == 64

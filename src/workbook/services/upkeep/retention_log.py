@@ -172,8 +172,9 @@ def verified_closings(conn: Connection, vault_id: str, trust: Trust,
                       families: list[str] | None = None) -> dict[str, RetentionRow]:
     """Family id -> its closing, for every family (of `families`, if given) whose verified
     entries say it is closed now (as `settle` works out one family's), from one read of the
-    log (of those families' part of it)."""
-    trust.verified.load_kind(conn, CLOSING_RECEIPTS)
+    log (of those families' part of it). The receipts of closings are loaded once a
+    closing is to be checked: every person's for the whole vault are tens of thousands of
+    rows, and the families open now mostly have none (a newcomer's first home, issue 19)."""
     by_family: dict[str, list[LogEntry]] = {}
     entries = (retention_store.whole_log(conn, but=ATTESTATIONS) if families is None
                else retention_store.log_of_families(conn, families))
@@ -183,6 +184,7 @@ def verified_closings(conn: Connection, vault_id: str, trust: Trust,
     for family_id, entries in by_family.items():
         if not any(e.kind == CLOSED for e in entries):
             continue
+        trust.verified.load_kind(conn, CLOSING_RECEIPTS)
         closing = _closing(vault_id, trust, entries, _ended(conn, vault_id, trust, entries))
         if closing is not None:
             out[family_id] = closing
