@@ -13,7 +13,8 @@ Per shape and size, on a fresh working copy of the cached fixture:
   list all families (`families.all`, first call after sign-in and again), the board after
   sign-in as the team manager (its digest built once beforehand), and adding an action then
   reading the board again; those of every later sign-in in ROUNDS turns, the sizes taking
-  turns as the desktop's do (below), SIGN_INS sign-ins a turn, their median;
+  turns as the desktop's do (below), SIGN_INS sign-ins a turn, their median (list my families
+  before the first digest: SIGN_INS sign-ins, the sizes taking turns, the median);
 - the social worker's very first board digest (what a first sign-in's home builds for its
   deadlines), through the services: at 20,000 families it kept the desktop's worker busy past
   the self-test's two-minute wait, so it is built here, before the desktop runs, and timed
@@ -178,24 +179,31 @@ def _brief(figures: dict[str, float]) -> str:
             f" ms, peak {figures['peak_rss_mb']:.1f} MB")
 
 
-def services_first(vault: Path) -> dict[str, float]:
+def services_first(prepared: dict[int, tuple[scale_fixture.ScaleFixture, Path]]
+                   ) -> dict[int, dict[str, float]]:
     """What a first sign-in does once, through the services (no GUI): list my families before
-    sw1's first board digest (home's plan actions read from the versions), then that digest;
-    and the team manager's board digest, built once (not timed) for the board's figures."""
+    sw1's first board digest (home's plan actions read from the versions; SIGN_INS sign-ins,
+    the sizes taking turns, the median), then that digest, a size at a time; and the team
+    manager's board digest, built once (not timed) for the board's figures."""
     from workbook.services.access.sign_in import sign_in
     from workbook.services.home.overview import overview
     from workbook.services.supervision.board import board
 
     words = scale_fixture.PASSPHRASES
-    mine_first: list[float] = []
+    mine_first: dict[int, list[float]] = {n: [] for n in prepared}
     for _ in range(SIGN_INS):  # home's plan actions read from the versions: no digest yet
-        with sign_in(vault, USER, words[USER]) as session:
-            mine_first.append(_timed(partial(overview, session)))
-    digest_first = _digest_first(vault)
-    with sign_in(vault, MANAGER, words[MANAGER]) as session:
-        common.say("  the team manager's board digest, built once ...")
-        board(session, NOW)
-    return {"my_families_first_ms": _median_ms(mine_first), "digest_rebuild_ms": digest_first}
+        for n, (_fx, vault) in prepared.items():
+            with sign_in(vault, USER, words[USER]) as session:
+                mine_first[n].append(_timed(partial(overview, session)))
+    found = {}
+    for n, (_fx, vault) in prepared.items():
+        found[n] = {"my_families_first_ms": _median_ms(mine_first[n]),
+                    "digest_rebuild_ms": _digest_first(vault)}
+        with sign_in(vault, MANAGER, words[MANAGER]) as session:
+            common.say(f"  {n:,} families: the team manager's board digest, built once ...")
+            board(session, NOW)
+        common.say(f"  {n:,} families, a first sign-in, services: {found[n]}")
+    return found
 
 
 # A turn's samples (seconds) -> the figure of their median.
@@ -315,18 +323,17 @@ def newcomers_attested(prepared: dict[int, tuple[scale_fixture.ScaleFixture, Pat
 
 
 def measure(shape: str, sizes: list[int]) -> dict[int, dict[str, float]]:
-    """Each size's fresh working copy and its first sign-in's figures, one size after the
-    other; then the services' figures of later sign-ins and the desktop's, the sizes taking
-    turns; then the newcomers: before the closings are attested size by size, after it the
-    sizes taking turns."""
+    """Each size's fresh working copy and its first sign-in's figures (list my families the
+    sizes taking turns, the first digest one size after the other); then the services'
+    figures of later sign-ins and the desktop's, the sizes taking turns; then the newcomers:
+    before the closings are attested size by size, after it the sizes taking turns."""
     prepared: dict[int, tuple[scale_fixture.ScaleFixture, Path]] = {}
     found: dict[int, dict[str, float]] = {}
     try:
         for n in sizes:
             common.say(f"== {shape} shape, {n:,} families")
             prepared[n] = scale_fixture.prepare(shape, n, f"scale-work-{shape}-{n}")
-            found[n] = services_first(prepared[n][1])
-            common.say(f"  a first sign-in, services: {found[n]}")
+        found = services_first(prepared)
         samples: dict[int, dict[str, list[float]]] = {n: {} for n in sizes}
         for turn in range(ROUNDS):
             for n in sizes:
