@@ -369,14 +369,20 @@ def growth_table(shape: str, sizes: list[int], found: dict[int, dict[str, float]
         low, high = values[0], values[-1]
         ratio = f"{high / low:.2f}x" if low and high is not None else "-"
         lines.append([figure] + cells + [ratio])
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    out = [f"Growth, {shape} shape"]
+    return "\n".join(aligned(f"Growth, {shape} shape", lines))
+
+
+def aligned(title: str, lines: list[list[str]]) -> list[str]:
+    """A plain-text table: the title, the header row underlined, the first column to the
+    left and the figures to the right."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = [title]
     for n, line in enumerate(lines):
         out.append("  ".join([line[0].ljust(widths[0])]
                              + [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]))
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
+    return out
 
 
 def _kept() -> dict[str, Any]:

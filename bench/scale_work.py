@@ -126,13 +126,7 @@ def table(shape: str, sizes: list[int], found: dict[int, dict[str, Counted]]) ->
             before = first.calls.get(name, 0)
             if calls > 100 and calls > before * grew * FASTER_BY:
                 faster.append(f"  {figure}: {name} {before:,} -> {calls:,}")
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    out = [f"Work, {shape} shape"]
-    for i, line in enumerate(lines):
-        out.append("  ".join([line[0].ljust(widths[0])]
-                             + [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]))
-        if i == 0:
-            out.append("  ".join("-" * w for w in widths))
+    out = scale_bench.aligned(f"Work, {shape} shape", lines)
     out.append(f"Functions whose calls grew by more than {grew * FASTER_BY:g}x:")
     out.extend(faster or ["  none"])
     return "\n".join(out)
