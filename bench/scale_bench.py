@@ -72,6 +72,29 @@ def _rounds() -> int:
     return int(given)
 
 
+def chosen() -> tuple[list[int], list[str]]:
+    """BENCH_SCALE_SIZES and BENCH_SCALE_SHAPES (both scripts read them): whole numbers of
+    families, the smallest first as the table's ratios take it, and known shapes - refused
+    with a message, before any fixture is built, rather than a traceback or a fixture of a
+    shape that is not there."""
+    given_sizes = os.environ.get("BENCH_SCALE_SIZES", "2000,20000")
+    given_shapes = os.environ.get("BENCH_SCALE_SHAPES", "realistic,harsh")
+    sizes = given_sizes.split(",")
+    if not all(n.isdigit() and int(n) > 0 for n in sizes):
+        raise SystemExit(f"BENCH_SCALE_SIZES must be whole numbers of families, comma-separated "
+                         f"(it is {given_sizes!r})")
+    shapes = given_shapes.split(",")
+    unknown = [shape for shape in shapes if shape not in scale_fixture.SHAPES]
+    if unknown:
+        raise SystemExit(f"BENCH_SCALE_SHAPES must name shapes of {', '.join(scale_fixture.SHAPES)}"
+                         f" (it is {given_shapes!r})")
+    numbers = sorted({int(n) for n in sizes})
+    if "realistic" in shapes and numbers[0] <= scale_fixture.OPEN_FAMILIES:
+        raise SystemExit(f"the realistic shape keeps {scale_fixture.OPEN_FAMILIES} families open:"
+                         f" BENCH_SCALE_SIZES must be larger (it is {given_sizes!r})")
+    return numbers, shapes
+
+
 T = TypeVar("T")
 ROUNDS = _rounds()  # the sizes' turns at the desktop and for later sign-ins' services
 RUNS_PER_ROUND = 2  # self-tests on the working copy per turn, after its first run (one run's
@@ -263,7 +286,7 @@ def _timed_ms(fn: Callable[[], object]) -> float:
 
 
 def newcomer(fx: scale_fixture.ScaleFixture, vault: Path, username: str,
-              measure: Callable[[Callable[[], object]], T]) -> T:
+             measure: Callable[[Callable[[], object]], T]) -> T:
     """A person's very first sign-in (no kept list, no receipt of anything): the team manager
     adds and approves them, and `measure` is given their home's families to run (timed here,
     profiled by scale_work.py). A new account is a change of keys for everyone, so newcomers
@@ -395,8 +418,7 @@ def _kept() -> dict[str, Any]:
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    sizes = [int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "2000,20000").split(",")]
-    shapes = os.environ.get("BENCH_SCALE_SHAPES", "realistic,harsh").split(",")
+    sizes, shapes = chosen()
     began = time.perf_counter()
     load = os.getloadavg()[0]
     tables = []

@@ -35,6 +35,7 @@ from typing import Any
 import common
 from common import CACHE, CHEAP_KDF, INITIAL, MEMBERS, OWNER, SEED, StepClock, say
 
+SHAPES = ("realistic", "harsh")
 OPEN_FAMILIES = 400
 WORKERS = tuple(f"sw{n}" for n in range(1, 13))
 PER_WORKER = (20, 30)
@@ -84,6 +85,8 @@ def fixture(shape: str, families: int) -> ScaleFixture:
     again)."""
     from workbook.vault.files import exclusive_lock
 
+    if shape not in SHAPES:  # an unknown one was built as "realistic" under its own name
+        raise ValueError(f"no vault shape {shape!r}: the shapes are {', '.join(SHAPES)}")
     common.install_memory_keyring()
     CACHE.mkdir(exist_ok=True)
     prefix = f"scale-{shape}-{families}x{common.ENTRIES}-"

@@ -14,13 +14,13 @@ vault ten times the size (SQLCipher's pages among ten times as many, a larger he
 
 Sizes and shapes as `scale_bench` (BENCH_SCALE_SIZES, BENCH_SCALE_SHAPES); the fixtures are
 `scale_fixture`'s, built once into bench/.cache. Profiling doubles the time: the harsh shape
-takes about 25 minutes, most of it the 20,000-family first digest (190 s profiled).
+took about 10 minutes in session 16 (593 s), most of it the 20,000-family first digest
+(190-226 s profiled); the realistic shape about 70 s.
 """
 
 from __future__ import annotations
 
 import cProfile
-import os
 import pstats
 import re
 import shutil
@@ -133,8 +133,7 @@ def table(shape: str, sizes: list[int], found: dict[int, dict[str, Counted]]) ->
 
 
 def main() -> int:
-    sizes = [int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "2000,20000").split(",")]
-    shapes = os.environ.get("BENCH_SCALE_SHAPES", "realistic,harsh").split(",")
+    sizes, shapes = scale_bench.chosen()
     began = time.perf_counter()
     for shape in shapes:
         found = {}
