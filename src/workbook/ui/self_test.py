@@ -322,9 +322,13 @@ class _PaintWatch:
 
 def _open_family(window: Any, family_id: str) -> float:
     """Asking for the family to the end of the view's first paint after it said it had
-    loaded (the event-loop pass that painted it, or a forced repaint if that pass did not).
-    Not to a `grab()`: rendering into an image with no background of its own draws every
-    glyph afresh, in a cache of its own, and added 20-35 ms that no person waits for."""
+    loaded: the event-loop pass that painted it (the wait's own, or the next one), or a forced
+    repaint if neither did. Not a further pass once the paint is seen: the work that waited
+    for the paint (home's next background step, on a vault whose home is still filling in)
+    runs there, after the person sees the family, and added 7-13 ms to a 20,000-family
+    vault's figure (issue 19). Not to a `grab()` either: rendering into an image with no
+    background of its own draws every glyph afresh, in a cache of its own, and added 20-35
+    ms that no person waits for."""
     from PySide6.QtCore import QCoreApplication
 
     loaded: list[str] = []
@@ -341,7 +345,8 @@ def _open_family(window: Any, family_id: str) -> float:
         _wait(lambda: window.ops.pending == 0, "opening a family",
               wake=[window.ops.busy_changed])
         loaded.append(family_id)
-    QCoreApplication.processEvents()
+    if not painted.seen:
+        QCoreApplication.processEvents()
     if not painted.seen:
         view.repaint()
     elapsed = (time.perf_counter() - started) * 1000.0
