@@ -60,7 +60,7 @@ def test_a_family_to_open_that_the_person_cannot_read_is_refused_by_name(tmp_pat
 
 
 @pytest.mark.parametrize("painted_in", ["the wait's pass", "a later pass"])
-def test_a_first_paint_ends_at_the_pass_that_painted(qapp: Any, painted_in: str) -> None:
+def test_a_first_paint_ends_at_the_pass_that_painted(qtbot: Any, painted_in: str) -> None:
     """The figure of opening a family ends with the event-loop pass that painted the loaded
     view: work that waited for that paint (the operations' background lane, released by a
     zero timer once the window has painted) runs after the person sees the family and is not
@@ -80,17 +80,23 @@ def test_a_first_paint_ends_at_the_pass_that_painted(qapp: Any, painted_in: str)
             super().__init__()
             self.answered = False
             self.ran = False
+            self.job_done = False
 
         def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
             if self.answered and event.type() == QEvent.Type.Paint and not self.ran:
                 self.ran = True
-                QTimer.singleShot(0, lambda: time.sleep(0.4))
+                QTimer.singleShot(0, self._job)
             return False
+
+        def _job(self) -> None:
+            time.sleep(0.4)
+            self.job_done = True
 
     view = View()
     view.resize(200, 100)
+    qtbot.addWidget(view)
     view.show()
-    qapp.processEvents()
+    qtbot.waitExposed(view)
     after = AfterThePaint()
     view.installEventFilter(after)
 
@@ -117,4 +123,4 @@ def test_a_first_paint_ends_at_the_pass_that_painted(qapp: Any, painted_in: str)
     elapsed = self_test._open_family(Window(), "f")
     assert after.ran, "the loaded view was painted"
     assert 20 <= elapsed < 300, elapsed
-    view.close()
+    qtbot.waitUntil(lambda: after.job_done, timeout=5000)  # nothing left for the next test
