@@ -347,8 +347,8 @@ def _open_family(window: Any, family_id: str) -> float:
         loaded.append(family_id)
     if not painted.seen:
         QCoreApplication.processEvents()
-    if not painted.seen:
-        view.repaint()
+        if not painted.seen:
+            view.repaint()
     elapsed = (time.perf_counter() - started) * 1000.0
     painted.stop()
     view.grab()  # every part of the view renders, outside the figure
