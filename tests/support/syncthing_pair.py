@@ -4,6 +4,13 @@ global discovery, relays, NAT traversal, local announcements, usage reports and 
 off; each instance knows the other's device id and address; the REST API (with a generated
 API key) is used to ask for a scan and to see when the other side is complete.
 
+Syncthing waits longer and longer between its first dials to a device it could not reach, so
+two instances started together on a busy machine can both miss each other's first dial and
+then wait a long while. The second side is therefore started first and left
+until its listener is up; the first side's own first dial then finds it. An instance that
+exits is reported at once, with the end of its log, and a failed start-up is tried once more
+on fresh ports.
+
     with SyncthingPair.start(tmp_path) as pair:
         pair.folders[0], pair.folders[1]      # the two ends of the one shared folder
         pair.carry(0, 1)                        # scan side 0, wait until side 1 has its files
@@ -18,7 +25,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,16 +34,25 @@ from xml.etree import ElementTree
 FOLDER_ID = "workbook-team"
 BINARY = "syncthing"
 TIMEOUT_S = 30.0
+ENGINE_WAIT_S = 90.0  # past the first minute's redials, and a puller's retry a minute on
+LOG_TAIL_LINES = 25
 
 
 def available() -> bool:
     return shutil.which(BINARY) is not None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """Distinct free loopback ports: each probe is held open until all are chosen, so the
+    system cannot hand the same port out twice."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 @dataclass
@@ -48,6 +64,52 @@ class Instance:
     listen_port: int
     api_key: str = field(default_factory=lambda: secrets.token_hex(16))
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log(self) -> Path:
+        return self.home / "log.txt"
+
+    def launch(self) -> None:
+        self.process = subprocess.Popen(
+            [BINARY, "serve", f"--home={self.home}", "--no-browser", "--no-restart",
+             "--no-upgrade", f"--logfile={self.log}"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def exited(self) -> str | None:
+        """Why this instance is no longer running (its exit code and the end of its log),
+        or None while it runs."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        code = self.process.returncode
+        return f"syncthing in {self.home.name} exited with {code}\n{self.tail()}"
+
+    def tail(self) -> str:
+        try:
+            lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return f"(no log at {self.log})"
+        return "\n".join(f"  {self.home.name}: {line}" for line in lines[-LOG_TAIL_LINES:])
+
+    def listening(self) -> bool:
+        """Whether the REST API answers and the TCP listener on `listen_port` is up."""
+        try:
+            status = self.rest("/rest/system/status")
+        except OSError:
+            return False
+        assert isinstance(status, dict)
+        listener = status.get("connectionServiceStatus", {}).get(
+            f"tcp://127.0.0.1:{self.listen_port}")
+        return isinstance(listener, dict) and listener.get("error") is None
 
     def rest(self, path: str, method: str = "GET") -> object:
         request = urllib.request.Request(f"http://127.0.0.1:{self.gui_port}{path}",
@@ -82,13 +144,13 @@ class Instance:
 """
 
 
-def _generate(home: Path, folder: Path) -> Instance:
+def _generate(home: Path, folder: Path, gui_port: int, listen_port: int) -> Instance:
     subprocess.run([BINARY, "generate", f"--home={home}", "--no-default-folder",
                     "--skip-port-probing"], check=True, capture_output=True, timeout=30)
     device_id = ElementTree.parse(home / "config.xml").getroot().find("device")
     assert device_id is not None
     folder.mkdir(parents=True)
-    return Instance(home, folder, device_id.attrib["id"], free_port(), free_port())
+    return Instance(home, folder, device_id.attrib["id"], gui_port, listen_port)
 
 
 @dataclass
@@ -102,40 +164,73 @@ class SyncthingPair:
     @classmethod
     @contextmanager
     def start(cls, root: Path) -> Iterator[SyncthingPair]:
-        pair = cls([_generate(root / f"st{n}", root / f"share{n}") for n in (1, 2)])
-        first, second = pair.instances
-        (first.home / "config.xml").write_text(first.config(second), encoding="utf-8")
-        (second.home / "config.xml").write_text(second.config(first), encoding="utf-8")
+        """Two connected instances; a start-up that fails (a port taken by another program
+        between its probe and Syncthing's bind makes Syncthing exit) is tried once more on
+        fresh ports before the failure, with both attempts' reasons, is raised."""
+        pair = cls._launched(root)
+        if isinstance(pair, str):
+            second_try = cls._launched(root / "second-try")
+            if isinstance(second_try, str):
+                raise AssertionError(f"{second_try}\n(the first attempt: {pair})")
+            pair = second_try
         try:
-            for inst in pair.instances:
-                inst.process = subprocess.Popen(
-                    [BINARY, "serve", f"--home={inst.home}", "--no-browser", "--no-restart",
-                     "--no-upgrade", f"--logfile={inst.home / 'log.txt'}"],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL)
-            pair._wait_connected()
             yield pair
         finally:
             for inst in pair.instances:
-                if inst.process is not None:
-                    inst.process.terminate()
-                    try:
-                        inst.process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        inst.process.kill()
-                        inst.process.wait()
+                inst.stop()
 
-    def _wait_connected(self) -> None:
+    @classmethod
+    def _launched(cls, root: Path) -> SyncthingPair | str:
+        """A pair started and connected, or why not (both instances then stopped)."""
+        ports = free_ports(4)
+        pair = cls([_generate(root / f"st{n}", root / f"share{n}", *ports[2 * n - 2:2 * n])
+                    for n in (1, 2)])
+        first, second = pair.instances
+        (first.home / "config.xml").write_bytes(first.config(second).encode("utf-8"))
+        (second.home / "config.xml").write_bytes(second.config(first).encode("utf-8"))
+        try:
+            second.launch()
+            pair._until_running(second.listening,
+                                "the second Syncthing instance's listener never came up")
+            first.launch()
+            pair._until_running(pair._connected,
+                                "the two Syncthing instances never connected on loopback",
+                                ENGINE_WAIT_S)
+        except AssertionError as failed:
+            for inst in pair.instances:
+                inst.stop()
+            return str(failed)
+        except BaseException:
+            for inst in pair.instances:
+                inst.stop()
+            raise
+        return pair
+
+    def _connected(self) -> bool:
         first, second = self.instances
+        try:
+            conns = first.rest("/rest/system/connections")
+        except OSError:
+            return False
+        assert isinstance(conns, dict)
+        return bool(conns["connections"].get(second.device_id, {}).get("connected"))
 
-        def connected() -> bool:
-            try:
-                conns = first.rest("/rest/system/connections")
-            except OSError:
-                return False
-            assert isinstance(conns, dict)
-            return bool(conns["connections"].get(second.device_id, {}).get("connected"))
-        _until(connected, "the two Syncthing instances never connected on loopback")
+    def _until_running(self, check: Callable[[], bool], message: str,
+                       timeout: float = TIMEOUT_S) -> None:
+        """`_until`, failing at once if an instance exits, and with both logs' ends if the
+        wait runs out: the only record of why two engines did not meet."""
+        def checked() -> bool:
+            for inst in self.instances:
+                if (why := inst.exited()) is not None:
+                    raise AssertionError(f"{message}: {why}")
+            return check()
+        try:
+            _until(checked, message, timeout)
+        except AssertionError as failed:
+            if str(failed) != message:
+                raise
+            raise AssertionError("\n".join([message] + [i.tail() for i in self.instances])
+                                 ) from None
 
     def carry(self, source: int, target: int) -> None:
         """Ask the engine on `source` to scan now, then wait until every file now under
@@ -148,8 +243,9 @@ class SyncthingPair:
             return {p.relative_to(root).as_posix() for p in root.rglob("*")
                     if p.is_file() and not any(part.startswith(".") for part in
                                                 p.relative_to(root).parts)}
-        _until(lambda: names(src.folder) <= names(dst.folder),
-               f"Syncthing did not carry side {source}'s files to side {target}")
+        self._until_running(lambda: names(src.folder) <= names(dst.folder),
+                            f"Syncthing did not carry side {source}'s files to side {target}",
+                            ENGINE_WAIT_S)
 
 
 def _until(check: object, message: str, timeout: float = TIMEOUT_S) -> None:
