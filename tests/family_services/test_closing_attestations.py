@@ -17,6 +17,7 @@ from workbook.services.upkeep.closing_attestations import (
     ATTESTATIONS,
     ATTESTED,
     attestation_message,
+    one_by_one_message,
 )
 from workbook.vault import retention_store, version_store
 from workbook.vault.retention_store import LogEntry
@@ -82,8 +83,8 @@ def test_a_supervisors_fresh_reading_attests_and_a_first_sign_in_reads_nothing_o
     _jones_closed_and_attested(fv)
     [attestation] = _attestations(fv)
     assert attestation.kind == ATTESTED and attestation.body["by"] == _user_id(fv, "tm")
-    [(jones, said)] = attestation.body["families"].items()
-    assert jones == fv.other_family_id and said[1] == _user_id(fv, "tm") and said[2] == 2
+    assert attestation.body["closed"] == [[_user_id(fv, "tm"), 2, [fv.other_family_id]]]
+    assert "families" not in attestation.body  # the first form's closings are not named
     home, read, listed = _first_sign_in(fv)
     assert home == [fv.family_id] and not read
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
@@ -129,32 +130,92 @@ def test_fewer_closings_than_the_threshold_and_a_social_worker_attest_nothing(
     assert _attestations(fv) == []
 
 
-def _attest_as(s: Session, families: dict[str, list[object]]) -> None:
-    body = json.dumps({"by": s.user_id, "at": s.now(), "families": families})
-    signature = s.require_certified().sign(attestation_message(s.vault_id, body.encode()))
-    retention_store.put_raw_log_entry(s.conn, signature, ATTESTATIONS, ATTESTED, body)
+FORMS = ["grouped", "one by one"]
 
 
+def _body(s: Session, form: str, closer: str, records: int, families: list[str]) -> bytes:
+    """An attestation's body in `form`: as Workbook writes it now, or in the first form (each
+    family with its closing; here a made-up closing id, which nothing checks)."""
+    said: object = ([[closer, records, families]] if form == "grouped"
+                    else {f: ["0" * 64, closer, records] for f in families})
+    key = "closed" if form == "grouped" else "families"
+    return json.dumps({"by": s.user_id, "at": s.now(), key: said}).encode()
+
+
+def _signed(s: Session, body: bytes, label_of: str | None = None) -> bytes:
+    """Signed by `s` under the label of its form (or of `label_of`'s)."""
+    grouped = (label_of or ("grouped" if b'"closed"' in body else "one by one")) == "grouped"
+    message = attestation_message if grouped else one_by_one_message
+    return s.require_certified().sign(message(s.vault_id, body))
+
+
+def _only_attestation(s: Session, body: bytes, signature: bytes | None = None) -> None:
+    s.conn.execute("DELETE FROM retention_log WHERE family_id = ?", (ATTESTATIONS,))
+    retention_store.put_raw_log_entry(s.conn, signature or _signed(s, body), ATTESTATIONS,
+                                      ATTESTED, body.decode("utf-8", "replace"))
+
+
+@pytest.mark.parametrize("form", FORMS)
 def test_an_attestation_by_someone_who_may_not_close_a_family_hides_nothing(
-        fv: FamilyVault) -> None:
+        fv: FamilyVault, form: str) -> None:
     """As the attacker, signed in as a social worker: an attestation that Smith is closed, in
     tm's name as its closer, signed by sw1, whose keys are trusted but who may not close."""
     tm = _user_id(fv, "tm")
     with fv.sign_in("sw1") as s:
-        _attest_as(s, {fv.family_id: ["0" * 64, tm, 1], fv.other_family_id: ["0" * 64, tm, 1]})
+        _only_attestation(s, _body(s, form, tm, 1, [fv.family_id, fv.other_family_id]))
     home, _read, listed = _first_sign_in(fv)
     assert set(home) == {fv.family_id, fv.other_family_id}
     assert listed == {fv.family_id: "open", fv.other_family_id: "open"}
 
 
-def test_an_altered_attestation_is_not_believed(fv: FamilyVault, one_is_enough: None) -> None:
-    """As the attacker: tm's genuine attestation with Smith added to it by SQL."""
+def test_an_attestation_in_the_first_form_is_still_believed(
+        fv: FamilyVault, one_is_enough: None) -> None:
+    """A vault kept by an earlier Workbook holds attestations naming each family with its
+    closing: believed as they were, and not made again in the grouped form."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+        count = version_store.counts_of_kind(s.conn, "family")[fv.other_family_id]
+        _only_attestation(s, _body(s, "one by one", s.user_id, count, [fv.other_family_id]))
+    home, read, listed = _first_sign_in(fv)
+    assert home == [fv.family_id] and not read
+    assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
+    _first_sign_in(fv, "tm")  # tm's fresh reading finds it said already
+    assert [sorted(a.body) for a in _attestations(fv)] == [["at", "by", "families"]]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_an_attestation_signed_under_the_other_forms_label_is_not_believed(
+        fv: FamilyVault, one_is_enough: None, form: str) -> None:
+    """Each form is signed under its own label: a body is read only in the form it was
+    signed in, so no signature made for one form stands for a body of the other."""
+    with fv.sign_in("tm") as s:
+        s.retention.close(fv.other_family_id, "early-help")
+        count = version_store.counts_of_kind(s.conn, "family")[fv.other_family_id]
+        body = _body(s, form, s.user_id, count, [fv.other_family_id])
+        other = "one by one" if form == "grouped" else "grouped"
+        _only_attestation(s, body, _signed(s, body, label_of=other))
+    home, read, listed = _first_sign_in(fv, "pc1")
+    assert home == [fv.family_id] and read  # Jones went the log's way
+    assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_an_altered_attestation_is_not_believed(
+        fv: FamilyVault, one_is_enough: None, form: str) -> None:
+    """As the attacker: tm's genuine attestation (as Workbook writes it, or in the first
+    form) with Smith added to it by SQL."""
     _jones_closed_and_attested(fv)
+    if form == "one by one":
+        with fv.sign_in("tm") as s:
+            _only_attestation(s, _body(s, form, s.user_id, 2, [fv.other_family_id]))
     with fv.sign_in("sw1") as s:
         [(signature, _kind, body)] = retention_store.raw_log_of(s.conn, ATTESTATIONS)
         found = json.loads(body)
-        found["families"][fv.family_id] = list(found["families"][fv.other_family_id])
-        found["families"][fv.family_id][2] = 1
+        if form == "grouped":
+            found["closed"].append([found["closed"][0][0], 1, [fv.family_id]])
+        else:
+            found["families"][fv.family_id] = list(found["families"][fv.other_family_id])
+            found["families"][fv.family_id][2] = 1
         s.conn.execute("UPDATE retention_log SET body = ? WHERE signature = ?",
                        (json.dumps(found, sort_keys=True, separators=(",", ":")), signature))
     home, read, listed = _first_sign_in(fv)
@@ -209,10 +270,23 @@ def test_an_attestation_counts_while_its_signer_may_close_a_family(
     b'{"by": "TM", "families": {"JONES": ["x", "TM", COUNT, "more"]}}',
     b'{"by": "TM", "families": {"JONES": {"records": COUNT}}}',
     b'\xff\xfe',
+    b'{"by": "TM", "closed": {}}',
+    b'{"by": "TM", "closed": [["TM", COUNT]]}',
+    b'{"by": "TM", "closed": [["TM", "2", ["JONES"]]]}',
+    b'{"by": "TM", "closed": [["TM", true, ["JONES"]]]}',
+    b'{"by": "TM", "closed": [[null, COUNT, ["JONES"]]]}',
+    b'{"by": "TM", "closed": [["TM", COUNT, "JONES"]]}',
+    b'{"by": "TM", "closed": [["TM", COUNT, [["JONES"]]]]}',
+    b'{"by": "TM", "closed": [["TM", COUNT, ["JONES", 7]]]}',
+    b'{"by": "TM", "closed": [["TM", COUNT, ["JONES"]], "more"]}',
+    b'{"by": "TM", "closed": [["TM", COUNT, ["JONES"], "more"]]}',
+    b'{"by": "TM", "closed": [["TM", COUNT, ["JONES"]]], "families": {}}',
+    b'{"by": ["TM"], "closed": [["TM", COUNT, ["JONES"]]]}',
 ])
 def test_a_malformed_attestation_is_skipped_without_an_error(
         fv: FamilyVault, one_is_enough: None, body: bytes) -> None:
-    """Each signed by tm as it stands, so only its shape is wrong."""
+    """Each signed by tm as it stands, under its form's label, so only its shape is wrong
+    (in the grouped form, one wrong part leaves the whole attestation unread)."""
     _jones_closed_and_attested(fv)
     with fv.sign_in("tm") as s:
         count = version_store.counts_of_kind(s.conn, "family")[fv.other_family_id]
@@ -220,31 +294,22 @@ def test_a_malformed_attestation_is_skipped_without_an_error(
             b"JONES", fv.other_family_id.encode()).replace(b"COUNT", str(count).encode())
         s.conn.execute("DELETE FROM retention_log WHERE family_id = ?", (ATTESTATIONS,))
         s.conn.execute("INSERT INTO retention_log (signature, family_id, kind, body) "
-                       "VALUES (?, ?, ?, ?)", (
-                           s.require_certified().sign(attestation_message(s.vault_id, body)),
-                           ATTESTATIONS, ATTESTED, body))
+                       "VALUES (?, ?, ?, ?)", (_signed(s, body), ATTESTATIONS, ATTESTED, body))
     home, read, listed = _first_sign_in(fv)
     assert home == [fv.family_id] and read
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}
 
 
+@pytest.mark.parametrize("form", FORMS)
 def test_an_attestation_naming_a_closer_who_may_not_close_a_family_hides_nothing(
-        fv: FamilyVault, one_is_enough: None) -> None:
+        fv: FamilyVault, one_is_enough: None, form: str) -> None:
     """Signed by the team manager, who may close families, with the family record's count as
     it stands, but naming a social worker as the closer: the family goes the log's way."""
     _jones_closed_and_attested(fv)
     sw1 = _user_id(fv, "sw1")
     with fv.sign_in("tm") as s:
         count = version_store.counts_of_kind(s.conn, "family")[fv.other_family_id]
-        [genuine] = retention_store.log_of(s.conn, ATTESTATIONS)
-        closing = genuine.body["families"][fv.other_family_id][0]
-        body = json.dumps({"by": s.user_id, "at": s.now(), "families": {
-            fv.other_family_id: [closing, sw1, count]}}).encode()
-        s.conn.execute("DELETE FROM retention_log WHERE family_id = ?", (ATTESTATIONS,))
-        s.conn.execute("INSERT INTO retention_log (signature, family_id, kind, body) "
-                       "VALUES (?, ?, ?, ?)", (
-                           s.require_certified().sign(attestation_message(s.vault_id, body)),
-                           ATTESTATIONS, ATTESTED, body))
+        _only_attestation(s, _body(s, form, sw1, count, [fv.other_family_id]))
     home, read, listed = _first_sign_in(fv, "pc1")
     assert read and home == [fv.family_id]
     assert listed == {fv.family_id: "open", fv.other_family_id: "closed"}

@@ -19,7 +19,7 @@ from workbook.services.session import Session
 from workbook.services.upkeep import closing_attestations, retention_log
 from workbook.services.upkeep.retention import Retention, is_disposed
 from workbook.services.upkeep.tombstones import disposal_message, proposal_message
-from workbook.vault import retention_store
+from workbook.vault import retention_store, version_store
 from workbook.vault.retention_store import DisposalRow, ProposalRow
 
 LATER = timedelta(days=366 * 7)
@@ -292,7 +292,7 @@ def test_a_closings_attestation_travels_and_settles_nothing(
         closing = retention_store.retention_of(s.conn, family_id)
         assert closing is not None
         [said] = s.closing_attestations.believed()[family_id]
-        assert said.closing == retention_log.closing_id(
-            retention_log.closing_message(s.vault_id, closing), closing.signature)
+        assert said == closing_attestations.Settled(
+            closing.closed_by, version_store.counts_of_kind(s.conn, "family")[family_id])
         assert retention_store.retention_of(s.conn, closing_attestations.ATTESTATIONS) is None
         assert retention_state(team.first, family_id)[0] is not None

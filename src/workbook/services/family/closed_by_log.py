@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from workbook.domain.acts import Act, may
 from workbook.domain.record_kind import RecordKind
 from workbook.services.upkeep.closing_attestations import Settled
-from workbook.services.upkeep.retention_log import closing_id, closing_message, verified_closings
+from workbook.services.upkeep.retention_log import verified_closings
 from workbook.vault import version_store
 
 if TYPE_CHECKING:
@@ -96,9 +96,8 @@ def _closed_by_log(session: Session, families: list[str], counts: dict[str, int]
         if (family_id in wanted and closers(closing.closed_by)
                 and _closing_is_last(headers.get(family_id, []), closing.closed_at)):
             out.add(family_id)
-            session.closing_attestations.accepted(family_id, Settled(
-                closing_id(closing_message(vault_id, closing), closing.signature),
-                closing.closed_by, counts[family_id]))
+            session.closing_attestations.accepted(
+                family_id, Settled(closing.closed_by, counts[family_id]))
     return out
 
 
