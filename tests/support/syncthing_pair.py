@@ -176,8 +176,7 @@ class SyncthingPair:
         try:
             yield pair
         finally:
-            for inst in pair.instances:
-                inst.stop()
+            pair.stop()
 
     @classmethod
     def _launched(cls, root: Path) -> SyncthingPair | str:
@@ -197,14 +196,16 @@ class SyncthingPair:
                                 "the two Syncthing instances never connected on loopback",
                                 ENGINE_WAIT_S)
         except AssertionError as failed:
-            for inst in pair.instances:
-                inst.stop()
+            pair.stop()
             return str(failed)
         except BaseException:
-            for inst in pair.instances:
-                inst.stop()
+            pair.stop()
             raise
         return pair
+
+    def stop(self) -> None:
+        for inst in self.instances:
+            inst.stop()
 
     def _connected(self) -> bool:
         first, second = self.instances
