@@ -225,13 +225,8 @@ class SyncthingPair:
                 if (why := inst.exited()) is not None:
                     raise AssertionError(f"{message}: {why}")
             return check()
-        try:
-            _until(checked, message, timeout)
-        except AssertionError as failed:
-            if str(failed) != message:
-                raise
-            raise AssertionError("\n".join([message] + [i.tail() for i in self.instances])
-                                 ) from None
+        _until(checked, message, timeout,
+               detail=lambda: "\n".join(i.tail() for i in self.instances))
 
     def carry(self, source: int, target: int) -> None:
         """Ask the engine on `source` to scan now, then wait until every file now under
@@ -249,11 +244,12 @@ class SyncthingPair:
                             ENGINE_WAIT_S)
 
 
-def _until(check: object, message: str, timeout: float = TIMEOUT_S) -> None:
-    assert callable(check)
+def _until(check: Callable[[], bool], message: str, timeout: float = TIMEOUT_S,
+           detail: Callable[[], str] = str) -> None:
+    """Poll `check` until it holds, or fail with `message` and `detail()` when time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.1)
-    raise AssertionError(message)
+    raise AssertionError("\n".join(part for part in (message, detail()) if part))

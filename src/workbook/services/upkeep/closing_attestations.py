@@ -145,7 +145,7 @@ class ClosingAttestations:
                     or not (membership.is_active(by)
                             and may(membership.role_of(by), Act.CLOSE_FAMILY))):
                 continue
-            message = (attestation_message if GROUPED in found else one_by_one_message)
+            message = attestation_message if GROUPED in found else one_by_one_message
             if s.trust.verify_by(by, signature, message(s.vault_id, body)):
                 out.extend(grouped)
         return out
